@@ -1,0 +1,1 @@
+//! K-Means kernel, K sweep, quality metrics and the choice of K.

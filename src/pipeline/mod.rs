@@ -1,0 +1,6 @@
+//! Load -> Map columns -> Clean -> Features -> Cluster -> Inspect -> Export.
+//! Every stage is a plain function: typed input, typed output, a report.
+//! Nothing in here may depend on ratatui or crossterm.
+
+pub mod cluster;
+pub mod progress;
