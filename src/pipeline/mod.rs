@@ -3,4 +3,6 @@
 //! Nothing in here may depend on ratatui or crossterm.
 
 pub mod cluster;
+pub mod load;
 pub mod progress;
+pub mod table;

@@ -1,0 +1,537 @@
+//! Delimited text files: any delimiter, encoding and quoting found in bank
+//! exports. One streaming pass stores each column's cells in an arena; the
+//! columns are then typed in parallel. The file itself is never held in memory.
+
+use super::LoadOptions;
+use super::infer::{InferOptions, infer_column};
+use super::sniff::{
+    DetectedEncoding, binary_signature, clean_header_names, detect_encoding, detect_header,
+    sample_records, sniff_delimiter,
+};
+use crate::error::{Error, Result};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::table::{SourceInfo, Table, TextColumn};
+use encoding_rs::{Decoder, DecoderResult, Encoding};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+const SAMPLE_BYTES: usize = 1 << 20;
+/// More columns than this is not a customer table but a mis-read file.
+const MAX_COLUMNS: usize = 16_384;
+const PROGRESS_EVERY: usize = 1 << 15;
+
+/// Loads a delimited text file (see the module docs).
+pub fn load_csv(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<Table> {
+    let name = display_name(path);
+    let file_bytes = std::fs::metadata(path)
+        .map_err(|e| Error::io_path("reading", path, e))?
+        .len();
+    let sample = read_sample(path)?;
+    if sample.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::data(format!("{name}: the file is empty")));
+    }
+    if let Some(what) = binary_signature(&sample) {
+        return Err(Error::data(format!(
+            "{name}: this is not a delimited text file; it looks like {what}"
+        )));
+    }
+    let complete = sample.len() as u64 >= file_bytes;
+    let (encoding, encoding_forced) = match &opts.encoding {
+        Some(label) => (forced_encoding(label, &sample)?, true),
+        None => (detect_encoding(&sample, complete), false),
+    };
+    match read_with_encoding(
+        path,
+        &name,
+        file_bytes,
+        &sample,
+        complete,
+        encoding,
+        encoding_forced,
+        opts,
+        progress,
+    ) {
+        Err(ReadFailure::NotUtf8AfterAll { line }) => {
+            // The sample looked like UTF-8 but a later line does not: judge the
+            // encoding on the whole file and read it again.
+            let whole = std::fs::read(path).map_err(|e| Error::io_path("reading", path, e))?;
+            let guess = detect_encoding(&whole, true);
+            drop(whole);
+            if guess.is_utf8() {
+                return Err(Error::data(format!(
+                    "{name}: line {line}: bytes that are not valid UTF-8; name the encoding with --encoding (e.g. gbk, latin1)"
+                )));
+            }
+            let mut table = read_with_encoding(
+                path, &name, file_bytes, &sample, true, guess, true, opts, progress,
+            )
+            .map_err(ReadFailure::into_error)?;
+            table.source.warnings.push(format!(
+                "the start of the file looked like UTF-8 but line {line} is not; read as {}",
+                guess.display_name()
+            ));
+            Ok(table)
+        }
+        other => other.map_err(ReadFailure::into_error),
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn read_sample(path: &Path) -> Result<Vec<u8>> {
+    let file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    file.take(SAMPLE_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(|e| Error::io_path("reading", path, e))?;
+    Ok(sample)
+}
+
+fn forced_encoding(label: &str, sample: &[u8]) -> Result<DetectedEncoding> {
+    let lower = label.trim().to_ascii_lowercase();
+    let encoding = match lower.as_str() {
+        "latin1" | "latin-1" => Some(encoding_rs::WINDOWS_1252),
+        "gbk" | "gb2312" | "cp936" => Some(encoding_rs::GB18030),
+        "utf16" | "utf-16" => Some(encoding_rs::UTF_16LE),
+        _ => Encoding::for_label(lower.as_bytes()),
+    }
+    .ok_or_else(|| {
+        Error::usage(format!(
+            "unknown encoding '{label}' (try utf-8, gbk, gb18030, big5, latin1, windows-1252, utf-16le)"
+        ))
+    })?;
+    // Skip a BOM that agrees with the chosen encoding.
+    let bom_len = match Encoding::for_bom(sample) {
+        Some((e, len)) if e == encoding => len,
+        _ => 0,
+    };
+    Ok(DetectedEncoding { encoding, bom_len })
+}
+
+enum ReadFailure {
+    Fatal(Error),
+    /// Auto-detected UTF-8 was wrong; try again with a guess from the whole file.
+    NotUtf8AfterAll {
+        line: u64,
+    },
+}
+
+impl ReadFailure {
+    fn into_error(self) -> Error {
+        match self {
+            ReadFailure::Fatal(e) => e,
+            ReadFailure::NotUtf8AfterAll { line } => {
+                Error::data(format!("line {line}: bytes that are not valid UTF-8"))
+            }
+        }
+    }
+}
+
+impl From<Error> for ReadFailure {
+    fn from(e: Error) -> Self {
+        ReadFailure::Fatal(e)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_with_encoding(
+    path: &Path,
+    name: &str,
+    file_bytes: u64,
+    sample: &[u8],
+    complete: bool,
+    encoding: DetectedEncoding,
+    encoding_forced: bool,
+    opts: &LoadOptions,
+    progress: &dyn Progress,
+) -> std::result::Result<Table, ReadFailure> {
+    // Decode the sample to sniff delimiter and header.
+    let (sample_text, _) = encoding
+        .encoding
+        .decode_without_bom_handling(&sample[encoding.bom_len..]);
+    let delimiter = match opts.delimiter {
+        Some(d) => {
+            if !d.is_ascii() {
+                return Err(Error::usage(format!(
+                    "the delimiter must be a single ASCII character, not '{d}'"
+                ))
+                .into());
+            }
+            d as u8
+        }
+        None => sniff_delimiter(&sample_text, complete).unwrap_or(b','),
+    };
+    let sample_rows = sample_records(&sample_text, delimiter, complete, 200);
+    let has_header = opts.header.unwrap_or_else(|| detect_header(&sample_rows));
+
+    let file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+    let mut raw = BufReader::with_capacity(1 << 16, file);
+    let mut skip = [0u8; 4];
+    raw.read_exact(&mut skip[..encoding.bom_len])
+        .map_err(|e| Error::io_path("reading", path, e))?;
+    let counter = Counter::default();
+    let stats = counter.clone();
+    let source: Box<dyn Read> = if encoding.is_utf8() {
+        Box::new(CountingReader {
+            inner: raw,
+            counter,
+        })
+    } else {
+        Box::new(CountingReader {
+            inner: DecodingReader::new(
+                raw,
+                encoding.encoding.new_decoder_without_bom_handling(),
+                name,
+            ),
+            counter,
+        })
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 18)
+        .from_reader(source);
+
+    let mut record = csv::ByteRecord::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut columns: Vec<TextColumn> = Vec::new();
+    let mut row_origin: Vec<u32> = Vec::new();
+    let mut skipped_lines: Vec<u64> = Vec::new();
+    let mut empty_rows = 0usize;
+    let mut last_record_line = 0u64;
+    let mut last_record_len = 0usize;
+    let mut first = true;
+    let mut rows_read = 0usize;
+
+    loop {
+        let more = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| csv_error(name, e, encoding, encoding_forced))?;
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        last_record_line = line;
+        last_record_len = record.len();
+        if first {
+            first = false;
+            if record.len() > MAX_COLUMNS {
+                return Err(Error::data(format!(
+                    "{name}: line {line} has {} fields; more than {MAX_COLUMNS} columns is not a customer table (wrong --delimiter?)",
+                    record.len()
+                ))
+                .into());
+            }
+            let cells = decode_fields(&record, name, line, encoding, encoding_forced)?;
+            let estimate = (file_bytes as usize / record.len().max(1)).min(1 << 30);
+            columns = (0..record.len())
+                .map(|_| TextColumn::with_capacity((file_bytes / 64) as usize, estimate))
+                .collect();
+            if has_header {
+                names = clean_header_names(&cells);
+                continue;
+            }
+            names = (1..=record.len()).map(|j| format!("column_{j}")).collect();
+        }
+        let width = names.len();
+        let mut len = record.len();
+        // A trailing delimiter on every line gives one extra empty field: harmless.
+        if len == width + 1
+            && record
+                .get(width)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            len = width;
+        }
+        if len != width {
+            if opts.skip_bad_rows {
+                skipped_lines.push(line);
+                continue;
+            }
+            return Err(Error::data(format!(
+                "{name}: line {line}: expected {width} fields (as in the first row), found {}; a delimiter inside an unquoted value? Fix the row or use --skip-bad-rows",
+                record.len()
+            ))
+            .into());
+        }
+        if record
+            .iter()
+            .take(width)
+            .all(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            empty_rows += 1;
+            continue;
+        }
+        for (j, field) in record.iter().take(width).enumerate() {
+            let text = match std::str::from_utf8(field) {
+                Ok(t) => t,
+                Err(_) if !encoding_forced && encoding.is_utf8() => {
+                    return Err(ReadFailure::NotUtf8AfterAll { line });
+                }
+                Err(_) => {
+                    return Err(Error::data(format!(
+                        "{name}: line {line}, column '{}': bytes that are not valid {}; name the encoding with --encoding",
+                        names[j],
+                        encoding.display_name()
+                    ))
+                    .into());
+                }
+            };
+            if !columns[j].push(text.trim()) {
+                return Err(Error::data(format!(
+                    "{name}: column '{}' holds more than 4 GiB of text",
+                    names[j]
+                ))
+                .into());
+            }
+        }
+        row_origin.push(u32::try_from(line).unwrap_or(u32::MAX));
+        rows_read += 1;
+        if rows_read % PROGRESS_EVERY == 0 {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled.into());
+            }
+            let done = stats.bytes() as f64 / file_bytes.max(1) as f64;
+            progress.report(0.9 * done, &format!("reading {name}: {rows_read} rows"));
+        }
+    }
+    if stats.quotes() % 2 == 1 {
+        return Err(Error::data(format!(
+            "{name}: the file ends inside a quoted field that starts on line {last_record_line}; the file is cut off or a quote is not closed"
+        ))
+        .into());
+    }
+    let _ = last_record_len;
+    if names.is_empty() {
+        return Err(Error::data(format!("{name}: the file is empty")).into());
+    }
+    if rows_read == 0 {
+        return Err(Error::data(format!(
+            "{name}: the file has a header row but no data rows"
+        ))
+        .into());
+    }
+
+    progress.report(0.9, &format!("typing {} columns", names.len()));
+    let infer_opts = InferOptions {
+        date_order: opts.date_order,
+    };
+    let typed = columns
+        .into_par_iter()
+        .zip(names.par_iter())
+        .map(|(raw, n)| infer_column(n, raw, &infer_opts))
+        .collect();
+
+    let mut warnings = Vec::new();
+    if !has_header {
+        warnings.push(format!(
+            "no header row found; columns are named column_1..column_{} (use --header if the first row is a header)",
+            names.len()
+        ));
+    }
+    if !skipped_lines.is_empty() {
+        let shown: Vec<String> = skipped_lines.iter().take(5).map(u64::to_string).collect();
+        warnings.push(format!(
+            "skipped {} rows with the wrong number of fields (lines {}{})",
+            skipped_lines.len(),
+            shown.join(", "),
+            if skipped_lines.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    if empty_rows > 0 {
+        warnings.push(format!("ignored {empty_rows} empty rows"));
+    }
+    let source = SourceInfo {
+        path: path.to_path_buf(),
+        format: "CSV".into(),
+        encoding: Some(encoding.display_name()),
+        delimiter: Some(delimiter as char),
+        sheet: None,
+        has_header,
+        file_bytes,
+        skipped_rows: skipped_lines.len(),
+        error_cells: 0,
+        warnings,
+    };
+    let mut table = Table::new(typed, source);
+    table.row_origin = row_origin;
+    progress.report(1.0, &format!("loaded {rows_read} rows"));
+    Ok(table)
+}
+
+fn decode_fields(
+    record: &csv::ByteRecord,
+    name: &str,
+    line: u64,
+    encoding: DetectedEncoding,
+    forced: bool,
+) -> std::result::Result<Vec<String>, ReadFailure> {
+    record
+        .iter()
+        .map(|f| match std::str::from_utf8(f) {
+            Ok(s) => Ok(s.to_string()),
+            Err(_) if !forced && encoding.is_utf8() => Err(ReadFailure::NotUtf8AfterAll { line }),
+            Err(_) => Err(Error::data(format!(
+                "{name}: line {line}: bytes that are not valid {}",
+                encoding.display_name()
+            ))
+            .into()),
+        })
+        .collect()
+}
+
+fn csv_error(name: &str, e: csv::Error, encoding: DetectedEncoding, forced: bool) -> ReadFailure {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<Undecodable>()) {
+            Some(u) if !forced => Error::data(format!(
+                "{name}: line {}: bytes that are not valid {} (detected); name the encoding with --encoding",
+                u.line,
+                encoding.display_name()
+            ))
+            .into(),
+            Some(u) => Error::data(format!(
+                "{name}: line {}: bytes that are not valid {}",
+                u.line,
+                encoding.display_name()
+            ))
+            .into(),
+            None => Error::io(format!("reading {name}"), io).into(),
+        },
+        other => Error::data(format!(
+            "{name}: line {}: {other:?}",
+            line.map_or_else(|| "?".into(), |l| l.to_string())
+        ))
+        .into(),
+    }
+}
+
+/// Byte and quote counts of what the CSV parser has consumed.
+#[derive(Clone, Default)]
+struct Counter(std::rc::Rc<std::cell::Cell<(u64, u64)>>);
+
+impl Counter {
+    fn bytes(&self) -> u64 {
+        self.0.get().0
+    }
+    fn quotes(&self) -> u64 {
+        self.0.get().1
+    }
+}
+
+/// Counts bytes (for progress) and double quotes: an odd total means the
+/// file ends inside a quoted field, which the CSV parser accepts silently.
+struct CountingReader<R> {
+    inner: R,
+    counter: Counter,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let quotes = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        let (b, q) = self.counter.0.get();
+        self.counter.0.set((b + n as u64, q + quotes));
+        Ok(n)
+    }
+}
+
+/// Error payload for bytes the chosen encoding cannot decode.
+#[derive(Debug)]
+struct Undecodable {
+    line: u64,
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "undecodable bytes at line {}", self.line)
+    }
+}
+
+impl std::error::Error for Undecodable {}
+
+/// Streams any encoding as UTF-8, failing (with the line) on malformed bytes
+/// instead of inventing replacement characters in customer data.
+struct DecodingReader<R> {
+    inner: R,
+    decoder: Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    lines: u64,
+}
+
+impl<R: Read> DecodingReader<R> {
+    fn new(inner: R, decoder: Decoder, _name: &str) -> Self {
+        DecodingReader {
+            inner,
+            decoder,
+            input: vec![0; 1 << 16],
+            start: 0,
+            end: 0,
+            eof: false,
+            output: vec![0; 3 * (1 << 16) + 16],
+            out_start: 0,
+            out_end: 0,
+            lines: 1,
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        while self.out_start == self.out_end {
+            if self.start == self.end && !self.eof {
+                self.start = 0;
+                self.end = self.inner.read(&mut self.input)?;
+                self.eof = self.end == 0;
+            }
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[self.start..self.end],
+                &mut self.output,
+                self.eof,
+            );
+            self.start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            self.lines += self.output[..written]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            match result {
+                DecoderResult::Malformed(_, _) => {
+                    // Line of the bad bytes: lines decoded so far, minus the
+                    // newlines in this chunk that come after nothing bad.
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        Undecodable { line: self.lines },
+                    ));
+                }
+                DecoderResult::InputEmpty if self.eof => return Ok(()),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for DecodingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_start == self.out_end {
+            self.fill()?;
+        }
+        let n = (self.out_end - self.out_start).min(buf.len());
+        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
+    }
+}

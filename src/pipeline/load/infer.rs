@@ -1,0 +1,500 @@
+//! Type inference: one column of raw cells in, one typed column out.
+//!
+//! The whole column is scanned before a type is chosen, so a date column whose
+//! first rows happen to read both ways (03/04/2024) is decided by the rows that
+//! cannot (25/04/2024). A column takes a type when at least
+//! [`TYPE_SHARE`] of its non-missing cells fit it; the rest become missing
+//! and are counted with examples, so messy exports still load and nothing is
+//! silently lost.
+
+use super::values::{
+    DateToken, NumberStyle, is_flag_token, is_missing_token, looks_like_id_with_leading_zero,
+    parse_date_token, parse_flag, parse_number,
+};
+use crate::pipeline::table::{
+    Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, TextColumn, date_to_days,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Share of non-missing cells that must fit a type for the column to take it.
+pub const TYPE_SHARE: f64 = 0.9;
+const EXAMPLES: usize = 5;
+
+/// How to read dates like 03/04/2024 when nothing in the column decides it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// 03/04/2024 is 3 April (most of the world, including Chinese and Indian exports).
+    #[default]
+    Dmy,
+    /// 03/04/2024 is 4 March (US exports).
+    Mdy,
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "dmy" | "day-first" | "dayfirst" => Ok(DateOrder::Dmy),
+            "mdy" | "month-first" | "monthfirst" => Ok(DateOrder::Mdy),
+            _ => Err(format!("unknown date order '{s}' (use dmy or mdy)")),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InferOptions {
+    pub date_order: DateOrder,
+}
+
+/// What a raw column could be, counted over all its cells.
+#[derive(Default)]
+struct Census {
+    non_missing: usize,
+    numbers_dot: usize,
+    numbers_comma: usize,
+    percents: usize,
+    leading_zero_ids: usize,
+    flags: usize,
+    dates_full: usize,
+    pairs_dmy_only: usize,
+    pairs_mdy_only: usize,
+    pairs_both: usize,
+    compact8: usize,
+    compact6: usize,
+}
+
+/// Infers the type of one column and converts it. `raw` holds trimmed cells.
+pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column {
+    let n = raw.len();
+    let mut census = Census::default();
+    // Numbers are parsed speculatively in the census pass: most columns are
+    // numeric, and then no second pass is needed.
+    let mut numbers = Vec::with_capacity(n);
+    for i in 0..n {
+        let cell = raw.raw(i);
+        if is_missing_token(cell) {
+            numbers.push(f64::NAN);
+            continue;
+        }
+        census.non_missing += 1;
+        match parse_number(cell, NumberStyle::DotDecimal) {
+            Some(p) => {
+                census.numbers_dot += 1;
+                census.percents += p.percent as usize;
+                if looks_like_id_with_leading_zero(cell) {
+                    census.leading_zero_ids += 1;
+                }
+                numbers.push(p.value);
+            }
+            None => numbers.push(f64::NAN),
+        }
+        if parse_number(cell, NumberStyle::CommaDecimal).is_some() {
+            census.numbers_comma += 1;
+        }
+        if is_flag_token(cell) {
+            census.flags += 1;
+        }
+        match parse_date_token(cell) {
+            Some(DateToken::Full(..)) => census.dates_full += 1,
+            Some(DateToken::Pair { a, b, year }) => {
+                let dmy = valid_ymd(year, b, a);
+                let mdy = valid_ymd(year, a, b);
+                match (dmy, mdy) {
+                    (true, true) => census.pairs_both += 1,
+                    (true, false) => census.pairs_dmy_only += 1,
+                    (false, true) => census.pairs_mdy_only += 1,
+                    (false, false) => {}
+                }
+            }
+            Some(DateToken::Compact8(y, m, d)) => census.compact8 += valid_ymd(y, m, d) as usize,
+            Some(DateToken::Compact6(y, m, d)) => census.compact6 += valid_ymd(y, m, d) as usize,
+            None => {}
+        }
+    }
+
+    let missing = n - census.non_missing;
+    let share = |count: usize| {
+        census.non_missing > 0 && count as f64 >= TYPE_SHARE * census.non_missing as f64
+    };
+    let mut info = ColumnInfo {
+        missing,
+        ..ColumnInfo::default()
+    };
+
+    if census.non_missing == 0 {
+        info.notes.push("every cell is empty".into());
+        return finish(
+            name,
+            ColumnType::Text,
+            text_without_missing_tokens(raw),
+            info,
+        );
+    }
+
+    // Flags before numbers so "1"/"0" columns stay numeric but Y/N become 1/0.
+    if census.flags == census.non_missing && census.numbers_dot < census.non_missing {
+        let values = (0..n)
+            .map(|i| parse_flag(raw.raw(i)).map_or(f64::NAN, |b| b as u8 as f64))
+            .collect();
+        info.notes.push("yes/no values stored as 1/0".into());
+        return finish(name, ColumnType::Flag, ColumnData::Number(values), info);
+    }
+
+    let pairs = census.pairs_both + census.pairs_dmy_only + census.pairs_mdy_only;
+    let hinted = name_suggests_date(name);
+    let compact8_is_date = share(census.compact8)
+        && (hinted || census.compact8 as f64 >= 0.99 * census.non_missing as f64);
+    let compact6_is_date = hinted && share(census.compact6);
+    if share(census.dates_full + pairs) || compact8_is_date || compact6_is_date {
+        let order = decide_date_order(name, &census, opts, &mut info);
+        let data = convert_dates(&raw, order, compact8_is_date, compact6_is_date, &mut info);
+        return finish(name, ColumnType::Date, ColumnData::Date(data), info);
+    }
+
+    let comma_wins = census.numbers_comma > census.numbers_dot;
+    let best_numbers = census.numbers_dot.max(census.numbers_comma);
+    if share(best_numbers) {
+        if census.leading_zero_ids > 0 && census.percents == 0 {
+            // "000123" is an identifier: reading it as 123 would lose the zeros.
+            info.notes
+                .push("numbers with leading zeros kept as text (identifiers)".into());
+            return finish(
+                name,
+                ColumnType::Text,
+                text_without_missing_tokens(raw),
+                info,
+            );
+        }
+        if comma_wins {
+            numbers = (0..n)
+                .map(|i| {
+                    let cell = raw.raw(i);
+                    if is_missing_token(cell) {
+                        f64::NAN
+                    } else {
+                        parse_number(cell, NumberStyle::CommaDecimal).map_or(f64::NAN, |p| p.value)
+                    }
+                })
+                .collect();
+            info.notes.push("decimal comma (1.234,56) detected".into());
+        }
+        if census.percents > 0 {
+            info.notes
+                .push("percent values stored as fractions (12.5% -> 0.125)".into());
+        }
+        collect_unparsed(&raw, &numbers, |x: &f64| x.is_nan(), &mut info);
+        return finish(name, ColumnType::Number, ColumnData::Number(numbers), info);
+    }
+
+    drop(numbers);
+    finish(
+        name,
+        ColumnType::Text,
+        text_without_missing_tokens(raw),
+        info,
+    )
+}
+
+fn finish(name: &str, ctype: ColumnType, data: ColumnData, info: ColumnInfo) -> Column {
+    Column {
+        name: name.to_string(),
+        ctype,
+        data,
+        info,
+    }
+}
+
+/// Years outside this window are typos or placeholders, not dates.
+fn valid_ymd(y: i32, m: u32, d: u32) -> bool {
+    (1800..=2200).contains(&y) && NaiveDate::from_ymd_opt(y, m, d).is_some()
+}
+
+/// Column names that make a 6- or 8-digit number more likely a date.
+pub fn name_suggests_date(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [
+        "date", "dob", "birth", "time", "day", "dt", "日期", "生日", "时间", "日",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
+}
+
+fn decide_date_order(
+    name: &str,
+    c: &Census,
+    opts: &InferOptions,
+    info: &mut ColumnInfo,
+) -> DateOrder {
+    match (c.pairs_dmy_only > 0, c.pairs_mdy_only > 0) {
+        (true, false) => DateOrder::Dmy,
+        (false, true) => DateOrder::Mdy,
+        (true, true) => {
+            let order = if c.pairs_dmy_only >= c.pairs_mdy_only {
+                DateOrder::Dmy
+            } else {
+                DateOrder::Mdy
+            };
+            info.notes.push(format!(
+                "column '{name}' mixes day-first ({}) and month-first ({}) dates; read as {}, the others are unparsed",
+                c.pairs_dmy_only,
+                c.pairs_mdy_only,
+                order_name(order)
+            ));
+            order
+        }
+        (false, false) => {
+            if c.pairs_both > 0 {
+                info.notes.push(format!(
+                    "dates like 03/04/2024 are ambiguous; read as {} (--date-order {})",
+                    order_name(opts.date_order),
+                    if opts.date_order == DateOrder::Dmy {
+                        "mdy to change"
+                    } else {
+                        "dmy to change"
+                    }
+                ));
+            }
+            opts.date_order
+        }
+    }
+}
+
+fn order_name(order: DateOrder) -> &'static str {
+    match order {
+        DateOrder::Dmy => "day/month/year",
+        DateOrder::Mdy => "month/day/year",
+    }
+}
+
+fn convert_dates(
+    raw: &TextColumn,
+    order: DateOrder,
+    compact8: bool,
+    compact6: bool,
+    info: &mut ColumnInfo,
+) -> Vec<i32> {
+    let days: Vec<i32> = (0..raw.len())
+        .map(|i| {
+            let cell = raw.raw(i);
+            if is_missing_token(cell) {
+                return MISSING_DATE;
+            }
+            let ymd = match parse_date_token(cell) {
+                Some(DateToken::Full(y, m, d)) => Some((y, m, d)),
+                Some(DateToken::Pair { a, b, year }) => match order {
+                    DateOrder::Dmy => Some((year, b, a)),
+                    DateOrder::Mdy => Some((year, a, b)),
+                },
+                Some(DateToken::Compact8(y, m, d)) if compact8 => Some((y, m, d)),
+                Some(DateToken::Compact6(y, m, d)) if compact6 => Some((y, m, d)),
+                _ => None,
+            };
+            ymd.filter(|&(y, m, d)| valid_ymd(y, m, d))
+                .and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+                .map_or(MISSING_DATE, date_to_days)
+        })
+        .collect();
+    collect_unparsed(raw, &days, |&d: &i32| d == MISSING_DATE, info);
+    days
+}
+
+/// Counts cells that were present in the file but did not convert.
+fn collect_unparsed<T>(
+    raw: &TextColumn,
+    values: &[T],
+    failed: impl Fn(&T) -> bool,
+    info: &mut ColumnInfo,
+) {
+    for (i, v) in values.iter().enumerate() {
+        if failed(v) {
+            let cell = raw.raw(i);
+            if !is_missing_token(cell) {
+                info.unparsed += 1;
+                if info.unparsed_examples.len() < EXAMPLES {
+                    info.unparsed_examples.push((i, cell.to_string()));
+                }
+            }
+        }
+    }
+}
+
+fn text_without_missing_tokens(raw: TextColumn) -> ColumnData {
+    let has_tokens = (0..raw.len()).any(|i| {
+        let c = raw.raw(i);
+        !c.is_empty() && is_missing_token(c)
+    });
+    if !has_tokens {
+        return ColumnData::Text(raw);
+    }
+    let cleaned = TextColumn::from_values((0..raw.len()).map(|i| {
+        let c = raw.raw(i);
+        (!is_missing_token(c)).then_some(c)
+    }));
+    ColumnData::Text(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::table::format_date;
+
+    fn infer(name: &str, cells: &[&str]) -> Column {
+        let raw = TextColumn::from_values(cells.iter().map(|c| Some(*c)));
+        infer_column(name, raw, &InferOptions::default())
+    }
+
+    fn dates(col: &Column) -> Vec<String> {
+        col.dates()
+            .unwrap()
+            .iter()
+            .map(|&d| format_date(d))
+            .collect()
+    }
+
+    #[test]
+    fn numbers_with_separators_currency_and_percent() {
+        let c = infer(
+            "x",
+            &[
+                "1,234.56",
+                " ¥2,000 ",
+                "$3",
+                "€4.5",
+                "£-5",
+                "12.5%",
+                "(1,000.00)",
+            ],
+        );
+        assert_eq!(c.ctype, ColumnType::Number);
+        assert_eq!(
+            c.numbers().unwrap(),
+            &[1234.56, 2000.0, 3.0, 4.5, -5.0, 0.125, -1000.0]
+        );
+        assert!(c.info.notes.iter().any(|n| n.contains("percent")));
+    }
+
+    #[test]
+    fn decimal_comma_column() {
+        let c = infer("Saldo", &["1.234,56", "12,5", "7"]);
+        assert_eq!(c.ctype, ColumnType::Number);
+        assert_eq!(c.numbers().unwrap(), &[1234.56, 12.5, 7.0]);
+    }
+
+    #[test]
+    fn messy_numeric_column_keeps_type_and_counts_bad_cells() {
+        let mut cells = vec!["10"; 19];
+        cells.push("unknown");
+        cells.push("NA");
+        let c = infer("Age", &cells);
+        assert_eq!(c.ctype, ColumnType::Number);
+        assert_eq!(c.info.missing, 1);
+        assert_eq!(c.info.unparsed, 1);
+        assert_eq!(c.info.unparsed_examples, vec![(19, "unknown".to_string())]);
+    }
+
+    #[test]
+    fn iso_slash_and_chinese_dates() {
+        let c = infer(
+            "d",
+            &[
+                "2024-01-31",
+                "2024/02/29",
+                "2024年3月1日",
+                "2024.12.05",
+                "2024-01-31 10:22:00",
+            ],
+        );
+        assert_eq!(c.ctype, ColumnType::Date);
+        assert_eq!(
+            dates(&c),
+            [
+                "2024-01-31",
+                "2024-02-29",
+                "2024-03-01",
+                "2024-12-05",
+                "2024-01-31"
+            ]
+        );
+    }
+
+    #[test]
+    fn day_first_decided_by_the_whole_column() {
+        let c = infer("d", &["03/04/2024", "01/02/2024", "25/12/2023"]);
+        assert_eq!(dates(&c), ["2024-04-03", "2024-02-01", "2023-12-25"]);
+        let c = infer("d", &["03/04/2024", "01/02/2024", "12/25/2023"]);
+        assert_eq!(dates(&c), ["2024-03-04", "2024-01-02", "2023-12-25"]);
+    }
+
+    #[test]
+    fn ambiguous_dates_follow_the_option_and_warn() {
+        let raw = TextColumn::from_values([Some("03/04/2024"), Some("05/06/2024")]);
+        let c = infer_column("d", raw.clone(), &InferOptions::default());
+        assert_eq!(dates(&c), ["2024-04-03", "2024-06-05"]);
+        assert!(c.info.notes.iter().any(|n| n.contains("ambiguous")));
+        let c = infer_column(
+            "d",
+            raw,
+            &InferOptions {
+                date_order: DateOrder::Mdy,
+            },
+        );
+        assert_eq!(dates(&c), ["2024-03-04", "2024-05-06"]);
+    }
+
+    #[test]
+    fn compact_and_two_digit_year_dates() {
+        let c = infer("open_date", &["20240131", "19991231"]);
+        assert_eq!(dates(&c), ["2024-01-31", "1999-12-31"]);
+        let c = infer("birth", &["930101", "051231"]);
+        assert_eq!(dates(&c), ["1993-01-01", "2005-12-31"]);
+        // Six digits without a date-like name are just numbers.
+        let c = infer("amount", &["930101", "151231"]);
+        assert_eq!(c.ctype, ColumnType::Number);
+        // Kaggle-style d/m/yy.
+        let c = infer("CustomerDOB", &["10/1/94", "26/11/85"]);
+        assert_eq!(dates(&c), ["1994-01-10", "1985-11-26"]);
+        let c = infer("d", &["31-Jan-2024", "5 Mar 2023"]);
+        assert_eq!(dates(&c), ["2024-01-31", "2023-03-05"]);
+    }
+
+    #[test]
+    fn flags_become_one_and_zero() {
+        let c = infer("active", &["Y", "n", "yes", "FALSE", "是", "否", ""]);
+        assert_eq!(c.ctype, ColumnType::Flag);
+        let v = c.numbers().unwrap();
+        assert_eq!(&v[..6], &[1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+        assert!(v[6].is_nan());
+        // 1/0 columns stay plain numbers.
+        assert_eq!(infer("f", &["1", "0"]).ctype, ColumnType::Number);
+    }
+
+    #[test]
+    fn ids_with_leading_zeros_stay_text() {
+        let c = infer("id", &["000123", "000124", "100125"]);
+        assert_eq!(c.ctype, ColumnType::Text);
+        assert_eq!(c.texts().unwrap().get(0), Some("000123"));
+    }
+
+    #[test]
+    fn missing_tokens_everywhere() {
+        let c = infer("g", &["M", "NULL", "F", "N/A", "-", "无"]);
+        assert_eq!(c.ctype, ColumnType::Text);
+        assert_eq!(c.info.missing, 4);
+        assert_eq!(c.texts().unwrap().get(1), None);
+        let c = infer("g", &["", "NA"]);
+        assert_eq!(c.ctype, ColumnType::Text);
+        assert_eq!(c.info.missing, 2);
+    }
+
+    #[test]
+    fn non_finite_numbers_are_not_numbers() {
+        let c = infer(
+            "x",
+            &["1", "2", "inf", "3", "4", "5", "6", "7", "8", "9", "10"],
+        );
+        assert_eq!(c.ctype, ColumnType::Number);
+        assert_eq!(c.info.unparsed, 1);
+    }
+}

@@ -1,0 +1,79 @@
+//! Load: a CSV or Excel file into a typed [`Table`].
+
+pub mod csv;
+pub mod excel;
+pub mod infer;
+pub mod sniff;
+pub mod values;
+
+use crate::error::{Error, Result};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::table::Table;
+pub use infer::DateOrder;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Every loading choice the user can make; `None` means "detect it".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadOptions {
+    /// Field delimiter for text files (`,` `;` tab `|` are sniffed).
+    pub delimiter: Option<char>,
+    /// Text encoding label (utf-8, gbk, gb18030, latin1, utf-16le, ...).
+    pub encoding: Option<String>,
+    /// Whether the first row is a header; detected when unset.
+    pub header: Option<bool>,
+    /// Workbook sheet, by name or 0-based index; the first non-empty sheet when unset.
+    pub sheet: Option<String>,
+    /// How to read dates like 03/04/2024 when the column does not decide it.
+    pub date_order: DateOrder,
+    /// Skip rows with the wrong number of fields instead of failing.
+    pub skip_bad_rows: bool,
+}
+
+/// Which loader a file needs, from its extension (and, for text, its content).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Delimited,
+    Workbook,
+}
+
+pub fn file_kind(path: &Path) -> FileKind {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "xla" | "xlam" => FileKind::Workbook,
+        _ => FileKind::Delimited,
+    }
+}
+
+/// Loads `path` with the loader its kind needs. Errors name the file and,
+/// where it applies, the line/row and column.
+pub fn load(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<Table> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::data(format!("{}: no such file", path.display())),
+        std::io::ErrorKind::PermissionDenied => {
+            Error::data(format!("{}: permission denied", path.display()))
+        }
+        _ => Error::io_path("reading", path, e),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::data(format!(
+            "{}: is a directory, not a data file",
+            path.display()
+        )));
+    }
+    if meta.len() == 0 {
+        return Err(Error::data(format!(
+            "{}: the file is empty",
+            path.display()
+        )));
+    }
+    let table = match file_kind(path) {
+        FileKind::Delimited => csv::load_csv(path, opts, progress)?,
+        FileKind::Workbook => excel::load_workbook(path, opts, progress)?,
+    };
+    Ok(table)
+}

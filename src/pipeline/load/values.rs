@@ -1,0 +1,472 @@
+//! Reading single cells: missing-value tokens, numbers as banks format them,
+//! yes/no flags and the date spellings found in exports. Pure functions, no
+//! allocation on the hot path (cells are parsed millions of times).
+
+/// Cells that mean "no value" in exports from banks' systems and spreadsheets.
+pub fn is_missing_token(cell: &str) -> bool {
+    let c = cell.trim();
+    if c.is_empty() {
+        return true;
+    }
+    if c.len() > 9 {
+        return false;
+    }
+    matches!(
+        c,
+        "-" | "--" | "?" | "." | "无" | "空" | "缺失" | "不详" | "#N/A" | "(blank)"
+    ) || [
+        "na", "n/a", "nan", "null", "none", "nil", "missing", "#n/a", "#null!", "#value!",
+        "#div/0!",
+    ]
+    .iter()
+    .any(|t| c.eq_ignore_ascii_case(t))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberStyle {
+    /// 1,234.56
+    DotDecimal,
+    /// 1.234,56
+    CommaDecimal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ParsedNumber {
+    pub value: f64,
+    pub percent: bool,
+}
+
+const CURRENCY_PREFIXES: [&str; 12] = [
+    "¥", "￥", "$", "€", "£", "₹", "US$", "HK$", "RMB", "CNY", "USD", "INR",
+];
+const CURRENCY_SUFFIXES: [&str; 8] = ["元", "¥", "€", "RMB", "CNY", "USD", "EUR", "INR"];
+
+/// Parses a number as it appears in bank exports: surrounding spaces,
+/// thousands separators, currency signs, percents (as fractions),
+/// accounting negatives `(1,000.00)`, and Chinese 万/亿 multipliers.
+/// Non-finite results are rejected.
+pub fn parse_number(cell: &str, style: NumberStyle) -> Option<ParsedNumber> {
+    let t = cell.trim();
+    // Fast path: plain numbers, the overwhelming majority of cells.
+    if style == NumberStyle::DotDecimal
+        && !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && t.as_bytes()[0] != b'e'
+    {
+        if let Ok(v) = t.parse::<f64>() {
+            return v.is_finite().then_some(ParsedNumber {
+                value: v,
+                percent: false,
+            });
+        }
+    }
+    parse_number_slow(t, style)
+}
+
+fn parse_number_slow(t: &str, style: NumberStyle) -> Option<ParsedNumber> {
+    let mut s = t;
+    let mut negative = false;
+    if let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        negative = true;
+        s = inner.trim();
+    }
+    let mut percent = false;
+    let mut scale = 1.0;
+    // Prefixes: signs and currency, in either order ("-$5", "$-5").
+    loop {
+        let before = s.len();
+        if let Some(r) = s.strip_prefix('-').or_else(|| s.strip_prefix('−')) {
+            negative = !negative;
+            s = r.trim_start();
+        } else if let Some(r) = s.strip_prefix('+') {
+            s = r.trim_start();
+        }
+        for p in CURRENCY_PREFIXES {
+            if s.len() >= p.len()
+                && s.is_char_boundary(p.len())
+                && s[..p.len()].eq_ignore_ascii_case(p)
+            {
+                s = s[p.len()..].trim_start();
+                break;
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    // Suffixes: percent, currency, Chinese multipliers.
+    loop {
+        let before = s.len();
+        if let Some(r) = s.strip_suffix('%') {
+            percent = true;
+            s = r.trim_end();
+        }
+        for suf in CURRENCY_SUFFIXES {
+            if s.len() >= suf.len()
+                && s.is_char_boundary(s.len() - suf.len())
+                && s[s.len() - suf.len()..].eq_ignore_ascii_case(suf)
+            {
+                s = s[..s.len() - suf.len()].trim_end();
+                break;
+            }
+        }
+        if let Some(r) = s.strip_suffix('万') {
+            scale *= 1e4;
+            s = r.trim_end();
+        } else if let Some(r) = s.strip_suffix('亿') {
+            scale *= 1e8;
+            s = r.trim_end();
+        }
+        if let Some(r) = s.strip_suffix('-') {
+            // Trailing minus, as some mainframe exports write it: "1,234.00-".
+            negative = !negative;
+            s = r.trim_end();
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    let (thousands, decimal) = match style {
+        NumberStyle::DotDecimal => (b',', b'.'),
+        NumberStyle::CommaDecimal => (b'.', b','),
+    };
+    let mut buf = [0u8; 64];
+    let len = normalise_digits(s.as_bytes(), thousands, decimal, &mut buf)?;
+    let body = std::str::from_utf8(&buf[..len]).ok()?;
+    let mut value: f64 = body.parse().ok()?;
+    if negative {
+        value = -value;
+    }
+    value *= scale;
+    if percent {
+        value /= 100.0;
+    }
+    value.is_finite().then_some(ParsedNumber { value, percent })
+}
+
+/// Copies the digits of `s` into `out` with '.' as the decimal point,
+/// checking that thousands separators sit every three digits.
+fn normalise_digits(s: &[u8], thousands: u8, decimal: u8, out: &mut [u8; 64]) -> Option<usize> {
+    if s.is_empty() || s.len() > 60 {
+        return None;
+    }
+    let mut len = 0;
+    let mut digits_in_group = 0usize;
+    let mut seen_sep = false;
+    let mut seen_decimal = false;
+    let mut seen_digit = false;
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if b.is_ascii_digit() {
+            out[len] = b;
+            len += 1;
+            digits_in_group += 1;
+            seen_digit = true;
+        } else if (b == thousands || b == b' ' || b == b'\'') && !seen_decimal {
+            // A separator must follow 1-3 digits (first group) or exactly 3.
+            if !seen_digit
+                || (seen_sep && digits_in_group != 3)
+                || (!seen_sep && digits_in_group > 3)
+            {
+                return None;
+            }
+            seen_sep = true;
+            digits_in_group = 0;
+        } else if b == decimal && !seen_decimal {
+            if seen_sep && digits_in_group != 3 {
+                return None;
+            }
+            seen_decimal = true;
+            out[len] = b'.';
+            len += 1;
+        } else if (b == b'e' || b == b'E') && seen_digit && !seen_sep {
+            // Scientific notation: copy the rest verbatim and let the parser judge.
+            for &c in &s[i..] {
+                out[len] = c;
+                len += 1;
+            }
+            return Some(len);
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    if !seen_digit || (seen_sep && !seen_decimal && digits_in_group != 3) {
+        return None;
+    }
+    Some(len)
+}
+
+/// A number written with a leading zero like "000123": an identifier, not a quantity.
+pub fn looks_like_id_with_leading_zero(cell: &str) -> bool {
+    let b = cell.trim().as_bytes();
+    b.len() >= 2 && b[0] == b'0' && b[1].is_ascii_digit() && b.iter().all(u8::is_ascii_digit)
+}
+
+pub fn parse_flag(cell: &str) -> Option<bool> {
+    let c = cell.trim();
+    const YES: [&str; 5] = ["y", "yes", "true", "t", "是"];
+    const NO: [&str; 5] = ["n", "no", "false", "f", "否"];
+    if YES.iter().any(|t| c.eq_ignore_ascii_case(t)) {
+        Some(true)
+    } else if NO.iter().any(|t| c.eq_ignore_ascii_case(t)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+pub fn is_flag_token(cell: &str) -> bool {
+    parse_flag(cell).is_some()
+}
+
+/// A date cell split into its parts; validity is checked by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateToken {
+    /// Year, month and day are known (ISO, 2024/01/31, 2024年1月31日, 31-Jan-2024).
+    Full(i32, u32, u32),
+    /// `a/b/year`: day/month or month/day, decided per column.
+    Pair { a: u32, b: u32, year: i32 },
+    /// 20240131
+    Compact8(i32, u32, u32),
+    /// 930101 (two-digit year)
+    Compact6(i32, u32, u32),
+}
+
+/// Two-digit years: 00-30 are 2000-2030, 31-99 are 1931-1999. A fixed pivot,
+/// never the wall clock, so a file reads the same way every year.
+pub fn expand_two_digit_year(yy: u32) -> i32 {
+    if yy <= 30 {
+        2000 + yy as i32
+    } else {
+        1900 + yy as i32
+    }
+}
+
+fn small_number(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn year_part(s: &str) -> Option<i32> {
+    let s = s.trim();
+    match s.len() {
+        4 => small_number(s).map(|y| y as i32),
+        2 => small_number(s).map(expand_two_digit_year),
+        _ => None,
+    }
+}
+
+fn month_from_name(s: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let s = s.trim().trim_end_matches('.');
+    if s.len() < 3 || !s.is_ascii() {
+        return None;
+    }
+    let prefix = &s[..3];
+    let m = NAMES.iter().position(|n| prefix.eq_ignore_ascii_case(n))? as u32 + 1;
+    // "Sept", "March", "September" are fine; "Marx" is not.
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ][m as usize - 1];
+    let lower = s.to_ascii_lowercase();
+    (full.starts_with(&lower) || lower == "sept").then_some(m)
+}
+
+/// Splits a date cell into parts, ignoring a trailing time of day.
+pub fn parse_date_token(cell: &str) -> Option<DateToken> {
+    let mut s = cell.trim();
+    if s.len() < 6 || s.len() > 40 {
+        return None;
+    }
+    // Drop a time part: "2024-01-31T10:00:00", "2024-01-31 10:00", "2024年1月31日 10:00".
+    if let Some(pos) = s.find(['T', ' ']) {
+        let rest = &s[pos + 1..];
+        if rest.contains(':') && s.as_bytes()[0].is_ascii_digit() {
+            s = s[..pos].trim();
+        }
+    }
+    if s.contains('年') {
+        let (y, rest) = s.split_once('年')?;
+        let (m, rest) = rest.split_once('月')?;
+        let d = rest.trim_end_matches(['日', '号']);
+        return Some(DateToken::Full(
+            year_part(y)?,
+            small_number(m)?,
+            small_number(d)?,
+        ));
+    }
+    let b = s.as_bytes();
+    if b.iter().all(u8::is_ascii_digit) {
+        return match b.len() {
+            8 => Some(DateToken::Compact8(
+                s[..4].parse().ok()?,
+                s[4..6].parse().ok()?,
+                s[6..8].parse().ok()?,
+            )),
+            6 => Some(DateToken::Compact6(
+                expand_two_digit_year(s[..2].parse().ok()?),
+                s[2..4].parse().ok()?,
+                s[4..6].parse().ok()?,
+            )),
+            _ => None,
+        };
+    }
+    // Separated forms; "Jan 31, 2024" first.
+    let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.' | ' '))?;
+    let cleaned;
+    let s = if sep == ' ' {
+        cleaned = s.replace(',', " ");
+        cleaned.as_str()
+    } else {
+        s
+    };
+    let mut parts = s.split(sep).filter(|p| !p.is_empty());
+    let (p0, p1, p2) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    if let Some(m) = month_from_name(p1) {
+        return Some(DateToken::Full(year_part(p2)?, m, small_number(p0)?));
+    }
+    if let Some(m) = month_from_name(p0) {
+        return Some(DateToken::Full(year_part(p2)?, m, small_number(p1)?));
+    }
+    if p0.len() == 4 {
+        return Some(DateToken::Full(
+            year_part(p0)?,
+            small_number(p1)?,
+            small_number(p2)?,
+        ));
+    }
+    if p0.len() <= 2 && p1.len() <= 2 {
+        return Some(DateToken::Pair {
+            a: small_number(p0)?,
+            b: small_number(p1)?,
+            year: year_part(p2)?,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(s: &str) -> Option<f64> {
+        parse_number(s, NumberStyle::DotDecimal).map(|p| p.value)
+    }
+
+    #[test]
+    fn number_spellings() {
+        assert_eq!(num("42"), Some(42.0));
+        assert_eq!(num(" -3.5 "), Some(-3.5));
+        assert_eq!(num("1,234,567.5"), Some(1234567.5));
+        assert_eq!(num("¥ 1,234"), Some(1234.0));
+        assert_eq!(num("-$12.00"), Some(-12.0));
+        assert_eq!(num("$-12.00"), Some(-12.0));
+        assert_eq!(num("1,234.00-"), Some(-1234.0));
+        assert_eq!(num("3.5万"), Some(35000.0));
+        assert_eq!(num("100元"), Some(100.0));
+        assert_eq!(num("1e3"), Some(1000.0));
+        assert_eq!(num("50%"), Some(0.5));
+        assert_eq!(num("1 234.5"), Some(1234.5));
+    }
+
+    #[test]
+    fn not_numbers() {
+        for s in [
+            "",
+            "abc",
+            "1,23",
+            "12,34,567",
+            "1.2.3",
+            "--5x",
+            "inf",
+            "NaN",
+            "e5",
+            "$",
+            "1,2345",
+        ] {
+            assert_eq!(num(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn comma_decimal_style() {
+        let p = |s| parse_number(s, NumberStyle::CommaDecimal).map(|p| p.value);
+        assert_eq!(p("1.234,56"), Some(1234.56));
+        assert_eq!(p("12,5"), Some(12.5));
+        assert_eq!(p("12.5"), None);
+    }
+
+    #[test]
+    fn missing_tokens() {
+        for s in [
+            "", "  ", "NA", "n/a", "NULL", "null", "-", "#N/A", "无", "NaN",
+        ] {
+            assert!(is_missing_token(s), "{s}");
+        }
+        for s in ["0", "N", "M", "Nanjing"] {
+            assert!(!is_missing_token(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn date_tokens() {
+        assert_eq!(
+            parse_date_token("2024-01-31"),
+            Some(DateToken::Full(2024, 1, 31))
+        );
+        assert_eq!(
+            parse_date_token("2024年1月31日"),
+            Some(DateToken::Full(2024, 1, 31))
+        );
+        assert_eq!(
+            parse_date_token("31/01/2024"),
+            Some(DateToken::Pair {
+                a: 31,
+                b: 1,
+                year: 2024
+            })
+        );
+        assert_eq!(
+            parse_date_token("Jan 31, 2024"),
+            Some(DateToken::Full(2024, 1, 31))
+        );
+        assert_eq!(
+            parse_date_token("15-MAR-23"),
+            Some(DateToken::Full(2023, 3, 15))
+        );
+        assert_eq!(
+            parse_date_token("20240131"),
+            Some(DateToken::Compact8(2024, 1, 31))
+        );
+        assert_eq!(
+            parse_date_token("930101"),
+            Some(DateToken::Compact6(1993, 1, 1))
+        );
+        assert_eq!(parse_date_token("1,234.56"), None);
+        assert_eq!(parse_date_token("Beijing"), None);
+        assert_eq!(expand_two_digit_year(30), 2030);
+        assert_eq!(expand_two_digit_year(31), 1931);
+    }
+}

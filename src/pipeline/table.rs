@@ -1,0 +1,380 @@
+//! The typed columnar table every stage after Load works on.
+//!
+//! Columns are stored compactly because bank exports run to millions of rows:
+//! numbers as `f64` with NaN for missing, dates as days since 1970-01-01 with
+//! [`MISSING_DATE`], text in one string arena with end offsets (an empty
+//! string is a missing cell).
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Marker for a missing date cell.
+pub const MISSING_DATE: i32 = i32::MIN;
+
+/// What a column holds, as decided by type inference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// Numbers (thousands separators, currency signs and percents already removed).
+    Number,
+    /// Yes/no values stored as 1.0 / 0.0.
+    Flag,
+    /// Calendar dates.
+    Date,
+    /// Everything else.
+    Text,
+}
+
+impl ColumnType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::Number => "number",
+            ColumnType::Flag => "flag",
+            ColumnType::Date => "date",
+            ColumnType::Text => "text",
+        }
+    }
+    pub fn is_numeric(self) -> bool {
+        matches!(self, ColumnType::Number | ColumnType::Flag)
+    }
+}
+
+/// Strings of one column in a single arena; cell `i` is `bytes[ends[i-1]..ends[i]]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TextColumn {
+    bytes: String,
+    ends: Vec<u32>,
+}
+
+impl TextColumn {
+    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
+        TextColumn {
+            bytes: String::with_capacity(bytes),
+            ends: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Appends a cell. Returns `false` if the arena would pass 4 GiB, which the
+    /// caller turns into an error rather than silently wrapping offsets.
+    #[must_use]
+    pub fn push(&mut self, value: &str) -> bool {
+        if self.bytes.len() + value.len() > u32::MAX as usize {
+            return false;
+        }
+        self.bytes.push_str(value);
+        self.ends.push(self.bytes.len() as u32);
+        true
+    }
+
+    pub fn push_missing(&mut self) {
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The raw cell, `""` when missing.
+    pub fn raw(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// The cell, `None` when missing.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let s = self.raw(i);
+        (!s.is_empty()).then_some(s)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+
+    pub fn from_values<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut col = TextColumn::default();
+        for v in values {
+            match v {
+                Some(s) => {
+                    let _ = col.push(s);
+                }
+                None => col.push_missing(),
+            }
+        }
+        col
+    }
+
+    /// Heap bytes used, for memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnData {
+    /// NaN = missing. Also used for flags (1.0 / 0.0).
+    Number(Vec<f64>),
+    /// Days since 1970-01-01; [`MISSING_DATE`] = missing.
+    Date(Vec<i32>),
+    Text(TextColumn),
+}
+
+impl ColumnData {
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Number(v) => v.len(),
+            ColumnData::Date(v) => v.len(),
+            ColumnData::Text(t) => t.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            ColumnData::Number(v) => v[i].is_nan(),
+            ColumnData::Date(v) => v[i] == MISSING_DATE,
+            ColumnData::Text(t) => t.raw(i).is_empty(),
+        }
+    }
+    pub fn missing_count(&self) -> usize {
+        match self {
+            ColumnData::Number(v) => v.iter().filter(|x| x.is_nan()).count(),
+            ColumnData::Date(v) => v.iter().filter(|&&x| x == MISSING_DATE).count(),
+            ColumnData::Text(t) => (0..t.len()).filter(|&i| t.raw(i).is_empty()).count(),
+        }
+    }
+    /// A cell as display text ("" when missing); dates as ISO.
+    pub fn display(&self, i: usize) -> String {
+        match self {
+            ColumnData::Number(v) => format_number(v[i]),
+            ColumnData::Date(v) => format_date(v[i]),
+            ColumnData::Text(t) => t.raw(i).to_string(),
+        }
+    }
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            ColumnData::Number(v) => v.capacity() * 8,
+            ColumnData::Date(v) => v.capacity() * 4,
+            ColumnData::Text(t) => t.heap_bytes(),
+        }
+    }
+}
+
+/// What inference noticed about a column; shown in the Load screen and report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// Cells that were empty or a missing-value token (NA, NULL, -, ...).
+    pub missing: usize,
+    /// Non-empty cells that did not fit the column's type and became missing.
+    pub unparsed: usize,
+    /// The first few unparsed cells: (data row index, raw value).
+    pub unparsed_examples: Vec<(usize, String)>,
+    /// Notes such as "percent values stored as fractions (12.5% -> 0.125)".
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ctype: ColumnType,
+    pub data: ColumnData,
+    pub info: ColumnInfo,
+}
+
+impl Column {
+    pub fn number(name: &str, values: Vec<f64>) -> Self {
+        Column {
+            name: name.to_string(),
+            ctype: ColumnType::Number,
+            data: ColumnData::Number(values),
+            info: ColumnInfo::default(),
+        }
+    }
+    pub fn date(name: &str, values: Vec<i32>) -> Self {
+        Column {
+            name: name.to_string(),
+            ctype: ColumnType::Date,
+            data: ColumnData::Date(values),
+            info: ColumnInfo::default(),
+        }
+    }
+    pub fn text(name: &str, values: TextColumn) -> Self {
+        Column {
+            name: name.to_string(),
+            ctype: ColumnType::Text,
+            data: ColumnData::Text(values),
+            info: ColumnInfo::default(),
+        }
+    }
+    pub fn numbers(&self) -> Option<&[f64]> {
+        match &self.data {
+            ColumnData::Number(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn dates(&self) -> Option<&[i32]> {
+        match &self.data {
+            ColumnData::Date(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn texts(&self) -> Option<&TextColumn> {
+        match &self.data {
+            ColumnData::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Where the table came from and how it was read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub path: PathBuf,
+    /// "CSV", "XLSX", "XLS", ...
+    pub format: String,
+    pub encoding: Option<String>,
+    pub delimiter: Option<char>,
+    pub sheet: Option<String>,
+    pub has_header: bool,
+    pub file_bytes: u64,
+    /// Rows skipped by `--skip-bad-rows`.
+    pub skipped_rows: usize,
+    /// Excel error cells (#DIV/0!, #N/A, ...) read as missing.
+    pub error_cells: usize,
+    /// Everything the loader decided on the user's behalf and wants them to know.
+    pub warnings: Vec<String>,
+}
+
+impl SourceInfo {
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.path.display().to_string())
+    }
+}
+
+/// A loaded table. `row_origin[i]` is the file line (CSV) or sheet row (Excel),
+/// 1-based, of data row `i`, so errors can point at what the user sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub n_rows: usize,
+    pub row_origin: Vec<u32>,
+    pub source: SourceInfo,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>, source: SourceInfo) -> Self {
+        let n_rows = columns.first().map_or(0, |c| c.data.len());
+        debug_assert!(columns.iter().all(|c| c.data.len() == n_rows));
+        // Without better information, data row i sits on line i + 2 (after a header).
+        let row_origin = (0..n_rows as u32).map(|i| i + 2).collect();
+        Table {
+            columns,
+            n_rows,
+            row_origin,
+            source,
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// "line 1813" for CSV, "row 1813" for a sheet: how to point at data row `i`.
+    pub fn row_label(&self, i: usize) -> String {
+        let n = self.row_origin.get(i).copied().unwrap_or(i as u32 + 2);
+        if self.source.sheet.is_some() {
+            format!("row {n}")
+        } else {
+            format!("line {n}")
+        }
+    }
+
+    /// Approximate heap size of the data, for the memory benchmark.
+    pub fn heap_bytes(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| c.data.heap_bytes())
+            .sum::<usize>()
+            + self.row_origin.len() * 4
+    }
+}
+
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// Days since 1970-01-01 for a calendar date.
+pub fn date_to_days(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
+}
+
+/// The calendar date for days since 1970-01-01, `None` when missing.
+pub fn days_to_date(days: i32) -> Option<NaiveDate> {
+    if days == MISSING_DATE {
+        return None;
+    }
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_DAYS_FROM_CE)?)
+}
+
+pub fn format_date(days: i32) -> String {
+    days_to_date(days).map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Shortest exact text for a number; "" for missing.
+pub fn format_number(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_column_distinguishes_missing_from_values() {
+        let t = TextColumn::from_values([Some("a"), None, Some("客户"), Some("")]);
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.get(0), Some("a"));
+        assert_eq!(t.get(1), None);
+        assert_eq!(t.get(2), Some("客户"));
+        assert_eq!(t.get(3), None);
+    }
+
+    #[test]
+    fn dates_round_trip_through_day_numbers() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
+        assert_eq!(
+            date_to_days(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()),
+            0
+        );
+        assert_eq!(days_to_date(date_to_days(d)), Some(d));
+        assert_eq!(format_date(MISSING_DATE), "");
+        assert_eq!(format_date(date_to_days(d)), "2024-01-31");
+    }
+
+    #[test]
+    fn numbers_format_without_noise() {
+        assert_eq!(format_number(12.0), "12");
+        assert_eq!(format_number(-0.5), "-0.5");
+        assert_eq!(format_number(f64::NAN), "");
+    }
+}
