@@ -4,5 +4,6 @@
 
 pub mod cluster;
 pub mod load;
+pub mod mapping;
 pub mod progress;
 pub mod table;

@@ -1,0 +1,742 @@
+//! Map columns: which column plays which role (customer id, age, balance ...),
+//! found from an English/Chinese alias dictionary and the column's values,
+//! each with a confidence; the user's `--map role=column` always wins.
+
+use crate::error::{Error, Result};
+use crate::pipeline::table::{ColumnType, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a column means to the bank template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    CustomerId,
+    Age,
+    BirthDate,
+    Gender,
+    Balance,
+    TxnAmount,
+    TxnCount,
+    /// Date of the last transaction (customer tables).
+    LastDate,
+    /// Date of each transaction (transaction logs).
+    TxnDate,
+    OpenDate,
+    /// Months (or years) as a customer, when given directly instead of an open date.
+    Tenure,
+    /// Days since the last transaction, when given directly.
+    Recency,
+    ProductCount,
+    Branch,
+}
+
+impl Role {
+    pub const ALL: [Role; 14] = [
+        Role::CustomerId,
+        Role::Age,
+        Role::BirthDate,
+        Role::Gender,
+        Role::Balance,
+        Role::TxnAmount,
+        Role::TxnCount,
+        Role::LastDate,
+        Role::TxnDate,
+        Role::OpenDate,
+        Role::Tenure,
+        Role::Recency,
+        Role::ProductCount,
+        Role::Branch,
+    ];
+
+    /// The name used in `--map role=column` and config files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::CustomerId => "customer_id",
+            Role::Age => "age",
+            Role::BirthDate => "birth_date",
+            Role::Gender => "gender",
+            Role::Balance => "balance",
+            Role::TxnAmount => "txn_amount",
+            Role::TxnCount => "txn_count",
+            Role::LastDate => "last_date",
+            Role::TxnDate => "txn_date",
+            Role::OpenDate => "open_date",
+            Role::Tenure => "tenure",
+            Role::Recency => "recency",
+            Role::ProductCount => "product_count",
+            Role::Branch => "branch",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::CustomerId => "customer id",
+            Role::Age => "age",
+            Role::BirthDate => "birth date",
+            Role::Gender => "gender",
+            Role::Balance => "balance",
+            Role::TxnAmount => "transaction amount",
+            Role::TxnCount => "transaction count",
+            Role::LastDate => "last transaction date",
+            Role::TxnDate => "transaction date",
+            Role::OpenDate => "account open date",
+            Role::Tenure => "tenure",
+            Role::Recency => "recency (days)",
+            Role::ProductCount => "products held",
+            Role::Branch => "branch",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Role> {
+        let k = normalise(key);
+        Role::ALL.into_iter().find(|r| normalise(r.key()) == k)
+    }
+
+    /// Column types a role accepts.
+    pub fn accepts(self, t: ColumnType) -> bool {
+        match self {
+            Role::CustomerId => true,
+            Role::Gender | Role::Branch => {
+                matches!(t, ColumnType::Text | ColumnType::Flag | ColumnType::Number)
+            }
+            Role::BirthDate | Role::LastDate | Role::TxnDate | Role::OpenDate => {
+                t == ColumnType::Date
+            }
+            Role::Age
+            | Role::Balance
+            | Role::TxnAmount
+            | Role::TxnCount
+            | Role::Tenure
+            | Role::Recency
+            | Role::ProductCount => t == ColumnType::Number,
+        }
+    }
+
+    /// Header spellings, already normalised (see [`normalise`]). English and Chinese.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Role::CustomerId => &[
+                "customerid",
+                "custid",
+                "clientid",
+                "customerno",
+                "customernumber",
+                "customercode",
+                "cif",
+                "cifno",
+                "cifnumber",
+                "userid",
+                "memberid",
+                "id",
+                "客户id",
+                "客户编号",
+                "客户号",
+                "客户代码",
+                "客户编码",
+                "用户id",
+                "客户标识",
+                "客户号码",
+            ],
+            Role::Age => &[
+                "age",
+                "custage",
+                "customerage",
+                "ageyears",
+                "年龄",
+                "客户年龄",
+                "年纪",
+            ],
+            Role::BirthDate => &[
+                "dob",
+                "dateofbirth",
+                "birthdate",
+                "birthday",
+                "customerdob",
+                "custdob",
+                "出生日期",
+                "生日",
+                "出生年月",
+                "出生年月日",
+            ],
+            Role::Gender => &[
+                "gender",
+                "sex",
+                "custgender",
+                "customergender",
+                "性别",
+                "客户性别",
+            ],
+            Role::Balance => &[
+                "balance",
+                "accountbalance",
+                "custaccountbalance",
+                "acctbalance",
+                "acctbal",
+                "bal",
+                "totalbalance",
+                "currentbalance",
+                "depositbalance",
+                "aum",
+                "assets",
+                "totalassets",
+                "资产余额",
+                "账户余额",
+                "余额",
+                "存款余额",
+                "总资产",
+                "资产总额",
+                "金融资产",
+                "账户资产",
+                "日均余额",
+                "月均余额",
+            ],
+            Role::TxnAmount => &[
+                "txnamount",
+                "transactionamount",
+                "transactionamountinr",
+                "txnamt",
+                "amount",
+                "totalamount",
+                "monetary",
+                "spend",
+                "totalspend",
+                "purchaseamount",
+                "交易金额",
+                "消费金额",
+                "交易总额",
+                "交易额",
+                "累计交易金额",
+            ],
+            Role::TxnCount => &[
+                "txncount",
+                "transactioncount",
+                "transactions",
+                "numtransactions",
+                "numberoftransactions",
+                "txnnum",
+                "ntxn",
+                "frequency",
+                "txnfrequency",
+                "交易次数",
+                "交易笔数",
+                "消费次数",
+                "交易频次",
+            ],
+            Role::LastDate => &[
+                "lasttxndate",
+                "lasttransactiondate",
+                "lastactivitydate",
+                "lastdate",
+                "lastvisitdate",
+                "lasttransaction",
+                "lastactivedate",
+                "lastlogindate",
+                "最近交易日期",
+                "最后交易日期",
+                "最近交易时间",
+                "最近一次交易日期",
+                "最近活动日期",
+            ],
+            Role::TxnDate => &[
+                "transactiondate",
+                "txndate",
+                "trandate",
+                "date",
+                "交易日期",
+                "交易时间",
+            ],
+            Role::OpenDate => &[
+                "opendate",
+                "accountopendate",
+                "accountopeningdate",
+                "opendt",
+                "dateopened",
+                "customersince",
+                "joindate",
+                "joiningdate",
+                "registrationdate",
+                "开户日期",
+                "开户时间",
+                "开户日",
+                "开户年月",
+            ],
+            Role::Tenure => &[
+                "tenure",
+                "tenuremonths",
+                "monthsonbook",
+                "mob",
+                "客户年限",
+                "在网时长",
+                "开户时长",
+            ],
+            Role::Recency => &[
+                "recency",
+                "dayssincelasttxn",
+                "dayssincelasttransaction",
+                "最近交易间隔",
+                "未交易天数",
+            ],
+            Role::ProductCount => &[
+                "productcount",
+                "numproducts",
+                "numofproducts",
+                "products",
+                "productsheld",
+                "nproducts",
+                "持有产品数",
+                "产品数",
+                "产品数量",
+                "持有产品数量",
+            ],
+            Role::Branch => &[
+                "branch",
+                "branchname",
+                "branchcode",
+                "location",
+                "custlocation",
+                "city",
+                "region",
+                "网点",
+                "支行",
+                "分行",
+                "所属网点",
+                "开户网点",
+                "城市",
+                "所属机构",
+                "营业网点",
+            ],
+        }
+    }
+}
+
+/// How a column takes part in the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnUse {
+    /// Feeds the clustering (directly, or through a derived feature).
+    Feature,
+    /// Shown in segment profiles, not clustered.
+    Profile,
+    Ignore,
+}
+
+/// The user's choices, stored in the RunConfig.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MappingOptions {
+    /// role -> column overrides (`--map balance=资产余额`).
+    pub roles: BTreeMap<Role, String>,
+    /// column -> use overrides.
+    pub usage: BTreeMap<String, ColumnUse>,
+}
+
+/// One column's place in the mapping.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    pub column: String,
+    pub ctype: ColumnType,
+    pub role: Option<Role>,
+    /// 0..=1; 1.0 for a user choice or an exact alias.
+    pub confidence: f64,
+    /// Why the role was chosen (or why it was not).
+    pub reason: String,
+    pub usage: ColumnUse,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub columns: Vec<ColumnMapping>,
+    /// Things the user should know ("'Age' looks like age but holds text").
+    pub notes: Vec<String>,
+}
+
+impl Mapping {
+    pub fn column_for(&self, role: Role) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|c| c.role == Some(role))
+            .map(|c| c.column.as_str())
+    }
+    pub fn role_of(&self, column: &str) -> Option<Role> {
+        self.columns
+            .iter()
+            .find(|c| c.column == column)
+            .and_then(|c| c.role)
+    }
+    pub fn usage_of(&self, column: &str) -> ColumnUse {
+        self.columns
+            .iter()
+            .find(|c| c.column == column)
+            .map_or(ColumnUse::Ignore, |c| c.usage)
+    }
+    /// role -> column, for reports and the saved model.
+    pub fn roles(&self) -> BTreeMap<Role, String> {
+        self.columns
+            .iter()
+            .filter_map(|c| c.role.map(|r| (r, c.column.clone())))
+            .collect()
+    }
+}
+
+/// Lower-case, without spaces, punctuation, underscores or a bracketed unit
+/// suffix, so "Cust_Account Balance (INR)" and "custaccountbalance" meet.
+pub fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Strips a trailing unit/period qualifier: "txncount12m" -> "txncount".
+fn without_qualifiers(n: &str) -> &str {
+    let mut s = n;
+    for suffix in [
+        "inr", "cny", "rmb", "usd", "eur", "12m", "1y", "ytd", "total", "元", "个",
+    ] {
+        if let Some(r) = s.strip_suffix(suffix) {
+            if !r.is_empty() {
+                s = r;
+            }
+        }
+    }
+    s
+}
+
+fn is_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// How well a header matches a role's aliases: 1.0 exact, less for partial.
+fn header_score(role: Role, header: &str) -> f64 {
+    let n = normalise(header);
+    if n.is_empty() {
+        return 0.0;
+    }
+    let q = without_qualifiers(&n);
+    let mut best: f64 = 0.0;
+    for alias in role.aliases() {
+        if n == *alias || q == *alias {
+            return 1.0;
+        }
+        // Contained matches only for aliases long enough not to match by accident
+        // ("age" is in "vintage", "bal" in "global").
+        let long_enough = if is_cjk(alias) {
+            alias.chars().count() >= 2
+        } else {
+            alias.len() >= 6
+        };
+        if long_enough && n.contains(alias) {
+            let coverage = alias.chars().count() as f64 / n.chars().count() as f64;
+            best = best.max(0.6 + 0.3 * coverage);
+        }
+    }
+    best
+}
+
+/// Roles read from values when the header says nothing.
+fn value_score(role: Role, table: &Table, j: usize) -> f64 {
+    let col = &table.columns[j];
+    match role {
+        Role::Gender => {
+            let Some(text) = col.texts() else { return 0.0 };
+            let mut seen = 0usize;
+            let mut matched = 0usize;
+            for v in text.iter().flatten().take(2000) {
+                seen += 1;
+                let l = v.to_lowercase();
+                if ["m", "f", "male", "female", "男", "女", "man", "woman"].contains(&l.as_str())
+                {
+                    matched += 1;
+                }
+            }
+            if seen > 0 && matched * 100 >= seen * 95 {
+                0.7
+            } else {
+                0.0
+            }
+        }
+        _ => 0.0,
+    }
+}
+
+/// Names that mark a numeric column as a code, not a quantity to cluster on.
+fn looks_like_code(name: &str) -> bool {
+    let n = normalise(name);
+    [
+        "id", "no", "code", "zip", "postcode", "phone", "mobile", "编号", "代码", "电话", "手机",
+        "邮编", "序号",
+    ]
+    .iter()
+    .any(|k| n == *k || n.ends_with(k) && (k.len() > 2 || is_cjk(k)))
+        || n.ends_with("id")
+        || n == "rownumber"
+        || n == "index"
+}
+
+/// Builds the mapping for `table`: the user's overrides first, then the best
+/// remaining header/value matches, each role used at most once.
+pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
+    let file = table.source.file_name();
+    let mut mapping = Mapping::default();
+    let mut assigned: BTreeMap<Role, (usize, f64, String)> = BTreeMap::new();
+    let mut taken = vec![false; table.columns.len()];
+
+    for (role, column) in &opts.roles {
+        let Some(j) = table.column_index(column) else {
+            return Err(Error::usage(format!(
+                "--map {}={column}: {file} has no column '{column}'; its columns are: {}",
+                role.key(),
+                table.names().join(", ")
+            )));
+        };
+        let ctype = table.columns[j].ctype;
+        if !role.accepts(ctype) {
+            return Err(Error::usage(format!(
+                "--map {}={column}: column '{column}' holds {} values, but {} needs {}",
+                role.key(),
+                ctype.name(),
+                role.label(),
+                if matches!(
+                    role,
+                    Role::BirthDate | Role::LastDate | Role::TxnDate | Role::OpenDate
+                ) {
+                    "dates"
+                } else {
+                    "numbers"
+                }
+            )));
+        }
+        if taken[j] {
+            return Err(Error::usage(format!(
+                "--map: column '{column}' is given two roles"
+            )));
+        }
+        taken[j] = true;
+        assigned.insert(*role, (j, 1.0, "set by the user".to_string()));
+    }
+
+    // All (score, role, column) candidates, best first; ties keep column order.
+    let mut candidates: Vec<(f64, Role, usize, String)> = Vec::new();
+    for role in Role::ALL {
+        if assigned.contains_key(&role) {
+            continue;
+        }
+        for (j, col) in table.columns.iter().enumerate() {
+            if taken[j] {
+                continue;
+            }
+            let h = header_score(role, &col.name);
+            let v = value_score(role, table, j);
+            let (score, why) = if h >= v {
+                (h, format!("header '{}' matches {}", col.name, role.label()))
+            } else {
+                (v, format!("values look like {}", role.label()))
+            };
+            if score <= 0.0 {
+                continue;
+            }
+            if !role.accepts(col.ctype) {
+                if h >= 0.9 {
+                    mapping.notes.push(format!(
+                        "'{}' looks like {} but holds {} values{}; not used as {}",
+                        col.name,
+                        role.label(),
+                        col.ctype.name(),
+                        col.info
+                            .unparsed_examples
+                            .first()
+                            .map(|(_, v)| format!(" (e.g. '{v}')"))
+                            .unwrap_or_default(),
+                        role.label()
+                    ));
+                }
+                continue;
+            }
+            candidates.push((score, role, j, why));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
+    for (score, role, j, why) in candidates {
+        if assigned.contains_key(&role) || taken[j] {
+            continue;
+        }
+        taken[j] = true;
+        assigned.insert(role, (j, score, why));
+    }
+
+    let role_of: BTreeMap<usize, (Role, f64, String)> = assigned
+        .into_iter()
+        .map(|(r, (j, s, why))| (j, (r, s, why)))
+        .collect();
+    for (j, col) in table.columns.iter().enumerate() {
+        let (role, confidence, reason) = match role_of.get(&j) {
+            Some((r, s, why)) => (Some(*r), *s, why.clone()),
+            None => (None, 0.0, String::new()),
+        };
+        let default_use = match role {
+            Some(Role::CustomerId) => ColumnUse::Ignore,
+            Some(Role::Gender | Role::Branch) => ColumnUse::Profile,
+            Some(_) => ColumnUse::Feature,
+            None if col.ctype.is_numeric() && !looks_like_code(&col.name) => ColumnUse::Feature,
+            None if col.ctype == ColumnType::Text => ColumnUse::Profile,
+            None => ColumnUse::Ignore,
+        };
+        let usage = opts.usage.get(&col.name).copied().unwrap_or(default_use);
+        mapping.columns.push(ColumnMapping {
+            column: col.name.clone(),
+            ctype: col.ctype,
+            role,
+            confidence,
+            reason,
+            usage,
+        });
+    }
+    for name in opts.usage.keys() {
+        if table.column_index(name).is_none() {
+            return Err(Error::usage(format!(
+                "{file} has no column '{name}' (in the column-use settings)"
+            )));
+        }
+    }
+    Ok(mapping)
+}
+
+/// Parses `role=column` as given to `--map`.
+pub fn parse_map_arg(arg: &str) -> std::result::Result<(Role, String), String> {
+    let (role, column) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("'{arg}' is not role=column"))?;
+    let role = Role::from_key(role.trim()).ok_or_else(|| {
+        format!(
+            "unknown role '{}'; roles are: {}",
+            role.trim(),
+            Role::ALL
+                .iter()
+                .map(|r| r.key())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    Ok((role, column.trim().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::table::{Column, SourceInfo, TextColumn};
+
+    fn table(cols: Vec<Column>) -> Table {
+        Table::new(cols, SourceInfo::default())
+    }
+
+    #[test]
+    fn normalise_ignores_case_space_and_punctuation() {
+        assert_eq!(
+            normalise("Cust_Account Balance (INR)"),
+            "custaccountbalanceinr"
+        );
+        assert_eq!(normalise("客户 ID"), "客户id");
+    }
+
+    #[test]
+    fn header_scores() {
+        assert_eq!(header_score(Role::CustomerId, "CUST_ID"), 1.0);
+        assert_eq!(header_score(Role::CustomerId, "客户编号"), 1.0);
+        assert_eq!(
+            header_score(Role::TxnAmount, "TransactionAmount (INR)"),
+            1.0
+        );
+        assert_eq!(header_score(Role::TxnCount, "TxnCount12M"), 1.0);
+        assert!(header_score(Role::Balance, "CustAccountBalance") == 1.0);
+        assert!(header_score(Role::Balance, "月末资产余额") > 0.6);
+        assert_eq!(header_score(Role::Age, "Vintage"), 0.0);
+        assert_eq!(header_score(Role::Balance, "GlobalRank"), 0.0);
+    }
+
+    #[test]
+    fn chinese_and_english_tables_map() {
+        let t = table(vec![
+            Column::text("客户ID", TextColumn::from_values([Some("C1"), Some("C2")])),
+            Column::number("年龄", vec![30.0, 40.0]),
+            Column::text("性别", TextColumn::from_values([Some("男"), Some("女")])),
+            Column::number("资产余额", vec![1.0, 2.0]),
+            Column::date("最近交易日期", vec![1, 2]),
+            Column::number("信用分", vec![600.0, 700.0]),
+        ]);
+        let m = map_columns(&t, &MappingOptions::default()).unwrap();
+        assert_eq!(m.column_for(Role::CustomerId), Some("客户ID"));
+        assert_eq!(m.column_for(Role::Age), Some("年龄"));
+        assert_eq!(m.column_for(Role::Gender), Some("性别"));
+        assert_eq!(m.column_for(Role::Balance), Some("资产余额"));
+        assert_eq!(m.column_for(Role::LastDate), Some("最近交易日期"));
+        assert_eq!(m.usage_of("信用分"), ColumnUse::Feature);
+        assert_eq!(m.usage_of("客户ID"), ColumnUse::Ignore);
+        assert_eq!(m.usage_of("性别"), ColumnUse::Profile);
+    }
+
+    #[test]
+    fn overrides_win_and_bad_overrides_are_explained() {
+        let t = table(vec![
+            Column::number("a", vec![1.0]),
+            Column::number("Balance", vec![2.0]),
+            Column::text("g", TextColumn::from_values([Some("M")])),
+        ]);
+        let mut opts = MappingOptions::default();
+        opts.roles.insert(Role::Balance, "a".into());
+        let m = map_columns(&t, &opts).unwrap();
+        assert_eq!(m.column_for(Role::Balance), Some("a"));
+        assert_eq!(m.role_of("Balance"), None);
+        assert_eq!(m.column_for(Role::Gender), Some("g"), "gender from values");
+
+        opts.roles.insert(Role::Age, "nope".into());
+        let e = map_columns(&t, &opts).unwrap_err().to_string();
+        assert!(
+            e.contains("no column 'nope'") && e.contains("Balance"),
+            "{e}"
+        );
+
+        let mut opts = MappingOptions::default();
+        opts.roles.insert(Role::LastDate, "a".into());
+        let e = map_columns(&t, &opts).unwrap_err().to_string();
+        assert!(e.contains("needs dates"), "{e}");
+    }
+
+    #[test]
+    fn text_age_column_is_noted_not_mapped() {
+        let mut c = Column::text("Age", TextColumn::from_values([Some("old"), Some("young")]));
+        c.info.unparsed_examples.push((0, "old".into()));
+        let m = map_columns(&table(vec![c]), &MappingOptions::default()).unwrap();
+        assert_eq!(m.column_for(Role::Age), None);
+        assert!(m.notes[0].contains("looks like age"), "{:?}", m.notes);
+    }
+
+    #[test]
+    fn map_args_parse() {
+        assert_eq!(
+            parse_map_arg("balance=资产余额").unwrap(),
+            (Role::Balance, "资产余额".to_string())
+        );
+        assert_eq!(
+            parse_map_arg("Customer ID = id").unwrap(),
+            (Role::CustomerId, "id".to_string())
+        );
+        assert!(
+            parse_map_arg("wealth=x")
+                .unwrap_err()
+                .contains("unknown role")
+        );
+        assert!(parse_map_arg("balance").is_err());
+    }
+
+    #[test]
+    fn code_like_numeric_columns_are_not_features() {
+        let t = table(vec![
+            Column::number("ZipCode", vec![1.0]),
+            Column::number("RowNumber", vec![1.0]),
+        ]);
+        let m = map_columns(&t, &MappingOptions::default()).unwrap();
+        assert_eq!(m.usage_of("ZipCode"), ColumnUse::Ignore);
+        assert_eq!(m.usage_of("RowNumber"), ColumnUse::Ignore);
+    }
+}
