@@ -206,20 +206,23 @@ fn read_with_encoding(
     let mut skipped_lines: Vec<u64> = Vec::new();
     let mut empty_rows = 0usize;
     let mut last_record_line = 0u64;
-    let mut last_record_len = 0usize;
     let mut first = true;
     let mut rows_read = 0usize;
 
+    let mut pending: Option<csv::ByteRecord> = None;
     loop {
-        let more = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| csv_error(name, e, encoding, encoding_forced))?;
-        if !more {
-            break;
+        if let Some(p) = pending.take() {
+            record = p;
+        } else {
+            let more = reader
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(name, e, encoding, encoding_forced))?;
+            if !more {
+                break;
+            }
         }
         let line = record.position().map_or(0, |p| p.line());
         last_record_line = line;
-        last_record_len = record.len();
         if first {
             first = false;
             if record.len() > MAX_COLUMNS {
@@ -251,6 +254,17 @@ fn read_with_encoding(
             len = width;
         }
         if len != width {
+            // An unclosed quote swallows the rest of the file into one ragged
+            // record: say that, not "wrong number of fields".
+            let mut next = csv::ByteRecord::new();
+            let at_end = !reader.read_byte_record(&mut next).unwrap_or(true);
+            if at_end && stats.quotes() % 2 == 1 {
+                return Err(cut_in_quote(name, line).into());
+            }
+            if !at_end {
+                // Put the peeked record back by handling it on the next turn.
+                pending = Some(next);
+            }
             if opts.skip_bad_rows {
                 skipped_lines.push(line);
                 continue;
@@ -303,12 +317,8 @@ fn read_with_encoding(
         }
     }
     if stats.quotes() % 2 == 1 {
-        return Err(Error::data(format!(
-            "{name}: the file ends inside a quoted field that starts on line {last_record_line}; the file is cut off or a quote is not closed"
-        ))
-        .into());
+        return Err(cut_in_quote(name, last_record_line).into());
     }
-    let _ = last_record_len;
     if names.is_empty() {
         return Err(Error::data(format!("{name}: the file is empty")).into());
     }
@@ -364,6 +374,12 @@ fn read_with_encoding(
     table.row_origin = row_origin;
     progress.report(1.0, &format!("loaded {rows_read} rows"));
     Ok(table)
+}
+
+fn cut_in_quote(name: &str, line: u64) -> Error {
+    Error::data(format!(
+        "{name}: the file ends inside a quoted field that starts on line {line}; the file is cut off or a quote is not closed"
+    ))
 }
 
 fn decode_fields(

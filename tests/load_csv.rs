@@ -1,0 +1,256 @@
+//! Every CSV shape the loader promises to read, from committed fixtures.
+
+use custseg::pipeline::load::{DateOrder, LoadOptions, load};
+use custseg::pipeline::progress::NoProgress;
+use custseg::pipeline::table::{ColumnType, Table, format_date};
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/csv")
+        .join(name)
+}
+
+fn load_ok(name: &str) -> Table {
+    load_with(name, &LoadOptions::default())
+}
+
+fn load_with(name: &str, opts: &LoadOptions) -> Table {
+    load(&fixture(name), opts, &NoProgress).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn types(t: &Table) -> Vec<ColumnType> {
+    t.columns.iter().map(|c| c.ctype).collect()
+}
+
+fn assert_english_customers(t: &Table) {
+    assert_eq!(t.n_rows, 4);
+    assert_eq!(
+        t.names(),
+        [
+            "CustomerID",
+            "Age",
+            "Gender",
+            "AccountBalance",
+            "TxnCount12M",
+            "LastTxnDate"
+        ]
+    );
+    use ColumnType::*;
+    assert_eq!(types(t), [Text, Number, Text, Number, Number, Date]);
+    let bal = t.column("AccountBalance").unwrap().numbers().unwrap();
+    assert_eq!(bal[0], 12500.0);
+    assert_eq!(bal[1], 880000.5);
+    assert!(bal[3].is_nan(), "NA is missing");
+    let age = t.column("Age").unwrap().numbers().unwrap();
+    assert!(age[2].is_nan());
+    let last = t.column("LastTxnDate").unwrap().dates().unwrap();
+    assert_eq!(format_date(last[0]), "2024-05-01");
+}
+
+#[test]
+fn comma_utf8() {
+    let t = load_ok("comma_utf8.csv");
+    assert_english_customers(&t);
+    assert_eq!(t.source.delimiter, Some(','));
+    assert_eq!(t.source.encoding.as_deref(), Some("UTF-8"));
+    assert!(t.source.has_header);
+    assert_eq!(t.row_origin, [2, 3, 4, 5]);
+}
+
+#[test]
+fn utf8_with_bom() {
+    let t = load_ok("bom_utf8.csv");
+    assert_english_customers(&t);
+    assert_eq!(t.source.encoding.as_deref(), Some("UTF-8 (BOM)"));
+}
+
+#[test]
+fn crlf_line_endings() {
+    assert_english_customers(&load_ok("crlf.csv"));
+}
+
+#[test]
+fn utf16_with_bom_and_tabs() {
+    let t = load_ok("utf16le_bom.csv");
+    assert_english_customers(&t);
+    assert_eq!(t.source.delimiter, Some('\t'));
+    assert_eq!(t.source.encoding.as_deref(), Some("UTF-16LE (BOM)"));
+}
+
+#[test]
+fn tab_separated() {
+    let t = load_ok("tab.tsv");
+    assert_english_customers(&t);
+    assert_eq!(t.source.delimiter, Some('\t'));
+}
+
+#[test]
+fn gbk_semicolon_with_chinese_headers_and_dates() {
+    let t = load_ok("semicolon_gbk.csv");
+    assert_eq!(t.source.encoding.as_deref(), Some("GBK/GB18030"));
+    assert_eq!(t.source.delimiter, Some(';'));
+    assert_eq!(t.names()[0], "客户ID");
+    assert_eq!(
+        t.column("网点").unwrap().texts().unwrap().get(1),
+        Some("上海分行")
+    );
+    let d = t.column("最近交易日期").unwrap();
+    assert_eq!(d.ctype, ColumnType::Date);
+    assert_eq!(format_date(d.dates().unwrap()[2]), "2024-06-20");
+    assert_eq!(
+        t.column("资产余额").unwrap().numbers().unwrap()[1],
+        880000.5
+    );
+}
+
+#[test]
+fn gbk_can_be_forced() {
+    let opts = LoadOptions {
+        encoding: Some("gbk".into()),
+        delimiter: Some(';'),
+        ..LoadOptions::default()
+    };
+    let t = load_with("semicolon_gbk.csv", &opts);
+    assert_eq!(t.names()[1], "年龄");
+}
+
+#[test]
+fn latin1_with_decimal_commas() {
+    let t = load_ok("latin1.csv");
+    assert_eq!(t.source.encoding.as_deref(), Some("windows-1252"));
+    assert_eq!(
+        t.column("city").unwrap().texts().unwrap().get(0),
+        Some("São Paulo")
+    );
+    assert_eq!(
+        t.column("balance").unwrap().numbers().unwrap(),
+        &[1234.56, 99.5, 10.0]
+    );
+}
+
+#[test]
+fn pipe_delimited() {
+    let t = load_ok("pipe.csv");
+    assert_eq!(t.source.delimiter, Some('|'));
+    assert_eq!(
+        t.column("balance").unwrap().numbers().unwrap(),
+        &[10.5, 20.0, 30.0]
+    );
+}
+
+#[test]
+fn quoted_fields_with_delimiters_quotes_and_newlines() {
+    let t = load_ok("quoted.csv");
+    assert_eq!(t.n_rows, 3);
+    let notes = t.column("note").unwrap().texts().unwrap();
+    assert_eq!(notes.get(0), Some("Li, Wei says \"hi\""));
+    assert_eq!(notes.get(1), Some("line one\nline two"));
+    assert_eq!(
+        t.column("amount").unwrap().numbers().unwrap(),
+        &[100.0, 200.0, 300.0]
+    );
+    // Row 3 starts on line 5 because row 2 spans two lines.
+    assert_eq!(t.row_origin, [2, 3, 5]);
+}
+
+#[test]
+fn headerless_file_gets_generated_names_and_a_warning() {
+    let t = load_ok("no_header.csv");
+    assert_eq!(t.n_rows, 3);
+    assert_eq!(t.names(), ["column_1", "column_2", "column_3"]);
+    assert!(!t.source.has_header);
+    assert!(
+        t.source
+            .warnings
+            .iter()
+            .any(|w| w.contains("no header row"))
+    );
+}
+
+#[test]
+fn no_header_option_keeps_the_first_row_as_data() {
+    let opts = LoadOptions {
+        header: Some(false),
+        ..LoadOptions::default()
+    };
+    let t = load_with("comma_utf8.csv", &opts);
+    assert_eq!(t.n_rows, 5);
+    assert_eq!(t.columns[0].texts().unwrap().get(0), Some("CustomerID"));
+}
+
+#[test]
+fn explicit_delimiter_overrides_sniffing() {
+    let opts = LoadOptions {
+        delimiter: Some(';'),
+        ..LoadOptions::default()
+    };
+    let t = load_with("comma_utf8.csv", &opts);
+    assert_eq!(
+        t.columns.len(),
+        1,
+        "one column when split on a delimiter that is not there"
+    );
+}
+
+#[test]
+fn trailing_delimiter_is_harmless() {
+    let t = load_ok("trailing_delimiter.csv");
+    assert_eq!(t.n_rows, 2);
+    assert_eq!(
+        t.column("amount").unwrap().numbers().unwrap(),
+        &[10.0, 20.0]
+    );
+}
+
+#[test]
+fn month_first_dates_are_recognised_from_the_column() {
+    let t = load_ok("dates_mdy.csv");
+    let d = t.column("opened").unwrap().dates().unwrap();
+    assert_eq!(format_date(d[0]), "2024-03-04");
+    assert_eq!(format_date(d[1]), "2023-12-25");
+}
+
+#[test]
+fn ambiguous_dates_use_the_date_order_option() {
+    let t = load_ok("dates_ambiguous.csv");
+    let c = t.column("opened").unwrap();
+    assert_eq!(format_date(c.dates().unwrap()[0]), "2024-04-03");
+    assert!(c.info.notes.iter().any(|n| n.contains("ambiguous")));
+    let opts = LoadOptions {
+        date_order: DateOrder::Mdy,
+        ..LoadOptions::default()
+    };
+    let t = load_with("dates_ambiguous.csv", &opts);
+    assert_eq!(
+        format_date(t.column("opened").unwrap().dates().unwrap()[0]),
+        "2024-03-04"
+    );
+}
+
+#[test]
+fn late_non_utf8_bytes_make_the_loader_reconsider_the_encoding() {
+    // Past the 1 MiB sample everything looked like UTF-8; then a Latin-1 name.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.csv");
+    let mut bytes = b"id,name,balance\n".to_vec();
+    for i in 1..80_000 {
+        bytes.extend_from_slice(format!("{i},name{i},{i}.5\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"80000,Jos\xe9,1\n");
+    std::fs::write(&path, bytes).unwrap();
+    let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
+    assert_eq!(t.n_rows, 80_000);
+    assert_eq!(
+        t.column("name").unwrap().texts().unwrap().get(79_999),
+        Some("José")
+    );
+    assert!(
+        t.source
+            .warnings
+            .iter()
+            .any(|w| w.contains("looked like UTF-8")),
+        "{:?}",
+        t.source.warnings
+    );
+}
