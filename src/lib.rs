@@ -1,7 +1,10 @@
 //! custseg: bank customer segmentation. The library holds the whole pipeline
 //! (`pipeline`), free of any terminal code; `tui` and `headless` are its two faces.
 
+pub mod cli;
+pub mod config;
 pub mod error;
+pub mod headless;
 pub mod pipeline;
 
 pub use error::{Error, Result};

@@ -1,3 +1,38 @@
+//! The `custseg` binary: argument parsing and exit codes. All work happens in
+//! the library (`custseg::headless`, `custseg::tui`, `custseg::pipeline`).
+
+use clap::Parser;
+use custseg::cli::{Cli, Command};
+use custseg::{Error, headless};
+
 fn main() {
-    println!("custseg");
+    // Pretty panic reports; the TUI adds terminal restoration on top of this.
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(()) => 0,
+        Err(Error::Cancelled) => {
+            eprintln!("custseg: cancelled");
+            130
+        }
+        Err(e) => {
+            eprintln!("custseg: error: {e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> custseg::Result<()> {
+    match cli.command {
+        Some(Command::Sample(args)) => headless::run_sample(&args),
+        Some(Command::Score(args)) => headless::run_score(&args),
+        None if cli.no_tui => {
+            let config = cli.run.to_config(cli.file.as_ref())?;
+            headless::run(&config, &cli.run)
+        }
+        None => Err(Error::usage(
+            "the interactive TUI is not built yet; run with --no-tui FILE --out DIR",
+        )),
+    }
 }
