@@ -57,8 +57,10 @@ mod tests {
 
     #[test]
     fn round_trips_through_toml() {
-        let mut c = RunConfig::default();
-        c.input = Some("samples/customers_en.csv".into());
+        let mut c = RunConfig {
+            input: Some("samples/customers_en.csv".into()),
+            ..RunConfig::default()
+        };
         c.load.delimiter = Some(';');
         c.mapping.roles.insert(Role::Balance, "资产余额".into());
         let text = c.to_toml_string().unwrap();

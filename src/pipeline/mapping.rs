@@ -394,10 +394,10 @@ fn without_qualifiers(n: &str) -> &str {
     for suffix in [
         "inr", "cny", "rmb", "usd", "eur", "12m", "1y", "ytd", "total", "元", "个",
     ] {
-        if let Some(r) = s.strip_suffix(suffix) {
-            if !r.is_empty() {
-                s = r;
-            }
+        if let Some(r) = s.strip_suffix(suffix)
+            && !r.is_empty()
+        {
+            s = r;
         }
     }
     s

@@ -5,5 +5,6 @@
 pub mod cluster;
 pub mod load;
 pub mod mapping;
+pub mod profile;
 pub mod progress;
 pub mod table;

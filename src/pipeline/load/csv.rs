@@ -308,7 +308,7 @@ fn read_with_encoding(
         }
         row_origin.push(u32::try_from(line).unwrap_or(u32::MAX));
         rows_read += 1;
-        if rows_read % PROGRESS_EVERY == 0 {
+        if rows_read.is_multiple_of(PROGRESS_EVERY) {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled.into());
             }

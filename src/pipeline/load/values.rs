@@ -53,13 +53,12 @@ pub fn parse_number(cell: &str, style: NumberStyle) -> Option<ParsedNumber> {
         && t.bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
         && t.as_bytes()[0] != b'e'
+        && let Ok(v) = t.parse::<f64>()
     {
-        if let Ok(v) = t.parse::<f64>() {
-            return v.is_finite().then_some(ParsedNumber {
-                value: v,
-                percent: false,
-            });
-        }
+        return v.is_finite().then_some(ParsedNumber {
+            value: v,
+            percent: false,
+        });
     }
     parse_number_slow(t, style)
 }
