@@ -3,5 +3,6 @@
 
 pub mod error;
 pub mod pipeline;
+pub mod sample;
 
 pub use error::{Error, Result};
