@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example gen_samples            # writes samples/
 //! cargo run --release --example gen_samples -- OUTDIR  # writes elsewhere
-//! cargo run --release --example gen_samples -- --bench 1000000 /tmp/big.csv
+//! cargo run --release --example gen_samples -- --bench 1000000 /tmp/big.csv [messy] [cn] [gbk] [tx]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -26,8 +26,22 @@ fn run() -> custseg::Result<()> {
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| custseg::Error::usage("--bench ROWS PATH"))?;
         let path = PathBuf::from(args.get(2).map(String::as_str).unwrap_or("big_sample.csv"));
+        let flags = &args[args.len().min(3)..];
+        let has = |f: &str| flags.iter().any(|a| a == f);
         let opts = SampleOptions {
             rows,
+            messy: has("messy"),
+            chinese: has("cn"),
+            encoding: if has("gbk") {
+                SampleEncoding::Gbk
+            } else {
+                SampleEncoding::Utf8
+            },
+            format: if has("tx") {
+                SampleFormat::Transactions
+            } else {
+                SampleFormat::Customers
+            },
             ..SampleOptions::default()
         };
         let start = Instant::now();
