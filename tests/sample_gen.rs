@@ -372,6 +372,43 @@ fn xlsx_has_two_sheets_real_dates_and_numbers() {
     assert!(matches!(row[8], Data::DateTime(_)));
     let notes = wb.worksheet_range("Notes").unwrap();
     assert!(notes.height() >= 5);
+
+    // Messy Chinese transaction log as XLSX: text where the value is messy.
+    let o = SampleOptions {
+        format: SampleFormat::Transactions,
+        chinese: true,
+        messy: true,
+        ..opts(600, 8)
+    };
+    let (path, s, _) = gen_file(dir.path(), "t.xlsx", &o);
+    let mut wb = open_workbook_auto(&path).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["Transactions", "Notes"]);
+    let range = wb.worksheet_range("Transactions").unwrap();
+    assert_eq!(range.height(), 601);
+    assert_eq!(range.get((0, 1)), Some(&Data::String("客户ID".into())));
+    assert_eq!(range.get((0, 8)), Some(&Data::String("月收入".into())));
+    let genders: std::collections::HashSet<String> = range
+        .rows()
+        .skip(1)
+        .map(|r| r[3].to_string().trim().to_string())
+        .collect();
+    assert!(
+        genders.contains("男") && genders.contains("女"),
+        "{genders:?}"
+    );
+    assert!(
+        range
+            .rows()
+            .skip(1)
+            .any(|r| matches!(r[6], Data::DateTime(_)))
+    );
+    assert!(
+        range
+            .rows()
+            .skip(1)
+            .any(|r| matches!(r[7], Data::String(_)))
+    );
+    assert_eq!(s.rows, 600);
 }
 
 #[test]
