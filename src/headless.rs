@@ -112,8 +112,42 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn run_sample(_args: &SampleArgs) -> Result<()> {
-    Err(Error::usage("sample generation is not built yet"))
+/// `custseg sample`: synthetic customers with planted segments.
+pub fn run_sample(args: &SampleArgs) -> Result<()> {
+    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample};
+    if args.out.exists() && !args.force {
+        return Err(Error::usage(format!(
+            "{} already exists; use --force to replace it",
+            args.out.display()
+        )));
+    }
+    let encoding = match args.encoding.to_ascii_lowercase().replace('_', "-").as_str() {
+        "utf-8" | "utf8" => SampleEncoding::Utf8,
+        "gbk" | "gb18030" | "gb2312" | "cp936" => SampleEncoding::Gbk,
+        other => return Err(Error::usage(format!("--encoding {other}: sample files can be utf-8 or gbk"))),
+    };
+    if !args.delimiter.is_ascii() {
+        return Err(Error::usage("--delimiter must be a single ASCII character"));
+    }
+    let opts = SampleOptions {
+        rows: args.rows,
+        seed: args.seed,
+        chinese: args.chinese,
+        encoding,
+        delimiter: args.delimiter as u8,
+        format: if args.transactions { SampleFormat::Transactions } else { SampleFormat::Customers },
+        messy: args.messy,
+        ..SampleOptions::default()
+    };
+    let summary = write_sample(&args.out, &opts)?;
+    eprintln!(
+        "wrote {} rows ({} customers, {} bytes) to {}",
+        summary.rows,
+        summary.customers,
+        summary.bytes,
+        args.out.display()
+    );
+    Ok(())
 }
 
 pub fn run_score(_args: &ScoreArgs) -> Result<()> {
