@@ -1,0 +1,3 @@
+//! Export: results CSV, summary CSV, Markdown report, PNG charts, model.
+
+pub mod write;
