@@ -10,7 +10,11 @@ use std::time::Instant;
 fn main() {
     let path = std::env::args().nth(1).expect("usage: bench_load FILE");
     let start = Instant::now();
-    let table = match load(std::path::Path::new(&path), &LoadOptions::default(), &NoProgress) {
+    let table = match load(
+        std::path::Path::new(&path),
+        &LoadOptions::default(),
+        &NoProgress,
+    ) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("bench_load: {e}");

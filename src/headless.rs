@@ -121,10 +121,19 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
             args.out.display()
         )));
     }
-    let encoding = match args.encoding.to_ascii_lowercase().replace('_', "-").as_str() {
+    let encoding = match args
+        .encoding
+        .to_ascii_lowercase()
+        .replace('_', "-")
+        .as_str()
+    {
         "utf-8" | "utf8" => SampleEncoding::Utf8,
         "gbk" | "gb18030" | "gb2312" | "cp936" => SampleEncoding::Gbk,
-        other => return Err(Error::usage(format!("--encoding {other}: sample files can be utf-8 or gbk"))),
+        other => {
+            return Err(Error::usage(format!(
+                "--encoding {other}: sample files can be utf-8 or gbk"
+            )));
+        }
     };
     if !args.delimiter.is_ascii() {
         return Err(Error::usage("--delimiter must be a single ASCII character"));
@@ -135,7 +144,11 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         chinese: args.chinese,
         encoding,
         delimiter: args.delimiter as u8,
-        format: if args.transactions { SampleFormat::Transactions } else { SampleFormat::Customers },
+        format: if args.transactions {
+            SampleFormat::Transactions
+        } else {
+            SampleFormat::Customers
+        },
         messy: args.messy,
         ..SampleOptions::default()
     };

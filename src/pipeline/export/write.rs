@@ -19,7 +19,10 @@ impl OutputDir {
     pub fn prepare(path: &Path, force: bool) -> Result<OutputDir> {
         if path.exists() {
             if !path.is_dir() {
-                return Err(Error::usage(format!("{}: exists and is not a folder", path.display())));
+                return Err(Error::usage(format!(
+                    "{}: exists and is not a folder",
+                    path.display()
+                )));
             }
             let non_empty = std::fs::read_dir(path)
                 .map_err(|e| Error::io_path("reading", path, e))?
@@ -48,13 +51,18 @@ impl OutputDir {
     }
 
     /// Writes `name` atomically through a buffered writer.
-    pub fn write_with(&self, name: &str, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<PathBuf> {
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<PathBuf> {
         write_atomic(&self.file(name), fill)
     }
 
     pub fn write_bytes(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         self.write_with(name, |w| {
-            w.write_all(bytes).map_err(|e| Error::io(format!("writing {name}"), e))
+            w.write_all(bytes)
+                .map_err(|e| Error::io(format!("writing {name}"), e))
         })
     }
 }
@@ -67,12 +75,17 @@ fn create_private_dir(path: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(path).map_err(|e| Error::io_path("creating", path, e))
+    builder
+        .create(path)
+        .map_err(|e| Error::io_path("creating", path, e))
 }
 
 /// Writes `target` via a temporary file in the same folder (created 0600 by
 /// tempfile) and renames it into place only when `fill` succeeded.
-pub fn write_atomic(target: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<PathBuf> {
+pub fn write_atomic(
+    target: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<PathBuf> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -111,7 +124,8 @@ pub fn neutralise_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 fn is_plain_number(cell: &str) -> bool {
     let t = cell.trim();
     !t.is_empty()
-        && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
         && t.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
@@ -153,8 +167,14 @@ mod tests {
         let out = dir.path().join("out");
         let o = OutputDir::prepare(&out, false).unwrap();
         let f = o.write_bytes("x.csv", b"1").unwrap();
-        assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
     }
 
     #[test]
@@ -166,6 +186,10 @@ mod tests {
             Err(Error::data("boom"))
         });
         assert!(r.is_err());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temp file, no target");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temp file, no target"
+        );
     }
 }

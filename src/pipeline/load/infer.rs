@@ -65,6 +65,27 @@ struct Census {
     compact6: usize,
 }
 
+/// Whether a cell could read as a decimal-comma number at all. A cell that
+/// already read as a dot-decimal number, has no comma and does not end in a
+/// three-digit group after its last dot ("9983.29") cannot; skipping it keeps
+/// the census cheap on the common case.
+fn comma_reading_possible(bytes: &[u8], dot_ok: bool) -> bool {
+    if !dot_ok || bytes.contains(&b',') {
+        return true;
+    }
+    match bytes.iter().rposition(|&b| b == b'.') {
+        Some(p) => bytes.len() - p - 1 == 3,
+        None => true,
+    }
+}
+
+#[derive(Default)]
+struct Misfits {
+    number: usize,
+    date: usize,
+    flag: usize,
+}
+
 /// Infers the type of one column and converts it. `raw` holds trimmed cells.
 pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column {
     let n = raw.len();
@@ -72,31 +93,69 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
     // Numbers are parsed speculatively in the census pass: most columns are
     // numeric, and then no second pass is needed.
     let mut numbers = Vec::with_capacity(n);
+    // Cells that fit no typed reading; once a type has more misfits than 10%
+    // of all rows it is out, and when every type is out the column is text
+    // and the rest of it need not be parsed.
+    let mut misfits = Misfits::default();
+    let give_up = (n as f64 * (1.0 - TYPE_SHARE)).floor() as usize;
     for i in 0..n {
         let cell = raw.raw(i);
         if is_missing_token(cell) {
             numbers.push(f64::NAN);
             continue;
         }
+        if misfits.number > give_up && misfits.date > give_up && misfits.flag > give_up {
+            drop(numbers);
+            let missing = (0..n).filter(|&i| is_missing_token(raw.raw(i))).count();
+            let info = ColumnInfo {
+                missing,
+                ..ColumnInfo::default()
+            };
+            return finish(
+                name,
+                ColumnType::Text,
+                text_without_missing_tokens(raw),
+                info,
+            );
+        }
         census.non_missing += 1;
-        match parse_number(cell, NumberStyle::DotDecimal) {
+        let bytes = cell.as_bytes();
+        let all_digits = bytes.iter().all(u8::is_ascii_digit);
+        let dot = parse_number(cell, NumberStyle::DotDecimal);
+        match dot {
             Some(p) => {
                 census.numbers_dot += 1;
                 census.percents += p.percent as usize;
-                if looks_like_id_with_leading_zero(cell) {
+                if all_digits && looks_like_id_with_leading_zero(cell) {
                     census.leading_zero_ids += 1;
                 }
                 numbers.push(p.value);
             }
             None => numbers.push(f64::NAN),
         }
-        if parse_number(cell, NumberStyle::CommaDecimal).is_some() {
+        // Plain integers read the same in both styles; only parse again when
+        // a '.' or ',' could mean something else.
+        if all_digits
+            || (comma_reading_possible(bytes, dot.is_some())
+                && parse_number(cell, NumberStyle::CommaDecimal).is_some())
+        {
             census.numbers_comma += 1;
+        } else if dot.is_none() {
+            misfits.number += 1;
         }
-        if is_flag_token(cell) {
+        if bytes.len() <= 5 && !all_digits && is_flag_token(cell) {
             census.flags += 1;
+        } else {
+            misfits.flag += 1;
+        }
+        // A number is only worth a date look when it is 6 or 8 digits.
+        let date_candidate = dot.is_none() || (all_digits && matches!(bytes.len(), 6 | 8));
+        if !date_candidate {
+            misfits.date += 1;
+            continue;
         }
         match parse_date_token(cell) {
+            None => misfits.date += 1,
             Some(DateToken::Full(..)) => census.dates_full += 1,
             Some(DateToken::Pair { a, b, year }) => {
                 let dmy = valid_ymd(year, b, a);
@@ -105,12 +164,11 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
                     (true, true) => census.pairs_both += 1,
                     (true, false) => census.pairs_dmy_only += 1,
                     (false, true) => census.pairs_mdy_only += 1,
-                    (false, false) => {}
+                    (false, false) => misfits.date += 1,
                 }
             }
             Some(DateToken::Compact8(y, m, d)) => census.compact8 += valid_ymd(y, m, d) as usize,
             Some(DateToken::Compact6(y, m, d)) => census.compact6 += valid_ymd(y, m, d) as usize,
-            None => {}
         }
     }
 

@@ -4,12 +4,15 @@
 
 /// Cells that mean "no value" in exports from banks' systems and spreadsheets.
 pub fn is_missing_token(cell: &str) -> bool {
+    if cell.is_empty() {
+        return true;
+    }
+    if cell.len() > 12 {
+        return false;
+    }
     let c = cell.trim();
     if c.is_empty() {
         return true;
-    }
-    if c.len() > 9 {
-        return false;
     }
     matches!(
         c,
@@ -46,7 +49,7 @@ const CURRENCY_SUFFIXES: [&str; 8] = ["元", "¥", "€", "RMB", "CNY", "USD", "
 /// accounting negatives `(1,000.00)`, and Chinese 万/亿 multipliers.
 /// Non-finite results are rejected.
 pub fn parse_number(cell: &str, style: NumberStyle) -> Option<ParsedNumber> {
-    let t = cell.trim();
+    let t = fast_trim(cell);
     // Fast path: plain numbers, the overwhelming majority of cells.
     if style == NumberStyle::DotDecimal
         && !t.is_empty()
@@ -60,7 +63,44 @@ pub fn parse_number(cell: &str, style: NumberStyle) -> Option<ParsedNumber> {
             percent: false,
         });
     }
+    if !could_be_number(t.as_bytes()) {
+        return None;
+    }
     parse_number_slow(t, style)
+}
+
+/// Cheap rejection of cells that cannot be numbers (ids, names, dates), which
+/// would otherwise go through every prefix and suffix rule.
+fn could_be_number(b: &[u8]) -> bool {
+    let mut has_digit = false;
+    let mut has_letter = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            has_digit = true;
+        } else if c == b'/' || c == b':' {
+            return false;
+        } else if c == b'-' && i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() {
+            // "2024-01-31": a dash between digits is a date, not a sign.
+            return false;
+        } else if c.is_ascii_alphabetic() && c != b'e' && c != b'E' {
+            has_letter = true;
+        }
+    }
+    if !has_digit {
+        return false;
+    }
+    if has_letter {
+        // Letters are only allowed as a currency code at either end.
+        const CODES: [&[u8]; 7] = [b"RMB", b"CNY", b"USD", b"INR", b"EUR", b"US$", b"HK$"];
+        let starts = CODES
+            .iter()
+            .any(|c| b.len() >= c.len() && b[..c.len()].eq_ignore_ascii_case(c));
+        let ends = CODES
+            .iter()
+            .any(|c| b.len() >= c.len() && b[b.len() - c.len()..].eq_ignore_ascii_case(c));
+        return starts || ends;
+    }
+    true
 }
 
 fn parse_number_slow(t: &str, style: NumberStyle) -> Option<ParsedNumber> {
@@ -292,9 +332,21 @@ fn month_from_name(s: &str) -> Option<u32> {
 
 /// Splits a date cell into parts, ignoring a trailing time of day.
 pub fn parse_date_token(cell: &str) -> Option<DateToken> {
-    let mut s = cell.trim();
+    let mut s = fast_trim(cell);
     if s.len() < 6 || s.len() > 40 {
         return None;
+    }
+    // Fast path: ISO YYYY-MM-DD, by far the most common spelling in exports.
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return Some(DateToken::Full(y as i32, m, d));
+        }
     }
     // Drop a time part: "2024-01-31T10:00:00", "2024-01-31 10:00", "2024年1月31日 10:00".
     if let Some(pos) = s.find(['T', ' ']) {
@@ -343,18 +395,18 @@ pub fn parse_date_token(cell: &str) -> Option<DateToken> {
     if parts.next().is_some() {
         return None;
     }
-    if let Some(m) = month_from_name(p1) {
-        return Some(DateToken::Full(year_part(p2)?, m, small_number(p0)?));
-    }
-    if let Some(m) = month_from_name(p0) {
-        return Some(DateToken::Full(year_part(p2)?, m, small_number(p1)?));
-    }
-    if p0.len() == 4 {
+    if p0.len() == 4 && p0.bytes().all(|c| c.is_ascii_digit()) {
         return Some(DateToken::Full(
             year_part(p0)?,
             small_number(p1)?,
             small_number(p2)?,
         ));
+    }
+    if let Some(m) = month_from_name(p1) {
+        return Some(DateToken::Full(year_part(p2)?, m, small_number(p0)?));
+    }
+    if let Some(m) = month_from_name(p0) {
+        return Some(DateToken::Full(year_part(p2)?, m, small_number(p1)?));
     }
     if p0.len() <= 2 && p1.len() <= 2 {
         return Some(DateToken::Pair {
@@ -364,6 +416,14 @@ pub fn parse_date_token(cell: &str) -> Option<DateToken> {
         });
     }
     None
+}
+
+/// `str::trim`, skipped when neither end is whitespace (cells usually are trimmed).
+fn fast_trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
 #[cfg(test)]
