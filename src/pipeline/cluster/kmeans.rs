@@ -689,12 +689,23 @@ fn lloyd_chunk_impl<const W: usize>(
         let best = nearest::<W>(row, mt, cn, d).min(k - 1);
         changed += (*lab != best as u32) as u32;
         *lab = best as u32;
-        counts[best] += 1;
-        for (s, &v) in sums[best * d..(best + 1) * d].iter_mut().zip(row) {
+    }
+    accumulate(x, d, labels, sums, counts);
+    changed
+}
+
+/// Adds each row of the chunk to its cluster's sum, in row order. Kept apart
+/// from the assignment loop: the store to `sums[label]` then never waits for
+/// the distance computation of the row (no memory-dependence stalls).
+#[inline(always)]
+fn accumulate(x: &[f64], d: usize, labels: &[u32], sums: &mut [f64], counts: &mut [u32]) {
+    for (row, &lab) in x.chunks_exact(d).zip(labels) {
+        let l = lab as usize;
+        counts[l] += 1;
+        for (s, &v) in sums[l * d..(l + 1) * d].iter_mut().zip(row) {
             *s += v;
         }
     }
-    changed
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -710,11 +721,19 @@ fn assign_chunk_impl<const W: usize>(
 ) -> f64 {
     let (mt, _) = mt.as_chunks::<W>();
     let (cn, _) = cn.as_chunks::<W>();
-    let mut inertia = 0.0;
     for (row, lab) in x.chunks_exact(d).zip(labels.iter_mut()) {
-        let best = nearest::<W>(row, mt, cn, d).min(k - 1);
-        *lab = best as u32;
-        inertia += sq_dist(row, &centres[best * d..(best + 1) * d]);
+        *lab = nearest::<W>(row, mt, cn, d).min(k - 1) as u32;
+    }
+    chunk_inertia(x, d, centres, labels)
+}
+
+/// Sum over the chunk's rows of `‖x − c_label‖²`, in row order.
+#[inline(always)]
+fn chunk_inertia(x: &[f64], d: usize, centres: &[f64], labels: &[u32]) -> f64 {
+    let mut inertia = 0.0;
+    for (row, &l) in x.chunks_exact(d).zip(labels) {
+        let l = l as usize;
+        inertia += sq_dist(row, &centres[l * d..(l + 1) * d]);
     }
     inertia
 }
@@ -760,8 +779,172 @@ fn assign_chunk_any(
     dispatch_w!(w, assign_chunk_impl, x, d, k, mt, cn, centres, labels)
 }
 
+/// AVX build of the hot loops with explicit 4-lane vectors. Per lane it does
+/// exactly what the portable code does (`acc + x * m`, multiply then add, in
+/// feature order; exact minimum; first lane equal to the minimum), so both
+/// builds give bit-identical results (checked by a unit test).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// Nearest centre of each of the `R` rows starting at `x` (row-major, `d`
+    /// columns); `mt`/`cn` in blocks of `4 * NV` lanes. The rows are
+    /// interleaved so that their independent add chains overlap.
+    #[inline(always)]
+    unsafe fn nearest_rows<const NV: usize, const R: usize>(
+        x: &[f64],
+        d: usize,
+        mt: &[f64],
+        cn: &[f64],
+        out: &mut [usize; R],
+    ) {
+        let w = 4 * NV;
+        debug_assert!(x.len() >= R * d);
+        let mut best_v = [f64::INFINITY; R];
+        *out = [0; R];
+        for (b, (cnb, mtb)) in cn.chunks_exact(w).zip(mt.chunks_exact(w * d)).enumerate() {
+            // SAFETY: loads read 4 values at offsets 4 * v + 0..4 of `cnb`
+            // (len w), j * w + 4 * v + 0..4 of `mtb` (len w * d) and r * d + j
+            // of `x` (len >= R * d), with v < NV, j < d, r < R.
+            unsafe {
+                let mut acc = [[_mm256_setzero_pd(); NV]; R];
+                for a in acc.iter_mut() {
+                    for (v, av) in a.iter_mut().enumerate() {
+                        *av = _mm256_loadu_pd(cnb.as_ptr().add(4 * v));
+                    }
+                }
+                let mut mp = mtb.as_ptr();
+                let xp = x.as_ptr();
+                for j in 0..d {
+                    let mut m = [_mm256_setzero_pd(); NV];
+                    for (v, mv) in m.iter_mut().enumerate() {
+                        *mv = _mm256_loadu_pd(mp.add(4 * v));
+                    }
+                    for (r, a) in acc.iter_mut().enumerate() {
+                        let xb = _mm256_broadcast_sd(&*xp.add(r * d + j));
+                        for (av, &mv) in a.iter_mut().zip(&m) {
+                            *av = _mm256_add_pd(*av, _mm256_mul_pd(xb, mv));
+                        }
+                    }
+                    mp = mp.add(w);
+                }
+                for (r, a) in acc.iter().enumerate() {
+                    let mut mn = a[0];
+                    for av in a.iter().skip(1) {
+                        mn = _mm256_min_pd(*av, mn);
+                    }
+                    let m2 =
+                        _mm_min_pd(_mm256_castpd256_pd128(mn), _mm256_extractf128_pd(mn, 1));
+                    let m1 = _mm_min_sd(m2, _mm_unpackhi_pd(m2, m2));
+                    let mv = _mm_cvtsd_f64(m1);
+                    if mv < best_v[r] {
+                        let bc = _mm256_set1_pd(mv);
+                        let mut mask = 0u32;
+                        for (v, av) in a.iter().enumerate() {
+                            let eq = _mm256_movemask_pd(_mm256_cmp_pd(*av, bc, _CMP_EQ_OQ)) as u32;
+                            mask |= eq << (4 * v);
+                        }
+                        out[r] = b * w + mask.trailing_zeros() as usize;
+                        best_v[r] = mv;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Labels of all rows of a chunk, `R` rows at a time.
+    #[inline(always)]
+    unsafe fn label_rows<const NV: usize, const R: usize>(
+        x: &[f64],
+        d: usize,
+        k: usize,
+        mt: &[f64],
+        cn: &[f64],
+        mut f: impl FnMut(usize, usize),
+    ) {
+        let n = x.len() / d;
+        let mut i = 0;
+        let mut out = [0usize; R];
+        while i + R <= n {
+            // SAFETY: AVX2 is enabled by the caller; R rows from row i exist.
+            unsafe { nearest_rows::<NV, R>(&x[i * d..], d, mt, cn, &mut out) };
+            for (r, &b) in out.iter().enumerate() {
+                f(i + r, b.min(k - 1));
+            }
+            i += R;
+        }
+        let mut one = [0usize; 1];
+        while i < n {
+            // SAFETY: AVX2 is enabled by the caller; row i exists.
+            unsafe { nearest_rows::<NV, 1>(&x[i * d..], d, mt, cn, &mut one) };
+            f(i, one[0].min(k - 1));
+            i += 1;
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn label_rows_nv<const NV: usize>(
+        x: &[f64],
+        d: usize,
+        k: usize,
+        mt: &[f64],
+        cn: &[f64],
+        f: impl FnMut(usize, usize),
+    ) {
+        // SAFETY: AVX2 is enabled by the caller.
+        unsafe {
+            if NV <= 2 {
+                label_rows::<NV, 4>(x, d, k, mt, cn, f)
+            } else {
+                label_rows::<NV, 2>(x, d, k, mt, cn, f)
+            }
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn lloyd_chunk_nv<const NV: usize>(
+        x: &[f64],
+        d: usize,
+        mt: &[f64],
+        cn: &[f64],
+        labels: &mut [u32],
+        sums: &mut [f64],
+        counts: &mut [u32],
+    ) -> u32 {
+        let k = counts.len();
+        sums.fill(0.0);
+        counts.fill(0);
+        let mut changed = 0u32;
+        // SAFETY: AVX2 is enabled by the caller.
+        unsafe {
+            label_rows_nv::<NV>(x, d, k, mt, cn, |i, best| {
+                changed += (labels[i] != best as u32) as u32;
+                labels[i] = best as u32;
+            })
+        };
+        super::accumulate(x, d, labels, sums, counts);
+        changed
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn assign_chunk_nv<const NV: usize>(
+        x: &[f64],
+        d: usize,
+        k: usize,
+        mt: &[f64],
+        cn: &[f64],
+        centres: &[f64],
+        labels: &mut [u32],
+    ) -> f64 {
+        // SAFETY: AVX2 is enabled by the caller.
+        unsafe {
+            label_rows_nv::<NV>(x, d, k, mt, cn, |i, best| labels[i] = best as u32);
+        }
+        super::chunk_inertia(x, d, centres, labels)
+    }
+
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
     pub(super) fn lloyd_chunk(
@@ -774,7 +957,15 @@ mod avx2 {
         sums: &mut [f64],
         counts: &mut [u32],
     ) -> u32 {
-        super::lloyd_chunk_any(w, x, d, mt, cn, labels, sums, counts)
+        // SAFETY: AVX2 is enabled on this function.
+        unsafe {
+            match w {
+                4 => lloyd_chunk_nv::<1>(x, d, mt, cn, labels, sums, counts),
+                8 => lloyd_chunk_nv::<2>(x, d, mt, cn, labels, sums, counts),
+                12 => lloyd_chunk_nv::<3>(x, d, mt, cn, labels, sums, counts),
+                _ => lloyd_chunk_nv::<4>(x, d, mt, cn, labels, sums, counts),
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -789,7 +980,15 @@ mod avx2 {
         centres: &[f64],
         labels: &mut [u32],
     ) -> f64 {
-        super::assign_chunk_any(w, x, d, k, mt, cn, centres, labels)
+        // SAFETY: AVX2 is enabled on this function.
+        unsafe {
+            match w {
+                4 => assign_chunk_nv::<1>(x, d, k, mt, cn, centres, labels),
+                8 => assign_chunk_nv::<2>(x, d, k, mt, cn, centres, labels),
+                12 => assign_chunk_nv::<3>(x, d, k, mt, cn, centres, labels),
+                _ => assign_chunk_nv::<4>(x, d, k, mt, cn, centres, labels),
+            }
+        }
     }
 }
 
