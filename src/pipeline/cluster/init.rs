@@ -132,18 +132,39 @@ fn update_closest(
     x.par_chunks(CHUNK_ROWS * d)
         .zip(closest.par_chunks_mut(CHUNK_ROWS))
         .zip(chunk_pot.par_iter_mut())
-        .for_each(|((xc, cl), cp)| {
-            let mut s = 0.0;
-            for (row, c) in xc.chunks_exact(d).zip(cl.iter_mut()) {
-                let v = sq_dist(row, centre);
-                if v < *c {
-                    *c = v;
-                }
-                s += *c;
-            }
-            *cp = s;
-        });
+        .for_each(|((xc, cl), cp)| *cp = update_chunk(xc, d, centre, cl));
     chunk_pot.iter().fold(0.0, |a, &v| a + v)
+}
+
+/// One chunk of [`update_closest`]: distances first (independent rows, no
+/// branches), then the minimum and the chunk's sum in row order.
+#[inline(always)]
+fn update_chunk_impl(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+    let mut dist = [0.0f64; CHUNK_ROWS];
+    for (o, row) in dist.iter_mut().zip(x.chunks_exact(d)) {
+        *o = sq_dist(row, centre);
+    }
+    let mut s = 0.0;
+    for (c, &v) in closest.iter_mut().zip(&dist) {
+        *c = if v < *c { v } else { *c };
+        s += *c;
+    }
+    s
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn update_chunk_avx2(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+    update_chunk_impl(x, d, centre, closest)
+}
+
+fn update_chunk(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe { update_chunk_avx2(x, d, centre, closest) };
+    }
+    update_chunk_impl(x, d, centre, closest)
 }
 
 /// First row whose running sum of `closest` is `>= r` (scikit-learn's
@@ -170,30 +191,44 @@ fn search(chunk_pot: &[f64], closest: &[f64], r: f64, n: usize) -> usize {
 }
 
 /// Candidate potentials of one chunk: `pc[b*w + l] = Σ_rows min(closest, ‖x − cand‖²)`.
+/// Distances of a row to the `W` candidates of a block are `W` independent
+/// lanes (`acc += (x_j − c_j)²` in feature order); rows are taken two at a
+/// time so their add chains overlap. The potentials are added in row order.
 #[inline(always)]
-fn cand_chunk_impl<const W: usize>(
-    x: &[f64],
-    d: usize,
-    ct: &[f64],
-    closest: &[f64],
-    pc: &mut [f64],
-) {
+fn cand_chunk_impl<const W: usize>(x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
     let (ct, _) = ct.as_chunks::<W>();
     let (pc, _) = pc.as_chunks_mut::<W>();
     for p in pc.iter_mut() {
         *p = [0.0; W];
     }
-    for (row, &cl) in x.chunks_exact(d).zip(closest) {
-        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
-            let mut acc = [0.0; W];
-            for (&xj, c) in row.iter().zip(cb) {
-                for l in 0..W {
-                    let t = xj - c[l];
-                    acc[l] += t * t;
-                }
-            }
+    let dist = |row: &[f64], cb: &[[f64; W]]| {
+        let mut acc = [0.0; W];
+        for (&xj, c) in row.iter().zip(cb) {
             for l in 0..W {
-                pb[l] += if acc[l] < cl { acc[l] } else { cl };
+                let t = xj - c[l];
+                acc[l] += t * t;
+            }
+        }
+        acc
+    };
+    let mut rows = x.chunks_exact(2 * d);
+    let mut cls = closest.chunks_exact(2);
+    for (pair, cl) in (&mut rows).zip(&mut cls) {
+        let (r0, r1) = pair.split_at(d);
+        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
+            let a0 = dist(r0, cb);
+            let a1 = dist(r1, cb);
+            for l in 0..W {
+                pb[l] += if a0[l] < cl[0] { a0[l] } else { cl[0] };
+                pb[l] += if a1[l] < cl[1] { a1[l] } else { cl[1] };
+            }
+        }
+    }
+    if let (Some(&c0), row) = (cls.remainder().first(), rows.remainder()) {
+        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
+            let a0 = dist(row, cb);
+            for l in 0..W {
+                pb[l] += if a0[l] < c0 { a0[l] } else { c0 };
             }
         }
     }
