@@ -40,7 +40,10 @@ fn straight_line_has_no_knee() {
     let sse: Vec<f64> = ks.iter().map(|&k| 1000.0 - 37.5 * k as f64).collect();
     assert_eq!(find_knee(&ks, &sse), None);
     // A nearly straight line (within 1 %) has no clear knee either.
-    let bent: Vec<f64> = ks.iter().map(|&k| 1000.0 - 37.5 * k as f64 + if k == 5 { -3.0 } else { 0.0 }).collect();
+    let bent: Vec<f64> = ks
+        .iter()
+        .map(|&k| 1000.0 - 37.5 * k as f64 + if k == 5 { -3.0 } else { 0.0 })
+        .collect();
     assert_eq!(find_knee(&ks, &bent), None);
 }
 

@@ -4,7 +4,9 @@
 mod cluster_util;
 
 use cluster_util::*;
-use custseg::pipeline::cluster::{calinski_harabasz, davies_bouldin, silhouette, silhouette_sampled};
+use custseg::pipeline::cluster::{
+    calinski_harabasz, davies_bouldin, silhouette, silhouette_sampled,
+};
 
 /// Six points in two clusters, on a line (second coordinate constant):
 /// A = {0, 1, 2}, B = {10, 11, 12}.
@@ -54,11 +56,23 @@ fn metrics_match_scikit_learn() {
         let labels = u32s(&case["labels"]);
         let close = |got: f64, key: &str| {
             let want = case[key].as_f64().unwrap();
-            assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} K={k} {key}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{name} K={k} {key}: {got} vs {want}"
+            );
         };
-        close(silhouette(&data, n, d, &labels, k).unwrap().unwrap(), "silhouette");
-        close(calinski_harabasz(&data, n, d, &labels, k).unwrap().unwrap(), "calinski_harabasz");
-        close(davies_bouldin(&data, n, d, &labels, k).unwrap().unwrap(), "davies_bouldin");
+        close(
+            silhouette(&data, n, d, &labels, k).unwrap().unwrap(),
+            "silhouette",
+        );
+        close(
+            calinski_harabasz(&data, n, d, &labels, k).unwrap().unwrap(),
+            "calinski_harabasz",
+        );
+        close(
+            davies_bouldin(&data, n, d, &labels, k).unwrap().unwrap(),
+            "davies_bouldin",
+        );
     }
 }
 
@@ -103,8 +117,18 @@ fn silhouette_is_exact_up_to_the_sample_size_and_sampled_above() {
     let v = s.value.unwrap();
     assert!((v - exact).abs() < 0.02, "sampled {v} vs exact {exact}");
     // Seeded: same seed, same value; another seed, another sample.
-    assert_eq!(silhouette_sampled(&data, n, d, &truth, 3, 1000, 1).unwrap().value, Some(v));
-    assert_ne!(silhouette_sampled(&data, n, d, &truth, 3, 1000, 2).unwrap().value, Some(v));
+    assert_eq!(
+        silhouette_sampled(&data, n, d, &truth, 3, 1000, 1)
+            .unwrap()
+            .value,
+        Some(v)
+    );
+    assert_ne!(
+        silhouette_sampled(&data, n, d, &truth, 3, 1000, 2)
+            .unwrap()
+            .value,
+        Some(v)
+    );
 }
 
 #[test]
@@ -112,12 +136,24 @@ fn silhouette_does_not_depend_on_the_thread_count() {
     let (n, d) = (2500, 4);
     let (data, truth) = planted_blobs(n, d, 4, 6.0, 3);
     let run = |t: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap();
         pool.install(|| {
             (
-                silhouette(&data, n, d, &truth, 4).unwrap().unwrap().to_bits(),
-                calinski_harabasz(&data, n, d, &truth, 4).unwrap().unwrap().to_bits(),
-                davies_bouldin(&data, n, d, &truth, 4).unwrap().unwrap().to_bits(),
+                silhouette(&data, n, d, &truth, 4)
+                    .unwrap()
+                    .unwrap()
+                    .to_bits(),
+                calinski_harabasz(&data, n, d, &truth, 4)
+                    .unwrap()
+                    .unwrap()
+                    .to_bits(),
+                davies_bouldin(&data, n, d, &truth, 4)
+                    .unwrap()
+                    .unwrap()
+                    .to_bits(),
             )
         })
     };

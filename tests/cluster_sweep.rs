@@ -8,7 +8,10 @@ use custseg::pipeline::cluster::{Choice, KMeansConfig, SweepConfig, kmeans, swee
 use custseg::pipeline::progress::NoProgress;
 
 fn quick() -> SweepConfig {
-    SweepConfig { n_init: 3, ..SweepConfig::default() }
+    SweepConfig {
+        n_init: 3,
+        ..SweepConfig::default()
+    }
 }
 
 #[test]
@@ -19,7 +22,10 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
         let r = sweep(&data, n, d, &[], &quick(), &NoProgress).unwrap();
         assert_eq!(r.chosen_k, k_true, "reason: {}", r.reason);
         assert_eq!(r.choice, Choice::Knee);
-        assert_eq!(r.reason, format!("knee of the SSE curve (Kneedle) at K={k_true}"));
+        assert_eq!(
+            r.reason,
+            format!("knee of the SSE curve (Kneedle) at K={k_true}")
+        );
         assert_eq!(adjusted_rand_index(&r.chosen().fit.labels, &truth), 1.0);
         // K = 1 first, then 2..=10; SSE never goes up on planted data.
         let ks: Vec<usize> = r.results.iter().map(|x| x.k).collect();
@@ -29,9 +35,21 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
         // Metrics: none for K = 1, defined for the others; the true K has the best silhouette.
         assert_eq!(r.results[0].metrics.silhouette, None);
         assert_eq!(r.results[0].metrics.calinski_harabasz, None);
-        let best_sil = r.results[1..].iter().max_by(|a, b| a.metrics.silhouette.partial_cmp(&b.metrics.silhouette).unwrap()).unwrap();
+        let best_sil = r.results[1..]
+            .iter()
+            .max_by(|a, b| {
+                a.metrics
+                    .silhouette
+                    .partial_cmp(&b.metrics.silhouette)
+                    .unwrap()
+            })
+            .unwrap();
         assert_eq!(best_sil.k, k_true);
-        assert!(r.results[1..].iter().all(|x| x.metrics.davies_bouldin.is_some() && !x.metrics.silhouette_sampled));
+        assert!(
+            r.results[1..]
+                .iter()
+                .all(|x| x.metrics.davies_bouldin.is_some() && !x.metrics.silhouette_sampled)
+        );
     }
 }
 
@@ -39,9 +57,23 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
 fn sweep_results_equal_single_fits_with_the_same_seed() {
     let (n, d) = (2000, 3);
     let (data, _) = planted_blobs(n, d, 4, 3.0, 7);
-    let cfg = SweepConfig { k_max: 5, ..quick() };
+    let cfg = SweepConfig {
+        k_max: 5,
+        ..quick()
+    };
     let r = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
-    let single = kmeans(&data, n, d, &KMeansConfig { n_init: 3, seed: cfg.seed, ..KMeansConfig::new(4) }, &NoProgress).unwrap();
+    let single = kmeans(
+        &data,
+        n,
+        d,
+        &KMeansConfig {
+            n_init: 3,
+            seed: cfg.seed,
+            ..KMeansConfig::new(4)
+        },
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(r.get(4).unwrap().fit, single);
     assert_eq!(r.get(1).unwrap().fit.n_init, 1);
 }
@@ -53,21 +85,56 @@ fn no_knee_falls_back_to_the_best_silhouette() {
     // the knee is at K=2 or 3 and the range is 6..=8.
     let n = 2000;
     let data: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
-    let cfg = SweepConfig { k_min: 6, k_max: 8, ..quick() };
+    let cfg = SweepConfig {
+        k_min: 6,
+        k_max: 8,
+        ..quick()
+    };
     let r = sweep(&data, n, 1, &[], &cfg, &NoProgress).unwrap();
     assert_ne!(r.choice, Choice::Knee);
     assert_eq!(r.choice, Choice::BestSilhouette, "{}", r.reason);
-    let best = r.results.iter().filter(|x| x.k >= 6).max_by(|a, b| a.metrics.silhouette.partial_cmp(&b.metrics.silhouette).unwrap()).unwrap();
+    let best = r
+        .results
+        .iter()
+        .filter(|x| x.k >= 6)
+        .max_by(|a, b| {
+            a.metrics
+                .silhouette
+                .partial_cmp(&b.metrics.silhouette)
+                .unwrap()
+        })
+        .unwrap();
     assert_eq!(r.chosen_k, best.k);
-    assert!(r.reason.starts_with("no clear knee in the SSE curve; K="), "{}", r.reason);
-    assert!(r.reason.contains(&format!("K={} has the best silhouette", best.k)), "{}", r.reason);
+    assert!(
+        r.reason.starts_with("no clear knee in the SSE curve; K="),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.reason
+            .contains(&format!("K={} has the best silhouette", best.k)),
+        "{}",
+        r.reason
+    );
 }
 
 #[test]
 fn fixed_k_is_used_and_said() {
     let (n, d) = (1500, 3);
     let (data, _) = planted_blobs(n, d, 3, 1.0, 5);
-    let r = sweep(&data, n, d, &[], &SweepConfig { fixed_k: Some(6), k_max: 4, ..quick() }, &NoProgress).unwrap();
+    let r = sweep(
+        &data,
+        n,
+        d,
+        &[],
+        &SweepConfig {
+            fixed_k: Some(6),
+            k_max: 4,
+            ..quick()
+        },
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(r.chosen_k, 6);
     assert_eq!(r.choice, Choice::Fixed);
     assert_eq!(r.reason, "fixed by the user");
@@ -81,7 +148,19 @@ fn fixed_k_is_used_and_said() {
 fn silhouette_is_sampled_above_the_sample_size() {
     let (n, d) = (3000, 2);
     let (data, _) = planted_blobs(n, d, 3, 1.0, 6);
-    let r = sweep(&data, n, d, &[], &SweepConfig { k_max: 4, silhouette_sample: 500, ..quick() }, &NoProgress).unwrap();
+    let r = sweep(
+        &data,
+        n,
+        d,
+        &[],
+        &SweepConfig {
+            k_max: 4,
+            silhouette_sample: 500,
+            ..quick()
+        },
+        &NoProgress,
+    )
+    .unwrap();
     for x in &r.results[1..] {
         assert!(x.metrics.silhouette_sampled);
         assert_eq!(x.metrics.silhouette_sample_size, 500);
@@ -97,7 +176,13 @@ fn k_range_is_capped_at_the_number_of_distinct_rows() {
     let r = sweep(&data, 100, 2, &[], &quick(), &NoProgress).unwrap();
     assert_eq!(r.k_max, 4);
     assert_eq!(r.results.last().unwrap().k, 4);
-    assert!(r.warnings.iter().any(|w| w.contains("only 4 distinct rows") && w.contains("2..=4")), "{:?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("only 4 distinct rows") && w.contains("2..=4")),
+        "{:?}",
+        r.warnings
+    );
     assert_eq!(r.get(4).unwrap().fit.inertia, 0.0);
 }
 
@@ -106,12 +191,31 @@ fn sweep_progress_covers_all_ks_and_cancels() {
     let (n, d) = (3000, 3);
     let (data, _) = planted_blobs(n, d, 3, 2.0, 8);
     let rec = Recorder::new(None);
-    sweep(&data, n, d, &[], &SweepConfig { k_max: 5, ..quick() }, &rec).unwrap();
+    sweep(
+        &data,
+        n,
+        d,
+        &[],
+        &SweepConfig {
+            k_max: 5,
+            ..quick()
+        },
+        &rec,
+    )
+    .unwrap();
     let reports = rec.reports.lock().unwrap().clone();
-    assert!(reports.windows(2).all(|w| w[0].0 <= w[1].0 + 1e-12), "fractions go back");
+    assert!(
+        reports.windows(2).all(|w| w[0].0 <= w[1].0 + 1e-12),
+        "fractions go back"
+    );
     assert_eq!(reports.last().unwrap().0, 1.0);
     for k in 1..=5 {
-        assert!(reports.iter().any(|(_, m)| m.starts_with(&format!("K={k}:"))), "no report for K={k}");
+        assert!(
+            reports
+                .iter()
+                .any(|(_, m)| m.starts_with(&format!("K={k}:"))),
+            "no report for K={k}"
+        );
     }
     assert!(reports.iter().any(|(_, m)| m.contains("quality metrics")));
 
@@ -124,9 +228,16 @@ fn sweep_progress_covers_all_ks_and_cancels() {
 fn sweep_is_thread_count_independent() {
     let (n, d) = (6000, 3);
     let (data, _) = planted_blobs(n, d, 4, 6.0, 10);
-    let cfg = SweepConfig { k_max: 6, silhouette_sample: 1000, ..quick() };
+    let cfg = SweepConfig {
+        k_max: 6,
+        silhouette_sample: 1000,
+        ..quick()
+    };
     let run = |t: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap();
         pool.install(|| sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap())
     };
     let (a, b) = (run(1), run(2));
@@ -137,12 +248,40 @@ fn sweep_is_thread_count_independent() {
 #[test]
 fn config_serde_defaults_and_round_trip() {
     let cfg: SweepConfig = serde_json::from_str(r#"{"k_max": 8}"#).unwrap();
-    assert_eq!(cfg, SweepConfig { k_max: 8, ..SweepConfig::default() });
+    assert_eq!(
+        cfg,
+        SweepConfig {
+            k_max: 8,
+            ..SweepConfig::default()
+        }
+    );
     let d = SweepConfig::default();
-    assert_eq!((d.k_min, d.k_max, d.n_init, d.max_iter, d.tol, d.silhouette_sample), (2, 10, 10, 300, 1e-4, 20_000));
+    assert_eq!(
+        (
+            d.k_min,
+            d.k_max,
+            d.n_init,
+            d.max_iter,
+            d.tol,
+            d.silhouette_sample
+        ),
+        (2, 10, 10, 300, 1e-4, 20_000)
+    );
     let (n, dd) = (300, 2);
     let (data, _) = planted_blobs(n, dd, 3, 1.0, 4);
-    let r = sweep(&data, n, dd, &[], &SweepConfig { k_max: 4, ..quick() }, &NoProgress).unwrap();
-    let back: custseg::pipeline::cluster::SweepResult = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    let r = sweep(
+        &data,
+        n,
+        dd,
+        &[],
+        &SweepConfig {
+            k_max: 4,
+            ..quick()
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    let back: custseg::pipeline::cluster::SweepResult =
+        serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
     assert_eq!(back, r);
 }

@@ -22,15 +22,25 @@ pub fn planted_blobs(n: usize, d: usize, k: usize, spread: f64, seed: u64) -> (V
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Centres on the axes, 20 apart: far more than the spread.
     let centres: Vec<Vec<f64>> = (0..k)
-        .map(|c| (0..d).map(|j| if j == c % d { 20.0 * (1 + c / d) as f64 } else { 0.0 }).collect())
+        .map(|c| {
+            (0..d)
+                .map(|j| {
+                    if j == c % d {
+                        20.0 * (1 + c / d) as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
         .collect();
     let mut data = Vec::with_capacity(n * d);
     let mut labels = Vec::with_capacity(n);
     for _ in 0..n {
         let c = rng.random_range(0..k as u64) as usize;
         labels.push(c as u32);
-        for j in 0..d {
-            data.push(centres[c][j] + spread * normal(&mut rng));
+        for &m in &centres[c] {
+            data.push(m + spread * normal(&mut rng));
         }
     }
     (data, labels)
@@ -60,17 +70,28 @@ pub fn adjusted_rand_index(a: &[u32], b: &[u32]) -> f64 {
 
 /// The scikit-learn fixture (see tests/fixtures/cluster/make_fixtures.py).
 pub fn sklearn_fixture() -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cluster/sklearn_lloyd.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/cluster/sklearn_lloyd.json"
+    );
     let text = std::fs::read_to_string(path).expect("reading the scikit-learn fixture");
     serde_json::from_str(&text).expect("parsing the scikit-learn fixture")
 }
 
 pub fn f64s(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 pub fn u32s(v: &serde_json::Value) -> Vec<u32> {
-    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as u32)
+        .collect()
 }
 
 /// Fixture data set `name`: (data, n, d).
@@ -103,7 +124,10 @@ impl Recorder {
 impl Progress for Recorder {
     fn report(&self, fraction: f64, message: &str) {
         self.count.fetch_add(1, Ordering::SeqCst);
-        self.reports.lock().unwrap().push((fraction, message.to_string()));
+        self.reports
+            .lock()
+            .unwrap()
+            .push((fraction, message.to_string()));
     }
     fn is_cancelled(&self) -> bool {
         self.cancel_after

@@ -195,7 +195,13 @@ fn search(chunk_pot: &[f64], closest: &[f64], r: f64, n: usize) -> usize {
 /// lanes (`acc += (x_j − c_j)²` in feature order); rows are taken two at a
 /// time so their add chains overlap. The potentials are added in row order.
 #[inline(always)]
-fn cand_chunk_impl<const W: usize>(x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+fn cand_chunk_impl<const W: usize>(
+    x: &[f64],
+    d: usize,
+    ct: &[f64],
+    closest: &[f64],
+    pc: &mut [f64],
+) {
     let (ct, _) = ct.as_chunks::<W>();
     let (pc, _) = pc.as_chunks_mut::<W>();
     for p in pc.iter_mut() {

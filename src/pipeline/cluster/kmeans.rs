@@ -833,8 +833,7 @@ mod avx2 {
                     for av in a.iter().skip(1) {
                         mn = _mm256_min_pd(*av, mn);
                     }
-                    let m2 =
-                        _mm_min_pd(_mm256_castpd256_pd128(mn), _mm256_extractf128_pd(mn, 1));
+                    let m2 = _mm_min_pd(_mm256_castpd256_pd128(mn), _mm256_extractf128_pd(mn, 1));
                     let m1 = _mm_min_sd(m2, _mm_unpackhi_pd(m2, m2));
                     let mv = _mm_cvtsd_f64(m1);
                     if mv < best_v[r] {
@@ -1044,4 +1043,76 @@ fn assign_chunk(
         return unsafe { avx2::assign_chunk(w, x, d, k, mt, cn, centres, labels) };
     }
     assign_chunk_any(w, x, d, k, mt, cn, centres, labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The AVX2 and the portable hot loops must give bit-identical labels,
+    /// sums, counts and inertia (the results must not depend on the CPU).
+    #[test]
+    fn avx2_and_portable_kernels_agree_bit_for_bit() {
+        if !has_avx2() {
+            return;
+        }
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
+        };
+        for &(k, d, rows) in &[
+            (1, 1, 7),
+            (3, 2, 256),
+            (8, 8, 255),
+            (11, 5, 100),
+            (16, 3, 33),
+            (23, 7, 256),
+        ] {
+            let x: Vec<f64> = (0..rows * d).map(|_| next()).collect();
+            let mut ws = Workspace::new(rows, d, k);
+            for v in ws.centres.iter_mut() {
+                *v = next();
+            }
+            // Duplicate a centre so that ties (first minimum wins) are exercised.
+            if k > 2 {
+                let c0 = ws.centres[..d].to_vec();
+                ws.centres[2 * d..3 * d].copy_from_slice(&c0);
+            }
+            ws.load_centres();
+            let (mut l1, mut l2) = (vec![7u32; rows], vec![7u32; rows]);
+            let (mut s1, mut s2) = (vec![0.0; k * d], vec![0.0; k * d]);
+            let (mut c1, mut c2) = (vec![0u32; k], vec![0u32; k]);
+            let ch1 = lloyd_chunk_any(ws.w, &x, d, &ws.mt, &ws.cn, &mut l1, &mut s1, &mut c1);
+            // SAFETY: AVX2 checked above.
+            let ch2 = unsafe {
+                avx2::lloyd_chunk(ws.w, &x, d, &ws.mt, &ws.cn, &mut l2, &mut s2, &mut c2)
+            };
+            assert_eq!((ch1, &l1, &c1), (ch2, &l2, &c2), "k={k} d={d}");
+            let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&s1), bits(&s2), "k={k} d={d}");
+            let i1 = assign_chunk_any(ws.w, &x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l1);
+            // SAFETY: AVX2 checked above.
+            let i2 =
+                unsafe { avx2::assign_chunk(ws.w, &x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l2) };
+            assert_eq!(i1.to_bits(), i2.to_bits());
+            assert_eq!(l1, l2);
+            // And the labels are the nearest centres (first one on ties).
+            for (row, &l) in x.chunks_exact(d).zip(&l1) {
+                let dists: Vec<f64> = ws
+                    .centres
+                    .chunks_exact(d)
+                    .map(|c| sq_dist(row, c))
+                    .collect();
+                let best = dists.iter().cloned().fold(f64::INFINITY, f64::min);
+                assert!(dists[l as usize] <= best + 1e-9, "k={k} d={d}");
+                let first = dists.iter().position(|&v| v <= best + 1e-9).unwrap();
+                if k > 2 && first == 0 {
+                    assert_ne!(l, 2, "tie must go to the first centre");
+                }
+            }
+        }
+    }
 }

@@ -180,7 +180,7 @@ pub fn sweep(
         return Err(too_few_rows(n, distinct, cfg.k_min));
     }
     if k_max < cfg.k_max {
-        let what = if n < cfg.k_max {
+        let what = if distinct == n {
             "rows"
         } else {
             "distinct rows"
