@@ -95,6 +95,10 @@ pub fn kmeans(
 ) -> Result<KMeansResult> {
     check_config(cfg, d)?;
     check_matrix(data, n, d, &[])?;
+    let distinct = count_distinct_rows(data, d, cfg.k);
+    if n < cfg.k || distinct < cfg.k {
+        return Err(too_few_rows(n, distinct, cfg.k));
+    }
     let prep = Prepared::new(data, n, d);
     let span = Span {
         progress,
@@ -380,11 +384,8 @@ pub(crate) fn fit_prepared(
     cfg: &KMeansConfig,
     span: &Span,
 ) -> Result<KMeansResult> {
+    // The caller has checked that the data have at least K distinct rows.
     let (n, d, k) = (prep.n, prep.d, cfg.k);
-    let distinct = count_distinct_rows(&prep.x, d, k);
-    if n < k || distinct < k {
-        return Err(too_few_rows(n, distinct, k));
-    }
     let tol_abs = if cfg.tol == 0.0 {
         0.0
     } else {
