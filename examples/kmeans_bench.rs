@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use custseg::pipeline::cluster::{Init, KMeansConfig, kmeans};
+use custseg::pipeline::cluster::{Init, KMeansConfig, SweepConfig, kmeans, sweep};
 use custseg::pipeline::progress::NoProgress;
 
 fn read_f64(path: &str) -> Vec<f64> {
@@ -33,7 +33,11 @@ fn main() {
     let seed: u64 = arg("--seed").map_or(0, |s| s.parse().unwrap());
     let modes = arg("--modes").unwrap_or_else(|| "fit,sweep,given".into());
     let data = read_f64(&data_path);
-    assert_eq!(data.len(), n * d, "file size does not match --rows x --cols");
+    assert_eq!(
+        data.len(),
+        n * d,
+        "file size does not match --rows x --cols"
+    );
     let given = read_f64(&init_path);
 
     // Warm-up (thread pool, page faults) on a small slice, not timed.
@@ -85,6 +89,22 @@ fn main() {
                 println!(
                     "{{\"mode\": \"given\", \"seconds\": {dt}, \"inertia\": {:?}, \"n_iter\": {}}}",
                     r.inertia, r.n_iter
+                );
+            }
+            // custseg only: the product's sweep (K=1..10 with metrics and the choice of K).
+            "product-sweep" => {
+                let cfg = SweepConfig {
+                    seed,
+                    ..SweepConfig::default()
+                };
+                let t = Instant::now();
+                let r = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+                let dt = t.elapsed().as_secs_f64();
+                let sil: Vec<Option<f64>> =
+                    r.results.iter().map(|x| x.metrics.silhouette).collect();
+                println!(
+                    "{{\"mode\": \"product-sweep\", \"seconds\": {dt}, \"chosen_k\": {}, \"reason\": {:?}, \"silhouette\": {sil:?}, \"sampled\": {}}}",
+                    r.chosen_k, r.reason, r.results[1].metrics.silhouette_sampled
                 );
             }
             other => panic!("unknown mode {other}"),
