@@ -1,1 +1,158 @@
 //! K-Means kernel, K sweep, quality metrics and the choice of K.
+//!
+//! Everything works on a scaled, row-major `f64` matrix: `data.len() == n * d`,
+//! row `i` is `data[i * d..(i + 1) * d]`. No clustering crate is used; the work
+//! is parallel with rayon (whatever pool is current: the global one, or one the
+//! caller `install`s).
+//!
+//! # Public API
+//!
+//! ```text
+//! kmeans(data, n, d, &KMeansConfig, &dyn Progress) -> Result<KMeansResult>
+//! sweep(data, n, d, feature_names, &SweepConfig, &dyn Progress) -> Result<SweepResult>
+//! assign_nearest(data, n, d, centres, k) -> Result<Vec<u32>>        // scoring new rows
+//! silhouette / silhouette_sampled / calinski_harabasz / davies_bouldin  // metrics
+//! find_knee(ks, sse) / kneedle(x, y, s)                              // choice of K
+//! ```
+//!
+//! # Semantics (same as scikit-learn's `KMeans(algorithm="lloyd")`)
+//!
+//! * The data are centred (column means subtracted) into a private copy; the
+//!   returned centres are in the caller's units again.
+//! * Seeding: greedy k-means++ with `2 + floor(ln k)` candidates per step, the
+//!   candidate that lowers the potential most is kept (scikit-learn's
+//!   `_kmeans_plusplus`), or [`Init::Given`] centres.
+//! * Lloyd iterations up to `max_iter`. Stop when the labels do not change
+//!   (strict convergence) or when the sum of squared centre shifts is
+//!   `<= tol * mean(column variances)` (scikit-learn's `_tolerance`). Then one
+//!   final assignment pass so the labels match the returned centres; the
+//!   inertia is computed in that pass with the direct `‖x − c‖²` form.
+//! * A cluster that becomes empty is re-seeded from the points farthest from
+//!   their centre (ties: lower row first), exactly as scikit-learn does.
+//! * `n_init` restarts; the run with the lowest inertia is kept (a later run
+//!   replaces the best only with a strictly lower inertia and a different
+//!   partition, as scikit-learn). With `Init::Given`, one run is made
+//!   (`n_init` is reported as 1 and a warning says so).
+//!
+//! # Determinism
+//!
+//! Rows are processed in fixed chunks of [`CHUNK_ROWS`] rows; every sum is
+//! made per chunk and the per-chunk partial results are reduced in chunk
+//! order, so labels, centres and inertia are bit-for-bit identical whatever the
+//! number of threads. Restart `r` draws from `ChaCha8Rng::seed_from_u64(seed)`
+//! with `set_stream(r)`. The same seed therefore gives the same result in a
+//! sweep and in a single `kmeans` call with the same K. The silhouette sample
+//! for K uses `ChaCha8Rng::seed_from_u64(seed)` with
+//! `set_stream(SILHOUETTE_STREAM + K)`.
+//!
+//! # Bad input
+//!
+//! * options (K = 0, empty K range, `n_init = 0`, `max_iter = 0`, negative or
+//!   NaN `tol`, wrong length of given centres, `data.len() != n * d`):
+//!   [`Error::Usage`](crate::Error::Usage);
+//! * data (n = 0, d = 0, NaN/infinity — the message names the row, column and,
+//!   in `sweep`, the feature —, fewer rows than K, fewer distinct rows than K,
+//!   all rows identical): [`Error::Data`](crate::Error::Data).
+//! * `kmeans` with K larger than the number of distinct rows is an error.
+//!   `sweep` caps its K range at the number of distinct rows and records a
+//!   warning; a user-fixed K larger than that is an error.
+
+mod init;
+mod kmeans;
+mod knee;
+mod metrics;
+mod sweep;
+
+pub use kmeans::{Init, KMeansConfig, KMeansResult, assign_nearest, kmeans};
+pub use knee::{MIN_KNEE_DIFFERENCE, find_knee, kneedle};
+pub use metrics::{
+    SILHOUETTE_STREAM, SilhouetteScore, calinski_harabasz, davies_bouldin, silhouette,
+    silhouette_sampled,
+};
+pub use sweep::{Choice, KResult, Metrics, SweepConfig, SweepResult, sweep};
+
+use crate::{Error, Result};
+use rayon::prelude::*;
+
+/// Rows per chunk. Fixed (never derived from the thread count) so that every
+/// reduction, and therefore every result, is independent of the thread count.
+pub const CHUNK_ROWS: usize = 256;
+
+/// Checks the shape of the matrix and that every value is finite.
+/// The first offending value (lowest row, then lowest column) is reported.
+pub(crate) fn check_matrix(data: &[f64], n: usize, d: usize, names: &[String]) -> Result<()> {
+    if n == 0 {
+        return Err(Error::data(
+            "no rows to cluster (the feature matrix is empty)",
+        ));
+    }
+    if d == 0 {
+        return Err(Error::data("no features to cluster on (0 columns)"));
+    }
+    match n.checked_mul(d) {
+        Some(len) if len == data.len() => {}
+        _ => {
+            return Err(Error::usage(format!(
+                "matrix shape mismatch: {n} rows x {d} columns but {} values",
+                data.len()
+            )));
+        }
+    }
+    let bad = data
+        .par_chunks(CHUNK_ROWS * d)
+        .enumerate()
+        .find_map_first(|(c, chunk)| {
+            chunk
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|p| (c * CHUNK_ROWS * d + p, chunk[p]))
+        });
+    if let Some((pos, v)) = bad {
+        let (row, col) = (pos / d, pos % d);
+        let what = if v.is_nan() { "NaN" } else { "infinite" };
+        let feature = match names.get(col) {
+            Some(name) => format!("feature '{name}' (column {col})"),
+            None => format!("column {col}"),
+        };
+        return Err(Error::data(format!(
+            "{what} value in {feature} at row {row} of the feature matrix (0-based); \
+             clean or impute it before clustering"
+        )));
+    }
+    Ok(())
+}
+
+/// Number of distinct rows, counting only up to `limit` (stops early).
+/// `-0.0` and `0.0` count as the same value.
+pub(crate) fn count_distinct_rows(data: &[f64], d: usize, limit: usize) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for row in data.chunks_exact(d) {
+        let key: Vec<u64> = row
+            .iter()
+            .map(|&v| if v == 0.0 { 0 } else { v.to_bits() })
+            .collect();
+        seen.insert(key);
+        if seen.len() >= limit {
+            break;
+        }
+    }
+    seen.len()
+}
+
+/// Error for "K is too large for this data"; `distinct` counted up to `k`.
+pub(crate) fn too_few_rows(n: usize, distinct: usize, k: usize) -> Error {
+    if n < k {
+        Error::data(format!(
+            "K={k} clusters asked but the data has only {n} row(s); use a smaller K"
+        ))
+    } else if distinct <= 1 {
+        Error::data(format!(
+            "all {n} rows are identical; there is nothing to cluster (K={k} asked)"
+        ))
+    } else {
+        Error::data(format!(
+            "K={k} clusters asked but the data has only {distinct} distinct row(s); \
+             use a smaller K"
+        ))
+    }
+}

@@ -1,0 +1,113 @@
+//! custseg side of the k-means benchmark (see `bench/kmeans/run.sh`).
+//!
+//! `cargo run --release --example kmeans_bench -- --data FILE --rows N --cols D --init FILE [--seed S] [--modes fit,sweep,given]`
+//!
+//! Reads a raw little-endian f64 row-major matrix, runs the modes and prints
+//! one JSON object per mode on stdout (same keys as `sklearn_bench.py`).
+
+use std::time::Instant;
+
+use custseg::pipeline::cluster::{Init, KMeansConfig, SweepConfig, kmeans, sweep};
+use custseg::pipeline::progress::NoProgress;
+
+fn read_f64(path: &str) -> Vec<f64> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let data_path = arg("--data").expect("--data FILE");
+    let n: usize = arg("--rows").expect("--rows N").parse().unwrap();
+    let d: usize = arg("--cols").expect("--cols D").parse().unwrap();
+    let init_path = arg("--init").expect("--init FILE");
+    let seed: u64 = arg("--seed").map_or(0, |s| s.parse().unwrap());
+    let modes = arg("--modes").unwrap_or_else(|| "fit,sweep,given".into());
+    let data = read_f64(&data_path);
+    assert_eq!(
+        data.len(),
+        n * d,
+        "file size does not match --rows x --cols"
+    );
+    let given = read_f64(&init_path);
+
+    // Warm-up (thread pool, page faults) on a small slice, not timed.
+    let warm = KMeansConfig {
+        n_init: 1,
+        ..KMeansConfig::new(8)
+    };
+    let nw = n.min(10_000);
+    kmeans(&data[..nw * d], nw, d, &warm, &NoProgress).unwrap();
+
+    for mode in modes.split(',') {
+        match mode {
+            "fit" => {
+                let cfg = KMeansConfig {
+                    seed,
+                    ..KMeansConfig::new(8)
+                };
+                let t = Instant::now();
+                let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+                let dt = t.elapsed().as_secs_f64();
+                println!(
+                    "{{\"mode\": \"fit\", \"seconds\": {dt}, \"inertia\": {:?}, \"n_iter\": {}}}",
+                    r.inertia, r.n_iter
+                );
+            }
+            "sweep" => {
+                let t = Instant::now();
+                let mut sse = Vec::new();
+                for k in 1..=10 {
+                    let cfg = KMeansConfig {
+                        seed,
+                        ..KMeansConfig::new(k)
+                    };
+                    sse.push(kmeans(&data, n, d, &cfg, &NoProgress).unwrap().inertia);
+                }
+                let dt = t.elapsed().as_secs_f64();
+                println!("{{\"mode\": \"sweep\", \"seconds\": {dt}, \"sse\": {sse:?}}}");
+            }
+            "given" => {
+                let k = given.len() / d;
+                let cfg = KMeansConfig {
+                    n_init: 1,
+                    init: Init::Given(given.clone()),
+                    ..KMeansConfig::new(k)
+                };
+                let t = Instant::now();
+                let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+                let dt = t.elapsed().as_secs_f64();
+                println!(
+                    "{{\"mode\": \"given\", \"seconds\": {dt}, \"inertia\": {:?}, \"n_iter\": {}}}",
+                    r.inertia, r.n_iter
+                );
+            }
+            // custseg only: the product's sweep (K=1..10 with metrics and the choice of K).
+            "product-sweep" => {
+                let cfg = SweepConfig {
+                    seed,
+                    ..SweepConfig::default()
+                };
+                let t = Instant::now();
+                let r = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+                let dt = t.elapsed().as_secs_f64();
+                let sil: Vec<Option<f64>> =
+                    r.results.iter().map(|x| x.metrics.silhouette).collect();
+                println!(
+                    "{{\"mode\": \"product-sweep\", \"seconds\": {dt}, \"chosen_k\": {}, \"reason\": {:?}, \"silhouette\": {sil:?}, \"sampled\": {}}}",
+                    r.chosen_k, r.reason, r.results[1].metrics.silhouette_sampled
+                );
+            }
+            other => panic!("unknown mode {other}"),
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Greedy k-means++ seeding, as scikit-learn's `_kmeans_plusplus`:
+//!
+//! 1. the first centre is a row drawn uniformly;
+//! 2. for each further centre, draw `2 + floor(ln k)` candidate rows with
+//!    probability proportional to their squared distance to the closest
+//!    centre so far (`u × potential` searched in the running sum of those
+//!    distances, first index whose running sum is `>= u × potential`), and
+//!    keep the candidate that gives the lowest potential (sum of the squared
+//!    distances to the closest centre) once added; ties go to the earlier
+//!    candidate.
+//!
+//! Every pass over the rows is parallel over fixed chunks of
+//! [`CHUNK_ROWS`](super::CHUNK_ROWS) rows, and all sums are per chunk and then
+//! added in chunk order; the running sum used for the draw is "chunk prefix +
+//! running sum inside the chunk". Distances are computed in the direct form
+//! `Σ (x_j − c_j)²`.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::CHUNK_ROWS;
+use super::kmeans::{has_avx2, sq_dist};
+
+/// Per-chunk buffers of the seeding, allocated once per fit.
+pub(crate) struct InitBuffers {
+    n_trials: usize,
+    /// Lanes per candidate block (4 or 8) and number of blocks.
+    w: usize,
+    nb: usize,
+    /// Per chunk: sum of the closest distances.
+    chunk_pot: Vec<f64>,
+    /// Per chunk: `nb × w` candidate potentials.
+    pcand: Vec<f64>,
+    /// Candidates, transposed in lane blocks: `(b * d + j) * w + l`.
+    ct: Vec<f64>,
+    ids: Vec<usize>,
+    pots: Vec<f64>,
+}
+
+impl InitBuffers {
+    pub fn new(n: usize, d: usize, k: usize) -> InitBuffers {
+        let n_chunks = n.div_ceil(CHUNK_ROWS);
+        let n_trials = 2 + (k as f64).ln().floor() as usize;
+        let w = if n_trials <= 4 { 4 } else { 8 };
+        let nb = n_trials.div_ceil(w);
+        InitBuffers {
+            n_trials,
+            w,
+            nb,
+            chunk_pot: vec![0.0; n_chunks],
+            pcand: vec![0.0; n_chunks * nb * w],
+            ct: vec![0.0; nb * d * w],
+            ids: vec![0; n_trials],
+            pots: vec![0.0; nb * w],
+        }
+    }
+}
+
+/// Writes `k` seeds (rows of `x`) into `centres` (row-major `k × d`).
+/// `closest` is an `n`-long scratch buffer.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn kmeans_plus_plus(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    rng: &mut ChaCha8Rng,
+    buf: &mut InitBuffers,
+    closest: &mut [f64],
+    centres: &mut [f64],
+) {
+    let first = rng.random_range(0..n as u64) as usize;
+    centres[..d].copy_from_slice(&x[first * d..(first + 1) * d]);
+    closest.fill(f64::INFINITY);
+    let mut pot = update_closest(x, d, &centres[..d], closest, &mut buf.chunk_pot);
+    let (w, nb, t) = (buf.w, buf.nb, buf.n_trials);
+    for c in 1..k {
+        // Draw the candidates.
+        for i in 0..t {
+            let r = rng.random::<f64>() * pot;
+            buf.ids[i] = search(&buf.chunk_pot, closest, r, n);
+        }
+        // Transpose them into lane blocks (padding lanes repeat candidate 0).
+        for b in 0..nb {
+            for l in 0..w {
+                let id = buf.ids.get(b * w + l).copied().unwrap_or(buf.ids[0]);
+                for j in 0..d {
+                    buf.ct[(b * d + j) * w + l] = x[id * d + j];
+                }
+            }
+        }
+        // Potential of each candidate, per chunk, then in chunk order.
+        let (ct, closest_r) = (&buf.ct, &*closest);
+        x.par_chunks(CHUNK_ROWS * d)
+            .zip(closest_r.par_chunks(CHUNK_ROWS))
+            .zip(buf.pcand.par_chunks_mut(nb * w))
+            .for_each(|((xc, cl), pc)| cand_chunk(w, xc, d, ct, cl, pc));
+        buf.pots.fill(0.0);
+        for pc in buf.pcand.chunks_exact(nb * w) {
+            for (a, &v) in buf.pots.iter_mut().zip(pc) {
+                *a += v;
+            }
+        }
+        let mut best = 0;
+        for i in 1..t {
+            if buf.pots[i] < buf.pots[best] {
+                best = i;
+            }
+        }
+        let id = buf.ids[best];
+        centres[c * d..(c + 1) * d].copy_from_slice(&x[id * d..(id + 1) * d]);
+        pot = update_closest(
+            x,
+            d,
+            &centres[c * d..(c + 1) * d],
+            closest,
+            &mut buf.chunk_pot,
+        );
+    }
+}
+
+/// `closest = min(closest, ‖x − c‖²)`; per-chunk sums into `chunk_pot`;
+/// returns their sum in chunk order.
+fn update_closest(
+    x: &[f64],
+    d: usize,
+    centre: &[f64],
+    closest: &mut [f64],
+    chunk_pot: &mut [f64],
+) -> f64 {
+    x.par_chunks(CHUNK_ROWS * d)
+        .zip(closest.par_chunks_mut(CHUNK_ROWS))
+        .zip(chunk_pot.par_iter_mut())
+        .for_each(|((xc, cl), cp)| *cp = update_chunk(xc, d, centre, cl));
+    chunk_pot.iter().fold(0.0, |a, &v| a + v)
+}
+
+/// One chunk of [`update_closest`]: distances first (independent rows, no
+/// branches), then the minimum and the chunk's sum in row order.
+#[inline(always)]
+fn update_chunk_impl(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+    let mut dist = [0.0f64; CHUNK_ROWS];
+    for (o, row) in dist.iter_mut().zip(x.chunks_exact(d)) {
+        *o = sq_dist(row, centre);
+    }
+    let mut s = 0.0;
+    for (c, &v) in closest.iter_mut().zip(&dist) {
+        *c = if v < *c { v } else { *c };
+        s += *c;
+    }
+    s
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn update_chunk_avx2(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+    update_chunk_impl(x, d, centre, closest)
+}
+
+fn update_chunk(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe { update_chunk_avx2(x, d, centre, closest) };
+    }
+    update_chunk_impl(x, d, centre, closest)
+}
+
+/// First row whose running sum of `closest` is `>= r` (scikit-learn's
+/// `searchsorted(cumsum, r)` clipped to the last row).
+fn search(chunk_pot: &[f64], closest: &[f64], r: f64, n: usize) -> usize {
+    let mut run = 0.0;
+    for (c, &cp) in chunk_pot.iter().enumerate() {
+        let next = run + cp;
+        if next >= r {
+            let start = c * CHUNK_ROWS;
+            let end = (start + CHUNK_ROWS).min(n);
+            let mut acc = run;
+            for (i, &v) in closest[start..end].iter().enumerate() {
+                acc += v;
+                if acc >= r {
+                    return start + i;
+                }
+            }
+            return end - 1;
+        }
+        run = next;
+    }
+    n - 1
+}
+
+/// Candidate potentials of one chunk: `pc[b*w + l] = Σ_rows min(closest, ‖x − cand‖²)`.
+/// Distances of a row to the `W` candidates of a block are `W` independent
+/// lanes (`acc += (x_j − c_j)²` in feature order); rows are taken two at a
+/// time so their add chains overlap. The potentials are added in row order.
+#[inline(always)]
+fn cand_chunk_impl<const W: usize>(
+    x: &[f64],
+    d: usize,
+    ct: &[f64],
+    closest: &[f64],
+    pc: &mut [f64],
+) {
+    let (ct, _) = ct.as_chunks::<W>();
+    let (pc, _) = pc.as_chunks_mut::<W>();
+    for p in pc.iter_mut() {
+        *p = [0.0; W];
+    }
+    let dist = |row: &[f64], cb: &[[f64; W]]| {
+        let mut acc = [0.0; W];
+        for (&xj, c) in row.iter().zip(cb) {
+            for l in 0..W {
+                let t = xj - c[l];
+                acc[l] += t * t;
+            }
+        }
+        acc
+    };
+    let mut rows = x.chunks_exact(2 * d);
+    let mut cls = closest.chunks_exact(2);
+    for (pair, cl) in (&mut rows).zip(&mut cls) {
+        let (r0, r1) = pair.split_at(d);
+        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
+            let a0 = dist(r0, cb);
+            let a1 = dist(r1, cb);
+            for l in 0..W {
+                pb[l] += if a0[l] < cl[0] { a0[l] } else { cl[0] };
+                pb[l] += if a1[l] < cl[1] { a1[l] } else { cl[1] };
+            }
+        }
+    }
+    if let (Some(&c0), row) = (cls.remainder().first(), rows.remainder()) {
+        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
+            let a0 = dist(row, cb);
+            for l in 0..W {
+                pb[l] += if a0[l] < c0 { a0[l] } else { c0 };
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn cand_chunk_any(w: usize, x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+    if w == 4 {
+        cand_chunk_impl::<4>(x, d, ct, closest, pc)
+    } else {
+        cand_chunk_impl::<8>(x, d, ct, closest, pc)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn cand_chunk_avx2(w: usize, x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+    cand_chunk_any(w, x, d, ct, closest, pc)
+}
+
+fn cand_chunk(w: usize, x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe { cand_chunk_avx2(w, x, d, ct, closest, pc) };
+    }
+    cand_chunk_any(w, x, d, ct, closest, pc)
+}

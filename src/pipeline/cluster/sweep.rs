@@ -1,0 +1,307 @@
+//! The K sweep and the choice of K.
+//!
+//! For K = 1 (elbow curve only, one run: every restart gives the mean) and
+//! each K in `k_min..=k_max` (plus a user-fixed K outside that range) the
+//! sweep fits k-means with the same seed — so each per-K result equals a
+//! `kmeans` call with that K — and records SSE, silhouette, Calinski–Harabasz
+//! and Davies–Bouldin.
+//!
+//! Choice of K, in this order:
+//! 1. `fixed_k` set: that K, reason "fixed by the user";
+//! 2. the knee of the SSE curve over all computed K (Kneedle, S = 1, see
+//!    [`find_knee`]) when it lies in `k_min..=k_max`;
+//! 3. otherwise (no clear knee) the K of the range with the best silhouette
+//!    (ties: smaller K);
+//! 4. otherwise (no silhouette defined) `k_min`.
+//!
+//! The lowest SSE is never a criterion: it always falls with K.
+
+use serde::{Deserialize, Serialize};
+
+use super::kmeans::{KMeansConfig, KMeansResult, Prepared, Span, check_config, fit_prepared};
+use super::knee::find_knee;
+use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
+use super::{check_matrix, count_distinct_rows, too_few_rows};
+use crate::pipeline::progress::Progress;
+use crate::{Error, Result};
+
+/// Options of the sweep (embedded in the run configuration).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SweepConfig {
+    /// Smallest K considered for the choice (≥ 2). Default 2.
+    pub k_min: usize,
+    /// Largest K considered. Default 10.
+    pub k_max: usize,
+    /// Use this K instead of choosing one. Default none.
+    pub fixed_k: Option<usize>,
+    /// Restarts per K. Default 10.
+    pub n_init: usize,
+    /// Lloyd iterations per restart at most. Default 300.
+    pub max_iter: usize,
+    /// Relative tolerance (see [`KMeansConfig::tol`]). Default 1e-4.
+    pub tol: f64,
+    /// Seed of every random choice. Default 42.
+    pub seed: u64,
+    /// Silhouette is exact up to this many rows, and computed on a stratified
+    /// sample of this many rows above. Default 20,000.
+    pub silhouette_sample: usize,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        SweepConfig {
+            k_min: 2,
+            k_max: 10,
+            fixed_k: None,
+            n_init: 10,
+            max_iter: 300,
+            tol: 1e-4,
+            seed: 42,
+            silhouette_sample: 20_000,
+        }
+    }
+}
+
+/// Quality metrics of one K (`None` where undefined, e.g. K = 1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub silhouette: Option<f64>,
+    /// Whether the silhouette was computed on a sample, and on how many rows.
+    pub silhouette_sampled: bool,
+    pub silhouette_sample_size: usize,
+    pub calinski_harabasz: Option<f64>,
+    pub davies_bouldin: Option<f64>,
+}
+
+/// Fit and metrics of one K.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KResult {
+    pub k: usize,
+    pub fit: KMeansResult,
+    pub metrics: Metrics,
+}
+
+/// How the K was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Choice {
+    Fixed,
+    Knee,
+    BestSilhouette,
+    Smallest,
+}
+
+/// Everything the sweep found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepResult {
+    /// One entry per computed K, ascending; the first is K = 1.
+    pub results: Vec<KResult>,
+    pub chosen_k: usize,
+    pub choice: Choice,
+    /// Human-readable reason for the choice.
+    pub reason: String,
+    /// Knee of the SSE curve, if clear (also reported when K is fixed).
+    pub knee: Option<usize>,
+    /// Range actually swept (after capping at the number of distinct rows).
+    pub k_min: usize,
+    pub k_max: usize,
+    pub warnings: Vec<String>,
+}
+
+impl SweepResult {
+    /// Result of the chosen K.
+    pub fn chosen(&self) -> &KResult {
+        self.get(self.chosen_k).unwrap_or(&self.results[0])
+    }
+    /// Result of K, if computed.
+    pub fn get(&self, k: usize) -> Option<&KResult> {
+        self.results.iter().find(|r| r.k == k)
+    }
+    /// (K, SSE) pairs of the elbow curve.
+    pub fn sse_curve(&self) -> Vec<(usize, f64)> {
+        self.results.iter().map(|r| (r.k, r.fit.inertia)).collect()
+    }
+}
+
+/// Runs the sweep. `feature_names` (may be empty) name the columns in error
+/// messages.
+pub fn sweep(
+    data: &[f64],
+    n: usize,
+    d: usize,
+    feature_names: &[String],
+    cfg: &SweepConfig,
+    progress: &dyn Progress,
+) -> Result<SweepResult> {
+    if cfg.k_min < 2 {
+        return Err(Error::usage(format!(
+            "the K range must start at 2 or more (got {}); K=1 is always computed for the elbow curve",
+            cfg.k_min
+        )));
+    }
+    if cfg.k_max < cfg.k_min {
+        return Err(Error::usage(format!(
+            "empty K range {}..={}",
+            cfg.k_min, cfg.k_max
+        )));
+    }
+    if cfg.fixed_k == Some(0) {
+        return Err(Error::usage("K must be at least 1 (got K = 0)"));
+    }
+    if cfg.silhouette_sample < 2 {
+        return Err(Error::usage(
+            "the silhouette sample must have at least 2 rows",
+        ));
+    }
+    let base = KMeansConfig {
+        k: cfg.k_min,
+        n_init: cfg.n_init,
+        max_iter: cfg.max_iter,
+        tol: cfg.tol,
+        seed: cfg.seed,
+        init: super::Init::KMeansPlusPlus,
+    };
+    check_config(&base, d)?;
+    check_matrix(data, n, d, feature_names)?;
+
+    let mut warnings = Vec::new();
+    let want = cfg.k_max.max(cfg.fixed_k.unwrap_or(0));
+    let distinct = count_distinct_rows(data, d, want);
+    if distinct <= 1 {
+        return Err(too_few_rows(n, distinct, cfg.fixed_k.unwrap_or(cfg.k_min)));
+    }
+    if let Some(fk) = cfg.fixed_k
+        && fk > distinct
+    {
+        return Err(too_few_rows(n, distinct, fk));
+    }
+    let k_max = cfg.k_max.min(distinct);
+    if k_max < cfg.k_min {
+        return Err(too_few_rows(n, distinct, cfg.k_min));
+    }
+    if k_max < cfg.k_max {
+        let what = if distinct == n {
+            "rows"
+        } else {
+            "distinct rows"
+        };
+        warnings.push(format!(
+            "the data has only {distinct} {what}; K range capped at {}..={k_max}",
+            cfg.k_min
+        ));
+    }
+    let mut ks: Vec<usize> = std::iter::once(1).chain(cfg.k_min..=k_max).collect();
+    if let Some(fk) = cfg.fixed_k
+        && !ks.contains(&fk)
+    {
+        ks.push(fk);
+        ks.sort_unstable();
+    }
+
+    let prep = Prepared::new(data, n, d);
+    // Progress units: one per restart, two for the metrics of K >= 2.
+    let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
+    let units = |k: usize| n_init_of(k) as f64 + if k >= 2 { 2.0 } else { 0.0 };
+    let total: f64 = ks.iter().map(|&k| units(k)).sum();
+    let mut done = 0.0;
+    let mut results = Vec::with_capacity(ks.len());
+    for &k in &ks {
+        let kcfg = KMeansConfig {
+            k,
+            n_init: n_init_of(k),
+            ..base.clone()
+        };
+        let span = Span {
+            progress,
+            base: done / total,
+            width: n_init_of(k) as f64 / total,
+            prefix: format!("K={k}"),
+        };
+        let fit = fit_prepared(&prep, &kcfg, &span)?;
+        done += n_init_of(k) as f64;
+        let metrics = if k >= 2 {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            progress.report(done / total, &format!("K={k}: quality metrics"));
+            let sil = silhouette_sampled(
+                &prep.x,
+                n,
+                d,
+                &fit.labels,
+                k,
+                cfg.silhouette_sample,
+                cfg.seed,
+            )?;
+            let m = Metrics {
+                silhouette: sil.value,
+                silhouette_sampled: sil.sampled,
+                silhouette_sample_size: sil.sample_size,
+                calinski_harabasz: calinski_harabasz(&prep.x, n, d, &fit.labels, k)?,
+                davies_bouldin: davies_bouldin(&prep.x, n, d, &fit.labels, k)?,
+            };
+            done += 2.0;
+            m
+        } else {
+            Metrics {
+                silhouette: None,
+                silhouette_sampled: false,
+                silhouette_sample_size: 0,
+                calinski_harabasz: None,
+                davies_bouldin: None,
+            }
+        };
+        for w in &fit.warnings {
+            warnings.push(format!("K={k}: {w}"));
+        }
+        results.push(KResult { k, fit, metrics });
+    }
+
+    let sse: Vec<f64> = results.iter().map(|r| r.fit.inertia).collect();
+    let knee = find_knee(&ks, &sse);
+    let in_range = |k: usize| (cfg.k_min..=k_max).contains(&k);
+    let (chosen_k, choice, reason) = if let Some(fk) = cfg.fixed_k {
+        (fk, Choice::Fixed, "fixed by the user".to_string())
+    } else if let Some(kk) = knee.filter(|&kk| in_range(kk)) {
+        (
+            kk,
+            Choice::Knee,
+            format!("knee of the SSE curve (Kneedle) at K={kk}"),
+        )
+    } else {
+        let best = results
+            .iter()
+            .filter(|r| in_range(r.k))
+            .filter_map(|r| r.metrics.silhouette.map(|s| (r.k, s)))
+            .fold(None, |b: Option<(usize, f64)>, (k, s)| match b {
+                Some((_, bs)) if bs >= s => b,
+                _ => Some((k, s)),
+            });
+        match best {
+            Some((k, s)) => (
+                k,
+                Choice::BestSilhouette,
+                format!("no clear knee in the SSE curve; K={k} has the best silhouette ({s:.2})"),
+            ),
+            None => (
+                cfg.k_min,
+                Choice::Smallest,
+                format!(
+                    "no clear knee in the SSE curve and no silhouette defined; smallest K of the range (K={})",
+                    cfg.k_min
+                ),
+            ),
+        }
+    };
+    progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
+    Ok(SweepResult {
+        results,
+        chosen_k,
+        choice,
+        reason,
+        knee,
+        k_min: cfg.k_min,
+        k_max,
+        warnings,
+    })
+}

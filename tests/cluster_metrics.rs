@@ -1,0 +1,161 @@
+//! Silhouette, Calinski–Harabasz and Davies–Bouldin against hand-computed
+//! values and scikit-learn's.
+
+mod cluster_util;
+
+use cluster_util::*;
+use custseg::pipeline::cluster::{
+    calinski_harabasz, davies_bouldin, silhouette, silhouette_sampled,
+};
+
+/// Six points in two clusters, on a line (second coordinate constant):
+/// A = {0, 1, 2}, B = {10, 11, 12}.
+fn six_points() -> (Vec<f64>, Vec<u32>) {
+    let xs = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0];
+    let data = xs.iter().flat_map(|&x| [x, 3.0]).collect();
+    (data, vec![0, 0, 0, 1, 1, 1])
+}
+
+#[test]
+fn silhouette_by_hand() {
+    // point 0: a = (1 + 2) / 2 = 1.5, b = (10 + 11 + 12) / 3 = 11 -> 9.5 / 11 = 19/22
+    // point 1: a = (1 + 1) / 2 = 1,   b = (9 + 10 + 11) / 3 = 10  -> 9 / 10
+    // point 2: a = (2 + 1) / 2 = 1.5, b = (8 + 9 + 10) / 3 = 9    -> 7.5 / 9 = 5/6
+    // B mirrors A. Mean = (19/22 + 9/10 + 5/6) / 3 = (857/330) / 3 = 857/990.
+    let (data, labels) = six_points();
+    let s = silhouette(&data, 6, 2, &labels, 2).unwrap().unwrap();
+    assert!((s - 857.0 / 990.0).abs() < 1e-15, "{s}");
+}
+
+#[test]
+fn calinski_harabasz_by_hand() {
+    // overall mean 6; cluster means 1 and 11.
+    // B = 3 (1 - 6)² + 3 (11 - 6)² = 150; W = (1 + 0 + 1) + (1 + 0 + 1) = 4.
+    // CH = (B / (2 - 1)) / (W / (6 - 2)) = 150 / 1 = 150.
+    let (data, labels) = six_points();
+    let ch = calinski_harabasz(&data, 6, 2, &labels, 2).unwrap().unwrap();
+    assert!((ch - 150.0).abs() < 1e-12, "{ch}");
+}
+
+#[test]
+fn davies_bouldin_by_hand() {
+    // s_A = mean |x - 1| = (1 + 0 + 1) / 3 = 2/3, s_B = 2/3, ‖μ_A − μ_B‖ = 10.
+    // R = (2/3 + 2/3) / 10 = 2/15 for both clusters; DB = 2/15.
+    let (data, labels) = six_points();
+    let db = davies_bouldin(&data, 6, 2, &labels, 2).unwrap().unwrap();
+    assert!((db - 2.0 / 15.0).abs() < 1e-15, "{db}");
+}
+
+#[test]
+fn metrics_match_scikit_learn() {
+    let fx = sklearn_fixture();
+    for case in fx["metrics"].as_array().unwrap() {
+        let name = case["data"].as_str().unwrap();
+        let (data, n, d) = fixture_data(&fx, name);
+        let k = case["k"].as_u64().unwrap() as usize;
+        let labels = u32s(&case["labels"]);
+        let close = |got: f64, key: &str| {
+            let want = case[key].as_f64().unwrap();
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{name} K={k} {key}: {got} vs {want}"
+            );
+        };
+        close(
+            silhouette(&data, n, d, &labels, k).unwrap().unwrap(),
+            "silhouette",
+        );
+        close(
+            calinski_harabasz(&data, n, d, &labels, k).unwrap().unwrap(),
+            "calinski_harabasz",
+        );
+        close(
+            davies_bouldin(&data, n, d, &labels, k).unwrap().unwrap(),
+            "davies_bouldin",
+        );
+    }
+}
+
+#[test]
+fn undefined_metrics_are_none() {
+    let (data, _) = six_points();
+    let one = vec![0u32; 6];
+    assert_eq!(silhouette(&data, 6, 2, &one, 1).unwrap(), None);
+    assert_eq!(calinski_harabasz(&data, 6, 2, &one, 1).unwrap(), None);
+    assert_eq!(davies_bouldin(&data, 6, 2, &one, 1).unwrap(), None);
+    // K = 3 with one empty cluster behaves as K = 2.
+    let (_, two) = six_points();
+    let s3 = silhouette(&data, 6, 2, &two, 3).unwrap();
+    assert_eq!(s3, silhouette(&data, 6, 2, &two, 2).unwrap());
+    // Every row its own cluster: silhouette and CH undefined.
+    let own: Vec<u32> = (0..6).collect();
+    assert_eq!(silhouette(&data, 6, 2, &own, 6).unwrap(), None);
+    assert_eq!(calinski_harabasz(&data, 6, 2, &own, 6).unwrap(), None);
+}
+
+#[test]
+fn inconsistent_labels_are_usage_errors() {
+    let (data, labels) = six_points();
+    assert!(silhouette(&data, 6, 2, &labels[..5], 2).is_err());
+    assert!(calinski_harabasz(&data, 6, 2, &[0, 0, 0, 1, 1, 7], 2).is_err());
+    assert!(davies_bouldin(&data, 5, 2, &labels, 2).is_err());
+}
+
+#[test]
+fn silhouette_is_exact_up_to_the_sample_size_and_sampled_above() {
+    let (n, d) = (3000, 3);
+    let (data, truth) = planted_blobs(n, d, 3, 4.0, 9);
+    let exact = silhouette(&data, n, d, &truth, 3).unwrap().unwrap();
+    let all = silhouette_sampled(&data, n, d, &truth, 3, n, 1).unwrap();
+    assert!(!all.sampled);
+    assert_eq!(all.sample_size, n);
+    assert_eq!(all.value, Some(exact));
+
+    let s = silhouette_sampled(&data, n, d, &truth, 3, 1000, 1).unwrap();
+    assert!(s.sampled);
+    assert_eq!(s.sample_size, 1000);
+    let v = s.value.unwrap();
+    assert!((v - exact).abs() < 0.02, "sampled {v} vs exact {exact}");
+    // Seeded: same seed, same value; another seed, another sample.
+    assert_eq!(
+        silhouette_sampled(&data, n, d, &truth, 3, 1000, 1)
+            .unwrap()
+            .value,
+        Some(v)
+    );
+    assert_ne!(
+        silhouette_sampled(&data, n, d, &truth, 3, 1000, 2)
+            .unwrap()
+            .value,
+        Some(v)
+    );
+}
+
+#[test]
+fn silhouette_does_not_depend_on_the_thread_count() {
+    let (n, d) = (2500, 4);
+    let (data, truth) = planted_blobs(n, d, 4, 6.0, 3);
+    let run = |t: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            (
+                silhouette(&data, n, d, &truth, 4)
+                    .unwrap()
+                    .unwrap()
+                    .to_bits(),
+                calinski_harabasz(&data, n, d, &truth, 4)
+                    .unwrap()
+                    .unwrap()
+                    .to_bits(),
+                davies_bouldin(&data, n, d, &truth, 4)
+                    .unwrap()
+                    .unwrap()
+                    .to_bits(),
+            )
+        })
+    };
+    assert_eq!(run(1), run(3));
+}
