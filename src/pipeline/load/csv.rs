@@ -3,7 +3,8 @@
 //! columns are then typed in parallel. The file itself is never held in memory.
 
 use super::LoadOptions;
-use super::infer::{InferOptions, infer_column};
+use super::infer::InferOptions;
+use super::lanes::ColumnBuilder;
 use super::sniff::{
     DetectedEncoding, binary_signature, clean_header_names, detect_encoding, detect_header,
     sample_records, sniff_delimiter,
@@ -201,7 +202,7 @@ fn read_with_encoding(
 
     let mut record = csv::ByteRecord::new();
     let mut names: Vec<String> = Vec::new();
-    let mut columns: Vec<TextColumn> = Vec::new();
+    let mut columns: Vec<ColumnBuilder> = Vec::new();
     let mut row_origin: Vec<u32> = Vec::new();
     let mut skipped_lines: Vec<u64> = Vec::new();
     let mut empty_rows = 0usize;
@@ -234,8 +235,18 @@ fn read_with_encoding(
             }
             let cells = decode_fields(&record, name, line, encoding, encoding_forced)?;
             let estimate = (file_bytes as usize / record.len().max(1)).min(1 << 30);
+            let data_sample = if has_header {
+                sample_rows.get(1..).unwrap_or(&[])
+            } else {
+                &sample_rows[..]
+            };
             columns = (0..record.len())
-                .map(|_| TextColumn::with_capacity((file_bytes / 64) as usize, estimate))
+                .map(|j| {
+                    let cells = data_sample
+                        .iter()
+                        .filter_map(|r| r.get(j).map(String::as_str));
+                    ColumnBuilder::for_sample(cells, (file_bytes / 64) as usize, estimate)
+                })
                 .collect();
             if has_header {
                 names = clean_header_names(&cells);
@@ -336,7 +347,7 @@ fn read_with_encoding(
     let typed = columns
         .into_par_iter()
         .zip(names.par_iter())
-        .map(|(raw, n)| infer_column(n, raw, &infer_opts))
+        .map(|(builder, n)| builder.finish(n, &infer_opts))
         .collect();
 
     let mut warnings = Vec::new();

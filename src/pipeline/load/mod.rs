@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod excel;
 pub mod infer;
+pub mod lanes;
 pub mod sniff;
 pub mod values;
 
