@@ -23,8 +23,7 @@ fn bad(name: &str) -> PathBuf {
 }
 
 fn load_with(path: &Path, opts: &LoadOptions) -> Table {
-    load(path, opts, &NoProgress)
-        .unwrap_or_else(|e| panic!("{} should load: {e}", path.display()))
+    load(path, opts, &NoProgress).unwrap_or_else(|e| panic!("{} should load: {e}", path.display()))
 }
 
 fn load_ok(name: &str) -> Table {
@@ -41,7 +40,11 @@ fn sheet(name: &str) -> LoadOptions {
 /// The one-line message users see for a file that must not load.
 fn message_for(path: &Path, opts: &LoadOptions) -> String {
     match load(path, opts, &NoProgress) {
-        Ok(t) => panic!("{} loaded ({} rows) but should fail", path.display(), t.n_rows),
+        Ok(t) => panic!(
+            "{} loaded ({} rows) but should fail",
+            path.display(),
+            t.n_rows
+        ),
         Err(e) => {
             assert!(
                 matches!(e, Error::Data(_)),
@@ -124,10 +127,16 @@ fn every_format_loads_the_same_customers_with_the_right_types() {
 
         let texts = t.column("CustomerID").unwrap().texts().unwrap();
         assert_eq!(texts.get(0), Some("C001"));
-        assert_eq!(t.column("Name").unwrap().texts().unwrap().get(10), Some("Kai Müller"));
+        assert_eq!(
+            t.column("Name").unwrap().texts().unwrap().get(10),
+            Some("Kai Müller")
+        );
         assert_eq!(number(&t, "Balance", 0), 12500.5, "{file}");
         assert_eq!(number(&t, "Balance", 1), 880000.25, "{file}");
-        assert!(number(&t, "Balance", 3).is_nan(), "'n/a' is missing: {file}");
+        assert!(
+            number(&t, "Balance", 3).is_nan(),
+            "'n/a' is missing: {file}"
+        );
         assert_eq!(number(&t, "Balance", 4), 0.1, "{file}");
         assert_eq!(number(&t, "Balance", 6), 1234567.89, "{file}");
         assert_eq!(number(&t, "Balance", 7), -250.0, "{file}");
@@ -150,7 +159,15 @@ fn chinese_headers_and_sheet_names() {
     assert_eq!(t.source.sheet.as_deref(), Some("客户"));
     assert_eq!(
         t.names(),
-        ["客户编号", "姓名", "出生日期", "开户日期", "存款余额", "产品数", "城市"]
+        [
+            "客户编号",
+            "姓名",
+            "出生日期",
+            "开户日期",
+            "存款余额",
+            "产品数",
+            "城市"
+        ]
     );
     assert_eq!(ctype(&t, "出生日期"), ColumnType::Date);
     assert_eq!(ctype(&t, "存款余额"), ColumnType::Number);
@@ -350,11 +367,14 @@ fn a_stray_far_away_cell_loads_fast_and_small() {
         assert!(t.heap_bytes() < 1 << 20, "{file}: {} bytes", t.heap_bytes());
         let warnings = t.source.warnings.join(" | ");
         assert!(
-            warnings.contains("column XFD is 16377 columns right of the rest of the table; a stray cell?"),
+            warnings.contains(
+                "column XFD is 16377 columns right of the rest of the table; a stray cell?"
+            ),
             "{file}: {warnings}"
         );
         assert!(
-            warnings.contains("row 1048576 is 1048562 rows below the rest of the data; a stray cell?"),
+            warnings
+                .contains("row 1048576 is 1048562 rows below the rest of the data; a stray cell?"),
             "{file}: {warnings}"
         );
     }
@@ -374,8 +394,7 @@ fn a_stray_far_away_cell_loads_fast_and_small() {
 
 #[test]
 fn password_protected_workbooks_say_so() {
-    let expected =
-        "encrypted.xlsx: the workbook is password-protected; save an unprotected copy and load that";
+    let expected = "encrypted.xlsx: the workbook is password-protected; save an unprotected copy and load that";
     assert_eq!(
         message_for(&bad("encrypted.xlsx"), &LoadOptions::default()),
         expected
@@ -395,17 +414,29 @@ fn password_protected_workbooks_say_so() {
 #[test]
 fn files_that_are_not_workbooks_get_a_clear_error() {
     let cases = [
-        ("not_a_workbook.xlsx", "is not an Excel or OpenDocument workbook but a text file"),
+        (
+            "not_a_workbook.xlsx",
+            "is not an Excel or OpenDocument workbook but a text file",
+        ),
         ("garbage.xlsx", "is not an Excel or OpenDocument workbook"),
-        ("truncated.xlsx", "the XLSX workbook is damaged or incomplete"),
-        ("docx_renamed.xlsx", "is not an Excel or OpenDocument workbook"),
+        (
+            "truncated.xlsx",
+            "the XLSX workbook is damaged or incomplete",
+        ),
+        (
+            "docx_renamed.xlsx",
+            "is not an Excel or OpenDocument workbook",
+        ),
         ("html_export.xls", "is a web page (HTML), not a workbook"),
     ];
     for (file, phrase) in cases {
         let msg = message_for(&bad(file), &LoadOptions::default());
         assert!(msg.starts_with(&format!("{file}: ")), "{msg}");
         assert!(msg.contains(phrase), "{file}: {msg}");
-        assert!(!msg.contains("Error {") && !msg.contains("[0x"), "no debug dump: {msg}");
+        assert!(
+            !msg.contains("Error {") && !msg.contains("[0x"),
+            "no debug dump: {msg}"
+        );
     }
 }
 
@@ -427,7 +458,10 @@ fn a_workbook_with_the_wrong_extension_is_read_as_what_it_is() {
     );
     let copy = dir.path().join("customers.xlsx");
     std::fs::copy(fixture("customers.ods"), &copy).unwrap();
-    assert_eq!(load_with(&copy, &LoadOptions::default()).source.format, "ODS");
+    assert_eq!(
+        load_with(&copy, &LoadOptions::default()).source.format,
+        "ODS"
+    );
 }
 
 #[test]
@@ -465,7 +499,10 @@ fn the_header_option_overrides_detection() {
     assert_eq!(t.names()[0], "column_A");
     assert_eq!(t.names()[8], "column_I");
     assert!(
-        t.source.warnings.iter().any(|w| w.contains("no header row")),
+        t.source
+            .warnings
+            .iter()
+            .any(|w| w.contains("no header row")),
         "{:?}",
         t.source.warnings
     );
@@ -541,7 +578,10 @@ fn damaged_workbooks_never_panic() {
             if let Err(e) = load(&path, &LoadOptions::default(), &NoProgress) {
                 let msg = e.to_string();
                 assert!(!msg.contains('\n'), "one line: {msg}");
-                assert!(msg.contains(&format!("damaged_{k}_{file}")), "names the file: {msg}");
+                assert!(
+                    msg.contains(&format!("damaged_{k}_{file}")),
+                    "names the file: {msg}"
+                );
             }
         }
     }

@@ -44,6 +44,7 @@ use calamine::{
     SheetVisible, Xls, XlsError, Xlsb, XlsbError, Xlsx, XlsxError,
 };
 use rayon::prelude::*;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -128,6 +129,7 @@ impl From<XlsxError> for Failure {
         match e {
             XlsxError::Password => Failure::Password,
             XlsxError::Io(e) => Failure::Io(e),
+            XlsxError::Zip(z) => Failure::Damaged(format!("Zip error: {z}")),
             XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound => {
                 Failure::WrongFormat(e.to_string())
             }
@@ -143,6 +145,7 @@ impl From<XlsbError> for Failure {
         match e {
             XlsbError::Password => Failure::Password,
             XlsbError::Io(e) => Failure::Io(e),
+            XlsbError::Zip(z) => Failure::Damaged(format!("Zip error: {z}")),
             XlsbError::FileNotFound(_) => Failure::WrongFormat(e.to_string()),
             XlsbError::WorksheetNotFound(_) => Failure::SheetNotFound,
             other => Failure::Damaged(other.to_string()),
@@ -169,6 +172,7 @@ impl From<OdsError> for Failure {
         match e {
             OdsError::Password => Failure::Password,
             OdsError::Io(e) => Failure::Io(e),
+            OdsError::Zip(z) => Failure::Damaged(format!("Zip error: {z}")),
             OdsError::InvalidMime(_) => {
                 Failure::WrongFormat("not an OpenDocument spreadsheet".into())
             }
@@ -203,9 +207,9 @@ fn open_error(path: &Path, name: &str, format: Format, failure: Failure) -> Erro
         Failure::TooManyCells(detail) => Error::data(format!(
             "{name}: a sheet's used area is too large to load ({detail}); delete stray cells far from the table, or save the sheet as CSV"
         )),
-        Failure::SheetNotFound | Failure::NotAWorksheet(_) => Error::data(format!(
-            "{name}: the workbook's list of sheets is damaged"
-        )),
+        Failure::SheetNotFound | Failure::NotAWorksheet(_) => {
+            Error::data(format!("{name}: the workbook's list of sheets is damaged"))
+        }
     }
 }
 
@@ -229,9 +233,36 @@ fn sheet_error(path: &Path, name: &str, sheet: &str, failure: Failure) -> Error 
     }
 }
 
+thread_local! {
+    static CONTAINED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while this thread runs the workbook reader, where a panic (calamine
+/// meeting malformed data it did not expect) is caught and becomes a "the
+/// workbook is damaged" error. A panic hook that restores the terminal or
+/// prints a crash report can check this and stay quiet.
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(Cell::get)
+}
+
+struct Contained(bool);
+
+impl Contained {
+    fn enter() -> Self {
+        Contained(CONTAINED.with(|c| c.replace(true)))
+    }
+}
+
+impl Drop for Contained {
+    fn drop(&mut self) {
+        CONTAINED.with(|c| c.set(self.0));
+    }
+}
+
 /// Runs calamine code, turning a panic inside it (a malformed file it did
 /// not expect) into an error instead of taking the whole program down.
 fn guarded<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let _contained = Contained::enter();
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(Error::data(format!(
             "{name}: the workbook is damaged and cannot be read (the reader stopped on malformed data)"
@@ -327,15 +358,7 @@ pub fn load_workbook(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -
     };
 
     build_table(
-        path,
-        &name,
-        format,
-        file_bytes,
-        &sheet,
-        cells,
-        opts,
-        progress,
-        warnings,
+        path, &name, format, file_bytes, &sheet, cells, opts, progress, warnings,
     )
 }
 
@@ -369,8 +392,7 @@ fn container(head: &[u8]) -> Container {
         // OpenDocument puts an uncompressed "mimetype" entry first.
         let ods_mime = (head.len() > 38 && &head[30..38] == b"mimetype").then(|| {
             let rest = &head[38..head.len().min(38 + 80)];
-            rest.windows(24)
-                .any(|w| w == b"opendocument.spreadsheet")
+            rest.windows(24).any(|w| w == b"opendocument.spreadsheet")
         });
         return Container::Zip { ods_mime };
     }
@@ -740,10 +762,7 @@ struct SparseColumn {
 impl SparseColumn {
     /// The cell at `row`, if the column has one.
     fn get(&self, row: u32) -> Option<&str> {
-        self.rows
-            .binary_search(&row)
-            .ok()
-            .map(|i| self.text.raw(i))
+        self.rows.binary_search(&row).ok().map(|i| self.text.raw(i))
     }
 
     /// Puts the cells in row order (streams are row-major, so this is rare);
@@ -785,9 +804,9 @@ struct SheetCells {
 }
 
 enum PushError {
-    TooManyCells,
-    TooWide(u32),
-    TooMuchText(u32),
+    CellLimit,
+    BeyondXfd(u32),
+    TextLimit(u32),
 }
 
 impl SheetCells {
@@ -795,7 +814,13 @@ impl SheetCells {
         self.rows.is_empty()
     }
 
-    fn push(&mut self, row: u32, col: u32, cell: CellRef<'_>, buf: &mut String) -> std::result::Result<(), PushError> {
+    fn push(
+        &mut self,
+        row: u32,
+        col: u32,
+        cell: CellRef<'_>,
+        buf: &mut String,
+    ) -> std::result::Result<(), PushError> {
         let text = match render(cell, buf) {
             Rendered::Empty => return Ok(()),
             Rendered::Text(t) => t,
@@ -808,11 +833,11 @@ impl SheetCells {
             }
         };
         if col >= MAX_SHEET_COLUMNS {
-            return Err(PushError::TooWide(col));
+            return Err(PushError::BeyondXfd(col));
         }
         self.cells += 1;
         if self.cells > MAX_CELLS {
-            return Err(PushError::TooManyCells);
+            return Err(PushError::CellLimit);
         }
         let c = col as usize;
         if self.columns.len() <= c {
@@ -825,7 +850,7 @@ impl SheetCells {
             _ => {}
         }
         if !column.text.push(text) {
-            return Err(PushError::TooMuchText(col));
+            return Err(PushError::TextLimit(col));
         }
         column.rows.push(row);
         column.bytes += text.len();
@@ -869,14 +894,14 @@ impl SheetCells {
 
 fn push_error(name: &str, sheet: &str, e: PushError) -> Error {
     match e {
-        PushError::TooManyCells => Error::data(format!(
+        PushError::CellLimit => Error::data(format!(
             "{name}, sheet '{sheet}': more than {MAX_CELLS} non-empty cells, more than this tool loads; save the customer table alone as CSV"
         )),
-        PushError::TooWide(col) => Error::data(format!(
+        PushError::BeyondXfd(col) => Error::data(format!(
             "{name}, sheet '{sheet}': a cell in column {} is beyond the last column a sheet can have (XFD); the workbook is damaged",
             col + 1
         )),
-        PushError::TooMuchText(col) => Error::data(format!(
+        PushError::TextLimit(col) => Error::data(format!(
             "{name}, sheet '{sheet}': column {} holds more than 4 GiB of text",
             column_letters(col)
         )),
@@ -896,7 +921,7 @@ fn read_sheet(
     let mut buf = String::new();
     let mut seen: u64 = 0;
     let mut tick = |row: u32, last_row: u32, seen: u64| -> Result<()> {
-        if seen % CHECK_EVERY == 0 {
+        if seen.is_multiple_of(CHECK_EVERY) {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
