@@ -586,3 +586,20 @@ fn damaged_workbooks_never_panic() {
         }
     }
 }
+
+#[test]
+fn hidden_sheets_and_chart_sheets_are_passed_over() {
+    let path = fixture("hidden_and_chart.xlsx");
+    let t = load_with(&path, &LoadOptions::default());
+    assert_eq!(t.source.sheet.as_deref(), Some("Customers"));
+    assert_eq!(t.n_rows, 3);
+    assert!(t.source.warnings.is_empty(), "{:?}", t.source.warnings);
+    // A hidden sheet can still be asked for.
+    let lookup = load_with(&path, &sheet("Lookup"));
+    assert_eq!(lookup.names(), ["Code", "Meaning"]);
+    let msg = message_for(&path, &sheet("Chart"));
+    assert_eq!(
+        msg,
+        "hidden_and_chart.xlsx: sheet 'Chart' is a chart sheet, not a table of cells; choose another sheet"
+    );
+}

@@ -30,6 +30,18 @@
 //!   by calamine's own cap of 100 million cells, which is refused with a
 //!   clear error but can use several GB before it is reached. After that our
 //!   side is the same as for XLSX: empty rows and columns are dropped.
+//!
+//! # Known gaps (calamine's)
+//!
+//! - ODS has no error cell type: LibreOffice writes a formula error as an
+//!   empty string, so such cells are missing but not counted in
+//!   `error_cells`.
+//! - XLSB cells written in the "short" record form (no column; SheetJS and
+//!   some Aspose settings write them, Excel never does) are skipped by
+//!   calamine without an error.
+//! - Error kinds newer than calamine (#SPILL!, #CALC!, ...) in XLSX are
+//!   counted but their position is unknown; a row holding nothing else is
+//!   dropped as empty.
 
 use super::LoadOptions;
 use super::csv::load_csv;
