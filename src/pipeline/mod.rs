@@ -3,6 +3,7 @@
 //! Nothing in here may depend on ratatui or crossterm.
 
 pub mod cluster;
+pub mod export;
 pub mod load;
 pub mod mapping;
 pub mod progress;

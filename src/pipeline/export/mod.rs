@@ -1,0 +1,3 @@
+pub mod charts;
+pub mod fonts;
+pub mod pca;
