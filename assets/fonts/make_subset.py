@@ -21,6 +21,9 @@ import os
 import sys
 
 from fontTools import subset
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTCollection
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,6 +59,57 @@ def codepoints():
     return sorted(cps)
 
 
+# How far every outline is moved down (font units, 1000 per em); see below.
+BASELINE_DROP = 260
+
+
+def adapt_for_plotters(font):
+    """Make the font place text where plotters (0.3.7, ab_glyph backend) says.
+
+    That backend (a) scales glyphs by hhea ascent - descent, not the em,
+    (b) draws each glyph's ink starting at the pen position, dropping the
+    left side bearing, which makes spacing uneven, and (c) puts the baseline
+    at half the font size below the text box's top, so text anchored at its
+    vertical centre sits about a quarter of an em too high. Compensated in
+    the font data, so every piece of text plotters draws (tick labels,
+    legends, ours) comes out right:
+      (a) hhea ascent/descent = 880/-120 (the ideographic em box): size == em;
+      (b) each outline gets an extra zero-area contour at x = 0, so its ink
+          box starts at the glyph origin and the bearing is kept;
+      (c) every outline moves BASELINE_DROP units down, so a centre-anchored
+          line of mixed Latin and Chinese text is centred on its anchor.
+    The advances (hmtx) are unchanged. This font is for custseg's charts only.
+    """
+    hhea = font["hhea"]
+    hhea.ascent, hhea.descent, hhea.lineGap = 880, -120, 0
+    glyph_set = font.getGlyphSet()
+    top = font["CFF "].cff.topDictIndex[0]
+    charstrings = top.CharStrings
+    hmtx = font["hmtx"]
+    for name in font.getGlyphOrder():
+        bounds = BoundsPen(glyph_set)
+        glyph_set[name].draw(bounds)
+        if bounds.bounds is None:
+            continue  # blank glyph (space): nothing to draw
+        _, y_min, _, y_max = bounds.bounds
+        old = charstrings[name]
+        private = old.private
+        width = hmtx[name][0]
+        nominal = getattr(private, "nominalWidthX", 0)
+        default = getattr(private, "defaultWidthX", 0)
+        pen = T2CharStringPen(None if width == default else width - nominal, glyph_set)
+        glyph_set[name].draw(TransformPen(pen, (1, 0, 0, 1, 0, -BASELINE_DROP)))
+        y = round((y_min + y_max) / 2) - BASELINE_DROP
+        pen.moveTo((0, y))
+        pen.lineTo((0, y + 1))
+        pen.closePath()
+        new = pen.getCharString(private=private, globalSubrs=old.globalSubrs)
+        old.program = new.program
+        old.bytecode = None
+    # The new programs call no subroutines; drop the now unused ones.
+    font["CFF "].cff.remove_unused_subroutines()
+
+
 def subset_one(src, out, cps):
     coll = TTCollection(src)
     names = [f["name"].getDebugName(1) for f in coll.fonts]
@@ -74,6 +128,7 @@ def subset_one(src, out, cps):
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=cps)
     sub.subset(font)
+    adapt_for_plotters(font)
     subset.save_font(font, out, opts)
     print(f"{out}: {os.path.getsize(out)} bytes, {len(font.getBestCmap())} characters, "
           f"{len(font.getGlyphOrder())} glyphs (face {face} of {src})")

@@ -460,6 +460,13 @@ impl<'a> Prep<'a> {
         let x = Axis::integer(kmin as f64 - 0.5, kmax as f64 + 0.5);
         let y = Axis::linear(smin - span * 0.08, smax + span * 0.18);
 
+        let sil_axis = {
+            let (lo, hi) = min_max(sil.iter().map(|s| s.1));
+            let pad = ((hi - lo) * 0.15).max(0.02);
+            Axis::linear(lo - pad, hi + pad)
+        };
+        // The secondary coordinate is set before any axis is drawn: it takes
+        // the right label area, so the SSE labels stay on the left only.
         let mut chart = ChartBuilder::on(&body)
             .margin_left(PAD)
             .margin_right(PAD)
@@ -468,7 +475,8 @@ impl<'a> Prep<'a> {
             .x_label_area_size(64)
             .y_label_area_size(96)
             .right_y_label_area_size(if sil.is_empty() { 0 } else { 96 })
-            .build_cartesian_2d(x.clone(), y)?;
+            .build_cartesian_2d(x.clone(), y)?
+            .set_secondary_coord(x, sil_axis);
         style_mesh(&mut chart.configure_mesh())
             .x_desc("Number of segments K")
             .y_desc("Within-cluster sum of squares (SSE)")
@@ -508,27 +516,31 @@ impl<'a> Prep<'a> {
                     11,
                     ACCENT.stroke_width(3),
                 )))?;
-                let (px, py) = chart.backend_coord(&(kx, p.sse));
+                // Right of the point if it fits in the plot, else left of it.
+                let (px, _) = chart.backend_coord(&(kx, p.sse));
                 let text = format!("chosen K = {chosen}");
                 let st = bold(20.0).color(&ACCENT);
                 let (tw, _) = area.estimate_text_size(&text, &st)?;
                 let plot_right = chart.plotting_area().get_pixel_range().0.end;
                 let right_side = px + 18 + tw as i32 <= plot_right - 4;
-                let anchor = if right_side { HPos::Left } else { HPos::Right };
-                let tx = if right_side { px + 18 } else { px - 18 };
-                draw_label(area, &text, &st.pos(Pos::new(anchor, VPos::Bottom)), (tx, py - 14))?;
+                let (anchor, dx) = if right_side {
+                    (HPos::Left, 18)
+                } else {
+                    (HPos::Right, -18)
+                };
+                chart.plotting_area().draw(
+                    &(EmptyElement::at((kx, p.sse))
+                        + Text::new(text, (dx, -16), st.pos(Pos::new(anchor, VPos::Bottom)))),
+                )?;
             }
         }
 
         if !sil.is_empty() {
-            let (lo, hi) = min_max(sil.iter().map(|s| s.1));
-            let pad = ((hi - lo) * 0.15).max(0.02);
-            let mut chart = chart.set_secondary_coord(x, Axis::linear(lo - pad, hi + pad));
             chart
                 .configure_secondary_axes()
                 .axis_style(AXIS)
-                .label_style(font(17.0).color(&MUTED))
-                .axis_desc_style(font(19.0).color(&INK))
+                .label_style(font(16.0).color(&MUTED))
+                .axis_desc_style(font(18.0).color(&INK))
                 .y_desc("Mean silhouette")
                 .draw()?;
             chart
@@ -549,10 +561,8 @@ impl<'a> Prep<'a> {
                 EmptyElement::at((k as f64, s))
                     + Rectangle::new([(-5, -5), (5, 5)], sil_color.filled())
             }))?;
-            style_legend(&mut chart.configure_series_labels()).draw()?;
-        } else {
-            style_legend(&mut chart.configure_series_labels()).draw()?;
         }
+        style_legend(&mut chart.configure_series_labels()).draw()?;
         Ok(())
     }
 
@@ -572,7 +582,7 @@ impl<'a> Prep<'a> {
         let label_w = self.max_label_width(area, &label_font, (w as f64 * 0.34) as i32)?;
 
         let max = self.inp.segments.iter().map(|s| s.size).max().unwrap_or(0) as f64;
-        let x = Axis::linear(0.0, (max * 1.28).max(1.0));
+        let x = Axis::linear(0.0, (max * 1.25).max(1.0));
         let y = Axis::category(k);
         let names = self.fitted_names(area, &label_font, label_w)?;
         let fmt = |v: &f64| names.get(v.round() as usize).cloned().unwrap_or_default();
@@ -605,16 +615,13 @@ impl<'a> Prep<'a> {
             } else {
                 0.0
             };
-            let (px, py) = chart.backend_coord(&(s.size as f64, yi));
             let text = format!("{}  ({share:.1}%)", thousands(s.size));
-            draw_label(
-                area,
-                &text,
-                &font(label_size(k, h).min(19.0))
-                    .color(&INK)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-                (px + 10, py),
-            )?;
+            let style = font(label_size(k, h).min(19.0))
+                .color(&INK)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            chart
+                .plotting_area()
+                .draw(&(EmptyElement::at((s.size as f64, yi)) + Text::new(text, (10, 0), style)))?;
         }
         Ok(())
     }
@@ -627,7 +634,9 @@ impl<'a> Prep<'a> {
             return Ok(());
         };
         let k = self.k();
-        let axis = choose_axis(values, |i| self.row_seg[i] != u32::MAX);
+        let scale = choose_axis(values, |i| self.row_seg[i] != u32::MAX);
+        let (lo, hi) = min_max(boxes.iter().flatten().flat_map(|b| [b.p05, b.p95, b.mean]));
+        let axis = scale.fitted(lo, hi, 0.04);
         let log = axis.is_log();
         let body = header(
             area,
@@ -644,7 +653,7 @@ impl<'a> Prep<'a> {
 
         let mut chart = ChartBuilder::on(&body)
             .margin_left(PAD)
-            .margin_right(PAD + 40)
+            .margin_right(PAD)
             .margin_bottom(PAD / 2)
             .margin_top(8)
             .x_label_area_size(64)
@@ -681,8 +690,14 @@ impl<'a> Prep<'a> {
                 ),
             ])?;
             chart.draw_series([
-                Rectangle::new([(b.p25, yi - half), (b.p75, yi + half)], c.mix(0.85).filled()),
-                Rectangle::new([(b.p25, yi - half), (b.p75, yi + half)], INK.stroke_width(1)),
+                Rectangle::new(
+                    [(b.p25, yi - half), (b.p75, yi + half)],
+                    c.mix(0.85).filled(),
+                ),
+                Rectangle::new(
+                    [(b.p25, yi - half), (b.p75, yi + half)],
+                    INK.stroke_width(1),
+                ),
             ])?;
             chart.draw_series([PathElement::new(
                 vec![(b.p50, yi - half), (b.p50, yi + half)],
@@ -696,12 +711,22 @@ impl<'a> Prep<'a> {
                         INK.stroke_width(2),
                     ),
             ))?;
-            let (px, py) = chart.backend_coord(&(b.p95, yi));
-            draw_label(
-                area,
-                &format!("median {}  ·  n = {}", compact(b.p50), thousands(b.count)),
-                &small.pos(Pos::new(HPos::Left, VPos::Center)),
-                (px + 10, py),
+            // Annotation right of the upper whisker if it fits, else left of the lower.
+            let text = format!("median {}  ·  n = {}", compact(b.p50), thousands(b.count));
+            let (tw, _) = area.estimate_text_size(&text, &small)?;
+            let plot = chart.plotting_area().get_pixel_range().0;
+            let (right_px, _) = chart.backend_coord(&(b.p95, yi));
+            let (left_px, _) = chart.backend_coord(&(b.p05, yi));
+            let (at, anchor, dx) = if right_px + 10 + tw as i32 <= plot.end {
+                (b.p95, HPos::Left, 10)
+            } else if left_px - 10 - tw as i32 >= plot.start {
+                (b.p05, HPos::Right, -10)
+            } else {
+                (b.p95, HPos::Right, 0)
+            };
+            chart.plotting_area().draw(
+                &(EmptyElement::at((at, yi))
+                    + Text::new(text, (dx, 0), small.pos(Pos::new(anchor, VPos::Center)))),
             )?;
         }
         Ok(())
@@ -720,30 +745,53 @@ impl<'a> Prep<'a> {
         )?;
         let (w, h) = body.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
-        let legend_w = (w as f64 * 0.30).clamp(180.0, 340.0) as i32;
+        let legend_w = (w as f64 * 0.26).clamp(180.0, 310.0) as i32;
         let (plot, legend) = body.split_horizontally(w - legend_w);
 
         // Radial scale: z from lo (centre) to hi (rim), clipped at ±3.
         let (zmin, zmax) = min_max(inp.centroid_z.iter().flatten().copied());
-        let lo = ((zmin * 2.0).floor() / 2.0).clamp(-3.0, -1.0);
-        let hi = ((zmax * 2.0).ceil() / 2.0).clamp(1.0, 3.0);
+        let step = if zmax.min(3.0) - zmin.max(-3.0) > 3.0 {
+            1.0
+        } else {
+            0.5
+        };
+        let lo = ((zmin / step).floor() * step).clamp(-3.0, -1.0);
+        let hi = ((zmax / step).ceil() * step).clamp(1.0, 3.0);
         let pw = w - legend_w;
-        let feat_font = font(if d > 16 { 14.0 } else { 17.0 });
-        let label_room = if d > 16 { 110 } else { 130 };
-        let r = ((pw.min(h) / 2) - label_room.min(pw / 5)).max(40) as f64;
-        let label_room = ((pw as f64 / 2.0 - r) - 12.0).max(40.0) as i32;
+        let feat_size = if d > 16 { 14.0 } else { 17.0 };
+        let feat_font = font(feat_size);
+        let feat_line = (feat_size * 1.25).round() as i32;
+        // Room for the feature names (wrapped to two lines) beside the rim.
+        let cap = (pw / 6).clamp(90, 170);
+        let mut widest = 0;
+        let mut feat_lines = Vec::with_capacity(d);
+        for f in &inp.feature_names {
+            let lines = wrap_text(area, f, &feat_font, cap, 2)?;
+            for l in &lines {
+                widest = widest.max(text_width(area, l, &feat_font)?);
+            }
+            feat_lines.push(lines);
+        }
+        let side = widest + 26;
+        let r = ((h / 2 - 16 - 2 * feat_line).min(pw / 2 - side)).max(40) as f64;
         let (cx, cy) = (pw as f64 / 2.0, h as f64 / 2.0);
-        let angle = |j: usize| -std::f64::consts::FRAC_PI_2 + j as f64 * std::f64::consts::TAU / d as f64;
+        let angle =
+            |j: usize| -std::f64::consts::FRAC_PI_2 + j as f64 * std::f64::consts::TAU / d as f64;
+        let radius = |z: f64| ((z.clamp(lo, hi) - lo) / (hi - lo)) * r;
         let at = |j: usize, z: f64| {
-            let t = ((z.clamp(lo, hi) - lo) / (hi - lo)) * r;
-            let a = angle(j);
-            ((cx + t * a.cos()).round() as i32, (cy + t * a.sin()).round() as i32)
+            let (t, a) = (radius(z), angle(j));
+            (
+                (cx + t * a.cos()).round() as i32,
+                (cy + t * a.sin()).round() as i32,
+            )
         };
 
-        // Rings at every 0.5 or 1 z, the z = 0 ring emphasised.
-        let step = if hi - lo > 3.0 { 1.0 } else { 0.5 };
-        let mut z = lo;
-        while z <= hi + 1e-9 {
+        // Rings at whole (or half) z values, the z = 0 ring emphasised.
+        let rings: Vec<f64> = (0..)
+            .map(|i| (lo / step).ceil() * step + i as f64 * step)
+            .take_while(|z| *z <= hi + 1e-9)
+            .collect();
+        for &z in &rings {
             let ring: Vec<(i32, i32)> = (0..=d).map(|j| at(j % d, z)).collect();
             let style = if z.abs() < 1e-9 {
                 MUTED.stroke_width(2)
@@ -751,25 +799,12 @@ impl<'a> Prep<'a> {
                 GRID.stroke_width(1)
             };
             plot.draw(&PathElement::new(ring, style))?;
-            z += step;
         }
         for j in 0..d {
-            plot.draw(&PathElement::new(vec![at(j, lo), at(j, hi)], GRID.stroke_width(1)))?;
-        }
-        // Ring labels along the gap between the first two spokes.
-        let mut z = lo;
-        let tick = font(13.0).color(&MUTED);
-        while z <= hi + 1e-9 {
-            let t = ((z - lo) / (hi - lo)) * r;
-            let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::PI / d as f64;
-            let p = ((cx + t * a.cos()) as i32 + 4, (cy + t * a.sin()) as i32);
-            let text = if z.abs() < 1e-9 {
-                "0 (avg)".to_string()
-            } else {
-                format!("{z:+}")
-            };
-            draw_label(&plot, &text, &tick.pos(Pos::new(HPos::Left, VPos::Center)), p)?;
-            z += step;
+            plot.draw(&PathElement::new(
+                vec![at(j, lo), at(j, hi)],
+                GRID.stroke_width(1),
+            ))?;
         }
 
         // One polygon per segment: light fill, solid outline, vertex dots.
@@ -786,13 +821,44 @@ impl<'a> Prep<'a> {
             }
         }
 
-        // Feature names just outside the rim.
-        for (j, name) in inp.feature_names.iter().enumerate() {
+        // Ring values, on a light halo, between the first two spokes.
+        let tick = font(13.0).color(&MUTED);
+        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::PI / d as f64;
+        for &z in &rings {
+            let t = radius(z);
+            let p = (
+                (cx + t * a.cos()).round() as i32,
+                (cy + t * a.sin()).round() as i32,
+            );
+            let text = if z.abs() < 1e-9 {
+                "0 = avg".to_string()
+            } else {
+                format!("{z:+}")
+            };
+            let (tw, th) = area.estimate_text_size(&text, &tick)?;
+            let (tw, th) = (tw as i32, th as i32);
+            plot.draw(&Rectangle::new(
+                [
+                    (p.0 - tw / 2 - 3, p.1 - th / 2 - 2),
+                    (p.0 + tw / 2 + 3, p.1 + th / 2 + 2),
+                ],
+                WHITE.mix(0.85).filled(),
+            ))?;
+            draw_label(
+                &plot,
+                &text,
+                &tick.pos(Pos::new(HPos::Center, VPos::Center)),
+                p,
+            )?;
+        }
+
+        // Feature names just outside the rim, as blocks of one or two lines.
+        for (j, lines) in feat_lines.iter().enumerate() {
             let a = angle(j);
             let (ca, sa) = (a.cos(), a.sin());
-            let p = (
-                (cx + (r + 14.0) * ca).round() as i32,
-                (cy + (r + 14.0) * sa).round() as i32,
+            let (px, py) = (
+                (cx + (r + 16.0) * ca).round() as i32,
+                (cy + (r + 16.0) * sa).round() as i32,
             );
             let hpos = if ca > 0.25 {
                 HPos::Left
@@ -801,26 +867,22 @@ impl<'a> Prep<'a> {
             } else {
                 HPos::Center
             };
-            let vpos = if sa > 0.6 {
-                VPos::Top
+            let block = lines.len() as i32 * feat_line;
+            let y0 = if sa > 0.6 {
+                py // below the rim: block hangs down
             } else if sa < -0.6 {
-                VPos::Bottom
+                py - block // above the rim: block sits on it
             } else {
-                VPos::Center
+                py - block / 2
             };
-            let centred = ca.abs() <= 0.25;
-            let max_w = if centred {
-                (r * 0.9) as i32
-            } else {
-                label_room
-            };
-            let text = fit_text(area, name, &feat_font, max_w)?;
-            draw_label(
-                &plot,
-                &text,
-                &feat_font.color(&INK).pos(Pos::new(hpos, vpos)),
-                p,
-            )?;
+            for (l, line) in lines.iter().enumerate() {
+                draw_label(
+                    &plot,
+                    line,
+                    &feat_font.color(&INK).pos(Pos::new(hpos, VPos::Center)),
+                    (px, y0 + l as i32 * feat_line + feat_line / 2),
+                )?;
+            }
         }
 
         let items: Vec<(String, RGBColor)> = self
@@ -855,19 +917,30 @@ impl<'a> Prep<'a> {
         let right = w - PAD - bar_w;
         let cell_w = ((right - left) as f64 / d as f64).max(1.0);
 
-        // Column headers under the grid: horizontal when they fit, else vertical.
-        let col_font = font(if d > 20 { 13.0 } else if d > 10 { 15.0 } else { 17.0 });
-        let widest = inp
-            .feature_names
-            .iter()
-            .map(|f| text_width(area, f, &col_font))
-            .collect::<DrawResult<Vec<i32>>>()?
-            .into_iter()
-            .max()
-            .unwrap_or(0);
-        let horizontal = widest as f64 <= cell_w - 8.0;
+        // Column headers under the grid: horizontal (wrapped to up to three
+        // lines) when every name fits that way, else vertical.
+        let col_size = if d > 20 {
+            13.0
+        } else if d > 10 {
+            15.0
+        } else {
+            17.0
+        };
+        let col_font = font(col_size);
+        let line_h = (col_size * 1.3).round() as i32;
+        let mut wrapped = Vec::with_capacity(d);
+        let mut widest = 0;
+        for f in &inp.feature_names {
+            widest = widest.max(text_width(area, f, &col_font)?);
+            wrapped.push(wrap_text(area, f, &col_font, cell_w as i32 - 10, 3)?);
+        }
+        let horizontal = cell_w >= 44.0
+            && wrapped.iter().zip(&inp.feature_names).all(|(l, f)| {
+                !l.last()
+                    .is_some_and(|t| t.ends_with('…') && !f.ends_with('…'))
+            });
         let col_h = if horizontal {
-            40
+            wrapped.iter().map(Vec::len).max().unwrap_or(1) as i32 * line_h + 16
         } else {
             (widest + 20).clamp(60, (h as f64 * 0.32) as i32)
         };
@@ -907,7 +980,9 @@ impl<'a> Prep<'a> {
                     draw_label(
                         &body,
                         &text,
-                        &font(val_size).color(&ink).pos(Pos::new(HPos::Center, VPos::Center)),
+                        &font(val_size)
+                            .color(&ink)
+                            .pos(Pos::new(HPos::Center, VPos::Center)),
                         ((x0 + x1) / 2, (y0 + y1) / 2),
                     )?;
                 }
@@ -921,19 +996,25 @@ impl<'a> Prep<'a> {
             draw_label(
                 &body,
                 &names[i],
-                &row_font.color(&INK).pos(Pos::new(HPos::Right, VPos::Center)),
+                &row_font
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Right, VPos::Center)),
                 (left - 16, yc),
             )?;
         }
         for (j, f) in inp.feature_names.iter().enumerate() {
             let xc = left + ((j as f64 + 0.5) * cell_w).round() as i32;
             if horizontal {
-                draw_label(
-                    &body,
-                    f,
-                    &col_font.color(&INK).pos(Pos::new(HPos::Center, VPos::Top)),
-                    (xc, top + grid_h + 10),
-                )?;
+                for (l, line) in wrapped[j].iter().enumerate() {
+                    draw_label(
+                        &body,
+                        line,
+                        &col_font
+                            .color(&INK)
+                            .pos(Pos::new(HPos::Center, VPos::Center)),
+                        (xc, top + grid_h + 10 + l as i32 * line_h + line_h / 2),
+                    )?;
+                }
             } else {
                 let text = fit_text(area, f, &col_font, col_h - 14)?;
                 draw_label(
@@ -961,14 +1042,23 @@ impl<'a> Prep<'a> {
                 diverging(t).filled(),
             ))?;
         }
-        body.draw(&Rectangle::new([(bx0, by0), (bx1, by1)], AXIS.stroke_width(1)))?;
+        body.draw(&Rectangle::new(
+            [(bx0, by0), (bx1, by1)],
+            AXIS.stroke_width(1),
+        ))?;
         let tick = font(14.0).color(&MUTED);
-        for v in [-vmax, -vmax / 2.0, 0.0, vmax / 2.0, vmax] {
+        let tick_step = if vmax >= 2.0 { 1.0 } else { 0.5 };
+        let n_ticks = (vmax / tick_step).floor() as i32;
+        for v in (-n_ticks..=n_ticks).map(|i| i as f64 * tick_step) {
             let y = by0 + ((vmax - v) / (2.0 * vmax) * (by1 - by0) as f64).round() as i32;
             body.draw(&PathElement::new(vec![(bx1, y), (bx1 + 5, y)], AXIS))?;
             draw_label(
                 &body,
-                &format!("{v:+.1}").replace("+0.0", "0"),
+                &if v == 0.0 {
+                    "0".to_string()
+                } else {
+                    format!("{v:+}")
+                },
                 &tick.pos(Pos::new(HPos::Left, VPos::Center)),
                 (bx1 + 8, y),
             )?;
@@ -984,13 +1074,17 @@ impl<'a> Prep<'a> {
             return Ok(());
         };
         let keep = |i: usize| self.row_seg[i] != u32::MAX;
-        let xa = choose_axis(xv, keep);
-        let ya = choose_axis(yv, keep);
-        let shown = self
+        let drawn: Vec<usize> = self
             .sample
             .iter()
-            .filter(|&&i| xv[i].is_finite() && yv[i].is_finite())
-            .count();
+            .copied()
+            .filter(|&i| xv[i].is_finite() && yv[i].is_finite())
+            .collect();
+        let (x0, x1) = min_max(drawn.iter().map(|&i| xv[i]));
+        let (y0, y1) = min_max(drawn.iter().map(|&i| yv[i]));
+        let xa = choose_axis(xv, keep).fitted(x0, x1, 0.03);
+        let ya = choose_axis(yv, keep).fitted(y0, y1, 0.03);
+        let shown = drawn.len();
         let body = header(
             area,
             &format!("{yn} vs {xn}"),
@@ -1004,7 +1098,8 @@ impl<'a> Prep<'a> {
             ya,
             &xd,
             &yd,
-            self.sample.iter().map(|&i| (xv[i], yv[i], i)),
+            drawn.iter().map(|&i| (xv[i], yv[i], i)),
+            &[],
         )
     }
 
@@ -1026,6 +1121,23 @@ impl<'a> Prep<'a> {
         )?;
         let (x0, x1) = robust_range(self.sample.iter().map(|&i| proj[i][0]));
         let (y0, y1) = robust_range(self.sample.iter().map(|&i| proj[i][1]));
+        // Segment centres in PC space (over all rows), drawn as large dots.
+        let k = self.k();
+        let mut sums = vec![(0.0, 0.0, 0usize); k];
+        for (p, &s) in proj.iter().zip(&self.row_seg) {
+            if s != u32::MAX && p[0].is_finite() && p[1].is_finite() {
+                let e = &mut sums[s as usize];
+                e.0 += p[0];
+                e.1 += p[1];
+                e.2 += 1;
+            }
+        }
+        let centres: Vec<(f64, f64, usize)> = sums
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.2 > 0)
+            .map(|(s, e)| (e.0 / e.2 as f64, e.1 / e.2 as f64, s))
+            .collect();
         self.point_chart(
             &body,
             Axis::linear(x0, x1),
@@ -1033,6 +1145,7 @@ impl<'a> Prep<'a> {
             &format!("PC1 ({:.1}% of variance)", 100.0 * ratio[0]),
             &format!("PC2 ({:.1}% of variance)", 100.0 * ratio[1]),
             self.sample.iter().map(|&i| (proj[i][0], proj[i][1], i)),
+            &centres,
         )
     }
 
@@ -1057,6 +1170,7 @@ impl<'a> Prep<'a> {
         x_desc: &str,
         y_desc: &str,
         points: impl Iterator<Item = (f64, f64, usize)>,
+        centres: &[(f64, f64, usize)],
     ) -> DrawResult {
         let (w, _) = body.dim_in_pixel();
         let legend_w = (w as f64 * 0.27).clamp(170.0, 320.0) as i32;
@@ -1075,11 +1189,21 @@ impl<'a> Prep<'a> {
             .draw()?;
         let radius = if self.sample.len() > 5000 { 2 } else { 3 };
         let alpha = if self.sample.len() > 5000 { 0.45 } else { 0.7 };
-        let (xr, yr) = (x.lo.min(x.hi)..=x.lo.max(x.hi), y.lo.min(y.hi)..=y.lo.max(y.hi));
+        let (xr, yr) = (
+            x.lo.min(x.hi)..=x.lo.max(x.hi),
+            y.lo.min(y.hi)..=y.lo.max(y.hi),
+        );
         chart.draw_series(points.filter_map(|(px, py, i)| {
             let s = self.row_seg[i] as usize;
             (px.is_finite() && py.is_finite() && xr.contains(&px) && yr.contains(&py))
                 .then(|| Circle::new((px, py), radius, self.colors[s].mix(alpha).filled()))
+        }))?;
+        // Centres: segment colour, white ring, dark outline.
+        chart.draw_series(centres.iter().map(|&(cx, cy, s)| {
+            EmptyElement::at((cx, cy))
+                + Circle::new((0, 0), 11, WHITE.filled())
+                + Circle::new((0, 0), 8, self.colors[s].filled())
+                + Circle::new((0, 0), 11, INK.stroke_width(2))
         }))?;
         let items: Vec<(String, RGBColor)> = self
             .names
@@ -1104,7 +1228,10 @@ impl<'a> Prep<'a> {
     }
 
     fn fitted_names(&self, area: &Area, f: &FontDesc, max_w: i32) -> DrawResult<Vec<String>> {
-        self.names.iter().map(|n| fit_text(area, n, f, max_w)).collect()
+        self.names
+            .iter()
+            .map(|n| fit_text(area, n, f, max_w))
+            .collect()
     }
 }
 
@@ -1119,27 +1246,10 @@ fn bold(size: f64) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT_FAMILY), size, FontStyle::Bold)
 }
 
-/// plotters' ab_glyph backend places glyphs about a quarter of the font size
-/// above where its layout box says (it puts the baseline at half the size
-/// below the anchor's top). This nudges text back to where the anchor says.
-fn text_nudge(style: &TextStyle) -> (i32, i32) {
-    let s = match style.font.get_size() {
-        s if s > 0.0 => s,
-        _ => 0.0,
-    };
-    let dy = (s * 0.0).round() as i32;
-    match style.font.get_transform() {
-        FontTransform::None => (0, dy),
-        FontTransform::Rotate90 => (-dy, 0),
-        FontTransform::Rotate180 => (0, -dy),
-        FontTransform::Rotate270 => (dy, 0),
-    }
-}
-
-/// Draws text where its anchor says (see [`text_nudge`]).
+/// Draws text at `pos` per the style's anchor. (The embedded font is tuned
+/// so plotters' ab_glyph backend honours anchors; see `assets/fonts/make_subset.py`.)
 fn draw_label(area: &Area, text: &str, style: &TextStyle, pos: (i32, i32)) -> DrawResult {
-    let (dx, dy) = text_nudge(style);
-    area.draw_text(text, style, (pos.0 + dx, pos.1 + dy))?;
+    area.draw_text(text, style, pos)?;
     Ok(())
 }
 
@@ -1156,22 +1266,96 @@ fn fit_text(area: &Area, text: &str, f: &FontDesc, max_w: i32) -> DrawResult<Str
     let (mut lo, mut hi) = (0usize, chars.len());
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
-        let cand: String = chars[..mid].iter().collect::<String>().trim_end().to_string() + "…";
+        let cand: String = chars[..mid]
+            .iter()
+            .collect::<String>()
+            .trim_end()
+            .to_string()
+            + "…";
         if text_width(area, &cand, f)? <= max_w {
             lo = mid;
         } else {
             hi = mid - 1;
         }
     }
-    Ok(chars[..lo].iter().collect::<String>().trim_end().to_string() + "…")
+    Ok(chars[..lo]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+        + "…")
+}
+
+/// True for characters a line may break before or after (CJK ideographs,
+/// kana, full-width forms), as in Chinese typesetting.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// `text` broken into at most `max_lines` lines of at most `max_w` pixels:
+/// at spaces, next to CJK characters, or anywhere in a word too long for a
+/// line. The last line is trimmed with "…" if the text does not fit.
+fn wrap_text(
+    area: &Area,
+    text: &str,
+    f: &FontDesc,
+    max_w: i32,
+    max_lines: usize,
+) -> DrawResult<Vec<String>> {
+    let text = text.trim();
+    let mut lines = Vec::new();
+    let mut start = 0; // byte offset where the current line starts
+    while start < text.len() && lines.len() + 1 < max_lines.max(1) {
+        let rest = &text[start..];
+        if text_width(area, rest, f)? <= max_w {
+            break;
+        }
+        // Longest prefix that fits, then back off to the last break point.
+        // A break at a space is preferred unless it leaves the line under
+        // half full; a break next to a CJK character comes next.
+        let mut fit_end = 0;
+        let (mut space_break, mut cjk_break) = (None, None);
+        for (i, c) in rest.char_indices() {
+            let end = i + c.len_utf8();
+            if i > 0 && c == ' ' {
+                space_break = Some(i);
+            } else if i > 0 && is_cjk(c) {
+                cjk_break = Some(i);
+            }
+            if text_width(area, rest[..end].trim_end(), f)? > max_w {
+                break;
+            }
+            fit_end = end;
+            if is_cjk(c) {
+                cjk_break = Some(end);
+            }
+        }
+        if fit_end == 0 {
+            break; // not even one character fits
+        }
+        let valid = |b: Option<usize>| b.filter(|&b| b > 0 && b <= fit_end);
+        let cut = match (valid(space_break), valid(cjk_break)) {
+            (Some(sb), _) if sb * 2 >= fit_end => sb,
+            (_, Some(cb)) => cb,
+            (Some(sb), None) => sb,
+            (None, None) => fit_end,
+        };
+        lines.push(rest[..cut].trim_end().to_string());
+        start += cut;
+        start += text[start..].len() - text[start..].trim_start().len();
+    }
+    if start < text.len() {
+        lines.push(fit_text(area, &text[start..], f, max_w)?);
+    }
+    Ok(lines)
 }
 
 /// Title (bold) and subtitle (grey) at the top left; returns the area below.
 fn header<'b>(area: &Area<'b>, title: &str, subtitle: &str) -> DrawResult<Area<'b>> {
     let (w, _) = area.dim_in_pixel();
     let max_w = w as i32 - 2 * PAD;
-    let t = bold(28.0);
-    let s = font(17.0);
+    let t = bold(26.0);
+    let s = font(16.0);
     let title = fit_text(area, title, &t, max_w)?;
     let subtitle = fit_text(area, subtitle, &s, max_w)?;
     draw_label(area, &title, &t.color(&INK), (PAD, 22))?;
@@ -1189,8 +1373,8 @@ where
     m.axis_style(AXIS)
         .bold_line_style(GRID)
         .light_line_style(TRANSPARENT)
-        .label_style(font(17.0).color(&MUTED))
-        .axis_desc_style(font(19.0).color(&INK))
+        .label_style(font(16.0).color(&MUTED))
+        .axis_desc_style(font(18.0).color(&INK))
         .x_labels(10)
         .y_labels(8)
 }
@@ -1201,7 +1385,7 @@ fn style_legend<'m, 'a, 'b, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     l.position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.9))
         .border_style(GRID)
-        .label_font(font(17.0).color(&INK))
+        .label_font(font(16.0).color(&INK))
         .margin(14)
         .legend_area_size(44)
 }
@@ -1212,37 +1396,64 @@ enum LegendMark {
     Dot,
 }
 
-/// A vertical legend in its own panel: colour mark and (trimmed) name.
+/// A vertical legend in its own panel: colour mark and name (wrapped to two
+/// lines, or trimmed to one when space is short).
 fn draw_legend(area: &Area, items: &[(String, RGBColor)], mark: LegendMark) -> DrawResult {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    let n = items.len().max(1) as i32;
-    let size = (((h - 60) / n) as f64 * 0.55).clamp(12.0, 18.0);
-    let row = ((size * 1.9) as i32).min((h - 60) / n).max(14);
-    let f = font(size);
     let text_x = 40;
-    let mut y = 22;
-    draw_label(area, "Segments", &bold(size + 1.0).color(&INK), (8, y - 8))?;
-    y += (size * 1.6) as i32;
-    for (label, c) in items {
-        let yc = y + row / 2;
+    let max_w = w - text_x - 12;
+    let top = 22 + 30;
+    let avail = h - top - 10;
+    // Largest font, and wrapping if possible, that fits every item.
+    let mut layout = None;
+    'search: for size in [18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0] {
+        for max_lines in [2, 1] {
+            let f = font(size);
+            let line_h = (size * 1.3).round() as i32;
+            let gap = (size * 0.6).round() as i32;
+            let mut wrapped = Vec::with_capacity(items.len());
+            let mut total = 0;
+            for (label, _) in items {
+                let lines = wrap_text(area, label, &f, max_w, max_lines)?;
+                total += lines.len() as i32 * line_h + gap;
+                wrapped.push(lines);
+            }
+            if total <= avail || size <= 12.0 && max_lines == 1 {
+                layout = Some((f, line_h, gap, wrapped));
+                break 'search;
+            }
+        }
+    }
+    let Some((f, line_h, gap, wrapped)) = layout else {
+        return Ok(());
+    };
+    draw_label(area, "Segments", &bold(18.0).color(&INK), (8, 14))?;
+    let mut y = top;
+    for ((_, c), lines) in items.iter().zip(wrapped) {
+        let yc = y + line_h / 2;
         match mark {
             LegendMark::Line => {
-                area.draw(&PathElement::new(vec![(8, yc), (32, yc)], c.stroke_width(3)))?;
+                area.draw(&PathElement::new(
+                    vec![(8, yc), (32, yc)],
+                    c.stroke_width(3),
+                ))?;
                 area.draw(&Circle::new((20, yc), 4, c.filled()))?;
             }
             LegendMark::Dot => {
                 area.draw(&Circle::new((20, yc), 7, c.filled()))?;
             }
         }
-        let text = fit_text(area, label, &f, w - text_x - 12)?;
-        draw_label(
-            area,
-            &text,
-            &f.color(&INK).pos(Pos::new(HPos::Left, VPos::Center)),
-            (text_x, yc),
-        )?;
-        y += row;
+        for line in &lines {
+            draw_label(
+                area,
+                line,
+                &f.color(&INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                (text_x, y + line_h / 2),
+            )?;
+            y += line_h;
+        }
+        y += gap;
     }
     Ok(())
 }
@@ -1272,7 +1483,11 @@ fn diverging(t: f64) -> RGBColor {
         (0xB2, 0x18, 0x2B),
         (0x67, 0x00, 0x1F),
     ];
-    let t = if t.is_finite() { t.clamp(-1.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     let x = (t + 1.0) / 2.0 * 10.0;
     let i = (x.floor() as usize).min(9);
     let f = x - i as f64;
@@ -1291,7 +1506,9 @@ fn luminance(c: RGBColor) -> f64 {
 fn min_max(it: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = it
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
     if lo > hi { (0.0, 1.0) } else { (lo, hi) }
 }
 
@@ -1318,7 +1535,7 @@ fn compact(v: f64) -> String {
         (v / 1e9, "B")
     } else if a >= 1e6 {
         (v / 1e6, "M")
-    } else if a >= 1e4 {
+    } else if a >= 1e3 {
         (v / 1e3, "k")
     } else {
         (v, "")
@@ -1384,7 +1601,7 @@ fn box_stats(values: &[f64], row_seg: &[u32], k: usize) -> Vec<Option<BoxStats>>
         .collect()
 }
 
-/// 0.5th–99.5th percentile range of the values, padded 4%, so a handful of
+/// 0.1th–99.9th percentile range of the values, padded 4%, so a handful of
 /// outliers do not squash the cloud (the few points outside are not drawn).
 fn robust_range(it: impl Iterator<Item = f64>) -> (f64, f64) {
     let mut v: Vec<f64> = it.filter(|x| x.is_finite()).collect();
@@ -1393,7 +1610,7 @@ fn robust_range(it: impl Iterator<Item = f64>) -> (f64, f64) {
     }
     v.sort_unstable_by(f64::total_cmp);
     let (lo, hi) = if v.len() >= 400 {
-        (quantile(&v, 0.005), quantile(&v, 0.995))
+        (quantile(&v, 0.001), quantile(&v, 0.999))
     } else {
         (v[0], v[v.len() - 1])
     };
@@ -1455,7 +1672,9 @@ enum Scale {
     Linear,
     /// sign(v)·log10(1 + |v|/c): logarithmic for large values, linear near 0,
     /// so zeros and negative balances still have a place.
-    SymLog { c: f64 },
+    SymLog {
+        c: f64,
+    },
     /// Integer ticks only (K on the elbow chart, categories).
     Integer,
 }
@@ -1505,6 +1724,22 @@ impl Axis {
             category: false,
         }
     }
+    /// The same scale over [lo, hi], padded by `pad` of its span (in the
+    /// transformed space); a non-negative range never pads below zero.
+    fn fitted(&self, lo: f64, hi: f64, pad: f64) -> Axis {
+        let (tl, th) = (self.t(lo), self.t(hi));
+        let span = (th - tl).abs().max(1e-9);
+        let mut a = self.clone();
+        a.lo = self.inv(tl - span * pad);
+        a.hi = self.inv(th + span * pad);
+        if lo >= 0.0 && a.lo < 0.0 {
+            a.lo = 0.0;
+        }
+        if a.hi <= a.lo {
+            a.hi = a.lo + 1.0;
+        }
+        a
+    }
     fn is_log(&self) -> bool {
         matches!(self.scale, Scale::SymLog { .. })
     }
@@ -1546,7 +1781,10 @@ impl Ranged for Axis {
                 }
                 let span = (b - a).max(1) as usize;
                 let step = span.div_ceil(max).max(1) as i64;
-                (a..=b).filter(|i| (i - a) % step == 0).map(|i| i as f64).collect()
+                (a..=b)
+                    .filter(|i| (i - a) % step == 0)
+                    .map(|i| i as f64)
+                    .collect()
             }
             Scale::Linear => {
                 let raw = (hi - lo) / max as f64;
@@ -1638,12 +1876,24 @@ fn choose_axis(values: &[f64], keep: impl Fn(usize) -> bool) -> Axis {
         quantile(&v, 0.75),
         quantile(&v, 0.99),
     );
-    let (lo, hi) = min_max(values.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, v)| *v));
+    let (lo, hi) = min_max(
+        values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, v)| *v),
+    );
     let iqr = p75 - p25;
-    let skewed = hi > 0.0 && (p99 - p01) > 8.0 * iqr.max(f64::MIN_POSITIVE) && hi > 10.0 * p75.abs().max(1e-12);
+    let skewed = hi > 0.0
+        && (p99 - p01) > 8.0 * iqr.max(f64::MIN_POSITIVE)
+        && hi > 10.0 * p75.abs().max(1e-12);
     if !skewed {
         let pad = ((hi - lo) * 0.04).max(1e-9);
-        let lo = if lo >= 0.0 && lo - pad < 0.0 { 0.0 } else { lo - pad };
+        let lo = if lo >= 0.0 && lo - pad < 0.0 {
+            0.0
+        } else {
+            lo - pad
+        };
         return Axis::linear(lo, hi + pad);
     }
     // c: the decade at or below the 5th percentile of the positive values,
@@ -1678,7 +1928,8 @@ mod tests {
     fn thousands_and_compact() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(compact(1500.0), "1500");
+        assert_eq!(compact(1500.0), "1.5k");
+        assert_eq!(compact(950.0), "950");
         assert_eq!(compact(12_500.0), "12.5k");
         assert_eq!(compact(3_200_000.0), "3.2M");
         assert_eq!(compact(0.25), "0.25");

@@ -15,7 +15,8 @@ use plotters::style::FontStyle;
 pub const FONT_FAMILY: &str = "custseg-sans";
 
 /// Noto Sans CJK SC Regular, subset (OpenType/CFF, one face).
-pub static FONT_REGULAR: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-custseg-Regular.otf");
+pub static FONT_REGULAR: &[u8] =
+    include_bytes!("../../../assets/fonts/NotoSansSC-custseg-Regular.otf");
 /// Noto Sans CJK SC Bold, subset (same characters as the regular face).
 pub static FONT_BOLD: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-custseg-Bold.otf");
 
