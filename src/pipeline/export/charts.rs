@@ -484,17 +484,10 @@ impl<'a> Prep<'a> {
 
         let sse_color = PALETTE[0];
         let sil_color = PALETTE[1];
-        chart
-            .draw_series(LineSeries::new(
-                pts.iter().map(|p| (p.k as f64, p.sse)),
-                sse_color.stroke_width(3),
-            ))?
-            .label("SSE (left axis)")
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (32, 0)], sse_color.stroke_width(3))
-                    + Circle::new((16, 0), 5, sse_color.filled())
-            });
+        chart.draw_series(LineSeries::new(
+            pts.iter().map(|p| (p.k as f64, p.sse)),
+            sse_color.stroke_width(3),
+        ))?;
         chart.draw_series(
             pts.iter()
                 .map(|p| Circle::new((p.k as f64, p.sse), 5, sse_color.filled())),
@@ -543,26 +536,60 @@ impl<'a> Prep<'a> {
                 .axis_desc_style(font(18.0).color(&INK))
                 .y_desc("Mean silhouette")
                 .draw()?;
-            chart
-                .draw_secondary_series(DashedLineSeries::new(
-                    sil.iter().map(|&(k, s)| (k as f64, s)),
-                    10,
-                    6,
-                    sil_color.stroke_width(3),
-                ))?
-                .label("Silhouette (right axis)")
-                .legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new(vec![(0, 0), (11, 0)], sil_color.stroke_width(3))
-                        + PathElement::new(vec![(21, 0), (32, 0)], sil_color.stroke_width(3))
-                        + Rectangle::new([(11, -5), (21, 5)], sil_color.filled())
-                });
+            chart.draw_secondary_series(DashedLineSeries::new(
+                sil.iter().map(|&(k, s)| (k as f64, s)),
+                10,
+                6,
+                sil_color.stroke_width(3),
+            ))?;
             chart.draw_secondary_series(sil.iter().map(|&(k, s)| {
                 EmptyElement::at((k as f64, s))
                     + Rectangle::new([(-5, -5), (5, 5)], sil_color.filled())
             }))?;
         }
-        style_legend(&mut chart.configure_series_labels()).draw()?;
+        // Legend in the header's right corner, clear of the data.
+        let lf = font(16.0);
+        let sil_text = "Silhouette (right axis)";
+        let sse_text = "SSE (left axis)";
+        let (aw, _) = (area.dim_in_pixel().0 as i32, 0);
+        let mut x = aw - PAD;
+        let y = 70;
+        let mut entries: Vec<(&str, RGBColor, bool)> = vec![(sse_text, sse_color, false)];
+        if !sil.is_empty() {
+            entries.push((sil_text, sil_color, true));
+        }
+        for (text, c, dashed) in entries.into_iter().rev() {
+            let tw = text_width(area, text, &lf)?;
+            x -= tw;
+            draw_label(
+                area,
+                text,
+                &lf.color(&INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x, y),
+            )?;
+            let x0 = x - 42;
+            if dashed {
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 11, y)],
+                    c.stroke_width(3),
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(x0 + 21, y), (x0 + 32, y)],
+                    c.stroke_width(3),
+                ))?;
+                area.draw(&Rectangle::new(
+                    [(x0 + 11, y - 5), (x0 + 21, y + 5)],
+                    c.filled(),
+                ))?;
+            } else {
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 32, y)],
+                    c.stroke_width(3),
+                ))?;
+                area.draw(&Circle::new((x0 + 16, y), 5, c.filled()))?;
+            }
+            x = x0 - 28;
+        }
         Ok(())
     }
 
@@ -575,7 +602,11 @@ impl<'a> Prep<'a> {
         let body = header(
             area,
             "Segment sizes",
-            &self.subtitle(&format!("{} customers in {k} segments", thousands(total))),
+            &self.subtitle(&format!(
+                "{} customers in {k} segment{}",
+                thousands(total),
+                if k == 1 { "" } else { "s" }
+            )),
         )?;
         let (w, h) = body.dim_in_pixel();
         let label_font = font(label_size(k, h));
@@ -762,11 +793,12 @@ impl<'a> Prep<'a> {
         let feat_font = font(feat_size);
         let feat_line = (feat_size * 1.25).round() as i32;
         // Room for the feature names (wrapped to two lines) beside the rim.
+        let crowded = d > 12;
         let cap = (pw / 6).clamp(90, 170);
         let mut widest = 0;
         let mut feat_lines = Vec::with_capacity(d);
         for f in &inp.feature_names {
-            let lines = wrap_text(area, f, &feat_font, cap, 2)?;
+            let lines = wrap_text(area, f, &feat_font, cap, if crowded { 1 } else { 2 })?;
             for l in &lines {
                 widest = widest.max(text_width(area, l, &feat_font)?);
             }
@@ -808,16 +840,24 @@ impl<'a> Prep<'a> {
         }
 
         // One polygon per segment: light fill, solid outline, vertex dots.
-        let fill_alpha = if k <= 4 { 0.12 } else { 0.06 };
+        // Fills only while they stay readable; thinner lines when crowded.
+        let fill_alpha = match k {
+            0..=4 => 0.12,
+            5..=8 => 0.06,
+            _ => 0.0,
+        };
+        let (line_w, dot) = if k > 8 || crowded { (2, 3) } else { (3, 4) };
         for (i, zs) in inp.centroid_z.iter().enumerate() {
             let c = self.colors[i];
             let pts: Vec<(i32, i32)> = zs.iter().enumerate().map(|(j, &z)| at(j, z)).collect();
-            plot.draw(&Polygon::new(pts.clone(), c.mix(fill_alpha).filled()))?;
+            if fill_alpha > 0.0 {
+                plot.draw(&Polygon::new(pts.clone(), c.mix(fill_alpha).filled()))?;
+            }
             let mut ring = pts.clone();
             ring.push(pts[0]);
-            plot.draw(&PathElement::new(ring, c.stroke_width(3)))?;
+            plot.draw(&PathElement::new(ring, c.stroke_width(line_w)))?;
             for p in pts {
-                plot.draw(&Circle::new(p, 4, c.filled()))?;
+                plot.draw(&Circle::new(p, dot, c.filled()))?;
             }
         }
 
@@ -860,9 +900,10 @@ impl<'a> Prep<'a> {
                 (cx + (r + 16.0) * ca).round() as i32,
                 (cy + (r + 16.0) * sa).round() as i32,
             );
-            let hpos = if ca > 0.25 {
+            let side_limit = if crowded { 0.05 } else { 0.25 };
+            let hpos = if ca > side_limit {
                 HPos::Left
-            } else if ca < -0.25 {
+            } else if ca < -side_limit {
                 HPos::Right
             } else {
                 HPos::Center
@@ -972,7 +1013,16 @@ impl<'a> Prep<'a> {
                 body.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(1)))?;
                 if cell_w >= 18.0 && cell_h >= 14.0 {
                     let text = if z.is_finite() {
-                        format!("{z:.decimals$}")
+                        // No "-0.00": values that round to zero print as zero.
+                        let t = format!("{z:.decimals$}");
+                        if t.trim_start_matches('-')
+                            .chars()
+                            .all(|c| c == '0' || c == '.')
+                        {
+                            t.trim_start_matches('-').to_string()
+                        } else {
+                            t
+                        }
                     } else {
                         "–".into()
                     };
@@ -1379,17 +1429,6 @@ where
         .y_labels(8)
 }
 
-fn style_legend<'m, 'a, 'b, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    l: &'m mut plotters::chart::SeriesLabelStyle<'a, 'b, DB, CT>,
-) -> &'m mut plotters::chart::SeriesLabelStyle<'a, 'b, DB, CT> {
-    l.position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .label_font(font(16.0).color(&INK))
-        .margin(14)
-        .legend_area_size(44)
-}
-
 #[derive(Clone, Copy)]
 enum LegendMark {
     Line,
@@ -1465,7 +1504,11 @@ fn label_size(k: usize, h: u32) -> f64 {
 
 /// Half height of a bar/box in category units.
 fn bar_half_height(k: usize) -> f64 {
-    if k <= 2 { 0.28 } else { 0.36 }
+    match k {
+        1 => 0.16,
+        2 => 0.26,
+        _ => 0.36,
+    }
 }
 
 /// Diverging blue–white–red (ColorBrewer RdBu), t in [-1, 1].
