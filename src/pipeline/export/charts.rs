@@ -1966,6 +1966,7 @@ fn axis_desc(name: &str, a: &Axis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plotters::coord::ranged1d::BoldPoints;
 
     #[test]
     fn thousands_and_compact() {
