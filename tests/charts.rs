@@ -53,7 +53,7 @@ impl Fixture {
             let s = (i * 7 + i / 3) % k;
             labels.push(s as u32);
             for j in 0..d {
-                let centre = if (s + j) % 3 == 0 { 1.5 } else { -0.5 };
+                let centre = if (s + j).is_multiple_of(3) { 1.5 } else { -0.5 };
                 scaled.push(centre + unif() - 0.5);
             }
             money.push((6.0 + 1.5 * s as f64 + 2.0 * unif()).exp());
@@ -87,10 +87,10 @@ impl Fixture {
         ];
         let mut centroid_z = vec![vec![0.0; self.d]; self.k];
         let mut sizes = vec![0usize; self.k];
-        for (i, &s) in self.labels.iter().enumerate() {
+        for (row, &s) in self.scaled.chunks_exact(self.d).zip(&self.labels) {
             sizes[s as usize] += 1;
-            for j in 0..self.d {
-                centroid_z[s as usize][j] += self.scaled[i * self.d + j];
+            for (c, x) in centroid_z[s as usize].iter_mut().zip(row) {
+                *c += x;
             }
         }
         for (row, &size) in centroid_z.iter_mut().zip(&sizes) {

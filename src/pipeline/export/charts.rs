@@ -50,6 +50,9 @@ pub struct SweepPoint {
     pub silhouette: Option<f64>,
 }
 
+/// A column by name: (display name, one value per row in original units).
+pub type NamedColumn = (String, Vec<f64>);
+
 /// Everything the charts need, as plain data.
 #[derive(Debug, Clone)]
 pub struct ChartInput<'a> {
@@ -72,10 +75,10 @@ pub struct ChartInput<'a> {
     /// Segment id of each row (length `n`); ids not in `segments` are ignored.
     pub labels: &'a [u32],
     /// A money column in original units, one value per row (e.g. balance).
-    pub money_feature: Option<(String, Vec<f64>)>,
+    pub money_feature: Option<NamedColumn>,
     /// (x, y) columns in original units, one value per row each
     /// (e.g. balance × transaction frequency).
-    pub scatter: Option<((String, Vec<f64>), (String, Vec<f64>))>,
+    pub scatter: Option<(NamedColumn, NamedColumn)>,
 }
 
 pub const ELBOW_PNG: &str = "elbow.png";
@@ -1144,10 +1147,8 @@ impl<'a> Prep<'a> {
         let yd = axis_desc(yn, &ya);
         self.point_chart(
             &body,
-            xa,
-            ya,
-            &xd,
-            &yd,
+            (xa, &xd),
+            (ya, &yd),
             drawn.iter().map(|&i| (xv[i], yv[i], i)),
             &[],
         )
@@ -1190,10 +1191,14 @@ impl<'a> Prep<'a> {
             .collect();
         self.point_chart(
             &body,
-            Axis::linear(x0, x1),
-            Axis::linear(y0, y1),
-            &format!("PC1 ({:.1}% of variance)", 100.0 * ratio[0]),
-            &format!("PC2 ({:.1}% of variance)", 100.0 * ratio[1]),
+            (
+                Axis::linear(x0, x1),
+                &format!("PC1 ({:.1}% of variance)", 100.0 * ratio[0]),
+            ),
+            (
+                Axis::linear(y0, y1),
+                &format!("PC2 ({:.1}% of variance)", 100.0 * ratio[1]),
+            ),
             self.sample.iter().map(|&i| (proj[i][0], proj[i][1], i)),
             &centres,
         )
@@ -1215,10 +1220,8 @@ impl<'a> Prep<'a> {
     fn point_chart(
         &self,
         body: &Area,
-        x: Axis,
-        y: Axis,
-        x_desc: &str,
-        y_desc: &str,
+        (x, x_desc): (Axis, &str),
+        (y, y_desc): (Axis, &str),
         points: impl Iterator<Item = (f64, f64, usize)>,
         centres: &[(f64, f64, usize)],
     ) -> DrawResult {
@@ -1560,7 +1563,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

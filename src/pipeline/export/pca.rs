@@ -211,8 +211,8 @@ mod tests {
         let mut vals = vals;
         vals.sort_by(f64::total_cmp);
         assert!((vals[0] - 1.0).abs() < 1e-12 && (vals[1] - 3.0).abs() < 1e-12);
-        for k in 0..2 {
-            assert!((vecs[k].abs() - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
+        for v in &vecs {
+            assert!((v.abs() - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
         }
     }
 
