@@ -1425,7 +1425,7 @@ where
 {
     m.axis_style(AXIS)
         .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
+        .light_line_style(RGBColor(0xF3, 0xF3, 0xF3))
         .label_style(font(16.0).color(&MUTED))
         .axis_desc_style(font(18.0).color(&INK))
         .x_labels(10)
@@ -1815,7 +1815,26 @@ impl Ranged for Axis {
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
         if hint.weight().allow_light_points() && !self.category {
-            return Vec::new(); // no light grid lines
+            // Light grid lines only on log axes: 2× and 5× each decade.
+            return match self.scale {
+                Scale::SymLog { c } => {
+                    let (lo, hi) = (self.lo.min(self.hi), self.lo.max(self.hi));
+                    let mut out = Vec::new();
+                    let mut base = c;
+                    while base <= hi.abs().max(lo.abs()) {
+                        for m in [2.0, 5.0] {
+                            for v in [m * base, -m * base] {
+                                if v >= lo && v <= hi {
+                                    out.push(v);
+                                }
+                            }
+                        }
+                        base *= 10.0;
+                    }
+                    out
+                }
+                _ => Vec::new(),
+            };
         }
         let max = hint.max_num_points().max(2);
         let (lo, hi) = (self.lo.min(self.hi), self.lo.max(self.hi));

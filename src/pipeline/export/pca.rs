@@ -18,6 +18,7 @@ const CHUNK_ROWS: usize = 8192;
 /// Returns one `[pc1, pc2]` pair per row and the share of the total variance
 /// each component explains. Each component's sign is chosen so that its
 /// largest-magnitude loading is positive (ties go to the first such feature).
+/// Non-finite values count as 0 (the mean of a standardised column).
 /// With `d == 1` the second component is all zeros; with `n == 0` or `d == 0`
 /// the projection is empty and the ratios are zero.
 pub fn pca_2d(data: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, [f64; 2]) {
@@ -57,7 +58,7 @@ pub fn pca_2d(data: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, [f64; 2]) {
                     .iter()
                     .zip(&mean)
                     .zip(axis)
-                    .map(|((x, m), a)| (x - m) * a)
+                    .map(|((&x, m), a)| (finite(x) - m) * a)
                     .sum();
             }
             p
@@ -66,14 +67,19 @@ pub fn pca_2d(data: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, [f64; 2]) {
     (proj, ratio)
 }
 
+#[inline]
+fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
 fn column_means(data: &[f64], n: usize, d: usize) -> Vec<f64> {
     let partial: Vec<Vec<f64>> = data
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
             let mut s = vec![0.0; d];
             for row in chunk.chunks_exact(d) {
-                for (acc, x) in s.iter_mut().zip(row) {
-                    *acc += x;
+                for (acc, &x) in s.iter_mut().zip(row) {
+                    *acc += finite(x);
                 }
             }
             s
@@ -97,8 +103,8 @@ fn covariance(data: &[f64], n: usize, d: usize, mean: &[f64]) -> Vec<f64> {
             let mut s = vec![0.0; d * d];
             let mut centred = vec![0.0; d];
             for row in chunk.chunks_exact(d) {
-                for ((c, x), m) in centred.iter_mut().zip(row).zip(mean) {
-                    *c = x - m;
+                for ((c, &x), m) in centred.iter_mut().zip(row).zip(mean) {
+                    *c = finite(x) - m;
                 }
                 for i in 0..d {
                     let ci = centred[i];
