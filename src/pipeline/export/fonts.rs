@@ -4,8 +4,18 @@
 //! fontconfig or freetype, so plotters runs with its `ab_glyph` backend and
 //! these embedded faces: subsets of Noto Sans CJK SC (SIL OFL 1.1) holding
 //! ASCII, Latin-1, general and CJK punctuation, full-width forms and the
-//! 3,755 GB2312 level-1 hanzi. `assets/fonts/make_subset.py` rebuilds them;
-//! `assets/fonts/subset-chars.txt` lists every covered character.
+//! 3,755 GB2312 level-1 hanzi (4,686 characters in all, ~0.9 MB per face).
+//! `assets/fonts/make_subset.py` rebuilds them;
+//! `assets/fonts/subset-chars.txt` lists every covered character. A character
+//! outside the subset draws as the .notdef box.
+//!
+//! The faces are tuned for plotters 0.3.7's ab_glyph text code, which drops
+//! each glyph's left side bearing, scales by ascent − descent rather than the
+//! em, and puts the baseline high in the text box: the script fixes all three
+//! in the font data (see `adapt_for_plotters` there), so anchors and spacing
+//! come out right for every piece of text plotters draws. Do not use these
+//! files as general-purpose fonts; if plotters changes its text placement,
+//! re-check `examples/chart_gallery.rs`.
 
 use std::sync::Once;
 
