@@ -3,8 +3,12 @@
 //! next to the outputs replays a run bit for bit.
 
 use crate::error::{Error, Result};
+use crate::pipeline::aggregate::AggregateOptions;
+use crate::pipeline::clean::CleanOptions;
+use crate::pipeline::features::FeatureOptions;
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::MappingOptions;
+use crate::pipeline::profile::LabelOptions;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +24,45 @@ pub struct RunConfig {
     pub seed: u64,
     pub load: LoadOptions,
     pub mapping: MappingOptions,
+    /// Customer table or transaction log (aggregated to customers).
+    pub aggregate: AggregateOptions,
+    pub clean: CleanOptions,
+    pub features: FeatureOptions,
+    pub cluster: ClusterOptions,
+    pub labels: LabelOptions,
+}
+
+/// The K-Means sweep and the choice of K (the seed is the run's `seed`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterOptions {
+    /// Smallest K of the sweep (K = 1 is always computed for the elbow curve).
+    pub k_min: usize,
+    pub k_max: usize,
+    /// A fixed K instead of the automatic choice.
+    pub k: Option<usize>,
+    /// K-Means restarts per K; the lowest inertia wins.
+    pub n_init: usize,
+    pub max_iter: usize,
+    /// Convergence tolerance, relative to the mean feature variance.
+    pub tol: f64,
+    /// Above this many rows the silhouette is computed on a seeded sample.
+    pub silhouette_sample: usize,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        let s = crate::pipeline::cluster::SweepConfig::default();
+        ClusterOptions {
+            k_min: s.k_min,
+            k_max: s.k_max,
+            k: None,
+            n_init: s.n_init,
+            max_iter: s.max_iter,
+            tol: s.tol,
+            silhouette_sample: s.silhouette_sample,
+        }
+    }
 }
 
 impl Default for RunConfig {
@@ -29,6 +72,11 @@ impl Default for RunConfig {
             seed: DEFAULT_SEED,
             load: LoadOptions::default(),
             mapping: MappingOptions::default(),
+            aggregate: AggregateOptions::default(),
+            clean: CleanOptions::default(),
+            features: FeatureOptions::default(),
+            cluster: ClusterOptions::default(),
+            labels: LabelOptions::default(),
         }
     }
 }

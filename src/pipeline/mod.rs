@@ -6,6 +6,8 @@ pub mod cluster;
 pub mod export;
 pub mod load;
 pub mod mapping;
+pub mod model;
 pub mod profile;
 pub mod progress;
+pub mod run;
 pub mod table;

@@ -1,0 +1,166 @@
+//! `segmentation_results.csv` (one row per customer) and
+//! `cluster_summary.csv` (one row per segment).
+
+use super::write::{OutputDir, neutralise_cell};
+use crate::error::{Error, Result};
+use crate::pipeline::mapping::{Mapping, Role};
+use crate::pipeline::profile::Profiles;
+use crate::pipeline::table::Table;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub const RESULTS_CSV: &str = "segmentation_results.csv";
+pub const SUMMARY_CSV: &str = "cluster_summary.csv";
+
+/// The customer id of each row for outputs: the mapped id column, or the
+/// row's position in the file when there is none.
+pub fn customer_ids(table: &Table, mapping: &Mapping) -> Vec<String> {
+    match mapping.column_for(Role::CustomerId).and_then(|c| table.column(c)) {
+        Some(col) => (0..table.n_rows).map(|i| col.data.display(i)).collect(),
+        None => (0..table.n_rows).map(|i| table.row_label(i)).collect(),
+    }
+}
+
+/// Writes a number with up to 6 decimals and no trailing zeros.
+pub fn push_number(buf: &mut String, x: f64) {
+    if x.is_nan() {
+        return;
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        let _ = write!(buf, "{}", x as i64);
+        return;
+    }
+    let start = buf.len();
+    let _ = write!(buf, "{x:.6}");
+    while buf.ends_with('0') {
+        buf.pop();
+    }
+    if buf.ends_with('.') {
+        buf.pop();
+    }
+    if &buf[start..] == "-0" {
+        buf.truncate(start);
+        buf.push('0');
+    }
+}
+
+fn csv_error(name: &str, e: csv::Error) -> Error {
+    Error::io(format!("writing {name}"), std::io::Error::other(e.to_string()))
+}
+
+pub struct ResultsInput<'a> {
+    pub ids: &'a [String],
+    pub labels: &'a [u32],
+    pub profiles: &'a Profiles,
+    pub feature_names: &'a [String],
+    /// n × d, original units.
+    pub original: &'a [f64],
+}
+
+pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
+    let d = input.feature_names.len();
+    out.write_with(RESULTS_CSV, |w: &mut dyn Write| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["customer_id".to_string(), "segment".into(), "label".into(), "action".into()];
+        header.extend(input.feature_names.iter().map(|f| neutralise_cell(f).into_owned()));
+        csv.write_record(&header).map_err(|e| csv_error(RESULTS_CSV, e))?;
+        let mut cells: Vec<String> = vec![String::new(); 4 + d];
+        for (i, id) in input.ids.iter().enumerate() {
+            let seg = &input.profiles.segments[input.labels[i] as usize];
+            cells[0].clear();
+            cells[0].push_str(&neutralise_cell(id));
+            cells[1].clear();
+            let _ = write!(cells[1], "{}", seg.id);
+            cells[2].clear();
+            cells[2].push_str(&neutralise_cell(&seg.label));
+            cells[3].clear();
+            cells[3].push_str(&neutralise_cell(&seg.action));
+            for j in 0..d {
+                cells[4 + j].clear();
+                push_number(&mut cells[4 + j], input.original[i * d + j]);
+            }
+            csv.write_record(&cells).map_err(|e| csv_error(RESULTS_CSV, e))?;
+        }
+        csv.flush().map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))
+    })
+}
+
+pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
+    out.write_with(SUMMARY_CSV, |w: &mut dyn Write| {
+        let mut csv = csv::Writer::from_writer(w);
+        let Some(first) = profiles.segments.first() else {
+            return Err(Error::data("no segments to summarise"));
+        };
+        let mut header: Vec<String> = ["segment", "label", "action", "size", "share", "distinguishing_features"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for f in &first.features {
+            let name = neutralise_cell(&f.feature).into_owned();
+            header.push(format!("{name}_mean"));
+            header.push(format!("{name}_median"));
+            header.push(format!("{name}_z"));
+        }
+        let categories: Vec<&String> = first.categories.keys().collect();
+        for c in &categories {
+            header.push(format!("top_{}", c.replace(' ', "_")));
+        }
+        csv.write_record(&header).map_err(|e| csv_error(SUMMARY_CSV, e))?;
+        for s in &profiles.segments {
+            let mut row = vec![
+                s.id.to_string(),
+                neutralise_cell(&s.label).into_owned(),
+                neutralise_cell(&s.action).into_owned(),
+                s.size.to_string(),
+            ];
+            let mut share = String::new();
+            push_number(&mut share, s.share);
+            row.push(share);
+            row.push(neutralise_cell(&s.distinguishing.iter().take(3).cloned().collect::<Vec<_>>().join("; ")).into_owned());
+            for f in &s.features {
+                for v in [f.mean, f.median, f.z] {
+                    let mut cell = String::new();
+                    push_number(&mut cell, v);
+                    row.push(cell);
+                }
+            }
+            for c in &categories {
+                let text = s
+                    .categories
+                    .get(*c)
+                    .map(|shares| {
+                        shares
+                            .iter()
+                            .take(3)
+                            .map(|v| format!("{} {:.0}%", v.value, v.share * 100.0))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                    .unwrap_or_default();
+                row.push(neutralise_cell(&text).into_owned());
+            }
+            csv.write_record(&row).map_err(|e| csv_error(SUMMARY_CSV, e))?;
+        }
+        csv.flush().map_err(|e| Error::io(format!("writing {SUMMARY_CSV}"), e))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_exact_enough() {
+        let f = |x| {
+            let mut s = String::new();
+            push_number(&mut s, x);
+            s
+        };
+        assert_eq!(f(12.0), "12");
+        assert_eq!(f(-1234.5), "-1234.5");
+        assert_eq!(f(0.1234567), "0.123457");
+        assert_eq!(f(-0.0000001), "0");
+        assert_eq!(f(f64::NAN), "");
+    }
+}

@@ -1,0 +1,198 @@
+//! The saved model (`model.json`): everything needed to put new customers
+//! through the same mapping, cleaning values, transforms, scaling and
+//! centres, and to name their segments.
+
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
+use crate::pipeline::aggregate::aggregate_transactions;
+use crate::pipeline::clean::{CleanParams, apply_clean};
+use crate::pipeline::cluster::assign_nearest;
+use crate::pipeline::features::{FeatureParams, apply_features};
+use crate::pipeline::mapping::{Mapping, MappingOptions, map_columns};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::run::RunOutput;
+use crate::pipeline::table::Table;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+pub const MODEL_FORMAT: &str = "custseg-model";
+pub const MODEL_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputFingerprint {
+    pub file: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub rows: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSegment {
+    pub id: u32,
+    pub label: String,
+    pub action: String,
+    pub size: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    pub format: String,
+    pub version: u32,
+    pub created_by: String,
+    pub input: InputFingerprint,
+    pub config: RunConfig,
+    /// The mapping of the file as loaded.
+    pub mapping: Mapping,
+    /// The input was a transaction log, aggregated to customers before cleaning.
+    pub aggregated: bool,
+    /// The mapping of the customer-level table the later stages saw.
+    pub customer_mapping: Mapping,
+    pub clean: CleanParams,
+    pub features: FeatureParams,
+    pub feature_names: Vec<String>,
+    pub k: usize,
+    /// k × d, in the scaled feature space.
+    pub centres: Vec<f64>,
+    pub segments: Vec<ModelSegment>,
+}
+
+/// SHA-256 of a file, streamed.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io_path("reading", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io_path("reading", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl Model {
+    pub fn from_run(run: &RunOutput, cfg: &RunConfig) -> Result<Model> {
+        let path = cfg.input.as_deref().unwrap_or(Path::new(""));
+        let chosen = run.chosen();
+        Ok(Model {
+            format: MODEL_FORMAT.into(),
+            version: MODEL_VERSION,
+            created_by: format!("custseg {}", env!("CARGO_PKG_VERSION")),
+            input: InputFingerprint {
+                file: run.table.source.file_name(),
+                sha256: file_sha256(path)?,
+                bytes: run.table.source.file_bytes,
+                rows: run.table.n_rows,
+            },
+            config: cfg.clone(),
+            mapping: run.mapping.clone(),
+            aggregated: run.prepared.aggregated.is_some(),
+            customer_mapping: run.customer_mapping().clone(),
+            clean: run.cleaned.params.clone(),
+            features: run.features.params.clone(),
+            feature_names: run.features.names.clone(),
+            k: chosen.k,
+            centres: chosen.fit.centres.clone(),
+            segments: run
+                .profiles
+                .segments
+                .iter()
+                .map(|s| ModelSegment {
+                    id: s.id,
+                    label: s.label.clone(),
+                    action: s.action.clone(),
+                    size: s.size,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::data(format!("writing the model: {e}")))
+    }
+
+    pub fn read(path: &Path) -> Result<Model> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::data(format!("{}: not a custseg model (invalid JSON: {e})", path.display())))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(MODEL_FORMAT) {
+            return Err(Error::data(format!("{}: not a custseg model file", path.display())));
+        }
+        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if version != MODEL_VERSION as u64 {
+            return Err(Error::data(format!(
+                "{}: model version {version} is not supported by this custseg (expects {MODEL_VERSION}); re-run the segmentation",
+                path.display()
+            )));
+        }
+        let model: Model = serde_json::from_value(value)
+            .map_err(|e| Error::data(format!("{}: the model is damaged or incompatible: {e}", path.display())))?;
+        let d = model.feature_names.len();
+        if model.k == 0 || d == 0 || model.centres.len() != model.k * d || model.segments.len() != model.k {
+            return Err(Error::data(format!("{}: the model is inconsistent (centres, features and segments disagree)", path.display())));
+        }
+        Ok(model)
+    }
+}
+
+/// New customers scored with a model.
+pub struct Scored {
+    pub table: Table,
+    pub mapping: Mapping,
+    pub ids: Vec<String>,
+    pub segments: Vec<u32>,
+}
+
+/// Maps, cleans, featurises and assigns `table` exactly as the model's run did.
+pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Result<Scored> {
+    let file = table.source.file_name();
+    // The model's role columns are required by name; check them all at once.
+    let missing: Vec<String> = model
+        .mapping
+        .roles()
+        .into_values()
+        .filter(|c| table.column(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::data(format!(
+            "{file}: the model needs column(s) {} that this file does not have (its columns: {})",
+            missing.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "),
+            table.names().join(", ")
+        )));
+    }
+    let opts = MappingOptions {
+        roles: model.mapping.roles(),
+        usage: model
+            .mapping
+            .columns
+            .iter()
+            .filter(|c| table.column(&c.column).is_some())
+            .map(|c| (c.column.clone(), c.usage))
+            .collect(),
+    };
+    let mapping = map_columns(&table, &opts)?;
+    let (table, mapping) = if model.aggregated {
+        let agg = aggregate_transactions(&table, &mapping, &model.config.aggregate, progress)?;
+        (agg.table, agg.mapping)
+    } else {
+        (table, mapping)
+    };
+    let cleaned = apply_clean(&table, &mapping, &model.clean)?;
+    let scaled = apply_features(&cleaned, &mapping, &model.features)?;
+    let d = model.feature_names.len();
+    let n = cleaned.n_rows;
+    if scaled.len() != n * d {
+        return Err(Error::data(format!("{file}: the features do not match the model's {d} features")));
+    }
+    let segments = assign_nearest(&scaled, n, d, &model.centres, model.k)?;
+    let ids = crate::pipeline::export::tables::customer_ids(&cleaned, &mapping);
+    Ok(Scored {
+        table: cleaned,
+        mapping,
+        ids,
+        segments,
+    })
+}

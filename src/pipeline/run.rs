@@ -1,0 +1,183 @@
+//! The stages chained: each `stage_*` function takes the previous stage's
+//! output and the RunConfig, so the TUI can re-run only what follows a change
+//! and the headless mode can run them all. [`run_all`] is the straight line.
+
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
+use crate::pipeline::aggregate::{Aggregated, InputDecision, aggregate_if_needed};
+use crate::pipeline::clean::{Cleaned, clean};
+use crate::pipeline::cluster::{KResult, SweepConfig, SweepResult, sweep};
+use crate::pipeline::features::{Features, build_features};
+use crate::pipeline::load::load;
+use crate::pipeline::mapping::{Mapping, Role, map_columns};
+use crate::pipeline::profile::{ProfileInput, Profiles, profile};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::table::{ColumnType, Table};
+
+/// The customer-level table the later stages work on: the loaded table, or
+/// the per-customer aggregation of a transaction log.
+pub struct Prepared {
+    pub decision: InputDecision,
+    pub aggregated: Option<Aggregated>,
+}
+
+impl Prepared {
+    pub fn table<'a>(&'a self, loaded: &'a Table) -> &'a Table {
+        self.aggregated.as_ref().map_or(loaded, |a| &a.table)
+    }
+    pub fn mapping<'a>(&'a self, loaded: &'a Mapping) -> &'a Mapping {
+        self.aggregated.as_ref().map_or(loaded, |a| &a.mapping)
+    }
+}
+
+/// Everything one run produced, stage by stage.
+pub struct RunOutput {
+    pub table: Table,
+    pub mapping: Mapping,
+    pub prepared: Prepared,
+    pub cleaned: Cleaned,
+    pub features: Features,
+    pub sweep: SweepResult,
+    pub profiles: Profiles,
+}
+
+impl RunOutput {
+    /// The mapping of the customer-level table (after any aggregation).
+    pub fn customer_mapping(&self) -> &Mapping {
+        self.prepared.mapping(&self.mapping)
+    }
+    pub fn chosen(&self) -> &KResult {
+        self.sweep.chosen()
+    }
+}
+
+pub fn stage_load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
+    let input = cfg
+        .input
+        .as_ref()
+        .ok_or_else(|| Error::usage("no input file given"))?;
+    load(input, &cfg.load, progress)
+}
+
+/// Map columns; a table with no numeric column cannot be segmented at all.
+pub fn stage_map(table: &Table, cfg: &RunConfig) -> Result<Mapping> {
+    let mapping = map_columns(table, &cfg.mapping)?;
+    let has_numbers = table.columns.iter().any(|c| c.ctype.is_numeric());
+    let has_dates = table.columns.iter().any(|c| c.ctype == ColumnType::Date);
+    if !has_numbers && !(has_dates && mapping.column_for(Role::CustomerId).is_some()) {
+        let found: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.ctype.name()))
+            .collect();
+        return Err(Error::data(format!(
+            "{}: no numeric column to segment on; found {}",
+            table.source.file_name(),
+            found.join(", ")
+        )));
+    }
+    Ok(mapping)
+}
+
+pub fn stage_prepare(table: &Table, mapping: &Mapping, cfg: &RunConfig, progress: &dyn Progress) -> Result<Prepared> {
+    let (decision, aggregated) = aggregate_if_needed(table, mapping, &cfg.aggregate, progress)?;
+    Ok(Prepared { decision, aggregated })
+}
+
+pub fn stage_clean(table: &Table, mapping: &Mapping, cfg: &RunConfig) -> Result<Cleaned> {
+    clean(table, mapping, &cfg.clean)
+}
+
+pub fn stage_features(cleaned: &Cleaned, mapping: &Mapping, cfg: &RunConfig) -> Result<Features> {
+    build_features(&cleaned.table, mapping, &cfg.features, cleaned.as_of.date)
+}
+
+/// The sweep configuration of a run: the cluster options plus the run's seed.
+pub fn sweep_config(cfg: &RunConfig) -> SweepConfig {
+    let c = &cfg.cluster;
+    SweepConfig {
+        k_min: c.k_min,
+        k_max: c.k_max,
+        fixed_k: c.k,
+        n_init: c.n_init,
+        max_iter: c.max_iter,
+        tol: c.tol,
+        seed: cfg.seed,
+        silhouette_sample: c.silhouette_sample,
+    }
+}
+
+pub fn stage_cluster(features: &Features, cfg: &RunConfig, progress: &dyn Progress) -> Result<SweepResult> {
+    sweep(
+        &features.scaled,
+        features.n,
+        features.d,
+        &features.names,
+        &sweep_config(cfg),
+        progress,
+    )
+}
+
+/// Profiles and labels the segments of the result for `k`.
+pub fn stage_profile(
+    features: &Features,
+    cleaned: &Cleaned,
+    mapping: &Mapping,
+    result: &KResult,
+    cfg: &RunConfig,
+) -> Profiles {
+    let table = &cleaned.table;
+    let text = |role: Role| {
+        mapping
+            .column_for(role)
+            .and_then(|c| table.column(c))
+            .and_then(|c| c.texts())
+    };
+    let age = features
+        .names
+        .iter()
+        .position(|n| n == crate::pipeline::profile::names::AGE)
+        .map(|j| features.original.iter().skip(j).step_by(features.d).copied().collect::<Vec<f64>>());
+    let input = ProfileInput {
+        feature_names: &features.names,
+        original: &features.original,
+        scaled: &features.scaled,
+        n: features.n,
+        d: features.d,
+        labels: &result.fit.labels,
+        k: result.k,
+        gender: text(Role::Gender),
+        branch: text(Role::Branch),
+        age: age.as_deref(),
+    };
+    profile(&input, &cfg.labels)
+}
+
+/// Runs Load -> Inspect; `stage` is told the name of each stage as it starts.
+pub fn run_all(cfg: &RunConfig, progress: &dyn Progress, stage: &dyn Fn(&str)) -> Result<RunOutput> {
+    stage("load");
+    let table = stage_load(cfg, progress)?;
+    stage("map");
+    let mapping = stage_map(&table, cfg)?;
+    stage("prepare");
+    let prepared = stage_prepare(&table, &mapping, cfg, progress)?;
+    let customers = prepared.table(&table);
+    let customer_mapping = prepared.mapping(&mapping);
+    stage("clean");
+    let cleaned = stage_clean(customers, customer_mapping, cfg)?;
+    stage("features");
+    let features = stage_features(&cleaned, customer_mapping, cfg)?;
+    stage("cluster");
+    let sweep = stage_cluster(&features, cfg, progress)?;
+    stage("profile");
+    let profiles = stage_profile(&features, &cleaned, customer_mapping, sweep.chosen(), cfg);
+    Ok(RunOutput {
+        table,
+        mapping,
+        prepared,
+        cleaned,
+        features,
+        sweep,
+        profiles,
+    })
+}
