@@ -17,11 +17,14 @@
 //!
 //! Attributes are the columns mapped as age, birth date, gender, branch, open
 //! date, products held or tenure, plus unmapped text columns not marked
-//! "ignore" (account type, ...). An unmapped text column with more than
-//! [`AggregateOptions::max_attribute_levels`] distinct values is a
+//! "ignore" (account type, ...). An unmapped text column with more distinct
+//! values than there are customers cannot be a customer attribute: it is a
 //! per-transaction column (a transaction id) and is not carried; the report
-//! says so. Unmapped numeric and date columns are per-transaction values and
-//! are not carried either.
+//! says so. (While streaming, such a column is abandoned as soon as its
+//! distinct values outnumber the customers seen so far by
+//! [`AggregateOptions::max_attribute_levels`], so it never costs memory
+//! proportional to transactions.) Unmapped numeric and date columns are
+//! per-transaction values and are not carried either.
 //!
 //! Memory is proportional to customers, not transactions: one pass over the
 //! rows with a hash map id -> customer index (keys borrow the loaded table),
@@ -140,8 +143,9 @@ impl FromStr for InputKind {
 pub struct AggregateOptions {
     /// `--input auto|customers|transactions`.
     pub input: InputKind,
-    /// An unmapped text column with more distinct values than this is treated
-    /// as per-transaction (e.g. a transaction id) and not carried over.
+    /// Slack for the streaming check: an unmapped text column is abandoned as
+    /// per-transaction (e.g. a transaction id) once its distinct values
+    /// outnumber the customers seen so far by more than this.
     pub max_attribute_levels: usize,
 }
 
@@ -371,8 +375,9 @@ enum AttrValues<'a> {
         col: &'a TextColumn,
         ids: HashMap<&'a str, u32, FxBuild>,
         strings: Vec<&'a str>,
-        /// Give up (per-transaction column) past this many distinct values.
-        cap: Option<usize>,
+        /// Give up (per-transaction column) when distinct values pass the
+        /// customers seen so far plus this.
+        slack: Option<usize>,
     },
     Number(&'a [f64]),
     Date(&'a [i32]),
@@ -390,19 +395,19 @@ struct Attr<'a> {
 impl<'a> Attr<'a> {
     /// The interned key of row `i`, `None` when missing.
     #[inline]
-    fn key(&mut self, i: usize) -> Option<u64> {
+    fn key(&mut self, i: usize, customers: usize) -> Option<u64> {
         match &mut self.values {
             AttrValues::Text {
                 col,
                 ids,
                 strings,
-                cap,
+                slack,
             } => {
                 let s = col.get(i)?;
                 if let Some(&id) = ids.get(s) {
                     return Some(u64::from(id));
                 }
-                if cap.is_some_and(|c| strings.len() >= c) {
+                if slack.is_some_and(|s| strings.len() >= customers + s) {
                     self.abandoned = true;
                     return None;
                 }
@@ -420,11 +425,11 @@ impl<'a> Attr<'a> {
     }
 
     #[inline]
-    fn observe(&mut self, cust: u32, row: u32) {
+    fn observe(&mut self, cust: u32, row: u32, customers: usize) {
         if self.abandoned {
             return;
         }
-        let Some(v) = self.key(row as usize) else {
+        let Some(v) = self.key(row as usize, customers) else {
             return;
         };
         let c = cust as usize;
@@ -659,7 +664,7 @@ pub fn aggregate_transactions(
                 col: t,
                 ids: HashMap::default(),
                 strings: Vec::new(),
-                cap: (!is_attr_role).then_some(opts.max_attribute_levels),
+                slack: (!is_attr_role).then_some(opts.max_attribute_levels),
             },
             ColumnData::Number(v) => AttrValues::Number(v),
             ColumnData::Date(v) => AttrValues::Date(v),
@@ -736,8 +741,9 @@ pub fn aggregate_transactions(
                     a.bal_row = i as u32;
                 }
             }
+            let customers = accs.len();
             for attr in attrs.iter_mut() {
-                attr.observe(cust, i as u32);
+                attr.observe(cust, i as u32, customers);
             }
         }
     }
@@ -923,12 +929,20 @@ pub fn aggregate_transactions(
     }
     for mut attr in attrs {
         let name = attr.source.name.clone();
-        if attr.abandoned {
+        let levels = match &attr.values {
+            AttrValues::Text {
+                strings,
+                slack: Some(_),
+                ..
+            } => strings.len(),
+            _ => 0,
+        };
+        if attr.abandoned || levels > customers {
             report.not_carried.push((
                 name,
                 format!(
-                    "more than {} distinct values: a per-transaction column, not a customer attribute",
-                    opts.max_attribute_levels
+                    "more distinct values than customers ({customers}): a per-transaction \
+                     column (e.g. a transaction id), not a customer attribute"
                 ),
             ));
             continue;

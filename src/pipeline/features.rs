@@ -937,6 +937,9 @@ pub fn build_features(
     };
 
     let mut planned: Vec<Planned> = Vec::new();
+    // Kept for the "no usable feature" error in generic mode, where listing
+    // seven unbuildable template features in the report would be noise.
+    let template_reasons: Vec<LeftOut> = template_missing.clone();
     match mode {
         FeatureMode::Template => {
             report.left_out.extend(template_missing);
@@ -1063,7 +1066,13 @@ pub fn build_features(
         }
     }
     if planned.is_empty() {
-        return Err(no_feature_error(table, mapping, &report, mode));
+        return Err(no_feature_error(
+            table,
+            mapping,
+            &report,
+            &template_reasons,
+            mode,
+        ));
     }
 
     // 6. Per feature: fill, winsorise, transform, scale.
@@ -1101,7 +1110,13 @@ pub fn build_features(
         kept.push(d);
     }
     if kept.is_empty() {
-        return Err(no_feature_error(table, mapping, &report, mode));
+        return Err(no_feature_error(
+            table,
+            mapping,
+            &report,
+            &template_reasons,
+            mode,
+        ));
     }
 
     // 7. Correlation of the scaled features.
@@ -1183,6 +1198,7 @@ fn no_feature_error(
     table: &Table,
     mapping: &Mapping,
     report: &FeatureReport,
+    template: &[LeftOut],
     mode: FeatureMode,
 ) -> Error {
     let found: Vec<String> = table
@@ -1200,11 +1216,13 @@ fn no_feature_error(
             format!("'{}' ({}{role}, {usage})", c.name, c.ctype.name())
         })
         .collect();
-    let why: Vec<String> = report
-        .left_out
-        .iter()
-        .map(|l| format!("{}: {}", l.name, l.reason))
-        .collect();
+    let mut why: Vec<String> = Vec::new();
+    for l in template.iter().chain(&report.left_out) {
+        let line = format!("{}: {}", l.name, l.reason);
+        if !why.contains(&line) {
+            why.push(line);
+        }
+    }
     Error::data(format!(
         "no usable feature to cluster on ({} mode). {}Columns found: {}. \
          Map template columns with --map (e.g. --map balance=COLUMN), mark numeric columns as features, or --select them",
