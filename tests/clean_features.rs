@@ -1308,7 +1308,7 @@ enum Cell {
     Normal(f64),
     Missing,
     Inf(bool),
-    Huge(bool),
+    Huge(bool, u8),
 }
 
 fn cell() -> impl Strategy<Value = Cell> {
@@ -1316,7 +1316,7 @@ fn cell() -> impl Strategy<Value = Cell> {
         6 => (-1e6f64..1e6).prop_map(Cell::Normal),
         2 => Just(Cell::Missing),
         1 => any::<bool>().prop_map(Cell::Inf),
-        1 => any::<bool>().prop_map(Cell::Huge),
+        1 => (any::<bool>(), 0u8..3).prop_map(|(p, k)| Cell::Huge(p, k)),
     ]
 }
 
@@ -1357,12 +1357,9 @@ fn table_strategy() -> impl Strategy<Value = Table> {
                                         f64::NEG_INFINITY
                                     }
                                 }
-                                Cell::Huge(p) => {
-                                    if p {
-                                        1e300
-                                    } else {
-                                        -1e300
-                                    }
+                                Cell::Huge(p, k) => {
+                                    let x = [1e300, 1e308, f64::MAX][k as usize];
+                                    if p { x } else { -x }
                                 }
                             })
                             .collect(),
