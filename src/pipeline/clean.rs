@@ -709,15 +709,15 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
         if let Some(c) = col {
             columns.push(c);
         }
-        if rep.action == ColumnAction::Dropped {
-            if let Some(role) = rep.role.filter(|_| rep.usage != ColumnUse::Ignore) {
-                report.warnings.push(format!(
-                    "'{}' ({}) was dropped: {}",
-                    rep.name,
-                    role.label(),
-                    rep.reason
-                ));
-            }
+        if rep.action == ColumnAction::Dropped
+            && let Some(role) = rep.role.filter(|_| rep.usage != ColumnUse::Ignore)
+        {
+            report.warnings.push(format!(
+                "'{}' ({}) was dropped: {}",
+                rep.name,
+                role.label(),
+                rep.reason
+            ));
         }
         if rep.unparsed_at_load > 0 && rep.role.is_some() && rep.usage != ColumnUse::Ignore {
             report.warnings.push(format!(
@@ -1226,12 +1226,9 @@ fn fill(data: &mut ColumnData, value: &FillValue) {
                 *d = f.0;
             }
         }
-        (ColumnData::Text(t), FillValue::Text(f)) => {
-            if (0..t.len()).any(|i| t.get(i).is_none()) {
-                *t = TextColumn::from_values(
-                    (0..t.len()).map(|i| Some(t.get(i).unwrap_or(f.as_str()))),
-                );
-            }
+        (ColumnData::Text(t), FillValue::Text(f)) if (0..t.len()).any(|i| t.get(i).is_none()) => {
+            *t =
+                TextColumn::from_values((0..t.len()).map(|i| Some(t.get(i).unwrap_or(f.as_str()))));
         }
         _ => {}
     }

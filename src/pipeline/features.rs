@@ -230,13 +230,13 @@ impl FeatureOptions {
                 self.skew_threshold
             )));
         }
-        if let Some(w) = self.winsorize {
-            if !(0.0 <= w.lower && w.lower < w.upper && w.upper <= 1.0) {
-                return Err(Error::usage(format!(
-                    "winsorize percentiles {} and {} must satisfy 0 <= lower < upper <= 1 (e.g. 0.01 and 0.99)",
-                    w.lower, w.upper
-                )));
-            }
+        if let Some(w) = self.winsorize
+            && !(0.0 <= w.lower && w.lower < w.upper && w.upper <= 1.0)
+        {
+            return Err(Error::usage(format!(
+                "winsorize percentiles {} and {} must satisfy 0 <= lower < upper <= 1 (e.g. 0.01 and 0.99)",
+                w.lower, w.upper
+            )));
         }
         if !(self.correlation_threshold > 0.0 && self.correlation_threshold <= 1.0) {
             return Err(Error::usage(format!(
