@@ -344,9 +344,6 @@ pub struct Aggregated {
 // Aggregation
 // ---------------------------------------------------------------------------
 
-const NONE: u64 = u64::MAX;
-const MULTI: u64 = u64::MAX - 1;
-
 /// Per customer, compact (48 bytes).
 #[derive(Clone, Copy)]
 struct Acc {
@@ -361,25 +358,52 @@ struct Acc {
     balance: f64,
 }
 
-/// One attribute of one customer: the single value seen so far, or MULTI
-/// when the counts live in the overflow map.
+impl Acc {
+    fn new(first_row: u32) -> Acc {
+        Acc {
+            count: 0,
+            n_amount: 0,
+            first_row,
+            bal_row: 0,
+            first_date: i32::MAX,
+            last_date: MISSING_DATE,
+            bal_date: MISSING_DATE,
+            sum: 0.0,
+            balance: f64::NAN,
+        }
+    }
+}
+
+/// One attribute of one customer: the single value seen so far and how often
+/// (`count == 0`: none yet; `count == MULTI`: the customer's rows disagree,
+/// and `value` is the index of their counts in the attribute's overflow
+/// list). All attributes of a customer sit next to each other, so a row
+/// touches one cache line for them.
 #[derive(Clone, Copy)]
 struct Slot {
-    value: u64,
+    value: u32,
     count: u32,
-    last_row: u32,
 }
+
+const EMPTY: Slot = Slot { value: 0, count: 0 };
+const MULTI: u32 = u32::MAX;
+/// Marks a row without a customer id in the chunk buffer.
+const NO_CUSTOMER: u32 = u32::MAX;
 
 enum AttrValues<'a> {
     Text {
         col: &'a TextColumn,
-        ids: HashMap<&'a str, u32, FxBuild>,
+        ids: HashMap<IdKey<'a>, u32, FxBuild>,
         strings: Vec<&'a str>,
         /// Give up (per-transaction column) when distinct values pass the
         /// customers seen so far plus this.
         slack: Option<usize>,
     },
-    Number(&'a [f64]),
+    Number {
+        col: &'a [f64],
+        ids: HashMap<u64, u32, FxBuild>,
+        values: Vec<f64>,
+    },
     Date(&'a [i32]),
 }
 
@@ -387,15 +411,15 @@ struct Attr<'a> {
     source: &'a Column,
     mapping: Option<&'a ColumnMapping>,
     values: AttrValues<'a>,
-    slots: Vec<Slot>,
-    overflow: HashMap<u32, Vec<(u64, u32, u32)>, FxBuild>,
+    /// Customers whose rows disagree: (customer, [(value, count, last row)]).
+    overflow: Vec<(u32, Vec<(u32, u32, u32)>)>,
     abandoned: bool,
 }
 
 impl<'a> Attr<'a> {
-    /// The interned key of row `i`, `None` when missing.
+    /// The interned value of row `i`, `None` when missing.
     #[inline]
-    fn key(&mut self, i: usize, customers: usize) -> Option<u64> {
+    fn key(&mut self, i: usize, customers: usize) -> Option<u32> {
         match &mut self.values {
             AttrValues::Text {
                 col,
@@ -404,54 +428,54 @@ impl<'a> Attr<'a> {
                 slack,
             } => {
                 let s = col.get(i)?;
-                if let Some(&id) = ids.get(s) {
-                    return Some(u64::from(id));
+                let k = IdKey::text(s);
+                if let Some(&id) = ids.get(&k) {
+                    return Some(id);
                 }
-                if slack.is_some_and(|s| strings.len() >= customers + s) {
+                if slack.is_some_and(|sl| strings.len() >= customers + sl) {
                     self.abandoned = true;
                     return None;
                 }
                 let id = strings.len() as u32;
-                ids.insert(s, id);
+                ids.insert(k, id);
                 strings.push(s);
-                Some(u64::from(id))
+                Some(id)
             }
-            AttrValues::Number(v) => {
-                let x = v[i];
-                (!x.is_nan()).then(|| if x == 0.0 { 0 } else { x.to_bits() })
+            AttrValues::Number { col, ids, values } => {
+                let x = col[i];
+                if x.is_nan() {
+                    return None;
+                }
+                let bits = if x == 0.0 { 0 } else { x.to_bits() };
+                let next = values.len() as u32;
+                let id = *ids.entry(bits).or_insert(next);
+                if id == next {
+                    values.push(x);
+                }
+                Some(id)
             }
-            AttrValues::Date(v) => (v[i] != MISSING_DATE).then_some(v[i] as u32 as u64),
+            AttrValues::Date(v) => (v[i] != MISSING_DATE).then_some(v[i] as u32),
         }
     }
 
     #[inline]
-    fn observe(&mut self, cust: u32, row: u32, customers: usize) {
-        if self.abandoned {
-            return;
-        }
-        let Some(v) = self.key(row as usize, customers) else {
-            return;
-        };
-        let c = cust as usize;
-        if c >= self.slots.len() {
-            self.ensure_len(c + 1);
-        }
-        let slot = &mut self.slots[c];
-        if slot.value == NONE {
-            *slot = Slot {
-                value: v,
-                count: 1,
-                last_row: row,
-            };
-        } else if slot.value == v {
+    fn observe(&mut self, slot: &mut Slot, cust: u32, row: u32, v: u32) {
+        if slot.count == 0 {
+            *slot = Slot { value: v, count: 1 };
+        } else if slot.count != MULTI && slot.value == v {
             slot.count += 1;
-            slot.last_row = row;
         } else {
-            let list = self.overflow.entry(cust).or_default();
-            if slot.value != MULTI {
-                list.push((slot.value, slot.count, slot.last_row));
-                slot.value = MULTI;
+            if slot.count != MULTI {
+                // The first value's last row is unknown but earlier than this
+                // row and than every later one, so 0 orders it exactly.
+                self.overflow
+                    .push((cust, vec![(slot.value, slot.count, 0)]));
+                *slot = Slot {
+                    value: (self.overflow.len() - 1) as u32,
+                    count: MULTI,
+                };
             }
+            let list = &mut self.overflow[slot.value as usize].1;
             match list.iter_mut().find(|e| e.0 == v) {
                 Some(e) => {
                     e.1 += 1;
@@ -462,78 +486,69 @@ impl<'a> Attr<'a> {
         }
     }
 
-    fn ensure_len(&mut self, n: usize) {
-        self.slots.resize(
-            n,
-            Slot {
-                value: NONE,
-                count: 0,
-                last_row: 0,
-            },
-        );
-    }
-
-    /// Most frequent value per customer (ties: the value seen last).
-    fn resolve(&self, cust: usize) -> u64 {
-        let slot = self.slots[cust];
-        if slot.value != MULTI {
-            return slot.value;
+    /// Most frequent value of a customer (ties: the value seen last).
+    fn resolve(&self, slot: Slot) -> Option<u32> {
+        match slot.count {
+            0 => None,
+            MULTI => self.overflow[slot.value as usize]
+                .1
+                .iter()
+                .max_by_key(|e| (e.1, e.2))
+                .map(|e| e.0),
+            _ => Some(slot.value),
         }
-        self.overflow[&(cust as u32)]
-            .iter()
-            .max_by_key(|e| (e.1, e.2))
-            .map_or(NONE, |e| e.0)
     }
 
-    fn display(&self, v: u64) -> String {
+    fn display(&self, v: u32) -> String {
         match &self.values {
             AttrValues::Text { strings, .. } => format!("'{}'", strings[v as usize]),
-            AttrValues::Number(_) => crate::pipeline::table::format_number(f64::from_bits(v)),
-            AttrValues::Date(_) => format_date(v as u32 as i32),
+            AttrValues::Number { values, .. } => {
+                crate::pipeline::table::format_number(values[v as usize])
+            }
+            AttrValues::Date(_) => format_date(v as i32),
         }
     }
 
-    fn into_column(self, name: &str, n: usize) -> Column {
+    /// Distinct values interned for an unmapped text column (0 otherwise).
+    fn levels_if_capped(&self) -> usize {
+        match &self.values {
+            AttrValues::Text {
+                strings,
+                slack: Some(_),
+                ..
+            } => strings.len(),
+            _ => 0,
+        }
+    }
+
+    /// The output column from each customer's slot for this attribute.
+    fn build_column(&self, name: &str, slots: impl Iterator<Item = Slot>) -> Column {
         let data = match &self.values {
             AttrValues::Text { strings, .. } => {
-                let mut t = TextColumn::with_capacity(n, 0);
-                for c in 0..n {
-                    let v = self.resolve(c);
-                    if v == NONE {
-                        t.push_missing();
-                    } else {
+                let mut t = TextColumn::default();
+                for slot in slots {
+                    match self.resolve(slot) {
                         // Interned strings come from a table whose arena
                         // already fit, so this cannot pass 4 GiB in practice;
                         // a failure leaves the cell missing.
-                        if !t.push(strings[v as usize]) {
-                            t.push_missing();
+                        Some(v) => {
+                            if !t.push(strings[v as usize]) {
+                                t.push_missing();
+                            }
                         }
+                        None => t.push_missing(),
                     }
                 }
                 ColumnData::Text(t)
             }
-            AttrValues::Number(_) => ColumnData::Number(
-                (0..n)
-                    .map(|c| {
-                        let v = self.resolve(c);
-                        if v == NONE {
-                            f64::NAN
-                        } else {
-                            f64::from_bits(v)
-                        }
-                    })
+            AttrValues::Number { values, .. } => ColumnData::Number(
+                slots
+                    .map(|s| self.resolve(s).map_or(f64::NAN, |v| values[v as usize]))
                     .collect(),
             ),
             AttrValues::Date(_) => ColumnData::Date(
-                (0..n)
-                    .map(|c| {
-                        let v = self.resolve(c);
-                        if v == NONE {
-                            MISSING_DATE
-                        } else {
-                            v as u32 as i32
-                        }
-                    })
+                slots
+                    .map(|s| self.resolve(s).map_or(MISSING_DATE, |v| v as i32))
                     .collect(),
             ),
         };
@@ -556,6 +571,82 @@ const ATTRIBUTE_ROLES: [Role; 7] = [
     Role::ProductCount,
     Role::Tenure,
 ];
+
+/// Phase 2a of a chunk: counts, amounts, dates and balances. Returns the rows
+/// without a usable amount and without a date.
+fn update_accs(
+    accs: &mut [Acc],
+    custs: &[u32],
+    start: usize,
+    amount: Option<&[f64]>,
+    dates: Option<&[i32]>,
+    balance: Option<&[f64]>,
+) -> (usize, usize) {
+    let (mut no_amount, mut no_date) = (0, 0);
+    for (j, &c) in custs.iter().enumerate() {
+        if c == NO_CUSTOMER {
+            continue;
+        }
+        let i = start + j;
+        let a = &mut accs[c as usize];
+        a.count += 1;
+        if let Some(v) = amount {
+            let x = v[i];
+            if x.is_finite() {
+                a.sum += x;
+                a.n_amount += 1;
+            } else {
+                no_amount += 1;
+            }
+        }
+        let d = dates.map_or(MISSING_DATE, |v| v[i]);
+        if d != MISSING_DATE {
+            a.first_date = a.first_date.min(d);
+            a.last_date = a.last_date.max(d);
+        } else if dates.is_some() {
+            no_date += 1;
+        }
+        if let Some(b) = balance {
+            let x = b[i];
+            // The latest dated row wins; equal or missing dates: the later row.
+            if x.is_finite() && (d, i as u32) >= (a.bal_date, a.bal_row) {
+                a.balance = x;
+                a.bal_date = d;
+                a.bal_row = i as u32;
+            }
+        }
+    }
+    (no_amount, no_date)
+}
+
+/// Phase 2b of a chunk: every carried attribute of every row.
+fn update_attrs(
+    attrs: &mut [Attr<'_>],
+    slots: &mut [Slot],
+    custs: &[u32],
+    start: usize,
+    customers: usize,
+) {
+    let n_attrs = attrs.len();
+    if n_attrs == 0 {
+        return;
+    }
+    for (j, &c) in custs.iter().enumerate() {
+        if c == NO_CUSTOMER {
+            continue;
+        }
+        let row = start + j;
+        let base = c as usize * n_attrs;
+        for (a, attr) in attrs.iter_mut().enumerate() {
+            if attr.abandoned {
+                continue;
+            }
+            if let Some(v) = attr.key(row, customers) {
+                attr.observe(&mut slots[base + a], c, row as u32, v);
+            }
+        }
+    }
+}
 
 /// Decides with [`decide_input`] and aggregates when it says so; otherwise
 /// returns `None` (use the table as it is).
@@ -666,86 +757,72 @@ pub fn aggregate_transactions(
                 strings: Vec::new(),
                 slack: (!is_attr_role).then_some(opts.max_attribute_levels),
             },
-            ColumnData::Number(v) => AttrValues::Number(v),
+            ColumnData::Number(v) => AttrValues::Number {
+                col: v,
+                ids: HashMap::default(),
+                values: Vec::new(),
+            },
             ColumnData::Date(v) => AttrValues::Date(v),
         };
         attrs.push(Attr {
             source: col,
             mapping: cm,
             values,
-            slots: Vec::new(),
-            overflow: HashMap::default(),
+            overflow: Vec::new(),
             abandoned: false,
         });
     }
 
-    // The one pass over the transactions.
+    // The pass over the transactions, in chunks: first the customer of each
+    // row (sequential: customers are numbered in order of first appearance),
+    // then, in parallel, the accumulators and the attributes. The chunk
+    // buffer is the only per-row memory, and it is bounded.
     let keys = IdKeys::new(&id_col.data);
     let mut index: HashMap<IdKey<'_>, u32, FxBuild> = HashMap::default();
     let mut accs: Vec<Acc> = Vec::new();
-    const CHUNK: usize = 1 << 20;
+    let n_attrs = attrs.len();
+    let mut slots: Vec<Slot> = Vec::new();
+    const CHUNK: usize = 1 << 16;
+    const PROGRESS_EVERY: usize = 1 << 20;
     let n = table.n_rows;
+    let mut cust_buf: Vec<u32> = vec![0; CHUNK.min(n)];
     for start in (0..n).step_by(CHUNK) {
-        if progress.is_cancelled() {
-            return Err(Error::Cancelled);
+        if start % PROGRESS_EVERY == 0 {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            progress.report(
+                start as f64 / n.max(1) as f64,
+                &format!("aggregating transactions: {start} of {n} rows"),
+            );
         }
-        progress.report(
-            start as f64 / n.max(1) as f64,
-            &format!("aggregating transactions: {start} of {n} rows"),
-        );
-        for i in start..(start + CHUNK).min(n) {
-            let Some(k) = keys.key(i) else {
-                report.rows_without_id += 1;
-                continue;
+        let end = (start + CHUNK).min(n);
+        let custs = &mut cust_buf[..end - start];
+        for (i, c) in (start..end).zip(custs.iter_mut()) {
+            *c = match keys.key(i) {
+                None => {
+                    report.rows_without_id += 1;
+                    NO_CUSTOMER
+                }
+                Some(k) => {
+                    let next = accs.len() as u32;
+                    let c = *index.entry(k).or_insert(next);
+                    if c == next {
+                        accs.push(Acc::new(i as u32));
+                        slots.extend(std::iter::repeat_n(EMPTY, n_attrs));
+                    }
+                    c
+                }
             };
-            let next = accs.len() as u32;
-            let cust = *index.entry(k).or_insert(next);
-            if cust == next {
-                accs.push(Acc {
-                    count: 0,
-                    n_amount: 0,
-                    first_row: i as u32,
-                    bal_row: 0,
-                    first_date: i32::MAX,
-                    last_date: MISSING_DATE,
-                    bal_date: MISSING_DATE,
-                    sum: 0.0,
-                    balance: f64::NAN,
-                });
-            }
-            let a = &mut accs[cust as usize];
-            a.count += 1;
-            if let Some(v) = amount {
-                let x = v[i];
-                if x.is_finite() {
-                    a.sum += x;
-                    a.n_amount += 1;
-                } else {
-                    report.rows_without_amount += 1;
-                }
-            }
-            let d = dates.map_or(MISSING_DATE, |v| v[i]);
-            if dates.is_some() && d == MISSING_DATE {
-                report.rows_without_date += 1;
-            }
-            if d != MISSING_DATE {
-                a.first_date = a.first_date.min(d);
-                a.last_date = a.last_date.max(d);
-            }
-            if let Some(b) = balance {
-                let x = b[i];
-                // The latest dated row wins; equal or missing dates: the later row.
-                if x.is_finite() && (d, i as u32) >= (a.bal_date, a.bal_row) {
-                    a.balance = x;
-                    a.bal_date = d;
-                    a.bal_row = i as u32;
-                }
-            }
-            let customers = accs.len();
-            for attr in attrs.iter_mut() {
-                attr.observe(cust, i as u32, customers);
-            }
         }
+        let custs = &*custs;
+        let customers = accs.len();
+        let ((no_amount, no_date), ()) = rayon::join(
+            || update_accs(&mut accs, custs, start, amount, dates, balance),
+            || update_attrs(&mut attrs, &mut slots, custs, start, customers),
+        );
+        report.rows_without_amount += no_amount;
+        report.rows_without_date += no_date;
     }
     drop(index);
     let customers = accs.len();
@@ -927,17 +1004,9 @@ pub fn aggregate_transactions(
             format!("'{}' on the customer's latest transaction", bc.name),
         );
     }
-    for mut attr in attrs {
+    for (a, attr) in attrs.iter().enumerate() {
         let name = attr.source.name.clone();
-        let levels = match &attr.values {
-            AttrValues::Text {
-                strings,
-                slack: Some(_),
-                ..
-            } => strings.len(),
-            _ => 0,
-        };
-        if attr.abandoned || levels > customers {
+        if attr.abandoned || attr.levels_if_capped() > customers {
             report.not_carried.push((
                 name,
                 format!(
@@ -947,25 +1016,28 @@ pub fn aggregate_transactions(
             ));
             continue;
         }
-        attr.ensure_len(customers);
+        let slot_of = |c: usize| slots[c * n_attrs + a];
         let disagreeing = attr.overflow.len();
         if disagreeing > 0 {
             // The example: the disagreeing customer that appears first.
-            let (&cust, list) = attr
+            let (cust, list) = attr
                 .overflow
                 .iter()
-                .min_by_key(|(c, _)| **c)
+                .min_by_key(|(c, _)| *c)
                 .expect("non-empty overflow");
+            let cust = *cust;
             let mut parts: Vec<String> = list
                 .iter()
                 .map(|e| format!("{} x{}", attr.display(e.0), e.1))
                 .collect();
             parts.truncate(4);
+            let chosen = attr
+                .resolve(slot_of(cust as usize))
+                .map_or(String::new(), |v| attr.display(v));
             let example = format!(
-                "{}: {} -> {}",
+                "{}: {} -> {chosen}",
                 id_col.data.display(accs[cust as usize].first_row as usize),
                 parts.join(", "),
-                attr.display(attr.resolve(cust as usize))
             );
             report.disagreements.push(Disagreement {
                 column: name.clone(),
@@ -976,7 +1048,7 @@ pub fn aggregate_transactions(
         let role = attr.mapping.and_then(|m| m.role);
         let usage = attr.mapping.map_or(ColumnUse::Profile, |m| m.usage);
         let out_name = unique(&name);
-        let col = attr.into_column(&out_name, customers);
+        let col = attr.build_column(&out_name, (0..customers).map(slot_of));
         add(
             &mut columns,
             &mut cmap,
@@ -987,6 +1059,8 @@ pub fn aggregate_transactions(
             format!("customer attribute '{name}': most frequent value per customer"),
         );
     }
+    drop(slots);
+    drop(attrs);
 
     let row_origin = accs
         .iter()
