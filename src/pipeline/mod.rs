@@ -2,8 +2,11 @@
 //! Every stage is a plain function: typed input, typed output, a report.
 //! Nothing in here may depend on ratatui or crossterm.
 
+pub mod aggregate;
+pub mod clean;
 pub mod cluster;
 pub mod export;
+pub mod features;
 pub mod load;
 pub mod mapping;
 pub mod model;

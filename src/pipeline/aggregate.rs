@@ -1,0 +1,1166 @@
+//! Transaction logs -> one row per customer.
+//!
+//! Bank exports are often one row per transaction (customer id, date, amount,
+//! maybe balance, birth date, gender, location, account type). This stage
+//! folds them into a customer-level [`Table`] with a fresh [`Mapping`]:
+//!
+//! | output column       | role         | how                                         |
+//! |---------------------|--------------|---------------------------------------------|
+//! | (the id column)     | customer_id  | order of first appearance                   |
+//! | `txn_count`         | txn_count    | rows with this id                           |
+//! | `txn_amount_total`  | txn_amount   | sum of the finite amounts                   |
+//! | `txn_amount_mean`   | —  (profile) | total / rows with a finite amount           |
+//! | `first_txn_date`    | — (ignored)  | earliest transaction date                   |
+//! | `last_txn_date`     | last_date    | latest transaction date                     |
+//! | `last_balance`      | balance      | balance on the latest dated row (ties and undated rows: the later row in the file) |
+//! | attributes          | as mapped    | most frequent value; ties: the value seen last |
+//!
+//! Attributes are the columns mapped as age, birth date, gender, branch, open
+//! date, products held or tenure, plus unmapped text columns not marked
+//! "ignore" (account type, ...). An unmapped text column with more distinct
+//! values than there are customers cannot be a customer attribute: it is a
+//! per-transaction column (a transaction id) and is not carried; the report
+//! says so. (While streaming, such a column is abandoned as soon as its
+//! distinct values outnumber the customers seen so far by
+//! [`AggregateOptions::max_attribute_levels`], so it never costs memory
+//! proportional to transactions.) Unmapped numeric and date columns are
+//! per-transaction values and are not carried either.
+//!
+//! Memory is proportional to customers, not transactions: one pass over the
+//! rows with a hash map id -> customer index (keys borrow the loaded table),
+//! a compact accumulator per customer, and interned categorical values. A
+//! customer's attribute is held as one (value, count) pair until a second
+//! value turns up; only then does it get a small list of counts.
+
+use crate::error::{Error, Result};
+use crate::pipeline::clean::{IdKey, IdKeys};
+use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
+use crate::pipeline::progress::Progress;
+use crate::pipeline::table::{
+    Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, Table, TextColumn, format_date,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::str::FromStr;
+
+// ---------------------------------------------------------------------------
+// A fast, deterministic hasher (ids are not attacker-chosen here).
+// ---------------------------------------------------------------------------
+
+/// FxHash-style multiplicative hasher with a final avalanche, so hashbrown's
+/// top-bit control bytes stay well spread for sequential numeric ids.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash ^ w).wrapping_mul(K).rotate_left(26);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // murmur3 fmix64
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+// ---------------------------------------------------------------------------
+// Options and decision
+// ---------------------------------------------------------------------------
+
+/// `--input`: what one row of the input is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// Decide from the data (see [`decide_input`]).
+    #[default]
+    Auto,
+    /// One row per customer; repeated ids are duplicates (Clean's policy).
+    Customers,
+    /// One row per transaction; aggregate to one row per customer.
+    Transactions,
+}
+
+impl FromStr for InputKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(InputKind::Auto),
+            "customers" | "customer" => Ok(InputKind::Customers),
+            "transactions" | "transaction" | "txn" => Ok(InputKind::Transactions),
+            _ => Err(format!(
+                "unknown input kind '{s}' (use auto, customers or transactions)"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AggregateOptions {
+    /// `--input auto|customers|transactions`.
+    pub input: InputKind,
+    /// Slack for the streaming check: an unmapped text column is abandoned as
+    /// per-transaction (e.g. a transaction id) once its distinct values
+    /// outnumber the customers seen so far by more than this.
+    pub max_attribute_levels: usize,
+}
+
+impl Default for AggregateOptions {
+    fn default() -> Self {
+        AggregateOptions {
+            input: InputKind::Auto,
+            max_attribute_levels: 1000,
+        }
+    }
+}
+
+/// Whether the table is aggregated, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputDecision {
+    pub aggregate: bool,
+    pub reason: String,
+    pub rows: usize,
+    /// Distinct customer ids (counted in `auto` mode only).
+    pub distinct_ids: Option<usize>,
+}
+
+/// The `auto` rule: a table is a transaction log when its customer ids repeat
+/// and either a transaction-date column is mapped or at least 20% of the rows
+/// repeat an id seen before. Fewer repeats without a transaction date are
+/// duplicates in a customer table, which Clean handles with its policy.
+pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result<InputDecision> {
+    let id = mapping
+        .column_for(Role::CustomerId)
+        .and_then(|c| table.column(c));
+    let rows = table.n_rows;
+    match kind {
+        InputKind::Customers => {
+            return Ok(InputDecision {
+                aggregate: false,
+                reason: "--input customers: one row per customer".into(),
+                rows,
+                distinct_ids: None,
+            });
+        }
+        InputKind::Transactions => {
+            if id.is_none() {
+                return Err(Error::usage(
+                    "--input transactions needs a customer id column to group by; \
+                     none was found. Name it with --map customer_id=COLUMN",
+                ));
+            }
+            return Ok(InputDecision {
+                aggregate: true,
+                reason: "--input transactions: one row per transaction".into(),
+                rows,
+                distinct_ids: None,
+            });
+        }
+        InputKind::Auto => {}
+    }
+    let Some(id) = id else {
+        return Ok(InputDecision {
+            aggregate: false,
+            reason: "no customer id column, so rows are taken as customers".into(),
+            rows,
+            distinct_ids: None,
+        });
+    };
+    let keys = IdKeys::new(&id.data);
+    let mut seen: std::collections::HashSet<IdKey<'_>, FxBuild> = Default::default();
+    let mut with_id = 0usize;
+    for i in 0..rows {
+        if let Some(k) = keys.key(i) {
+            with_id += 1;
+            seen.insert(k);
+        }
+    }
+    let distinct = seen.len();
+    let repeats = with_id - distinct;
+    let has_txn_date = mapping.column_for(Role::TxnDate).is_some();
+    let (aggregate, reason) = if repeats == 0 {
+        (
+            false,
+            format!(
+                "every customer id in '{}' is unique: one row per customer",
+                id.name
+            ),
+        )
+    } else if has_txn_date {
+        (
+            true,
+            format!(
+                "customer ids repeat ({rows} rows, {distinct} ids) and there is a transaction date: \
+                 a transaction log (--input customers to override)"
+            ),
+        )
+    } else if repeats * 5 >= with_id {
+        (
+            true,
+            format!(
+                "customer ids repeat on {:.0}% of the rows ({rows} rows, {distinct} ids): \
+                 a transaction log (--input customers to override)",
+                100.0 * repeats as f64 / with_id.max(1) as f64
+            ),
+        )
+    } else {
+        (
+            false,
+            format!(
+                "{repeats} rows repeat a customer id, too few for a transaction log: \
+                 duplicates in a customer table (see Clean; --input transactions to override)"
+            ),
+        )
+    };
+    Ok(InputDecision {
+        aggregate,
+        reason,
+        rows,
+        distinct_ids: Some(distinct),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------
+
+/// Customers whose rows disagree on an attribute, and how it was resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Disagreement {
+    pub column: String,
+    pub customers: usize,
+    /// "C12: 'Delhi' x3, 'Mumbai' x2 -> 'Delhi'".
+    pub example: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AggregateReport {
+    pub transactions_in: usize,
+    pub customers_out: usize,
+    pub rows_without_id: usize,
+    /// Rows whose amount was missing or not finite (counted, not summed).
+    pub rows_without_amount: usize,
+    pub rows_without_date: usize,
+    pub disagreements: Vec<Disagreement>,
+    /// (output column, how it was built).
+    pub columns: Vec<(String, String)>,
+    /// (input column, why it was not carried).
+    pub not_carried: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+impl AggregateReport {
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "Aggregate: {} transactions in, {} customers out; {} rows without a customer id skipped",
+            self.transactions_in, self.customers_out, self.rows_without_id
+        );
+        if self.rows_without_amount > 0 {
+            let _ = writeln!(
+                s,
+                "  {} rows without a usable amount (counted, not summed)",
+                self.rows_without_amount
+            );
+        }
+        if self.rows_without_date > 0 {
+            let _ = writeln!(s, "  {} rows without a date", self.rows_without_date);
+        }
+        for (c, how) in &self.columns {
+            let _ = writeln!(s, "  {c:<24} {how}");
+        }
+        for d in &self.disagreements {
+            let _ = writeln!(
+                s,
+                "  '{}': {} customers had differing values; most frequent kept (e.g. {})",
+                d.column, d.customers, d.example
+            );
+        }
+        for (c, why) in &self.not_carried {
+            let _ = writeln!(s, "  not carried: '{c}': {why}");
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "  warning: {w}");
+        }
+        s
+    }
+}
+
+/// A customer-level table built from a transaction log.
+#[derive(Clone, Debug)]
+pub struct Aggregated {
+    pub table: Table,
+    pub mapping: Mapping,
+    pub report: AggregateReport,
+}
+
+// ---------------------------------------------------------------------------
+// Aggregation
+// ---------------------------------------------------------------------------
+
+/// Per customer, compact (48 bytes).
+#[derive(Clone, Copy)]
+struct Acc {
+    count: u32,
+    n_amount: u32,
+    first_row: u32,
+    bal_row: u32,
+    first_date: i32,
+    last_date: i32,
+    bal_date: i32,
+    sum: f64,
+    balance: f64,
+}
+
+impl Acc {
+    fn new(first_row: u32) -> Acc {
+        Acc {
+            count: 0,
+            n_amount: 0,
+            first_row,
+            bal_row: 0,
+            first_date: i32::MAX,
+            last_date: MISSING_DATE,
+            bal_date: MISSING_DATE,
+            sum: 0.0,
+            balance: f64::NAN,
+        }
+    }
+}
+
+/// One attribute of one customer: the single value seen so far and how often
+/// (`count == 0`: none yet; `count == MULTI`: the customer's rows disagree,
+/// and `value` is the index of their counts in the attribute's overflow
+/// list). All attributes of a customer sit next to each other, so a row
+/// touches one cache line for them.
+#[derive(Clone, Copy)]
+struct Slot {
+    value: u32,
+    count: u32,
+}
+
+const EMPTY: Slot = Slot { value: 0, count: 0 };
+const MULTI: u32 = u32::MAX;
+/// Marks a row without a customer id in the chunk buffer.
+const NO_CUSTOMER: u32 = u32::MAX;
+
+enum AttrValues<'a> {
+    Text {
+        col: &'a TextColumn,
+        ids: HashMap<IdKey<'a>, u32, FxBuild>,
+        strings: Vec<&'a str>,
+        /// Give up (per-transaction column) when distinct values pass the
+        /// customers seen so far plus this.
+        slack: Option<usize>,
+    },
+    Number {
+        col: &'a [f64],
+        ids: HashMap<u64, u32, FxBuild>,
+        values: Vec<f64>,
+    },
+    Date(&'a [i32]),
+}
+
+struct Attr<'a> {
+    source: &'a Column,
+    mapping: Option<&'a ColumnMapping>,
+    values: AttrValues<'a>,
+    /// Customers whose rows disagree: (customer, [(value, count, last row)]).
+    overflow: Vec<(u32, Vec<(u32, u32, u32)>)>,
+    abandoned: bool,
+}
+
+impl<'a> Attr<'a> {
+    /// The interned value of row `i`, `None` when missing.
+    #[inline]
+    fn key(&mut self, i: usize, customers: usize) -> Option<u32> {
+        match &mut self.values {
+            AttrValues::Text {
+                col,
+                ids,
+                strings,
+                slack,
+            } => {
+                let s = col.get(i)?;
+                let k = IdKey::text(s);
+                if let Some(&id) = ids.get(&k) {
+                    return Some(id);
+                }
+                if slack.is_some_and(|sl| strings.len() >= customers + sl) {
+                    self.abandoned = true;
+                    return None;
+                }
+                let id = strings.len() as u32;
+                ids.insert(k, id);
+                strings.push(s);
+                Some(id)
+            }
+            AttrValues::Number { col, ids, values } => {
+                let x = col[i];
+                if x.is_nan() {
+                    return None;
+                }
+                let bits = if x == 0.0 { 0 } else { x.to_bits() };
+                let next = values.len() as u32;
+                let id = *ids.entry(bits).or_insert(next);
+                if id == next {
+                    values.push(x);
+                }
+                Some(id)
+            }
+            AttrValues::Date(v) => (v[i] != MISSING_DATE).then_some(v[i] as u32),
+        }
+    }
+
+    #[inline]
+    fn observe(&mut self, slot: &mut Slot, cust: u32, row: u32, v: u32) {
+        if slot.count == 0 {
+            *slot = Slot { value: v, count: 1 };
+        } else if slot.count != MULTI && slot.value == v {
+            slot.count += 1;
+        } else {
+            if slot.count != MULTI {
+                // The first value's last row is unknown but earlier than this
+                // row and than every later one, so 0 orders it exactly.
+                self.overflow
+                    .push((cust, vec![(slot.value, slot.count, 0)]));
+                *slot = Slot {
+                    value: (self.overflow.len() - 1) as u32,
+                    count: MULTI,
+                };
+            }
+            let list = &mut self.overflow[slot.value as usize].1;
+            match list.iter_mut().find(|e| e.0 == v) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 = row;
+                }
+                None => list.push((v, 1, row)),
+            }
+        }
+    }
+
+    /// Most frequent value of a customer (ties: the value seen last).
+    fn resolve(&self, slot: Slot) -> Option<u32> {
+        match slot.count {
+            0 => None,
+            MULTI => self.overflow[slot.value as usize]
+                .1
+                .iter()
+                .max_by_key(|e| (e.1, e.2))
+                .map(|e| e.0),
+            _ => Some(slot.value),
+        }
+    }
+
+    fn display(&self, v: u32) -> String {
+        match &self.values {
+            AttrValues::Text { strings, .. } => format!("'{}'", strings[v as usize]),
+            AttrValues::Number { values, .. } => {
+                crate::pipeline::table::format_number(values[v as usize])
+            }
+            AttrValues::Date(_) => format_date(v as i32),
+        }
+    }
+
+    /// Distinct values interned for an unmapped text column (0 otherwise).
+    fn levels_if_capped(&self) -> usize {
+        match &self.values {
+            AttrValues::Text {
+                strings,
+                slack: Some(_),
+                ..
+            } => strings.len(),
+            _ => 0,
+        }
+    }
+
+    /// The output column from each customer's slot for this attribute.
+    fn build_column(&self, name: &str, slots: impl Iterator<Item = Slot>) -> Column {
+        let data = match &self.values {
+            AttrValues::Text { strings, .. } => {
+                let mut t = TextColumn::default();
+                for slot in slots {
+                    match self.resolve(slot) {
+                        // Interned strings come from a table whose arena
+                        // already fit, so this cannot pass 4 GiB in practice;
+                        // a failure leaves the cell missing.
+                        Some(v) => {
+                            if !t.push(strings[v as usize]) {
+                                t.push_missing();
+                            }
+                        }
+                        None => t.push_missing(),
+                    }
+                }
+                ColumnData::Text(t)
+            }
+            AttrValues::Number { values, .. } => ColumnData::Number(
+                slots
+                    .map(|s| self.resolve(s).map_or(f64::NAN, |v| values[v as usize]))
+                    .collect(),
+            ),
+            AttrValues::Date(_) => ColumnData::Date(
+                slots
+                    .map(|s| self.resolve(s).map_or(MISSING_DATE, |v| v as i32))
+                    .collect(),
+            ),
+        };
+        Column {
+            name: name.to_string(),
+            ctype: self.source.ctype,
+            data,
+            info: ColumnInfo::default(),
+        }
+    }
+}
+
+/// Roles that describe the customer rather than one transaction.
+const ATTRIBUTE_ROLES: [Role; 7] = [
+    Role::Age,
+    Role::BirthDate,
+    Role::Gender,
+    Role::Branch,
+    Role::OpenDate,
+    Role::ProductCount,
+    Role::Tenure,
+];
+
+/// Phase 2a of a chunk: counts, amounts, dates and balances. Returns the rows
+/// without a usable amount and without a date.
+fn update_accs(
+    accs: &mut [Acc],
+    custs: &[u32],
+    start: usize,
+    amount: Option<&[f64]>,
+    dates: Option<&[i32]>,
+    balance: Option<&[f64]>,
+) -> (usize, usize) {
+    let (mut no_amount, mut no_date) = (0, 0);
+    for (j, &c) in custs.iter().enumerate() {
+        if c == NO_CUSTOMER {
+            continue;
+        }
+        let i = start + j;
+        let a = &mut accs[c as usize];
+        a.count += 1;
+        if let Some(v) = amount {
+            let x = v[i];
+            if x.is_finite() {
+                a.sum += x;
+                a.n_amount += 1;
+            } else {
+                no_amount += 1;
+            }
+        }
+        let d = dates.map_or(MISSING_DATE, |v| v[i]);
+        if d != MISSING_DATE {
+            a.first_date = a.first_date.min(d);
+            a.last_date = a.last_date.max(d);
+        } else if dates.is_some() {
+            no_date += 1;
+        }
+        if let Some(b) = balance {
+            let x = b[i];
+            // The latest dated row wins; equal or missing dates: the later row.
+            if x.is_finite() && (d, i as u32) >= (a.bal_date, a.bal_row) {
+                a.balance = x;
+                a.bal_date = d;
+                a.bal_row = i as u32;
+            }
+        }
+    }
+    (no_amount, no_date)
+}
+
+/// Phase 2b of a chunk: every carried attribute of every row.
+fn update_attrs(
+    attrs: &mut [Attr<'_>],
+    slots: &mut [Slot],
+    custs: &[u32],
+    start: usize,
+    customers: usize,
+) {
+    let n_attrs = attrs.len();
+    if n_attrs == 0 {
+        return;
+    }
+    for (j, &c) in custs.iter().enumerate() {
+        if c == NO_CUSTOMER {
+            continue;
+        }
+        let row = start + j;
+        let base = c as usize * n_attrs;
+        for (a, attr) in attrs.iter_mut().enumerate() {
+            if attr.abandoned {
+                continue;
+            }
+            if let Some(v) = attr.key(row, customers) {
+                attr.observe(&mut slots[base + a], c, row as u32, v);
+            }
+        }
+    }
+}
+
+/// Decides with [`decide_input`] and aggregates when it says so; otherwise
+/// returns `None` (use the table as it is).
+pub fn aggregate_if_needed(
+    table: &Table,
+    mapping: &Mapping,
+    opts: &AggregateOptions,
+    progress: &dyn Progress,
+) -> Result<(InputDecision, Option<Aggregated>)> {
+    let decision = decide_input(table, mapping, opts.input)?;
+    if !decision.aggregate {
+        return Ok((decision, None));
+    }
+    let agg = aggregate_transactions(table, mapping, opts, progress)?;
+    Ok((decision, Some(agg)))
+}
+
+/// Folds a transaction log into one row per customer (see the module docs).
+pub fn aggregate_transactions(
+    table: &Table,
+    mapping: &Mapping,
+    opts: &AggregateOptions,
+    progress: &dyn Progress,
+) -> Result<Aggregated> {
+    let file = table.source.file_name();
+    let Some(id_col) = mapping
+        .column_for(Role::CustomerId)
+        .and_then(|c| table.column(c))
+    else {
+        return Err(Error::usage(format!(
+            "{file}: aggregating transactions needs a customer id column; name it with --map customer_id=COLUMN"
+        )));
+    };
+    if table.n_rows > u32::MAX as usize - 2 {
+        return Err(Error::data(format!(
+            "{file}: {} rows is more than this version can aggregate (4 billion)",
+            table.n_rows
+        )));
+    }
+    let role_col = |role: Role| -> Option<&Column> {
+        mapping
+            .column_for(role)
+            .and_then(|c| table.column(c))
+            .filter(|c| mapping.usage_of(&c.name) != ColumnUse::Ignore || role == Role::TxnDate)
+    };
+    let amount = role_col(Role::TxnAmount).and_then(|c| c.numbers());
+    let amount_name = role_col(Role::TxnAmount).map(|c| c.name.clone());
+    let date_col = role_col(Role::TxnDate).or_else(|| role_col(Role::LastDate));
+    let dates = date_col.and_then(|c| c.dates());
+    let balance_col = role_col(Role::Balance);
+    let balance = balance_col.and_then(|c| c.numbers());
+
+    let mut report = AggregateReport {
+        transactions_in: table.n_rows,
+        ..AggregateReport::default()
+    };
+
+    // Which columns are carried as attributes.
+    let mut attrs: Vec<Attr<'_>> = Vec::new();
+    let used: Vec<&str> = [Some(id_col), balance_col, date_col]
+        .into_iter()
+        .flatten()
+        .map(|c| c.name.as_str())
+        .chain(amount_name.as_deref())
+        .collect();
+    for col in &table.columns {
+        if used.contains(&col.name.as_str()) {
+            continue;
+        }
+        let cm = mapping.columns.iter().find(|c| c.column == col.name);
+        let role = cm.and_then(|c| c.role);
+        let usage = cm.map_or(ColumnUse::Ignore, |c| c.usage);
+        let is_attr_role = role.is_some_and(|r| ATTRIBUTE_ROLES.contains(&r));
+        let carry = if is_attr_role {
+            true
+        } else if let Some(r) = role {
+            report.not_carried.push((
+                col.name.clone(),
+                format!(
+                    "mapped as {}, which is per transaction; the aggregates replace it",
+                    r.label()
+                ),
+            ));
+            false
+        } else if col.ctype == ColumnType::Text && usage != ColumnUse::Ignore {
+            true
+        } else {
+            report.not_carried.push((
+                col.name.clone(),
+                if usage == ColumnUse::Ignore {
+                    "marked 'ignore' in the mapping".to_string()
+                } else {
+                    format!(
+                        "an unmapped {} column is taken as a per-transaction value; map it to a role to carry it",
+                        col.ctype.name()
+                    )
+                },
+            ));
+            false
+        };
+        if !carry {
+            continue;
+        }
+        let values = match &col.data {
+            ColumnData::Text(t) => AttrValues::Text {
+                col: t,
+                ids: HashMap::default(),
+                strings: Vec::new(),
+                slack: (!is_attr_role).then_some(opts.max_attribute_levels),
+            },
+            ColumnData::Number(v) => AttrValues::Number {
+                col: v,
+                ids: HashMap::default(),
+                values: Vec::new(),
+            },
+            ColumnData::Date(v) => AttrValues::Date(v),
+        };
+        attrs.push(Attr {
+            source: col,
+            mapping: cm,
+            values,
+            overflow: Vec::new(),
+            abandoned: false,
+        });
+    }
+
+    // The pass over the transactions, in chunks: first the customer of each
+    // row (sequential: customers are numbered in order of first appearance),
+    // then, in parallel, the accumulators and the attributes. The chunk
+    // buffer is the only per-row memory, and it is bounded.
+    let keys = IdKeys::new(&id_col.data);
+    let mut index: HashMap<IdKey<'_>, u32, FxBuild> = HashMap::default();
+    let mut accs: Vec<Acc> = Vec::new();
+    let n_attrs = attrs.len();
+    let mut slots: Vec<Slot> = Vec::new();
+    const CHUNK: usize = 1 << 16;
+    const PROGRESS_EVERY: usize = 1 << 20;
+    let n = table.n_rows;
+    let mut cust_buf: Vec<u32> = vec![0; CHUNK.min(n)];
+    for start in (0..n).step_by(CHUNK) {
+        if start % PROGRESS_EVERY == 0 {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            progress.report(
+                start as f64 / n.max(1) as f64,
+                &format!("aggregating transactions: {start} of {n} rows"),
+            );
+        }
+        let end = (start + CHUNK).min(n);
+        let custs = &mut cust_buf[..end - start];
+        for (i, c) in (start..end).zip(custs.iter_mut()) {
+            *c = match keys.key(i) {
+                None => {
+                    report.rows_without_id += 1;
+                    NO_CUSTOMER
+                }
+                Some(k) => {
+                    let next = accs.len() as u32;
+                    let c = *index.entry(k).or_insert(next);
+                    if c == next {
+                        accs.push(Acc::new(i as u32));
+                        slots.extend(std::iter::repeat_n(EMPTY, n_attrs));
+                    }
+                    c
+                }
+            };
+        }
+        let custs = &*custs;
+        let customers = accs.len();
+        let ((no_amount, no_date), ()) = rayon::join(
+            || update_accs(&mut accs, custs, start, amount, dates, balance),
+            || update_attrs(&mut attrs, &mut slots, custs, start, customers),
+        );
+        report.rows_without_amount += no_amount;
+        report.rows_without_date += no_date;
+    }
+    drop(index);
+    let customers = accs.len();
+    report.customers_out = customers;
+    if customers == 0 {
+        return Err(Error::data(format!(
+            "{file}: no row has a customer id in '{}', so there is nothing to aggregate",
+            id_col.name
+        )));
+    }
+    progress.report(1.0, "building the customer table");
+
+    // Output columns.
+    let mut columns: Vec<Column> = Vec::new();
+    let mut cmap: Vec<ColumnMapping> = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
+    let mut unique = |base: &str| -> String {
+        let mut name = base.to_string();
+        while taken.contains(&name) {
+            name.push_str("_agg");
+        }
+        taken.push(name.clone());
+        name
+    };
+    let add = |columns: &mut Vec<Column>,
+               cmap: &mut Vec<ColumnMapping>,
+               report: &mut AggregateReport,
+               col: Column,
+               role: Option<Role>,
+               usage: ColumnUse,
+               how: String| {
+        cmap.push(ColumnMapping {
+            column: col.name.clone(),
+            ctype: col.ctype,
+            role,
+            confidence: 1.0,
+            reason: format!("aggregated from transactions: {how}"),
+            usage,
+        });
+        report.columns.push((col.name.clone(), how));
+        columns.push(col);
+    };
+
+    let id_name = unique(&id_col.name);
+    let id_data = match &id_col.data {
+        ColumnData::Text(t) => {
+            let mut out = TextColumn::with_capacity(customers, 0);
+            for a in &accs {
+                if !out.push(t.raw(a.first_row as usize)) {
+                    return Err(Error::data("customer ids exceed 4 GiB of text"));
+                }
+            }
+            ColumnData::Text(out)
+        }
+        ColumnData::Number(v) => {
+            ColumnData::Number(accs.iter().map(|a| v[a.first_row as usize]).collect())
+        }
+        ColumnData::Date(v) => {
+            ColumnData::Date(accs.iter().map(|a| v[a.first_row as usize]).collect())
+        }
+    };
+    let id_usage = mapping.usage_of(&id_col.name);
+    let mut id_out = Column {
+        name: id_name,
+        ctype: id_col.ctype,
+        data: id_data,
+        info: ColumnInfo::default(),
+    };
+    id_out
+        .info
+        .notes
+        .push("one row per customer, in order of first appearance".into());
+    add(
+        &mut columns,
+        &mut cmap,
+        &mut report,
+        id_out,
+        Some(Role::CustomerId),
+        id_usage,
+        format!("customer id from '{}'", id_col.name),
+    );
+
+    add(
+        &mut columns,
+        &mut cmap,
+        &mut report,
+        Column::number(
+            &unique("txn_count"),
+            accs.iter().map(|a| f64::from(a.count)).collect(),
+        ),
+        Some(Role::TxnCount),
+        ColumnUse::Feature,
+        "number of transactions".into(),
+    );
+    if let Some(src) = &amount_name {
+        add(
+            &mut columns,
+            &mut cmap,
+            &mut report,
+            Column::number(
+                &unique("txn_amount_total"),
+                accs.iter()
+                    .map(|a| if a.n_amount > 0 { a.sum } else { f64::NAN })
+                    .collect(),
+            ),
+            Some(Role::TxnAmount),
+            ColumnUse::Feature,
+            format!("sum of '{src}'"),
+        );
+        add(
+            &mut columns,
+            &mut cmap,
+            &mut report,
+            Column::number(
+                &unique("txn_amount_mean"),
+                accs.iter()
+                    .map(|a| {
+                        if a.n_amount > 0 {
+                            a.sum / f64::from(a.n_amount)
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect(),
+            ),
+            None,
+            ColumnUse::Profile,
+            format!("mean of '{src}' (profile only; set it to feature to cluster on it)"),
+        );
+    } else {
+        report.warnings.push(
+            "no transaction amount column is mapped: no total or mean amount (Monetary cannot be built)"
+                .into(),
+        );
+    }
+    if let Some(dc) = date_col {
+        let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
+        add(
+            &mut columns,
+            &mut cmap,
+            &mut report,
+            Column::date(
+                &unique("first_txn_date"),
+                accs.iter().map(|a| fix(a.first_date)).collect(),
+            ),
+            None,
+            ColumnUse::Ignore,
+            format!("earliest '{}'", dc.name),
+        );
+        add(
+            &mut columns,
+            &mut cmap,
+            &mut report,
+            Column::date(
+                &unique("last_txn_date"),
+                accs.iter().map(|a| a.last_date).collect(),
+            ),
+            Some(Role::LastDate),
+            ColumnUse::Feature,
+            format!("latest '{}'", dc.name),
+        );
+    } else {
+        report.warnings.push(
+            "no transaction date column is mapped: no first/last dates (Recency cannot be built)"
+                .into(),
+        );
+    }
+    if let Some(bc) = balance_col {
+        add(
+            &mut columns,
+            &mut cmap,
+            &mut report,
+            Column::number(
+                &unique("last_balance"),
+                accs.iter().map(|a| a.balance).collect(),
+            ),
+            Some(Role::Balance),
+            ColumnUse::Feature,
+            format!("'{}' on the customer's latest transaction", bc.name),
+        );
+    }
+    for (a, attr) in attrs.iter().enumerate() {
+        let name = attr.source.name.clone();
+        if attr.abandoned || attr.levels_if_capped() > customers {
+            report.not_carried.push((
+                name,
+                format!(
+                    "more distinct values than customers ({customers}): a per-transaction \
+                     column (e.g. a transaction id), not a customer attribute"
+                ),
+            ));
+            continue;
+        }
+        let slot_of = |c: usize| slots[c * n_attrs + a];
+        let disagreeing = attr.overflow.len();
+        if disagreeing > 0 {
+            // The example: the disagreeing customer that appears first.
+            let (cust, list) = attr
+                .overflow
+                .iter()
+                .min_by_key(|(c, _)| *c)
+                .expect("non-empty overflow");
+            let cust = *cust;
+            let mut parts: Vec<String> = list
+                .iter()
+                .map(|e| format!("{} x{}", attr.display(e.0), e.1))
+                .collect();
+            parts.truncate(4);
+            let chosen = attr
+                .resolve(slot_of(cust as usize))
+                .map_or(String::new(), |v| attr.display(v));
+            let example = format!(
+                "{}: {} -> {chosen}",
+                id_col.data.display(accs[cust as usize].first_row as usize),
+                parts.join(", "),
+            );
+            report.disagreements.push(Disagreement {
+                column: name.clone(),
+                customers: disagreeing,
+                example,
+            });
+        }
+        let role = attr.mapping.and_then(|m| m.role);
+        let usage = attr.mapping.map_or(ColumnUse::Profile, |m| m.usage);
+        let out_name = unique(&name);
+        let col = attr.build_column(&out_name, (0..customers).map(slot_of));
+        add(
+            &mut columns,
+            &mut cmap,
+            &mut report,
+            col,
+            role,
+            usage,
+            format!("customer attribute '{name}': most frequent value per customer"),
+        );
+    }
+    drop(slots);
+    drop(attrs);
+
+    let row_origin = accs
+        .iter()
+        .map(|a| {
+            table
+                .row_origin
+                .get(a.first_row as usize)
+                .copied()
+                .unwrap_or(a.first_row + 2)
+        })
+        .collect();
+    drop(accs);
+    let mut source = table.source.clone();
+    source.warnings.push(format!(
+        "aggregated {} transactions into {} customers; a customer's line is that of their first transaction",
+        table.n_rows, customers
+    ));
+    let out = Table {
+        columns,
+        n_rows: customers,
+        row_origin,
+        source,
+    };
+    let mut notes = mapping.notes.clone();
+    notes.push(format!(
+        "columns rebuilt by aggregating {} transactions",
+        table.n_rows
+    ));
+    Ok(Aggregated {
+        table: out,
+        mapping: Mapping {
+            columns: cmap,
+            notes,
+        },
+        report,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::mapping::{MappingOptions, map_columns};
+    use crate::pipeline::progress::NoProgress;
+    use crate::pipeline::table::SourceInfo;
+    use std::hash::{BuildHasher, Hash};
+
+    fn hash<T: Hash>(t: T) -> u64 {
+        FxBuild::default().hash_one(t)
+    }
+
+    #[test]
+    fn hasher_separates_close_keys() {
+        assert_ne!(hash("ab"), hash("ba"));
+        assert_ne!(hash(1u64), hash(2u64));
+        assert_ne!(hash("a"), hash("a\0"));
+        // Sequential ids spread over the top 7 bits (hashbrown's control byte).
+        let tops: std::collections::HashSet<u64> = (0..1000u64).map(|i| hash(i) >> 57).collect();
+        assert!(tops.len() > 100, "{}", tops.len());
+    }
+
+    #[test]
+    fn input_kind_parses() {
+        assert_eq!(
+            "Transactions".parse::<InputKind>(),
+            Ok(InputKind::Transactions)
+        );
+        assert!("rows".parse::<InputKind>().is_err());
+    }
+
+    #[test]
+    fn numeric_ids_and_no_amount() {
+        let t = Table::new(
+            vec![
+                Column::number("CustomerID", vec![7.0, 8.0, 7.0, -0.0, 0.0]),
+                Column::text(
+                    "Gender",
+                    TextColumn::from_values([Some("M"), Some("F"), Some("M"), None, Some("F")]),
+                ),
+            ],
+            SourceInfo::default(),
+        );
+        let m = map_columns(&t, &MappingOptions::default()).unwrap();
+        let a = aggregate_transactions(&t, &m, &AggregateOptions::default(), &NoProgress).unwrap();
+        assert_eq!(a.table.n_rows, 3);
+        assert_eq!(
+            a.table.column("CustomerID").unwrap().numbers().unwrap(),
+            &[7.0, 8.0, -0.0]
+        );
+        assert_eq!(
+            a.table.column("txn_count").unwrap().numbers().unwrap(),
+            &[2.0, 1.0, 2.0]
+        );
+        assert_eq!(a.table.row_origin, vec![2, 3, 5]);
+        assert!(
+            a.report
+                .warnings
+                .iter()
+                .any(|w| w.contains("no transaction amount"))
+        );
+        let g = a.table.column("Gender").unwrap().texts().unwrap();
+        assert_eq!(g.get(2), Some("F"));
+    }
+}

@@ -1,0 +1,1583 @@
+//! Features: the numbers each customer is clustered on, transformed and
+//! scaled, with the parameters needed to score new customers the same way
+//! ([`apply_features`]).
+//!
+//! # Template mode and generic mode
+//!
+//! The bank template is [`TemplateFeature`]: Recency, Frequency, Monetary,
+//! Tenure, Product_Depth, Age and Balance, each built from whatever mapped
+//! columns exist. Where a feature can come from a date measured against the
+//! as-of date or from a ready-made column, the date wins (all features then
+//! share one reference day): Recency from the last transaction date, else a
+//! transaction date, else a Recency column; Tenure (completed months) from the
+//! open date, else a Tenure column; Age (completed years) from the birth date,
+//! else an Age column.
+//!
+//! **Rule** (`mode = "auto"`, the default): *template mode* when at least two
+//! template features can be built, otherwise *generic mode*.
+//!
+//! - Template mode: the template features that can be built (under their
+//!   template names, in template order), then every other numeric column the
+//!   mapping marks as a feature (under its own name, in table order). Columns
+//!   consumed by a template feature, or superseded by a better source for it,
+//!   are not added twice.
+//! - Generic mode (e.g. a credit-card usage table of many behavioural
+//!   numbers): the numeric columns marked as features (`usage = feature`, the
+//!   default for every non-id numeric column), under their own names. Nothing
+//!   is derived from dates.
+//!
+//! `select` (non-empty) replaces "every numeric column marked as a feature":
+//! the extras in template mode, the whole set in generic mode. `drop_features`
+//! then removes features by name. `mode = "template" | "generic"` forces a mode.
+//!
+//! Categorical columns (gender, branch) stay in the cleaned table for
+//! profiling; with `one_hot = true` those with at most `one_hot_max_levels`
+//! values also become 0/1 indicator features (`Gender=F`).
+//!
+//! # Per feature, in order
+//!
+//! 1. Values that are still missing or not finite (only when Clean did not
+//!    run) are filled with the feature's median, counted and stored.
+//! 2. Optional winsorising at the chosen percentiles (bounds stored).
+//! 3. Transform: `auto` applies `log1p` to a non-negative feature whose
+//!    skewness (Fisher-Pearson, population moments) is above the threshold;
+//!    `log` applies it to every non-negative feature; `none` to none;
+//!    per-feature overrides win.
+//! 4. Z-score with the population standard deviation (like scikit-learn's
+//!    `StandardScaler`). A zero-variance feature is dropped with a notice
+//!    (or, with `zero_variance = "keep_unscaled"`, centred and divided by 1).
+//!
+//! Then the correlation matrix of the scaled features; pairs with |r| above
+//! the threshold are flagged (drop one with `drop_features`).
+//!
+//! # Output
+//!
+//! [`Features`] holds `original` (after imputation, before winsorising and
+//! transforms) and `scaled`, both `n x d` row-major `f64`, ready for the
+//! K-Means kernel: never NaN, never infinite. Row `i` is row `i` of the
+//! cleaned table, which keeps the customer ids and the profile columns.
+
+use crate::error::{Error, Result};
+use crate::pipeline::clean::{IsoDate, median_in_place, months_between, years_between};
+use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
+use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureMode {
+    /// Template when at least two template features can be built.
+    #[default]
+    Auto,
+    Template,
+    Generic,
+}
+
+impl FromStr for FeatureMode {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(FeatureMode::Auto),
+            "template" | "bank" | "rfm" => Ok(FeatureMode::Template),
+            "generic" => Ok(FeatureMode::Generic),
+            _ => Err(format!(
+                "unknown feature mode '{s}' (use auto, template or generic)"
+            )),
+        }
+    }
+}
+
+impl FeatureMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            FeatureMode::Auto => "auto",
+            FeatureMode::Template => "template",
+            FeatureMode::Generic => "generic",
+        }
+    }
+}
+
+/// `--transform none|log|auto`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransformMode {
+    None,
+    Log,
+    /// log1p for non-negative features with skewness above the threshold.
+    #[default]
+    Auto,
+}
+
+impl FromStr for TransformMode {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "off" => Ok(TransformMode::None),
+            "log" | "log1p" => Ok(TransformMode::Log),
+            "auto" => Ok(TransformMode::Auto),
+            _ => Err(format!("unknown transform '{s}' (use none, log or auto)")),
+        }
+    }
+}
+
+/// The transform applied to one feature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    #[default]
+    None,
+    /// `ln(1 + x)`; values below 0 (possible only in new data) count as 0.
+    #[serde(rename = "log", alias = "log1p")]
+    Log1p,
+}
+
+impl FromStr for Transform {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "off" => Ok(Transform::None),
+            "log" | "log1p" => Ok(Transform::Log1p),
+            _ => Err(format!("unknown transform '{s}' (use none or log)")),
+        }
+    }
+}
+
+impl Transform {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transform::None => "none",
+            Transform::Log1p => "log1p",
+        }
+    }
+}
+
+/// Clip each feature to these percentiles (0..=1) before transforming.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Winsorize {
+    pub lower: f64,
+    pub upper: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZeroVariance {
+    /// Drop the feature with a notice.
+    #[default]
+    Drop,
+    /// Keep it: centred, divided by 1 (all zeros after scaling).
+    KeepUnscaled,
+}
+
+/// Every choice of the Features stage (embedded in the RunConfig).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeatureOptions {
+    pub mode: FeatureMode,
+    /// Numeric columns to use instead of "every column marked as a feature"
+    /// (the extras in template mode, the whole set in generic mode).
+    pub select: Vec<String>,
+    /// `--drop-feature`: features to leave out, by feature name.
+    pub drop_features: Vec<String>,
+    /// `--transform`.
+    pub transform: TransformMode,
+    /// Per-feature transform, by feature name; wins over `transform`.
+    pub transform_overrides: BTreeMap<String, Transform>,
+    /// `auto` transforms features whose skewness is above this.
+    pub skew_threshold: f64,
+    /// Optional winsorising percentiles, e.g. `{ lower = 0.01, upper = 0.99 }`.
+    pub winsorize: Option<Winsorize>,
+    /// One-hot encode categorical columns for clustering (off: profile only).
+    pub one_hot: bool,
+    /// Categorical columns with more values than this are not one-hot encoded.
+    pub one_hot_max_levels: usize,
+    pub zero_variance: ZeroVariance,
+    /// Pairs of features with |r| above this are flagged.
+    pub correlation_threshold: f64,
+}
+
+impl Default for FeatureOptions {
+    fn default() -> Self {
+        FeatureOptions {
+            mode: FeatureMode::Auto,
+            select: Vec::new(),
+            drop_features: Vec::new(),
+            transform: TransformMode::Auto,
+            transform_overrides: BTreeMap::new(),
+            skew_threshold: 1.0,
+            winsorize: None,
+            one_hot: false,
+            one_hot_max_levels: 12,
+            zero_variance: ZeroVariance::Drop,
+            correlation_threshold: 0.9,
+        }
+    }
+}
+
+impl FeatureOptions {
+    pub fn validate(&self) -> Result<()> {
+        if !(self.skew_threshold.is_finite() && self.skew_threshold >= 0.0) {
+            return Err(Error::usage(format!(
+                "skew threshold {} must be a number >= 0",
+                self.skew_threshold
+            )));
+        }
+        if let Some(w) = self.winsorize
+            && !(0.0 <= w.lower && w.lower < w.upper && w.upper <= 1.0)
+        {
+            return Err(Error::usage(format!(
+                "winsorize percentiles {} and {} must satisfy 0 <= lower < upper <= 1 (e.g. 0.01 and 0.99)",
+                w.lower, w.upper
+            )));
+        }
+        if !(self.correlation_threshold > 0.0 && self.correlation_threshold <= 1.0) {
+            return Err(Error::usage(format!(
+                "correlation threshold {} must be in (0, 1]",
+                self.correlation_threshold
+            )));
+        }
+        if self.one_hot && self.one_hot_max_levels < 2 {
+            return Err(Error::usage("one_hot_max_levels must be at least 2"));
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Parameters (stored in the saved model)
+// ---------------------------------------------------------------------------
+
+/// The bank template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateFeature {
+    Recency,
+    Frequency,
+    Monetary,
+    Tenure,
+    ProductDepth,
+    Age,
+    Balance,
+}
+
+impl TemplateFeature {
+    pub const ALL: [TemplateFeature; 7] = [
+        TemplateFeature::Recency,
+        TemplateFeature::Frequency,
+        TemplateFeature::Monetary,
+        TemplateFeature::Tenure,
+        TemplateFeature::ProductDepth,
+        TemplateFeature::Age,
+        TemplateFeature::Balance,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TemplateFeature::Recency => "Recency",
+            TemplateFeature::Frequency => "Frequency",
+            TemplateFeature::Monetary => "Monetary",
+            TemplateFeature::Tenure => "Tenure",
+            TemplateFeature::ProductDepth => "Product_Depth",
+            TemplateFeature::Age => "Age",
+            TemplateFeature::Balance => "Balance",
+        }
+    }
+
+    /// The ways to build it, best first.
+    fn sources(self) -> &'static [(Role, Derive)] {
+        match self {
+            TemplateFeature::Recency => &[
+                (Role::LastDate, Derive::DaysSince),
+                (Role::TxnDate, Derive::DaysSince),
+                (Role::Recency, Derive::Column),
+            ],
+            TemplateFeature::Frequency => &[(Role::TxnCount, Derive::Column)],
+            TemplateFeature::Monetary => &[(Role::TxnAmount, Derive::Column)],
+            TemplateFeature::Tenure => &[
+                (Role::OpenDate, Derive::MonthsSince),
+                (Role::Tenure, Derive::Column),
+            ],
+            TemplateFeature::ProductDepth => &[(Role::ProductCount, Derive::Column)],
+            TemplateFeature::Age => &[
+                (Role::BirthDate, Derive::YearsSince),
+                (Role::Age, Derive::Column),
+            ],
+            TemplateFeature::Balance => &[(Role::Balance, Derive::Column)],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Derive {
+    Column,
+    DaysSince,
+    MonthsSince,
+    YearsSince,
+}
+
+/// Roles that template features read; such columns are never extras.
+const TEMPLATE_ROLES: [Role; 11] = [
+    Role::LastDate,
+    Role::TxnDate,
+    Role::Recency,
+    Role::TxnCount,
+    Role::TxnAmount,
+    Role::OpenDate,
+    Role::Tenure,
+    Role::ProductCount,
+    Role::BirthDate,
+    Role::Age,
+    Role::Balance,
+];
+
+/// How a feature's raw value is read from a (cleaned) table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeatureSource {
+    /// A numeric column as it is.
+    Column { column: String },
+    /// Days from a date column to the as-of date (Recency).
+    DaysSince { column: String },
+    /// Completed calendar months from a date column to the as-of date (Tenure).
+    MonthsSince { column: String },
+    /// Completed years from a date column to the as-of date (Age).
+    YearsSince { column: String },
+    /// 1 when a text column equals `level`, else 0.
+    OneHot { column: String, level: String },
+}
+
+impl FeatureSource {
+    pub fn column(&self) -> &str {
+        match self {
+            FeatureSource::Column { column }
+            | FeatureSource::DaysSince { column }
+            | FeatureSource::MonthsSince { column }
+            | FeatureSource::YearsSince { column }
+            | FeatureSource::OneHot { column, .. } => column,
+        }
+    }
+
+    fn needs_as_of(&self) -> bool {
+        matches!(
+            self,
+            FeatureSource::DaysSince { .. }
+                | FeatureSource::MonthsSince { .. }
+                | FeatureSource::YearsSince { .. }
+        )
+    }
+
+    pub fn describe(&self, as_of: Option<IsoDate>) -> String {
+        let at = as_of.map_or("the as-of date".to_string(), |d| d.to_string());
+        match self {
+            FeatureSource::Column { column } => format!("'{column}'"),
+            FeatureSource::DaysSince { column } => format!("days from '{column}' to {at}"),
+            FeatureSource::MonthsSince { column } => {
+                format!("completed months from '{column}' to {at}")
+            }
+            FeatureSource::YearsSince { column } => {
+                format!("completed years from '{column}' to {at}")
+            }
+            FeatureSource::OneHot { column, level } => format!("'{column}' is '{level}'"),
+        }
+    }
+
+    fn from_derive(d: Derive, column: &str) -> FeatureSource {
+        let column = column.to_string();
+        match d {
+            Derive::Column => FeatureSource::Column { column },
+            Derive::DaysSince => FeatureSource::DaysSince { column },
+            Derive::MonthsSince => FeatureSource::MonthsSince { column },
+            Derive::YearsSince => FeatureSource::YearsSince { column },
+        }
+    }
+}
+
+/// One feature, fully specified for scoring.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    pub name: String,
+    pub source: FeatureSource,
+    /// Value used where the input is missing or not finite (the training median).
+    pub fill: f64,
+    /// Winsorising bounds in original units.
+    pub clip: Option<[f64; 2]>,
+    pub transform: Transform,
+    /// Mean and population standard deviation after the transform.
+    pub mean: f64,
+    pub std: f64,
+}
+
+/// Everything Features decided, for the saved model.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FeatureParams {
+    pub mode: FeatureMode,
+    pub as_of: Option<IsoDate>,
+    pub features: Vec<FeatureSpec>,
+}
+
+impl FeatureParams {
+    pub fn names(&self) -> Vec<String> {
+        self.features.iter().map(|f| f.name.clone()).collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureInfo {
+    pub name: String,
+    /// How it was built ("days from 'LastTxnDate' to 2024-03-31").
+    pub source: String,
+    /// Missing or non-finite inputs filled with the median here (0 after Clean,
+    /// except for inputs Clean does not see such as a derived date).
+    pub filled: usize,
+    /// Original units (after filling, before winsorising and transforms).
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub std: f64,
+    pub clip: Option<[f64; 2]>,
+    /// Values moved to a winsorising bound.
+    pub clipped: usize,
+    /// Skewness of the values the transform decision saw (after winsorising).
+    pub skewness: f64,
+    pub transform: Transform,
+    pub transform_reason: String,
+    /// Skewness after the transform.
+    pub skewness_after: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeftOut {
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorrelatedPair {
+    pub a: String,
+    pub b: String,
+    pub r: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeatureReport {
+    /// Template or generic (never auto).
+    pub mode: FeatureMode,
+    pub mode_reason: String,
+    pub as_of: Option<IsoDate>,
+    pub rows: usize,
+    pub features: Vec<FeatureInfo>,
+    /// Template features that could not be built, columns not used, features
+    /// dropped (zero variance, `drop_features`), each with the reason.
+    pub left_out: Vec<LeftOut>,
+    /// Columns kept in the cleaned table for segment profiles.
+    pub profile_columns: Vec<String>,
+    /// Pearson correlation of the scaled features, `d x d` row-major, in
+    /// `features` order.
+    pub correlation: Vec<f64>,
+    pub correlation_threshold: f64,
+    pub correlated_pairs: Vec<CorrelatedPair>,
+    pub warnings: Vec<String>,
+}
+
+impl FeatureReport {
+    pub fn feature(&self, name: &str) -> Option<&FeatureInfo> {
+        self.features.iter().find(|f| f.name == name)
+    }
+
+    pub fn left_out(&self, name: &str) -> Option<&str> {
+        self.left_out
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| l.reason.as_str())
+    }
+
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "Features: {} mode ({}); {} features for {} customers; as-of {}",
+            self.mode.name(),
+            self.mode_reason,
+            self.features.len(),
+            self.rows,
+            self.as_of.map_or("none".to_string(), |d| d.to_string())
+        );
+        for f in &self.features {
+            let _ = write!(
+                s,
+                "  {:<16} {}; range {}..{}, skew {:.2} -> {} ({})",
+                f.name,
+                f.source,
+                fmt_num(f.min),
+                fmt_num(f.max),
+                f.skewness,
+                f.transform.name(),
+                f.transform_reason
+            );
+            if let Some([lo, hi]) = f.clip {
+                let _ = write!(
+                    s,
+                    "; winsorised to {}..{} ({} values)",
+                    fmt_num(lo),
+                    fmt_num(hi),
+                    f.clipped
+                );
+            }
+            if f.filled > 0 {
+                let _ = write!(s, "; {} missing filled with the median", f.filled);
+            }
+            let _ = writeln!(s);
+        }
+        for l in &self.left_out {
+            let _ = writeln!(s, "  left out {}: {}", l.name, l.reason);
+        }
+        for p in &self.correlated_pairs {
+            let _ = writeln!(
+                s,
+                "  correlated: {} and {} (r = {:.3} > {}); consider --drop-feature for one",
+                p.a, p.b, p.r, self.correlation_threshold
+            );
+        }
+        if !self.profile_columns.is_empty() {
+            let _ = writeln!(s, "  profile only: {}", self.profile_columns.join(", "));
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "  warning: {w}");
+        }
+        s
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.abs() >= 1e6 || (x != 0.0 && x.abs() < 1e-3) {
+        format!("{x:.3e}")
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The output of [`build_features`].
+#[derive(Clone, Debug)]
+pub struct Features {
+    pub names: Vec<String>,
+    /// Rows (customers); row `i` is row `i` of the table the features were built from.
+    pub n: usize,
+    /// Features per row.
+    pub d: usize,
+    /// `n x d` row-major, original units, after imputation, before transforms.
+    pub original: Vec<f64>,
+    /// `n x d` row-major, transformed and z-scored: what K-Means clusters.
+    pub scaled: Vec<f64>,
+    pub report: FeatureReport,
+    pub params: FeatureParams,
+}
+
+impl Features {
+    pub fn scaled_row(&self, i: usize) -> &[f64] {
+        &self.scaled[i * self.d..(i + 1) * self.d]
+    }
+    pub fn original_row(&self, i: usize) -> &[f64] {
+        &self.original[i * self.d..(i + 1) * self.d]
+    }
+    /// Column `j` of the scaled matrix.
+    pub fn scaled_column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
+        self.scaled.iter().skip(j).step_by(self.d.max(1)).copied()
+    }
+    pub fn original_column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
+        self.original.iter().skip(j).step_by(self.d.max(1)).copied()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numerics
+// ---------------------------------------------------------------------------
+
+/// A power of two at or above `m` (1 for 0), so that dividing by it is exact
+/// and keeps every value within [-1, 1].
+fn pow2_above(m: f64) -> f64 {
+    if !(m.is_finite() && m > 0.0) {
+        return 1.0;
+    }
+    let e = m.log2().ceil().clamp(-1000.0, 1023.0) as i32;
+    let p = 2f64.powi(e);
+    if p < m { p * 2.0 } else { p }.min(2f64.powi(1023))
+}
+
+/// Mean, population standard deviation and skewness (Fisher-Pearson,
+/// population moments as `scipy.stats.skew`), computed on values scaled by a
+/// power of two so that huge values cannot overflow. All finite for finite input.
+pub fn moments(v: &[f64]) -> (f64, f64, f64) {
+    let n = v.len();
+    if n == 0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let s = pow2_above(v.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+    let inv = 1.0 / s;
+    let nf = n as f64;
+    let mean = v.iter().map(|x| x * inv).sum::<f64>() / nf;
+    let (mut m2, mut m3) = (0.0, 0.0);
+    for x in v {
+        let d = x * inv - mean;
+        let d2 = d * d;
+        m2 += d2;
+        m3 += d2 * d;
+    }
+    m2 /= nf;
+    m3 /= nf;
+    let std = m2.sqrt();
+    let skew = if m2 > 1e-24 { m3 / (m2 * std) } else { 0.0 };
+    (mean * s, std * s, if skew.is_finite() { skew } else { 0.0 })
+}
+
+/// Percentile with linear interpolation between order statistics (numpy's
+/// default); reorders `v`, which must be non-empty.
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    let pos = p * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let frac = pos - lo as f64;
+    let (_, a, upper) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let a = *a;
+    if frac == 0.0 || upper.is_empty() {
+        return a;
+    }
+    let b = upper.iter().copied().fold(f64::INFINITY, f64::min);
+    a + frac * (b - a)
+}
+
+/// Largest |z| emitted; keeps squared distances finite for absurd new values.
+const Z_LIMIT: f64 = 1e150;
+
+/// `(x - mean) / std`, finite for any finite input. Training and scoring use
+/// this same function, so the same input gives the same bits.
+#[inline]
+pub fn scale_value(x: f64, mean: f64, std: f64) -> f64 {
+    let mut z = (x - mean) / std;
+    if !z.is_finite() {
+        // x - mean overflowed: redo in quarter units (exact scaling).
+        z = (x * 0.25 - mean * 0.25) / (std * 0.25);
+    }
+    if z.is_nan() {
+        0.0
+    } else {
+        z.clamp(-Z_LIMIT, Z_LIMIT)
+    }
+}
+
+#[inline]
+fn apply_transform(x: f64, t: Transform) -> f64 {
+    match t {
+        Transform::None => x,
+        Transform::Log1p => x.max(0.0).ln_1p(),
+    }
+}
+
+/// Raw values of a source (NaN = missing), or why they cannot be read.
+fn source_values(
+    table: &Table,
+    source: &FeatureSource,
+    as_of: Option<IsoDate>,
+) -> std::result::Result<Vec<f64>, String> {
+    let name = source.column();
+    let col = table
+        .column(name)
+        .ok_or_else(|| format!("column '{name}' is missing"))?;
+    let need_date = || -> std::result::Result<(&[i32], i32), String> {
+        let dates = col
+            .dates()
+            .ok_or_else(|| format!("'{name}' holds {} values, not dates", col.ctype.name()))?;
+        let at = as_of.ok_or_else(|| {
+            "there is no as-of date to measure it against (give --as-of)".to_string()
+        })?;
+        Ok((dates, at.0))
+    };
+    let derive = |f: &dyn Fn(i32, i32) -> f64| -> std::result::Result<Vec<f64>, String> {
+        let (dates, at) = need_date()?;
+        Ok(dates
+            .iter()
+            .map(|&d| {
+                if d == MISSING_DATE {
+                    f64::NAN
+                } else {
+                    f(d, at)
+                }
+            })
+            .collect())
+    };
+    match source {
+        FeatureSource::Column { .. } => match &col.data {
+            ColumnData::Number(v) => Ok(v.clone()),
+            _ => Err(format!(
+                "'{name}' holds {} values, not numbers",
+                col.ctype.name()
+            )),
+        },
+        FeatureSource::DaysSince { .. } => derive(&|d, at| f64::from(at) - f64::from(d)),
+        FeatureSource::MonthsSince { .. } => derive(&|d, at| f64::from(months_between(d, at))),
+        FeatureSource::YearsSince { .. } => derive(&|d, at| f64::from(years_between(d, at))),
+        FeatureSource::OneHot { level, .. } => match &col.data {
+            ColumnData::Text(t) => Ok((0..t.len())
+                .map(|i| f64::from(u8::from(t.get(i) == Some(level.as_str()))))
+                .collect()),
+            _ => Err(format!(
+                "'{name}' holds {} values, not text",
+                col.ctype.name()
+            )),
+        },
+    }
+}
+
+/// Fill, clip, transform and scale one feature in place, by its spec.
+fn finish_column(values: &mut [f64], spec: &FeatureSpec) {
+    for x in values.iter_mut() {
+        let mut v = if x.is_finite() { *x } else { spec.fill };
+        if let Some([lo, hi]) = spec.clip {
+            v = v.clamp(lo, hi);
+        }
+        *x = scale_value(apply_transform(v, spec.transform), spec.mean, spec.std);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Build
+// ---------------------------------------------------------------------------
+
+struct Planned {
+    name: String,
+    source: FeatureSource,
+    values: Vec<f64>,
+    one_hot: bool,
+}
+
+/// One processed feature before assembly.
+struct Done {
+    spec: FeatureSpec,
+    info: FeatureInfo,
+    original: Vec<f64>,
+    scaled: Vec<f64>,
+    zero_variance: bool,
+}
+
+fn mapped_reason(
+    mapping: &Mapping,
+    table: &Table,
+    role: Role,
+) -> std::result::Result<String, String> {
+    let Some(col) = mapping.column_for(role) else {
+        return Err(format!("no {} column is mapped", role.label()));
+    };
+    if table.column(col).is_none() {
+        return Err(format!(
+            "'{col}' ({}) is not in the cleaned table (dropped by Clean; see its report)",
+            role.label()
+        ));
+    }
+    if mapping.usage_of(col) == ColumnUse::Ignore {
+        return Err(format!("'{col}' ({}) is marked 'ignore'", role.label()));
+    }
+    Ok(col.to_string())
+}
+
+/// Builds the features of a cleaned table (see the module docs). `as_of` is
+/// the date Clean resolved ([`crate::pipeline::clean::Cleaned::as_of`]).
+pub fn build_features(
+    table: &Table,
+    mapping: &Mapping,
+    opts: &FeatureOptions,
+    as_of: Option<IsoDate>,
+) -> Result<Features> {
+    opts.validate()?;
+    let n = table.n_rows;
+    let file = table.source.file_name();
+    if n == 0 {
+        return Err(Error::data(format!(
+            "{file}: no customer rows to build features from"
+        )));
+    }
+    if n == 1 {
+        return Err(Error::data(format!(
+            "{file}: only 1 customer row; segmentation needs at least 2 customers"
+        )));
+    }
+    let mut report = FeatureReport {
+        as_of,
+        rows: n,
+        correlation_threshold: opts.correlation_threshold,
+        ..FeatureReport::default()
+    };
+    let id_col = mapping.column_for(Role::CustomerId);
+
+    // 1. Template features that can be built.
+    let mut template: Vec<Planned> = Vec::new();
+    let mut template_missing: Vec<LeftOut> = Vec::new();
+    let mut superseded: Vec<LeftOut> = Vec::new();
+    for tf in TemplateFeature::ALL {
+        let mut reasons = Vec::new();
+        let mut built: Option<(String, FeatureSource, Vec<f64>)> = None;
+        for &(role, derive) in tf.sources() {
+            let col = match mapped_reason(mapping, table, role) {
+                Ok(c) => c,
+                Err(why) => {
+                    if mapping.column_for(role).is_some() {
+                        reasons.push(why);
+                    }
+                    continue;
+                }
+            };
+            if let Some((used, _, _)) = &built {
+                superseded.push(LeftOut {
+                    name: col.clone(),
+                    reason: format!(
+                        "{} is built from '{used}'; this {} column is not used",
+                        tf.name(),
+                        role.label()
+                    ),
+                });
+                continue;
+            }
+            let source = FeatureSource::from_derive(derive, &col);
+            match source_values(table, &source, as_of) {
+                Ok(v) if v.iter().any(|x| x.is_finite()) => built = Some((col, source, v)),
+                Ok(_) => reasons.push(format!("every value of '{col}' is missing")),
+                Err(why) => reasons.push(format!("'{col}': {why}")),
+            }
+        }
+        match built {
+            Some((_, source, values)) => template.push(Planned {
+                name: tf.name().to_string(),
+                source,
+                values,
+                one_hot: false,
+            }),
+            None => {
+                if reasons.is_empty() {
+                    let roles: Vec<&str> = tf.sources().iter().map(|(r, _)| r.label()).collect();
+                    reasons.push(format!("needs a mapped {}", roles.join(" or ")));
+                }
+                template_missing.push(LeftOut {
+                    name: tf.name().to_string(),
+                    reason: reasons.join("; "),
+                });
+            }
+        }
+    }
+
+    // 2. Mode.
+    let k = template.len();
+    let mode = match opts.mode {
+        FeatureMode::Auto if k >= 2 => {
+            report.mode_reason = format!("{k} template features can be built (2 or more)");
+            FeatureMode::Template
+        }
+        FeatureMode::Auto => {
+            report.mode_reason = format!(
+                "only {k} template feature{} can be built (template needs 2)",
+                if k == 1 { "" } else { "s" }
+            );
+            FeatureMode::Generic
+        }
+        m => {
+            report.mode_reason = format!("set by the user ({k} template features can be built)");
+            m
+        }
+    };
+    report.mode = mode;
+
+    // 3. Numeric columns chosen by usage or `select`.
+    let numeric_feature_cols: Vec<&str> = if opts.select.is_empty() {
+        table
+            .columns
+            .iter()
+            .filter(|c| {
+                c.ctype.is_numeric()
+                    && Some(c.name.as_str()) != id_col
+                    && mapping.usage_of(&c.name) == ColumnUse::Feature
+            })
+            .map(|c| c.name.as_str())
+            .collect()
+    } else {
+        let mut out = Vec::new();
+        for s in &opts.select {
+            match table.column(s) {
+                Some(c) if c.ctype.is_numeric() => out.push(c.name.as_str()),
+                Some(c) => {
+                    return Err(Error::usage(format!(
+                        "--select {s}: '{s}' holds {} values; only numeric columns can be selected",
+                        c.ctype.name()
+                    )));
+                }
+                None if mapping.columns.iter().any(|m| &m.column == s) => {
+                    return Err(Error::usage(format!(
+                        "--select {s}: '{s}' was dropped by Clean (see its report; raise --max-missing to keep it)"
+                    )));
+                }
+                None => {
+                    return Err(Error::usage(format!(
+                        "--select {s}: no such column; numeric columns are: {}",
+                        numeric_names(table).join(", ")
+                    )));
+                }
+            }
+        }
+        out
+    };
+
+    let mut planned: Vec<Planned> = Vec::new();
+    // Kept for the "no usable feature" error in generic mode, where listing
+    // seven unbuildable template features in the report would be noise.
+    let template_reasons: Vec<LeftOut> = template_missing.clone();
+    match mode {
+        FeatureMode::Template => {
+            report.left_out.extend(template_missing);
+            report.left_out.extend(superseded);
+            planned.extend(template);
+            for name in numeric_feature_cols {
+                let role = mapping.role_of(name);
+                if role.is_some_and(|r| TEMPLATE_ROLES.contains(&r)) {
+                    // Consumed by a template feature, superseded, or unusable;
+                    // all three are reported above.
+                    continue;
+                }
+                push_column(&mut planned, &mut report, table, name);
+            }
+        }
+        _ => {
+            for t in &template {
+                if t.source.needs_as_of() {
+                    report.left_out.push(LeftOut {
+                        name: t.name.clone(),
+                        reason: format!(
+                            "generic mode uses numeric columns only; {} could be built from {} (mode = \"template\" to use it)",
+                            t.name,
+                            t.source.describe(as_of)
+                        ),
+                    });
+                }
+            }
+            for name in numeric_feature_cols {
+                push_column(&mut planned, &mut report, table, name);
+            }
+        }
+    }
+
+    // 4. Categorical columns: profile, or one-hot.
+    for c in &table.columns {
+        if c.ctype != ColumnType::Text || Some(c.name.as_str()) == id_col {
+            continue;
+        }
+        let usage = mapping.usage_of(&c.name);
+        if usage == ColumnUse::Ignore {
+            continue;
+        }
+        if !opts.one_hot {
+            report.profile_columns.push(c.name.clone());
+            if usage == ColumnUse::Feature {
+                report.warnings.push(format!(
+                    "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only (one_hot = true to cluster on it)",
+                    c.name
+                ));
+            }
+            continue;
+        }
+        let t = c.texts().expect("text column");
+        let levels: BTreeSet<&str> = t.iter().flatten().collect();
+        if levels.len() < 2 || levels.len() > opts.one_hot_max_levels {
+            report.profile_columns.push(c.name.clone());
+            report.left_out.push(LeftOut {
+                name: c.name.clone(),
+                reason: format!(
+                    "not one-hot encoded: {} distinct values (encoded when 2 to {})",
+                    levels.len(),
+                    opts.one_hot_max_levels
+                ),
+            });
+            continue;
+        }
+        report.profile_columns.push(c.name.clone());
+        for level in levels {
+            let source = FeatureSource::OneHot {
+                column: c.name.clone(),
+                level: level.to_string(),
+            };
+            let values = source_values(table, &source, as_of).unwrap_or_default();
+            planned.push(Planned {
+                name: format!("{}={level}", c.name),
+                source,
+                values,
+                one_hot: true,
+            });
+        }
+    }
+    for c in &table.columns {
+        if c.ctype.is_numeric()
+            && mapping.usage_of(&c.name) == ColumnUse::Profile
+            && !planned.iter().any(|p| p.source.column() == c.name)
+        {
+            report.profile_columns.push(c.name.clone());
+        }
+    }
+
+    // 5. User drops.
+    for name in &opts.drop_features {
+        match planned.iter().position(|p| &p.name == name) {
+            Some(i) => {
+                planned.remove(i);
+                report.left_out.push(LeftOut {
+                    name: name.clone(),
+                    reason: "dropped by the user (--drop-feature)".into(),
+                });
+            }
+            None => {
+                return Err(Error::usage(format!(
+                    "--drop-feature {name}: no such feature; the features are: {}",
+                    planned
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    for name in opts.transform_overrides.keys() {
+        if !planned.iter().any(|p| &p.name == name) {
+            return Err(Error::usage(format!(
+                "transform override for '{name}': no such feature; the features are: {}",
+                planned
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    if planned.is_empty() {
+        return Err(no_feature_error(
+            table,
+            mapping,
+            &report,
+            &template_reasons,
+            mode,
+        ));
+    }
+
+    // 6. Per feature: fill, winsorise, transform, scale.
+    let done: Vec<Done> = planned
+        .into_par_iter()
+        .map(|p| process(p, opts, as_of))
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut kept: Vec<Done> = Vec::with_capacity(done.len());
+    for d in done {
+        if d.zero_variance && opts.zero_variance == ZeroVariance::Drop {
+            report.left_out.push(LeftOut {
+                name: d.spec.name.clone(),
+                reason: format!(
+                    "zero variance: every value is {} (a constant cannot separate customers)",
+                    fmt_num(d.info.min)
+                ),
+            });
+            continue;
+        }
+        if d.zero_variance {
+            report.warnings.push(format!(
+                "'{}' has zero variance; kept unscaled (all zeros after centring)",
+                d.spec.name
+            ));
+        }
+        if d.info.filled > 0 {
+            report.warnings.push(format!(
+                "{}: {} missing or non-finite values reached Features and were filled with the median {}",
+                d.spec.name,
+                d.info.filled,
+                fmt_num(d.spec.fill)
+            ));
+        }
+        kept.push(d);
+    }
+    if kept.is_empty() {
+        return Err(no_feature_error(
+            table,
+            mapping,
+            &report,
+            &template_reasons,
+            mode,
+        ));
+    }
+
+    // 7. Correlation of the scaled features.
+    let d = kept.len();
+    let cols: Vec<&[f64]> = kept.iter().map(|k| k.scaled.as_slice()).collect();
+    report.correlation = correlation(&cols);
+    for i in 0..d {
+        for j in i + 1..d {
+            let r = report.correlation[i * d + j];
+            if r.abs() > opts.correlation_threshold {
+                report.correlated_pairs.push(CorrelatedPair {
+                    a: kept[i].spec.name.clone(),
+                    b: kept[j].spec.name.clone(),
+                    r,
+                });
+            }
+        }
+    }
+
+    // 8. Row-major matrices.
+    let original = row_major(kept.iter().map(|k| k.original.as_slice()).collect(), n);
+    let scaled = row_major(cols, n);
+    let names: Vec<String> = kept.iter().map(|k| k.spec.name.clone()).collect();
+    let mut specs = Vec::with_capacity(d);
+    for k in kept {
+        report.features.push(k.info);
+        specs.push(k.spec);
+    }
+    Ok(Features {
+        names,
+        n,
+        d,
+        original,
+        scaled,
+        report,
+        params: FeatureParams {
+            mode,
+            as_of,
+            features: specs,
+        },
+    })
+}
+
+fn numeric_names(table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.ctype.is_numeric())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn push_column(planned: &mut Vec<Planned>, report: &mut FeatureReport, table: &Table, name: &str) {
+    if planned.iter().any(|p| p.name == name) {
+        return;
+    }
+    let source = FeatureSource::Column {
+        column: name.to_string(),
+    };
+    match source_values(table, &source, None) {
+        Ok(v) if v.iter().any(|x| x.is_finite()) => planned.push(Planned {
+            name: name.to_string(),
+            source,
+            values: v,
+            one_hot: false,
+        }),
+        Ok(_) => report.left_out.push(LeftOut {
+            name: name.to_string(),
+            reason: "every value is missing".into(),
+        }),
+        Err(why) => report.left_out.push(LeftOut {
+            name: name.to_string(),
+            reason: why,
+        }),
+    }
+}
+
+fn no_feature_error(
+    table: &Table,
+    mapping: &Mapping,
+    report: &FeatureReport,
+    template: &[LeftOut],
+    mode: FeatureMode,
+) -> Error {
+    let found: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let role = mapping
+                .role_of(&c.name)
+                .map_or(String::new(), |r| format!(", {}", r.label()));
+            let usage = match mapping.usage_of(&c.name) {
+                ColumnUse::Feature => "feature",
+                ColumnUse::Profile => "profile",
+                ColumnUse::Ignore => "ignored",
+            };
+            format!("'{}' ({}{role}, {usage})", c.name, c.ctype.name())
+        })
+        .collect();
+    let mut why: Vec<String> = Vec::new();
+    for l in template.iter().chain(&report.left_out) {
+        let line = format!("{}: {}", l.name, l.reason);
+        if !why.contains(&line) {
+            why.push(line);
+        }
+    }
+    Error::data(format!(
+        "no usable feature to cluster on ({} mode). {}Columns found: {}. \
+         Map template columns with --map (e.g. --map balance=COLUMN), mark numeric columns as features, or --select them",
+        mode.name(),
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!("Left out: {}. ", why.join("; "))
+        },
+        if found.is_empty() {
+            "none".to_string()
+        } else {
+            found.join(", ")
+        }
+    ))
+}
+
+fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<Done> {
+    let mut values = p.values;
+    let n = values.len();
+    // Fill.
+    let mut present: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let filled = n - present.len();
+    let fill = median_in_place(&mut present).unwrap_or(0.0);
+    if filled > 0 {
+        for x in values.iter_mut().filter(|x| !x.is_finite()) {
+            *x = fill;
+        }
+    }
+    drop(present);
+    let original = values;
+    let (mean0, std0, _) = moments(&original);
+    let (min, max) = original
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+
+    // Winsorise.
+    let mut clip = None;
+    let mut clipped = 0usize;
+    let mut work = original.clone();
+    if let (Some(w), false) = (opts.winsorize, p.one_hot) {
+        let mut buf = original.clone();
+        let lo = percentile(&mut buf, w.lower);
+        let hi = percentile(&mut buf, w.upper);
+        drop(buf);
+        for x in work.iter_mut() {
+            if *x < lo || *x > hi {
+                clipped += 1;
+                *x = x.clamp(lo, hi);
+            }
+        }
+        clip = Some([lo, hi]);
+    }
+    let (_, _, skewness) = moments(&work);
+    let wmin = work.iter().copied().fold(f64::INFINITY, f64::min);
+
+    // Transform.
+    let over = opts.transform_overrides.get(&p.name).copied();
+    let (transform, transform_reason) = if p.one_hot {
+        (Transform::None, "0/1 indicator".to_string())
+    } else if let Some(t) = over {
+        if t == Transform::Log1p && wmin < 0.0 {
+            return Err(Error::usage(format!(
+                "transform override {}=log: '{}' has negative values (min {}); log1p needs values >= 0",
+                p.name,
+                p.name,
+                fmt_num(wmin)
+            )));
+        }
+        (t, "set for this feature".to_string())
+    } else {
+        match opts.transform {
+            TransformMode::None => (Transform::None, "--transform none".to_string()),
+            TransformMode::Log if wmin >= 0.0 => (Transform::Log1p, "--transform log".to_string()),
+            TransformMode::Log => (
+                Transform::None,
+                format!("has negative values (min {}), so no log", fmt_num(wmin)),
+            ),
+            TransformMode::Auto => {
+                let skewed = skewness > opts.skew_threshold;
+                if skewed && wmin >= 0.0 {
+                    (
+                        Transform::Log1p,
+                        format!(
+                            "skewness {skewness:.2} > {} and no negative values",
+                            opts.skew_threshold
+                        ),
+                    )
+                } else if skewed {
+                    (
+                        Transform::None,
+                        format!(
+                            "skewness {skewness:.2} > {} but has negative values (min {}); consider winsorising",
+                            opts.skew_threshold,
+                            fmt_num(wmin)
+                        ),
+                    )
+                } else {
+                    (
+                        Transform::None,
+                        format!("skewness {skewness:.2} <= {}", opts.skew_threshold),
+                    )
+                }
+            }
+        }
+    };
+    if transform == Transform::Log1p {
+        for x in work.iter_mut() {
+            *x = apply_transform(*x, Transform::Log1p);
+        }
+    }
+    let (mean, std, skewness_after) = moments(&work);
+
+    // Scale.
+    let constant = work.iter().all(|x| *x == work[0]);
+    let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+    let zero_variance = constant || std / scale_of < 1e-12;
+    let std = if zero_variance { 1.0 } else { std };
+    let spec = FeatureSpec {
+        name: p.name.clone(),
+        source: p.source.clone(),
+        fill,
+        clip,
+        transform,
+        mean,
+        std,
+    };
+    let scaled: Vec<f64> = work.iter().map(|&x| scale_value(x, mean, std)).collect();
+    drop(work);
+    let info = FeatureInfo {
+        name: p.name,
+        source: p.source.describe(as_of),
+        filled,
+        min,
+        max,
+        mean: mean0,
+        std: std0,
+        clip,
+        clipped,
+        skewness,
+        transform,
+        transform_reason,
+        skewness_after,
+    };
+    Ok(Done {
+        spec,
+        info,
+        original,
+        scaled,
+        zero_variance,
+    })
+}
+
+/// Pearson correlation matrix of the columns (`d x d`, row-major); 0 where a
+/// column has no variance. Each entry is one sequential sum, so the result
+/// does not depend on the number of threads.
+pub fn correlation(cols: &[&[f64]]) -> Vec<f64> {
+    let d = cols.len();
+    let stats: Vec<(f64, f64)> = cols
+        .par_iter()
+        .map(|c| {
+            let n = c.len().max(1) as f64;
+            let mean = c.iter().sum::<f64>() / n;
+            let ss = c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+            (mean, ss.sqrt())
+        })
+        .collect();
+    let pairs: Vec<(usize, usize)> = (0..d)
+        .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
+        .collect();
+    let rs: Vec<f64> = pairs
+        .par_iter()
+        .map(|&(i, j)| {
+            let (mi, si) = stats[i];
+            let (mj, sj) = stats[j];
+            if si == 0.0 || sj == 0.0 {
+                return 0.0;
+            }
+            let dot: f64 = cols[i]
+                .iter()
+                .zip(cols[j])
+                .map(|(a, b)| (a - mi) * (b - mj))
+                .sum();
+            let r = dot / (si * sj);
+            if r.is_finite() {
+                r.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut m = vec![0.0; d * d];
+    for i in 0..d {
+        m[i * d + i] = if stats[i].1 > 0.0 { 1.0 } else { 0.0 };
+    }
+    for (&(i, j), r) in pairs.iter().zip(rs) {
+        m[i * d + j] = r;
+        m[j * d + i] = r;
+    }
+    m
+}
+
+/// Interleaves columns into an `n x d` row-major matrix, in parallel over
+/// row blocks.
+fn row_major(cols: Vec<&[f64]>, n: usize) -> Vec<f64> {
+    let d = cols.len();
+    let mut out = vec![0.0; n * d];
+    if d == 0 {
+        return out;
+    }
+    const BLOCK: usize = 4096;
+    out.par_chunks_mut(BLOCK * d)
+        .enumerate()
+        .for_each(|(b, chunk)| {
+            let start = b * BLOCK;
+            let rows = chunk.len() / d;
+            for (j, col) in cols.iter().enumerate() {
+                for (r, x) in col[start..start + rows].iter().enumerate() {
+                    chunk[r * d + j] = *x;
+                }
+            }
+        });
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Scoring new customers
+// ---------------------------------------------------------------------------
+
+/// The scaled `n x d` matrix of new customers (usually the output of
+/// [`crate::pipeline::clean::apply_clean`]) with a saved model's parameters:
+/// the same sources and as-of date, fill values, clipping bounds, transforms,
+/// means and deviations. A column the model needs that is missing (or of the
+/// wrong type) is an error naming every such column.
+pub fn apply_features(
+    table: &Table,
+    mapping: &Mapping,
+    params: &FeatureParams,
+) -> Result<Vec<f64>> {
+    let _ = mapping; // sources name their columns; the saved params are the truth
+    let file = table.source.file_name();
+    if params.features.is_empty() {
+        return Err(Error::data("the model has no features"));
+    }
+    let mut problems: Vec<String> = Vec::new();
+    let cols: Vec<Option<Vec<f64>>> = params
+        .features
+        .iter()
+        .map(
+            |spec| match source_values(table, &spec.source, params.as_of) {
+                Ok(v) => Some(v),
+                Err(why) => {
+                    let msg = format!("{} needs {why}", spec.name);
+                    if !problems.contains(&msg) {
+                        problems.push(msg);
+                    }
+                    None
+                }
+            },
+        )
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::data(format!(
+            "{file} cannot be scored with this model: {}",
+            problems.join("; ")
+        )));
+    }
+    let mut cols: Vec<Vec<f64>> = cols.into_iter().flatten().collect();
+    cols.par_iter_mut()
+        .zip(params.features.par_iter())
+        .for_each(|(v, spec)| finish_column(v, spec));
+    let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
+    Ok(row_major(refs, table.n_rows))
+}
+
+impl fmt::Display for FeatureSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_match_hand_values() {
+        // 1, 2, 3, 10: mean 4, population variance (9+4+1+36)/4 = 12.5
+        let (m, s, g) = moments(&[1.0, 2.0, 3.0, 10.0]);
+        assert_eq!(m, 4.0);
+        assert!((s - 12.5f64.sqrt()).abs() < 1e-12);
+        // m3 = (-27 - 8 - 1 + 216)/4 = 45; g1 = 45 / 12.5^1.5
+        assert!((g - 45.0 / 12.5f64.powf(1.5)).abs() < 1e-12);
+        let (m, s, g) = moments(&[1e308, -1e308, 1e308, -1e308]);
+        assert!(m.abs() < 1e300 && s.is_finite() && g.is_finite());
+        assert!((s / 1e308 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn percentiles_interpolate_like_numpy() {
+        let mut v = vec![1.0, 2.0, 3.0, 4.0, 100.0];
+        assert_eq!(percentile(&mut v, 0.5), 3.0);
+        assert_eq!(percentile(&mut v, 0.0), 1.0);
+        assert_eq!(percentile(&mut v, 1.0), 100.0);
+        // pos = 0.9 * 4 = 3.6 -> 4 + 0.6 * 96
+        assert!((percentile(&mut v, 0.9) - 61.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn scale_value_never_overflows() {
+        assert_eq!(scale_value(3.0, 1.0, 2.0), 1.0);
+        let z = scale_value(f64::MAX, -f64::MAX, 1.0);
+        assert!(z.is_finite() && z > 0.0);
+        assert_eq!(scale_value(f64::NAN, 0.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn pow2_above_bounds() {
+        assert_eq!(pow2_above(0.0), 1.0);
+        assert_eq!(pow2_above(3.0), 4.0);
+        assert_eq!(pow2_above(4.0), 4.0);
+        assert!(pow2_above(f64::MAX).is_finite());
+        assert!(f64::MAX / pow2_above(f64::MAX) <= 2.0);
+    }
+
+    #[test]
+    fn row_major_interleaves() {
+        let a = [1.0, 2.0, 3.0];
+        let b = [4.0, 5.0, 6.0];
+        assert_eq!(
+            row_major(vec![&a, &b], 3),
+            vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
+        );
+    }
+
+    #[test]
+    fn options_default_from_empty_toml_and_parse_overrides() {
+        let o: FeatureOptions = toml::from_str("").unwrap();
+        assert_eq!(o, FeatureOptions::default());
+        let o: FeatureOptions = toml::from_str(
+            "transform = \"none\"\nwinsorize = { lower = 0.01, upper = 0.99 }\n[transform_overrides]\nBalance = \"log\"\n",
+        )
+        .unwrap();
+        assert_eq!(o.transform, TransformMode::None);
+        assert_eq!(o.transform_overrides["Balance"], Transform::Log1p);
+        assert!(o.validate().is_ok());
+        let bad = FeatureOptions {
+            winsorize: Some(Winsorize {
+                lower: 0.9,
+                upper: 0.1,
+            }),
+            ..FeatureOptions::default()
+        };
+        assert!(matches!(bad.validate(), Err(Error::Usage(_))));
+    }
+}
