@@ -3,8 +3,12 @@
 
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::pipeline::aggregate::InputKind;
+use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
+use crate::pipeline::features::{FeatureMode, TransformMode};
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
+use crate::pipeline::profile::LabelScheme;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -143,6 +147,66 @@ pub struct RunArgs {
     pub json: bool,
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub stages: StageArgs,
+}
+
+/// Options of the Clean, Features, Cluster and Inspect stages.
+#[derive(Debug, Args, Default)]
+pub struct StageArgs {
+    /// What one row is: auto (decided from repeated ids), customers or transactions.
+    #[arg(long, value_name = "auto|customers|transactions")]
+    pub input: Option<InputKind>,
+    /// Drop columns with more than this share of missing values (0..1).
+    #[arg(long, value_name = "SHARE")]
+    pub max_missing: Option<f64>,
+    /// Repeated customer ids: keep-first, keep-last or fail.
+    #[arg(long, value_name = "POLICY")]
+    pub duplicates: Option<DuplicatePolicy>,
+    /// The date recency, tenure and age are measured against (default: the latest date in the data).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<IsoDate>,
+    /// Feature set: auto, template (RFM, tenure, products, age, balance) or generic (numeric columns).
+    #[arg(long, value_name = "auto|template|generic")]
+    pub features: Option<FeatureMode>,
+    /// Skew handling: none, log (all non-negative) or auto (log1p when skewness > 1).
+    #[arg(long, value_name = "none|log|auto")]
+    pub transform: Option<TransformMode>,
+    /// Leave a feature out of the clustering (repeatable).
+    #[arg(long = "drop-feature", value_name = "NAME")]
+    pub drop_feature: Vec<String>,
+    /// Fix the number of segments instead of choosing it automatically.
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// The K range to sweep, e.g. 2..10.
+    #[arg(long, value_name = "A..B", value_parser = parse_k_range)]
+    pub k_range: Option<(usize, usize)>,
+    /// K-Means restarts per K (the lowest inertia wins).
+    #[arg(long)]
+    pub n_init: Option<usize>,
+    /// Label scheme: auto, bank, rfm or descriptive.
+    #[arg(long, value_name = "SCHEME")]
+    pub labels: Option<LabelScheme>,
+}
+
+fn parse_k_range(s: &str) -> std::result::Result<(usize, usize), String> {
+    let (a, b) = s
+        .split_once("..=")
+        .or_else(|| s.split_once(".."))
+        .or_else(|| s.split_once('-'))
+        .ok_or_else(|| format!("'{s}' is not a range like 2..10"))?;
+    let a: usize = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{a}' is not a number"))?;
+    let b: usize = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{b}' is not a number"))?;
+    if a == 0 || b < a {
+        return Err(format!("'{s}' is empty or starts at 0; use e.g. 2..10"));
+    }
+    Ok((a, b))
 }
 
 fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
@@ -201,6 +265,54 @@ impl RunArgs {
             let (role, column) =
                 parse_map_arg(arg).map_err(|e| Error::usage(format!("--map {e}")))?;
             cfg.mapping.roles.insert(role, column);
+        }
+        let s = &self.stages;
+        if let Some(kind) = s.input {
+            cfg.aggregate.input = kind;
+        }
+        if let Some(m) = s.max_missing {
+            if !(0.0..=1.0).contains(&m) {
+                return Err(Error::usage(format!(
+                    "--max-missing {m}: must be between 0 and 1 (e.g. 0.3)"
+                )));
+            }
+            cfg.clean.max_missing = m;
+        }
+        if let Some(p) = s.duplicates {
+            cfg.clean.duplicates = p;
+        }
+        if s.as_of.is_some() {
+            cfg.clean.as_of = s.as_of;
+        }
+        if let Some(m) = s.features {
+            cfg.features.mode = m;
+        }
+        if let Some(t) = s.transform {
+            cfg.features.transform = t;
+        }
+        for f in &s.drop_feature {
+            if !cfg.features.drop_features.contains(f) {
+                cfg.features.drop_features.push(f.clone());
+            }
+        }
+        if let Some(k) = s.k {
+            if k == 0 {
+                return Err(Error::usage("--k 0: K must be at least 1"));
+            }
+            cfg.cluster.k = Some(k);
+        }
+        if let Some((a, b)) = s.k_range {
+            cfg.cluster.k_min = a;
+            cfg.cluster.k_max = b;
+        }
+        if let Some(n) = s.n_init {
+            if n == 0 {
+                return Err(Error::usage("--n-init 0: at least one restart is needed"));
+            }
+            cfg.cluster.n_init = n;
+        }
+        if let Some(l) = s.labels {
+            cfg.labels.scheme = l;
         }
         Ok(cfg)
     }
@@ -268,6 +380,62 @@ mod tests {
         let cli = parse(&["--no-tui", "x.csv", "--map", "wealth=x"]);
         let e = cli.run.to_config(cli.file.as_ref()).unwrap_err();
         assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn stage_flags_fill_the_config() {
+        let cli = parse(&[
+            "--no-tui",
+            "x.csv",
+            "--k",
+            "5",
+            "--k-range",
+            "3..8",
+            "--max-missing",
+            "0.4",
+            "--as-of",
+            "2024-06-30",
+            "--transform",
+            "none",
+            "--drop-feature",
+            "Age",
+            "--labels",
+            "rfm",
+            "--input",
+            "transactions",
+        ]);
+        let cfg = cli.run.to_config(cli.file.as_ref()).unwrap();
+        assert_eq!(cfg.cluster.k, Some(5));
+        assert_eq!((cfg.cluster.k_min, cfg.cluster.k_max), (3, 8));
+        assert_eq!(cfg.clean.max_missing, 0.4);
+        assert_eq!(cfg.clean.as_of.unwrap().to_string(), "2024-06-30");
+        assert_eq!(cfg.features.transform, TransformMode::None);
+        assert_eq!(cfg.features.drop_features, ["Age"]);
+        assert_eq!(cfg.labels.scheme, LabelScheme::Rfm);
+        assert_eq!(cfg.aggregate.input, InputKind::Transactions);
+    }
+
+    #[test]
+    fn bad_stage_flags_are_usage_errors() {
+        assert!(Cli::try_parse_from(["custseg", "x.csv", "--k-range", "5..2"]).is_err());
+        assert!(Cli::try_parse_from(["custseg", "x.csv", "--k-range", "0..3"]).is_err());
+        assert!(Cli::try_parse_from(["custseg", "x.csv", "--as-of", "yesterday"]).is_err());
+        let cli = parse(&["--no-tui", "x.csv", "--max-missing", "3"]);
+        assert_eq!(
+            cli.run
+                .to_config(cli.file.as_ref())
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+        let cli = parse(&["--no-tui", "x.csv", "--k", "0"]);
+        assert_eq!(
+            cli.run
+                .to_config(cli.file.as_ref())
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
     }
 
     #[test]

@@ -4,11 +4,16 @@
 use crate::cli::{RunArgs, SampleArgs, ScoreArgs};
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::pipeline::load;
-use crate::pipeline::mapping;
+use crate::pipeline::export;
+use crate::pipeline::export::report::human;
 use crate::pipeline::progress::Progress;
+use crate::pipeline::run::{RunOutput, run_all};
 use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -82,34 +87,219 @@ impl Progress for StderrProgress {
     }
 }
 
-/// Runs Load -> Export for `config`.
+/// Runs Load -> Export for `config`: progress on stderr, summary (or JSON) on stdout.
 pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
-    let input = config
-        .input
-        .clone()
-        .ok_or_else(|| Error::usage("no input file: custseg --no-tui FILE --out DIR"))?;
+    if config.input.is_none() {
+        return Err(Error::usage(
+            "no input file: custseg --no-tui FILE --out DIR",
+        ));
+    }
+    let out = args.out.clone().ok_or_else(|| {
+        Error::usage("--out DIR is required with --no-tui (where results are written)")
+    })?;
+    // Refuse a non-empty output folder before spending minutes on the sweep.
+    if !args.force
+        && out.is_dir()
+        && std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
+        return Err(Error::usage(format!(
+            "{}: the output folder is not empty; use --force to overwrite its files",
+            out.display()
+        )));
+    }
     let progress = StderrProgress::new();
-    progress.stage("load");
-    let table = load::load(&input, &config.load, &progress)?;
-    let mapping = mapping::map_columns(&table, &config.mapping)?;
+    let output = run_all(config, &progress, &|name| progress.stage(name))?;
+    progress.stage("export");
+    let files = export::write_all(&output, config, &out, args.force, &progress)?;
     progress.finish();
-    let _ = args;
-    println!(
-        "{} rows, {} columns from {}",
-        table.n_rows,
-        table.columns.len(),
-        input.display()
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let text = if args.json {
+        serde_json::to_string_pretty(&summary_json(&output, &files))
+            .map_err(|e| Error::data(format!("writing JSON: {e}")))?
+    } else {
+        summary_text(&output, &files)
+    };
+    writeln!(w, "{text}").map_err(|e| Error::io("writing to stdout", e))?;
+    Ok(())
+}
+
+/// The `--json` object: one value scripts can rely on.
+pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
+    let chosen = run.chosen();
+    json!({
+        "input": run.table.source.path,
+        "rows": run.table.n_rows,
+        "customers": run.cleaned.table.n_rows,
+        "aggregated_transactions": run.prepared.aggregated.is_some(),
+        "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
+        "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
+        "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
+        "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
+        "k": chosen.k,
+        "k_reason": run.sweep.reason,
+        "sweep": run.sweep.results.iter().map(|r| json!({
+            "k": r.k,
+            "sse": r.fit.inertia,
+            "silhouette": r.metrics.silhouette,
+            "calinski_harabasz": r.metrics.calinski_harabasz,
+            "davies_bouldin": r.metrics.davies_bouldin,
+        })).collect::<Vec<_>>(),
+        "silhouette_sampled": chosen.metrics.silhouette_sampled,
+        "segments": run.profiles.segments.iter().map(|s| json!({
+            "id": s.id,
+            "label": s.label,
+            "size": s.size,
+            "share": s.share,
+            "action": s.action,
+            "distinguishing": s.distinguishing.iter().take(3).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "warnings": warnings(run),
+        "outputs": files,
+    })
+}
+
+fn warnings(run: &RunOutput) -> Vec<String> {
+    let mut w: Vec<String> = run.table.source.warnings.clone();
+    w.extend(run.mapping.notes.iter().cloned());
+    w.extend(run.cleaned.report.warnings.iter().cloned());
+    w.extend(run.features.report.warnings.iter().cloned());
+    w.extend(run.sweep.warnings.iter().cloned());
+    w
+}
+
+/// Text display width (CJK characters take two cells).
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// The plain-text summary: input, K table, elbow curve, segments, outputs.
+pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
+    let mut s = String::new();
+    let src = &run.table.source;
+    let _ = writeln!(
+        s,
+        "custseg: {} rows from {}{}",
+        human(run.table.n_rows as f64),
+        src.file_name(),
+        match &run.prepared.aggregated {
+            Some(a) => format!(
+                " (transactions -> {} customers)",
+                human(a.table.n_rows as f64)
+            ),
+            None => String::new(),
+        }
     );
-    for c in &mapping.columns {
-        println!(
-            "  {:<24} {:<7} {:<22} {:>4.0}%",
-            c.column,
-            c.ctype.name(),
-            c.role.map_or("-", |r| r.key()),
-            c.confidence * 100.0
+    for w in warnings(run) {
+        let _ = writeln!(s, "  warning: {w}");
+    }
+    let dropped: Vec<String> = run
+        .cleaned
+        .report
+        .dropped()
+        .map(|c| format!("{} ({})", c.name, c.reason))
+        .collect();
+    if !dropped.is_empty() {
+        let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));
+    }
+    let _ = writeln!(s, "  features: {}", run.features.names.join(", "));
+    let _ = writeln!(
+        s,
+        "\nK selection (chosen K = {}: {})",
+        run.sweep.chosen_k, run.sweep.reason
+    );
+    let _ = writeln!(
+        s,
+        "  {:>3} {:>16} {:>10} {:>12} {:>8}",
+        "K", "SSE", "silhouette", "CH", "DB"
+    );
+    for r in &run.sweep.results {
+        let f =
+            |x: Option<f64>, d: usize| x.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
+        let _ = writeln!(
+            s,
+            "  {:>3} {:>16} {:>10} {:>12} {:>8}{}",
+            r.k,
+            human(r.fit.inertia),
+            f(r.metrics.silhouette, 3),
+            f(r.metrics.calinski_harabasz, 1),
+            f(r.metrics.davies_bouldin, 3),
+            if r.k == run.sweep.chosen_k {
+                "  <- chosen"
+            } else {
+                ""
+            }
         );
     }
-    Ok(())
+    s.push_str(&elbow_plot(&run.sweep));
+    let _ = writeln!(s, "\nSegments");
+    let label_w = run
+        .profiles
+        .segments
+        .iter()
+        .map(|p| width(&p.label))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    for p in &run.profiles.segments {
+        let _ = writeln!(
+            s,
+            "  {:>2}  {}  {:>9} {:>6.1}%  {}",
+            p.id,
+            pad(&p.label, label_w),
+            human(p.size as f64),
+            p.share * 100.0,
+            p.distinguishing
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let _ = writeln!(s, "\nWritten:");
+    for f in files {
+        let _ = writeln!(s, "  {}", f.display());
+    }
+    s
+}
+
+/// The SSE curve drawn with textplots (braille; 2x4 dots per character).
+fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
+    use textplots::{Chart, Plot, Shape};
+    let points: Vec<(f32, f32)> = sweep
+        .results
+        .iter()
+        .map(|r| (r.k as f32, r.fit.inertia as f32))
+        .collect();
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return String::new();
+    };
+    if points.len() < 2 {
+        return String::new();
+    }
+    let chosen: Vec<(f32, f32)> = points
+        .iter()
+        .copied()
+        .filter(|p| p.0 as usize == sweep.chosen_k)
+        .collect();
+    let mut chart = Chart::new(120, 40, first.0, last.0);
+    let lines = Shape::Lines(&points);
+    let marker = Shape::Points(&chosen);
+    let chart = chart.lineplot(&lines).lineplot(&marker);
+    chart.axis();
+    chart.figures();
+    let text = chart.to_string();
+    format!(
+        "\nElbow curve (SSE by K; the dot marks K = {})\n{text}",
+        sweep.chosen_k
+    )
 }
 
 /// `custseg sample`: synthetic customers with planted segments.

@@ -64,13 +64,19 @@ pub fn file_sha256(path: &Path) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io_path("reading", path, e))?;
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io_path("reading", path, e))?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 impl Model {
@@ -111,15 +117,23 @@ impl Model {
     }
 
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::data(format!("writing the model: {e}")))
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::data(format!("writing the model: {e}")))
     }
 
     pub fn read(path: &Path) -> Result<Model> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::data(format!("{}: not a custseg model (invalid JSON: {e})", path.display())))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::data(format!(
+                "{}: not a custseg model (invalid JSON: {e})",
+                path.display()
+            ))
+        })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(MODEL_FORMAT) {
-            return Err(Error::data(format!("{}: not a custseg model file", path.display())));
+            return Err(Error::data(format!(
+                "{}: not a custseg model file",
+                path.display()
+            )));
         }
         let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
         if version != MODEL_VERSION as u64 {
@@ -128,11 +142,22 @@ impl Model {
                 path.display()
             )));
         }
-        let model: Model = serde_json::from_value(value)
-            .map_err(|e| Error::data(format!("{}: the model is damaged or incompatible: {e}", path.display())))?;
+        let model: Model = serde_json::from_value(value).map_err(|e| {
+            Error::data(format!(
+                "{}: the model is damaged or incompatible: {e}",
+                path.display()
+            ))
+        })?;
         let d = model.feature_names.len();
-        if model.k == 0 || d == 0 || model.centres.len() != model.k * d || model.segments.len() != model.k {
-            return Err(Error::data(format!("{}: the model is inconsistent (centres, features and segments disagree)", path.display())));
+        if model.k == 0
+            || d == 0
+            || model.centres.len() != model.k * d
+            || model.segments.len() != model.k
+        {
+            return Err(Error::data(format!(
+                "{}: the model is inconsistent (centres, features and segments disagree)",
+                path.display()
+            )));
         }
         Ok(model)
     }
@@ -159,7 +184,11 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
     if !missing.is_empty() {
         return Err(Error::data(format!(
             "{file}: the model needs column(s) {} that this file does not have (its columns: {})",
-            missing.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "),
+            missing
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
             table.names().join(", ")
         )));
     }
@@ -185,7 +214,9 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
     let d = model.feature_names.len();
     let n = cleaned.n_rows;
     if scaled.len() != n * d {
-        return Err(Error::data(format!("{file}: the features do not match the model's {d} features")));
+        return Err(Error::data(format!(
+            "{file}: the features do not match the model's {d} features"
+        )));
     }
     let segments = assign_nearest(&scaled, n, d, &model.centres, model.k)?;
     let ids = crate::pipeline::export::tables::customer_ids(&cleaned, &mapping);

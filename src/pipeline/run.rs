@@ -79,9 +79,17 @@ pub fn stage_map(table: &Table, cfg: &RunConfig) -> Result<Mapping> {
     Ok(mapping)
 }
 
-pub fn stage_prepare(table: &Table, mapping: &Mapping, cfg: &RunConfig, progress: &dyn Progress) -> Result<Prepared> {
+pub fn stage_prepare(
+    table: &Table,
+    mapping: &Mapping,
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+) -> Result<Prepared> {
     let (decision, aggregated) = aggregate_if_needed(table, mapping, &cfg.aggregate, progress)?;
-    Ok(Prepared { decision, aggregated })
+    Ok(Prepared {
+        decision,
+        aggregated,
+    })
 }
 
 pub fn stage_clean(table: &Table, mapping: &Mapping, cfg: &RunConfig) -> Result<Cleaned> {
@@ -107,7 +115,11 @@ pub fn sweep_config(cfg: &RunConfig) -> SweepConfig {
     }
 }
 
-pub fn stage_cluster(features: &Features, cfg: &RunConfig, progress: &dyn Progress) -> Result<SweepResult> {
+pub fn stage_cluster(
+    features: &Features,
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+) -> Result<SweepResult> {
     sweep(
         &features.scaled,
         features.n,
@@ -137,7 +149,15 @@ pub fn stage_profile(
         .names
         .iter()
         .position(|n| n == crate::pipeline::profile::names::AGE)
-        .map(|j| features.original.iter().skip(j).step_by(features.d).copied().collect::<Vec<f64>>());
+        .map(|j| {
+            features
+                .original
+                .iter()
+                .skip(j)
+                .step_by(features.d)
+                .copied()
+                .collect::<Vec<f64>>()
+        });
     let input = ProfileInput {
         feature_names: &features.names,
         original: &features.original,
@@ -154,7 +174,11 @@ pub fn stage_profile(
 }
 
 /// Runs Load -> Inspect; `stage` is told the name of each stage as it starts.
-pub fn run_all(cfg: &RunConfig, progress: &dyn Progress, stage: &dyn Fn(&str)) -> Result<RunOutput> {
+pub fn run_all(
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+    stage: &dyn Fn(&str),
+) -> Result<RunOutput> {
     stage("load");
     let table = stage_load(cfg, progress)?;
     stage("map");

@@ -82,7 +82,13 @@ pub fn chart_input<'a>(run: &'a RunOutput) -> ChartInput<'a> {
 }
 
 /// Writes every output of `run` into `dir` (refused if not empty unless `force`).
-pub fn write_all(run: &RunOutput, cfg: &RunConfig, dir: &Path, force: bool, progress: &dyn Progress) -> Result<Vec<PathBuf>> {
+pub fn write_all(
+    run: &RunOutput,
+    cfg: &RunConfig,
+    dir: &Path,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<Vec<PathBuf>> {
     let out = OutputDir::prepare(dir, force)?;
     let mut written = Vec::new();
     let mapping = run.customer_mapping();
@@ -107,7 +113,10 @@ pub fn write_all(run: &RunOutput, cfg: &RunConfig, dir: &Path, force: bool, prog
         .collect();
     written.extend(charts);
     progress.report(0.8, "writing the report and the model");
-    written.push(out.write_bytes(report::REPORT_MD, report::render(run, cfg, &chart_names).as_bytes())?);
+    written.push(out.write_bytes(
+        report::REPORT_MD,
+        report::render(run, cfg, &chart_names).as_bytes(),
+    )?);
     written.push(out.write_bytes(MODEL_JSON, Model::from_run(run, cfg)?.to_json()?.as_bytes())?);
     written.push(out.write_bytes(RUN_TOML, cfg.to_toml_string()?.as_bytes())?);
     progress.report(1.0, "done");

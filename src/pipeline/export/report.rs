@@ -21,9 +21,15 @@ pub fn human(x: f64) -> String {
     }
     let neg = x < 0.0;
     let a = x.abs();
-    let decimals = if a >= 1000.0 || a.fract() == 0.0 { 0 } else { 2 };
+    let decimals = if a >= 1000.0 || a.fract() == 0.0 {
+        0
+    } else {
+        2
+    };
     let text = format!("{a:.decimals$}");
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(i, f)| (i, f));
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -32,7 +38,11 @@ pub fn human(x: f64) -> String {
         grouped.push(ch);
     }
     let frac = frac.trim_end_matches('0');
-    format!("{}{grouped}{}{frac}", if neg { "-" } else { "" }, if frac.is_empty() { "" } else { "." })
+    format!(
+        "{}{grouped}{}{frac}",
+        if neg { "-" } else { "" },
+        if frac.is_empty() { "" } else { "." }
+    )
 }
 
 fn opt(x: Option<f64>, digits: usize) -> String {
@@ -41,9 +51,15 @@ fn opt(x: Option<f64>, digits: usize) -> String {
 
 /// The K table shared by the report and the headless summary.
 pub fn k_table(sweep: &SweepResult) -> String {
-    let mut s = String::from("| K | SSE | Silhouette | Calinski–Harabasz | Davies–Bouldin | |\n|---:|---:|---:|---:|---:|:---|\n");
+    let mut s = String::from(
+        "| K | SSE | Silhouette | Calinski–Harabasz | Davies–Bouldin | |\n|---:|---:|---:|---:|---:|:---|\n",
+    );
     for r in &sweep.results {
-        let mark = if r.k == sweep.chosen_k { "← chosen" } else { "" };
+        let mark = if r.k == sweep.chosen_k {
+            "← chosen"
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {mark} |",
@@ -72,7 +88,12 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     // Input.
     let _ = writeln!(md, "## Input\n");
     let _ = writeln!(md, "| | |\n|---|---|");
-    let _ = writeln!(md, "| File | `{}` ({}) |", cell(&src.file_name()), src.format);
+    let _ = writeln!(
+        md,
+        "| File | `{}` ({}) |",
+        cell(&src.file_name()),
+        src.format
+    );
     if let Some(sheet) = &src.sheet {
         let _ = writeln!(md, "| Sheet | {} |", cell(sheet));
     }
@@ -80,21 +101,36 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
         let _ = writeln!(md, "| Encoding | {enc} |");
     }
     if let Some(d) = src.delimiter {
-        let shown = if d == '\t' { "tab".to_string() } else { format!("`{d}`") };
+        let shown = if d == '\t' {
+            "tab".to_string()
+        } else {
+            format!("`{d}`")
+        };
         let _ = writeln!(md, "| Delimiter | {shown} |");
     }
     let _ = writeln!(md, "| Rows | {} |", human(run.table.n_rows as f64));
     let _ = writeln!(md, "| Columns | {} |", run.table.columns.len());
-    let _ = writeln!(md, "| Input kind | {} |", cell(&run.prepared.decision.reason));
+    let _ = writeln!(
+        md,
+        "| Input kind | {} |",
+        cell(&run.prepared.decision.reason)
+    );
     if let Some(agg) = &run.prepared.aggregated {
-        let _ = writeln!(md, "| Customers after aggregation | {} |", human(agg.table.n_rows as f64));
+        let _ = writeln!(
+            md,
+            "| Customers after aggregation | {} |",
+            human(agg.table.n_rows as f64)
+        );
     }
     md.push('\n');
     for w in &src.warnings {
         let _ = writeln!(md, "- ⚠ {}", cell(w));
     }
     let _ = writeln!(md, "\n### Columns and roles\n");
-    let _ = writeln!(md, "| Column | Type | Role | Confidence | Use |\n|---|---|---|---:|---|");
+    let _ = writeln!(
+        md,
+        "| Column | Type | Role | Confidence | Use |\n|---|---|---|---:|---|"
+    );
     for c in &run.mapping.columns {
         let _ = writeln!(
             md,
@@ -102,7 +138,11 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             cell(&c.column),
             c.ctype.name(),
             c.role.map_or("–", |r| r.key()),
-            if c.role.is_some() { format!("{:.0}%", c.confidence * 100.0) } else { "–".into() },
+            if c.role.is_some() {
+                format!("{:.0}%", c.confidence * 100.0)
+            } else {
+                "–".into()
+            },
             c.usage
         );
     }
@@ -122,13 +162,20 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
         rep.as_of.map_or_else(|| "none".into(), |d| d.to_string()),
         cell(&rep.as_of_source)
     );
-    let _ = writeln!(md, "| Column | Type | Missing before | Invalid | Missing after | Filled with | Action |\n|---|---|---:|---:|---:|---|---|");
+    let _ = writeln!(
+        md,
+        "| Column | Type | Missing before | Invalid | Missing after | Filled with | Action |\n|---|---|---:|---:|---:|---|---|"
+    );
     for c in &rep.columns {
         let action = match c.action {
             ColumnAction::Dropped => format!("**dropped**: {}", cell(&c.reason)),
             other => {
                 let base = format!("{other:?}").to_lowercase();
-                if c.reason.is_empty() { base } else { format!("{base}: {}", cell(&c.reason)) }
+                if c.reason.is_empty() {
+                    base
+                } else {
+                    format!("{base}: {}", cell(&c.reason))
+                }
             }
         };
         let _ = writeln!(
@@ -140,7 +187,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             c.missing_share * 100.0,
             c.invalid,
             c.missing_after,
-            c.imputation.as_ref().map_or_else(|| "–".into(), |i| cell(&format!("{} ({:?})", i.value, i.method).to_lowercase())),
+            c.imputation.as_ref().map_or_else(
+                || "–".into(),
+                |i| cell(&format!("{} ({:?})", i.value, i.method).to_lowercase())
+            ),
             action
         );
     }
@@ -163,7 +213,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     let fr = &run.features.report;
     let _ = writeln!(md, "\n## Features\n");
     let _ = writeln!(md, "{:?} mode: {}\n", fr.mode, cell(&fr.mode_reason));
-    let _ = writeln!(md, "| Feature | Built from | Mean | Std | Skewness | Transform | Why |\n|---|---|---:|---:|---:|---|---|");
+    let _ = writeln!(
+        md,
+        "| Feature | Built from | Mean | Std | Skewness | Transform | Why |\n|---|---|---:|---:|---:|---|---|"
+    );
     for f in &fr.features {
         let _ = writeln!(
             md,
@@ -195,7 +248,12 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
 
     // K selection.
     let _ = writeln!(md, "\n## Choosing K\n");
-    let _ = writeln!(md, "**K = {}** — {}\n", run.sweep.chosen_k, cell(&run.sweep.reason));
+    let _ = writeln!(
+        md,
+        "**K = {}** — {}\n",
+        run.sweep.chosen_k,
+        cell(&run.sweep.reason)
+    );
     md.push_str(&k_table(&run.sweep));
     let chosen = run.chosen();
     if chosen.metrics.silhouette_sampled {
@@ -214,7 +272,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
 
     // Segments.
     let _ = writeln!(md, "\n## Segments\n");
-    let _ = writeln!(md, "| Segment | Label | Customers | Share | Most distinctive |\n|---:|---|---:|---:|---|");
+    let _ = writeln!(
+        md,
+        "| Segment | Label | Customers | Share | Most distinctive |\n|---:|---|---:|---:|---|"
+    );
     for s in &run.profiles.segments {
         let _ = writeln!(
             md,
@@ -223,16 +284,38 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             cell(&s.label),
             human(s.size as f64),
             s.share * 100.0,
-            cell(&s.distinguishing.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
+            cell(
+                &s.distinguishing
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         );
     }
     for s in &run.profiles.segments {
         let _ = writeln!(md, "\n### Segment {}: {}\n", s.id, cell(&s.label));
-        let _ = writeln!(md, "{} customers ({:.1}%).\n", human(s.size as f64), s.share * 100.0);
+        let _ = writeln!(
+            md,
+            "{} customers ({:.1}%).\n",
+            human(s.size as f64),
+            s.share * 100.0
+        );
         let _ = writeln!(md, "**Recommended action:** {}\n", cell(&s.action));
-        let _ = writeln!(md, "| Feature | Mean | Median | z-score |\n|---|---:|---:|---:|");
+        let _ = writeln!(
+            md,
+            "| Feature | Mean | Median | z-score |\n|---|---:|---:|---:|"
+        );
         for f in &s.features {
-            let _ = writeln!(md, "| {} | {} | {} | {:+.2} |", cell(&f.feature), human(f.mean), human(f.median), f.z);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {:+.2} |",
+                cell(&f.feature),
+                human(f.mean),
+                human(f.median),
+                f.z
+            );
         }
         for (name, shares) in &s.categories {
             let text: Vec<String> = shares
@@ -245,7 +328,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     }
 
     // Charts.
-    let others: Vec<&String> = charts.iter().filter(|c| c.as_str() != "elbow.png").collect();
+    let others: Vec<&String> = charts
+        .iter()
+        .filter(|c| c.as_str() != "elbow.png")
+        .collect();
     if !others.is_empty() {
         let _ = writeln!(md, "\n## Charts\n");
         for c in others {

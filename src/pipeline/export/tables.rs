@@ -16,7 +16,10 @@ pub const SUMMARY_CSV: &str = "cluster_summary.csv";
 /// The customer id of each row for outputs: the mapped id column, or the
 /// row's position in the file when there is none.
 pub fn customer_ids(table: &Table, mapping: &Mapping) -> Vec<String> {
-    match mapping.column_for(Role::CustomerId).and_then(|c| table.column(c)) {
+    match mapping
+        .column_for(Role::CustomerId)
+        .and_then(|c| table.column(c))
+    {
         Some(col) => (0..table.n_rows).map(|i| col.data.display(i)).collect(),
         None => (0..table.n_rows).map(|i| table.row_label(i)).collect(),
     }
@@ -46,7 +49,10 @@ pub fn push_number(buf: &mut String, x: f64) {
 }
 
 fn csv_error(name: &str, e: csv::Error) -> Error {
-    Error::io(format!("writing {name}"), std::io::Error::other(e.to_string()))
+    Error::io(
+        format!("writing {name}"),
+        std::io::Error::other(e.to_string()),
+    )
 }
 
 pub struct ResultsInput<'a> {
@@ -62,9 +68,20 @@ pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
     let d = input.feature_names.len();
     out.write_with(RESULTS_CSV, |w: &mut dyn Write| {
         let mut csv = csv::Writer::from_writer(w);
-        let mut header = vec!["customer_id".to_string(), "segment".into(), "label".into(), "action".into()];
-        header.extend(input.feature_names.iter().map(|f| neutralise_cell(f).into_owned()));
-        csv.write_record(&header).map_err(|e| csv_error(RESULTS_CSV, e))?;
+        let mut header = vec![
+            "customer_id".to_string(),
+            "segment".into(),
+            "label".into(),
+            "action".into(),
+        ];
+        header.extend(
+            input
+                .feature_names
+                .iter()
+                .map(|f| neutralise_cell(f).into_owned()),
+        );
+        csv.write_record(&header)
+            .map_err(|e| csv_error(RESULTS_CSV, e))?;
         let mut cells: Vec<String> = vec![String::new(); 4 + d];
         for (i, id) in input.ids.iter().enumerate() {
             let seg = &input.profiles.segments[input.labels[i] as usize];
@@ -80,9 +97,11 @@ pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
                 cells[4 + j].clear();
                 push_number(&mut cells[4 + j], input.original[i * d + j]);
             }
-            csv.write_record(&cells).map_err(|e| csv_error(RESULTS_CSV, e))?;
+            csv.write_record(&cells)
+                .map_err(|e| csv_error(RESULTS_CSV, e))?;
         }
-        csv.flush().map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))
+        csv.flush()
+            .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))
     })
 }
 
@@ -92,10 +111,17 @@ pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
         let Some(first) = profiles.segments.first() else {
             return Err(Error::data("no segments to summarise"));
         };
-        let mut header: Vec<String> = ["segment", "label", "action", "size", "share", "distinguishing_features"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut header: Vec<String> = [
+            "segment",
+            "label",
+            "action",
+            "size",
+            "share",
+            "distinguishing_features",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         for f in &first.features {
             let name = neutralise_cell(&f.feature).into_owned();
             header.push(format!("{name}_mean"));
@@ -106,7 +132,8 @@ pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
         for c in &categories {
             header.push(format!("top_{}", c.replace(' ', "_")));
         }
-        csv.write_record(&header).map_err(|e| csv_error(SUMMARY_CSV, e))?;
+        csv.write_record(&header)
+            .map_err(|e| csv_error(SUMMARY_CSV, e))?;
         for s in &profiles.segments {
             let mut row = vec![
                 s.id.to_string(),
@@ -117,7 +144,17 @@ pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
             let mut share = String::new();
             push_number(&mut share, s.share);
             row.push(share);
-            row.push(neutralise_cell(&s.distinguishing.iter().take(3).cloned().collect::<Vec<_>>().join("; ")).into_owned());
+            row.push(
+                neutralise_cell(
+                    &s.distinguishing
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+                .into_owned(),
+            );
             for f in &s.features {
                 for v in [f.mean, f.median, f.z] {
                     let mut cell = String::new();
@@ -140,9 +177,11 @@ pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
                     .unwrap_or_default();
                 row.push(neutralise_cell(&text).into_owned());
             }
-            csv.write_record(&row).map_err(|e| csv_error(SUMMARY_CSV, e))?;
+            csv.write_record(&row)
+                .map_err(|e| csv_error(SUMMARY_CSV, e))?;
         }
-        csv.flush().map_err(|e| Error::io(format!("writing {SUMMARY_CSV}"), e))
+        csv.flush()
+            .map_err(|e| Error::io(format!("writing {SUMMARY_CSV}"), e))
     })
 }
 

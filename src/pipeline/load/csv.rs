@@ -11,7 +11,7 @@ use super::sniff::{
 };
 use crate::error::{Error, Result};
 use crate::pipeline::progress::Progress;
-use crate::pipeline::table::{SourceInfo, Table, TextColumn};
+use crate::pipeline::table::{SourceInfo, Table};
 use encoding_rs::{Decoder, DecoderResult, Encoding};
 use rayon::prelude::*;
 use std::fs::File;
