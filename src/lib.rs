@@ -6,5 +6,6 @@ pub mod config;
 pub mod error;
 pub mod headless;
 pub mod pipeline;
+pub mod tui;
 
 pub use error::{Error, Result};
