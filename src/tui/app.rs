@@ -265,7 +265,7 @@ impl App {
     pub fn no_sample_found(&mut self) {
         self.set_status(
             StatusKind::Info,
-            "Type the path of a CSV, TSV, XLSX, XLS or ODS file, or Tab to pick one from Files.",
+            "Type a file path (CSV, TSV, XLSX, XLS, ODS), or Tab to pick one in Files.",
         );
     }
 
@@ -401,7 +401,7 @@ impl App {
             self.set_status(
                 StatusKind::Warn,
                 format!(
-                    "{} is not available in this build yet; your choices so far are kept. Esc goes back.",
+                    "{} is not available in this build yet; your work so far is kept.",
                     stage.title()
                 ),
             );

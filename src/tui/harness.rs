@@ -21,6 +21,9 @@ pub struct Harness {
     worker: Worker,
     rx: Receiver<Event>,
     terminal: Terminal<TestBackend>,
+    /// Jobs kept back instead of run (see [`Harness::hold_jobs`]).
+    pub held: Vec<super::worker::Job>,
+    holding: bool,
 }
 
 impl Harness {
@@ -40,6 +43,8 @@ impl Harness {
             worker: Worker::new(tx),
             rx,
             terminal,
+            held: Vec::new(),
+            holding: false,
         };
         h.spawn_jobs();
         h
@@ -47,8 +52,35 @@ impl Harness {
 
     fn spawn_jobs(&mut self) {
         for job in self.app.take_jobs() {
-            self.worker.spawn(job);
+            if self.holding {
+                self.held.push(job);
+            } else {
+                self.worker.spawn(job);
+            }
         }
+    }
+
+    /// Keeps jobs queued from now on in `held` instead of running them, so a
+    /// test can look at the UI while work is "running" (and feed it progress
+    /// with [`Harness::act`]). `false` runs the held jobs and later ones.
+    pub fn hold_jobs(&mut self, hold: bool) -> &mut Self {
+        self.holding = hold;
+        if !hold {
+            for job in std::mem::take(&mut self.held) {
+                self.worker.spawn(job);
+            }
+        }
+        self
+    }
+
+    /// Like [`Harness::new`], with the jobs `App::new` queues held back.
+    pub fn new_held(config: RunConfig, ui: UiOptions, width: u16, height: u16) -> Self {
+        let mut app = App::new(config, ui);
+        let held = app.take_jobs();
+        let mut h = Self::from_app(app, width, height);
+        h.held = held;
+        h.holding = true;
+        h
     }
 
     /// Applies an action, then starts any job it queued.

@@ -204,12 +204,19 @@ pub fn after_path_change(app: &mut App) {
         }
         b.offset.set(0);
     }
-    let lower = name.to_lowercase();
+    // While a name is being typed the list shows what it could complete to;
+    // once it names an entry, the whole folder (with that entry selected).
+    let exact = b.entries.iter().any(|e| e.name == name && e.name != "..");
+    let lower = if exact {
+        String::new()
+    } else {
+        name.to_lowercase()
+    };
     b.shown = (0..b.entries.len())
         .filter(|&i| {
             let e = &b.entries[i];
             if e.name == ".." {
-                name.is_empty()
+                lower.is_empty()
             } else {
                 e.name.to_lowercase().starts_with(&lower)
             }
@@ -665,7 +672,8 @@ fn update_preview(app: &mut App, action: Action) {
 pub fn footer_keys(app: &App) -> Vec<KeyHint> {
     let g = &app.theme.glyphs;
     let mut keys = Vec::new();
-    if app.job(JobKind::Load).is_some() {
+    let loading = app.job(JobKind::Load).is_some();
+    if loading {
         keys.push(KeyHint::new("Esc", "cancel"));
     }
     let enter = if is_current(app) {
@@ -673,9 +681,12 @@ pub fn footer_keys(app: &App) -> Vec<KeyHint> {
     } else {
         "load"
     };
+    let enter = if loading { "" } else { enter };
     match app.load.focus {
         Pane::Path => {
-            keys.push(KeyHint::new("Enter", enter));
+            if !enter.is_empty() {
+                keys.push(KeyHint::new("Enter", enter));
+            }
             if completion(app).is_some() {
                 keys.push(KeyHint::new(g.right, "complete"));
             }
@@ -692,15 +703,16 @@ pub fn footer_keys(app: &App) -> Vec<KeyHint> {
         Pane::Options => {
             keys.push(KeyHint::new(g.up_down, "option"));
             keys.push(KeyHint::new(g.left_right, "change"));
-            keys.push(KeyHint::new("Enter", enter));
+            if !enter.is_empty() {
+                keys.push(KeyHint::new("Enter", enter));
+            }
             keys.push(KeyHint::new("Tab", "pane"));
         }
         Pane::Preview => {
-            keys.push(KeyHint::new("Enter", enter));
-            keys.push(KeyHint::new(
-                format!("{}{}", g.up_down, g.left_right),
-                "scroll",
-            ));
+            if !enter.is_empty() {
+                keys.push(KeyHint::new("Enter", enter));
+            }
+            keys.push(KeyHint::new(g.arrows, "scroll"));
             keys.push(KeyHint::new("Tab", "pane"));
         }
     }
@@ -714,35 +726,33 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "Type a path (completion after the cursor), or pick a file in Files.",
-    ),
-    (
-        "",
         "Options override what is detected; the preview shows each column's type.",
     ),
     ("", ""),
-    (
-        "Tab / S-Tab",
-        "next / previous pane: File, Files, Options, Preview",
-    ),
-    ("Enter", "load the file; when loaded, go on to Map columns"),
+    ("Tab / S-Tab", "panes: File, Files, Options, Preview"),
+    ("Enter", "load the file; once loaded, go on to Map columns"),
     ("Esc", "cancel loading; leave the path field"),
-    ("File pane", ""),
-    ("  → / End", "accept the completion shown after the cursor"),
-    ("  ↓", "go down to the file list"),
-    ("  Ctrl-U", "clear the path"),
-    ("Files pane", ""),
-    ("  ↑↓ j k", "select; Enter opens a folder or loads a file"),
-    ("  ← h / → l", "parent folder / open the selected folder"),
-    ("Options pane", ""),
-    ("  ↑↓ j k", "choose an option"),
-    ("  ←→ h l Space", "change it (auto = detect); Enter reloads"),
-    ("Preview pane", ""),
-    ("  ↑↓ ←→", "scroll rows and columns"),
+    (
+        "File: → End",
+        "accept the completion shown after the cursor",
+    ),
+    (
+        "File: ↓ Ctrl-U",
+        "go down to the file list / clear the path",
+    ),
+    ("Files: ↑↓ Enter", "select; open a folder or load a file"),
+    ("Files: ← →", "parent folder / open the selected folder"),
+    ("Options: ↑↓", "choose an option"),
+    (
+        "Options: ←→ Spc",
+        "change it (auto = detect); Enter reloads",
+    ),
+    ("Preview: ↑↓←→", "scroll rows and columns"),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let middle = 8.min(area.height.saturating_sub(3 + 5)).max(4);
+    // The preview keeps at least 3 data rows; Files/Options get up to 6.
+    let middle = area.height.saturating_sub(3 + 7).clamp(4, 8);
     let [path_area, mid_area, preview_area] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Length(middle),
@@ -777,13 +787,21 @@ fn draw_path(frame: &mut Frame, area: Rect, app: &App) {
         // Keep the cursor in view: cut the start of long paths.
         let before_shown = text::truncate_left(before, room.saturating_sub(1), t.glyphs.ellipsis);
         spans.push(Span::styled(before_shown, t.input()));
-        spans.push(Span::styled(
-            if at.is_empty() { " " } else { at }.to_string(),
-            t.cursor(),
-        ));
-        spans.push(Span::styled(after.to_string(), t.input()));
-        if let Some(ghost) = completion(app) {
-            spans.push(Span::styled(ghost, t.ghost()));
+        match completion(app) {
+            // At the end with a completion: the cursor sits on its first character.
+            Some(ghost) if at.is_empty() => {
+                let mut chars = ghost.chars();
+                let first = chars.next().map(String::from).unwrap_or_default();
+                spans.push(Span::styled(first, t.ghost().patch(t.cursor())));
+                spans.push(Span::styled(chars.as_str().to_string(), t.ghost()));
+            }
+            _ => {
+                spans.push(Span::styled(
+                    if at.is_empty() { " " } else { at }.to_string(),
+                    t.cursor(),
+                ));
+                spans.push(Span::styled(after.to_string(), t.input()));
+            }
         }
     } else if input.is_empty() {
         spans.push(Span::styled(
@@ -827,7 +845,7 @@ fn draw_files(frame: &mut Frame, area: Rect, app: &App) {
     if b.shown.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "no matching CSV/TSV/XLSX/XLS/ODS files",
+                " no matching CSV/TSV/XLSX/XLS/ODS files",
                 t.dim(),
             )),
             inner,
@@ -920,12 +938,12 @@ fn option_value(app: &App, row: OptionRow) -> (String, bool) {
             } else if let Some(e) = &app.load.sheets_error {
                 (e.clone(), false)
             } else {
-                ("n/a (not a workbook)".into(), false)
+                ("n/a (text file)".into(), false)
             }
         }
         OptionRow::DateOrder => match o.date_order {
-            DateOrder::Dmy => ("day first (03/04 = 3 Apr)".into(), true),
-            DateOrder::Mdy => ("month first (03/04 = Mar 4)".into(), true),
+            DateOrder::Dmy => ("dd/mm (03/04 = 3 Apr)".into(), true),
+            DateOrder::Mdy => ("mm/dd (03/04 = Mar 4)".into(), true),
         },
         OptionRow::BadRows => (
             if o.skip_bad_rows {
@@ -967,19 +985,14 @@ fn draw_options(frame: &mut Frame, area: Rect, app: &App) {
             };
             let (value, editable) = option_value(app, row);
             let selected = i == app.load.option_row;
-            let value_w = width.saturating_sub(label_w + 5);
-            let value = text::fit(&value, value_w, t.glyphs.ellipsis);
             let (l, r) = if selected && focused && editable {
                 (t.glyphs.left, t.glyphs.right)
             } else {
-                ("", "")
+                (" ", " ")
             };
             let arrows_w = text::width(l) + text::width(r);
-            let value = text::fit(
-                &value,
-                value_w.saturating_sub(arrows_w) + 2,
-                t.glyphs.ellipsis,
-            );
+            let value_w = width.saturating_sub(1 + label_w + arrows_w);
+            let value = text::fit(&value, value_w, t.glyphs.ellipsis);
             let line = Line::from(vec![
                 Span::styled(format!(" {}", text::fit(label, label_w, "")), t.text()),
                 Span::styled(l.to_string(), t.key()),
@@ -1190,15 +1203,13 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
     // Where we are, when there is more than fits.
     let mut pos = Vec::new();
     if first_col > 0 || hidden_right > 0 {
+        let arrows = format!(
+            "{}{}",
+            if first_col > 0 { t.glyphs.left } else { "" },
+            if hidden_right > 0 { t.glyphs.right } else { "" }
+        );
         pos.push(format!(
-            "{}{}{} col {}-{} of {}",
-            if first_col > 0 { t.glyphs.left } else { " " },
-            if hidden_right > 0 {
-                t.glyphs.right
-            } else {
-                " "
-            },
-            "",
+            "{arrows} col {}-{} of {}",
             first_col + 1,
             first_col + shown.len(),
             cols.len()

@@ -45,6 +45,12 @@ pub fn enter(app: &mut App) {
         remap(app);
         app.map.selected = 0;
         app.map.offset.set(0);
+        if app.overlay.is_none() {
+            app.set_status(
+                StatusKind::Info,
+                "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
+            );
+        }
     }
     let n = app.data.mapping.as_ref().map_or(0, |m| m.columns.len());
     app.map.selected = app.map.selected.min(n.saturating_sub(1));
@@ -297,7 +303,7 @@ pub fn footer_keys(app: &App) -> Vec<KeyHint> {
     vec![
         KeyHint::new(g.up_down, "column"),
         KeyHint::new("r", "role"),
-        KeyHint::new("f/p/i", "feature/profile/ignore"),
+        KeyHint::new("f/p/i", "use"),
         KeyHint::new("Enter", "next"),
         KeyHint::new("Esc", "back"),
     ]
@@ -330,7 +336,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("i", "ignore the column"),
     ("Space ←→", "cycle feature / profile only / ignore"),
-    ("Tab", "switch to the details pane (scroll with ↑↓)"),
+    ("Tab", "details pane (scroll with ↑↓)"),
     ("Enter", "go on to the next stage"),
     ("Esc", "back to Load (the mapping is kept)"),
 ];
@@ -365,19 +371,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
-    let details_h = if area.height >= 18 { 7 } else { 5 };
+    let details_h = if area.height >= 18 { 6 } else { 5 };
     let [cols_area, details_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
 
     let (f, p, i) = counts(mapping);
     let roles_found = mapping.columns.iter().filter(|c| c.role.is_some()).count();
-    let title = format!(
+    let mut title = format!(
         " {} {} {} columns: {f} feature, {p} profile, {i} ignored {} {roles_found} roles ",
         table.source.file_name(),
         t.glyphs.sep,
         mapping.columns.len(),
         t.glyphs.sep,
     );
+    if text::width(&title) + 2 > area.width as usize {
+        title = format!(
+            " {} columns: {f} feature, {p} profile, {i} ignored ",
+            mapping.columns.len()
+        );
+    }
     let focused = app.map.focus == Pane::Columns;
     let block = pane_block(t, &title, focused);
     let inner = block.inner(cols_area);
@@ -546,11 +558,17 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
     {
         lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
     }
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((app.map.details_scroll, 0)),
-        inner,
+        padded,
     );
 }
 

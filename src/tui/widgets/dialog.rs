@@ -36,7 +36,7 @@ pub fn draw_error(frame: &mut Frame, area: Rect, app: &App, report: &ErrorReport
     let inner_w = width.saturating_sub(4) as usize;
     let what = format!("What to do: {}", report.hint);
     let height =
-        (wrapped_rows(&report.cause, inner_w) + wrapped_rows(&what, inner_w) + 5).min(area.height);
+        (wrapped_rows(&report.cause, inner_w) + wrapped_rows(&what, inner_w) + 3).min(area.height);
     let popup = centered(area, width, height);
     frame.render_widget(Clear, popup);
     let block = pane_block(t, &format!(" {} ", report.title), true)

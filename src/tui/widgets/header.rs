@@ -29,7 +29,7 @@ fn spans(app: &App, short: bool, tight: bool) -> Vec<Span<'static>> {
         };
         match app.stage_status(stage) {
             StageStatus::Current => out.push(Span::styled(format!(" {name} "), t.current_stage())),
-            StageStatus::Done => out.push(Span::styled(format!("{}{name}", g.done), t.ok())),
+            StageStatus::Done => out.push(Span::styled(format!("{} {name}", g.done), t.ok())),
             StageStatus::NotYet => out.push(Span::styled(name, t.dim())),
         }
     }

@@ -11,11 +11,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 const GLOBAL: &[(&str, &str)] = &[
-    ("? / F1", "this help (Esc closes it)"),
-    ("Tab / S-Tab", "next / previous pane"),
+    (
+        "? / F1",
+        "this help (Esc closes it; F1 also works in text fields)",
+    ),
     ("↑↓←→ hjkl", "move; PgUp PgDn Home End jump"),
-    ("Enter", "confirm; go on to the next stage"),
-    ("Esc", "close / cancel the running work / back a stage"),
     ("q", "quit (asks first while work is running)"),
     ("Ctrl-C", "quit at once, from anywhere"),
 ];
@@ -50,7 +50,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         }
     };
     let mut out = Vec::new();
-    let key_w = 14;
+    let key_w = 17;
     let section = |out: &mut Vec<Line<'static>>, rows: &[(&str, &str)]| {
         for (k, v) in rows {
             if k.is_empty() {
@@ -75,9 +75,9 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let t = &app.theme;
     let lines = lines(app);
-    let width = 76.min(area.width.saturating_sub(2));
+    // The whole body: a page of its own, nothing half-hidden around it.
     let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = centered(area, width, height);
+    let popup = centered(area, area.width, height);
     frame.render_widget(Clear, popup);
     let inner_h = height.saturating_sub(2);
     let max_scroll = (lines.len() as u16).saturating_sub(inner_h);

@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             area.width, area.height
         ))
         .centered(),
-        Line::from("Enlarge the window (or the font smaller).").centered(),
+        Line::from("Enlarge the window or use a smaller font.").centered(),
         Line::from("q quits.").centered(),
     ];
     let top = area.height.saturating_sub(lines.len() as u16) / 2;
