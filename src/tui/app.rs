@@ -218,7 +218,6 @@ pub struct App {
     pub map: MapScreen,
     outbox: Vec<Job>,
     next_job: JobId,
-    redraw_all: bool,
 }
 
 impl App {
@@ -241,7 +240,6 @@ impl App {
             map: MapScreen::default(),
             outbox: Vec::new(),
             next_job: 1,
-            redraw_all: false,
         };
         screens::load::after_path_change(&mut app);
         if input.is_some() {
@@ -333,11 +331,6 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
-    /// Whether the next frame must repaint every cell (after a resize).
-    pub fn take_redraw_all(&mut self) -> bool {
-        std::mem::take(&mut self.redraw_all)
-    }
-
     /// Queues `job` (built from a fresh id) and records it as running.
     pub(crate) fn start_job(
         &mut self,
@@ -424,7 +417,6 @@ impl App {
             }
             Action::Resize(w, h) => {
                 self.size = (w, h);
-                self.redraw_all = true;
                 return;
             }
             Action::Worker(ev) => {

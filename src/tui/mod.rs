@@ -116,16 +116,13 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
     let mut session = terminal::Session::enter()?;
     let events = event::EventLoop::start();
     let worker = worker::Worker::new(events.sender());
-    let size = session.size()?;
+    let size = terminal::Session::size()?;
     app.update(Action::Resize(size.0, size.1));
 
     let result = (|| -> Result<()> {
         loop {
             for job in app.take_jobs() {
                 worker.spawn(job);
-            }
-            if app.take_redraw_all() {
-                session.clear()?;
             }
             session.draw(&app)?;
             if app.should_quit {

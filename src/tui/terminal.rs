@@ -61,8 +61,23 @@ fn install_panic_hook() {
 }
 
 /// The terminal in full-screen mode, for as long as this value lives.
+///
+/// The viewport is a fixed rectangle the size of the screen, rebuilt (after
+/// clearing the screen) when the size changes. ratatui's own full-screen
+/// resize asks the terminal for the cursor position, which some terminals
+/// and old SSH clients never answer; this way nothing is ever asked.
 pub struct Session {
     terminal: Terminal<CrosstermBackend<Stdout>>,
+    size: (u16, u16),
+}
+
+fn fixed_terminal(size: (u16, u16)) -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
+    Terminal::with_options(
+        CrosstermBackend::new(std::io::stdout()),
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, size.0, size.1)),
+        },
+    )
 }
 
 impl Session {
@@ -83,31 +98,38 @@ impl Session {
             restore();
             return Err(io_err("entering the alternate screen", e));
         }
-        let terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| {
+        let opened = Self::size().and_then(|size| {
+            let terminal = fixed_terminal(size).map_err(|e| io_err("opening", e))?;
+            Ok(Session { terminal, size })
+        });
+        if opened.is_err() {
             restore();
-            io_err("opening", e)
-        })?;
-        Ok(Session { terminal })
+        }
+        opened
     }
 
-    pub fn size(&self) -> Result<(u16, u16)> {
-        let s = self
-            .terminal
-            .size()
-            .map_err(|e| io_err("reading the size", e))?;
-        Ok((s.width, s.height))
+    /// The terminal's size now (columns, rows).
+    pub fn size() -> Result<(u16, u16)> {
+        terminal::size().map_err(|e| io_err("reading the size", e))
     }
 
+    /// Draws a frame; after a size change, clears the screen first and
+    /// repaints every cell.
     pub fn draw(&mut self, app: &App) -> Result<()> {
+        let size = Self::size()?;
+        if size != self.size {
+            ratatui::crossterm::execute!(
+                std::io::stdout(),
+                terminal::Clear(terminal::ClearType::All)
+            )
+            .map_err(|e| io_err("clearing", e))?;
+            self.terminal = fixed_terminal(size).map_err(|e| io_err("resizing", e))?;
+            self.size = size;
+        }
         self.terminal
             .draw(|frame| super::ui::draw(frame, app))
             .map_err(|e| io_err("drawing", e))?;
         Ok(())
-    }
-
-    /// Forgets what is on screen so the next draw repaints every cell.
-    pub fn clear(&mut self) -> Result<()> {
-        self.terminal.clear().map_err(|e| io_err("clearing", e))
     }
 
     pub fn leave(self) {

@@ -542,8 +542,15 @@ pub fn update(app: &mut App, action: Action) {
             return;
         }
         Action::Back if app.job(JobKind::Load).is_some() => {
+            let label = app.job(JobKind::Load).map(|j| j.label.clone());
             app.cancel_job(JobKind::Load);
-            app.set_status(StatusKind::Warn, "Loading cancelled; nothing was changed.");
+            app.set_status(
+                StatusKind::Warn,
+                format!(
+                    "{} cancelled; nothing was changed.",
+                    label.unwrap_or_default()
+                ),
+            );
             return;
         }
         _ => {}
