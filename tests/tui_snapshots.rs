@@ -64,7 +64,11 @@ fn load_screen_chinese_gbk_semicolon() {
 fn load_screen_empty_start_then_typing_a_path_offers_completion() {
     let mut h = Harness::new(config(None), COLOR, 80, 24);
     h.app.no_sample_found();
-    insta::assert_snapshot!("load_screen_empty_start", h.text());
+    // (No snapshot: the file list shows the repository root, which changes.)
+    let text = h.text();
+    assert!(text.contains("No file loaded yet."), "{text}");
+    assert!(text.contains("Type a file path"), "{text}");
+    assert!(text.contains("F1 help") && text.contains("Ctrl-C quit"), "{text}");
     h.type_str("tests/fixtures/tui/cu");
     let text = h.text();
     assert!(text.contains("stomers.csv"), "completion shown:\n{text}");

@@ -87,7 +87,11 @@ fn f1_toggles_help_even_in_the_path_field() {
     let mut h = Harness::new(config(None), UI, 80, 24);
     assert_eq!(h.app.load.focus, Pane::Path);
     h.type_str("q?");
-    assert_eq!(h.app.load.path.text(), "q?", "q and ? are text in the path field");
+    assert_eq!(
+        h.app.load.path.text(),
+        "q?",
+        "q and ? are text in the path field"
+    );
     assert!(!h.app.should_quit);
     h.key(KeyCode::F(1));
     assert!(matches!(h.app.overlay, Some(Overlay::Help { .. })));
@@ -266,7 +270,10 @@ fn changing_a_load_option_reloads_and_maps_again_keeping_user_choices() {
     }
     h.key(KeyCode::Right);
     assert_eq!(h.app.config.load.encoding.as_deref(), Some("utf-8"));
-    assert!(h.text().contains("Enter reloads"), "the preview says it is stale");
+    assert!(
+        h.text().contains("Enter reloads"),
+        "the preview says it is stale"
+    );
     h.key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Load, "Enter reloads first");
     assert_eq!(h.app.jobs.len(), 1);
@@ -314,10 +321,17 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
     assert!(h.text().contains("set"), "user choices show as 'set'");
 
     // Back to automatic.
-    h.key(KeyCode::Char('r')).key(KeyCode::Home).key(KeyCode::Enter);
+    h.key(KeyCode::Char('r'))
+        .key(KeyCode::Home)
+        .key(KeyCode::Enter);
     assert!(h.app.config.mapping.roles.is_empty());
     assert_eq!(
-        h.app.data.mapping.as_ref().unwrap().column_for(Role::Balance),
+        h.app
+            .data
+            .mapping
+            .as_ref()
+            .unwrap()
+            .column_for(Role::Balance),
         Some("AccountBalance")
     );
 }
@@ -326,7 +340,9 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
 fn esc_closes_the_role_list_without_changing_anything() {
     let mut h = on_map();
     let before = h.app.data.mapping.clone();
-    h.key(KeyCode::Char('r')).key(KeyCode::Down).key(KeyCode::Esc);
+    h.key(KeyCode::Char('r'))
+        .key(KeyCode::Down)
+        .key(KeyCode::Esc);
     assert!(h.app.overlay.is_none());
     assert_eq!(h.app.stage, Stage::Map);
     assert_eq!(h.app.data.mapping, before);
@@ -361,7 +377,9 @@ fn enter_on_map_stays_and_explains() {
 #[test]
 fn a_mapping_setting_that_does_not_fit_is_dropped_with_an_explanation() {
     let mut cfg = config(Some(CUSTOMERS));
-    cfg.mapping.roles.insert(Role::Balance, "NoSuchColumn".into());
+    cfg.mapping
+        .roles
+        .insert(Role::Balance, "NoSuchColumn".into());
     let mut h = Harness::new(cfg, UI, 80, 24);
     h.settle().key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Map);
@@ -491,7 +509,9 @@ fn options_cycle_both_ways_through_auto() {
     assert_eq!(h.app.config.load.delimiter, Some(','));
     h.key(KeyCode::Down).key(KeyCode::Char(' '));
     assert_eq!(h.app.config.load.header, Some(true));
-    h.key(KeyCode::Char('j')).key(KeyCode::Char('j')).key(KeyCode::Char('l'));
+    h.key(KeyCode::Char('j'))
+        .key(KeyCode::Char('j'))
+        .key(KeyCode::Char('l'));
     assert_eq!(
         h.app.config.load.date_order,
         custseg::pipeline::load::DateOrder::Mdy

@@ -192,7 +192,10 @@ impl Theme {
     }
 
     pub fn directory(&self) -> Style {
-        self.pick(Style::new().fg(Color::Blue).bold(), Style::new().bold())
+        self.pick(
+            Style::new().fg(Color::LightBlue).bold(),
+            Style::new().bold(),
+        )
     }
 
     /// Colour of a column type name (number, date, flag, text).

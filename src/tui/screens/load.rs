@@ -886,11 +886,14 @@ fn draw_files(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(format!(" {size} "), t.dim()),
             ]);
             if selected {
-                line.style(if focused {
-                    t.selected()
-                } else {
-                    t.selected_unfocused()
-                })
+                widgets::highlight(
+                    line,
+                    if focused {
+                        t.selected()
+                    } else {
+                        t.selected_unfocused()
+                    },
+                )
             } else {
                 line
             }
@@ -1007,7 +1010,7 @@ fn draw_options(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(r.to_string(), t.key()),
             ]);
             if selected && focused {
-                line.style(t.selected())
+                widgets::highlight(line, t.selected())
             } else {
                 line
             }

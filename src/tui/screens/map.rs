@@ -463,11 +463,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(text::fit(use_label(c.usage), use_w, ""), usage_style),
         ]);
         lines.push(if selected {
-            line.style(if focused {
-                t.selected()
-            } else {
-                t.selected_unfocused()
-            })
+            widgets::highlight(
+                line,
+                if focused {
+                    t.selected()
+                } else {
+                    t.selected_unfocused()
+                },
+            )
         } else {
             line
         });
@@ -627,7 +630,7 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App, mapping: &Mapping, pick
                 Span::raw(" "),
             ]);
             if i == picker.selected {
-                line.style(t.selected())
+                widgets::highlight(line, t.selected())
             } else {
                 line
             }

@@ -50,6 +50,15 @@ pub fn pane_block<'a>(theme: &Theme, title: &str, focused: bool) -> Block<'a> {
         .title(Line::from(Span::styled(title.to_string(), title_style)))
 }
 
+/// A selected row: every span in `style`, so no part of the row keeps a
+/// colour that is unreadable on the selection background.
+pub fn highlight(mut line: Line<'_>, style: ratatui::style::Style) -> Line<'_> {
+    for span in &mut line.spans {
+        span.style = style;
+    }
+    line.style(style)
+}
+
 /// The first visible row of a list of `len` rows in `height` rows so that
 /// `selected` stays visible, moving as little as possible from last time.
 pub fn scroll_offset(last: &Cell<usize>, selected: usize, height: usize, len: usize) -> usize {
