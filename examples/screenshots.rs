@@ -161,6 +161,7 @@ impl Canvas {
         let mut enc = png::Encoder::new(std::io::BufWriter::new(file), self.w, self.h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Best);
         let mut writer = enc.write_header().expect("PNG header");
         writer.write_image_data(&self.px).expect("PNG data");
     }

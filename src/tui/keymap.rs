@@ -133,7 +133,8 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
             _ => {}
         }
     }
-    if key.code == KeyCode::Backspace {
+    if key.code == KeyCode::Backspace && ctx.stage == Stage::Load {
+        // The file list: Backspace goes up a folder, as in most file managers.
         return Some(Action::Move(Move::Left));
     }
     movement(key.code, true).map(Action::Move)

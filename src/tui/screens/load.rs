@@ -995,19 +995,18 @@ fn draw_options(frame: &mut Frame, area: Rect, app: &App) {
             };
             let (value, editable) = option_value(app, row);
             let selected = i == app.load.option_row;
-            let (l, r) = if selected && focused && editable {
-                (t.glyphs.left, t.glyphs.right)
-            } else {
-                (" ", " ")
-            };
-            let arrows_w = text::width(l) + text::width(r);
-            let value_w = width.saturating_sub(1 + label_w + arrows_w);
-            let value = text::fit(&value, value_w, t.glyphs.ellipsis);
+            // "< value >" on the selected row, the value in the same column
+            // either way.
+            let arrows = selected && focused && editable;
+            let value_w = width.saturating_sub(1 + label_w + 4);
+            let value = text::truncate(&value, value_w, t.glyphs.ellipsis);
+            let pad = " ".repeat(value_w.saturating_sub(text::width(&value)));
             let line = Line::from(vec![
                 Span::styled(format!(" {}", text::fit(label, label_w, "")), t.text()),
-                Span::styled(l.to_string(), t.key()),
+                Span::styled(if arrows { "< " } else { "  " }, t.key()),
                 Span::styled(value, if editable { t.input() } else { t.dim() }),
-                Span::styled(r.to_string(), t.key()),
+                Span::styled(if arrows { " >" } else { "  " }, t.key()),
+                Span::raw(pad),
             ]);
             if selected && focused {
                 widgets::highlight(line, t.selected())
