@@ -68,7 +68,10 @@ fn load_screen_empty_start_then_typing_a_path_offers_completion() {
     let text = h.text();
     assert!(text.contains("No file loaded yet."), "{text}");
     assert!(text.contains("Type a file path"), "{text}");
-    assert!(text.contains("F1 help") && text.contains("Ctrl-C quit"), "{text}");
+    assert!(
+        text.contains("F1 help") && text.contains("Ctrl-C quit"),
+        "{text}"
+    );
     h.type_str("tests/fixtures/tui/cu");
     let text = h.text();
     assert!(text.contains("stomers.csv"), "completion shown:\n{text}");
