@@ -7,5 +7,6 @@ pub mod error;
 pub mod headless;
 pub mod pipeline;
 pub mod sample;
+pub mod tui;
 
 pub use error::{Error, Result};

@@ -1,0 +1,59 @@
+//! Everything that can happen to the [`App`](super::App): what keys mean
+//! (see [`keymap`](super::keymap)), plus resizes, ticks and worker reports.
+
+use super::worker::WorkerEvent;
+use crate::pipeline::mapping::ColumnUse;
+
+/// A cursor movement; lists, tables, text fields and option values read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+}
+
+#[derive(Debug)]
+pub enum Action {
+    /// `q`: quit, after asking when work is running.
+    Quit,
+    /// Ctrl-C: quit now, whatever is going on.
+    ForceQuit,
+    /// `?` / F1: open (or close) the help for this screen.
+    Help,
+    /// Esc: close the overlay, cancel the running job, or go back a stage.
+    Back,
+    /// Enter: confirm; on a finished screen, go to the next stage.
+    Confirm,
+    /// Tab / Shift-Tab.
+    NextPane,
+    PrevPane,
+    Move(Move),
+    /// A character typed into a text field.
+    Input(char),
+    /// Text pasted (bracketed paste) into a text field.
+    Paste(String),
+    Backspace,
+    Delete,
+    /// Ctrl-U in a text field: clear it.
+    ClearInput,
+    /// Accept the completion shown after the cursor (→ or End at the end of a path).
+    Complete,
+    /// Space: toggle / cycle the selected value.
+    Toggle,
+    /// `y` / `n` in a yes/no question.
+    Answer(bool),
+    /// Map screen: `f`, `p`, `i`.
+    SetUse(ColumnUse),
+    /// Map screen: `r` opens the role list for the selected column.
+    PickRole,
+    Resize(u16, u16),
+    /// A progress report or a result from the worker.
+    Worker(WorkerEvent),
+    /// Nothing happened for a while (spinner, elapsed time).
+    Tick,
+}

@@ -1,0 +1,640 @@
+//! Stage 2, Map columns: each column with its detected role and confidence;
+//! change a role from a list (`r`), mark columns as feature / profile-only /
+//! ignore (`f` / `p` / `i`, Space cycles). Every change is written into the
+//! RunConfig (`mapping.roles`, `mapping.usage`) and the mapping is computed
+//! again from it with the same `map_columns` the headless mode uses, so a
+//! saved config replays the same mapping.
+
+use crate::pipeline::mapping::{
+    ColumnMapping, ColumnUse, Mapping, MappingOptions, Role, map_columns,
+};
+use crate::pipeline::table::{ColumnType, Table};
+use crate::tui::action::{Action, Move};
+use crate::tui::app::{App, Overlay, RolePicker, Stage, StatusKind};
+use crate::tui::text;
+use crate::tui::widgets::{self, KeyHint, pane_block};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use std::cell::Cell;
+
+#[derive(Debug, Default)]
+pub struct MapScreen {
+    pub focus: Pane,
+    pub selected: usize,
+    pub offset: Cell<usize>,
+    pub details_scroll: u16,
+}
+
+/// The panes, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Columns,
+    Details,
+}
+
+/// Confidence below which a role is shown as "check this".
+pub const LOW_CONFIDENCE: f64 = 0.8;
+
+/// Called when the screen is entered: computes the mapping if the table is
+/// new (a mapping kept from before is shown as it was).
+pub fn enter(app: &mut App) {
+    if app.data.mapping.is_none() {
+        remap(app);
+        app.map.selected = 0;
+        app.map.offset.set(0);
+        if app.overlay.is_none() {
+            app.set_status(
+                StatusKind::Info,
+                "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
+            );
+        }
+    }
+    let n = app.data.mapping.as_ref().map_or(0, |m| m.columns.len());
+    app.map.selected = app.map.selected.min(n.saturating_sub(1));
+}
+
+/// The user's settings that name columns this table does not have (or give
+/// a role to a column of the wrong type) are dropped, with the reason.
+fn sanitise(opts: &MappingOptions, table: &Table) -> (MappingOptions, Vec<String>) {
+    let mut kept = MappingOptions::default();
+    let mut dropped = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    for (role, column) in &opts.roles {
+        match table.column(column) {
+            None => dropped.push(format!("{} = '{column}' (no such column)", role.key())),
+            Some(c) if !role.accepts(c.ctype) => dropped.push(format!(
+                "{} = '{column}' ({} column)",
+                role.key(),
+                c.ctype.name()
+            )),
+            Some(_) if !used.insert(column.clone()) => dropped.push(format!(
+                "{} = '{column}' (column given two roles)",
+                role.key()
+            )),
+            Some(_) => {
+                kept.roles.insert(*role, column.clone());
+            }
+        }
+    }
+    for (column, usage) in &opts.usage {
+        if table.column(column).is_some() {
+            kept.usage.insert(column.clone(), *usage);
+        } else {
+            dropped.push(format!("use of '{column}' (no such column)"));
+        }
+    }
+    (kept, dropped)
+}
+
+/// Computes the mapping from the table and `config.mapping`. Settings that
+/// do not fit this table are dropped from the config and the user is told.
+pub fn remap(app: &mut App) {
+    let Some(table) = app.data.table.clone() else {
+        app.data.mapping = None;
+        return;
+    };
+    match map_columns(&table, &app.config.mapping) {
+        Ok(m) => app.data.mapping = Some(m),
+        Err(first) => {
+            let (kept, dropped) = sanitise(&app.config.mapping, &table);
+            app.config.mapping = kept;
+            match map_columns(&table, &app.config.mapping) {
+                Ok(m) => {
+                    app.data.mapping = Some(m);
+                    app.show_error(
+                        "Some column settings did not fit this file",
+                        format!("{first}\nDropped: {}.", dropped.join("; ")),
+                        "Check the roles below and set them again with r if needed.",
+                    );
+                }
+                Err(e) => {
+                    app.config.mapping = MappingOptions::default();
+                    app.data.mapping = map_columns(&table, &app.config.mapping).ok();
+                    app.show_error(
+                        "The column settings could not be applied",
+                        e.to_string(),
+                        "All roles were detected again; set the ones you need with r.",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn selected_column(app: &App) -> Option<&ColumnMapping> {
+    app.data.mapping.as_ref()?.columns.get(app.map.selected)
+}
+
+/// The roles a column of type `ctype` can take, for the role list.
+pub fn role_choices(ctype: ColumnType) -> Vec<Option<Role>> {
+    std::iter::once(None)
+        .chain(Role::ALL.into_iter().filter(|r| r.accepts(ctype)).map(Some))
+        .collect()
+}
+
+/// Gives `role` to `column` (or, with `None`, returns the column to automatic
+/// detection), then maps again.
+pub fn set_role(app: &mut App, column: &str, role: Option<Role>) {
+    let roles = &mut app.config.mapping.roles;
+    roles.retain(|_, c| c != column);
+    if let Some(r) = role {
+        roles.insert(r, column.to_string());
+    }
+    remap(app);
+    let now = app.data.mapping.as_ref().and_then(|m| m.role_of(column));
+    let msg = match (role, now) {
+        (Some(r), _) => format!("'{column}' is now {}.", r.label()),
+        (None, Some(r)) => format!("'{column}' is detected as {} again.", r.label()),
+        (None, None) => format!("'{column}' has no role now."),
+    };
+    app.set_status(StatusKind::Success, msg);
+}
+
+pub fn set_use(app: &mut App, column: &str, usage: ColumnUse) {
+    app.config.mapping.usage.insert(column.to_string(), usage);
+    remap(app);
+    app.set_status(
+        StatusKind::Success,
+        format!("'{column}' {}.", use_sentence(usage)),
+    );
+}
+
+fn use_sentence(u: ColumnUse) -> &'static str {
+    match u {
+        ColumnUse::Feature => "will be used as a clustering feature",
+        ColumnUse::Profile => "will only be shown in segment profiles",
+        ColumnUse::Ignore => "will be ignored",
+    }
+}
+
+pub fn use_label(u: ColumnUse) -> &'static str {
+    match u {
+        ColumnUse::Feature => "feature",
+        ColumnUse::Profile => "profile only",
+        ColumnUse::Ignore => "ignore",
+    }
+}
+
+fn next_use(u: ColumnUse) -> ColumnUse {
+    match u {
+        ColumnUse::Feature => ColumnUse::Profile,
+        ColumnUse::Profile => ColumnUse::Ignore,
+        ColumnUse::Ignore => ColumnUse::Feature,
+    }
+}
+
+pub fn update(app: &mut App, action: Action) {
+    let n = app.data.mapping.as_ref().map_or(0, |m| m.columns.len());
+    let column = selected_column(app).map(|c| (c.column.clone(), c.usage, c.ctype, c.role));
+    match action {
+        Action::NextPane | Action::PrevPane => {
+            app.map.focus = match app.map.focus {
+                Pane::Columns => Pane::Details,
+                Pane::Details => Pane::Columns,
+            };
+        }
+        Action::Back => app.go_to(Stage::Load),
+        Action::Confirm => {
+            if let Some(next) = Stage::Map.next() {
+                app.go_to(next);
+            }
+        }
+        Action::Move(m) if app.map.focus == Pane::Details => {
+            let s = &mut app.map.details_scroll;
+            *s = match m {
+                Move::Up | Move::PageUp => s.saturating_sub(1),
+                Move::Down | Move::PageDown => s.saturating_add(1),
+                Move::Home => 0,
+                _ => *s,
+            };
+        }
+        Action::Move(Move::Left | Move::Right) => {
+            if let Some((name, usage, ..)) = column {
+                let u = match action {
+                    Action::Move(Move::Right) => next_use(usage),
+                    _ => next_use(next_use(usage)),
+                };
+                set_use(app, &name, u);
+            }
+        }
+        Action::Move(m) => {
+            let page = 10;
+            let s = app.map.selected;
+            app.map.selected = match m {
+                Move::Up => s.saturating_sub(1),
+                Move::Down => (s + 1).min(n.saturating_sub(1)),
+                Move::PageUp => s.saturating_sub(page),
+                Move::PageDown => (s + page).min(n.saturating_sub(1)),
+                Move::Home => 0,
+                Move::End => n.saturating_sub(1),
+                _ => s,
+            };
+            app.map.details_scroll = 0;
+        }
+        Action::Toggle => {
+            if let Some((name, usage, ..)) = column {
+                set_use(app, &name, next_use(usage));
+            }
+        }
+        Action::SetUse(u) => {
+            if let Some((name, ..)) = column {
+                set_use(app, &name, u);
+            }
+        }
+        Action::PickRole => {
+            if let Some((_, _, ctype, role)) = column {
+                let choices = role_choices(ctype);
+                let selected = choices.iter().position(|c| *c == role).unwrap_or(0);
+                app.overlay = Some(Overlay::RolePicker(RolePicker {
+                    column: app.map.selected,
+                    choices,
+                    selected,
+                }));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Keys while the role list is open.
+pub fn update_picker(app: &mut App, mut picker: RolePicker, action: Action) {
+    let n = picker.choices.len();
+    match action {
+        Action::Back => {}
+        Action::Move(m) => {
+            picker.selected = match m {
+                Move::Up => picker.selected.saturating_sub(1),
+                Move::Down => (picker.selected + 1).min(n - 1),
+                Move::Home | Move::PageUp => 0,
+                Move::End | Move::PageDown => n - 1,
+                _ => picker.selected,
+            };
+            app.overlay = Some(Overlay::RolePicker(picker));
+        }
+        Action::Confirm => {
+            let column = app
+                .data
+                .mapping
+                .as_ref()
+                .and_then(|m| m.columns.get(picker.column))
+                .map(|c| c.column.clone());
+            if let Some(column) = column {
+                set_role(app, &column, picker.choices[picker.selected]);
+            }
+        }
+        _ => app.overlay = Some(Overlay::RolePicker(picker)),
+    }
+}
+
+// ---------------------------------------------------------------- drawing
+
+pub fn footer_keys(app: &App) -> Vec<KeyHint> {
+    let g = &app.theme.glyphs;
+    if app.map.focus == Pane::Details {
+        return vec![
+            KeyHint::new(g.up_down, "scroll"),
+            KeyHint::new("Tab", "columns"),
+            KeyHint::new("Esc", "back"),
+        ];
+    }
+    vec![
+        KeyHint::new(g.up_down, "column"),
+        KeyHint::new("r", "role"),
+        KeyHint::new("f/p/i", "use"),
+        KeyHint::new("Enter", "next"),
+        KeyHint::new("Esc", "back"),
+    ]
+}
+
+pub const HELP: &[(&str, &str)] = &[
+    (
+        "",
+        "Map columns says what each column means (its role) and how it is used.",
+    ),
+    (
+        "",
+        "Roles come from the header (English or Chinese) and the values, each",
+    ),
+    (
+        "",
+        "with a confidence; below 80% it is marked '?': check it.",
+    ),
+    (
+        "",
+        "Numeric columns without a role are offered as features.",
+    ),
+    ("", ""),
+    ("↑↓ j k", "select a column"),
+    ("r", "choose the column's role from a list (or automatic)"),
+    ("f", "use as a clustering feature"),
+    (
+        "p",
+        "profile only: shown in segment profiles, not clustered",
+    ),
+    ("i", "ignore the column"),
+    ("Space ←→", "cycle feature / profile only / ignore"),
+    ("Tab", "details pane (scroll with ↑↓)"),
+    ("Enter", "go on to the next stage"),
+    ("Esc", "back to Load (the mapping is kept)"),
+];
+
+/// Feature / profile / ignore counts.
+fn counts(m: &Mapping) -> (usize, usize, usize) {
+    let f = m
+        .columns
+        .iter()
+        .filter(|c| c.usage == ColumnUse::Feature)
+        .count();
+    let p = m
+        .columns
+        .iter()
+        .filter(|c| c.usage == ColumnUse::Profile)
+        .count();
+    (f, p, m.columns.len() - f - p)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let (Some(table), Some(mapping)) = (&app.data.table, &app.data.mapping) else {
+        let block = pane_block(t, " Columns ", true);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "Load a file first (Esc goes back to Load).",
+                t.dim(),
+            )),
+            inner,
+        );
+        return;
+    };
+    let details_h = if area.height >= 18 { 6 } else { 5 };
+    let [cols_area, details_area] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
+
+    let (f, p, i) = counts(mapping);
+    let roles_found = mapping.columns.iter().filter(|c| c.role.is_some()).count();
+    let mut title = format!(
+        " {} {} {} columns: {f} feature, {p} profile, {i} ignored {} {roles_found} roles ",
+        table.source.file_name(),
+        t.glyphs.sep,
+        mapping.columns.len(),
+        t.glyphs.sep,
+    );
+    if text::width(&title) + 2 > area.width as usize {
+        title = format!(
+            " {} columns: {f} feature, {p} profile, {i} ignored ",
+            mapping.columns.len()
+        );
+    }
+    let focused = app.map.focus == Pane::Columns;
+    let block = pane_block(t, &title, focused);
+    let inner = block.inner(cols_area);
+    frame.render_widget(block, cols_area);
+
+    let width = inner.width as usize;
+    // Column, Type, Role, Conf, Use: the name and the role share what is left.
+    let (type_w, conf_w, use_w) = (6, 5, 12);
+    let rest = width.saturating_sub(2 + type_w + conf_w + use_w + 5);
+    let name_w = (rest * 11 / 20).max(8);
+    let role_w = rest.saturating_sub(name_w);
+    let header = Line::from(vec![
+        Span::raw("  "),
+        Span::styled(text::fit("Column", name_w, ""), t.title()),
+        Span::raw(" "),
+        Span::styled(text::fit("Type", type_w, ""), t.title()),
+        Span::raw(" "),
+        Span::styled(text::fit("Role", role_w, ""), t.title()),
+        Span::raw(" "),
+        Span::styled(text::fit_right("Conf", conf_w, ""), t.title()),
+        Span::raw("  "),
+        Span::styled(text::fit("Use", use_w, ""), t.title()),
+    ]);
+    let height = (inner.height as usize).saturating_sub(1);
+    let offset = widgets::scroll_offset(
+        &app.map.offset,
+        app.map.selected,
+        height,
+        mapping.columns.len(),
+    );
+    let mut lines = vec![header];
+    for (row, c) in mapping.columns.iter().enumerate().skip(offset).take(height) {
+        let selected = row == app.map.selected;
+        let user_role = c
+            .role
+            .is_some_and(|r| app.config.mapping.roles.get(&r) == Some(&c.column));
+        let (role, role_style) = match c.role {
+            Some(r) => (r.label().to_string(), t.text()),
+            None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
+                ("- (offered as feature)".to_string(), t.dim())
+            }
+            None => ("-".to_string(), t.dim()),
+        };
+        let (conf, conf_style) = match c.role {
+            Some(_) if user_role => ("set".to_string(), t.ok()),
+            Some(_) if c.confidence < LOW_CONFIDENCE => {
+                (format!("{:.0}%?", c.confidence * 100.0), t.warn())
+            }
+            Some(_) => (format!("{:.0}%", c.confidence * 100.0), t.text()),
+            None => (String::new(), t.text()),
+        };
+        let usage_style = match c.usage {
+            ColumnUse::Feature => t.ok(),
+            ColumnUse::Profile => t.text(),
+            ColumnUse::Ignore => t.dim(),
+        };
+        let pointer = if selected { t.glyphs.pointer } else { "  " };
+        let line = Line::from(vec![
+            Span::raw(pointer.to_string()),
+            Span::styled(text::fit(&c.column, name_w, t.glyphs.ellipsis), t.text()),
+            Span::raw(" "),
+            Span::styled(
+                text::fit(c.ctype.name(), type_w, ""),
+                t.column_type(c.ctype),
+            ),
+            Span::raw(" "),
+            Span::styled(text::fit(&role, role_w, t.glyphs.ellipsis), role_style),
+            Span::raw(" "),
+            Span::styled(text::fit_right(&conf, conf_w, ""), conf_style),
+            Span::raw("  "),
+            Span::styled(text::fit(use_label(c.usage), use_w, ""), usage_style),
+        ]);
+        lines.push(if selected {
+            widgets::highlight(
+                line,
+                if focused {
+                    t.selected()
+                } else {
+                    t.selected_unfocused()
+                },
+            )
+        } else {
+            line
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+
+    draw_details(frame, details_area, app, table, mapping);
+    if let Some(Overlay::RolePicker(picker)) = &app.overlay {
+        draw_picker(frame, area, app, mapping, picker);
+    }
+}
+
+fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping: &Mapping) {
+    let t = &app.theme;
+    let Some(c) = mapping.columns.get(app.map.selected) else {
+        return;
+    };
+    let focused = app.map.focus == Pane::Details;
+    let block = pane_block(t, &format!(" {} ", c.column), focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut lines = Vec::new();
+    let why = match c.role {
+        Some(r) => format!(
+            "Role: {} ({:.0}%): {}.",
+            r.label(),
+            c.confidence * 100.0,
+            c.reason
+        ),
+        None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
+            "No role. A numeric column, so it is offered as a feature (i ignores it).".to_string()
+        }
+        None if c.ctype.is_numeric() => {
+            "No role. Looks like a code or an id, not a quantity.".to_string()
+        }
+        None => format!("No role. A {} column.", c.ctype.name()),
+    };
+    lines.push(Line::styled(why, t.text()));
+    lines.push(Line::styled(
+        format!("Use: {}; {}.", use_label(c.usage), use_sentence(c.usage)),
+        t.text(),
+    ));
+    if let Some(col) = table.column(&c.column) {
+        let sample: Vec<String> = (0..table.n_rows)
+            .filter(|&i| !col.data.is_missing(i))
+            .take(5)
+            .map(|i| col.data.display(i))
+            .collect();
+        let missing = col.data.missing_count();
+        lines.push(Line::from(vec![
+            Span::styled("Values: ", t.dim()),
+            Span::styled(sample.join(", "), t.text()),
+            Span::styled(
+                format!(
+                    " {} {} missing of {}",
+                    t.glyphs.sep,
+                    text::thousands(missing),
+                    text::thousands(table.n_rows)
+                ),
+                t.dim(),
+            ),
+        ]));
+        if col.info.unparsed > 0 {
+            lines.push(Line::styled(
+                format!(
+                    "{} {} value(s) could not be read as {}{}",
+                    t.glyphs.warn,
+                    col.info.unparsed,
+                    col.ctype.name(),
+                    col.info
+                        .unparsed_examples
+                        .first()
+                        .map(|(row, v)| format!(", e.g. '{v}' ({})", table.row_label(*row)))
+                        .unwrap_or_default()
+                ),
+                t.warn(),
+            ));
+        }
+        for n in &col.info.notes {
+            lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
+        }
+    }
+    for n in mapping
+        .notes
+        .iter()
+        .filter(|n| n.contains(&format!("'{}'", c.column)))
+    {
+        lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
+    }
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.map.details_scroll, 0)),
+        padded,
+    );
+}
+
+fn draw_picker(frame: &mut Frame, area: Rect, app: &App, mapping: &Mapping, picker: &RolePicker) {
+    let t = &app.theme;
+    let Some(col) = mapping.columns.get(picker.column) else {
+        return;
+    };
+    let rows: Vec<(String, String)> = picker
+        .choices
+        .iter()
+        .map(|choice| match choice {
+            None => ("automatic (detect)".to_string(), String::new()),
+            Some(r) => {
+                let holder = mapping
+                    .column_for(*r)
+                    .filter(|c| *c != col.column)
+                    .map(|c| format!("now: {c}"))
+                    .unwrap_or_default();
+                (r.label().to_string(), holder)
+            }
+        })
+        .collect();
+    let width = 52.min(area.width.saturating_sub(4));
+    let height = (rows.len() as u16 + 3).min(area.height.saturating_sub(1));
+    let popup = widgets::centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    let title = format!(" Role of {} ({}) ", col.column, col.ctype.name());
+    let block = pane_block(
+        t,
+        &text::truncate(&title, width as usize - 2, t.glyphs.ellipsis),
+        true,
+    )
+    .title_bottom(Line::styled(" Enter choose  Esc close ", t.dim()).right_aligned());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let h = inner.height as usize;
+    let offset = picker.selected.saturating_sub(h.saturating_sub(1));
+    let w = inner.width as usize;
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(h)
+        .map(|(i, (label, holder))| {
+            let current = picker.choices[i] == col.role;
+            let mark = if current { t.glyphs.done } else { " " };
+            let left = format!(" {mark} {label}");
+            let holder_w = w.saturating_sub(text::width(&left) + 1);
+            let line = Line::from(vec![
+                Span::styled(left, t.text()),
+                Span::styled(
+                    text::fit_right(holder, holder_w, t.glyphs.ellipsis),
+                    t.dim(),
+                ),
+                Span::raw(" "),
+            ]);
+            if i == picker.selected {
+                widgets::highlight(line, t.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,218 @@
+//! Colours and glyphs. Two independent switches:
+//!
+//! - colour: the 16 ANSI colours only (no 256-colour or RGB values, which old
+//!   SSH clients and `screen` mangle); with `NO_COLOR` every style is built
+//!   from modifiers only, and selection is reverse video.
+//! - glyphs: Unicode box drawing, arrows and blocks, or plain ASCII (`--ascii`,
+//!   or a locale that is not UTF-8).
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::border;
+
+use super::UiOptions;
+
+/// The characters the UI draws with, as one set so ASCII mode is one switch.
+#[derive(Clone, Copy, Debug)]
+pub struct Glyphs {
+    pub border: border::Set<'static>,
+    /// Between stages in the header.
+    pub arrow: &'static str,
+    /// Marks a finished stage in the header.
+    pub done: &'static str,
+    /// In front of the selected row of a list.
+    pub pointer: &'static str,
+    pub bar_full: &'static str,
+    pub bar_empty: &'static str,
+    pub ellipsis: &'static str,
+    /// A missing cell in the preview.
+    pub missing: &'static str,
+    pub warn: &'static str,
+    pub up_down: &'static str,
+    pub left_right: &'static str,
+    /// All four arrows, for "scroll".
+    pub arrows: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    pub left: &'static str,
+    pub right: &'static str,
+    pub sep: &'static str,
+}
+
+pub const UNICODE: Glyphs = Glyphs {
+    border: border::PLAIN,
+    arrow: "→",
+    done: "✓",
+    pointer: "▶ ",
+    bar_full: "█",
+    bar_empty: "░",
+    ellipsis: "…",
+    missing: "·",
+    warn: "!",
+    up_down: "↑↓",
+    left_right: "←→",
+    arrows: "↑↓←→",
+    up: "↑",
+    down: "↓",
+    left: "←",
+    right: "→",
+    sep: "·",
+};
+
+pub const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+pub const ASCII: Glyphs = Glyphs {
+    border: ASCII_BORDER,
+    arrow: ">",
+    done: "*",
+    pointer: "> ",
+    bar_full: "#",
+    bar_empty: "-",
+    ellipsis: "~",
+    missing: ".",
+    warn: "!",
+    up_down: "Up/Dn",
+    left_right: "Lt/Rt",
+    arrows: "arrows",
+    up: "Up",
+    down: "Dn",
+    left: "Lt",
+    right: "Rt",
+    sep: "|",
+};
+
+/// Styles for every role a piece of text can play in the UI.
+#[derive(Clone, Copy, Debug)]
+pub struct Theme {
+    pub color: bool,
+    pub ascii: bool,
+    pub glyphs: Glyphs,
+}
+
+impl Theme {
+    pub fn new(ui: UiOptions) -> Self {
+        Theme {
+            color: !ui.no_color,
+            ascii: ui.ascii,
+            glyphs: if ui.ascii { ASCII } else { UNICODE },
+        }
+    }
+
+    fn pick(&self, colored: Style, plain: Style) -> Style {
+        if self.color { colored } else { plain }
+    }
+
+    /// The selected row of the focused list: white on blue, or reverse video.
+    pub fn selected(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::White).bg(Color::Blue).bold(),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    }
+
+    /// The selected row of a list that does not have the focus.
+    pub fn selected_unfocused(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Gray),
+            Style::new().add_modifier(Modifier::UNDERLINED),
+        )
+    }
+
+    /// Border of the focused pane.
+    pub fn focus_border(&self) -> Style {
+        self.pick(Style::new().fg(Color::Cyan).bold(), Style::new().bold())
+    }
+
+    pub fn border(&self) -> Style {
+        self.pick(Style::new().fg(Color::DarkGray), Style::new())
+    }
+
+    pub fn title(&self) -> Style {
+        Style::new().bold()
+    }
+
+    pub fn text(&self) -> Style {
+        Style::new()
+    }
+
+    /// Secondary text: hints, units, "not yet" stages.
+    pub fn dim(&self) -> Style {
+        self.pick(Style::new().fg(Color::DarkGray), Style::new().dim())
+    }
+
+    pub fn ok(&self) -> Style {
+        self.pick(Style::new().fg(Color::Green), Style::new())
+    }
+
+    pub fn warn(&self) -> Style {
+        self.pick(Style::new().fg(Color::Yellow), Style::new().bold())
+    }
+
+    pub fn error(&self) -> Style {
+        self.pick(Style::new().fg(Color::Red).bold(), Style::new().bold())
+    }
+
+    /// The current stage in the header.
+    pub fn current_stage(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    }
+
+    /// Key names in the footer and help.
+    pub fn key(&self) -> Style {
+        self.pick(Style::new().fg(Color::Cyan).bold(), Style::new().bold())
+    }
+
+    /// Text typed by the user in an input field.
+    pub fn input(&self) -> Style {
+        self.pick(Style::new().fg(Color::White), Style::new())
+    }
+
+    /// Completion offered after the cursor.
+    pub fn ghost(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::DarkGray),
+            Style::new().add_modifier(Modifier::DIM | Modifier::UNDERLINED),
+        )
+    }
+
+    /// The text cursor in an input field (the real cursor is hidden).
+    pub fn cursor(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn directory(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::LightBlue).bold(),
+            Style::new().bold(),
+        )
+    }
+
+    /// Colour of a column type name (number, date, flag, text).
+    pub fn column_type(&self, ctype: crate::pipeline::table::ColumnType) -> Style {
+        use crate::pipeline::table::ColumnType;
+        if !self.color {
+            return Style::new().add_modifier(Modifier::ITALIC);
+        }
+        match ctype {
+            ColumnType::Number => Style::new().fg(Color::Cyan),
+            ColumnType::Flag => Style::new().fg(Color::Magenta),
+            ColumnType::Date => Style::new().fg(Color::Yellow),
+            ColumnType::Text => Style::new().fg(Color::Green),
+        }
+    }
+
+    pub fn bar_done(&self) -> Style {
+        self.pick(Style::new().fg(Color::Cyan), Style::new())
+    }
+}

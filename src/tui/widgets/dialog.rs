@@ -1,0 +1,100 @@
+//! Boxes drawn over the screen: an error (cause + what to do) and the
+//! "quit while work is running?" question.
+
+use super::{centered, pane_block};
+use crate::tui::app::{App, ErrorReport};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+/// Rows `text` takes when wrapped at `width` (a close estimate, by words).
+fn wrapped_rows(text: &str, width: usize) -> u16 {
+    let width = width.max(1);
+    text.lines()
+        .map(|l| {
+            let mut rows = 1;
+            let mut used = 0;
+            for word in l.split(' ') {
+                let w = crate::tui::text::width(word);
+                if used > 0 && used + 1 + w > width {
+                    rows += 1;
+                    used = w;
+                } else {
+                    used += w + usize::from(used > 0);
+                }
+            }
+            rows
+        })
+        .sum::<u16>()
+        .max(1)
+}
+
+pub fn draw_error(frame: &mut Frame, area: Rect, app: &App, report: &ErrorReport) {
+    let t = &app.theme;
+    let width = 70.min(area.width.saturating_sub(4));
+    let inner_w = width.saturating_sub(4) as usize;
+    let what = format!("What to do: {}", report.hint);
+    let height =
+        (wrapped_rows(&report.cause, inner_w) + wrapped_rows(&what, inner_w) + 3).min(area.height);
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    let block = pane_block(t, &format!(" {} ", report.title), true)
+        .border_style(t.error())
+        .title_style(t.error())
+        .title_bottom(Line::styled(" Enter/Esc close ", t.dim()).right_aligned());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    let mut lines: Vec<Line> = report
+        .cause
+        .lines()
+        .map(|l| Line::styled(l.to_string(), t.text()))
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled("What to do: ", t.title()),
+        Span::styled(report.hint.clone(), t.text()),
+    ]));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+}
+
+pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let what = app
+        .jobs
+        .iter()
+        .find(|j| j.cancel.is_some())
+        .map_or("Work".to_string(), |j| j.label.clone());
+    let lines = vec![
+        Line::from(format!("{what} is still running.")),
+        Line::from("Quit anyway? It will be cancelled."),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("y", t.key()),
+            Span::raw(" quit    "),
+            Span::styled("n", t.key()),
+            Span::raw(" / "),
+            Span::styled("Esc", t.key()),
+            Span::raw(" keep working"),
+        ]),
+    ];
+    let width = 50.min(area.width.saturating_sub(4));
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = pane_block(t, " Quit? ", true).border_style(t.warn());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+}

@@ -1,0 +1,103 @@
+//! Pieces shared by the screens: the header stage bar, the footer of keys,
+//! the status line, the help overlay, dialogs, the progress bar and the
+//! "terminal too small" screen.
+
+pub mod dialog;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod progress;
+pub mod too_small;
+
+use super::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+use std::cell::Cell;
+
+/// A key and what it does, for the footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyHint {
+    pub key: String,
+    pub label: String,
+}
+
+impl KeyHint {
+    pub fn new(key: impl Into<String>, label: impl Into<String>) -> Self {
+        KeyHint {
+            key: key.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// A bordered pane; the focused one has a bold, coloured border and title.
+pub fn pane_block<'a>(theme: &Theme, title: &str, focused: bool) -> Block<'a> {
+    let border = if focused {
+        theme.focus_border()
+    } else {
+        theme.border()
+    };
+    let title_style = if focused {
+        theme.focus_border()
+    } else {
+        theme.title()
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.glyphs.border)
+        .border_style(border)
+        .title(Line::from(Span::styled(title.to_string(), title_style)))
+}
+
+/// A selected row: every span in `style`, so no part of the row keeps a
+/// colour that is unreadable on the selection background.
+pub fn highlight(mut line: Line<'_>, style: ratatui::style::Style) -> Line<'_> {
+    for span in &mut line.spans {
+        span.style = style;
+    }
+    line.style(style)
+}
+
+/// The first visible row of a list of `len` rows in `height` rows so that
+/// `selected` stays visible, moving as little as possible from last time.
+pub fn scroll_offset(last: &Cell<usize>, selected: usize, height: usize, len: usize) -> usize {
+    if height == 0 {
+        return 0;
+    }
+    let mut offset = last.get().min(len.saturating_sub(height));
+    if selected < offset {
+        offset = selected;
+    } else if selected >= offset + height {
+        offset = selected + 1 - height;
+    }
+    last.set(offset);
+    offset
+}
+
+/// A `width` x `height` rectangle in the middle of `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrolling_keeps_the_selection_in_view() {
+        let last = Cell::new(0);
+        assert_eq!(scroll_offset(&last, 3, 5, 20), 0);
+        assert_eq!(scroll_offset(&last, 7, 5, 20), 3);
+        assert_eq!(scroll_offset(&last, 5, 5, 20), 3, "no jump while visible");
+        assert_eq!(scroll_offset(&last, 1, 5, 20), 1);
+        assert_eq!(scroll_offset(&last, 0, 0, 20), 0);
+    }
+}
