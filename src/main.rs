@@ -31,8 +31,9 @@ fn run(cli: Cli) -> custseg::Result<()> {
             let config = cli.run.to_config(cli.file.as_ref())?;
             headless::run(&config, &cli.run)
         }
-        None => Err(Error::usage(
-            "the interactive TUI is not built yet; run with --no-tui FILE --out DIR",
-        )),
+        None => {
+            let config = cli.run.to_config(cli.file.as_ref())?;
+            custseg::tui::run_tui(config, custseg::tui::UiOptions::from_env(cli.ascii))
+        }
     }
 }
