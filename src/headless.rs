@@ -353,6 +353,64 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn run_score(_args: &ScoreArgs) -> Result<()> {
-    Err(Error::usage("scoring is not built yet"))
+/// `custseg score`: new customers through a saved model, written as
+/// id, segment, label, action.
+pub fn run_score(args: &ScoreArgs) -> Result<()> {
+    use crate::pipeline::export::write::{neutralise_cell, write_atomic};
+    use crate::pipeline::model::{Model, score_table};
+    if args.out.exists() && !args.force {
+        return Err(Error::usage(format!(
+            "{} already exists; use --force to replace it",
+            args.out.display()
+        )));
+    }
+    let model = Model::read(&args.model)?;
+    let mut load_opts = model.config.load.clone();
+    // The new file may come from another export: detect its shape unless told.
+    load_opts.delimiter = None;
+    load_opts.encoding = None;
+    load_opts.header = None;
+    load_opts.sheet = None;
+    args.load.apply(&mut load_opts);
+    let progress = StderrProgress::new();
+    progress.stage("load");
+    let table = crate::pipeline::load::load(&args.file, &load_opts, &progress)?;
+    progress.stage("score");
+    let scored = score_table(&model, table, &progress)?;
+    progress.finish();
+    let mut counts = vec![0usize; model.k];
+    write_atomic(&args.out, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let io = |e: csv::Error| {
+            Error::io(
+                format!("writing {}", args.out.display()),
+                std::io::Error::other(e.to_string()),
+            )
+        };
+        csv.write_record(["customer_id", "segment", "label", "action"])
+            .map_err(io)?;
+        for (id, &seg) in scored.ids.iter().zip(&scored.segments) {
+            let s = &model.segments[seg as usize];
+            counts[seg as usize] += 1;
+            csv.write_record([
+                neutralise_cell(id).as_ref(),
+                &seg.to_string(),
+                neutralise_cell(&s.label).as_ref(),
+                neutralise_cell(&s.action).as_ref(),
+            ])
+            .map_err(io)?;
+        }
+        csv.flush()
+            .map_err(|e| Error::io(format!("writing {}", args.out.display()), e))
+    })?;
+    println!(
+        "scored {} customers with {}:",
+        scored.ids.len(),
+        args.model.display()
+    );
+    for (s, n) in model.segments.iter().zip(&counts) {
+        println!("  {:>2}  {}  {}", s.id, pad(&s.label, 36), human(*n as f64));
+    }
+    println!("written: {}", args.out.display());
+    Ok(())
 }
