@@ -1,0 +1,501 @@
+//! The real binary, headless, end to end on every bundled sample: outputs
+//! exist and agree with each other, a replay of run.toml is identical, and
+//! `score` on the training file gives the training labels.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_custseg"))
+}
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("custseg runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "custseg {args:?} failed ({:?}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .map(String::from)
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Decodes a PNG and checks it has content: many distinct colours.
+fn assert_png_not_blank(path: &Path) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert!(
+        info.width >= 400 && info.height >= 300,
+        "{}",
+        path.display()
+    );
+    let px = info.color_type.samples();
+    let distinct: std::collections::HashSet<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    assert!(
+        distinct.len() > 20,
+        "{} looks blank ({} colours)",
+        path.display(),
+        distinct.len()
+    );
+}
+
+fn check_sample(sample: &str, expected_rows: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let json = ok(&[
+        "--no-tui",
+        repo(sample).to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&json).expect("--json prints one JSON object");
+    for key in [
+        "rows",
+        "mapping",
+        "dropped_columns",
+        "features",
+        "k",
+        "k_reason",
+        "sweep",
+        "segments",
+        "outputs",
+    ] {
+        assert!(summary.get(key).is_some(), "JSON lacks {key}: {json}");
+    }
+    assert_eq!(summary["rows"].as_u64().unwrap() as usize, expected_rows);
+    let k = summary["k"].as_u64().unwrap() as usize;
+    for s in summary["sweep"].as_array().unwrap() {
+        for key in [
+            "k",
+            "sse",
+            "silhouette",
+            "calinski_harabasz",
+            "davies_bouldin",
+        ] {
+            assert!(s.get(key).is_some(), "sweep entry lacks {key}");
+        }
+    }
+
+    // Every promised output exists and is owner-only.
+    let names = [
+        "segmentation_results.csv",
+        "cluster_summary.csv",
+        "segmentation_report.md",
+        "model.json",
+        "run.toml",
+        "elbow.png",
+        "segment_sizes.png",
+        "heatmap.png",
+        "pca.png",
+        "segmentation_charts.png",
+    ];
+    for n in names {
+        let p = out.join(n);
+        assert!(p.is_file(), "{n} missing");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600,
+                "{n}"
+            );
+        }
+    }
+    let listed: Vec<&str> = summary["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for p in &listed {
+        assert!(Path::new(p).is_file(), "listed output {p} exists");
+        if p.ends_with(".png") {
+            assert_png_not_blank(Path::new(p));
+        }
+    }
+    assert!(
+        !std::fs::read_dir(&out).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
+
+    // Results and summary agree; sizes sum to the customers.
+    let results = read_csv(&out.join("segmentation_results.csv"));
+    let summary_rows = read_csv(&out.join("cluster_summary.csv"));
+    assert_eq!(summary_rows.len(), k);
+    let sizes: usize = summary_rows
+        .iter()
+        .map(|r| r["size"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(sizes, results.len());
+    assert_eq!(
+        summary["customers"].as_u64().unwrap() as usize,
+        results.len()
+    );
+    for s in &summary_rows {
+        let count = results
+            .iter()
+            .filter(|r| r["segment"] == s["segment"])
+            .count();
+        assert_eq!(count.to_string(), s["size"], "segment {}", s["segment"]);
+        assert!(
+            results
+                .iter()
+                .filter(|r| r["segment"] == s["segment"])
+                .all(|r| r["label"] == s["label"])
+        );
+    }
+    let report = std::fs::read_to_string(out.join("segmentation_report.md")).unwrap();
+    assert!(report.contains("## Choosing K") && report.contains("](elbow.png)"));
+    for s in &summary_rows {
+        assert!(report.contains(&s["label"]), "report names {}", s["label"]);
+    }
+
+    // Replaying run.toml reproduces the results bit for bit.
+    let again = dir.path().join("again");
+    ok(&[
+        "--no-tui",
+        "--config",
+        out.join("run.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(out.join("segmentation_results.csv")).unwrap(),
+        std::fs::read(again.join("segmentation_results.csv")).unwrap(),
+        "replay with run.toml"
+    );
+
+    // Scoring the training file gives the training segments.
+    let scored = dir.path().join("scored.csv");
+    ok(&[
+        "score",
+        "--model",
+        out.join("model.json").to_str().unwrap(),
+        repo(sample).to_str().unwrap(),
+        "--out",
+        scored.to_str().unwrap(),
+    ]);
+    let trained: BTreeMap<String, String> = results
+        .iter()
+        .map(|r| (r["customer_id"].clone(), r["segment"].clone()))
+        .collect();
+    let scored_rows = read_csv(&scored);
+    let mut compared = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &scored_rows {
+        // Training kept the first row of a duplicated id (keep-first); score every row
+        // but compare the first.
+        if !seen.insert(r["customer_id"].clone()) {
+            continue;
+        }
+        if let Some(seg) = trained.get(&r["customer_id"]) {
+            assert_eq!(seg, &r["segment"], "customer {}", r["customer_id"]);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, trained.len(), "every trained customer was scored");
+}
+
+#[test]
+fn english_csv_sample() {
+    check_sample("samples/customers_en.csv", 3000);
+}
+
+#[test]
+fn chinese_gbk_semicolon_messy_sample() {
+    check_sample("samples/customers_cn_gbk.csv", 2000);
+}
+
+#[test]
+fn xlsx_sample() {
+    check_sample("samples/customers.xlsx", 1500);
+}
+
+#[test]
+fn transaction_log_sample() {
+    check_sample("samples/transactions.csv", 10_000);
+}
+
+#[test]
+fn fixed_k_recovers_the_planted_bank_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let json = ok(&[
+        "--no-tui",
+        repo("samples/customers_en.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--k",
+        "5",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["k"], 5);
+    assert!(v["k_reason"].as_str().unwrap().contains("fixed"));
+    let mut labels: Vec<String> = v["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap().to_string())
+        .collect();
+    labels.sort();
+    assert_eq!(
+        labels,
+        [
+            "Active Transaction Customers",
+            "Dormant / Churn-Warning Customers",
+            "High-Value Customers (VIP)",
+            "Potential Customers",
+            "Stable Customers"
+        ]
+    );
+    // The VIP segment is the smallest planted one (10%).
+    let vip = v["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == "High-Value Customers (VIP)")
+        .unwrap();
+    let share = vip["share"].as_f64().unwrap();
+    assert!((0.08..0.12).contains(&share), "VIP share {share}");
+}
+
+#[test]
+fn text_summary_shows_k_table_elbow_and_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let text = ok(&[
+        "--no-tui",
+        repo("samples/customers_en.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(text.contains("K selection (chosen K = "), "{text}");
+    assert!(text.contains("<- chosen"));
+    assert!(text.contains("Elbow curve"));
+    assert!(
+        text.contains('⣀') || text.contains('⠉'),
+        "braille elbow curve drawn"
+    );
+    assert!(text.contains("Segments") && text.contains("Written:"));
+}
+
+#[test]
+fn an_existing_output_folder_is_refused_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("precious.txt"), "keep me").unwrap();
+    let sample = repo("samples/customers_en.csv");
+    let o = run(&[
+        "--no-tui",
+        sample.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not empty") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        1,
+        "nothing written"
+    );
+    ok(&[
+        "--no-tui",
+        sample.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(out.join("segmentation_results.csv").is_file());
+    assert_eq!(
+        std::fs::read_to_string(out.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn formula_injection_is_neutralised_and_negative_numbers_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("evil.csv");
+    let mut text = String::from("CustomerID,Balance,TxnCount,Branch\n");
+    for i in 0..60 {
+        let id = match i {
+            0 => "=HYPERLINK(\"http://x\",\"click\")".to_string(),
+            1 => "+cmd|' /C calc'!A0".to_string(),
+            2 => "@SUM(A1:A2)".to_string(),
+            3 => "-2+3".to_string(),
+            _ => format!("C{i:03}"),
+        };
+        let balance = if i % 7 == 0 {
+            -1500.5
+        } else {
+            1000.0 * (i % 5) as f64 + i as f64
+        };
+        let quoted = id.replace('"', "\"\"");
+        text.push_str(&format!("\"{quoted}\",{balance},{},B{}\n", i % 9, i % 3));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "--no-tui",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--k",
+        "3",
+    ]);
+    let rows = read_csv(&out.join("segmentation_results.csv"));
+    let ids: Vec<&str> = rows.iter().map(|r| r["customer_id"].as_str()).collect();
+    assert!(
+        ids.contains(&"'=HYPERLINK(\"http://x\",\"click\")"),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&"'+cmd|' /C calc'!A0"));
+    assert!(ids.contains(&"'@SUM(A1:A2)"));
+    assert!(ids.contains(&"'-2+3"));
+    for r in &rows {
+        for (k, v) in r {
+            if k != "customer_id" && k != "label" && k != "action" && !v.is_empty() {
+                assert!(v.parse::<f64>().is_ok(), "{k}={v} stays a number");
+            }
+        }
+    }
+    assert!(
+        rows.iter().any(|r| r["Balance"] == "-1500.5"),
+        "negative balances stay numbers"
+    );
+}
+
+#[test]
+fn bad_input_exits_1_with_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for (file, needle) in [
+        ("tests/fixtures/bad/ragged.csv", "line 4"),
+        ("tests/fixtures/bad/no_numeric.csv", "no numeric column"),
+        ("tests/fixtures/bad/empty.csv", "empty"),
+        ("tests/fixtures/bad/missing.csv", "no such file"),
+    ] {
+        let o = run(&[
+            "--no-tui",
+            repo(file).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{file}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        let last = err.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("custseg: error: ") && last.contains(needle),
+            "{file}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out.exists(), "nothing written for {file}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let sample = repo("samples/customers_en.csv");
+    let o = run(&["--no-tui", sample.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "--out is required");
+    let o = run(&[
+        "--no-tui",
+        sample.to_str().unwrap(),
+        "--out",
+        "/tmp/x",
+        "--map",
+        "wealth=x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "--no-tui",
+        sample.to_str().unwrap(),
+        "--out",
+        "/tmp/x",
+        "--k-range",
+        "9..2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn score_explains_missing_columns_and_bad_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "--no-tui",
+        repo("samples/customers_en.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--k",
+        "4",
+    ]);
+    let model = out.join("model.json");
+    let o = run(&[
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        repo("tests/fixtures/csv/pipe.csv").to_str().unwrap(),
+        "--out",
+        dir.path().join("s.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the model needs column(s)") && err.contains("'AccountBalance'"),
+        "{err}"
+    );
+    let fake = dir.path().join("fake.json");
+    std::fs::write(&fake, "{\"hello\": 1}").unwrap();
+    let o = run(&[
+        "score",
+        "--model",
+        fake.to_str().unwrap(),
+        repo("samples/customers_en.csv").to_str().unwrap(),
+        "--out",
+        dir.path().join("s.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a custseg model"));
+    assert!(!dir.path().join("s.csv").exists());
+}
