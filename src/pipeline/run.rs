@@ -64,7 +64,9 @@ pub fn stage_map(table: &Table, cfg: &RunConfig) -> Result<Mapping> {
     let mapping = map_columns(table, &cfg.mapping)?;
     let has_numbers = table.columns.iter().any(|c| c.ctype.is_numeric());
     let has_dates = table.columns.iter().any(|c| c.ctype == ColumnType::Date);
-    if !has_numbers && !(has_dates && mapping.column_for(Role::CustomerId).is_some()) {
+    // A log of dated transactions still gives frequency and recency.
+    let dated_log = has_dates && mapping.column_for(Role::CustomerId).is_some();
+    if !(has_numbers || dated_log) {
         let found: Vec<String> = table
             .columns
             .iter()
