@@ -223,18 +223,7 @@ fn segment_medians(input: &ProfileInput, sizes: &[usize]) -> Vec<f64> {
 
 /// Median (mean of the two middle values for even counts); NaN when empty.
 pub fn median_in_place(v: &mut [f64]) -> f64 {
-    let len = v.len();
-    if len == 0 {
-        return f64::NAN;
-    }
-    let mid = len / 2;
-    let (_, m, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
-    let upper = *m;
-    if len % 2 == 1 {
-        return upper;
-    }
-    let lower = v[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (lower + upper) / 2.0
+    crate::pipeline::clean::median_in_place(v).unwrap_or(f64::NAN)
 }
 
 fn category_splits(input: &ProfileInput, c: u32) -> BTreeMap<String, Vec<CategoryShare>> {
