@@ -1552,6 +1552,19 @@ mod tests {
     }
 
     #[test]
+    fn text_mode_ties_go_to_the_first_seen_with_many_values() {
+        // 12 distinct values (past the short list): 'k' and 'b' both twice, 'k' first.
+        let vals = [
+            "k", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "b", "k",
+        ];
+        let t = TextColumn::from_values(vals.iter().map(|v| Some(*v)));
+        assert_eq!(mode_text(&t), Some(("k".to_string(), false)));
+        let t = TextColumn::from_values([Some("x"), None, Some("x")]);
+        assert_eq!(mode_text(&t), Some(("x".to_string(), true)));
+        assert_eq!(mode_text(&TextColumn::from_values([None, None])), None);
+    }
+
+    #[test]
     fn options_are_validated_and_default_from_empty_toml() {
         let o: CleanOptions = toml::from_str("").unwrap();
         assert_eq!(o, CleanOptions::default());

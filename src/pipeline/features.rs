@@ -1453,9 +1453,13 @@ pub fn correlation(cols: &[&[f64]]) -> Vec<f64> {
         }
     }
     let var: Vec<f64> = (0..d).map(|i| cov[i * d + i] / nf).collect();
-    // A column whose spread is negligible next to its values has no variance.
+    // A column whose spread is negligible next to its values has no variance
+    // (NaN counts as none).
     let flat: Vec<bool> = (0..d)
-        .map(|i| !(var[i].sqrt() > 1e-12 * centre[i].1.max(f64::MIN_POSITIVE)))
+        .map(|i| {
+            let spread = var[i].sqrt();
+            spread.is_nan() || spread <= 1e-12 * centre[i].1.max(f64::MIN_POSITIVE)
+        })
         .collect();
     for i in 0..d {
         m[i * d + i] = if flat[i] { 0.0 } else { 1.0 };
