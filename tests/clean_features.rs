@@ -556,7 +556,12 @@ fn a_small_transaction_log_aggregates_to_one_row_per_customer() {
     assert_eq!(m.column_for(Role::TxnAmount), Some("TransactionAmount"));
     let d = decide_input(&t, &m, InputKind::Auto).unwrap();
     assert!(d.aggregate, "{}", d.reason);
-    assert_eq!(d.distinct_ids, Some(3));
+    // With a transaction date, the first repeated id decides (T01 and T03).
+    assert!(
+        d.reason.contains("'C1' on line 2 and line 4"),
+        "{}",
+        d.reason
+    );
 
     let (_, agg) = aggregate_if_needed(&t, &m, &AggregateOptions::default(), &NoProgress).unwrap();
     let a = agg.unwrap();
@@ -1267,6 +1272,8 @@ fn new_customers_get_the_stored_fills_and_missing_columns_are_named() {
     ]);
     let ct = apply_clean(&new, &m, &cp).unwrap();
     assert_eq!(nums(&ct, "age"), &[39.5, 39.5]);
+    // The id column passes through untouched.
+    assert_eq!(ct.column("customer_id"), new.column("customer_id"));
     assert_eq!(nums(&ct, "num_products"), &[2.0, 2.0]);
     assert_eq!(
         ct.column("gender").unwrap().texts().unwrap().get(1),
@@ -1297,6 +1304,23 @@ fn new_customers_get_the_stored_fills_and_missing_columns_are_named() {
     );
     let e = apply_features(&partial, &m, &fp).unwrap_err().to_string();
     assert!(e.contains("Recency needs column 'last_txn_date'"), "{e}");
+}
+
+#[test]
+fn scoring_treats_ignored_columns_as_training_did() {
+    let t = table(vec![
+        ids(3),
+        Column::number("RowNumber", vec![1.0, f64::INFINITY, -3.0]),
+        Column::number("balance", vec![1.0, 2.0, 4.0]),
+        Column::number("age", vec![30.0, 40.0, 50.0]),
+    ]);
+    let m = mapped(&t);
+    assert_eq!(m.usage_of("RowNumber"), ColumnUse::Ignore);
+    let c = clean(&t, &m, &CleanOptions::default()).unwrap();
+    assert_eq!(c.table.column("RowNumber"), t.column("RowNumber"));
+    let scored = apply_clean(&t, &m, &c.params).unwrap();
+    assert_eq!(scored.column("RowNumber"), t.column("RowNumber"));
+    assert_eq!(scored, c.table);
 }
 
 // ---------------------------------------------------------------------------

@@ -165,7 +165,8 @@ pub struct InputDecision {
     pub aggregate: bool,
     pub reason: String,
     pub rows: usize,
-    /// Distinct customer ids (counted in `auto` mode only).
+    /// Distinct customer ids, when `auto` mode read the whole id column (it
+    /// stops at the first repeated id when a transaction date is mapped).
     pub distinct_ids: Option<usize>,
 }
 
@@ -212,6 +213,41 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
         });
     };
     let keys = IdKeys::new(&id.data);
+    let has_txn_date = mapping.column_for(Role::TxnDate).is_some();
+    if has_txn_date {
+        // One repeated id decides it: stop at the first.
+        let mut first: HashMap<IdKey<'_>, usize, FxBuild> = HashMap::default();
+        for i in 0..rows {
+            if let Some(k) = keys.key(i)
+                && let Some(&j) = first.get(&k)
+            {
+                return Ok(InputDecision {
+                    aggregate: true,
+                    reason: format!(
+                        "customer ids repeat ('{}' on {} and {}) and there is a transaction date: \
+                         a transaction log (--input customers to override)",
+                        id.data.display(i),
+                        table.row_label(j),
+                        table.row_label(i)
+                    ),
+                    rows,
+                    distinct_ids: None,
+                });
+            } else if let Some(k) = keys.key(i) {
+                first.insert(k, i);
+            }
+        }
+        let distinct = first.len();
+        return Ok(InputDecision {
+            aggregate: false,
+            reason: format!(
+                "every customer id in '{}' is unique: one row per customer",
+                id.name
+            ),
+            rows,
+            distinct_ids: Some(distinct),
+        });
+    }
     let mut seen: std::collections::HashSet<IdKey<'_>, FxBuild> = Default::default();
     let mut with_id = 0usize;
     for i in 0..rows {
@@ -222,21 +258,12 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
     }
     let distinct = seen.len();
     let repeats = with_id - distinct;
-    let has_txn_date = mapping.column_for(Role::TxnDate).is_some();
     let (aggregate, reason) = if repeats == 0 {
         (
             false,
             format!(
                 "every customer id in '{}' is unique: one row per customer",
                 id.name
-            ),
-        )
-    } else if has_txn_date {
-        (
-            true,
-            format!(
-                "customer ids repeat ({rows} rows, {distinct} ids) and there is a transaction date: \
-                 a transaction log (--input customers to override)"
             ),
         )
     } else if repeats * 5 >= with_id {

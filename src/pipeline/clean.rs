@@ -1377,6 +1377,11 @@ pub fn apply_clean(table: &Table, mapping: &Mapping, params: &CleanParams) -> Re
             if p.dropped.is_some() {
                 return None;
             }
+            // As in training: the id and ignored columns pass through untouched.
+            if p.usage == ColumnUse::Ignore || params.id_column.as_deref() == Some(p.name.as_str())
+            {
+                return Some(col.clone());
+            }
             let mut data = col.data.clone();
             if !compatible(col.ctype, p.ctype) {
                 // An optional (profile) column of the wrong type: pass it through.
