@@ -12,7 +12,9 @@
 //! transaction table itself is not counted), and what stays allocated after it
 //! (the customer table it returns).
 
-use custseg::pipeline::aggregate::{AggregateOptions, aggregate_transactions};
+use custseg::pipeline::aggregate::{
+    AggregateOptions, InputKind, aggregate_transactions, decide_input,
+};
 use custseg::pipeline::clean::{CleanOptions, clean};
 use custseg::pipeline::features::{FeatureOptions, build_features};
 use custseg::pipeline::mapping::{MappingOptions, map_columns};
@@ -344,6 +346,14 @@ fn bench_aggregate(rows: usize, customers_n: usize) {
             "\n[transactions] {rows} rows, {customers_n} customers: built in {}, table {} of column data",
             ms(t0.elapsed()),
             mib(log.heap_bytes())
+        );
+        let s = Instant::now();
+        let d = decide_input(&log, &mapping, InputKind::Auto).expect("decide");
+        println!(
+            "  auto input decision {}: aggregate = {} ({})",
+            ms(s.elapsed()),
+            d.aggregate,
+            d.reason
         );
         let mut times = Vec::new();
         let mut cpus = Vec::new();
