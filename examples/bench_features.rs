@@ -12,7 +12,9 @@
 //! transaction table itself is not counted), and what stays allocated after it
 //! (the customer table it returns).
 
-use custseg::pipeline::aggregate::{AggregateOptions, aggregate_transactions};
+use custseg::pipeline::aggregate::{
+    AggregateOptions, InputKind, aggregate_transactions, decide_input,
+};
 use custseg::pipeline::clean::{CleanOptions, clean};
 use custseg::pipeline::features::{FeatureOptions, build_features};
 use custseg::pipeline::mapping::{MappingOptions, map_columns};
@@ -79,6 +81,17 @@ fn peak() -> usize {
 
 fn mib(b: usize) -> String {
     format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+}
+
+/// CPU time (user + system) of the whole process so far, from
+/// /proc/self/stat (Linux; clock ticks of 10 ms). Wall time on a shared
+/// machine includes time spent waiting for a core; CPU time does not.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 fn ms(d: Duration) -> String {
@@ -280,6 +293,7 @@ fn bench_customers(n: usize, runs: usize) {
     let mapping = map_columns(&table, &MappingOptions::default()).expect("mapping");
     let (mut tc, mut tf, mut tt) = (Vec::new(), Vec::new(), Vec::new());
     let mut last = None;
+    let cpu0 = cpu_time();
     for _ in 0..runs {
         let s = Instant::now();
         let c = clean(&table, &mapping, &CleanOptions::default()).expect("clean");
@@ -292,6 +306,7 @@ fn bench_customers(n: usize, runs: usize) {
         tt.push(end - s);
         last = Some((c, f));
     }
+    let cpu = cpu_time().zip(cpu0).map(|(a, b)| (a - b) / runs as u32);
     let (c, f) = last.expect("ran");
     let (b, m) = stats(tc);
     println!("  clean            {} / {}", ms(b), ms(m));
@@ -299,6 +314,12 @@ fn bench_customers(n: usize, runs: usize) {
     println!("  features         {} / {}", ms(b), ms(m));
     let (b, m) = stats(tt);
     println!("  clean + features {} / {}", ms(b), ms(m));
+    if let Some(cpu) = cpu {
+        println!(
+            "  clean + features CPU time per run (all threads): {}",
+            ms(cpu)
+        );
+    }
     println!(
         "  -> {} features ({} mode): {}",
         f.d,
@@ -326,18 +347,31 @@ fn bench_aggregate(rows: usize, customers_n: usize) {
             ms(t0.elapsed()),
             mib(log.heap_bytes())
         );
+        let s = Instant::now();
+        let d = decide_input(&log, &mapping, InputKind::Auto).expect("decide");
+        println!(
+            "  auto input decision {}: aggregate = {} ({})",
+            ms(s.elapsed()),
+            d.aggregate,
+            d.reason
+        );
         let mut times = Vec::new();
+        let mut cpus = Vec::new();
         let mut extra_peak = 0;
         let mut retained = 0;
         let mut out = None;
         for _ in 0..3 {
             drop(out.take()); // the previous run's output is not part of this one's baseline
             let base = reset_peak();
+            let c0 = cpu_time();
             let s = Instant::now();
             let a =
                 aggregate_transactions(&log, &mapping, &AggregateOptions::default(), &NoProgress)
                     .expect("aggregate");
             times.push(s.elapsed());
+            if let (Some(a), Some(b)) = (cpu_time(), c0) {
+                cpus.push(a - b);
+            }
             extra_peak = peak() - base;
             retained = current().saturating_sub(base);
             out = Some(a);
@@ -345,6 +379,10 @@ fn bench_aggregate(rows: usize, customers_n: usize) {
         let a = out.expect("ran");
         let (b, m) = stats(times);
         println!("  aggregate        {} / {}", ms(b), ms(m));
+        if !cpus.is_empty() {
+            let (b, m) = stats(cpus);
+            println!("  aggregate CPU time (all threads) {} / {}", ms(b), ms(m));
+        }
         println!(
             "  extra heap: peak {} during the call, {} kept (the customer table, {} of column data)",
             mib(extra_peak),

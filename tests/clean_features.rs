@@ -556,7 +556,12 @@ fn a_small_transaction_log_aggregates_to_one_row_per_customer() {
     assert_eq!(m.column_for(Role::TxnAmount), Some("TransactionAmount"));
     let d = decide_input(&t, &m, InputKind::Auto).unwrap();
     assert!(d.aggregate, "{}", d.reason);
-    assert_eq!(d.distinct_ids, Some(3));
+    // With a transaction date, the first repeated id decides (T01 and T03).
+    assert!(
+        d.reason.contains("'C1' on line 2 and line 4"),
+        "{}",
+        d.reason
+    );
 
     let (_, agg) = aggregate_if_needed(&t, &m, &AggregateOptions::default(), &NoProgress).unwrap();
     let a = agg.unwrap();
@@ -1267,6 +1272,8 @@ fn new_customers_get_the_stored_fills_and_missing_columns_are_named() {
     ]);
     let ct = apply_clean(&new, &m, &cp).unwrap();
     assert_eq!(nums(&ct, "age"), &[39.5, 39.5]);
+    // The id column passes through untouched.
+    assert_eq!(ct.column("customer_id"), new.column("customer_id"));
     assert_eq!(nums(&ct, "num_products"), &[2.0, 2.0]);
     assert_eq!(
         ct.column("gender").unwrap().texts().unwrap().get(1),
@@ -1297,6 +1304,23 @@ fn new_customers_get_the_stored_fills_and_missing_columns_are_named() {
     );
     let e = apply_features(&partial, &m, &fp).unwrap_err().to_string();
     assert!(e.contains("Recency needs column 'last_txn_date'"), "{e}");
+}
+
+#[test]
+fn scoring_treats_ignored_columns_as_training_did() {
+    let t = table(vec![
+        ids(3),
+        Column::number("RowNumber", vec![1.0, f64::INFINITY, -3.0]),
+        Column::number("balance", vec![1.0, 2.0, 4.0]),
+        Column::number("age", vec![30.0, 40.0, 50.0]),
+    ]);
+    let m = mapped(&t);
+    assert_eq!(m.usage_of("RowNumber"), ColumnUse::Ignore);
+    let c = clean(&t, &m, &CleanOptions::default()).unwrap();
+    assert_eq!(c.table.column("RowNumber"), t.column("RowNumber"));
+    let scored = apply_clean(&t, &m, &c.params).unwrap();
+    assert_eq!(scored.column("RowNumber"), t.column("RowNumber"));
+    assert_eq!(scored, c.table);
 }
 
 // ---------------------------------------------------------------------------
@@ -1414,4 +1438,111 @@ proptest! {
             Err(e) => prop_assert!(matches!(e, Error::Data(_)), "{e}"),
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Determinism: the same result on any number of threads
+// ---------------------------------------------------------------------------
+
+/// A messy log: 40 000 transactions of 3 000 customers; ids missing on some
+/// rows, gender and city disagreeing on some, a per-transaction id column.
+fn messy_log() -> Table {
+    let n = 40_000usize;
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (mut txn, mut cust, mut gender, mut city) = (vec![], vec![], vec![], vec![]);
+    let (mut amount, mut balance, mut date) = (vec![], vec![], vec![]);
+    for i in 0..n {
+        let c = next() % 3000;
+        txn.push(format!("T{i}"));
+        cust.push((next() % 50 != 0).then(|| format!("C{c}")));
+        gender.push(if (c + u64::from(next() % 20 == 0)) % 2 == 0 {
+            "M"
+        } else {
+            "F"
+        });
+        city.push(format!(
+            "city{}",
+            if next() % 10 == 0 { next() % 7 } else { c % 7 }
+        ));
+        amount.push((next() % 100_000) as f64 / 100.0);
+        balance.push(if next() % 30 == 0 {
+            f64::NAN
+        } else {
+            (next() % 1_000_000) as f64
+        });
+        date.push(day("2023-01-01") + (next() % 450) as i32);
+    }
+    table(vec![
+        Column::text(
+            "TransactionID",
+            TextColumn::from_values(txn.iter().map(|s| Some(s.as_str()))),
+        ),
+        Column::text(
+            "CustomerID",
+            TextColumn::from_values(cust.iter().map(|s| s.as_deref())),
+        ),
+        Column::text(
+            "CustGender",
+            TextColumn::from_values(gender.iter().map(|s| Some(*s))),
+        ),
+        Column::text(
+            "CustLocation",
+            TextColumn::from_values(city.iter().map(|s| Some(s.as_str()))),
+        ),
+        Column::number("CustAccountBalance", balance),
+        Column::date("TransactionDate", date),
+        Column::number("TransactionAmount", amount),
+    ])
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let log = messy_log();
+    let m = mapped(&log);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let a = aggregate_transactions(&log, &m, &AggregateOptions::default(), &NoProgress)
+                .unwrap();
+            let c = clean(&a.table, &a.mapping, &CleanOptions::default()).unwrap();
+            let f = build_features(
+                &c.table,
+                &a.mapping,
+                &FeatureOptions::default(),
+                c.as_of.date,
+            )
+            .unwrap();
+            (a, c, f)
+        })
+    };
+    let (a1, c1, f1) = run(1);
+    let (a4, c4, f4) = run(4);
+    assert!(
+        a1.report.disagreements.len() == 2,
+        "{:?}",
+        a1.report.disagreements
+    );
+    assert!(a1.report.rows_without_id > 0);
+    assert_eq!(a1.table, a4.table);
+    assert_eq!(a1.report, a4.report);
+    assert_eq!(c1.table, c4.table);
+    assert_eq!(c1.report, c4.report);
+    assert_eq!(f1.names, f4.names);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&f1.scaled), bits(&f4.scaled));
+    assert_eq!(bits(&f1.report.correlation), bits(&f4.report.correlation));
+    // Customers come out in order of first appearance.
+    let ids = a1.table.column("CustomerID").unwrap().texts().unwrap();
+    let first_line: Vec<u32> = a1.table.row_origin.clone();
+    assert!(first_line.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(ids.len(), a1.report.customers_out);
 }

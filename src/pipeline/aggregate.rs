@@ -39,9 +39,10 @@ use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
     Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, Table, TextColumn, format_date,
 };
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::str::FromStr;
 
 // ---------------------------------------------------------------------------
@@ -164,7 +165,8 @@ pub struct InputDecision {
     pub aggregate: bool,
     pub reason: String,
     pub rows: usize,
-    /// Distinct customer ids (counted in `auto` mode only).
+    /// Distinct customer ids, when `auto` mode read the whole id column (it
+    /// stops at the first repeated id when a transaction date is mapped).
     pub distinct_ids: Option<usize>,
 }
 
@@ -211,6 +213,41 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
         });
     };
     let keys = IdKeys::new(&id.data);
+    let has_txn_date = mapping.column_for(Role::TxnDate).is_some();
+    if has_txn_date {
+        // One repeated id decides it: stop at the first.
+        let mut first: HashMap<IdKey<'_>, usize, FxBuild> = HashMap::default();
+        for i in 0..rows {
+            if let Some(k) = keys.key(i)
+                && let Some(&j) = first.get(&k)
+            {
+                return Ok(InputDecision {
+                    aggregate: true,
+                    reason: format!(
+                        "customer ids repeat ('{}' on {} and {}) and there is a transaction date: \
+                         a transaction log (--input customers to override)",
+                        id.data.display(i),
+                        table.row_label(j),
+                        table.row_label(i)
+                    ),
+                    rows,
+                    distinct_ids: None,
+                });
+            } else if let Some(k) = keys.key(i) {
+                first.insert(k, i);
+            }
+        }
+        let distinct = first.len();
+        return Ok(InputDecision {
+            aggregate: false,
+            reason: format!(
+                "every customer id in '{}' is unique: one row per customer",
+                id.name
+            ),
+            rows,
+            distinct_ids: Some(distinct),
+        });
+    }
     let mut seen: std::collections::HashSet<IdKey<'_>, FxBuild> = Default::default();
     let mut with_id = 0usize;
     for i in 0..rows {
@@ -221,21 +258,12 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
     }
     let distinct = seen.len();
     let repeats = with_id - distinct;
-    let has_txn_date = mapping.column_for(Role::TxnDate).is_some();
     let (aggregate, reason) = if repeats == 0 {
         (
             false,
             format!(
                 "every customer id in '{}' is unique: one row per customer",
                 id.name
-            ),
-        )
-    } else if has_txn_date {
-        (
-            true,
-            format!(
-                "customer ids repeat ({rows} rows, {distinct} ids) and there is a transaction date: \
-                 a transaction log (--input customers to override)"
             ),
         )
     } else if repeats * 5 >= with_id {
@@ -387,8 +415,6 @@ struct Slot {
 
 const EMPTY: Slot = Slot { value: 0, count: 0 };
 const MULTI: u32 = u32::MAX;
-/// Marks a row without a customer id in the chunk buffer.
-const NO_CUSTOMER: u32 = u32::MAX;
 
 enum AttrValues<'a> {
     Text {
@@ -407,16 +433,47 @@ enum AttrValues<'a> {
     Date(&'a [i32]),
 }
 
-struct Attr<'a> {
+/// A column carried to the customer table as an attribute.
+struct AttrSpec<'a> {
     source: &'a Column,
     mapping: Option<&'a ColumnMapping>,
+    /// `Some` for unmapped text columns, which may turn out per-transaction.
+    slack: Option<usize>,
+}
+
+/// A customer whose rows disagree on an attribute: (customer, [(value,
+/// count, last row)]).
+type Disagreeing = (u32, Vec<(u32, u32, u32)>);
+
+struct Attr<'a> {
     values: AttrValues<'a>,
-    /// Customers whose rows disagree: (customer, [(value, count, last row)]).
-    overflow: Vec<(u32, Vec<(u32, u32, u32)>)>,
+    overflow: Vec<Disagreeing>,
     abandoned: bool,
 }
 
 impl<'a> Attr<'a> {
+    fn new(spec: &AttrSpec<'a>) -> Attr<'a> {
+        let values = match &spec.source.data {
+            ColumnData::Text(t) => AttrValues::Text {
+                col: t,
+                ids: HashMap::default(),
+                strings: Vec::new(),
+                slack: spec.slack,
+            },
+            ColumnData::Number(v) => AttrValues::Number {
+                col: v,
+                ids: HashMap::default(),
+                values: Vec::new(),
+            },
+            ColumnData::Date(v) => AttrValues::Date(v),
+        };
+        Attr {
+            values,
+            overflow: Vec::new(),
+            abandoned: false,
+        }
+    }
+
     /// The interned value of row `i`, `None` when missing.
     #[inline]
     fn key(&mut self, i: usize, customers: usize) -> Option<u32> {
@@ -509,55 +566,155 @@ impl<'a> Attr<'a> {
         }
     }
 
-    /// Distinct values interned for an unmapped text column (0 otherwise).
-    fn levels_if_capped(&self) -> usize {
+    /// The interned strings of a text attribute.
+    fn strings(&self) -> &[&'a str] {
         match &self.values {
-            AttrValues::Text {
-                strings,
-                slack: Some(_),
-                ..
-            } => strings.len(),
-            _ => 0,
+            AttrValues::Text { strings, .. } => strings,
+            _ => &[],
+        }
+    }
+}
+
+/// The columns an accumulator reads.
+#[derive(Clone, Copy)]
+struct Inputs<'a> {
+    amount: Option<&'a [f64]>,
+    dates: Option<&'a [i32]>,
+    balance: Option<&'a [f64]>,
+}
+
+/// One independent part of the aggregation: the customers whose id hashes to
+/// it, numbered in order of first appearance.
+struct Shard<'a> {
+    index: HashMap<IdKey<'a>, u32, FxBuild>,
+    accs: Vec<Acc>,
+    /// `attrs.len()` slots per customer.
+    slots: Vec<Slot>,
+    attrs: Vec<Attr<'a>>,
+    no_amount: usize,
+    no_date: usize,
+}
+
+impl<'a> Shard<'a> {
+    fn new(specs: &[AttrSpec<'a>]) -> Shard<'a> {
+        Shard {
+            index: HashMap::default(),
+            accs: Vec::new(),
+            slots: Vec::new(),
+            attrs: specs.iter().map(Attr::new).collect(),
+            no_amount: 0,
+            no_date: 0,
         }
     }
 
-    /// The output column from each customer's slot for this attribute.
-    fn build_column(&self, name: &str, slots: impl Iterator<Item = Slot>) -> Column {
-        let data = match &self.values {
-            AttrValues::Text { strings, .. } => {
-                let mut t = TextColumn::default();
-                for slot in slots {
-                    match self.resolve(slot) {
-                        // Interned strings come from a table whose arena
-                        // already fit, so this cannot pass 4 GiB in practice;
-                        // a failure leaves the cell missing.
-                        Some(v) => {
-                            if !t.push(strings[v as usize]) {
-                                t.push_missing();
-                            }
-                        }
-                        None => t.push_missing(),
-                    }
-                }
-                ColumnData::Text(t)
-            }
-            AttrValues::Number { values, .. } => ColumnData::Number(
-                slots
-                    .map(|s| self.resolve(s).map_or(f64::NAN, |v| values[v as usize]))
-                    .collect(),
-            ),
-            AttrValues::Date(_) => ColumnData::Date(
-                slots
-                    .map(|s| self.resolve(s).map_or(MISSING_DATE, |v| v as i32))
-                    .collect(),
-            ),
-        };
-        Column {
-            name: name.to_string(),
-            ctype: self.source.ctype,
-            data,
-            info: ColumnInfo::default(),
+    #[inline]
+    fn add(&mut self, i: usize, key: IdKey<'a>, inp: &Inputs<'_>) {
+        let n_attrs = self.attrs.len();
+        let next = self.accs.len() as u32;
+        let c = *self.index.entry(key).or_insert(next);
+        if c == next {
+            self.accs.push(Acc::new(i as u32));
+            self.slots.extend(std::iter::repeat_n(EMPTY, n_attrs));
         }
+        let a = &mut self.accs[c as usize];
+        a.count += 1;
+        if let Some(v) = inp.amount {
+            let x = v[i];
+            if x.is_finite() {
+                a.sum += x;
+                a.n_amount += 1;
+            } else {
+                self.no_amount += 1;
+            }
+        }
+        let d = inp.dates.map_or(MISSING_DATE, |v| v[i]);
+        if d != MISSING_DATE {
+            a.first_date = a.first_date.min(d);
+            a.last_date = a.last_date.max(d);
+        } else if inp.dates.is_some() {
+            self.no_date += 1;
+        }
+        if let Some(b) = inp.balance {
+            let x = b[i];
+            // The latest dated row wins; equal or missing dates: the later row.
+            if x.is_finite() && (d, i as u32) >= (a.bal_date, a.bal_row) {
+                a.balance = x;
+                a.bal_date = d;
+                a.bal_row = i as u32;
+            }
+        }
+        let customers = self.accs.len();
+        let base = c as usize * n_attrs;
+        for (k, attr) in self.attrs.iter_mut().enumerate() {
+            if attr.abandoned {
+                continue;
+            }
+            if let Some(v) = attr.key(i, customers) {
+                attr.observe(&mut self.slots[base + k], c, i as u32, v);
+            }
+        }
+    }
+}
+
+/// Customers of all shards in order of first appearance: (first row, shard,
+/// index in the shard). First rows are unique, so the order is too.
+type Order = Vec<(u32, u8, u32)>;
+
+/// One attribute's output column, customer by customer in `order`.
+fn attr_column(
+    shards: &[Shard<'_>],
+    a: usize,
+    spec: &AttrSpec<'_>,
+    order: &Order,
+    name: &str,
+) -> Column {
+    let resolve = |&(_, s, l): &(u32, u8, u32)| -> Option<(&Attr<'_>, u32)> {
+        let sh = &shards[s as usize];
+        let attr = &sh.attrs[a];
+        attr.resolve(sh.slots[l as usize * sh.attrs.len() + a])
+            .map(|v| (attr, v))
+    };
+    let data = match &spec.source.data {
+        ColumnData::Text(_) => {
+            let mut t = TextColumn::default();
+            for o in order {
+                match resolve(o) {
+                    // Interned strings come from a table whose arena already
+                    // fit, so this cannot pass 4 GiB in practice; a failure
+                    // leaves the cell missing.
+                    Some((attr, v)) => {
+                        if !t.push(attr.strings()[v as usize]) {
+                            t.push_missing();
+                        }
+                    }
+                    None => t.push_missing(),
+                }
+            }
+            ColumnData::Text(t)
+        }
+        ColumnData::Number(_) => ColumnData::Number(
+            order
+                .iter()
+                .map(|o| {
+                    resolve(o).map_or(f64::NAN, |(attr, v)| match &attr.values {
+                        AttrValues::Number { values, .. } => values[v as usize],
+                        _ => f64::NAN,
+                    })
+                })
+                .collect(),
+        ),
+        ColumnData::Date(_) => ColumnData::Date(
+            order
+                .iter()
+                .map(|o| resolve(o).map_or(MISSING_DATE, |(_, v)| v as i32))
+                .collect(),
+        ),
+    };
+    Column {
+        name: name.to_string(),
+        ctype: spec.source.ctype,
+        data,
+        info: ColumnInfo::default(),
     }
 }
 
@@ -571,82 +728,6 @@ const ATTRIBUTE_ROLES: [Role; 7] = [
     Role::ProductCount,
     Role::Tenure,
 ];
-
-/// Phase 2a of a chunk: counts, amounts, dates and balances. Returns the rows
-/// without a usable amount and without a date.
-fn update_accs(
-    accs: &mut [Acc],
-    custs: &[u32],
-    start: usize,
-    amount: Option<&[f64]>,
-    dates: Option<&[i32]>,
-    balance: Option<&[f64]>,
-) -> (usize, usize) {
-    let (mut no_amount, mut no_date) = (0, 0);
-    for (j, &c) in custs.iter().enumerate() {
-        if c == NO_CUSTOMER {
-            continue;
-        }
-        let i = start + j;
-        let a = &mut accs[c as usize];
-        a.count += 1;
-        if let Some(v) = amount {
-            let x = v[i];
-            if x.is_finite() {
-                a.sum += x;
-                a.n_amount += 1;
-            } else {
-                no_amount += 1;
-            }
-        }
-        let d = dates.map_or(MISSING_DATE, |v| v[i]);
-        if d != MISSING_DATE {
-            a.first_date = a.first_date.min(d);
-            a.last_date = a.last_date.max(d);
-        } else if dates.is_some() {
-            no_date += 1;
-        }
-        if let Some(b) = balance {
-            let x = b[i];
-            // The latest dated row wins; equal or missing dates: the later row.
-            if x.is_finite() && (d, i as u32) >= (a.bal_date, a.bal_row) {
-                a.balance = x;
-                a.bal_date = d;
-                a.bal_row = i as u32;
-            }
-        }
-    }
-    (no_amount, no_date)
-}
-
-/// Phase 2b of a chunk: every carried attribute of every row.
-fn update_attrs(
-    attrs: &mut [Attr<'_>],
-    slots: &mut [Slot],
-    custs: &[u32],
-    start: usize,
-    customers: usize,
-) {
-    let n_attrs = attrs.len();
-    if n_attrs == 0 {
-        return;
-    }
-    for (j, &c) in custs.iter().enumerate() {
-        if c == NO_CUSTOMER {
-            continue;
-        }
-        let row = start + j;
-        let base = c as usize * n_attrs;
-        for (a, attr) in attrs.iter_mut().enumerate() {
-            if attr.abandoned {
-                continue;
-            }
-            if let Some(v) = attr.key(row, customers) {
-                attr.observe(&mut slots[base + a], c, row as u32, v);
-            }
-        }
-    }
-}
 
 /// Decides with [`decide_input`] and aggregates when it says so; otherwise
 /// returns `None` (use the table as it is).
@@ -705,7 +786,7 @@ pub fn aggregate_transactions(
     };
 
     // Which columns are carried as attributes.
-    let mut attrs: Vec<Attr<'_>> = Vec::new();
+    let mut specs: Vec<AttrSpec<'_>> = Vec::new();
     let used: Vec<&str> = [Some(id_col), balance_col, date_col]
         .into_iter()
         .flatten()
@@ -750,81 +831,99 @@ pub fn aggregate_transactions(
         if !carry {
             continue;
         }
-        let values = match &col.data {
-            ColumnData::Text(t) => AttrValues::Text {
-                col: t,
-                ids: HashMap::default(),
-                strings: Vec::new(),
-                slack: (!is_attr_role).then_some(opts.max_attribute_levels),
-            },
-            ColumnData::Number(v) => AttrValues::Number {
-                col: v,
-                ids: HashMap::default(),
-                values: Vec::new(),
-            },
-            ColumnData::Date(v) => AttrValues::Date(v),
-        };
-        attrs.push(Attr {
+        specs.push(AttrSpec {
             source: col,
             mapping: cm,
-            values,
-            overflow: Vec::new(),
-            abandoned: false,
+            slack: (!is_attr_role).then_some(opts.max_attribute_levels),
         });
     }
 
-    // The pass over the transactions, in chunks: first the customer of each
-    // row (sequential: customers are numbered in order of first appearance),
-    // then, in parallel, the accumulators and the attributes. The chunk
-    // buffer is the only per-row memory, and it is bounded.
+    // The pass over the transactions, in chunks. Each row goes to one of
+    // SHARDS independent aggregators by the hash of its id, and the shards of
+    // a chunk run in parallel. SHARDS is fixed, so the result does not depend
+    // on the number of threads. The chunk buffers are the only per-row memory.
+    const SHARDS: usize = 16;
+    const NO_ID: u8 = u8::MAX;
+    const CHUNK: usize = 1 << 18;
     let keys = IdKeys::new(&id_col.data);
-    let mut index: HashMap<IdKey<'_>, u32, FxBuild> = HashMap::default();
-    let mut accs: Vec<Acc> = Vec::new();
-    let n_attrs = attrs.len();
-    let mut slots: Vec<Slot> = Vec::new();
-    const CHUNK: usize = 1 << 16;
-    const PROGRESS_EVERY: usize = 1 << 20;
+    let inputs = Inputs {
+        amount,
+        dates,
+        balance,
+    };
+    let build = FxBuild::default();
+    let mut shards: Vec<Shard<'_>> = (0..SHARDS).map(|_| Shard::new(&specs)).collect();
     let n = table.n_rows;
-    let mut cust_buf: Vec<u32> = vec![0; CHUNK.min(n)];
+    let mut shard_of = vec![0u8; CHUNK.min(n)];
+    let mut rows = vec![0u32; CHUNK.min(n)];
     for start in (0..n).step_by(CHUNK) {
-        if start % PROGRESS_EVERY == 0 {
-            if progress.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            progress.report(
-                start as f64 / n.max(1) as f64,
-                &format!("aggregating transactions: {start} of {n} rows"),
-            );
+        if progress.is_cancelled() {
+            return Err(Error::Cancelled);
         }
-        let end = (start + CHUNK).min(n);
-        let custs = &mut cust_buf[..end - start];
-        for (i, c) in (start..end).zip(custs.iter_mut()) {
-            *c = match keys.key(i) {
-                None => {
-                    report.rows_without_id += 1;
-                    NO_CUSTOMER
-                }
-                Some(k) => {
-                    let next = accs.len() as u32;
-                    let c = *index.entry(k).or_insert(next);
-                    if c == next {
-                        accs.push(Acc::new(i as u32));
-                        slots.extend(std::iter::repeat_n(EMPTY, n_attrs));
-                    }
-                    c
-                }
-            };
-        }
-        let custs = &*custs;
-        let customers = accs.len();
-        let ((no_amount, no_date), ()) = rayon::join(
-            || update_accs(&mut accs, custs, start, amount, dates, balance),
-            || update_attrs(&mut attrs, &mut slots, custs, start, customers),
+        progress.report(
+            start as f64 / n.max(1) as f64,
+            &format!("aggregating transactions: {start} of {n} rows"),
         );
-        report.rows_without_amount += no_amount;
-        report.rows_without_date += no_date;
+        let end = (start + CHUNK).min(n);
+        let len = end - start;
+        shard_of[..len]
+            .par_iter_mut()
+            .with_min_len(1 << 12)
+            .enumerate()
+            .for_each(|(j, s)| {
+                *s = keys.key(start + j).map_or(NO_ID, |k| {
+                    ((build.hash_one(k) >> 32) as usize % SHARDS) as u8
+                });
+            });
+        // Counting sort of the chunk's rows by shard, in row order.
+        let mut offs = [0usize; SHARDS + 1];
+        for &s in &shard_of[..len] {
+            if s == NO_ID {
+                report.rows_without_id += 1;
+            } else {
+                offs[s as usize + 1] += 1;
+            }
+        }
+        for s in 0..SHARDS {
+            offs[s + 1] += offs[s];
+        }
+        let mut next = offs;
+        for (j, &s) in shard_of[..len].iter().enumerate() {
+            if s != NO_ID {
+                rows[next[s as usize]] = j as u32;
+                next[s as usize] += 1;
+            }
+        }
+        let rows = &rows;
+        shards.par_iter_mut().enumerate().for_each(|(s, sh)| {
+            for &j in &rows[offs[s]..offs[s + 1]] {
+                let i = start + j as usize;
+                if let Some(k) = keys.key(i) {
+                    sh.add(i, k, &inputs);
+                }
+            }
+        });
     }
-    drop(index);
+    for sh in shards.iter_mut() {
+        sh.index = HashMap::default();
+        report.rows_without_amount += sh.no_amount;
+        report.rows_without_date += sh.no_date;
+    }
+    let mut order: Order = shards
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sh)| {
+            sh.accs
+                .iter()
+                .enumerate()
+                .map(move |(l, a)| (a.first_row, s as u8, l as u32))
+        })
+        .collect();
+    order.par_sort_unstable_by_key(|o| o.0);
+    let accs: Vec<&Acc> = order
+        .iter()
+        .map(|&(_, s, l)| &shards[s as usize].accs[l as usize])
+        .collect();
     let customers = accs.len();
     report.customers_out = customers;
     if customers == 0 {
@@ -1004,9 +1103,19 @@ pub fn aggregate_transactions(
             format!("'{}' on the customer's latest transaction", bc.name),
         );
     }
-    for (a, attr) in attrs.iter().enumerate() {
-        let name = attr.source.name.clone();
-        if attr.abandoned || attr.levels_if_capped() > customers {
+    for (a, spec) in specs.iter().enumerate() {
+        let name = spec.source.name.clone();
+        let abandoned = shards.iter().any(|sh| sh.attrs[a].abandoned);
+        let levels = if spec.slack.is_some() {
+            shards
+                .iter()
+                .flat_map(|sh| sh.attrs[a].strings().iter().copied())
+                .collect::<std::collections::HashSet<&str>>()
+                .len()
+        } else {
+            0
+        };
+        if abandoned || levels > customers {
             report.not_carried.push((
                 name,
                 format!(
@@ -1016,39 +1125,44 @@ pub fn aggregate_transactions(
             ));
             continue;
         }
-        let slot_of = |c: usize| slots[c * n_attrs + a];
-        let disagreeing = attr.overflow.len();
-        if disagreeing > 0 {
-            // The example: the disagreeing customer that appears first.
-            let (cust, list) = attr
-                .overflow
-                .iter()
-                .min_by_key(|(c, _)| *c)
-                .expect("non-empty overflow");
-            let cust = *cust;
+        let disagreeing: usize = shards.iter().map(|sh| sh.attrs[a].overflow.len()).sum();
+        // The example: the disagreeing customer that appears first.
+        let first = shards
+            .iter()
+            .enumerate()
+            .flat_map(|(s, sh)| {
+                sh.attrs[a]
+                    .overflow
+                    .iter()
+                    .map(move |(l, list)| (sh.accs[*l as usize].first_row, s, *l, list))
+            })
+            .min_by_key(|e| e.0);
+        if let Some((first_row, s, l, list)) = first {
+            let sh = &shards[s];
+            let attr = &sh.attrs[a];
+            let display = |v: u32| attr.display(v);
             let mut parts: Vec<String> = list
                 .iter()
-                .map(|e| format!("{} x{}", attr.display(e.0), e.1))
+                .map(|e| format!("{} x{}", display(e.0), e.1))
                 .collect();
             parts.truncate(4);
             let chosen = attr
-                .resolve(slot_of(cust as usize))
-                .map_or(String::new(), |v| attr.display(v));
-            let example = format!(
-                "{}: {} -> {chosen}",
-                id_col.data.display(accs[cust as usize].first_row as usize),
-                parts.join(", "),
-            );
+                .resolve(sh.slots[l as usize * sh.attrs.len() + a])
+                .map_or(String::new(), display);
             report.disagreements.push(Disagreement {
                 column: name.clone(),
                 customers: disagreeing,
-                example,
+                example: format!(
+                    "{}: {} -> {chosen}",
+                    id_col.data.display(first_row as usize),
+                    parts.join(", ")
+                ),
             });
         }
-        let role = attr.mapping.and_then(|m| m.role);
-        let usage = attr.mapping.map_or(ColumnUse::Profile, |m| m.usage);
+        let role = spec.mapping.and_then(|m| m.role);
+        let usage = spec.mapping.map_or(ColumnUse::Profile, |m| m.usage);
         let out_name = unique(&name);
-        let col = attr.build_column(&out_name, (0..customers).map(slot_of));
+        let col = attr_column(&shards, a, spec, &order, &out_name);
         add(
             &mut columns,
             &mut cmap,
@@ -1059,8 +1173,6 @@ pub fn aggregate_transactions(
             format!("customer attribute '{name}': most frequent value per customer"),
         );
     }
-    drop(slots);
-    drop(attrs);
 
     let row_origin = accs
         .iter()

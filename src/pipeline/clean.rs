@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::str::FromStr;
 
 /// Default for `--max-missing`.
@@ -801,21 +802,28 @@ fn dedupe<'a>(
     rep.policy = Some(policy);
     let n = table.n_rows;
     let keys = IdKeys::new(&id_col.data);
-    rep.missing_ids = (0..n).filter(|&i| keys.key(i).is_none()).count();
-
-    // id -> (first row, last row, count)
+    let (repeats, missing) = repeated_rows(&keys, n);
+    rep.missing_ids = missing;
+    if repeats.is_empty() {
+        return Ok((Cow::Borrowed(table), rep));
+    }
+    // Only now, for the duplicated ids: id -> (first row, last row, count).
     let mut seen: HashMap<IdKey<'_>, (u32, u32, u32), FxBuild> = HashMap::default();
+    for &r in &repeats {
+        if let Some(k) = keys.key(r as usize) {
+            seen.insert(k, (u32::MAX, 0, 0));
+        }
+    }
     for i in 0..n {
-        if let Some(k) = keys.key(i) {
-            let e = seen.entry(k).or_insert((i as u32, i as u32, 0));
+        if let Some(k) = keys.key(i)
+            && let Some(e) = seen.get_mut(&k)
+        {
+            e.0 = e.0.min(i as u32);
             e.1 = i as u32;
             e.2 += 1;
         }
     }
-    let mut dup: Vec<(u32, u32, u32)> = seen.values().filter(|v| v.2 > 1).copied().collect();
-    if dup.is_empty() {
-        return Ok((Cow::Borrowed(table), rep));
-    }
+    let mut dup: Vec<(u32, u32, u32)> = seen.values().copied().collect();
     dup.sort_unstable();
     rep.duplicated_ids = dup.len();
     rep.rows_removed = dup.iter().map(|d| d.2 as usize - 1).sum();
@@ -844,15 +852,12 @@ fn dedupe<'a>(
         )));
     }
     let keep: Vec<bool> = (0..n)
-        .map(|i| match keys.key(i) {
+        .map(|i| match keys.key(i).and_then(|k| seen.get(&k)) {
             None => true,
-            Some(k) => {
-                let (first, last, _) = seen[&k];
-                match policy {
-                    DuplicatePolicy::KeepLast => last as usize == i,
-                    _ => first as usize == i,
-                }
-            }
+            Some(&(first, last, _)) => match policy {
+                DuplicatePolicy::KeepLast => last as usize == i,
+                _ => first as usize == i,
+            },
         })
         .collect();
     drop(seen);
@@ -883,6 +888,51 @@ fn dedupe<'a>(
         }),
         rep,
     ))
+}
+
+/// Rows whose id repeats an earlier row's id (ascending), and the number of
+/// rows without an id.
+///
+/// Equal ids have equal hashes, so the ids are hashed (in parallel) and the
+/// hashes sorted: when no hash repeats — the usual case — no id repeats, and
+/// a million ids are checked without a hash table (random memory access is
+/// what costs time at this size). Rows whose hash does repeat are then
+/// checked exactly. Sorting gives the same result on any number of threads.
+fn repeated_rows(keys: &IdKeys<'_>, n: usize) -> (Vec<u32>, usize) {
+    const MISSING: u64 = u64::MAX;
+    let build = FxBuild::default();
+    let hashes: Vec<u64> = (0..n)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .map(|i| keys.key(i).map_or(MISSING, |k| build.hash_one(k)))
+        .collect();
+    let missing = (0..n).filter(|&i| keys.key(i).is_none()).count();
+    let mut sorted = hashes.clone();
+    sorted.par_sort_unstable();
+    let mut repeated: Vec<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(sorted);
+    repeated.dedup();
+    // Rows without an id all share MISSING; they are skipped below, where
+    // candidate rows are compared by id (so an id hashing to MISSING is fine).
+    if repeated.is_empty() {
+        return (Vec::new(), missing);
+    }
+    let candidates: std::collections::HashSet<u64, FxBuild> = repeated.into_iter().collect();
+    let mut seen: std::collections::HashSet<IdKey<'_>, FxBuild> = Default::default();
+    let mut repeats = Vec::new();
+    for (i, h) in hashes.iter().enumerate() {
+        if candidates.contains(h)
+            && let Some(k) = keys.key(i)
+            && !seen.insert(k)
+        {
+            repeats.push(i as u32);
+        }
+    }
+    (repeats, missing)
 }
 
 pub(crate) fn filter_rows(data: &ColumnData, keep: &[bool]) -> ColumnData {
@@ -1218,18 +1268,40 @@ fn mode_f64(v: &[f64]) -> Option<(f64, bool)> {
     Some((f64::from_bits(bits), distinct == 1))
 }
 
+/// Most frequent non-missing text (ties: seen first) and whether it is the
+/// only value. Few distinct values (gender, yes/no) are counted in a short
+/// list; past [`SMALL_SET`] distinct values the counts move to a hash map.
 fn mode_text(t: &TextColumn) -> Option<(String, bool)> {
-    let mut counts: HashMap<&str, (usize, usize), FxBuild> = HashMap::default();
+    const SMALL_SET: usize = 8;
+    // (value, count, first row)
+    let mut small: Vec<(&str, usize, usize)> = Vec::with_capacity(SMALL_SET);
+    let mut map: Option<HashMap<IdKey<'_>, (usize, usize), FxBuild>> = None;
     for i in 0..t.len() {
-        if let Some(s) = t.get(i) {
-            counts.entry(s).or_insert((0, i)).0 += 1;
+        let Some(s) = t.get(i) else { continue };
+        if let Some(m) = map.as_mut() {
+            m.entry(IdKey::text(s)).or_insert((0, i)).0 += 1;
+        } else if let Some(e) = small.iter_mut().find(|e| e.0 == s) {
+            e.1 += 1;
+        } else if small.len() < SMALL_SET {
+            small.push((s, 1, i));
+        } else {
+            let mut m: HashMap<IdKey<'_>, (usize, usize), FxBuild> = small
+                .iter()
+                .map(|e| (IdKey::text(e.0), (e.1, e.2)))
+                .collect();
+            m.insert(IdKey::text(s), (1, i));
+            map = Some(m);
         }
     }
+    let counts: Vec<(usize, usize)> = match map {
+        Some(m) => m.into_values().collect(),
+        None => small.iter().map(|e| (e.1, e.2)).collect(),
+    };
     let distinct = counts.len();
-    let (s, _) = counts
+    let (_, first) = counts
         .into_iter()
-        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))?;
-    Some((s.to_string(), distinct == 1))
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))?;
+    Some((t.raw(first).to_string(), distinct == 1))
 }
 
 fn fill(data: &mut ColumnData, value: &FillValue) {
@@ -1304,6 +1376,11 @@ pub fn apply_clean(table: &Table, mapping: &Mapping, params: &CleanParams) -> Re
             };
             if p.dropped.is_some() {
                 return None;
+            }
+            // As in training: the id and ignored columns pass through untouched.
+            if p.usage == ColumnUse::Ignore || params.id_column.as_deref() == Some(p.name.as_str())
+            {
+                return Some(col.clone());
             }
             let mut data = col.data.clone();
             if !compatible(col.ctype, p.ctype) {
@@ -1477,6 +1554,19 @@ mod tests {
         let e = clean(&t, &m, &opts).unwrap_err();
         assert!(matches!(e, Error::Data(_)));
         assert!(e.to_string().contains("'A' on line 2, line 4"), "{e}");
+    }
+
+    #[test]
+    fn text_mode_ties_go_to_the_first_seen_with_many_values() {
+        // 12 distinct values (past the short list): 'k' and 'b' both twice, 'k' first.
+        let vals = [
+            "k", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "b", "k",
+        ];
+        let t = TextColumn::from_values(vals.iter().map(|v| Some(*v)));
+        assert_eq!(mode_text(&t), Some(("k".to_string(), false)));
+        let t = TextColumn::from_values([Some("x"), None, Some("x")]);
+        assert_eq!(mode_text(&t), Some(("x".to_string(), true)));
+        assert_eq!(mode_text(&TextColumn::from_values([None, None])), None);
     }
 
     #[test]

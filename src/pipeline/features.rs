@@ -58,11 +58,12 @@
 //! cleaned table, which keeps the customer ids and the profile columns.
 
 use crate::error::{Error, Result};
-use crate::pipeline::clean::{IsoDate, median_in_place, months_between, years_between};
+use crate::pipeline::clean::{IsoDate, civil_from_days, median_in_place};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
@@ -686,17 +687,18 @@ fn apply_transform(x: f64, t: Transform) -> f64 {
     }
 }
 
-/// Raw values of a source (NaN = missing), or why they cannot be read.
-fn source_values(
-    table: &Table,
+/// Raw values of a source (NaN = missing), or why they cannot be read. A
+/// numeric column is borrowed, not copied.
+fn source_values<'a>(
+    table: &'a Table,
     source: &FeatureSource,
     as_of: Option<IsoDate>,
-) -> std::result::Result<Vec<f64>, String> {
+) -> std::result::Result<Cow<'a, [f64]>, String> {
     let name = source.column();
     let col = table
         .column(name)
         .ok_or_else(|| format!("column '{name}' is missing"))?;
-    let need_date = || -> std::result::Result<(&[i32], i32), String> {
+    let need_date = || -> std::result::Result<(&'a [i32], i32), String> {
         let dates = col
             .dates()
             .ok_or_else(|| format!("'{name}' holds {} values, not dates", col.ctype.name()))?;
@@ -705,34 +707,42 @@ fn source_values(
         })?;
         Ok((dates, at.0))
     };
-    let derive = |f: &dyn Fn(i32, i32) -> f64| -> std::result::Result<Vec<f64>, String> {
-        let (dates, at) = need_date()?;
-        Ok(dates
-            .iter()
-            .map(|&d| {
-                if d == MISSING_DATE {
-                    f64::NAN
-                } else {
-                    f(d, at)
-                }
-            })
-            .collect())
+    let derive = |f: &(dyn Fn(i32) -> f64 + Sync)| -> std::result::Result<Cow<'a, [f64]>, String> {
+        let (dates, _) = need_date()?;
+        Ok(Cow::Owned(
+            dates
+                .par_iter()
+                .with_min_len(1 << 14)
+                .map(|&d| if d == MISSING_DATE { f64::NAN } else { f(d) })
+                .collect(),
+        ))
     };
+    let at = as_of.map_or(0, |a| a.0);
+    // The as-of date's calendar fields, once rather than per row.
+    let (ay, am, ad) = civil_from_days(at);
     match source {
         FeatureSource::Column { .. } => match &col.data {
-            ColumnData::Number(v) => Ok(v.clone()),
+            ColumnData::Number(v) => Ok(Cow::Borrowed(v.as_slice())),
             _ => Err(format!(
                 "'{name}' holds {} values, not numbers",
                 col.ctype.name()
             )),
         },
-        FeatureSource::DaysSince { .. } => derive(&|d, at| f64::from(at) - f64::from(d)),
-        FeatureSource::MonthsSince { .. } => derive(&|d, at| f64::from(months_between(d, at))),
-        FeatureSource::YearsSince { .. } => derive(&|d, at| f64::from(years_between(d, at))),
+        FeatureSource::DaysSince { .. } => derive(&|d| f64::from(at) - f64::from(d)),
+        FeatureSource::MonthsSince { .. } => derive(&|d| {
+            let (y, m, dd) = civil_from_days(d);
+            f64::from((ay - y) * 12 + (am as i32 - m as i32) - i32::from(ad < dd))
+        }),
+        FeatureSource::YearsSince { .. } => derive(&|d| {
+            let (y, m, dd) = civil_from_days(d);
+            f64::from(ay - y - i32::from((am, ad) < (m, dd)))
+        }),
         FeatureSource::OneHot { level, .. } => match &col.data {
-            ColumnData::Text(t) => Ok((0..t.len())
-                .map(|i| f64::from(u8::from(t.get(i) == Some(level.as_str()))))
-                .collect()),
+            ColumnData::Text(t) => Ok(Cow::Owned(
+                (0..t.len())
+                    .map(|i| f64::from(u8::from(t.get(i) == Some(level.as_str()))))
+                    .collect(),
+            )),
             _ => Err(format!(
                 "'{name}' holds {} values, not text",
                 col.ctype.name()
@@ -756,18 +766,18 @@ fn finish_column(values: &mut [f64], spec: &FeatureSpec) {
 // Build
 // ---------------------------------------------------------------------------
 
-struct Planned {
+struct Planned<'a> {
     name: String,
     source: FeatureSource,
-    values: Vec<f64>,
+    values: Cow<'a, [f64]>,
     one_hot: bool,
 }
 
 /// One processed feature before assembly.
-struct Done {
+struct Done<'a> {
     spec: FeatureSpec,
     info: FeatureInfo,
-    original: Vec<f64>,
+    original: Cow<'a, [f64]>,
     scaled: Vec<f64>,
     zero_variance: bool,
 }
@@ -827,7 +837,7 @@ pub fn build_features(
     let mut superseded: Vec<LeftOut> = Vec::new();
     for tf in TemplateFeature::ALL {
         let mut reasons = Vec::new();
-        let mut built: Option<(String, FeatureSource, Vec<f64>)> = None;
+        let mut built: Option<(String, FeatureSource, Cow<'_, [f64]>)> = None;
         for &(role, derive) in tf.sources() {
             let col = match mapped_reason(mapping, table, role) {
                 Ok(c) => c,
@@ -1013,7 +1023,7 @@ pub fn build_features(
                 column: c.name.clone(),
                 level: level.to_string(),
             };
-            let values = source_values(table, &source, as_of).unwrap_or_default();
+            let values = source_values(table, &source, as_of).unwrap_or(Cow::Borrowed(&[]));
             planned.push(Planned {
                 name: format!("{}={level}", c.name),
                 source,
@@ -1137,7 +1147,7 @@ pub fn build_features(
     }
 
     // 8. Row-major matrices.
-    let original = row_major(kept.iter().map(|k| k.original.as_slice()).collect(), n);
+    let original = row_major(kept.iter().map(|k| &*k.original).collect(), n);
     let scaled = row_major(cols, n);
     let names: Vec<String> = kept.iter().map(|k| k.spec.name.clone()).collect();
     let mut specs = Vec::with_capacity(d);
@@ -1169,7 +1179,12 @@ fn numeric_names(table: &Table) -> Vec<String> {
         .collect()
 }
 
-fn push_column(planned: &mut Vec<Planned>, report: &mut FeatureReport, table: &Table, name: &str) {
+fn push_column<'a>(
+    planned: &mut Vec<Planned<'a>>,
+    report: &mut FeatureReport,
+    table: &'a Table,
+    name: &str,
+) {
     if planned.iter().any(|p| p.name == name) {
         return;
     }
@@ -1240,21 +1255,25 @@ fn no_feature_error(
     ))
 }
 
-fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<Done> {
-    let mut values = p.values;
-    let n = values.len();
-    // Fill.
-    let mut present: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    let filled = n - present.len();
-    let fill = median_in_place(&mut present).unwrap_or(0.0);
-    if filled > 0 {
-        for x in values.iter_mut().filter(|x| !x.is_finite()) {
-            *x = fill;
-        }
-    }
-    drop(present);
-    let original = values;
-    let (mean0, std0, _) = moments(&original);
+fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<Done<'a>> {
+    let n = p.values.len();
+    // One buffer per feature: the median, the percentiles, then the
+    // transformed and scaled values are all worked out in it.
+    let mut work: Vec<f64> = Vec::with_capacity(n);
+    work.extend(p.values.iter().copied().filter(|x| x.is_finite()));
+    let filled = n - work.len();
+    let fill = median_in_place(&mut work).unwrap_or(0.0);
+    let original: Cow<'a, [f64]> = if filled > 0 {
+        Cow::Owned(
+            p.values
+                .iter()
+                .map(|&x| if x.is_finite() { x } else { fill })
+                .collect(),
+        )
+    } else {
+        p.values
+    };
+    let (mean0, std0, skew0) = moments(&original);
     let (min, max) = original
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
@@ -1263,23 +1282,26 @@ fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<
 
     // Winsorise.
     let mut clip = None;
-    let mut clipped = 0usize;
-    let mut work = original.clone();
     if let (Some(w), false) = (opts.winsorize, p.one_hot) {
-        let mut buf = original.clone();
-        let lo = percentile(&mut buf, w.lower);
-        let hi = percentile(&mut buf, w.upper);
-        drop(buf);
-        for x in work.iter_mut() {
-            if *x < lo || *x > hi {
-                clipped += 1;
-                *x = x.clamp(lo, hi);
-            }
-        }
+        work.clear();
+        work.extend_from_slice(&original);
+        let lo = percentile(&mut work, w.lower);
+        let hi = percentile(&mut work, w.upper);
         clip = Some([lo, hi]);
     }
-    let (_, _, skewness) = moments(&work);
-    let wmin = work.iter().copied().fold(f64::INFINITY, f64::min);
+    work.clear();
+    let mut clipped = 0usize;
+    match clip {
+        Some([lo, hi]) => work.extend(original.iter().map(|&x| {
+            clipped += usize::from(x < lo || x > hi);
+            x.clamp(lo, hi)
+        })),
+        None => work.extend_from_slice(&original),
+    }
+    let (skewness, wmin) = match clip {
+        Some([lo, _]) => (moments(&work).2, lo.max(min)),
+        None => (skew0, min),
+    };
 
     // Transform.
     let over = opts.transform_overrides.get(&p.name).copied();
@@ -1336,13 +1358,20 @@ fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<
             *x = apply_transform(*x, Transform::Log1p);
         }
     }
-    let (mean, std, skewness_after) = moments(&work);
+    let (mean, std, skewness_after) = if transform == Transform::None && clip.is_none() {
+        (mean0, std0, skew0)
+    } else {
+        moments(&work)
+    };
 
-    // Scale.
+    // Scale, in place.
     let constant = work.iter().all(|x| *x == work[0]);
     let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
     let zero_variance = constant || std / scale_of < 1e-12;
     let std = if zero_variance { 1.0 } else { std };
+    for x in work.iter_mut() {
+        *x = scale_value(*x, mean, std);
+    }
     let spec = FeatureSpec {
         name: p.name.clone(),
         source: p.source.clone(),
@@ -1352,8 +1381,6 @@ fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<
         mean,
         std,
     };
-    let scaled: Vec<f64> = work.iter().map(|&x| scale_value(x, mean, std)).collect();
-    drop(work);
     let info = FeatureInfo {
         name: p.name,
         source: p.source.describe(as_of),
@@ -1373,56 +1400,83 @@ fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<
         spec,
         info,
         original,
-        scaled,
+        scaled: work,
         zero_variance,
     })
 }
 
 /// Pearson correlation matrix of the columns (`d x d`, row-major); 0 where a
-/// column has no variance. Each entry is one sequential sum, so the result
-/// does not depend on the number of threads.
+/// column has no variance. Columns are centred first, then the
+/// cross-products are summed in blocks of rows (each column is read once per
+/// block, not once per pair) and the block sums added in block order, so the
+/// result does not depend on the number of threads.
 pub fn correlation(cols: &[&[f64]]) -> Vec<f64> {
     let d = cols.len();
-    let stats: Vec<(f64, f64)> = cols
+    let n = cols.first().map_or(0, |c| c.len());
+    let mut m = vec![0.0; d * d];
+    if n == 0 {
+        return m;
+    }
+    let nf = n as f64;
+    let centre: Vec<(f64, f64)> = cols
         .par_iter()
         .map(|c| {
-            let n = c.len().max(1) as f64;
-            let mean = c.iter().sum::<f64>() / n;
-            let ss = c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
-            (mean, ss.sqrt())
+            let (mean, _, _) = moments(c);
+            (mean, c.iter().fold(0.0f64, |a, x| a.max((x - mean).abs())))
         })
         .collect();
-    let pairs: Vec<(usize, usize)> = (0..d)
-        .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
-        .collect();
-    let rs: Vec<f64> = pairs
-        .par_iter()
-        .map(|&(i, j)| {
-            let (mi, si) = stats[i];
-            let (mj, sj) = stats[j];
-            if si == 0.0 || sj == 0.0 {
-                return 0.0;
+    const BLOCK: usize = 8192;
+    let blocks: Vec<Vec<f64>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+            let centred: Vec<Vec<f64>> = (0..d)
+                .map(|i| cols[i][lo..hi].iter().map(|x| x - centre[i].0).collect())
+                .collect();
+            let mut acc = vec![0.0; d * d];
+            for i in 0..d {
+                for j in i..d {
+                    acc[i * d + j] = centred[i]
+                        .iter()
+                        .zip(&centred[j])
+                        .map(|(a, b)| a * b)
+                        .sum::<f64>();
+                }
             }
-            let dot: f64 = cols[i]
-                .iter()
-                .zip(cols[j])
-                .map(|(a, b)| (a - mi) * (b - mj))
-                .sum();
-            let r = dot / (si * sj);
-            if r.is_finite() {
+            acc
+        })
+        .collect();
+    let mut cov = vec![0.0; d * d];
+    for acc in &blocks {
+        for (c, a) in cov.iter_mut().zip(acc) {
+            *c += a;
+        }
+    }
+    let var: Vec<f64> = (0..d).map(|i| cov[i * d + i] / nf).collect();
+    // A column whose spread is negligible next to its values has no variance
+    // (NaN counts as none).
+    let flat: Vec<bool> = (0..d)
+        .map(|i| {
+            let spread = var[i].sqrt();
+            spread.is_nan() || spread <= 1e-12 * centre[i].1.max(f64::MIN_POSITIVE)
+        })
+        .collect();
+    for i in 0..d {
+        m[i * d + i] = if flat[i] { 0.0 } else { 1.0 };
+        for j in i + 1..d {
+            let r = if flat[i] || flat[j] {
+                0.0
+            } else {
+                cov[i * d + j] / nf / (var[i].sqrt() * var[j].sqrt())
+            };
+            let r = if r.is_finite() {
                 r.clamp(-1.0, 1.0)
             } else {
                 0.0
-            }
-        })
-        .collect();
-    let mut m = vec![0.0; d * d];
-    for i in 0..d {
-        m[i * d + i] = if stats[i].1 > 0.0 { 1.0 } else { 0.0 };
-    }
-    for (&(i, j), r) in pairs.iter().zip(rs) {
-        m[i * d + j] = r;
-        m[j * d + i] = r;
+            };
+            m[i * d + j] = r;
+            m[j * d + i] = r;
+        }
     }
     m
 }
@@ -1475,7 +1529,7 @@ pub fn apply_features(
         .iter()
         .map(
             |spec| match source_values(table, &spec.source, params.as_of) {
-                Ok(v) => Some(v),
+                Ok(v) => Some(v.into_owned()),
                 Err(why) => {
                     let msg = format!("{} needs {why}", spec.name);
                     if !problems.contains(&msg) {
