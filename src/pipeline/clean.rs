@@ -1270,7 +1270,7 @@ fn mode_f64(v: &[f64]) -> Option<(f64, bool)> {
 
 /// Most frequent non-missing text (ties: seen first) and whether it is the
 /// only value. Few distinct values (gender, yes/no) are counted in a short
-/// list; past [`SMALL_SET`] distinct values the counts move to a hash map.
+/// list; past eight distinct values the counts move to a hash map.
 fn mode_text(t: &TextColumn) -> Option<(String, bool)> {
     const SMALL_SET: usize = 8;
     // (value, count, first row)
