@@ -426,12 +426,27 @@ fn header_score(role: Role, header: &str) -> f64 {
         } else {
             alias.len() >= 6
         };
-        if long_enough && n.contains(alias) {
+        if long_enough
+            && n.contains(alias)
+            && !rest_names_another_role(role, &n.replacen(alias, "", 1))
+        {
             let coverage = alias.chars().count() as f64 / n.chars().count() as f64;
             best = best.max(0.6 + 0.3 * coverage);
         }
     }
     best
+}
+
+/// Whether what is left of a header around a contained alias is itself
+/// another role's word: "BALANCE_FREQUENCY" is a ratio about the balance,
+/// not a transaction count.
+fn rest_names_another_role(role: Role, rest: &str) -> bool {
+    !rest.is_empty()
+        && Role::ALL.iter().filter(|r| **r != role).any(|r| {
+            r.aliases()
+                .iter()
+                .any(|a| a.chars().count() >= 3 && rest.contains(a))
+        })
 }
 
 /// Roles read from values when the header says nothing.
@@ -651,6 +666,8 @@ mod tests {
         assert!(header_score(Role::Balance, "CustAccountBalance") == 1.0);
         assert!(header_score(Role::Balance, "月末资产余额") > 0.6);
         assert_eq!(header_score(Role::Age, "Vintage"), 0.0);
+        // A ratio about the balance is not a transaction count.
+        assert_eq!(header_score(Role::TxnCount, "BALANCE_FREQUENCY"), 0.0);
         assert_eq!(header_score(Role::Balance, "GlobalRank"), 0.0);
     }
 
