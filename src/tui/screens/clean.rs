@@ -152,7 +152,7 @@ pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>
                 _ => "",
             };
             let msg = e.to_string();
-            let hint = if msg.contains("duplicate") {
+            let hint = if msg.contains("more than one row") || msg.contains("duplicate") {
                 "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file."
             } else if msg.contains("as-of") || msg.contains("date") {
                 "Set the as-of date on Features (a), or leave it empty to use the latest activity date."
