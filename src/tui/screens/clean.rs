@@ -506,7 +506,8 @@ fn draw_columns(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
     let width = inner.width as usize;
     let (type_w, miss_w, inv_w, after_w, act_w) = (6, 7, 7, 6, 11);
     let fill_w = if width >= 70 { 13 } else { 0 };
-    let fixed = 2 + type_w + miss_w + inv_w + after_w + act_w + 6 + fill_w;
+    let fixed =
+        2 + type_w + miss_w + inv_w + after_w + act_w + 6 + fill_w + usize::from(fill_w > 0);
     let name_w = width.saturating_sub(fixed).max(6);
     let mut header = vec![
         Span::raw("  "),

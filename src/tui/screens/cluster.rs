@@ -529,10 +529,11 @@ pub fn footer_keys(app: &App) -> Vec<KeyHint> {
         keys.push(KeyHint::new("Esc", "cancel"));
     }
     match app.cluster.focus {
-        Pane::Results => {
+        Pane::Results if app.data.sweep.is_some() => {
             keys.push(KeyHint::new(g.left_right, "move K"));
             keys.push(KeyHint::new("a", "auto K"));
         }
+        Pane::Results => {}
         Pane::Options => {
             keys.push(KeyHint::new(g.up_down, "option"));
             keys.push(KeyHint::new(g.left_right, "change"));
@@ -586,7 +587,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [opts_area, table_area] =
         Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(left);
     draw_options(frame, opts_area, app);
-    draw_metrics(frame, table_area, app);
+    draw_metrics(frame, table_area, app, wide);
     if wide {
         draw_chart(frame, right, app);
     }
@@ -643,10 +644,18 @@ fn opt(x: Option<f64>, decimals: usize) -> String {
     x.map_or_else(|| "-".to_string(), |v| format!("{v:.decimals$}"))
 }
 
-fn draw_metrics(frame: &mut Frame, area: Rect, app: &App) {
+fn draw_metrics(frame: &mut Frame, area: Rect, app: &App, wide: bool) {
     let t = &app.theme;
     let focused = app.cluster.focus == Pane::Results;
-    let block = pane_block(t, " K  (SSE, silhouette, CH, DB) ", focused);
+    let title = if wide {
+        " K  (SSE, silhouette, CH, DB) ".to_string()
+    } else {
+        format!(
+            " K  (SSE, silhouette, CH, DB) {} elbow chart from 72 columns ",
+            t.glyphs.sep
+        )
+    };
+    let block = pane_block(t, &title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(s) = app.data.sweep.as_deref() else {
@@ -793,18 +802,12 @@ fn draw_chart(frame: &mut Frame, area: Rect, app: &App) {
                 .data(&chosen),
         );
     }
-    let chart_w = inner.width.saturating_sub(8) as usize;
-    let (k0, k1) = (first.0 as usize, last.0 as usize);
-    let x_labels: Vec<Line> = if (k1 - k0 + 1) * 3 <= chart_w {
-        (k0..=k1)
-            .map(|k| Line::styled(k.to_string(), t.dim()))
-            .collect()
-    } else {
-        vec![
-            Line::styled(k0.to_string(), t.dim()),
-            Line::styled(format!("K={k1}"), t.dim()),
-        ]
-    };
+    // ratatui spreads axis labels evenly, not at their values: only the
+    // ends are labelled, so no label sits under the wrong K.
+    let x_labels: Vec<Line> = vec![
+        Line::styled(format!("K={}", first.0), t.dim()),
+        Line::styled(format!("K={}", last.0), t.dim()),
+    ];
     let y_labels: Vec<Line> = vec![
         Line::styled("0", t.dim()),
         Line::styled(charts::number(y_max / 2.0, 7), t.dim()),

@@ -581,7 +581,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
     match row {
         Row::Used(j, info) => {
             lines.push(Line::from(vec![
-                Span::styled("From ", t.dim()),
+                Span::styled("Source: ", t.dim()),
                 Span::styled(info.source.clone(), t.text()),
                 Span::styled(
                     format!(

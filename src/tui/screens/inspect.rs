@@ -32,6 +32,8 @@ pub struct InspectScreen {
     /// The customer found with `/`.
     pub customer: Option<Found>,
     pub scroll: u16,
+    /// How far the drill-down can scroll, as last drawn.
+    pub max_scroll: Cell<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -304,11 +306,11 @@ pub fn footer_keys(app: &App) -> Vec<KeyHint> {
         View::Segments => vec![
             KeyHint::new(g.up_down, "segment"),
             KeyHint::new("Enter", "open"),
-            KeyHint::new(g.left_right, "feature"),
-            KeyHint::new("r", "rename"),
-            KeyHint::new("/", "find"),
-            KeyHint::new("p", "PCA"),
             KeyHint::new("e", "export"),
+            KeyHint::new("/", "find"),
+            KeyHint::new("r", "rename"),
+            KeyHint::new("p", "PCA"),
+            KeyHint::new(g.left_right, "feature"),
         ],
         View::Segment => vec![
             KeyHint::new(g.left_right, "segment"),
@@ -442,7 +444,7 @@ fn draw_segments(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         .map(|s| s.features.iter().map(|f| f.feature.clone()).collect())
         .unwrap_or_default();
     let (id_w, size_w, share_w, feat_w) = (3, 8, 6, 10);
-    let label_min = 18;
+    let label_min = 28;
     let fixed = 2 + id_w + size_w + share_w + 3;
     let n_feat = (width.saturating_sub(fixed + label_min) / (feat_w + 1)).min(names.len());
     let shown: Vec<usize> = key_features(&names).into_iter().take(n_feat).collect();
@@ -643,6 +645,31 @@ fn draw_bars(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// `label` then `value` wrapped to `width`, the wrapped lines indented
+/// under the value.
+fn labelled(
+    label: &str,
+    value: &str,
+    width: usize,
+    label_style: Style,
+    value_style: Style,
+) -> Vec<Line<'static>> {
+    const LABEL_W: usize = 9;
+    text::wrap(value, width.saturating_sub(LABEL_W))
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Line::from(vec![
+                Span::styled(
+                    text::fit(if i == 0 { label } else { "" }, LABEL_W, ""),
+                    label_style,
+                ),
+                Span::styled(l, value_style),
+            ])
+        })
+        .collect()
+}
+
 fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
     let t = &app.theme;
     let Some(s) = p.profiles.segments.get(app.inspect.selected) else {
@@ -656,40 +683,23 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         text::thousands(s.size),
         s.share * 100.0
     );
-    let block = pane_block(t, &title, true);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    let width = padded.width as usize;
+    let inner_area = Rect::new(area.x, area.y, area.width, area.height);
+    let width = inner_area.width.saturating_sub(4) as usize;
     let o = app.config.labels.overrides.get(&s.id);
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(text::fit("Label", 8, ""), t.dim()),
-            Span::styled(s.label.clone(), t.title().patch(t.segment(s.id))),
-            Span::styled(
-                if o.is_some_and(|o| o.label.is_some()) {
-                    "  (yours; r renames)"
-                } else {
-                    "  (r renames)"
-                },
-                t.dim(),
-            ),
-        ]),
-        Line::from(vec![
-            Span::styled(text::fit("Action", 8, ""), t.dim()),
-            Span::styled(s.action.clone(), t.text()),
-        ]),
-        Line::from(vec![
-            Span::styled(text::fit("Why", 8, ""), t.dim()),
-            Span::styled(s.label_reason.clone(), t.dim()),
-        ]),
-        Line::default(),
-    ];
+    let mut lines = vec![Line::from(vec![
+        Span::styled(text::fit("Label", 9, ""), t.dim()),
+        Span::styled(s.label.clone(), t.title().patch(t.segment(s.id))),
+        Span::styled(
+            if o.is_some_and(|o| o.label.is_some()) {
+                "  (yours; r renames)"
+            } else {
+                "  (r renames)"
+            },
+            t.dim(),
+        ),
+    ])];
+    lines.extend(labelled("Action", &s.action, width, t.dim(), t.text()));
+    lines.extend(labelled("Why", &s.label_reason, width, t.dim(), t.dim()));
     let (name_w, num_w) = (15, 10);
     let bar_w = width.saturating_sub(name_w + 3 * (num_w + 1) + 2).min(31);
     lines.push(Line::from(vec![
@@ -736,27 +746,48 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             Span::styled(format!(" {:+.1}", f.z), t.dim()),
         ]));
     }
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
-        Span::styled("Stands out by: ", t.dim()),
-        Span::styled(distinguishing(s, 4), t.text()),
-    ]));
+    lines.extend(labelled(
+        "Traits",
+        &distinguishing(s, 4),
+        width,
+        t.dim(),
+        t.text(),
+    ));
     for (name, shares) in &s.categories {
         let parts: Vec<String> = shares
             .iter()
             .map(|c| format!("{} {:.0}%", c.value, c.share * 100.0))
             .collect();
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}: ", capitalise(name)), t.dim()),
-            Span::styled(parts.join(&format!(" {} ", t.glyphs.sep)), t.text()),
-        ]));
+        lines.extend(labelled(
+            &capitalise(name),
+            &parts.join(&format!(" {} ", t.glyphs.sep)),
+            width,
+            t.dim(),
+            t.text(),
+        ));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.inspect.scroll, 0)),
-        padded,
+    let visible = inner_area.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible);
+    app.inspect.max_scroll.set(max_scroll);
+    let scroll = app.inspect.scroll.min(max_scroll);
+    let mut block = pane_block(t, &title, true);
+    if max_scroll > 0 {
+        let more = match (scroll > 0, scroll < max_scroll) {
+            (true, true) => format!(" {} more ", t.glyphs.up_down),
+            (false, _) => format!(" {} more ", t.glyphs.down),
+            (true, false) => format!(" {} more ", t.glyphs.up),
+        };
+        block = block.title_bottom(Line::styled(more, t.dim()).right_aligned());
+    }
+    let inner = block.inner(inner_area);
+    frame.render_widget(block, inner_area);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
     );
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), padded);
 }
 
 fn capitalise(s: &str) -> String {

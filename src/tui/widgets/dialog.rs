@@ -107,7 +107,10 @@ pub fn draw_input(frame: &mut Frame, area: Rect, app: &App, b: &InputBox) {
     let width = 64.min(area.width.saturating_sub(4));
     let inner_w = width.saturating_sub(4) as usize;
     let hint_rows = wrapped_rows(&b.hint, inner_w);
-    let err_rows = b.error.as_ref().map_or(0, |e| wrapped_rows(e, inner_w) + 1);
+    let err_rows = b
+        .error
+        .as_ref()
+        .map_or(0, |e| wrapped_rows(&format!("! {e}"), inner_w) + 1);
     let height = (hint_rows + err_rows + 4).min(area.height);
     let popup = centered(area, width, height);
     frame.render_widget(Clear, popup);
