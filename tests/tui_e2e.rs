@@ -2,11 +2,11 @@
 //! a `vt100` parser keeps the screen, and the test types keys and waits for
 //! text to appear.
 //!
-//! Until `main.rs` calls `run_tui`, the process under test is this test
-//! binary itself, re-run with `CUSTSEG_TUI_PTY_CHILD` set: its
-//! `pty_child_entry` test then calls `custseg::tui::run_tui` exactly as
-//! `main.rs` will. The same flow against the real `custseg` binary is
-//! `real_binary_load_then_map`, ignored until main is wired.
+//! Most tests run this test binary itself, re-run with `CUSTSEG_TUI_PTY_CHILD`
+//! set: its `pty_child_entry` test then calls `custseg::tui::run_tui` as
+//! `main.rs` does (so a panic can be provoked). The `real_binary_*` tests
+//! run the `custseg` binary: Load -> Map -> Clean, and the whole way from
+//! Load to Export, checking the files written.
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -173,7 +173,8 @@ impl Drop for Pty {
 const ESC: &str = "\x1b";
 const ENTER: &str = "\r";
 
-/// Load the customers fixture, go to Map, use help, resize, and quit.
+/// Load the customers fixture, go to Map, use help, on to Clean, resize,
+/// back, and quit.
 fn load_then_map(mut pty: Pty) {
     pty.wait_for("30 rows");
     pty.wait_for("CustomerID");
@@ -188,10 +189,12 @@ fn load_then_map(mut pty: Pty) {
     pty.send(ESC);
     pty.wait_gone("Help: Map columns");
     pty.send(ENTER);
-    pty.wait_for("not available in this build");
+    pty.wait_for("Cleaned: 30 rows in, 30 out");
     pty.resize(50, 15);
     pty.wait_for("Terminal too small");
     pty.resize(80, 24);
+    pty.wait_for("Max missing");
+    pty.send(ESC);
     pty.wait_for("12 columns: 7 feature");
     pty.send(ESC);
     pty.wait_for("Files in");
@@ -257,13 +260,27 @@ fn pty_keys_answer_while_a_million_rows_load() {
     pty.assert_restored();
 }
 
+/// With no file given the bundled sample is loaded; Tab goes back to the
+/// path field, where q and ? are text (not quit / help) and Ctrl-C still
+/// quits at once.
 #[test]
-#[ignore = "starts with the bundled sample now that samples/ exists; being reworked with the remaining screens"]
 fn pty_ctrl_c_quits_from_the_path_field() {
     let mut pty = Pty::spawn_child_entry("", 80, 24);
-    pty.wait_for("Files in");
+    pty.wait_for("Loaded 3,000 rows");
+    pty.send("\t");
+    pty.wait_for("Ctrl-C quit");
+    pty.send("\x15");
     pty.send("q?x");
     pty.wait_for("q?x");
+    let screen = pty.screen();
+    assert!(
+        !screen.contains("Help: Load"),
+        "? typed, not help:\n{screen}"
+    );
+    assert!(
+        pty.child.try_wait().unwrap().is_none(),
+        "q typed, not quit:\n{screen}"
+    );
     pty.send("\x03");
     let status = pty.wait_exit();
     assert!(status.success(), "exit status {status:?}");
@@ -282,11 +299,88 @@ fn pty_a_panic_restores_the_terminal_then_reports() {
 }
 
 #[test]
-
 fn real_binary_load_then_map() {
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custseg"));
     cmd.arg("tests/fixtures/tui/customers.csv");
     load_then_map(Pty::spawn(cmd, 80, 24));
+}
+
+const RIGHT: &str = "\x1b[C";
+const DOWN: &str = "\x1b[B";
+const CTRL_U: &str = "\x15";
+
+/// The real binary, the way a person uses it: load, map, clean, features,
+/// the sweep, one K more, rename a segment, export into a new folder, quit.
+/// Then the files are checked, and the saved run.toml says what was done.
+#[test]
+fn real_binary_load_to_export_writes_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("segments");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custseg"));
+    cmd.arg("tests/fixtures/tui/customers.csv");
+    let mut pty = Pty::spawn(cmd, 80, 24);
+    pty.wait_for("30 rows");
+    pty.send(ENTER);
+    pty.wait_for("12 columns: 8 feature");
+    pty.send(ENTER);
+    pty.wait_for("Cleaned: 30 rows in, 30 out");
+    pty.send(ENTER);
+    pty.wait_for("Distribution");
+    pty.send(ENTER);
+    pty.wait_for("K=5: knee");
+    pty.send(RIGHT);
+    pty.wait_for("K=6: 6 segments profiled");
+    pty.send(ENTER);
+    pty.wait_for("6 segments. Enter opens one");
+    pty.send("r");
+    pty.wait_for("Label of segment 0");
+    pty.send(CTRL_U);
+    pty.send("VIP");
+    pty.send(ENTER);
+    pty.wait_for("Segment 0 is now 'VIP'");
+    pty.send("e");
+    pty.wait_for("Replay:");
+    pty.send(CTRL_U);
+    pty.send(out.to_str().unwrap());
+    pty.wait_for("(new folder)");
+    pty.send(ENTER);
+    pty.wait_for("files written to");
+    pty.wait_for("Written to");
+    pty.send(DOWN);
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    pty.assert_restored();
+
+    for name in [
+        "segmentation_results.csv",
+        "cluster_summary.csv",
+        "elbow.png",
+        "segment_sizes.png",
+        "segmentation_report.md",
+        "model.json",
+        "run.toml",
+    ] {
+        let path = out.join(name);
+        assert!(path.is_file(), "{name} was not written");
+        assert!(
+            std::fs::metadata(&path).unwrap().len() > 0,
+            "{name} is empty"
+        );
+    }
+    let results = std::fs::read_to_string(out.join("segmentation_results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 31, "a header and 30 customers");
+    assert!(results.contains("VIP"), "the new label is in the results");
+    let png = std::fs::read(out.join("elbow.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let cfg = custseg::config::RunConfig::from_toml_file(&out.join("run.toml")).unwrap();
+    assert_eq!(cfg.cluster.k, Some(6));
+    assert_eq!(cfg.labels.overrides[&0].label.as_deref(), Some("VIP"));
+    assert!(
+        cfg.input
+            .unwrap()
+            .ends_with("tests/fixtures/tui/customers.csv")
+    );
 }
 
 /// Not a test of its own: the process that the pty tests start. Does

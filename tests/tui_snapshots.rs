@@ -6,12 +6,13 @@
 use custseg::config::RunConfig;
 use custseg::tui::harness::Harness;
 use custseg::tui::worker::WorkerEvent;
-use custseg::tui::{Action, UiOptions};
+use custseg::tui::{Action, Stage, UiOptions};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 
 const CUSTOMERS: &str = "tests/fixtures/tui/customers.csv";
 const GBK: &str = "tests/fixtures/csv/semicolon_gbk.csv";
+const MESSY: &str = "tests/fixtures/tui/messy.csv";
 
 const COLOR: UiOptions = UiOptions {
     ascii: false,
@@ -145,19 +146,6 @@ fn map_help_overlay() {
 }
 
 #[test]
-fn map_enter_says_the_next_stage_is_not_in_this_build() {
-    let mut h = mapped(CUSTOMERS, COLOR);
-    h.key(KeyCode::Enter);
-    assert_eq!(h.app.stage, custseg::tui::Stage::Map);
-    let text = h.text();
-    assert!(
-        text.contains("Clean is not available in this build"),
-        "{text}"
-    );
-    insta::assert_snapshot!(text);
-}
-
-#[test]
 fn too_small_screen() {
     let mut h = loaded(CUSTOMERS, COLOR);
     h.resize(50, 15);
@@ -258,5 +246,293 @@ fn colour_selection_is_white_on_blue_and_other_rows_are_plain() {
                 "not one of the 16 colours: {c:?}"
             );
         }
+    }
+}
+
+// ------------------------------------------------ Clean .. Export
+
+/// `input` driven with Enter (and `e` on Inspect) up to `stage`, at 80x24,
+/// every job finished.
+fn at(input: &str, ui: UiOptions, stage: Stage) -> Harness {
+    let mut h = Harness::new(config(Some(input)), ui, 80, 24);
+    h.settle();
+    while h.app.stage != stage {
+        let before = h.app.stage;
+        if before == Stage::Inspect {
+            h.key(KeyCode::Char('e'));
+        } else {
+            h.key(KeyCode::Enter);
+        }
+        h.settle();
+        assert_ne!(h.app.stage, before, "stuck: {:?}", h.app.status);
+    }
+    h
+}
+
+fn assert_plain(h: &mut Harness) {
+    let buf = h.buffer();
+    for cell in buf.content() {
+        assert_eq!(cell.fg, Color::Reset, "a colour with NO_COLOR: {cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "a colour with NO_COLOR: {cell:?}");
+    }
+}
+
+fn assert_ascii(h: &mut Harness) -> String {
+    let text = h.text();
+    assert!(text.is_ascii(), "ASCII mode drew non-ASCII:\n{text}");
+    text
+}
+
+#[test]
+fn clean_screen_with_a_dropped_column() {
+    let mut h = at(MESSY, COLOR, Stage::Clean);
+    h.key(KeyCode::End);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn clean_threshold_raised_keeps_the_column() {
+    let mut h = at(MESSY, COLOR, Stage::Clean);
+    h.key(KeyCode::End);
+    for _ in 0..3 {
+        h.key(KeyCode::Right);
+    }
+    h.settle();
+    let text = h.text();
+    assert!(text.contains("imputed") && text.contains("45%"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn clean_options_pane_and_help() {
+    let mut h = at(MESSY, COLOR, Stage::Clean);
+    h.key(KeyCode::Tab).key(KeyCode::Down);
+    insta::assert_snapshot!("clean_options_pane", h.text());
+    h.key(KeyCode::Char('?'));
+    insta::assert_snapshot!("clean_help_overlay", h.text());
+}
+
+#[test]
+fn features_screen() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Features);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn features_with_an_excluded_feature_and_a_transform_set() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Features);
+    h.key(KeyCode::Down).key(KeyCode::Char('t')).settle();
+    h.key(KeyCode::Down).key(KeyCode::Char(' ')).settle();
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn features_as_of_box_and_help() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Features);
+    h.key(KeyCode::Char('a'))
+        .type_str("2024-13-01")
+        .key(KeyCode::Enter);
+    insta::assert_snapshot!("features_as_of_box_with_an_error", h.text());
+    h.key(KeyCode::Esc).key(KeyCode::Char('?'));
+    insta::assert_snapshot!("features_help_overlay", h.text());
+}
+
+#[test]
+fn cluster_screen() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Cluster);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn cluster_k_moved() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Cluster);
+    h.key(KeyCode::Left).settle();
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn cluster_options_changed_after_the_sweep() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Cluster);
+    h.key(KeyCode::Tab).key(KeyCode::Down).key(KeyCode::Left);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn cluster_while_the_sweep_runs() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Features);
+    h.hold_jobs(true);
+    h.key(KeyCode::Enter);
+    let job = h.app.jobs[0].id;
+    h.act(Action::Worker(WorkerEvent::Progress {
+        job,
+        fraction: 0.37,
+        message: "K=4: restart 3 of 10".into(),
+    }));
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn cluster_help_overlay() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Cluster);
+    h.key(KeyCode::F(1));
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn cluster_no_color_and_ascii() {
+    let mut h = at(CUSTOMERS, NO_COLOR, Stage::Cluster);
+    assert_plain(&mut h);
+    // The selected K row and the current stage are reversed instead.
+    let buf = h.buffer();
+    let y = find_row(&buf, "▶");
+    assert!(buf[(3, y)].modifier.contains(Modifier::REVERSED));
+    insta::assert_snapshot!("cluster_no_color", h.text());
+    let mut h = at(CUSTOMERS, ASCII, Stage::Cluster);
+    let text = assert_ascii(&mut h);
+    assert!(text.contains('X'), "the chosen K is marked:\n{text}");
+    insta::assert_snapshot!("cluster_ascii", text);
+    h.key(KeyCode::Char('?'));
+    assert_ascii(&mut h);
+}
+
+#[test]
+fn inspect_screen() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn inspect_segment_drill_down() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
+    h.key(KeyCode::Down).key(KeyCode::Enter);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn inspect_rename_box_then_the_new_label() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
+    h.key(KeyCode::Char('r'))
+        .ctrl('u')
+        .type_str("Premier clients");
+    insta::assert_snapshot!("inspect_rename_box", h.text());
+    h.key(KeyCode::Enter).settle();
+    insta::assert_snapshot!("inspect_renamed", h.text());
+}
+
+#[test]
+fn inspect_customer_found() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
+    h.key(KeyCode::Char('/'))
+        .type_str("C0017")
+        .key(KeyCode::Enter);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn inspect_pca_scatter() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
+    h.key(KeyCode::Char('p'));
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn inspect_help_overlay() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
+    h.key(KeyCode::Char('?'));
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn inspect_no_color_and_ascii() {
+    let mut h = at(CUSTOMERS, NO_COLOR, Stage::Inspect);
+    assert_plain(&mut h);
+    insta::assert_snapshot!("inspect_no_color", h.text());
+    h.key(KeyCode::Char('p'));
+    assert_plain(&mut h);
+    let text = h.text();
+    assert!(
+        text.contains('0') && text.contains('4'),
+        "segments drawn as their numbers:\n{text}"
+    );
+    insta::assert_snapshot!("inspect_pca_no_color", text);
+    let mut h = at(CUSTOMERS, ASCII, Stage::Inspect);
+    insta::assert_snapshot!("inspect_ascii", assert_ascii(&mut h));
+    h.key(KeyCode::Enter);
+    insta::assert_snapshot!("inspect_segment_ascii", assert_ascii(&mut h));
+    h.key(KeyCode::Esc).key(KeyCode::Char('p'));
+    assert_ascii(&mut h);
+}
+
+#[test]
+fn export_screen() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Export);
+    insta::assert_snapshot!(h.text());
+    h.key(KeyCode::F(1));
+    insta::assert_snapshot!("export_help_overlay", h.text());
+}
+
+#[test]
+fn export_asks_before_writing_into_a_folder_with_files() {
+    let mut h = at(CUSTOMERS, COLOR, Stage::Export);
+    h.ctrl('u').type_str("tests/fixtures/tui");
+    h.key(KeyCode::Enter);
+    insta::assert_snapshot!(h.text());
+}
+
+#[test]
+fn export_lists_the_files_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut h = at(CUSTOMERS, COLOR, Stage::Export);
+    h.ctrl('u')
+        .type_str(out.to_str().unwrap())
+        .key(KeyCode::Enter);
+    h.settle();
+    let text = h.text();
+    for f in [
+        "segmentation_results.csv",
+        "cluster_summary.csv",
+        "elbow.png",
+        "segmentation_report.md",
+        "model.json",
+        "run.toml",
+    ] {
+        assert!(text.contains(f), "{f} not listed:\n{text}");
+    }
+    assert!(text.contains("Written to"), "{text}");
+}
+
+#[test]
+fn every_new_screen_at_the_minimum_size() {
+    for (stage, name) in [
+        (Stage::Clean, "clean_60x18"),
+        (Stage::Features, "features_60x18"),
+        (Stage::Cluster, "cluster_60x18"),
+        (Stage::Inspect, "inspect_60x18"),
+        (Stage::Export, "export_60x18"),
+    ] {
+        let mut h = at(CUSTOMERS, COLOR, stage);
+        h.resize(60, 18);
+        insta::assert_snapshot!(name, h.text());
+    }
+}
+
+#[test]
+fn every_new_screen_without_colour_and_in_ascii() {
+    for stage in [
+        Stage::Clean,
+        Stage::Features,
+        Stage::Cluster,
+        Stage::Inspect,
+        Stage::Export,
+    ] {
+        let mut h = at(MESSY, NO_COLOR, stage);
+        assert_plain(&mut h);
+        h.key(KeyCode::Char('?'));
+        assert_plain(&mut h);
+        let mut h = at(MESSY, ASCII, stage);
+        assert_ascii(&mut h);
+        h.key(KeyCode::F(1));
+        assert_ascii(&mut h);
     }
 }

@@ -5,7 +5,7 @@ use custseg::config::RunConfig;
 use custseg::error::Error;
 use custseg::pipeline::load::LoadOptions;
 use custseg::pipeline::mapping::{ColumnUse, Role};
-use custseg::tui::app::{Overlay, StageStatus, StatusKind};
+use custseg::tui::app::{JobKind, Overlay, StageStatus, StatusKind};
 use custseg::tui::harness::Harness;
 use custseg::tui::screens::load::Pane;
 use custseg::tui::worker::{Job, JobOutput, WorkerEvent, run_job};
@@ -40,6 +40,10 @@ fn on_map() -> Harness {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Map);
     h
+}
+
+fn job_kinds(h: &Harness) -> Vec<JobKind> {
+    h.app.jobs.iter().map(|j| j.kind).collect()
 }
 
 fn select_column(h: &mut Harness, name: &str) {
@@ -365,13 +369,28 @@ fn space_and_arrows_cycle_the_use() {
 }
 
 #[test]
-fn enter_on_map_stays_and_explains() {
+fn enter_on_map_goes_to_clean_which_cleans_then_builds_the_features() {
     let mut h = on_map();
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.stage, Stage::Map);
+    assert_eq!(h.app.stage, Stage::Clean);
+    assert_eq!(
+        job_kinds(&h),
+        [JobKind::Clean],
+        "cleaning runs on the worker"
+    );
+    h.settle();
+    assert!(h.app.data.cleaned.is_some());
+    assert!(h.app.data.features.is_some(), "Features follows Clean");
+    assert!(
+        h.app.data.sweep.is_none(),
+        "the sweep waits for the Cluster screen"
+    );
     let s = h.app.status.as_ref().unwrap();
-    assert_eq!(s.kind, StatusKind::Warn);
-    assert!(s.text.contains("Clean is not available"), "{}", s.text);
+    assert!(
+        s.text.starts_with("Cleaned: 30 rows in, 30 out"),
+        "{}",
+        s.text
+    );
 }
 
 #[test]
@@ -425,7 +444,7 @@ fn typing_a_folder_and_enter_opens_it() {
         .iter()
         .map(|&i| h.app.load.browser.entries[i].name.as_str())
         .collect();
-    assert_eq!(names, ["..", "book.xlsx", "customers.csv"]);
+    assert_eq!(names, ["..", "book.xlsx", "customers.csv", "messy.csv"]);
     // ↓ to customers.csv, Enter loads it.
     h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Enter);
     assert_eq!(h.app.load.path.text(), CUSTOMERS);
@@ -518,4 +537,468 @@ fn options_cycle_both_ways_through_auto() {
     );
     h.key(KeyCode::Down).key(KeyCode::Right);
     assert!(h.app.config.load.skip_bad_rows);
+}
+
+// ------------------------------------------------ Clean .. Export
+
+const MESSY: &str = "tests/fixtures/tui/messy.csv";
+
+/// `input` loaded and driven with Enter (and `e` on Inspect) up to `stage`,
+/// every job finished on the way.
+fn on_stage(input: &str, stage: Stage) -> Harness {
+    let mut h = Harness::new(config(Some(input)), UI, 80, 24);
+    h.settle();
+    while h.app.stage != stage {
+        let before = h.app.stage;
+        if before == Stage::Inspect {
+            h.key(KeyCode::Char('e'));
+        } else {
+            h.key(KeyCode::Enter);
+        }
+        h.settle();
+        assert_ne!(
+            h.app.stage, before,
+            "stuck on {before:?}: {:?} {:?}",
+            h.app.status, h.app.overlay
+        );
+    }
+    h
+}
+
+fn column_action(h: &Harness, name: &str) -> custseg::pipeline::clean::ColumnAction {
+    h.app
+        .data
+        .cleaned
+        .as_ref()
+        .unwrap()
+        .report
+        .column(name)
+        .unwrap()
+        .action
+}
+
+#[test]
+fn the_threshold_reruns_clean_and_features_only_and_marks_cluster_and_inspect_stale() {
+    use custseg::pipeline::clean::ColumnAction;
+    let mut h = on_stage(MESSY, Stage::Inspect);
+    assert!(h.app.data.profiles.is_some());
+    let prepared = h.app.data.prepared.clone().unwrap();
+    h.key(KeyCode::Esc).key(KeyCode::Esc).key(KeyCode::Esc);
+    assert_eq!(h.app.stage, Stage::Clean);
+    assert_eq!(column_action(&h, "MonthlyIncome"), ColumnAction::Dropped);
+    h.key(KeyCode::End);
+    let text = h.text();
+    assert!(text.contains("41.4%") && text.contains("DROPPED"), "{text}");
+
+    // 30% -> 45%: three presses, each one replacing the clean before it.
+    h.hold_jobs(true);
+    h.key(KeyCode::Right)
+        .key(KeyCode::Right)
+        .key(KeyCode::Right);
+    assert_eq!(job_kinds(&h), [JobKind::Clean], "only Clean runs, once");
+    assert!(
+        h.app.data.sweep.is_some(),
+        "nothing is dropped until the new result is there"
+    );
+    h.hold_jobs(false).settle();
+    assert_eq!(h.app.config.clean.max_missing, 0.45);
+    assert_eq!(column_action(&h, "MonthlyIncome"), ColumnAction::Imputed);
+    assert!(
+        Arc::ptr_eq(&prepared, h.app.data.prepared.as_ref().unwrap()),
+        "Prepare did not run again"
+    );
+    let features = h.app.data.features.as_ref().expect("Features ran again");
+    assert!(
+        features
+            .features
+            .names
+            .contains(&"MonthlyIncome".to_string()),
+        "the kept column is a feature now"
+    );
+    assert!(h.app.data.sweep.is_none() && h.app.data.profiles.is_none());
+    assert_eq!(h.app.stage_status(Stage::Cluster), StageStatus::Stale);
+    assert_eq!(h.app.stage_status(Stage::Inspect), StageStatus::Stale);
+    assert_eq!(h.app.stage_status(Stage::Features), StageStatus::Done);
+    assert!(h.text().lines().next().unwrap().contains("↻ Cluster"));
+
+    // The sweep runs when Cluster is reached again, and the marks go.
+    h.key(KeyCode::Enter).key(KeyCode::Enter);
+    assert_eq!(h.app.stage, Stage::Cluster);
+    assert!(job_kinds(&h).contains(&JobKind::Cluster));
+    h.settle();
+    assert!(h.app.data.sweep.is_some() && h.app.data.profiles.is_some());
+    assert_eq!(h.app.stage_status(Stage::Inspect), StageStatus::Done);
+}
+
+#[test]
+fn moving_k_reprofiles_without_a_new_sweep_and_auto_goes_back() {
+    let mut h = on_stage(CUSTOMERS, Stage::Cluster);
+    let sweep = h.app.data.sweep.clone().unwrap();
+    let k0 = h.app.data.k.unwrap();
+    assert_eq!(h.app.config.cluster.k, None);
+    h.key(KeyCode::Right);
+    assert_eq!(job_kinds(&h), [JobKind::Profile], "a profile, no sweep");
+    assert_eq!(h.app.config.cluster.k, Some(k0 + 1));
+    assert!(h.app.data.profiles.is_none(), "the old segments are gone");
+    h.settle();
+    assert!(Arc::ptr_eq(&sweep, h.app.data.sweep.as_ref().unwrap()));
+    let p = h.app.data.profiles.as_ref().unwrap();
+    assert_eq!((p.k, p.profiles.segments.len()), (k0 + 1, k0 + 1));
+    assert!(h.text().contains(&format!("K={}", k0 + 1)));
+    // Left twice, then auto: the sweep's own choice again.
+    h.key(KeyCode::Left).key(KeyCode::Left).settle();
+    assert_eq!(h.app.data.k, Some(k0 - 1));
+    h.key(KeyCode::Char('a')).settle();
+    assert_eq!(h.app.data.k, Some(k0));
+    assert_eq!(h.app.config.cluster.k, None);
+    assert!(Arc::ptr_eq(&sweep, h.app.data.sweep.as_ref().unwrap()));
+    // K = 1 and K beyond the sweep cannot be chosen.
+    h.key(KeyCode::Home).settle();
+    assert_eq!(h.app.data.k, Some(2));
+    h.key(KeyCode::Left);
+    assert_eq!(h.app.data.k, Some(2));
+    assert!(h.app.status.as_ref().unwrap().text.contains("smallest K"));
+}
+
+#[test]
+fn the_auto_choice_after_a_fixed_k_is_the_sweeps_own() {
+    // The sweep run with a fixed K reports "fixed"; `a` must find the K the
+    // pipeline would choose by itself.
+    let auto = on_stage(CUSTOMERS, Stage::Cluster).app.data.k;
+    let mut cfg = config(Some(CUSTOMERS));
+    cfg.cluster.k = Some(3);
+    let mut h = Harness::new(cfg, UI, 80, 24);
+    h.settle();
+    for _ in 0..4 {
+        h.key(KeyCode::Enter).settle();
+    }
+    assert_eq!(h.app.stage, Stage::Cluster);
+    assert_eq!(h.app.data.k, Some(3));
+    h.key(KeyCode::Char('a')).settle();
+    assert_eq!(h.app.data.k, auto);
+}
+
+#[test]
+fn sweep_options_make_the_sweep_out_of_date_and_enter_runs_it_again() {
+    let mut h = on_stage(CUSTOMERS, Stage::Cluster);
+    h.key(KeyCode::Tab).key(KeyCode::Down).key(KeyCode::Left);
+    assert_eq!(h.app.config.cluster.k_max, 9);
+    assert!(custseg::tui::screens::cluster::pending(&h.app));
+    assert!(h.text().contains("changed: r runs it"));
+    assert!(h.app.jobs.is_empty(), "nothing runs until asked");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.stage, Stage::Cluster, "Enter runs the sweep first");
+    assert_eq!(job_kinds(&h), [JobKind::Cluster]);
+    h.settle();
+    assert!(!custseg::tui::screens::cluster::pending(&h.app));
+    let s = h.app.data.sweep.as_ref().unwrap();
+    assert_eq!(s.sweep.results.last().unwrap().k, 9);
+    // Typing a value: e on the seed row.
+    h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
+    h.key(KeyCode::Char('e')).ctrl('u').type_str("x");
+    h.key(KeyCode::Enter);
+    let Some(Overlay::Input(b)) = &h.app.overlay else {
+        panic!("the box stays open: {:?}", h.app.overlay)
+    };
+    assert!(b.error.as_ref().unwrap().contains("not a whole number"));
+    h.ctrl('u').type_str("7").key(KeyCode::Enter);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.config.seed, 7);
+    assert!(custseg::tui::screens::cluster::pending(&h.app));
+}
+
+#[test]
+fn esc_cancels_the_sweep_and_r_runs_it_again() {
+    let mut h = on_stage(CUSTOMERS, Stage::Features);
+    h.hold_jobs(true);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.stage, Stage::Cluster);
+    let job = h.app.jobs[0].id;
+    let cancel = h.app.jobs[0].cancel.clone().unwrap();
+    h.act(Action::Worker(WorkerEvent::Progress {
+        job,
+        fraction: 0.3,
+        message: "K=4: restart 2 of 10".into(),
+    }));
+    assert!(h.text().contains("K=4: restart 2 of 10"));
+    h.key(KeyCode::Char('q'));
+    assert_eq!(
+        h.app.overlay,
+        Some(Overlay::ConfirmQuit),
+        "q asks while sweeping"
+    );
+    h.key(KeyCode::Char('n'));
+    h.key(KeyCode::Esc);
+    assert!(cancel.load(Ordering::Relaxed));
+    assert!(h.app.jobs.is_empty());
+    assert_eq!(
+        h.app.stage,
+        Stage::Cluster,
+        "Esc cancels; it does not leave"
+    );
+    assert!(h.app.status.as_ref().unwrap().text.contains("cancelled"));
+    h.key(KeyCode::Char('r'));
+    assert_eq!(job_kinds(&h), [JobKind::Cluster]);
+    h.hold_jobs(false).settle();
+    assert!(h.app.data.sweep.is_some());
+}
+
+#[test]
+fn rename_writes_the_override_and_moving_k_clears_it() {
+    let mut h = on_stage(CUSTOMERS, Stage::Inspect);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('r'));
+    assert!(matches!(h.app.overlay, Some(Overlay::Input(_))));
+    h.ctrl('u').type_str("Premier clients").key(KeyCode::Enter);
+    assert!(h.app.overlay.is_none());
+    let o = &h.app.config.labels.overrides[&1];
+    assert_eq!(o.label.as_deref(), Some("Premier clients"));
+    h.settle();
+    let p = h.app.data.profiles.as_ref().unwrap();
+    assert_eq!(p.profiles.segments[1].label, "Premier clients");
+    assert!(h.text().contains("Premier clients"));
+    // An action edit in the drill-down.
+    h.key(KeyCode::Enter).key(KeyCode::Char('a'));
+    h.ctrl('u')
+        .type_str("Call them")
+        .key(KeyCode::Enter)
+        .settle();
+    assert_eq!(
+        h.app.config.labels.overrides[&1].action.as_deref(),
+        Some("Call them")
+    );
+    assert!(h.text().contains("Call them"));
+    // Empty: the automatic label again.
+    h.key(KeyCode::Char('r'))
+        .ctrl('u')
+        .key(KeyCode::Enter)
+        .settle();
+    assert_eq!(h.app.config.labels.overrides[&1].label, None);
+    // Other segments after another K: the edits no longer apply.
+    h.key(KeyCode::Esc).key(KeyCode::Esc);
+    assert_eq!(h.app.stage, Stage::Cluster);
+    h.key(KeyCode::Right);
+    assert!(h.app.config.labels.overrides.is_empty());
+    assert!(h.app.status.as_ref().unwrap().text.contains("cleared"));
+}
+
+#[test]
+fn search_finds_a_customer_and_their_segment() {
+    use custseg::tui::screens::inspect::View;
+    let mut h = on_stage(CUSTOMERS, Stage::Inspect);
+    h.key(KeyCode::Char('/'))
+        .type_str("c0007")
+        .key(KeyCode::Enter);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.inspect.view, View::Customer);
+    let found = h.app.inspect.customer.clone().unwrap();
+    assert_eq!((found.id.as_str(), found.row), ("C0007", 6));
+    let text = h.text();
+    assert!(text.contains("Customer C0007"), "{text}");
+    assert!(text.contains("line 8"), "{text}");
+    // Enter opens their segment.
+    let k = h.app.data.k.unwrap();
+    let label = h
+        .app
+        .data
+        .sweep
+        .as_ref()
+        .unwrap()
+        .sweep
+        .get(k)
+        .unwrap()
+        .fit
+        .labels[6];
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.inspect.view, View::Segment);
+    assert_eq!(h.app.inspect.selected, label as usize);
+    // Unknown ids keep the box open with the reason.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('/'))
+        .type_str("nope")
+        .key(KeyCode::Enter);
+    let Some(Overlay::Input(b)) = &h.app.overlay else {
+        panic!("box closed")
+    };
+    assert!(b.error.as_ref().unwrap().contains("no customer 'nope'"));
+    assert!(h.text().contains("Ids look like C0001"));
+    h.key(KeyCode::Esc);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.inspect.view, View::Segments);
+}
+
+#[test]
+fn export_asks_before_overwriting_and_lists_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    let mut h = on_stage(CUSTOMERS, Stage::Export);
+    assert!(
+        h.app.key_context().text_input,
+        "the folder field has the keys"
+    );
+    h.ctrl('u').type_str(out.to_str().unwrap());
+    assert!(h.text().contains("holds 1 file"));
+    h.key(KeyCode::Enter);
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Confirm(custseg::tui::app::Question::Overwrite {
+            files: 1,
+            ..
+        }))
+    ));
+    assert!(h.text().contains("Overwrite?"));
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.overlay.is_none() && h.app.jobs.is_empty());
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        1,
+        "nothing written"
+    );
+    h.key(KeyCode::Enter).key(KeyCode::Char('y'));
+    assert_eq!(job_kinds(&h), [JobKind::Export]);
+    h.settle();
+    let done = h.app.data.exported.clone().expect("written");
+    let names: Vec<String> = done
+        .files
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for want in [
+        "segmentation_results.csv",
+        "cluster_summary.csv",
+        "elbow.png",
+        "segmentation_report.md",
+        "model.json",
+        "run.toml",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+        assert!(out.join(want).is_file());
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(h.app.stage_status(Stage::Export), StageStatus::Current);
+    let text = h.text();
+    assert!(text.contains("run.toml") && text.contains("segmentation_results.csv"));
+    assert!(h.app.status.as_ref().unwrap().text.contains("--config"));
+
+    // Unchecked files are not written.
+    let other = dir.path().join("only-csv");
+    h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    assert!(!h.app.export.chosen[2], "charts unchecked");
+    h.key(KeyCode::Home)
+        .ctrl('u')
+        .type_str(other.to_str().unwrap());
+    h.key(KeyCode::Enter);
+    assert!(h.app.overlay.is_none(), "a new folder needs no question");
+    h.settle();
+    assert!(other.join("segmentation_results.csv").is_file());
+    assert!(!other.join("elbow.png").exists());
+}
+
+#[test]
+fn features_transform_and_exclusion_are_written_to_the_config() {
+    use custseg::pipeline::features::Transform;
+    let mut h = on_stage(CUSTOMERS, Stage::Features);
+    let names = h.app.data.features.as_ref().unwrap().features.names.clone();
+    let j = names.iter().position(|n| n == "Balance").unwrap();
+    for _ in 0..j {
+        h.key(KeyCode::Down);
+    }
+    let info = |h: &Harness| {
+        h.app
+            .data
+            .features
+            .as_ref()
+            .unwrap()
+            .features
+            .report
+            .feature("Balance")
+            .cloned()
+    };
+    assert_eq!(info(&h).unwrap().transform, Transform::Log1p);
+    h.key(KeyCode::Char('t'));
+    assert_eq!(job_kinds(&h), [JobKind::Features], "Features only");
+    h.settle();
+    assert_eq!(
+        h.app.config.features.transform_overrides["Balance"],
+        Transform::None
+    );
+    assert_eq!(info(&h).unwrap().transform, Transform::None);
+    assert!(h.text().contains("none set"));
+    h.key(KeyCode::Char(' ')).settle();
+    assert_eq!(h.app.config.features.drop_features, ["Balance"]);
+    assert!(info(&h).is_none());
+    assert!(
+        h.app.config.features.transform_overrides.is_empty(),
+        "no setting for a feature that is not there"
+    );
+    assert!(h.text().contains("excluded by you"));
+    assert_eq!(
+        h.app.data.features.as_ref().unwrap().features.d,
+        names.len() - 1
+    );
+    // The excluded row stays where it is selected... at the end of the list.
+    h.key(KeyCode::End).key(KeyCode::Char('x')).settle();
+    assert!(h.app.config.features.drop_features.is_empty());
+    assert_eq!(
+        h.app.data.features.as_ref().unwrap().features.d,
+        names.len()
+    );
+}
+
+#[test]
+fn the_as_of_date_is_checked_and_cleans_again() {
+    use custseg::pipeline::clean::IsoDate;
+    let mut h = on_stage(CUSTOMERS, Stage::Features);
+    h.key(KeyCode::Char('a'));
+    h.type_str("31/01/2025").key(KeyCode::Enter);
+    let Some(Overlay::Input(b)) = &h.app.overlay else {
+        panic!("box closed")
+    };
+    assert!(b.error.as_ref().unwrap().contains("YYYY-MM-DD"), "{b:?}");
+    h.ctrl('u').type_str("2025-01-31").key(KeyCode::Enter);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(
+        job_kinds(&h),
+        [JobKind::Clean],
+        "Clean first, then Features"
+    );
+    h.settle();
+    let want = IsoDate::from_ymd(2025, 1, 31);
+    assert_eq!(h.app.config.clean.as_of, want);
+    assert_eq!(
+        h.app.data.features.as_ref().unwrap().features.report.as_of,
+        want
+    );
+    assert!(h.text().contains("as-of 2025-01-31 (set)"));
+}
+
+#[test]
+fn a_clean_error_is_shown_and_the_option_is_put_back() {
+    use custseg::pipeline::clean::DuplicatePolicy;
+    let mut h = on_stage(MESSY, Stage::Clean);
+    h.key(KeyCode::Tab)
+        .key(KeyCode::Down)
+        .key(KeyCode::Right)
+        .settle();
+    assert_eq!(h.app.config.clean.duplicates, DuplicatePolicy::KeepLast);
+    h.key(KeyCode::Right).settle();
+    let Some(Overlay::Error(e)) = &h.app.overlay else {
+        panic!("no error: {:?}", h.app.overlay)
+    };
+    assert!(e.cause.contains("M003"), "{e:?}");
+    assert!(e.hint.contains("keep-first or keep-last"), "{e:?}");
+    assert_eq!(
+        h.app.config.clean.duplicates,
+        DuplicatePolicy::KeepLast,
+        "the config matches the result shown again"
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.stage, Stage::Clean);
+    assert!(h.app.data.cleaned.is_some() && h.app.data.features.is_some());
 }

@@ -51,9 +51,37 @@ pub enum Action {
     SetUse(ColumnUse),
     /// Map screen: `r` opens the role list for the selected column.
     PickRole,
+    /// A screen's letter command (which letters each screen has: `keymap`).
+    Command(Command),
     Resize(u16, u16),
     /// A progress report or a result from the worker.
     Worker(WorkerEvent),
     /// Nothing happened for a while (spinner, elapsed time).
     Tick,
+}
+
+/// Letter commands of the later screens. The keymap decides which letter
+/// means which command on which screen; the screens only see these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Features `t`: log / none for the selected feature.
+    ToggleTransform,
+    /// Features `a`: type the as-of date.
+    EditAsOf,
+    /// Cluster `r`: run the sweep (again) with the options shown.
+    RunSweep,
+    /// Cluster `a`: let the sweep choose K again.
+    AutoK,
+    /// Cluster `e`: type the selected option's value.
+    EditValue,
+    /// Inspect `r`: rename the segment's label.
+    Rename,
+    /// Inspect `a`: change the segment's recommended action.
+    EditAction,
+    /// Inspect `/`: find a customer by id.
+    Search,
+    /// Inspect `p`: the 2-D (PCA) scatter of the segments.
+    Scatter,
+    /// Inspect `e`: go on to Export.
+    Next,
 }

@@ -10,20 +10,36 @@
 //! 2. its output in [`PipelineData`], cleared by `invalidate_after`;
 //! 3. a `Job` variant in `worker.rs` if it is heavy, and a match arm in
 //!    [`App::on_worker`];
-//! 4. `Stage::is_available` returns true for it, and the `match self.stage`
-//!    arms here and in `ui.rs` call it.
+//! 4. the `match self.stage` arms here (`go_to`, `update`), in `ui.rs` and
+//!    in `widgets/help.rs` call it.
+//!
+//! Re-running: every stage's output lives in [`PipelineData`]. A change on a
+//! screen writes the RunConfig and queues the job of that stage only; when
+//! its result arrives, the outputs of the later stages are dropped
+//! (`invalidate_after`, which marks them stale in the header) and the next
+//! cheap stage is queued (Clean -> Features; Cluster -> profile). The sweep
+//! is only run from the Cluster screen, and moving K there re-profiles from
+//! the sweep already made.
 
 use super::action::{Action, Move};
+use super::data::{FeatureData, Pca, ProfileData, SweepData};
 use super::keymap::{KeyContext, OverlayKind};
-use super::screens::{load::LoadScreen, map::MapScreen};
+use super::screens::{
+    clean::CleanScreen, cluster::ClusterScreen, export::ExportScreen, features::FeaturesScreen,
+    inspect::InspectScreen, load::LoadScreen, map::MapScreen,
+};
+use super::text::TextInput;
 use super::theme::Theme;
 use super::worker::{Job, JobId, JobOutput, WorkerEvent};
 use super::{UiOptions, screens};
 use crate::config::RunConfig;
 use crate::error::Error;
+use crate::pipeline::clean::{CleanOptions, Cleaned};
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::{Mapping, Role};
+use crate::pipeline::run::Prepared;
 use crate::pipeline::table::Table;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -80,11 +96,6 @@ impl Stage {
         }
     }
 
-    /// Whether this build has a screen for the stage.
-    pub fn is_available(self) -> bool {
-        matches!(self, Stage::Load | Stage::Map)
-    }
-
     pub fn index(self) -> usize {
         self as usize
     }
@@ -104,6 +115,9 @@ pub enum StageStatus {
     Done,
     Current,
     NotYet,
+    /// It had a result, but something before it changed: it runs again
+    /// when you get there.
+    Stale,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,12 +153,60 @@ pub struct RolePicker {
     pub selected: usize,
 }
 
+/// What a text box is for; Enter hands its text to that screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// Features: the as-of date.
+    AsOf,
+    /// Cluster: the value of an option row.
+    Sweep(super::screens::cluster::OptionRow),
+    /// Inspect: the label of a segment.
+    Label(u32),
+    /// Inspect: the recommended action of a segment.
+    SegmentAction(u32),
+    /// Inspect: a customer id to find.
+    Search,
+}
+
+/// A one-line text field in a box over the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputBox {
+    pub purpose: InputPurpose,
+    pub title: String,
+    /// What to type, one line under the field.
+    pub hint: String,
+    pub input: TextInput,
+    /// Why the last Enter was refused.
+    pub error: Option<String>,
+}
+
+impl InputBox {
+    pub fn new(purpose: InputPurpose, title: &str, text: &str, hint: &str) -> Self {
+        InputBox {
+            purpose,
+            title: title.into(),
+            hint: hint.into(),
+            input: TextInput::new(text),
+            error: None,
+        }
+    }
+}
+
+/// A yes/no question (other than quitting).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Question {
+    /// Export into a folder that already holds files.
+    Overwrite { dir: PathBuf, files: usize },
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
     Help { scroll: u16 },
     Error(ErrorReport),
     ConfirmQuit,
     RolePicker(RolePicker),
+    Input(InputBox),
+    Confirm(Question),
 }
 
 impl Overlay {
@@ -154,6 +216,8 @@ impl Overlay {
             Overlay::Error(_) => OverlayKind::Error,
             Overlay::ConfirmQuit => OverlayKind::ConfirmQuit,
             Overlay::RolePicker(_) => OverlayKind::Picker,
+            Overlay::Input(_) => OverlayKind::Input,
+            Overlay::Confirm(_) => OverlayKind::Confirm,
         }
     }
 }
@@ -162,6 +226,25 @@ impl Overlay {
 pub enum JobKind {
     Load,
     Sheets,
+    Clean,
+    Features,
+    Cluster,
+    Profile,
+    Export,
+}
+
+impl JobKind {
+    pub fn of(job: &Job) -> JobKind {
+        match job {
+            Job::Load { .. } => JobKind::Load,
+            Job::Sheets { .. } => JobKind::Sheets,
+            Job::Clean { .. } => JobKind::Clean,
+            Job::Features { .. } => JobKind::Features,
+            Job::Cluster { .. } => JobKind::Cluster,
+            Job::Profile { .. } => JobKind::Profile,
+            Job::Export { .. } => JobKind::Export,
+        }
+    }
 }
 
 /// What was loaded: a new path or new options make the table stale.
@@ -185,20 +268,92 @@ pub struct RunningJob {
     pub path: PathBuf,
 }
 
+/// What Export wrote last.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    pub dir: PathBuf,
+    /// Each file with its size in bytes.
+    pub files: Vec<(PathBuf, u64)>,
+}
+
 /// Each stage's output. Changing a stage clears everything after it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PipelineData {
     pub table: Option<Arc<Table>>,
     pub loaded: Option<LoadKey>,
+    /// The mapping of the loaded table.
     pub mapping: Option<Mapping>,
+    /// The customer-level table (a transaction log aggregated) and its mapping.
+    pub prepared: Option<Arc<Prepared>>,
+    pub cleaned: Option<Arc<Cleaned>>,
+    /// The options `cleaned` was made with (put back if a change fails).
+    pub clean_options: Option<CleanOptions>,
+    pub features: Option<Arc<FeatureData>>,
+    /// The PCA sample of the features, made with the first profile.
+    pub pca: Option<Arc<Pca>>,
+    pub sweep: Option<Arc<SweepData>>,
+    /// The K whose segments are shown and exported, and why that K.
+    pub k: Option<usize>,
+    pub k_reason: String,
+    pub profiles: Option<Arc<ProfileData>>,
+    pub exported: Option<Exported>,
+    /// Stages whose result was dropped because an earlier stage changed.
+    pub stale: BTreeSet<Stage>,
 }
 
 impl PipelineData {
-    /// Forgets the outputs of every stage after `stage`.
+    /// Forgets the outputs of every stage after `stage`; those that had one
+    /// are marked stale.
     pub fn invalidate_after(&mut self, stage: Stage) {
+        let mut cleared = Vec::new();
         if stage < Stage::Map {
             self.mapping = None;
         }
+        if stage < Stage::Clean {
+            if self.cleaned.take().is_some() {
+                cleared.push(Stage::Clean);
+            }
+            self.prepared = None;
+            self.clean_options = None;
+        }
+        if stage < Stage::Features {
+            if self.features.take().is_some() {
+                cleared.push(Stage::Features);
+            }
+            self.pca = None;
+        }
+        if stage < Stage::Cluster {
+            if self.sweep.take().is_some() {
+                cleared.push(Stage::Cluster);
+            }
+            self.k = None;
+            self.k_reason.clear();
+        }
+        if stage < Stage::Inspect && self.profiles.take().is_some() {
+            cleared.push(Stage::Inspect);
+        }
+        if stage < Stage::Export && self.exported.take().is_some() {
+            cleared.push(Stage::Export);
+        }
+        self.stale.extend(cleared);
+    }
+
+    /// The mapping of the customer-level table (after any aggregation).
+    pub fn customer_mapping(&self) -> Option<&Mapping> {
+        let m = self.mapping.as_ref()?;
+        Some(match &self.prepared {
+            Some(p) => p.mapping(m),
+            None => m,
+        })
+    }
+
+    /// The customer-level table.
+    pub fn customer_table(&self) -> Option<&Table> {
+        let t = self.table.as_deref()?;
+        Some(match &self.prepared {
+            Some(p) => p.table(t),
+            None => t,
+        })
     }
 }
 
@@ -216,6 +371,11 @@ pub struct App {
     pub jobs: Vec<RunningJob>,
     pub load: LoadScreen,
     pub map: MapScreen,
+    pub clean: CleanScreen,
+    pub features: FeaturesScreen,
+    pub cluster: ClusterScreen,
+    pub inspect: InspectScreen,
+    pub export: ExportScreen,
     outbox: Vec<Job>,
     next_job: JobId,
 }
@@ -238,6 +398,11 @@ impl App {
             jobs: Vec::new(),
             load: LoadScreen::new(input.as_deref()),
             map: MapScreen::default(),
+            clean: CleanScreen::default(),
+            features: FeaturesScreen::default(),
+            cluster: ClusterScreen::default(),
+            inspect: InspectScreen::default(),
+            export: ExportScreen::default(),
             outbox: Vec::new(),
             next_job: 1,
         };
@@ -271,9 +436,14 @@ impl App {
         KeyContext {
             stage: self.stage,
             overlay: self.overlay.as_ref().map(Overlay::kind),
-            text_input: self.overlay.is_none()
-                && self.stage == Stage::Load
-                && self.load.focus == screens::load::Pane::Path,
+            text_input: match &self.overlay {
+                Some(Overlay::Input(_)) => true,
+                Some(_) => false,
+                None => {
+                    (self.stage == Stage::Load && self.load.focus == screens::load::Pane::Path)
+                        || (self.stage == Stage::Export && screens::export::editing_folder(self))
+                }
+            },
         }
     }
 
@@ -290,17 +460,31 @@ impl App {
         self.jobs.iter().find(|j| j.kind == kind)
     }
 
+    /// The first running job of any of `kinds`.
+    pub fn job_of(&self, kinds: &[JobKind]) -> Option<&RunningJob> {
+        self.jobs.iter().find(|j| kinds.contains(&j.kind))
+    }
+
     pub fn stage_status(&self, stage: Stage) -> StageStatus {
         if stage == self.stage {
             return StageStatus::Current;
         }
+        let d = &self.data;
         let done = match stage {
-            Stage::Load => self.data.table.is_some(),
-            Stage::Map => self.data.mapping.is_some(),
-            _ => false,
+            Stage::Load => d.table.is_some(),
+            Stage::Map => d.mapping.is_some(),
+            Stage::Clean => d.cleaned.is_some(),
+            Stage::Features => d.features.is_some(),
+            Stage::Cluster => d.sweep.is_some() && !screens::cluster::pending(self),
+            Stage::Inspect => d.profiles.is_some(),
+            Stage::Export => d.exported.is_some(),
         };
+        let stale = d.stale.contains(&stage)
+            || (stage == Stage::Cluster && d.sweep.is_some() && screens::cluster::pending(self));
         if done {
             StageStatus::Done
+        } else if stale {
+            StageStatus::Stale
         } else {
             StageStatus::NotYet
         }
@@ -370,12 +554,7 @@ impl App {
                 true
             }
         });
-        self.outbox.retain(|j| {
-            !matches!(
-                (j, kind),
-                (Job::Load { .. }, JobKind::Load) | (Job::Sheets { .. }, JobKind::Sheets)
-            )
-        });
+        self.outbox.retain(|j| JobKind::of(j) != kind);
         self.jobs.len() != before
     }
 
@@ -388,22 +567,31 @@ impl App {
         self.outbox.clear();
     }
 
-    /// Moves to `stage` if this build has it; otherwise explains, and stays.
+    /// Moves to `stage` when what it needs is there (otherwise the screen
+    /// that would be entered says why, and you stay), then lets the screen
+    /// start the work it needs.
     pub fn go_to(&mut self, stage: Stage) {
-        if !stage.is_available() {
-            self.set_status(
-                StatusKind::Warn,
-                format!(
-                    "{} is not available in this build yet; your work so far is kept.",
-                    stage.title()
-                ),
-            );
+        let ok = match stage {
+            Stage::Load | Stage::Map => true,
+            Stage::Clean => screens::clean::can_enter(self),
+            Stage::Features => screens::features::can_enter(self),
+            Stage::Cluster => screens::cluster::can_enter(self),
+            Stage::Inspect => screens::inspect::can_enter(self),
+            Stage::Export => screens::export::can_enter(self),
+        };
+        if !ok {
             return;
         }
         self.stage = stage;
         self.status = None;
-        if stage == Stage::Map {
-            screens::map::enter(self);
+        match stage {
+            Stage::Load => {}
+            Stage::Map => screens::map::enter(self),
+            Stage::Clean => screens::clean::enter(self),
+            Stage::Features => screens::features::enter(self),
+            Stage::Cluster => screens::cluster::enter(self),
+            Stage::Inspect => screens::inspect::enter(self),
+            Stage::Export => screens::export::enter(self),
         }
     }
 
@@ -446,7 +634,11 @@ impl App {
             action => match self.stage {
                 Stage::Load => screens::load::update(self, action),
                 Stage::Map => screens::map::update(self, action),
-                _ => {}
+                Stage::Clean => screens::clean::update(self, action),
+                Stage::Features => screens::features::update(self, action),
+                Stage::Cluster => screens::cluster::update(self, action),
+                Stage::Inspect => screens::inspect::update(self, action),
+                Stage::Export => screens::export::update(self, action),
             },
         }
     }
@@ -455,6 +647,9 @@ impl App {
     /// put it back to keep it open).
     fn update_overlay(&mut self, overlay: Overlay, action: Action) {
         match (overlay, action) {
+            (Overlay::Input(b), Action::Help) => self.overlay = Some(Overlay::Input(b)),
+            (Overlay::Input(b), action) => self.update_input(b, action),
+            (Overlay::Confirm(q), Action::Answer(yes)) => self.answer(q, yes),
             (Overlay::ConfirmQuit, Action::Answer(true)) => {
                 self.cancel_all_jobs();
                 self.should_quit = true;
@@ -487,6 +682,60 @@ impl App {
         }
     }
 
+    /// Keys in a text box: editing, Esc closes, Enter hands the text to the
+    /// screen (which may refuse it: the box stays open with the reason).
+    fn update_input(&mut self, mut b: InputBox, action: Action) {
+        match action {
+            Action::Back => return,
+            Action::Confirm => {
+                let text = b.input.text().trim().to_string();
+                let result = match b.purpose {
+                    InputPurpose::AsOf => screens::features::set_as_of(self, &text),
+                    InputPurpose::Sweep(row) => screens::cluster::set_value(self, row, &text),
+                    InputPurpose::Label(id) => screens::inspect::rename(self, id, &text),
+                    InputPurpose::SegmentAction(id) => {
+                        screens::inspect::set_action(self, id, &text)
+                    }
+                    InputPurpose::Search => screens::inspect::search(self, &text),
+                };
+                if let Err(why) = result {
+                    b.error = Some(why);
+                    self.overlay = Some(Overlay::Input(b));
+                }
+                return;
+            }
+            Action::Input(c) => b.input.insert(c),
+            Action::Paste(s) => b.input.insert_str(s.trim()),
+            Action::Backspace => {
+                b.input.backspace();
+            }
+            Action::Delete => {
+                b.input.delete();
+            }
+            Action::ClearInput => b.input.set(""),
+            Action::Move(Move::Left) => b.input.left(),
+            Action::Move(Move::Right) => b.input.right(),
+            Action::Move(Move::Home) => b.input.home(),
+            Action::Move(Move::End) => b.input.end(),
+            _ => {}
+        }
+        b.error = None;
+        self.overlay = Some(Overlay::Input(b));
+    }
+
+    fn answer(&mut self, question: Question, yes: bool) {
+        match question {
+            Question::Overwrite { .. } if yes => screens::export::start(self, true),
+            Question::Overwrite { dir, .. } => self.set_status(
+                StatusKind::Info,
+                format!(
+                    "Nothing written; {} is untouched. Change the folder, or Enter and y to overwrite.",
+                    dir.display()
+                ),
+            ),
+        }
+    }
+
     /// A report from the worker. Results of jobs that were cancelled or
     /// replaced are dropped.
     pub fn on_worker(&mut self, ev: WorkerEvent) {
@@ -509,6 +758,17 @@ impl App {
                 match output {
                     JobOutput::Loaded(result) => screens::load::on_loaded(self, running, result),
                     JobOutput::Sheets(result) => screens::load::on_sheets(self, running, result),
+                    JobOutput::Cleaned(result) => screens::clean::on_cleaned(self, running, result),
+                    JobOutput::Features(result) => {
+                        screens::features::on_features(self, running, result)
+                    }
+                    JobOutput::Swept(result) => screens::cluster::on_swept(self, running, result),
+                    JobOutput::Profiled(result) => {
+                        screens::cluster::on_profiled(self, running, result)
+                    }
+                    JobOutput::Exported(result) => {
+                        screens::export::on_exported(self, running, result)
+                    }
                 }
             }
         }

@@ -144,13 +144,16 @@ impl Harness {
         self.settle_within(Duration::from_secs(30))
     }
 
-    /// Draws a frame and returns it.
+    /// Draws a frame and returns it: the whole frame as drawn, not the
+    /// backend's copy (which keeps cells that a wide character covered in
+    /// an earlier frame; a real terminal clears those).
     pub fn buffer(&mut self) -> Buffer {
         let app = &self.app;
-        self.terminal
+        let frame = self
+            .terminal
             .draw(|f| ui::draw(f, app))
             .expect("a test backend never fails");
-        self.terminal.backend().buffer().clone()
+        frame.buffer.clone()
     }
 
     /// Draws a frame and returns it as text, one line per row, trailing

@@ -4,7 +4,7 @@
 //! the keys first; a focused text field takes printable characters (so `q`
 //! and `?` type into a path, and F1 / Esc / Ctrl-C still work there).
 
-use super::action::{Action, Move};
+use super::action::{Action, Command, Move};
 use super::app::Stage;
 use crate::pipeline::mapping::ColumnUse;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -17,6 +17,10 @@ pub enum OverlayKind {
     ConfirmQuit,
     /// A list to pick from (Map: role list).
     Picker,
+    /// A one-line text field in a box (as-of date, label, customer id...).
+    Input,
+    /// A yes/no question other than quitting (overwrite a folder?).
+    Confirm,
 }
 
 /// What the keymap needs to know about the app.
@@ -87,6 +91,25 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
                 _ => None,
             };
         }
+        Some(OverlayKind::Input) => {
+            return match key.code {
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Enter => Some(Action::Confirm),
+                KeyCode::Backspace => Some(Action::Backspace),
+                KeyCode::Delete => Some(Action::Delete),
+                KeyCode::Char('u') if ctrl => Some(Action::ClearInput),
+                KeyCode::Char(c) if !ctrl && !alt => Some(Action::Input(c)),
+                code => movement(code, false).map(Action::Move),
+            };
+        }
+        Some(OverlayKind::Confirm) => {
+            return match key.code {
+                KeyCode::Char('y' | 'Y') => Some(Action::Answer(true)),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Answer(false)),
+                KeyCode::Char('q') => Some(Action::Quit),
+                _ => None,
+            };
+        }
         Some(OverlayKind::Picker) => {
             return match key.code {
                 KeyCode::Esc => Some(Action::Back),
@@ -133,11 +156,35 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
             _ => {}
         }
     }
+    if let KeyCode::Char(c) = key.code
+        && let Some(command) = stage_command(ctx.stage, c)
+    {
+        return Some(command);
+    }
     if key.code == KeyCode::Backspace && ctx.stage == Stage::Load {
         // The file list: Backspace goes up a folder, as in most file managers.
         return Some(Action::Move(Move::Left));
     }
     movement(key.code, true).map(Action::Move)
+}
+
+/// The letters of each later screen.
+fn stage_command(stage: Stage, c: char) -> Option<Action> {
+    let command = match (stage, c) {
+        (Stage::Features, 't') => Command::ToggleTransform,
+        (Stage::Features, 'a') => Command::EditAsOf,
+        (Stage::Features, 'x') => return Some(Action::Toggle),
+        (Stage::Cluster, 'r') => Command::RunSweep,
+        (Stage::Cluster, 'a') => Command::AutoK,
+        (Stage::Cluster, 'e') => Command::EditValue,
+        (Stage::Inspect, 'r') => Command::Rename,
+        (Stage::Inspect, 'a') => Command::EditAction,
+        (Stage::Inspect, '/') => Command::Search,
+        (Stage::Inspect, 'p') => Command::Scatter,
+        (Stage::Inspect, 'e') => Command::Next,
+        _ => return None,
+    };
+    Some(Action::Command(command))
 }
 
 #[cfg(test)]
@@ -185,9 +232,11 @@ mod tests {
             Some(OverlayKind::Error),
             Some(OverlayKind::ConfirmQuit),
             Some(OverlayKind::Picker),
+            Some(OverlayKind::Input),
+            Some(OverlayKind::Confirm),
         ] {
             for text in [false, true] {
-                for stage in [Stage::Load, Stage::Map] {
+                for stage in Stage::ALL {
                     assert!(
                         matches!(
                             map_key(ctx(stage, overlay, text), key),
@@ -341,6 +390,60 @@ mod tests {
         assert!(matches!(
             map_key(picker, press(KeyCode::Enter)),
             Some(Action::Confirm)
+        ));
+    }
+
+    #[test]
+    fn screen_letters_belong_to_their_screen() {
+        let on = |stage| ctx(stage, None, false);
+        assert!(matches!(
+            map_key(on(Stage::Features), press(KeyCode::Char('t'))),
+            Some(Action::Command(Command::ToggleTransform))
+        ));
+        assert!(matches!(
+            map_key(on(Stage::Cluster), press(KeyCode::Char('r'))),
+            Some(Action::Command(Command::RunSweep))
+        ));
+        assert!(matches!(
+            map_key(on(Stage::Inspect), press(KeyCode::Char('r'))),
+            Some(Action::Command(Command::Rename))
+        ));
+        assert!(matches!(
+            map_key(on(Stage::Inspect), press(KeyCode::Char('/'))),
+            Some(Action::Command(Command::Search))
+        ));
+        assert!(map_key(on(Stage::Clean), press(KeyCode::Char('t'))).is_none());
+        assert!(map_key(on(Stage::Load), press(KeyCode::Char('/'))).is_none());
+        // A text box takes every letter; Enter and Esc answer it.
+        let input = ctx(Stage::Inspect, Some(OverlayKind::Input), true);
+        assert!(matches!(
+            map_key(input, press(KeyCode::Char('r'))),
+            Some(Action::Input('r'))
+        ));
+        assert!(matches!(
+            map_key(input, press(KeyCode::Char('q'))),
+            Some(Action::Input('q'))
+        ));
+        assert!(matches!(
+            map_key(input, press(KeyCode::Enter)),
+            Some(Action::Confirm)
+        ));
+        assert!(matches!(
+            map_key(input, press(KeyCode::Esc)),
+            Some(Action::Back)
+        ));
+        let confirm = ctx(Stage::Export, Some(OverlayKind::Confirm), false);
+        assert!(matches!(
+            map_key(confirm, press(KeyCode::Char('y'))),
+            Some(Action::Answer(true))
+        ));
+        assert!(matches!(
+            map_key(confirm, press(KeyCode::Esc)),
+            Some(Action::Answer(false))
+        ));
+        assert!(matches!(
+            map_key(confirm, press(KeyCode::Char('q'))),
+            Some(Action::Quit)
         ));
     }
 }

@@ -19,6 +19,7 @@
 
 pub mod action;
 pub mod app;
+pub mod data;
 pub mod event;
 pub mod harness;
 pub mod keymap;

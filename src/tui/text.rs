@@ -69,6 +69,40 @@ pub fn fit_right(s: &str, cells: usize, ellipsis: &str) -> String {
     format!("{}{t}", " ".repeat(pad))
 }
 
+/// `s` broken into lines of at most `width` cells, at spaces where it can
+/// (a word longer than a line is cut).
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let w = self::width(word);
+        let used = self::width(&line);
+        if used > 0 && used + 1 + w > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        let mut word = word.to_string();
+        while self::width(&line) + self::width(&word) > width {
+            let room = width - self::width(&line);
+            let head = truncate(&word, room, "");
+            if head.is_empty() {
+                break;
+            }
+            word = word[head.len()..].to_string();
+            line.push_str(&head);
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// 1234567 -> "1,234,567".
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();
@@ -195,6 +229,14 @@ mod tests {
         assert_eq!(fit("ab", 4, "~"), "ab  ");
         assert_eq!(truncate_left("/a/long/path.csv", 9, "~"), "~path.csv");
         assert_eq!(fit_right("7", 3, "~"), "  7");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), [""]);
+        assert_eq!(wrap("客户 编号", 4), ["客户", "编号"]);
     }
 
     #[test]

@@ -36,6 +36,18 @@ pub struct Glyphs {
     pub left: &'static str,
     pub right: &'static str,
     pub sep: &'static str,
+    /// Marks a stage whose result must be made again.
+    pub stale: &'static str,
+    /// Sparkline levels, empty to full.
+    pub spark: [&'static str; 9],
+    /// Horizontal bar: full cell, then partial cells by eighths (1..=7).
+    pub hbar: [&'static str; 8],
+    /// The elbow curve, the computed K points and the chosen K in charts.
+    pub chart_line: ratatui::symbols::Marker,
+    pub chart_point: ratatui::symbols::Marker,
+    pub chart_chosen: ratatui::symbols::Marker,
+    /// A thin vertical rule (the zero of z-score bars).
+    pub rule: &'static str,
 }
 
 pub const UNICODE: Glyphs = Glyphs {
@@ -56,6 +68,13 @@ pub const UNICODE: Glyphs = Glyphs {
     left: "←",
     right: "→",
     sep: "·",
+    stale: "↻",
+    spark: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+    hbar: ["█", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
+    chart_line: ratatui::symbols::Marker::Braille,
+    chart_point: ratatui::symbols::Marker::Dot,
+    chart_chosen: ratatui::symbols::Marker::Block,
+    rule: "│",
 };
 
 pub const ASCII_BORDER: border::Set<'static> = border::Set {
@@ -87,6 +106,13 @@ pub const ASCII: Glyphs = Glyphs {
     left: "Lt",
     right: "Rt",
     sep: "|",
+    stale: "~",
+    spark: [" ", ".", ".", ":", "-", "=", "+", "*", "#"],
+    hbar: ["#", "", "", "", "#", "#", "#", "#"],
+    chart_line: ratatui::symbols::Marker::Custom('.'),
+    chart_point: ratatui::symbols::Marker::Custom('o'),
+    chart_chosen: ratatui::symbols::Marker::Custom('X'),
+    rule: "|",
 };
 
 /// Styles for every role a piece of text can play in the UI.
@@ -210,6 +236,31 @@ impl Theme {
             ColumnType::Date => Style::new().fg(Color::Yellow),
             ColumnType::Text => Style::new().fg(Color::Green),
         }
+    }
+
+    /// The colour of segment `id` in bars and the scatter (plain with NO_COLOR).
+    pub fn segment(&self, id: u32) -> Style {
+        const COLOURS: [Color; 10] = [
+            Color::Cyan,
+            Color::Yellow,
+            Color::Green,
+            Color::Magenta,
+            Color::LightBlue,
+            Color::LightRed,
+            Color::LightCyan,
+            Color::LightYellow,
+            Color::LightGreen,
+            Color::LightMagenta,
+        ];
+        self.pick(
+            Style::new().fg(COLOURS[id as usize % COLOURS.len()]),
+            Style::new(),
+        )
+    }
+
+    /// A stage whose result was dropped by an earlier change.
+    pub fn stale(&self) -> Style {
+        self.pick(Style::new().fg(Color::Yellow), Style::new().italic())
     }
 
     pub fn bar_done(&self) -> Style {

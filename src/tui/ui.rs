@@ -41,7 +41,26 @@ pub fn draw(frame: &mut Frame, app: &App) {
             screens::map::draw(frame, body, app);
             screens::map::footer_keys(app)
         }
-        _ => Vec::new(),
+        Stage::Clean => {
+            screens::clean::draw(frame, body, app);
+            screens::clean::footer_keys(app)
+        }
+        Stage::Features => {
+            screens::features::draw(frame, body, app);
+            screens::features::footer_keys(app)
+        }
+        Stage::Cluster => {
+            screens::cluster::draw(frame, body, app);
+            screens::cluster::footer_keys(app)
+        }
+        Stage::Inspect => {
+            screens::inspect::draw(frame, body, app);
+            screens::inspect::footer_keys(app)
+        }
+        Stage::Export => {
+            screens::export::draw(frame, body, app);
+            screens::export::footer_keys(app)
+        }
     };
     widgets::footer::draw_status(frame, status, app);
     widgets::footer::draw(frame, footer, app, &keys);
@@ -49,6 +68,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Help { scroll }) => widgets::help::draw(frame, body, app, *scroll),
         Some(Overlay::Error(report)) => widgets::dialog::draw_error(frame, body, app, report),
         Some(Overlay::ConfirmQuit) => widgets::dialog::draw_confirm_quit(frame, body, app),
+        Some(Overlay::Input(b)) => widgets::dialog::draw_input(frame, body, app, b),
+        Some(Overlay::Confirm(q)) => widgets::dialog::draw_question(frame, body, app, q),
         // Drawn by the Map screen, over its table.
         Some(Overlay::RolePicker(_)) | None => {}
     }

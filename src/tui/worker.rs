@@ -8,11 +8,17 @@
 //! match arm in `run_job` calling the pipeline function with a
 //! [`FnProgress`] built from `report`.
 
+use super::data::{self, ExportRequest, FeatureData, Pca, ProfileData, SweepData};
 use super::event::Event;
 use super::terminal::WORKER_THREAD_NAME;
+use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::pipeline::clean::Cleaned;
+use crate::pipeline::cluster::SweepResult;
 use crate::pipeline::load::{self, LoadOptions};
-use crate::pipeline::progress::FnProgress;
+use crate::pipeline::mapping::Mapping;
+use crate::pipeline::progress::{FnProgress, Progress};
+use crate::pipeline::run::{self, Prepared};
 use crate::pipeline::table::Table;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -23,7 +29,6 @@ use std::time::{Duration, Instant};
 
 pub type JobId = u64;
 
-#[derive(Debug)]
 pub enum Job {
     /// Read a file into a typed table.
     Load {
@@ -34,20 +39,127 @@ pub enum Job {
     },
     /// List the sheets of a workbook (opening a large xlsx takes a while).
     Sheets { id: JobId, path: PathBuf },
+    /// Prepare (aggregate a transaction log; skipped when `prepared` is
+    /// given) and clean. `mapping` is the mapping of the loaded table.
+    Clean {
+        id: JobId,
+        table: Arc<Table>,
+        mapping: Mapping,
+        prepared: Option<Arc<Prepared>>,
+        config: Box<RunConfig>,
+        cancel: Arc<AtomicBool>,
+    },
+    /// Build the features. `mapping` is the customer-level mapping.
+    Features {
+        id: JobId,
+        cleaned: Arc<Cleaned>,
+        mapping: Mapping,
+        config: Box<RunConfig>,
+        cancel: Arc<AtomicBool>,
+    },
+    /// The K sweep.
+    Cluster {
+        id: JobId,
+        features: Arc<FeatureData>,
+        config: Box<RunConfig>,
+        cancel: Arc<AtomicBool>,
+    },
+    /// Profile and label the segments of one K (and the PCA sample).
+    Profile {
+        id: JobId,
+        features: Arc<FeatureData>,
+        cleaned: Arc<Cleaned>,
+        mapping: Mapping,
+        sweep: Arc<SweepData>,
+        k: usize,
+        config: Box<RunConfig>,
+        with_pca: bool,
+        cancel: Arc<AtomicBool>,
+    },
+    /// Write the chosen output files.
+    Export {
+        id: JobId,
+        request: Box<ExportRequest>,
+        cancel: Arc<AtomicBool>,
+    },
 }
 
 impl Job {
     pub fn id(&self) -> JobId {
         match self {
-            Job::Load { id, .. } | Job::Sheets { id, .. } => *id,
+            Job::Load { id, .. }
+            | Job::Sheets { id, .. }
+            | Job::Clean { id, .. }
+            | Job::Features { id, .. }
+            | Job::Cluster { id, .. }
+            | Job::Profile { id, .. }
+            | Job::Export { id, .. } => *id,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Job::Load { .. } => "load",
+            Job::Sheets { .. } => "sheets",
+            Job::Clean { .. } => "clean",
+            Job::Features { .. } => "features",
+            Job::Cluster { .. } => "cluster",
+            Job::Profile { .. } => "profile",
+            Job::Export { .. } => "export",
         }
     }
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Job::{}#{}", self.name(), self.id())
+    }
+}
+
 pub enum JobOutput {
     Loaded(Result<Table>),
     Sheets(Result<Vec<String>>),
+    Cleaned(Result<(Arc<Prepared>, Cleaned)>),
+    Features(Result<FeatureData>),
+    Swept(Result<SweepResult>),
+    Profiled(Result<(ProfileData, Option<Pca>)>),
+    Exported(Result<Vec<PathBuf>>),
+}
+
+impl JobOutput {
+    /// The same kind of output as `job`'s, carrying an error (a panic in
+    /// the job, or no thread to run it).
+    fn failed(job: &Job) -> fn(Error) -> JobOutput {
+        match job {
+            Job::Load { .. } => |e| JobOutput::Loaded(Err(e)),
+            Job::Sheets { .. } => |e| JobOutput::Sheets(Err(e)),
+            Job::Clean { .. } => |e| JobOutput::Cleaned(Err(e)),
+            Job::Features { .. } => |e| JobOutput::Features(Err(e)),
+            Job::Cluster { .. } => |e| JobOutput::Swept(Err(e)),
+            Job::Profile { .. } => |e| JobOutput::Profiled(Err(e)),
+            Job::Export { .. } => |e| JobOutput::Exported(Err(e)),
+        }
+    }
+}
+
+impl std::fmt::Debug for JobOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn res<T>(r: &Result<T>) -> String {
+            match r {
+                Ok(_) => "Ok(..)".into(),
+                Err(e) => format!("Err({e})"),
+            }
+        }
+        match self {
+            JobOutput::Loaded(r) => write!(f, "Loaded({})", res(r)),
+            JobOutput::Sheets(r) => write!(f, "Sheets({})", res(r)),
+            JobOutput::Cleaned(r) => write!(f, "Cleaned({})", res(r)),
+            JobOutput::Features(r) => write!(f, "Features({})", res(r)),
+            JobOutput::Swept(r) => write!(f, "Swept({})", res(r)),
+            JobOutput::Profiled(r) => write!(f, "Profiled({})", res(r)),
+            JobOutput::Exported(r) => write!(f, "Exported({})", res(r)),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -83,20 +195,88 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             message: message.to_string(),
         });
     };
+    fn with_cancel<F: Fn(f64, &str) + Sync>(callback: F, cancel: &AtomicBool) -> FnProgress<'_, F> {
+        FnProgress {
+            callback,
+            cancel: Some(cancel),
+        }
+    }
     let output = catch_unwind(AssertUnwindSafe(|| match &job {
         Job::Load {
             path,
             options,
             cancel,
             ..
-        } => {
-            let progress = FnProgress {
-                callback: report,
-                cancel: Some(cancel.as_ref()),
-            };
-            JobOutput::Loaded(load::load(path, options, &progress))
-        }
+        } => JobOutput::Loaded(load::load(path, options, &with_cancel(report, cancel))),
         Job::Sheets { path, .. } => JobOutput::Sheets(sheet_names(path)),
+        Job::Clean {
+            table,
+            mapping,
+            prepared,
+            config,
+            cancel,
+            ..
+        } => JobOutput::Cleaned(data::compute_clean(
+            table,
+            mapping,
+            prepared.clone(),
+            config,
+            &with_cancel(report, cancel),
+        )),
+        Job::Features {
+            cleaned,
+            mapping,
+            config,
+            cancel,
+            ..
+        } => JobOutput::Features(data::compute_features(
+            cleaned,
+            mapping,
+            config,
+            &with_cancel(report, cancel),
+        )),
+        Job::Cluster {
+            features,
+            config,
+            cancel,
+            ..
+        } => JobOutput::Swept(run::stage_cluster(
+            &features.features,
+            config,
+            &with_cancel(report, cancel),
+        )),
+        Job::Profile {
+            features,
+            cleaned,
+            mapping,
+            sweep,
+            k,
+            config,
+            with_pca,
+            cancel,
+            ..
+        } => {
+            let p = with_cancel(report, cancel);
+            p.report(0.2, &format!("profiling the {k} segments"));
+            JobOutput::Profiled(data::compute_profiles(
+                features, cleaned, mapping, sweep, *k, config, *with_pca,
+            ))
+        }
+        Job::Export {
+            request, cancel, ..
+        } => {
+            let p = with_cancel(report, cancel);
+            p.report(0.01, "gathering the results");
+            let run = request.run_output();
+            JobOutput::Exported(data::write_outputs(
+                &run,
+                &request.config,
+                &request.dir,
+                request.force,
+                &request.files,
+                &p,
+            ))
+        }
     }))
     .unwrap_or_else(|panic| {
         let what = panic
@@ -105,10 +285,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             .or_else(|| panic.downcast_ref::<&str>().copied())
             .unwrap_or("unknown cause");
         let err = Error::data(format!("internal error ({what}); please report this"));
-        match job {
-            Job::Load { .. } => JobOutput::Loaded(Err(err)),
-            Job::Sheets { .. } => JobOutput::Sheets(Err(err)),
-        }
+        JobOutput::failed(&job)(err)
     });
     send(WorkerEvent::Done { job: id, output });
 }
@@ -134,6 +311,7 @@ impl Worker {
     pub fn spawn(&self, job: Job) {
         let tx = self.tx.clone();
         let id = job.id();
+        let failed = JobOutput::failed(&job);
         let spawned = std::thread::Builder::new()
             .name(WORKER_THREAD_NAME.into())
             .spawn(move || {
@@ -144,7 +322,7 @@ impl Worker {
         if let Err(e) = spawned {
             let _ = self.tx.send(Event::Worker(WorkerEvent::Done {
                 job: id,
-                output: JobOutput::Loaded(Err(Error::io("starting a worker thread", e))),
+                output: failed(Error::io("starting a worker thread", e)),
             }));
         }
     }

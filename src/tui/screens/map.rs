@@ -92,6 +92,15 @@ fn sanitise(opts: &MappingOptions, table: &Table) -> (MappingOptions, Vec<String
 /// Computes the mapping from the table and `config.mapping`. Settings that
 /// do not fit this table are dropped from the config and the user is told.
 pub fn remap(app: &mut App) {
+    let before = app.data.mapping.clone();
+    remap_inner(app);
+    if app.data.mapping != before {
+        // Clean and what follows were made with the old mapping.
+        app.data.invalidate_after(Stage::Map);
+    }
+}
+
+fn remap_inner(app: &mut App) {
     let Some(table) = app.data.table.clone() else {
         app.data.mapping = None;
         return;

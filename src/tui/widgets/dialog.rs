@@ -2,7 +2,8 @@
 //! "quit while work is running?" question.
 
 use super::{centered, pane_block};
-use crate::tui::app::{App, ErrorReport};
+use crate::tui::app::{App, ErrorReport, InputBox, Question};
+use crate::tui::text;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -96,5 +97,103 @@ pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
         inner.width.saturating_sub(2),
         inner.height,
     );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+}
+
+/// A text box: title, the field (cursor shown reversed), what to type, and
+/// why the last Enter was refused.
+pub fn draw_input(frame: &mut Frame, area: Rect, app: &App, b: &InputBox) {
+    let t = &app.theme;
+    let width = 64.min(area.width.saturating_sub(4));
+    let inner_w = width.saturating_sub(4) as usize;
+    let hint_rows = wrapped_rows(&b.hint, inner_w);
+    let err_rows = b
+        .error
+        .as_ref()
+        .map_or(0, |e| wrapped_rows(&format!("! {e}"), inner_w) + 1);
+    let height = (hint_rows + err_rows + 4).min(area.height);
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    let block = pane_block(t, &format!(" {} ", b.title), true)
+        .title_bottom(Line::styled(" Enter OK  Esc cancel ", t.dim()).right_aligned());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    let (before, at, after) = b.input.split();
+    // Keep the cursor in view: cut the text from the left when it is long.
+    let room = inner_w.saturating_sub(2);
+    let before = text::truncate_left(
+        before,
+        room.saturating_sub(text::width(after).min(room / 2)),
+        t.glyphs.ellipsis,
+    );
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("> ", t.key()),
+            Span::styled(before, t.input()),
+            Span::styled(
+                if at.is_empty() {
+                    " ".to_string()
+                } else {
+                    at.to_string()
+                },
+                t.cursor(),
+            ),
+            Span::styled(after.to_string(), t.input()),
+        ]),
+        Line::default(),
+        Line::styled(b.hint.clone(), t.dim()),
+    ];
+    if let Some(e) = &b.error {
+        lines.push(Line::default());
+        lines.push(Line::styled(format!("{} {e}", t.glyphs.warn), t.error()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+}
+
+/// A yes/no question about something other than quitting.
+pub fn draw_question(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
+    let t = &app.theme;
+    let (title, text) = match q {
+        Question::Overwrite { dir, files } => (
+            " Overwrite? ",
+            format!(
+                "{} already holds {files} file{}. Files with the names custseg writes are replaced; other files stay.",
+                dir.display(),
+                if *files == 1 { "" } else { "s" }
+            ),
+        ),
+    };
+    let width = 60.min(area.width.saturating_sub(4));
+    let inner_w = width.saturating_sub(4) as usize;
+    let height = (wrapped_rows(&text, inner_w) + 4).min(area.height);
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    let block = pane_block(t, title, true).border_style(t.warn());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    let lines = vec![
+        Line::styled(text, t.text()),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("y", t.key()),
+            Span::raw(" overwrite    "),
+            Span::styled("n", t.key()),
+            Span::raw(" / "),
+            Span::styled("Esc", t.key()),
+            Span::raw(" keep them"),
+        ]),
+    ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
 }

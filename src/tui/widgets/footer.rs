@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, keys: &[KeyHint]) {
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let width = area.width as usize;
-    if let Some(job) = app.job(JobKind::Load) {
+    if let Some(job) = app.jobs.iter().find(|j| j.kind != JobKind::Sheets) {
         let line = super::progress::status_line(app, job, width);
         frame.render_widget(Paragraph::new(line), area);
         return;

@@ -31,6 +31,7 @@ fn spans(app: &App, short: bool, tight: bool) -> Vec<Span<'static>> {
             StageStatus::Current => out.push(Span::styled(format!(" {name} "), t.current_stage())),
             StageStatus::Done => out.push(Span::styled(format!("{} {name}", g.done), t.ok())),
             StageStatus::NotYet => out.push(Span::styled(name, t.dim())),
+            StageStatus::Stale => out.push(Span::styled(format!("{} {name}", g.stale), t.stale())),
         }
     }
     out

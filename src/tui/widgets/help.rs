@@ -25,7 +25,11 @@ pub fn screen_help(stage: Stage) -> &'static [(&'static str, &'static str)] {
     match stage {
         Stage::Load => screens::load::HELP,
         Stage::Map => screens::map::HELP,
-        _ => &[],
+        Stage::Clean => screens::clean::HELP,
+        Stage::Features => screens::features::HELP,
+        Stage::Cluster => screens::cluster::HELP,
+        Stage::Inspect => screens::inspect::HELP,
+        Stage::Export => screens::export::HELP,
     }
 }
 

@@ -2,6 +2,7 @@
 //! the status line, the help overlay, dialogs, the progress bar and the
 //! "terminal too small" screen.
 
+pub mod charts;
 pub mod dialog;
 pub mod footer;
 pub mod header;

@@ -64,7 +64,14 @@ pub fn draw_job(frame: &mut Frame, area: Rect, app: &App, job: &RunningJob) {
         Line::default(),
         Line::from(vec![
             Span::styled("Esc", t.key()),
-            Span::styled(" cancels; the keys keep working while this runs.", t.dim()),
+            Span::styled(
+                if width >= 50 {
+                    " cancels; the keys keep working while this runs."
+                } else {
+                    " cancels."
+                },
+                t.dim(),
+            ),
         ])
         .centered(),
     ];
