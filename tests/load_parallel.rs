@@ -349,3 +349,80 @@ fn a_file_cut_inside_a_quote_gives_the_sequential_error() {
         "{err}"
     );
 }
+
+/// Lines of every shape the record splitter must agree with the CSV parser
+/// on: `\n`, `\r\n` and lone `\r` line ends, blank lines of each kind, empty
+/// and padded fields, trailing delimiters, quoted fields holding delimiters,
+/// line ends and doubled quotes, quotes after a closing quote (`"ab"c`) or
+/// inside an unquoted field in pairs (`a"b"`), and no line end at the end.
+fn write_messy(path: &Path, seed: u64, rows: usize, delimiter: char) {
+    let mut rng = Rng(seed);
+    let eols = ["\n", "\r\n", "\r"];
+    let mut out = String::new();
+    let d = delimiter;
+    out.push_str(&format!("\"id\"{d}amount{d} note {d}when{d}tag\n"));
+    for i in 0..rows {
+        let eol = eols[rng.below(3) as usize];
+        if rng.below(25) == 0 {
+            out.push_str(eols[rng.below(3) as usize]); // blank line
+        }
+        let amount = match rng.below(12) {
+            0 => String::new(),
+            1 => " 12.5 ".into(),
+            2 => "\"1,5\"".into(),
+            _ => format!("{}.{}", rng.below(10_000), rng.below(100)),
+        };
+        let note = match rng.below(14) {
+            0 => format!("\"multi{eol}line{d} with \"\"quotes\"\"\""),
+            1 => "\"\"".into(),
+            2 => "\"ab\"c".into(),
+            3 => "a\"b\"".into(),
+            4 => format!("\"{d}\r\n\""),
+            5 => "  padded  ".into(),
+            6 => "中文".into(),
+            _ => format!("n{}", rng.below(100)),
+        };
+        let when = if rng.below(30) == 0 {
+            "NA".to_string()
+        } else {
+            format!("2024-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28))
+        };
+        let tag = if rng.below(9) == 0 { "" } else { "t" };
+        out.push_str(&format!("{i}{d}{amount}{d}{note}{d}{when}{d}{tag}"));
+        if rng.below(10) == 0 {
+            out.push(d); // trailing delimiter
+        }
+        if i + 1 < rows || seed.is_multiple_of(2) {
+            out.push_str(eol);
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn parallel_read_matches_sequential_on_messy_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    for seed in 1..=8u64 {
+        let delimiter = [',', ';', '\t', '|'][seed as usize % 4];
+        let path = dir.path().join(format!("messy{seed}.csv"));
+        write_messy(&path, seed * 0x1234_5678_9ABC_DEF1, 3_000, delimiter);
+        let opts = LoadOptions::default();
+        let reference = load_csv_tuned(
+            &path,
+            &opts,
+            &Messages::default(),
+            &ReadTuning::sequential(),
+        )
+        .unwrap();
+        assert_eq!(reference.source.delimiter, Some(delimiter));
+        for (chunk_bytes, threads) in [(64, 2), (300, 3), (4096, 2)] {
+            let what = format!("seed {seed}, {chunk_bytes}-byte chunks");
+            let messages = Messages::default();
+            let got = load_csv_tuned(&path, &opts, &messages, &parallel(chunk_bytes, threads))
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(messages.any(" chunks"), "{what}: not cut");
+            assert!(!messages.any("again, in one pass"), "{what}: fell back");
+            assert_same(&reference, &got, &what);
+        }
+    }
+}

@@ -256,38 +256,51 @@ fn push_record(
     record: &csv::ByteRecord,
     width: usize,
     columns: &mut [ColumnBuilder],
+    spans: &mut Vec<(usize, usize)>,
 ) -> RecordOutcome {
-    let mut len = record.len();
+    spans.clear();
+    let mut start = 0;
+    for field in record.iter() {
+        spans.push((start, start + field.len()));
+        start += field.len();
+    }
+    push_fields(record.as_slice(), spans, width, columns)
+}
+
+/// [`push_record`] for a record given as the spans of its fields in `bytes`
+/// (in order; what lies between them is ASCII, such as delimiters).
+#[inline]
+fn push_fields(
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    width: usize,
+    columns: &mut [ColumnBuilder],
+) -> RecordOutcome {
+    let blank = |&(a, b): &(usize, usize)| bytes[a..b].iter().all(u8::is_ascii_whitespace);
+    let mut len = spans.len();
     // A trailing delimiter on every line gives one extra empty field: harmless.
-    if len == width + 1
-        && record
-            .get(width)
-            .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
-    {
+    if len == width + 1 && blank(&spans[width]) {
         len = width;
     }
-    if len != width {
+    if len != width || width == 0 {
         return RecordOutcome::Ragged;
     }
-    // Fields beyond `width` are blank here, so the whole record can be checked.
-    let bytes = record.as_slice();
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let spans = &spans[..width];
+    if spans.iter().all(blank) {
         return RecordOutcome::Empty;
     }
     // One UTF-8 check for the record; a field is then valid on its own when
     // both its ends fall on character boundaries.
-    let all = std::str::from_utf8(bytes).ok();
-    let mut start = 0;
-    for (j, field) in record.iter().take(width).enumerate() {
-        let end = start + field.len();
-        let text = match all.and_then(|a| a.get(start..end)) {
+    let lo = spans[0].0;
+    let all = std::str::from_utf8(&bytes[lo..spans[width - 1].1]).ok();
+    for (j, &(a, b)) in spans.iter().enumerate() {
+        let text = match all.and_then(|s| s.get(a - lo..b - lo)) {
             Some(t) => t,
-            None => match std::str::from_utf8(field) {
+            None => match std::str::from_utf8(&bytes[a..b]) {
                 Ok(t) => t,
                 Err(_) => return RecordOutcome::NotUtf8 { column: j },
             },
         };
-        start = end;
         if !columns[j].push(trim_cell(text)) {
             return RecordOutcome::Overflow { column: j };
         }
@@ -471,6 +484,7 @@ fn read_sequential(
     let mut reader = csv_reader(delimiter, source);
 
     let mut record = csv::ByteRecord::new();
+    let mut spans = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut columns: Vec<ColumnBuilder> = Vec::new();
     let mut row_origin: Vec<u32> = Vec::new();
@@ -515,7 +529,7 @@ fn read_sequential(
             }
         }
         let width = names.len();
-        match push_record(&record, width, &mut columns) {
+        match push_record(&record, width, &mut columns, &mut spans) {
             RecordOutcome::Row => {}
             RecordOutcome::Empty => {
                 empty_rows += 1;
@@ -677,23 +691,19 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
-/// How many times `needle` occurs in `haystack` (vectorised: byte-wide
-/// counters summed every 255 rounds).
+/// How many times `needle` occurs in `haystack`. Written so that it
+/// vectorises: a byte-wide sum per 64 bytes (at most 64, no overflow).
 fn count_byte(haystack: &[u8], needle: u8) -> u64 {
-    const LANES: usize = 32;
+    let mut blocks = haystack.chunks_exact(64);
     let mut total = 0u64;
-    for block in haystack.chunks(255 * LANES) {
-        let mut acc = [0u8; LANES];
-        let mut lanes = block.chunks_exact(LANES);
-        for group in &mut lanes {
-            for (a, &b) in acc.iter_mut().zip(group) {
-                *a += (b == needle) as u8;
-            }
+    for block in &mut blocks {
+        let mut n = 0u8;
+        for &b in block {
+            n += (b == needle) as u8;
         }
-        total += acc.iter().map(|&a| a as u64).sum::<u64>();
-        total += lanes.remainder().iter().filter(|&&b| b == needle).count() as u64;
+        total += n as u64;
     }
-    total
+    total + blocks.remainder().iter().filter(|&&b| b == needle).count() as u64
 }
 
 /// Error payload for bytes the chosen encoding cannot decode.

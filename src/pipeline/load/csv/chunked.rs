@@ -1,9 +1,9 @@
 //! Parallel reading of large UTF-8 files.
 //!
 //! The file is cut into chunks at line ends that are record boundaries, each
-//! chunk is parsed by its own CSV reader into its own column builders on a
-//! worker thread, and the chunks are appended in file order as they arrive.
-//! The result is exactly what the sequential reader produces:
+//! chunk is parsed on a worker thread into its own column builders, and the
+//! chunks are appended in file order as they arrive. The result is exactly
+//! what the sequential reader (the `csv` crate) produces:
 //!
 //! - **Cut points.** A `\n` is a record boundary when the number of `"`
 //!   before it is even (RFC 4180 quoting). One parallel pass counts the quotes
@@ -14,11 +14,14 @@
 //!   that follows something other than a line end, or between the `\r` and
 //!   `\n` of a CRLF; never right before a UTF-8 byte-order mark, which the
 //!   parser would strip at the start of a chunk.
+//! - **Parsing.** A record without any `"` is split on the delimiter right in
+//!   the read buffer, which is what `csv_core` does with it (line ends are
+//!   `\n`, `\r` or both, blank lines are skipped); a record with a quote is
+//!   handed to `csv_core` itself, the parser the `csv` crate drives.
 //! - **Verified cuts.** A literal quote inside an unquoted field (`ab"c`)
-//!   fools the quote count. So every chunk but the last is followed by a
-//!   sentinel record (a quoted field); it comes out as a record of its own
-//!   only if the parser really was between records at the cut, and otherwise
-//!   the whole file is read again sequentially.
+//!   fools the quote count. A chunk whose last record is not ended by a line
+//!   end inside the chunk was cut inside a quoted field; then the whole file
+//!   is read again sequentially.
 //! - **Lanes.** Every chunk starts its columns in the lanes chosen from the
 //!   sample. A column demoted to text in one chunk must hold the raw text of
 //!   every later cell, as it would sequentially; a later chunk that kept the
@@ -30,7 +33,7 @@
 
 use super::{
     MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte, csv_reader,
-    push_record, sample_lanes,
+    push_fields, sample_lanes,
 };
 use crate::error::{Error, Result};
 use crate::pipeline::load::lanes::{ColumnBuilder, Lane};
@@ -43,10 +46,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Appended after every chunk but the last: one quoted field, no line end.
-const SENTINEL: &[u8] = b"\"\x01custseg chunk end\x01\"";
-/// The field the sentinel parses to when the chunk ended between records.
-const SENTINEL_FIELD: &[u8] = b"\x01custseg chunk end\x01";
+/// Read buffer of a chunk parser (grows for longer records).
+const CHUNK_BUFFER: usize = 1 << 18;
 /// Bytes read at a time while counting quotes.
 const SCAN_BLOCK: usize = 1 << 20;
 /// Bytes looked at, at first, for a cut point after a region's start.
@@ -85,6 +86,9 @@ struct Chunk {
 
 /// Reads the file in parallel chunks; `Ok(None)` means "read it sequentially".
 pub(super) fn read_chunks(job: &ChunkJob) -> Result<Option<Parsed>> {
+    if matches!(job.delimiter, b'"' | b'\n' | b'\r') {
+        return Ok(None);
+    }
     let Some(names) = first_record_names(job) else {
         return Ok(None);
     };
@@ -368,6 +372,47 @@ fn append_in_order(
     }))
 }
 
+/// The bytes of one chunk, read a buffer at a time.
+struct Source {
+    file: std::io::Take<File>,
+    buf: Vec<u8>,
+    /// Start of what is not parsed yet.
+    pos: usize,
+    /// End of what was read.
+    filled: usize,
+    eof: bool,
+}
+
+impl Source {
+    /// Reads more after the unparsed bytes (moved to the buffer's start;
+    /// the buffer grows when they fill it). Sets `eof` when nothing came.
+    fn read_more(&mut self) -> std::result::Result<(), Abort> {
+        self.buf.copy_within(self.pos..self.filled, 0);
+        self.filled -= self.pos;
+        self.pos = 0;
+        if self.filled == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        let n = self
+            .file
+            .read(&mut self.buf[self.filled..])
+            .map_err(|_| Abort::Fallback)?;
+        self.filled += n;
+        self.eof = n == 0;
+        Ok(())
+    }
+}
+
+/// How the scan of a record without quotes ended.
+enum Scan {
+    /// At a line end (`\n` or `\r`), at this offset from the record's start.
+    LineEnd(usize),
+    /// At the end of the chunk, this many bytes after the record's start.
+    EndOfInput(usize),
+    /// The record has a quote: `csv_core` must read it.
+    Quote,
+}
+
 /// Parses chunk `c` with its columns starting in `lanes`.
 fn parse_chunk(
     job: &ChunkJob,
@@ -383,8 +428,20 @@ fn parse_chunk(
     let mut file = File::open(job.path).map_err(|_| Abort::Fallback)?;
     file.seek(SeekFrom::Start(begin))
         .map_err(|_| Abort::Fallback)?;
-    let tail = if last { &b""[..] } else { SENTINEL };
-    let mut reader = csv_reader(job.delimiter, file.take(len).chain(tail));
+    let mut src = Source {
+        file: file.take(len),
+        buf: vec![0; CHUNK_BUFFER.min(len as usize + 1)],
+        pos: 0,
+        filled: 0,
+        eof: false,
+    };
+    while src.filled < 3 && !src.eof {
+        src.read_more()?;
+    }
+    if c == 0 && src.buf[..src.filled].starts_with(b"\xEF\xBB\xBF") {
+        // A second byte-order mark: the parser would strip it; leave that to it.
+        return Err(Abort::Fallback);
+    }
 
     // The first chunk reserves room for the whole file (untouched capacity
     // costs no memory) so that later chunks are appended without moving it.
@@ -403,49 +460,155 @@ fn parse_chunk(
     let mut lines: Vec<u32> = Vec::with_capacity(rows_hint);
     let mut empty_rows = 0;
     let mut skip_header = c == 0 && job.has_header;
-    let mut sentinel_seen = false;
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(_) => return Err(Abort::Fallback),
-        }
-        let pos = record.position().expect("records read have a position");
-        if pos.byte() >= len {
-            // Past the chunk: the sentinel, alone, or the cut was not between records.
-            sentinel_seen = !last && record.len() == 1 && &record[0] == SENTINEL_FIELD;
-            continue;
-        }
-        if skip_header {
-            skip_header = false;
-            continue;
-        }
-        match push_record(&record, width, &mut columns) {
-            RecordOutcome::Row => {}
-            RecordOutcome::Empty => {
-                empty_rows += 1;
-                continue;
-            }
-            _ => return Err(Abort::Fallback),
-        }
-        lines.push(u32::try_from(pos.line()).unwrap_or(u32::MAX));
-        if lines.len().is_multiple_of(PROGRESS_EVERY) {
-            if job.progress.is_cancelled() {
-                return Err(Abort::Cancelled);
-            }
-            if stop.load(Ordering::Relaxed) {
-                return Err(Abort::Fallback);
-            }
-        }
+
+    let mut special = [false; 256];
+    for b in [b'\n', b'\r', b'"', job.delimiter] {
+        special[b as usize] = true;
     }
-    if !last && !sentinel_seen {
-        return Err(Abort::Fallback);
+    let mut core = csv_core::ReaderBuilder::new()
+        .delimiter(job.delimiter)
+        .build();
+    // A parser strips a byte-order mark at the start of its first read; the
+    // sequential one only does at the file's start. One blank line first.
+    let _ = core.read_record(b"\n", &mut [0u8; 1], &mut [0usize; 1]);
+    let mut out = vec![0u8; 1 << 12];
+    let mut ends = vec![0usize; width + 2];
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(width + 2);
+    // `csv_core`'s line count (1 + line feeds consumed), and the line the
+    // `csv` crate gives the next record: the count after the previous record.
+    let mut line = 1u64;
+    let mut record_line = 1u64;
+
+    loop {
+        if src.pos == src.filled {
+            if src.eof {
+                break;
+            }
+            src.read_more()?;
+            continue;
+        }
+        // Line ends where a record would start are blank lines: skipped.
+        let first = src.buf[src.pos];
+        if first == b'\n' || first == b'\r' {
+            line += (first == b'\n') as u64;
+            src.pos += 1;
+            continue;
+        }
+        spans.clear();
+        let mut field = 0;
+        let mut i = 0;
+        let scan = loop {
+            let rest = &src.buf[src.pos..src.filled];
+            match rest[i..].iter().position(|&b| special[b as usize]) {
+                Some(k) => {
+                    i += k;
+                    match rest[i] {
+                        b'\n' | b'\r' => break Scan::LineEnd(i),
+                        b'"' => break Scan::Quote,
+                        _ => {
+                            spans.push((field, i));
+                            i += 1;
+                            field = i;
+                        }
+                    }
+                }
+                None if src.eof => break Scan::EndOfInput(rest.len()),
+                None => {
+                    i = rest.len();
+                    src.read_more()?;
+                }
+            }
+        };
+        let outcome = match scan {
+            Scan::LineEnd(at) | Scan::EndOfInput(at) => {
+                if matches!(scan, Scan::EndOfInput(_)) && !last {
+                    // Cut inside a quoted field after all.
+                    return Err(Abort::Fallback);
+                }
+                spans.push((field, at));
+                let record = &src.buf[src.pos..src.pos + at];
+                let consumed = match scan {
+                    Scan::LineEnd(_) => {
+                        let end = src.buf[src.pos + at];
+                        line += (end == b'\n') as u64;
+                        at + 1
+                    }
+                    _ => at,
+                };
+                let outcome = if skip_header {
+                    None
+                } else {
+                    Some(push_fields(record, &spans, width, &mut columns))
+                };
+                src.pos += consumed;
+                outcome
+            }
+            Scan::Quote => {
+                spans.clear();
+                core.set_line(line);
+                let (mut nout, mut nend) = (0, 0);
+                loop {
+                    let input = &src.buf[src.pos..src.filled];
+                    let at_end = input.is_empty();
+                    let (res, nin, o, e) =
+                        core.read_record(input, &mut out[nout..], &mut ends[nend..]);
+                    src.pos += nin;
+                    nout += o;
+                    nend += e;
+                    match res {
+                        csv_core::ReadRecordResult::InputEmpty => src.read_more()?,
+                        csv_core::ReadRecordResult::OutputFull => {
+                            out.resize(out.len() * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::OutputEndsFull => {
+                            ends.resize(ends.len() * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::Record => {
+                            if at_end && !last {
+                                // Cut inside a quoted field after all.
+                                return Err(Abort::Fallback);
+                            }
+                            break;
+                        }
+                        csv_core::ReadRecordResult::End => return Err(Abort::Fallback),
+                    }
+                }
+                line = core.line();
+                let mut start = 0;
+                for &e in &ends[..nend] {
+                    spans.push((start, e));
+                    start = e;
+                }
+                if skip_header {
+                    None
+                } else {
+                    Some(push_fields(&out[..nout], &spans, width, &mut columns))
+                }
+            }
+        };
+        let this_line = record_line;
+        record_line = line;
+        match outcome {
+            None => skip_header = false,
+            Some(RecordOutcome::Row) => {
+                lines.push(u32::try_from(this_line).unwrap_or(u32::MAX));
+                if lines.len().is_multiple_of(PROGRESS_EVERY) {
+                    if job.progress.is_cancelled() {
+                        return Err(Abort::Cancelled);
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(Abort::Fallback);
+                    }
+                }
+            }
+            Some(RecordOutcome::Empty) => empty_rows += 1,
+            Some(_) => return Err(Abort::Fallback),
+        }
     }
     Ok(Chunk {
         columns,
         lines,
-        newlines: reader.position().line() - 1,
+        newlines: line - 1,
         empty_rows,
     })
 }
