@@ -278,7 +278,11 @@ pub fn fast_number(cell: &str) -> Option<f64> {
             return None;
         }
         if digits <= 19 && mantissa <= 1 << 53 && frac_digits < POW10.len() {
-            let v = mantissa as f64 / POW10[frac_digits];
+            let v = if frac_digits == 0 {
+                mantissa as f64
+            } else {
+                mantissa as f64 / POW10[frac_digits]
+            };
             return Some(if neg { -v } else { v });
         }
     }
@@ -333,25 +337,41 @@ pub fn fast_iso_date(cell: &str) -> Option<i32> {
         })
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1800..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&y) || !(1..=12).contains(&m) || d < 1 {
         return None;
     }
-    Some(days_from_civil(y, m, d))
+    let year = (y - FIRST_YEAR) as usize;
+    let leap = (YEAR_START[year + 1] - YEAR_START[year] == 366) as usize;
+    let month = (m - 1) as usize;
+    if d > MONTH_START[leap][month + 1] - MONTH_START[leap][month] {
+        return None;
+    }
+    Some(YEAR_START[year] + MONTH_START[leap][month] + d - 1)
 }
 
-#[inline]
-fn days_in_month(y: i32, m: i32) -> i32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
+const FIRST_YEAR: i32 = 1800;
+const LAST_YEAR: i32 = 2200;
+
+/// Days since 1970-01-01 of 1 January of each year from `FIRST_YEAR` to
+/// `LAST_YEAR + 1`.
+const YEAR_START: [i32; (LAST_YEAR - FIRST_YEAR + 2) as usize] = {
+    let mut t = [0; (LAST_YEAR - FIRST_YEAR + 2) as usize];
+    let mut i = 0;
+    while i < t.len() {
+        t[i] = days_from_civil(FIRST_YEAR + i as i32, 1, 1);
+        i += 1;
     }
-}
+    t
+};
+
+/// Days before each month (and after December) in a common and a leap year.
+const MONTH_START: [[i32; 13]; 2] = [
+    [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365],
+    [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366],
+];
 
 /// Days since 1970-01-01 (H. Hinnant's algorithm; no allocation, no failure).
-#[inline]
-fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
+const fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -365,7 +385,7 @@ fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
 mod tests {
     use super::*;
     use crate::pipeline::table::{date_to_days, format_date};
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
 
     #[test]
     fn fast_numbers_leave_anything_unusual_to_inference() {
@@ -478,6 +498,30 @@ mod tests {
             let (a, b) = (one.finish("x", &opts), first.finish("x", &opts));
             assert_eq!((a.ctype, &a.info), (b.ctype, &b.info), "split {split}");
             assert_eq!(a.data.display(3), b.data.display(3));
+        }
+    }
+
+    #[test]
+    fn fast_dates_match_chrono_on_every_day_of_the_range() {
+        for y in [
+            1799, 1800, 1900, 1970, 2000, 2023, 2024, 2100, 2200, 2201, 9999,
+        ] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let s = format!("{y:04}-{m:02}-{d:02}");
+                    let expected = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                        .ok()
+                        .filter(|_| (1800..=2200).contains(&y))
+                        .map(date_to_days);
+                    assert_eq!(fast_iso_date(&s), expected, "{s}");
+                }
+            }
+        }
+        let mut day = NaiveDate::from_ymd_opt(1800, 1, 1).unwrap();
+        while day.year() <= 2200 {
+            let s = day.format("%Y-%m-%d").to_string();
+            assert_eq!(fast_iso_date(&s), Some(date_to_days(day)), "{s}");
+            day = day.succ_opt().unwrap();
         }
     }
 
