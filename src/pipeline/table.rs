@@ -67,6 +67,19 @@ impl TextColumn {
         true
     }
 
+    /// Appends all cells of `other`. Returns `false` (and changes nothing) if
+    /// the arena would pass 4 GiB.
+    #[must_use]
+    pub fn append(&mut self, other: &TextColumn) -> bool {
+        if self.bytes.len() + other.bytes.len() > u32::MAX as usize {
+            return false;
+        }
+        let base = self.bytes.len() as u32;
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|&e| e + base));
+        true
+    }
+
     pub fn push_missing(&mut self) {
         self.ends.push(self.bytes.len() as u32);
     }

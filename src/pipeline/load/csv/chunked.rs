@@ -1,0 +1,614 @@
+//! Parallel reading of large UTF-8 files.
+//!
+//! The file is cut into chunks at line ends that are record boundaries, each
+//! chunk is parsed on a worker thread into its own column builders, and the
+//! chunks are appended in file order as they arrive. The result is exactly
+//! what the sequential reader (the `csv` crate) produces:
+//!
+//! - **Cut points.** A `\n` is a record boundary when the number of `"`
+//!   before it is even (RFC 4180 quoting). One parallel pass counts the quotes
+//!   of each region; a cut point is then the first suitable line end after
+//!   each region's start. Cut points are placed where the sequential parser
+//!   would have just finished a record, so record line numbers (which the CSV
+//!   crate reports from the end of the previous record) agree: after a `\n`
+//!   that follows something other than a line end, or between the `\r` and
+//!   `\n` of a CRLF; never right before a UTF-8 byte-order mark, which the
+//!   parser would strip at the start of a chunk.
+//! - **Parsing.** A record without any `"` is split on the delimiter right in
+//!   the read buffer, which is what `csv_core` does with it (line ends are
+//!   `\n`, `\r` or both, blank lines are skipped); a record with a quote is
+//!   handed to `csv_core` itself, the parser the `csv` crate drives.
+//! - **Verified cuts.** A literal quote inside an unquoted field (`ab"c`)
+//!   fools the quote count. A chunk whose last record is not ended by a line
+//!   end inside the chunk was cut inside a quoted field; then the whole file
+//!   is read again sequentially.
+//! - **Lanes.** Every chunk starts its columns in the lanes chosen from the
+//!   sample. A column demoted to text in one chunk must hold the raw text of
+//!   every later cell, as it would sequentially; a later chunk that kept the
+//!   fast lane for it is parsed again with that column as text.
+//! - **Anything unusual** (a ragged row, bytes that are not UTF-8, an odd
+//!   number of quotes, a text arena overflow, an I/O error) makes
+//!   [`read_chunks`] return `None`, and the caller reads the file
+//!   sequentially, so errors and messages are the sequential reader's.
+
+use super::{
+    MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte, csv_reader,
+    push_fields, sample_lanes,
+};
+use crate::error::{Error, Result};
+use crate::pipeline::load::lanes::{ColumnBuilder, Lane};
+use crate::pipeline::progress::Progress;
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Read buffer of a chunk parser (grows for longer records).
+const CHUNK_BUFFER: usize = 1 << 18;
+/// Bytes read at a time while counting quotes.
+const SCAN_BLOCK: usize = 1 << 20;
+/// Bytes looked at, at first, for a cut point after a region's start.
+const CUT_WINDOW: u64 = 1 << 16;
+
+pub(super) struct ChunkJob<'a> {
+    pub path: &'a Path,
+    pub name: &'a str,
+    pub file_bytes: u64,
+    /// Where the records start (after a byte-order mark).
+    pub start: u64,
+    pub delimiter: u8,
+    pub has_header: bool,
+    pub sample_rows: &'a [Vec<String>],
+    pub chunk_bytes: u64,
+    pub workers: usize,
+    pub progress: &'a dyn Progress,
+}
+
+/// Why a chunk was not read to the end.
+enum Abort {
+    /// Read the file sequentially instead.
+    Fallback,
+    Cancelled,
+}
+
+/// One parsed chunk.
+struct Chunk {
+    columns: Vec<ColumnBuilder>,
+    /// Line of each row, counted from the chunk's start (1-based).
+    lines: Vec<u32>,
+    /// `\n` bytes in the chunk.
+    newlines: u64,
+    empty_rows: usize,
+}
+
+/// Reads the file in parallel chunks; `Ok(None)` means "read it sequentially".
+pub(super) fn read_chunks(job: &ChunkJob) -> Result<Option<Parsed>> {
+    if matches!(job.delimiter, b'"' | b'\n' | b'\r') {
+        return Ok(None);
+    }
+    let Some(names) = first_record_names(job) else {
+        return Ok(None);
+    };
+    let Some(bounds) = cut_points(job) else {
+        return Ok(None);
+    };
+    let lanes = sample_lanes(job.sample_rows, job.has_header, names.len());
+    job.progress.report(
+        0.0,
+        &format!("reading {} in {} chunks", job.name, bounds.len() - 1),
+    );
+    let parsed = read_between(job, &bounds, names, &lanes)?;
+    if parsed.is_none() {
+        job.progress
+            .report(0.0, &format!("reading {} again, in one pass", job.name));
+    }
+    Ok(parsed)
+}
+
+/// The column names, from the first record as the sequential reader reads it;
+/// `None` when that reader would complain about the record.
+fn first_record_names(job: &ChunkJob) -> Option<Vec<String>> {
+    let mut file = File::open(job.path).ok()?;
+    file.seek(SeekFrom::Start(job.start)).ok()?;
+    let mut reader = csv_reader(job.delimiter, file);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).ok()? || record.len() > MAX_COLUMNS {
+        return None;
+    }
+    let cells = record
+        .iter()
+        .map(|f| std::str::from_utf8(f).ok().map(str::to_string))
+        .collect::<Option<Vec<String>>>()?;
+    Some(column_names(&cells, job.has_header))
+}
+
+/// Chunk boundaries: `start`, the cut points, the file's end. `None` when
+/// there would be a single chunk or the file has an odd number of quotes
+/// (the sequential reader reports where the open quote starts).
+fn cut_points(job: &ChunkJob) -> Option<Vec<u64>> {
+    let span = job.file_bytes.checked_sub(job.start)?;
+    let regions = (span / job.chunk_bytes).clamp(1, 1 << 16);
+    if regions < 2 {
+        return None;
+    }
+    let region = span / regions;
+    let nominal: Vec<u64> = (0..regions)
+        .map(|i| job.start + i * region)
+        .chain([job.file_bytes])
+        .collect();
+    let quotes: Vec<u64> = (0..regions as usize)
+        .into_par_iter()
+        .map(|i| count_quotes(job.path, nominal[i], nominal[i + 1]))
+        .collect::<Option<_>>()?;
+    if quotes.iter().sum::<u64>() % 2 == 1 {
+        return None;
+    }
+    let mut parity = 0;
+    let mut wanted = Vec::with_capacity(regions as usize);
+    for (i, q) in quotes.iter().enumerate() {
+        if i > 0 {
+            wanted.push((i, parity));
+        }
+        parity = (parity + q) % 2;
+    }
+    let cuts: Vec<Option<u64>> = wanted
+        .into_par_iter()
+        .map(|(i, parity)| find_cut(job, nominal[i], nominal[i + 1], parity))
+        .collect::<Option<_>>()?;
+    let mut bounds = vec![job.start];
+    bounds.extend(cuts.into_iter().flatten());
+    bounds.push(job.file_bytes);
+    (bounds.len() > 2).then_some(bounds)
+}
+
+fn count_quotes(path: &Path, from: u64, to: u64) -> Option<u64> {
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut rest = file.take(to - from);
+    let mut buf = vec![0u8; SCAN_BLOCK.min((to - from) as usize)];
+    let mut quotes = 0;
+    loop {
+        let n = rest.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(quotes);
+        }
+        quotes += count_byte(&buf[..n], b'"');
+    }
+}
+
+/// The first cut point in `from..to`, given the parity of the quotes before
+/// `from`; `Ok(None)` if the region has none (it joins the previous chunk),
+/// `None` on an I/O error.
+fn find_cut(job: &ChunkJob, from: u64, to: u64, parity: u64) -> Option<Option<u64>> {
+    let mut window = CUT_WINDOW;
+    loop {
+        // Two bytes of context before `from`, four after the searched range
+        // (the `\n` itself and a possible byte-order mark after it).
+        let lo = from.saturating_sub(2).max(job.start);
+        let search_end = to.min(from.saturating_add(window));
+        let hi = search_end.saturating_add(4).min(job.file_bytes);
+        let mut file = File::open(job.path).ok()?;
+        file.seek(SeekFrom::Start(lo)).ok()?;
+        let mut buf = Vec::with_capacity((hi - lo) as usize);
+        file.take(hi - lo).read_to_end(&mut buf).ok()?;
+        if buf.len() as u64 != hi - lo {
+            return None;
+        }
+        let at = |pos: u64| buf[(pos - lo) as usize];
+        let mut quotes = parity;
+        for p in from..search_end {
+            let b = at(p);
+            if b == b'"' {
+                quotes += 1;
+                continue;
+            }
+            if b != b'\n' || quotes % 2 == 1 || p < lo + 2 {
+                continue;
+            }
+            let cut = match at(p - 1) {
+                b'\n' => continue,
+                b'\r' if matches!(at(p - 2), b'\n' | b'\r') => continue,
+                b'\r' => p,
+                _ => p + 1,
+            };
+            if cut >= to || cut >= job.file_bytes {
+                continue;
+            }
+            let bom = cut + 3 <= hi && (cut..cut + 3).map(at).eq([0xEF, 0xBB, 0xBF]);
+            if !bom {
+                return Some(Some(cut));
+            }
+        }
+        if search_end >= to {
+            return Some(None);
+        }
+        window = window.saturating_mul(4);
+    }
+}
+
+/// Parses the chunks between `bounds` on worker threads and appends them in
+/// order on this one.
+fn read_between(
+    job: &ChunkJob,
+    bounds: &[u64],
+    names: Vec<String>,
+    lanes: &[Lane],
+) -> Result<Option<Parsed>> {
+    let n = bounds.len() - 1;
+    let stop = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    let appended = AtomicUsize::new(0);
+    // Chunks parsed ahead of the one being appended; bounds the memory held
+    // by chunks that arrive out of order.
+    let ahead = job.workers + 1;
+    let width = names.len();
+    let (tx, rx) = mpsc::channel::<(usize, std::result::Result<Chunk, Abort>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..job.workers.min(n) {
+            let tx = tx.clone();
+            let (stop, next, appended) = (&stop, &next, &appended);
+            scope.spawn(move || {
+                loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    if c >= n {
+                        break;
+                    }
+                    while c >= appended.load(Ordering::Acquire) + ahead {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let chunk = parse_chunk(job, bounds, c, width, lanes, stop);
+                    if tx.send((c, chunk)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let result = append_in_order(job, bounds, names, lanes, rx, &stop, &appended);
+        stop.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+fn append_in_order(
+    job: &ChunkJob,
+    bounds: &[u64],
+    names: Vec<String>,
+    lanes: &[Lane],
+    rx: mpsc::Receiver<(usize, std::result::Result<Chunk, Abort>)>,
+    stop: &AtomicBool,
+    appended: &AtomicUsize,
+) -> Result<Option<Parsed>> {
+    let n = bounds.len() - 1;
+    let width = names.len();
+    let mut arrived: Vec<Option<std::result::Result<Chunk, Abort>>> =
+        (0..n).map(|_| None).collect();
+    let mut columns: Vec<ColumnBuilder> = Vec::new();
+    let mut row_origin: Vec<u32> = Vec::new();
+    let mut line_offset = 0u64;
+    let mut empty_rows = 0usize;
+    let mut done = 0usize;
+    for (c, chunk) in rx.iter() {
+        arrived[c] = Some(chunk);
+        while done < n {
+            let Some(chunk) = arrived[done].take() else {
+                break;
+            };
+            let mut chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(Abort::Fallback) => return Ok(None),
+                Err(Abort::Cancelled) => return Err(Error::Cancelled),
+            };
+            if done == 0 {
+                columns = std::mem::take(&mut chunk.columns);
+                row_origin = std::mem::take(&mut chunk.lines);
+            } else {
+                // Columns demoted to text before this chunk must get its raw text.
+                let text_now: Vec<Lane> = columns
+                    .iter()
+                    .zip(lanes)
+                    .map(|(b, &lane)| {
+                        if b.lane() == Lane::Raw {
+                            Lane::Raw
+                        } else {
+                            lane
+                        }
+                    })
+                    .collect();
+                let conflict = (0..width)
+                    .any(|j| text_now[j] == Lane::Raw && chunk.columns[j].lane() != Lane::Raw);
+                if conflict {
+                    chunk = match parse_chunk(job, bounds, done, width, &text_now, stop) {
+                        Ok(chunk) => chunk,
+                        Err(Abort::Fallback) => return Ok(None),
+                        Err(Abort::Cancelled) => return Err(Error::Cancelled),
+                    };
+                }
+                for (acc, more) in columns.iter_mut().zip(chunk.columns) {
+                    if !acc.append(more) {
+                        return Ok(None);
+                    }
+                }
+                row_origin.extend(
+                    chunk
+                        .lines
+                        .iter()
+                        .map(|&l| u32::try_from(l as u64 + line_offset).unwrap_or(u32::MAX)),
+                );
+            }
+            line_offset += chunk.newlines;
+            empty_rows += chunk.empty_rows;
+            done += 1;
+            appended.store(done, Ordering::Release);
+            let fraction = (bounds[done] - job.start) as f64 / job.file_bytes.max(1) as f64;
+            job.progress.report(
+                0.9 * fraction,
+                &format!("reading {}: {} rows", job.name, row_origin.len()),
+            );
+        }
+        if done == n {
+            break;
+        }
+    }
+    if done < n || row_origin.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Parsed {
+        names,
+        columns,
+        rows_read: row_origin.len(),
+        row_origin,
+        skipped_lines: Vec::new(),
+        empty_rows,
+    }))
+}
+
+/// The bytes of one chunk, read a buffer at a time.
+struct Source {
+    file: std::io::Take<File>,
+    buf: Vec<u8>,
+    /// Start of what is not parsed yet.
+    pos: usize,
+    /// End of what was read.
+    filled: usize,
+    eof: bool,
+}
+
+impl Source {
+    /// Reads more after the unparsed bytes (moved to the buffer's start;
+    /// the buffer grows when they fill it). Sets `eof` when nothing came.
+    fn read_more(&mut self) -> std::result::Result<(), Abort> {
+        self.buf.copy_within(self.pos..self.filled, 0);
+        self.filled -= self.pos;
+        self.pos = 0;
+        if self.filled == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        let n = self
+            .file
+            .read(&mut self.buf[self.filled..])
+            .map_err(|_| Abort::Fallback)?;
+        self.filled += n;
+        self.eof = n == 0;
+        Ok(())
+    }
+}
+
+/// How the scan of a record without quotes ended.
+enum Scan {
+    /// At a line end (`\n` or `\r`), at this offset from the record's start.
+    LineEnd(usize),
+    /// At the end of the chunk, this many bytes after the record's start.
+    EndOfInput(usize),
+    /// The record has a quote: `csv_core` must read it.
+    Quote,
+}
+
+/// Parses chunk `c` with its columns starting in `lanes`.
+fn parse_chunk(
+    job: &ChunkJob,
+    bounds: &[u64],
+    c: usize,
+    width: usize,
+    lanes: &[Lane],
+    stop: &AtomicBool,
+) -> std::result::Result<Chunk, Abort> {
+    let (begin, end) = (bounds[c], bounds[c + 1]);
+    let last = c + 2 == bounds.len();
+    let len = end - begin;
+    let mut file = File::open(job.path).map_err(|_| Abort::Fallback)?;
+    file.seek(SeekFrom::Start(begin))
+        .map_err(|_| Abort::Fallback)?;
+    let mut src = Source {
+        file: file.take(len),
+        buf: vec![0; CHUNK_BUFFER.min(len as usize + 1)],
+        pos: 0,
+        filled: 0,
+        eof: false,
+    };
+    while src.filled < 3 && !src.eof {
+        src.read_more()?;
+    }
+    if c == 0 && src.buf[..src.filled].starts_with(b"\xEF\xBB\xBF") {
+        // A second byte-order mark: the parser would strip it; leave that to it.
+        return Err(Abort::Fallback);
+    }
+
+    // The first chunk reserves room for the whole file (untouched capacity
+    // costs no memory) so that later chunks are appended without moving it.
+    let (rows_hint, bytes_hint) = if c == 0 {
+        (
+            (job.file_bytes / 64) as usize,
+            (job.file_bytes as usize / width.max(1)).min(1 << 30),
+        )
+    } else {
+        ((len / 64) as usize, len as usize / width.max(1))
+    };
+    let mut columns: Vec<ColumnBuilder> = lanes
+        .iter()
+        .map(|&lane| ColumnBuilder::new(lane, rows_hint, bytes_hint))
+        .collect();
+    let mut lines: Vec<u32> = Vec::with_capacity(rows_hint);
+    let mut empty_rows = 0;
+    let mut skip_header = c == 0 && job.has_header;
+
+    let mut special = [false; 256];
+    for b in [b'\n', b'\r', b'"', job.delimiter] {
+        special[b as usize] = true;
+    }
+    let mut core = csv_core::ReaderBuilder::new()
+        .delimiter(job.delimiter)
+        .build();
+    // A parser strips a byte-order mark at the start of its first read; the
+    // sequential one only does at the file's start. One blank line first.
+    let _ = core.read_record(b"\n", &mut [0u8; 1], &mut [0usize; 1]);
+    let mut out = vec![0u8; 1 << 12];
+    let mut ends = vec![0usize; width + 2];
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(width + 2);
+    // `csv_core`'s line count (1 + line feeds consumed), and the line the
+    // `csv` crate gives the next record: the count after the previous record.
+    let mut line = 1u64;
+    let mut record_line = 1u64;
+
+    loop {
+        if src.pos == src.filled {
+            if src.eof {
+                break;
+            }
+            src.read_more()?;
+            continue;
+        }
+        // Line ends where a record would start are blank lines: skipped.
+        let first = src.buf[src.pos];
+        if first == b'\n' || first == b'\r' {
+            line += (first == b'\n') as u64;
+            src.pos += 1;
+            continue;
+        }
+        spans.clear();
+        let mut field = 0;
+        let mut i = 0;
+        let scan = loop {
+            let rest = &src.buf[src.pos..src.filled];
+            match rest[i..].iter().position(|&b| special[b as usize]) {
+                Some(k) => {
+                    i += k;
+                    match rest[i] {
+                        b'\n' | b'\r' => break Scan::LineEnd(i),
+                        b'"' => break Scan::Quote,
+                        _ => {
+                            spans.push((field, i));
+                            i += 1;
+                            field = i;
+                        }
+                    }
+                }
+                None if src.eof => break Scan::EndOfInput(rest.len()),
+                None => {
+                    i = rest.len();
+                    src.read_more()?;
+                }
+            }
+        };
+        let outcome = match scan {
+            Scan::LineEnd(at) | Scan::EndOfInput(at) => {
+                if matches!(scan, Scan::EndOfInput(_)) && !last {
+                    // Cut inside a quoted field after all.
+                    return Err(Abort::Fallback);
+                }
+                spans.push((field, at));
+                let record = &src.buf[src.pos..src.pos + at];
+                let consumed = match scan {
+                    Scan::LineEnd(_) => {
+                        let end = src.buf[src.pos + at];
+                        line += (end == b'\n') as u64;
+                        at + 1
+                    }
+                    _ => at,
+                };
+                let outcome = if skip_header {
+                    None
+                } else {
+                    Some(push_fields(record, &spans, width, &mut columns))
+                };
+                src.pos += consumed;
+                outcome
+            }
+            Scan::Quote => {
+                spans.clear();
+                core.set_line(line);
+                let (mut nout, mut nend) = (0, 0);
+                loop {
+                    let input = &src.buf[src.pos..src.filled];
+                    let at_end = input.is_empty();
+                    let (res, nin, o, e) =
+                        core.read_record(input, &mut out[nout..], &mut ends[nend..]);
+                    src.pos += nin;
+                    nout += o;
+                    nend += e;
+                    match res {
+                        csv_core::ReadRecordResult::InputEmpty => src.read_more()?,
+                        csv_core::ReadRecordResult::OutputFull => {
+                            out.resize(out.len() * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::OutputEndsFull => {
+                            ends.resize(ends.len() * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::Record => {
+                            if at_end && !last {
+                                // Cut inside a quoted field after all.
+                                return Err(Abort::Fallback);
+                            }
+                            break;
+                        }
+                        csv_core::ReadRecordResult::End => return Err(Abort::Fallback),
+                    }
+                }
+                line = core.line();
+                let mut start = 0;
+                for &e in &ends[..nend] {
+                    spans.push((start, e));
+                    start = e;
+                }
+                if skip_header {
+                    None
+                } else {
+                    Some(push_fields(&out[..nout], &spans, width, &mut columns))
+                }
+            }
+        };
+        let this_line = record_line;
+        record_line = line;
+        match outcome {
+            None => skip_header = false,
+            Some(RecordOutcome::Row) => {
+                lines.push(u32::try_from(this_line).unwrap_or(u32::MAX));
+                if lines.len().is_multiple_of(PROGRESS_EVERY) {
+                    if job.progress.is_cancelled() {
+                        return Err(Abort::Cancelled);
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(Abort::Fallback);
+                    }
+                }
+            }
+            Some(RecordOutcome::Empty) => empty_rows += 1,
+            Some(_) => return Err(Abort::Fallback),
+        }
+    }
+    Ok(Chunk {
+        columns,
+        lines,
+        newlines: line - 1,
+        empty_rows,
+    })
+}
