@@ -17,6 +17,8 @@ pub enum Move {
     End,
 }
 
+// Carries a worker result once per job; boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Action {
     /// `q`: quit, after asking when work is running.

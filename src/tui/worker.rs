@@ -162,6 +162,8 @@ impl std::fmt::Debug for JobOutput {
     }
 }
 
+// A job result is sent once per job, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum WorkerEvent {
     Progress {

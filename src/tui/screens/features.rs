@@ -204,7 +204,10 @@ pub fn set_as_of(app: &mut App, text: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn selected_row(app: &App) -> Option<(String, Option<(Transform, f64)>, bool)> {
+/// The selected feature: name, (transform, skewness) when built, included.
+type SelectedRow = (String, Option<(Transform, f64)>, bool);
+
+fn selected_row(app: &App) -> Option<SelectedRow> {
     let f = app.data.features.as_ref()?;
     let rows = rows(f);
     let row = rows.get(app.features.selected)?;
