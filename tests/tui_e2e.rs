@@ -20,6 +20,8 @@ fn nz(n: u16) -> std::num::NonZero<u16> {
 
 const CHILD_ENV: &str = "CUSTSEG_TUI_PTY_CHILD";
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// Milliseconds the child's jobs pause after each progress report.
+const PAUSE_ENV: &str = "CUSTSEG_TUI_PTY_PAUSE_MS";
 
 /// A process running in a pseudo-terminal, with the screen it has drawn.
 struct Pty {
@@ -72,6 +74,12 @@ impl Pty {
 
     /// The test binary itself, running `pty_child_entry` on `input`.
     fn spawn_child_entry(input: &str, cols: u16, rows: u16) -> Pty {
+        Self::spawn_child_entry_paused(input, cols, rows, 0)
+    }
+
+    /// [`Pty::spawn_child_entry`] with the child's jobs pausing `pause_ms`
+    /// after each progress report, so they are still running when keys come.
+    fn spawn_child_entry_paused(input: &str, cols: u16, rows: u16, pause_ms: u64) -> Pty {
         let exe = std::env::current_exe().unwrap();
         let mut cmd = CommandBuilder::new(exe);
         cmd.args([
@@ -81,6 +89,7 @@ impl Pty {
             "--test-threads=1",
         ]);
         cmd.env(CHILD_ENV, input);
+        cmd.env(PAUSE_ENV, pause_ms.to_string());
         cmd.env("RUST_BACKTRACE", "0");
         Pty::spawn(cmd, cols, rows)
     }
@@ -236,7 +245,9 @@ fn pty_keys_answer_while_a_million_rows_load() {
             .unwrap();
         }
     }
-    let mut pty = Pty::spawn_child_entry(path.to_str().unwrap(), 80, 24);
+    // However fast the machine, the load must still be running while the
+    // keys arrive: each progress report holds it for a moment.
+    let mut pty = Pty::spawn_child_entry_paused(path.to_str().unwrap(), 80, 24, 400);
     pty.wait_for("Loading big.csv");
     pty.send("?");
     pty.wait_for("Help: Load");
@@ -401,6 +412,10 @@ fn pty_child_entry() {
         input: (!input.is_empty()).then(|| Path::new(&input).to_path_buf()),
         ..Default::default()
     };
+    if let Ok(ms) = std::env::var(PAUSE_ENV) {
+        let ms = ms.parse().expect("milliseconds");
+        custseg::tui::worker::pause_after_each_report(Duration::from_millis(ms));
+    }
     let ui = custseg::tui::UiOptions::from_env(false);
     let code = match custseg::tui::run_tui(config, ui) {
         Ok(()) => 0,

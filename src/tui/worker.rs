@@ -22,7 +22,7 @@ use crate::pipeline::run::{self, Prepared};
 use crate::pipeline::table::Table;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -180,6 +180,18 @@ pub enum WorkerEvent {
 /// Progress reports closer together than this are dropped (except the last).
 const MIN_REPORT_GAP: Duration = Duration::from_millis(40);
 
+/// Milliseconds to pause after each progress report; never set by the app.
+static PAUSE_AFTER_REPORT_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Test hook: pause every job after each progress report it sends, so an
+/// end-to-end test can keep a job running while it presses keys, however
+/// fast the machine loads.
+#[doc(hidden)]
+pub fn pause_after_each_report(pause: Duration) {
+    let ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX);
+    PAUSE_AFTER_REPORT_MS.store(ms, Ordering::Relaxed);
+}
+
 /// Runs `job` on the calling thread, sending progress and then exactly one
 /// `Done` through `send`. A panic inside the pipeline becomes an error result.
 pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
@@ -196,6 +208,11 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             fraction,
             message: message.to_string(),
         });
+        let pause = PAUSE_AFTER_REPORT_MS.load(Ordering::Relaxed);
+        if pause > 0 && fraction < 1.0 {
+            drop(last);
+            std::thread::sleep(Duration::from_millis(pause));
+        }
     };
     fn with_cancel<F: Fn(f64, &str) + Sync>(callback: F, cancel: &AtomicBool) -> FnProgress<'_, F> {
         FnProgress {
