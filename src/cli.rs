@@ -184,6 +184,10 @@ pub struct StageArgs {
     /// K-Means restarts per K (the lowest inertia wins).
     #[arg(long)]
     pub n_init: Option<usize>,
+    /// Above this many customers, run the restarts on a seeded sample of
+    /// this many and refine the best on all rows (0: restarts on all rows).
+    #[arg(long, value_name = "ROWS")]
+    pub fit_sample: Option<usize>,
     /// Label scheme: auto, bank, rfm or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
@@ -310,6 +314,9 @@ impl RunArgs {
                 return Err(Error::usage("--n-init 0: at least one restart is needed"));
             }
             cfg.cluster.n_init = n;
+        }
+        if let Some(m) = s.fit_sample {
+            cfg.cluster.fit_sample = m;
         }
         if let Some(l) = s.labels {
             cfg.labels.scheme = l;

@@ -48,6 +48,9 @@ pub struct ClusterOptions {
     pub tol: f64,
     /// Above this many rows the silhouette is computed on a seeded sample.
     pub silhouette_sample: usize,
+    /// Above this many rows the restarts run on a seeded sample of this many
+    /// rows and the best is refined on all rows; 0 = restarts on all rows.
+    pub fit_sample: usize,
 }
 
 impl Default for ClusterOptions {
@@ -61,6 +64,7 @@ impl Default for ClusterOptions {
             max_iter: s.max_iter,
             tol: s.tol,
             silhouette_sample: s.silhouette_sample,
+            fit_sample: s.fit_sample,
         }
     }
 }

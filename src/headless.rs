@@ -23,6 +23,10 @@ pub struct StderrProgress {
     bar: Option<ProgressBar>,
     last_line: Mutex<Option<Instant>>,
     stage: Mutex<String>,
+    /// The running stage and when it started.
+    started: Mutex<Option<(String, Instant)>>,
+    /// Each finished stage and how long it took, in order.
+    timings: Mutex<Vec<(String, Duration)>>,
 }
 
 impl StderrProgress {
@@ -40,11 +44,46 @@ impl StderrProgress {
             bar,
             last_line: Mutex::new(None),
             stage: Mutex::new(String::new()),
+            started: Mutex::new(None),
+            timings: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Ends the running stage, if any, with a line saying how long it took.
+    fn end_stage(&self) {
+        let Some((name, start)) = self
+            .started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return;
+        };
+        let took = start.elapsed();
+        let line = format!("[{name}] done in {:.2} s", took.as_secs_f64());
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+        self.timings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name, took));
+    }
+
+    /// How long each finished stage took, in order.
+    pub fn timings(&self) -> Vec<(String, Duration)> {
+        self.timings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Starts a named stage ("load", "cluster", ...).
     pub fn stage(&self, name: &str) {
+        self.end_stage();
+        *self.started.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((name.to_string(), Instant::now()));
         *self.stage.lock().unwrap_or_else(|e| e.into_inner()) = name.to_string();
         match &self.bar {
             Some(bar) => {
@@ -56,6 +95,7 @@ impl StderrProgress {
     }
 
     pub fn finish(&self) {
+        self.end_stage();
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -117,7 +157,14 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     let text = if args.json {
-        serde_json::to_string_pretty(&summary_json(&output, &files))
+        let mut summary = summary_json(&output, &files);
+        summary["seconds"] = progress
+            .timings()
+            .into_iter()
+            .map(|(stage, took)| (stage, json!(took.as_secs_f64())))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        serde_json::to_string_pretty(&summary)
             .map_err(|e| Error::data(format!("writing JSON: {e}")))?
     } else {
         summary_text(&output, &files)
@@ -148,6 +195,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             "davies_bouldin": r.metrics.davies_bouldin,
         })).collect::<Vec<_>>(),
         "silhouette_sampled": chosen.metrics.silhouette_sampled,
+        "restarts_sample": run.sweep.restarts_sample,
         "segments": run.profiles.segments.iter().map(|s| json!({
             "id": s.id,
             "label": s.label,
@@ -235,6 +283,13 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             } else {
                 ""
             }
+        );
+    }
+    if let Some(m) = run.sweep.restarts_sample {
+        let _ = writeln!(
+            s,
+            "  (restarts on a seeded sample of {} rows, best refined on all rows)",
+            human(m as f64)
         );
     }
     s.push_str(&elbow_plot(&run.sweep));

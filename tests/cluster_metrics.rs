@@ -7,6 +7,9 @@ use cluster_util::*;
 use custseg::pipeline::cluster::{
     calinski_harabasz, davies_bouldin, silhouette, silhouette_sampled,
 };
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// Six points in two clusters, on a line (second coordinate constant):
 /// A = {0, 1, 2}, B = {10, 11, 12}.
@@ -158,4 +161,59 @@ fn silhouette_does_not_depend_on_the_thread_count() {
         })
     };
     assert_eq!(run(1), run(3));
+}
+
+/// The silhouette straight from its definition, O(n²), one pair at a time.
+fn naive_silhouette(data: &[f64], n: usize, d: usize, labels: &[u32], k: usize) -> f64 {
+    let dist = |a: usize, b: usize| {
+        (0..d)
+            .map(|j| (data[a * d + j] - data[b * d + j]).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let size = |c: u32| labels.iter().filter(|&&l| l == c).count();
+    let mut total = 0.0;
+    for i in 0..n {
+        let own = labels[i];
+        if size(own) == 1 {
+            continue;
+        }
+        let mut sums = vec![0.0; k];
+        for j in 0..n {
+            sums[labels[j] as usize] += dist(i, j);
+        }
+        let a = sums[own as usize] / (size(own) - 1) as f64;
+        let b = (0..k as u32)
+            .filter(|&c| c != own && size(c) > 0)
+            .map(|c| sums[c as usize] / size(c) as f64)
+            .fold(f64::INFINITY, f64::min);
+        total += (b - a) / a.max(b);
+    }
+    total / n as f64
+}
+
+/// Clusters of many blocks, partial blocks and a single row; more features
+/// than lanes: the tiled computation equals the definition.
+#[test]
+fn silhouette_equals_its_definition_across_tiles() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for (d, sizes) in [(3, vec![1usize, 129, 300, 7]), (70, vec![260, 5, 131])] {
+        let n: usize = sizes.iter().sum();
+        let mut labels: Vec<u32> = sizes
+            .iter()
+            .enumerate()
+            .flat_map(|(c, &s)| std::iter::repeat_n(c as u32, s))
+            .collect();
+        labels.shuffle(&mut rng);
+        let data: Vec<f64> = labels
+            .iter()
+            .flat_map(|&l| (0..d).map(move |j| (l as f64) * 0.7 + (j % 5) as f64 * 0.1))
+            .zip(std::iter::repeat_with(|| rng.random::<f64>()))
+            .map(|(base, noise)| base + noise)
+            .collect();
+        let k = sizes.len();
+        let got = silhouette(&data, n, d, &labels, k).unwrap().unwrap();
+        let want = naive_silhouette(&data, n, d, &labels, k);
+        assert!((got - want).abs() <= 1e-12, "d={d}: {got} vs {want}");
+    }
 }

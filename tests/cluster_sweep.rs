@@ -263,9 +263,10 @@ fn config_serde_defaults_and_round_trip() {
             d.n_init,
             d.max_iter,
             d.tol,
-            d.silhouette_sample
+            d.silhouette_sample,
+            d.fit_sample
         ),
-        (2, 10, 10, 300, 1e-4, 20_000)
+        (2, 10, 10, 300, 1e-4, 20_000, 100_000)
     );
     let (n, dd) = (300, 2);
     let (data, _) = planted_blobs(n, dd, 3, 1.0, 4);
@@ -284,4 +285,88 @@ fn config_serde_defaults_and_round_trip() {
     let back: custseg::pipeline::cluster::SweepResult =
         serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
     assert_eq!(back, r);
+}
+
+/// Above `fit_sample` rows the restarts run on a sample and the best is
+/// refined on all rows: the same segments, labels for every row, the SSE of
+/// all rows and within a hair of every restart on all rows; and said.
+#[test]
+fn restarts_on_a_sample_find_the_same_segments_for_all_rows() {
+    let (n, d) = (6000, 4);
+    let (data, truth) = planted_blobs(n, d, 5, 1.5, 21);
+    let full = sweep(&data, n, d, &[], &quick(), &NoProgress).unwrap();
+    let cfg = SweepConfig {
+        fit_sample: 600,
+        ..quick()
+    };
+    let sampled = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+    assert_eq!(full.restarts_sample, None);
+    assert_eq!(sampled.restarts_sample, Some(600));
+    assert_eq!(sampled.chosen_k, full.chosen_k, "{}", sampled.reason);
+    let fit = &sampled.get(5).unwrap().fit;
+    assert_eq!(fit.labels.len(), n);
+    assert_eq!(fit.sizes.iter().sum::<usize>(), n);
+    assert_eq!(adjusted_rand_index(&fit.labels, &truth), 1.0);
+    assert_eq!(fit.n_init, 3, "the restarts that ran (on the sample)");
+    for (a, b) in full.results.iter().zip(&sampled.results) {
+        assert_eq!(a.k, b.k);
+        // The inertia is over all rows: recompute it from the labels.
+        let sse: f64 = (0..n)
+            .map(|i| {
+                let c = b.fit.labels[i] as usize;
+                (0..d)
+                    .map(|j| (data[i * d + j] - b.fit.centres[c * d + j]).powi(2))
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!((sse - b.fit.inertia).abs() <= 1e-9 * sse, "K={}", b.k);
+        assert!(
+            b.fit.inertia <= a.fit.inertia * 1.02,
+            "K={}: sampled restarts {} vs all rows {}",
+            a.k,
+            b.fit.inertia,
+            a.fit.inertia
+        );
+    }
+    // At or below the threshold nothing changes.
+    let at = SweepConfig {
+        fit_sample: n,
+        ..quick()
+    };
+    assert_eq!(sweep(&data, n, d, &[], &at, &NoProgress).unwrap(), full);
+}
+
+#[test]
+fn sampled_restarts_are_seeded_and_thread_count_independent() {
+    let (n, d) = (5000, 3);
+    let (data, _) = planted_blobs(n, d, 4, 3.0, 22);
+    let cfg = SweepConfig {
+        k_max: 6,
+        fit_sample: 700,
+        silhouette_sample: 800,
+        ..quick()
+    };
+    let run = |t: usize, seed: u64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap();
+        let cfg = SweepConfig {
+            seed,
+            ..cfg.clone()
+        };
+        pool.install(|| sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap())
+    };
+    let a = run(1, 42);
+    assert_eq!(a, run(2, 42));
+    assert_eq!(a.restarts_sample, Some(700));
+    // Another seed draws another sample (and other restarts).
+    let other = run(2, 43);
+    assert!(
+        a.results
+            .iter()
+            .zip(&other.results)
+            .any(|(x, y)| x.fit.centres != y.fit.centres),
+        "a different seed changed nothing"
+    );
 }

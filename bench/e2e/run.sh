@@ -13,6 +13,6 @@ bench/.venv/bin/python -c "import pandas, sklearn, matplotlib" 2>/dev/null ||
   bench/.venv/bin/pip install --quiet pandas numpy scikit-learn matplotlib
 cargo build --release --quiet --bin custseg
 FILE="bench/data/customers_${ROWS}.csv"
-[ -f "$FILE" ] || ./target/release/custseg sample --rows "$ROWS" --seed 7 --out "$FILE"
+[ -f "$FILE" ] || "${CARGO_TARGET_DIR:-target}"/release/custseg sample --rows "$ROWS" --seed 7 --out "$FILE"
 export OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2
-bench/.venv/bin/python bench/e2e/compare.py "$FILE" ./target/release/custseg bench/.venv/bin/python
+bench/.venv/bin/python bench/e2e/compare.py "$FILE" "${CARGO_TARGET_DIR:-target}"/release/custseg bench/.venv/bin/python

@@ -12,5 +12,5 @@ if [ ! -x bench/.venv/bin/python ]; then
 fi
 cargo build --release --quiet --bin custseg --example bench_load
 FILE="$DATA/customers_${ROWS}.csv"
-[ -f "$FILE" ] || ./target/release/custseg sample --rows "$ROWS" --seed 7 --out "$FILE"
-bench/.venv/bin/python bench/load/compare.py "$FILE" ./target/release/examples/bench_load --repeat 3
+[ -f "$FILE" ] || "${CARGO_TARGET_DIR:-target}"/release/custseg sample --rows "$ROWS" --seed 7 --out "$FILE"
+bench/.venv/bin/python bench/load/compare.py "$FILE" "${CARGO_TARGET_DIR:-target}"/release/examples/bench_load --repeat 3

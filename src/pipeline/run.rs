@@ -114,6 +114,7 @@ pub fn sweep_config(cfg: &RunConfig) -> SweepConfig {
         tol: c.tol,
         seed: cfg.seed,
         silhouette_sample: c.silhouette_sample,
+        fit_sample: c.fit_sample,
     }
 }
 

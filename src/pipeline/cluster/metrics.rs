@@ -137,7 +137,26 @@ fn groups(labels: &[u32], k: usize) -> Vec<Vec<usize>> {
     g
 }
 
+/// Rows per block of the pairwise-distance tiles (a block never spans two
+/// clusters, so each tile adds to one cluster sum per row).
+const SIL_BLOCK: usize = 128;
+/// Distances are summed per tile in `f64`, then added as fixed-point numbers
+/// with this many fraction bits: integer sums do not depend on the order, so
+/// the tiles can be shared out among threads freely and the result is the
+/// same for any thread count (and no less exact than one `f64` sum).
+const FIX_BITS: i32 = 64;
+
+fn to_fixed(v: f64) -> i128 {
+    // `as` saturates; distances of standardised features are far below 2^63.
+    (v * 2f64.powi(FIX_BITS)) as i128
+}
+
 /// Exact silhouette of the rows listed in `groups` (one list per cluster).
+///
+/// Each pair of rows is measured once: the rows are blocked by cluster and
+/// only tiles (I, J) with I ≤ J are computed; an off-diagonal tile adds each
+/// distance both to its row's sum for J's cluster and to its column's sum for
+/// I's cluster.
 fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f64> {
     let groups: Vec<&Vec<usize>> = groups.iter().filter(|g| !g.is_empty()).collect();
     let m: usize = groups.iter().map(|g| g.len()).sum();
@@ -145,86 +164,155 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
     if l < 2 || l + 1 > m {
         return None;
     }
-    // Column-major copy, rows grouped by cluster.
+    // Column-major copy, rows grouped by cluster; blocks of rows within a cluster.
     let mut cols = vec![0.0; m * d];
-    let mut ranges = Vec::with_capacity(l);
+    let mut cluster_of = Vec::with_capacity(m);
+    let mut blocks: Vec<(usize, usize, usize)> = Vec::new(); // start, end, cluster
     let mut pos = 0;
-    for g in &groups {
+    for (c, g) in groups.iter().enumerate() {
         let start = pos;
         for &i in g.iter() {
             for j in 0..d {
                 cols[j * m + pos] = data[i * d + j];
             }
+            cluster_of.push(c);
             pos += 1;
         }
-        ranges.push((start, pos));
+        let mut b = start;
+        while b < pos {
+            let e = (b + SIL_BLOCK).min(pos);
+            blocks.push((b, e, c));
+            b = e;
+        }
     }
-    let mut s = vec![0.0; m];
-    s.par_chunks_mut(64).enumerate().for_each(|(c, out)| {
-        let mut xp = vec![0.0; d];
-        let mut sums = vec![0.0; l];
-        for (o, p) in out.iter_mut().zip(c * 64..) {
-            for (j, v) in xp.iter_mut().enumerate() {
-                *v = cols[j * m + p];
-            }
-            dist_sums(&cols, m, &xp, &ranges, &mut sums);
-            let own = ranges
-                .iter()
-                .position(|&(a, b)| a <= p && p < b)
-                .unwrap_or(0);
-            let n_own = ranges[own].1 - ranges[own].0;
-            *o = if n_own <= 1 {
-                0.0
-            } else {
-                let a = sums[own] / (n_own - 1) as f64;
-                let mut b = f64::INFINITY;
-                for (c2, (&sum, &(s0, s1))) in sums.iter().zip(&ranges).enumerate() {
-                    if c2 != own {
-                        let v = sum / (s1 - s0) as f64;
-                        if v < b {
-                            b = v;
+    let nb = blocks.len();
+    // Tile rows shared out round-robin (the first rows have the most tiles).
+    let lanes = (rayon::current_num_threads() * 4).clamp(1, nb);
+    let sums = (0..lanes)
+        .into_par_iter()
+        .map(|lane| {
+            let mut acc = vec![0i128; m * l];
+            let mut row = vec![0.0; SIL_BLOCK];
+            let mut col = vec![0.0; SIL_BLOCK];
+            for bi in (lane..nb).step_by(lanes) {
+                let (i0, i1, ci) = blocks[bi];
+                for &(j0, j1, cj) in &blocks[bi..] {
+                    let both = j0 != i0;
+                    let (row, col) = (&mut row[..i1 - i0], &mut col[..j1 - j0]);
+                    col.fill(0.0);
+                    tile_sums(
+                        &cols,
+                        m,
+                        d,
+                        (i0, i1),
+                        (j0, j1),
+                        row,
+                        both.then_some(&mut *col),
+                    );
+                    for (i, &v) in (i0..i1).zip(row.iter()) {
+                        let a = &mut acc[i * l + cj];
+                        *a = a.saturating_add(to_fixed(v));
+                    }
+                    if both {
+                        for (j, &v) in (j0..j1).zip(col.iter()) {
+                            let a = &mut acc[j * l + ci];
+                            *a = a.saturating_add(to_fixed(v));
                         }
                     }
                 }
-                let den = if a > b { a } else { b };
-                if den > 0.0 { (b - a) / den } else { 0.0 }
-            };
-        }
-    });
+            }
+            acc
+        })
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = x.saturating_add(y);
+            }
+            a
+        })
+        .expect("at least one lane");
+    let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    let scale = 2f64.powi(-FIX_BITS);
+    let s: Vec<f64> = (0..m)
+        .into_par_iter()
+        .map(|p| {
+            let own = cluster_of[p];
+            let n_own = sizes[own];
+            if n_own <= 1 {
+                return 0.0;
+            }
+            let row = &sums[p * l..(p + 1) * l];
+            let a = row[own] as f64 * scale / (n_own - 1) as f64;
+            let mut b = f64::INFINITY;
+            for (c, (&sum, &size)) in row.iter().zip(&sizes).enumerate() {
+                if c != own {
+                    let v = sum as f64 * scale / size as f64;
+                    if v < b {
+                        b = v;
+                    }
+                }
+            }
+            let den = if a > b { a } else { b };
+            if den > 0.0 { (b - a) / den } else { 0.0 }
+        })
+        .collect();
     Some(s.iter().fold(0.0, |a, &v| a + v) / m as f64)
 }
 
-/// For each range of columns, the sum of Euclidean distances to `xp`.
+/// Distances between the rows `is` and the rows `js` of the column-major
+/// `cols`: `row[i]` = Σ_j ‖x_i − x_j‖, and, when given, `col[j]` += Σ_i.
 #[inline(always)]
-fn dist_sums_impl(cols: &[f64], m: usize, xp: &[f64], ranges: &[(usize, usize)], sums: &mut [f64]) {
+fn tile_sums_impl(
+    cols: &[f64],
+    m: usize,
+    d: usize,
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+    row: &mut [f64],
+    mut col: Option<&mut [f64]>,
+) {
     const L: usize = 8;
-    for (sum, &(start, end)) in sums.iter_mut().zip(ranges) {
+    let mut xp = vec![0.0; d];
+    for (i, out) in (i0..i1).zip(row.iter_mut()) {
+        for (f, v) in xp.iter_mut().enumerate() {
+            *v = cols[f * m + i];
+        }
         let mut lanes = [0.0; L];
-        let mut q = start;
-        while q + L <= end {
+        let mut q = j0;
+        while q + L <= j1 {
             let mut acc = [0.0; L];
-            for (j, &xf) in xp.iter().enumerate() {
-                let col: &[f64; L] = cols[j * m + q..j * m + q + L].try_into().unwrap();
+            for (f, &xf) in xp.iter().enumerate() {
+                let c: &[f64; L] = cols[f * m + q..f * m + q + L].try_into().unwrap();
                 for l in 0..L {
-                    let t = xf - col[l];
+                    let t = xf - c[l];
                     acc[l] += t * t;
                 }
             }
             for l in 0..L {
-                lanes[l] += acc[l].sqrt();
+                acc[l] = acc[l].sqrt();
+                lanes[l] += acc[l];
+            }
+            if let Some(col) = col.as_deref_mut() {
+                let c: &mut [f64; L] = (&mut col[q - j0..q - j0 + L]).try_into().unwrap();
+                for l in 0..L {
+                    c[l] += acc[l];
+                }
             }
             q += L;
         }
         let mut tail = 0.0;
-        for q in q..end {
+        for q in q..j1 {
             let mut a = 0.0;
-            for (j, &xf) in xp.iter().enumerate() {
-                let t = xf - cols[j * m + q];
+            for (f, &xf) in xp.iter().enumerate() {
+                let t = xf - cols[f * m + q];
                 a += t * t;
             }
-            tail += a.sqrt();
+            let dist = a.sqrt();
+            tail += dist;
+            if let Some(col) = col.as_deref_mut() {
+                col[q - j0] += dist;
+            }
         }
-        *sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        *out = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
             + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
             + tail;
     }
@@ -232,17 +320,33 @@ fn dist_sums_impl(cols: &[f64], m: usize, xp: &[f64], ranges: &[(usize, usize)],
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn dist_sums_avx2(cols: &[f64], m: usize, xp: &[f64], ranges: &[(usize, usize)], sums: &mut [f64]) {
-    dist_sums_impl(cols, m, xp, ranges, sums)
+fn tile_sums_avx2(
+    cols: &[f64],
+    m: usize,
+    d: usize,
+    is: (usize, usize),
+    js: (usize, usize),
+    row: &mut [f64],
+    col: Option<&mut [f64]>,
+) {
+    tile_sums_impl(cols, m, d, is, js, row, col)
 }
 
-fn dist_sums(cols: &[f64], m: usize, xp: &[f64], ranges: &[(usize, usize)], sums: &mut [f64]) {
+fn tile_sums(
+    cols: &[f64],
+    m: usize,
+    d: usize,
+    is: (usize, usize),
+    js: (usize, usize),
+    row: &mut [f64],
+    col: Option<&mut [f64]>,
+) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { dist_sums_avx2(cols, m, xp, ranges, sums) };
+        return unsafe { tile_sums_avx2(cols, m, d, is, js, row, col) };
     }
-    dist_sums_impl(cols, m, xp, ranges, sums)
+    tile_sums_impl(cols, m, d, is, js, row, col)
 }
 
 /// Per-cluster sums (`k × d`) and counts from the labels, in chunk order.

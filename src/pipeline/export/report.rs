@@ -263,6 +263,14 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             human(chosen.metrics.silhouette_sample_size as f64)
         );
     }
+    if let Some(m) = run.sweep.restarts_sample {
+        let _ = writeln!(
+            md,
+            "\nThe K-Means restarts of each K ran on a seeded sample of {} rows; the best was then refined on all {} rows, which the figures above are computed on.",
+            human(m as f64),
+            human(run.chosen().fit.labels.len() as f64)
+        );
+    }
     for w in &run.sweep.warnings {
         let _ = writeln!(md, "- ⚠ {}", cell(w));
     }

@@ -655,7 +655,15 @@ fn draw_metrics(frame: &mut Frame, area: Rect, app: &App, wide: bool) {
             t.glyphs.sep
         )
     };
-    let block = pane_block(t, &title, focused);
+    let mut block = pane_block(t, &title, focused);
+    if let Some(note) = app
+        .data
+        .sweep
+        .as_deref()
+        .and_then(|s| sample_note(&s.sweep))
+    {
+        block = block.title_bottom(Line::styled(note, t.dim()).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(s) = app.data.sweep.as_deref() else {
@@ -730,6 +738,25 @@ fn draw_metrics(frame: &mut Frame, area: Rect, app: &App, wide: bool) {
         });
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Which figures of the sweep came from samples, e.g. " sampled: silh. 20,000 · restarts 100,000 ".
+fn sample_note(sweep: &SweepResult) -> Option<String> {
+    let silhouette = sweep
+        .results
+        .iter()
+        .find(|r| r.metrics.silhouette_sampled)
+        .map(|r| {
+            format!(
+                "silh. {}",
+                charts::number(r.metrics.silhouette_sample_size as f64, 7)
+            )
+        });
+    let restarts = sweep
+        .restarts_sample
+        .map(|m| format!("restarts {}", charts::number(m as f64, 7)));
+    let parts: Vec<String> = silhouette.into_iter().chain(restarts).collect();
+    (!parts.is_empty()).then(|| format!(" sampled: {} ", parts.join(" · ")))
 }
 
 fn draw_chart(frame: &mut Frame, area: Rect, app: &App) {
