@@ -475,6 +475,24 @@ fn value_score(role: Role, table: &Table, j: usize) -> f64 {
     }
 }
 
+/// Whether a column's values can be what `role` counts: counts are whole
+/// numbers (a few stray fractions allowed). Asked only of partial header
+/// matches; an exact header or `--map` is trusted.
+fn plausible_values(role: Role, col: &crate::pipeline::table::Column) -> bool {
+    if !matches!(role, Role::TxnCount | Role::ProductCount) {
+        return true;
+    }
+    let Some(values) = col.numbers() else {
+        return true;
+    };
+    let (mut seen, mut fractional) = (0usize, 0usize);
+    for &v in values.iter().filter(|v| v.is_finite()).take(5000) {
+        seen += 1;
+        fractional += (v.fract() != 0.0) as usize;
+    }
+    fractional * 10 <= seen
+}
+
 /// Names that mark a numeric column as a code, not a quantity to cluster on.
 fn looks_like_code(name: &str) -> bool {
     let n = normalise(name);
@@ -566,6 +584,16 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                         role.label()
                     ));
                 }
+                continue;
+            }
+            if h < 1.0 && h >= v && !plausible_values(role, col) {
+                // "PURCHASES_FREQUENCY" holds ratios in 0..1, not a count.
+                mapping.notes.push(format!(
+                    "'{}' is named like {} but its values are not whole numbers; not used as {}",
+                    col.name,
+                    role.label(),
+                    role.label()
+                ));
                 continue;
             }
             candidates.push((score, role, j, why));
@@ -744,6 +772,30 @@ mod tests {
                 .contains("unknown role")
         );
         assert!(parse_map_arg("balance").is_err());
+    }
+
+    #[test]
+    fn a_ratio_named_like_a_count_is_not_the_transaction_count() {
+        let t = table(vec![
+            Column::number("PURCHASES_FREQUENCY", vec![0.25, 1.0, 0.083333, 0.5]),
+            Column::number("PURCHASES_TRX", vec![3.0, 12.0, 1.0, 0.0]),
+        ]);
+        let m = map_columns(&t, &MappingOptions::default()).unwrap();
+        assert_eq!(m.column_for(Role::TxnCount), None, "{:?}", m.roles());
+        assert!(
+            m.notes
+                .iter()
+                .any(|n| n.contains("'PURCHASES_FREQUENCY' is named like")),
+            "{:?}",
+            m.notes
+        );
+        // Whole numbers under a partial name still map.
+        let t = table(vec![Column::number(
+            "MONTHLY_FREQUENCY",
+            vec![3.0, 12.0, 1.0],
+        )]);
+        let m = map_columns(&t, &MappingOptions::default()).unwrap();
+        assert_eq!(m.column_for(Role::TxnCount), Some("MONTHLY_FREQUENCY"));
     }
 
     #[test]
