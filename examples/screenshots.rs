@@ -7,23 +7,31 @@
 //! Each screen is produced by the real UI code (`custseg::tui`), driven by
 //! key presses through a test harness into a `TestBackend` buffer, and the
 //! buffer is drawn cell by cell with an embedded monospace font (DejaVu Sans
-//! Mono, `assets/fonts/`) and a fixed 16-colour palette. Box-drawing and
-//! block characters are drawn as shapes so lines join up as in a terminal.
+//! Mono, `assets/fonts/`) and a fixed 16-colour palette. Box-drawing, block
+//! and braille characters are drawn as shapes so lines join up and chart
+//! dots show as in a terminal.
 //!
-//! Chinese text needs a CJK font: the first `*.ttf` / `*.otf` / `*.ttc` in
-//! `assets/fonts/` whose name mentions CJK, SC or Han is used; or set
+//! Every stage is walked with the bundled samples (`samples/`), as a user
+//! would: the files are numbered in flow order (`01-load.png` ...), and
+//! PNGs in `screenshots/` that this run does not produce are removed.
+//! Export writes into a temporary folder, not into the repository.
+//!
+//! Chinese text needs a CJK font: the `*.ttf` / `*.otf` / `*.ttc` in
+//! `assets/fonts/` whose name mentions CJK, SC or Han (a Regular one first:
+//! the bundled `NotoSansSC-custseg-Regular.otf`); or set
 //! `CUSTSEG_CJK_FONT=/path/to/font.ttc[:index]`. Without one, CJK cells
-//! are drawn as hollow boxes.
+//! are drawn as hollow boxes (the run says which font it used).
 
 use ab_glyph::{Font, FontRef, FontVec, PxScale, ScaleFont};
 use custseg::config::RunConfig;
 use custseg::tui::harness::Harness;
 use custseg::tui::worker::WorkerEvent;
-use custseg::tui::{Action, UiOptions};
+use custseg::tui::{Action, Stage, UiOptions};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 static REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSansMono.ttf");
 static BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSansMono-Bold.ttf");
@@ -64,13 +72,26 @@ const DEFAULT_BG: Rgb = [0x12, 0x12, 0x12];
 struct Fonts {
     regular: FontRef<'static>,
     bold: FontRef<'static>,
-    cjk: Option<FontVec>,
+    cjk: Option<Cjk>,
     cell_w: u32,
     cell_h: u32,
     ascent: f32,
 }
 
-fn find_cjk_font() -> Option<FontVec> {
+/// A CJK font drawn into two cells: the font, its size in pixels and where
+/// its baseline goes below the top of the cell.
+struct Cjk {
+    font: FontVec,
+    /// The width of its em square, in pixels.
+    em: f32,
+    px: f32,
+    baseline: f32,
+}
+
+/// The CJK font: `CUSTSEG_CJK_FONT`, else the font files in `assets/fonts/`
+/// whose name mentions CJK, SC or Han, a Regular one first (the directory
+/// order is the file system's, so it is sorted).
+fn find_cjk_font() -> Option<(PathBuf, FontVec, u32)> {
     let (path, index) = match std::env::var("CUSTSEG_CJK_FONT") {
         Ok(spec) => match spec.rsplit_once(':') {
             Some((p, i)) if i.parse::<u32>().is_ok() => (PathBuf::from(p), i.parse().unwrap()),
@@ -78,29 +99,58 @@ fn find_cjk_font() -> Option<FontVec> {
         },
         Err(_) => {
             let dir = std::fs::read_dir("assets/fonts").ok()?;
-            let found = dir.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
-                let name = p
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .to_lowercase();
-                let font = [".ttf", ".otf", ".ttc"].iter().any(|x| name.ends_with(x));
-                font && ["cjk", "sc", "han"].iter().any(|k| name.contains(k))
-            })?;
-            (found, 0)
+            let mut found: Vec<PathBuf> = dir
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    let name = p
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .to_lowercase();
+                    let font = [".ttf", ".otf", ".ttc"].iter().any(|x| name.ends_with(x));
+                    font && ["cjk", "sc", "han"].iter().any(|k| name.contains(k))
+                })
+                .collect();
+            found.sort_by_key(|p| {
+                let name = p.to_string_lossy().to_lowercase();
+                (!name.contains("regular"), name)
+            });
+            (found.into_iter().next()?, 0)
         }
     };
     let data = std::fs::read(&path).ok()?;
     match FontVec::try_from_vec_and_index(data, index) {
-        Ok(f) => {
-            eprintln!("CJK font: {}:{index}", path.display());
-            Some(f)
-        }
+        Ok(f) => Some((path, f, index)),
         Err(e) => {
             eprintln!("CJK font {} unusable: {e}", path.display());
             None
         }
     }
+}
+
+/// Sizes `font` so its em fills two cells (less a margin) and centres the
+/// ink of a full-box ideograph in the cell. Measured rather than taken from
+/// the font's metrics: the bundled subset moves every outline down a quarter
+/// em for plotters (`assets/fonts/make_subset.py`), other fonts do not.
+fn place_cjk(font: FontVec, cell_w: u32, cell_h: u32) -> Option<Cjk> {
+    let em = 2.0 * cell_w as f32 * 0.92;
+    let units = font.units_per_em().unwrap_or(1000.0);
+    let px = em * font.height_unscaled() / units;
+    let reference = font.glyph_id('国');
+    if reference.0 == 0 {
+        eprintln!("CJK font has no 国; not used");
+        return None;
+    }
+    let glyph = reference.with_scale_and_position(PxScale::from(px), ab_glyph::point(0.0, 0.0));
+    let bounds = font.outline_glyph(glyph)?.px_bounds();
+    let centre = (bounds.min.y + bounds.max.y) / 2.0;
+    Some(Cjk {
+        font,
+        em,
+        px,
+        baseline: cell_h as f32 / 2.0 - centre,
+    })
 }
 
 impl Fonts {
@@ -110,11 +160,19 @@ impl Fonts {
         let scaled = regular.as_scaled(PxScale::from(FONT_PX));
         let cell_w = scaled.h_advance(regular.glyph_id('M')).round() as u32;
         let cell_h = (scaled.ascent() - scaled.descent() + scaled.line_gap()).ceil() as u32 + 1;
+        let cjk = find_cjk_font().and_then(|(path, font, index)| {
+            let placed = place_cjk(font, cell_w, cell_h)?;
+            eprintln!("CJK font: {}:{index}", path.display());
+            Some(placed)
+        });
+        if cjk.is_none() {
+            eprintln!("no CJK font: Chinese text is drawn as hollow boxes");
+        }
         Fonts {
             ascent: scaled.ascent(),
             regular,
             bold,
-            cjk: find_cjk_font(),
+            cjk,
             cell_w,
             cell_h,
         }
@@ -152,6 +210,18 @@ impl Canvas {
         for yy in y..y + h {
             for xx in x..x + w {
                 self.blend(xx, yy, c, a);
+            }
+        }
+    }
+
+    /// An anti-aliased disc centred on (cx, cy).
+    fn disc(&mut self, cx: f32, cy: f32, r: f32, c: Rgb) {
+        let (x0, x1) = ((cx - r - 1.0).floor() as i32, (cx + r + 1.0).ceil() as i32);
+        let (y0, y1) = ((cy - r - 1.0).floor() as i32, (cy + r + 1.0).ceil() as i32);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+                self.blend(x, y, c, (r + 0.5 - d).clamp(0.0, 1.0));
             }
         }
     }
@@ -194,6 +264,14 @@ fn block_shape(c: char) -> Option<(f32, [u32; 4])> {
         '░' => (0.25, [0, 0, 8, 8]),
         '▀' => (1.0, [0, 0, 8, 4]),
         '▄' => (1.0, [0, 4, 8, 8]),
+        '▁' => (1.0, [0, 7, 8, 8]),
+        '▂' => (1.0, [0, 6, 8, 8]),
+        '▃' => (1.0, [0, 5, 8, 8]),
+        '▅' => (1.0, [0, 3, 8, 8]),
+        '▆' => (1.0, [0, 2, 8, 8]),
+        '▇' => (1.0, [0, 1, 8, 8]),
+        '▔' => (1.0, [0, 0, 8, 1]),
+        '▕' => (1.0, [7, 0, 8, 8]),
         '▌' => (1.0, [0, 0, 4, 8]),
         '▐' => (1.0, [4, 0, 8, 8]),
         '▏' => (1.0, [0, 0, 1, 8]),
@@ -204,6 +282,24 @@ fn block_shape(c: char) -> Option<(f32, [u32; 4])> {
         '▉' => (1.0, [0, 0, 7, 8]),
         _ => return None,
     })
+}
+
+/// The dots of braille cell bit i (dot i + 1): (column, row).
+const BRAILLE_GRID: [(u32, u32); 8] = [
+    (0, 0),
+    (0, 1),
+    (0, 2),
+    (1, 0),
+    (1, 1),
+    (1, 2),
+    (0, 3),
+    (1, 3),
+];
+
+/// The dot bits of a braille pattern (U+2800..U+28FF), blank included.
+fn braille_dots(c: char) -> Option<u32> {
+    let bits = (c as u32).checked_sub(0x2800)?;
+    (bits < 0x100).then_some(bits)
 }
 
 fn draw_glyph<F: Font>(
@@ -275,6 +371,17 @@ fn render(buf: &Buffer, fonts: &Fonts) -> Canvas {
                 if right {
                     canvas.fill(cx, cy, px + cw as i32 - cx, line, fg, 1.0);
                 }
+            } else if let Some(dots) = braille_dots(c) {
+                // Chart markers: DejaVu Sans Mono has no braille, so draw
+                // the dots of the 2 x 4 grid as a terminal font would.
+                let r = (cw as f32 / 6.0).max(1.5);
+                for (i, (col, row)) in BRAILLE_GRID.iter().enumerate() {
+                    if dots & (1 << i) != 0 {
+                        let dx = px as f32 + (2 * col + 1) as f32 * cw as f32 / 4.0;
+                        let dy = py as f32 + (2 * row + 1) as f32 * ch as f32 / 8.0;
+                        canvas.disc(dx, dy, r, fg);
+                    }
+                }
             } else if let Some((a, [x0, y0, x1, y1])) = block_shape(c) {
                 let (w8, h8) = (cw as f32 / 8.0, ch as f32 / 8.0);
                 let rx = px + (x0 as f32 * w8).round() as i32;
@@ -292,13 +399,11 @@ fn render(buf: &Buffer, fonts: &Fonts) -> Canvas {
                     false
                 };
                 if !drawn {
-                    // Scale the CJK font so its em fills the two cells.
-                    let cjk_drawn = fonts.cjk.as_ref().is_some_and(|f| {
-                        let em = cells_w as f32 * 0.92;
-                        let units = f.units_per_em().unwrap_or(1000.0);
-                        let size = em * f.height_unscaled() / units;
-                        let x0 = px as f32 + (cells_w as f32 - em) / 2.0;
-                        draw_glyph(&mut canvas, f, c, x0, baseline, size, fg)
+                    // The CJK font, its em filling the two cells.
+                    let cjk_drawn = fonts.cjk.as_ref().is_some_and(|cjk| {
+                        let x0 = px as f32 + (cells_w as f32 - cjk.em) / 2.0;
+                        let y0 = py as f32 + cjk.baseline;
+                        draw_glyph(&mut canvas, &cjk.font, c, x0, y0, cjk.px, fg)
                     });
                     if !cjk_drawn
                         && !draw_glyph(&mut canvas, main, c, px as f32, baseline, FONT_PX, fg)
@@ -329,6 +434,17 @@ const COLOR: UiOptions = UiOptions {
     ascii: false,
     no_color: false,
 };
+const NO_COLOR: UiOptions = UiOptions {
+    ascii: false,
+    no_color: true,
+};
+const ASCII: UiOptions = UiOptions {
+    ascii: true,
+    no_color: false,
+};
+
+/// Long enough for the K sweep of the bundled sample in a debug build.
+const SETTLE: Duration = Duration::from_secs(300);
 
 fn config(input: Option<&str>) -> RunConfig {
     RunConfig {
@@ -337,106 +453,227 @@ fn config(input: Option<&str>) -> RunConfig {
     }
 }
 
+/// `input` loaded at `w` x `h`, every job finished.
+fn loaded(ui: UiOptions, input: &str, w: u16, h: u16) -> Harness {
+    let mut hs = Harness::new(config(Some(input)), ui, w, h);
+    hs.settle_within(SETTLE);
+    hs
+}
+
+/// `input` driven with Enter (and `e` on Inspect) up to `stage`, every job
+/// finished, as the TUI tests do.
+fn at(ui: UiOptions, input: &str, stage: Stage, w: u16, h: u16) -> Harness {
+    let mut hs = loaded(ui, input, w, h);
+    while hs.app.stage != stage {
+        let before = hs.app.stage;
+        if before == Stage::Inspect {
+            hs.key(KeyCode::Char('e'));
+        } else {
+            hs.key(KeyCode::Enter);
+        }
+        hs.settle_within(SETTLE);
+        assert_ne!(hs.app.stage, before, "stuck: {:?}", hs.app.status);
+    }
+    hs
+}
+
 fn main() {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).expect("the repository root");
-    let customers = if Path::new(custseg::tui::SAMPLE_RELATIVE).is_file() {
-        custseg::tui::SAMPLE_RELATIVE
-    } else {
-        "tests/fixtures/tui/customers.csv"
-    };
-    let chinese = "tests/fixtures/csv/semicolon_gbk.csv";
+    let root = std::env::current_dir().expect("the repository root");
+    let customers = custseg::tui::SAMPLE_RELATIVE;
+    let chinese = "samples/customers_cn_gbk.csv";
+    assert!(
+        Path::new(customers).is_file() && Path::new(chinese).is_file(),
+        "the bundled samples (cargo run --release --example gen_samples)"
+    );
     let fonts = Fonts::load();
     std::fs::create_dir_all("screenshots").expect("screenshots/");
 
-    let loaded = |ui: UiOptions, input: &str, w: u16, h: u16| {
-        let mut hs = Harness::new(config(Some(input)), ui, w, h);
-        hs.settle();
-        hs
-    };
-    let mapped = |ui: UiOptions, input: &str| {
-        let mut hs = loaded(ui, input, 80, 24);
-        hs.key(KeyCode::Enter);
-        hs
-    };
-    let mut shots: Vec<(&str, Harness)> = Vec::new();
+    // Each frame is drawn when it is taken: Export looks at the folder on
+    // disk, relative to the current directory.
+    let mut shots: Vec<(&str, Buffer)> = Vec::new();
+    let mut shot = |name: &'static str, mut h: Harness| shots.push((name, h.buffer()));
 
-    shots.push(("01-load", loaded(COLOR, customers, 80, 24)));
+    // Load
+    shot("load", loaded(COLOR, customers, 80, 24));
 
     let mut typing = Harness::new(config(None), COLOR, 80, 24);
     typing.app.no_sample_found();
-    typing.type_str("tests/fixtures/tui/cu");
-    shots.push(("02-load-typing-completion", typing));
+    typing.type_str("samples/cu");
+    shot("load-typing-completion", typing);
 
     let mut progress = Harness::new_held(config(Some(customers)), COLOR, 80, 24);
     let job = progress.app.jobs[0].id;
     progress.act(Action::Worker(WorkerEvent::Progress {
         job,
         fraction: 0.42,
-        message: "reading customers.csv: 420,000 rows".into(),
+        message: "reading customers_en.csv: 1260 rows".into(),
     }));
-    shots.push(("03-load-progress", progress));
+    shot("load-progress", progress);
 
     let mut workbook = Harness::new(config(None), COLOR, 80, 24);
     workbook.type_str("tests/fixtures/tui/book.xlsx");
-    workbook.settle();
+    workbook.settle_within(SETTLE);
     workbook.key(KeyCode::Tab).key(KeyCode::Tab);
     for _ in 0..3 {
         workbook.key(KeyCode::Down);
     }
     workbook.key(KeyCode::Right);
-    shots.push(("04-load-workbook-sheets", workbook));
+    shot("load-workbook-sheets", workbook);
 
-    shots.push((
-        "05-load-error",
-        loaded(COLOR, "tests/fixtures/tui/missing.csv", 80, 24),
-    ));
+    shot("load-error", loaded(COLOR, "samples/missing.csv", 80, 24));
 
     let mut help = loaded(COLOR, customers, 80, 24);
     help.key(KeyCode::Char('?'));
-    shots.push(("06-load-help", help));
+    shot("load-help", help);
 
-    shots.push(("07-map", mapped(COLOR, customers)));
+    // Map
+    shot("map", at(COLOR, customers, Stage::Map, 80, 24));
 
-    let mut picker = mapped(COLOR, customers);
-    for _ in 0..10 {
+    let mut picker = at(COLOR, customers, Stage::Map, 80, 24);
+    while picker.app.map.selected < 3 {
         picker.key(KeyCode::Down);
     }
     picker.key(KeyCode::Char('r'));
-    shots.push(("08-map-role-list", picker));
+    shot("map-role-list", picker);
 
-    shots.push(("09-map-chinese-gbk", mapped(COLOR, chinese)));
+    shot("map-chinese-gbk", at(COLOR, chinese, Stage::Map, 80, 24));
 
-    let mut next = mapped(COLOR, customers);
-    next.key(KeyCode::Enter);
-    shots.push(("10-map-next-stage-not-in-this-build", next));
+    // Clean
+    shot("clean", at(COLOR, chinese, Stage::Clean, 80, 24));
 
-    shots.push((
-        "11-map-no-color",
-        mapped(
-            UiOptions {
-                ascii: false,
-                no_color: true,
-            },
-            customers,
-        ),
-    ));
-    shots.push((
-        "12-load-ascii",
-        loaded(
-            UiOptions {
-                ascii: true,
-                no_color: false,
-            },
-            customers,
-            80,
-            24,
-        ),
-    ));
-    shots.push(("13-too-small", loaded(COLOR, customers, 50, 15)));
+    let mut threshold = at(COLOR, chinese, Stage::Clean, 80, 24);
+    threshold.key(KeyCode::End);
+    for _ in 0..3 {
+        threshold.key(KeyCode::Right);
+    }
+    threshold.settle_within(SETTLE);
+    shot("clean-threshold-raised", threshold);
 
-    for (name, mut h) in shots {
-        let buf = h.buffer();
-        let path = PathBuf::from(format!("screenshots/{name}.png"));
+    // Features
+    shot("features", at(COLOR, customers, Stage::Features, 80, 24));
+
+    let mut transform = at(COLOR, customers, Stage::Features, 80, 24);
+    transform.key(KeyCode::Down).key(KeyCode::Char('t'));
+    transform.settle_within(SETTLE);
+    shot("features-transform-toggled", transform);
+
+    let mut as_of = at(COLOR, customers, Stage::Features, 80, 24);
+    as_of
+        .key(KeyCode::Char('a'))
+        .ctrl('u')
+        .type_str("2024-06-30");
+    shot("features-as-of-date", as_of);
+
+    // Cluster
+    let mut sweep = at(COLOR, customers, Stage::Features, 80, 24);
+    sweep.hold_jobs(true);
+    sweep.key(KeyCode::Enter);
+    let job = sweep.app.jobs[0].id;
+    sweep.act(Action::Worker(WorkerEvent::Progress {
+        job,
+        fraction: 0.37,
+        message: "K=4: restart 3 of 10".into(),
+    }));
+    shot("cluster-sweep-running", sweep);
+
+    shot("cluster", at(COLOR, customers, Stage::Cluster, 80, 24));
+
+    let mut cluster_help = at(COLOR, customers, Stage::Cluster, 80, 24);
+    cluster_help.key(KeyCode::Char('?'));
+    shot("cluster-help", cluster_help);
+
+    // Inspect
+    shot("inspect", at(COLOR, customers, Stage::Inspect, 80, 24));
+
+    let mut segment = at(COLOR, customers, Stage::Inspect, 80, 24);
+    segment.key(KeyCode::Down).key(KeyCode::Enter);
+    shot("inspect-segment-drill-down", segment);
+
+    let mut search = at(COLOR, customers, Stage::Inspect, 80, 24);
+    search.key(KeyCode::Char('/')).type_str("C0000017");
+    shot("inspect-customer-search", search);
+
+    let mut found = at(COLOR, customers, Stage::Inspect, 80, 24);
+    found
+        .key(KeyCode::Char('/'))
+        .type_str("C0000017")
+        .key(KeyCode::Enter);
+    shot("inspect-customer-found", found);
+
+    let mut pca = at(COLOR, customers, Stage::Inspect, 80, 24);
+    pca.key(KeyCode::Char('p'));
+    shot("inspect-pca-scatter", pca);
+
+    shot(
+        "inspect-120x40",
+        at(COLOR, customers, Stage::Inspect, 120, 40),
+    );
+
+    // Export: into a scratch folder, so the screens show the default
+    // relative folder name and nothing is written into the repository.
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let mut export = at(COLOR, customers, Stage::Export, 80, 24);
+    export
+        .key(KeyCode::Down)
+        .key(KeyCode::Down)
+        .key(KeyCode::Down);
+    export.key(KeyCode::Char(' '));
+    shot("export-file-choices", export);
+
+    std::env::set_current_dir(scratch.path()).expect("the scratch folder");
+    let mut written = at(
+        COLOR,
+        &root.join(customers).to_string_lossy(),
+        Stage::Export,
+        80,
+        24,
+    );
+    written.key(KeyCode::Enter);
+    written.settle_within(SETTLE);
+    assert!(
+        written.app.data.exported.is_some(),
+        "{:?}",
+        written.app.status
+    );
+    let mut overwrite = at(
+        COLOR,
+        &root.join(customers).to_string_lossy(),
+        Stage::Export,
+        80,
+        24,
+    );
+    overwrite.key(KeyCode::Enter);
+    shot("export-overwrite-confirm", overwrite);
+    shot("export-files-written", written);
+    std::env::set_current_dir(&root).expect("the repository root");
+
+    // Without colour, in ASCII, too small.
+    shot(
+        "cluster-no-color",
+        at(NO_COLOR, customers, Stage::Cluster, 80, 24),
+    );
+    shot(
+        "inspect-ascii",
+        at(ASCII, customers, Stage::Inspect, 80, 24),
+    );
+    shot("too-small", loaded(COLOR, customers, 50, 15));
+
+    // Number in flow order; drop the PNGs of screens no longer rendered.
+    let names: Vec<String> = (1..)
+        .zip(&shots)
+        .map(|(i, (name, _))| format!("{i:02}-{name}.png"))
+        .collect();
+    for entry in std::fs::read_dir("screenshots").expect("screenshots/") {
+        let path = entry.expect("screenshots/").path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.ends_with(".png") && !names.iter().any(|n| *n == name) {
+            std::fs::remove_file(&path).expect("remove a stale screenshot");
+            println!("removed {}", path.display());
+        }
+    }
+    for (file, (_, buf)) in names.iter().zip(shots) {
+        let path = PathBuf::from("screenshots").join(file);
         render(&buf, &fonts).save(&path);
         println!("{}", path.display());
     }

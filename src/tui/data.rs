@@ -297,9 +297,9 @@ impl OutputFile {
 
     pub fn what(self) -> &'static str {
         match self {
-            OutputFile::Results => "one row per customer: id, segment, label, features",
-            OutputFile::Summary => "one row per segment: size, share, means, action",
-            OutputFile::Charts => "elbow, sizes, radar, heatmap, PCA... as PNG",
+            OutputFile::Results => "each customer's segment and label",
+            OutputFile::Summary => "per segment: size, share, means",
+            OutputFile::Charts => "elbow, sizes, radar, heatmap, PCA",
             OutputFile::Report => "the whole run explained, for people",
             OutputFile::Model => "scores new customers the same way",
             OutputFile::RunConfig => "replays this run: --no-tui --config",

@@ -461,7 +461,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(
             text::truncate(
                 &format!(
-                    "custseg --no-tui --config {}/run.toml --out OTHER_FOLDER",
+                    "custseg --no-tui --config {}/run.toml --out DIR",
                     app.export.folder.text().trim_end_matches('/')
                 ),
                 width.saturating_sub(8),

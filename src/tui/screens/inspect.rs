@@ -909,14 +909,22 @@ fn draw_scatter(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         return;
     };
     let n = app.data.features.as_ref().map_or(0, |f| f.features.n);
+    // "3,000 customers" when every one is drawn, so the title fits 80 columns.
+    let shown = if pca.rows.len() == n {
+        format!("{} customers", text::thousands(n))
+    } else {
+        format!(
+            "{} of {} customers",
+            text::thousands(pca.rows.len()),
+            text::thousands(n)
+        )
+    };
     let title = format!(
-        " PCA of the features {} PC1 {:.0}%, PC2 {:.0}% of the variance {} {} of {} customers ",
+        " PCA of the features {} PC1 {:.0}%, PC2 {:.0}% of the variance {} {shown} ",
         t.glyphs.sep,
         pca.ratio[0] * 100.0,
         pca.ratio[1] * 100.0,
         t.glyphs.sep,
-        text::thousands(pca.rows.len()),
-        text::thousands(n)
     );
     let block = pane_block(
         t,
@@ -954,10 +962,19 @@ fn draw_scatter(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         .filter(|&i| i != app.inspect.selected)
         .collect();
     order.push(app.inspect.selected.min(segs.len().saturating_sub(1)));
+    // The legend box does not clear what the chart drew under it: names
+    // padded to one width cover its whole inside.
+    let names: Vec<String> = segs
+        .iter()
+        .map(|s| text::truncate(&format!("{} {}", s.id, s.label), 26, t.glyphs.ellipsis))
+        .collect();
+    let name_width = names.iter().map(|n| text::width(n)).max().unwrap_or(0);
     let datasets: Vec<Dataset> = order
         .iter()
         .filter_map(|&i| {
             let s = segs.get(i)?;
+            let name = &names[i];
+            let pad = " ".repeat(name_width - text::width(name));
             let marker = if plain {
                 Marker::Custom(char::from_digit(s.id % 10, 10).unwrap_or('*'))
             } else {
@@ -970,11 +987,7 @@ fn draw_scatter(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             };
             Some(
                 Dataset::default()
-                    .name(text::truncate(
-                        &format!("{} {}", s.id, s.label),
-                        26,
-                        t.glyphs.ellipsis,
-                    ))
+                    .name(format!("{name}{pad}"))
                     .marker(marker)
                     .graph_type(GraphType::Scatter)
                     .style(style)
