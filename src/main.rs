@@ -8,6 +8,14 @@ use custseg::{Error, headless};
 fn main() {
     // Pretty panic reports; the TUI adds terminal restoration on top of this.
     let _ = color_eyre::install();
+    // A panic inside the workbook reader is caught and becomes a "damaged
+    // workbook" error naming the file; no crash report for it.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !custseg::pipeline::load::excel::panic_is_contained() {
+            report(info);
+        }
+    }));
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(()) => 0,

@@ -47,8 +47,9 @@ fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if std::thread::current().name() == Some(WORKER_THREAD_NAME)
-                && ACTIVE.load(Ordering::SeqCst)
+            if crate::pipeline::load::excel::panic_is_contained()
+                || std::thread::current().name() == Some(WORKER_THREAD_NAME)
+                    && ACTIVE.load(Ordering::SeqCst)
             {
                 // Caught by the worker and reported in the UI; printing here
                 // would scribble over the screen.
