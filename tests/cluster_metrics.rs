@@ -197,7 +197,13 @@ fn naive_silhouette(data: &[f64], n: usize, d: usize, labels: &[u32], k: usize) 
 #[test]
 fn silhouette_equals_its_definition_across_tiles() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
-    for (d, sizes) in [(3, vec![1usize, 129, 300, 7]), (70, vec![260, 5, 131])] {
+    // (features, cluster sizes, distance between cluster centres): the far
+    // apart clusters let most cluster pairs be skipped as "cannot be nearest".
+    for (d, sizes, sep) in [
+        (3, vec![1usize, 129, 300, 7], 0.7),
+        (70, vec![260, 5, 131], 0.7),
+        (2, vec![150, 90, 200, 1, 140, 160, 130, 170], 6.0),
+    ] {
         let n: usize = sizes.iter().sum();
         let mut labels: Vec<u32> = sizes
             .iter()
@@ -207,7 +213,7 @@ fn silhouette_equals_its_definition_across_tiles() {
         labels.shuffle(&mut rng);
         let data: Vec<f64> = labels
             .iter()
-            .flat_map(|&l| (0..d).map(move |j| (l as f64) * 0.7 + (j % 5) as f64 * 0.1))
+            .flat_map(|&l| (0..d).map(move |j| (l as f64) * sep + (j % 5) as f64 * 0.1))
             .zip(std::iter::repeat_with(|| rng.random::<f64>()))
             .map(|(base, noise)| base + noise)
             .collect();

@@ -186,6 +186,20 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
         }
     }
     let nb = blocks.len();
+    let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    let needs = candidate_clusters(&cols, m, d, &cluster_of, &sizes);
+    // Whether any row of a block needs its sum for a cluster.
+    let mut block_needs = vec![false; nb * l];
+    for (b, &(b0, b1, _)) in blocks.iter().enumerate() {
+        for p in b0..b1 {
+            for (o, &need) in block_needs[b * l..(b + 1) * l]
+                .iter_mut()
+                .zip(&needs[p * l..(p + 1) * l])
+            {
+                *o |= need;
+            }
+        }
+    }
     // Tile rows shared out round-robin (the first rows have the most tiles).
     let lanes = (rayon::current_num_threads() * 4).clamp(1, nb);
     let sums = (0..lanes)
@@ -196,8 +210,12 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
             let mut col = vec![0.0; SIL_BLOCK];
             for bi in (lane..nb).step_by(lanes) {
                 let (i0, i1, ci) = blocks[bi];
-                for &(j0, j1, cj) in &blocks[bi..] {
-                    let both = j0 != i0;
+                for (bj, &(j0, j1, cj)) in blocks.iter().enumerate().skip(bi) {
+                    let row_side = block_needs[bi * l + cj];
+                    let col_side = bj != bi && block_needs[bj * l + ci];
+                    if !row_side && !col_side {
+                        continue;
+                    }
                     let (row, col) = (&mut row[..i1 - i0], &mut col[..j1 - j0]);
                     col.fill(0.0);
                     tile_sums(
@@ -207,13 +225,15 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
                         (i0, i1),
                         (j0, j1),
                         row,
-                        both.then_some(&mut *col),
+                        col_side.then_some(&mut *col),
                     );
-                    for (i, &v) in (i0..i1).zip(row.iter()) {
-                        let a = &mut acc[i * l + cj];
-                        *a = a.saturating_add(to_fixed(v));
+                    if row_side {
+                        for (i, &v) in (i0..i1).zip(row.iter()) {
+                            let a = &mut acc[i * l + cj];
+                            *a = a.saturating_add(to_fixed(v));
+                        }
                     }
-                    if both {
+                    if col_side {
                         for (j, &v) in (j0..j1).zip(col.iter()) {
                             let a = &mut acc[j * l + ci];
                             *a = a.saturating_add(to_fixed(v));
@@ -230,7 +250,6 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
             a
         })
         .expect("at least one lane");
-    let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
     let scale = 2f64.powi(-FIX_BITS);
     let s: Vec<f64> = (0..m)
         .into_par_iter()
@@ -243,8 +262,9 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
             let row = &sums[p * l..(p + 1) * l];
             let a = row[own] as f64 * scale / (n_own - 1) as f64;
             let mut b = f64::INFINITY;
+            let need = &needs[p * l..(p + 1) * l];
             for (c, (&sum, &size)) in row.iter().zip(&sizes).enumerate() {
-                if c != own {
+                if c != own && need[c] {
                     let v = sum as f64 * scale / size as f64;
                     if v < b {
                         b = v;
@@ -256,6 +276,62 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
         })
         .collect();
     Some(s.iter().fold(0.0, |a, &v| a + v) / m as f64)
+}
+
+/// For each row (of the cluster-grouped column-major `cols`), which clusters'
+/// mean distances it needs (`m × l` flags): its own, and every other cluster
+/// that can hold the lowest mean distance `b`. The mean distance from `x` to
+/// a cluster lies between `‖x − μ‖` (the mean of norms is at least the norm
+/// of the mean) and `√(‖x − μ‖² + σ²)` (the root mean square, σ² the
+/// cluster's mean squared distance to μ); a cluster whose lower bound
+/// exceeds another's upper bound cannot be the nearest and is skipped. The
+/// silhouette is unchanged by this: only sums that cannot matter are left out.
+fn candidate_clusters(
+    cols: &[f64],
+    m: usize,
+    d: usize,
+    cluster_of: &[usize],
+    sizes: &[usize],
+) -> Vec<bool> {
+    let l = sizes.len();
+    let mut mu = vec![0.0; l * d];
+    for f in 0..d {
+        for (p, &c) in cluster_of.iter().enumerate() {
+            mu[c * d + f] += cols[f * m + p];
+        }
+    }
+    for (c, &n) in sizes.iter().enumerate() {
+        for v in &mut mu[c * d..(c + 1) * d] {
+            *v /= n as f64;
+        }
+    }
+    let sq_to = |p: usize, c: usize| -> f64 {
+        (0..d)
+            .map(|f| (cols[f * m + p] - mu[c * d + f]).powi(2))
+            .sum()
+    };
+    let mut spread = vec![0.0; l];
+    for (p, &c) in cluster_of.iter().enumerate() {
+        spread[c] += sq_to(p, c);
+    }
+    for (v, &n) in spread.iter_mut().zip(sizes) {
+        *v /= n as f64;
+    }
+    let mut needs = vec![false; m * l];
+    needs.par_chunks_mut(l).enumerate().for_each(|(p, need)| {
+        let own = cluster_of[p];
+        let sq: Vec<f64> = (0..l).map(|c| sq_to(p, c)).collect();
+        let upper = (0..l)
+            .filter(|&c| c != own)
+            .map(|c| (sq[c] + spread[c]).sqrt())
+            .fold(f64::INFINITY, f64::min);
+        // A wide margin for rounding: skipping must never be wrong.
+        let limit = upper * (1.0 + 1e-9) + 1e-12;
+        for (c, o) in need.iter_mut().enumerate() {
+            *o = c == own || sq[c].sqrt() <= limit;
+        }
+    });
+    needs
 }
 
 /// Distances between the rows `is` and the rows `js` of the column-major

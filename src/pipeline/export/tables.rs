@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::profile::Profiles;
 use crate::pipeline::table::Table;
+use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
@@ -82,26 +83,76 @@ pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
         );
         csv.write_record(&header)
             .map_err(|e| csv_error(RESULTS_CSV, e))?;
-        let mut cells: Vec<String> = vec![String::new(); 4 + d];
-        for (i, id) in input.ids.iter().enumerate() {
-            let seg = &input.profiles.segments[input.labels[i] as usize];
-            cells[0].clear();
-            cells[0].push_str(&neutralise_cell(id));
-            cells[1].clear();
-            let _ = write!(cells[1], "{}", seg.id);
-            cells[2].clear();
-            cells[2].push_str(&neutralise_cell(&seg.label));
-            cells[3].clear();
-            cells[3].push_str(&neutralise_cell(&seg.action));
-            for j in 0..d {
-                cells[4 + j].clear();
-                push_number(&mut cells[4 + j], input.original[i * d + j]);
-            }
-            csv.write_record(&cells)
-                .map_err(|e| csv_error(RESULTS_CSV, e))?;
-        }
         csv.flush()
-            .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))
+            .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))?;
+        let csv = csv.into_inner().map_err(|e| {
+            Error::io(
+                format!("writing {RESULTS_CSV}"),
+                std::io::Error::other(e.to_string()),
+            )
+        })?;
+        // Label and action cells once per segment, not once per customer.
+        let segment_cells: Vec<[String; 3]> = input
+            .profiles
+            .segments
+            .iter()
+            .map(|s| {
+                [
+                    s.id.to_string(),
+                    neutralise_cell(&s.label).into_owned(),
+                    neutralise_cell(&s.action).into_owned(),
+                ]
+            })
+            .collect();
+        // Rows are formatted in parallel, a batch at a time (so memory stays
+        // bounded), and written in order.
+        let rows: Vec<usize> = (0..input.ids.len()).collect();
+        for batch in rows.chunks(RESULTS_BATCH_ROWS * rayon::current_num_threads().max(1)) {
+            let parts: Vec<Result<Vec<u8>>> = batch
+                .par_chunks(RESULTS_BATCH_ROWS)
+                .map(|chunk| format_rows(input, &segment_cells, d, chunk))
+                .collect();
+            for part in parts {
+                csv.write_all(&part?)
+                    .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Rows formatted per parallel task.
+const RESULTS_BATCH_ROWS: usize = 16_384;
+
+/// The CSV bytes of the results rows `rows`.
+fn format_rows(
+    input: &ResultsInput,
+    segment_cells: &[[String; 3]],
+    d: usize,
+    rows: &[usize],
+) -> Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 64));
+    let mut cells: Vec<String> = vec![String::new(); 4 + d];
+    for &i in rows {
+        let [seg, label, action] = &segment_cells[input.labels[i] as usize];
+        cells[0].clear();
+        cells[0].push_str(&neutralise_cell(&input.ids[i]));
+        for (cell, text) in cells[1..4].iter_mut().zip([seg, label, action]) {
+            cell.clear();
+            cell.push_str(text);
+        }
+        for j in 0..d {
+            cells[4 + j].clear();
+            push_number(&mut cells[4 + j], input.original[i * d + j]);
+        }
+        csv.write_record(&cells)
+            .map_err(|e| csv_error(RESULTS_CSV, e))?;
+    }
+    csv.into_inner().map_err(|e| {
+        Error::io(
+            format!("writing {RESULTS_CSV}"),
+            std::io::Error::other(e.to_string()),
+        )
     })
 }
 
