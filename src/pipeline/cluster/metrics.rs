@@ -342,55 +342,93 @@ fn tile_sums_impl(
     m: usize,
     d: usize,
     (i0, i1): (usize, usize),
-    (j0, j1): (usize, usize),
+    js: (usize, usize),
     row: &mut [f64],
     mut col: Option<&mut [f64]>,
 ) {
+    // Two rows at a time: each column value loaded serves both. The column
+    // sums still receive row i before row i + 1, so the result is the same.
+    let mut xp = vec![0.0; 2 * d];
+    let mut i = i0;
+    while i + 2 <= i1 {
+        let out: &mut [f64; 2] = (&mut row[i - i0..i - i0 + 2]).try_into().unwrap();
+        rows_against::<2>(cols, m, d, i, js, &mut xp, out, col.as_deref_mut());
+        i += 2;
+    }
+    if i < i1 {
+        let out: &mut [f64; 1] = (&mut row[i - i0..i - i0 + 1]).try_into().unwrap();
+        rows_against::<1>(cols, m, d, i, js, &mut xp, out, col.as_deref_mut());
+    }
+}
+
+/// Sums of the distances from rows `i..i + R` to the rows `js`, into `out`;
+/// each distance also added to `col` (rows in order), when given.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn rows_against<const R: usize>(
+    cols: &[f64],
+    m: usize,
+    d: usize,
+    i: usize,
+    (j0, j1): (usize, usize),
+    xp: &mut [f64],
+    out: &mut [f64; R],
+    mut col: Option<&mut [f64]>,
+) {
     const L: usize = 8;
-    let mut xp = vec![0.0; d];
-    for (i, out) in (i0..i1).zip(row.iter_mut()) {
-        for (f, v) in xp.iter_mut().enumerate() {
-            *v = cols[f * m + i];
+    for f in 0..d {
+        for r in 0..R {
+            xp[f * R + r] = cols[f * m + i + r];
         }
-        let mut lanes = [0.0; L];
-        let mut q = j0;
-        while q + L <= j1 {
-            let mut acc = [0.0; L];
-            for (f, &xf) in xp.iter().enumerate() {
-                let c: &[f64; L] = cols[f * m + q..f * m + q + L].try_into().unwrap();
+    }
+    let xp = &xp[..d * R];
+    let mut lanes = [[0.0; L]; R];
+    let mut q = j0;
+    while q + L <= j1 {
+        let mut acc = [[0.0; L]; R];
+        for (f, x) in xp.chunks_exact(R).enumerate() {
+            let c: &[f64; L] = cols[f * m + q..f * m + q + L].try_into().unwrap();
+            for r in 0..R {
                 for l in 0..L {
-                    let t = xf - c[l];
-                    acc[l] += t * t;
+                    let t = x[r] - c[l];
+                    acc[r][l] += t * t;
                 }
             }
+        }
+        for r in 0..R {
             for l in 0..L {
-                acc[l] = acc[l].sqrt();
-                lanes[l] += acc[l];
+                acc[r][l] = acc[r][l].sqrt();
+                lanes[r][l] += acc[r][l];
             }
-            if let Some(col) = col.as_deref_mut() {
-                let c: &mut [f64; L] = (&mut col[q - j0..q - j0 + L]).try_into().unwrap();
+        }
+        if let Some(col) = col.as_deref_mut() {
+            let c: &mut [f64; L] = (&mut col[q - j0..q - j0 + L]).try_into().unwrap();
+            for a in &acc {
                 for l in 0..L {
-                    c[l] += acc[l];
+                    c[l] += a[l];
                 }
             }
-            q += L;
         }
-        let mut tail = 0.0;
-        for q in q..j1 {
+        q += L;
+    }
+    let mut tail = [0.0; R];
+    for q in q..j1 {
+        for r in 0..R {
             let mut a = 0.0;
-            for (f, &xf) in xp.iter().enumerate() {
-                let t = xf - cols[f * m + q];
+            for (f, x) in xp.chunks_exact(R).enumerate() {
+                let t = x[r] - cols[f * m + q];
                 a += t * t;
             }
             let dist = a.sqrt();
-            tail += dist;
+            tail[r] += dist;
             if let Some(col) = col.as_deref_mut() {
                 col[q - j0] += dist;
             }
         }
-        *out = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
-            + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
-            + tail;
+    }
+    for r in 0..R {
+        let v = &lanes[r];
+        out[r] = ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7])) + tail[r];
     }
 }
 
