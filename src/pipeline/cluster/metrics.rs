@@ -357,7 +357,7 @@ fn tile_sums_impl(
     }
     if i < i1 {
         let out: &mut [f64; 1] = (&mut row[i - i0..i - i0 + 1]).try_into().unwrap();
-        rows_against::<1>(cols, m, d, i, js, &mut xp, out, col.as_deref_mut());
+        rows_against::<1>(cols, m, d, i, js, &mut xp, out, col);
     }
 }
 

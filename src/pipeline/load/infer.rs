@@ -106,17 +106,12 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
         }
         if misfits.number > give_up && misfits.date > give_up && misfits.flag > give_up {
             drop(numbers);
-            let missing = (0..n).filter(|&i| is_missing_token(raw.raw(i))).count();
+            let (data, missing) = text_without_missing_tokens(raw);
             let info = ColumnInfo {
                 missing,
                 ..ColumnInfo::default()
             };
-            return finish(
-                name,
-                ColumnType::Text,
-                text_without_missing_tokens(raw),
-                info,
-            );
+            return finish(name, ColumnType::Text, data, info);
         }
         census.non_missing += 1;
         let bytes = cell.as_bytes();
@@ -186,7 +181,7 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
         return finish(
             name,
             ColumnType::Text,
-            text_without_missing_tokens(raw),
+            text_without_missing_tokens(raw).0,
             info,
         );
     }
@@ -221,7 +216,7 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
             return finish(
                 name,
                 ColumnType::Text,
-                text_without_missing_tokens(raw),
+                text_without_missing_tokens(raw).0,
                 info,
             );
         }
@@ -250,7 +245,7 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
     finish(
         name,
         ColumnType::Text,
-        text_without_missing_tokens(raw),
+        text_without_missing_tokens(raw).0,
         info,
     )
 }
@@ -378,19 +373,26 @@ fn collect_unparsed<T>(
     }
 }
 
-fn text_without_missing_tokens(raw: TextColumn) -> ColumnData {
-    let has_tokens = (0..raw.len()).any(|i| {
+/// The text column with missing-value tokens ("NA", "-") made missing, and
+/// how many cells are missing.
+fn text_without_missing_tokens(raw: TextColumn) -> (ColumnData, usize) {
+    let (mut empty, mut tokens) = (0, 0);
+    for i in 0..raw.len() {
         let c = raw.raw(i);
-        !c.is_empty() && is_missing_token(c)
-    });
-    if !has_tokens {
-        return ColumnData::Text(raw);
+        if c.is_empty() {
+            empty += 1;
+        } else if is_missing_token(c) {
+            tokens += 1;
+        }
+    }
+    if tokens == 0 {
+        return (ColumnData::Text(raw), empty);
     }
     let cleaned = TextColumn::from_values((0..raw.len()).map(|i| {
         let c = raw.raw(i);
         (!is_missing_token(c)).then_some(c)
     }));
-    ColumnData::Text(cleaned)
+    (ColumnData::Text(cleaned), empty + tokens)
 }
 
 #[cfg(test)]

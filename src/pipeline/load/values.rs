@@ -10,6 +10,11 @@ pub fn is_missing_token(cell: &str) -> bool {
     if cell.len() > 12 {
         return false;
     }
+    // Most cells start with a letter or digit that no token starts with.
+    let first = cell.as_bytes()[0];
+    if first.is_ascii_alphanumeric() && !matches!(first | 0x20, b'n' | b'm') {
+        return false;
+    }
     let c = cell.trim();
     if c.is_empty() {
         return true;
@@ -430,6 +435,29 @@ fn fast_trim(s: &str) -> &str {
 mod tests {
     use super::*;
 
+    #[test]
+    fn missing_tokens() {
+        for t in [
+            "", " ", "NA", "n/a", "NaN", "NULL", "None", "nil", "Missing", "-", "--", "?", ".",
+            "#N/A", "#DIV/0!", "(blank)", "无", "缺失", " na ",
+        ] {
+            assert!(is_missing_token(t), "{t:?}");
+        }
+        for t in [
+            "N",
+            "M",
+            "Nanjing",
+            "male",
+            "0",
+            "C0001",
+            "-1",
+            "none of it",
+            "Ann",
+        ] {
+            assert!(!is_missing_token(t), "{t:?}");
+        }
+    }
+
     fn num(s: &str) -> Option<f64> {
         parse_number(s, NumberStyle::DotDecimal).map(|p| p.value)
     }
@@ -475,18 +503,6 @@ mod tests {
         assert_eq!(p("1.234,56"), Some(1234.56));
         assert_eq!(p("12,5"), Some(12.5));
         assert_eq!(p("12.5"), None);
-    }
-
-    #[test]
-    fn missing_tokens() {
-        for s in [
-            "", "  ", "NA", "n/a", "NULL", "null", "-", "#N/A", "无", "NaN",
-        ] {
-            assert!(is_missing_token(s), "{s}");
-        }
-        for s in ["0", "N", "M", "Nanjing"] {
-            assert!(!is_missing_token(s), "{s}");
-        }
     }
 
     #[test]
