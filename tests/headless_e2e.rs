@@ -94,6 +94,12 @@ fn check_sample(sample: &str, expected_rows: usize) {
     }
     assert_eq!(summary["rows"].as_u64().unwrap() as usize, expected_rows);
     let k = summary["k"].as_u64().unwrap() as usize;
+    // Every sample has five planted segments; the automatic choice finds them.
+    assert_eq!(
+        (k, summary["k_reason"].as_str().unwrap()),
+        (5, "knee of the SSE curve (Kneedle) at K=5"),
+        "{sample}"
+    );
     for s in summary["sweep"].as_array().unwrap() {
         for key in [
             "k",

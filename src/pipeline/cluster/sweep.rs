@@ -8,8 +8,10 @@
 //!
 //! Choice of K, in this order:
 //! 1. `fixed_k` set: that K, reason "fixed by the user";
-//! 2. the knee of the SSE curve over all computed K (Kneedle, S = 1, see
-//!    [`find_knee`]) when it lies in `k_min..=k_max`;
+//! 2. the knee of the SSE curve over `k_min..=k_max` (Kneedle, S = 1, see
+//!    [`find_knee`]). K = 1 is on the elbow chart but not in the search, as
+//!    its drop would pull the knee early; only a range of fewer than five K
+//!    is searched together with K = 1 (Kneedle needs a few points);
 //! 3. otherwise (no clear knee) the K of the range with the best silhouette
 //!    (ties: smaller K);
 //! 4. otherwise (no silhouette defined) `k_min`.
@@ -60,6 +62,9 @@ pub struct SweepConfig {
     /// documentation). 0 = never. Default 100,000.
     pub fit_sample: usize,
 }
+
+/// Fewest K in the range for the knee to be looked for in the range alone.
+const MIN_KNEE_POINTS: usize = 5;
 
 /// Default of [`SweepConfig::fit_sample`].
 pub const DEFAULT_FIT_SAMPLE: usize = 100_000;
@@ -293,9 +298,19 @@ pub fn sweep(
         results.push(KResult { k, fit, metrics });
     }
 
-    let sse: Vec<f64> = results.iter().map(|r| r.fit.inertia).collect();
-    let knee = find_knee(&ks, &sse);
     let in_range = |k: usize| (cfg.k_min..=k_max).contains(&k);
+    // The knee is looked for over the swept range: the drop from K = 1
+    // dwarfs every later one and pulls the knee to K = 2 or 3 however many
+    // groups the data has. Kneedle needs a few points, though: a range of
+    // fewer than MIN_KNEE_POINTS K is searched with every computed K.
+    let curve: Vec<&KResult> = if (cfg.k_min..=k_max).count() >= MIN_KNEE_POINTS {
+        results.iter().filter(|r| in_range(r.k)).collect()
+    } else {
+        results.iter().collect()
+    };
+    let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
+        curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
+    let knee = find_knee(&curve_ks, &curve_sse);
     let (chosen_k, choice, reason) = if let Some(fk) = cfg.fixed_k {
         (fk, Choice::Fixed, "fixed by the user".to_string())
     } else if let Some(kk) = knee.filter(|&kk| in_range(kk)) {
