@@ -5,6 +5,9 @@ Usage: compare.py CSV CUSTSEG_BINARY PYTHON"""
 import os, shutil, subprocess, sys, tempfile, time
 
 def measure(cmd):
+    # Flush other programs' pending writes (e.g. the build just before) so
+    # that neither side pays for them when it syncs its own outputs.
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = proc.stderr.read()

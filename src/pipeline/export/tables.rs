@@ -91,29 +91,35 @@ pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
                 std::io::Error::other(e.to_string()),
             )
         })?;
-        // Label and action cells once per segment, not once per customer.
-        let segment_cells: Vec<[String; 3]> = input
+        // Segment number, label and action as CSV once per segment, not once
+        // per customer.
+        let segment_cells: Vec<Vec<u8>> = input
             .profiles
             .segments
             .iter()
             .map(|s| {
-                [
+                let mut cells = Vec::new();
+                for text in [
                     s.id.to_string(),
                     neutralise_cell(&s.label).into_owned(),
                     neutralise_cell(&s.action).into_owned(),
-                ]
+                ] {
+                    cells.push(b',');
+                    push_csv_field(&mut cells, &text);
+                }
+                cells
             })
             .collect();
         // Rows are formatted in parallel, a batch at a time (so memory stays
         // bounded), and written in order.
         let rows: Vec<usize> = (0..input.ids.len()).collect();
         for batch in rows.chunks(RESULTS_BATCH_ROWS * rayon::current_num_threads().max(1)) {
-            let parts: Vec<Result<Vec<u8>>> = batch
+            let parts: Vec<Vec<u8>> = batch
                 .par_chunks(RESULTS_BATCH_ROWS)
                 .map(|chunk| format_rows(input, &segment_cells, d, chunk))
                 .collect();
             for part in parts {
-                csv.write_all(&part?)
+                csv.write_all(&part)
                     .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))?;
             }
         }
@@ -124,36 +130,48 @@ pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
 /// Rows formatted per parallel task.
 const RESULTS_BATCH_ROWS: usize = 16_384;
 
-/// The CSV bytes of the results rows `rows`.
+/// The CSV bytes of the results rows `rows` (what `csv::Writer` writes,
+/// without its per-field scanning of the long, repeated action text).
 fn format_rows(
     input: &ResultsInput,
-    segment_cells: &[[String; 3]],
+    segment_cells: &[Vec<u8>],
     d: usize,
     rows: &[usize],
-) -> Result<Vec<u8>> {
-    let mut csv = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 64));
-    let mut cells: Vec<String> = vec![String::new(); 4 + d];
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * (segment_cells[0].len() + 16 * (d + 1)));
+    let mut number = String::new();
     for &i in rows {
-        let [seg, label, action] = &segment_cells[input.labels[i] as usize];
-        cells[0].clear();
-        cells[0].push_str(&neutralise_cell(&input.ids[i]));
-        for (cell, text) in cells[1..4].iter_mut().zip([seg, label, action]) {
-            cell.clear();
-            cell.push_str(text);
-        }
+        push_csv_field(&mut out, &neutralise_cell(&input.ids[i]));
+        out.extend_from_slice(&segment_cells[input.labels[i] as usize]);
         for j in 0..d {
-            cells[4 + j].clear();
-            push_number(&mut cells[4 + j], input.original[i * d + j]);
+            out.push(b',');
+            number.clear();
+            push_number(&mut number, input.original[i * d + j]);
+            out.extend_from_slice(number.as_bytes());
         }
-        csv.write_record(&cells)
-            .map_err(|e| csv_error(RESULTS_CSV, e))?;
+        out.push(b'\n');
     }
-    csv.into_inner().map_err(|e| {
-        Error::io(
-            format!("writing {RESULTS_CSV}"),
-            std::io::Error::other(e.to_string()),
-        )
-    })
+    out
+}
+
+/// One CSV field, quoted (quotes doubled) when it holds a comma, a quote or
+/// a line break: the `csv` crate's "quote when necessary".
+fn push_csv_field(out: &mut Vec<u8>, field: &str) {
+    if field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        for b in field.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field.as_bytes());
+    }
 }
 
 pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
@@ -239,6 +257,33 @@ pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_quoted_as_the_csv_crate_does() {
+        let fields = [
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "line\nbreak",
+            "cr\rhere",
+            " spaced ",
+            "#hash",
+            "'=cmd",
+            "客户",
+        ];
+        for f in fields {
+            let mut ours = Vec::new();
+            push_csv_field(&mut ours, f);
+            ours.extend_from_slice(b",x\n");
+            let mut theirs = csv::Writer::from_writer(Vec::new());
+            theirs.write_record([f, "x"]).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs.into_inner().unwrap()).unwrap(),
+                "{f:?}"
+            );
+        }
+    }
 
     #[test]
     fn numbers_are_short_and_exact_enough() {
