@@ -103,8 +103,11 @@ fn main() {
                 let sil: Vec<Option<f64>> =
                     r.results.iter().map(|x| x.metrics.silhouette).collect();
                 println!(
-                    "{{\"mode\": \"product-sweep\", \"seconds\": {dt}, \"chosen_k\": {}, \"reason\": {:?}, \"silhouette\": {sil:?}, \"sampled\": {}}}",
-                    r.chosen_k, r.reason, r.results[1].metrics.silhouette_sampled
+                    "{{\"mode\": \"product-sweep\", \"seconds\": {dt}, \"chosen_k\": {}, \"reason\": {:?}, \"silhouette\": {sil:?}, \"sampled\": {}, \"restarts_sample\": {:?}}}",
+                    r.chosen_k,
+                    r.reason,
+                    r.results[1].metrics.silhouette_sampled,
+                    r.restarts_sample
                 );
             }
             other => panic!("unknown mode {other}"),
