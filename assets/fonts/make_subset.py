@@ -12,8 +12,9 @@ Kept characters (generated, not hand-listed):
   * ASCII and Latin-1 (U+0020-007E, U+00A0-00FF)
   * General Punctuation U+2000-206F, a few math/currency signs
   * CJK Symbols and Punctuation U+3000-303F, full-width forms U+FF01-FF5E, U+FFE0-FFE6
-  * GB2312 symbol rows 1-9 (0xA1A1-0xA9FE) and level-1 hanzi (0xB0A1-0xD7F9,
-    the 3,755 most common simplified Chinese characters)
+  * GB2312 symbol rows 1-9 (0xA1A1-0xA9FE) and all its 6,763 hanzi: level 1
+    (0xB0A1-0xD7F9, the 3,755 most common) and level 2 (0xD8A1-0xF7FE, 3,008
+    more, which hold many place and family names: 圳 of 深圳, 琦, 婷 ...)
 
 Usage: python3 make_subset.py [folder holding NotoSansCJK-Regular.ttc and -Bold.ttc]
 """
@@ -55,7 +56,9 @@ def codepoints():
     symbols = gb2312_rows(0xA1, 0xA9)
     level1 = gb2312_rows(0xB0, 0xD7)
     assert len(level1) == 3755, len(level1)
-    cps |= {ord(c) for c in symbols + level1}
+    level2 = gb2312_rows(0xD8, 0xF7)
+    assert len(level2) == 3008, len(level2)
+    cps |= {ord(c) for c in symbols + level1 + level2}
     return sorted(cps)
 
 
