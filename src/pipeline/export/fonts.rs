@@ -44,28 +44,3 @@ pub fn register_fonts() {
         let _ = plotters::style::register_font(FONT_FAMILY, FontStyle::Bold, FONT_BOLD);
     });
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ab_glyph::{Font, FontRef};
-
-    /// Every character the Chinese samples put in a chart (headers, branch
-    /// names) has a glyph in both faces: a missing one is drawn as a box.
-    #[test]
-    fn chinese_sample_text_has_glyphs() {
-        let mut text: String = crate::sample::BRANCHES.iter().map(|b| b.1).collect();
-        text.extend(crate::sample::CUSTOMER_COLUMNS_CN);
-        text.extend(crate::sample::TRANSACTION_COLUMNS_CN);
-        text.push_str(crate::sample::INCOME_COLUMN_CN);
-        text.push_str("深圳 珠海 琦 婷 ¥ 万 亿 —");
-        for (name, bytes) in [("regular", FONT_REGULAR), ("bold", FONT_BOLD)] {
-            let font = FontRef::try_from_slice(bytes).expect("the embedded font parses");
-            let missing: String = text
-                .chars()
-                .filter(|c| !c.is_whitespace() && font.glyph_id(*c).0 == 0)
-                .collect();
-            assert!(missing.is_empty(), "{name} face lacks {missing:?}");
-        }
-    }
-}
