@@ -1,6 +1,6 @@
 //! Load -> Map columns -> Clean -> Features -> Cluster -> Inspect -> Export.
 //! Every stage is a plain function: typed input, typed output, a report.
-//! Nothing in here may depend on ratatui or crossterm.
+//! Nothing in here may depend on the terminal UI or its crates (see `src/tui`).
 
 pub mod aggregate;
 pub mod clean;

@@ -224,24 +224,7 @@ impl Prepared {
                     }
                 }
             });
-        let sq = x
-            .par_chunks(CHUNK_ROWS * d)
-            .map(|chunk| {
-                let mut s = vec![0.0; d];
-                for row in chunk.chunks_exact(d) {
-                    for (a, &v) in s.iter_mut().zip(row) {
-                        *a += v * v;
-                    }
-                }
-                s
-            })
-            .collect::<Vec<_>>();
-        let mut var = vec![0.0; d];
-        for s in &sq {
-            for (a, &v) in var.iter_mut().zip(s) {
-                *a += v;
-            }
-        }
+        let var = column_sums_of(&x, d, |v| v * v);
         let mean_var = var.iter().map(|v| v / n as f64).sum::<f64>() / d as f64;
         Prepared {
             n,
@@ -255,13 +238,19 @@ impl Prepared {
 
 /// Column sums, per chunk then in chunk order.
 pub(crate) fn column_sums(data: &[f64], d: usize) -> Vec<f64> {
+    column_sums_of(data, d, |v| v)
+}
+
+/// Column sums of `f(value)`, per chunk then in chunk order (so the same for
+/// any thread count).
+fn column_sums_of(data: &[f64], d: usize, f: impl Fn(f64) -> f64 + Sync) -> Vec<f64> {
     let partial = data
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
             let mut s = vec![0.0; d];
             for row in chunk.chunks_exact(d) {
                 for (a, &v) in s.iter_mut().zip(row) {
-                    *a += v;
+                    *a += f(v);
                 }
             }
             s

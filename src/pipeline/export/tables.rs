@@ -112,11 +112,22 @@ pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
             .collect();
         // Rows are formatted in parallel, a batch at a time (so memory stays
         // bounded), and written in order.
-        let rows: Vec<usize> = (0..input.ids.len()).collect();
-        for batch in rows.chunks(RESULTS_BATCH_ROWS * rayon::current_num_threads().max(1)) {
-            let parts: Vec<Vec<u8>> = batch
-                .par_chunks(RESULTS_BATCH_ROWS)
-                .map(|chunk| format_rows(input, &segment_cells, d, chunk))
+        let n = input.ids.len();
+        let batch = RESULTS_BATCH_ROWS * rayon::current_num_threads().max(1);
+        for start in (0..n).step_by(batch) {
+            let end = (start + batch).min(n);
+            let parts: Vec<Vec<u8>> = (start..end)
+                .step_by(RESULTS_BATCH_ROWS)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|a| {
+                    format_rows(
+                        input,
+                        &segment_cells,
+                        d,
+                        a..(a + RESULTS_BATCH_ROWS).min(end),
+                    )
+                })
                 .collect();
             for part in parts {
                 csv.write_all(&part)
@@ -136,11 +147,11 @@ fn format_rows(
     input: &ResultsInput,
     segment_cells: &[Vec<u8>],
     d: usize,
-    rows: &[usize],
+    rows: std::ops::Range<usize>,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() * (segment_cells[0].len() + 16 * (d + 1)));
     let mut number = String::new();
-    for &i in rows {
+    for i in rows {
         push_csv_field(&mut out, &neutralise_cell(&input.ids[i]));
         out.extend_from_slice(&segment_cells[input.labels[i] as usize]);
         for j in 0..d {

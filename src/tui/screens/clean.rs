@@ -246,17 +246,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Move(Move::Left) => change_option(app, OptionRow::MaxMissing, -1),
         Action::Move(Move::Right) => change_option(app, OptionRow::MaxMissing, 1),
         Action::Move(m) => {
-            let s = app.clean.selected;
-            let last = n.saturating_sub(1);
-            app.clean.selected = match m {
-                Move::Up => s.saturating_sub(1),
-                Move::Down => (s + 1).min(last),
-                Move::PageUp => s.saturating_sub(8),
-                Move::PageDown => (s + 8).min(last),
-                Move::Home => 0,
-                Move::End => last,
-                _ => s,
-            };
+            app.clean.selected = widgets::move_in_list(app.clean.selected, n, m, 8);
         }
         _ => {}
     }

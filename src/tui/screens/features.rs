@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::clean::IsoDate;
 use crate::pipeline::features::{FeatureInfo, Transform};
-use crate::tui::action::{Action, Command, Move};
+use crate::tui::action::{Action, Command};
 use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
 };
@@ -327,17 +327,7 @@ pub fn update(app: &mut App, action: Action) {
             )));
         }
         Action::Move(m) => {
-            let s = app.features.selected;
-            let last = n.saturating_sub(1);
-            app.features.selected = match m {
-                Move::Up => s.saturating_sub(1),
-                Move::Down => (s + 1).min(last),
-                Move::PageUp => s.saturating_sub(8),
-                Move::PageDown => (s + 8).min(last),
-                Move::Home => 0,
-                Move::End => last,
-                _ => s,
-            };
+            app.features.selected = widgets::move_in_list(app.features.selected, n, m, 8);
         }
         _ => {}
     }

@@ -476,21 +476,6 @@ fn change_option(app: &mut App, row: OptionRow, step: isize) {
     }
 }
 
-fn move_in_list(selected: usize, len: usize, m: Move, page: usize) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    match m {
-        Move::Up => selected.saturating_sub(1),
-        Move::Down => (selected + 1).min(len - 1),
-        Move::PageUp => selected.saturating_sub(page),
-        Move::PageDown => (selected + page).min(len - 1),
-        Move::Home => 0,
-        Move::End => len - 1,
-        Move::Left | Move::Right => selected,
-    }
-}
-
 /// Opens the browser entry: a folder becomes the path's folder, a file is loaded.
 fn open_entry(app: &mut App) {
     let Some(entry) = app.load.browser.selected_entry().cloned() else {
@@ -621,7 +606,7 @@ fn update_files(app: &mut App, action: Action) {
             if m == Move::Up && b.selected == 0 {
                 app.load.focus = Pane::Path;
             } else {
-                b.selected = move_in_list(b.selected, b.shown.len(), m, 8);
+                b.selected = widgets::move_in_list(b.selected, b.shown.len(), m, 8);
             }
         }
         Action::Confirm | Action::Toggle => open_entry(app),
@@ -642,7 +627,8 @@ fn update_options(app: &mut App, action: Action) {
         Action::Move(Move::Left) => change_option(app, row, -1),
         Action::Move(Move::Right) | Action::Toggle => change_option(app, row, 1),
         Action::Move(m) => {
-            app.load.option_row = move_in_list(app.load.option_row, OPTION_ROWS.len(), m, 6);
+            app.load.option_row =
+                widgets::move_in_list(app.load.option_row, OPTION_ROWS.len(), m, 6);
         }
         Action::Confirm => proceed(app),
         Action::Back => app.load.focus = Pane::Files,
@@ -662,7 +648,7 @@ fn update_preview(app: &mut App, action: Action) {
         Action::Move(Move::Right) => {
             l.preview_col = (l.preview_col + 1).min(cols.saturating_sub(1))
         }
-        Action::Move(m) => l.preview_row = move_in_list(l.preview_row, rows, m, 10),
+        Action::Move(m) => l.preview_row = widgets::move_in_list(l.preview_row, rows, m, 10),
         Action::Confirm => proceed(app),
         Action::Back => {
             app.set_status(

@@ -230,17 +230,7 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::Move(m) => {
-            let page = 10;
-            let s = app.map.selected;
-            app.map.selected = match m {
-                Move::Up => s.saturating_sub(1),
-                Move::Down => (s + 1).min(n.saturating_sub(1)),
-                Move::PageUp => s.saturating_sub(page),
-                Move::PageDown => (s + page).min(n.saturating_sub(1)),
-                Move::Home => 0,
-                Move::End => n.saturating_sub(1),
-                _ => s,
-            };
+            app.map.selected = widgets::move_in_list(app.map.selected, n, m, 10);
             app.map.details_scroll = 0;
         }
         Action::Toggle => {

@@ -88,6 +88,29 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// The selection in a list of `len` rows after `m` (`page` rows per page);
+/// ←/→ leave it where it is.
+pub fn move_in_list(
+    selected: usize,
+    len: usize,
+    m: crate::tui::action::Move,
+    page: usize,
+) -> usize {
+    use crate::tui::action::Move;
+    if len == 0 {
+        return 0;
+    }
+    match m {
+        Move::Up => selected.saturating_sub(1),
+        Move::Down => (selected + 1).min(len - 1),
+        Move::PageUp => selected.saturating_sub(page),
+        Move::PageDown => (selected + page).min(len - 1),
+        Move::Home => 0,
+        Move::End => len - 1,
+        Move::Left | Move::Right => selected,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
