@@ -188,6 +188,10 @@ pub struct StageArgs {
     /// this many and refine the best on all rows (0: restarts on all rows).
     #[arg(long, value_name = "ROWS")]
     pub fit_sample: Option<usize>,
+    /// K-Means' working copy of the features: f64, or f32 for half the
+    /// memory on very large tables (distances and sums stay in f64).
+    #[arg(long, value_name = "f64|f32")]
+    pub storage: Option<crate::pipeline::cluster::Storage>,
     /// Label scheme: auto, bank, rfm or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
@@ -317,6 +321,9 @@ impl RunArgs {
         }
         if let Some(m) = s.fit_sample {
             cfg.cluster.fit_sample = m;
+        }
+        if let Some(st) = s.storage {
+            cfg.cluster.storage = st;
         }
         if let Some(l) = s.labels {
             cfg.labels.scheme = l;

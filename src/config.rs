@@ -51,6 +51,9 @@ pub struct ClusterOptions {
     /// Above this many rows the restarts run on a seeded sample of this many
     /// rows and the best is refined on all rows; 0 = restarts on all rows.
     pub fit_sample: usize,
+    /// Storage of K-Means' working copy: "f64" (default) or "f32" (half
+    /// the memory; arithmetic stays in f64).
+    pub storage: crate::pipeline::cluster::Storage,
 }
 
 impl Default for ClusterOptions {
@@ -65,6 +68,7 @@ impl Default for ClusterOptions {
             tol: s.tol,
             silhouette_sample: s.silhouette_sample,
             fit_sample: s.fit_sample,
+            storage: s.storage,
         }
     }
 }

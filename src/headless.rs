@@ -196,6 +196,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "silhouette_sampled": chosen.metrics.silhouette_sampled,
         "restarts_sample": run.sweep.restarts_sample,
+        "storage": run.sweep.storage,
         "segments": run.profiles.segments.iter().map(|s| json!({
             "id": s.id,
             "label": s.label,
@@ -291,6 +292,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             "  (restarts on a seeded sample of {} rows, best refined on all rows)",
             human(m as f64)
         );
+    }
+    if run.sweep.storage == crate::pipeline::cluster::Storage::F32 {
+        let _ = writeln!(s, "  (K-Means working copy stored in f32)");
     }
     s.push_str(&elbow_plot(&run.sweep));
     let _ = writeln!(s, "\nSegments");

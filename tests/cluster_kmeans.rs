@@ -5,7 +5,7 @@ mod cluster_util;
 
 use cluster_util::*;
 use custseg::Error;
-use custseg::pipeline::cluster::{Init, KMeansConfig, assign_nearest, kmeans};
+use custseg::pipeline::cluster::{Init, KMeansConfig, Storage, assign_nearest, kmeans};
 use custseg::pipeline::progress::NoProgress;
 
 #[test]
@@ -62,6 +62,7 @@ fn matches_scikit_learn_for_the_same_initial_centres() {
             tol: case["tol"].as_f64().unwrap(),
             seed: 0,
             init: Init::Given(f64s(&case["init"])),
+            storage: Storage::F64,
         };
         let what = format!(
             "data {name}, K={k}, tol {}, max_iter {}",
@@ -88,6 +89,90 @@ fn matches_scikit_learn_for_the_same_initial_centres() {
             );
         }
         assert_eq!(r.converged, r.n_iter < cfg.max_iter, "{what}");
+    }
+}
+
+/// f32 storage halves the working copy; arithmetic stays in f64. It must
+/// find the same clusters with an inertia within f32 rounding of the f64
+/// fit, the inertia must be the SSE of its own labels and centres, and it
+/// must stay independent of the thread count.
+#[test]
+fn f32_storage_finds_the_same_clusters_within_rounding() {
+    let (n, d, k) = (20_011, 6, 5);
+    let (data, truth) = planted_blobs(n, d, k, 1.0, 21);
+    let exact = KMeansConfig {
+        seed: 5,
+        ..KMeansConfig::new(k)
+    };
+    let single = KMeansConfig {
+        storage: Storage::F32,
+        ..exact.clone()
+    };
+    let a = kmeans(&data, n, d, &exact, &NoProgress).unwrap();
+    let b = kmeans(&data, n, d, &single, &NoProgress).unwrap();
+    assert_eq!(adjusted_rand_index(&b.labels, &truth), 1.0);
+    assert_eq!(adjusted_rand_index(&b.labels, &a.labels), 1.0);
+    let rel = (b.inertia - a.inertia).abs() / a.inertia;
+    assert!(
+        rel < 1e-6,
+        "inertia {} vs {} (rel {rel:e})",
+        b.inertia,
+        a.inertia
+    );
+    // The f32 path really ran: rounding moves the inertia a little.
+    assert_ne!(a.inertia.to_bits(), b.inertia.to_bits());
+    let sse: f64 = data
+        .chunks_exact(d)
+        .zip(&b.labels)
+        .map(|(row, &l)| {
+            let c = &b.centres[l as usize * d..][..d];
+            row.iter()
+                .zip(c)
+                .map(|(x, m)| (x - m) * (x - m))
+                .sum::<f64>()
+        })
+        .sum();
+    assert!(
+        (sse - b.inertia).abs() / sse < 1e-6,
+        "SSE {sse} vs {}",
+        b.inertia
+    );
+    let one = fit_in_pool(1, &data, n, d, &single);
+    let two = fit_in_pool(2, &data, n, d, &single);
+    assert_eq!(one.labels, two.labels);
+    assert_eq!(one.inertia.to_bits(), two.inertia.to_bits());
+}
+
+/// From scikit-learn's initial centres, f32 storage takes the same number
+/// of iterations to an inertia within f32 rounding.
+#[test]
+fn f32_storage_follows_scikit_learn_within_rounding() {
+    let fx = sklearn_fixture();
+    for case in fx["lloyd"].as_array().unwrap() {
+        let name = case["data"].as_str().unwrap();
+        let (data, n, d) = fixture_data(&fx, name);
+        let k = case["k"].as_u64().unwrap() as usize;
+        let cfg = KMeansConfig {
+            n_init: 1,
+            max_iter: case["max_iter"].as_u64().unwrap() as usize,
+            tol: case["tol"].as_f64().unwrap(),
+            init: Init::Given(f64s(&case["init"])),
+            storage: Storage::F32,
+            ..KMeansConfig::new(k)
+        };
+        let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+        let want = case["inertia"].as_f64().unwrap();
+        let rel = (r.inertia - want).abs() / want;
+        assert!(
+            rel <= 1e-5,
+            "data {name}, K={k}: inertia {} vs {want}",
+            r.inertia
+        );
+        assert_eq!(
+            r.n_iter as u64,
+            case["n_iter"].as_u64().unwrap(),
+            "data {name}, K={k}"
+        );
     }
 }
 

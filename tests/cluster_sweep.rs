@@ -4,7 +4,7 @@ mod cluster_util;
 
 use cluster_util::*;
 use custseg::Error;
-use custseg::pipeline::cluster::{Choice, KMeansConfig, SweepConfig, kmeans, sweep};
+use custseg::pipeline::cluster::{Choice, KMeansConfig, Storage, SweepConfig, kmeans, sweep};
 use custseg::pipeline::progress::NoProgress;
 
 fn quick() -> SweepConfig {
@@ -51,6 +51,42 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
                 .all(|x| x.metrics.davies_bouldin.is_some() && !x.metrics.silhouette_sampled)
         );
     }
+}
+
+/// With f32 storage the sweep finds the same segments and K; the metrics,
+/// computed on the f64 data from the same labels, are then identical; and
+/// the result says which storage ran.
+#[test]
+fn f32_storage_gives_the_same_sweep_on_planted_data() {
+    let (n, d) = (4000, 5);
+    let (data, truth) = planted_blobs(n, d, 5, 1.0, 8);
+    let exact = sweep(&data, n, d, &[], &quick(), &NoProgress).unwrap();
+    let cfg = SweepConfig {
+        storage: Storage::F32,
+        ..quick()
+    };
+    let single = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+    assert_eq!(exact.storage, Storage::F64);
+    assert_eq!(single.storage, Storage::F32);
+    assert_eq!(single.chosen_k, 5, "{}", single.reason);
+    assert_eq!(
+        adjusted_rand_index(&single.chosen().fit.labels, &truth),
+        1.0
+    );
+    for (a, b) in exact.results.iter().zip(&single.results) {
+        let rel = (a.fit.inertia - b.fit.inertia).abs() / a.fit.inertia.max(1e-300);
+        assert!(
+            rel < 1e-5,
+            "K={}: SSE {} vs {}",
+            a.k,
+            a.fit.inertia,
+            b.fit.inertia
+        );
+        if a.fit.labels == b.fit.labels {
+            assert_eq!(a.metrics, b.metrics, "K={}", a.k);
+        }
+    }
+    assert_eq!(exact.chosen().metrics, single.chosen().metrics);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # K-Means benchmark: custseg vs scikit-learn on the same data, side by side,
-# 2 threads each. Usage: bench/kmeans/run.sh [--rows N] [--threads T] [--modes fit,sweep,given]
+# 2 threads each. Usage: bench/kmeans/run.sh [--rows N] [--threads T] [--modes fit,sweep,given,per-iter,fit-f32,per-iter-f32]
 # Not a test: it prints timings and ratios. Needs python3 (venv + pip from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 ROWS=1000000
 COLS=8
 THREADS=2
-MODES=fit,sweep,given
+MODES=fit,sweep,given,per-iter,fit-f32,per-iter-f32
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rows) ROWS="$2"; shift 2 ;;
@@ -43,6 +43,7 @@ echo "== data: $ROWS x $COLS, threads: $THREADS, machine: $(nproc) cores, load a
 for mode in ${MODES//,/ }; do
   echo "== $mode: custseg" >&2
   RAYON_NUM_THREADS=$THREADS "$BIN" --data "$DATA" --rows "$ROWS" --cols "$COLS" --init "$INIT" --modes "$mode" >> "$OUT/custseg.jsonl"
+  [[ $mode == *-f32 ]] && continue  # custseg only, compared with scikit-learn's f64 run
   echo "== $mode: scikit-learn" >&2
   OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS \
     "$PY" bench/kmeans/sklearn_bench.py --data "$DATA" --rows "$ROWS" --cols "$COLS" --init "$INIT" \
@@ -56,11 +57,15 @@ sk = {r["mode"]: r for r in map(json.loads, open(sys.argv[2]))}
 ok = True
 def rel(a, b):
     return abs(a - b) / abs(b)
-print(f"{'mode':<8} {'custseg s':>10} {'sklearn s':>10} {'ratio':>7}  check")
+print(f"{'mode':<12} {'custseg s':>10} {'sklearn s':>10} {'ratio':>7}  check")
 for mode in cs:
-    c, s = cs[mode], sk[mode]
+    c, s = cs[mode], sk[mode.removesuffix("-f32")]
     ratio = c["seconds"] / s["seconds"]
-    if mode == "fit":
+    if mode == "fit-f32":
+        d = (c["inertia"] - s["inertia"]) / s["inertia"]
+        good = True
+        note = f"custseg with --storage f32 vs scikit-learn's f64 fit: inertia rel. diff {d:+.2e} (information, no target)"
+    elif mode == "fit":
         d = (c["inertia"] - s["inertia"]) / s["inertia"]
         good = ratio <= 0.5 and d <= 1e-6
         note = f"inertia {c['inertia']:.10g} vs {s['inertia']:.10g} (custseg worse by {d:+.2e}, target <= 1e-6)"
@@ -68,11 +73,16 @@ for mode in cs:
         worst = max((a - b) / b for a, b in zip(c["sse"], s["sse"]))
         good = ratio <= 0.5
         note = f"SSE K=1..10, custseg worse by at most {worst:+.2e} relative"
+    elif mode.startswith("per-iter"):
+        good = True
+        note = (f"ms per Lloyd iteration ({c['seconds'] * 1e3:.2f} vs {s['seconds'] * 1e3:.2f}); "
+                f"reading the {'f32 ' if mode.endswith('f32') else ''}matrix once takes {c['floor_seconds'] * 1e3:.2f} ms here "
+                f"(custseg at {c['seconds'] / c['floor_seconds']:.1f}x that floor)")
     else:
         d = rel(c["inertia"], s["inertia"])
         good = c["n_iter"] == s["n_iter"] and d <= 1e-9
         note = f"n_iter {c['n_iter']} vs {s['n_iter']}, inertia rel. diff {d:.2e} (target <= 1e-9)"
     ok &= good
-    print(f"{mode:<8} {c['seconds']:>10.3f} {s['seconds']:>10.3f} {ratio:>7.3f}  {'OK ' if good else 'MISS'} {note}")
+    print(f"{mode:<12} {c['seconds']:>10.3f} {s['seconds']:>10.3f} {ratio:>7.3f}  {'OK ' if good else 'MISS'} {note}")
 print("all targets met" if ok else "some targets missed")
 PYEOF

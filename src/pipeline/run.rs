@@ -115,6 +115,7 @@ pub fn sweep_config(cfg: &RunConfig) -> SweepConfig {
         seed: cfg.seed,
         silhouette_sample: c.silhouette_sample,
         fit_sample: c.fit_sample,
+        storage: c.storage,
     }
 }
 

@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::CHUNK_ROWS;
-use super::kmeans::{has_avx2, sq_dist};
+use super::kmeans::{Element, has_avx2, sq_dist};
 
 /// Per-chunk buffers of the seeding, allocated once per fit.
 pub(crate) struct InitBuffers {
@@ -60,8 +60,8 @@ impl InitBuffers {
 /// Writes `k` seeds (rows of `x`) into `centres` (row-major `k × d`).
 /// `closest` is an `n`-long scratch buffer.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn kmeans_plus_plus(
-    x: &[f64],
+pub(crate) fn kmeans_plus_plus<T: Element>(
+    x: &[T],
     n: usize,
     d: usize,
     k: usize,
@@ -71,7 +71,7 @@ pub(crate) fn kmeans_plus_plus(
     centres: &mut [f64],
 ) {
     let first = rng.random_range(0..n as u64) as usize;
-    centres[..d].copy_from_slice(&x[first * d..(first + 1) * d]);
+    widen_into(&mut centres[..d], &x[first * d..(first + 1) * d]);
     closest.fill(f64::INFINITY);
     let mut pot = update_closest(x, d, &centres[..d], closest, &mut buf.chunk_pot);
     let (w, nb, t) = (buf.w, buf.nb, buf.n_trials);
@@ -86,7 +86,7 @@ pub(crate) fn kmeans_plus_plus(
             for l in 0..w {
                 let id = buf.ids.get(b * w + l).copied().unwrap_or(buf.ids[0]);
                 for j in 0..d {
-                    buf.ct[(b * d + j) * w + l] = x[id * d + j];
+                    buf.ct[(b * d + j) * w + l] = x[id * d + j].wide();
                 }
             }
         }
@@ -109,7 +109,7 @@ pub(crate) fn kmeans_plus_plus(
             }
         }
         let id = buf.ids[best];
-        centres[c * d..(c + 1) * d].copy_from_slice(&x[id * d..(id + 1) * d]);
+        widen_into(&mut centres[c * d..(c + 1) * d], &x[id * d..(id + 1) * d]);
         pot = update_closest(
             x,
             d,
@@ -120,10 +120,16 @@ pub(crate) fn kmeans_plus_plus(
     }
 }
 
+fn widen_into<T: Element>(dst: &mut [f64], src: &[T]) {
+    for (o, &v) in dst.iter_mut().zip(src) {
+        *o = v.wide();
+    }
+}
+
 /// `closest = min(closest, ‖x − c‖²)`; per-chunk sums into `chunk_pot`;
 /// returns their sum in chunk order.
-fn update_closest(
-    x: &[f64],
+fn update_closest<T: Element>(
+    x: &[T],
     d: usize,
     centre: &[f64],
     closest: &mut [f64],
@@ -139,7 +145,7 @@ fn update_closest(
 /// One chunk of [`update_closest`]: distances first (independent rows, no
 /// branches), then the minimum and the chunk's sum in row order.
 #[inline(always)]
-fn update_chunk_impl(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+fn update_chunk_impl<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
     let mut dist = [0.0f64; CHUNK_ROWS];
     for (o, row) in dist.iter_mut().zip(x.chunks_exact(d)) {
         *o = sq_dist(row, centre);
@@ -154,11 +160,11 @@ fn update_chunk_impl(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn update_chunk_avx2(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+fn update_chunk_avx2<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
     update_chunk_impl(x, d, centre, closest)
 }
 
-fn update_chunk(x: &[f64], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
+fn update_chunk<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).
@@ -195,8 +201,8 @@ fn search(chunk_pot: &[f64], closest: &[f64], r: f64, n: usize) -> usize {
 /// lanes (`acc += (x_j − c_j)²` in feature order); rows are taken two at a
 /// time so their add chains overlap. The potentials are added in row order.
 #[inline(always)]
-fn cand_chunk_impl<const W: usize>(
-    x: &[f64],
+fn cand_chunk_impl<const W: usize, T: Element>(
+    x: &[T],
     d: usize,
     ct: &[f64],
     closest: &[f64],
@@ -207,9 +213,10 @@ fn cand_chunk_impl<const W: usize>(
     for p in pc.iter_mut() {
         *p = [0.0; W];
     }
-    let dist = |row: &[f64], cb: &[[f64; W]]| {
+    let dist = |row: &[T], cb: &[[f64; W]]| {
         let mut acc = [0.0; W];
         for (&xj, c) in row.iter().zip(cb) {
+            let xj = xj.wide();
             for l in 0..W {
                 let t = xj - c[l];
                 acc[l] += t * t;
@@ -241,21 +248,42 @@ fn cand_chunk_impl<const W: usize>(
 }
 
 #[inline(always)]
-fn cand_chunk_any(w: usize, x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+fn cand_chunk_any<T: Element>(
+    w: usize,
+    x: &[T],
+    d: usize,
+    ct: &[f64],
+    closest: &[f64],
+    pc: &mut [f64],
+) {
     if w == 4 {
-        cand_chunk_impl::<4>(x, d, ct, closest, pc)
+        cand_chunk_impl::<4, T>(x, d, ct, closest, pc)
     } else {
-        cand_chunk_impl::<8>(x, d, ct, closest, pc)
+        cand_chunk_impl::<8, T>(x, d, ct, closest, pc)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn cand_chunk_avx2(w: usize, x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+fn cand_chunk_avx2<T: Element>(
+    w: usize,
+    x: &[T],
+    d: usize,
+    ct: &[f64],
+    closest: &[f64],
+    pc: &mut [f64],
+) {
     cand_chunk_any(w, x, d, ct, closest, pc)
 }
 
-fn cand_chunk(w: usize, x: &[f64], d: usize, ct: &[f64], closest: &[f64], pc: &mut [f64]) {
+fn cand_chunk<T: Element>(
+    w: usize,
+    x: &[T],
+    d: usize,
+    ct: &[f64],
+    closest: &[f64],
+    pc: &mut [f64],
+) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).

@@ -8,6 +8,12 @@
 //! CPU has it; it performs the same IEEE operations in the same order per lane
 //! (Rust never contracts `a * b + c` into an FMA), so results do not depend on
 //! which path ran.
+//!
+//! Storage: the centred copy of the data is kept in `f64` by default, or in
+//! `f32` ([`Storage::F32`]) to halve its memory and the bytes each iteration
+//! reads. Every value is widened to `f64` as it is loaded and all arithmetic
+//! (distances, sums, centres, inertia) stays in `f64`, so an `f32` fit is
+//! exactly the `f64` fit of the data rounded to `f32` after centring.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -27,6 +33,57 @@ pub enum Init {
     Given(Vec<f64>),
 }
 
+/// How the centred working copy of the data is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    /// 8 bytes per value: exact.
+    #[default]
+    F64,
+    /// 4 bytes per value (about 7 significant digits), accumulated in `f64`:
+    /// half the memory and memory traffic, for very large tables.
+    F32,
+}
+
+impl std::str::FromStr for Storage {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "f64" | "double" => Ok(Storage::F64),
+            "f32" | "float" | "single" => Ok(Storage::F32),
+            other => Err(format!("unknown storage '{other}' (expected f64 or f32)")),
+        }
+    }
+}
+
+/// A stored value of the working copy; widened to `f64` for every use.
+pub(crate) trait Element: Copy + Default + Send + Sync + 'static {
+    fn narrow(v: f64) -> Self;
+    fn wide(self) -> f64;
+}
+
+impl Element for f64 {
+    #[inline(always)]
+    fn narrow(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        self
+    }
+}
+
+impl Element for f32 {
+    #[inline(always)]
+    fn narrow(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        self as f64
+    }
+}
+
 /// Options of one k-means fit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KMeansConfig {
@@ -43,6 +100,9 @@ pub struct KMeansConfig {
     pub seed: u64,
     /// Seeding method. Default k-means++.
     pub init: Init,
+    /// Storage of the working copy. Default `f64`.
+    #[serde(default)]
+    pub storage: Storage,
 }
 
 impl KMeansConfig {
@@ -55,6 +115,7 @@ impl KMeansConfig {
             tol: 1e-4,
             seed: 0,
             init: Init::KMeansPlusPlus,
+            storage: Storage::F64,
         }
     }
 }
@@ -99,14 +160,16 @@ pub fn kmeans(
     if n < cfg.k || distinct < cfg.k {
         return Err(too_few_rows(n, distinct, cfg.k));
     }
-    let prep = Prepared::new(data, n, d);
     let span = Span {
         progress,
         base: 0.0,
         width: 1.0,
         prefix: format!("k-means K={}", cfg.k),
     };
-    fit_prepared(&prep, cfg, &span)
+    match cfg.storage {
+        Storage::F64 => fit_prepared(&Prepared::<f64>::new(data, n, d), cfg, &span),
+        Storage::F32 => fit_prepared(&Prepared::<f32>::new(data, n, d), cfg, &span),
+    }
 }
 
 /// Label of the nearest centre for each row (direct `‖x − c‖²`; ties go to the
@@ -187,40 +250,40 @@ pub(crate) fn check_config(cfg: &KMeansConfig, d: usize) -> Result<()> {
 
 /// Squared Euclidean distance, direct form, features in order.
 #[inline(always)]
-pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn sq_dist<T: Element>(a: &[T], b: &[f64]) -> f64 {
     let mut s = 0.0;
     for (&x, &y) in a.iter().zip(b) {
-        let t = x - y;
+        let t = x.wide() - y;
         s += t * t;
     }
     s
 }
 
 /// The data centred on its column means, plus what the fits need from it.
-pub(crate) struct Prepared {
+pub(crate) struct Prepared<T: Element> {
     pub n: usize,
     pub d: usize,
-    /// Centred copy, row-major `n × d`.
-    pub x: Vec<f64>,
+    /// Centred copy, row-major `n × d`, stored as `T`.
+    pub x: Vec<T>,
     /// Column means that were subtracted.
     pub mean: Vec<f64>,
     /// Mean of the column variances (population variance, as numpy's `var`).
     pub mean_var: f64,
 }
 
-impl Prepared {
-    pub fn new(data: &[f64], n: usize, d: usize) -> Prepared {
+impl<T: Element> Prepared<T> {
+    pub fn new(data: &[f64], n: usize, d: usize) -> Prepared<T> {
         let mean = column_sums(data, d)
             .into_iter()
             .map(|s| s / n as f64)
             .collect::<Vec<_>>();
-        let mut x = vec![0.0; data.len()];
+        let mut x = vec![T::default(); data.len()];
         x.par_chunks_mut(CHUNK_ROWS * d)
             .zip(data.par_chunks(CHUNK_ROWS * d))
             .for_each(|(dst, src)| {
                 for (drow, srow) in dst.chunks_exact_mut(d).zip(src.chunks_exact(d)) {
                     for ((o, &v), &m) in drow.iter_mut().zip(srow).zip(&mean) {
-                        *o = v - m;
+                        *o = T::narrow(v - m);
                     }
                 }
             });
@@ -236,6 +299,34 @@ impl Prepared {
     }
 }
 
+/// A prepared copy in either storage, for callers that choose at run time.
+pub(crate) enum Working {
+    F64(Prepared<f64>),
+    F32(Prepared<f32>),
+}
+
+impl Working {
+    pub fn new(storage: Storage, data: &[f64], n: usize, d: usize) -> Working {
+        match storage {
+            Storage::F64 => Working::F64(Prepared::new(data, n, d)),
+            Storage::F32 => Working::F32(Prepared::new(data, n, d)),
+        }
+    }
+    /// Number of rows.
+    pub fn n(&self) -> usize {
+        match self {
+            Working::F64(p) => p.n,
+            Working::F32(p) => p.n,
+        }
+    }
+    pub fn fit(&self, cfg: &KMeansConfig, span: &Span) -> Result<KMeansResult> {
+        match self {
+            Working::F64(p) => fit_prepared(p, cfg, span),
+            Working::F32(p) => fit_prepared(p, cfg, span),
+        }
+    }
+}
+
 /// Column sums, per chunk then in chunk order.
 pub(crate) fn column_sums(data: &[f64], d: usize) -> Vec<f64> {
     column_sums_of(data, d, |v| v)
@@ -243,14 +334,14 @@ pub(crate) fn column_sums(data: &[f64], d: usize) -> Vec<f64> {
 
 /// Column sums of `f(value)`, per chunk then in chunk order (so the same for
 /// any thread count).
-fn column_sums_of(data: &[f64], d: usize, f: impl Fn(f64) -> f64 + Sync) -> Vec<f64> {
+fn column_sums_of<T: Element>(data: &[T], d: usize, f: impl Fn(f64) -> f64 + Sync) -> Vec<f64> {
     let partial = data
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
             let mut s = vec![0.0; d];
             for row in chunk.chunks_exact(d) {
                 for (a, &v) in s.iter_mut().zip(row) {
-                    *a += f(v);
+                    *a += f(v.wide());
                 }
             }
             s
@@ -368,8 +459,8 @@ impl Workspace {
 }
 
 /// Runs all restarts of one fit on prepared data.
-pub(crate) fn fit_prepared(
-    prep: &Prepared,
+pub(crate) fn fit_prepared<T: Element>(
+    prep: &Prepared<T>,
     cfg: &KMeansConfig,
     span: &Span,
 ) -> Result<KMeansResult> {
@@ -497,8 +588,8 @@ fn same_clustering(a: &[u32], b: &[u32], k: usize) -> bool {
 /// One restart from `ws.centres`: Lloyd iterations, then the final assignment
 /// with inertia. Leaves the final centres in `ws.centres` and labels in
 /// `ws.labels`. Returns (iterations, converged, inertia).
-fn lloyd(
-    prep: &Prepared,
+fn lloyd<T: Element>(
+    prep: &Prepared<T>,
     ws: &mut Workspace,
     max_iter: usize,
     tol_abs: f64,
@@ -585,7 +676,7 @@ fn lloyd(
 /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes
 /// the point farthest from its (old) centre, in decreasing distance (ties:
 /// lower row first); sums and weights are moved accordingly.
-fn relocate_empty(prep: &Prepared, ws: &mut Workspace) {
+fn relocate_empty<T: Element>(prep: &Prepared<T>, ws: &mut Workspace) {
     let d = prep.d;
     let empty: Vec<usize> = (0..ws.k).filter(|&c| ws.weights[c] == 0.0).collect();
     let centres = &ws.centres;
@@ -612,8 +703,8 @@ fn relocate_empty(prep: &Prepared, ws: &mut Workspace) {
         let old_c = ws.labels[far] as usize;
         let row = &prep.x[far * d..][..d];
         for (j, &v) in row.iter().enumerate() {
-            ws.new_centres[old_c * d + j] -= v;
-            ws.new_centres[new_c * d + j] = v;
+            ws.new_centres[old_c * d + j] -= v.wide();
+            ws.new_centres[new_c * d + j] = v.wide();
         }
         ws.weights[new_c] = 1.0;
         ws.weights[old_c] -= 1.0;
@@ -625,12 +716,18 @@ fn relocate_empty(prep: &Prepared, ws: &mut Workspace) {
 
 /// Nearest centre of `row` by `‖c‖² − 2 x·c`; first minimum wins.
 #[inline(always)]
-fn nearest<const W: usize>(row: &[f64], mt: &[[f64; W]], cn: &[[f64; W]], d: usize) -> usize {
+fn nearest<const W: usize, T: Element>(
+    row: &[T],
+    mt: &[[f64; W]],
+    cn: &[[f64; W]],
+    d: usize,
+) -> usize {
     let mut best = 0usize;
     let mut best_v = f64::INFINITY;
     for (b, (cnb, mtb)) in cn.iter().zip(mt.chunks_exact(d)).enumerate() {
         let mut acc = *cnb;
         for (&xj, m) in row.iter().zip(mtb) {
+            let xj = xj.wide();
             for l in 0..W {
                 acc[l] += xj * m[l];
             }
@@ -660,8 +757,8 @@ fn nearest<const W: usize>(row: &[f64], mt: &[[f64; W]], cn: &[[f64; W]], d: usi
 
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn lloyd_chunk_impl<const W: usize>(
-    x: &[f64],
+fn lloyd_chunk_impl<const W: usize, T: Element>(
+    x: &[T],
     d: usize,
     mt: &[f64],
     cn: &[f64],
@@ -676,7 +773,7 @@ fn lloyd_chunk_impl<const W: usize>(
     counts.fill(0);
     let mut changed = 0u32;
     for (row, lab) in x.chunks_exact(d).zip(labels.iter_mut()) {
-        let best = nearest::<W>(row, mt, cn, d).min(k - 1);
+        let best = nearest::<W, T>(row, mt, cn, d).min(k - 1);
         changed += (*lab != best as u32) as u32;
         *lab = best as u32;
     }
@@ -688,20 +785,20 @@ fn lloyd_chunk_impl<const W: usize>(
 /// from the assignment loop: the store to `sums[label]` then never waits for
 /// the distance computation of the row (no memory-dependence stalls).
 #[inline(always)]
-fn accumulate(x: &[f64], d: usize, labels: &[u32], sums: &mut [f64], counts: &mut [u32]) {
+fn accumulate<T: Element>(x: &[T], d: usize, labels: &[u32], sums: &mut [f64], counts: &mut [u32]) {
     for (row, &lab) in x.chunks_exact(d).zip(labels) {
         let l = lab as usize;
         counts[l] += 1;
         for (s, &v) in sums[l * d..(l + 1) * d].iter_mut().zip(row) {
-            *s += v;
+            *s += v.wide();
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn assign_chunk_impl<const W: usize>(
-    x: &[f64],
+fn assign_chunk_impl<const W: usize, T: Element>(
+    x: &[T],
     d: usize,
     k: usize,
     mt: &[f64],
@@ -712,14 +809,14 @@ fn assign_chunk_impl<const W: usize>(
     let (mt, _) = mt.as_chunks::<W>();
     let (cn, _) = cn.as_chunks::<W>();
     for (row, lab) in x.chunks_exact(d).zip(labels.iter_mut()) {
-        *lab = nearest::<W>(row, mt, cn, d).min(k - 1) as u32;
+        *lab = nearest::<W, T>(row, mt, cn, d).min(k - 1) as u32;
     }
     chunk_inertia(x, d, centres, labels)
 }
 
 /// Sum over the chunk's rows of `‖x − c_label‖²`, in row order.
 #[inline(always)]
-fn chunk_inertia(x: &[f64], d: usize, centres: &[f64], labels: &[u32]) -> f64 {
+fn chunk_inertia<T: Element>(x: &[T], d: usize, centres: &[f64], labels: &[u32]) -> f64 {
     let mut inertia = 0.0;
     for (row, &l) in x.chunks_exact(d).zip(labels) {
         let l = l as usize;
@@ -731,19 +828,19 @@ fn chunk_inertia(x: &[f64], d: usize, centres: &[f64], labels: &[u32]) -> f64 {
 macro_rules! dispatch_w {
     ($w:expr, $f:ident, $($arg:expr),*) => {
         match $w {
-            4 => $f::<4>($($arg),*),
-            8 => $f::<8>($($arg),*),
-            12 => $f::<12>($($arg),*),
-            _ => $f::<16>($($arg),*),
+            4 => $f::<4, T>($($arg),*),
+            8 => $f::<8, T>($($arg),*),
+            12 => $f::<12, T>($($arg),*),
+            _ => $f::<16, T>($($arg),*),
         }
     };
 }
 
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn lloyd_chunk_any(
+fn lloyd_chunk_any<T: Element>(
     w: usize,
-    x: &[f64],
+    x: &[T],
     d: usize,
     mt: &[f64],
     cn: &[f64],
@@ -756,9 +853,9 @@ fn lloyd_chunk_any(
 
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn assign_chunk_any(
+fn assign_chunk_any<T: Element>(
     w: usize,
-    x: &[f64],
+    x: &[T],
     d: usize,
     k: usize,
     mt: &[f64],
@@ -777,12 +874,14 @@ fn assign_chunk_any(
 mod avx2 {
     use std::arch::x86_64::*;
 
+    use super::Element;
+
     /// Nearest centre of each of the `R` rows starting at `x` (row-major, `d`
     /// columns); `mt`/`cn` in blocks of `4 * NV` lanes. The rows are
     /// interleaved so that their independent add chains overlap.
     #[inline(always)]
-    unsafe fn nearest_rows<const NV: usize, const R: usize>(
-        x: &[f64],
+    unsafe fn nearest_rows<const NV: usize, const R: usize, T: Element>(
+        x: &[T],
         d: usize,
         mt: &[f64],
         cn: &[f64],
@@ -811,7 +910,7 @@ mod avx2 {
                         *mv = _mm256_loadu_pd(mp.add(4 * v));
                     }
                     for (r, a) in acc.iter_mut().enumerate() {
-                        let xb = _mm256_broadcast_sd(&*xp.add(r * d + j));
+                        let xb = _mm256_set1_pd((*xp.add(r * d + j)).wide());
                         for (av, &mv) in a.iter_mut().zip(&m) {
                             *av = _mm256_add_pd(*av, _mm256_mul_pd(xb, mv));
                         }
@@ -843,8 +942,8 @@ mod avx2 {
 
     /// Labels of all rows of a chunk, `R` rows at a time.
     #[inline(always)]
-    unsafe fn label_rows<const NV: usize, const R: usize>(
-        x: &[f64],
+    unsafe fn label_rows<const NV: usize, const R: usize, T: Element>(
+        x: &[T],
         d: usize,
         k: usize,
         mt: &[f64],
@@ -856,7 +955,7 @@ mod avx2 {
         let mut out = [0usize; R];
         while i + R <= n {
             // SAFETY: AVX2 is enabled by the caller; R rows from row i exist.
-            unsafe { nearest_rows::<NV, R>(&x[i * d..], d, mt, cn, &mut out) };
+            unsafe { nearest_rows::<NV, R, T>(&x[i * d..], d, mt, cn, &mut out) };
             for (r, &b) in out.iter().enumerate() {
                 f(i + r, b.min(k - 1));
             }
@@ -865,15 +964,15 @@ mod avx2 {
         let mut one = [0usize; 1];
         while i < n {
             // SAFETY: AVX2 is enabled by the caller; row i exists.
-            unsafe { nearest_rows::<NV, 1>(&x[i * d..], d, mt, cn, &mut one) };
+            unsafe { nearest_rows::<NV, 1, T>(&x[i * d..], d, mt, cn, &mut one) };
             f(i, one[0].min(k - 1));
             i += 1;
         }
     }
 
     #[inline(always)]
-    unsafe fn label_rows_nv<const NV: usize>(
-        x: &[f64],
+    unsafe fn label_rows_nv<const NV: usize, T: Element>(
+        x: &[T],
         d: usize,
         k: usize,
         mt: &[f64],
@@ -883,17 +982,17 @@ mod avx2 {
         // SAFETY: AVX2 is enabled by the caller.
         unsafe {
             if NV <= 2 {
-                label_rows::<NV, 4>(x, d, k, mt, cn, f)
+                label_rows::<NV, 4, T>(x, d, k, mt, cn, f)
             } else {
-                label_rows::<NV, 2>(x, d, k, mt, cn, f)
+                label_rows::<NV, 2, T>(x, d, k, mt, cn, f)
             }
         }
     }
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn lloyd_chunk_nv<const NV: usize>(
-        x: &[f64],
+    unsafe fn lloyd_chunk_nv<const NV: usize, T: Element>(
+        x: &[T],
         d: usize,
         mt: &[f64],
         cn: &[f64],
@@ -907,7 +1006,7 @@ mod avx2 {
         let mut changed = 0u32;
         // SAFETY: AVX2 is enabled by the caller.
         unsafe {
-            label_rows_nv::<NV>(x, d, k, mt, cn, |i, best| {
+            label_rows_nv::<NV, T>(x, d, k, mt, cn, |i, best| {
                 changed += (labels[i] != best as u32) as u32;
                 labels[i] = best as u32;
             })
@@ -918,8 +1017,8 @@ mod avx2 {
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn assign_chunk_nv<const NV: usize>(
-        x: &[f64],
+    unsafe fn assign_chunk_nv<const NV: usize, T: Element>(
+        x: &[T],
         d: usize,
         k: usize,
         mt: &[f64],
@@ -929,16 +1028,16 @@ mod avx2 {
     ) -> f64 {
         // SAFETY: AVX2 is enabled by the caller.
         unsafe {
-            label_rows_nv::<NV>(x, d, k, mt, cn, |i, best| labels[i] = best as u32);
+            label_rows_nv::<NV, T>(x, d, k, mt, cn, |i, best| labels[i] = best as u32);
         }
         super::chunk_inertia(x, d, centres, labels)
     }
 
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
-    pub(super) fn lloyd_chunk(
+    pub(super) fn lloyd_chunk<T: Element>(
         w: usize,
-        x: &[f64],
+        x: &[T],
         d: usize,
         mt: &[f64],
         cn: &[f64],
@@ -949,19 +1048,19 @@ mod avx2 {
         // SAFETY: AVX2 is enabled on this function.
         unsafe {
             match w {
-                4 => lloyd_chunk_nv::<1>(x, d, mt, cn, labels, sums, counts),
-                8 => lloyd_chunk_nv::<2>(x, d, mt, cn, labels, sums, counts),
-                12 => lloyd_chunk_nv::<3>(x, d, mt, cn, labels, sums, counts),
-                _ => lloyd_chunk_nv::<4>(x, d, mt, cn, labels, sums, counts),
+                4 => lloyd_chunk_nv::<1, T>(x, d, mt, cn, labels, sums, counts),
+                8 => lloyd_chunk_nv::<2, T>(x, d, mt, cn, labels, sums, counts),
+                12 => lloyd_chunk_nv::<3, T>(x, d, mt, cn, labels, sums, counts),
+                _ => lloyd_chunk_nv::<4, T>(x, d, mt, cn, labels, sums, counts),
             }
         }
     }
 
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
-    pub(super) fn assign_chunk(
+    pub(super) fn assign_chunk<T: Element>(
         w: usize,
-        x: &[f64],
+        x: &[T],
         d: usize,
         k: usize,
         mt: &[f64],
@@ -972,10 +1071,10 @@ mod avx2 {
         // SAFETY: AVX2 is enabled on this function.
         unsafe {
             match w {
-                4 => assign_chunk_nv::<1>(x, d, k, mt, cn, centres, labels),
-                8 => assign_chunk_nv::<2>(x, d, k, mt, cn, centres, labels),
-                12 => assign_chunk_nv::<3>(x, d, k, mt, cn, centres, labels),
-                _ => assign_chunk_nv::<4>(x, d, k, mt, cn, centres, labels),
+                4 => assign_chunk_nv::<1, T>(x, d, k, mt, cn, centres, labels),
+                8 => assign_chunk_nv::<2, T>(x, d, k, mt, cn, centres, labels),
+                12 => assign_chunk_nv::<3, T>(x, d, k, mt, cn, centres, labels),
+                _ => assign_chunk_nv::<4, T>(x, d, k, mt, cn, centres, labels),
             }
         }
     }
@@ -997,9 +1096,9 @@ pub(crate) fn has_avx2() -> bool {
 /// One chunk of a Lloyd iteration: labels, per-cluster sums and counts;
 /// returns how many labels changed.
 #[allow(clippy::too_many_arguments)]
-fn lloyd_chunk(
+fn lloyd_chunk<T: Element>(
     w: usize,
-    x: &[f64],
+    x: &[T],
     d: usize,
     mt: &[f64],
     cn: &[f64],
@@ -1017,9 +1116,9 @@ fn lloyd_chunk(
 
 /// One chunk of the final assignment: labels and the chunk's inertia.
 #[allow(clippy::too_many_arguments)]
-fn assign_chunk(
+fn assign_chunk<T: Element>(
     w: usize,
-    x: &[f64],
+    x: &[T],
     d: usize,
     k: usize,
     mt: &[f64],
@@ -1072,36 +1171,42 @@ mod tests {
                 ws.centres[2 * d..3 * d].copy_from_slice(&c0);
             }
             ws.load_centres();
-            let (mut l1, mut l2) = (vec![7u32; rows], vec![7u32; rows]);
-            let (mut s1, mut s2) = (vec![0.0; k * d], vec![0.0; k * d]);
-            let (mut c1, mut c2) = (vec![0u32; k], vec![0u32; k]);
-            let ch1 = lloyd_chunk_any(ws.w, &x, d, &ws.mt, &ws.cn, &mut l1, &mut s1, &mut c1);
-            // SAFETY: AVX2 checked above.
-            let ch2 = unsafe {
-                avx2::lloyd_chunk(ws.w, &x, d, &ws.mt, &ws.cn, &mut l2, &mut s2, &mut c2)
-            };
-            assert_eq!((ch1, &l1, &c1), (ch2, &l2, &c2), "k={k} d={d}");
-            let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&s1), bits(&s2), "k={k} d={d}");
-            let i1 = assign_chunk_any(ws.w, &x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l1);
-            // SAFETY: AVX2 checked above.
-            let i2 =
-                unsafe { avx2::assign_chunk(ws.w, &x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l2) };
-            assert_eq!(i1.to_bits(), i2.to_bits());
-            assert_eq!(l1, l2);
-            // And the labels are the nearest centres (first one on ties).
-            for (row, &l) in x.chunks_exact(d).zip(&l1) {
-                let dists: Vec<f64> = ws
-                    .centres
-                    .chunks_exact(d)
-                    .map(|c| sq_dist(row, c))
-                    .collect();
-                let best = dists.iter().cloned().fold(f64::INFINITY, f64::min);
-                assert!(dists[l as usize] <= best + 1e-9, "k={k} d={d}");
-                let first = dists.iter().position(|&v| v <= best + 1e-9).unwrap();
-                if k > 2 && first == 0 {
-                    assert_ne!(l, 2, "tie must go to the first centre");
-                }
+            agree(&x, &ws, k, d, rows);
+            // f32 storage: the same kernels on values widened as they load.
+            let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+            agree(&x32, &ws, k, d, rows);
+        }
+    }
+
+    /// Portable and AVX2 kernels on one chunk: same bits, nearest labels.
+    fn agree<T: Element>(x: &[T], ws: &Workspace, k: usize, d: usize, rows: usize) {
+        let (mut l1, mut l2) = (vec![7u32; rows], vec![7u32; rows]);
+        let (mut s1, mut s2) = (vec![0.0; k * d], vec![0.0; k * d]);
+        let (mut c1, mut c2) = (vec![0u32; k], vec![0u32; k]);
+        let ch1 = lloyd_chunk_any(ws.w, x, d, &ws.mt, &ws.cn, &mut l1, &mut s1, &mut c1);
+        // SAFETY: the caller checked AVX2.
+        let ch2 =
+            unsafe { avx2::lloyd_chunk(ws.w, x, d, &ws.mt, &ws.cn, &mut l2, &mut s2, &mut c2) };
+        assert_eq!((ch1, &l1, &c1), (ch2, &l2, &c2), "k={k} d={d}");
+        let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&s1), bits(&s2), "k={k} d={d}");
+        let i1 = assign_chunk_any(ws.w, x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l1);
+        // SAFETY: the caller checked AVX2.
+        let i2 = unsafe { avx2::assign_chunk(ws.w, x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l2) };
+        assert_eq!(i1.to_bits(), i2.to_bits());
+        assert_eq!(l1, l2);
+        // And the labels are the nearest centres (first one on ties).
+        for (row, &l) in x.chunks_exact(d).zip(&l1) {
+            let dists: Vec<f64> = ws
+                .centres
+                .chunks_exact(d)
+                .map(|c| sq_dist(row, c))
+                .collect();
+            let best = dists.iter().cloned().fold(f64::INFINITY, f64::min);
+            assert!(dists[l as usize] <= best + 1e-9, "k={k} d={d}");
+            let first = dists.iter().position(|&v| v <= best + 1e-9).unwrap();
+            if k > 2 && first == 0 {
+                assert_ne!(l, 2, "tie must go to the first centre");
             }
         }
     }

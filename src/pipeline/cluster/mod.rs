@@ -63,7 +63,7 @@ mod knee;
 mod metrics;
 mod sweep;
 
-pub use kmeans::{Init, KMeansConfig, KMeansResult, assign_nearest, kmeans};
+pub use kmeans::{Init, KMeansConfig, KMeansResult, Storage, assign_nearest, kmeans};
 pub use knee::{MIN_KNEE_DIFFERENCE, find_knee, kneedle};
 pub use metrics::{
     SILHOUETTE_STREAM, SilhouetteScore, calinski_harabasz, davies_bouldin, silhouette,

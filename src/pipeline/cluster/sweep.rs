@@ -29,7 +29,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kmeans::{KMeansConfig, KMeansResult, Prepared, Span, check_config, fit_prepared};
+use super::kmeans::{KMeansConfig, KMeansResult, Span, Storage, Working, check_config};
 use super::knee::find_knee;
 use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
@@ -61,6 +61,9 @@ pub struct SweepConfig {
     /// rows and the best is refined on all rows (see the module
     /// documentation). 0 = never. Default 100,000.
     pub fit_sample: usize,
+    /// Storage of k-means' working copy of the data (see [`Storage`]).
+    /// Metrics are always computed on the `f64` data. Default `f64`.
+    pub storage: Storage,
 }
 
 /// Fewest K in the range for the knee to be looked for in the range alone.
@@ -83,6 +86,7 @@ impl Default for SweepConfig {
             seed: 42,
             silhouette_sample: 20_000,
             fit_sample: DEFAULT_FIT_SAMPLE,
+            storage: Storage::F64,
         }
     }
 }
@@ -133,6 +137,9 @@ pub struct SweepResult {
     /// module documentation); `None`: every restart ran on all rows.
     #[serde(default)]
     pub restarts_sample: Option<usize>,
+    /// Storage of k-means' working copy in this sweep.
+    #[serde(default)]
+    pub storage: Storage,
     pub warnings: Vec<String>,
 }
 
@@ -188,6 +195,7 @@ pub fn sweep(
         tol: cfg.tol,
         seed: cfg.seed,
         init: super::Init::KMeansPlusPlus,
+        storage: cfg.storage,
     };
     check_config(&base, d)?;
     check_matrix(data, n, d, feature_names)?;
@@ -226,14 +234,16 @@ pub fn sweep(
         ks.sort_unstable();
     }
 
-    let prep = Prepared::new(data, n, d);
+    let prep = Working::new(cfg.storage, data, n, d);
+    // The sample's rows in f64 (to count its distinct rows) and prepared.
     let sample_prep = (cfg.fit_sample > 0 && n > cfg.fit_sample).then(|| {
         let rows = restart_sample(n, cfg.fit_sample, cfg.seed);
         let mut x = Vec::with_capacity(rows.len() * d);
         for &r in &rows {
             x.extend_from_slice(&data[r * d..(r + 1) * d]);
         }
-        Prepared::new(&x, rows.len(), d)
+        let prepared = Working::new(cfg.storage, &x, rows.len(), d);
+        (x, prepared)
     });
     // Progress units: one per restart, two for the metrics of K >= 2.
     let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
@@ -254,10 +264,10 @@ pub fn sweep(
             prefix: format!("K={k}"),
         };
         let fit = match &sample_prep {
-            Some(sp) if k >= 2 && count_distinct_rows(&sp.x, d, k) >= k => {
+            Some((sx, sp)) if k >= 2 && count_distinct_rows(sx, d, k) >= k => {
                 fit_on_sample_then_all(&prep, sp, &kcfg, &span)?
             }
-            _ => fit_prepared(&prep, &kcfg, &span)?,
+            _ => prep.fit(&kcfg, &span)?,
         };
         done += n_init_of(k) as f64;
         let metrics = if k >= 2 {
@@ -265,21 +275,14 @@ pub fn sweep(
                 return Err(Error::Cancelled);
             }
             progress.report(done / total, &format!("K={k}: quality metrics"));
-            let sil = silhouette_sampled(
-                &prep.x,
-                n,
-                d,
-                &fit.labels,
-                k,
-                cfg.silhouette_sample,
-                cfg.seed,
-            )?;
+            let sil =
+                silhouette_sampled(data, n, d, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
             let m = Metrics {
                 silhouette: sil.value,
                 silhouette_sampled: sil.sampled,
                 silhouette_sample_size: sil.sample_size,
-                calinski_harabasz: calinski_harabasz(&prep.x, n, d, &fit.labels, k)?,
-                davies_bouldin: davies_bouldin(&prep.x, n, d, &fit.labels, k)?,
+                calinski_harabasz: calinski_harabasz(data, n, d, &fit.labels, k)?,
+                davies_bouldin: davies_bouldin(data, n, d, &fit.labels, k)?,
             };
             done += 2.0;
             m
@@ -353,7 +356,8 @@ pub fn sweep(
         knee,
         k_min: cfg.k_min,
         k_max,
-        restarts_sample: sample_prep.as_ref().map(|sp| sp.n),
+        restarts_sample: sample_prep.as_ref().map(|(_, sp)| sp.n()),
+        storage: cfg.storage,
         warnings,
     })
 }
@@ -381,8 +385,8 @@ fn restart_sample(n: usize, m: usize, seed: u64) -> Vec<usize> {
 /// The restarts of `cfg` on the sample, then one Lloyd run on all rows from
 /// the best restart's centres. Reports the restarts that ran on the sample.
 fn fit_on_sample_then_all(
-    all: &Prepared,
-    sample: &Prepared,
+    all: &Working,
+    sample: &Working,
     cfg: &KMeansConfig,
     span: &Span,
 ) -> Result<KMeansResult> {
@@ -390,9 +394,9 @@ fn fit_on_sample_then_all(
         progress: span.progress,
         base: span.base,
         width: span.width * 0.5,
-        prefix: format!("{} (sample of {} rows)", span.prefix, sample.n),
+        prefix: format!("{} (sample of {} rows)", span.prefix, sample.n()),
     };
-    let on_sample = fit_prepared(sample, cfg, &restarts)?;
+    let on_sample = sample.fit(cfg, &restarts)?;
     let refine = Span {
         progress: span.progress,
         base: span.base + span.width * 0.5,
@@ -404,7 +408,7 @@ fn fit_on_sample_then_all(
         init: super::Init::Given(on_sample.centres),
         ..cfg.clone()
     };
-    let mut fit = fit_prepared(all, &refine_cfg, &refine)?;
+    let mut fit = all.fit(&refine_cfg, &refine)?;
     fit.n_init = on_sample.n_init;
     fit.best_restart = on_sample.best_restart;
     fit.warnings.extend(on_sample.warnings);

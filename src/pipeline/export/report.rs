@@ -3,7 +3,7 @@
 
 use crate::config::RunConfig;
 use crate::pipeline::clean::ColumnAction;
-use crate::pipeline::cluster::SweepResult;
+use crate::pipeline::cluster::{Storage, SweepResult};
 use crate::pipeline::run::RunOutput;
 use std::fmt::Write;
 
@@ -269,6 +269,12 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             "\nThe K-Means restarts of each K ran on a seeded sample of {} rows; the best was then refined on all {} rows, which the figures above are computed on.",
             human(m as f64),
             human(run.chosen().fit.labels.len() as f64)
+        );
+    }
+    if run.sweep.storage == Storage::F32 {
+        let _ = writeln!(
+            md,
+            "\nK-Means kept its working copy of the features in 32-bit floats (storage f32); distances, sums and the figures above are in 64-bit."
         );
     }
     for w in &run.sweep.warnings {
