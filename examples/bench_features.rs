@@ -365,9 +365,14 @@ fn bench_aggregate(rows: usize, customers_n: usize) {
             let base = reset_peak();
             let c0 = cpu_time();
             let s = Instant::now();
-            let a =
-                aggregate_transactions(&log, &mapping, &AggregateOptions::default(), &NoProgress)
-                    .expect("aggregate");
+            let a = aggregate_transactions(
+                &log,
+                &mapping,
+                &AggregateOptions::default(),
+                None,
+                &NoProgress,
+            )
+            .expect("aggregate");
             times.push(s.elapsed());
             if let (Some(a), Some(b)) = (cpu_time(), c0) {
                 cpus.push(a - b);

@@ -181,6 +181,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "rows": run.table.n_rows,
         "customers": run.cleaned.table.n_rows,
         "aggregated_transactions": run.prepared.aggregated.is_some(),
+        "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
@@ -213,6 +214,9 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = run.table.source.warnings.clone();
     w.extend(run.mapping.notes.iter().cloned());
+    if let Some(a) = &run.prepared.aggregated {
+        w.extend(a.report.warnings.iter().cloned());
+    }
     w.extend(run.cleaned.report.warnings.iter().cloned());
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());

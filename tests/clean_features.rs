@@ -563,7 +563,8 @@ fn a_small_transaction_log_aggregates_to_one_row_per_customer() {
         d.reason
     );
 
-    let (_, agg) = aggregate_if_needed(&t, &m, &AggregateOptions::default(), &NoProgress).unwrap();
+    let (_, agg) =
+        aggregate_if_needed(&t, &m, &AggregateOptions::default(), None, &NoProgress).unwrap();
     let a = agg.unwrap();
     let at = &a.table;
     let r = &a.report;
@@ -712,7 +713,8 @@ fn aggregation_ties_pick_the_latest_value_and_dated_balances_win() {
         Column::number("amount", vec![1.0, f64::INFINITY, 2.0, 3.0, 4.0]),
     ]);
     let m = mapped(&t);
-    let a = aggregate_transactions(&t, &m, &AggregateOptions::default(), &NoProgress).unwrap();
+    let a =
+        aggregate_transactions(&t, &m, &AggregateOptions::default(), None, &NoProgress).unwrap();
     // A: X x2 (rows 0, 4), Y x2 (rows 1, 3): tie, X seen last.
     assert_eq!(
         a.table.column("branch").unwrap().texts().unwrap().get(0),
@@ -724,6 +726,113 @@ fn aggregation_ties_pick_the_latest_value_and_dated_balances_win() {
     assert_eq!(nums(&a.table, "txn_amount_total"), &[8.0, 2.0]);
     assert_eq!(a.report.rows_without_amount, 1);
     assert_eq!(a.report.rows_without_date, 2);
+}
+
+/// `--as-of` cuts a transaction log: later transactions are left out of
+/// the count, the amounts, the last date and the last balance, and the
+/// report says how many; a customer with only later transactions is not a
+/// customer yet.
+#[test]
+fn transactions_after_the_as_of_date_are_left_out_and_counted() {
+    let t = table(vec![
+        text(
+            "customer_id",
+            &[Some("A"), Some("A"), Some("B"), Some("A"), Some("C")],
+        ),
+        dates(
+            "txn_date",
+            &[
+                Some("2024-01-10"),
+                Some("2024-02-10"),
+                Some("2024-01-20"),
+                Some("2024-03-10"),
+                Some("2024-03-01"),
+            ],
+        ),
+        Column::number("balance", vec![10.0, 20.0, 5.0, 30.0, 7.0]),
+        Column::number("amount", vec![1.0, 2.0, 4.0, 8.0, 16.0]),
+    ]);
+    let m = mapped(&t);
+    let as_of = IsoDate::from_ymd(2024, 2, 15);
+    let a =
+        aggregate_transactions(&t, &m, &AggregateOptions::default(), as_of, &NoProgress).unwrap();
+    assert_eq!(a.table.n_rows, 2, "C has no transaction by the as-of date");
+    assert_eq!(nums(&a.table, "txn_count"), &[2.0, 1.0]);
+    assert_eq!(nums(&a.table, "txn_amount_total"), &[3.0, 4.0]);
+    assert_eq!(nums(&a.table, "last_balance"), &[20.0, 5.0]);
+    assert_eq!(
+        a.table.column("last_txn_date").unwrap().dates().unwrap(),
+        &[day("2024-02-10"), day("2024-01-20")]
+    );
+    assert_eq!(a.report.rows_after_as_of, 2);
+    assert_eq!(a.report.as_of, as_of);
+    assert!(
+        a.report
+            .warnings
+            .iter()
+            .any(|w| w == "2 transactions dated after the as-of date 2024-02-15 left out"),
+        "{:?}",
+        a.report.warnings
+    );
+    // Without --as-of every transaction counts.
+    let all =
+        aggregate_transactions(&t, &m, &AggregateOptions::default(), None, &NoProgress).unwrap();
+    assert_eq!(nums(&all.table, "txn_count"), &[3.0, 1.0, 1.0]);
+    assert_eq!(all.report.rows_after_as_of, 0);
+    // An as-of before every transaction is a usage error, not an empty table.
+    let e = aggregate_transactions(
+        &t,
+        &m,
+        &AggregateOptions::default(),
+        IsoDate::from_ymd(2023, 1, 1),
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Usage(_)), "{e}");
+    assert!(
+        e.to_string().contains("after the as-of date 2023-01-01"),
+        "{e}"
+    );
+}
+
+/// What the aggregation leaves out is reported with lines: rows without an
+/// id, and values the loader could not read (a transaction log on disk).
+#[test]
+fn aggregation_reports_rows_without_id_and_unreadable_values_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    let mut csv = String::from("CustomerID,TransactionDate,TransactionAmount\n");
+    for i in 0..40 {
+        let id = if i == 6 {
+            String::new()
+        } else {
+            format!("C{}", i % 7)
+        };
+        let date = if i == 11 {
+            "2024-13-45".to_string()
+        } else {
+            format!("2024-01-{:02}", i % 28 + 1)
+        };
+        csv.push_str(&format!("{id},{date},{}.5\n", i + 1));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
+    let m = mapped(&t);
+    let a =
+        aggregate_transactions(&t, &m, &AggregateOptions::default(), None, &NoProgress).unwrap();
+    let w = a.report.warnings.join("\n");
+    // Data row 6 is file line 8; data row 11 is line 13.
+    assert!(
+        w.contains(
+            "1 transaction without a customer id in 'CustomerID' left out (the first on line 8)"
+        ),
+        "{w}"
+    );
+    assert!(
+        w.contains("'TransactionDate': 1 value could not be read as dates and count as missing: line 13: '2024-13-45'"),
+        "{w}"
+    );
+    assert_eq!(a.report.rows_without_id, 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -1511,8 +1620,9 @@ fn results_do_not_depend_on_the_number_of_threads() {
             .build()
             .unwrap();
         pool.install(|| {
-            let a = aggregate_transactions(&log, &m, &AggregateOptions::default(), &NoProgress)
-                .unwrap();
+            let a =
+                aggregate_transactions(&log, &m, &AggregateOptions::default(), None, &NoProgress)
+                    .unwrap();
             let c = clean(&a.table, &a.mapping, &CleanOptions::default()).unwrap();
             let f = build_features(
                 &c.table,

@@ -26,6 +26,12 @@
 //! proportional to transactions.) Unmapped numeric and date columns are
 //! per-transaction values and are not carried either.
 //!
+//! Transactions dated after an `--as-of` date given by the user are left
+//! out (counted in the report): the customer table describes the customers
+//! as of that date, so Frequency and Monetary cover the period up to it and
+//! the last balance is the one known then. Without `--as-of` every
+//! transaction counts and Clean takes the latest date as the as-of.
+//!
 //! Memory is proportional to customers, not transactions: one pass over the
 //! rows with a hash map id -> customer index (keys borrow the loaded table),
 //! a compact accumulator per customer, and interned categorical values. A
@@ -33,7 +39,7 @@
 //! value turns up; only then does it get a small list of counts.
 
 use crate::error::{Error, Result};
-use crate::pipeline::clean::{IdKey, IdKeys};
+use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -313,6 +319,11 @@ pub struct AggregateReport {
     /// Rows whose amount was missing or not finite (counted, not summed).
     pub rows_without_amount: usize,
     pub rows_without_date: usize,
+    /// The `--as-of` date transactions were cut at, and the rows after it.
+    #[serde(default)]
+    pub as_of: Option<IsoDate>,
+    #[serde(default)]
+    pub rows_after_as_of: usize,
     pub disagreements: Vec<Disagreement>,
     /// (output column, how it was built).
     pub columns: Vec<(String, String)>,
@@ -339,6 +350,13 @@ impl AggregateReport {
         }
         if self.rows_without_date > 0 {
             let _ = writeln!(s, "  {} rows without a date", self.rows_without_date);
+        }
+        if let Some(d) = self.as_of {
+            let _ = writeln!(
+                s,
+                "  {} rows dated after the as-of date {d} left out",
+                self.rows_after_as_of
+            );
         }
         for (c, how) in &self.columns {
             let _ = writeln!(s, "  {c:<24} {how}");
@@ -581,6 +599,8 @@ struct Inputs<'a> {
     amount: Option<&'a [f64]>,
     dates: Option<&'a [i32]>,
     balance: Option<&'a [f64]>,
+    /// Rows dated after this are left out (`i32::MAX`: none).
+    as_of: i32,
 }
 
 /// One independent part of the aggregation: the customers whose id hashes to
@@ -593,6 +613,7 @@ struct Shard<'a> {
     attrs: Vec<Attr<'a>>,
     no_amount: usize,
     no_date: usize,
+    after_as_of: usize,
 }
 
 impl<'a> Shard<'a> {
@@ -604,11 +625,17 @@ impl<'a> Shard<'a> {
             attrs: specs.iter().map(Attr::new).collect(),
             no_amount: 0,
             no_date: 0,
+            after_as_of: 0,
         }
     }
 
     #[inline]
     fn add(&mut self, i: usize, key: IdKey<'a>, inp: &Inputs<'_>) {
+        let d = inp.dates.map_or(MISSING_DATE, |v| v[i]);
+        if d != MISSING_DATE && d > inp.as_of {
+            self.after_as_of += 1;
+            return;
+        }
         let n_attrs = self.attrs.len();
         let next = self.accs.len() as u32;
         let c = *self.index.entry(key).or_insert(next);
@@ -627,7 +654,6 @@ impl<'a> Shard<'a> {
                 self.no_amount += 1;
             }
         }
-        let d = inp.dates.map_or(MISSING_DATE, |v| v[i]);
         if d != MISSING_DATE {
             a.first_date = a.first_date.min(d);
             a.last_date = a.last_date.max(d);
@@ -735,21 +761,24 @@ pub fn aggregate_if_needed(
     table: &Table,
     mapping: &Mapping,
     opts: &AggregateOptions,
+    as_of: Option<IsoDate>,
     progress: &dyn Progress,
 ) -> Result<(InputDecision, Option<Aggregated>)> {
     let decision = decide_input(table, mapping, opts.input)?;
     if !decision.aggregate {
         return Ok((decision, None));
     }
-    let agg = aggregate_transactions(table, mapping, opts, progress)?;
+    let agg = aggregate_transactions(table, mapping, opts, as_of, progress)?;
     Ok((decision, Some(agg)))
 }
 
 /// Folds a transaction log into one row per customer (see the module docs).
+/// `as_of` is the user's `--as-of`: later transactions are left out.
 pub fn aggregate_transactions(
     table: &Table,
     mapping: &Mapping,
     opts: &AggregateOptions,
+    as_of: Option<IsoDate>,
     progress: &dyn Progress,
 ) -> Result<Aggregated> {
     let file = table.source.file_name();
@@ -782,8 +811,15 @@ pub fn aggregate_transactions(
 
     let mut report = AggregateReport {
         transactions_in: table.n_rows,
+        as_of: as_of.filter(|_| dates.is_some()),
         ..AggregateReport::default()
     };
+    if as_of.is_some() && dates.is_none() {
+        report.warnings.push(
+            "no transaction date column is mapped, so transactions cannot be cut at the as-of date"
+                .into(),
+        );
+    }
 
     // Which columns are carried as attributes.
     let mut specs: Vec<AttrSpec<'_>> = Vec::new();
@@ -850,7 +886,9 @@ pub fn aggregate_transactions(
         amount,
         dates,
         balance,
+        as_of: report.as_of.map_or(i32::MAX, |d| d.0),
     };
+    let mut first_without_id: Option<usize> = None;
     let build = FxBuild::default();
     let mut shards: Vec<Shard<'_>> = (0..SHARDS).map(|_| Shard::new(&specs)).collect();
     let n = table.n_rows;
@@ -877,8 +915,9 @@ pub fn aggregate_transactions(
             });
         // Counting sort of the chunk's rows by shard, in row order.
         let mut offs = [0usize; SHARDS + 1];
-        for &s in &shard_of[..len] {
+        for (j, &s) in shard_of[..len].iter().enumerate() {
             if s == NO_ID {
+                first_without_id.get_or_insert(start + j);
                 report.rows_without_id += 1;
             } else {
                 offs[s as usize + 1] += 1;
@@ -908,6 +947,57 @@ pub fn aggregate_transactions(
         sh.index = HashMap::default();
         report.rows_without_amount += sh.no_amount;
         report.rows_without_date += sh.no_date;
+        report.rows_after_as_of += sh.after_as_of;
+    }
+    if let Some(row) = first_without_id {
+        report.warnings.push(format!(
+            "{} transaction{} without a customer id in '{}' left out (the first on {})",
+            report.rows_without_id,
+            if report.rows_without_id == 1 { "" } else { "s" },
+            id_col.name,
+            table.row_label(row)
+        ));
+    }
+    if let Some(d) = report.as_of
+        && report.rows_after_as_of > 0
+    {
+        report.warnings.push(format!(
+            "{} transaction{} dated after the as-of date {d} left out",
+            report.rows_after_as_of,
+            if report.rows_after_as_of == 1 {
+                ""
+            } else {
+                "s"
+            },
+        ));
+    }
+    // Values the loader could not read are missing here; say which.
+    let sources = [date_col, balance_col, role_col(Role::TxnAmount)]
+        .into_iter()
+        .flatten()
+        .chain(specs.iter().map(|s| s.source));
+    for col in sources {
+        if col.info.unparsed == 0 {
+            continue;
+        }
+        let examples: Vec<String> = col
+            .info
+            .unparsed_examples
+            .iter()
+            .take(3)
+            .map(|(row, raw)| format!("{}: '{raw}'", table.row_label(*row)))
+            .collect();
+        report.warnings.push(format!(
+            "'{}': {} value{} could not be read as {} and count as missing: {}",
+            col.name,
+            col.info.unparsed,
+            if col.info.unparsed == 1 { "" } else { "s" },
+            match col.ctype {
+                ColumnType::Date => "dates",
+                _ => "numbers",
+            },
+            examples.join(", ")
+        ));
     }
     let mut order: Order = shards
         .iter()
@@ -926,6 +1016,14 @@ pub fn aggregate_transactions(
         .collect();
     let customers = accs.len();
     report.customers_out = customers;
+    if customers == 0
+        && let Some(d) = report.as_of
+        && report.rows_after_as_of > 0
+    {
+        return Err(Error::usage(format!(
+            "{file}: every dated transaction is after the as-of date {d}; choose a later --as-of"
+        )));
+    }
     if customers == 0 {
         return Err(Error::data(format!(
             "{file}: no row has a customer id in '{}', so there is nothing to aggregate",
@@ -1255,7 +1353,8 @@ mod tests {
             SourceInfo::default(),
         );
         let m = map_columns(&t, &MappingOptions::default()).unwrap();
-        let a = aggregate_transactions(&t, &m, &AggregateOptions::default(), &NoProgress).unwrap();
+        let a = aggregate_transactions(&t, &m, &AggregateOptions::default(), None, &NoProgress)
+            .unwrap();
         assert_eq!(a.table.n_rows, 3);
         assert_eq!(
             a.table.column("CustomerID").unwrap().numbers().unwrap(),

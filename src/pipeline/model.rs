@@ -204,7 +204,13 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
     };
     let mapping = map_columns(&table, &opts)?;
     let (table, mapping) = if model.aggregated {
-        let agg = aggregate_transactions(&table, &mapping, &model.config.aggregate, progress)?;
+        let agg = aggregate_transactions(
+            &table,
+            &mapping,
+            &model.config.aggregate,
+            model.config.clean.as_of,
+            progress,
+        )?;
         (agg.table, agg.mapping)
     } else {
         (table, mapping)

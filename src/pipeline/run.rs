@@ -87,7 +87,8 @@ pub fn stage_prepare(
     cfg: &RunConfig,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
-    let (decision, aggregated) = aggregate_if_needed(table, mapping, &cfg.aggregate, progress)?;
+    let (decision, aggregated) =
+        aggregate_if_needed(table, mapping, &cfg.aggregate, cfg.clean.as_of, progress)?;
     Ok(Prepared {
         decision,
         aggregated,

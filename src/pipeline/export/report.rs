@@ -2,6 +2,7 @@
 //! chosen, and every segment's profile, label and action, with the charts.
 
 use crate::config::RunConfig;
+use crate::pipeline::aggregate::AggregateReport;
 use crate::pipeline::clean::ColumnAction;
 use crate::pipeline::cluster::{Storage, SweepResult};
 use crate::pipeline::run::RunOutput;
@@ -125,6 +126,9 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     md.push('\n');
     for w in &src.warnings {
         let _ = writeln!(md, "- ⚠ {}", cell(w));
+    }
+    if let Some(agg) = &run.prepared.aggregated {
+        md.push_str(&aggregation_section(&agg.report));
     }
     let _ = writeln!(md, "\n### Columns and roles\n");
     let _ = writeln!(
@@ -352,6 +356,52 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             let title = c.trim_end_matches(".png").replace('_', " ");
             let _ = writeln!(md, "![{title}]({c})\n");
         }
+    }
+    md
+}
+
+/// How a transaction log became one row per customer: what was left out,
+/// how each column was built, disagreeing attributes.
+fn aggregation_section(r: &AggregateReport) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "\n### Transactions aggregated\n");
+    let _ = writeln!(
+        md,
+        "{} transactions, {} customers.",
+        human(r.transactions_in as f64),
+        human(r.customers_out as f64)
+    );
+    let counts = [
+        (r.rows_without_id, "without a customer id (left out)"),
+        (r.rows_after_as_of, "dated after the as-of date (left out)"),
+        (
+            r.rows_without_amount,
+            "without a usable amount (counted, not summed)",
+        ),
+        (r.rows_without_date, "without a date"),
+    ];
+    for (n, what) in counts.iter().filter(|c| c.0 > 0) {
+        let _ = writeln!(md, "- {} rows {what}", human(*n as f64));
+    }
+    let _ = writeln!(md, "\n| Column | Built as |\n|---|---|");
+    for (c, how) in &r.columns {
+        let _ = writeln!(md, "| {} | {} |", cell(c), cell(how));
+    }
+    md.push('\n');
+    for d in &r.disagreements {
+        let _ = writeln!(
+            md,
+            "- '{}': {} customers had differing values; the most frequent was kept (e.g. {})",
+            cell(&d.column),
+            d.customers,
+            cell(&d.example)
+        );
+    }
+    for (c, why) in &r.not_carried {
+        let _ = writeln!(md, "- not carried: '{}': {}", cell(c), cell(why));
+    }
+    for w in &r.warnings {
+        let _ = writeln!(md, "- ⚠ {}", cell(w));
     }
     md
 }

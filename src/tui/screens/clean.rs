@@ -135,8 +135,24 @@ pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>
                 .as_ref()
                 .map_or(0, |c| c.report.columns.len());
             app.clean.selected = app.clean.selected.min(n.saturating_sub(1));
+            let agg_warnings = app
+                .data
+                .prepared
+                .as_ref()
+                .and_then(|p| p.aggregated.as_ref())
+                .map_or(0, |a| a.report.warnings.len());
             if app.stage == Stage::Clean {
-                app.set_status(StatusKind::Success, format!("{msg} Enter: features."));
+                if agg_warnings > 0 {
+                    app.set_status(
+                        StatusKind::Warn,
+                        format!(
+                            "{msg} {agg_warnings} aggregation warning{}: see the id column.",
+                            if agg_warnings == 1 { "" } else { "s" }
+                        ),
+                    );
+                } else {
+                    app.set_status(StatusKind::Success, format!("{msg} Enter: features."));
+                }
             }
             super::features::start(app);
         }
@@ -679,6 +695,35 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
         .filter(|w| w.contains(&format!("'{}'", c.name)))
     {
         lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+    }
+    // A column built from a transaction log: how, and what the aggregation
+    // left out (shown on the id column, and on columns a warning names).
+    if let Some(agg) = app
+        .data
+        .prepared
+        .as_ref()
+        .and_then(|p| p.aggregated.as_ref())
+    {
+        let ar = &agg.report;
+        if let Some((_, how)) = ar.columns.iter().find(|(name, _)| *name == c.name) {
+            lines.push(Line::styled(format!("Aggregated: {how}."), t.dim()));
+        }
+        let is_id = c.action == ColumnAction::Identifier;
+        let built_from = agg
+            .mapping
+            .columns
+            .iter()
+            .find(|m| m.column == c.name)
+            .map_or("", |m| m.reason.as_str());
+        for w in &ar.warnings {
+            // Warnings about one source column start with its quoted name.
+            let source = w
+                .strip_prefix('\'')
+                .and_then(|rest| rest.find('\'').map(|end| &w[..end + 2]));
+            if is_id || source.is_some_and(|s| built_from.contains(s)) {
+                lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+            }
+        }
     }
     if c.action == ColumnAction::Identifier {
         let d = &r.duplicates;
