@@ -506,6 +506,46 @@ fn customers_fixture_report_lists_every_column() {
     assert!(txt.contains("DROPPED"), "{txt}");
 }
 
+/// One mistyped date (2099-12-31) must not become "today": the default
+/// as-of is the latest plausible date, the typo is invalid (in the future)
+/// and the user is told. A genuinely recent minority is not a typo.
+#[test]
+fn a_typo_date_far_after_the_rest_does_not_become_the_as_of_date() {
+    let n = 300;
+    let mut vals: Vec<String> = (0..n)
+        .map(|i| format!("2024-{:02}-{:02}", i % 6 + 1, i % 28 + 1))
+        .collect();
+    vals[7] = "2099-12-31".into();
+    let refs: Vec<Option<&str>> = vals.iter().map(|v| Some(v.as_str())).collect();
+    let t = table(vec![ids(n), dates("last_txn_date", &refs)]);
+    let m = mapped(&t);
+    let c = clean(&t, &m, &CleanOptions::default()).unwrap();
+    assert_eq!(c.as_of.date, IsoDate::from_ymd(2024, 6, 28));
+    let w = c.report.warnings.join("\n");
+    assert!(
+        w.contains("1 date lies more than a year after 99.9% of the activity dates (the latest is 2099-12-31 in 'last_txn_date', line 9)"),
+        "{w}"
+    );
+    let col = c
+        .report
+        .columns
+        .iter()
+        .find(|c| c.name == "last_txn_date")
+        .unwrap();
+    assert_eq!(col.invalid, 1, "the typo is a date in the future");
+
+    // 1% of customers active a year and a half later: real, not a typo.
+    for v in vals.iter_mut().take(3) {
+        *v = "2025-12-01".into();
+    }
+    vals[7] = "2024-01-01".into();
+    let refs: Vec<Option<&str>> = vals.iter().map(|v| Some(v.as_str())).collect();
+    let t = table(vec![ids(n), dates("last_txn_date", &refs)]);
+    let c = clean(&t, &mapped(&t), &CleanOptions::default()).unwrap();
+    assert_eq!(c.as_of.date, IsoDate::from_ymd(2025, 12, 1));
+    assert!(c.as_of.warning.is_none());
+}
+
 #[test]
 fn as_of_defaults_to_the_latest_activity_date_and_rejects_dates_before_all_data() {
     let t = table(vec![

@@ -539,11 +539,25 @@ pub struct AsOf {
     /// `None` when not given and the data holds no activity dates.
     pub date: Option<IsoDate>,
     pub source: String,
+    /// Something the user must know about the choice (typo-like late dates).
+    #[serde(default)]
+    pub warning: Option<String>,
 }
+
+/// Fewest activity dates for the typo check of the default as-of date.
+const AS_OF_TYPO_MIN_DATES: usize = 100;
+/// A date more than this many days after 99.9% of the activity dates looks
+/// like a typo (2099-12-31) rather than the latest activity.
+const AS_OF_TYPO_GAP_DAYS: i32 = 366;
 
 /// `requested` (from `--as-of`), or the latest date in the mapped activity
 /// columns (dates before 1900 ignored). A requested date earlier than every
 /// activity date is an error: every such date would be "in the future".
+///
+/// One mistyped date must not become "today" for every customer, so with at
+/// least [`AS_OF_TYPO_MIN_DATES`] dates the default ignores dates more than
+/// [`AS_OF_TYPO_GAP_DAYS`] after the 99.9th percentile, and warns. Those
+/// dates then lie in the future and Clean treats them as invalid.
 pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate>) -> Result<AsOf> {
     let floor = IsoDate::from_ymd(1900, 1, 1).map_or(i32::MIN, |d| d.0);
     // (min, max, row of max, column) over the activity columns.
@@ -589,7 +603,46 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
         return Ok(AsOf {
             date: Some(req),
             source: "given with --as-of".into(),
+            warning: None,
         });
+    }
+    let mut warning = None;
+    if let Some(&(_, hi, hi_row, hi_col)) = found.iter().max_by_key(|f| f.1) {
+        let mut pooled: Vec<i32> = found
+            .iter()
+            .filter_map(|f| table.column(f.3).and_then(|c| c.dates()))
+            .flat_map(|d| d.iter().copied())
+            .filter(|&d| d != MISSING_DATE && d >= floor)
+            .collect();
+        if pooled.len() >= AS_OF_TYPO_MIN_DATES {
+            let at = (pooled.len() - 1) * 999 / 1000;
+            let q = *pooled.select_nth_unstable(at).1;
+            let cutoff = q.saturating_add(AS_OF_TYPO_GAP_DAYS);
+            if hi > cutoff {
+                let late = pooled.iter().filter(|&&d| d > cutoff).count();
+                // The latest date at or before the cutoff, per column.
+                found = found
+                    .iter()
+                    .filter_map(|&(lo, _, _, col)| {
+                        let dates = table.column(col)?.dates()?;
+                        let (row, d) = dates
+                            .iter()
+                            .enumerate()
+                            .filter(|&(_, &d)| d != MISSING_DATE && d >= floor && d <= cutoff)
+                            .max_by_key(|&(i, &d)| (d, std::cmp::Reverse(i)))?;
+                        Some((lo, *d, row, col))
+                    })
+                    .collect();
+                warning = Some(format!(
+                    "{late} date{} more than a year after 99.9% of the activity dates \
+                     (the latest is {} in '{hi_col}', {}); they look like typos, so the as-of date ignores \
+                     them and Clean treats them as dates in the future. Set --as-of if they are real",
+                    if late == 1 { " lies" } else { "s lie" },
+                    format_date(hi),
+                    table.row_label(hi_row)
+                ));
+            }
+        }
     }
     match found.iter().max_by_key(|f| (f.1, std::cmp::Reverse(f.3))) {
         Some(&(_, hi, row, col)) => Ok(AsOf {
@@ -598,12 +651,14 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
                 "latest date in the data: '{col}', {}; set --as-of to choose another",
                 table.row_label(row)
             ),
+            warning,
         }),
         None => Ok(AsOf {
             date: None,
             source: "no --as-of and no transaction or open dates in the data; \
                      features measured from dates (age from birth date) cannot be built"
                 .into(),
+            warning: None,
         }),
     }
 }
@@ -755,6 +810,9 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
     }
     if as_of.date.is_none() {
         report.warnings.push(as_of.source.clone());
+    }
+    if let Some(w) = &as_of.warning {
+        report.warnings.push(w.clone());
     }
     report.notes.push(format!(
         "missing shares are measured after invalid values became missing; a column is \
