@@ -441,6 +441,9 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     progress.stage("score");
     let scored = score_table(&model, table, &progress)?;
     progress.finish();
+    for w in &scored.warnings {
+        eprintln!("  warning: {w}");
+    }
     let mut counts = vec![0usize; model.k];
     write_atomic(&args.out, |w| {
         let mut csv = csv::Writer::from_writer(w);

@@ -1393,7 +1393,7 @@ fn saved_parameters_reproduce_the_training_matrix_bit_for_bit() {
     let cp: CleanParams = serde_json::from_str(&serde_json::to_string(&cp).unwrap()).unwrap();
     let fp: FeatureParams = serde_json::from_str(&serde_json::to_string(&fp).unwrap()).unwrap();
     assert_eq!(fp.as_of, Some("2024-03-31".parse().unwrap()));
-    let ct = apply_clean(&t, &m, &cp).unwrap();
+    let ct = apply_clean(&t, &m, &cp).unwrap().table;
     let again = apply_features(&ct, &m, &fp).unwrap();
     assert_eq!(again.len(), scaled.len());
     assert!(
@@ -1419,7 +1419,24 @@ fn new_customers_get_the_stored_fills_and_missing_columns_are_named() {
         Column::number("num_products", vec![-3.0, 2.0]),
         Column::number("credit_score", vec![655.0, 655.0]),
     ]);
-    let ct = apply_clean(&new, &m, &cp).unwrap();
+    let applied = apply_clean(&new, &m, &cp).unwrap();
+    // Scoring says what it replaced, column by column, with the first line.
+    let notes = applied.notes.join("\n");
+    assert!(
+        notes.contains("'age': 1 of 2 values filled with the model's median 39.5"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("'last_txn_date': 1 of 2 values filled with the model's median")
+            && notes.contains("1 of them invalid (must be a date from 1900-01-01 to 2024-03-31; first: line 2 '2025-01-01')"),
+        "{notes}"
+    );
+    assert!(notes.contains("'num_products': 1 of 2 values"), "{notes}");
+    assert!(
+        !notes.contains("'credit_score'"),
+        "nothing replaced there: {notes}"
+    );
+    let ct = applied.table;
     assert_eq!(nums(&ct, "age"), &[39.5, 39.5]);
     // The id column passes through untouched.
     assert_eq!(ct.column("customer_id"), new.column("customer_id"));
@@ -1467,7 +1484,7 @@ fn scoring_treats_ignored_columns_as_training_did() {
     assert_eq!(m.usage_of("RowNumber"), ColumnUse::Ignore);
     let c = clean(&t, &m, &CleanOptions::default()).unwrap();
     assert_eq!(c.table.column("RowNumber"), t.column("RowNumber"));
-    let scored = apply_clean(&t, &m, &c.params).unwrap();
+    let scored = apply_clean(&t, &m, &c.params).unwrap().table;
     assert_eq!(scored.column("RowNumber"), t.column("RowNumber"));
     assert_eq!(scored, c.table);
 }
@@ -1581,7 +1598,7 @@ proptest! {
                 prop_assert!(all_finite(&f.scaled));
                 prop_assert!(all_finite(&f.original));
                 prop_assert_eq!(f.report.features.iter().map(|i| i.filled).sum::<usize>(), 0);
-                let ct = apply_clean(&t, &m, &c.params).unwrap();
+                let ct = apply_clean(&t, &m, &c.params).unwrap().table;
                 prop_assert!(all_finite(&apply_features(&ct, &m, &f.params).unwrap()));
             }
             Err(e) => prop_assert!(matches!(e, Error::Data(_)), "{e}"),

@@ -1390,8 +1390,9 @@ fn fill(data: &mut ColumnData, value: &FillValue) {
 /// rules (the same as-of date), the same imputation values, the same dropped
 /// columns. Every row is kept (one score per input row; duplicates are not
 /// removed). Columns the model clusters on must be present with the same
-/// type; the error names every one that is not.
-pub fn apply_clean(table: &Table, mapping: &Mapping, params: &CleanParams) -> Result<Table> {
+/// type; the error names every one that is not. The notes say, per column,
+/// what was replaced (invalid values, unreadable cells, gaps) and with what.
+pub fn apply_clean(table: &Table, mapping: &Mapping, params: &CleanParams) -> Result<AppliedClean> {
     let file = table.source.file_name();
     let mut problems = Vec::new();
     for p in &params.columns {
@@ -1425,60 +1426,106 @@ pub fn apply_clean(table: &Table, mapping: &Mapping, params: &CleanParams) -> Re
         .iter()
         .map(|p| (p.name.as_str(), p))
         .collect();
-    let columns: Vec<Column> = table
+    let results: Vec<(Option<Column>, Option<String>)> = table
         .columns
         .par_iter()
-        .filter_map(|col| {
+        .map(|col| {
             let Some(p) = by_name.get(col.name.as_str()) else {
-                return Some(col.clone());
+                return (Some(col.clone()), None);
             };
             if p.dropped.is_some() {
-                return None;
+                return (None, None);
             }
             // As in training: the id and ignored columns pass through untouched.
             if p.usage == ColumnUse::Ignore || params.id_column.as_deref() == Some(p.name.as_str())
             {
-                return Some(col.clone());
+                return (Some(col.clone()), None);
             }
             let mut data = col.data.clone();
             if !compatible(col.ctype, p.ctype) {
                 // An optional (profile) column of the wrong type: pass it through.
-                return Some(col.clone());
+                return (Some(col.clone()), None);
             }
+            let mut invalid = 0usize;
+            let mut first_invalid: Option<(usize, String)> = None;
+            let mut note_invalid = |i: usize, shown: String| {
+                invalid += 1;
+                first_invalid.get_or_insert((i, shown));
+            };
             match &mut data {
                 ColumnData::Number(v) => {
-                    for x in v.iter_mut() {
+                    for (i, x) in v.iter_mut().enumerate() {
                         if !x.is_nan() && !p.validity.number_ok(*x) {
+                            note_invalid(i, x.to_string());
                             *x = f64::NAN;
                         }
                     }
                 }
                 ColumnData::Date(v) => {
-                    for d in v.iter_mut() {
+                    for (i, d) in v.iter_mut().enumerate() {
                         if *d != MISSING_DATE && !p.validity.date_ok(*d) {
+                            note_invalid(i, format_date(*d));
                             *d = MISSING_DATE;
                         }
                     }
                 }
                 ColumnData::Text(_) => {}
             }
+            let missing = data.missing_count();
+            let mut note = None;
             if let Some(imp) = &p.imputation {
                 fill(&mut data, &imp.value);
+                if missing > 0 {
+                    let mut parts = vec![format!(
+                        "{missing} of {} value{} filled with the model's {imp}",
+                        table.n_rows,
+                        if table.n_rows == 1 { "" } else { "s" },
+                    )];
+                    if let Some((row, shown)) = &first_invalid {
+                        parts.push(format!(
+                            "{invalid} of them invalid (must be {}; first: {} '{shown}')",
+                            p.validity.describe(),
+                            table.row_label(*row)
+                        ));
+                    }
+                    if col.info.unparsed > 0 {
+                        parts.push(format!("{} unreadable at load", col.info.unparsed));
+                    }
+                    note = Some(format!("'{}': {}", col.name, parts.join("; ")));
+                }
             }
-            Some(Column {
+            let column = Column {
                 name: col.name.clone(),
                 ctype: col.ctype,
                 data,
                 info: col.info.clone(),
-            })
+            };
+            (Some(column), note)
         })
         .collect();
-    Ok(Table {
-        columns,
-        n_rows: table.n_rows,
-        row_origin: table.row_origin.clone(),
-        source: table.source.clone(),
+    let mut columns = Vec::with_capacity(results.len());
+    let mut notes = Vec::new();
+    for (c, n) in results {
+        columns.extend(c);
+        notes.extend(n);
+    }
+    Ok(AppliedClean {
+        table: Table {
+            columns,
+            n_rows: table.n_rows,
+            row_origin: table.row_origin.clone(),
+            source: table.source.clone(),
+        },
+        notes,
     })
+}
+
+/// New customers cleaned with a model's parameters ([`apply_clean`]).
+#[derive(Debug)]
+pub struct AppliedClean {
+    pub table: Table,
+    /// Per column: what was replaced and with what.
+    pub notes: Vec<String>,
 }
 
 /// Numbers and yes/no flags are interchangeable in new files (a 0/1 column may

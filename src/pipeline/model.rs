@@ -169,6 +169,8 @@ pub struct Scored {
     pub mapping: Mapping,
     pub ids: Vec<String>,
     pub segments: Vec<u32>,
+    /// What the user must know: transactions left out, values replaced.
+    pub warnings: Vec<String>,
 }
 
 /// Maps, cleans, featurises and assigns `table` exactly as the model's run did.
@@ -203,6 +205,7 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
             .collect(),
     };
     let mapping = map_columns(&table, &opts)?;
+    let mut warnings = Vec::new();
     let (table, mapping) = if model.aggregated {
         let agg = aggregate_transactions(
             &table,
@@ -211,11 +214,14 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
             model.config.clean.as_of,
             progress,
         )?;
+        warnings.extend(agg.report.warnings);
         (agg.table, agg.mapping)
     } else {
         (table, mapping)
     };
-    let cleaned = apply_clean(&table, &mapping, &model.clean)?;
+    let applied = apply_clean(&table, &mapping, &model.clean)?;
+    warnings.extend(applied.notes);
+    let cleaned = applied.table;
     let scaled = apply_features(&cleaned, &mapping, &model.features)?;
     let d = model.feature_names.len();
     let n = cleaned.n_rows;
@@ -231,5 +237,6 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
         mapping,
         ids,
         segments,
+        warnings,
     })
 }
