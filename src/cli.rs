@@ -5,7 +5,7 @@ use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
-use crate::pipeline::features::{FeatureMode, TransformMode};
+use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
 use crate::pipeline::profile::LabelScheme;
@@ -175,6 +175,28 @@ pub struct StageArgs {
     /// Leave a feature out of the clustering (repeatable).
     #[arg(long = "drop-feature", value_name = "NAME")]
     pub drop_feature: Vec<String>,
+    /// Cluster on this numeric column (repeatable): the whole feature set in
+    /// generic mode, the columns added to the template features in template
+    /// mode. Replaces the config file's list.
+    #[arg(long = "select", value_name = "COLUMN")]
+    pub select: Vec<String>,
+    /// One-hot encode text columns (gender, branch ...) with 2 to 12
+    /// distinct values (features.one_hot_max_levels) and cluster on the 0/1
+    /// indicators too.
+    #[arg(long)]
+    pub one_hot: bool,
+    /// Clip each feature to these percentiles before transforming: percents
+    /// (1,99) or fractions (0.01,0.99); off turns it off.
+    #[arg(long, value_name = "LO,HI", value_parser = parse_winsorize, allow_hyphen_values = true)]
+    pub winsorize: Option<WinsorizeArg>,
+    /// --transform auto applies log1p to features whose skewness is above
+    /// this (default 1).
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    pub skew_threshold: Option<f64>,
+    /// Transform of one feature, winning over --transform (repeatable),
+    /// e.g. --transform-feature Balance=log.
+    #[arg(long = "transform-feature", value_name = "NAME=none|log", value_parser = parse_transform_feature)]
+    pub transform_feature: Vec<(String, Transform)>,
     /// Fix the number of segments instead of choosing it automatically.
     #[arg(long)]
     pub k: Option<usize>,
@@ -188,6 +210,17 @@ pub struct StageArgs {
     /// this many and refine the best on all rows (0: restarts on all rows).
     #[arg(long, value_name = "ROWS")]
     pub fit_sample: Option<usize>,
+    /// Above this many customers the silhouette is computed on a seeded
+    /// sample of this many rows, stratified by segment (at least 2).
+    #[arg(long, value_name = "ROWS")]
+    pub silhouette_sample: Option<usize>,
+    /// Most Lloyd iterations per K-Means run (at least 1).
+    #[arg(long, value_name = "N")]
+    pub max_iter: Option<usize>,
+    /// Convergence tolerance of K-Means, relative to the mean feature
+    /// variance (a finite number >= 0; 0: until the labels stop changing).
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    pub tol: Option<f64>,
     /// K-Means' working copy of the features: f64, or f32 for half the
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
@@ -215,6 +248,61 @@ fn parse_k_range(s: &str) -> std::result::Result<(usize, usize), String> {
         return Err(format!("'{s}' is empty or starts at 0; use e.g. 2..10"));
     }
     Ok((a, b))
+}
+
+/// `--winsorize`: the percentiles, or `None` for `off`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WinsorizeArg(pub Option<Winsorize>);
+
+/// `LO,HI` as percents when HI is above 1 (`1,99`), as fractions when it is
+/// below 1 (`0.01,0.99`); HI = 1 could be either and is refused.
+fn parse_winsorize(s: &str) -> std::result::Result<WinsorizeArg, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("off") || t.eq_ignore_ascii_case("none") {
+        return Ok(WinsorizeArg(None));
+    }
+    let (a, b) = t.split_once(',').ok_or_else(|| {
+        format!(
+            "'{s}' is not two percentiles LO,HI such as 1,99 (percents) or 0.01,0.99 (fractions)"
+        )
+    })?;
+    let num = |x: &str| {
+        x.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("'{}' is not a number", x.trim()))
+    };
+    let (lo, hi) = (num(a)?, num(b)?);
+    if lo < 0.0 || lo >= hi {
+        return Err(format!(
+            "'{s}': the lower percentile must be at least 0 and below the upper one (e.g. 1,99)"
+        ));
+    }
+    let (lower, upper) = if hi > 1.0 {
+        if hi > 100.0 {
+            return Err(format!(
+                "'{s}': percents go up to 100 (e.g. 1,99 or 0.01,0.99)"
+            ));
+        }
+        (lo / 100.0, hi / 100.0)
+    } else if hi < 1.0 {
+        (lo, hi)
+    } else {
+        return Err(format!(
+            "'{s}' is ambiguous: an upper bound of 1 could mean 1% or 100%; write percents (e.g. 1,100 to clip only the low end) or fractions below 1"
+        ));
+    };
+    Ok(WinsorizeArg(Some(Winsorize { lower, upper })))
+}
+
+/// `NAME=none|log`; the name may itself contain `=` (`Gender=F=none`).
+fn parse_transform_feature(s: &str) -> std::result::Result<(String, Transform), String> {
+    let (name, t) = s
+        .rsplit_once('=')
+        .filter(|(n, _)| !n.trim().is_empty())
+        .ok_or_else(|| format!("'{s}' is not NAME=none|log (e.g. Balance=log)"))?;
+    Ok((name.trim().to_string(), t.parse()?))
 }
 
 fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
@@ -303,6 +391,31 @@ impl RunArgs {
                 cfg.features.drop_features.push(f.clone());
             }
         }
+        if !s.select.is_empty() {
+            cfg.features.select.clear();
+            for c in &s.select {
+                if !cfg.features.select.contains(c) {
+                    cfg.features.select.push(c.clone());
+                }
+            }
+        }
+        if s.one_hot {
+            cfg.features.one_hot = true;
+        }
+        if let Some(WinsorizeArg(w)) = s.winsorize {
+            cfg.features.winsorize = w;
+        }
+        if let Some(x) = s.skew_threshold {
+            if !(x.is_finite() && x >= 0.0) {
+                return Err(Error::usage(format!(
+                    "--skew-threshold {x}: must be a number >= 0 (e.g. 1)"
+                )));
+            }
+            cfg.features.skew_threshold = x;
+        }
+        for (name, t) in &s.transform_feature {
+            cfg.features.transform_overrides.insert(name.clone(), *t);
+        }
         if let Some(k) = s.k {
             if k == 0 {
                 return Err(Error::usage("--k 0: K must be at least 1"));
@@ -321,6 +434,30 @@ impl RunArgs {
         }
         if let Some(m) = s.fit_sample {
             cfg.cluster.fit_sample = m;
+        }
+        if let Some(m) = s.silhouette_sample {
+            if m < 2 {
+                return Err(Error::usage(format!(
+                    "--silhouette-sample {m}: the sample needs at least 2 rows (e.g. 20000)"
+                )));
+            }
+            cfg.cluster.silhouette_sample = m;
+        }
+        if let Some(m) = s.max_iter {
+            if m == 0 {
+                return Err(Error::usage(
+                    "--max-iter 0: K-Means needs at least 1 iteration (e.g. 300)",
+                ));
+            }
+            cfg.cluster.max_iter = m;
+        }
+        if let Some(t) = s.tol {
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(Error::usage(format!(
+                    "--tol {t}: must be a finite number >= 0 (e.g. 0.0001)"
+                )));
+            }
+            cfg.cluster.tol = t;
         }
         if let Some(st) = s.storage {
             cfg.cluster.storage = st;
@@ -450,6 +587,159 @@ mod tests {
                 .exit_code(),
             2
         );
+    }
+
+    #[test]
+    fn feature_and_cluster_flags_fill_the_config() {
+        let cli = parse(&[
+            "--no-tui",
+            "x.csv",
+            "--features",
+            "generic",
+            "--select",
+            "AccountBalance",
+            "--select",
+            "TxnCount12M",
+            "--select",
+            "AccountBalance",
+            "--one-hot",
+            "--winsorize",
+            "1,99",
+            "--skew-threshold",
+            "0.5",
+            "--transform-feature",
+            "AccountBalance=log",
+            "--transform-feature",
+            "Gender=F=none",
+            "--silhouette-sample",
+            "500",
+            "--max-iter",
+            "50",
+            "--tol",
+            "0",
+        ]);
+        let cfg = cli.run.to_config(cli.file.as_ref()).unwrap();
+        assert_eq!(cfg.features.mode, FeatureMode::Generic);
+        assert_eq!(cfg.features.select, ["AccountBalance", "TxnCount12M"]);
+        assert!(cfg.features.one_hot);
+        assert_eq!(
+            cfg.features.winsorize,
+            Some(Winsorize {
+                lower: 0.01,
+                upper: 0.99
+            })
+        );
+        assert_eq!(cfg.features.skew_threshold, 0.5);
+        assert_eq!(
+            cfg.features.transform_overrides,
+            [
+                ("AccountBalance".to_string(), Transform::Log1p),
+                ("Gender=F".to_string(), Transform::None)
+            ]
+            .into()
+        );
+        assert_eq!(cfg.cluster.silhouette_sample, 500);
+        assert_eq!(cfg.cluster.max_iter, 50);
+        assert_eq!(cfg.cluster.tol, 0.0);
+
+        // Without the flags the defaults stay.
+        let cfg = parse(&["--no-tui", "x.csv"]).run.to_config(None).unwrap();
+        assert_eq!(cfg, RunConfig::default());
+    }
+
+    #[test]
+    fn winsorize_takes_percents_or_fractions_and_off() {
+        let w = |s: &str| parse_winsorize(s).map(|w| w.0);
+        let p = |lower, upper| Ok(Some(Winsorize { lower, upper }));
+        assert_eq!(w("1,99"), p(0.01, 0.99));
+        assert_eq!(w("0.01,0.99"), p(0.01, 0.99));
+        assert_eq!(w(" 0.5 , 99.5 "), p(0.005, 0.995));
+        assert_eq!(w("0,100"), p(0.0, 1.0));
+        assert_eq!(w("5,100"), p(0.05, 1.0));
+        assert_eq!(w("off"), Ok(None));
+        for (bad, why) in [
+            ("99,1", "below the upper"),
+            ("-1,99", "at least 0"),
+            ("1,150", "up to 100"),
+            ("0.01,1", "ambiguous"),
+            ("1", "LO,HI"),
+            ("a,99", "'a' is not a number"),
+            ("1,inf", "'inf' is not a number"),
+        ] {
+            let e = w(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn winsorize_off_overrides_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = dir.path().join("run.toml");
+        std::fs::write(
+            &toml,
+            "[features]\nwinsorize = { lower = 0.05, upper = 0.95 }\nselect = [\"A\", \"B\"]\n",
+        )
+        .unwrap();
+        let toml = toml.to_str().unwrap();
+        let cfg = parse(&["--no-tui", "--config", toml])
+            .run
+            .to_config(None)
+            .unwrap();
+        assert_eq!(cfg.features.select, ["A", "B"]);
+        assert!(cfg.features.winsorize.is_some());
+        let cfg = parse(&[
+            "--no-tui",
+            "--config",
+            toml,
+            "--winsorize",
+            "off",
+            "--select",
+            "C",
+        ])
+        .run
+        .to_config(None)
+        .unwrap();
+        assert_eq!(cfg.features.winsorize, None);
+        assert_eq!(
+            cfg.features.select,
+            ["C"],
+            "--select replaces the file's list"
+        );
+    }
+
+    #[test]
+    fn bad_feature_and_cluster_flags_are_usage_errors() {
+        for args in [
+            ["--winsorize", "-1,99"],
+            ["--winsorize", "99,1"],
+            ["--winsorize", "0.5,1"],
+            ["--transform-feature", "Balance"],
+            ["--transform-feature", "Balance=sqrt"],
+            ["--transform-feature", "=log"],
+            ["--max-iter", "many"],
+        ] {
+            let e = Cli::try_parse_from(["custseg", "--no-tui", "x.csv", args[0], args[1]])
+                .unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}");
+            assert!(e.to_string().contains(args[0]), "{args:?}: {e}");
+        }
+        for (args, needle) in [
+            (["--max-iter", "0"], "at least 1 iteration"),
+            (["--tol", "-1"], ">= 0"),
+            (["--tol", "NaN"], ">= 0"),
+            (["--tol", "inf"], "finite"),
+            (["--silhouette-sample", "1"], "at least 2 rows"),
+            (["--skew-threshold", "-0.5"], ">= 0"),
+        ] {
+            let cli = parse(&["--no-tui", "x.csv", args[0], args[1]]);
+            let e = cli.run.to_config(cli.file.as_ref()).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}");
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(args[0]) && msg.contains(needle),
+                "{args:?}: {msg}"
+            );
+        }
     }
 
     #[test]

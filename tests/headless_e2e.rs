@@ -321,6 +321,232 @@ fn text_summary_shows_k_table_elbow_and_segments() {
 }
 
 #[test]
+fn feature_and_cluster_flags_reach_the_run_the_report_and_run_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let json = ok(&[
+        "--no-tui",
+        repo("samples/customers_en.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--features",
+        "generic",
+        "--select",
+        "AccountBalance",
+        "--select",
+        "TxnCount12M",
+        "--select",
+        "ProductCount",
+        "--one-hot",
+        "--winsorize",
+        "1,99",
+        "--transform-feature",
+        "AccountBalance=none",
+        "--skew-threshold",
+        "5",
+        "--k",
+        "3",
+        "--max-iter",
+        "100",
+        "--tol",
+        "0",
+        "--silhouette-sample",
+        "500",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let features: Vec<(&str, &str)> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap(),
+                f["transform"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Exactly the selected columns, then the one-hot indicators; the per-feature
+    // transform wins, and with a skew threshold of 5 nothing else is logged.
+    let names: Vec<&str> = features.iter().map(|f| f.0).collect();
+    assert_eq!(
+        &names[..5],
+        [
+            "AccountBalance",
+            "TxnCount12M",
+            "ProductCount",
+            "Gender=F",
+            "Gender=M"
+        ],
+        "{names:?}"
+    );
+    assert!(
+        names[5..].iter().all(|n| n.starts_with("Branch=")),
+        "{names:?}"
+    );
+    assert!(features.iter().all(|f| f.1 == "none"), "{features:?}");
+    assert_eq!(v["silhouette_sampled"], true);
+
+    let cfg = custseg::config::RunConfig::from_toml_file(&out.join("run.toml")).unwrap();
+    assert_eq!(
+        cfg.features.select,
+        ["AccountBalance", "TxnCount12M", "ProductCount"]
+    );
+    assert!(cfg.features.one_hot);
+    let w = cfg.features.winsorize.unwrap();
+    assert_eq!((w.lower, w.upper), (0.01, 0.99));
+    assert_eq!(cfg.features.skew_threshold, 5.0);
+    assert_eq!(
+        cfg.features.transform_overrides["AccountBalance"].name(),
+        "none"
+    );
+    assert_eq!(
+        (
+            cfg.cluster.max_iter,
+            cfg.cluster.tol,
+            cfg.cluster.silhouette_sample
+        ),
+        (100, 0.0, 500)
+    );
+
+    let report = std::fs::read_to_string(out.join("segmentation_report.md")).unwrap();
+    assert!(report.contains("Generic mode"), "{report}");
+    assert!(
+        report.contains(
+            "Features were winsorised before the transform: values below a feature's P1 or above its P99 percentile were moved to it (`--winsorize 1,99`)"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("| Winsorised to | Clipped |"), "{report}");
+    let features_section =
+        &report[report.find("## Features").unwrap()..report.find("## Choosing K").unwrap()];
+    let row = |name: &str| {
+        features_section
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{report}"))
+            .to_string()
+    };
+    // 3,000 customers: about 1% of the values lie beyond each bound.
+    let cells: Vec<String> = row("AccountBalance")
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect();
+    let (bounds, clipped) = (&cells[6], cells[7].parse::<usize>().unwrap());
+    assert!(bounds.contains(".."), "{bounds}");
+    assert!((30..=80).contains(&clipped), "{clipped} values clipped");
+    // Indicators are not winsorised.
+    assert!(row("Gender=F").contains("| – | – |"));
+    // The template features generic mode leaves out name the real flag.
+    assert!(
+        report.contains("(--features template to use it)"),
+        "{report}"
+    );
+    assert!(report.contains("seeded sample of 500 rows"), "{report}");
+
+    // Replaying run.toml gives the same segments.
+    let again = dir.path().join("again");
+    ok(&[
+        "--no-tui",
+        "--config",
+        out.join("run.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(out.join("segmentation_results.csv")).unwrap(),
+        std::fs::read(again.join("segmentation_results.csv")).unwrap()
+    );
+}
+
+#[test]
+fn bad_feature_flags_are_usage_errors_naming_the_flag() {
+    let sample = repo("samples/customers_en.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for (args, needle) in [
+        (&["--winsorize", "0.5,1"][..], "ambiguous"),
+        (&["--max-iter", "0"], "--max-iter 0"),
+        (&["--tol", "-1"], "--tol -1: must be a finite number >= 0"),
+        (&["--winsorize", "-1,99"], "at least 0"),
+        (&["--silhouette-sample", "1"], "--silhouette-sample 1"),
+        (
+            &["--features", "generic", "--select", "Gender"],
+            "--select Gender: 'Gender' holds text values",
+        ),
+        (&["--select", "Nope"], "--select Nope: no such column"),
+        (
+            &["--transform-feature", "Nope=log"],
+            "--transform-feature Nope: no such feature",
+        ),
+    ] {
+        let mut all = vec![
+            "--no-tui",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!out.exists(), "nothing written for {args:?}");
+    }
+}
+
+#[test]
+fn report_shows_fill_values_as_stored_and_the_duplicate_policy_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("dups.csv");
+    let mut text = String::from("CustomerID,Gender,Branch,AccountBalance,TxnCount12M\n");
+    for i in 0..80 {
+        let gender = match i % 10 {
+            0 => "",
+            1..=3 => "F",
+            _ => "M",
+        };
+        let branch = match i % 8 {
+            0 => "",
+            1 | 2 => "Beijing",
+            _ => "Shanghai",
+        };
+        text.push_str(&format!(
+            "C{:03},{gender},{branch},{},{}\n",
+            i % 76,
+            1000 * (i % 7) + i,
+            i % 11
+        ));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "--no-tui",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--input",
+        "customers",
+        "--duplicates",
+        "keep-last",
+        "--k",
+        "2",
+    ]);
+    let report = std::fs::read_to_string(out.join("segmentation_report.md")).unwrap();
+    assert!(report.contains("| 'M' (mode) |"), "{report}");
+    assert!(report.contains("| 'Shanghai' (mode) |"), "{report}");
+    assert!(
+        report.contains(
+            "4 customer ids appear more than once; 4 rows removed (`--duplicates keep-last`)"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("Some("), "{report}");
+    // No winsorising asked for: no empty winsorising columns.
+    assert!(!report.contains("Winsorised"), "{report}");
+}
+
+#[test]
 fn an_existing_output_folder_is_refused_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

@@ -28,11 +28,12 @@
 //!
 //! `select` (non-empty) replaces "every numeric column marked as a feature":
 //! the extras in template mode, the whole set in generic mode. `drop_features`
-//! then removes features by name. `mode = "template" | "generic"` forces a mode.
+//! then removes features by name. `mode = "template" | "generic"` forces a mode
+//! (`--features`, `--select`, `--drop-feature` on the command line).
 //!
 //! Categorical columns (gender, branch) stay in the cleaned table for
-//! profiling; with `one_hot = true` those with at most `one_hot_max_levels`
-//! values also become 0/1 indicator features (`Gender=F`).
+//! profiling; with `one_hot = true` (`--one-hot`) those with at most
+//! `one_hot_max_levels` values also become 0/1 indicator features (`Gender=F`).
 //!
 //! # Per feature, in order
 //!
@@ -971,7 +972,7 @@ pub fn build_features(
                     report.left_out.push(LeftOut {
                         name: t.name.clone(),
                         reason: format!(
-                            "generic mode uses numeric columns only; {} could be built from {} (mode = \"template\" to use it)",
+                            "generic mode uses numeric columns only; {} could be built from {} (--features template to use it)",
                             t.name,
                             t.source.describe(as_of)
                         ),
@@ -997,7 +998,7 @@ pub fn build_features(
             report.profile_columns.push(c.name.clone());
             if usage == ColumnUse::Feature {
                 report.warnings.push(format!(
-                    "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only (one_hot = true to cluster on it)",
+                    "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only (--one-hot to cluster on it)",
                     c.name
                 ));
             }
@@ -1066,7 +1067,7 @@ pub fn build_features(
     for name in opts.transform_overrides.keys() {
         if !planned.iter().any(|p| &p.name == name) {
             return Err(Error::usage(format!(
-                "transform override for '{name}': no such feature; the features are: {}",
+                "--transform-feature {name}: no such feature; the features are: {}",
                 planned
                     .iter()
                     .map(|p| p.name.as_str())
@@ -1310,7 +1311,7 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
     } else if let Some(t) = over {
         if t == Transform::Log1p && wmin < 0.0 {
             return Err(Error::usage(format!(
-                "transform override {}=log: '{}' has negative values (min {}); log1p needs values >= 0",
+                "--transform-feature {}=log: '{}' has negative values (min {}); log1p needs values >= 0",
                 p.name,
                 p.name,
                 fmt_num(wmin)

@@ -3,7 +3,7 @@
 
 use crate::config::RunConfig;
 use crate::pipeline::aggregate::AggregateReport;
-use crate::pipeline::clean::ColumnAction;
+use crate::pipeline::clean::{ColumnAction, DuplicatePolicy, FillMethod};
 use crate::pipeline::cluster::{Storage, SweepResult};
 use crate::pipeline::run::RunOutput;
 use std::fmt::Write;
@@ -193,7 +193,14 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             c.missing_after,
             c.imputation.as_ref().map_or_else(
                 || "–".into(),
-                |i| cell(&format!("{} ({:?})", i.value, i.method).to_lowercase())
+                |i| {
+                    // The value exactly as stored (and as new customers are filled).
+                    let method = match i.method {
+                        FillMethod::Median => "median",
+                        FillMethod::Mode => "mode",
+                    };
+                    cell(&format!("{} ({method})", i.value))
+                }
             ),
             action
         );
@@ -202,10 +209,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     if d.duplicated_ids > 0 {
         let _ = writeln!(
             md,
-            "\n{} customer ids appear more than once; {} rows removed (policy {:?}). Examples: {}.",
+            "\n{} customer ids appear more than once; {} rows removed (`--duplicates {}`). Examples: {}.",
             d.duplicated_ids,
             d.rows_removed,
-            d.policy,
+            d.policy.map_or("none", DuplicatePolicy::name),
             cell(&d.examples.join(", "))
         );
     }
@@ -217,14 +224,36 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     let fr = &run.features.report;
     let _ = writeln!(md, "\n## Features\n");
     let _ = writeln!(md, "{:?} mode: {}\n", fr.mode, cell(&fr.mode_reason));
-    let _ = writeln!(
-        md,
-        "| Feature | Built from | Mean | Std | Skewness | Transform | Why |\n|---|---|---:|---:|---:|---|---|"
-    );
-    for f in &fr.features {
+    // Winsorising columns only when it ran: bounds in original units and
+    // how many values were moved to them.
+    let winsorised = fr.features.iter().any(|f| f.clip.is_some());
+    if let (true, Some(w)) = (winsorised, cfg.features.winsorize) {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {:.2} | {} | {} |",
+            "Features were winsorised before the transform: values below a feature's P{lo} or above its P{hi} percentile were moved to it (`--winsorize {lo},{hi}`).\n",
+            lo = human(w.lower * 100.0),
+            hi = human(w.upper * 100.0)
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| Feature | Built from | Mean | Std | Skewness |{} Transform | Why |\n|---|---|---:|---:|---:|{}---|---|",
+        if winsorised {
+            " Winsorised to | Clipped |"
+        } else {
+            ""
+        },
+        if winsorised { "---|---:|" } else { "" }
+    );
+    for f in &fr.features {
+        let clip = match (winsorised, f.clip) {
+            (false, _) => String::new(),
+            (true, Some([lo, hi])) => format!(" {}..{} | {} |", human(lo), human(hi), f.clipped),
+            (true, None) => " – | – |".into(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.2} |{clip} {} | {} |",
             cell(&f.name),
             cell(&f.source),
             human(f.mean),
