@@ -547,6 +547,41 @@ fn a_typo_date_far_after_the_rest_does_not_become_the_as_of_date() {
 }
 
 #[test]
+fn customers_fixture_report_quotes_the_same_lines_with_crlf_line_ends() {
+    // The fixture with CRLF line ends, with and without a byte-order mark:
+    // 'not a date' is still on line 6, 130 on line 4, -2 on line 6.
+    let lf = std::fs::read_to_string(fixture("customers.csv")).unwrap();
+    assert!(!lf.contains('\r'));
+    let crlf = lf.replace('\n', "\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let opts = CleanOptions {
+        as_of: Some("2024-03-31".parse().unwrap()),
+        ..CleanOptions::default()
+    };
+    let (t, m) = load_fixture("customers.csv");
+    let reference = clean(&t, &m, &opts).unwrap().report;
+    for (name, text) in [
+        ("crlf.csv", crlf.clone()),
+        ("crlf_bom.csv", format!("\u{feff}{crlf}")),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
+        assert_eq!(t.row_origin, (2..=13).collect::<Vec<u32>>(), "{name}");
+        let rep = clean(&t, &mapped(&t), &opts).unwrap().report;
+        let d = rep.column("last_txn_date").unwrap();
+        assert_eq!(d.unparsed_examples, vec!["line 6: 'not a date'"], "{name}");
+        let age = rep.column("age").unwrap();
+        assert_eq!(age.invalid_examples, vec!["line 4: 130", "line 6: -2"]);
+        for (a, b) in reference.columns.iter().zip(&rep.columns) {
+            assert_eq!(a.unparsed_examples, b.unparsed_examples, "{name}");
+            assert_eq!(a.invalid_examples, b.invalid_examples, "{name}");
+        }
+        assert_eq!(reference.warnings, rep.warnings, "{name}");
+    }
+}
+
+#[test]
 fn as_of_defaults_to_the_latest_activity_date_and_rejects_dates_before_all_data() {
     let t = table(vec![
         ids(3),

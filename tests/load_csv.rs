@@ -63,11 +63,15 @@ fn utf8_with_bom() {
     let t = load_ok("bom_utf8.csv");
     assert_english_customers(&t);
     assert_eq!(t.source.encoding.as_deref(), Some("UTF-8 (BOM)"));
+    assert_eq!(t.row_origin, [2, 3, 4, 5]);
 }
 
 #[test]
 fn crlf_line_endings() {
-    assert_english_customers(&load_ok("crlf.csv"));
+    let t = load_ok("crlf.csv");
+    assert_english_customers(&t);
+    // The header is line 1 with CRLF line ends too.
+    assert_eq!(t.row_origin, [2, 3, 4, 5]);
 }
 
 #[test]

@@ -16,9 +16,12 @@ use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{SourceInfo, Table};
 use encoding_rs::{Decoder, DecoderResult, Encoding};
 use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 const SAMPLE_BYTES: usize = 1 << 20;
 /// More columns than this is not a customer table but a mis-read file.
@@ -506,7 +509,10 @@ fn read_sequential(
                 break;
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        // Not `p.line()`: the parser counts `\n` bytes up to where it stopped
+        // reading the previous record, which is before the `\n` of a CRLF
+        // and before any blank lines; and it counts no lone `\r`.
+        let line = stats.line_at(record.position().map_or(0, |p| p.byte()));
         last_record_line = line;
         if first {
             first = false;
@@ -661,21 +667,110 @@ fn csv_error(name: &str, e: csv::Error, encoding: DetectedEncoding, forced: bool
     }
 }
 
-/// Byte and quote counts of what the CSV parser has consumed.
-#[derive(Clone, Default)]
-struct Counter(std::rc::Rc<std::cell::Cell<(u64, u64)>>);
+/// Line ends as a text editor counts them: `\n`, `\r\n` and a lone `\r`
+/// (each of which ends a record) are one line end each. A line end is counted
+/// at its first byte, so a `\n` right after a `\r` adds nothing.
+#[derive(Clone, Copy, Default)]
+struct LineEnds {
+    after_cr: bool,
+}
 
-impl Counter {
-    fn bytes(&self) -> u64 {
-        self.0.get().0
+impl LineEnds {
+    /// Whether `b`, the byte after those seen so far, starts a line end.
+    #[inline]
+    fn starts(&mut self, b: u8) -> bool {
+        let starts = b == b'\r' || (b == b'\n' && !self.after_cr);
+        self.after_cr = b == b'\r';
+        starts
     }
-    fn quotes(&self) -> u64 {
-        self.0.get().1
+
+    /// Line ends starting in `bytes`, the bytes after those seen so far.
+    fn count(&mut self, bytes: &[u8]) -> u64 {
+        bytes.iter().map(|&b| self.starts(b) as u64).sum()
     }
 }
 
-/// Counts bytes (for progress) and double quotes: an odd total means the
-/// file ends inside a quoted field, which the CSV parser accepts silently.
+/// What the CSV parser has been given so far: bytes (for progress), double
+/// quotes (an odd total means the file ends inside a quoted field, which the
+/// parser accepts silently) and the line breaks, to number the records.
+#[derive(Default)]
+struct Tally {
+    bytes: u64,
+    quotes: u64,
+    /// The `\r` and `\n` bytes at or after the start of the last record
+    /// numbered: twice the offset, plus one if the byte starts a line end.
+    breaks: VecDeque<u64>,
+    /// Line ends before those in `breaks`.
+    passed: u64,
+    ends: LineEnds,
+    /// The first bytes given are a UTF-8 byte-order mark (the parser strips it).
+    bom: bool,
+}
+
+impl Tally {
+    fn see(&mut self, bytes: &[u8]) {
+        if self.bytes == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
+            self.bom = true;
+        }
+        self.quotes += count_byte(bytes, b'"');
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                let after_cr = match i {
+                    0 => self.ends.after_cr,
+                    _ => bytes[i - 1] == b'\r',
+                };
+                let starts = b == b'\r' || !after_cr;
+                self.breaks
+                    .push_back((self.bytes + i as u64) << 1 | starts as u64);
+            }
+        }
+        if let Some(&last) = bytes.last() {
+            self.ends.after_cr = last == b'\r';
+        }
+        self.bytes += bytes.len() as u64;
+    }
+
+    /// The line on which the record that the parser read from offset `start`
+    /// (its position: where the previous record's reading stopped) begins.
+    /// Only line breaks lie between the two: the rest of the previous line
+    /// end and blank lines, which the parser skips; at the start, also a
+    /// byte-order mark. Records must be numbered in order.
+    fn line_at(&mut self, start: u64) -> u64 {
+        while let Some(&b) = self.breaks.front() {
+            if b >> 1 >= start {
+                break;
+            }
+            self.passed += b & 1;
+            self.breaks.pop_front();
+        }
+        let first = if start == 0 && self.bom { 3 } else { start };
+        let skipped = (first..)
+            .zip(&self.breaks)
+            .take_while(|&(at, &b)| b >> 1 == at)
+            .map(|(_, &b)| b & 1)
+            .sum::<u64>();
+        self.passed + skipped + 1
+    }
+}
+
+/// A shared [`Tally`] of what a [`CountingReader`] gave the CSV parser.
+#[derive(Clone, Default)]
+struct Counter(Rc<RefCell<Tally>>);
+
+impl Counter {
+    fn bytes(&self) -> u64 {
+        self.0.borrow().bytes
+    }
+    fn quotes(&self) -> u64 {
+        self.0.borrow().quotes
+    }
+    /// See [`Tally::line_at`].
+    fn line_at(&self, start: u64) -> u64 {
+        self.0.borrow_mut().line_at(start)
+    }
+}
+
+/// Keeps the [`Tally`] of the bytes read through it.
 struct CountingReader<R> {
     inner: R,
     counter: Counter,
@@ -684,9 +779,7 @@ struct CountingReader<R> {
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let quotes = count_byte(&buf[..n], b'"');
-        let (b, q) = self.counter.0.get();
-        self.counter.0.set((b + n as u64, q + quotes));
+        self.counter.0.borrow_mut().see(&buf[..n]);
         Ok(n)
     }
 }
@@ -729,10 +822,14 @@ struct DecodingReader<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// The decoder was told the input ended: it must not be called again.
+    finished: bool,
     output: Vec<u8>,
     out_start: usize,
     out_end: usize,
+    /// Line of the next byte decoded.
     lines: u64,
+    ends: LineEnds,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -744,15 +841,22 @@ impl<R: Read> DecodingReader<R> {
             start: 0,
             end: 0,
             eof: false,
+            finished: false,
             output: vec![0; 3 * (1 << 16) + 16],
             out_start: 0,
             out_end: 0,
             lines: 1,
+            ends: LineEnds::default(),
         }
     }
 
     fn fill(&mut self) -> io::Result<()> {
         while self.out_start == self.out_end {
+            if self.finished {
+                // Read again after the end (the parser does when it looks past
+                // a last record ended by the end of the file).
+                return Ok(());
+            }
             if self.start == self.end && !self.eof {
                 self.start = 0;
                 self.end = self.inner.read(&mut self.input)?;
@@ -766,20 +870,20 @@ impl<R: Read> DecodingReader<R> {
             self.start += read;
             self.out_start = 0;
             self.out_end = written;
-            self.lines += self.output[..written]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            self.lines += self.ends.count(&self.output[..written]);
             match result {
                 DecoderResult::Malformed(_, _) => {
-                    // Line of the bad bytes: lines decoded so far, minus the
-                    // newlines in this chunk that come after nothing bad.
+                    // Line of the bad bytes: the decoder stopped at them, so
+                    // what it wrote (counted above) is all that came before.
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
                         Undecodable { line: self.lines },
                     ));
                 }
-                DecoderResult::InputEmpty if self.eof => return Ok(()),
+                DecoderResult::InputEmpty if self.eof => {
+                    self.finished = true;
+                    return Ok(());
+                }
                 _ => {}
             }
         }

@@ -7,13 +7,15 @@
 //!
 //! - **Cut points.** A `\n` is a record boundary when the number of `"`
 //!   before it is even (RFC 4180 quoting). One parallel pass counts the quotes
-//!   of each region; a cut point is then the first suitable line end after
-//!   each region's start. Cut points are placed where the sequential parser
-//!   would have just finished a record, so record line numbers (which the CSV
-//!   crate reports from the end of the previous record) agree: after a `\n`
-//!   that follows something other than a line end, or between the `\r` and
-//!   `\n` of a CRLF; never right before a UTF-8 byte-order mark, which the
-//!   parser would strip at the start of a chunk.
+//!   of each region; a cut point is then the first such `\n` after each
+//!   region's start: the chunk starts right after it, at the start of a line
+//!   (never right before a UTF-8 byte-order mark, which the parser would strip
+//!   at the start of a chunk).
+//! - **Line numbers.** A record's line is where its first byte is: one plus
+//!   the line ends before it (`\n`, `\r\n` or a lone `\r`, one each, blank
+//!   lines and line breaks inside quoted fields included), as the sequential
+//!   reader numbers it. Each chunk counts its own line ends; the chunks before
+//!   it give the offset.
 //! - **Parsing.** A record without any `"` is split on the delimiter right in
 //!   the read buffer, which is what `csv_core` does with it (line ends are
 //!   `\n`, `\r` or both, blank lines are skipped); a record with a quote is
@@ -32,8 +34,8 @@
 //!   sequentially, so errors and messages are the sequential reader's.
 
 use super::{
-    MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte, csv_reader,
-    push_fields, sample_lanes,
+    LineEnds, MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte,
+    csv_reader, push_fields, sample_lanes,
 };
 use crate::error::{Error, Result};
 use crate::pipeline::load::lanes::{ColumnBuilder, Lane};
@@ -79,7 +81,7 @@ struct Chunk {
     columns: Vec<ColumnBuilder>,
     /// Line of each row, counted from the chunk's start (1-based).
     lines: Vec<u32>,
-    /// `\n` bytes in the chunk.
+    /// Line ends in the chunk (see [`LineEnds`]).
     newlines: u64,
     empty_rows: usize,
 }
@@ -185,19 +187,18 @@ fn count_quotes(path: &Path, from: u64, to: u64) -> Option<u64> {
 fn find_cut(job: &ChunkJob, from: u64, to: u64, parity: u64) -> Option<Option<u64>> {
     let mut window = CUT_WINDOW;
     loop {
-        // Two bytes of context before `from`, four after the searched range
-        // (the `\n` itself and a possible byte-order mark after it).
-        let lo = from.saturating_sub(2).max(job.start);
+        // And a few bytes past the searched range: a byte-order mark may
+        // follow a `\n` at its end.
         let search_end = to.min(from.saturating_add(window));
         let hi = search_end.saturating_add(4).min(job.file_bytes);
         let mut file = File::open(job.path).ok()?;
-        file.seek(SeekFrom::Start(lo)).ok()?;
-        let mut buf = Vec::with_capacity((hi - lo) as usize);
-        file.take(hi - lo).read_to_end(&mut buf).ok()?;
-        if buf.len() as u64 != hi - lo {
+        file.seek(SeekFrom::Start(from)).ok()?;
+        let mut buf = Vec::with_capacity((hi - from) as usize);
+        file.take(hi - from).read_to_end(&mut buf).ok()?;
+        if buf.len() as u64 != hi - from {
             return None;
         }
-        let at = |pos: u64| buf[(pos - lo) as usize];
+        let at = |pos: u64| buf[(pos - from) as usize];
         let mut quotes = parity;
         for p in from..search_end {
             let b = at(p);
@@ -205,15 +206,10 @@ fn find_cut(job: &ChunkJob, from: u64, to: u64, parity: u64) -> Option<Option<u6
                 quotes += 1;
                 continue;
             }
-            if b != b'\n' || quotes % 2 == 1 || p < lo + 2 {
+            if b != b'\n' || quotes % 2 == 1 {
                 continue;
             }
-            let cut = match at(p - 1) {
-                b'\n' => continue,
-                b'\r' if matches!(at(p - 2), b'\n' | b'\r') => continue,
-                b'\r' => p,
-                _ => p + 1,
-            };
+            let cut = p + 1;
             if cut >= to || cut >= job.file_bytes {
                 continue;
             }
@@ -515,10 +511,10 @@ fn parse_chunk(
     let mut out = vec![0u8; 1 << 12];
     let mut ends = vec![0usize; width + 2];
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(width + 2);
-    // `csv_core`'s line count (1 + line feeds consumed), and the line the
-    // `csv` crate gives the next record: the count after the previous record.
+    // The line of the next byte: 1 + the line ends before it in the chunk
+    // (which starts at the start of a line).
     let mut line = 1u64;
-    let mut record_line = 1u64;
+    let mut line_ends = LineEnds::default();
 
     loop {
         if src.pos == src.filled {
@@ -531,10 +527,11 @@ fn parse_chunk(
         // Line ends where a record would start are blank lines: skipped.
         let first = src.buf[src.pos];
         if first == b'\n' || first == b'\r' {
-            line += (first == b'\n') as u64;
+            line += line_ends.starts(first) as u64;
             src.pos += 1;
             continue;
         }
+        let this_line = line;
         spans.clear();
         let mut field = 0;
         let mut i = 0;
@@ -570,8 +567,11 @@ fn parse_chunk(
                 let record = &src.buf[src.pos..src.pos + at];
                 let consumed = match scan {
                     Scan::LineEnd(_) => {
-                        let end = src.buf[src.pos + at];
-                        line += (end == b'\n') as u64;
+                        // After a byte that is no line end: starts one.
+                        line += 1;
+                        line_ends = LineEnds {
+                            after_cr: src.buf[src.pos + at] == b'\r',
+                        };
                         at + 1
                     }
                     _ => at,
@@ -586,13 +586,13 @@ fn parse_chunk(
             }
             Scan::Quote => {
                 spans.clear();
-                core.set_line(line);
                 let (mut nout, mut nend) = (0, 0);
                 loop {
                     let input = &src.buf[src.pos..src.filled];
                     let at_end = input.is_empty();
                     let (res, nin, o, e) =
                         core.read_record(input, &mut out[nout..], &mut ends[nend..]);
+                    line += line_ends.count(&input[..nin]);
                     src.pos += nin;
                     nout += o;
                     nend += e;
@@ -614,7 +614,6 @@ fn parse_chunk(
                         csv_core::ReadRecordResult::End => return Err(Abort::Fallback),
                     }
                 }
-                line = core.line();
                 let mut start = 0;
                 for &e in &ends[..nend] {
                     spans.push((start, e));
@@ -627,8 +626,6 @@ fn parse_chunk(
                 }
             }
         };
-        let this_line = record_line;
-        record_line = line;
         match outcome {
             None => skip_header = false,
             Some(RecordOutcome::Row) => {
