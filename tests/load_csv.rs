@@ -258,3 +258,43 @@ fn late_non_utf8_bytes_make_the_loader_reconsider_the_encoding() {
         t.source.warnings
     );
 }
+
+/// A date column with many bad cells still loads as dates when its name
+/// says so: the bad cells are counted and shown, not hidden in a text
+/// column. Without the name, the same values stay text; and the mapping
+/// says why an empty date column cannot be used.
+#[test]
+fn a_messy_date_column_named_as_dates_loads_as_dates_with_its_bad_cells_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messy.csv");
+    let mut csv = String::from("CustomerID,LastTxnDate,Remark,OpenDate,Balance\n");
+    for i in 0..100 {
+        // 70 dates, 30 junk: under the 90% rule, over the 50% for named dates.
+        let d = if i % 10 < 7 {
+            format!("2024-02-{:02}", i % 28 + 1)
+        } else {
+            format!("bad{i}")
+        };
+        csv.push_str(&format!("C{i},{d},{d},,{}.5\n", i * 10));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
+    let last = t.column("LastTxnDate").unwrap();
+    assert_eq!(last.ctype, ColumnType::Date);
+    assert_eq!(last.info.unparsed, 30);
+    assert_eq!(last.info.unparsed_examples[0], (7, "bad7".to_string()));
+    assert_eq!(t.column("Remark").unwrap().ctype, ColumnType::Text);
+
+    let m = custseg::pipeline::mapping::map_columns(&t, &Default::default()).unwrap();
+    assert_eq!(
+        m.column_for(custseg::pipeline::mapping::Role::LastDate),
+        Some("LastTxnDate")
+    );
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n == "'OpenDate' looks like account open date but every cell is empty; not used as account open date"),
+        "{:?}",
+        m.notes
+    );
+}

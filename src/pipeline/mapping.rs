@@ -3,7 +3,7 @@
 //! each with a confidence; the user's `--map role=column` always wins.
 
 use crate::error::{Error, Result};
-use crate::pipeline::table::{ColumnType, Table};
+use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -571,16 +571,19 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             }
             if !role.accepts(col.ctype) {
                 if h >= 0.9 {
+                    let what = if col.data.missing_count() == table.n_rows {
+                        "every cell is empty".to_string()
+                    } else {
+                        format!(
+                            "holds {} values{}",
+                            col.ctype.name(),
+                            sample_values(table, col)
+                        )
+                    };
                     mapping.notes.push(format!(
-                        "'{}' looks like {} but holds {} values{}; not used as {}",
+                        "'{}' looks like {} but {what}; not used as {}",
                         col.name,
                         role.label(),
-                        col.ctype.name(),
-                        col.info
-                            .unparsed_examples
-                            .first()
-                            .map(|(_, v)| format!(" (e.g. '{v}')"))
-                            .unwrap_or_default(),
                         role.label()
                     ));
                 }
@@ -662,6 +665,29 @@ pub fn parse_map_arg(arg: &str) -> std::result::Result<(Role, String), String> {
         )
     })?;
     Ok((role, column.trim().to_string()))
+}
+
+/// " (e.g. line 2: 'abc', line 3: 'n/a')": the first values of a column as
+/// the file has them, for notes about a column that cannot take a role.
+fn sample_values(table: &Table, col: &Column) -> String {
+    let shown: Vec<String> = match &col.data {
+        ColumnData::Text(t) => (0..t.len())
+            .filter_map(|i| t.get(i).map(|v| format!("{}: '{v}'", table.row_label(i))))
+            .take(3)
+            .collect(),
+        _ => col
+            .info
+            .unparsed_examples
+            .iter()
+            .take(3)
+            .map(|(i, v)| format!("{}: '{v}'", table.row_label(*i)))
+            .collect(),
+    };
+    if shown.is_empty() {
+        String::new()
+    } else {
+        format!(" (e.g. {})", shown.join(", "))
+    }
 }
 
 #[cfg(test)]

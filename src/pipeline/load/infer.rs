@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 
 /// Share of non-missing cells that must fit a type for the column to take it.
 pub const TYPE_SHARE: f64 = 0.9;
+/// Share of written-out dates (2024-01-31, 31/01/2024) that makes a column
+/// whose name says "date" a date column: a messy date column must still
+/// load as dates, with its bad cells counted and shown, not fall back to text.
+pub const HINTED_DATE_SHARE: f64 = 0.5;
 const EXAMPLES: usize = 5;
 
 /// How to read dates like 03/04/2024 when nothing in the column decides it.
@@ -98,13 +102,19 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
     // and the rest of it need not be parsed.
     let mut misfits = Misfits::default();
     let give_up = (n as f64 * (1.0 - TYPE_SHARE)).floor() as usize;
+    let hinted = name_suggests_date(name);
+    let date_give_up = if hinted {
+        (n as f64 * (1.0 - HINTED_DATE_SHARE)).floor() as usize
+    } else {
+        give_up
+    };
     for i in 0..n {
         let cell = raw.raw(i);
         if is_missing_token(cell) {
             numbers.push(f64::NAN);
             continue;
         }
-        if misfits.number > give_up && misfits.date > give_up && misfits.flag > give_up {
+        if misfits.number > give_up && misfits.date > date_give_up && misfits.flag > give_up {
             drop(numbers);
             let (data, missing) = text_without_missing_tokens(raw);
             let info = ColumnInfo {
@@ -196,11 +206,14 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
     }
 
     let pairs = census.pairs_both + census.pairs_dmy_only + census.pairs_mdy_only;
-    let hinted = name_suggests_date(name);
+    let written_dates = census.dates_full + pairs;
+    let hinted_dates = hinted
+        && written_dates as f64 >= HINTED_DATE_SHARE * census.non_missing as f64
+        && written_dates > census.numbers_dot.max(census.numbers_comma);
     let compact8_is_date = share(census.compact8)
         && (hinted || census.compact8 as f64 >= 0.99 * census.non_missing as f64);
     let compact6_is_date = hinted && share(census.compact6);
-    if share(census.dates_full + pairs) || compact8_is_date || compact6_is_date {
+    if share(written_dates) || hinted_dates || compact8_is_date || compact6_is_date {
         let order = decide_date_order(name, &census, opts, &mut info);
         let data = convert_dates(&raw, order, compact8_is_date, compact6_is_date, &mut info);
         return finish(name, ColumnType::Date, ColumnData::Date(data), info);
