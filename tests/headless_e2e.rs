@@ -206,12 +206,20 @@ fn check_sample(sample: &str, expected_rows: usize) {
     );
 
     // Scoring the training file gives the training segments.
-    let scored = dir.path().join("scored.csv");
+    assert_scoring_reproduces_training(dir.path(), &out, &repo(sample));
+}
+
+/// `custseg score` with the run's model on the training file gives every
+/// trained customer the segment the run gave it (the saved options are
+/// applied exactly as in training).
+fn assert_scoring_reproduces_training(dir: &Path, out: &Path, input: &Path) {
+    let results = read_csv(&out.join("segmentation_results.csv"));
+    let scored = dir.join("scored.csv");
     ok(&[
         "score",
         "--model",
         out.join("model.json").to_str().unwrap(),
-        repo(sample).to_str().unwrap(),
+        input.to_str().unwrap(),
         "--out",
         scored.to_str().unwrap(),
     ]);
@@ -234,6 +242,50 @@ fn check_sample(sample: &str, expected_rows: usize) {
         }
     }
     assert_eq!(compared, trained.len(), "every trained customer was scored");
+}
+
+/// Non-default Clean and Features options (as-of, winsorising, one-hot,
+/// per-feature transforms, no skew transform) are stored in the model and
+/// scoring applies them identically, for a customer table and a
+/// transaction log.
+#[test]
+fn scoring_reproduces_training_under_non_default_options() {
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "samples/customers_en.csv",
+            &[
+                "--winsorize",
+                "1,99",
+                "--one-hot",
+                "--transform-feature",
+                "Balance=none",
+            ],
+        ),
+        (
+            "samples/customers_en.csv",
+            &["--transform", "none", "--as-of", "2024-12-31"],
+        ),
+        (
+            "samples/transactions.csv",
+            &["--as-of", "2023-09-30", "--winsorize", "5,95"],
+        ),
+    ];
+    for (sample, flags) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let input = repo(sample);
+        let mut args = vec![
+            "--no-tui",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--k",
+            "4",
+        ];
+        args.extend_from_slice(flags);
+        ok(&args);
+        assert_scoring_reproduces_training(dir.path(), &out, &repo(sample));
+    }
 }
 
 #[test]
