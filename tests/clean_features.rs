@@ -1559,11 +1559,18 @@ fn table_strategy() -> impl Strategy<Value = Table> {
             1 => (-1e3f64..1e3).prop_map(ColSpec::Constant),
             1 => Just(ColSpec::AllMissing),
         ];
+        // Dates as days from 1970 (1833..2052, so some before 1900 and some
+        // in the future) or missing; categories with missing cells.
+        let day = prop_oneof![4 => (-50_000i32..30_000).prop_map(Some), 1 => Just(None)];
+        let date_col = proptest::option::of(proptest::collection::vec(day, n));
+        let level = prop_oneof![3 => (0usize..3).prop_map(Some), 1 => Just(None)];
         (
             proptest::collection::vec(col, k),
             proptest::sample::subsequence(vec!["age", "balance", "txn_count", "txn_amount"], 0..=2),
+            [date_col.clone(), date_col.clone(), date_col],
+            proptest::option::of(proptest::collection::vec(level, n)),
         )
-            .prop_map(move |(specs, roles)| {
+            .prop_map(move |(specs, roles, date_cols, gender)| {
                 let mut cols = vec![ids(n)];
                 for (j, s) in specs.into_iter().enumerate() {
                     let name = roles
@@ -1593,9 +1600,35 @@ fn table_strategy() -> impl Strategy<Value = Table> {
                     };
                     cols.push(Column::number(&name, v));
                 }
+                for (name, days) in ["last_txn_date", "open_date", "birth_date"]
+                    .iter()
+                    .zip(date_cols)
+                {
+                    if let Some(days) = days {
+                        let v = days
+                            .into_iter()
+                            .map(|d| d.unwrap_or(MISSING_DATE))
+                            .collect();
+                        cols.push(Column::date(name, v));
+                    }
+                }
+                if let Some(g) = gender {
+                    let levels = ["F", "M", "X"];
+                    let cells: Vec<Option<&str>> = g.iter().map(|l| l.map(|i| levels[i])).collect();
+                    cols.push(text("gender", &cells));
+                }
                 table(cols)
             })
     })
+}
+
+/// A data error, or the usage error for an override of a feature the table
+/// does not give (Recency needs a last transaction date).
+fn expected_error(e: &Error, overrides_recency: bool) -> bool {
+    matches!(e, Error::Data(_))
+        || (overrides_recency
+            && matches!(e, Error::Usage(_))
+            && e.to_string().contains("--transform-feature Recency: no such feature"))
 }
 
 fn all_finite(x: &[f64]) -> bool {
@@ -1606,12 +1639,24 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn features_never_emit_nan_or_infinity(t in table_strategy(), log in any::<bool>(), wins in any::<bool>()) {
+    fn features_never_emit_nan_or_infinity(
+        t in table_strategy(),
+        log in any::<bool>(),
+        wins in any::<bool>(),
+        one_hot in any::<bool>(),
+        recency_raw in any::<bool>(),
+    ) {
         let m = mapped(&t);
+        let mut overrides = std::collections::BTreeMap::new();
+        if recency_raw {
+            overrides.insert("Recency".to_string(), Transform::None);
+        }
         let opts = FeatureOptions {
             transform: if log { TransformMode::Log } else { TransformMode::Auto },
             winsorize: wins.then_some(Winsorize { lower: 0.05, upper: 0.95 }),
             zero_variance: if wins { ZeroVariance::KeepUnscaled } else { ZeroVariance::Drop },
+            one_hot,
+            transform_overrides: overrides,
             ..FeatureOptions::default()
         };
         // Straight from a raw table ...
@@ -1624,7 +1669,7 @@ proptest! {
                 let again = apply_features(&t, &m, &f.params).unwrap();
                 prop_assert!(all_finite(&again));
             }
-            Err(e) => prop_assert!(matches!(e, Error::Data(_)), "{e}"),
+            Err(e) => prop_assert!(expected_error(&e, recency_raw), "{e}"),
         }
         // ... and after Clean.
         let c = clean(&t, &m, &CleanOptions::default()).unwrap();
@@ -1636,7 +1681,7 @@ proptest! {
                 let ct = apply_clean(&t, &m, &c.params).unwrap().table;
                 prop_assert!(all_finite(&apply_features(&ct, &m, &f.params).unwrap()));
             }
-            Err(e) => prop_assert!(matches!(e, Error::Data(_)), "{e}"),
+            Err(e) => prop_assert!(expected_error(&e, recency_raw), "{e}"),
         }
     }
 }
