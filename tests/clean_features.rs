@@ -1628,7 +1628,8 @@ fn expected_error(e: &Error, overrides_recency: bool) -> bool {
     matches!(e, Error::Data(_))
         || (overrides_recency
             && matches!(e, Error::Usage(_))
-            && e.to_string().contains("--transform-feature Recency: no such feature"))
+            && e.to_string()
+                .contains("--transform-feature Recency: no such feature"))
 }
 
 fn all_finite(x: &[f64]) -> bool {

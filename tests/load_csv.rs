@@ -297,4 +297,20 @@ fn a_messy_date_column_named_as_dates_loads_as_dates_with_its_bad_cells_counted(
         "{:?}",
         m.notes
     );
+    // Mapping the text column as a date anyway says what it holds.
+    let opts = custseg::pipeline::mapping::MappingOptions {
+        roles: [(
+            custseg::pipeline::mapping::Role::LastDate,
+            "Remark".to_string(),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let e = custseg::pipeline::mapping::map_columns(&t, &opts).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--map last_date=Remark: column 'Remark' holds text values (e.g. line 9: 'bad7', \
+         line 10: 'bad8', line 11: 'bad9'), but last transaction date needs dates; \
+         fewer than 90% of its cells read as dates, so fix the values in the file"
+    );
 }

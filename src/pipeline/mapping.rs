@@ -523,21 +523,31 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                 table.names().join(", ")
             )));
         };
-        let ctype = table.columns[j].ctype;
+        let col = &table.columns[j];
+        let ctype = col.ctype;
         if !role.accepts(ctype) {
+            let wanted = if matches!(
+                role,
+                Role::BirthDate | Role::LastDate | Role::TxnDate | Role::OpenDate
+            ) {
+                "dates"
+            } else {
+                "numbers"
+            };
+            let found = if col.data.missing_count() == table.n_rows {
+                format!("is empty, but {} needs {wanted}", role.label())
+            } else {
+                format!(
+                    "holds {} values{}, but {} needs {wanted}; fewer than 90% of its cells \
+                     read as {wanted}, so fix the values in the file",
+                    ctype.name(),
+                    sample_values(table, col),
+                    role.label()
+                )
+            };
             return Err(Error::usage(format!(
-                "--map {}={column}: column '{column}' holds {} values, but {} needs {}",
-                role.key(),
-                ctype.name(),
-                role.label(),
-                if matches!(
-                    role,
-                    Role::BirthDate | Role::LastDate | Role::TxnDate | Role::OpenDate
-                ) {
-                    "dates"
-                } else {
-                    "numbers"
-                }
+                "--map {}={column}: column '{column}' {found}",
+                role.key()
             )));
         }
         if taken[j] {
@@ -667,14 +677,28 @@ pub fn parse_map_arg(arg: &str) -> std::result::Result<(Role, String), String> {
     Ok((role, column.trim().to_string()))
 }
 
-/// " (e.g. line 2: 'abc', line 3: 'n/a')": the first values of a column as
-/// the file has them, for notes about a column that cannot take a role.
+/// " (e.g. line 9: 'abc', line 12: 'n/a')": the first values of a column
+/// that read neither as a number nor as a date (the first values when all
+/// do), for notes about a column that cannot take a role.
 fn sample_values(table: &Table, col: &Column) -> String {
+    use crate::pipeline::load::values::{NumberStyle, parse_date_token, parse_number};
+    let odd = |v: &str| {
+        parse_date_token(v).is_none() && parse_number(v, NumberStyle::DotDecimal).is_none()
+    };
     let shown: Vec<String> = match &col.data {
-        ColumnData::Text(t) => (0..t.len())
-            .filter_map(|i| t.get(i).map(|v| format!("{}: '{v}'", table.row_label(i))))
-            .take(3)
-            .collect(),
+        ColumnData::Text(t) => {
+            let present = || (0..t.len()).filter_map(|i| t.get(i).map(|v| (i, v)));
+            let first_odd: Vec<(usize, &str)> = present().filter(|(_, v)| odd(v)).take(3).collect();
+            let chosen = if first_odd.is_empty() {
+                present().take(3).collect()
+            } else {
+                first_odd
+            };
+            chosen
+                .into_iter()
+                .map(|(i, v)| format!("{}: '{v}'", table.row_label(i)))
+                .collect()
+        }
         _ => col
             .info
             .unparsed_examples
