@@ -169,7 +169,7 @@ impl ColumnBuilder {
     }
 
     /// Adds a trimmed cell. Returns `false` only if a text arena overflows.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, cell: &str) -> bool {
         match self {
             ColumnBuilder::Number { values, missing } => {
@@ -196,6 +196,14 @@ impl ColumnBuilder {
             }
             ColumnBuilder::Raw(text) => return text.push(cell),
         }
+        self.demote_and_push(cell)
+    }
+
+    /// The rare end of [`ColumnBuilder::push`]: a cell that does not fit
+    /// the fast lane (kept out of line so the common path inlines).
+    #[cold]
+    #[inline(never)]
+    fn demote_and_push(&mut self, cell: &str) -> bool {
         self.demote();
         self.push(cell)
     }
