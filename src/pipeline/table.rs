@@ -49,10 +49,13 @@ pub struct TextColumn {
 
 impl TextColumn {
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
-        TextColumn {
+        let t = TextColumn {
             bytes: String::with_capacity(bytes),
             ends: Vec::with_capacity(rows),
-        }
+        };
+        advise_huge_pages(t.bytes.as_ptr(), t.bytes.capacity());
+        advise_huge_pages(t.ends.as_ptr().cast(), t.ends.capacity() * 4);
+        t
     }
 
     /// Appends a cell. Returns `false` if the arena would pass 4 GiB, which the
@@ -78,6 +81,12 @@ impl TextColumn {
         self.bytes.push_str(&other.bytes);
         self.ends.extend(other.ends.iter().map(|&e| e + base));
         true
+    }
+
+    /// Removes all cells, keeping the allocated memory.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
     }
 
     pub fn push_missing(&mut self) {
@@ -357,6 +366,43 @@ pub fn format_number(x: f64) -> String {
         format!("{x}")
     }
 }
+
+/// Asks the kernel to back a large, freshly reserved buffer with huge pages
+/// (`MADV_HUGEPAGE`; on Linux with transparent huge pages in `madvise` mode,
+/// the common default). Filling a loaded column otherwise takes one page fault
+/// per 4 KiB (page faults were about a fifth of the CPU time of loading a
+/// 67 MB CSV); a huge page takes one per 2 MiB. Buffers under
+/// [`HUGE_PAGE_MIN`] are left alone: only reservations for a whole file are
+/// that large, and a huge page only commits memory where it is written. The
+/// advice is a hint: failure (or another system) changes nothing.
+pub(crate) fn advise_huge_pages(ptr: *const u8, bytes: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        const MADV_HUGEPAGE: i32 = 14;
+        unsafe extern "C" {
+            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+        }
+        if bytes < HUGE_PAGE_MIN {
+            return;
+        }
+        // madvise wants a page-aligned start; the range stays inside the buffer.
+        let start = (ptr as usize).next_multiple_of(PAGE);
+        let end = (ptr as usize + bytes) / PAGE * PAGE;
+        if end > start {
+            // SAFETY: the range lies inside one live allocation of the caller;
+            // MADV_HUGEPAGE changes how it is backed, never its contents.
+            unsafe {
+                madvise(start as *mut std::ffi::c_void, end - start, MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, bytes);
+}
+
+/// Smallest buffer [`advise_huge_pages`] advises.
+pub(crate) const HUGE_PAGE_MIN: usize = 4 << 20;
 
 #[cfg(test)]
 mod tests {

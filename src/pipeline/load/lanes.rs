@@ -11,7 +11,8 @@
 use super::infer::{InferOptions, infer_column};
 use super::values::is_missing_token;
 use crate::pipeline::table::{
-    Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, TextColumn, format_date,
+    Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, TextColumn, advise_huge_pages,
+    format_date,
 };
 
 pub enum ColumnBuilder {
@@ -68,14 +69,16 @@ impl ColumnBuilder {
     /// (and `bytes_hint` bytes of text in the raw lane).
     pub fn new(lane: Lane, rows_hint: usize, bytes_hint: usize) -> Self {
         match lane {
-            Lane::Number => ColumnBuilder::Number {
-                values: Vec::with_capacity(rows_hint),
-                missing: 0,
-            },
-            Lane::IsoDate => ColumnBuilder::IsoDate {
-                values: Vec::with_capacity(rows_hint),
-                missing: 0,
-            },
+            Lane::Number => {
+                let values: Vec<f64> = Vec::with_capacity(rows_hint);
+                advise_huge_pages(values.as_ptr().cast(), values.capacity() * 8);
+                ColumnBuilder::Number { values, missing: 0 }
+            }
+            Lane::IsoDate => {
+                let values: Vec<i32> = Vec::with_capacity(rows_hint);
+                advise_huge_pages(values.as_ptr().cast(), values.capacity() * 4);
+                ColumnBuilder::IsoDate { values, missing: 0 }
+            }
             Lane::Raw => ColumnBuilder::Raw(TextColumn::with_capacity(rows_hint, bytes_hint)),
         }
     }
@@ -101,6 +104,21 @@ impl ColumnBuilder {
         self.len() == 0
     }
 
+    /// Removes all cells, keeping the lane and the allocated memory.
+    pub fn clear(&mut self) {
+        match self {
+            ColumnBuilder::Number { values, missing } => {
+                values.clear();
+                *missing = 0;
+            }
+            ColumnBuilder::IsoDate { values, missing } => {
+                values.clear();
+                *missing = 0;
+            }
+            ColumnBuilder::Raw(text) => text.clear(),
+        }
+    }
+
     /// Appends the cells of `other` (read after this builder's cells). Builders
     /// in different lanes are both demoted to text first; for the result to be
     /// what one builder fed all the cells would hold, `other` must not still be
@@ -109,7 +127,14 @@ impl ColumnBuilder {
     /// text arena overflows.
     #[must_use]
     pub fn append(&mut self, mut other: ColumnBuilder) -> bool {
-        match (&mut *self, &mut other) {
+        self.append_from(&mut other)
+    }
+
+    /// [`ColumnBuilder::append`] that leaves `other` to be reused (its cells
+    /// are kept, possibly demoted to text; [`ColumnBuilder::clear`] it first).
+    #[must_use]
+    pub fn append_from(&mut self, other: &mut ColumnBuilder) -> bool {
+        match (&mut *self, &mut *other) {
             (
                 ColumnBuilder::Number { values, missing },
                 ColumnBuilder::Number {
@@ -136,7 +161,7 @@ impl ColumnBuilder {
                 self.demote();
                 other.demote();
                 match (self, other) {
-                    (ColumnBuilder::Raw(text), ColumnBuilder::Raw(more)) => text.append(&more),
+                    (ColumnBuilder::Raw(text), ColumnBuilder::Raw(more)) => text.append(more),
                     _ => unreachable!("both builders were demoted"),
                 }
             }
@@ -144,7 +169,7 @@ impl ColumnBuilder {
     }
 
     /// Adds a trimmed cell. Returns `false` only if a text arena overflows.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, cell: &str) -> bool {
         match self {
             ColumnBuilder::Number { values, missing } => {
@@ -171,6 +196,14 @@ impl ColumnBuilder {
             }
             ColumnBuilder::Raw(text) => return text.push(cell),
         }
+        self.demote_and_push(cell)
+    }
+
+    /// The rare end of [`ColumnBuilder::push`]: a cell that does not fit
+    /// the fast lane (kept out of line so the common path inlines).
+    #[cold]
+    #[inline(never)]
+    fn demote_and_push(&mut self, cell: &str) -> bool {
         self.demote();
         self.push(cell)
     }

@@ -45,7 +45,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 /// Read buffer of a chunk parser (grows for longer records).
@@ -84,6 +84,18 @@ struct Chunk {
     /// Line ends in the chunk (see [`LineEnds`]).
     newlines: u64,
     empty_rows: usize,
+    /// The read buffer, to be reused by a later chunk.
+    buf: Vec<u8>,
+}
+
+/// Buffers of an appended chunk, handed back to the workers: a later chunk
+/// that fills them writes to memory that is already mapped, where fresh
+/// memory costs a page fault per 4 KiB (about a tenth of the load's time).
+#[derive(Default)]
+struct Spare {
+    columns: Vec<ColumnBuilder>,
+    lines: Vec<u32>,
+    buf: Vec<u8>,
 }
 
 /// Reads the file in parallel chunks; `Ok(None)` means "read it sequentially".
@@ -242,10 +254,11 @@ fn read_between(
     let ahead = job.workers + 1;
     let width = names.len();
     let (tx, rx) = mpsc::channel::<(usize, std::result::Result<Chunk, Abort>)>();
+    let spares: Mutex<Vec<Spare>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..job.workers.min(n) {
             let tx = tx.clone();
-            let (stop, next, appended) = (&stop, &next, &appended);
+            let (stop, next, appended, spares) = (&stop, &next, &appended, &spares);
             scope.spawn(move || {
                 loop {
                     let c = next.fetch_add(1, Ordering::Relaxed);
@@ -261,7 +274,8 @@ fn read_between(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let chunk = parse_chunk(job, bounds, c, width, lanes, stop);
+                    let spare = spares.lock().ok().and_then(|mut s| s.pop());
+                    let chunk = parse_chunk(job, bounds, c, width, lanes, stop, spare);
                     if tx.send((c, chunk)).is_err() {
                         return;
                     }
@@ -269,12 +283,13 @@ fn read_between(
             });
         }
         drop(tx);
-        let result = append_in_order(job, bounds, names, lanes, rx, &stop, &appended);
+        let result = append_in_order(job, bounds, names, lanes, rx, &stop, &appended, &spares);
         stop.store(true, Ordering::Relaxed);
         result
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn append_in_order(
     job: &ChunkJob,
     bounds: &[u64],
@@ -283,6 +298,7 @@ fn append_in_order(
     rx: mpsc::Receiver<(usize, std::result::Result<Chunk, Abort>)>,
     stop: &AtomicBool,
     appended: &AtomicUsize,
+    spares: &Mutex<Vec<Spare>>,
 ) -> Result<Option<Parsed>> {
     let n = bounds.len() - 1;
     let width = names.len();
@@ -323,14 +339,14 @@ fn append_in_order(
                 let conflict = (0..width)
                     .any(|j| text_now[j] == Lane::Raw && chunk.columns[j].lane() != Lane::Raw);
                 if conflict {
-                    chunk = match parse_chunk(job, bounds, done, width, &text_now, stop) {
+                    chunk = match parse_chunk(job, bounds, done, width, &text_now, stop, None) {
                         Ok(chunk) => chunk,
                         Err(Abort::Fallback) => return Ok(None),
                         Err(Abort::Cancelled) => return Err(Error::Cancelled),
                     };
                 }
-                for (acc, more) in columns.iter_mut().zip(chunk.columns) {
-                    if !acc.append(more) {
+                for (acc, more) in columns.iter_mut().zip(&mut chunk.columns) {
+                    if !acc.append_from(more) {
                         return Ok(None);
                     }
                 }
@@ -343,6 +359,13 @@ fn append_in_order(
             }
             line_offset += chunk.newlines;
             empty_rows += chunk.empty_rows;
+            if let Ok(mut spares) = spares.lock() {
+                spares.push(Spare {
+                    columns: chunk.columns,
+                    lines: chunk.lines,
+                    buf: chunk.buf,
+                });
+            }
             done += 1;
             appended.store(done, Ordering::Release);
             let fraction = (bounds[done] - job.start) as f64 / job.file_bytes.max(1) as f64;
@@ -377,6 +400,9 @@ struct Source {
     /// End of what was read.
     filled: usize,
     eof: bool,
+    /// `buf[..ascii_end]` is known to be ASCII (so valid UTF-8): records in
+    /// it skip the per-record UTF-8 check.
+    ascii_end: usize,
 }
 
 impl Source {
@@ -385,6 +411,7 @@ impl Source {
     fn read_more(&mut self) -> std::result::Result<(), Abort> {
         self.buf.copy_within(self.pos..self.filled, 0);
         self.filled -= self.pos;
+        self.ascii_end = self.ascii_end.saturating_sub(self.pos);
         self.pos = 0;
         if self.filled == self.buf.len() {
             self.buf.resize(self.buf.len() * 2, 0);
@@ -393,6 +420,11 @@ impl Source {
             .file
             .read(&mut self.buf[self.filled..])
             .map_err(|_| Abort::Fallback)?;
+        // One check of the whole read (a few bytes per cycle) is much cheaper
+        // than validating each record; text files are usually all ASCII.
+        if self.ascii_end == self.filled && self.buf[self.filled..self.filled + n].is_ascii() {
+            self.ascii_end += n;
+        }
         self.filled += n;
         self.eof = n == 0;
         Ok(())
@@ -450,7 +482,8 @@ enum Scan {
     Quote,
 }
 
-/// Parses chunk `c` with its columns starting in `lanes`.
+/// Parses chunk `c` with its columns starting in `lanes`, in the buffers of
+/// `spare` when given (and in the right lanes).
 fn parse_chunk(
     job: &ChunkJob,
     bounds: &[u64],
@@ -458,19 +491,25 @@ fn parse_chunk(
     width: usize,
     lanes: &[Lane],
     stop: &AtomicBool,
+    spare: Option<Spare>,
 ) -> std::result::Result<Chunk, Abort> {
+    let mut spare = spare.unwrap_or_default();
     let (begin, end) = (bounds[c], bounds[c + 1]);
     let last = c + 2 == bounds.len();
     let len = end - begin;
     let mut file = File::open(job.path).map_err(|_| Abort::Fallback)?;
     file.seek(SeekFrom::Start(begin))
         .map_err(|_| Abort::Fallback)?;
+    let mut buf = std::mem::take(&mut spare.buf);
+    buf.clear();
+    buf.resize(CHUNK_BUFFER.min(len as usize + 1), 0);
     let mut src = Source {
         file: file.take(len),
-        buf: vec![0; CHUNK_BUFFER.min(len as usize + 1)],
+        buf,
         pos: 0,
         filled: 0,
         eof: false,
+        ascii_end: 0,
     };
     while src.filled < 3 && !src.eof {
         src.read_more()?;
@@ -490,11 +529,24 @@ fn parse_chunk(
     } else {
         ((len / 64) as usize, len as usize / width.max(1))
     };
-    let mut columns: Vec<ColumnBuilder> = lanes
-        .iter()
-        .map(|&lane| ColumnBuilder::new(lane, rows_hint, bytes_hint))
-        .collect();
-    let mut lines: Vec<u32> = Vec::with_capacity(rows_hint);
+    let reuse = c > 0
+        && spare.columns.len() == width
+        && spare.columns.iter().zip(lanes).all(|(b, &l)| b.lane() == l);
+    let mut columns: Vec<ColumnBuilder> = if reuse {
+        spare.columns.iter_mut().for_each(ColumnBuilder::clear);
+        spare.columns
+    } else {
+        lanes
+            .iter()
+            .map(|&lane| ColumnBuilder::new(lane, rows_hint, bytes_hint))
+            .collect()
+    };
+    let mut lines: Vec<u32> = if c > 0 {
+        spare.lines.clear();
+        spare.lines
+    } else {
+        Vec::with_capacity(rows_hint)
+    };
     let mut empty_rows = 0;
     let mut skip_header = c == 0 && job.has_header;
 
@@ -565,6 +617,7 @@ fn parse_chunk(
                 }
                 spans.push((field, at));
                 let record = &src.buf[src.pos..src.pos + at];
+                let ascii = src.pos + at <= src.ascii_end;
                 let consumed = match scan {
                     Scan::LineEnd(_) => {
                         // After a byte that is no line end: starts one.
@@ -579,7 +632,7 @@ fn parse_chunk(
                 let outcome = if skip_header {
                     None
                 } else {
-                    Some(push_fields(record, &spans, width, &mut columns))
+                    Some(push_fields(record, &spans, width, &mut columns, ascii))
                 };
                 src.pos += consumed;
                 outcome
@@ -622,7 +675,13 @@ fn parse_chunk(
                 if skip_header {
                     None
                 } else {
-                    Some(push_fields(&out[..nout], &spans, width, &mut columns))
+                    Some(push_fields(
+                        &out[..nout],
+                        &spans,
+                        width,
+                        &mut columns,
+                        false,
+                    ))
                 }
             }
         };
@@ -648,5 +707,6 @@ fn parse_chunk(
         lines,
         newlines: line - 1,
         empty_rows,
+        buf: src.buf,
     })
 }
