@@ -44,6 +44,18 @@ fn adjusted_rand_index_helper_is_right() {
     assert!((ari - 0.8 / 3.3).abs() < 1e-12, "{ari}");
 }
 
+/// One run from a fixture case's initial centres, with its K, max_iter and tol.
+fn fixture_config(case: &serde_json::Value, storage: Storage) -> KMeansConfig {
+    KMeansConfig {
+        n_init: 1,
+        max_iter: case["max_iter"].as_u64().unwrap() as usize,
+        tol: case["tol"].as_f64().unwrap(),
+        init: Init::Given(f64s(&case["init"])),
+        storage,
+        ..KMeansConfig::new(case["k"].as_u64().unwrap() as usize)
+    }
+}
+
 /// Same initial centres as scikit-learn -> same iterations, labels, centres
 /// and inertia (fixture made once with scikit-learn, see make_fixtures.py).
 #[test]
@@ -54,16 +66,8 @@ fn matches_scikit_learn_for_the_same_initial_centres() {
     for case in cases {
         let name = case["data"].as_str().unwrap();
         let (data, n, d) = fixture_data(&fx, name);
-        let k = case["k"].as_u64().unwrap() as usize;
-        let cfg = KMeansConfig {
-            k,
-            n_init: 1,
-            max_iter: case["max_iter"].as_u64().unwrap() as usize,
-            tol: case["tol"].as_f64().unwrap(),
-            seed: 0,
-            init: Init::Given(f64s(&case["init"])),
-            storage: Storage::F64,
-        };
+        let cfg = fixture_config(case, Storage::F64);
+        let k = cfg.k;
         let what = format!(
             "data {name}, K={k}, tol {}, max_iter {}",
             cfg.tol, cfg.max_iter
@@ -151,15 +155,8 @@ fn f32_storage_follows_scikit_learn_within_rounding() {
     for case in fx["lloyd"].as_array().unwrap() {
         let name = case["data"].as_str().unwrap();
         let (data, n, d) = fixture_data(&fx, name);
-        let k = case["k"].as_u64().unwrap() as usize;
-        let cfg = KMeansConfig {
-            n_init: 1,
-            max_iter: case["max_iter"].as_u64().unwrap() as usize,
-            tol: case["tol"].as_f64().unwrap(),
-            init: Init::Given(f64s(&case["init"])),
-            storage: Storage::F32,
-            ..KMeansConfig::new(k)
-        };
+        let cfg = fixture_config(case, Storage::F32);
+        let k = cfg.k;
         let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
         let want = case["inertia"].as_f64().unwrap();
         let rel = (r.inertia - want).abs() / want;

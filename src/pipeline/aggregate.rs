@@ -802,8 +802,9 @@ pub fn aggregate_transactions(
             .and_then(|c| table.column(c))
             .filter(|c| mapping.usage_of(&c.name) != ColumnUse::Ignore || role == Role::TxnDate)
     };
-    let amount = role_col(Role::TxnAmount).and_then(|c| c.numbers());
-    let amount_name = role_col(Role::TxnAmount).map(|c| c.name.clone());
+    let amount_col = role_col(Role::TxnAmount);
+    let amount = amount_col.and_then(|c| c.numbers());
+    let amount_name = amount_col.map(|c| c.name.clone());
     let date_col = role_col(Role::TxnDate).or_else(|| role_col(Role::LastDate));
     let dates = date_col.and_then(|c| c.dates());
     let balance_col = role_col(Role::Balance);
@@ -972,7 +973,7 @@ pub fn aggregate_transactions(
         ));
     }
     // Values the loader could not read are missing here; say which.
-    let sources = [date_col, balance_col, role_col(Role::TxnAmount)]
+    let sources = [date_col, balance_col, amount_col]
         .into_iter()
         .flatten()
         .chain(specs.iter().map(|s| s.source));

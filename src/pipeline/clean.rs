@@ -562,6 +562,8 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
     let floor = IsoDate::from_ymd(1900, 1, 1).map_or(i32::MIN, |d| d.0);
     // (min, max, row of max, column) over the activity columns.
     let mut found: Vec<(i32, i32, usize, &str)> = Vec::new();
+    // Every activity date, for the typo check of the default as-of date.
+    let mut pooled: Vec<i32> = Vec::new();
     for role in ACTIVITY_ROLES {
         let Some(name) = mapping.column_for(role) else {
             continue;
@@ -580,6 +582,9 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
             if d > hi {
                 hi = d;
                 hi_row = i;
+            }
+            if requested.is_none() {
+                pooled.push(d);
             }
         }
         if hi != i32::MIN {
@@ -607,41 +612,35 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
         });
     }
     let mut warning = None;
-    if let Some(&(_, hi, hi_row, hi_col)) = found.iter().max_by_key(|f| f.1) {
-        let mut pooled: Vec<i32> = found
-            .iter()
-            .filter_map(|f| table.column(f.3).and_then(|c| c.dates()))
-            .flat_map(|d| d.iter().copied())
-            .filter(|&d| d != MISSING_DATE && d >= floor)
-            .collect();
-        if pooled.len() >= AS_OF_TYPO_MIN_DATES {
-            let at = (pooled.len() - 1) * 999 / 1000;
-            let q = *pooled.select_nth_unstable(at).1;
-            let cutoff = q.saturating_add(AS_OF_TYPO_GAP_DAYS);
-            if hi > cutoff {
-                let late = pooled.iter().filter(|&&d| d > cutoff).count();
-                // The latest date at or before the cutoff, per column.
-                found = found
-                    .iter()
-                    .filter_map(|&(lo, _, _, col)| {
-                        let dates = table.column(col)?.dates()?;
-                        let (row, d) = dates
-                            .iter()
-                            .enumerate()
-                            .filter(|&(_, &d)| d != MISSING_DATE && d >= floor && d <= cutoff)
-                            .max_by_key(|&(i, &d)| (d, std::cmp::Reverse(i)))?;
-                        Some((lo, *d, row, col))
-                    })
-                    .collect();
-                warning = Some(format!(
-                    "{late} date{} more than a year after 99.9% of the activity dates \
-                     (the latest is {} in '{hi_col}', {}); they look like typos, so the as-of date ignores \
-                     them and Clean treats them as dates in the future. Set --as-of if they are real",
-                    if late == 1 { " lies" } else { "s lie" },
-                    format_date(hi),
-                    table.row_label(hi_row)
-                ));
-            }
+    if let Some(&(_, hi, hi_row, hi_col)) = found.iter().max_by_key(|f| f.1)
+        && pooled.len() >= AS_OF_TYPO_MIN_DATES
+    {
+        let at = (pooled.len() - 1) * 999 / 1000;
+        let q = *pooled.select_nth_unstable(at).1;
+        let cutoff = q.saturating_add(AS_OF_TYPO_GAP_DAYS);
+        if hi > cutoff {
+            let late = pooled.iter().filter(|&&d| d > cutoff).count();
+            // The latest date at or before the cutoff, per column.
+            found = found
+                .iter()
+                .filter_map(|&(lo, _, _, col)| {
+                    let dates = table.column(col)?.dates()?;
+                    let (row, d) = dates
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &d)| d != MISSING_DATE && d >= floor && d <= cutoff)
+                        .max_by_key(|&(i, &d)| (d, std::cmp::Reverse(i)))?;
+                    Some((lo, *d, row, col))
+                })
+                .collect();
+            warning = Some(format!(
+                "{late} date{} more than a year after 99.9% of the activity dates \
+                 (the latest is {} in '{hi_col}', {}); they look like typos, so the as-of date ignores \
+                 them and Clean treats them as dates in the future. Set --as-of if they are real",
+                if late == 1 { " lies" } else { "s lie" },
+                format_date(hi),
+                table.row_label(hi_row)
+            ));
         }
     }
     match found.iter().max_by_key(|f| (f.1, std::cmp::Reverse(f.3))) {

@@ -166,10 +166,7 @@ pub fn kmeans(
         width: 1.0,
         prefix: format!("k-means K={}", cfg.k),
     };
-    match cfg.storage {
-        Storage::F64 => fit_prepared(&Prepared::<f64>::new(data, n, d), cfg, &span),
-        Storage::F32 => fit_prepared(&Prepared::<f32>::new(data, n, d), cfg, &span),
-    }
+    Working::new(cfg.storage, data, n, d).fit(cfg, &span)
 }
 
 /// Label of the nearest centre for each row (direct `‖x − c‖²`; ties go to the

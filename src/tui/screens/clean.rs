@@ -696,8 +696,8 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
     {
         lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
     }
-    // A column built from a transaction log: how, and what the aggregation
-    // left out (shown on the id column, and on columns a warning names).
+    // A column built from a transaction log: how; the id column also shows
+    // what the aggregation left out (the status line points there).
     if let Some(agg) = app
         .data
         .prepared
@@ -708,19 +708,8 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
         if let Some((_, how)) = ar.columns.iter().find(|(name, _)| *name == c.name) {
             lines.push(Line::styled(format!("Aggregated: {how}."), t.dim()));
         }
-        let is_id = c.action == ColumnAction::Identifier;
-        let built_from = agg
-            .mapping
-            .columns
-            .iter()
-            .find(|m| m.column == c.name)
-            .map_or("", |m| m.reason.as_str());
-        for w in &ar.warnings {
-            // Warnings about one source column start with its quoted name.
-            let source = w
-                .strip_prefix('\'')
-                .and_then(|rest| rest.find('\'').map(|end| &w[..end + 2]));
-            if is_id || source.is_some_and(|s| built_from.contains(s)) {
+        if c.action == ColumnAction::Identifier {
+            for w in &ar.warnings {
                 lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
             }
         }
