@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod escape;
 pub mod headless;
 pub mod pipeline;
 pub mod sample;

@@ -45,6 +45,7 @@
 
 use super::LoadOptions;
 use super::csv::load_csv;
+use super::guard::{self, Refusal};
 use super::infer::{InferOptions, infer_column};
 use super::sniff::{binary_signature, clean_header_names, detect_header, sniff_delimiter};
 use super::values::{NumberStyle, parse_date_token, parse_number};
@@ -317,6 +318,7 @@ pub fn load_workbook(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -
     };
 
     progress.report(0.0, &format!("opening {name}"));
+    check_container(&name, path, &candidates, file_bytes)?;
     let (mut book, format) = guarded(&name, || open_book(path, &name, &candidates))?;
     let mut warnings = Vec::new();
     let expected = match ext.as_str() {
@@ -372,6 +374,23 @@ pub fn load_workbook(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -
     build_table(
         path, &name, format, file_bytes, &sheet, cells, opts, progress, warnings,
     )
+}
+
+/// The container checks of [`guard`] before any reader opens the file.
+fn check_container(name: &str, path: &Path, candidates: &[Format], file_bytes: u64) -> Result<()> {
+    let checked = if candidates == [Format::Xls] {
+        guard::check_ole(path, file_bytes)
+    } else {
+        guard::check_zip(path, file_bytes)
+    };
+    checked.map_err(|refusal| match refusal {
+        Refusal::Damaged(why) => Error::data(format!(
+            "{name}: the workbook is damaged and cannot be read: {why}"
+        )),
+        Refusal::TooLarge(why) => Error::data(format!(
+            "{name}: the workbook is too large to read safely: {why}; if the data is genuine, save the sheet as CSV"
+        )),
+    })
 }
 
 fn display_name(path: &Path) -> String {

@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod excel;
+pub mod guard;
 pub mod infer;
 pub mod lanes;
 pub mod sniff;
