@@ -5,6 +5,7 @@ pub mod excel;
 pub mod guard;
 pub mod infer;
 pub mod lanes;
+pub mod ods;
 pub mod sniff;
 pub mod values;
 
