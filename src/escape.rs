@@ -42,7 +42,7 @@ fn push_escaped(out: &mut String, c: char) {
 
 /// `s` with every unsafe character written as a visible escape; one line.
 pub fn terminal(s: &str) -> Cow<'_, str> {
-    escape_if(s, |c| is_unsafe(c))
+    escape_if(s, is_unsafe)
 }
 
 /// Like [`terminal`] but keeps `\n` line breaks (for multi-line output).

@@ -256,10 +256,10 @@ fn list_sheets(xml: &mut Reader<BufReader<&mut dyn Read>>) -> Result<Vec<OdsShee
         match xml.read_event_into(&mut buf)? {
             Event::Start(e) if e.name() == QName("style:style") => style = attr(&e, "style:name")?,
             Event::Start(e) if e.name() == QName("style:table-properties") => {
-                if let (Some(s), Some(d)) = (&style, attr(&e, "table:display")?) {
-                    if d.trim() == "false" {
-                        hidden_styles.push(s.clone());
-                    }
+                if let (Some(s), Some(d)) = (&style, attr(&e, "table:display")?)
+                    && d.trim() == "false"
+                {
+                    hidden_styles.push(s.clone());
                 }
             }
             Event::Start(e) if e.name() == QName("table:table") => {
@@ -471,10 +471,10 @@ fn paragraphs(xml: &mut Reader<BufReader<&mut dyn Read>>, end: &str) -> Result<S
             Event::Start(e) if e.name() == QName("office:annotation") => {
                 xml.read_to_end_into(QName("office:annotation"), &mut buf)?;
             }
-            Event::Start(e) if e.name() == QName("text:p") => {
-                if !std::mem::take(&mut first_paragraph) {
-                    s.push('\n', 1)?;
-                }
+            Event::Start(e)
+                if e.name() == QName("text:p") && !std::mem::take(&mut first_paragraph) =>
+            {
+                s.push('\n', 1)?;
             }
             Event::Start(e) if e.name() == QName("text:s") => {
                 let n = match attr(&e, "text:c")? {

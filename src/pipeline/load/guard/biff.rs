@@ -356,7 +356,7 @@ fn sheet(stream: &[u8], at: usize, g: &Globals) -> SheetCost {
     let text3 = |d: &[u8], skip: usize| {
         3 * d.len().saturating_sub(skip) as u64 + u64::from(u16_at(d, skip).unwrap_or(0))
     };
-    while let Some(r) = records.next() {
+    for r in records.by_ref() {
         if depth > 0 {
             match r.typ {
                 BOF => depth += 1,

@@ -67,10 +67,10 @@ pub fn check_ole(path: &Path, file_bytes: u64) -> Result<(), Refusal> {
     if need > budget {
         let (rows, cols) = estimate.largest_grid;
         return Err(Refusal::TooLarge(format!(
-            "reading it would take about {} MB of memory (its largest sheet spans {rows} rows x {cols} columns), more than the {} MB allowed for a file of {} MB",
-            mb(need),
-            mb(budget),
-            mb(file_bytes)
+            "reading it would take about {} of memory (its largest sheet spans {rows} rows x {cols} columns), more than the {} allowed for a file of {}",
+            size_text(need),
+            size_text(budget),
+            size_text(file_bytes)
         )));
     }
     Ok(())
@@ -81,9 +81,13 @@ pub fn check_zip(path: &Path, file_bytes: u64) -> Result<(), Refusal> {
     zip::check(path, file_bytes)
 }
 
-/// Megabytes, rounded up, for messages.
-pub fn mb(bytes: u64) -> u64 {
-    bytes.div_ceil(1 << 20)
+/// A size for messages: "840 KB", "161 MB" (rounded).
+pub fn size_text(bytes: u64) -> String {
+    if bytes < 1 << 20 {
+        format!("{} KB", (bytes + 512) >> 10)
+    } else {
+        format!("{} MB", (bytes + (1 << 19)) >> 20)
+    }
 }
 
 #[cfg(test)]
@@ -96,5 +100,12 @@ mod tests {
         assert_eq!(memory_budget(1 << 20), 1 << 30);
         assert_eq!(memory_budget(100 << 20), 6400 << 20);
         assert_eq!(memory_budget(u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size_text(160 * 1024 + 300), "160 KB");
+        assert_eq!(size_text((160 << 20) + 700), "160 MB");
+        assert_eq!(size_text(1 << 30), "1024 MB");
     }
 }

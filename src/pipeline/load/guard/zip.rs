@@ -13,7 +13,7 @@
 //! once, counting its longest run without a `<`: one text or tag the reader
 //! would have to buffer whole.
 
-use super::{MAX_CELL_CHARS, Refusal, mb, memory_budget};
+use super::{MAX_CELL_CHARS, Refusal, memory_budget, size_text};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -31,8 +31,9 @@ const PART_PER_ARCHIVE_BYTE: u64 = 100;
 const SCAN_RATIO: u64 = 16;
 const SCAN_FLOOR: u64 = 16 << 20;
 /// The longest tag or text an XML reader may have to buffer: a cell of
-/// 32,767 characters, each escaped as `&quot;`, with room to spare.
-pub const MAX_TOKEN_BYTES: u64 = 8 * MAX_CELL_CHARS as u64 * 4;
+/// 32,767 characters of 4 bytes each, with room for escapes.
+pub const MAX_TOKEN_BYTES: u64 = 1 << 20;
+const _: () = assert!(MAX_TOKEN_BYTES > 6 * MAX_CELL_CHARS as u64 * 4);
 /// The smallest shared-string item, `<si/>`.
 const MIN_SHARED_STRING_BYTES: u64 = 5;
 
@@ -104,21 +105,16 @@ pub fn check(path: &Path, archive_bytes: u64) -> Result<(), Refusal> {
 
 fn bomb(name: &str, declared: u64, archive_bytes: u64) -> Refusal {
     Refusal::TooLarge(format!(
-        "its part '{}' inflates to {} MB, too much for a {} MB file (a decompression bomb?)",
+        "its part '{}' inflates to {}, too much for a file of {} (a decompression bomb?)",
         shown_name(name),
-        mb(declared),
-        mb(archive_bytes)
+        size_text(declared),
+        size_text(archive_bytes)
     ))
 }
 
 /// A part name as shown in a message: printable, and short.
 fn shown_name(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .take(80)
-        .collect();
-    clean
+    crate::escape::excerpt(name, 80)
 }
 
 /// calamine reserves room for the `uniqueCount` the shared strings declare;
@@ -203,9 +199,9 @@ fn check_longest_token<R: Read + std::io::Seek>(
 
 fn token_refusal(name: &str) -> Refusal {
     Refusal::TooLarge(format!(
-        "its part '{}' holds a single text or tag of more than {} MB (a decompression bomb?)",
+        "its part '{}' holds a single text or tag of more than {} (a decompression bomb?)",
         shown_name(name),
-        mb(MAX_TOKEN_BYTES)
+        size_text(MAX_TOKEN_BYTES)
     ))
 }
 

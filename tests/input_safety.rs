@@ -1,0 +1,349 @@
+//! Issue #9, the input side: hostile workbooks, models, configs and cell
+//! values, each generated here, run through the real binary in a child
+//! process (memory limit, timeout, peak RSS measured), asserting the exit
+//! code, the one-line error, bounded memory and untouched outputs.
+
+mod hostile;
+mod sandbox;
+
+use hostile::*;
+use sandbox::{Limits, Outcome, listing, run};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Peak RSS any refused input may cost (the binary alone takes ~30 MB).
+const REFUSAL_RSS: u64 = 300 << 20;
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn csv_of(rows: &[Vec<String>]) -> String {
+    rows.iter().map(|r| r.join(",") + "\n").collect()
+}
+
+/// A model (and its run.toml) trained once on a generated customer table.
+fn trained() -> &'static (PathBuf, PathBuf) {
+    static MODEL: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("custseg-input-safety-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        write(&dir, "train.csv", csv_of(&customer_rows(90)).as_bytes());
+        let o = run(
+            ["--no-tui", "train.csv", "--out", "model", "--k", "3"],
+            &dir,
+            Limits::default(),
+        );
+        assert_eq!(o.code, Some(0), "training run: {}", o.stderr);
+        (dir.join("model/model.json"), dir.join("model/run.toml"))
+    })
+}
+
+/// Runs `custseg --no-tui FILE --out out --force` and `custseg score` on
+/// `bytes` saved as `name`, and checks both are refused: exit 1, one error
+/// line naming the file and containing `phrase`, peak RSS bounded, the
+/// output folder and the scored file untouched.
+fn assert_refused(name: &str, bytes: &[u8], phrase: &str) -> Vec<Outcome> {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), name, bytes);
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    write(&dir.path().join("out"), "keep.txt", b"earlier results");
+    write(dir.path(), "scored.csv", b"earlier scores");
+    let (model, _) = trained();
+    let runs = [
+        run(
+            ["--no-tui", name, "--out", "out", "--force"],
+            dir.path(),
+            Limits::default(),
+        ),
+        run(
+            [
+                "score",
+                "--model",
+                model.to_str().unwrap(),
+                name,
+                "--out",
+                "scored.csv",
+                "--force",
+            ],
+            dir.path(),
+            Limits::default(),
+        ),
+    ];
+    for o in &runs {
+        assert_eq!(o.violation(REFUSAL_RSS), None, "{name}: {o:?}");
+        assert_eq!(o.code, Some(1), "{name}: {}", o.stderr);
+        let last = o.last_line();
+        assert!(
+            last.starts_with(&format!("custseg: error: {name}")) && last.contains(phrase),
+            "{name}: expected '{phrase}' in: {last}"
+        );
+        assert!(o.peak_rss < REFUSAL_RSS, "{name}: {} MB", o.peak_rss >> 20);
+    }
+    assert_eq!(listing(&dir.path().join("out")), ["keep.txt"]);
+    assert_eq!(
+        std::fs::read(dir.path().join("scored.csv")).unwrap(),
+        b"earlier scores"
+    );
+    runs.to_vec()
+}
+
+fn assert_loads(name: &str, bytes: &[u8]) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), name, bytes);
+    let (model, _) = trained();
+    let o = run(
+        [
+            "score",
+            "--model",
+            model.to_str().unwrap(),
+            name,
+            "--out",
+            "scored.csv",
+        ],
+        dir.path(),
+        Limits::default(),
+    );
+    assert_eq!(o.code, Some(0), "{name}: {}", o.stderr);
+    o
+}
+
+// ---------------------------------------------------------------------------
+// 1. Compound files (.xls)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_generated_xls_loads_and_scores() {
+    let bytes = xls_of(&customer_rows(40));
+    let o = assert_loads("gen.xls", &bytes);
+    assert!(o.stdout.contains("scored 40 customers"), "{}", o.stdout);
+}
+
+#[test]
+fn an_xls_whose_chains_loop_is_refused_as_xls_renamed_and_in_score() {
+    let (valid, layout) = cfb(&biff_workbook(&biff_table(&customer_rows(40)), &[]));
+    // The directory chain points to itself (the four bytes of issue #9).
+    let mut looped = valid.clone();
+    let at = fat_entry_offset(layout, layout.dir_sector);
+    looped[at..at + 4].copy_from_slice(&layout.dir_sector.to_le_bytes());
+    for name in ["loop.xls", "loop.xlsx"] {
+        assert_refused(name, &looped, "directory chain loops back");
+    }
+    // The workbook stream loops back to its own start half way.
+    let mut stream_loop = valid.clone();
+    let mid = layout.stream_start + layout.stream_sectors / 2;
+    let at = fat_entry_offset(layout, mid);
+    stream_loop[at..at + 4].copy_from_slice(&layout.stream_start.to_le_bytes());
+    assert_refused(
+        "stream_loop.xls",
+        &stream_loop,
+        "'Workbook' stream chain loops back",
+    );
+    // A chain into a sector far beyond the end of the file.
+    let mut beyond = valid.clone();
+    beyond[at..at + 4].copy_from_slice(&0x00FF_FFFFu32.to_le_bytes());
+    assert_refused("beyond.xls", &beyond, "beyond the end of the file");
+    // A FAT sector listed twice in the DIFAT.
+    let mut twice = valid;
+    twice[80..84].copy_from_slice(&0u32.to_le_bytes());
+    assert_refused("twice.xls", &twice, "lists FAT sector 0 twice");
+}
+
+#[test]
+fn xls_records_that_would_make_calamine_allocate_gigabytes_are_refused() {
+    let table = biff_table(&customer_rows(10));
+    // A DIMENSIONS record of four billion rows.
+    let mut dims = vec![biff_dimensions((0, 4_000_000_000), (0, 200))];
+    dims.extend(table.iter().cloned());
+    let bytes = cfb(&biff_workbook(&dims, &[])).0;
+    assert_refused("dims.xls", &bytes, "too large to read safely");
+    // Two cells far apart: a 65,536 x 256 dense grid (plus its copy).
+    let mut far = table.clone();
+    far.push(biff_number(65_535, 255, 1.0));
+    let bytes = cfb(&biff_workbook(&far, &[])).0;
+    let o = assert_refused("far.xls", &bytes, "65536 rows x 256 columns");
+    assert!(
+        o[0].last_line().contains("delete stray cells")
+            || o[0].last_line().contains("save the sheet as CSV")
+    );
+    // One 8,000-character shared string used by 4,000 cells.
+    let mut sst = 1u32.to_le_bytes().to_vec();
+    sst.extend(1u32.to_le_bytes());
+    sst.extend(8000u16.to_le_bytes());
+    sst.push(0);
+    sst.extend(vec![b'x'; 8000]);
+    let mut cells = table;
+    for row in 11..4011u16 {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(0u16.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(0u32.to_le_bytes());
+        cells.push(record(0x00FD, &d));
+    }
+    // (4,000 x 8,000 characters is 96 MB for a 60 KB file: within the
+    // budget's floor, so this one loads; the same at 1,000x the scale
+    // would not.)
+    let bytes = cfb(&biff_workbook(&cells, &[record(0x00FC, &sst)])).0;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sst.xls", &bytes);
+    let o = run(
+        ["--no-tui", "sst.xls", "--out", "out"],
+        dir.path(),
+        Limits::default(),
+    );
+    assert_eq!(o.violation(1 << 30), None, "{o:?}");
+}
+
+// ---------------------------------------------------------------------------
+// 2. Decompression bombs (.xlsx, .ods)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_generated_xlsx_and_ods_load_and_score() {
+    let rows = customer_rows(30);
+    let o = assert_loads("gen.xlsx", &xlsx_of(&rows));
+    assert!(o.stdout.contains("scored 30 customers"), "{}", o.stdout);
+    let body: String = rows
+        .iter()
+        .map(|r| ods_row(&r.iter().map(String::as_str).collect::<Vec<_>>(), 1))
+        .collect();
+    let o = assert_loads("gen.ods", &ods(&body));
+    assert!(o.stdout.contains("scored 30 customers"), "{}", o.stdout);
+}
+
+#[test]
+fn an_xlsx_of_whitespace_is_refused_before_it_inflates() {
+    let rows = sheet_rows(&customer_rows(5));
+    let head = format!("{}{rows}", sheet_head());
+    // 160 MB of spaces between two elements: ~160 KB on disk.
+    let bytes = xlsx(
+        filler(
+            "xl/worksheets/sheet1.xml",
+            &head,
+            b' ',
+            160 << 20,
+            SHEET_TAIL,
+        ),
+        None,
+    );
+    assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
+    assert_refused("spaces.xlsx", &bytes, "inflates to 160 MB");
+    // The same part claiming to be small: the zip reader stops at the claim.
+    let mut lying = bytes;
+    lie_about_size(&mut lying, "xl/worksheets/sheet1.xml", 4096);
+    assert_refused("lying.xlsx", &lying, "damaged");
+    // Under the part limit but one single 40 MB text: refused when the
+    // part inflates far more than XML does.
+    let bytes = xlsx(
+        filler(
+            "xl/worksheets/sheet1.xml",
+            &head,
+            b' ',
+            40 << 20,
+            SHEET_TAIL,
+        ),
+        None,
+    );
+    assert_refused("token.xlsx", &bytes, "single text or tag of more than 1 MB");
+}
+
+#[test]
+fn shared_string_bombs_are_refused() {
+    let sheet = format!(
+        "{}<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>{SHEET_TAIL}",
+        sheet_head()
+    );
+    let sst_head = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#;
+    // One 100 MB string (issue #9: one 2 GB string in 2.1 MB).
+    let bytes = xlsx(
+        part("xl/worksheets/sheet1.xml", sheet.clone()),
+        Some(filler(
+            "xl/sharedStrings.xml",
+            sst_head,
+            b'a',
+            100 << 20,
+            "</t></si></sst>",
+        )),
+    );
+    assert_refused(
+        "sst_bomb.xlsx",
+        &bytes,
+        "'xl/sharedStrings.xml' inflates to 100 MB",
+    );
+    // A count calamine would reserve four billion strings for.
+    let lying_count = sst_head.replace("uniqueCount=\"1\"", "uniqueCount=\"4000000000\"");
+    let bytes = xlsx(
+        part("xl/worksheets/sheet1.xml", sheet.clone()),
+        Some(part(
+            "xl/sharedStrings.xml",
+            format!("{lying_count}x</t></si></sst>"),
+        )),
+    );
+    assert_refused(
+        "sst_count.xlsx",
+        &bytes,
+        "declares 4000000000 shared strings",
+    );
+    // A cell longer than Excel allows.
+    let bytes = xlsx(
+        part("xl/worksheets/sheet1.xml", sheet),
+        Some(filler(
+            "xl/sharedStrings.xml",
+            sst_head,
+            b'a',
+            40_000,
+            "</t></si></sst>",
+        )),
+    );
+    assert_refused(
+        "long_cell.xlsx",
+        &bytes,
+        "cell A1: the cell holds 40000 characters, more than the 32767",
+    );
+}
+
+#[test]
+fn ods_repeats_expand_only_within_a_budget() {
+    let header = ods_row(&["CustomerID", "Balance", "Products", "City"], 1);
+    // Issue #9's 865-byte file: one row of content repeated 990,000 times.
+    let body = format!(
+        "{header}{}",
+        ods_row(&["C1", "100", "2", "Beijing"], 990_000)
+    );
+    let bytes = ods(&body);
+    assert!(bytes.len() < 2048, "{}", bytes.len());
+    assert_refused(
+        "repeat.ods",
+        &bytes,
+        "into more copies than a file of this size can hold",
+    );
+    // A content cell repeated past the last column.
+    let wide = format!(
+        "{header}<table:table-row><table:table-cell table:number-columns-repeated=\"1000000\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>"
+    );
+    assert_refused("wide.ods", &ods(&wide), "beyond the last column");
+    // A billion spaces in one cell.
+    let spaces = format!(
+        "{header}<table:table-row><table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"1000000000\"/></text:p></table:table-cell></table:table-row>"
+    );
+    assert_refused("spaces.ods", &ods(&spaces), "more than 32767 characters");
+    // What LibreOffice writes: trailing empty cells and rows repeated to the
+    // sheet's edge, and identical rows repeated a few times. Loads, exactly.
+    let mut body = header;
+    for r in 0..20 {
+        let id = format!("C{r:03}");
+        let bal = format!("{}", 100 + r * 37);
+        body.push_str(&ods_row(&[&id, &bal, "2", "Beijing"], 1).replace(
+            "</table:table-row>",
+            "<table:table-cell table:number-columns-repeated=\"16380\"/></table:table-row>",
+        ));
+    }
+    body.push_str(&ods_row(&["C999", "5", "1", "Shanghai"], 3));
+    body.push_str("<table:table-row table:number-rows-repeated=\"1048552\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>");
+    let o = assert_loads("libreoffice.ods", &ods(&body));
+    assert!(o.stdout.contains("scored 23 customers"), "{}", o.stdout);
+    assert!(o.peak_rss < REFUSAL_RSS, "{} MB", o.peak_rss >> 20);
+}
