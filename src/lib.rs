@@ -1,6 +1,7 @@
 //! custseg: bank customer segmentation. The library holds the whole pipeline
 //! (`pipeline`), free of any terminal code; `tui` and `headless` are its two faces.
 
+pub mod artefact;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -347,3 +347,198 @@ fn ods_repeats_expand_only_within_a_budget() {
     assert!(o.stdout.contains("scored 23 customers"), "{}", o.stdout);
     assert!(o.peak_rss < REFUSAL_RSS, "{} MB", o.peak_rss >> 20);
 }
+
+// ---------------------------------------------------------------------------
+// 3 and 8. Models and configs: special files, sizes, every field
+// ---------------------------------------------------------------------------
+
+/// Runs `custseg score` with the model at `model` (any path) on a small
+/// valid file, expecting a refusal whose line contains `phrase`, with the
+/// earlier scored file untouched.
+fn assert_model_refused(model: &Path, phrase: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "new.csv", csv_of(&customer_rows(20)).as_bytes());
+    write(dir.path(), "scored.csv", b"earlier scores");
+    let limits = Limits {
+        timeout: std::time::Duration::from_secs(20),
+        ..Limits::default()
+    };
+    let o = run(
+        [
+            "score",
+            "--model",
+            model.to_str().unwrap(),
+            "new.csv",
+            "--out",
+            "scored.csv",
+            "--force",
+        ],
+        dir.path(),
+        limits,
+    );
+    assert_eq!(o.violation(REFUSAL_RSS), None, "{}: {o:?}", model.display());
+    assert_eq!(o.code, Some(1), "{}: {}", model.display(), o.stderr);
+    assert!(
+        o.last_line().contains(phrase),
+        "expected '{phrase}' in: {}",
+        o.last_line()
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("scored.csv")).unwrap(),
+        b"earlier scores"
+    );
+}
+
+/// The trained model with `edit` applied, saved in a temp folder.
+fn tampered(edit: impl FnOnce(&mut serde_json::Value)) -> (tempfile::TempDir, PathBuf) {
+    let (model, _) = trained();
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(model).unwrap()).unwrap();
+    edit(&mut v);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "model.json", &serde_json::to_vec(&v).unwrap());
+    (dir, p)
+}
+
+#[test]
+fn the_trained_model_scores_its_own_kind_of_file() {
+    let (model, _) = trained();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "new.csv", csv_of(&customer_rows(20)).as_bytes());
+    let o = run(
+        [
+            "score",
+            "--model",
+            model.to_str().unwrap(),
+            "new.csv",
+            "--out",
+            "scored.csv",
+        ],
+        dir.path(),
+        Limits::default(),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn every_model_field_is_validated() {
+    let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+        (
+            Box::new(|v| v["features"]["features"][0]["clip"] = serde_json::json!([5.0, 1.0])),
+            "features[0].clip: the lower bound 5 is above the upper bound 1",
+        ),
+        (
+            Box::new(|v| v["features"]["features"][0]["clip"] = serde_json::json!([null, 1.0])),
+            "the model is damaged or was edited",
+        ),
+        (
+            Box::new(|v| v["segments"][0]["label"] = serde_json::json!("x".repeat(1 << 20))),
+            "a text of 1048576 characters (at most 4096)",
+        ),
+        (
+            Box::new(|v| v["segments"][1]["label"] = serde_json::json!("y".repeat(300))),
+            "segments[1].label: 300 characters (at most 120)",
+        ),
+        (
+            Box::new(|v| v["centres"][0] = serde_json::json!(1e200)),
+            "centres[0]: 1e200 is not a centre coordinate",
+        ),
+        (Box::new(|v| v["k"] = serde_json::json!(7)), "k = 7 and"),
+        (Box::new(|v| v["k"] = serde_json::json!(0)), "k: 0 segments"),
+        (
+            Box::new(|v| v["segments"][0]["id"] = serde_json::json!(2)),
+            "segments[0].id: 2 (expected 0)",
+        ),
+        (
+            Box::new(|v| v["features"]["features"][0]["std"] = serde_json::json!(-1.0)),
+            "features[0].std: -1 is negative",
+        ),
+        (
+            Box::new(|v| v["features"]["features"][0]["name"] = serde_json::json!("Other")),
+            "features[0].name: 'Other' but feature_names[0]",
+        ),
+        (
+            Box::new(|v| v["feature_names"] = serde_json::json!([])),
+            "feature_names: 0 features",
+        ),
+        (
+            Box::new(|v| {
+                v["segments"][0]["label"] = serde_json::json!("\u{1b}[2J\u{1b}]0;owned\u{7}")
+            }),
+            "",
+        ),
+    ];
+    let n = cases.len();
+    for (i, (edit, phrase)) in cases.into_iter().enumerate() {
+        let (_dir, p) = tampered(edit);
+        if i + 1 == n {
+            // Escape sequences in a label are allowed in the model but never
+            // reach the terminal raw (see the injection tests).
+            continue;
+        }
+        assert_model_refused(&p, phrase);
+    }
+}
+
+#[test]
+fn json_that_is_not_a_model_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = write(dir.path(), "deep.json", "[".repeat(200_000).as_bytes());
+    assert_model_refused(&deep, "invalid JSON");
+    let huge_number = write(
+        dir.path(),
+        "num.json",
+        br#"{"format":"custseg-model","version":1,"k":1e999}"#,
+    );
+    assert_model_refused(&huge_number, "invalid JSON");
+    let binary = write(dir.path(), "bin.json", &[0xff, 0xfe, 0, 1, 2]);
+    assert_model_refused(&binary, "not UTF-8");
+}
+
+#[test]
+fn models_and_configs_are_read_only_from_regular_files_of_bounded_size() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_model_refused(
+        Path::new("/dev/zero"),
+        "/dev/zero: is a device, not a model file",
+    );
+    assert_model_refused(dir.path(), "is a folder, not a model file");
+    let big = write(dir.path(), "big.json", &vec![b' '; 20 << 20]);
+    assert_model_refused(&big, "too large for a model");
+    let fifo = dir.path().join("fifo.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        assert_model_refused(&fifo, "is a FIFO (named pipe), not a model file");
+    }
+    // --config the same way, before anything runs.
+    for (config, phrase) in [
+        (
+            "/dev/zero".to_string(),
+            "is a device, not a run configuration file",
+        ),
+        (fifo.display().to_string(), "is a FIFO (named pipe)"),
+        (
+            big.display().to_string(),
+            "too large for a run configuration",
+        ),
+    ] {
+        if config.ends_with("fifo.json") && !fifo.exists() {
+            continue;
+        }
+        let o = run(
+            ["--no-tui", "--config", &config, "--out", "out"],
+            dir.path(),
+            Limits {
+                timeout: std::time::Duration::from_secs(20),
+                ..Limits::default()
+            },
+        );
+        assert_eq!(o.violation(REFUSAL_RSS), None, "{config}: {o:?}");
+        assert_eq!(o.code, Some(1), "{config}: {}", o.stderr);
+        assert!(
+            o.last_line().contains(phrase),
+            "{config}: {}",
+            o.last_line()
+        );
+        assert!(!dir.path().join("out").exists());
+    }
+}

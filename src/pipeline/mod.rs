@@ -10,6 +10,7 @@ pub mod features;
 pub mod load;
 pub mod mapping;
 pub mod model;
+pub mod model_check;
 pub mod profile;
 pub mod progress;
 pub mod run;
