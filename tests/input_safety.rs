@@ -389,6 +389,8 @@ fn assert_model_refused(model: &Path, phrase: &str) {
     );
 }
 
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
 /// The trained model with `edit` applied, saved in a temp folder.
 fn tampered(edit: impl FnOnce(&mut serde_json::Value)) -> (tempfile::TempDir, PathBuf) {
     let (model, _) = trained();
@@ -421,7 +423,7 @@ fn the_trained_model_scores_its_own_kind_of_file() {
 
 #[test]
 fn every_model_field_is_validated() {
-    let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| v["features"]["features"][0]["clip"] = serde_json::json!([5.0, 1.0])),
             "features[0].clip: the lower bound 5 is above the upper bound 1",
