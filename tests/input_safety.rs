@@ -544,3 +544,57 @@ fn models_and_configs_are_read_only_from_regular_files_of_bounded_size() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+// ---------------------------------------------------------------------------
+// 10. Values beyond any amount (±1e308)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn huge_values_are_invalid_cells_reported_with_their_lines_not_infinite_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = customer_rows(80);
+    rows[5][1] = "1e308".into();
+    rows[9][1] = "-1.7e308".into();
+    rows[12][1] = "1.5e200".into();
+    write(dir.path(), "huge.csv", csv_of(&rows).as_bytes());
+    for (out, extra) in [("plain", None), ("winsorised", Some("1,99"))] {
+        let mut args = vec!["--no-tui", "huge.csv", "--out", out, "--k", "3"];
+        if let Some(w) = extra {
+            args.extend(["--winsorize", w]);
+        }
+        let o = run(&args, dir.path(), Limits::default());
+        assert_eq!(o.violation(1 << 30), None, "{o:?}");
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+        // Reported with their lines (the header is line 1).
+        assert!(
+            o.stdout.contains("3 values could not be read as numbers")
+                && o.stdout.contains("line 6: '1e308'")
+                && o.stdout.contains("line 10: '-1.7e308'"),
+            "{}",
+            o.stdout
+        );
+        let summary =
+            std::fs::read_to_string(dir.path().join(out).join("cluster_summary.csv")).unwrap();
+        assert!(
+            !summary.contains("inf") && !summary.contains("NaN"),
+            "{summary}"
+        );
+        // The run's own model scores its own file.
+        let model = dir.path().join(out).join("model.json");
+        let scored = format!("{out}.scored.csv");
+        let o = run(
+            [
+                "score",
+                "--model",
+                model.to_str().unwrap(),
+                "huge.csv",
+                "--out",
+                &scored,
+            ],
+            dir.path(),
+            Limits::default(),
+        );
+        assert_eq!(o.code, Some(0), "{out}: {}", o.stderr);
+        assert!(o.stdout.contains("scored 80 customers"), "{}", o.stdout);
+    }
+}

@@ -789,6 +789,8 @@ fn render<'a>(cell: CellRef<'a>, buf: &'a mut String) -> Rendered<'a> {
 /// round-trip form.
 fn write_number(buf: &mut String, x: f64) {
     if !x.is_finite() {
+        // "inf" / "NaN": present but not a number, so counted as unparsed.
+        let _ = write!(buf, "{x}");
         return;
     }
     if x.fract() == 0.0 && x.abs() < 1e15 {
