@@ -50,6 +50,13 @@ pub fn terminal_lines(s: &str) -> Cow<'_, str> {
     escape_if(s, |c| c != '\n' && is_unsafe(c))
 }
 
+/// For data written to a file (CSV cells): like [`terminal`] but keeps
+/// tab and line breaks, which the CSV format quotes and which are part of
+/// a customer's data (an address on two lines).
+pub fn data(s: &str) -> Cow<'_, str> {
+    escape_if(s, |c| !matches!(c, '\t' | '\n' | '\r') && is_unsafe(c))
+}
+
 fn escape_if(s: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
     let Some(first) = s.char_indices().find(|&(_, c)| unsafe_char(c)) else {
         return Cow::Borrowed(s);
@@ -99,6 +106,31 @@ pub fn markdown(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialized JSON made safe to print: serde already writes control
+/// characters below U+0020 as `\u00XX`; the other unsafe characters (DEL,
+/// C1 controls, bidirectional overrides) become `\uXXXX` escapes too. The
+/// JSON means the same.
+pub fn json(serialized: &str) -> Cow<'_, str> {
+    if !serialized.chars().any(is_unsafe_raw_json) {
+        return Cow::Borrowed(serialized);
+    }
+    let mut out = String::with_capacity(serialized.len() + 16);
+    for c in serialized.chars() {
+        if is_unsafe_raw_json(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Unsafe characters that may appear raw in serde's JSON (its structure
+/// uses newlines and spaces; it escapes the rest of C0 itself).
+fn is_unsafe_raw_json(c: char) -> bool {
+    c != '\n' && is_unsafe(c)
+}
+
 /// At most `max` characters of `s`, made safe for a terminal, with `...`
 /// when cut: for quoting a cell or name inside a one-line message.
 pub fn excerpt(s: &str, max: usize) -> String {
@@ -133,6 +165,7 @@ mod tests {
         assert_eq!(terminal("\u{9b}31m"), "\\x9b31m");
         assert_eq!(terminal("abc\u{202e}fdp.exe"), "abc\\u{202e}fdp.exe");
         assert_eq!(terminal_lines("one\ntwo\x1b"), "one\ntwo\\x1b");
+        assert_eq!(data("a\tb\nc\x1b[2J\u{9b}"), "a\tb\nc\\x1b[2J\\x9b");
     }
 
     #[test]
@@ -154,5 +187,15 @@ mod tests {
         assert_eq!(excerpt("abcdef", 3), "abc...");
         assert_eq!(excerpt("ab", 3), "ab");
         assert_eq!(excerpt("\x1bxyz", 2), "\\x1bx...");
+    }
+
+    #[test]
+    fn json_stays_json() {
+        let v = serde_json::json!({"label": "a\u{1b}[2J\u{9b}b\u{202e}c\u{7f}"});
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let safe = json(&text);
+        assert!(!safe.chars().any(|c| c != '\n' && is_unsafe(c)), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, v);
     }
 }

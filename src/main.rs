@@ -24,7 +24,12 @@ fn main() {
             130
         }
         Err(e) => {
-            eprintln!("custseg: error: {e}");
+            // One line, and nothing from a file name or cell reaches the
+            // terminal raw.
+            eprintln!(
+                "custseg: error: {}",
+                custseg::escape::terminal(&e.to_string())
+            );
             e.exit_code()
         }
     };

@@ -598,3 +598,154 @@ fn huge_values_are_invalid_cells_reported_with_their_lines_not_infinite_means() 
         assert!(o.stdout.contains("scored 80 customers"), "{}", o.stdout);
     }
 }
+
+// ---------------------------------------------------------------------------
+// 7. Injection: escape sequences, HTML and Markdown from the data
+// ---------------------------------------------------------------------------
+
+/// Bytes that act on a terminal: ESC, BEL, CSI (C1), backspace, bidi override.
+fn raw_controls(s: &str) -> Vec<char> {
+    s.chars()
+        .filter(|&c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{8}' | '\u{202e}'))
+        .collect()
+}
+
+#[test]
+fn escape_sequences_html_and_links_from_the_data_reach_neither_terminal_nor_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil_city = [
+        "\u{1b}[2J\u{1b}[31mRed",
+        "<script>alert(1)</script>",
+        "![x](http://evil.example/p.png)",
+    ];
+    let mut rows = customer_rows(90);
+    rows[0][3] = "City\u{1b}]0;owned\u{7}".into();
+    rows[0].push("Note <img src=http://evil.example/i.png> \u{9b}31m\u{202e}".into());
+    for (i, r) in rows.iter_mut().enumerate().skip(1) {
+        r[3] = evil_city[i % 3].into();
+        r.push(format!("[click](http://evil.example/{i}) \u{8}\u{8}"));
+    }
+    let file = "evil\u{1b}[2J.csv";
+    let csv: String = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
+        .collect();
+    write(dir.path(), file, csv.as_bytes());
+    write(
+        dir.path(),
+        "labels.toml",
+        "[labels.overrides.0]\nlabel = \"VIP \\u001b[5m<b>x</b>\"\naction = \"![t](http://evil.example/t.png) \\u001b]2;t\\u0007\"\n".as_bytes(),
+    );
+    for json in [false, true] {
+        let mut args = vec![
+            "--no-tui",
+            file,
+            "--config",
+            "labels.toml",
+            "--out",
+            "out",
+            "--force",
+            "--k",
+            "3",
+            "--one-hot",
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = run(&args, dir.path(), Limits::default());
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+        assert_eq!(
+            raw_controls(&o.stdout),
+            Vec::<char>::new(),
+            "stdout: {}",
+            o.stdout
+        );
+        assert_eq!(
+            raw_controls(&o.stderr),
+            Vec::<char>::new(),
+            "stderr: {}",
+            o.stderr
+        );
+        if json {
+            let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("--json stays JSON");
+            assert!(
+                v["segments"][0]["label"]
+                    .as_str()
+                    .unwrap()
+                    .contains('\u{1b}')
+            );
+        } else {
+            assert!(
+                o.stdout.contains("\\x1b"),
+                "escapes are visible: {}",
+                o.stdout
+            );
+        }
+    }
+    let out = dir.path().join("out");
+    let report = std::fs::read_to_string(out.join("segmentation_report.md")).unwrap();
+    assert_eq!(raw_controls(&report), Vec::<char>::new());
+    for bad in ["<script", "<img", "<b>"] {
+        assert!(!report.contains(bad), "report contains {bad:?}");
+    }
+    // Every "](" of a link or image from the data is escaped ("\](").
+    for (at, _) in report.match_indices("](http") {
+        assert_eq!(
+            &report[at - 1..at],
+            "\\",
+            "an unescaped link at {at}: {}",
+            &report[at.saturating_sub(40)..at + 20]
+        );
+    }
+    assert!(
+        report.contains("&lt;script&gt;") || report.contains("\\[click\\]"),
+        "the text is still there, escaped"
+    );
+    for csv in ["cluster_summary.csv", "segmentation_results.csv"] {
+        let text = std::fs::read_to_string(out.join(csv)).unwrap();
+        assert_eq!(raw_controls(&text), Vec::<char>::new(), "{csv}");
+    }
+    // Score: the labels in its terminal output and CSV, and an error naming the file.
+    let model = out.join("model.json");
+    let o = run(
+        [
+            "score",
+            "--model",
+            model.to_str().unwrap(),
+            file,
+            "--out",
+            "scored.csv",
+        ],
+        dir.path(),
+        Limits::default(),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(
+        raw_controls(&(o.stdout.clone() + &o.stderr)),
+        Vec::<char>::new(),
+        "{o:?}"
+    );
+    let scored = std::fs::read_to_string(dir.path().join("scored.csv")).unwrap();
+    assert_eq!(raw_controls(&scored), Vec::<char>::new());
+    let bad = "bad\u{1b}]0;x\u{7}\n.xlsx";
+    write(dir.path(), bad, b"PK\x03\x04 not really");
+    let o = run(
+        ["--no-tui", bad, "--out", "out2"],
+        dir.path(),
+        Limits::default(),
+    );
+    assert_eq!(o.code, Some(1));
+    assert_eq!(o.violation(REFUSAL_RSS), None, "{o:?}");
+    assert_eq!(raw_controls(&o.stderr), Vec::<char>::new(), "{}", o.stderr);
+    assert!(
+        o.last_line().contains("bad\\x1b]0;x\\x07\\x0a.xlsx"),
+        "{}",
+        o.last_line()
+    );
+}
