@@ -24,7 +24,8 @@ pub fn shown(path: &Path) -> String {
     escape::terminal(&path.display().to_string()).into_owned()
 }
 
-fn kind(meta: &std::fs::Metadata) -> &'static str {
+/// What a file that is not a regular file is, for messages.
+pub fn kind(meta: &std::fs::Metadata) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     if t.is_dir() {

@@ -68,6 +68,14 @@ pub fn load(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<
             path.display()
         )));
     }
+    if !meta.is_file() {
+        // A device or FIFO: /dev/zero never ends, a FIFO may never start.
+        return Err(Error::data(format!(
+            "{}: is {}, not a data file",
+            path.display(),
+            crate::artefact::kind(&meta)
+        )));
+    }
     if meta.len() == 0 {
         return Err(Error::data(format!(
             "{}: the file is empty",
