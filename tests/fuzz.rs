@@ -55,6 +55,11 @@ fn bounded_fuzz_run_finds_no_crash_hang_or_blow_up() {
         report.peak_rss >> 20,
         report.slowest
     );
+    if let Some((kind, bytes)) = &report.peak_input {
+        // For a look at what costs the most memory.
+        let _ = std::fs::create_dir_all(&findings_dir);
+        let _ = std::fs::write(findings_dir.join(format!("peak-rss.{}", kind.dir())), bytes);
+    }
     let mut endings: Vec<_> = report.endings.iter().collect();
     endings.sort_by(|a, b| b.1.cmp(a.1));
     for (gist, n) in endings.iter().take(25) {

@@ -434,11 +434,11 @@ fn every_model_field_is_validated() {
         ),
         (
             Box::new(|v| v["segments"][0]["label"] = serde_json::json!("x".repeat(1 << 20))),
-            "a text of 1048576 characters (at most 4096)",
+            "a text of 1048576 characters (at most 65536)",
         ),
         (
             Box::new(|v| v["segments"][1]["label"] = serde_json::json!("y".repeat(300))),
-            "segments[1].label: 300 characters (at most 120)",
+            "segments[1].label: 300 characters (at most 200)",
         ),
         (
             Box::new(|v| v["centres"][0] = serde_json::json!(1e200)),

@@ -10,12 +10,13 @@ use super::mapping::Mapping;
 use super::model::Model;
 use serde_json::Value;
 
-/// Longest text anywhere in a model (column names, reasons, notes).
-pub const MAX_TEXT_CHARS: usize = 4096;
+/// Longest text anywhere in a model (column names, reasons, notes): twice
+/// a spreadsheet cell, so any header a run accepts fits.
+pub const MAX_TEXT_CHARS: usize = 65_536;
 /// Longest segment label and CRM action (they are written into every
 /// scored row: a megabyte label made an 849 MB CSV of a 3,000-row file).
-pub const MAX_LABEL_CHARS: usize = 120;
-pub const MAX_ACTION_CHARS: usize = 500;
+pub const MAX_LABEL_CHARS: usize = 200;
+pub const MAX_ACTION_CHARS: usize = 1000;
 /// Most segments and features a model may have.
 pub const MAX_K: usize = 10_000;
 pub const MAX_FEATURES: usize = 100_000;

@@ -16,9 +16,9 @@ use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Peak RSS no input may cause: the memory budget's floor (1 GiB) plus
+/// Peak RSS no input may cause: the memory budget's floor (512 MiB) plus
 /// the program itself.
-pub const MAX_RSS: u64 = 1200 << 20;
+pub const MAX_RSS: u64 = 700 << 20;
 
 pub fn limits() -> Limits {
     Limits {
@@ -628,6 +628,8 @@ pub struct Report {
     pub errors: usize,
     pub by_kind: Vec<(Kind, usize)>,
     pub peak_rss: u64,
+    /// The input that took the most memory (kind, bytes).
+    pub peak_input: Option<(Kind, Vec<u8>)>,
     pub slowest: Duration,
     pub findings: Vec<(Kind, String, PathBuf)>,
     /// How runs ended: "ok", or the error line's gist, with counts.
@@ -691,6 +693,9 @@ pub fn fuzz(
                     }
                     for o in &outcomes {
                         *r.endings.entry(ending(o)).or_default() += 1;
+                        if o.peak_rss > r.peak_rss {
+                            r.peak_input = Some((*kind, input.clone()));
+                        }
                         r.peak_rss = r.peak_rss.max(o.peak_rss);
                         r.slowest = r.slowest.max(o.elapsed);
                     }

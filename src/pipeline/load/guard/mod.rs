@@ -27,7 +27,7 @@ use std::path::Path;
 pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// Memory every file may use whatever its size: small files read freely.
-const BUDGET_FLOOR: u64 = 1 << 30;
+const BUDGET_FLOOR: u64 = 512 << 20;
 /// Memory per byte of file above the floor. A workbook's cells take a few
 /// bytes each in the file and a few tens in memory; a file needing more
 /// than this is a bomb or damaged.
@@ -96,8 +96,8 @@ mod tests {
 
     #[test]
     fn the_budget_has_a_floor_and_grows_with_the_file() {
-        assert_eq!(memory_budget(0), 1 << 30);
-        assert_eq!(memory_budget(1 << 20), 1 << 30);
+        assert_eq!(memory_budget(0), 512 << 20);
+        assert_eq!(memory_budget(1 << 20), 512 << 20);
         assert_eq!(memory_budget(100 << 20), 6400 << 20);
         assert_eq!(memory_budget(u64::MAX), u64::MAX);
     }
