@@ -2,7 +2,7 @@
 //! is read first and flags given on the command line win over it.
 
 use crate::config::RunConfig;
-use crate::error::{Error, Result};
+use crate::error::{Error, Remedy, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
 use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
@@ -315,6 +315,21 @@ fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
                 _ => Err(format!("'{s}' is not a single ASCII character")),
             }
         }
+    }
+}
+
+/// An error as the command line words it: the message, then the remedy
+/// as a flag.
+pub fn error_line(e: &Error) -> String {
+    match e.remedy() {
+        Some(Remedy::SkipBadRows) => format!("{e}; use --skip-bad-rows"),
+        Some(Remedy::Encoding { suggested: Some(label) }) => {
+            format!("{e}; name the encoding with --encoding {label}")
+        }
+        Some(Remedy::Encoding { suggested: None }) => {
+            format!("{e}; name the encoding with --encoding (e.g. gbk, big5, shift_jis, windows-1252)")
+        }
+        None => e.to_string(),
     }
 }
 

@@ -24,7 +24,7 @@ fn main() {
             130
         }
         Err(e) => {
-            eprintln!("custseg: error: {e}");
+            eprintln!("custseg: error: {}", custseg::cli::error_line(&e));
             e.exit_code()
         }
     };

@@ -381,11 +381,25 @@ impl Mapping {
 
 /// Lower-case, without spaces, punctuation, underscores or a bracketed unit
 /// suffix, so "Cust_Account Balance (INR)" and "custaccountbalance" meet.
+/// Traditional Chinese characters are folded to simplified ones, so a Big5
+/// header `客戶編號` meets the alias `客户编号`.
 pub fn normalise(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
+        .map(crate::pipeline::hanzi::fold_traditional)
         .collect()
+}
+
+/// The role a header names by the alias dictionary alone, with the match
+/// score (1.0 for an exact alias); `None` when it names none. Encoding
+/// detection asks this of each candidate decoding of a header.
+pub fn role_for_header(header: &str) -> Option<(Role, f64)> {
+    Role::ALL
+        .iter()
+        .map(|&r| (r, header_score(r, header)))
+        .filter(|&(_, s)| s > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// Strips a trailing unit/period qualifier: "txncount12m" -> "txncount".

@@ -81,7 +81,9 @@ pub const OPTION_ROWS: [OptionRow; 6] = [
     OptionRow::BadRows,
 ];
 
-const ENCODINGS: [&str; 7] = [
+/// What ←/→ offers on the Encoding row: every encoding detection knows
+/// (any other label can still be set with `--encoding`).
+const ENCODINGS: [&str; 15] = [
     "utf-8",
     "gbk",
     "gb18030",
@@ -89,6 +91,14 @@ const ENCODINGS: [&str; 7] = [
     "latin1",
     "utf-16le",
     "shift_jis",
+    "euc-jp",
+    "euc-kr",
+    "windows-1252",
+    "windows-1250",
+    "windows-1251",
+    "koi8-r",
+    "windows-1253",
+    "utf-16be",
 ];
 const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
