@@ -323,11 +323,15 @@ fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
 pub fn error_line(e: &Error) -> String {
     match e.remedy() {
         Some(Remedy::SkipBadRows) => format!("{e}; use --skip-bad-rows"),
-        Some(Remedy::Encoding { suggested: Some(label) }) => {
+        Some(Remedy::Encoding {
+            suggested: Some(label),
+        }) => {
             format!("{e}; name the encoding with --encoding {label}")
         }
         Some(Remedy::Encoding { suggested: None }) => {
-            format!("{e}; name the encoding with --encoding (e.g. gbk, big5, shift_jis, windows-1252)")
+            format!(
+                "{e}; name the encoding with --encoding (e.g. gbk, big5, shift_jis, windows-1252)"
+            )
         }
         None => e.to_string(),
     }

@@ -264,7 +264,11 @@ fn generate(case: &Case, shape: Shape, rows: usize) -> Generated {
         genders.push(gender);
     }
     let (bytes, _, unmappable) = case.encoding.encode(&text);
-    assert!(!unmappable, "{} cannot write the text", case.encoding.name());
+    assert!(
+        !unmappable,
+        "{} cannot write the text",
+        case.encoding.name()
+    );
     Generated {
         bytes: bytes.into_owned(),
         ids,
@@ -296,7 +300,9 @@ fn expected_label(e: &'static Encoding) -> String {
 
 fn text_column(t: &Table, j: usize) -> Vec<Option<String>> {
     let col = t.columns[j].texts().expect("a text column");
-    (0..t.n_rows).map(|i| col.get(i).map(str::to_string)).collect()
+    (0..t.n_rows)
+        .map(|i| col.get(i).map(str::to_string))
+        .collect()
 }
 
 /// What a user depends on: the header reads right, the two-valued column
@@ -313,7 +319,11 @@ fn check_table(case: &Case, shape: Shape, g: &Generated, t: &Table, what: &str) 
     assert!(report.confidence >= 0.8, "{what}: {report:?}");
     if lang.mapped {
         let m = map_columns(t, &MappingOptions::default()).unwrap();
-        assert_eq!(m.column_for(Role::CustomerId), Some(lang.header[0]), "{what}");
+        assert_eq!(
+            m.column_for(Role::CustomerId),
+            Some(lang.header[0]),
+            "{what}"
+        );
         assert_eq!(m.column_for(Role::Gender), Some(lang.header[1]), "{what}");
         assert_eq!(m.column_for(Role::Age), Some(lang.header[2]), "{what}");
         assert_eq!(m.column_for(Role::Balance), Some(lang.header[3]), "{what}");
@@ -334,7 +344,11 @@ fn every_encoding_is_detected_on_every_shape() {
             (Shape::TwoValued, 40),
             (Shape::Plenty, 300),
         ] {
-            let what = format!("{} {:?} {shape:?}", case.encoding.name(), case.language.header[1]);
+            let what = format!(
+                "{} {:?} {shape:?}",
+                case.encoding.name(),
+                case.language.header[1]
+            );
             let g = generate(&case, shape, rows);
             let t = load_bytes(dir.path(), "f.csv", &g.bytes);
             if detected(&t) != expected_label(case.encoding) {
@@ -369,7 +383,11 @@ fn one_stray_byte_does_not_change_the_encoding() {
     let mut failures = Vec::new();
     for case in cases() {
         for shape in [Shape::TwoValued, Shape::Plenty] {
-            let what = format!("{} {:?} {shape:?} + stray", case.encoding.name(), case.language.header[1]);
+            let what = format!(
+                "{} {:?} {shape:?} + stray",
+                case.encoding.name(),
+                case.language.header[1]
+            );
             let g = generate(&case, shape, 300);
             let bytes = with_stray_byte(&g, case.stray);
             let t = load_bytes(dir.path(), "stray.csv", &bytes);
@@ -414,7 +432,10 @@ fn a_latin1_byte_in_a_utf8_file_is_one_missing_cell() {
     assert_eq!(t.n_rows, 300);
     assert_eq!(text_column(&t, 1)[17], None);
     let col = &t.columns[1];
-    assert_eq!(col.info.unparsed, 1, "counted as a cell that could not be read");
+    assert_eq!(
+        col.info.unparsed, 1,
+        "counted as a cell that could not be read"
+    );
     let m = map_columns(&t, &MappingOptions::default()).unwrap();
     assert_eq!(m.column_for(Role::CustomerId), Some("客户号"));
 }

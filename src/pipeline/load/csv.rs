@@ -6,10 +6,9 @@ mod chunked;
 mod damage;
 
 use super::LoadOptions;
+use super::encoding;
 use super::infer::InferOptions;
 use super::lanes::{ColumnBuilder, Lane, lane_for_sample};
-use super::encoding;
-use damage::{BadCells, CutKind, CutOff, bad_header};
 use super::sniff::{
     DetectedEncoding, binary_signature, clean_header_names, detect_header, sample_records,
     sniff_delimiter,
@@ -17,9 +16,10 @@ use super::sniff::{
 use crate::error::{Error, Remedy, Result};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{SourceInfo, Table};
-use std::cell::Cell;
+use damage::{BadCells, CutKind, CutOff, bad_header};
 use encoding_rs::{CoderResult, Decoder, Encoding};
 use rayon::prelude::*;
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
@@ -394,7 +394,9 @@ fn read_with_encoding(
     parsed
         .bad_cells
         .check(name, parsed.rows_read, encoding, &parsed.names)?;
-    Ok(build_table(path, file_bytes, layout, parsed, opts, progress))
+    Ok(build_table(
+        path, file_bytes, layout, parsed, opts, progress,
+    ))
 }
 
 /// Types the columns and assembles the table with what the loader has to say.

@@ -222,9 +222,9 @@ pub fn detect(
     }
     let all = candidates();
     let utf8 = ev.score(&all[0]);
-    if utf8_ok && utf8.text.non_ascii >= 4 {
-        // Valid UTF-8 with several multi-byte characters is UTF-8: legacy
-        // encodings almost never form valid sequences by chance.
+    if utf8_ok && (utf8.text.non_ascii >= 4 || utf8.odd_share() < 0.5) {
+        // Valid UTF-8 is UTF-8 (legacy encodings almost never form valid
+        // sequences by chance), unless a few characters read as nonsense.
         let mut report = report_for(&utf8, 1.0, EncodingSource::ValidUtf8);
         report.evidence = format!("valid UTF-8 ({} non-ASCII characters)", utf8.text.non_ascii);
         if utf8.header_odd >= 0.3 && utf8.roles_all == 0 {
@@ -236,7 +236,11 @@ pub fn detect(
     let mut scored: Vec<Scored> = std::iter::once(utf8)
         .chain(all[1..].iter().map(|c| ev.score(c)))
         .collect();
-    scored.sort_by(|a, b| b.rank().partial_cmp(&a.rank()).unwrap_or(std::cmp::Ordering::Equal));
+    scored.sort_by(|a, b| {
+        b.rank()
+            .partial_cmp(&a.rank())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let best = &scored[0];
     // A candidate that reads the evidence exactly as the winner does is no
     // rival (windows-1250 reads "é" as windows-1252 does).
@@ -396,8 +400,7 @@ fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize)
     let mut input = bytes;
     let mut bad = 0;
     loop {
-        let (result, read) =
-            decoder.decode_to_string_without_replacement(input, &mut out, true);
+        let (result, read) = decoder.decode_to_string_without_replacement(input, &mut out, true);
         input = &input[read..];
         match result {
             DecoderResult::InputEmpty => return (out, bad),
@@ -490,7 +493,11 @@ fn flag_garbled(report: &mut EncodingReport, chosen: &Scored, all: &[Scored]) {
         .iter()
         .filter(|s| s.encoding != chosen.encoding)
         .filter(|s| s.roles > 0 || s.header_odd + 0.2 < chosen.header_odd)
-        .max_by(|a, b| a.rank().partial_cmp(&b.rank()).unwrap_or(std::cmp::Ordering::Equal));
+        .max_by(|a, b| {
+            a.rank()
+                .partial_cmp(&b.rank())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
     report.likely = better.map(|s| RunnerUp {
         name: plain(s.encoding).display_name(),
         label: label_of(s.encoding),

@@ -359,8 +359,16 @@ fn append_in_order(
                 let conflict = (0..width)
                     .any(|j| text_now[j] == Lane::Raw && chunk.columns[j].lane() != Lane::Raw);
                 if conflict {
-                    let again =
-                        parse_chunk(job, bounds, done, width, &text_now, stop, None, ends_in_quote);
+                    let again = parse_chunk(
+                        job,
+                        bounds,
+                        done,
+                        width,
+                        &text_now,
+                        stop,
+                        None,
+                        ends_in_quote,
+                    );
                     chunk = match again {
                         Ok(chunk) => chunk,
                         Err(Abort::Fallback) => return Ok(None),
@@ -430,7 +438,8 @@ fn append_in_order(
 fn cut_at_end(job: &ChunkJob, line: u64, line_ends: u64, kind: CutKind) -> CutOff {
     // The file's last line: the last line end counts unless the file ends with it.
     let last_byte = File::open(job.path).ok().and_then(|mut f| {
-        f.seek(SeekFrom::Start(job.file_bytes.checked_sub(1)?)).ok()?;
+        f.seek(SeekFrom::Start(job.file_bytes.checked_sub(1)?))
+            .ok()?;
         let mut b = [0u8];
         f.read_exact(&mut b).ok().map(|_| b[0])
     });
@@ -692,13 +701,28 @@ fn parse_chunk(
                     None
                 } else {
                     bad.clear();
-                    let o = push_fields(record, &spans, width, &mut columns, ascii, false, &mut bad);
-                    note_bad(&mut chunk_bad, &o, &bad, lines.len(), this_line, record, &spans);
+                    let o =
+                        push_fields(record, &spans, width, &mut columns, ascii, false, &mut bad);
+                    note_bad(
+                        &mut chunk_bad,
+                        &o,
+                        &bad,
+                        lines.len(),
+                        this_line,
+                        record,
+                        &spans,
+                    );
                     Some(o)
                 };
                 src.pos += consumed;
                 if at_eof && short(&outcome, spans.len(), width) {
-                    cut = Some((this_line, CutKind::Short { found: spans.len(), expected: width }));
+                    cut = Some((
+                        this_line,
+                        CutKind::Short {
+                            found: spans.len(),
+                            expected: width,
+                        },
+                    ));
                     break;
                 }
                 outcome
@@ -750,9 +774,23 @@ fn parse_chunk(
                     bad.clear();
                     let bytes = &out[..nout];
                     let o = push_fields(bytes, &spans, width, &mut columns, false, false, &mut bad);
-                    note_bad(&mut chunk_bad, &o, &bad, lines.len(), this_line, bytes, &spans);
+                    note_bad(
+                        &mut chunk_bad,
+                        &o,
+                        &bad,
+                        lines.len(),
+                        this_line,
+                        bytes,
+                        &spans,
+                    );
                     if hit_end && short(&Some(o), spans.len(), width) {
-                        cut = Some((this_line, CutKind::Short { found: spans.len(), expected: width }));
+                        cut = Some((
+                            this_line,
+                            CutKind::Short {
+                                found: spans.len(),
+                                expected: width,
+                            },
+                        ));
                         break;
                     }
                     Some(o)

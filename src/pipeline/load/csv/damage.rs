@@ -92,7 +92,13 @@ impl BadCells {
 
     /// An error when so many cells cannot be decoded that the file is not in
     /// `encoding` after all.
-    pub fn check(&self, name: &str, rows: usize, encoding: DetectedEncoding, names: &[String]) -> Result<()> {
+    pub fn check(
+        &self,
+        name: &str,
+        rows: usize,
+        encoding: DetectedEncoding,
+        names: &[String],
+    ) -> Result<()> {
         if self.cells.len() <= BAD_CELLS_TOLERATED.max(rows / 1000) {
             return Ok(());
         }
@@ -166,11 +172,11 @@ impl CutOff {
     fn what(&self) -> String {
         match self.kind {
             CutKind::InQuote => format!(
-                "the file ends inside a quoted field that starts on line {}",
+                "it ends inside a quoted field that starts on line {}",
                 self.line
             ),
             CutKind::Short { found, expected } => format!(
-                "the file ends in the middle of line {}, which has {found} of {expected} fields",
+                "it ends in the middle of line {}, which has {found} of {expected} fields",
                 self.line
             ),
         }
