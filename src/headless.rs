@@ -180,6 +180,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "input": run.table.source.path,
         "rows": run.table.n_rows,
         "customers": run.cleaned.table.n_rows,
+        "encoding": run.table.source.encoding_report,
         "aggregated_transactions": run.prepared.aggregated.is_some(),
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
@@ -211,8 +212,21 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     })
 }
 
+/// What custseg doubts about the encoding, with the flag that settles it.
+pub fn encoding_warning(src: &crate::pipeline::table::SourceInfo) -> Option<String> {
+    let report = src.encoding_report.as_ref()?;
+    let problem = report.problem()?;
+    Some(match report.suggested_label() {
+        Some(label) => {
+            format!("{problem}: if the text looks wrong, read it with --encoding {label}")
+        }
+        None => format!("{problem}: name the file's encoding with --encoding"),
+    })
+}
+
 fn warnings(run: &RunOutput) -> Vec<String> {
-    let mut w: Vec<String> = run.table.source.warnings.clone();
+    let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
+    w.extend(run.table.source.warnings.iter().cloned());
     w.extend(run.mapping.notes.iter().cloned());
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
@@ -249,6 +263,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             None => String::new(),
         }
     );
+    if let Some(enc) = &src.encoding_report {
+        let _ = writeln!(s, "  encoding: {}", enc.summary());
+    }
     for w in warnings(run) {
         let _ = writeln!(s, "  warning: {w}");
     }

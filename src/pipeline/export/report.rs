@@ -98,8 +98,17 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     if let Some(sheet) = &src.sheet {
         let _ = writeln!(md, "| Sheet | {} |", cell(sheet));
     }
-    if let Some(enc) = &src.encoding {
-        let _ = writeln!(md, "| Encoding | {enc} |");
+    match (&src.encoding_report, &src.encoding) {
+        (Some(r), _) => {
+            let _ = writeln!(md, "| Encoding | {} |", cell(&r.summary()));
+            if let Some(problem) = r.problem() {
+                let _ = writeln!(md, "| Encoding warning | {} |", cell(&problem));
+            }
+        }
+        (None, Some(enc)) => {
+            let _ = writeln!(md, "| Encoding | {enc} |");
+        }
+        _ => {}
     }
     if let Some(d) = src.delimiter {
         let shown = if d == '\t' {

@@ -117,14 +117,24 @@ pub struct EncodingReport {
 }
 
 impl EncodingReport {
-    /// "GBK/GB18030 (97% sure)".
+    /// "GBK/GB18030 (97% sure)", "Big5 (62% sure; runner-up GBK/GB18030)".
     pub fn summary(&self) -> String {
-        match self.source {
-            EncodingSource::Forced => format!("{} (as set)", self.name),
-            EncodingSource::Bom => format!("{} (byte-order mark)", self.name),
-            EncodingSource::Ascii => format!("{} (plain ASCII)", self.name),
-            _ => format!("{} ({:.0}% sure)", self.name, self.confidence * 100.0),
+        let how = match self.source {
+            EncodingSource::Forced => "as set".to_string(),
+            EncodingSource::Bom => "byte-order mark".to_string(),
+            EncodingSource::Ascii => "plain ASCII".to_string(),
+            _ => format!("{:.0}% sure", self.confidence * 100.0),
+        };
+        match &self.runner_up {
+            Some(r) => format!("{} ({how}; runner-up {})", self.name, r.name),
+            None => format!("{} ({how})", self.name),
         }
+    }
+
+    /// "GBK/GB18030, 97% sure" (for a field that says "auto (...)").
+    pub fn brief(&self) -> String {
+        let s = self.summary();
+        s.replacen(" (", ", ", 1).trim_end_matches(')').to_string()
     }
 
     /// Whether the faces should warn: a garbled header or a close call.
