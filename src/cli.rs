@@ -64,6 +64,10 @@ pub struct ScoreArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The date these customers are measured against (default: the latest
+    /// date in this file, as training does).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<IsoDate>,
     #[command(flatten)]
     pub load: LoadArgs,
 }

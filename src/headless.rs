@@ -455,9 +455,13 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     let progress = StderrProgress::new();
     progress.stage("load");
     let table = crate::pipeline::load::load(&args.file, &load_opts, &progress)?;
+    let table_encoding = Some(table.source.clone());
     progress.stage("score");
-    let scored = score_table(&model, table, &progress)?;
+    let scored = score_table(&model, table, args.as_of, &progress)?;
     progress.finish();
+    if let Some(enc) = table_encoding.as_ref().and_then(|s| encoding_warning(s)) {
+        eprintln!("  warning: {enc}");
+    }
     for w in &scored.warnings {
         eprintln!("  warning: {w}");
     }
@@ -491,6 +495,9 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         scored.ids.len(),
         args.model.display()
     );
+    if let Some(d) = scored.as_of.date {
+        println!("  as-of {d} ({})", scored.as_of.source);
+    }
     for (s, n) in model.segments.iter().zip(&counts) {
         println!("  {:>2}  {}  {}", s.id, pad(&s.label, 36), human(*n as f64));
     }

@@ -199,5 +199,203 @@ fn a_cut_off_log_names_the_skip_flag_and_loads_with_it() {
     }
 }
 
-#[allow(dead_code)]
-fn unused(_: PathBuf) {}
+fn day(base: &str, plus: i64) -> String {
+    let d = chrono::NaiveDate::parse_from_str(base, "%Y-%m-%d").unwrap();
+    (d + chrono::Duration::days(plus))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Three planted kinds of bank customers, every date `shift` days later.
+fn customers(path: &Path, shift: i64) {
+    let mut text = String::from("CustomerID,Age,Balance,TxnCount,LastTxnDate,OpenDate\n");
+    for i in 0..150 {
+        let k = i % 3;
+        let last_days_ago = [400, 60, 3][k] + (i * 7) % 20;
+        let open_days_ago = [3000, 1500, 200][k] + (i * 13) % 90;
+        text.push_str(&format!(
+            "C{i:04},{},{},{},{},{}\n",
+            30 + (i * 11) % 30,
+            [5_000, 60_000, 600_000][k] + (i * 97) % 3_000,
+            [1, 12, 50][k] + i % 4,
+            day("2024-06-30", shift - last_days_ago as i64),
+            day("2024-06-30", shift - open_days_ago as i64),
+        ));
+    }
+    // The latest activity date, so the as-of date is 2024-06-30 (+ shift).
+    text.push_str(&format!(
+        "C9999,45,20000,12,{},{}\n",
+        day("2024-06-30", shift),
+        day("2024-06-30", shift - 1000)
+    ));
+    std::fs::write(path, text).unwrap();
+}
+
+/// Transactions of three planted kinds of customers, every date `shift` days later.
+fn transactions(path: &Path, shift: i64) {
+    let mut text = String::from("customer_id,txn_date,amount\n");
+    for c in 0..60 {
+        let k = c % 3;
+        let n = [3, 15, 40][k];
+        let last_days_ago = [300, 40, 2][k];
+        for t in 0..n {
+            text.push_str(&format!(
+                "K{c:03},{},{}.00\n",
+                day("2024-06-30", shift - last_days_ago - (t as i64) * 9),
+                [20, 200, 2000][k] + (c * 7 + t * 3) % 50,
+            ));
+        }
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn segments_of(csv_path: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut r = csv::Reader::from_path(csv_path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let id = headers.iter().position(|h| h == "customer_id").unwrap();
+    let seg = headers.iter().position(|h| h == "segment").unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[id].to_string(), rec[seg].to_string())
+        })
+        .collect()
+}
+
+/// Trains on `make(0)`, scores `make(30)` (the same customers a month
+/// later, every date 30 days later): the same segments, nothing invalid.
+fn next_period_keeps_segments(make: fn(&Path, i64), k: &str, later_as_of: &str, early: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let now = dir.path().join("now.csv");
+    let later = dir.path().join("later.csv");
+    make(&now, 0);
+    make(&later, 30);
+    let out = dir.path().join("out");
+    ok(&["--no-tui", s(&now), "--out", s(&out), "--k", k]);
+    let trained = segments_of(&out.join("segmentation_results.csv"));
+    let scored_csv = dir.path().join("scored.csv");
+    let model = out.join("model.json");
+    let o = run(&[
+        "score",
+        "--model",
+        s(&model),
+        s(&later),
+        "--out",
+        s(&scored_csv),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(&format!("as-of {later_as_of}")), "{stdout}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !stderr.contains("invalid"),
+        "no date is 'in the future': {stderr}"
+    );
+    assert_eq!(segments_of(&scored_csv), trained);
+
+    // Measured against the training date instead, the new dates lie in the
+    // future: say so, and which feature suffers.
+    let o = run(&[
+        "score",
+        "--model",
+        s(&model),
+        s(&later),
+        "--out",
+        s(&scored_csv),
+        "--force",
+        "--as-of",
+        &day(later_as_of, -30),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    for words in early {
+        assert!(stderr.contains(words), "{words}: {stderr}");
+    }
+}
+
+#[test]
+fn scoring_a_customer_table_a_month_later_keeps_the_segments() {
+    next_period_keeps_segments(
+        customers,
+        "3",
+        "2024-07-30",
+        &[
+            "the as-of date 2024-06-30 lies before",
+            "'LastTxnDate'",
+            "Recency",
+        ],
+    );
+}
+
+#[test]
+fn scoring_a_transaction_log_a_month_later_keeps_the_segments() {
+    // A log measured at the earlier date leaves the later transactions out.
+    next_period_keeps_segments(
+        transactions,
+        "3",
+        "2024-07-28",
+        &["transactions dated after the as-of date 2024-06-28 left out"],
+    );
+}
+
+#[test]
+fn an_as_of_before_the_data_warns_and_names_the_lost_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("c.csv");
+    customers(&input, 0);
+    // Before the last transaction of a third of the customers (and their
+    // latest activity): that column goes, and Recency with it.
+    let v = json(&[
+        "--no-tui",
+        s(&input),
+        "--out",
+        s(&dir.path().join("a")),
+        "--json",
+        "--k",
+        "2",
+        "--as-of",
+        "2024-06-01",
+    ]);
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "the as-of date 2024-06-01 lies before 34% of the dates in 'LastTxnDate' (51 of 151)"
+        ) && warnings.contains("Recency disappears"),
+        "{warnings}"
+    );
+    let features = v["features"].to_string();
+    assert!(!features.contains("Recency"), "{features}");
+    // Before a few more than 5%: filled, and said.
+    let v = json(&[
+        "--no-tui",
+        s(&input),
+        "--out",
+        s(&dir.path().join("b")),
+        "--json",
+        "--k",
+        "2",
+        "--as-of",
+        "2024-06-20",
+    ]);
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("lies before")
+            && warnings.contains("Recency is not measured for those customers"),
+        "{warnings}"
+    );
+    // The default as-of date: no such warning.
+    let v = json(&[
+        "--no-tui",
+        s(&input),
+        "--out",
+        s(&dir.path().join("c")),
+        "--json",
+        "--k",
+        "2",
+    ]);
+    assert!(
+        !v["warnings"].to_string().contains("lies before"),
+        "{}",
+        v["warnings"]
+    );
+}

@@ -3,6 +3,7 @@
 //! Nothing in here may depend on the terminal UI or its crates (see `src/tui`).
 
 pub mod aggregate;
+pub mod as_of;
 pub mod clean;
 pub mod cluster;
 pub mod export;

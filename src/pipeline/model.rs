@@ -171,10 +171,19 @@ pub struct Scored {
     pub segments: Vec<u32>,
     /// What the user must know: transactions left out, values replaced.
     pub warnings: Vec<String>,
+    /// The date these customers were measured against (see [`crate::pipeline::as_of`]).
+    pub as_of: crate::pipeline::clean::AsOf,
 }
 
-/// Maps, cleans, featurises and assigns `table` exactly as the model's run did.
-pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Result<Scored> {
+/// Maps, cleans, featurises and assigns `table` exactly as the model's run
+/// did, with its dates measured against the scoring as-of date: `as_of`, or
+/// the latest activity date in `table` (see [`crate::pipeline::as_of`]).
+pub fn score_table(
+    model: &Model,
+    table: Table,
+    as_of: Option<crate::pipeline::clean::IsoDate>,
+    progress: &dyn Progress,
+) -> Result<Scored> {
     let file = table.source.file_name();
     // The model's role columns are required by name; check them all at once.
     let missing: Vec<String> = model
@@ -207,22 +216,26 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
     let mapping = map_columns(&table, &opts)?;
     let mut warnings = Vec::new();
     let (table, mapping) = if model.aggregated {
-        let agg = aggregate_transactions(
-            &table,
-            &mapping,
-            &model.config.aggregate,
-            model.config.clean.as_of,
-            progress,
-        )?;
+        let agg =
+            aggregate_transactions(&table, &mapping, &model.config.aggregate, as_of, progress)?;
         warnings.extend(agg.report.warnings);
         (agg.table, agg.mapping)
     } else {
         (table, mapping)
     };
-    let applied = apply_clean(&table, &mapping, &model.clean)?;
+    let scoring = crate::pipeline::as_of::for_scoring(
+        &model.clean,
+        &model.features,
+        &model.config.clean,
+        &table,
+        &mapping,
+        as_of,
+    )?;
+    warnings.extend(scoring.warnings);
+    let applied = apply_clean(&table, &mapping, &scoring.clean)?;
     warnings.extend(applied.notes);
     let cleaned = applied.table;
-    let scaled = apply_features(&cleaned, &mapping, &model.features)?;
+    let scaled = apply_features(&cleaned, &mapping, &scoring.features)?;
     let d = model.feature_names.len();
     let n = cleaned.n_rows;
     if scaled.len() != n * d {
@@ -238,5 +251,6 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
         ids,
         segments,
         warnings,
+        as_of: scoring.as_of,
     })
 }
