@@ -2,7 +2,7 @@
 //! cut off mid-record, and the as-of date of scoring and training do to a
 //! run, and what each face says about them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
