@@ -455,11 +455,11 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     let progress = StderrProgress::new();
     progress.stage("load");
     let table = crate::pipeline::load::load(&args.file, &load_opts, &progress)?;
-    let table_encoding = Some(table.source.clone());
+    let source = table.source.clone();
     progress.stage("score");
     let scored = score_table(&model, table, args.as_of, &progress)?;
     progress.finish();
-    if let Some(enc) = table_encoding.as_ref().and_then(|s| encoding_warning(s)) {
+    if let Some(enc) = encoding_warning(&source) {
         eprintln!("  warning: {enc}");
     }
     for w in &scored.warnings {

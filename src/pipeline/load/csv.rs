@@ -473,13 +473,13 @@ fn build_table(
     table
 }
 
+/// The parser's input, its [`Tally`], and how many times the decoder met
+/// bytes it could not decode.
+type Source = (Box<dyn Read>, Counter, Rc<Cell<u64>>);
+
 /// The parser's input: the file (UTF-8, after a byte-order mark) or the file
 /// decoded to UTF-8, counted by a [`Tally`].
-fn open_source(
-    path: &Path,
-    name: &str,
-    encoding: DetectedEncoding,
-) -> Result<(Box<dyn Read>, Counter, Rc<Cell<u64>>)> {
+fn open_source(path: &Path, name: &str, encoding: DetectedEncoding) -> Result<Source> {
     let mut file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
     let mut skip = [0u8; 4];
     file.read_exact(&mut skip[..encoding.bom_len])
