@@ -131,10 +131,16 @@ impl EncodingReport {
         }
     }
 
-    /// "GBK/GB18030, 97% sure" (for a field that says "auto (...)").
+    /// "GBK/GB18030 97%", or the name alone when there was nothing to
+    /// guess (a byte-order mark, plain ASCII, a forced choice): for a
+    /// narrow field that says "auto (...)".
     pub fn brief(&self) -> String {
-        let s = self.summary();
-        s.replacen(" (", ", ", 1).trim_end_matches(')').to_string()
+        match self.source {
+            EncodingSource::Evidence | EncodingSource::ValidUtf8 => {
+                format!("{} {:.0}%", self.name, self.confidence * 100.0)
+            }
+            _ => self.name.clone(),
+        }
     }
 
     /// Whether the faces should warn: a garbled header or a close call.
