@@ -9,6 +9,7 @@ use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
 use crate::pipeline::profile::LabelScheme;
+use crate::pipeline::txn_meaning::{MonetaryBasis, ReturnsPolicy, SignedAmounts};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -157,6 +158,16 @@ pub struct StageArgs {
     /// What one row is: auto (decided from repeated ids), customers or transactions.
     #[arg(long, value_name = "auto|customers|transactions")]
     pub input: Option<InputKind>,
+    /// Invoice logs: cancelled lines netted against spend (net) or left out (exclude).
+    #[arg(long, value_name = "net|exclude")]
+    pub returns: Option<ReturnsPolicy>,
+    /// Debit/credit logs: Monetary is money in (inflow), out (outflow) or in minus out (net).
+    #[arg(long, value_name = "inflow|outflow|net")]
+    pub monetary: Option<MonetaryBasis>,
+    /// Logs without a direction column: negative amounts read as money out
+    /// (flows), netted into the total (plain), or decided by their share (auto).
+    #[arg(long, value_name = "auto|flows|plain")]
+    pub signed_amounts: Option<SignedAmounts>,
     /// Drop columns with more than this share of missing values (0..1).
     #[arg(long, value_name = "SHARE")]
     pub max_missing: Option<f64>,
@@ -365,6 +376,15 @@ impl RunArgs {
         let s = &self.stages;
         if let Some(kind) = s.input {
             cfg.aggregate.input = kind;
+        }
+        if let Some(r) = s.returns {
+            cfg.aggregate.returns = r;
+        }
+        if let Some(m) = s.monetary {
+            cfg.aggregate.monetary = m;
+        }
+        if let Some(a) = s.signed_amounts {
+            cfg.aggregate.signed_amounts = a;
         }
         if let Some(m) = s.max_missing {
             if !(0.0..=1.0).contains(&m) {

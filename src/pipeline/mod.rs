@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod clean;
 pub mod cluster;
+pub mod customer_key;
 pub mod export;
 pub mod features;
 pub mod load;
@@ -14,3 +15,4 @@ pub mod profile;
 pub mod progress;
 pub mod run;
 pub mod table;
+pub mod txn_meaning;

@@ -363,8 +363,7 @@ fn general_number(cell: &str) -> Option<f64> {
 #[inline]
 pub fn fast_iso_date(cell: &str) -> Option<i32> {
     let b = cell.as_bytes();
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || (b.len() > 10 && !iso_time_tail(&b[10..]))
-    {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || (b.len() > 10 && !iso_time_tail(&b[10..])) {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i32> {
