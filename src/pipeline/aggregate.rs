@@ -685,6 +685,9 @@ struct KindCounts {
     unknown_rows: usize,
     first_unknown: Option<usize>,
     negative_amounts: usize,
+    /// Distinct (customer, invoice) pairs with a purchase / a cancellation.
+    purchase_invoices: usize,
+    cancelled_invoices: usize,
 }
 
 /// One independent part of the aggregation: the customers whose id hashes to
@@ -912,6 +915,8 @@ impl KindCounts {
         self.outflow_rows += o.outflow_rows;
         self.unknown_rows += o.unknown_rows;
         self.negative_amounts += o.negative_amounts;
+        self.purchase_invoices += o.purchase_invoices;
+        self.cancelled_invoices += o.cancelled_invoices;
         self.first_unknown = match (self.first_unknown, o.first_unknown) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -1231,7 +1236,6 @@ fn policy_report(
     c: &KindCounts,
     src: &MeasureSources<'_>,
     table: &Table,
-    reader: &RowReader<'_>,
 ) -> LogPolicyReport {
     let mut r = LogPolicyReport {
         plan: Some(LogPlan { layout, ..*plan }),
@@ -1241,6 +1245,8 @@ fn policy_report(
         inflow_rows: c.inflow_rows,
         outflow_rows: c.outflow_rows,
         unknown_direction_rows: c.unknown_rows,
+        purchase_invoices: c.purchase_invoices,
+        cancelled_invoices: c.cancelled_invoices,
         ..LogPolicyReport::default()
     };
     let amount = src.amount.unwrap_or("?");
@@ -1268,7 +1274,7 @@ fn policy_report(
             }
         }
         LogLayout::InvoiceLines { cancel_prefix } => {
-            invoice_statements(&mut r, plan, c, src, cancel_prefix, reader)
+            invoice_statements(&mut r, plan, c, src, cancel_prefix)
         }
         LogLayout::Flows { by_sign } => {
             flow_statements(&mut r, plan, c, src, by_sign, table);
@@ -1283,10 +1289,8 @@ fn invoice_statements(
     c: &KindCounts,
     src: &MeasureSources<'_>,
     cancel_prefix: bool,
-    reader: &RowReader<'_>,
 ) {
     let (q, p) = (src.quantity.unwrap_or("?"), src.price.unwrap_or("?"));
-    let _ = reader;
     r.statements.push(format!(
         "invoice lines: Monetary is the sum of '{q}' × '{p}'{}; Frequency counts {}; \
          Recency and Tenure come from the last and first purchase",
@@ -1306,14 +1310,27 @@ fn invoice_statements(
         "negative quantities"
     };
     let lines = c.cancel_lines + c.excluded_cancel_lines;
+    let invoices = if src.invoice.is_some() {
+        format!(
+            " on {} invoices ({} purchase invoices counted)",
+            c.cancelled_invoices, c.purchase_invoices
+        )
+    } else {
+        String::new()
+    };
     r.statements.push(match plan.returns {
         ReturnsPolicy::Net => format!(
-            "cancellations ({marks}): {lines} lines worth {}, netted against spend; \
+            "cancellations ({marks}): {lines} lines{invoices} worth {:.2}, netted against spend; \
              cancelled invoices are not counted as purchases (returns policy 'net')",
-            crate::pipeline::table::format_number(c.cancelled_value)
+            c.cancelled_value
         ),
         ReturnsPolicy::Exclude => format!(
-            "cancellations ({marks}): {lines} lines left out entirely (returns policy 'exclude')"
+            "cancellations ({marks}): {lines} lines left out entirely (returns policy 'exclude'){}",
+            if src.invoice.is_some() {
+                format!("; {} purchase invoices counted", c.purchase_invoices)
+            } else {
+                String::new()
+            }
         ),
     });
     if let Some(a) = src.amount {
@@ -1733,7 +1750,11 @@ pub fn aggregate_with_plan(
         direction: role_col(Role::Direction).map(|c| c.name.as_str()),
     };
     measure_columns(&mut out, &accs, &extras, &plan, layout, &sources);
-    report.policy = policy_report(&plan, layout, &counts, &sources, table, &reader);
+    if sources.invoice.is_some() {
+        counts.purchase_invoices = extras.iter().map(|e| e.purchases as usize).sum();
+        counts.cancelled_invoices = extras.iter().map(|e| e.cancels as usize).sum();
+    }
+    report.policy = policy_report(&plan, layout, &counts, &sources, table);
     if !reader.has_amount() {
         report.warnings.push(
             "no transaction amount column is mapped: no total or mean amount (Monetary cannot be built)"

@@ -303,43 +303,93 @@ fn decide(
     header_ids: &[(f64, usize)],
     user_set: bool,
 ) -> IdDecision {
-    let name = |j: usize| table.columns[j].name.clone();
-    if user_set {
-        let (j, ..) = assigned[&Role::CustomerId];
-        return IdDecision {
-            column: Some(name(j)),
-            source: IdSource::User,
-            confidence: 1.0,
-            reason: "set by the user".into(),
-            ..IdDecision::default()
-        };
-    }
-    let mut decision = IdDecision::default();
     let chosen = assigned.get(&Role::CustomerId).map(|(j, s, _)| (*j, *s));
-    let dates = dated_rows(table, assigned);
-    let Some(date_j) = dates else {
+    if user_set {
+        return header_kept(table, assigned, chosen, IdSource::User, "");
+    }
+    let Some(date_j) = dated_rows(table, assigned) else {
         // No date on every row: a customer table; the header decides.
-        match chosen {
-            Some((j, score)) => {
-                decision.column = Some(name(j));
-                decision.source = IdSource::Header;
-                decision.confidence = score;
-                decision.reason = assigned[&Role::CustomerId].2.clone();
-            }
-            None => {
-                decision.reason = "no column is named like a customer id".into();
-            }
-        }
-        return decision;
+        return header_kept(table, assigned, chosen, IdSource::Header, "");
     };
+    let (candidates, mut passed_over) = gather(table, assigned, header_ids, chosen);
+    // The header's choice stands when it repeats like a customer key.
+    if let Some((j, _)) = chosen
+        && let Some(c) = candidates.iter().find(|c| c.j == j)
+        && !c.stats.unique()
+    {
+        let evidence = format!(
+            "; {} ({})",
+            c.stats.describe(),
+            if c.stats.repeats() {
+                "a transaction log"
+            } else {
+                "few repeats"
+            }
+        );
+        let mut d = header_kept(table, assigned, chosen, IdSource::Header, &evidence);
+        passed_over.extend(unique_ones(&candidates, j, table));
+        d.passed_over = passed_over;
+        return d;
+    }
+    if let Some(mut d) = switch_to_repeating(table, assigned, &candidates, chosen, date_j) {
+        passed_over.append(&mut d.passed_over);
+        d.passed_over = passed_over;
+        return d;
+    }
+    if chosen.is_some() {
+        // No repeating key: a customer table with dates.
+        let mut d = header_kept(
+            table,
+            assigned,
+            chosen,
+            IdSource::Header,
+            "; different on every row: one row per customer",
+        );
+        d.passed_over = passed_over;
+        return d;
+    }
+    passed_over.extend(unique_ones(&candidates, usize::MAX, table));
+    no_key(table, assigned, date_j, passed_over)
+}
+
+/// The assignment's choice as it is (or no id), with `evidence` appended
+/// to its reason.
+fn header_kept(
+    table: &Table,
+    assigned: &Assigned,
+    chosen: Option<(usize, f64)>,
+    source: IdSource,
+    evidence: &str,
+) -> IdDecision {
+    match chosen {
+        Some((j, score)) => IdDecision {
+            column: Some(table.columns[j].name.clone()),
+            source,
+            confidence: score,
+            reason: format!("{}{evidence}", assigned[&Role::CustomerId].2),
+            ..IdDecision::default()
+        },
+        None => IdDecision {
+            reason: "no column is named like a customer id".into(),
+            ..IdDecision::default()
+        },
+    }
+}
+
+/// Columns that could be the key of a log: the header's candidates still
+/// free (and the chosen one), then key-shaped columns without a role; and
+/// key-shaped columns passed over for their names.
+fn gather(
+    table: &Table,
+    assigned: &Assigned,
+    header_ids: &[(f64, usize)],
+    chosen: Option<(usize, f64)>,
+) -> (Vec<Candidate>, Vec<(String, String)>) {
     let taken: HashSet<usize> = assigned.values().map(|(j, ..)| *j).collect();
-    let header_j: Vec<(f64, usize)> = header_ids
+    let mut passed_over = Vec::new();
+    let mut candidates: Vec<Candidate> = header_ids
         .iter()
-        .copied()
         .filter(|(_, j)| Some(*j) == chosen.map(|c| c.0) || !taken.contains(j))
-        .collect();
-    let mut candidates: Vec<Candidate> = header_j
-        .iter()
         .map(|&(score, j)| Candidate {
             j,
             header: score,
@@ -348,51 +398,43 @@ fn decide(
         })
         .collect();
     for (j, col) in table.columns.iter().enumerate() {
-        if taken.contains(&j) || header_j.iter().any(|c| c.1 == j) {
+        if taken.contains(&j) || candidates.iter().any(|c| c.j == j) {
             continue;
         }
-        if let Some(shape) = key_shape(col) {
-            if names_other_entity(&col.name) {
-                decision.passed_over.push((
-                    col.name.clone(),
-                    "its values look like a key, but its name says it is not the customer".into(),
-                ));
-                continue;
-            }
-            candidates.push(Candidate {
-                j,
-                header: 0.0,
-                stats: key_stats(col),
-                shape: Some(shape),
-            });
+        let Some(shape) = key_shape(col) else {
+            continue;
+        };
+        if names_other_entity(&col.name) {
+            passed_over.push((
+                col.name.clone(),
+                "its values look like a key, but its name says it is not the customer".into(),
+            ));
+            continue;
         }
+        candidates.push(Candidate {
+            j,
+            header: 0.0,
+            stats: key_stats(col),
+            shape: Some(shape),
+        });
     }
-    let date_name = name(date_j);
-    // The header's choice stands when it repeats like a customer key.
-    if let Some((j, score)) = chosen
-        && let Some(c) = candidates.iter().find(|c| c.j == j)
-        && !c.stats.unique()
-    {
-        decision.column = Some(name(j));
-        decision.source = IdSource::Header;
-        decision.confidence = score;
-        decision.reason = format!(
-            "{}; {} ({})",
-            assigned[&Role::CustomerId].2,
-            c.stats.describe(),
-            if c.stats.repeats() {
-                "a transaction log"
-            } else {
-                "few repeats"
-            }
-        );
-        pass_over_unique(&mut decision, &candidates, j, table);
-        return decision;
-    }
-    // A repeating key: header candidates first, then by distinct values. A
-    // key found from values alone replaces a header's choice only when that
-    // is a bare row number ("id", "No", "序号") different on every row.
-    let values_may_replace = chosen.is_none_or(|(j, _)| is_bare_row_id(&table.columns[j].name));
+    (candidates, passed_over)
+}
+
+/// A repeating key replaces a missing or per-row id: header candidates
+/// first, then by distinct values. A key found from values alone replaces
+/// a header's choice only when that is a bare row number ("id", "No",
+/// "序号"). The replaced column becomes the transaction id; the log's only
+/// date column its transaction date.
+fn switch_to_repeating(
+    table: &Table,
+    assigned: &mut Assigned,
+    candidates: &[Candidate],
+    chosen: Option<(usize, f64)>,
+    date_j: usize,
+) -> Option<IdDecision> {
+    let name = |j: usize| table.columns[j].name.clone();
+    let values_may_replace = chosen.is_none_or(|(j, _)| is_bare_row_id(&name(j)));
     let mut repeating: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| c.stats.repeats() && (c.header > 0.0 || values_may_replace))
@@ -404,106 +446,115 @@ fn decide(
             .then(b.stats.distinct.cmp(&a.stats.distinct))
             .then(a.j.cmp(&b.j))
     });
-    if let Some(best) = repeating.first() {
-        let best_j = best.j;
-        let (confidence, source, why) = if best.header > 0.0 {
-            (
-                best.header,
-                IdSource::Header,
-                format!("header '{}' matches customer id", name(best_j)),
-            )
-        } else {
-            let rival = repeating
-                .get(1)
-                .filter(|r| r.header == 0.0 && r.stats.distinct * 2 >= best.stats.distinct);
-            let why = format!(
-                "values look like a customer key: {} repeating across rows ({}), with a date in '{date_name}' on each row{}",
-                best.shape.map_or("values".into(), KeyShape::describe),
-                best.stats.describe(),
-                rival.map_or(String::new(), |r| format!(
-                    "; '{}' could be the key too ({} values)",
-                    name(r.j),
-                    thousands(r.stats.distinct)
-                ))
-            );
-            let confidence = if rival.is_some() {
-                CONTESTED_CONFIDENCE
-            } else {
-                VALUE_CONFIDENCE
-            };
-            (confidence, IdSource::Values, why)
-        };
-        let reason = match chosen {
-            Some((old, _)) if old != best_j => format!(
-                "{why}; '{}' is different on every row, so it identifies rows, not customers",
-                name(old)
+    let best = *repeating.first()?;
+    let (confidence, source, mut reason) = if best.header > 0.0 {
+        (
+            best.header,
+            IdSource::Header,
+            format!(
+                "header '{}' matches customer id; {}",
+                name(best.j),
+                best.stats.describe()
             ),
-            _ => why,
+        )
+    } else {
+        let rival = repeating
+            .get(1)
+            .filter(|r| r.header == 0.0 && r.stats.distinct * 2 >= best.stats.distinct);
+        let confidence = if rival.is_some() {
+            CONTESTED_CONFIDENCE
+        } else {
+            VALUE_CONFIDENCE
         };
-        if let Some((old, _)) = chosen.filter(|c| c.0 != best_j) {
-            assigned.remove(&Role::CustomerId);
-            if !assigned.contains_key(&Role::TxnId) {
-                assigned.insert(
-                    Role::TxnId,
-                    (
-                        old,
-                        0.8,
-                        format!(
-                            "different on every row next to the repeating key '{}': a transaction id",
-                            name(best_j)
-                        ),
-                    ),
-                );
-            }
-        }
-        assigned.insert(Role::CustomerId, (best_j, confidence, reason.clone()));
-        decision.column = Some(name(best_j));
-        decision.source = source;
-        decision.confidence = confidence;
-        decision.reason = reason;
-        claim_date_column(assigned, date_j);
-        pass_over_unique(&mut decision, &candidates, best_j, table);
-        return decision;
-    }
-    // No repeating key: keep a header choice (a customer table with dates).
-    if let Some((j, score)) = chosen {
-        decision.column = Some(name(j));
-        decision.source = IdSource::Header;
-        decision.confidence = score;
-        decision.reason = format!(
-            "{}; different on every row: one row per customer",
-            assigned[&Role::CustomerId].2
+        let why = format!(
+            "values look like a customer key: {} repeating across rows ({}), with a date in '{}' on each row{}",
+            best.shape.map_or("values".into(), KeyShape::describe),
+            best.stats.describe(),
+            name(date_j),
+            rival.map_or(String::new(), |r| format!(
+                "; '{}' could be the key too ({} values)",
+                name(r.j),
+                thousands(r.stats.distinct)
+            ))
         );
-        return decision;
+        (confidence, IdSource::Values, why)
+    };
+    if let Some((old, _)) = chosen.filter(|c| c.0 != best.j) {
+        reason.push_str(&format!(
+            "; '{}' is different on every row, so it identifies rows, not customers",
+            name(old)
+        ));
+        assigned.remove(&Role::CustomerId);
+        if !assigned.contains_key(&Role::TxnId) {
+            let why = format!(
+                "different on every row next to the repeating key '{}': a transaction id",
+                name(best.j)
+            );
+            assigned.insert(Role::TxnId, (old, 0.8, why));
+        }
     }
-    pass_over_unique(&mut decision, &candidates, usize::MAX, table);
-    decision.rows_look_like_transactions =
-        TRANSACTION_MARKERS.iter().any(|r| assigned.contains_key(r));
-    decision.reason = if decision.rows_look_like_transactions {
+    assigned.insert(Role::CustomerId, (best.j, confidence, reason.clone()));
+    claim_date_column(assigned, date_j);
+    Some(IdDecision {
+        column: Some(name(best.j)),
+        source,
+        confidence,
+        reason,
+        passed_over: unique_ones(candidates, best.j, table),
+        rows_look_like_transactions: false,
+    })
+}
+
+/// No customer key in a dated table: whether its rows are transactions
+/// (a transaction id, a direction or a quantity on each dated row).
+fn no_key(
+    table: &Table,
+    assigned: &Assigned,
+    date_j: usize,
+    passed_over: Vec<(String, String)>,
+) -> IdDecision {
+    let markers: Vec<String> = TRANSACTION_MARKERS
+        .iter()
+        .filter_map(|r| {
+            assigned
+                .get(r)
+                .map(|(j, ..)| format!("'{}' ({})", table.columns[*j].name, r.label()))
+        })
+        .collect();
+    let looks_like_log = !markers.is_empty();
+    let reason = if looks_like_log {
         format!(
-            "no column is named like a customer id and none repeats like one, \
-             yet every row has a date ('{date_name}') and looks like a transaction"
+            "no column is named like a customer id and none repeats like one, yet every row \
+             has a date ('{}') and a transaction's {}",
+            table.columns[date_j].name,
+            markers.join(" and ")
         )
     } else {
         "no column is named like a customer id and none repeats like one".into()
     };
-    decision
+    IdDecision {
+        reason,
+        passed_over,
+        rows_look_like_transactions: looks_like_log,
+        ..IdDecision::default()
+    }
 }
 
 /// Roles only a row of a transaction log has.
 const TRANSACTION_MARKERS: [Role; 3] = [Role::TxnId, Role::Direction, Role::Quantity];
 
-/// Notes the key-shaped columns that are different on every row.
-fn pass_over_unique(decision: &mut IdDecision, candidates: &[Candidate], keep: usize, t: &Table) {
-    for c in candidates
+/// The key-shaped columns other than `keep` that are different on every row.
+fn unique_ones(candidates: &[Candidate], keep: usize, t: &Table) -> Vec<(String, String)> {
+    candidates
         .iter()
         .filter(|c| c.j != keep && c.stats.unique())
-    {
-        decision.passed_over.push((
-            t.columns[c.j].name.clone(),
-            "different on every row: a row or transaction id, not a customer".into(),
-        ));
-    }
+        .map(|c| {
+            (
+                t.columns[c.j].name.clone(),
+                "different on every row: a row or transaction id, not a customer".into(),
+            )
+        })
+        .collect()
 }
 
 /// Generic names of a row number rather than of a customer.
