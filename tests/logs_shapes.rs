@@ -128,12 +128,12 @@ fn close(a: f64, b: f64) -> bool {
 // §3 who the customer is
 // ---------------------------------------------------------------------------
 
-/// One account-level log: `accounts` accounts with 1-8 transactions each,
-/// interleaved by date. Returns the rows and, per account id, (count, sum).
-fn account_log(
-    seed: u64,
-    ids: &[String],
-) -> (Vec<Vec<String>>, BTreeMap<String, (usize, f64, i32)>) {
+/// Per account: (transactions, sum of amounts, last date).
+type Expected = BTreeMap<String, (usize, f64, i32)>;
+
+/// One account-level log: each account with 1-8 transactions, interleaved
+/// by date. Returns the rows (id, account, date, amount) and what to expect.
+fn account_log(seed: u64, ids: &[String]) -> (Vec<Vec<String>>, Expected) {
     let mut rng = Rng::new(seed);
     let mut rows: Vec<(i32, String, f64)> = Vec::new();
     for id in ids {
@@ -144,7 +144,7 @@ fn account_log(
         }
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut expected: BTreeMap<String, (usize, f64, i32)> = BTreeMap::new();
+    let mut expected = Expected::new();
     let out = rows
         .iter()
         .enumerate()

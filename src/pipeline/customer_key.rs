@@ -256,7 +256,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -485,13 +485,13 @@ fn switch_to_repeating(
             name(old)
         ));
         assigned.remove(&Role::CustomerId);
-        if !assigned.contains_key(&Role::TxnId) {
+        assigned.entry(Role::TxnId).or_insert_with(|| {
             let why = format!(
                 "different on every row next to the repeating key '{}': a transaction id",
                 name(best.j)
             );
-            assigned.insert(Role::TxnId, (old, 0.8, why));
-        }
+            (old, 0.8, why)
+        });
     }
     assigned.insert(Role::CustomerId, (best.j, confidence, reason.clone()));
     claim_date_column(assigned, date_j);
