@@ -708,6 +708,49 @@ fn debit_credit_logs_separate_money_in_from_money_out() {
 }
 
 #[test]
+fn a_direction_in_words_custseg_does_not_know_is_said_and_can_be_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, flows, unknown) = ledger(61, Some(("PRIJEM", "VYDAJ")));
+    let header = ["trans_id", "account_id", "date", "type", "amount"];
+    let path = write_csv(dir.path(), "berka.csv", &header, &rows);
+    let (_, m, _, a) = prepare(&path, &AggregateOptions::default());
+    assert_eq!(m.column_for(Role::Direction), None);
+    let note = m
+        .notes
+        .iter()
+        .find(|n| n.contains("'type' is named like a debit/credit direction"))
+        .unwrap_or_else(|| panic!("{:?}", m.notes));
+    assert!(note.contains("'PRIJEM'") && note.contains("summed whatever their direction"));
+    assert!(note.contains("--inflow-values"), "{note}");
+    assert_eq!(
+        a.unwrap().report.policy.plan.unwrap().layout,
+        LogLayout::Amounts
+    );
+
+    // Named: the role and the words.
+    let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
+    let mut mo = MappingOptions::default();
+    mo.roles.insert(Role::Direction, "type".into());
+    let m = map_columns(&t, &mo).unwrap();
+    let opts = AggregateOptions {
+        direction_words: custseg::pipeline::txn_meaning::DirectionWords {
+            inflow: vec!["prijem".into()],
+            outflow: vec!["VYDAJ".into()],
+        },
+        ..AggregateOptions::default()
+    };
+    let a = aggregate_if_needed(&t, &m, &opts, None, &NoProgress)
+        .unwrap()
+        .1
+        .unwrap();
+    assert_eq!(a.report.policy.unknown_direction_rows, unknown);
+    let (id, fl) = flows.iter().nth(3).unwrap();
+    let row = row_of(&a, id);
+    assert!(close(num(&a, "txn_inflow", row), fl.inflow));
+    assert!(close(num(&a, "txn_outflow", row), fl.outflow));
+}
+
+#[test]
 fn signed_amounts_are_flows_and_the_monetary_basis_is_an_option() {
     let dir = tempfile::tempdir().unwrap();
     let (rows, flows, _) = ledger(31, None);

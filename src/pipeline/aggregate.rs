@@ -46,8 +46,8 @@ use crate::pipeline::table::{
     Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, Table, TextColumn, format_date,
 };
 use crate::pipeline::txn_meaning::{
-    self, LogLayout, LogPlan, LogPolicyReport, MonetaryBasis, PlanOptions, ReturnsPolicy, RowKind,
-    RowReader, SignedAmounts,
+    self, DirectionWords, LogLayout, LogPlan, LogPolicyReport, MonetaryBasis, PlanOptions,
+    ReturnsPolicy, RowKind, RowReader, SignedAmounts,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -164,6 +164,8 @@ pub struct AggregateOptions {
     pub monetary: MonetaryBasis,
     /// Negative amounts without a direction column: auto, flows or plain.
     pub signed_amounts: SignedAmounts,
+    /// The direction column's own words for money in and out.
+    pub direction_words: DirectionWords,
 }
 
 impl Default for AggregateOptions {
@@ -174,6 +176,7 @@ impl Default for AggregateOptions {
             returns: ReturnsPolicy::default(),
             monetary: MonetaryBasis::default(),
             signed_amounts: SignedAmounts::default(),
+            direction_words: DirectionWords::default(),
         }
     }
 }
@@ -1460,7 +1463,7 @@ pub fn aggregate_with_plan(
             .filter(|c| mapping.usage_of(&c.name) != ColumnUse::Ignore || role == Role::TxnDate)
     };
     let plan = plan.unwrap_or_else(|| txn_meaning::plan_log(table, mapping, opts.plan_options()));
-    let reader = RowReader::new(table, mapping, &plan);
+    let reader = RowReader::new(table, mapping, &plan, &opts.direction_words);
     let layout = reader.layout();
     let amount_col =
         role_col(Role::TxnAmount).filter(|_| !matches!(layout, LogLayout::InvoiceLines { .. }));

@@ -879,6 +879,7 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             usage,
         });
     }
+    note_unread_direction(table, &mut mapping);
     for name in opts.usage.keys() {
         if table.column_index(name).is_none() {
             return Err(Error::usage(format!(
@@ -887,6 +888,24 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
         }
     }
     Ok(mapping)
+}
+
+/// In a log (an amount and a transaction date or id) without a direction:
+/// a column named like one whose few values are not read as in or out.
+fn note_unread_direction(table: &Table, mapping: &mut Mapping) {
+    let log = mapping.column_for(Role::TxnAmount).is_some()
+        && (mapping.column_for(Role::TxnDate).is_some()
+            || mapping.column_for(Role::TxnId).is_some());
+    if !log || mapping.column_for(Role::Direction).is_some() {
+        return;
+    }
+    for col in &table.columns {
+        if header_score(Role::Direction, &col.name) >= 0.9 && mapping.role_of(&col.name).is_none() {
+            mapping
+                .notes
+                .extend(crate::pipeline::txn_meaning::unread_direction_note(col));
+        }
+    }
 }
 
 /// Parses `role=column` as given to `--map`.

@@ -59,6 +59,65 @@ pub fn classify_direction(cell: &str) -> Option<Flow> {
     }
 }
 
+/// The user's own words for money in and out (`--inflow-values`,
+/// `--outflow-values`), read before the built-in ones; compared trimmed and
+/// case-insensitively.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DirectionWords {
+    pub inflow: Vec<String>,
+    pub outflow: Vec<String>,
+}
+
+impl DirectionWords {
+    #[inline]
+    pub fn classify(&self, cell: &str) -> Option<Flow> {
+        if !(self.inflow.is_empty() && self.outflow.is_empty()) {
+            let c = cell.trim();
+            if self.inflow.iter().any(|w| w.trim().eq_ignore_ascii_case(c)) {
+                return Some(Flow::In);
+            }
+            if self
+                .outflow
+                .iter()
+                .any(|w| w.trim().eq_ignore_ascii_case(c))
+            {
+                return Some(Flow::Out);
+            }
+        }
+        classify_direction(cell)
+    }
+}
+
+/// A note for a log whose column is named like a direction but whose few
+/// values are not read as money in or out (PRIJEM / VYDAJ): its amounts
+/// are summed whatever their direction, and the user should know.
+pub fn unread_direction_note(col: &Column) -> Option<String> {
+    let t = col.texts()?;
+    let mut values: Vec<&str> = Vec::new();
+    for v in t.iter().flatten().take(5000) {
+        if !values.contains(&v) {
+            values.push(v);
+            if values.len() > 12 {
+                return None;
+            }
+        }
+    }
+    let (share, _) = direction_share(col);
+    (values.len() >= 2 && share < 0.3).then(|| {
+        let shown: Vec<String> = values.iter().take(4).map(|v| format!("'{v}'")).collect();
+        format!(
+            "'{}' is named like a debit/credit direction, but its values ({}) are not read as money \
+             in or out, so the amounts are summed whatever their direction; if it says in or out, \
+             give it the direction role and name its values (--map direction={} --inflow-values V \
+             --outflow-values V)",
+            col.name,
+            shown.join(", "),
+            col.name
+        )
+    })
+}
+
 /// Share of a text column's present values (the first 5,000) that read as a
 /// direction, and whether both directions occur.
 pub fn direction_share(col: &Column) -> (f64, bool) {
@@ -292,11 +351,17 @@ pub enum RowReader<'a> {
     DirectedFlows {
         amount: &'a [f64],
         direction: &'a crate::pipeline::table::TextColumn,
+        words: &'a DirectionWords,
     },
 }
 
 impl<'a> RowReader<'a> {
-    pub fn new(table: &'a Table, mapping: &Mapping, plan: &LogPlan) -> RowReader<'a> {
+    pub fn new(
+        table: &'a Table,
+        mapping: &Mapping,
+        plan: &LogPlan,
+        words: &'a DirectionWords,
+    ) -> RowReader<'a> {
         let nums = |r| usable(table, mapping, r).and_then(|c: &Column| c.numbers());
         let amount = nums(Role::TxnAmount);
         match plan.layout {
@@ -320,9 +385,11 @@ impl<'a> RowReader<'a> {
             LogLayout::Flows { by_sign: false } => {
                 let direction = usable(table, mapping, Role::Direction).and_then(|c| c.texts());
                 match (amount, direction) {
-                    (Some(amount), Some(direction)) => {
-                        RowReader::DirectedFlows { amount, direction }
-                    }
+                    (Some(amount), Some(direction)) => RowReader::DirectedFlows {
+                        amount,
+                        direction,
+                        words,
+                    },
                     (amount, _) => RowReader::Amounts(amount),
                 }
             }
@@ -375,8 +442,12 @@ impl<'a> RowReader<'a> {
                 let x = a[i];
                 (x.abs(), if x < 0.0 { RowKind::Out } else { RowKind::In })
             }
-            RowReader::DirectedFlows { amount, direction } => {
-                let kind = match direction.get(i).and_then(classify_direction) {
+            RowReader::DirectedFlows {
+                amount,
+                direction,
+                words,
+            } => {
+                let kind = match direction.get(i).and_then(|v| words.classify(v)) {
                     Some(Flow::In) => RowKind::In,
                     Some(Flow::Out) => RowKind::Out,
                     None => RowKind::Unknown,
