@@ -401,7 +401,12 @@ fn gather(
         if taken.contains(&j) || candidates.iter().any(|c| c.j == j) {
             continue;
         }
-        let Some(shape) = key_shape(col) else {
+        // From values alone, numbers need 4 digits or more: 3-digit
+        // constants of width are scores and codes of few values far more
+        // often than customers.
+        let Some(shape) =
+            key_shape(col).filter(|s| !matches!(s, KeyShape::Integers { digits } if *digits < 4))
+        else {
             continue;
         };
         if names_other_entity(&col.name) {
@@ -627,6 +632,37 @@ mod tests {
         assert!(names_other_entity("StockCode"));
         assert!(names_other_entity("对方账号"));
         assert!(!names_other_entity("acc"));
+    }
+
+    fn map(cols: Vec<Column>) -> crate::pipeline::mapping::Mapping {
+        let t = Table::new(cols, crate::pipeline::table::SourceInfo::default());
+        crate::pipeline::mapping::map_columns(&t, &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn a_dated_customer_table_keeps_its_unique_id() {
+        let n = 40;
+        let ids: Vec<f64> = (0..n).map(|i| 1000.0 + i as f64).collect();
+        let dates: Vec<i32> = (0..n).map(|i| 19_000 + i as i32 % 7).collect();
+        // A 3-digit score repeats on these dated rows, but it is no customer.
+        let scores: Vec<f64> = (0..n).map(|i| 600.0 + (i % 5) as f64 * 10.0).collect();
+        let m = map(vec![
+            Column::number("id", ids.clone()),
+            Column::date("date", dates.clone()),
+            Column::number("score", scores),
+        ]);
+        assert_eq!(m.column_for(Role::CustomerId), Some("id"), "{:?}", m.id);
+        assert!(m.id.reason.contains("one row per customer"), "{}", m.id.reason);
+        // A named id different on every row is kept even next to a
+        // repeating key-shaped column found from values.
+        let accounts: Vec<f64> = (0..n).map(|i| 50_000.0 + (i % 8) as f64).collect();
+        let m = map(vec![
+            Column::number("CustomerID", ids),
+            Column::date("date", dates),
+            Column::number("ref", accounts),
+        ]);
+        assert_eq!(m.column_for(Role::CustomerId), Some("CustomerID"));
+        assert_eq!(m.id.source, IdSource::Header);
     }
 
     #[test]

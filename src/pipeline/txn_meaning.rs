@@ -144,7 +144,7 @@ pub fn direction_share(col: &Column) -> (f64, bool) {
 // ---------------------------------------------------------------------------
 
 macro_rules! option_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? } default $d:ident) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -169,7 +169,6 @@ macro_rules! option_enum {
                 })
             }
         }
-        const _: fn() -> $name = || $name::$d;
     };
 }
 
@@ -181,7 +180,7 @@ option_enum!(
         Net => "net",
         /// Cancellation lines are left out entirely (gross spend).
         Exclude => "exclude",
-    } default Net
+    }
 );
 
 option_enum!(
@@ -191,7 +190,7 @@ option_enum!(
         Inflow => "inflow",
         Outflow => "outflow",
         Net => "net",
-    } default Inflow
+    }
 );
 
 option_enum!(
@@ -204,7 +203,7 @@ option_enum!(
         Flows => "flows",
         /// One amount per row, summed (negatives net against the rest).
         Plain => "plain",
-    } default Auto
+    }
 );
 
 /// Share of negative (and of positive) amounts above which signed amounts
