@@ -641,9 +641,9 @@ mod tests {
 
     #[test]
     fn a_dated_customer_table_keeps_its_unique_id() {
-        let n = 40;
+        let n = 40usize;
         let ids: Vec<f64> = (0..n).map(|i| 1000.0 + i as f64).collect();
-        let dates: Vec<i32> = (0..n).map(|i| 19_000 + i as i32 % 7).collect();
+        let dates: Vec<i32> = (0..n).map(|i| 19_000 + (i % 7) as i32).collect();
         // A 3-digit score repeats on these dated rows, but it is no customer.
         let scores: Vec<f64> = (0..n).map(|i| 600.0 + (i % 5) as f64 * 10.0).collect();
         let m = map(vec![
@@ -652,7 +652,11 @@ mod tests {
             Column::number("score", scores),
         ]);
         assert_eq!(m.column_for(Role::CustomerId), Some("id"), "{:?}", m.id);
-        assert!(m.id.reason.contains("one row per customer"), "{}", m.id.reason);
+        assert!(
+            m.id.reason.contains("one row per customer"),
+            "{}",
+            m.id.reason
+        );
         // A named id different on every row is kept even next to a
         // repeating key-shaped column found from values.
         let accounts: Vec<f64> = (0..n).map(|i| 50_000.0 + (i % 8) as f64).collect();
