@@ -537,7 +537,7 @@ fn every_new_screen_without_colour_and_in_ascii() {
     }
 }
 
-const ACCOUNT_LOG: &str = "tests/fixtures/tui/account_log.csv";
+const ACCOUNT_LOG: &str = "tests/fixtures/logs/account_log.csv";
 
 /// A log whose account column is named like nothing: the key is proposed
 /// from its values, and the screen says to check it.
