@@ -1773,7 +1773,12 @@ pub fn aggregate_with_plan(
         date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure);
         if !carries_tenure {
             report.policy.statements.push(format!(
-                "Tenure is measured from each customer's first transaction in '{}', as the log has no account open date",
+                "Tenure is measured from each customer's first {} in '{}', as the log has no account open date",
+                if matches!(layout, LogLayout::InvoiceLines { .. }) {
+                    "purchase"
+                } else {
+                    "transaction"
+                },
                 dc.name
             ));
         }
