@@ -6,6 +6,7 @@ use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
+use crate::pipeline::mapping::{IdDecision, IdSource};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{RunOutput, run_all};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -184,6 +185,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "aggregated_transactions": run.prepared.aggregated.is_some(),
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
+        "customer_id": &run.mapping.id,
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
@@ -227,6 +229,7 @@ pub fn encoding_warning(src: &crate::pipeline::table::SourceInfo) -> Option<Stri
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    w.extend(id_warning(&run.mapping.id));
     w.extend(run.mapping.notes.iter().cloned());
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
@@ -235,6 +238,35 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());
     w
+}
+
+/// The customer-id decision when the user should check it, in CLI words.
+pub fn id_warning(id: &IdDecision) -> Option<String> {
+    let passed: Vec<String> = id
+        .passed_over
+        .iter()
+        .map(|(c, why)| format!("'{c}' ({why})"))
+        .collect();
+    let passed = if passed.is_empty() {
+        String::new()
+    } else {
+        format!("; not the customer: {}", passed.join(", "))
+    };
+    match (id.source, &id.column) {
+        (IdSource::None, _) => Some(format!(
+            "no customer id column found ({}): every row is taken as one customer, \
+             identified by its line number{passed}; if the rows are transactions, name the \
+             customer column with --map customer_id=COLUMN",
+            id.reason
+        )),
+        (IdSource::Values, Some(c)) => Some(format!(
+            "'{c}' is taken as the customer id from its values, {:.0}% sure ({}){passed}; \
+             if it is not the customer, name the right column with --map customer_id=COLUMN",
+            id.confidence * 100.0,
+            id.reason
+        )),
+        _ => None,
+    }
 }
 
 /// Text display width (CJK characters take two cells).
@@ -268,6 +300,11 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     }
     for w in warnings(run) {
         let _ = writeln!(s, "  warning: {w}");
+    }
+    if let Some(a) = &run.prepared.aggregated {
+        for p in &a.report.policy.statements {
+            let _ = writeln!(s, "  policy: {p}");
+        }
     }
     let dropped: Vec<String> = run
         .cleaned

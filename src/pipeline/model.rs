@@ -4,7 +4,7 @@
 
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::pipeline::aggregate::aggregate_transactions;
+use crate::pipeline::aggregate::aggregate_with_plan;
 use crate::pipeline::clean::{CleanParams, apply_clean};
 use crate::pipeline::cluster::assign_nearest;
 use crate::pipeline::features::{FeatureParams, apply_features};
@@ -12,6 +12,7 @@ use crate::pipeline::mapping::{Mapping, MappingOptions, map_columns};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
 use crate::pipeline::table::Table;
+use crate::pipeline::txn_meaning::LogPlan;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -49,6 +50,10 @@ pub struct Model {
     pub aggregated: bool,
     /// The mapping of the customer-level table the later stages saw.
     pub customer_mapping: Mapping,
+    /// How the log's rows were read (amounts, invoice lines, flows) and the
+    /// policies applied; scoring reads a new log the same way.
+    #[serde(default)]
+    pub log_plan: Option<LogPlan>,
     pub clean: CleanParams,
     pub features: FeatureParams,
     pub feature_names: Vec<String>,
@@ -97,6 +102,11 @@ impl Model {
             mapping: run.mapping.clone(),
             aggregated: run.prepared.aggregated.is_some(),
             customer_mapping: run.customer_mapping().clone(),
+            log_plan: run
+                .prepared
+                .aggregated
+                .as_ref()
+                .and_then(|a| a.report.policy.plan),
             clean: run.cleaned.params.clone(),
             features: run.features.params.clone(),
             feature_names: run.features.names.clone(),
@@ -216,8 +226,14 @@ pub fn score_table(
     let mapping = map_columns(&table, &opts)?;
     let mut warnings = Vec::new();
     let (table, mapping) = if model.aggregated {
-        let agg =
-            aggregate_transactions(&table, &mapping, &model.config.aggregate, as_of, progress)?;
+        let agg = aggregate_with_plan(
+            &table,
+            &mapping,
+            &model.config.aggregate,
+            as_of,
+            model.log_plan,
+            progress,
+        )?;
         warnings.extend(agg.report.warnings);
         (agg.table, agg.mapping)
     } else {
