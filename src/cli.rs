@@ -2,13 +2,14 @@
 //! is read first and flags given on the command line win over it.
 
 use crate::config::RunConfig;
-use crate::error::{Error, Result};
+use crate::error::{Error, Remedy, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
 use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
 use crate::pipeline::profile::LabelScheme;
+use crate::pipeline::txn_meaning::{MonetaryBasis, ReturnsPolicy, SignedAmounts};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -64,6 +65,10 @@ pub struct ScoreArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The date these customers are measured against (default: the latest
+    /// date in this file, as training does).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<IsoDate>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -157,6 +162,24 @@ pub struct StageArgs {
     /// What one row is: auto (decided from repeated ids), customers or transactions.
     #[arg(long, value_name = "auto|customers|transactions")]
     pub input: Option<InputKind>,
+    /// Invoice logs: cancelled lines netted against spend (net) or left out (exclude).
+    #[arg(long, value_name = "net|exclude")]
+    pub returns: Option<ReturnsPolicy>,
+    /// Debit/credit logs: Monetary is money in (inflow), out (outflow) or in minus out (net).
+    #[arg(long, value_name = "inflow|outflow|net")]
+    pub monetary: Option<MonetaryBasis>,
+    /// Logs without a direction column: negative amounts read as money out
+    /// (flows), netted into the total (plain), or decided by their share (auto).
+    #[arg(long, value_name = "auto|flows|plain")]
+    pub signed_amounts: Option<SignedAmounts>,
+    /// Values of the direction column that mean money in, besides credit,
+    /// deposit, 收入 ... (comma-separated or repeated), e.g. PRIJEM.
+    #[arg(long = "inflow-values", value_name = "V,...", value_delimiter = ',')]
+    pub inflow_values: Vec<String>,
+    /// Values of the direction column that mean money out, besides debit,
+    /// withdrawal, 支出 ... (comma-separated or repeated).
+    #[arg(long = "outflow-values", value_name = "V,...", value_delimiter = ',')]
+    pub outflow_values: Vec<String>,
     /// Drop columns with more than this share of missing values (0..1).
     #[arg(long, value_name = "SHARE")]
     pub max_missing: Option<f64>,
@@ -318,6 +341,25 @@ fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
     }
 }
 
+/// An error as the command line words it: the message, then the remedy
+/// as a flag.
+pub fn error_line(e: &Error) -> String {
+    match e.remedy() {
+        Some(Remedy::SkipBadRows) => format!("{e}; use --skip-bad-rows"),
+        Some(Remedy::Encoding {
+            suggested: Some(label),
+        }) => {
+            format!("{e}; name the encoding with --encoding {label}")
+        }
+        Some(Remedy::Encoding { suggested: None }) => {
+            format!(
+                "{e}; name the encoding with --encoding (e.g. gbk, big5, shift_jis, windows-1252)"
+            )
+        }
+        None => e.to_string(),
+    }
+}
+
 impl LoadArgs {
     pub fn apply(&self, cfg: &mut crate::pipeline::load::LoadOptions) {
         if self.delimiter.is_some() {
@@ -365,6 +407,21 @@ impl RunArgs {
         let s = &self.stages;
         if let Some(kind) = s.input {
             cfg.aggregate.input = kind;
+        }
+        if let Some(r) = s.returns {
+            cfg.aggregate.returns = r;
+        }
+        if let Some(m) = s.monetary {
+            cfg.aggregate.monetary = m;
+        }
+        if let Some(a) = s.signed_amounts {
+            cfg.aggregate.signed_amounts = a;
+        }
+        if !s.inflow_values.is_empty() {
+            cfg.aggregate.direction_words.inflow = s.inflow_values.clone();
+        }
+        if !s.outflow_values.is_empty() {
+            cfg.aggregate.direction_words.outflow = s.outflow_values.clone();
         }
         if let Some(m) = s.max_missing {
             if !(0.0..=1.0).contains(&m) {
@@ -524,6 +581,35 @@ mod tests {
         ));
         let cli = parse(&["score", "--model", "m.json", "new.csv", "--out", "s.csv"]);
         assert!(matches!(cli.command, Some(Command::Score(_))));
+    }
+
+    #[test]
+    fn log_policy_flags_fill_the_config() {
+        let cli = parse(&[
+            "--no-tui",
+            "x.csv",
+            "--returns",
+            "exclude",
+            "--monetary",
+            "outflow",
+            "--signed-amounts",
+            "flows",
+            "--inflow-values",
+            "PRIJEM",
+            "--outflow-values",
+            "VYDAJ,VYBER",
+        ]);
+        let cfg = cli.run.to_config(cli.file.as_ref()).unwrap();
+        let a = &cfg.aggregate;
+        assert_eq!(a.returns, ReturnsPolicy::Exclude);
+        assert_eq!(a.monetary, MonetaryBasis::Outflow);
+        assert_eq!(a.signed_amounts, SignedAmounts::Flows);
+        assert_eq!(a.direction_words.inflow, ["PRIJEM"]);
+        assert_eq!(a.direction_words.outflow, ["VYDAJ", "VYBER"]);
+        // They survive run.toml.
+        let again =
+            crate::config::RunConfig::from_toml_str(&cfg.to_toml_string().unwrap(), "t").unwrap();
+        assert_eq!(again.aggregate, cfg.aggregate);
     }
 
     #[test]

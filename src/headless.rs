@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::escape;
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
+use crate::pipeline::mapping::{IdDecision, IdSource};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{RunOutput, run_all};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -186,9 +187,11 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "input": run.table.source.path,
         "rows": run.table.n_rows,
         "customers": run.cleaned.table.n_rows,
+        "encoding": run.table.source.encoding_report,
         "aggregated_transactions": run.prepared.aggregated.is_some(),
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
+        "customer_id": &run.mapping.id,
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
@@ -217,8 +220,22 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     })
 }
 
+/// What custseg doubts about the encoding, with the flag that settles it.
+pub fn encoding_warning(src: &crate::pipeline::table::SourceInfo) -> Option<String> {
+    let report = src.encoding_report.as_ref()?;
+    let problem = report.problem()?;
+    Some(match report.suggested_label() {
+        Some(label) => {
+            format!("{problem}: if the text looks wrong, read it with --encoding {label}")
+        }
+        None => format!("{problem}: name the file's encoding with --encoding"),
+    })
+}
+
 fn warnings(run: &RunOutput) -> Vec<String> {
-    let mut w: Vec<String> = run.table.source.warnings.clone();
+    let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
+    w.extend(run.table.source.warnings.iter().cloned());
+    w.extend(id_warning(&run.mapping.id));
     w.extend(run.mapping.notes.iter().cloned());
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
@@ -227,6 +244,35 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());
     w
+}
+
+/// The customer-id decision when the user should check it, in CLI words.
+pub fn id_warning(id: &IdDecision) -> Option<String> {
+    let passed: Vec<String> = id
+        .passed_over
+        .iter()
+        .map(|(c, why)| format!("'{c}' ({why})"))
+        .collect();
+    let passed = if passed.is_empty() {
+        String::new()
+    } else {
+        format!("; not the customer: {}", passed.join(", "))
+    };
+    match (id.source, &id.column) {
+        (IdSource::None, _) => Some(format!(
+            "no customer id column found ({}): every row is taken as one customer, \
+             identified by its line number{passed}; if the rows are transactions, name the \
+             customer column with --map customer_id=COLUMN",
+            id.reason
+        )),
+        (IdSource::Values, Some(c)) => Some(format!(
+            "'{c}' is taken as the customer id from its values, {:.0}% sure ({}){passed}; \
+             if it is not the customer, name the right column with --map customer_id=COLUMN",
+            id.confidence * 100.0,
+            id.reason
+        )),
+        _ => None,
+    }
 }
 
 /// Text display width (CJK characters take two cells).
@@ -255,8 +301,16 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             None => String::new(),
         }
     );
+    if let Some(enc) = &src.encoding_report {
+        let _ = writeln!(s, "  encoding: {}", enc.summary());
+    }
     for w in warnings(run) {
         let _ = writeln!(s, "  warning: {w}");
+    }
+    if let Some(a) = &run.prepared.aggregated {
+        for p in &a.report.policy.statements {
+            let _ = writeln!(s, "  policy: {p}");
+        }
     }
     let dropped: Vec<String> = run
         .cleaned
@@ -444,9 +498,13 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     let progress = StderrProgress::new();
     progress.stage("load");
     let table = crate::pipeline::load::load(&args.file, &load_opts, &progress)?;
+    let source = table.source.clone();
     progress.stage("score");
-    let scored = score_table(&model, table, &progress)?;
+    let scored = score_table(&model, table, args.as_of, &progress)?;
     progress.finish();
+    if let Some(enc) = encoding_warning(&source) {
+        eprintln!("  warning: {enc}");
+    }
     for w in &scored.warnings {
         eprintln!("  warning: {}", escape::terminal(w));
     }
@@ -480,6 +538,9 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         scored.ids.len(),
         escape::terminal(&args.model.display().to_string())
     );
+    if let Some(d) = scored.as_of.date {
+        println!("  as-of {d} ({})", scored.as_of.source);
+    }
     for (s, n) in model.segments.iter().zip(&counts) {
         let label = escape::terminal(&s.label);
         println!("  {:>2}  {}  {}", s.id, pad(&label, 36), human(*n as f64));

@@ -11,4 +11,4 @@ pub mod pipeline;
 pub mod sample;
 pub mod tui;
 
-pub use error::{Error, Result};
+pub use error::{Error, Remedy, Result};

@@ -28,7 +28,7 @@ fn main() {
             // terminal raw.
             eprintln!(
                 "custseg: error: {}",
-                custseg::escape::terminal(&e.to_string())
+                custseg::escape::terminal(&custseg::cli::error_line(&e))
             );
             e.exit_code()
         }

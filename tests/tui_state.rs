@@ -521,7 +521,7 @@ fn options_cycle_both_ways_through_auto() {
         h.key(KeyCode::Tab);
     }
     h.key(KeyCode::Left);
-    assert_eq!(h.app.config.load.encoding.as_deref(), Some("shift_jis"));
+    assert_eq!(h.app.config.load.encoding.as_deref(), Some("utf-16be"));
     h.key(KeyCode::Right);
     assert_eq!(h.app.config.load.encoding, None);
     h.key(KeyCode::Down).key(KeyCode::Right);

@@ -813,6 +813,14 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
     if let Some(w) = &as_of.warning {
         report.warnings.push(w.clone());
     }
+    if let Some(d) = as_of.date {
+        for late in crate::pipeline::as_of::late_dates(table, mapping, d) {
+            let dropped = report
+                .column(&late.column)
+                .is_some_and(|c| c.action == ColumnAction::Dropped);
+            report.warnings.push(late.warning(d, Some(dropped)));
+        }
+    }
     report.notes.push(format!(
         "missing shares are measured after invalid values became missing; a column is \
          dropped when its share is above {:.0}% (exactly {:.0}% is kept; --max-missing)",

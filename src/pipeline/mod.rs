@@ -3,10 +3,13 @@
 //! Nothing in here may depend on the terminal UI or its crates (see `src/tui`).
 
 pub mod aggregate;
+pub mod as_of;
 pub mod clean;
 pub mod cluster;
+pub mod customer_key;
 pub mod export;
 pub mod features;
+pub mod hanzi;
 pub mod load;
 pub mod mapping;
 pub mod model;
@@ -15,3 +18,4 @@ pub mod profile;
 pub mod progress;
 pub mod run;
 pub mod table;
+pub mod txn_meaning;

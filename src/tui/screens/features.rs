@@ -649,5 +649,12 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
             lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
         }
     }
+    // An as-of date (`a`) before much of a date column costs this feature.
+    let as_of_warnings = app.data.cleaned.as_ref().map(|c| &c.report.warnings);
+    for w in as_of_warnings.into_iter().flatten() {
+        if w.starts_with("the as-of date") && w.contains(row.name()) {
+            lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+        }
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
 }
