@@ -314,11 +314,11 @@ impl SheetCost {
         ) else {
             return;
         };
-        if d.len() < 6 || last < first || d.len() != 6 + 6 * (last - first + 1) as usize {
+        let n = usize::from(last).saturating_sub(usize::from(first)) + 1;
+        if d.len() < 6 || last < first || d.len() != 6 + 6 * n {
             return;
         }
-        let n = u64::from(last - first) + 1;
-        self.cells += n;
+        self.cells += n as u64;
         self.cells_at.add(u32::from(row), u32::from(first));
         self.cells_at.add(u32::from(row), u32::from(last));
     }

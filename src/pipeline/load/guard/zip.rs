@@ -132,18 +132,9 @@ fn check_shared_string_count<R: Read + std::io::Seek>(
     if part.take(4096).read_to_end(&mut head).is_err() {
         return Ok(());
     }
-    let text = String::from_utf8_lossy(&head);
-    let Some(sst) = text.find("<sst").or_else(|| text.find(":sst")) else {
+    let Some(digits) = declared_unique_count(&String::from_utf8_lossy(&head)) else {
         return Ok(());
     };
-    let tag = &text[sst..text[sst..].find('>').map_or(text.len(), |e| sst + e)];
-    let Some(at) = tag.find("uniqueCount=") else {
-        return Ok(());
-    };
-    let digits: String = tag[at + 13..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
     let Ok(count) = digits.parse::<u64>() else {
         return if digits.is_empty() {
             Ok(())
@@ -162,6 +153,22 @@ fn check_shared_string_count<R: Read + std::io::Seek>(
         )));
     }
     Ok(())
+}
+
+/// The digits of the `uniqueCount` attribute of the `<sst>` tag in the
+/// start of a shared-strings part, if it has one.
+fn declared_unique_count(text: &str) -> Option<String> {
+    let sst = text.find("<sst").or_else(|| text.find(":sst"))?;
+    let tag = &text[sst..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    let value = &tag[tag.find("uniqueCount=")? + "uniqueCount=".len()..];
+    Some(
+        value
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect(),
+    )
 }
 
 /// Inflates one part, refusing a run of more than [`MAX_TOKEN_BYTES`]
@@ -208,6 +215,20 @@ fn token_refusal(name: &str) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shared_string_count_is_found_in_any_shape_of_tag() {
+        let count = |t: &str| declared_unique_count(t);
+        assert_eq!(
+            count(r#"<?xml?><sst xmlns="x" count="3" uniqueCount="2">"#).as_deref(),
+            Some("2")
+        );
+        assert_eq!(count("<x:sst uniqueCount='17'/>").as_deref(), Some("17"));
+        assert_eq!(count("<sst uniqueCount=").as_deref(), Some(""));
+        assert_eq!(count("<sst uniqueCount=>").as_deref(), Some(""));
+        assert_eq!(count("<sst count=\"1\">"), None);
+        assert_eq!(count("no table"), None);
+    }
 
     #[test]
     fn the_part_limit_grows_with_the_archive() {
