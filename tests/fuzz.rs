@@ -95,3 +95,48 @@ fn the_corpus_of_findings_replays_without_a_violation() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The container checks run before any reader and outside its panic guard:
+/// thousands of mutated compound files and archives, in process, each
+/// must give a verdict without panicking.
+#[test]
+fn the_container_guards_never_panic_on_mutated_files() {
+    use custseg::pipeline::load::guard;
+    use fuzzer::{Kind, Rng, mutate};
+    let dir = tempfile::tempdir().unwrap();
+    let rows = hostile::customer_rows(40);
+    let seeds = [
+        (Kind::Xls, hostile::xls_of(&rows)),
+        (Kind::Xlsx, hostile::xlsx_of(&rows)),
+        (Kind::Ods, {
+            let body: String = rows
+                .iter()
+                .map(|r| hostile::ods_row(&r.iter().map(String::as_str).collect::<Vec<_>>(), 1))
+                .collect();
+            hostile::ods(&body)
+        }),
+    ];
+    let mut rng = Rng::new(env_or("CUSTSEG_FUZZ_SEED", 20_261_204));
+    let deadline =
+        std::time::Instant::now() + Duration::from_secs(env_or("CUSTSEG_GUARD_FUZZ_SECONDS", 10));
+    let mut cases = 0;
+    while std::time::Instant::now() < deadline {
+        let (kind, seed) = &seeds[cases % seeds.len()];
+        let bytes = mutate(&mut rng, *kind, seed, seed);
+        let path = dir.path().join(format!("case.{}", kind.dir()));
+        std::fs::write(&path, &bytes).unwrap();
+        let len = bytes.len() as u64;
+        let verdict = std::panic::catch_unwind(|| match kind {
+            Kind::Xls => guard::check_ole(&path, len),
+            _ => guard::check_zip(&path, len),
+        });
+        if verdict.is_err() {
+            let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("guard-panic.{}", kind.dir()));
+            std::fs::write(&keep, &bytes).unwrap();
+            panic!("a guard panicked on {}", keep.display());
+        }
+        cases += 1;
+    }
+    assert!(cases > 100, "{cases} cases");
+}

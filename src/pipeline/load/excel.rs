@@ -330,7 +330,9 @@ pub fn load_workbook(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -
     };
 
     progress.report(0.0, &format!("opening {name}"));
-    check_container(&name, path, &candidates, file_bytes)?;
+    guarded(&name, || {
+        check_container(&name, path, &candidates, file_bytes)
+    })?;
     let (mut book, format) = guarded(&name, || open_book(path, &name, &candidates))?;
     let mut warnings = Vec::new();
     let expected = match ext.as_str() {
