@@ -749,3 +749,31 @@ fn escape_sequences_html_and_links_from_the_data_reach_neither_terminal_nor_file
         o.last_line()
     );
 }
+
+#[test]
+fn the_tui_shows_escape_sequences_from_the_data_as_visible_escapes() {
+    use custseg::config::RunConfig;
+    use custseg::tui::UiOptions;
+    use custseg::tui::harness::Harness;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = customer_rows(30);
+    rows[0][3] = "City\u{1b}]0;owned\u{7}".into();
+    rows[1][0] = "C\u{1b}[2J0000".into();
+    let path = write(dir.path(), "tui.csv", csv_of(&rows).as_bytes());
+    let config = RunConfig {
+        input: Some(path),
+        ..RunConfig::default()
+    };
+    let ui = UiOptions {
+        ascii: false,
+        no_color: false,
+    };
+    let mut h = Harness::new(config, ui, 120, 40);
+    h.settle();
+    let screen = h.text();
+    assert!(
+        screen.contains("City\\x1b]0;ow") && screen.contains("C\\x1b[2J"),
+        "{screen}"
+    );
+    assert!(raw_controls(&screen).is_empty(), "{screen}");
+}
