@@ -1059,6 +1059,7 @@ pub fn aggregate_transactions(
             confidence: 1.0,
             reason: format!("aggregated from transactions: {how}"),
             usage,
+            hygiene: Default::default(),
         });
         report.columns.push((col.name.clone(), how));
         columns.push(col);
@@ -1271,6 +1272,10 @@ pub fn aggregate_transactions(
             usage,
             format!("customer attribute '{name}': most frequent value per customer"),
         );
+        // What the hygiene rules found in the log holds for the attribute.
+        if let (Some(last), Some(m)) = (cmap.last_mut(), spec.mapping) {
+            last.hygiene = m.hygiene.clone();
+        }
     }
 
     let row_origin = accs

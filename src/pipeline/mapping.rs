@@ -3,6 +3,7 @@
 //! each with a confidence; the user's `--map role=column` always wins.
 
 use crate::error::{Error, Result};
+use crate::pipeline::hygiene::{self, ColumnHygiene, HygieneOptions};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -329,6 +330,8 @@ pub struct MappingOptions {
     pub roles: BTreeMap<Role, String>,
     /// column -> use overrides.
     pub usage: BTreeMap<String, ColumnUse>,
+    /// Feature hygiene: which columns describe the customer (see [`hygiene`]).
+    pub hygiene: HygieneOptions,
 }
 
 /// One column's place in the mapping.
@@ -342,6 +345,10 @@ pub struct ColumnMapping {
     /// Why the role was chosen (or why it was not).
     pub reason: String,
     pub usage: ColumnUse,
+    /// What the hygiene rules found (why the column is not a feature, a
+    /// sentinel value).
+    #[serde(default)]
+    pub hygiene: ColumnHygiene,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -646,8 +653,10 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             confidence,
             reason,
             usage,
+            hygiene: ColumnHygiene::default(),
         });
     }
+    hygiene::apply(table, &mut mapping, opts);
     for name in opts.usage.keys() {
         if table.column_index(name).is_none() {
             return Err(Error::usage(format!(

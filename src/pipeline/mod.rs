@@ -7,6 +7,7 @@ pub mod clean;
 pub mod cluster;
 pub mod export;
 pub mod features;
+pub mod hygiene;
 pub mod load;
 pub mod mapping;
 pub mod model;

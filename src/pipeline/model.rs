@@ -203,6 +203,11 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
             .filter(|c| table.column(&c.column).is_some())
             .map(|c| (c.column.clone(), c.usage))
             .collect(),
+        // The saved uses are the truth; the rules need not run again.
+        hygiene: crate::pipeline::hygiene::HygieneOptions {
+            enabled: false,
+            ..Default::default()
+        },
     };
     let mapping = map_columns(&table, &opts)?;
     let mut warnings = Vec::new();

@@ -263,20 +263,12 @@ fn toggle_transform(app: &mut App) {
         );
         return;
     };
+    // Negative values (refunds) take the signed log, which keeps their sign.
     let next = match transform {
-        Transform::Log1p => Transform::None,
+        Transform::Log1p | Transform::SignedLog1p => Transform::None,
+        Transform::None if min < 0.0 => Transform::SignedLog1p,
         Transform::None => Transform::Log1p,
     };
-    if next == Transform::Log1p && min < 0.0 {
-        app.set_status(
-            StatusKind::Warn,
-            format!(
-                "{name} has negative values (min {}); log needs values of 0 or more.",
-                charts::number(min, 12)
-            ),
-        );
-        return;
-    }
     app.config
         .features
         .transform_overrides
