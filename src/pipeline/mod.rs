@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod export;
 pub mod features;
 pub mod hygiene;
+pub mod labels;
 pub mod load;
 pub mod mapping;
 pub mod model;
