@@ -184,7 +184,26 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
-        "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
+        "features": run.features.report.features.iter().map(|f| json!({
+            "name": f.name,
+            "source": f.source,
+            "kind": f.kind,
+            "transform": f.transform.name(),
+            "transform_reason": f.transform_reason,
+            "winsorised": f.clip.map(|[lo, hi]| json!({"lower": lo, "upper": hi, "moved": f.clipped, "why": f.clip_reason})),
+            "sentinel": f.sentinel,
+            "negatives": f.negatives,
+        })).collect::<Vec<_>>(),
+        "hygiene": run.features.report.ruled.iter().map(|r| json!({
+            "column": r.column,
+            "rule": r.rule,
+            "finding": r.rule.finding(),
+            "use": r.usage,
+            "applied": r.applied,
+        })).collect::<Vec<_>>(),
+        "label_scheme": run.profiles.scheme.name(),
+        "label_scheme_reason": run.profiles.scheme_reason,
+        "drivers": run.profiles.drivers,
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
         "k": chosen.k,
         "k_reason": run.sweep.reason,
@@ -205,6 +224,17 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             "share": s.share,
             "action": s.action,
             "distinguishing": s.distinguishing.iter().take(3).collect::<Vec<_>>(),
+            "tiny": s.tiny,
+            "label_reason": s.label_reason,
+            "traits": s.distinguishing.iter().filter_map(|n| s.feature(n)).map(|f| json!({
+                "feature": f.feature,
+                "direction": f.direction,
+                "median": f.median,
+                "overall_median": f.overall_median,
+                "mean": f.mean,
+                "overall_mean": f.overall_mean,
+                "percentile": f.percentile,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
         "outputs": files,
@@ -220,6 +250,15 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.cleaned.report.warnings.iter().cloned());
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());
+    for s in run.profiles.tiny_segments() {
+        w.push(format!(
+            "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",
+            s.id,
+            s.label,
+            s.size,
+            s.share * 100.0
+        ));
+    }
     w
 }
 
@@ -262,6 +301,21 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));
     }
     let _ = writeln!(s, "  features: {}", run.features.names.join(", "));
+    let ruled: Vec<String> = run
+        .features
+        .report
+        .ruled
+        .iter()
+        .filter(|r| r.applied)
+        .map(|r| format!("{} ({})", r.column, r.rule.finding()))
+        .collect();
+    if !ruled.is_empty() {
+        let _ = writeln!(
+            s,
+            "  not clustered: {}\n    (--select COLUMN clusters on one anyway)",
+            ruled.join("; ")
+        );
+    }
     let _ = writeln!(
         s,
         "\nK selection (chosen K = {}: {})",
@@ -318,12 +372,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             pad(&p.label, label_w),
             human(p.size as f64),
             p.share * 100.0,
-            p.distinguishing
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            traits(p)
         );
     }
     let _ = writeln!(s, "\nWritten:");
@@ -331,6 +380,25 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  {}", f.display());
     }
     s
+}
+
+/// "Balance high, Recency low" (or "typical on every feature"), and a
+/// tiny segment's warning.
+fn traits(p: &crate::pipeline::profile::SegmentProfile) -> String {
+    let mut t: Vec<String> = p
+        .distinguishing
+        .iter()
+        .take(3)
+        .filter_map(|n| p.feature(n))
+        .map(|f| format!("{} {}", f.feature, f.direction.word()))
+        .collect();
+    if t.is_empty() {
+        t.push("typical on every feature".into());
+    }
+    if p.tiny {
+        t.push("⚠ tiny segment".into());
+    }
+    t.join(", ")
 }
 
 /// The SSE curve drawn with textplots (braille; 2x4 dots per character).

@@ -1689,7 +1689,7 @@ fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Tran
     let few_negatives = s.negative_share <= MAX_NEGATIVE_SHARE_FOR_LOG;
     let signed = || {
         format!(
-            "{:.1}% negative values (e.g. refunds): signed log1p, sign(x)·ln(1+|x|), keeps them below 0",
+            "{:.1}% negative values (e.g. refunds): signed log1p, sign(x) * ln(1 + |x|), keeps them below 0",
             s.negative_share * 100.0
         )
     };

@@ -675,7 +675,7 @@ fn top_traits(stats: &[FeatureStat]) -> Vec<&FeatureStat> {
     v
 }
 
-/// "High cash advance · Low prc full payment", from the raw comparisons.
+/// "High cash advance, Low prc full payment", from the raw comparisons.
 pub fn descriptive_name(stats: &[FeatureStat]) -> String {
     let parts: Vec<String> = top_traits(stats)
         .iter()
@@ -694,7 +694,7 @@ pub fn descriptive_name(stats: &[FeatureStat]) -> String {
     if parts.is_empty() {
         "Average profile".to_string()
     } else {
-        parts.join(" · ")
+        parts.join(", ")
     }
 }
 
@@ -1014,7 +1014,7 @@ mod tests {
         let stats = seg(&f, &[0.02, 0.35, -0.2], 100.0);
         assert_eq!(
             descriptive_name(&stats),
-            "High cash advance · Low prc full payment"
+            "High cash advance, Low prc full payment"
         );
         let a = descriptive_action(&stats);
         assert!(a.contains("cheaper credit line"), "{a}");

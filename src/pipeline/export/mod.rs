@@ -1,6 +1,7 @@
 //! Export: results CSV, summary CSV, Markdown report, PNG charts, the model
 //! and the RunConfig, all written safely into one output folder.
 
+pub mod analysis_md;
 pub mod charts;
 pub mod fonts;
 pub mod pca;
