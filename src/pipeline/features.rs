@@ -917,6 +917,8 @@ struct Done<'a> {
     original: Cow<'a, [f64]>,
     scaled: Vec<f64>,
     zero_variance: bool,
+    /// The value (after winsorising) when it is the same for everyone.
+    constant_value: f64,
 }
 
 fn mapped_reason(
@@ -1254,8 +1256,13 @@ pub fn build_features(
             report.left_out.push(LeftOut {
                 name: d.spec.name.clone(),
                 reason: format!(
-                    "zero variance: every value is {} (a constant cannot separate customers)",
-                    fmt_num(d.info.min)
+                    "zero variance: every value is {}{} (a constant cannot separate customers)",
+                    fmt_num(d.constant_value),
+                    if d.info.clip.is_some() {
+                        " after winsorising"
+                    } else {
+                        ""
+                    }
                 ),
             });
             continue;
@@ -1565,11 +1572,18 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
         min: wmin,
         negative_share: negatives as f64 / original.len().max(1) as f64,
     };
-    let (transform, transform_reason) = if kind.is_indicator() {
+    let (transform, mut transform_reason) = if kind.is_indicator() {
         (Transform::None, "0/1 indicator".to_string())
     } else {
         choose_transform(&p.name, shape, opts)?
     };
+    if let (Some([lo, _]), true) = (clip, negatives > 0 && lo_at_least_zero(clip)) {
+        // Winsorising raised the few negatives (refunds) to the lower bound.
+        transform_reason.push_str(&format!(
+            "; its {negatives} negative values (e.g. refunds) were raised to the lower winsorising bound {}",
+            fmt_num(lo)
+        ));
+    }
     if transform != Transform::None {
         for x in work.iter_mut() {
             *x = apply_transform(*x, transform);
@@ -1590,6 +1604,7 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
 
     // Scale, in place.
     let constant = work.iter().all(|x| *x == work[0]);
+    let constant_value = work[0];
     let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
     let zero_variance = constant || std / scale_of < 1e-12;
     let std = if zero_variance { 1.0 } else { std };
@@ -1632,6 +1647,7 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
         original,
         scaled: work,
         zero_variance,
+        constant_value,
     })
 }
 
@@ -1650,6 +1666,10 @@ fn fill_missing<'a>(values: Cow<'a, [f64]>, work: &mut Vec<f64>) -> (Cow<'a, [f6
         .map(|&x| if x.is_finite() { x } else { fill })
         .collect();
     (Cow::Owned(owned), fill, filled)
+}
+
+fn lo_at_least_zero(clip: Option<[f64; 2]>) -> bool {
+    clip.is_some_and(|[lo, _]| lo >= 0.0)
 }
 
 /// Only 0s and 1s, both present.

@@ -295,14 +295,15 @@ fn column_rule(col: &Column, role: Option<Role>, n: usize, opts: &HygieneOptions
     if let Some(by_name) = row_index(&col.name, values, &s, n) {
         return Some(Rule::RowIndex { by_name });
     }
-    if let Some(part) = calendar(&tokens, &col.name, values, &s) {
-        return Some(Rule::Calendar { part });
-    }
+    // Codes before calendar parts: an RFM code 111..555 also reads as HMM.
     if let Some(word) = derived_code(&tokens, &col.name, &s) {
         return Some(Rule::DerivedCode {
+            levels: s.n_levels().unwrap_or(s.present),
             word,
-            levels: s.levels.map_or(s.present, |l| l.len()),
         });
+    }
+    if let Some(part) = calendar(&tokens, &col.name, values, &s) {
+        return Some(Rule::Calendar { part });
     }
     if let Some(share) = flag_share(col.ctype, &s)
         && opts.flags == FlagUse::Profile
@@ -462,6 +463,11 @@ fn calendar(tokens: &[String], name: &str, values: &[f64], s: &Summary) -> Optio
         has_token(tokens, words).is_some() || cjk.iter().any(|w| name.contains(w))
     };
     let present = || values.iter().filter(|x| x.is_finite());
+    // Years first: 1990..2023 would also read as clock times 19:90..20:23.
+    let year_named = named(&["year", "yr", "yyyy", "yob"], &["年份", "年度"]);
+    if s.within(1900.0, 2100.0) && (year_named || s.present >= 30) {
+        return Some(CalendarPart::Year);
+    }
     if time_of_day(tokens, name, s, present().copied()) {
         return Some(CalendarPart::TimeOfDay);
     }
@@ -477,10 +483,6 @@ fn calendar(tokens: &[String], name: &str, values: &[f64], s: &Summary) -> Optio
         && s.within(1.0, 31.0)
     {
         return Some(CalendarPart::DayOfMonth);
-    }
-    let year_named = named(&["year", "yr", "yyyy", "yob"], &["年份", "年度"]);
-    if s.within(1900.0, 2100.0) && (year_named || s.present >= 30) {
-        return Some(CalendarPart::Year);
     }
     None
 }
@@ -501,6 +503,22 @@ fn time_of_day(
         || name.contains("时间")
         || name.contains("时刻");
     let need = if named { 5 } else { 30 };
+    // Real clock times use most minutes; codes made of a few digits
+    // (111..555) do not.
+    let minutes = |digits: u32| {
+        let mut seen = [false; 60];
+        for v in values.clone() {
+            let m = if digits == 6 {
+                (v as u64 / 100) % 100
+            } else {
+                v as u64 % 100
+            };
+            if m < 60 {
+                seen[m as usize] = true;
+            }
+        }
+        seen.iter().filter(|b| **b).count()
+    };
     let clock = |v: f64, digits: u32| {
         let v = v as u64;
         let ok_low = v % 100 < 60 && (digits == 4 || (v / 100) % 100 < 60);
@@ -515,7 +533,8 @@ fn time_of_day(
             continue;
         }
         let wide = values.clone().filter(|&v| v >= floor).count();
-        if wide * 2 >= s.present && values.clone().all(|v| clock(v, digits)) {
+        let spread = named || minutes(digits) >= 30;
+        if wide * 2 >= s.present && spread && values.clone().all(|v| clock(v, digits)) {
             return true;
         }
     }
