@@ -107,6 +107,12 @@ pub struct LabelOptions {
     pub actions: BTreeMap<String, String>,
 }
 
+/// A segment counts as lapsing only when its median recency is at least
+/// this many times everyone's ...
+pub const LAPSED_RECENCY_RATIO: f64 = 1.5;
+/// ... and at least this many days.
+pub const LAPSED_MIN_DAYS: f64 = 30.0;
+
 /// Smallest fit score for a label.
 pub const FIT_MIN: f64 = 0.5;
 
@@ -156,12 +162,24 @@ impl Signals<'_> {
     fn not_new(&self) -> bool {
         self.get(names::TENURE) > -4.0 * crate::pipeline::profile::TRAIT_SIGNAL
     }
-    /// Less recent than average when recency is known, else less active.
+    /// The condition of every churn label. With recency known: recency is
+    /// high (a trait, not noise), the segment's median time since the last
+    /// activity is at least 1.5 times everyone's and at least 30 days, so
+    /// customers who all bought lately are never called lapsing. Else:
+    /// frequency is low.
     fn lapsing(&self) -> bool {
+        let trait_level = 4.0 * crate::pipeline::profile::TRAIT_SIGNAL;
         if self.has(names::RECENCY) {
-            self.get(names::RECENCY) > 0.0
+            let long_ago = self
+                .stats
+                .iter()
+                .find(|f| f.feature == names::RECENCY)
+                .is_some_and(|f| {
+                    f.median >= LAPSED_MIN_DAYS && f.ratio.is_none_or(|r| r >= LAPSED_RECENCY_RATIO)
+                });
+            self.get(names::RECENCY) >= trait_level && long_ago
         } else {
-            self.get(names::FREQUENCY) < 0.0
+            self.get(names::FREQUENCY) <= -trait_level
         }
     }
 }
