@@ -730,3 +730,197 @@ fn winsorising_values_near_the_float_limit_does_not_panic() {
         assert_eq!(again, f.scaled);
     }
 }
+
+// ---------------------------------------------------------------- the faces
+
+/// A bank-marketing-like table: calendar parts, a sentinel, an outcome,
+/// a call duration known only after the call.
+fn marketing_csv(n: usize) -> String {
+    let mut r = rng(15);
+    let jobs = ["admin", "technician", "services", "retired"];
+    let months = ["may", "jun", "jul", "aug", "nov"];
+    let mut text =
+        String::from("age,job,balance,day,month,duration,campaign,pdays,previous,poutcome,y\n");
+    for i in 0..n {
+        let contacted = i % 5 == 0;
+        text.push_str(&format!(
+            "{},{},{:.0},{},{},{},{},{},{},{},{}\n",
+            25 + r.next_u64() % 50,
+            jobs[i % jobs.len()],
+            lognormal(&mut r, 1500.0, 1.0) - 200.0,
+            1 + r.next_u64() % 31,
+            months[i % months.len()],
+            20 + r.next_u64() % 1500,
+            1 + r.next_u64() % 6,
+            if contacted { 1 + r.next_u64() % 400 } else { 0 } as i64 - i64::from(!contacted),
+            if contacted { 1 + r.next_u64() % 5 } else { 0 },
+            if contacted { "failure" } else { "unknown" },
+            if i % 9 == 0 { "yes" } else { "no" },
+        ));
+    }
+    text
+}
+
+#[test]
+fn the_rules_reach_json_the_summary_and_the_report_and_flags_override_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("bank.csv");
+    std::fs::write(&input, marketing_csv(1200)).unwrap();
+    let out = dir.path().join("out");
+    let bin = env!("CARGO_BIN_EXE_custseg");
+    let o = std::process::Command::new(bin)
+        .arg("--no-tui")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--after-the-fact",
+            "duration",
+            "--one-hot",
+            "--k",
+            "3",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for gone in ["day", "month", "duration", "pdays", "y", "poutcome"] {
+        assert!(
+            !names
+                .iter()
+                .any(|n| *n == gone || n.starts_with(&format!("{gone}="))),
+            "{gone} in {names:?}"
+        );
+    }
+    assert!(names.contains(&"job=admin"), "{names:?}");
+    let rules: Vec<(&str, &str)> = v["hygiene"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["column"].as_str().unwrap(),
+                h["rule"]["rule"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for want in [
+        ("day", "calendar"),
+        ("month", "calendar"),
+        ("duration", "after_the_fact"),
+        ("pdays", "mostly_sentinel"),
+        ("y", "outcome"),
+        ("poutcome", "outcome"),
+    ] {
+        assert!(rules.contains(&want), "{want:?} not in {rules:?}");
+    }
+    let report = std::fs::read_to_string(out.join("segmentation_report.md")).unwrap();
+    assert!(
+        report.contains("### Columns kept out of the clustering"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| pdays | mostly_sentinel | profile only |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("indicator features (one-hot levels, flags)"),
+        "{report}"
+    );
+    // The outcomes are profiled per segment: the yes/no flag as a share,
+    // the text outcome as a split; the sentinel's share too.
+    assert!(report.contains("| y | "), "{report}");
+    assert!(report.contains("*poutcome*: unknown "), "{report}");
+    assert!(report.contains("| pdays = -1 | "), "{report}");
+    // The replayed config keeps the user's column marks.
+    let cfg = custseg::config::RunConfig::from_toml_file(&out.join("run.toml")).unwrap();
+    assert_eq!(cfg.mapping.hygiene.after_the_fact, ["duration"]);
+
+    // --column-rules off: day and pdays are clustered again.
+    let out2 = dir.path().join("out2");
+    let o = std::process::Command::new(bin)
+        .arg("--no-tui")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out2)
+        .args(["--column-rules", "off", "--k", "3", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"day") && names.contains(&"pdays"),
+        "{names:?}"
+    );
+
+    // A column that does not exist is a usage error naming it.
+    let o = std::process::Command::new(bin)
+        .arg("--no-tui")
+        .arg(&input)
+        .arg("--out")
+        .arg(dir.path().join("out3"))
+        .args(["--after-the-fact", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no column 'nope'"));
+}
+
+#[test]
+fn scoring_applies_sentinels_and_signed_logs_as_trained() {
+    let n = 800;
+    let mut r = rng(16);
+    let mut cols = behaviour(n, 16);
+    cols[1] = Column::number(
+        "Monetary",
+        (0..n)
+            .map(|i| {
+                let v = lognormal(&mut r, 400.0, 1.2);
+                if i % 25 == 0 { -v } else { v }
+            })
+            .collect(),
+    );
+    cols.push(Column::number(
+        "months_active",
+        (0..n)
+            .map(|i| {
+                if i % 8 == 0 {
+                    9999.0
+                } else {
+                    (1 + i % 90) as f64
+                }
+            })
+            .collect(),
+    ));
+    let t = Table::new(cols, SourceInfo::default());
+    let m = map_columns(&t, &MappingOptions::default()).unwrap();
+    let f = build_features(&t, &m, &FeatureOptions::default(), None).unwrap();
+    assert_eq!(
+        f.report.feature("Monetary").unwrap().transform,
+        Transform::SignedLog1p
+    );
+    assert_eq!(
+        f.report
+            .feature("months_active")
+            .unwrap()
+            .sentinel
+            .unwrap()
+            .value,
+        9999.0
+    );
+    let again = custseg::pipeline::features::apply_features(&t, &m, &f.params).unwrap();
+    assert_eq!(again, f.scaled);
+}

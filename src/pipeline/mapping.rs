@@ -657,6 +657,14 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
         });
     }
     hygiene::apply(table, &mut mapping, opts);
+    for name in &opts.hygiene.after_the_fact {
+        if table.column_index(name).is_none() {
+            return Err(Error::usage(format!(
+                "{file} has no column '{name}' (in the after-the-fact columns); its columns are: {}",
+                table.names().join(", ")
+            )));
+        }
+    }
     for name in opts.usage.keys() {
         if table.column_index(name).is_none() {
             return Err(Error::usage(format!(
