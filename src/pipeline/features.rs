@@ -755,6 +755,30 @@ fn interpolate(a: f64, b: f64, frac: f64) -> f64 {
     if x.is_finite() { x.clamp(a, b) } else { a }
 }
 
+/// `work` = `original` clipped to the percentiles of `w` (when given):
+/// the bounds and how many values moved.
+fn winsorise(
+    original: &[f64],
+    w: Option<Winsorize>,
+    work: &mut Vec<f64>,
+) -> (Option<[f64; 2]>, usize) {
+    let clip = w.map(|w| {
+        work.clear();
+        work.extend_from_slice(original);
+        winsor_bounds(work, w)
+    });
+    work.clear();
+    let mut clipped = 0usize;
+    match clip {
+        Some([lo, hi]) => work.extend(original.iter().map(|&x| {
+            clipped += usize::from(x < lo || x > hi);
+            clip_to(x, lo, hi)
+        })),
+        None => work.extend_from_slice(original),
+    }
+    (clip, clipped)
+}
+
 /// `x` moved into `[lo, hi]`; unlike `f64::clamp` it never panics (bounds
 /// read from a damaged model may be inverted or NaN).
 #[inline]
@@ -1549,20 +1573,7 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
         }
         _ => None,
     };
-    let clip = clip_reason.map(|(w, _)| {
-        work.clear();
-        work.extend_from_slice(&original);
-        winsor_bounds(&mut work, w)
-    });
-    work.clear();
-    let mut clipped = 0usize;
-    match clip {
-        Some([lo, hi]) => work.extend(original.iter().map(|&x| {
-            clipped += usize::from(x < lo || x > hi);
-            clip_to(x, lo, hi)
-        })),
-        None => work.extend_from_slice(&original),
-    }
+    let (clip, clipped) = winsorise(&original, clip_reason.map(|(w, _)| w), &mut work);
     let (skewness, wmin) = match clip {
         Some([lo, _]) => (moments(&work).2, lo.max(min)),
         None => (skew0, min),
@@ -1594,23 +1605,10 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
     } else {
         moments(&work)
     };
-    // Indicators: centred, and scaled so that one column's indicators
-    // together have the indicator weight as standard deviation.
-    let std = match (&kind, p.group_var) {
-        (FeatureKind::Indicator { .. }, Some(gv)) if gv > 0.0 => gv.sqrt() / opts.indicator_weight,
-        (FeatureKind::Flag, _) if std > 0.0 => std / opts.indicator_weight,
-        _ => std,
-    };
+    let std = indicator_std(&kind, p.group_var, std, opts.indicator_weight);
 
-    // Scale, in place.
-    let constant = work.iter().all(|x| *x == work[0]);
     let constant_value = work[0];
-    let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
-    let zero_variance = constant || std / scale_of < 1e-12;
-    let std = if zero_variance { 1.0 } else { std };
-    for x in work.iter_mut() {
-        *x = scale_value(*x, mean, std);
-    }
+    let (std, zero_variance) = scale_in_place(&mut work, mean, std);
     let spec = FeatureSpec {
         name: p.name.clone(),
         source: p.source.clone(),
@@ -1666,6 +1664,29 @@ fn fill_missing<'a>(values: Cow<'a, [f64]>, work: &mut Vec<f64>) -> (Cow<'a, [f6
         .map(|&x| if x.is_finite() { x } else { fill })
         .collect();
     (Cow::Owned(owned), fill, filled)
+}
+
+/// Z-scores `work` in place: the deviation used (1 when the values do not
+/// vary, which is reported as zero variance) and whether they do not.
+fn scale_in_place(work: &mut [f64], mean: f64, std: f64) -> (f64, bool) {
+    let constant = work.iter().all(|x| *x == work[0]);
+    let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+    let zero_variance = constant || std / scale_of < 1e-12;
+    let std = if zero_variance { 1.0 } else { std };
+    for x in work.iter_mut() {
+        *x = scale_value(*x, mean, std);
+    }
+    (std, zero_variance)
+}
+
+/// Indicators are centred and scaled so that one column's indicators
+/// together have `weight` as standard deviation; quantities keep `std`.
+fn indicator_std(kind: &FeatureKind, group_var: Option<f64>, std: f64, weight: f64) -> f64 {
+    match (kind, group_var) {
+        (FeatureKind::Indicator { .. }, Some(gv)) if gv > 0.0 => gv.sqrt() / weight,
+        (FeatureKind::Flag, _) if std > 0.0 => std / weight,
+        _ => std,
+    }
 }
 
 fn lo_at_least_zero(clip: Option<[f64; 2]>) -> bool {

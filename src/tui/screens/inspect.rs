@@ -790,6 +790,56 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             ),
         ]));
     }
+    lines.extend(z_and_profile_lines(s, width, app));
+    lines.extend(labelled(
+        "Traits",
+        &distinguishing(s, 4),
+        width,
+        t.dim(),
+        t.text(),
+    ));
+    for (name, shares) in &s.categories {
+        let parts: Vec<String> = shares
+            .iter()
+            .map(|c| format!("{} {:.0}%", c.value, c.share * 100.0))
+            .collect();
+        lines.extend(labelled(
+            &capitalise(name),
+            &parts.join(&format!(" {} ", t.glyphs.sep)),
+            width,
+            t.dim(),
+            t.text(),
+        ));
+    }
+    let visible = inner_area.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible);
+    app.inspect.max_scroll.set(max_scroll);
+    let scroll = app.inspect.scroll.min(max_scroll);
+    let mut block = pane_block(t, &title, true);
+    if max_scroll > 0 {
+        let more = match (scroll > 0, scroll < max_scroll) {
+            (true, true) => format!(" {} more ", t.glyphs.up_down),
+            (false, _) => format!(" {} more ", t.glyphs.down),
+            (true, false) => format!(" {} more ", t.glyphs.up),
+        };
+        block = block.title_bottom(Line::styled(more, t.dim()).right_aligned());
+    }
+    let inner = block.inner(inner_area);
+    frame.render_widget(block, inner_area);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), padded);
+}
+
+/// The z-scores (saying which are on a log scale) and the profile-only
+/// columns of a segment, for its drill-down.
+fn z_and_profile_lines(s: &SegmentProfile, width: usize, app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
     let logged: Vec<&str> = s
         .features
         .iter()
@@ -846,48 +896,7 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             t.text(),
         ));
     }
-    lines.extend(labelled(
-        "Traits",
-        &distinguishing(s, 4),
-        width,
-        t.dim(),
-        t.text(),
-    ));
-    for (name, shares) in &s.categories {
-        let parts: Vec<String> = shares
-            .iter()
-            .map(|c| format!("{} {:.0}%", c.value, c.share * 100.0))
-            .collect();
-        lines.extend(labelled(
-            &capitalise(name),
-            &parts.join(&format!(" {} ", t.glyphs.sep)),
-            width,
-            t.dim(),
-            t.text(),
-        ));
-    }
-    let visible = inner_area.height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(visible);
-    app.inspect.max_scroll.set(max_scroll);
-    let scroll = app.inspect.scroll.min(max_scroll);
-    let mut block = pane_block(t, &title, true);
-    if max_scroll > 0 {
-        let more = match (scroll > 0, scroll < max_scroll) {
-            (true, true) => format!(" {} more ", t.glyphs.up_down),
-            (false, _) => format!(" {} more ", t.glyphs.down),
-            (true, false) => format!(" {} more ", t.glyphs.up),
-        };
-        block = block.title_bottom(Line::styled(more, t.dim()).right_aligned());
-    }
-    let inner = block.inner(inner_area);
-    frame.render_widget(block, inner_area);
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), padded);
+    lines
 }
 
 fn capitalise(s: &str) -> String {
