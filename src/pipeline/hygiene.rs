@@ -27,6 +27,7 @@ use crate::pipeline::table::{Column, ColumnData, ColumnType, MISSING_DATE, Table
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// How 0/1 and yes/no flags take part.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,7 +330,26 @@ struct Summary {
     max: f64,
     /// Distinct values and their counts, while there are at most
     /// [`MAX_LEVELS`] of them.
-    levels: Option<HashMap<u64, usize>>,
+    levels: Option<HashMap<u64, usize, BuildHasherDefault<BitsHasher>>>,
+}
+
+/// A cheap hasher for f64 bit patterns (one pass over a million cells per
+/// column must stay in the milliseconds).
+#[derive(Default)]
+struct BitsHasher(u64);
+
+impl Hasher for BitsHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (x ^ (x >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 const MAX_LEVELS: usize = 130;
@@ -341,21 +361,41 @@ impl Summary {
             integer: true,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
-            levels: Some(HashMap::new()),
+            levels: Some(HashMap::default()),
         };
+        // Runs of one value (sorted or grouped columns) cost one lookup.
+        let mut run: Option<(u64, usize)> = None;
         for &x in values.iter().filter(|x| x.is_finite()) {
             s.present += 1;
             s.integer &= x.fract() == 0.0;
             s.min = s.min.min(x);
             s.max = s.max.max(x);
-            if let Some(l) = &mut s.levels {
-                *l.entry((x + 0.0).to_bits()).or_default() += 1;
-                if l.len() > MAX_LEVELS {
-                    s.levels = None;
+            if s.levels.is_none() {
+                continue;
+            }
+            let bits = (x + 0.0).to_bits();
+            match &mut run {
+                Some((b, c)) if *b == bits => *c += 1,
+                _ => {
+                    if let Some((b, c)) = run.replace((bits, 1)) {
+                        s.add_level(b, c);
+                    }
                 }
             }
         }
+        if let Some((b, c)) = run {
+            s.add_level(b, c);
+        }
         s
+    }
+
+    fn add_level(&mut self, bits: u64, count: usize) {
+        if let Some(l) = &mut self.levels {
+            *l.entry(bits).or_default() += count;
+            if l.len() > MAX_LEVELS {
+                self.levels = None;
+            }
+        }
     }
 
     fn n_levels(&self) -> Option<usize> {
@@ -533,8 +573,10 @@ fn time_of_day(
             continue;
         }
         let wide = values.clone().filter(|&v| v >= floor).count();
-        let spread = named || minutes(digits) >= 30;
-        if wide * 2 >= s.present && spread && values.clone().all(|v| clock(v, digits)) {
+        if wide * 2 >= s.present
+            && (named || minutes(digits) >= 30)
+            && values.clone().all(|v| clock(v, digits))
+        {
             return true;
         }
     }
@@ -635,6 +677,10 @@ pub fn find_sentinel(values: &[f64]) -> Option<Sentinel> {
     let mut present = 0usize;
     for &x in values.iter().filter(|x| x.is_finite()) {
         present += 1;
+        // Every candidate is a whole number of at most nine digits.
+        if x.fract() != 0.0 || x.abs() > 1e9 {
+            continue;
+        }
         if let Some(i) = CANDIDATES.iter().position(|c| *c == x) {
             counts[i] += 1;
         }

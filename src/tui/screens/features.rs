@@ -381,12 +381,25 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "skewness above 1); all are then standardised. The bars show how the",
     ),
-    ("", "values are spread, lowest on the left."),
+    (
+        "",
+        "values are spread, lowest on the left. Skewed money is winsorised",
+    ),
+    (
+        "",
+        "at P1/P99 first; 0/1 indicators weigh a quarter of a feature.",
+    ),
+    ("", ""),
+    (
+        "",
+        "Last, the columns a rule keeps out (row index, derived score, calendar",
+    ),
+    ("", "part, flag, outcome): Space clusters on one anyway."),
     ("", ""),
     ("↑↓ j k", "select a feature"),
     (
         "Space x",
-        "exclude it from the clustering / include it again",
+        "exclude it from the clustering / include it again (or a ruled column)",
     ),
     ("t", "transform: log <-> none (written as your setting)"),
     ("a", "as-of date (recency, tenure and age count to it)"),
