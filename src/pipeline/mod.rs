@@ -5,6 +5,8 @@
 pub mod aggregate;
 pub mod clean;
 pub mod cluster;
+pub mod correlation;
+pub mod excerpt;
 pub mod export;
 pub mod features;
 pub mod load;

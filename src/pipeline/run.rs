@@ -51,12 +51,41 @@ impl RunOutput {
     }
 }
 
+/// Loads the input; when the config recorded the input's SHA-256 (a
+/// replayed run.toml) and the file differs now, a warning says so.
 pub fn stage_load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
     let input = cfg
         .input
         .as_ref()
         .ok_or_else(|| Error::usage("no input file given"))?;
-    load(input, &cfg.load, progress)
+    let mut table = load(input, &cfg.load, progress)?;
+    if let Some(warning) = replay_check(input, cfg.input_sha256.as_deref())? {
+        table.source.warnings.push(warning);
+    }
+    Ok(table)
+}
+
+/// The warning for a replay whose input changed since it was saved
+/// (`expected` is the SHA-256 recorded in run.toml), or `None`.
+pub fn replay_check(input: &std::path::Path, expected: Option<&str>) -> Result<Option<String>> {
+    let Some(expected) = expected else {
+        return Ok(None);
+    };
+    let (now, _) = crate::pipeline::export::write::file_digest(input)?;
+    Ok((now != expected).then(|| {
+        format!(
+            "{} has changed since this configuration was saved (its SHA-256 differs), so the segments may differ from the saved run's",
+            input.display()
+        )
+    }))
+}
+
+fn check_cancel(progress: &dyn Progress) -> Result<()> {
+    if progress.is_cancelled() {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 /// Map columns; a table with no numeric column cannot be segmented at all.
@@ -186,18 +215,23 @@ pub fn run_all(
 ) -> Result<RunOutput> {
     stage("load");
     let table = stage_load(cfg, progress)?;
+    check_cancel(progress)?;
     stage("map");
     let mapping = stage_map(&table, cfg)?;
     stage("prepare");
     let prepared = stage_prepare(&table, &mapping, cfg, progress)?;
     let customers = prepared.table(&table);
     let customer_mapping = prepared.mapping(&mapping);
+    check_cancel(progress)?;
     stage("clean");
     let cleaned = stage_clean(customers, customer_mapping, cfg)?;
+    check_cancel(progress)?;
     stage("features");
     let features = stage_features(&cleaned, customer_mapping, cfg)?;
+    check_cancel(progress)?;
     stage("cluster");
     let sweep = stage_cluster(&features, cfg, progress)?;
+    check_cancel(progress)?;
     stage("profile");
     let profiles = stage_profile(&features, &cleaned, customer_mapping, sweep.chosen(), cfg);
     Ok(RunOutput {
