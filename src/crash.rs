@@ -2,7 +2,8 @@
 //! backtrace: `custseg: error: internal error: <what> at <file:line>;
 //! please report`, exit code [`EXIT_CODE`]. The TUI restores the terminal
 //! before the line is printed (its own hook wraps this one). Set
-//! `RUST_BACKTRACE=1` to get the full report as well.
+//! `CUSTSEG_BACKTRACE=1` to get the full report as well (`RUST_BACKTRACE`
+//! alone does not: it is often set for other programs).
 
 use std::panic::PanicHookInfo;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +17,7 @@ static REPORTED: AtomicBool = AtomicBool::new(false);
 
 /// Installs the hook (once, at start-up).
 pub fn install() {
-    let backtrace = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
+    let backtrace = std::env::var_os("CUSTSEG_BACKTRACE").is_some_and(|v| v != "0");
     if backtrace {
         let _ = color_eyre::install();
     }
@@ -53,4 +54,19 @@ pub fn line(info: &PanicHookInfo) -> String {
         "internal error: {}{at}; please report",
         crate::pipeline::excerpt::excerpt(what, 200)
     )
+}
+
+/// Test hook: with `CUSTSEG_PANIC_FOR_TEST` set, panic on a worker thread
+/// of the parallel pool (as a bug in a stage would), so tests can check
+/// what the user sees. Never set by custseg itself.
+#[doc(hidden)]
+pub fn panic_if_asked() {
+    if let Some(what) = std::env::var_os("CUSTSEG_PANIC_FOR_TEST") {
+        let what = what.to_string_lossy().into_owned();
+        rayon::join(|| fail(&what), || ());
+    }
+}
+
+fn fail(what: &str) {
+    panic!("{what}")
 }

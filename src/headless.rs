@@ -202,6 +202,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             "distinguishing": s.distinguishing.iter().take(3).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
+        "hints": hints(run),
         "outputs": files,
     })
 }
@@ -216,6 +217,18 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());
     w
+}
+
+/// How to act on what the warnings say, worded as flags.
+fn hints(run: &RunOutput) -> Vec<String> {
+    let mut h = Vec::new();
+    if crate::pipeline::run::too_many_features(run.features.n, run.features.d).is_some() {
+        h.push(
+            "choose the columns to cluster on with --select COLUMN (repeatable), or leave features out with --drop-feature NAME"
+                .to_string(),
+        );
+    }
+    h
 }
 
 /// Text display width (CJK characters take two cells).
@@ -246,6 +259,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     );
     for w in warnings(run) {
         let _ = writeln!(s, "  warning: {w}");
+    }
+    for h in hints(run) {
+        let _ = writeln!(s, "  hint: {h}");
     }
     let dropped: Vec<String> = run
         .cleaned

@@ -43,6 +43,7 @@ fn main() {
 }
 
 fn run(cli: Cli) -> custseg::Result<()> {
+    crash::panic_if_asked();
     match cli.command {
         Some(Command::Sample(args)) => headless::run_sample(&args),
         Some(Command::Score(args)) => headless::run_score(&args),

@@ -3,6 +3,7 @@
 //! each with a confidence; the user's `--map role=column` always wins.
 
 use crate::error::{Error, Result};
+use crate::pipeline::excerpt;
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -696,7 +697,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             };
             chosen
                 .into_iter()
-                .map(|(i, v)| format!("{}: '{v}'", table.row_label(i)))
+                .map(|(i, v)| format!("{}: '{}'", table.row_label(i), excerpt::cell(&v)))
                 .collect()
         }
         _ => col
@@ -704,7 +705,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             .unparsed_examples
             .iter()
             .take(3)
-            .map(|(i, v)| format!("{}: '{v}'", table.row_label(*i)))
+            .map(|(i, v)| format!("{}: '{}'", table.row_label(*i), excerpt::cell(v)))
             .collect(),
     };
     if shown.is_empty() {
