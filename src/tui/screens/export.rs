@@ -357,13 +357,12 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "The files are written as one set, readable by you only: staged,",
+        "Written as one set (manifest.json last), readable by you only;",
     ),
     (
         "",
-        "then moved into place with manifest.json last. custseg's earlier",
+        "custseg's earlier outputs there are replaced, your files stay.",
     ),
-    ("", "outputs there are replaced; your other files stay."),
     ("", ""),
     (
         "Folder",
