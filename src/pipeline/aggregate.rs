@@ -578,7 +578,7 @@ impl<'a> Attr<'a> {
     fn display(&self, v: u32) -> String {
         match &self.values {
             AttrValues::Text { strings, .. } => {
-                format!("'{}'", excerpt::cell(&strings[v as usize]))
+                format!("'{}'", excerpt::cell(strings[v as usize]))
             }
             AttrValues::Number { values, .. } => {
                 crate::pipeline::table::format_number(values[v as usize])

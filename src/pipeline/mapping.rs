@@ -697,7 +697,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             };
             chosen
                 .into_iter()
-                .map(|(i, v)| format!("{}: '{}'", table.row_label(i), excerpt::cell(&v)))
+                .map(|(i, v)| format!("{}: '{}'", table.row_label(i), excerpt::cell(v)))
                 .collect()
         }
         _ => col
