@@ -7,6 +7,7 @@
 //! Each dot product is computed by one thread in a fixed order, so the
 //! result does not depend on the number of threads.
 
+use crate::pipeline::linalg::dot;
 use rayon::prelude::*;
 
 /// Up to this many columns the whole matrix is returned.
@@ -88,27 +89,32 @@ fn tile_row(
         above: 0,
         products: 0,
     };
+    // Tile by tile, so the 2 × TILE columns of a tile stay in cache while
+    // their TILE² products are taken.
     let rows = ti * TILE..((ti + 1) * TILE).min(d);
-    for i in rows {
-        for j in i..d {
-            let r = if i == j {
-                if z[i].iter().any(|&x| x != 0.0) {
-                    1.0
+    for tj in ti..d.div_ceil(TILE) {
+        let cols = tj * TILE..((tj + 1) * TILE).min(d);
+        for i in rows.clone() {
+            for j in cols.clone().filter(|&j| j >= i) {
+                let r = if i == j {
+                    if z[i].iter().any(|&x| x != 0.0) {
+                        1.0
+                    } else {
+                        0.0
+                    }
                 } else {
-                    0.0
+                    clamp_r(dot(&z[i], &z[j]))
+                };
+                row.products += 1;
+                if !no_matrix {
+                    row.cells.push((i, j, r));
                 }
-            } else {
-                clamp_r(dot(&z[i], &z[j]))
-            };
-            row.products += 1;
-            if !no_matrix {
-                row.cells.push((i, j, r));
-            }
-            if i != j && r.abs() > threshold {
-                row.above += 1;
-                row.pairs.push((i, j, r));
-                if row.pairs.len() >= 2 * max_pairs.max(1) {
-                    row.pairs = strongest(std::mem::take(&mut row.pairs), max_pairs);
+                if i != j && r.abs() > threshold {
+                    row.above += 1;
+                    row.pairs.push((i, j, r));
+                    if row.pairs.len() >= 2 * max_pairs.max(1) {
+                        row.pairs = strongest(std::mem::take(&mut row.pairs), max_pairs);
+                    }
                 }
             }
         }
@@ -151,22 +157,6 @@ fn standardise(c: &[f64]) -> Vec<f64> {
     }
     let inv = 1.0 / ss.sqrt();
     c.iter().map(|x| (x - mean) * inv).collect()
-}
-
-/// A dot product with four independent sums (vectorises; fixed order).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let chunks = a.len() / 4;
-    for k in 0..chunks {
-        for l in 0..4 {
-            acc[l] += a[4 * k + l] * b[4 * k + l];
-        }
-    }
-    let mut tail = 0.0;
-    for k in chunks * 4..a.len() {
-        tail += a[k] * b[k];
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod correlation;
 pub mod excerpt;
 pub mod export;
 pub mod features;
+pub mod linalg;
 pub mod load;
 pub mod mapping;
 pub mod model;

@@ -146,6 +146,9 @@ pub fn inspect_target(dir: &Path) -> Result<Target> {
     match Existing::of(dir)? {
         Existing::Nothing => return Ok(Target::Missing),
         Existing::Folder => {}
+        // A symlink to a folder is a folder (`out -> /data/out`); the
+        // files inside are what is never replaced unless regular.
+        Existing::Special(_) if dir.is_dir() => {}
         Existing::RegularFile => return Ok(Target::NotAFolder("a file")),
         Existing::Special(what) => return Ok(Target::NotAFolder(what)),
     }

@@ -13,6 +13,7 @@
 //! Sums over rows are taken over fixed row chunks in parallel and added in
 //! chunk order, so the result does not depend on the number of threads.
 
+use crate::pipeline::linalg::{axpy, dot};
 use rayon::prelude::*;
 
 /// Rows per parallel chunk when accumulating. Fixed, so the floating-point
@@ -29,6 +30,12 @@ pub const BLOCK: usize = 8;
 /// Most subspace iterations; the leading Ritz values usually settle in a
 /// few dozen.
 pub const MAX_ITERATIONS: usize = 100;
+
+/// The iteration stops when the two leading Ritz values change by less
+/// than this share of the largest: far below what a chart can show, and
+/// reached in a few iterations unless the second component sits in a bulk
+/// of equal eigenvalues (noise), where its direction is arbitrary anyway.
+pub const TOLERANCE: f64 = 1e-9;
 
 /// How the projection was computed and how much work it took.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,7 +157,8 @@ fn subspace_axes(
         let (values, vectors) = jacobi_eigen(t, p);
         let order = descending(&values);
         let top = [values[order[0]], values[order[1]]];
-        let settled = (0..2).all(|c| (top[c] - previous[c]).abs() <= 1e-10 * top[0].max(1e-300));
+        let settled =
+            (0..2).all(|c| (top[c] - previous[c]).abs() <= TOLERANCE * top[0].max(1e-300));
         previous = top;
         ritz = (values, vectors);
         // The Ritz vectors U = Q V; the next basis spans Xcᵀ Xc U = Xcᵀ (W V).
@@ -210,20 +218,25 @@ fn total_variance(data: &[f64], d: usize, mean: &[f64]) -> f64 {
     partial.iter().sum()
 }
 
+/// Row `row` minus the means, non-finite values as 0, into `out`.
+fn centre_into(out: &mut [f64], row: &[f64], mean: &[f64]) {
+    for ((o, &x), m) in out.iter_mut().zip(row).zip(mean) {
+        *o = finite(x) - m;
+    }
+}
+
 /// Xc Q for a column-major d × p basis: row-major n × p.
 fn times_basis(data: &[f64], n: usize, d: usize, mean: &[f64], q: &[f64], p: usize) -> Vec<f64> {
     let mut w = vec![0.0; n * p];
-    w.par_chunks_mut(p)
-        .zip(data.par_chunks(d))
-        .for_each(|(out, row)| {
-            for (c, o) in out.iter_mut().enumerate() {
-                let col = &q[c * d..(c + 1) * d];
-                *o = row
-                    .iter()
-                    .zip(mean)
-                    .zip(col)
-                    .map(|((&x, m), a)| (finite(x) - m) * a)
-                    .sum();
+    w.par_chunks_mut(CHUNK_ROWS * p)
+        .zip(data.par_chunks(CHUNK_ROWS * d))
+        .for_each(|(out, rows)| {
+            let mut centred = vec![0.0; d];
+            for (o, row) in out.chunks_exact_mut(p).zip(rows.chunks_exact(d)) {
+                centre_into(&mut centred, row, mean);
+                for (c, v) in o.iter_mut().enumerate() {
+                    *v = dot(&centred, &q[c * d..(c + 1) * d]);
+                }
             }
         });
     w
@@ -237,12 +250,11 @@ fn transpose_times(data: &[f64], d: usize, mean: &[f64], w: &[f64], p: usize) ->
         .zip(w.par_chunks(CHUNK_ROWS * p))
         .map(|(chunk, wc)| {
             let mut acc = vec![0.0; d * p];
+            let mut centred = vec![0.0; d];
             for (row, wr) in chunk.chunks_exact(d).zip(wc.chunks_exact(p)) {
+                centre_into(&mut centred, row, mean);
                 for (c, &wv) in wr.iter().enumerate() {
-                    let out = &mut acc[c * d..(c + 1) * d];
-                    for ((o, &x), m) in out.iter_mut().zip(row).zip(mean) {
-                        *o += (finite(x) - m) * wv;
-                    }
+                    axpy(&mut acc[c * d..(c + 1) * d], wv, &centred);
                 }
             }
             acc
