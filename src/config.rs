@@ -320,7 +320,7 @@ fn toml_error_line(e: &toml::de::Error, text: &str, origin: &str) -> String {
     let message = crate::pipeline::excerpt::excerpt(&message, 300);
     match e.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
+            let before = text.get(..span.start).unwrap_or(text);
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!("{origin}: line {line}, column {column}: {message}")
