@@ -110,6 +110,11 @@ impl Default for StderrProgress {
 }
 
 impl Progress for StderrProgress {
+    /// SIGINT, SIGTERM or SIGHUP asks the work to stop.
+    fn is_cancelled(&self) -> bool {
+        crate::signals::received().is_some()
+    }
+
     fn report(&self, fraction: f64, message: &str) {
         match &self.bar {
             Some(bar) => {
@@ -138,18 +143,8 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
     let out = args.out.clone().ok_or_else(|| {
         Error::usage("--out DIR is required with --no-tui (where results are written)")
     })?;
-    // Refuse a non-empty output folder before spending minutes on the sweep.
-    if !args.force
-        && out.is_dir()
-        && std::fs::read_dir(&out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false)
-    {
-        return Err(Error::usage(format!(
-            "{}: the output folder is not empty; use --force to overwrite its files",
-            out.display()
-        )));
-    }
+    // Refuse a folder we may not write before spending minutes on the sweep.
+    export::outset::check_target(&out, args.force)?;
     let progress = StderrProgress::new();
     let output = run_all(config, &progress, &|name| progress.stage(name))?;
     progress.stage("export");
@@ -210,6 +205,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             "distinguishing": s.distinguishing.iter().take(3).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
+        "hints": hints(run),
         "outputs": files,
     })
 }
@@ -269,6 +265,18 @@ pub fn id_warning(id: &IdDecision) -> Option<String> {
     }
 }
 
+/// How to act on what the warnings say, worded as flags.
+fn hints(run: &RunOutput) -> Vec<String> {
+    let mut h = Vec::new();
+    if crate::pipeline::run::too_many_features(run.features.n, run.features.d).is_some() {
+        h.push(
+            "choose the columns to cluster on with --select COLUMN (repeatable), or leave features out with --drop-feature NAME"
+                .to_string(),
+        );
+    }
+    h
+}
+
 /// Text display width (CJK characters take two cells).
 fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
@@ -305,6 +313,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         for p in &a.report.policy.statements {
             let _ = writeln!(s, "  policy: {p}");
         }
+    }
+    for h in hints(run) {
+        let _ = writeln!(s, "  hint: {h}");
     }
     let dropped: Vec<String> = run
         .cleaned
@@ -421,13 +432,8 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
 
 /// `custseg sample`: synthetic customers with planted segments.
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
-    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample};
-    if args.out.exists() && !args.force {
-        return Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            args.out.display()
-        )));
-    }
+    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
+    export::write::check_file_target(&args.out, args.force)?;
     let encoding = match args
         .encoding
         .to_ascii_lowercase()
@@ -459,7 +465,7 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         messy: args.messy,
         ..SampleOptions::default()
     };
-    let summary = write_sample(&args.out, &opts)?;
+    let summary = write_sample_with(&args.out, &opts, &StderrProgress::new())?;
     eprintln!(
         "wrote {} rows ({} customers, {} bytes) to {}",
         summary.rows,
@@ -473,15 +479,13 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
 /// `custseg score`: new customers through a saved model, written as
 /// id, segment, label, action.
 pub fn run_score(args: &ScoreArgs) -> Result<()> {
-    use crate::pipeline::export::write::{neutralise_cell, write_atomic};
+    use crate::pipeline::export::write::{check_file_target, neutralise_cell, write_atomic};
     use crate::pipeline::model::{Model, score_table};
-    if args.out.exists() && !args.force {
-        return Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            args.out.display()
-        )));
-    }
+    check_file_target(&args.out, args.force)?;
     let model = Model::read(&args.model)?;
+    if let Some(problem) = export::outset::check_member(&args.model)? {
+        eprintln!("  warning: {problem}; scoring with this model.json as it is");
+    }
     let mut load_opts = model.config.load.clone();
     // The new file may come from another export: detect its shape unless told.
     load_opts.delimiter = None;
@@ -503,7 +507,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         eprintln!("  warning: {w}");
     }
     let mut counts = vec![0usize; model.k];
-    write_atomic(&args.out, |w| {
+    write_atomic(&args.out, &progress, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let io = |e: csv::Error| {
             Error::io(

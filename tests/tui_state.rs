@@ -209,6 +209,7 @@ fn the_worker_reports_progress_and_honours_cancel() {
         id: 7,
         path: path.clone(),
         options: LoadOptions::default(),
+        expected_sha256: None,
         cancel: Arc::new(AtomicBool::new(false)),
     };
     run_job(job, &|ev| events.lock().unwrap().push(ev));
@@ -232,6 +233,7 @@ fn the_worker_reports_progress_and_honours_cancel() {
         id: 8,
         path,
         options: LoadOptions::default(),
+        expected_sha256: None,
         cancel: Arc::new(AtomicBool::new(true)),
     };
     run_job(job, &|ev| {

@@ -40,6 +40,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
+use crate::pipeline::excerpt;
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -618,7 +619,9 @@ impl<'a> Attr<'a> {
 
     fn display(&self, v: u32) -> String {
         match &self.values {
-            AttrValues::Text { strings, .. } => format!("'{}'", strings[v as usize]),
+            AttrValues::Text { strings, .. } => {
+                format!("'{}'", excerpt::cell(strings[v as usize]))
+            }
             AttrValues::Number { values, .. } => {
                 crate::pipeline::table::format_number(values[v as usize])
             }
@@ -1655,7 +1658,7 @@ pub fn aggregate_with_plan(
             .unparsed_examples
             .iter()
             .take(3)
-            .map(|(row, raw)| format!("{}: '{raw}'", table.row_label(*row)))
+            .map(|(row, raw)| format!("{}: '{}'", table.row_label(*row), excerpt::cell(raw)))
             .collect();
         report.warnings.push(format!(
             "'{}': {} value{} could not be read as {} and count as missing: {}",

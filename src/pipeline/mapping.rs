@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 pub use crate::pipeline::customer_key::{IdDecision, IdSource};
 use crate::pipeline::customer_key::{key_shape, names_other_entity};
+use crate::pipeline::excerpt;
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use crate::pipeline::txn_meaning::direction_share;
 use serde::{Deserialize, Serialize};
@@ -960,7 +961,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             };
             chosen
                 .into_iter()
-                .map(|(i, v)| format!("{}: '{v}'", table.row_label(i)))
+                .map(|(i, v)| format!("{}: '{}'", table.row_label(i), excerpt::cell(v)))
                 .collect()
         }
         _ => col
@@ -968,7 +969,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             .unparsed_examples
             .iter()
             .take(3)
-            .map(|(i, v)| format!("{}: '{v}'", table.row_label(*i)))
+            .map(|(i, v)| format!("{}: '{}'", table.row_label(*i), excerpt::cell(v)))
             .collect(),
     };
     if shown.is_empty() {

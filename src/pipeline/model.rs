@@ -94,7 +94,11 @@ impl Model {
             created_by: format!("custseg {}", env!("CARGO_PKG_VERSION")),
             input: InputFingerprint {
                 file: run.table.source.file_name(),
-                sha256: file_sha256(path)?,
+                // Recorded by the export when it saved the config.
+                sha256: match &cfg.input_sha256 {
+                    Some(sha) => sha.clone(),
+                    None => file_sha256(path)?,
+                },
                 bytes: run.table.source.file_bytes,
                 rows: run.table.n_rows,
             },
