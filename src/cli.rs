@@ -1,8 +1,8 @@
 //! Command-line shape (clap). Flags fill a [`RunConfig`]; a `--config` file
 //! is read first and flags given on the command line win over it.
 
-use crate::config::RunConfig;
-use crate::error::{Error, Result};
+use crate::config::{RunConfig, Setting};
+use crate::error::{Error, Remedy, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
 use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
@@ -10,6 +10,7 @@ use crate::pipeline::hygiene::FlagUse;
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
 use crate::pipeline::profile::LabelScheme;
+use crate::pipeline::txn_meaning::{MonetaryBasis, ReturnsPolicy, SignedAmounts};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -65,6 +66,10 @@ pub struct ScoreArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The date these customers are measured against (default: the latest
+    /// date in this file, as training does).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<IsoDate>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -158,6 +163,24 @@ pub struct StageArgs {
     /// What one row is: auto (decided from repeated ids), customers or transactions.
     #[arg(long, value_name = "auto|customers|transactions")]
     pub input: Option<InputKind>,
+    /// Invoice logs: cancelled lines netted against spend (net) or left out (exclude).
+    #[arg(long, value_name = "net|exclude")]
+    pub returns: Option<ReturnsPolicy>,
+    /// Debit/credit logs: Monetary is money in (inflow), out (outflow) or in minus out (net).
+    #[arg(long, value_name = "inflow|outflow|net")]
+    pub monetary: Option<MonetaryBasis>,
+    /// Logs without a direction column: negative amounts read as money out
+    /// (flows), netted into the total (plain), or decided by their share (auto).
+    #[arg(long, value_name = "auto|flows|plain")]
+    pub signed_amounts: Option<SignedAmounts>,
+    /// Values of the direction column that mean money in, besides credit,
+    /// deposit, 收入 ... (comma-separated or repeated), e.g. PRIJEM.
+    #[arg(long = "inflow-values", value_name = "V,...", value_delimiter = ',')]
+    pub inflow_values: Vec<String>,
+    /// Values of the direction column that mean money out, besides debit,
+    /// withdrawal, 支出 ... (comma-separated or repeated).
+    #[arg(long = "outflow-values", value_name = "V,...", value_delimiter = ',')]
+    pub outflow_values: Vec<String>,
     /// Drop columns with more than this share of missing values (0..1).
     #[arg(long, value_name = "SHARE")]
     pub max_missing: Option<f64>,
@@ -344,6 +367,25 @@ fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
     }
 }
 
+/// An error as the command line words it: the message, then the remedy
+/// as a flag.
+pub fn error_line(e: &Error) -> String {
+    match e.remedy() {
+        Some(Remedy::SkipBadRows) => format!("{e}; use --skip-bad-rows"),
+        Some(Remedy::Encoding {
+            suggested: Some(label),
+        }) => {
+            format!("{e}; name the encoding with --encoding {label}")
+        }
+        Some(Remedy::Encoding { suggested: None }) => {
+            format!(
+                "{e}; name the encoding with --encoding (e.g. gbk, big5, shift_jis, windows-1252)"
+            )
+        }
+        None => e.to_string(),
+    }
+}
+
 impl LoadArgs {
     pub fn apply(&self, cfg: &mut crate::pipeline::load::LoadOptions) {
         if self.delimiter.is_some() {
@@ -370,13 +412,20 @@ impl LoadArgs {
 }
 
 impl RunArgs {
-    /// The RunConfig for this invocation: `--config` file, then flags on top.
+    /// The RunConfig for this invocation: `--config` file, then flags on
+    /// top, then one check of every value ([`RunConfig::validate`]); a bad
+    /// value is named by its flag when a flag set it, else by its key in
+    /// the file.
     pub fn to_config(&self, file: Option<&PathBuf>) -> Result<RunConfig> {
         let mut cfg = match &self.config {
-            Some(path) => RunConfig::from_toml_file(path)?,
+            Some(path) => RunConfig::read_toml_file(path)?,
             None => RunConfig::default(),
         };
         if let Some(f) = file {
+            if cfg.input.as_ref() != Some(f) {
+                // Another file than the saved run's: its fingerprint does not apply.
+                cfg.input_sha256 = None;
+            }
             cfg.input = Some(f.clone());
         }
         if let Some(seed) = self.seed {
@@ -388,16 +437,45 @@ impl RunArgs {
                 parse_map_arg(arg).map_err(|e| Error::usage(format!("--map {e}")))?;
             cfg.mapping.roles.insert(role, column);
         }
-        let s = &self.stages;
+        self.stages.apply(&mut cfg);
+        cfg.validate()
+            .map_err(|inv| match self.stages.flag_for(inv.setting) {
+                Some(flag) => Error::usage(format!("{flag}: {}", inv.problem)),
+                None => inv.in_file(
+                    &self
+                        .config
+                        .as_ref()
+                        .map_or_else(|| "options".to_string(), |p| p.display().to_string()),
+                ),
+            })?;
+        Ok(cfg)
+    }
+}
+
+impl StageArgs {
+    /// Puts the stage flags that were given into `cfg` (checked afterwards
+    /// by [`RunConfig::validate`]).
+    fn apply(&self, cfg: &mut RunConfig) {
+        let s = self;
         if let Some(kind) = s.input {
             cfg.aggregate.input = kind;
         }
+        if let Some(r) = s.returns {
+            cfg.aggregate.returns = r;
+        }
+        if let Some(m) = s.monetary {
+            cfg.aggregate.monetary = m;
+        }
+        if let Some(a) = s.signed_amounts {
+            cfg.aggregate.signed_amounts = a;
+        }
+        if !s.inflow_values.is_empty() {
+            cfg.aggregate.direction_words.inflow = s.inflow_values.clone();
+        }
+        if !s.outflow_values.is_empty() {
+            cfg.aggregate.direction_words.outflow = s.outflow_values.clone();
+        }
         if let Some(m) = s.max_missing {
-            if !(0.0..=1.0).contains(&m) {
-                return Err(Error::usage(format!(
-                    "--max-missing {m}: must be between 0 and 1 (e.g. 0.3)"
-                )));
-            }
             cfg.clean.max_missing = m;
         }
         if let Some(p) = s.duplicates {
@@ -446,75 +524,100 @@ impl RunArgs {
             cfg.mapping.hygiene.enabled = on;
         }
         if let Some(w) = s.indicator_weight {
-            if !(w.is_finite() && w > 0.0 && w <= 10.0) {
-                return Err(Error::usage(format!(
-                    "--indicator-weight {w}: must be a number above 0 and at most 10 (e.g. 0.5)"
-                )));
-            }
             cfg.features.indicator_weight = w;
         }
         if let Some(x) = s.skew_threshold {
-            if !(x.is_finite() && x >= 0.0) {
-                return Err(Error::usage(format!(
-                    "--skew-threshold {x}: must be a number >= 0 (e.g. 1)"
-                )));
-            }
             cfg.features.skew_threshold = x;
         }
         for (name, t) in &s.transform_feature {
             cfg.features.transform_overrides.insert(name.clone(), *t);
         }
-        if let Some(k) = s.k {
-            if k == 0 {
-                return Err(Error::usage("--k 0: K must be at least 1"));
-            }
-            cfg.cluster.k = Some(k);
-        }
-        if let Some((a, b)) = s.k_range {
-            cfg.cluster.k_min = a;
-            cfg.cluster.k_max = b;
-        }
-        if let Some(n) = s.n_init {
-            if n == 0 {
-                return Err(Error::usage("--n-init 0: at least one restart is needed"));
-            }
-            cfg.cluster.n_init = n;
-        }
-        if let Some(m) = s.fit_sample {
-            cfg.cluster.fit_sample = m;
-        }
-        if let Some(m) = s.silhouette_sample {
-            if m < 2 {
-                return Err(Error::usage(format!(
-                    "--silhouette-sample {m}: the sample needs at least 2 rows (e.g. 20000)"
-                )));
-            }
-            cfg.cluster.silhouette_sample = m;
-        }
-        if let Some(m) = s.max_iter {
-            if m == 0 {
-                return Err(Error::usage(
-                    "--max-iter 0: K-Means needs at least 1 iteration (e.g. 300)",
-                ));
-            }
-            cfg.cluster.max_iter = m;
-        }
-        if let Some(t) = s.tol {
-            if !(t.is_finite() && t >= 0.0) {
-                return Err(Error::usage(format!(
-                    "--tol {t}: must be a finite number >= 0 (e.g. 0.0001)"
-                )));
-            }
-            cfg.cluster.tol = t;
-        }
-        if let Some(st) = s.storage {
-            cfg.cluster.storage = st;
-        }
+        self.apply_cluster(cfg);
         if let Some(l) = s.labels {
             cfg.labels.scheme = l;
         }
-        Ok(cfg)
     }
+
+    fn apply_cluster(&self, cfg: &mut RunConfig) {
+        let (s, c) = (self, &mut cfg.cluster);
+        if s.k.is_some() {
+            c.k = s.k;
+        }
+        if let Some((a, b)) = s.k_range {
+            c.k_min = a;
+            c.k_max = b;
+        }
+        if let Some(n) = s.n_init {
+            c.n_init = n;
+        }
+        if let Some(m) = s.fit_sample {
+            c.fit_sample = m;
+        }
+        if let Some(m) = s.silhouette_sample {
+            c.silhouette_sample = m;
+        }
+        if let Some(m) = s.max_iter {
+            c.max_iter = m;
+        }
+        if let Some(t) = s.tol {
+            c.tol = t;
+        }
+        if let Some(st) = s.storage {
+            c.storage = st;
+        }
+    }
+
+    /// The flag and value as typed, when a flag set `setting`.
+    fn flag_for(&self, setting: Setting) -> Option<String> {
+        let s = self;
+        match setting {
+            Setting::KMin | Setting::KMax => s.k_range.map(|(a, b)| format!("--k-range {a}..{b}")),
+            Setting::K => s.k.map(|k| format!("--k {k}")),
+            Setting::NInit => s.n_init.map(|n| format!("--n-init {n}")),
+            Setting::MaxIter => s.max_iter.map(|n| format!("--max-iter {n}")),
+            Setting::Tol => s.tol.map(|t| format!("--tol {t}")),
+            Setting::SilhouetteSample => s
+                .silhouette_sample
+                .map(|n| format!("--silhouette-sample {n}")),
+            Setting::MaxMissing => s.max_missing.map(|m| format!("--max-missing {m}")),
+            Setting::SkewThreshold => s.skew_threshold.map(|x| format!("--skew-threshold {x}")),
+            Setting::IndicatorWeight => s
+                .indicator_weight
+                .map(|x| format!("--indicator-weight {x}")),
+            Setting::Stage => None,
+        }
+    }
+}
+
+/// A command-line error as one line for `custseg: error: ...`, or `None`
+/// for `--help` and `--version`, which clap prints as usual.
+pub fn clap_error_line(e: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    let text = e.to_string();
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error:").unwrap_or(first).trim();
+    let tip = text
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("tip:"))
+        .map(|t| format!("; {}", t.trim()))
+        .unwrap_or_default();
+    Some(format!(
+        "{}{tip} (custseg --help lists the options)",
+        crate::pipeline::excerpt::excerpt(first, 300)
+    ))
 }
 
 #[cfg(test)]
@@ -572,6 +675,35 @@ mod tests {
         ));
         let cli = parse(&["score", "--model", "m.json", "new.csv", "--out", "s.csv"]);
         assert!(matches!(cli.command, Some(Command::Score(_))));
+    }
+
+    #[test]
+    fn log_policy_flags_fill_the_config() {
+        let cli = parse(&[
+            "--no-tui",
+            "x.csv",
+            "--returns",
+            "exclude",
+            "--monetary",
+            "outflow",
+            "--signed-amounts",
+            "flows",
+            "--inflow-values",
+            "PRIJEM",
+            "--outflow-values",
+            "VYDAJ,VYBER",
+        ]);
+        let cfg = cli.run.to_config(cli.file.as_ref()).unwrap();
+        let a = &cfg.aggregate;
+        assert_eq!(a.returns, ReturnsPolicy::Exclude);
+        assert_eq!(a.monetary, MonetaryBasis::Outflow);
+        assert_eq!(a.signed_amounts, SignedAmounts::Flows);
+        assert_eq!(a.direction_words.inflow, ["PRIJEM"]);
+        assert_eq!(a.direction_words.outflow, ["VYDAJ", "VYBER"]);
+        // They survive run.toml.
+        let again =
+            crate::config::RunConfig::from_toml_str(&cfg.to_toml_string().unwrap(), "t").unwrap();
+        assert_eq!(again.aggregate, cfg.aggregate);
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub enum Error {
     /// The user or the UI asked to stop.
     #[error("cancelled")]
     Cancelled,
+    /// The user's data cannot be used as it is, and there is something to do
+    /// about it (exit code 1). The message does not word the remedy: each
+    /// face does (the CLI as a flag, the TUI as a Load option).
+    #[error("{message}")]
+    DataWithRemedy { message: String, remedy: Remedy },
     /// An I/O failure, with what we were doing when it happened.
     #[error("{context}: {source}")]
     Io {
@@ -23,7 +28,30 @@ pub enum Error {
     },
 }
 
+/// What the user can do about a data error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// Skip the rows that cannot be read (the last record of a file that
+    /// looks cut off, rows with the wrong number of fields).
+    SkipBadRows,
+    /// Name the file's encoding; `suggested` is the one the evidence favours.
+    Encoding { suggested: Option<String> },
+}
+
 impl Error {
+    pub fn with_remedy(msg: impl Into<String>, remedy: Remedy) -> Self {
+        Error::DataWithRemedy {
+            message: msg.into(),
+            remedy,
+        }
+    }
+    /// What the user can do about this error, if the library knows.
+    pub fn remedy(&self) -> Option<&Remedy> {
+        match self {
+            Error::DataWithRemedy { remedy, .. } => Some(remedy),
+            _ => None,
+        }
+    }
     pub fn data(msg: impl Into<String>) -> Self {
         Error::Data(msg.into())
     }

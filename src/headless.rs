@@ -6,6 +6,7 @@ use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
+use crate::pipeline::mapping::{IdDecision, IdSource};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{RunOutput, run_all};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -109,6 +110,11 @@ impl Default for StderrProgress {
 }
 
 impl Progress for StderrProgress {
+    /// SIGINT, SIGTERM or SIGHUP asks the work to stop.
+    fn is_cancelled(&self) -> bool {
+        crate::signals::received().is_some()
+    }
+
     fn report(&self, fraction: f64, message: &str) {
         match &self.bar {
             Some(bar) => {
@@ -137,18 +143,8 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
     let out = args.out.clone().ok_or_else(|| {
         Error::usage("--out DIR is required with --no-tui (where results are written)")
     })?;
-    // Refuse a non-empty output folder before spending minutes on the sweep.
-    if !args.force
-        && out.is_dir()
-        && std::fs::read_dir(&out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false)
-    {
-        return Err(Error::usage(format!(
-            "{}: the output folder is not empty; use --force to overwrite its files",
-            out.display()
-        )));
-    }
+    // Refuse a folder we may not write before spending minutes on the sweep.
+    export::outset::check_target(&out, args.force)?;
     let progress = StderrProgress::new();
     let output = run_all(config, &progress, &|name| progress.stage(name))?;
     progress.stage("export");
@@ -180,9 +176,11 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "input": run.table.source.path,
         "rows": run.table.n_rows,
         "customers": run.cleaned.table.n_rows,
+        "encoding": run.table.source.encoding_report,
         "aggregated_transactions": run.prepared.aggregated.is_some(),
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
+        "customer_id": &run.mapping.id,
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({
             "name": f.name,
@@ -237,12 +235,27 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
+        "hints": hints(run),
         "outputs": files,
     })
 }
 
+/// What custseg doubts about the encoding, with the flag that settles it.
+pub fn encoding_warning(src: &crate::pipeline::table::SourceInfo) -> Option<String> {
+    let report = src.encoding_report.as_ref()?;
+    let problem = report.problem()?;
+    Some(match report.suggested_label() {
+        Some(label) => {
+            format!("{problem}: if the text looks wrong, read it with --encoding {label}")
+        }
+        None => format!("{problem}: name the file's encoding with --encoding"),
+    })
+}
+
 fn warnings(run: &RunOutput) -> Vec<String> {
-    let mut w: Vec<String> = run.table.source.warnings.clone();
+    let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
+    w.extend(run.table.source.warnings.iter().cloned());
+    w.extend(id_warning(&run.mapping.id));
     w.extend(run.mapping.notes.iter().cloned());
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
@@ -260,6 +273,47 @@ fn warnings(run: &RunOutput) -> Vec<String> {
         ));
     }
     w
+}
+
+/// The customer-id decision when the user should check it, in CLI words.
+pub fn id_warning(id: &IdDecision) -> Option<String> {
+    let passed: Vec<String> = id
+        .passed_over
+        .iter()
+        .map(|(c, why)| format!("'{c}' ({why})"))
+        .collect();
+    let passed = if passed.is_empty() {
+        String::new()
+    } else {
+        format!("; not the customer: {}", passed.join(", "))
+    };
+    match (id.source, &id.column) {
+        (IdSource::None, _) => Some(format!(
+            "no customer id column found ({}): every row is taken as one customer, \
+             identified by its line number{passed}; if the rows are transactions, name the \
+             customer column with --map customer_id=COLUMN",
+            id.reason
+        )),
+        (IdSource::Values, Some(c)) => Some(format!(
+            "'{c}' is taken as the customer id from its values, {:.0}% sure ({}){passed}; \
+             if it is not the customer, name the right column with --map customer_id=COLUMN",
+            id.confidence * 100.0,
+            id.reason
+        )),
+        _ => None,
+    }
+}
+
+/// How to act on what the warnings say, worded as flags.
+fn hints(run: &RunOutput) -> Vec<String> {
+    let mut h = Vec::new();
+    if crate::pipeline::run::too_many_features(run.features.n, run.features.d).is_some() {
+        h.push(
+            "choose the columns to cluster on with --select COLUMN (repeatable), or leave features out with --drop-feature NAME"
+                .to_string(),
+        );
+    }
+    h
 }
 
 /// Text display width (CJK characters take two cells).
@@ -288,8 +342,19 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             None => String::new(),
         }
     );
+    if let Some(enc) = &src.encoding_report {
+        let _ = writeln!(s, "  encoding: {}", enc.summary());
+    }
     for w in warnings(run) {
         let _ = writeln!(s, "  warning: {w}");
+    }
+    if let Some(a) = &run.prepared.aggregated {
+        for p in &a.report.policy.statements {
+            let _ = writeln!(s, "  policy: {p}");
+        }
+    }
+    for h in hints(run) {
+        let _ = writeln!(s, "  hint: {h}");
     }
     let dropped: Vec<String> = run
         .cleaned
@@ -435,13 +500,8 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
 
 /// `custseg sample`: synthetic customers with planted segments.
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
-    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample};
-    if args.out.exists() && !args.force {
-        return Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            args.out.display()
-        )));
-    }
+    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
+    export::write::check_file_target(&args.out, args.force)?;
     let encoding = match args
         .encoding
         .to_ascii_lowercase()
@@ -473,7 +533,7 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         messy: args.messy,
         ..SampleOptions::default()
     };
-    let summary = write_sample(&args.out, &opts)?;
+    let summary = write_sample_with(&args.out, &opts, &StderrProgress::new())?;
     eprintln!(
         "wrote {} rows ({} customers, {} bytes) to {}",
         summary.rows,
@@ -487,15 +547,13 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
 /// `custseg score`: new customers through a saved model, written as
 /// id, segment, label, action.
 pub fn run_score(args: &ScoreArgs) -> Result<()> {
-    use crate::pipeline::export::write::{neutralise_cell, write_atomic};
+    use crate::pipeline::export::write::{check_file_target, neutralise_cell, write_atomic};
     use crate::pipeline::model::{Model, score_table};
-    if args.out.exists() && !args.force {
-        return Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            args.out.display()
-        )));
-    }
+    check_file_target(&args.out, args.force)?;
     let model = Model::read(&args.model)?;
+    if let Some(problem) = export::outset::check_member(&args.model)? {
+        eprintln!("  warning: {problem}; scoring with this model.json as it is");
+    }
     let mut load_opts = model.config.load.clone();
     // The new file may come from another export: detect its shape unless told.
     load_opts.delimiter = None;
@@ -506,14 +564,18 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     let progress = StderrProgress::new();
     progress.stage("load");
     let table = crate::pipeline::load::load(&args.file, &load_opts, &progress)?;
+    let source = table.source.clone();
     progress.stage("score");
-    let scored = score_table(&model, table, &progress)?;
+    let scored = score_table(&model, table, args.as_of, &progress)?;
     progress.finish();
+    if let Some(enc) = encoding_warning(&source) {
+        eprintln!("  warning: {enc}");
+    }
     for w in &scored.warnings {
         eprintln!("  warning: {w}");
     }
     let mut counts = vec![0usize; model.k];
-    write_atomic(&args.out, |w| {
+    write_atomic(&args.out, &progress, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let io = |e: csv::Error| {
             Error::io(
@@ -542,6 +604,9 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         scored.ids.len(),
         args.model.display()
     );
+    if let Some(d) = scored.as_of.date {
+        println!("  as-of {d} ({})", scored.as_of.source);
+    }
     for (s, n) in model.segments.iter().zip(&counts) {
         println!("  {:>2}  {}  {}", s.id, pad(&s.label, 36), human(*n as f64));
     }

@@ -3,10 +3,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod crash;
 pub mod error;
 pub mod headless;
 pub mod pipeline;
 pub mod sample;
+pub mod signals;
 pub mod tui;
 
-pub use error::{Error, Result};
+pub use error::{Error, Remedy, Result};

@@ -690,12 +690,13 @@ fn a_small_transaction_log_aggregates_to_one_row_per_customer() {
         at.column("CustomerDOB").unwrap().dates().unwrap(),
         &[day("1990-05-20"), day("1985-11-02"), day("1970-01-15")]
     );
-    // The transaction id is not a customer attribute.
+    // The transaction id is mapped as such, and is not a customer attribute.
+    assert_eq!(m.column_for(Role::TxnId), Some("TransactionID"));
     assert!(at.column("TransactionID").is_none());
     assert!(
         r.not_carried
             .iter()
-            .any(|(c, why)| c == "TransactionID" && why.contains("per-transaction"))
+            .any(|(c, why)| c == "TransactionID" && why.contains("per transaction"))
     );
 
     // New roles for the next stages.
@@ -713,10 +714,20 @@ fn a_small_transaction_log_aggregates_to_one_row_per_customer() {
     assert_eq!(c.as_of.date, Some(IsoDate(day("2024-03-31"))));
     let f = build_features(&c.table, nm, &no_transform(), c.as_of.date).unwrap();
     assert_eq!(f.report.mode, FeatureMode::Template);
+    // Tenure from each customer's first transaction (the log has no open date).
     assert_eq!(
         f.names,
-        vec!["Recency", "Frequency", "Monetary", "Age", "Balance"]
+        vec![
+            "Recency",
+            "Frequency",
+            "Monetary",
+            "Tenure",
+            "Age",
+            "Balance"
+        ]
     );
+    assert_eq!(nm.column_for(Role::OpenDate), Some("first_txn_date"));
+    assert_eq!(feature_column(&f, "Tenure", false), vec![2.0, 2.0, 1.0]);
     assert_eq!(feature_column(&f, "Recency", false), vec![16.0, 0.0, 30.0]);
     assert_eq!(feature_column(&f, "Frequency", false), vec![4.0, 3.0, 2.0]);
     assert_eq!(

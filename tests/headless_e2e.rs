@@ -206,23 +206,28 @@ fn check_sample(sample: &str, expected_rows: usize) {
     );
 
     // Scoring the training file gives the training segments.
-    assert_scoring_reproduces_training(dir.path(), &out, &repo(sample));
+    assert_scoring_reproduces_training(dir.path(), &out, &repo(sample), &[]);
 }
 
 /// `custseg score` with the run's model on the training file gives every
 /// trained customer the segment the run gave it (the saved options are
 /// applied exactly as in training).
-fn assert_scoring_reproduces_training(dir: &Path, out: &Path, input: &Path) {
+/// `score_flags`: a training `--as-of` must be given to score as well (by
+/// default scoring measures a file against its own latest date).
+fn assert_scoring_reproduces_training(dir: &Path, out: &Path, input: &Path, score_flags: &[&str]) {
     let results = read_csv(&out.join("segmentation_results.csv"));
     let scored = dir.join("scored.csv");
-    ok(&[
+    let model = out.join("model.json");
+    let mut args = vec![
         "score",
         "--model",
-        out.join("model.json").to_str().unwrap(),
+        model.to_str().unwrap(),
         input.to_str().unwrap(),
         "--out",
         scored.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(score_flags);
+    ok(&args);
     let trained: BTreeMap<String, String> = results
         .iter()
         .map(|r| (r["customer_id"].clone(), r["segment"].clone()))
@@ -284,7 +289,11 @@ fn scoring_reproduces_training_under_non_default_options() {
         ];
         args.extend_from_slice(flags);
         ok(&args);
-        assert_scoring_reproduces_training(dir.path(), &out, &repo(sample));
+        let as_of: Vec<&str> = match flags.iter().position(|&f| f == "--as-of") {
+            Some(i) => flags[i..i + 2].to_vec(),
+            None => Vec::new(),
+        };
+        assert_scoring_reproduces_training(dir.path(), &out, &repo(sample), &as_of);
     }
 }
 

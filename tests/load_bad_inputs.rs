@@ -1,9 +1,9 @@
 //! The bad-input corpus under tests/fixtures/bad: each file gets a clear,
 //! one-line error that names the file (and line/column where it applies).
 
-use custseg::Error;
 use custseg::pipeline::load::{LoadOptions, load};
 use custseg::pipeline::progress::NoProgress;
+use custseg::{Error, Remedy};
 use std::path::PathBuf;
 
 fn bad(name: &str) -> PathBuf {
@@ -24,9 +24,10 @@ fn message(name: &str) -> String {
     let msg = e.to_string();
     assert!(!msg.contains('\n'), "one line: {msg}");
     assert!(
-        matches!(e, Error::Data(_)),
+        matches!(e, Error::Data(_) | Error::DataWithRemedy { .. }),
         "data error (exit 1) for {name}: {e:?}"
     );
+    assert_eq!(e.exit_code(), 1);
     msg
 }
 
@@ -88,7 +89,10 @@ fn ragged_rows_name_the_line_and_can_be_skipped() {
             && msg.contains("found 4"),
         "{msg}"
     );
-    assert!(msg.contains("--skip-bad-rows"), "{msg}");
+    let e = error_for("ragged.csv", &LoadOptions::default());
+    assert_eq!(e.remedy(), Some(&Remedy::SkipBadRows));
+    // The library names no command-line flag; the CLI words the remedy.
+    assert!(!msg.contains("--"), "{msg}");
     let opts = LoadOptions {
         skip_bad_rows: true,
         ..LoadOptions::default()
@@ -109,8 +113,31 @@ fn ragged_rows_name_the_line_and_can_be_skipped() {
 fn file_cut_off_inside_a_quoted_field() {
     let msg = message("cut_in_quote.csv");
     assert!(
-        msg.contains("cut_in_quote.csv") && msg.contains("quoted field that starts on line 3"),
+        msg.contains("cut_in_quote.csv: line 3: the file looks cut off")
+            && msg.contains("quoted field that starts on line 3"),
         "{msg}"
+    );
+    assert!(
+        !msg.contains("encoding") && !msg.contains("delimiter"),
+        "{msg}"
+    );
+    let e = error_for("cut_in_quote.csv", &LoadOptions::default());
+    assert_eq!(e.remedy(), Some(&Remedy::SkipBadRows));
+    // With skip: everything before the open quote loads, and the skipped
+    // record is reported with the lines it swallowed.
+    let opts = LoadOptions {
+        skip_bad_rows: true,
+        ..LoadOptions::default()
+    };
+    let t = load(&bad("cut_in_quote.csv"), &opts, &NoProgress).unwrap();
+    assert_eq!(t.n_rows, 1);
+    assert_eq!(t.row_origin, [2]);
+    assert_eq!(t.source.skipped_rows, 1);
+    let w = t.source.warnings.join("\n");
+    assert!(
+        w.contains("line 3: the file ends inside a quoted field; this last record was skipped")
+            && w.contains("lines 3-4"),
+        "{w}"
     );
 }
 
@@ -120,19 +147,31 @@ fn undecodable_bytes_under_the_chosen_encoding() {
         encoding: Some("gbk".into()),
         ..LoadOptions::default()
     };
-    let msg = error_for("bad_gbk.csv", &opts).to_string();
+    // One stray sequence in a GBK file: that cell is missing and reported.
+    let t = load(&bad("bad_gbk.csv"), &opts, &NoProgress).unwrap();
+    assert_eq!(t.n_rows, 2);
+    assert_eq!(t.column("城市").unwrap().texts().unwrap().get(1), None);
+    let w = t.source.warnings.join("\n");
     assert!(
-        msg.contains("bad_gbk.csv: line 3") && msg.contains("not valid GBK"),
-        "{msg}"
+        w.contains("line 3, column '城市': bytes that are not valid GBK/GB18030; the cell is read as missing"),
+        "{w}"
     );
     let opts = LoadOptions {
         encoding: Some("utf-8".into()),
         ..LoadOptions::default()
     };
-    let msg = error_for("bad_gbk.csv", &opts).to_string();
+    // A header the chosen encoding cannot read: the encoding is wrong.
+    let e = error_for("bad_gbk.csv", &opts);
+    let msg = e.to_string();
     assert!(
         msg.contains("bad_gbk.csv: line 1") && msg.contains("not valid UTF-8"),
         "{msg}"
+    );
+    assert_eq!(
+        e.remedy(),
+        Some(&Remedy::Encoding {
+            suggested: Some("gbk".into())
+        })
     );
 }
 

@@ -233,8 +233,9 @@ fn ambiguous_dates_use_the_date_order_option() {
 }
 
 #[test]
-fn late_non_utf8_bytes_make_the_loader_reconsider_the_encoding() {
-    // Past the 1 MiB sample everything looked like UTF-8; then a Latin-1 name.
+fn late_non_utf8_bytes_are_a_missing_cell_not_another_encoding() {
+    // Past the 1 MiB sample everything looked like UTF-8; then a Latin-1
+    // name. The file stays UTF-8: that one cell is missing, with its line.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("late.csv");
     let mut bytes = b"id,name,balance\n".to_vec();
@@ -242,20 +243,41 @@ fn late_non_utf8_bytes_make_the_loader_reconsider_the_encoding() {
         bytes.extend_from_slice(format!("{i},name{i},{i}.5\n").as_bytes());
     }
     bytes.extend_from_slice(b"80000,Jos\xe9,1\n");
-    std::fs::write(&path, bytes).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
     let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
     assert_eq!(t.n_rows, 80_000);
-    assert_eq!(
-        t.column("name").unwrap().texts().unwrap().get(79_999),
-        Some("José")
-    );
+    assert_eq!(t.source.encoding.as_deref(), Some("UTF-8"));
+    let names = t.column("name").unwrap();
+    assert_eq!(names.texts().unwrap().get(79_999), None);
+    assert_eq!(names.texts().unwrap().get(79_998), Some("name79999"));
+    assert_eq!(names.info.unparsed, 1);
+    assert_eq!(t.column("balance").unwrap().numbers().unwrap()[79_999], 1.0);
     assert!(
-        t.source
-            .warnings
-            .iter()
-            .any(|w| w.contains("looked like UTF-8")),
+        t.source.warnings.iter().any(|w| w
+            == "line 80001, column 'name': bytes that are not valid UTF-8; the cell is read as missing"),
         "{:?}",
         t.source.warnings
+    );
+
+    // Hundreds of such cells: the file is not UTF-8 after all; the error
+    // names the encoding they read as.
+    for i in 0..300 {
+        bytes.extend_from_slice(format!("{},Jos", 80_001 + i).as_bytes());
+        bytes.extend_from_slice(b"\xe9 M\xfcller,1\n");
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let e = load(&path, &LoadOptions::default(), &NoProgress).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "301 cells hold bytes that are not valid UTF-8 (the first on line 80001, column 'name')"
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        e.remedy(),
+        Some(&custseg::Remedy::Encoding {
+            suggested: Some("windows-1252".into())
+        })
     );
 }
 

@@ -242,8 +242,23 @@ y\",b
             .unwrap_err()
             .to_string();
             assert!(
-                err.contains("ends inside a quoted field that starts on line 6;"),
+                err.contains("line 6: the file looks cut off: it ends inside a quoted field that starts on line 6"),
                 "{variant:?}, {how}: {err}"
+            );
+            // Skipped, the record is reported on the line it starts, and the
+            // rows before it load with their lines.
+            let skip = LoadOptions {
+                skip_bad_rows: true,
+                ..LoadOptions::default()
+            };
+            let t = load_csv_tuned(&path, &skip, &Messages::default(), &tuning).unwrap();
+            assert_eq!(t.row_origin, [2, 4], "{variant:?}, {how}");
+            assert!(
+                t.source.warnings.iter().any(|w| w.starts_with(
+                    "line 6: the file ends inside a quoted field; this last record was skipped"
+                )),
+                "{variant:?}, {how}: {:?}",
+                t.source.warnings
             );
         }
     }
@@ -266,12 +281,17 @@ fn undecodable_bytes_are_reported_on_their_line_whatever_the_line_ends() {
             .collect();
         let path = dir.path().join(format!("{variant:?}.csv"));
         std::fs::write(&path, bytes).unwrap();
-        let err = load(&path, &gbk, &Messages::default())
-            .unwrap_err()
-            .to_string();
+        // The cell is read as missing and reported on its line.
+        let t = load(&path, &gbk, &Messages::default()).unwrap();
+        assert_eq!(t.row_origin, [2, 5], "{variant:?}");
+        assert_eq!(t.column("city").unwrap().texts().unwrap().get(1), None);
         assert!(
-            err.contains("line 5: bytes that are not valid GBK"),
-            "{variant:?}: {err}"
+            t.source
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("line 5, column 'city': bytes that are not valid GBK")),
+            "{variant:?}: {:?}",
+            t.source.warnings
         );
     }
 }
@@ -396,7 +416,9 @@ fn late_non_utf8_bytes_are_reported_on_their_line_whatever_the_line_ends() {
         line += 1;
         std::fs::write(&path, bytes).unwrap();
         let t = load(&path, &LoadOptions::default(), &Messages::default()).unwrap();
-        let expected = format!("the start of the file looked like UTF-8 but line {line} is not");
+        let expected = format!(
+            "line {line}, column 'name': bytes that are not valid UTF-8; the cell is read as missing"
+        );
         assert!(
             t.source.warnings.iter().any(|w| w.starts_with(&expected)),
             "{eol:?}: {:?}, wanted {expected}",

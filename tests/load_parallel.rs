@@ -329,25 +329,65 @@ fn ragged_rows_give_the_sequential_error_or_skip_warning() {
 }
 
 #[test]
-fn a_file_cut_inside_a_quote_gives_the_sequential_error() {
+fn a_file_cut_off_is_read_in_chunks_like_the_sequential_reader() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.csv");
     write_file(&path, &Shape::default());
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes.extend_from_slice(b"C9999999,\"never closed,1,2024-01-01\n");
-    std::fs::write(&path, bytes).unwrap();
-    assert_eq!(compare_all(&path, &LoadOptions::default()), Outcome::NotCut);
-    let err = load_csv_tuned(
-        &path,
-        &LoadOptions::default(),
-        &Messages::default(),
-        &parallel(65_536, 2),
-    )
-    .unwrap_err();
-    assert!(
-        err.to_string().contains("ends inside a quoted field"),
-        "{err}"
-    );
+    let whole = std::fs::read(&path).unwrap();
+    let rows = Shape::default().rows;
+    let lines_before = whole.iter().filter(|&&b| b == b'\n').count() as u64;
+    let skip = LoadOptions {
+        skip_bad_rows: true,
+        ..LoadOptions::default()
+    };
+    // Cut inside a quoted field (its quote never closes, and a line break
+    // follows), and cut in the middle of a last line without quotes.
+    for (tail, warning) in [
+        (
+            &b"C9999999,\"never closed,1,2024-01-01\n"[..],
+            "the file ends inside a quoted field; this last record was skipped",
+        ),
+        (
+            &b"C9999999,12"[..],
+            "the file ends in the middle of this record",
+        ),
+    ] {
+        let mut bytes = whole.clone();
+        bytes.extend_from_slice(tail);
+        std::fs::write(&path, &bytes).unwrap();
+        let what = String::from_utf8_lossy(tail).into_owned();
+        // Without skip: the same error from every reader, and no fallback.
+        assert_eq!(
+            compare_all(&path, &LoadOptions::default()),
+            Outcome::Chunked,
+            "{what}"
+        );
+        let err = load_csv_tuned(
+            &path,
+            &LoadOptions::default(),
+            &Messages::default(),
+            &parallel(65_536, 2),
+        )
+        .unwrap_err();
+        let line = lines_before + 1;
+        assert!(
+            err.to_string()
+                .contains(&format!("line {line}: the file looks cut off")),
+            "{what}: {err}"
+        );
+        assert_eq!(err.remedy(), Some(&custseg::Remedy::SkipBadRows));
+        // With skip: everything before it, read in chunks.
+        assert_eq!(compare_all(&path, &skip), Outcome::Chunked, "{what}");
+        let t = load_csv_tuned(&path, &skip, &Messages::default(), &parallel(65_536, 2)).unwrap();
+        assert_eq!(t.n_rows, rows, "{what}");
+        assert_eq!(t.source.skipped_rows, 1, "{what}");
+        let expected = format!("line {line}: {warning}");
+        assert!(
+            t.source.warnings.iter().any(|w| w.starts_with(&expected)),
+            "{what}: {:?}",
+            t.source.warnings
+        );
+    }
 }
 
 /// Lines of every shape the record splitter must agree with the CSV parser

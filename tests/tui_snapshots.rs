@@ -536,3 +536,30 @@ fn every_new_screen_without_colour_and_in_ascii() {
         assert_ascii(&mut h);
     }
 }
+
+const ACCOUNT_LOG: &str = "tests/fixtures/logs/account_log.csv";
+
+/// A log whose account column is named like nothing: the key is proposed
+/// from its values, and the screen says to check it.
+#[test]
+fn map_screen_customer_key_from_values() {
+    let mut h = mapped(ACCOUNT_LOG, COLOR);
+    let text = h.text();
+    assert!(
+        text.contains("'acc' is the customer id from its values"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+/// The id column of an aggregated debit/credit log shows how rows were read.
+#[test]
+fn clean_screen_shows_the_log_policy_on_the_id_column() {
+    let mut h = mapped(ACCOUNT_LOG, COLOR);
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.app.stage, Stage::Clean);
+    let text = h.text();
+    assert!(text.contains("Policy: money in and out"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -209,6 +209,7 @@ fn the_worker_reports_progress_and_honours_cancel() {
         id: 7,
         path: path.clone(),
         options: LoadOptions::default(),
+        expected_sha256: None,
         cancel: Arc::new(AtomicBool::new(false)),
     };
     run_job(job, &|ev| events.lock().unwrap().push(ev));
@@ -232,6 +233,7 @@ fn the_worker_reports_progress_and_honours_cancel() {
         id: 8,
         path,
         options: LoadOptions::default(),
+        expected_sha256: None,
         cancel: Arc::new(AtomicBool::new(true)),
     };
     run_job(job, &|ev| {
@@ -521,7 +523,7 @@ fn options_cycle_both_ways_through_auto() {
         h.key(KeyCode::Tab);
     }
     h.key(KeyCode::Left);
-    assert_eq!(h.app.config.load.encoding.as_deref(), Some("shift_jis"));
+    assert_eq!(h.app.config.load.encoding.as_deref(), Some("utf-16be"));
     h.key(KeyCode::Right);
     assert_eq!(h.app.config.load.encoding, None);
     h.key(KeyCode::Down).key(KeyCode::Right);

@@ -40,10 +40,15 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
+use crate::pipeline::excerpt;
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
     Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, Table, TextColumn, format_date,
+};
+use crate::pipeline::txn_meaning::{
+    self, DirectionWords, LogLayout, LogPlan, LogPolicyReport, MonetaryBasis, PlanOptions,
+    ReturnsPolicy, RowKind, RowReader, SignedAmounts,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -154,6 +159,14 @@ pub struct AggregateOptions {
     /// per-transaction (e.g. a transaction id) once its distinct values
     /// outnumber the customers seen so far by more than this.
     pub max_attribute_levels: usize,
+    /// Cancelled invoice lines: net (default) or exclude (see [`txn_meaning`]).
+    pub returns: ReturnsPolicy,
+    /// Monetary of a debit/credit log: inflow (default), outflow or net.
+    pub monetary: MonetaryBasis,
+    /// Negative amounts without a direction column: auto, flows or plain.
+    pub signed_amounts: SignedAmounts,
+    /// The direction column's own words for money in and out.
+    pub direction_words: DirectionWords,
 }
 
 impl Default for AggregateOptions {
@@ -161,6 +174,20 @@ impl Default for AggregateOptions {
         AggregateOptions {
             input: InputKind::Auto,
             max_attribute_levels: 1000,
+            returns: ReturnsPolicy::default(),
+            monetary: MonetaryBasis::default(),
+            signed_amounts: SignedAmounts::default(),
+            direction_words: DirectionWords::default(),
+        }
+    }
+}
+
+impl AggregateOptions {
+    fn plan_options(&self) -> PlanOptions {
+        PlanOptions {
+            returns: self.returns,
+            monetary: self.monetary,
+            signed_amounts: self.signed_amounts,
         }
     }
 }
@@ -211,6 +238,15 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
         InputKind::Auto => {}
     }
     let Some(id) = id else {
+        if mapping.id.rows_look_like_transactions {
+            return Err(Error::data(format!(
+                "{}: the rows look like transactions ({}), but no customer id column was found, \
+                 so there are no customers to segment. Name the customer column with \
+                 --map customer_id=COLUMN, or segment the rows as they are with --input customers",
+                table.source.file_name(),
+                mapping.id.reason
+            )));
+        }
         return Ok(InputDecision {
             aggregate: false,
             reason: "no customer id column, so rows are taken as customers".into(),
@@ -330,6 +366,10 @@ pub struct AggregateReport {
     /// (input column, why it was not carried).
     pub not_carried: Vec<(String, String)>,
     pub warnings: Vec<String>,
+    /// How rows were read (amounts, invoice lines, money in and out), the
+    /// policies applied and their counts.
+    #[serde(default)]
+    pub policy: LogPolicyReport,
 }
 
 impl AggregateReport {
@@ -357,6 +397,9 @@ impl AggregateReport {
                 "  {} rows dated after the as-of date {d} left out",
                 self.rows_after_as_of
             );
+        }
+        for p in &self.policy.statements {
+            let _ = writeln!(s, "  policy: {p}");
         }
         for (c, how) in &self.columns {
             let _ = writeln!(s, "  {c:<24} {how}");
@@ -576,7 +619,9 @@ impl<'a> Attr<'a> {
 
     fn display(&self, v: u32) -> String {
         match &self.values {
-            AttrValues::Text { strings, .. } => format!("'{}'", strings[v as usize]),
+            AttrValues::Text { strings, .. } => {
+                format!("'{}'", excerpt::cell(strings[v as usize]))
+            }
             AttrValues::Number { values, .. } => {
                 crate::pipeline::table::format_number(values[v as usize])
             }
@@ -596,11 +641,59 @@ impl<'a> Attr<'a> {
 /// The columns an accumulator reads.
 #[derive(Clone, Copy)]
 struct Inputs<'a> {
-    amount: Option<&'a [f64]>,
+    /// Each row's value and kind (amount, invoice line, money in or out).
+    reader: RowReader<'a>,
     dates: Option<&'a [i32]>,
     balance: Option<&'a [f64]>,
     /// Rows dated after this are left out (`i32::MAX`: none).
     as_of: i32,
+    /// Invoice numbers, to count distinct invoices per customer.
+    invoices: Option<&'a ColumnData>,
+    /// Leave cancellation lines out entirely (returns policy "exclude").
+    exclude_cancels: bool,
+    /// Per-customer flows and invoices are kept (not the Amounts layout).
+    extra: bool,
+}
+
+/// Per customer, for invoice lines and flows only.
+#[derive(Clone, Copy)]
+struct Extra {
+    inflow: f64,
+    outflow: f64,
+    cancel_value: f64,
+    /// Distinct purchase invoices (purchase lines without invoice numbers).
+    purchases: u32,
+    /// Distinct cancelled invoices (cancellation lines without numbers).
+    cancels: u32,
+    first_buy: i32,
+    last_buy: i32,
+}
+
+const NEW_EXTRA: Extra = Extra {
+    inflow: 0.0,
+    outflow: 0.0,
+    cancel_value: 0.0,
+    purchases: 0,
+    cancels: 0,
+    first_buy: i32::MAX,
+    last_buy: MISSING_DATE,
+};
+
+/// Row counts of the policy, per shard.
+#[derive(Clone, Copy, Default)]
+struct KindCounts {
+    purchase_lines: usize,
+    cancel_lines: usize,
+    excluded_cancel_lines: usize,
+    cancelled_value: f64,
+    inflow_rows: usize,
+    outflow_rows: usize,
+    unknown_rows: usize,
+    first_unknown: Option<usize>,
+    negative_amounts: usize,
+    /// Distinct (customer, invoice) pairs with a purchase / a cancellation.
+    purchase_invoices: usize,
+    cancelled_invoices: usize,
 }
 
 /// One independent part of the aggregation: the customers whose id hashes to
@@ -608,6 +701,11 @@ struct Inputs<'a> {
 struct Shard<'a> {
     index: HashMap<IdKey<'a>, u32, FxBuild>,
     accs: Vec<Acc>,
+    /// Parallel to `accs` for invoice lines and flows; empty otherwise.
+    extra: Vec<Extra>,
+    /// (customer, invoice) -> 1 counted as a purchase, 2 as a cancellation.
+    invoices: HashMap<(u32, IdKey<'a>), u8, FxBuild>,
+    counts: KindCounts,
     /// `attrs.len()` slots per customer.
     slots: Vec<Slot>,
     attrs: Vec<Attr<'a>>,
@@ -621,6 +719,9 @@ impl<'a> Shard<'a> {
         Shard {
             index: HashMap::default(),
             accs: Vec::new(),
+            extra: Vec::new(),
+            invoices: HashMap::default(),
+            counts: KindCounts::default(),
             slots: Vec::new(),
             attrs: specs.iter().map(Attr::new).collect(),
             no_amount: 0,
@@ -630,10 +731,15 @@ impl<'a> Shard<'a> {
     }
 
     #[inline]
-    fn add(&mut self, i: usize, key: IdKey<'a>, inp: &Inputs<'_>) {
+    fn add(&mut self, i: usize, key: IdKey<'a>, inp: &Inputs<'a>) {
         let d = inp.dates.map_or(MISSING_DATE, |v| v[i]);
         if d != MISSING_DATE && d > inp.as_of {
             self.after_as_of += 1;
+            return;
+        }
+        let (x, kind) = inp.reader.row(i);
+        if kind == RowKind::Cancel && inp.exclude_cancels {
+            self.counts.excluded_cancel_lines += 1;
             return;
         }
         let n_attrs = self.attrs.len();
@@ -641,15 +747,21 @@ impl<'a> Shard<'a> {
         let c = *self.index.entry(key).or_insert(next);
         if c == next {
             self.accs.push(Acc::new(i as u32));
+            if inp.extra {
+                self.extra.push(NEW_EXTRA);
+            }
             self.slots.extend(std::iter::repeat_n(EMPTY, n_attrs));
+        }
+        if inp.extra {
+            self.add_extra(c, i, x, kind, d, inp);
         }
         let a = &mut self.accs[c as usize];
         a.count += 1;
-        if let Some(v) = inp.amount {
-            let x = v[i];
+        if inp.reader.has_amount() {
             if x.is_finite() {
                 a.sum += x;
                 a.n_amount += 1;
+                self.counts.negative_amounts += (x < 0.0) as usize;
             } else {
                 self.no_amount += 1;
             }
@@ -678,6 +790,61 @@ impl<'a> Shard<'a> {
             if let Some(v) = attr.key(i, customers) {
                 attr.observe(&mut self.slots[base + k], c, i as u32, v);
             }
+        }
+    }
+}
+
+impl<'a> Shard<'a> {
+    /// The invoice-line and flow sums of customer `c` for row `i`.
+    #[inline]
+    fn add_extra(&mut self, c: u32, i: usize, x: f64, kind: RowKind, d: i32, inp: &Inputs<'a>) {
+        let invoice = inp.invoices.and_then(|d| IdKeys::new(d).key(i));
+        let counts = &mut self.counts;
+        let e = &mut self.extra[c as usize];
+        // Whether this row's invoice is new for the customer as `bit`.
+        let mut first_of = |bit: u8| match invoice {
+            Some(k) => {
+                let flags = self.invoices.entry((c, k)).or_insert(0);
+                let new = *flags & bit == 0;
+                *flags |= bit;
+                new
+            }
+            None => true,
+        };
+        match kind {
+            RowKind::Purchase => {
+                counts.purchase_lines += 1;
+                e.purchases += first_of(1) as u32;
+                if d != MISSING_DATE {
+                    e.first_buy = e.first_buy.min(d);
+                    e.last_buy = e.last_buy.max(d);
+                }
+            }
+            RowKind::Cancel => {
+                counts.cancel_lines += 1;
+                e.cancels += first_of(2) as u32;
+                if x.is_finite() {
+                    e.cancel_value += x;
+                    counts.cancelled_value += x;
+                }
+            }
+            RowKind::In => {
+                counts.inflow_rows += 1;
+                if x.is_finite() {
+                    e.inflow += x;
+                }
+            }
+            RowKind::Out => {
+                counts.outflow_rows += 1;
+                if x.is_finite() {
+                    e.outflow += x;
+                }
+            }
+            RowKind::Unknown => {
+                counts.unknown_rows += 1;
+                counts.first_unknown.get_or_insert(i);
+            }
+            RowKind::Plain => {}
         }
     }
 }
@@ -744,6 +911,489 @@ fn attr_column(
     }
 }
 
+impl KindCounts {
+    fn add(&mut self, o: &KindCounts) {
+        self.purchase_lines += o.purchase_lines;
+        self.cancel_lines += o.cancel_lines;
+        self.excluded_cancel_lines += o.excluded_cancel_lines;
+        self.cancelled_value += o.cancelled_value;
+        self.inflow_rows += o.inflow_rows;
+        self.outflow_rows += o.outflow_rows;
+        self.unknown_rows += o.unknown_rows;
+        self.negative_amounts += o.negative_amounts;
+        self.purchase_invoices += o.purchase_invoices;
+        self.cancelled_invoices += o.cancelled_invoices;
+        self.first_unknown = match (self.first_unknown, o.first_unknown) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// The customer table under construction: its columns, their mapping and
+/// how each was built.
+#[derive(Default)]
+struct OutColumns {
+    columns: Vec<Column>,
+    cmap: Vec<ColumnMapping>,
+    how: Vec<(String, String)>,
+}
+
+impl OutColumns {
+    /// Adds `col`, renamed with `_agg` while its name is taken.
+    fn add(&mut self, mut col: Column, role: Option<Role>, usage: ColumnUse, how: String) {
+        while self.columns.iter().any(|c| c.name == col.name) {
+            col.name.push_str("_agg");
+        }
+        self.cmap.push(ColumnMapping {
+            column: col.name.clone(),
+            ctype: col.ctype,
+            role,
+            confidence: 1.0,
+            reason: format!("aggregated from transactions: {how}"),
+            usage,
+            hygiene: Default::default(),
+        });
+        self.how.push((col.name.clone(), how));
+        self.columns.push(col);
+    }
+}
+
+/// The input columns the measures come from, by name.
+struct MeasureSources<'a> {
+    amount: Option<&'a str>,
+    quantity: Option<&'a str>,
+    price: Option<&'a str>,
+    /// The invoice-number column, when invoices are counted.
+    invoice: Option<&'a str>,
+    direction: Option<&'a str>,
+}
+
+/// `num / den`, missing when `den` is 0.
+fn ratio(num: f64, den: u32) -> f64 {
+    if den > 0 {
+        num / f64::from(den)
+    } else {
+        f64::NAN
+    }
+}
+
+/// Frequency and Monetary columns (and their companions) of the layout.
+fn measure_columns(
+    out: &mut OutColumns,
+    accs: &[&Acc],
+    extras: &[&Extra],
+    plan: &LogPlan,
+    layout: LogLayout,
+    src: &MeasureSources<'_>,
+) {
+    let total = |a: &&Acc| if a.n_amount > 0 { a.sum } else { f64::NAN };
+    match layout {
+        LogLayout::Amounts => {
+            out.add(
+                Column::number(
+                    "txn_count",
+                    accs.iter().map(|a| f64::from(a.count)).collect(),
+                ),
+                Some(Role::TxnCount),
+                ColumnUse::Feature,
+                "number of transactions".into(),
+            );
+            if let Some(a) = src.amount {
+                out.add(
+                    Column::number("txn_amount_total", accs.iter().map(total).collect()),
+                    Some(Role::TxnAmount),
+                    ColumnUse::Feature,
+                    format!("sum of '{a}'"),
+                );
+                out.add(
+                    Column::number(
+                        "txn_amount_mean",
+                        accs.iter().map(|a| ratio(a.sum, a.n_amount)).collect(),
+                    ),
+                    None,
+                    ColumnUse::Profile,
+                    format!("mean of '{a}' (profile only; set it to feature to cluster on it)"),
+                );
+            }
+        }
+        LogLayout::InvoiceLines { .. } => invoice_columns(out, accs, extras, plan, src),
+        LogLayout::Flows { .. } => flow_columns(out, accs, extras, plan, src),
+    }
+}
+
+fn invoice_columns(
+    out: &mut OutColumns,
+    accs: &[&Acc],
+    extras: &[&Extra],
+    plan: &LogPlan,
+    src: &MeasureSources<'_>,
+) {
+    let (q, p) = (src.quantity.unwrap_or("?"), src.price.unwrap_or("?"));
+    let (count_name, counted) = match src.invoice {
+        Some(inv) => (
+            "invoices",
+            format!("distinct purchase invoices in '{inv}' (not lines)"),
+        ),
+        None => (
+            "purchase_lines",
+            "purchase lines (no invoice number is mapped)".to_string(),
+        ),
+    };
+    out.add(
+        Column::number(
+            count_name,
+            extras.iter().map(|e| f64::from(e.purchases)).collect(),
+        ),
+        Some(Role::TxnCount),
+        ColumnUse::Feature,
+        counted,
+    );
+    let net = plan.returns == ReturnsPolicy::Net;
+    out.add(
+        Column::number(
+            "spend",
+            accs.iter()
+                .map(|a| if a.n_amount > 0 { a.sum } else { f64::NAN })
+                .collect(),
+        ),
+        Some(Role::TxnAmount),
+        ColumnUse::Feature,
+        if net {
+            format!("sum of '{q}' × '{p}', net of cancellations")
+        } else {
+            format!("sum of '{q}' × '{p}' over purchases (cancellations left out)")
+        },
+    );
+    out.add(
+        Column::number(
+            if src.invoice.is_some() {
+                "spend_per_invoice"
+            } else {
+                "spend_per_line"
+            },
+            accs.iter()
+                .zip(extras)
+                .map(|(a, e)| ratio(a.sum, e.purchases))
+                .collect(),
+        ),
+        None,
+        ColumnUse::Profile,
+        "spend divided by the purchases counted (profile only)".into(),
+    );
+    if net {
+        out.add(
+            Column::number(
+                if src.invoice.is_some() {
+                    "cancelled_invoices"
+                } else {
+                    "cancelled_lines"
+                },
+                extras.iter().map(|e| f64::from(e.cancels)).collect(),
+            ),
+            None,
+            ColumnUse::Profile,
+            "cancellations (not counted as purchases; profile only)".into(),
+        );
+        out.add(
+            Column::number(
+                "returns_value",
+                extras.iter().map(|e| -e.cancel_value).collect(),
+            ),
+            None,
+            ColumnUse::Profile,
+            format!(
+                "value of the cancelled lines, as a positive amount of '{q}' × '{p}' (profile only)"
+            ),
+        );
+    }
+}
+
+fn flow_columns(
+    out: &mut OutColumns,
+    accs: &[&Acc],
+    extras: &[&Extra],
+    plan: &LogPlan,
+    src: &MeasureSources<'_>,
+) {
+    out.add(
+        Column::number(
+            "txn_count",
+            accs.iter().map(|a| f64::from(a.count)).collect(),
+        ),
+        Some(Role::TxnCount),
+        ColumnUse::Feature,
+        "number of transactions, in and out".into(),
+    );
+    let amount = src.amount.unwrap_or("?");
+    let by = match src.direction {
+        Some(d) => format!("rows '{d}' marks as"),
+        None => "rows whose amount is".to_string(),
+    };
+    let present = |a: &&Acc, v: f64| if a.n_amount > 0 { v } else { f64::NAN };
+    let sums = [
+        (
+            MonetaryBasis::Inflow,
+            "txn_inflow",
+            format!("sum of '{amount}' on {by} money in"),
+            accs.iter()
+                .zip(extras)
+                .map(|(a, e)| present(a, e.inflow))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            MonetaryBasis::Outflow,
+            "txn_outflow",
+            format!("sum of '{amount}' on {by} money out"),
+            accs.iter()
+                .zip(extras)
+                .map(|(a, e)| present(a, e.outflow))
+                .collect(),
+        ),
+        (
+            MonetaryBasis::Net,
+            "txn_net",
+            "money in minus money out".to_string(),
+            accs.iter()
+                .zip(extras)
+                .map(|(a, e)| present(a, e.inflow - e.outflow))
+                .collect(),
+        ),
+    ];
+    for (basis, name, how, values) in sums {
+        let monetary = basis == plan.monetary;
+        out.add(
+            Column::number(name, values),
+            monetary.then_some(Role::TxnAmount),
+            if monetary {
+                ColumnUse::Feature
+            } else {
+                ColumnUse::Profile
+            },
+            if monetary {
+                format!("{how} (Monetary)")
+            } else {
+                format!("{how} (profile only)")
+            },
+        );
+    }
+}
+
+/// First and last transaction dates; the first gives Tenure unless the log
+/// carries an open date or a tenure of its own. Invoice lines use purchase
+/// dates (a customer with only cancellations: any line's).
+fn date_columns(
+    out: &mut OutColumns,
+    accs: &[&Acc],
+    extras: &[&Extra],
+    layout: LogLayout,
+    date: &str,
+    carries_tenure: bool,
+) {
+    let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
+    let invoice = matches!(layout, LogLayout::InvoiceLines { .. });
+    let (first, last): (Vec<i32>, Vec<i32>) = if invoice {
+        accs.iter()
+            .zip(extras)
+            .map(|(a, e)| {
+                if e.last_buy != MISSING_DATE {
+                    (e.first_buy, e.last_buy)
+                } else {
+                    (fix(a.first_date), a.last_date)
+                }
+            })
+            .unzip()
+    } else {
+        accs.iter()
+            .map(|a| (fix(a.first_date), a.last_date))
+            .unzip()
+    };
+    let (first_name, last_name, what) = if invoice {
+        ("first_purchase_date", "last_purchase_date", "purchase")
+    } else {
+        ("first_txn_date", "last_txn_date", "transaction")
+    };
+    let (role, usage, why) = if carries_tenure {
+        (None, ColumnUse::Ignore, String::new())
+    } else {
+        (
+            Some(Role::OpenDate),
+            ColumnUse::Feature,
+            "; Tenure is measured from it".to_string(),
+        )
+    };
+    out.add(
+        Column::date(first_name, first),
+        role,
+        usage,
+        format!("earliest '{date}' of a {what}{why}"),
+    );
+    out.add(
+        Column::date(last_name, last),
+        Some(Role::LastDate),
+        ColumnUse::Feature,
+        format!("latest '{date}' of a {what}"),
+    );
+}
+
+/// The policy statements and counts of the report.
+fn policy_report(
+    plan: &LogPlan,
+    layout: LogLayout,
+    c: &KindCounts,
+    src: &MeasureSources<'_>,
+    table: &Table,
+) -> LogPolicyReport {
+    let mut r = LogPolicyReport {
+        plan: Some(LogPlan { layout, ..*plan }),
+        purchase_lines: c.purchase_lines,
+        cancel_lines: c.cancel_lines + c.excluded_cancel_lines,
+        cancelled_value: c.cancelled_value,
+        inflow_rows: c.inflow_rows,
+        outflow_rows: c.outflow_rows,
+        unknown_direction_rows: c.unknown_rows,
+        purchase_invoices: c.purchase_invoices,
+        cancelled_invoices: c.cancelled_invoices,
+        ..LogPolicyReport::default()
+    };
+    let amount = src.amount.unwrap_or("?");
+    match layout {
+        LogLayout::Amounts => {
+            r.negative_amounts = c.negative_amounts;
+            if src.amount.is_some() {
+                r.statements.push(format!(
+                    "one amount per row: Monetary is the sum of '{amount}', Frequency the number of rows"
+                ));
+            }
+            if c.negative_amounts > 0 {
+                r.statements.push(format!(
+                    "{} negative amounts (refunds or reversals) are netted into the total; \
+                     under {:.0}% of the amounts are negative, so they are not read as money out \
+                     (signed amounts policy '{}')",
+                    c.negative_amounts,
+                    txn_meaning::SIGNED_SHARE * 100.0,
+                    if plan.layout == LogLayout::Amounts {
+                        "auto or plain"
+                    } else {
+                        "plain"
+                    }
+                ));
+            }
+        }
+        LogLayout::InvoiceLines { cancel_prefix } => {
+            invoice_statements(&mut r, plan, c, src, cancel_prefix)
+        }
+        LogLayout::Flows { by_sign } => {
+            flow_statements(&mut r, plan, c, src, by_sign, table);
+        }
+    }
+    r
+}
+
+fn invoice_statements(
+    r: &mut LogPolicyReport,
+    plan: &LogPlan,
+    c: &KindCounts,
+    src: &MeasureSources<'_>,
+    cancel_prefix: bool,
+) {
+    let (q, p) = (src.quantity.unwrap_or("?"), src.price.unwrap_or("?"));
+    r.statements.push(format!(
+        "invoice lines: Monetary is the sum of '{q}' × '{p}'{}; Frequency counts {}; \
+         Recency and Tenure come from the last and first purchase",
+        if plan.returns == ReturnsPolicy::Net {
+            ", net of cancellations"
+        } else {
+            ""
+        },
+        match src.invoice {
+            Some(inv) => format!("distinct invoices in '{inv}', not lines"),
+            None => "purchase lines, as no invoice number is mapped".into(),
+        }
+    ));
+    let marks = if cancel_prefix {
+        "invoice numbers starting with C, or negative quantities"
+    } else {
+        "negative quantities"
+    };
+    let lines = c.cancel_lines + c.excluded_cancel_lines;
+    let invoices = if src.invoice.is_some() {
+        format!(
+            " on {} invoices ({} purchase invoices counted)",
+            c.cancelled_invoices, c.purchase_invoices
+        )
+    } else {
+        String::new()
+    };
+    r.statements.push(match plan.returns {
+        ReturnsPolicy::Net => format!(
+            "cancellations ({marks}): {lines} lines{invoices} worth {:.2}, netted against spend; \
+             cancelled invoices are not counted as purchases (returns policy 'net')",
+            c.cancelled_value
+        ),
+        ReturnsPolicy::Exclude => format!(
+            "cancellations ({marks}): {lines} lines left out entirely (returns policy 'exclude'){}",
+            if src.invoice.is_some() {
+                format!("; {} purchase invoices counted", c.purchase_invoices)
+            } else {
+                String::new()
+            }
+        ),
+    });
+    if let Some(a) = src.amount {
+        r.statements
+            .push(format!("'{a}' is not summed: Monetary is '{q}' × '{p}'"));
+    }
+}
+
+fn flow_statements(
+    r: &mut LogPolicyReport,
+    plan: &LogPlan,
+    c: &KindCounts,
+    src: &MeasureSources<'_>,
+    by_sign: bool,
+    table: &Table,
+) {
+    let amount = src.amount.unwrap_or("?");
+    let by = match (by_sign, src.direction) {
+        (false, Some(d)) => format!("the direction in '{d}'"),
+        _ => format!(
+            "the sign of '{amount}' (positive: in, negative: out; signed amounts policy '{}')",
+            if plan.layout == (LogLayout::Flows { by_sign: true }) {
+                "auto or flows"
+            } else {
+                "flows"
+            }
+        ),
+    };
+    r.statements.push(format!(
+        "money in and out by {by}: {} rows in, {} rows out; Monetary is {} (monetary policy '{}'), \
+         never in plus out; the other sums are profile columns",
+        c.inflow_rows,
+        c.outflow_rows,
+        match plan.monetary {
+            MonetaryBasis::Inflow => "money in",
+            MonetaryBasis::Outflow => "money out",
+            MonetaryBasis::Net => "money in minus money out",
+        },
+        plan.monetary.name()
+    ));
+    if c.unknown_rows > 0 {
+        let example = c.first_unknown.and_then(|i| {
+            let col = table.column(src.direction?)?;
+            Some((i, col.data.display(i)))
+        });
+        r.statements.push(format!(
+            "{} rows whose direction reads neither in nor out{} count as transactions but in neither sum",
+            c.unknown_rows,
+            example
+                .as_ref()
+                .map_or(String::new(), |(i, v)| format!(" (e.g. {}: '{v}')", table.row_label(*i)))
+        ));
+        r.unknown_direction_examples.extend(example);
+    }
+}
+
 /// Roles that describe the customer rather than one transaction.
 const ATTRIBUTE_ROLES: [Role; 7] = [
     Role::Age,
@@ -781,6 +1431,20 @@ pub fn aggregate_transactions(
     as_of: Option<IsoDate>,
     progress: &dyn Progress,
 ) -> Result<Aggregated> {
+    aggregate_with_plan(table, mapping, opts, as_of, None, progress)
+}
+
+/// [`aggregate_transactions`] reading the rows as `plan` says (a saved
+/// model's), or as [`txn_meaning::plan_log`] decides from the data when
+/// `plan` is `None`.
+pub fn aggregate_with_plan(
+    table: &Table,
+    mapping: &Mapping,
+    opts: &AggregateOptions,
+    as_of: Option<IsoDate>,
+    plan: Option<LogPlan>,
+    progress: &dyn Progress,
+) -> Result<Aggregated> {
     let file = table.source.file_name();
     let Some(id_col) = mapping
         .column_for(Role::CustomerId)
@@ -802,8 +1466,11 @@ pub fn aggregate_transactions(
             .and_then(|c| table.column(c))
             .filter(|c| mapping.usage_of(&c.name) != ColumnUse::Ignore || role == Role::TxnDate)
     };
-    let amount_col = role_col(Role::TxnAmount);
-    let amount = amount_col.and_then(|c| c.numbers());
+    let plan = plan.unwrap_or_else(|| txn_meaning::plan_log(table, mapping, opts.plan_options()));
+    let reader = RowReader::new(table, mapping, &plan, &opts.direction_words);
+    let layout = reader.layout();
+    let amount_col =
+        role_col(Role::TxnAmount).filter(|_| !matches!(layout, LogLayout::InvoiceLines { .. }));
     let amount_name = amount_col.map(|c| c.name.clone());
     let date_col = role_col(Role::TxnDate).or_else(|| role_col(Role::LastDate));
     let dates = date_col.and_then(|c| c.dates());
@@ -884,10 +1551,13 @@ pub fn aggregate_transactions(
     const CHUNK: usize = 1 << 18;
     let keys = IdKeys::new(&id_col.data);
     let inputs = Inputs {
-        amount,
+        reader,
         dates,
         balance,
         as_of: report.as_of.map_or(i32::MAX, |d| d.0),
+        invoices: reader.invoices(),
+        exclude_cancels: plan.returns == ReturnsPolicy::Exclude,
+        extra: layout != LogLayout::Amounts,
     };
     let mut first_without_id: Option<usize> = None;
     let build = FxBuild::default();
@@ -944,8 +1614,11 @@ pub fn aggregate_transactions(
             }
         });
     }
+    let mut counts = KindCounts::default();
     for sh in shards.iter_mut() {
         sh.index = HashMap::default();
+        sh.invoices = HashMap::default();
+        counts.add(&sh.counts);
         report.rows_without_amount += sh.no_amount;
         report.rows_without_date += sh.no_date;
         report.rows_after_as_of += sh.after_as_of;
@@ -986,7 +1659,7 @@ pub fn aggregate_transactions(
             .unparsed_examples
             .iter()
             .take(3)
-            .map(|(row, raw)| format!("{}: '{raw}'", table.row_label(*row)))
+            .map(|(row, raw)| format!("{}: '{}'", table.row_label(*row), excerpt::cell(raw)))
             .collect();
         report.warnings.push(format!(
             "'{}': {} value{} could not be read as {} and count as missing: {}",
@@ -1034,38 +1707,7 @@ pub fn aggregate_transactions(
     progress.report(1.0, "building the customer table");
 
     // Output columns.
-    let mut columns: Vec<Column> = Vec::new();
-    let mut cmap: Vec<ColumnMapping> = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
-    let mut unique = |base: &str| -> String {
-        let mut name = base.to_string();
-        while taken.contains(&name) {
-            name.push_str("_agg");
-        }
-        taken.push(name.clone());
-        name
-    };
-    let add = |columns: &mut Vec<Column>,
-               cmap: &mut Vec<ColumnMapping>,
-               report: &mut AggregateReport,
-               col: Column,
-               role: Option<Role>,
-               usage: ColumnUse,
-               how: String| {
-        cmap.push(ColumnMapping {
-            column: col.name.clone(),
-            ctype: col.ctype,
-            role,
-            confidence: 1.0,
-            reason: format!("aggregated from transactions: {how}"),
-            usage,
-            hygiene: Default::default(),
-        });
-        report.columns.push((col.name.clone(), how));
-        columns.push(col);
-    };
-
-    let id_name = unique(&id_col.name);
+    let mut out = OutColumns::default();
     let id_data = match &id_col.data {
         ColumnData::Text(t) => {
             let mut out = TextColumn::with_capacity(customers, 0);
@@ -1083,9 +1725,8 @@ pub fn aggregate_transactions(
             ColumnData::Date(accs.iter().map(|a| v[a.first_row as usize]).collect())
         }
     };
-    let id_usage = mapping.usage_of(&id_col.name);
     let mut id_out = Column {
-        name: id_name,
+        name: id_col.name.clone(),
         ctype: id_col.ctype,
         data: id_data,
         info: ColumnInfo::default(),
@@ -1094,95 +1735,57 @@ pub fn aggregate_transactions(
         .info
         .notes
         .push("one row per customer, in order of first appearance".into());
-    add(
-        &mut columns,
-        &mut cmap,
-        &mut report,
+    out.add(
         id_out,
         Some(Role::CustomerId),
-        id_usage,
+        mapping.usage_of(&id_col.name),
         format!("customer id from '{}'", id_col.name),
     );
-
-    add(
-        &mut columns,
-        &mut cmap,
-        &mut report,
-        Column::number(
-            &unique("txn_count"),
-            accs.iter().map(|a| f64::from(a.count)).collect(),
-        ),
-        Some(Role::TxnCount),
-        ColumnUse::Feature,
-        "number of transactions".into(),
-    );
-    if let Some(src) = &amount_name {
-        add(
-            &mut columns,
-            &mut cmap,
-            &mut report,
-            Column::number(
-                &unique("txn_amount_total"),
-                accs.iter()
-                    .map(|a| if a.n_amount > 0 { a.sum } else { f64::NAN })
-                    .collect(),
-            ),
-            Some(Role::TxnAmount),
-            ColumnUse::Feature,
-            format!("sum of '{src}'"),
-        );
-        add(
-            &mut columns,
-            &mut cmap,
-            &mut report,
-            Column::number(
-                &unique("txn_amount_mean"),
-                accs.iter()
-                    .map(|a| {
-                        if a.n_amount > 0 {
-                            a.sum / f64::from(a.n_amount)
-                        } else {
-                            f64::NAN
-                        }
-                    })
-                    .collect(),
-            ),
-            None,
-            ColumnUse::Profile,
-            format!("mean of '{src}' (profile only; set it to feature to cluster on it)"),
-        );
+    let extras: Vec<&Extra> = if inputs.extra {
+        order
+            .iter()
+            .map(|&(_, s, l)| &shards[s as usize].extra[l as usize])
+            .collect()
     } else {
+        Vec::new()
+    };
+    let sources = MeasureSources {
+        amount: amount_name.as_deref(),
+        quantity: role_col(Role::Quantity).map(|c| c.name.as_str()),
+        price: role_col(Role::UnitPrice).map(|c| c.name.as_str()),
+        invoice: reader.invoices().and(mapping.column_for(Role::TxnId)),
+        direction: role_col(Role::Direction).map(|c| c.name.as_str()),
+    };
+    measure_columns(&mut out, &accs, &extras, &plan, layout, &sources);
+    if sources.invoice.is_some() {
+        counts.purchase_invoices = extras.iter().map(|e| e.purchases as usize).sum();
+        counts.cancelled_invoices = extras.iter().map(|e| e.cancels as usize).sum();
+    }
+    report.policy = policy_report(&plan, layout, &counts, &sources, table);
+    if !reader.has_amount() {
         report.warnings.push(
             "no transaction amount column is mapped: no total or mean amount (Monetary cannot be built)"
                 .into(),
         );
     }
     if let Some(dc) = date_col {
-        let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
-        add(
-            &mut columns,
-            &mut cmap,
-            &mut report,
-            Column::date(
-                &unique("first_txn_date"),
-                accs.iter().map(|a| fix(a.first_date)).collect(),
-            ),
-            None,
-            ColumnUse::Ignore,
-            format!("earliest '{}'", dc.name),
-        );
-        add(
-            &mut columns,
-            &mut cmap,
-            &mut report,
-            Column::date(
-                &unique("last_txn_date"),
-                accs.iter().map(|a| a.last_date).collect(),
-            ),
-            Some(Role::LastDate),
-            ColumnUse::Feature,
-            format!("latest '{}'", dc.name),
-        );
+        let carries_tenure = specs.iter().any(|s| {
+            s.mapping
+                .and_then(|m| m.role)
+                .is_some_and(|r| matches!(r, Role::OpenDate | Role::Tenure))
+        });
+        date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure);
+        if !carries_tenure {
+            report.policy.statements.push(format!(
+                "Tenure is measured from each customer's first {} in '{}', as the log has no account open date",
+                if matches!(layout, LogLayout::InvoiceLines { .. }) {
+                    "purchase"
+                } else {
+                    "transaction"
+                },
+                dc.name
+            ));
+        }
     } else {
         report.warnings.push(
             "no transaction date column is mapped: no first/last dates (Recency cannot be built)"
@@ -1190,19 +1793,14 @@ pub fn aggregate_transactions(
         );
     }
     if let Some(bc) = balance_col {
-        add(
-            &mut columns,
-            &mut cmap,
-            &mut report,
-            Column::number(
-                &unique("last_balance"),
-                accs.iter().map(|a| a.balance).collect(),
-            ),
+        out.add(
+            Column::number("last_balance", accs.iter().map(|a| a.balance).collect()),
             Some(Role::Balance),
             ColumnUse::Feature,
             format!("'{}' on the customer's latest transaction", bc.name),
         );
     }
+    let multi_row = accs.iter().filter(|a| a.count >= 2).count();
     for (a, spec) in specs.iter().enumerate() {
         let name = spec.source.name.clone();
         let abandoned = shards.iter().any(|sh| sh.attrs[a].abandoned);
@@ -1226,6 +1824,17 @@ pub fn aggregate_transactions(
             continue;
         }
         let disagreeing: usize = shards.iter().map(|sh| sh.attrs[a].overflow.len()).sum();
+        if spec.slack.is_some() && disagreeing * 2 > multi_row && multi_row >= 10 {
+            // A product, description or channel varies within a customer.
+            report.not_carried.push((
+                name,
+                format!(
+                    "differs between the rows of {disagreeing} of the {multi_row} customers \
+                     with several rows: a per-transaction column, not a customer attribute"
+                ),
+            ));
+            continue;
+        }
         // The example: the disagreeing customer that appears first.
         let first = shards
             .iter()
@@ -1261,22 +1870,19 @@ pub fn aggregate_transactions(
         }
         let role = spec.mapping.and_then(|m| m.role);
         let usage = spec.mapping.map_or(ColumnUse::Profile, |m| m.usage);
-        let out_name = unique(&name);
-        let col = attr_column(&shards, a, spec, &order, &out_name);
-        add(
-            &mut columns,
-            &mut cmap,
-            &mut report,
+        let col = attr_column(&shards, a, spec, &order, &name);
+        out.add(
             col,
             role,
             usage,
             format!("customer attribute '{name}': most frequent value per customer"),
         );
         // What the hygiene rules found in the log holds for the attribute.
-        if let (Some(last), Some(m)) = (cmap.last_mut(), spec.mapping) {
+        if let (Some(last), Some(m)) = (out.cmap.last_mut(), spec.mapping) {
             last.hygiene = m.hygiene.clone();
         }
     }
+    report.columns = std::mem::take(&mut out.how);
 
     let row_origin = accs
         .iter()
@@ -1294,8 +1900,8 @@ pub fn aggregate_transactions(
         "aggregated {} transactions into {} customers; a customer's line is that of their first transaction",
         table.n_rows, customers
     ));
-    let out = Table {
-        columns,
+    let table_out = Table {
+        columns: out.columns,
         n_rows: customers,
         row_origin,
         source,
@@ -1306,10 +1912,11 @@ pub fn aggregate_transactions(
         table.n_rows
     ));
     Ok(Aggregated {
-        table: out,
+        table: table_out,
         mapping: Mapping {
-            columns: cmap,
+            columns: out.cmap,
             notes,
+            id: mapping.id.clone(),
         },
         report,
     })

@@ -30,6 +30,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::FxBuild;
+use crate::pipeline::excerpt;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{
     Column, ColumnData, ColumnType, MISSING_DATE, Table, TextColumn, date_to_days, days_to_date,
@@ -813,6 +814,14 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
     if let Some(w) = &as_of.warning {
         report.warnings.push(w.clone());
     }
+    if let Some(d) = as_of.date {
+        for late in crate::pipeline::as_of::late_dates(table, mapping, d) {
+            let dropped = report
+                .column(&late.column)
+                .is_some_and(|c| c.action == ColumnAction::Dropped);
+            report.warnings.push(late.warning(d, Some(dropped)));
+        }
+    }
     report.notes.push(format!(
         "missing shares are measured after invalid values became missing; a column is \
          dropped when its share is above {:.0}% (exactly {:.0}% is kept; --max-missing)",
@@ -1065,7 +1074,7 @@ impl<'a> IdKeys<'a> {
 fn quote(data: &ColumnData, i: usize, raw_number: Option<f64>) -> String {
     match (data, raw_number) {
         (_, Some(x)) if !x.is_finite() => format!("{x}"),
-        (ColumnData::Text(_), _) => format!("'{}'", data.display(i)),
+        (ColumnData::Text(_), _) => format!("'{}'", excerpt::cell(&data.display(i))),
         _ => data.display(i),
     }
 }
@@ -1088,7 +1097,7 @@ fn clean_column(
         .unparsed_examples
         .iter()
         .take(EXAMPLES)
-        .map(|(row, raw)| format!("{}: '{raw}'", original.row_label(*row)))
+        .map(|(row, raw)| format!("{}: '{}'", original.row_label(*row), excerpt::cell(raw)))
         .collect();
     let mut rep = ColumnReport {
         name: col.name.clone(),

@@ -569,7 +569,7 @@ pub struct FeatureReport {
     /// Columns kept in the cleaned table for segment profiles.
     pub profile_columns: Vec<String>,
     /// Pearson correlation of the scaled features, `d x d` row-major, in
-    /// `features` order.
+    /// `features` order; empty above `correlation::FULL_MATRIX_MAX` features.
     pub correlation: Vec<f64>,
     pub correlation_threshold: f64,
     pub correlated_pairs: Vec<CorrelatedPair>,
@@ -1317,21 +1317,30 @@ pub fn build_features(
         ));
     }
 
-    // 7. Correlation of the scaled features.
+    // 7. Correlation of the scaled features (the strongest pairs only, and
+    // the matrix only for a moderate number of features).
     let d = kept.len();
     let cols: Vec<&[f64]> = kept.iter().map(|k| k.scaled.as_slice()).collect();
-    report.correlation = correlation(&cols);
-    for i in 0..d {
-        for j in i + 1..d {
-            let r = report.correlation[i * d + j];
-            if r.abs() > opts.correlation_threshold {
-                report.correlated_pairs.push(CorrelatedPair {
-                    a: kept[i].spec.name.clone(),
-                    b: kept[j].spec.name.clone(),
-                    r,
-                });
-            }
-        }
+    let corr = crate::pipeline::correlation::correlations(
+        &cols,
+        opts.correlation_threshold,
+        crate::pipeline::correlation::MAX_PAIRS,
+    );
+    report.correlation = corr.matrix;
+    for &(i, j, r) in &corr.pairs {
+        report.correlated_pairs.push(CorrelatedPair {
+            a: kept[i].spec.name.clone(),
+            b: kept[j].spec.name.clone(),
+            r,
+        });
+    }
+    if corr.above > corr.pairs.len() {
+        report.warnings.push(format!(
+            "{} pairs of features are correlated above {}; the {} strongest are listed",
+            corr.above,
+            opts.correlation_threshold,
+            corr.pairs.len()
+        ));
     }
 
     // 8. Row-major matrices.
@@ -1770,82 +1779,6 @@ fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Tran
             }
         }
     })
-}
-
-/// Pearson correlation matrix of the columns (`d x d`, row-major); 0 where a
-/// column has no variance. Columns are centred first, then the
-/// cross-products are summed in blocks of rows (each column is read once per
-/// block, not once per pair) and the block sums added in block order, so the
-/// result does not depend on the number of threads.
-pub fn correlation(cols: &[&[f64]]) -> Vec<f64> {
-    let d = cols.len();
-    let n = cols.first().map_or(0, |c| c.len());
-    let mut m = vec![0.0; d * d];
-    if n == 0 {
-        return m;
-    }
-    let nf = n as f64;
-    let centre: Vec<(f64, f64)> = cols
-        .par_iter()
-        .map(|c| {
-            let (mean, _, _) = moments(c);
-            (mean, c.iter().fold(0.0f64, |a, x| a.max((x - mean).abs())))
-        })
-        .collect();
-    const BLOCK: usize = 8192;
-    let blocks: Vec<Vec<f64>> = (0..n.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-            let centred: Vec<Vec<f64>> = (0..d)
-                .map(|i| cols[i][lo..hi].iter().map(|x| x - centre[i].0).collect())
-                .collect();
-            let mut acc = vec![0.0; d * d];
-            for i in 0..d {
-                for j in i..d {
-                    acc[i * d + j] = centred[i]
-                        .iter()
-                        .zip(&centred[j])
-                        .map(|(a, b)| a * b)
-                        .sum::<f64>();
-                }
-            }
-            acc
-        })
-        .collect();
-    let mut cov = vec![0.0; d * d];
-    for acc in &blocks {
-        for (c, a) in cov.iter_mut().zip(acc) {
-            *c += a;
-        }
-    }
-    let var: Vec<f64> = (0..d).map(|i| cov[i * d + i] / nf).collect();
-    // A column whose spread is negligible next to its values has no variance
-    // (NaN counts as none).
-    let flat: Vec<bool> = (0..d)
-        .map(|i| {
-            let spread = var[i].sqrt();
-            spread.is_nan() || spread <= 1e-12 * centre[i].1.max(f64::MIN_POSITIVE)
-        })
-        .collect();
-    for i in 0..d {
-        m[i * d + i] = if flat[i] { 0.0 } else { 1.0 };
-        for j in i + 1..d {
-            let r = if flat[i] || flat[j] {
-                0.0
-            } else {
-                cov[i * d + j] / nf / (var[i].sqrt() * var[j].sqrt())
-            };
-            let r = if r.is_finite() {
-                r.clamp(-1.0, 1.0)
-            } else {
-                0.0
-            };
-            m[i * d + j] = r;
-            m[j * d + i] = r;
-        }
-    }
-    m
 }
 
 /// Interleaves columns into an `n x d` row-major matrix, in parallel over

@@ -3,8 +3,12 @@
 //! each with a confidence; the user's `--map role=column` always wins.
 
 use crate::error::{Error, Result};
+pub use crate::pipeline::customer_key::{IdDecision, IdSource};
+use crate::pipeline::customer_key::{key_shape, names_other_entity};
+use crate::pipeline::excerpt;
 use crate::pipeline::hygiene::{self, ColumnHygiene, HygieneOptions};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
+use crate::pipeline::txn_meaning::direction_share;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,10 +34,18 @@ pub enum Role {
     Recency,
     ProductCount,
     Branch,
+    /// A transaction's or invoice's number (transaction logs): never the customer.
+    TxnId,
+    /// Units on an invoice line (retail logs).
+    Quantity,
+    /// Price of one unit on an invoice line (retail logs).
+    UnitPrice,
+    /// Money in or out: credit/debit, deposit/withdrawal, 收入/支出 (logs).
+    Direction,
 }
 
 impl Role {
-    pub const ALL: [Role; 14] = [
+    pub const ALL: [Role; 18] = [
         Role::CustomerId,
         Role::Age,
         Role::BirthDate,
@@ -48,6 +60,10 @@ impl Role {
         Role::Recency,
         Role::ProductCount,
         Role::Branch,
+        Role::TxnId,
+        Role::Quantity,
+        Role::UnitPrice,
+        Role::Direction,
     ];
 
     /// The name used in `--map role=column` and config files.
@@ -67,6 +83,10 @@ impl Role {
             Role::Recency => "recency",
             Role::ProductCount => "product_count",
             Role::Branch => "branch",
+            Role::TxnId => "txn_id",
+            Role::Quantity => "quantity",
+            Role::UnitPrice => "unit_price",
+            Role::Direction => "direction",
         }
     }
 
@@ -86,6 +106,10 @@ impl Role {
             Role::Recency => "recency (days)",
             Role::ProductCount => "products held",
             Role::Branch => "branch",
+            Role::TxnId => "transaction/invoice id",
+            Role::Quantity => "quantity",
+            Role::UnitPrice => "unit price",
+            Role::Direction => "direction (in/out)",
         }
     }
 
@@ -97,7 +121,8 @@ impl Role {
     /// Column types a role accepts.
     pub fn accepts(self, t: ColumnType) -> bool {
         match self {
-            Role::CustomerId => true,
+            Role::CustomerId | Role::TxnId => true,
+            Role::Direction => t == ColumnType::Text,
             Role::Gender | Role::Branch => {
                 matches!(t, ColumnType::Text | ColumnType::Flag | ColumnType::Number)
             }
@@ -110,7 +135,9 @@ impl Role {
             | Role::TxnCount
             | Role::Tenure
             | Role::Recency
-            | Role::ProductCount => t == ColumnType::Number,
+            | Role::ProductCount
+            | Role::Quantity
+            | Role::UnitPrice => t == ColumnType::Number,
         }
     }
 
@@ -130,6 +157,47 @@ impl Role {
                 "userid",
                 "memberid",
                 "id",
+                "accountid",
+                "acctid",
+                "accountno",
+                "acctno",
+                "accno",
+                "acno",
+                "accountnumber",
+                "acctnumber",
+                "accountnum",
+                "account",
+                "acct",
+                "clientno",
+                "clientnumber",
+                "clientcode",
+                "clientkey",
+                "client",
+                "customer",
+                "customerkey",
+                "custno",
+                "custnumber",
+                "custcode",
+                "custkey",
+                "cardno",
+                "cardnumber",
+                "cardid",
+                "memberno",
+                "membernumber",
+                "partyid",
+                "账号",
+                "账户",
+                "账户号",
+                "账户号码",
+                "账户编号",
+                "客户账号",
+                "卡号",
+                "银行卡号",
+                "会员号",
+                "会员编号",
+                "会员id",
+                "用户编号",
+                "户号",
                 "客户id",
                 "客户编号",
                 "客户号",
@@ -241,11 +309,35 @@ impl Role {
             ],
             Role::TxnDate => &[
                 "transactiondate",
+                "transactiondatetime",
+                "transactiontime",
                 "txndate",
+                "txndatetime",
+                "txntime",
                 "trandate",
+                "transdate",
                 "date",
+                "datetime",
+                "timestamp",
+                "invoicedate",
+                "orderdate",
+                "purchasedate",
+                "postingdate",
+                "postdate",
+                "bookingdate",
+                "valuedate",
                 "交易日期",
                 "交易时间",
+                "交易日期时间",
+                "订单日期",
+                "订单时间",
+                "下单时间",
+                "发票日期",
+                "开票日期",
+                "购买日期",
+                "记账日期",
+                "入账日期",
+                "发生日期",
             ],
             Role::OpenDate => &[
                 "opendate",
@@ -307,6 +399,90 @@ impl Role {
                 "所属机构",
                 "营业网点",
             ],
+            Role::TxnId => &[
+                "transactionid",
+                "transid",
+                "txnid",
+                "tranid",
+                "trxid",
+                "transactionno",
+                "transactionnumber",
+                "transactionref",
+                "txnref",
+                "txnno",
+                "invoiceno",
+                "invoice",
+                "invoiceid",
+                "invoicenumber",
+                "orderid",
+                "orderno",
+                "ordernumber",
+                "receiptno",
+                "receiptid",
+                "billno",
+                "voucherno",
+                "交易流水号",
+                "流水号",
+                "交易编号",
+                "交易号",
+                "交易id",
+                "订单号",
+                "订单编号",
+                "发票号",
+                "发票号码",
+                "单据号",
+                "小票号",
+            ],
+            Role::Quantity => &[
+                "quantity",
+                "qty",
+                "units",
+                "quantitysold",
+                "数量",
+                "购买数量",
+                "销售数量",
+                "商品数量",
+            ],
+            Role::UnitPrice => &[
+                "unitprice",
+                "price",
+                "unitcost",
+                "priceperunit",
+                "itemprice",
+                "salesprice",
+                "单价",
+                "价格",
+                "商品单价",
+                "销售单价",
+            ],
+            Role::Direction => &[
+                "type",
+                "txntype",
+                "transactiontype",
+                "trantype",
+                "transtype",
+                "direction",
+                "drcr",
+                "crdr",
+                "dc",
+                "cd",
+                "debitcredit",
+                "creditdebit",
+                "dbcr",
+                "cdflag",
+                "dcflag",
+                "drcrflag",
+                "inout",
+                "借贷标志",
+                "借贷方向",
+                "借贷",
+                "收支类型",
+                "收支",
+                "收支标志",
+                "交易类型",
+                "收付标志",
+                "交易方向",
+            ],
         }
     }
 }
@@ -356,6 +532,9 @@ pub struct Mapping {
     pub columns: Vec<ColumnMapping>,
     /// Things the user should know ("'Age' looks like age but holds text").
     pub notes: Vec<String>,
+    /// Which column is the customer, how sure, and why (or why none).
+    #[serde(default)]
+    pub id: IdDecision,
 }
 
 impl Mapping {
@@ -388,11 +567,25 @@ impl Mapping {
 
 /// Lower-case, without spaces, punctuation, underscores or a bracketed unit
 /// suffix, so "Cust_Account Balance (INR)" and "custaccountbalance" meet.
+/// Traditional Chinese characters are folded to simplified ones, so a Big5
+/// header `客戶編號` meets the alias `客户编号`.
 pub fn normalise(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
+        .map(crate::pipeline::hanzi::fold_traditional)
         .collect()
+}
+
+/// The role a header names by the alias dictionary alone, with the match
+/// score (1.0 for an exact alias); `None` when it names none. Encoding
+/// detection asks this of each candidate decoding of a header.
+pub fn role_for_header(header: &str) -> Option<(Role, f64)> {
+    Role::ALL
+        .iter()
+        .map(|&r| (r, header_score(r, header)))
+        .filter(|&(_, s)| s > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// Strips a trailing unit/period qualifier: "txncount12m" -> "txncount".
@@ -447,13 +640,19 @@ fn header_score(role: Role, header: &str) -> f64 {
 /// Whether what is left of a header around a contained alias is itself
 /// another role's word: "BALANCE_FREQUENCY" is a ratio about the balance,
 /// not a transaction count.
+///
+/// Identifier words do not count: an account's balance is a balance and an
+/// invoice's amount an amount ("AccountAvgBalance", "InvoiceAmount").
 fn rest_names_another_role(role: Role, rest: &str) -> bool {
     !rest.is_empty()
-        && Role::ALL.iter().filter(|r| **r != role).any(|r| {
-            r.aliases()
-                .iter()
-                .any(|a| a.chars().count() >= 3 && rest.contains(a))
-        })
+        && Role::ALL
+            .iter()
+            .filter(|r| **r != role && !matches!(r, Role::CustomerId | Role::TxnId))
+            .any(|r| {
+                r.aliases()
+                    .iter()
+                    .any(|a| a.chars().count() >= 3 && rest.contains(a))
+            })
 }
 
 /// Roles read from values when the header says nothing.
@@ -478,17 +677,35 @@ fn value_score(role: Role, table: &Table, j: usize) -> f64 {
                 0.0
             }
         }
+        Role::Direction => {
+            let (share, both) = direction_share(col);
+            if share >= 0.95 && both { 0.8 } else { 0.0 }
+        }
         _ => 0.0,
     }
 }
 
-/// Whether a column's values can be what `role` counts: counts are whole
-/// numbers (a few stray fractions allowed). Asked only of partial header
-/// matches; an exact header or `--map` is trusted.
-fn plausible_values(role: Role, col: &crate::pipeline::table::Column) -> bool {
-    if !matches!(role, Role::TxnCount | Role::ProductCount) {
-        return true;
+/// Why a column's values cannot be what a partial header match says, if
+/// they cannot: counts are whole numbers (a few stray fractions allowed), a
+/// customer id holds key-like values and is not named after another entity.
+/// Asked only of partial header matches; an exact header or `--map` is
+/// trusted.
+fn implausible_values(role: Role, col: &Column) -> Option<String> {
+    match role {
+        Role::TxnCount | Role::ProductCount => {
+            (!whole_numbers(col)).then(|| "its values are not whole numbers".to_string())
+        }
+        Role::CustomerId if names_other_entity(&col.name) => {
+            Some("the rest of its name says it is not the customer".to_string())
+        }
+        Role::CustomerId if key_shape(col).is_none() => {
+            Some("its values do not look like ids (whole numbers or codes)".to_string())
+        }
+        _ => None,
     }
+}
+
+fn whole_numbers(col: &Column) -> bool {
     let Some(values) = col.numbers() else {
         return true;
     };
@@ -568,6 +785,7 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
 
     // All (score, role, column) candidates, best first; ties keep column order.
     let mut candidates: Vec<(f64, Role, usize, String)> = Vec::new();
+    let mut id_candidates: Vec<(f64, usize)> = Vec::new();
     for role in Role::ALL {
         if assigned.contains_key(&role) {
             continue;
@@ -606,15 +824,37 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                 }
                 continue;
             }
-            if h < 1.0 && h >= v && !plausible_values(role, col) {
+            if h < 1.0
+                && h >= v
+                && let Some(why_not) = implausible_values(role, col)
+            {
                 // "PURCHASES_FREQUENCY" holds ratios in 0..1, not a count.
                 mapping.notes.push(format!(
-                    "'{}' is named like {} but its values are not whole numbers; not used as {}",
+                    "'{}' is named like {} but {why_not}; not used as {}",
                     col.name,
                     role.label(),
                     role.label()
                 ));
                 continue;
+            }
+            if role == Role::Direction && h >= v {
+                // "Type" is a direction only when its values say in or out.
+                let (share, _) = direction_share(col);
+                if share < 0.8 {
+                    if share >= 0.3 {
+                        mapping.notes.push(format!(
+                            "'{}' is named like {} but only {:.0}% of its values read as money in or out; not used as {}",
+                            col.name,
+                            role.label(),
+                            share * 100.0,
+                            role.label()
+                        ));
+                    }
+                    continue;
+                }
+            }
+            if role == Role::CustomerId {
+                id_candidates.push((score, j));
             }
             candidates.push((score, role, j, why));
         }
@@ -627,6 +867,12 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
         taken[j] = true;
         assigned.insert(role, (j, score, why));
     }
+    mapping.id = crate::pipeline::customer_key::settle(
+        table,
+        &mut assigned,
+        &id_candidates,
+        opts.roles.contains_key(&Role::CustomerId),
+    );
 
     let role_of: BTreeMap<usize, (Role, f64, String)> = assigned
         .into_iter()
@@ -638,8 +884,8 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             None => (None, 0.0, String::new()),
         };
         let default_use = match role {
-            Some(Role::CustomerId) => ColumnUse::Ignore,
-            Some(Role::Gender | Role::Branch) => ColumnUse::Profile,
+            Some(Role::CustomerId | Role::TxnId) => ColumnUse::Ignore,
+            Some(Role::Gender | Role::Branch | Role::Direction) => ColumnUse::Profile,
             Some(_) => ColumnUse::Feature,
             None if col.ctype.is_numeric() && !looks_like_code(&col.name) => ColumnUse::Feature,
             None if col.ctype == ColumnType::Text => ColumnUse::Profile,
@@ -656,6 +902,7 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             hygiene: ColumnHygiene::default(),
         });
     }
+    note_unread_direction(table, &mut mapping);
     hygiene::apply(table, &mut mapping, opts);
     for name in &opts.hygiene.after_the_fact {
         if table.column_index(name).is_none() {
@@ -673,6 +920,24 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
         }
     }
     Ok(mapping)
+}
+
+/// In a log (an amount and a transaction date or id) without a direction:
+/// a column named like one whose few values are not read as in or out.
+fn note_unread_direction(table: &Table, mapping: &mut Mapping) {
+    let log = mapping.column_for(Role::TxnAmount).is_some()
+        && (mapping.column_for(Role::TxnDate).is_some()
+            || mapping.column_for(Role::TxnId).is_some());
+    if !log || mapping.column_for(Role::Direction).is_some() {
+        return;
+    }
+    for col in &table.columns {
+        if header_score(Role::Direction, &col.name) >= 0.9 && mapping.role_of(&col.name).is_none() {
+            mapping
+                .notes
+                .extend(crate::pipeline::txn_meaning::unread_direction_note(col));
+        }
+    }
 }
 
 /// Parses `role=column` as given to `--map`.
@@ -713,7 +978,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             };
             chosen
                 .into_iter()
-                .map(|(i, v)| format!("{}: '{v}'", table.row_label(i)))
+                .map(|(i, v)| format!("{}: '{}'", table.row_label(i), excerpt::cell(v)))
                 .collect()
         }
         _ => col
@@ -721,7 +986,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
             .unparsed_examples
             .iter()
             .take(3)
-            .map(|(i, v)| format!("{}: '{v}'", table.row_label(*i)))
+            .map(|(i, v)| format!("{}: '{}'", table.row_label(*i), excerpt::cell(v)))
             .collect(),
     };
     if shown.is_empty() {

@@ -3,12 +3,18 @@
 //! Nothing in here may depend on the terminal UI or its crates (see `src/tui`).
 
 pub mod aggregate;
+pub mod as_of;
 pub mod clean;
 pub mod cluster;
+pub mod correlation;
+pub mod customer_key;
+pub mod excerpt;
 pub mod export;
 pub mod features;
+pub mod hanzi;
 pub mod hygiene;
 pub mod labels;
+pub mod linalg;
 pub mod load;
 pub mod mapping;
 pub mod model;
@@ -16,3 +22,4 @@ pub mod profile;
 pub mod progress;
 pub mod run;
 pub mod table;
+pub mod txn_meaning;

@@ -4,7 +4,7 @@
 
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::pipeline::aggregate::aggregate_transactions;
+use crate::pipeline::aggregate::aggregate_with_plan;
 use crate::pipeline::clean::{CleanParams, apply_clean};
 use crate::pipeline::cluster::assign_nearest;
 use crate::pipeline::features::{FeatureParams, apply_features};
@@ -12,6 +12,7 @@ use crate::pipeline::mapping::{Mapping, MappingOptions, map_columns};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
 use crate::pipeline::table::Table;
+use crate::pipeline::txn_meaning::LogPlan;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -49,6 +50,10 @@ pub struct Model {
     pub aggregated: bool,
     /// The mapping of the customer-level table the later stages saw.
     pub customer_mapping: Mapping,
+    /// How the log's rows were read (amounts, invoice lines, flows) and the
+    /// policies applied; scoring reads a new log the same way.
+    #[serde(default)]
+    pub log_plan: Option<LogPlan>,
     pub clean: CleanParams,
     pub features: FeatureParams,
     pub feature_names: Vec<String>,
@@ -89,7 +94,11 @@ impl Model {
             created_by: format!("custseg {}", env!("CARGO_PKG_VERSION")),
             input: InputFingerprint {
                 file: run.table.source.file_name(),
-                sha256: file_sha256(path)?,
+                // Recorded by the export when it saved the config.
+                sha256: match &cfg.input_sha256 {
+                    Some(sha) => sha.clone(),
+                    None => file_sha256(path)?,
+                },
                 bytes: run.table.source.file_bytes,
                 rows: run.table.n_rows,
             },
@@ -97,6 +106,11 @@ impl Model {
             mapping: run.mapping.clone(),
             aggregated: run.prepared.aggregated.is_some(),
             customer_mapping: run.customer_mapping().clone(),
+            log_plan: run
+                .prepared
+                .aggregated
+                .as_ref()
+                .and_then(|a| a.report.policy.plan),
             clean: run.cleaned.params.clone(),
             features: run.features.params.clone(),
             feature_names: run.features.names.clone(),
@@ -171,10 +185,19 @@ pub struct Scored {
     pub segments: Vec<u32>,
     /// What the user must know: transactions left out, values replaced.
     pub warnings: Vec<String>,
+    /// The date these customers were measured against (see [`crate::pipeline::as_of`]).
+    pub as_of: crate::pipeline::clean::AsOf,
 }
 
-/// Maps, cleans, featurises and assigns `table` exactly as the model's run did.
-pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Result<Scored> {
+/// Maps, cleans, featurises and assigns `table` exactly as the model's run
+/// did, with its dates measured against the scoring as-of date: `as_of`, or
+/// the latest activity date in `table` (see [`crate::pipeline::as_of`]).
+pub fn score_table(
+    model: &Model,
+    table: Table,
+    as_of: Option<crate::pipeline::clean::IsoDate>,
+    progress: &dyn Progress,
+) -> Result<Scored> {
     let file = table.source.file_name();
     // The model's role columns are required by name; check them all at once.
     let missing: Vec<String> = model
@@ -212,11 +235,12 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
     let mapping = map_columns(&table, &opts)?;
     let mut warnings = Vec::new();
     let (table, mapping) = if model.aggregated {
-        let agg = aggregate_transactions(
+        let agg = aggregate_with_plan(
             &table,
             &mapping,
             &model.config.aggregate,
-            model.config.clean.as_of,
+            as_of,
+            model.log_plan,
             progress,
         )?;
         warnings.extend(agg.report.warnings);
@@ -224,10 +248,19 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
     } else {
         (table, mapping)
     };
-    let applied = apply_clean(&table, &mapping, &model.clean)?;
+    let scoring = crate::pipeline::as_of::for_scoring(
+        &model.clean,
+        &model.features,
+        &model.config.clean,
+        &table,
+        &mapping,
+        as_of,
+    )?;
+    warnings.extend(scoring.warnings);
+    let applied = apply_clean(&table, &mapping, &scoring.clean)?;
     warnings.extend(applied.notes);
     let cleaned = applied.table;
-    let scaled = apply_features(&cleaned, &mapping, &model.features)?;
+    let scaled = apply_features(&cleaned, &mapping, &scoring.features)?;
     let d = model.feature_names.len();
     let n = cleaned.n_rows;
     if scaled.len() != n * d {
@@ -243,5 +276,6 @@ pub fn score_table(model: &Model, table: Table, progress: &dyn Progress) -> Resu
         ids,
         segments,
         warnings,
+        as_of: scoring.as_of,
     })
 }

@@ -260,6 +260,9 @@ pub struct SourceInfo {
     /// "CSV", "XLSX", "XLS", ...
     pub format: String,
     pub encoding: Option<String>,
+    /// How the encoding was decided and how sure that is (text files).
+    #[serde(default)]
+    pub encoding_report: Option<crate::pipeline::load::encoding::EncodingReport>,
     pub delimiter: Option<char>,
     pub sheet: Option<String>,
     pub has_header: bool,

@@ -33,7 +33,7 @@ use super::theme::Theme;
 use super::worker::{Job, JobId, JobOutput, WorkerEvent};
 use super::{UiOptions, screens};
 use crate::config::RunConfig;
-use crate::error::Error;
+use crate::error::{Error, Remedy};
 use crate::pipeline::clean::{CleanOptions, Cleaned};
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::{Mapping, Role};
@@ -776,6 +776,22 @@ impl App {
 
     /// What to tell the user to do about a loading error, in this UI's terms.
     pub fn load_hint(err: &Error) -> String {
+        match err.remedy() {
+            Some(Remedy::SkipBadRows) => {
+                return "Set Bad rows = skip in Options (Tab, then ←/→), then Enter to load the rest."
+                    .into();
+            }
+            Some(Remedy::Encoding { suggested }) => {
+                let which = suggested
+                    .as_deref()
+                    .map(|s| format!(" to {s}"))
+                    .unwrap_or_default();
+                return format!(
+                    "Set Encoding{which} in Options (Tab, then ←/→), then Enter to load again."
+                );
+            }
+            None => {}
+        }
         let msg = err.to_string();
         if msg.contains("no such file") {
             "Check the path, or Tab to Files and pick the file from the list.".into()

@@ -99,8 +99,17 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     if let Some(sheet) = &src.sheet {
         let _ = writeln!(md, "| Sheet | {} |", cell(sheet));
     }
-    if let Some(enc) = &src.encoding {
-        let _ = writeln!(md, "| Encoding | {enc} |");
+    match (&src.encoding_report, &src.encoding) {
+        (Some(r), _) => {
+            let _ = writeln!(md, "| Encoding | {} |", cell(&r.summary()));
+            if let Some(problem) = r.problem() {
+                let _ = writeln!(md, "| Encoding warning | {} |", cell(&problem));
+            }
+        }
+        (None, Some(enc)) => {
+            let _ = writeln!(md, "| Encoding | {enc} |");
+        }
+        _ => {}
     }
     if let Some(d) = src.delimiter {
         let shown = if d == '\t' {
@@ -151,6 +160,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             c.usage
         );
     }
+    md.push_str(&customer_id_lines(&run.mapping.id));
     for n in &run.mapping.notes {
         let _ = writeln!(md, "- {}", cell(n));
     }
@@ -370,6 +380,31 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     md
 }
 
+/// Which column is the customer and why, or that none is.
+fn customer_id_lines(id: &crate::pipeline::mapping::IdDecision) -> String {
+    use crate::pipeline::mapping::IdSource;
+    let mut md = String::new();
+    let _ = match (&id.column, id.source) {
+        (Some(c), IdSource::Values) => writeln!(
+            md,
+            "- ⚠ Customer id: '{}', proposed from its values ({:.0}% sure): {}",
+            cell(c),
+            id.confidence * 100.0,
+            cell(&id.reason)
+        ),
+        (Some(c), _) => writeln!(md, "- Customer id: '{}': {}", cell(c), cell(&id.reason)),
+        (None, _) => writeln!(
+            md,
+            "- ⚠ No customer id column ({}): every row was taken as one customer, identified by its line number",
+            cell(&id.reason)
+        ),
+    };
+    for (c, why) in &id.passed_over {
+        let _ = writeln!(md, "- Not the customer: '{}': {}", cell(c), cell(why));
+    }
+    md
+}
+
 /// How a transaction log became one row per customer: what was left out,
 /// how each column was built, disagreeing attributes.
 fn aggregation_section(r: &AggregateReport) -> String {
@@ -392,6 +427,12 @@ fn aggregation_section(r: &AggregateReport) -> String {
     ];
     for (n, what) in counts.iter().filter(|c| c.0 > 0) {
         let _ = writeln!(md, "- {} rows {what}", human(*n as f64));
+    }
+    if !r.policy.statements.is_empty() {
+        let _ = writeln!(md, "\nHow the rows were read:\n");
+        for p in &r.policy.statements {
+            let _ = writeln!(md, "- {}", cell(p));
+        }
     }
     let _ = writeln!(md, "\n| Column | Built as |\n|---|---|");
     for (c, how) in &r.columns {

@@ -1,7 +1,8 @@
 //! `segmentation_results.csv` (one row per customer) and
 //! `cluster_summary.csv` (one row per segment).
 
-use super::write::{OutputDir, neutralise_cell};
+use super::outset::OutputSet;
+use super::write::neutralise_cell;
 use crate::error::{Error, Result};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::profile::{Profiles, largest};
@@ -9,7 +10,6 @@ use crate::pipeline::table::Table;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::PathBuf;
 
 pub const RESULTS_CSV: &str = "segmentation_results.csv";
 pub const SUMMARY_CSV: &str = "cluster_summary.csv";
@@ -87,7 +87,7 @@ pub struct ResultsInput<'a> {
     pub original: &'a [f64],
 }
 
-pub fn write_results(out: &OutputDir, input: &ResultsInput) -> Result<PathBuf> {
+pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
     let d = input.feature_names.len();
     out.write_with(RESULTS_CSV, |w: &mut dyn Write| {
         let mut csv = csv::Writer::from_writer(w);
@@ -207,7 +207,7 @@ fn push_csv_field(out: &mut Vec<u8>, field: &str) {
     }
 }
 
-pub fn write_summary(out: &OutputDir, profiles: &Profiles) -> Result<PathBuf> {
+pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
     out.write_with(SUMMARY_CSV, |w: &mut dyn Write| {
         let mut csv = csv::Writer::from_writer(w);
         let Some(first) = profiles.segments.first() else {

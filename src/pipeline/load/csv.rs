@@ -3,19 +3,23 @@
 //! columns are then typed in parallel. The file itself is never held in memory.
 
 mod chunked;
+mod damage;
 
 use super::LoadOptions;
+use super::encoding;
 use super::infer::InferOptions;
 use super::lanes::{ColumnBuilder, Lane, lane_for_sample};
 use super::sniff::{
-    DetectedEncoding, binary_signature, clean_header_names, detect_encoding, detect_header,
-    sample_records, sniff_delimiter,
+    DetectedEncoding, binary_signature, clean_header_names, detect_header, sample_records,
+    sniff_delimiter,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Remedy, Result};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{SourceInfo, Table};
-use encoding_rs::{Decoder, DecoderResult, Encoding};
+use damage::{BadCells, CutKind, CutOff, bad_header};
+use encoding_rs::{CoderResult, Decoder, Encoding};
 use rayon::prelude::*;
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
@@ -89,45 +93,16 @@ pub fn load_csv_tuned(
         )));
     }
     let complete = sample.len() as u64 >= file_bytes;
-    let (encoding, encoding_forced) = match &opts.encoding {
-        Some(label) => (forced_encoding(label, &sample)?, true),
-        None => (detect_encoding(&sample, complete), false),
+    let forced = match &opts.encoding {
+        Some(label) => Some(forced_encoding(label, &sample)?),
+        None => None,
     };
-    match read_with_encoding(
-        path,
-        &name,
-        file_bytes,
-        &sample,
-        complete,
-        encoding,
-        encoding_forced,
-        opts,
-        progress,
-        tuning,
-    ) {
-        Err(ReadFailure::NotUtf8AfterAll { line }) => {
-            // The sample looked like UTF-8 but a later line does not: judge the
-            // encoding on the whole file and read it again.
-            let whole = std::fs::read(path).map_err(|e| Error::io_path("reading", path, e))?;
-            let guess = detect_encoding(&whole, true);
-            drop(whole);
-            if guess.is_utf8() {
-                return Err(Error::data(format!(
-                    "{name}: line {line}: bytes that are not valid UTF-8; name the encoding with --encoding (e.g. gbk, latin1)"
-                )));
-            }
-            let mut table = read_with_encoding(
-                path, &name, file_bytes, &sample, true, guess, true, opts, progress, tuning,
-            )
-            .map_err(ReadFailure::into_error)?;
-            table.source.warnings.push(format!(
-                "the start of the file looked like UTF-8 but line {line} is not; read as {}",
-                guess.display_name()
-            ));
-            Ok(table)
-        }
-        other => other.map_err(ReadFailure::into_error),
-    }
+    let (encoding, report) = encoding::detect(&sample, complete, forced);
+    let mut table = read_with_encoding(
+        path, &name, file_bytes, &sample, complete, encoding, opts, progress, tuning,
+    )?;
+    table.source.encoding_report = Some(report);
+    Ok(table)
 }
 
 fn display_name(path: &Path) -> String {
@@ -166,31 +141,6 @@ fn forced_encoding(label: &str, sample: &[u8]) -> Result<DetectedEncoding> {
     Ok(DetectedEncoding { encoding, bom_len })
 }
 
-enum ReadFailure {
-    Fatal(Error),
-    /// Auto-detected UTF-8 was wrong; try again with a guess from the whole file.
-    NotUtf8AfterAll {
-        line: u64,
-    },
-}
-
-impl ReadFailure {
-    fn into_error(self) -> Error {
-        match self {
-            ReadFailure::Fatal(e) => e,
-            ReadFailure::NotUtf8AfterAll { line } => {
-                Error::data(format!("line {line}: bytes that are not valid UTF-8"))
-            }
-        }
-    }
-}
-
-impl From<Error> for ReadFailure {
-    fn from(e: Error) -> Self {
-        ReadFailure::Fatal(e)
-    }
-}
-
 /// What one pass over the records produced, before typing.
 struct Parsed {
     names: Vec<String>,
@@ -199,6 +149,10 @@ struct Parsed {
     skipped_lines: Vec<u64>,
     empty_rows: usize,
     rows_read: usize,
+    /// Cells read as missing because their bytes could not be decoded.
+    bad_cells: BadCells,
+    /// The last record, cut off by the end of the file (not in the columns).
+    cut_off: Option<CutOff>,
 }
 
 /// The CSV parser settings every reader of a file shares.
@@ -239,27 +193,30 @@ fn sample_lanes(sample_rows: &[Vec<String>], has_header: bool, width: usize) -> 
 }
 
 /// What [`push_record`] did with a data record.
+#[derive(Clone, Copy, Debug)]
 enum RecordOutcome {
-    /// Its cells were added to the columns.
+    /// Its cells were added to the columns (those in `bad` as missing).
     Row,
     /// Every field is blank; nothing was added.
     Empty,
     /// It has the wrong number of fields; nothing was added.
     Ragged,
-    /// Field `column` is not valid UTF-8 (earlier fields were added).
-    NotUtf8 { column: usize },
     /// Column `column`'s text arena is full (earlier fields were added).
     Overflow { column: usize },
 }
 
 /// Adds one data record (the first row that is not a header included) to the
-/// column builders, one trimmed cell per column.
+/// column builders, one trimmed cell per column. Fields that are not valid
+/// UTF-8, or (with `check_replacement`) hold the decoder's replacement
+/// character, are added as missing and listed in `bad`.
 #[inline]
 fn push_record(
     record: &csv::ByteRecord,
     width: usize,
     columns: &mut [ColumnBuilder],
     spans: &mut Vec<(usize, usize)>,
+    check_replacement: bool,
+    bad: &mut Vec<usize>,
 ) -> RecordOutcome {
     spans.clear();
     let mut start = 0;
@@ -267,7 +224,15 @@ fn push_record(
         spans.push((start, start + field.len()));
         start += field.len();
     }
-    push_fields(record.as_slice(), spans, width, columns, false)
+    push_fields(
+        record.as_slice(),
+        spans,
+        width,
+        columns,
+        false,
+        check_replacement,
+        bad,
+    )
 }
 
 /// [`push_record`] for a record given as the spans of its fields in `bytes`
@@ -281,6 +246,8 @@ fn push_fields(
     width: usize,
     columns: &mut [ColumnBuilder],
     ascii: bool,
+    check_replacement: bool,
+    bad: &mut Vec<usize>,
 ) -> RecordOutcome {
     let blank = |&(a, b): &(usize, usize)| bytes[a..b].iter().all(u8::is_ascii_whitespace);
     let mut len = spans.len();
@@ -309,15 +276,19 @@ fn push_fields(
     // One UTF-8 check for the record; a field is then valid on its own when
     // both its ends fall on character boundaries.
     let lo = spans[0].0;
-    let all = std::str::from_utf8(&bytes[lo..spans[width - 1].1]).ok();
+    let hi = spans[width - 1].1;
+    let all = std::str::from_utf8(&bytes[lo..hi]).ok();
+    let replaced = check_replacement && all.is_some_and(|t| t.contains('\u{FFFD}'));
     for (j, &(a, b)) in spans.iter().enumerate() {
         let text = match all.and_then(|s| s.get(a - lo..b - lo)) {
-            Some(t) => t,
-            None => match std::str::from_utf8(&bytes[a..b]) {
-                Ok(t) => t,
-                Err(_) => return RecordOutcome::NotUtf8 { column: j },
-            },
+            Some(t) if replaced && t.contains('\u{FFFD}') => None,
+            Some(t) => Some(t),
+            None => std::str::from_utf8(&bytes[a..b]).ok(),
         };
+        let text = text.unwrap_or_else(|| {
+            bad.push(j);
+            ""
+        });
         if !columns[j].push(trim_cell(text)) {
             return RecordOutcome::Overflow { column: j };
         }
@@ -335,6 +306,43 @@ fn trim_cell(text: &str) -> &str {
     }
 }
 
+/// How the records of a file are laid out.
+#[derive(Clone, Copy)]
+struct Layout {
+    encoding: DetectedEncoding,
+    delimiter: u8,
+    has_header: bool,
+}
+
+/// Delimiter and header, from the options or the decoded sample.
+fn sniff_layout(
+    sample: &[u8],
+    complete: bool,
+    encoding: DetectedEncoding,
+    opts: &LoadOptions,
+) -> Result<(Layout, Vec<Vec<String>>)> {
+    let (sample_text, _) = encoding
+        .encoding
+        .decode_without_bom_handling(&sample[encoding.bom_len..]);
+    let delimiter = match opts.delimiter {
+        Some(d) if !d.is_ascii() => {
+            return Err(Error::usage(format!(
+                "the delimiter must be a single ASCII character, not '{d}'"
+            )));
+        }
+        Some(d) => d as u8,
+        None => sniff_delimiter(&sample_text, complete).unwrap_or(b','),
+    };
+    let sample_rows = sample_records(&sample_text, delimiter, complete, 200);
+    let has_header = opts.header.unwrap_or_else(|| detect_header(&sample_rows));
+    let layout = Layout {
+        encoding,
+        delimiter,
+        has_header,
+    };
+    Ok((layout, sample_rows))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_with_encoding(
     path: &Path,
@@ -343,30 +351,11 @@ fn read_with_encoding(
     sample: &[u8],
     complete: bool,
     encoding: DetectedEncoding,
-    encoding_forced: bool,
     opts: &LoadOptions,
     progress: &dyn Progress,
     tuning: &ReadTuning,
-) -> std::result::Result<Table, ReadFailure> {
-    // Decode the sample to sniff delimiter and header.
-    let (sample_text, _) = encoding
-        .encoding
-        .decode_without_bom_handling(&sample[encoding.bom_len..]);
-    let delimiter = match opts.delimiter {
-        Some(d) => {
-            if !d.is_ascii() {
-                return Err(Error::usage(format!(
-                    "the delimiter must be a single ASCII character, not '{d}'"
-                ))
-                .into());
-            }
-            d as u8
-        }
-        None => sniff_delimiter(&sample_text, complete).unwrap_or(b','),
-    };
-    let sample_rows = sample_records(&sample_text, delimiter, complete, 200);
-    let has_header = opts.header.unwrap_or_else(|| detect_header(&sample_rows));
-
+) -> Result<Table> {
+    let (layout, sample_rows) = sniff_layout(sample, complete, encoding, opts)?;
     let workers = if tuning.threads == 0 {
         rayon::current_num_threads()
     } else {
@@ -374,16 +363,16 @@ fn read_with_encoding(
     };
     let mut parsed = None;
     if encoding.is_utf8() && file_bytes >= tuning.parallel_min_bytes && workers > 1 {
-        // Any trouble in there (bad rows, bad bytes, odd quoting) returns
-        // `None`, and the sequential reader below reads the file again and
-        // says exactly what it always says.
+        // Any trouble in there (bad rows, odd quoting) returns `None`, and
+        // the sequential reader below reads the file again and says exactly
+        // what it always says.
         parsed = chunked::read_chunks(&chunked::ChunkJob {
             path,
             name,
             file_bytes,
             start: encoding.bom_len as u64,
-            delimiter,
-            has_header,
+            delimiter: layout.delimiter,
+            has_header: layout.has_header,
             sample_rows: &sample_rows,
             chunk_bytes: tuning.chunk_bytes.max(1),
             workers,
@@ -392,40 +381,57 @@ fn read_with_encoding(
     }
     let parsed = match parsed {
         Some(p) => p,
-        None => read_sequential(
-            path,
-            name,
-            file_bytes,
-            encoding,
-            encoding_forced,
-            delimiter,
-            has_header,
-            &sample_rows,
-            opts,
-            progress,
-        )?,
+        None => read_sequential(path, name, file_bytes, layout, &sample_rows, opts, progress)?,
     };
+    if let Some(cut) = parsed.cut_off.filter(|_| !opts.skip_bad_rows) {
+        return Err(cut.error(name));
+    }
+    if parsed.rows_read == 0 {
+        return Err(Error::data(format!(
+            "{name}: the file has a header row but no data rows"
+        )));
+    }
+    parsed
+        .bad_cells
+        .check(name, parsed.rows_read, encoding, &parsed.names)?;
+    Ok(build_table(
+        path, file_bytes, layout, parsed, opts, progress,
+    ))
+}
+
+/// Types the columns and assembles the table with what the loader has to say.
+fn build_table(
+    path: &Path,
+    file_bytes: u64,
+    layout: Layout,
+    parsed: Parsed,
+    opts: &LoadOptions,
+    progress: &dyn Progress,
+) -> Table {
     let Parsed {
         names,
         columns,
         row_origin,
-        skipped_lines,
+        mut skipped_lines,
         empty_rows,
         rows_read,
+        bad_cells,
+        cut_off,
     } = parsed;
 
     progress.report(0.9, &format!("typing {} columns", names.len()));
     let infer_opts = InferOptions {
         date_order: opts.date_order,
     };
-    let typed = columns
+    let mut typed: Vec<_> = columns
         .into_par_iter()
         .zip(names.par_iter())
         .map(|(builder, n)| builder.finish(n, &infer_opts))
         .collect();
+    bad_cells.mark(&mut typed, layout.encoding);
 
     let mut warnings = Vec::new();
-    if !has_header {
+    if !layout.has_header {
         warnings.push(format!(
             "no header row found; columns are named column_1..column_{} (use --header if the first row is a header)",
             names.len()
@@ -440,16 +446,22 @@ fn read_with_encoding(
             if skipped_lines.len() > 5 { ", ..." } else { "" }
         ));
     }
+    if let Some(cut) = cut_off {
+        warnings.push(cut.warning());
+        skipped_lines.push(cut.line);
+    }
+    warnings.extend(bad_cells.warning(&names, layout.encoding));
     if empty_rows > 0 {
         warnings.push(format!("ignored {empty_rows} empty rows"));
     }
     let source = SourceInfo {
         path: path.to_path_buf(),
         format: "CSV".into(),
-        encoding: Some(encoding.display_name()),
-        delimiter: Some(delimiter as char),
+        encoding: Some(layout.encoding.display_name()),
+        encoding_report: None,
+        delimiter: Some(layout.delimiter as char),
         sheet: None,
-        has_header,
+        has_header: layout.has_header,
         file_bytes,
         skipped_rows: skipped_lines.len(),
         error_cells: 0,
@@ -458,35 +470,27 @@ fn read_with_encoding(
     let mut table = Table::new(typed, source);
     table.row_origin = row_origin;
     progress.report(1.0, &format!("loaded {rows_read} rows"));
-    Ok(table)
+    table
 }
 
-/// Reads the records one after the other on this thread; the reference
-/// behaviour, and the only reader for encodings other than UTF-8.
-#[allow(clippy::too_many_arguments)]
-fn read_sequential(
-    path: &Path,
-    name: &str,
-    file_bytes: u64,
-    encoding: DetectedEncoding,
-    encoding_forced: bool,
-    delimiter: u8,
-    has_header: bool,
-    sample_rows: &[Vec<String>],
-    opts: &LoadOptions,
-    progress: &dyn Progress,
-) -> std::result::Result<Parsed, ReadFailure> {
+/// The parser's input, its [`Tally`], and how many times the decoder met
+/// bytes it could not decode.
+type Source = (Box<dyn Read>, Counter, Rc<Cell<u64>>);
+
+/// The parser's input: the file (UTF-8, after a byte-order mark) or the file
+/// decoded to UTF-8, counted by a [`Tally`].
+fn open_source(path: &Path, name: &str, encoding: DetectedEncoding) -> Result<Source> {
     let mut file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
     let mut skip = [0u8; 4];
     file.read_exact(&mut skip[..encoding.bom_len])
         .map_err(|e| Error::io_path("reading", path, e))?;
     let counter = Counter::default();
-    let stats = counter.clone();
+    let replaced = Rc::new(Cell::new(0));
     let source: Box<dyn Read> = if encoding.is_utf8() {
         // The CSV reader buffers; no second buffer in between.
         Box::new(CountingReader {
             inner: file,
-            counter,
+            counter: counter.clone(),
         })
     } else {
         Box::new(CountingReader {
@@ -494,190 +498,169 @@ fn read_sequential(
                 BufReader::with_capacity(1 << 16, file),
                 encoding.encoding.new_decoder_without_bom_handling(),
                 name,
+                replaced.clone(),
             ),
-            counter,
+            counter: counter.clone(),
         })
     };
-    let mut reader = csv_reader(delimiter, source);
+    Ok((source, counter, replaced))
+}
 
+/// Reads the records one after the other on this thread; the reference
+/// behaviour, and the only reader for encodings other than UTF-8.
+fn read_sequential(
+    path: &Path,
+    name: &str,
+    file_bytes: u64,
+    layout: Layout,
+    sample_rows: &[Vec<String>],
+    opts: &LoadOptions,
+    progress: &dyn Progress,
+) -> Result<Parsed> {
+    let encoding = layout.encoding;
+    let (source, stats, replaced) = open_source(path, name, encoding)?;
+    let mut reader = csv_reader(layout.delimiter, source);
     let mut record = csv::ByteRecord::new();
     let mut spans = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut columns: Vec<ColumnBuilder> = Vec::new();
-    let mut row_origin: Vec<u32> = Vec::new();
-    let mut skipped_lines: Vec<u64> = Vec::new();
-    let mut empty_rows = 0usize;
-    let mut last_record_line = 0u64;
+    let mut bad = Vec::new();
+    let mut p = Parsed {
+        names: Vec::new(),
+        columns: Vec::new(),
+        row_origin: Vec::new(),
+        skipped_lines: Vec::new(),
+        empty_rows: 0,
+        rows_read: 0,
+        bad_cells: BadCells::default(),
+        cut_off: None,
+    };
     let mut first = true;
-    let mut rows_read = 0usize;
-
-    let mut pending: Option<csv::ByteRecord> = None;
-    loop {
-        if let Some(p) = pending.take() {
-            record = p;
-        } else {
-            let more = reader
-                .read_byte_record(&mut record)
-                .map_err(|e| csv_error(name, e, encoding, encoding_forced))?;
-            if !more {
-                break;
-            }
-        }
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(name, e))?
+    {
         // Not `p.line()`: the parser counts `\n` bytes up to where it stopped
         // reading the previous record, which is before the `\n` of a CRLF
         // and before any blank lines; and it counts no lone `\r`.
         let line = stats.line_at(record.position().map_or(0, |p| p.byte()));
-        last_record_line = line;
         if first {
             first = false;
-            if record.len() > MAX_COLUMNS {
-                return Err(Error::data(format!(
-                    "{name}: line {line} has {} fields; more than {MAX_COLUMNS} columns is not a customer table (wrong --delimiter?)",
-                    record.len()
-                ))
-                .into());
-            }
-            let cells = decode_fields(&record, name, line, encoding, encoding_forced)?;
-            let estimate = (file_bytes as usize / record.len().max(1)).min(1 << 30);
-            columns = sample_lanes(sample_rows, has_header, record.len())
-                .into_iter()
-                .map(|lane| ColumnBuilder::new(lane, (file_bytes / 64) as usize, estimate))
-                .collect();
-            names = column_names(&cells, has_header);
-            if has_header {
+            start_columns(&mut p, &record, line, name, layout, sample_rows, file_bytes)?;
+            if layout.has_header {
                 continue;
             }
         }
-        let width = names.len();
-        match push_record(&record, width, &mut columns, &mut spans) {
+        let width = p.names.len();
+        // The final record, ended by the end of the file rather than a line end.
+        let at_end = stats.is_final(reader.position().byte());
+        if at_end && stats.quotes() % 2 == 1 {
+            p.cut_off = Some(stats.cut_off(line, CutKind::InQuote));
+            break;
+        }
+        bad.clear();
+        let check = replaced.get() > 0;
+        match push_record(&record, width, &mut p.columns, &mut spans, check, &mut bad) {
             RecordOutcome::Row => {}
             RecordOutcome::Empty => {
-                empty_rows += 1;
+                p.empty_rows += 1;
+                continue;
+            }
+            RecordOutcome::Ragged if at_end && record.len() < width => {
+                let kind = CutKind::Short {
+                    found: record.len(),
+                    expected: width,
+                };
+                p.cut_off = Some(stats.cut_off(line, kind));
+                break;
+            }
+            RecordOutcome::Ragged if opts.skip_bad_rows => {
+                p.skipped_lines.push(line);
                 continue;
             }
             RecordOutcome::Ragged => {
-                // An unclosed quote swallows the rest of the file into one ragged
-                // record: say that, not "wrong number of fields".
-                let mut next = csv::ByteRecord::new();
-                let at_end = !reader.read_byte_record(&mut next).unwrap_or(true);
-                if at_end && stats.quotes() % 2 == 1 {
-                    return Err(cut_in_quote(name, line).into());
-                }
-                if !at_end {
-                    // Put the peeked record back by handling it on the next turn.
-                    pending = Some(next);
-                }
-                if opts.skip_bad_rows {
-                    skipped_lines.push(line);
-                    continue;
-                }
-                return Err(Error::data(format!(
-                    "{name}: line {line}: expected {width} fields (as in the first row), found {}; a delimiter inside an unquoted value? Fix the row or use --skip-bad-rows",
-                    record.len()
-                ))
-                .into());
-            }
-            RecordOutcome::NotUtf8 { .. } if !encoding_forced && encoding.is_utf8() => {
-                return Err(ReadFailure::NotUtf8AfterAll { line });
-            }
-            RecordOutcome::NotUtf8 { column } => {
-                return Err(Error::data(format!(
-                    "{name}: line {line}, column '{}': bytes that are not valid {}; name the encoding with --encoding",
-                    names[column],
-                    encoding.display_name()
-                ))
-                .into());
+                return Err(Error::with_remedy(
+                    format!(
+                        "{name}: line {line}: expected {width} fields (as in the first row), found {}; a delimiter inside an unquoted value? Fix the row or skip such rows",
+                        record.len()
+                    ),
+                    Remedy::SkipBadRows,
+                ));
             }
             RecordOutcome::Overflow { column } => {
                 return Err(Error::data(format!(
                     "{name}: column '{}' holds more than 4 GiB of text",
-                    names[column]
-                ))
-                .into());
+                    p.names[column]
+                )));
             }
         }
-        row_origin.push(u32::try_from(line).unwrap_or(u32::MAX));
-        rows_read += 1;
-        if rows_read.is_multiple_of(PROGRESS_EVERY) {
+        for &j in &bad {
+            p.bad_cells
+                .note(p.rows_read, line, j, record.get(j).unwrap_or_default());
+        }
+        p.row_origin.push(u32::try_from(line).unwrap_or(u32::MAX));
+        p.rows_read += 1;
+        if p.rows_read.is_multiple_of(PROGRESS_EVERY) {
             if progress.is_cancelled() {
-                return Err(Error::Cancelled.into());
+                return Err(Error::Cancelled);
             }
             let done = stats.bytes() as f64 / file_bytes.max(1) as f64;
-            progress.report(0.9 * done, &format!("reading {name}: {rows_read} rows"));
+            progress.report(0.9 * done, &format!("reading {name}: {} rows", p.rows_read));
         }
     }
-    if stats.quotes() % 2 == 1 {
-        return Err(cut_in_quote(name, last_record_line).into());
+    if p.names.is_empty() {
+        return Err(Error::data(format!("{name}: the file is empty")));
     }
-    if names.is_empty() {
-        return Err(Error::data(format!("{name}: the file is empty")).into());
+    if p.cut_off.is_none() && stats.quotes() % 2 == 1 {
+        // The header itself is the open record.
+        return Err(stats.cut_off(1, CutKind::InQuote).error(name));
     }
-    if rows_read == 0 {
-        return Err(Error::data(format!(
-            "{name}: the file has a header row but no data rows"
-        ))
-        .into());
-    }
-    Ok(Parsed {
-        names,
-        columns,
-        row_origin,
-        skipped_lines,
-        empty_rows,
-        rows_read,
-    })
+    Ok(p)
 }
 
-fn cut_in_quote(name: &str, line: u64) -> Error {
-    Error::data(format!(
-        "{name}: the file ends inside a quoted field that starts on line {line}; the file is cut off or a quote is not closed"
-    ))
-}
-
-fn decode_fields(
+/// Names the columns from the first record and sets up their builders.
+fn start_columns(
+    p: &mut Parsed,
     record: &csv::ByteRecord,
-    name: &str,
     line: u64,
-    encoding: DetectedEncoding,
-    forced: bool,
-) -> std::result::Result<Vec<String>, ReadFailure> {
-    record
+    name: &str,
+    layout: Layout,
+    sample_rows: &[Vec<String>],
+    file_bytes: u64,
+) -> Result<()> {
+    if record.len() > MAX_COLUMNS {
+        return Err(Error::data(format!(
+            "{name}: line {line} has {} fields; more than {MAX_COLUMNS} columns is not a customer table (wrong --delimiter?)",
+            record.len()
+        )));
+    }
+    let cells = record
         .iter()
-        .map(|f| match std::str::from_utf8(f) {
-            Ok(s) => Ok(s.to_string()),
-            Err(_) if !forced && encoding.is_utf8() => Err(ReadFailure::NotUtf8AfterAll { line }),
-            Err(_) => Err(Error::data(format!(
-                "{name}: line {line}: bytes that are not valid {}",
-                encoding.display_name()
-            ))
-            .into()),
+        .map(|f| {
+            std::str::from_utf8(f)
+                .ok()
+                .filter(|s| !s.contains('\u{FFFD}') || layout.encoding.is_utf8())
+                .map(str::to_string)
         })
-        .collect()
+        .collect::<Option<Vec<String>>>();
+    let Some(cells) = cells else {
+        return Err(bad_header(name, line, record.as_slice(), layout.encoding));
+    };
+    let estimate = (file_bytes as usize / record.len().max(1)).min(1 << 30);
+    p.columns = sample_lanes(sample_rows, layout.has_header, record.len())
+        .into_iter()
+        .map(|lane| ColumnBuilder::new(lane, (file_bytes / 64) as usize, estimate))
+        .collect();
+    p.names = column_names(&cells, layout.has_header);
+    Ok(())
 }
 
-fn csv_error(name: &str, e: csv::Error, encoding: DetectedEncoding, forced: bool) -> ReadFailure {
+fn csv_error(name: &str, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<Undecodable>()) {
-            Some(u) if !forced => Error::data(format!(
-                "{name}: line {}: bytes that are not valid {} (detected); name the encoding with --encoding",
-                u.line,
-                encoding.display_name()
-            ))
-            .into(),
-            Some(u) => Error::data(format!(
-                "{name}: line {}: bytes that are not valid {}",
-                u.line,
-                encoding.display_name()
-            ))
-            .into(),
-            None => Error::io(format!("reading {name}"), io).into(),
-        },
+        csv::ErrorKind::Io(io) => Error::io(format!("reading {name}"), io),
         other => Error::data(format!(
             "{name}: line {}: {other:?}",
             line.map_or_else(|| "?".into(), |l| l.to_string())
-        ))
-        .into(),
+        )),
     }
 }
 
@@ -719,10 +702,18 @@ struct Tally {
     ends: LineEnds,
     /// The first bytes given are a UTF-8 byte-order mark (the parser strips it).
     bom: bool,
+    /// Line ends in all the bytes given.
+    line_ends: u64,
+    /// The source has said it has no more bytes.
+    eof: bool,
 }
 
 impl Tally {
     fn see(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            self.eof = true;
+            return;
+        }
         if self.bytes == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
             self.bom = true;
         }
@@ -734,6 +725,7 @@ impl Tally {
                     _ => bytes[i - 1] == b'\r',
                 };
                 let starts = b == b'\r' || !after_cr;
+                self.line_ends += starts as u64;
                 self.breaks
                     .push_back((self.bytes + i as u64) << 1 | starts as u64);
             }
@@ -782,6 +774,24 @@ impl Counter {
     fn line_at(&self, start: u64) -> u64 {
         self.0.borrow_mut().line_at(start)
     }
+    /// Whether a record that ends at parser offset `end` is the last one,
+    /// ended by the end of the file rather than by a line end.
+    fn is_final(&self, end: u64) -> bool {
+        let t = self.0.borrow();
+        t.eof && end >= t.bytes
+    }
+    /// The record starting on `line` runs to the end of the file.
+    fn cut_off(&self, line: u64, kind: CutKind) -> CutOff {
+        let t = self.0.borrow();
+        // The last line is the one after the last line end, unless nothing follows it.
+        let ends_with_break = t.breaks.back().is_some_and(|&b| (b >> 1) + 1 == t.bytes);
+        let last_line = (t.line_ends + u64::from(!ends_with_break)).max(line);
+        CutOff {
+            line,
+            last_line,
+            kind,
+        }
+    }
 }
 
 /// Keeps the [`Tally`] of the bytes read through it.
@@ -813,22 +823,9 @@ fn count_byte(haystack: &[u8], needle: u8) -> u64 {
     total + blocks.remainder().iter().filter(|&&b| b == needle).count() as u64
 }
 
-/// Error payload for bytes the chosen encoding cannot decode.
-#[derive(Debug)]
-struct Undecodable {
-    line: u64,
-}
-
-impl std::fmt::Display for Undecodable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "undecodable bytes at line {}", self.line)
-    }
-}
-
-impl std::error::Error for Undecodable {}
-
-/// Streams any encoding as UTF-8, failing (with the line) on malformed bytes
-/// instead of inventing replacement characters in customer data.
+/// Streams any encoding as UTF-8. Bytes the encoding cannot decode become
+/// the replacement character, counted in `replaced`; the loader then reads
+/// the cells that hold one as missing and reports them with their lines.
 struct DecodingReader<R> {
     inner: R,
     decoder: Decoder,
@@ -841,13 +838,11 @@ struct DecodingReader<R> {
     output: Vec<u8>,
     out_start: usize,
     out_end: usize,
-    /// Line of the next byte decoded.
-    lines: u64,
-    ends: LineEnds,
+    replaced: Rc<Cell<u64>>,
 }
 
 impl<R: Read> DecodingReader<R> {
-    fn new(inner: R, decoder: Decoder, _name: &str) -> Self {
+    fn new(inner: R, decoder: Decoder, _name: &str, replaced: Rc<Cell<u64>>) -> Self {
         DecodingReader {
             inner,
             decoder,
@@ -859,8 +854,7 @@ impl<R: Read> DecodingReader<R> {
             output: vec![0; 3 * (1 << 16) + 16],
             out_start: 0,
             out_end: 0,
-            lines: 1,
-            ends: LineEnds::default(),
+            replaced,
         }
     }
 
@@ -876,7 +870,7 @@ impl<R: Read> DecodingReader<R> {
                 self.end = self.inner.read(&mut self.input)?;
                 self.eof = self.end == 0;
             }
-            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+            let (result, read, written, replaced) = self.decoder.decode_to_utf8(
                 &self.input[self.start..self.end],
                 &mut self.output,
                 self.eof,
@@ -884,21 +878,12 @@ impl<R: Read> DecodingReader<R> {
             self.start += read;
             self.out_start = 0;
             self.out_end = written;
-            self.lines += self.ends.count(&self.output[..written]);
-            match result {
-                DecoderResult::Malformed(_, _) => {
-                    // Line of the bad bytes: the decoder stopped at them, so
-                    // what it wrote (counted above) is all that came before.
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        Undecodable { line: self.lines },
-                    ));
-                }
-                DecoderResult::InputEmpty if self.eof => {
-                    self.finished = true;
-                    return Ok(());
-                }
-                _ => {}
+            if replaced {
+                self.replaced.set(self.replaced.get() + 1);
+            }
+            if result == CoderResult::InputEmpty && self.eof {
+                self.finished = true;
+                return Ok(());
             }
         }
         Ok(())

@@ -1244,6 +1244,7 @@ fn build_table(
         path: path.to_path_buf(),
         format: format.label().into(),
         encoding: None,
+        encoding_report: None,
         delimiter: None,
         sheet: Some(sheet.to_string()),
         has_header,

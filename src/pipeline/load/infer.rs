@@ -251,6 +251,24 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
                 .push("percent values stored as fractions (12.5% -> 0.125)".into());
         }
         collect_unparsed(&raw, &numbers, |x: &f64| x.is_nan(), &mut info);
+        if info.unparsed > 0 && codes_among_numbers(&numbers, &info) {
+            // "536365" next to "C536379": invoice or item codes, not amounts;
+            // reading them as numbers would lose the codes (a cancellation's
+            // leading C among them).
+            info.notes.push(format!(
+                "whole numbers mixed with codes like '{}': kept as text (identifiers)",
+                info.unparsed_examples[0].1
+            ));
+            info.unparsed = 0;
+            info.unparsed_examples.clear();
+            drop(numbers);
+            return finish(
+                name,
+                ColumnType::Text,
+                text_without_missing_tokens(raw).0,
+                info,
+            );
+        }
         return finish(name, ColumnType::Number, ColumnData::Number(numbers), info);
     }
 
@@ -261,6 +279,38 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
         text_without_missing_tokens(raw).0,
         info,
     )
+}
+
+/// Whether the cells that did not read as numbers are codes of the same
+/// family as the numbers: every number a whole number, nearly all of them
+/// with 4 digits or more, and every unreadable example digits with a short
+/// letter prefix or suffix ("C536379", "85123A", "INV-10021").
+fn codes_among_numbers(numbers: &[f64], info: &ColumnInfo) -> bool {
+    let code = |cell: &str| {
+        let b = cell.as_bytes();
+        let lead = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let rest = &b[lead..];
+        let rest = rest.strip_prefix(b"-").unwrap_or(rest);
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let tail = &rest[digits..];
+        lead <= 3
+            && digits >= 4
+            && tail.len() <= 3
+            && tail.iter().all(u8::is_ascii_alphabetic)
+            && lead + tail.len() > 0
+    };
+    if !info.unparsed_examples.iter().all(|(_, v)| code(v)) {
+        return false;
+    }
+    let (mut whole, mut long) = (0usize, 0usize);
+    for &x in numbers.iter().filter(|x| !x.is_nan()) {
+        if x.fract() != 0.0 || x < 0.0 {
+            return false;
+        }
+        whole += 1;
+        long += (x >= 1000.0) as usize;
+    }
+    whole > 0 && long * 10 >= whole * 9
 }
 
 fn finish(name: &str, ctype: ColumnType, data: ColumnData, info: ColumnInfo) -> Column {
@@ -530,6 +580,56 @@ mod tests {
         assert_eq!(dates(&c), ["1994-01-10", "1985-11-26"]);
         let c = infer("d", &["31-Jan-2024", "5 Mar 2023"]);
         assert_eq!(dates(&c), ["2024-01-31", "2023-03-05"]);
+    }
+
+    #[test]
+    fn date_times_are_dates_and_times_of_day_are_not_numbers() {
+        // Online Retail's month-first date-times: the column decides the order.
+        let c = infer(
+            "InvoiceDate",
+            &["12/1/2010 08:26", "12/13/2010 17:06", "1/4/2011 10:00"],
+        );
+        assert_eq!(c.ctype, ColumnType::Date);
+        assert_eq!(dates(&c), ["2010-12-01", "2010-12-13", "2011-01-04"]);
+        let c = infer(
+            "when",
+            &[
+                "2024-01-31T08:26:00",
+                "2024-02-01 17:06:59",
+                "2024-03-05T23:00:00Z",
+            ],
+        );
+        assert_eq!(c.ctype, ColumnType::Date);
+        assert_eq!(dates(&c), ["2024-01-31", "2024-02-01", "2024-03-05"]);
+        for cells in [
+            &["14:32:07", "09:05:00", "23:59:59"][..],
+            &["14:32", "09:05", "23:59"][..],
+        ] {
+            let c = infer("TxnTime", cells);
+            assert_eq!(c.ctype, ColumnType::Text, "{cells:?}");
+        }
+    }
+
+    #[test]
+    fn codes_among_whole_numbers_stay_text() {
+        let mut cells = vec!["536365"; 30];
+        cells.extend(["536366", "C536379", "536367"]);
+        let c = infer("InvoiceNo", &cells);
+        assert_eq!(c.ctype, ColumnType::Text);
+        assert_eq!(c.texts().unwrap().get(31), Some("C536379"));
+        assert!(c.info.notes.iter().any(|n| n.contains("'C536379'")));
+        let mut cells = vec!["85123"; 30];
+        cells.push("85123A");
+        assert_eq!(infer("StockCode", &cells).ctype, ColumnType::Text);
+        // A quantity with a stray word stays a number, its cell unparsed.
+        let mut cells = vec!["12"; 30];
+        cells.push("12pcs");
+        let c = infer("Quantity", &cells);
+        assert_eq!((c.ctype, c.info.unparsed), (ColumnType::Number, 1));
+        // Amounts with a stray code stay numbers.
+        let mut cells = vec!["1500.25"; 30];
+        cells.push("C536379");
+        assert_eq!(infer("Amount", &cells).ctype, ColumnType::Number);
     }
 
     #[test]

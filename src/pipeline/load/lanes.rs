@@ -357,11 +357,13 @@ fn general_number(cell: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// `YYYY-MM-DD` with a valid calendar date in 1800..=2200, as days since 1970.
+/// `YYYY-MM-DD` with a valid calendar date in 1800..=2200, as days since 1970;
+/// also with an ISO time of day (`2024-01-31T08:26:00`, `2024-01-31 08:26`,
+/// `...08:26:00.250Z`, `...+08:00`), which is dropped: dates are days.
 #[inline]
 pub fn fast_iso_date(cell: &str) -> Option<i32> {
     let b = cell.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || (b.len() > 10 && !iso_time_tail(&b[10..])) {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i32> {
@@ -380,6 +382,44 @@ pub fn fast_iso_date(cell: &str) -> Option<i32> {
         return None;
     }
     Some(YEAR_START[year] + MONTH_START[leap][month] + d - 1)
+}
+
+/// `[T ]HH:MM[:SS[.fff]][Z|±HH[:]MM]`, checked strictly (a cell that only
+/// starts like a date-time goes to full inference).
+fn iso_time_tail(t: &[u8]) -> bool {
+    let two = |i: usize, max: u8| -> bool {
+        t.len() >= i + 2
+            && t[i].is_ascii_digit()
+            && t[i + 1].is_ascii_digit()
+            && (t[i] - b'0') * 10 + (t[i + 1] - b'0') <= max
+    };
+    if t.len() < 6 || !matches!(t[0], b'T' | b' ') || !two(1, 23) || t[3] != b':' || !two(4, 59) {
+        return false;
+    }
+    let mut i = 6;
+    if t.len() > i && t[i] == b':' {
+        if !two(i + 1, 60) {
+            return false;
+        }
+        i += 3;
+        if t.len() > i && t[i] == b'.' {
+            i += 1;
+            let start = i;
+            while i < t.len() && t[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == start {
+                return false;
+            }
+        }
+    }
+    match &t[i..] {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 const FIRST_YEAR: i32 = 1800;
@@ -556,6 +596,37 @@ mod tests {
             assert_eq!(fast_iso_date(&s), Some(date_to_days(day)), "{s}");
             day = day.succ_opt().unwrap();
         }
+    }
+
+    #[test]
+    fn fast_dates_take_iso_date_times_and_leave_the_rest_to_inference() {
+        let day = fast_iso_date("2024-01-31");
+        assert!(day.is_some());
+        for s in [
+            "2024-01-31T08:26:00",
+            "2024-01-31 08:26",
+            "2024-01-31 23:59:60",
+            "2024-01-31T08:26:00.250Z",
+            "2024-01-31T08:26:00+08:00",
+            "2024-01-31T08:26-0500",
+        ] {
+            assert_eq!(fast_iso_date(s), day, "{s}");
+        }
+        for s in [
+            "2024-01-31 8:26",
+            "2024-01-31 24:00",
+            "2024-01-31T08:26:00.",
+            "2024-01-31 08:26 PM",
+            "2024-01-31x08:26",
+            "2024-01-31 ",
+            "2024-02-30 08:26",
+        ] {
+            assert_eq!(fast_iso_date(s), None, "{s}");
+        }
+        // The lane a date-time column takes, and what it reads.
+        let cells = ["2024-01-31T08:26:00", "2024-02-01T17:00:00"];
+        let b = ColumnBuilder::for_sample(cells.iter().copied(), 2, 64);
+        assert_eq!(b.lane(), Lane::IsoDate);
     }
 
     #[test]

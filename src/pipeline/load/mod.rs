@@ -1,6 +1,7 @@
 //! Load: a CSV or Excel file into a typed [`Table`].
 
 pub mod csv;
+pub mod encoding;
 pub mod excel;
 pub mod infer;
 pub mod lanes;

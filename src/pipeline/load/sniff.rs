@@ -42,31 +42,9 @@ pub fn bom(bytes: &[u8]) -> Option<DetectedEncoding> {
 
 /// Decides the encoding from a sample. `complete` says the sample is the whole file
 /// (otherwise a multi-byte character cut at the end of the sample is fine).
+/// See [`super::encoding`] for how, and for the report of how sure it is.
 pub fn detect_encoding(sample: &[u8], complete: bool) -> DetectedEncoding {
-    if let Some(found) = bom(sample) {
-        return found;
-    }
-    let utf8_ok = match std::str::from_utf8(sample) {
-        Ok(_) => true,
-        Err(e) => !complete && e.error_len().is_none(),
-    };
-    if utf8_ok {
-        return DetectedEncoding {
-            encoding: encoding_rs::UTF_8,
-            bom_len: 0,
-        };
-    }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(sample, complete);
-    let mut encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
-    if encoding == encoding_rs::GBK {
-        // GB18030 decodes everything GBK does, and more.
-        encoding = encoding_rs::GB18030;
-    }
-    DetectedEncoding {
-        encoding,
-        bom_len: 0,
-    }
+    super::encoding::detect(sample, complete, None).0
 }
 
 /// Where the sample looks like something other than delimited text, say what it is.

@@ -341,9 +341,14 @@ pub fn parse_date_token(cell: &str) -> Option<DateToken> {
     if s.len() < 6 || s.len() > 40 {
         return None;
     }
-    // Fast path: ISO YYYY-MM-DD, by far the most common spelling in exports.
+    // Fast path: ISO YYYY-MM-DD, by far the most common spelling in exports,
+    // also with a time ("2024-01-31T08:26:00", "2024-01-31 08:26").
     let b = s.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+    if b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b.len() == 10 || (b.len() >= 16 && matches!(b[10], b'T' | b' ') && b[13] == b':'))
+    {
         let digits = |r: std::ops::Range<usize>| -> Option<u32> {
             b[r].iter().try_fold(0u32, |acc, &c| {
                 c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
@@ -353,13 +358,7 @@ pub fn parse_date_token(cell: &str) -> Option<DateToken> {
             return Some(DateToken::Full(y as i32, m, d));
         }
     }
-    // Drop a time part: "2024-01-31T10:00:00", "2024-01-31 10:00", "2024年1月31日 10:00".
-    if let Some(pos) = s.find(['T', ' ']) {
-        let rest = &s[pos + 1..];
-        if rest.contains(':') && s.as_bytes()[0].is_ascii_digit() {
-            s = s[..pos].trim();
-        }
-    }
+    s = without_time_of_day(s);
     if s.contains('年') {
         let (y, rest) = s.split_once('年')?;
         let (m, rest) = rest.split_once('月')?;
@@ -421,6 +420,25 @@ pub fn parse_date_token(cell: &str) -> Option<DateToken> {
         });
     }
     None
+}
+
+/// A date cell without its trailing time of day: "12/1/2010 08:26",
+/// "2024-01-31T10:00:00Z", "Jan 31, 2024 10:00 AM", "2024年1月31日 10:00" and
+/// "2024年1月31日10:00" all keep only their date. The time starts after the
+/// last space, `T` or `日` before the first colon; a cell that is only a time
+/// ("14:32:07") is left as it is, so it never reads as a date.
+fn without_time_of_day(s: &str) -> &str {
+    let Some(colon) = s.find(':') else {
+        return s;
+    };
+    let head = &s[..colon];
+    match head.rfind([' ', 'T']) {
+        Some(pos) if pos > 0 => s[..pos].trim_end(),
+        _ => match head.rfind('日') {
+            Some(pos) => &s[..pos + '日'.len_utf8()],
+            None => s,
+        },
+    }
 }
 
 /// `str::trim`, skipped when neither end is whitespace (cells usually are trimmed).
@@ -540,6 +558,37 @@ mod tests {
             Some(DateToken::Compact6(1993, 1, 1))
         );
         assert_eq!(parse_date_token("1,234.56"), None);
+        // Date-times keep their date, wherever the time starts.
+        for (cell, ymd) in [
+            ("2024-01-31T08:26:00", (2024, 1, 31)),
+            ("2024-01-31 08:26:00", (2024, 1, 31)),
+            ("2024-01-31 08:26", (2024, 1, 31)),
+            ("2024-01-31T08:26:00.123+08:00", (2024, 1, 31)),
+            ("2024-01-31 8:26", (2024, 1, 31)),
+            ("2024/01/31 08:26:00", (2024, 1, 31)),
+            ("Jan 31, 2024 10:00 AM", (2024, 1, 31)),
+            ("31 Jan 2024 10:00", (2024, 1, 31)),
+            ("31-OCT-2024 08:26", (2024, 10, 31)),
+            ("2024年1月31日 10:00", (2024, 1, 31)),
+            ("2024年1月31日10:00", (2024, 1, 31)),
+        ] {
+            assert_eq!(
+                parse_date_token(cell),
+                Some(DateToken::Full(ymd.0, ymd.1, ymd.2)),
+                "{cell}"
+            );
+        }
+        assert_eq!(
+            parse_date_token("12/1/2010 08:26"),
+            Some(DateToken::Pair {
+                a: 12,
+                b: 1,
+                year: 2010
+            })
+        );
+        // A time of day alone is not a date.
+        assert_eq!(parse_date_token("14:32:07"), None);
+        assert_eq!(parse_date_token("08:26:00.5"), None);
         assert_eq!(parse_date_token("Beijing"), None);
         assert_eq!(expand_two_digit_year(30), 2030);
         assert_eq!(expand_two_digit_year(31), 1931);

@@ -709,6 +709,9 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
             lines.push(Line::styled(format!("Aggregated: {how}."), t.dim()));
         }
         if c.action == ColumnAction::Identifier {
+            for p in &ar.policy.statements {
+                lines.push(Line::styled(format!("Policy: {p}."), t.dim()));
+            }
             for w in &ar.warnings {
                 lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
             }

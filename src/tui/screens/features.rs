@@ -383,23 +383,17 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "values are spread, lowest on the left. Skewed money is winsorised",
+        "values are spread, lowest on the left (skewed money is winsorised).",
     ),
     (
         "",
-        "at P1/P99 first; 0/1 indicators weigh a quarter of a feature.",
+        "Columns a rule keeps out are listed last: Space clusters on one.",
     ),
-    ("", ""),
-    (
-        "",
-        "Last, the columns a rule keeps out (row index, derived score, calendar",
-    ),
-    ("", "part, flag, outcome): Space clusters on one anyway."),
     ("", ""),
     ("↑↓ j k", "select a feature"),
     (
         "Space x",
-        "exclude it from the clustering / include it again (or a ruled column)",
+        "exclude it from the clustering / include it again",
     ),
     ("t", "transform: log <-> none (written as your setting)"),
     ("a", "as-of date (recency, tenure and age count to it)"),
@@ -737,6 +731,13 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
     }
     for w in &f.features.report.warnings {
         if w.contains(row.name()) {
+            lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+        }
+    }
+    // An as-of date (`a`) before much of a date column costs this feature.
+    let as_of_warnings = app.data.cleaned.as_ref().map(|c| &c.report.warnings);
+    for w in as_of_warnings.into_iter().flatten() {
+        if w.starts_with("the as-of date") && w.contains(row.name()) {
             lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
         }
     }

@@ -81,7 +81,9 @@ pub const OPTION_ROWS: [OptionRow; 6] = [
     OptionRow::BadRows,
 ];
 
-const ENCODINGS: [&str; 7] = [
+/// What ←/→ offers on the Encoding row: every encoding detection knows
+/// (any other label can still be set with `--encoding`).
+const ENCODINGS: [&str; 15] = [
     "utf-8",
     "gbk",
     "gb18030",
@@ -89,6 +91,14 @@ const ENCODINGS: [&str; 7] = [
     "latin1",
     "utf-16le",
     "shift_jis",
+    "euc-jp",
+    "euc-kr",
+    "windows-1252",
+    "windows-1250",
+    "windows-1251",
+    "koi8-r",
+    "windows-1253",
+    "utf-16be",
 ];
 const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
@@ -328,9 +338,14 @@ pub fn start_load(app: &mut App) {
     }
     app.cancel_job(JobKind::Load);
     let key = current_key(app);
+    if app.config.input.as_ref() != Some(&path) {
+        // Another file than a replayed run's: its fingerprint does not apply.
+        app.config.input_sha256 = None;
+    }
     app.config.input = Some(path.clone());
     app.status = None;
     let options = key.options.clone();
+    let expected_sha256 = app.config.input_sha256.clone();
     let job_path = path.clone();
     app.start_job(
         JobKind::Load,
@@ -341,6 +356,7 @@ pub fn start_load(app: &mut App) {
             id,
             path: job_path,
             options,
+            expected_sha256,
             cancel: cancel.unwrap_or_default(),
         },
     );
@@ -363,7 +379,8 @@ pub fn on_loaded(app: &mut App, job: RunningJob, result: Result<Table>) {
         Ok(table) => {
             let rows = table.n_rows;
             let cols = table.columns.len();
-            let warnings = table.source.warnings.len();
+            let warnings =
+                table.source.warnings.len() + usize::from(encoding_note(&table.source).is_some());
             app.data.table = Some(std::sync::Arc::new(table));
             app.data.loaded = job.load_key;
             app.data.invalidate_after(Stage::Load);
@@ -909,7 +926,15 @@ fn option_value(app: &App, row: OptionRow) -> (String, bool) {
     match row {
         OptionRow::Encoding => match &o.encoding {
             Some(e) => (e.clone(), true),
-            None => (auto(src.and_then(|s| s.encoding.clone())), true),
+            None => (
+                auto(src.and_then(|s| {
+                    s.encoding_report
+                        .as_ref()
+                        .map(|r| r.brief())
+                        .or_else(|| s.encoding.clone())
+                })),
+                true,
+            ),
         },
         OptionRow::Delimiter => match o.delimiter {
             Some(c) => (delim_name(c), true),
@@ -1097,8 +1122,10 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    // Notes worth seeing before going on: loader warnings, unparsed cells.
-    let mut notes: Vec<String> = s.warnings.clone();
+    // Notes worth seeing before going on: doubts about the encoding, loader
+    // warnings, unparsed cells.
+    let mut notes: Vec<String> = encoding_note(s).into_iter().collect();
+    notes.extend(s.warnings.iter().cloned());
     for c in &table.columns {
         if c.info.unparsed > 0 {
             let example = c
@@ -1226,4 +1253,16 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Paragraph::new(Line::styled(label, t.dim())), at);
         }
     }
+}
+
+/// What custseg doubts about the encoding, with where to settle it.
+fn encoding_note(s: &crate::pipeline::table::SourceInfo) -> Option<String> {
+    let report = s.encoding_report.as_ref()?;
+    let problem = report.problem()?;
+    Some(match report.suggested_label() {
+        Some(label) => {
+            format!("{problem}: set Encoding to {label} in Options if the text looks wrong")
+        }
+        None => format!("{problem}: set Encoding in Options"),
+    })
 }

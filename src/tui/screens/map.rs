@@ -7,7 +7,7 @@
 
 use crate::pipeline::hygiene::{CalendarPart, Rule};
 use crate::pipeline::mapping::{
-    ColumnMapping, ColumnUse, Mapping, MappingOptions, Role, map_columns,
+    ColumnMapping, ColumnUse, IdDecision, IdSource, Mapping, MappingOptions, Role, map_columns,
 };
 use crate::pipeline::table::{ColumnType, Table};
 use crate::tui::action::{Action, Move};
@@ -47,10 +47,13 @@ pub fn enter(app: &mut App) {
         app.map.selected = 0;
         app.map.offset.set(0);
         if app.overlay.is_none() {
-            app.set_status(
-                StatusKind::Info,
-                "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
-            );
+            match app.data.mapping.as_ref().and_then(|m| id_banner(&m.id)) {
+                Some(warning) => app.set_status(StatusKind::Warn, warning),
+                None => app.set_status(
+                    StatusKind::Info,
+                    "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
+                ),
+            }
         }
     }
     let n = app.data.mapping.as_ref().map_or(0, |m| m.columns.len());
@@ -131,6 +134,25 @@ fn remap_inner(app: &mut App) {
                 }
             }
         }
+    }
+}
+
+/// The customer-id decision when the user should check it, in TUI words.
+pub fn id_banner(id: &IdDecision) -> Option<String> {
+    match (id.source, &id.column) {
+        (IdSource::None, _) if id.rows_look_like_transactions => Some(
+            "No customer id found, but the rows look like transactions: select the customer column and press r."
+                .to_string(),
+        ),
+        (IdSource::None, _) => Some(
+            "No customer id column: each row is one customer (ids are line numbers). r on a column sets it."
+                .to_string(),
+        ),
+        (IdSource::Values, Some(c)) => Some(format!(
+            "'{c}' is the customer id from its values ({:.0}% sure): check it; r changes it.",
+            id.confidence * 100.0
+        )),
+        _ => None,
     }
 }
 
@@ -442,14 +464,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw("  "),
         Span::styled(text::fit("Use", use_w, ""), t.title()),
     ]);
-    let height = (inner.height as usize).saturating_sub(1);
+    let banner = id_banner(&mapping.id);
+    let height = (inner.height as usize).saturating_sub(1 + banner.is_some() as usize);
     let offset = widgets::scroll_offset(
         &app.map.offset,
         app.map.selected,
         height,
         mapping.columns.len(),
     );
-    let mut lines = vec![header];
+    let mut lines = Vec::new();
+    if let Some(b) = banner {
+        lines.push(Line::styled(
+            text::fit(&format!("{} {b}", t.glyphs.warn), width, t.glyphs.ellipsis),
+            t.warn(),
+        ));
+    }
+    lines.push(header);
     for (row, c) in mapping.columns.iter().enumerate().skip(offset).take(height) {
         let selected = row == app.map.selected;
         let user_role = c
@@ -535,6 +565,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
             c.confidence * 100.0,
             c.reason
         ),
+        None if c.hygiene.applied && c.hygiene.rule.is_some() => "No role.".to_string(),
         None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
             "No role. A numeric column, so it is offered as a feature (i ignores it).".to_string()
         }
@@ -622,6 +653,12 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
         .filter(|n| n.contains(&format!("'{}'", c.column)))
     {
         lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
+    }
+    for (_, why) in mapping.id.passed_over.iter().filter(|p| p.0 == c.column) {
+        lines.push(Line::styled(
+            format!("{} Not the customer: {why}.", t.glyphs.warn),
+            t.warn(),
+        ));
     }
     let padded = Rect::new(
         inner.x + 1,

@@ -33,6 +33,7 @@
 //!   [`read_chunks`] return `None`, and the caller reads the file
 //!   sequentially, so errors and messages are the sequential reader's.
 
+use super::damage::{BadCells, CutKind, CutOff};
 use super::{
     LineEnds, MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte,
     csv_reader, push_fields, sample_lanes,
@@ -86,6 +87,11 @@ struct Chunk {
     empty_rows: usize,
     /// The read buffer, to be reused by a later chunk.
     buf: Vec<u8>,
+    /// Undecodable cells, rows and lines counted from the chunk's start.
+    bad: BadCells,
+    /// The last chunk's last record, cut off by the end of the file: its
+    /// line (from the chunk's start) and how it is cut.
+    cut: Option<(u64, CutKind)>,
 }
 
 /// Buffers of an appended chunk, handed back to the workers: a later chunk
@@ -106,7 +112,7 @@ pub(super) fn read_chunks(job: &ChunkJob) -> Result<Option<Parsed>> {
     let Some(names) = first_record_names(job) else {
         return Ok(None);
     };
-    let Some(bounds) = cut_points(job) else {
+    let Some((bounds, ends_in_quote)) = cut_points(job) else {
         return Ok(None);
     };
     let lanes = sample_lanes(job.sample_rows, job.has_header, names.len());
@@ -114,7 +120,7 @@ pub(super) fn read_chunks(job: &ChunkJob) -> Result<Option<Parsed>> {
         0.0,
         &format!("reading {} in {} chunks", job.name, bounds.len() - 1),
     );
-    let parsed = read_between(job, &bounds, names, &lanes)?;
+    let parsed = read_between(job, &bounds, names, &lanes, ends_in_quote)?;
     if parsed.is_none() {
         job.progress
             .report(0.0, &format!("reading {} again, in one pass", job.name));
@@ -139,10 +145,11 @@ fn first_record_names(job: &ChunkJob) -> Option<Vec<String>> {
     Some(column_names(&cells, job.has_header))
 }
 
-/// Chunk boundaries: `start`, the cut points, the file's end. `None` when
-/// there would be a single chunk or the file has an odd number of quotes
-/// (the sequential reader reports where the open quote starts).
-fn cut_points(job: &ChunkJob) -> Option<Vec<u64>> {
+/// Chunk boundaries: `start`, the cut points, the file's end; and whether
+/// the file ends inside a quoted field (an odd number of quotes: then every
+/// line end after the last quote is inside it, so the open record lies
+/// whole in the last chunk). `None` when there would be a single chunk.
+fn cut_points(job: &ChunkJob) -> Option<(Vec<u64>, bool)> {
     let span = job.file_bytes.checked_sub(job.start)?;
     let regions = (span / job.chunk_bytes).clamp(1, 1 << 16);
     if regions < 2 {
@@ -157,9 +164,7 @@ fn cut_points(job: &ChunkJob) -> Option<Vec<u64>> {
         .into_par_iter()
         .map(|i| count_quotes(job.path, nominal[i], nominal[i + 1]))
         .collect::<Option<_>>()?;
-    if quotes.iter().sum::<u64>() % 2 == 1 {
-        return None;
-    }
+    let ends_in_quote = quotes.iter().sum::<u64>() % 2 == 1;
     let mut parity = 0;
     let mut wanted = Vec::with_capacity(regions as usize);
     for (i, q) in quotes.iter().enumerate() {
@@ -175,7 +180,7 @@ fn cut_points(job: &ChunkJob) -> Option<Vec<u64>> {
     let mut bounds = vec![job.start];
     bounds.extend(cuts.into_iter().flatten());
     bounds.push(job.file_bytes);
-    (bounds.len() > 2).then_some(bounds)
+    (bounds.len() > 2).then_some((bounds, ends_in_quote))
 }
 
 fn count_quotes(path: &Path, from: u64, to: u64) -> Option<u64> {
@@ -244,6 +249,7 @@ fn read_between(
     bounds: &[u64],
     names: Vec<String>,
     lanes: &[Lane],
+    ends_in_quote: bool,
 ) -> Result<Option<Parsed>> {
     let n = bounds.len() - 1;
     let stop = AtomicBool::new(false);
@@ -275,7 +281,8 @@ fn read_between(
                         return;
                     }
                     let spare = spares.lock().ok().and_then(|mut s| s.pop());
-                    let chunk = parse_chunk(job, bounds, c, width, lanes, stop, spare);
+                    let chunk =
+                        parse_chunk(job, bounds, c, width, lanes, stop, spare, ends_in_quote);
                     if tx.send((c, chunk)).is_err() {
                         return;
                     }
@@ -283,7 +290,17 @@ fn read_between(
             });
         }
         drop(tx);
-        let result = append_in_order(job, bounds, names, lanes, rx, &stop, &appended, &spares);
+        let result = append_in_order(
+            job,
+            bounds,
+            names,
+            lanes,
+            rx,
+            &stop,
+            &appended,
+            &spares,
+            ends_in_quote,
+        );
         stop.store(true, Ordering::Relaxed);
         result
     })
@@ -299,6 +316,7 @@ fn append_in_order(
     stop: &AtomicBool,
     appended: &AtomicUsize,
     spares: &Mutex<Vec<Spare>>,
+    ends_in_quote: bool,
 ) -> Result<Option<Parsed>> {
     let n = bounds.len() - 1;
     let width = names.len();
@@ -308,6 +326,8 @@ fn append_in_order(
     let mut row_origin: Vec<u32> = Vec::new();
     let mut line_offset = 0u64;
     let mut empty_rows = 0usize;
+    let mut bad_cells = BadCells::default();
+    let mut cut_off = None;
     let mut done = 0usize;
     for (c, chunk) in rx.iter() {
         arrived[c] = Some(chunk);
@@ -339,7 +359,17 @@ fn append_in_order(
                 let conflict = (0..width)
                     .any(|j| text_now[j] == Lane::Raw && chunk.columns[j].lane() != Lane::Raw);
                 if conflict {
-                    chunk = match parse_chunk(job, bounds, done, width, &text_now, stop, None) {
+                    let again = parse_chunk(
+                        job,
+                        bounds,
+                        done,
+                        width,
+                        &text_now,
+                        stop,
+                        None,
+                        ends_in_quote,
+                    );
+                    chunk = match again {
                         Ok(chunk) => chunk,
                         Err(Abort::Fallback) => return Ok(None),
                         Err(Abort::Cancelled) => return Err(Error::Cancelled),
@@ -356,6 +386,15 @@ fn append_in_order(
                         .iter()
                         .map(|&l| u32::try_from(l as u64 + line_offset).unwrap_or(u32::MAX)),
                 );
+            }
+            let first_row = row_origin.len() - chunk.lines.len();
+            for mut cell in std::mem::take(&mut chunk.bad.cells) {
+                cell.row += first_row;
+                cell.line += line_offset;
+                bad_cells.cells.push(cell);
+            }
+            if let Some((line, kind)) = chunk.cut {
+                cut_off = Some((line + line_offset, kind));
             }
             line_offset += chunk.newlines;
             empty_rows += chunk.empty_rows;
@@ -381,6 +420,7 @@ fn append_in_order(
     if done < n || row_origin.is_empty() {
         return Ok(None);
     }
+    let cut_off = cut_off.map(|(line, kind)| cut_at_end(job, line, line_offset, kind));
     Ok(Some(Parsed {
         names,
         columns,
@@ -388,7 +428,27 @@ fn append_in_order(
         row_origin,
         skipped_lines: Vec::new(),
         empty_rows,
+        bad_cells,
+        cut_off,
     }))
+}
+
+/// The last record, starting on `line`, runs to the end of the file, which
+/// has `line_ends` line ends.
+fn cut_at_end(job: &ChunkJob, line: u64, line_ends: u64, kind: CutKind) -> CutOff {
+    // The file's last line: the last line end counts unless the file ends with it.
+    let last_byte = File::open(job.path).ok().and_then(|mut f| {
+        f.seek(SeekFrom::Start(job.file_bytes.checked_sub(1)?))
+            .ok()?;
+        let mut b = [0u8];
+        f.read_exact(&mut b).ok().map(|_| b[0])
+    });
+    let ends_with_break = matches!(last_byte, Some(b'\n' | b'\r'));
+    CutOff {
+        line,
+        last_line: (line_ends + u64::from(!ends_with_break)).max(line),
+        kind,
+    }
 }
 
 /// The bytes of one chunk, read a buffer at a time.
@@ -483,7 +543,10 @@ enum Scan {
 }
 
 /// Parses chunk `c` with its columns starting in `lanes`, in the buffers of
-/// `spare` when given (and in the right lanes).
+/// `spare` when given (and in the right lanes). The last record of the last
+/// chunk, when the end of the file cuts it (inside a quoted field, or short
+/// of fields on a last line without a line end), is not read but noted.
+#[allow(clippy::too_many_arguments)]
 fn parse_chunk(
     job: &ChunkJob,
     bounds: &[u64],
@@ -492,6 +555,7 @@ fn parse_chunk(
     lanes: &[Lane],
     stop: &AtomicBool,
     spare: Option<Spare>,
+    ends_in_quote: bool,
 ) -> std::result::Result<Chunk, Abort> {
     let mut spare = spare.unwrap_or_default();
     let (begin, end) = (bounds[c], bounds[c + 1]);
@@ -567,6 +631,9 @@ fn parse_chunk(
     // (which starts at the start of a line).
     let mut line = 1u64;
     let mut line_ends = LineEnds::default();
+    let mut bad = Vec::new();
+    let mut chunk_bad = BadCells::default();
+    let mut cut = None;
 
     loop {
         if src.pos == src.filled {
@@ -611,7 +678,8 @@ fn parse_chunk(
         };
         let outcome = match scan {
             Scan::LineEnd(at) | Scan::EndOfInput(at) => {
-                if matches!(scan, Scan::EndOfInput(_)) && !last {
+                let at_eof = matches!(scan, Scan::EndOfInput(_));
+                if at_eof && (!last || ends_in_quote) {
                     // Cut inside a quoted field after all.
                     return Err(Abort::Fallback);
                 }
@@ -632,14 +700,37 @@ fn parse_chunk(
                 let outcome = if skip_header {
                     None
                 } else {
-                    Some(push_fields(record, &spans, width, &mut columns, ascii))
+                    bad.clear();
+                    let o =
+                        push_fields(record, &spans, width, &mut columns, ascii, false, &mut bad);
+                    note_bad(
+                        &mut chunk_bad,
+                        &o,
+                        &bad,
+                        lines.len(),
+                        this_line,
+                        record,
+                        &spans,
+                    );
+                    Some(o)
                 };
                 src.pos += consumed;
+                if at_eof && short(&outcome, spans.len(), width) {
+                    cut = Some((
+                        this_line,
+                        CutKind::Short {
+                            found: spans.len(),
+                            expected: width,
+                        },
+                    ));
+                    break;
+                }
                 outcome
             }
             Scan::Quote => {
                 spans.clear();
                 let (mut nout, mut nend) = (0, 0);
+                let hit_end;
                 loop {
                     let input = &src.buf[src.pos..src.filled];
                     let at_end = input.is_empty();
@@ -662,6 +753,7 @@ fn parse_chunk(
                                 // Cut inside a quoted field after all.
                                 return Err(Abort::Fallback);
                             }
+                            hit_end = at_end;
                             break;
                         }
                         csv_core::ReadRecordResult::End => return Err(Abort::Fallback),
@@ -672,16 +764,36 @@ fn parse_chunk(
                     spans.push((start, e));
                     start = e;
                 }
+                if hit_end && ends_in_quote {
+                    cut = Some((this_line, CutKind::InQuote));
+                    break;
+                }
                 if skip_header {
                     None
                 } else {
-                    Some(push_fields(
-                        &out[..nout],
+                    bad.clear();
+                    let bytes = &out[..nout];
+                    let o = push_fields(bytes, &spans, width, &mut columns, false, false, &mut bad);
+                    note_bad(
+                        &mut chunk_bad,
+                        &o,
+                        &bad,
+                        lines.len(),
+                        this_line,
+                        bytes,
                         &spans,
-                        width,
-                        &mut columns,
-                        false,
-                    ))
+                    );
+                    if hit_end && short(&Some(o), spans.len(), width) {
+                        cut = Some((
+                            this_line,
+                            CutKind::Short {
+                                found: spans.len(),
+                                expected: width,
+                            },
+                        ));
+                        break;
+                    }
+                    Some(o)
                 }
             }
         };
@@ -702,11 +814,44 @@ fn parse_chunk(
             Some(_) => return Err(Abort::Fallback),
         }
     }
+    if last && ends_in_quote && cut.is_none() {
+        // The quotes did not pair as the count said (a quote inside an
+        // unquoted field): let the sequential reader judge.
+        return Err(Abort::Fallback);
+    }
     Ok(Chunk {
         columns,
         lines,
         newlines: line - 1,
         empty_rows,
+        bad: chunk_bad,
+        cut,
         buf: src.buf,
     })
+}
+
+/// Whether a record with `found` fields that `outcome` refused is short of
+/// the `width` the header has.
+fn short(outcome: &Option<RecordOutcome>, found: usize, width: usize) -> bool {
+    matches!(outcome, Some(RecordOutcome::Ragged)) && found < width
+}
+
+/// Notes the undecodable cells of a row just added (`row` is its index in
+/// the chunk).
+#[allow(clippy::too_many_arguments)]
+fn note_bad(
+    bad_cells: &mut BadCells,
+    outcome: &RecordOutcome,
+    bad: &[usize],
+    row: usize,
+    line: u64,
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+) {
+    if matches!(outcome, RecordOutcome::Row) {
+        for &j in bad {
+            let (a, b) = spans[j];
+            bad_cells.note(row, line, j, &bytes[a..b]);
+        }
+    }
 }
