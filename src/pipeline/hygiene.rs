@@ -230,7 +230,7 @@ pub fn apply(table: &Table, mapping: &mut Mapping, opts: &MappingOptions) {
     let results = assess(table, mapping, h);
     for (c, r) in mapping.columns.iter_mut().zip(results) {
         let user_set = opts.usage.contains_key(&c.column);
-        let applied = r.rule.is_some() && !user_set && c.usage != ColumnUse::Ignore;
+        let applied = r.rule.is_some() && !user_set;
         if applied && let Some(rule) = &r.rule {
             c.usage = rule.usage();
         }
