@@ -1,11 +1,12 @@
 //! Command-line shape (clap). Flags fill a [`RunConfig`]; a `--config` file
 //! is read first and flags given on the command line win over it.
 
-use crate::config::RunConfig;
+use crate::config::{RunConfig, Setting};
 use crate::error::{Error, Remedy, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
 use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
+use crate::pipeline::hygiene::FlagUse;
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
 use crate::pipeline::profile::LabelScheme;
@@ -209,7 +210,8 @@ pub struct StageArgs {
     #[arg(long)]
     pub one_hot: bool,
     /// Clip each feature to these percentiles before transforming: percents
-    /// (1,99) or fractions (0.01,0.99); off turns it off.
+    /// (1,99) or fractions (0.01,0.99); off turns it off, including the
+    /// default P1/P99 winsorising of skewed money columns.
     #[arg(long, value_name = "LO,HI", value_parser = parse_winsorize, allow_hyphen_values = true)]
     pub winsorize: Option<WinsorizeArg>,
     /// --transform auto applies log1p to features whose skewness is above
@@ -248,9 +250,33 @@ pub struct StageArgs {
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
     pub storage: Option<crate::pipeline::cluster::Storage>,
-    /// Label scheme: auto, bank, rfm or descriptive.
+    /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
+    /// 0/1 and yes/no flag columns: profile (shown per segment, the
+    /// default) or feature (clustered with the indicator weight).
+    #[arg(long, value_name = "profile|feature")]
+    pub flags: Option<FlagUse>,
+    /// A column known only after the fact (call duration, campaign
+    /// outcome): profile only, never clustered (repeatable).
+    #[arg(long = "after-the-fact", value_name = "COLUMN")]
+    pub after_the_fact: Vec<String>,
+    /// The column rules (row indexes, derived scores, calendar parts,
+    /// flags, outcomes, sentinels): on (default) or off.
+    #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
+    pub column_rules: Option<bool>,
+    /// Standard deviation of all 0/1 indicators of one column together
+    /// (one-hot levels, flags), against 1 for a numeric feature (default 0.5).
+    #[arg(long, value_name = "W")]
+    pub indicator_weight: Option<f64>,
+}
+
+fn parse_on_off(s: &str) -> std::result::Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" => Ok(true),
+        "off" | "no" | "false" => Ok(false),
+        _ => Err(format!("'{s}' is not on or off")),
+    }
 }
 
 fn parse_k_range(s: &str) -> std::result::Result<(usize, usize), String> {
@@ -386,13 +412,20 @@ impl LoadArgs {
 }
 
 impl RunArgs {
-    /// The RunConfig for this invocation: `--config` file, then flags on top.
+    /// The RunConfig for this invocation: `--config` file, then flags on
+    /// top, then one check of every value ([`RunConfig::validate`]); a bad
+    /// value is named by its flag when a flag set it, else by its key in
+    /// the file.
     pub fn to_config(&self, file: Option<&PathBuf>) -> Result<RunConfig> {
         let mut cfg = match &self.config {
-            Some(path) => RunConfig::from_toml_file(path)?,
+            Some(path) => RunConfig::read_toml_file(path)?,
             None => RunConfig::default(),
         };
         if let Some(f) = file {
+            if cfg.input.as_ref() != Some(f) {
+                // Another file than the saved run's: its fingerprint does not apply.
+                cfg.input_sha256 = None;
+            }
             cfg.input = Some(f.clone());
         }
         if let Some(seed) = self.seed {
@@ -404,7 +437,26 @@ impl RunArgs {
                 parse_map_arg(arg).map_err(|e| Error::usage(format!("--map {e}")))?;
             cfg.mapping.roles.insert(role, column);
         }
-        let s = &self.stages;
+        self.stages.apply(&mut cfg);
+        cfg.validate()
+            .map_err(|inv| match self.stages.flag_for(inv.setting) {
+                Some(flag) => Error::usage(format!("{flag}: {}", inv.problem)),
+                None => inv.in_file(
+                    &self
+                        .config
+                        .as_ref()
+                        .map_or_else(|| "options".to_string(), |p| p.display().to_string()),
+                ),
+            })?;
+        Ok(cfg)
+    }
+}
+
+impl StageArgs {
+    /// Puts the stage flags that were given into `cfg` (checked afterwards
+    /// by [`RunConfig::validate`]).
+    fn apply(&self, cfg: &mut RunConfig) {
+        let s = self;
         if let Some(kind) = s.input {
             cfg.aggregate.input = kind;
         }
@@ -424,11 +476,6 @@ impl RunArgs {
             cfg.aggregate.direction_words.outflow = s.outflow_values.clone();
         }
         if let Some(m) = s.max_missing {
-            if !(0.0..=1.0).contains(&m) {
-                return Err(Error::usage(format!(
-                    "--max-missing {m}: must be between 0 and 1 (e.g. 0.3)"
-                )));
-            }
             cfg.clean.max_missing = m;
         }
         if let Some(p) = s.duplicates {
@@ -461,69 +508,116 @@ impl RunArgs {
         }
         if let Some(WinsorizeArg(w)) = s.winsorize {
             cfg.features.winsorize = w;
+            if w.is_none() {
+                cfg.features.winsorize_skewed_money = false;
+            }
+        }
+        if let Some(f) = s.flags {
+            cfg.mapping.hygiene.flags = f;
+        }
+        for c in &s.after_the_fact {
+            if !cfg.mapping.hygiene.after_the_fact.contains(c) {
+                cfg.mapping.hygiene.after_the_fact.push(c.clone());
+            }
+        }
+        if let Some(on) = s.column_rules {
+            cfg.mapping.hygiene.enabled = on;
+        }
+        if let Some(w) = s.indicator_weight {
+            cfg.features.indicator_weight = w;
         }
         if let Some(x) = s.skew_threshold {
-            if !(x.is_finite() && x >= 0.0) {
-                return Err(Error::usage(format!(
-                    "--skew-threshold {x}: must be a number >= 0 (e.g. 1)"
-                )));
-            }
             cfg.features.skew_threshold = x;
         }
         for (name, t) in &s.transform_feature {
             cfg.features.transform_overrides.insert(name.clone(), *t);
         }
-        if let Some(k) = s.k {
-            if k == 0 {
-                return Err(Error::usage("--k 0: K must be at least 1"));
-            }
-            cfg.cluster.k = Some(k);
-        }
-        if let Some((a, b)) = s.k_range {
-            cfg.cluster.k_min = a;
-            cfg.cluster.k_max = b;
-        }
-        if let Some(n) = s.n_init {
-            if n == 0 {
-                return Err(Error::usage("--n-init 0: at least one restart is needed"));
-            }
-            cfg.cluster.n_init = n;
-        }
-        if let Some(m) = s.fit_sample {
-            cfg.cluster.fit_sample = m;
-        }
-        if let Some(m) = s.silhouette_sample {
-            if m < 2 {
-                return Err(Error::usage(format!(
-                    "--silhouette-sample {m}: the sample needs at least 2 rows (e.g. 20000)"
-                )));
-            }
-            cfg.cluster.silhouette_sample = m;
-        }
-        if let Some(m) = s.max_iter {
-            if m == 0 {
-                return Err(Error::usage(
-                    "--max-iter 0: K-Means needs at least 1 iteration (e.g. 300)",
-                ));
-            }
-            cfg.cluster.max_iter = m;
-        }
-        if let Some(t) = s.tol {
-            if !(t.is_finite() && t >= 0.0) {
-                return Err(Error::usage(format!(
-                    "--tol {t}: must be a finite number >= 0 (e.g. 0.0001)"
-                )));
-            }
-            cfg.cluster.tol = t;
-        }
-        if let Some(st) = s.storage {
-            cfg.cluster.storage = st;
-        }
+        self.apply_cluster(cfg);
         if let Some(l) = s.labels {
             cfg.labels.scheme = l;
         }
-        Ok(cfg)
     }
+
+    fn apply_cluster(&self, cfg: &mut RunConfig) {
+        let (s, c) = (self, &mut cfg.cluster);
+        if s.k.is_some() {
+            c.k = s.k;
+        }
+        if let Some((a, b)) = s.k_range {
+            c.k_min = a;
+            c.k_max = b;
+        }
+        if let Some(n) = s.n_init {
+            c.n_init = n;
+        }
+        if let Some(m) = s.fit_sample {
+            c.fit_sample = m;
+        }
+        if let Some(m) = s.silhouette_sample {
+            c.silhouette_sample = m;
+        }
+        if let Some(m) = s.max_iter {
+            c.max_iter = m;
+        }
+        if let Some(t) = s.tol {
+            c.tol = t;
+        }
+        if let Some(st) = s.storage {
+            c.storage = st;
+        }
+    }
+
+    /// The flag and value as typed, when a flag set `setting`.
+    fn flag_for(&self, setting: Setting) -> Option<String> {
+        let s = self;
+        match setting {
+            Setting::KMin | Setting::KMax => s.k_range.map(|(a, b)| format!("--k-range {a}..{b}")),
+            Setting::K => s.k.map(|k| format!("--k {k}")),
+            Setting::NInit => s.n_init.map(|n| format!("--n-init {n}")),
+            Setting::MaxIter => s.max_iter.map(|n| format!("--max-iter {n}")),
+            Setting::Tol => s.tol.map(|t| format!("--tol {t}")),
+            Setting::SilhouetteSample => s
+                .silhouette_sample
+                .map(|n| format!("--silhouette-sample {n}")),
+            Setting::MaxMissing => s.max_missing.map(|m| format!("--max-missing {m}")),
+            Setting::SkewThreshold => s.skew_threshold.map(|x| format!("--skew-threshold {x}")),
+            Setting::IndicatorWeight => s
+                .indicator_weight
+                .map(|x| format!("--indicator-weight {x}")),
+            Setting::Stage => None,
+        }
+    }
+}
+
+/// A command-line error as one line for `custseg: error: ...`, or `None`
+/// for `--help` and `--version`, which clap prints as usual.
+pub fn clap_error_line(e: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    let text = e.to_string();
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error:").unwrap_or(first).trim();
+    let tip = text
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("tip:"))
+        .map(|t| format!("; {}", t.trim()))
+        .unwrap_or_default();
+    Some(format!(
+        "{}{tip} (custseg --help lists the options)",
+        crate::pipeline::excerpt::excerpt(first, 300)
+    ))
 }
 
 #[cfg(test)]

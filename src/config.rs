@@ -18,8 +18,13 @@ pub const DEFAULT_SEED: u64 = 42;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunConfig {
-    /// The customer file (CSV/TSV or workbook).
+    /// The customer file (CSV/TSV or workbook). Saved absolute with the
+    /// outputs; a relative path is taken from the current folder.
     pub input: Option<PathBuf>,
+    /// SHA-256 of `input` when the run was saved: a replay warns when the
+    /// file has changed since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
     /// Every random choice (K-Means seeding, silhouette sampling) comes from this.
     pub seed: u64,
     pub load: LoadOptions,
@@ -77,6 +82,7 @@ impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
             input: None,
+            input_sha256: None,
             seed: DEFAULT_SEED,
             load: LoadOptions::default(),
             mapping: MappingOptions::default(),
@@ -89,13 +95,225 @@ impl Default for RunConfig {
     }
 }
 
-impl RunConfig {
-    pub fn from_toml_str(text: &str, origin: &str) -> Result<Self> {
-        toml::from_str(text)
-            .map_err(|e| Error::usage(format!("{origin}: {}", e.to_string().trim_end())))
+/// Sane bounds on the options that decide how much work a run does. A
+/// value outside them is refused with the same words whether it came from
+/// a flag, a TOML file or the TUI ([`RunConfig::validate`]).
+pub mod limits {
+    /// Largest K (fixed, or the end of the sweep's range): more segments
+    /// than this are not something a bank can act on, and each K of the
+    /// range is a full K-Means fit. K is also capped relative to the
+    /// customers (see `pipeline::cluster::sweep`).
+    pub const MAX_K: usize = 100;
+    /// Most K-Means restarts per K.
+    pub const MAX_N_INIT: usize = 100;
+    /// Most Lloyd iterations per K-Means run.
+    pub const MAX_ITER: usize = 10_000;
+    /// Largest silhouette sample: its cost grows with the square of it.
+    pub const MAX_SILHOUETTE_SAMPLE: usize = 200_000;
+}
+
+/// A setting [`RunConfig::validate`] can refuse; each face names it its own
+/// way (a flag, a TOML key, a TUI row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    KMin,
+    KMax,
+    K,
+    NInit,
+    MaxIter,
+    Tol,
+    SilhouetteSample,
+    MaxMissing,
+    SkewThreshold,
+    IndicatorWeight,
+    /// Another option of the Clean or Features stage.
+    Stage,
+}
+
+impl Setting {
+    /// The key in run.toml.
+    pub fn toml_key(self) -> &'static str {
+        match self {
+            Setting::KMin => "cluster.k_min",
+            Setting::KMax => "cluster.k_max",
+            Setting::K => "cluster.k",
+            Setting::NInit => "cluster.n_init",
+            Setting::MaxIter => "cluster.max_iter",
+            Setting::Tol => "cluster.tol",
+            Setting::SilhouetteSample => "cluster.silhouette_sample",
+            Setting::MaxMissing => "clean.max_missing",
+            Setting::SkewThreshold => "features.skew_threshold",
+            Setting::IndicatorWeight => "features.indicator_weight",
+            Setting::Stage => "",
+        }
+    }
+}
+
+/// A setting out of its bounds: which, its value, and what is allowed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invalid {
+    pub setting: Setting,
+    pub value: String,
+    pub problem: String,
+}
+
+impl Invalid {
+    fn new(setting: Setting, value: impl std::fmt::Display, problem: impl Into<String>) -> Self {
+        Invalid {
+            setting,
+            value: value.to_string(),
+            problem: problem.into(),
+        }
     }
 
+    /// Worded for a config file: `run.toml: cluster.k_max = 500: ...`.
+    pub fn in_file(&self, origin: &str) -> Error {
+        match self.setting {
+            Setting::Stage => Error::usage(format!("{origin}: {}", self.problem)),
+            s => Error::usage(format!(
+                "{origin}: {} = {}: {}",
+                s.toml_key(),
+                self.value,
+                self.problem
+            )),
+        }
+    }
+}
+
+fn at_most(what: &str, limit: usize) -> String {
+    format!("{what} can be at most {limit}")
+}
+
+impl ClusterOptions {
+    fn validate(&self) -> std::result::Result<(), Invalid> {
+        use limits::*;
+        if self.k_min < 2 {
+            return Err(Invalid::new(
+                Setting::KMin,
+                self.k_min,
+                "the K range must start at 2 or more (e.g. 2..10)",
+            ));
+        }
+        if self.k_max < self.k_min {
+            return Err(Invalid::new(
+                Setting::KMax,
+                self.k_max,
+                format!(
+                    "the K range ends before it starts ({}..{})",
+                    self.k_min, self.k_max
+                ),
+            ));
+        }
+        if self.k_max > MAX_K {
+            return Err(Invalid::new(
+                Setting::KMax,
+                self.k_max,
+                format!(
+                    "{} (each K of the range is a full K-Means fit; e.g. 2..12)",
+                    at_most("the K range", MAX_K)
+                ),
+            ));
+        }
+        match self.k {
+            Some(0) => return Err(Invalid::new(Setting::K, 0, "K must be at least 1")),
+            Some(k) if k > MAX_K => {
+                return Err(Invalid::new(Setting::K, k, at_most("K", MAX_K)));
+            }
+            _ => {}
+        }
+        if self.n_init == 0 || self.n_init > MAX_N_INIT {
+            return Err(Invalid::new(
+                Setting::NInit,
+                self.n_init,
+                format!("restarts must be from 1 to {MAX_N_INIT} (e.g. 10)"),
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(Invalid::new(
+                Setting::MaxIter,
+                0,
+                "K-Means needs at least 1 iteration (e.g. 300)",
+            ));
+        }
+        if self.max_iter > MAX_ITER {
+            return Err(Invalid::new(
+                Setting::MaxIter,
+                self.max_iter,
+                format!("{} (e.g. 300)", at_most("iterations", MAX_ITER)),
+            ));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(Invalid::new(
+                Setting::Tol,
+                self.tol,
+                "must be a finite number >= 0 (e.g. 0.0001)",
+            ));
+        }
+        if self.silhouette_sample < 2 || self.silhouette_sample > MAX_SILHOUETTE_SAMPLE {
+            return Err(Invalid::new(
+                Setting::SilhouetteSample,
+                self.silhouette_sample,
+                format!(
+                    "the sample needs at least 2 rows and at most {MAX_SILHOUETTE_SAMPLE} (e.g. 20000)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl RunConfig {
+    /// The one check of every option against its bounds, used by the flags,
+    /// the TOML loader and the TUI alike.
+    pub fn validate(&self) -> std::result::Result<(), Invalid> {
+        self.cluster.validate()?;
+        let m = self.clean.max_missing;
+        if !(0.0..=1.0).contains(&m) {
+            return Err(Invalid::new(
+                Setting::MaxMissing,
+                m,
+                "must be between 0 and 1 (e.g. 0.3)",
+            ));
+        }
+        let x = self.features.skew_threshold;
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(Invalid::new(
+                Setting::SkewThreshold,
+                x,
+                "must be a number >= 0 (e.g. 1)",
+            ));
+        }
+        let w = self.features.indicator_weight;
+        if !(w.is_finite() && w > 0.0 && w <= 10.0) {
+            return Err(Invalid::new(
+                Setting::IndicatorWeight,
+                w,
+                "must be a number above 0 and at most 10 (e.g. 0.5)",
+            ));
+        }
+        let stage = |e: Error| Invalid::new(Setting::Stage, "", e.to_string());
+        self.clean.validate().map_err(stage)?;
+        self.features.validate().map_err(stage)?;
+        Ok(())
+    }
+
+    /// Parses a RunConfig; an error is one line naming `origin`, the line
+    /// and the column.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::usage(toml_error_line(&e, text, origin)))
+    }
+
+    /// Reads a config file and checks its values ([`RunConfig::validate`]).
     pub fn from_toml_file(path: &Path) -> Result<Self> {
+        let cfg = Self::read_toml_file(path)?;
+        cfg.validate()
+            .map_err(|inv| inv.in_file(&path.display().to_string()))?;
+        Ok(cfg)
+    }
+
+    /// Reads a config file without checking its values (flags may still
+    /// replace them; the caller validates the result).
+    pub fn read_toml_file(path: &Path) -> Result<Self> {
         let text =
             crate::artefact::read_text(path, crate::artefact::CONFIG_CAP, "run configuration")?;
         Self::from_toml_str(&text, &path.display().to_string())
@@ -104,6 +322,21 @@ impl RunConfig {
     pub fn to_toml_string(&self) -> Result<String> {
         toml::to_string_pretty(self)
             .map_err(|e| Error::data(format!("writing the run configuration: {e}")))
+    }
+}
+
+/// A TOML error as one line: `origin: line L, column C: message`.
+fn toml_error_line(e: &toml::de::Error, text: &str, origin: &str) -> String {
+    let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = crate::pipeline::excerpt::excerpt(&message, 300);
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{origin}: line {line}, column {column}: {message}")
+        }
+        None => format!("{origin}: {message}"),
     }
 }
 
@@ -130,5 +363,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("run.toml:") && e.contains("sed"), "{e}");
+    }
+
+    #[test]
+    fn toml_errors_are_one_line_with_line_and_column() {
+        for (text, needle) in [
+            ("seed = 1\n[cluster]\nk_max = \"ten\"\n", "line 3, column 9"),
+            ("seed = 1\nseed = 2\n", "line 2"),
+            ("[cluster\n", "line 1"),
+            ("[cluster]\nn_init = -3\n", "line 2"),
+        ] {
+            let e = RunConfig::from_toml_str(text, "run.toml").unwrap_err();
+            let msg = e.to_string();
+            assert_eq!(e.exit_code(), 2);
+            assert!(!msg.contains('\n'), "{msg:?}");
+            assert!(
+                msg.starts_with("run.toml: ") && msg.contains(needle),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.toml");
+        for (text, needle) in [
+            (
+                "[cluster]\nk_max = 100000\n",
+                "cluster.k_max = 100000: the K range can be at most 100",
+            ),
+            (
+                "[cluster]\nk = 5000\n",
+                "cluster.k = 5000: K can be at most 100",
+            ),
+            (
+                "[cluster]\nn_init = 1000000\n",
+                "cluster.n_init = 1000000: restarts must be from 1 to 100",
+            ),
+            ("[cluster]\nk_min = 1\n", "cluster.k_min = 1"),
+            ("[cluster]\ntol = -1.0\n", "cluster.tol = -1"),
+            ("[clean]\nmax_missing = 3.0\n", "clean.max_missing = 3"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let e = RunConfig::from_toml_file(&path).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            let msg = e.to_string();
+            assert!(msg.contains(needle), "{msg}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! - [`terminal`]: control characters (C0 including newline and tab, DEL,
 //!   C1) and the invisible Unicode characters that reorder or hide text
 //!   (bidirectional overrides and isolates, zero-width joiners, BOM) are
-//!   written as visible escapes (`\x1b`, `\u{202e}`), so an escape sequence
+//!   written as visible escapes (`\n`, `\u{1b}`, `\u{202e}`), so an escape sequence
 //!   in a cell can neither clear the screen nor retitle the window, and a
 //!   message stays on one line. [`terminal_lines`] keeps line breaks (for
 //!   multi-line output such as the summary).
@@ -31,12 +31,15 @@ fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// Rust's notation: `\n`, `\r`, `\t`, else `\u{1b}`.
 fn push_escaped(out: &mut String, c: char) {
-    let code = c as u32;
-    if code < 0x100 {
-        let _ = write!(out, "\\x{code:02x}");
-    } else {
-        let _ = write!(out, "\\u{{{code:x}}}");
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
     }
 }
 
@@ -131,14 +134,18 @@ fn is_unsafe_raw_json(c: char) -> bool {
     c != '\n' && is_unsafe(c)
 }
 
-/// At most `max` characters of `s`, made safe for a terminal, with `...`
-/// when cut: for quoting a cell or name inside a one-line message.
+/// At most `max` characters of `s`, made safe for a terminal, and when cut
+/// an ellipsis with the whole length: for quoting a cell or name inside a
+/// one-line message ("abc… (6 characters)").
 pub fn excerpt(s: &str, max: usize) -> String {
-    let mut cut: String = s.chars().take(max).collect();
-    if cut.len() < s.len() {
-        cut.push_str("...");
+    match s.char_indices().nth(max) {
+        None => terminal(s).into_owned(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters)",
+            terminal(&s[..cut]),
+            s.chars().count()
+        ),
     }
-    terminal(&cut).into_owned()
 }
 
 #[cfg(test)]
@@ -159,13 +166,13 @@ mod tests {
 
     #[test]
     fn escape_sequences_and_line_breaks_become_visible() {
-        assert_eq!(terminal("a\x1b[2Jb"), "a\\x1b[2Jb");
-        assert_eq!(terminal("\x1b]0;owned\x07"), "\\x1b]0;owned\\x07");
-        assert_eq!(terminal("one\ntwo\r"), "one\\x0atwo\\x0d");
-        assert_eq!(terminal("\u{9b}31m"), "\\x9b31m");
+        assert_eq!(terminal("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(terminal("\x1b]0;owned\x07"), "\\u{1b}]0;owned\\u{7}");
+        assert_eq!(terminal("one\ntwo\r\t"), "one\\ntwo\\r\\t");
+        assert_eq!(terminal("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(terminal("abc\u{202e}fdp.exe"), "abc\\u{202e}fdp.exe");
-        assert_eq!(terminal_lines("one\ntwo\x1b"), "one\ntwo\\x1b");
-        assert_eq!(data("a\tb\nc\x1b[2J\u{9b}"), "a\tb\nc\\x1b[2J\\x9b");
+        assert_eq!(terminal_lines("one\ntwo\x1b"), "one\ntwo\\u{1b}");
+        assert_eq!(data("a\tb\nc\x1b[2J\u{9b}"), "a\tb\nc\\u{1b}[2J\\u{9b}");
     }
 
     #[test]
@@ -179,14 +186,15 @@ mod tests {
             "!\\[x\\](http://evil/p.png)"
         );
         assert_eq!(markdown("a|b"), "a\\|b");
-        assert_eq!(markdown("x\x1b[31m"), "x\\x1b\\[31m");
+        assert_eq!(markdown("x\x1b[31m"), "x\\u{1b}\\[31m");
     }
 
     #[test]
     fn excerpts_are_short_and_safe() {
-        assert_eq!(excerpt("abcdef", 3), "abc...");
+        assert_eq!(excerpt("abcdef", 3), "abc… (6 characters)");
         assert_eq!(excerpt("ab", 3), "ab");
-        assert_eq!(excerpt("\x1bxyz", 2), "\\x1bx...");
+        assert_eq!(excerpt("\x1bxyz", 2), "\\u{1b}x… (4 characters)");
+        assert_eq!(excerpt("客户客户", 2), "客户… (4 characters)");
     }
 
     #[test]

@@ -111,6 +111,11 @@ impl Default for StderrProgress {
 }
 
 impl Progress for StderrProgress {
+    /// SIGINT, SIGTERM or SIGHUP asks the work to stop.
+    fn is_cancelled(&self) -> bool {
+        crate::signals::received().is_some()
+    }
+
     fn report(&self, fraction: f64, message: &str) {
         match &self.bar {
             Some(bar) => {
@@ -143,18 +148,8 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
     let out = args.out.clone().ok_or_else(|| {
         Error::usage("--out DIR is required with --no-tui (where results are written)")
     })?;
-    // Refuse a non-empty output folder before spending minutes on the sweep.
-    if !args.force
-        && out.is_dir()
-        && std::fs::read_dir(&out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false)
-    {
-        return Err(Error::usage(format!(
-            "{}: the output folder is not empty; use --force to overwrite its files",
-            out.display()
-        )));
-    }
+    // Refuse a folder we may not write before spending minutes on the sweep.
+    export::outset::check_target(&out, args.force)?;
     let progress = StderrProgress::new();
     let output = run_all(config, &progress, &|name| progress.stage(name))?;
     progress.stage("export");
@@ -193,7 +188,26 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "customer_id": &run.mapping.id,
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
-        "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
+        "features": run.features.report.features.iter().map(|f| json!({
+            "name": f.name,
+            "source": f.source,
+            "kind": f.kind,
+            "transform": f.transform.name(),
+            "transform_reason": f.transform_reason,
+            "winsorised": f.clip.map(|[lo, hi]| json!({"lower": lo, "upper": hi, "moved": f.clipped, "why": f.clip_reason})),
+            "sentinel": f.sentinel,
+            "negatives": f.negatives,
+        })).collect::<Vec<_>>(),
+        "hygiene": run.features.report.ruled.iter().map(|r| json!({
+            "column": r.column,
+            "rule": r.rule,
+            "finding": r.rule.finding(),
+            "use": r.usage,
+            "applied": r.applied,
+        })).collect::<Vec<_>>(),
+        "label_scheme": run.profiles.scheme.name(),
+        "label_scheme_reason": run.profiles.scheme_reason,
+        "drivers": run.profiles.drivers,
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
         "k": chosen.k,
         "k_reason": run.sweep.reason,
@@ -214,8 +228,20 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             "share": s.share,
             "action": s.action,
             "distinguishing": s.distinguishing.iter().take(3).collect::<Vec<_>>(),
+            "tiny": s.tiny,
+            "label_reason": s.label_reason,
+            "traits": s.distinguishing.iter().filter_map(|n| s.feature(n)).map(|f| json!({
+                "feature": f.feature,
+                "direction": f.direction,
+                "median": f.median,
+                "overall_median": f.overall_median,
+                "mean": f.mean,
+                "overall_mean": f.overall_mean,
+                "percentile": f.percentile,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
+        "hints": hints(run),
         "outputs": files,
     })
 }
@@ -243,6 +269,15 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.cleaned.report.warnings.iter().cloned());
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());
+    for s in run.profiles.tiny_segments() {
+        w.push(format!(
+            "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",
+            s.id,
+            s.label,
+            s.size,
+            s.share * 100.0
+        ));
+    }
     w
 }
 
@@ -273,6 +308,18 @@ pub fn id_warning(id: &IdDecision) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// How to act on what the warnings say, worded as flags.
+fn hints(run: &RunOutput) -> Vec<String> {
+    let mut h = Vec::new();
+    if crate::pipeline::run::too_many_features(run.features.n, run.features.d).is_some() {
+        h.push(
+            "choose the columns to cluster on with --select COLUMN (repeatable), or leave features out with --drop-feature NAME"
+                .to_string(),
+        );
+    }
+    h
 }
 
 /// Text display width (CJK characters take two cells).
@@ -312,6 +359,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             let _ = writeln!(s, "  policy: {p}");
         }
     }
+    for h in hints(run) {
+        let _ = writeln!(s, "  hint: {h}");
+    }
     let dropped: Vec<String> = run
         .cleaned
         .report
@@ -322,6 +372,21 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));
     }
     let _ = writeln!(s, "  features: {}", run.features.names.join(", "));
+    let ruled: Vec<String> = run
+        .features
+        .report
+        .ruled
+        .iter()
+        .filter(|r| r.applied)
+        .map(|r| format!("{} ({})", r.column, r.rule.finding()))
+        .collect();
+    if !ruled.is_empty() {
+        let _ = writeln!(
+            s,
+            "  not clustered: {}\n    (--select COLUMN clusters on one anyway)",
+            ruled.join("; ")
+        );
+    }
     let _ = writeln!(
         s,
         "\nK selection (chosen K = {}: {})",
@@ -378,12 +443,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             pad(&p.label, label_w),
             human(p.size as f64),
             p.share * 100.0,
-            p.distinguishing
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            traits(p)
         );
     }
     let _ = writeln!(s, "\nWritten:");
@@ -391,6 +451,25 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  {}", f.display());
     }
     s
+}
+
+/// "Balance high, Recency low" (or "typical on every feature"), and a
+/// tiny segment's warning.
+fn traits(p: &crate::pipeline::profile::SegmentProfile) -> String {
+    let mut t: Vec<String> = p
+        .distinguishing
+        .iter()
+        .take(3)
+        .filter_map(|n| p.feature(n))
+        .map(|f| format!("{} {}", f.feature, f.direction.word()))
+        .collect();
+    if t.is_empty() {
+        t.push("typical on every feature".into());
+    }
+    if p.tiny {
+        t.push("⚠ tiny segment".into());
+    }
+    t.join(", ")
 }
 
 /// The SSE curve drawn with textplots (braille; 2x4 dots per character).
@@ -427,13 +506,8 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
 
 /// `custseg sample`: synthetic customers with planted segments.
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
-    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample};
-    if args.out.exists() && !args.force {
-        return Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            args.out.display()
-        )));
-    }
+    use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
+    export::write::check_file_target(&args.out, args.force)?;
     let encoding = match args
         .encoding
         .to_ascii_lowercase()
@@ -465,7 +539,7 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         messy: args.messy,
         ..SampleOptions::default()
     };
-    let summary = write_sample(&args.out, &opts)?;
+    let summary = write_sample_with(&args.out, &opts, &StderrProgress::new())?;
     eprintln!(
         "wrote {} rows ({} customers, {} bytes) to {}",
         summary.rows,
@@ -479,15 +553,13 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
 /// `custseg score`: new customers through a saved model, written as
 /// id, segment, label, action.
 pub fn run_score(args: &ScoreArgs) -> Result<()> {
-    use crate::pipeline::export::write::{neutralise_cell, write_atomic};
+    use crate::pipeline::export::write::{check_file_target, neutralise_cell, write_atomic};
     use crate::pipeline::model::{Model, score_table};
-    if args.out.exists() && !args.force {
-        return Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            args.out.display()
-        )));
-    }
+    check_file_target(&args.out, args.force)?;
     let model = Model::read(&args.model)?;
+    if let Some(problem) = export::outset::check_member(&args.model)? {
+        eprintln!("  warning: {problem}; scoring with this model.json as it is");
+    }
     let mut load_opts = model.config.load.clone();
     // The new file may come from another export: detect its shape unless told.
     load_opts.delimiter = None;
@@ -509,7 +581,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         eprintln!("  warning: {}", escape::terminal(w));
     }
     let mut counts = vec![0usize; model.k];
-    write_atomic(&args.out, |w| {
+    write_atomic(&args.out, &progress, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let io = |e: csv::Error| {
             Error::io(

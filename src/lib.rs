@@ -4,11 +4,13 @@
 pub mod artefact;
 pub mod cli;
 pub mod config;
+pub mod crash;
 pub mod error;
 pub mod escape;
 pub mod headless;
 pub mod pipeline;
 pub mod sample;
+pub mod signals;
 pub mod tui;
 
 pub use error::{Error, Remedy, Result};

@@ -1,29 +1,40 @@
 //! The `custseg` binary: argument parsing and exit codes. All work happens in
 //! the library (`custseg::headless`, `custseg::tui`, `custseg::pipeline`).
+//!
+//! Exit codes: 0 success, 1 data error, 2 usage error, 70 internal error
+//! (a bug; one line, no backtrace), 128 + N stopped by signal N (130
+//! SIGINT, 143 SIGTERM, 129 SIGHUP).
 
 use clap::Parser;
-use custseg::cli::{Cli, Command};
-use custseg::{Error, headless};
+use custseg::cli::{Cli, Command, clap_error_line};
+use custseg::{Error, crash, headless, signals};
 
 fn main() {
-    // Pretty panic reports; the TUI adds terminal restoration on top of this.
-    let _ = color_eyre::install();
-    // A panic inside the workbook reader is caught and becomes a "damaged
-    // workbook" error naming the file; no crash report for it.
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !custseg::pipeline::load::excel::panic_is_contained() {
-            report(info);
+    crash::install();
+    signals::install();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match clap_error_line(&e) {
+            Some(line) => {
+                eprintln!("custseg: error: {}", custseg::escape::terminal(&line));
+                std::process::exit(2);
+            }
+            None => e.exit(),
+        },
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let code = match (signals::received(), result) {
+        (_, Err(_panic)) => crash::EXIT_CODE,
+        (Some(signal), _) => {
+            eprintln!("custseg: stopped by {}", signals::name(signal));
+            signals::exit_code(signal)
         }
-    }));
-    let cli = Cli::parse();
-    let code = match run(cli) {
-        Ok(()) => 0,
-        Err(Error::Cancelled) => {
+        (None, Ok(Ok(()))) => 0,
+        (None, Ok(Err(Error::Cancelled))) => {
             eprintln!("custseg: cancelled");
             130
         }
-        Err(e) => {
+        (None, Ok(Err(e))) => {
             // One line, and nothing from a file name or cell reaches the
             // terminal raw.
             eprintln!(
@@ -37,6 +48,7 @@ fn main() {
 }
 
 fn run(cli: Cli) -> custseg::Result<()> {
+    crash::panic_if_asked();
     match cli.command {
         Some(Command::Sample(args)) => headless::run_sample(&args),
         Some(Command::Score(args)) => headless::run_score(&args),

@@ -23,7 +23,7 @@
 //! customer ids and an `Income` column that is mostly empty.
 
 use std::fmt::Write as _;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Days, NaiveDate};
@@ -1144,40 +1144,46 @@ fn validate(path: &Path, opts: &SampleOptions) -> Result<bool> {
 /// XLSX), `Io` when the folder cannot be written, `Data` when a value cannot
 /// be encoded.
 pub fn write_sample(path: &Path, opts: &SampleOptions) -> Result<SampleSummary> {
+    write_sample_with(path, opts, &crate::pipeline::progress::NoProgress)
+}
+
+/// [`write_sample`] through custseg's one atomic writer
+/// (`pipeline::export::write::write_atomic`): 0600, flushed to disk, only
+/// a regular file replaced, stopped (and the temporary file removed) when
+/// `progress` says cancelled.
+pub fn write_sample_with(
+    path: &Path,
+    opts: &SampleOptions,
+    progress: &dyn crate::pipeline::progress::Progress,
+) -> Result<SampleSummary> {
     let xlsx = validate(path, opts)?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io_path("creating a temporary file in", dir, e))?;
-
-    let (mut summary, bytes) = if xlsx {
-        let mut sink = XlsxSink::new(
-            match opts.format {
-                SampleFormat::Customers => "Customers",
-                SampleFormat::Transactions => "Transactions",
-            },
-            opts.as_of,
-        )?;
-        let summary = write_rows(&mut sink, opts)?;
-        add_notes_sheet(&mut sink.workbook, opts, &summary)?;
-        let buf = sink.workbook.save_to_buffer().map_err(xlsx_error)?;
-        tmp.as_file_mut()
-            .write_all(&buf)
-            .map_err(|e| Error::io_path("writing", path, e))?;
-        (summary, buf.len() as u64)
-    } else {
-        let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 20, tmp.as_file_mut()), opts);
-        let summary = write_rows(&mut sink, opts)?;
-        let (_, bytes) = sink.finish()?;
-        (summary, bytes)
-    };
-
-    tmp.persist(path)
-        .map_err(|e| Error::io_path("writing", path, e.error))?;
+    let mut summary = None;
+    let written = crate::pipeline::export::write::write_atomic(path, progress, |out| {
+        summary = Some(if xlsx {
+            let mut sink = XlsxSink::new(
+                match opts.format {
+                    SampleFormat::Customers => "Customers",
+                    SampleFormat::Transactions => "Transactions",
+                },
+                opts.as_of,
+            )?;
+            let summary = write_rows(&mut sink, opts)?;
+            add_notes_sheet(&mut sink.workbook, opts, &summary)?;
+            let buf = sink.workbook.save_to_buffer().map_err(xlsx_error)?;
+            out.write_all(&buf)
+                .map_err(|e| Error::io_path("writing", path, e))?;
+            summary
+        } else {
+            let mut sink = CsvSink::new(out, opts);
+            let summary = write_rows(&mut sink, opts)?;
+            sink.finish()?;
+            summary
+        });
+        Ok(())
+    })?;
+    let mut summary = summary.ok_or_else(|| Error::data("the sample writer wrote nothing"))?;
     summary.path = path.to_path_buf();
-    summary.bytes = bytes;
+    summary.bytes = written.bytes;
     Ok(summary)
 }
 

@@ -682,7 +682,7 @@ fn escape_sequences_html_and_links_from_the_data_reach_neither_terminal_nor_file
             );
         } else {
             assert!(
-                o.stdout.contains("\\x1b"),
+                o.stdout.contains("\\u{1b}"),
                 "escapes are visible: {}",
                 o.stdout
             );
@@ -744,7 +744,7 @@ fn escape_sequences_html_and_links_from_the_data_reach_neither_terminal_nor_file
     assert_eq!(o.violation(REFUSAL_RSS), None, "{o:?}");
     assert_eq!(raw_controls(&o.stderr), Vec::<char>::new(), "{}", o.stderr);
     assert!(
-        o.last_line().contains("bad\\x1b]0;x\\x07\\x0a.xlsx"),
+        o.last_line().contains("bad\\u{1b}]0;x\\u{7}\\n.xlsx"),
         "{}",
         o.last_line()
     );
@@ -772,7 +772,7 @@ fn the_tui_shows_escape_sequences_from_the_data_as_visible_escapes() {
     h.settle();
     let screen = h.text();
     assert!(
-        screen.contains("City\\x1b]0;ow") && screen.contains("C\\x1b[2J"),
+        screen.contains("City\\u{1b}]") && screen.contains("C\\u{1b}["),
         "{screen}"
     );
     assert!(raw_controls(&screen).is_empty(), "{screen}");

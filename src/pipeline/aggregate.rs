@@ -40,6 +40,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
+use crate::pipeline::excerpt;
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -618,7 +619,9 @@ impl<'a> Attr<'a> {
 
     fn display(&self, v: u32) -> String {
         match &self.values {
-            AttrValues::Text { strings, .. } => format!("'{}'", strings[v as usize]),
+            AttrValues::Text { strings, .. } => {
+                format!("'{}'", excerpt::cell(strings[v as usize]))
+            }
             AttrValues::Number { values, .. } => {
                 crate::pipeline::table::format_number(values[v as usize])
             }
@@ -949,6 +952,7 @@ impl OutColumns {
             confidence: 1.0,
             reason: format!("aggregated from transactions: {how}"),
             usage,
+            hygiene: Default::default(),
         });
         self.how.push((col.name.clone(), how));
         self.columns.push(col);
@@ -1655,7 +1659,7 @@ pub fn aggregate_with_plan(
             .unparsed_examples
             .iter()
             .take(3)
-            .map(|(row, raw)| format!("{}: '{raw}'", table.row_label(*row)))
+            .map(|(row, raw)| format!("{}: '{}'", table.row_label(*row), excerpt::cell(raw)))
             .collect();
         report.warnings.push(format!(
             "'{}': {} value{} could not be read as {} and count as missing: {}",
@@ -1873,6 +1877,10 @@ pub fn aggregate_with_plan(
             usage,
             format!("customer attribute '{name}': most frequent value per customer"),
         );
+        // What the hygiene rules found in the log holds for the attribute.
+        if let (Some(last), Some(m)) = (out.cmap.last_mut(), spec.mapping) {
+            last.hygiene = m.hygiene.clone();
+        }
     }
     report.columns = std::mem::take(&mut out.how);
 

@@ -30,6 +30,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::FxBuild;
+use crate::pipeline::excerpt;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{
     Column, ColumnData, ColumnType, MISSING_DATE, Table, TextColumn, date_to_days, days_to_date,
@@ -1073,7 +1074,7 @@ impl<'a> IdKeys<'a> {
 fn quote(data: &ColumnData, i: usize, raw_number: Option<f64>) -> String {
     match (data, raw_number) {
         (_, Some(x)) if !x.is_finite() => format!("{x}"),
-        (ColumnData::Text(_), _) => format!("'{}'", data.display(i)),
+        (ColumnData::Text(_), _) => format!("'{}'", excerpt::cell(&data.display(i))),
         _ => data.display(i),
     }
 }
@@ -1096,7 +1097,7 @@ fn clean_column(
         .unparsed_examples
         .iter()
         .take(EXAMPLES)
-        .map(|(row, raw)| format!("{}: '{raw}'", original.row_label(*row)))
+        .map(|(row, raw)| format!("{}: '{}'", original.row_label(*row), excerpt::cell(raw)))
         .collect();
     let mut rep = ColumnReport {
         name: col.name.clone(),

@@ -97,7 +97,11 @@ impl Model {
             created_by: format!("custseg {}", env!("CARGO_PKG_VERSION")),
             input: InputFingerprint {
                 file: run.table.source.file_name(),
-                sha256: file_sha256(path)?,
+                // Recorded by the export when it saved the config.
+                sha256: match &cfg.input_sha256 {
+                    Some(sha) => sha.clone(),
+                    None => file_sha256(path)?,
+                },
                 bytes: run.table.source.file_bytes,
                 rows: run.table.n_rows,
             },
@@ -237,6 +241,11 @@ pub fn score_table(
             .filter(|c| table.column(&c.column).is_some())
             .map(|c| (c.column.clone(), c.usage))
             .collect(),
+        // The saved uses are the truth; the rules need not run again.
+        hygiene: crate::pipeline::hygiene::HygieneOptions {
+            enabled: false,
+            ..Default::default()
+        },
     };
     let mapping = map_columns(&table, &opts)?;
     let mut warnings = Vec::new();

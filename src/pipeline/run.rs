@@ -10,7 +10,7 @@ use crate::pipeline::cluster::{KResult, SweepConfig, SweepResult, sweep};
 use crate::pipeline::features::{Features, build_features};
 use crate::pipeline::load::load;
 use crate::pipeline::mapping::{Mapping, Role, map_columns};
-use crate::pipeline::profile::{ProfileInput, Profiles, profile};
+use crate::pipeline::profile::{ProfileInput, Profiles, profile, profile_columns};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{ColumnType, Table};
 
@@ -51,12 +51,41 @@ impl RunOutput {
     }
 }
 
+/// Loads the input; when the config recorded the input's SHA-256 (a
+/// replayed run.toml) and the file differs now, a warning says so.
 pub fn stage_load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
     let input = cfg
         .input
         .as_ref()
         .ok_or_else(|| Error::usage("no input file given"))?;
-    load(input, &cfg.load, progress)
+    let mut table = load(input, &cfg.load, progress)?;
+    if let Some(warning) = replay_check(input, cfg.input_sha256.as_deref())? {
+        table.source.warnings.push(warning);
+    }
+    Ok(table)
+}
+
+/// The warning for a replay whose input changed since it was saved
+/// (`expected` is the SHA-256 recorded in run.toml), or `None`.
+pub fn replay_check(input: &std::path::Path, expected: Option<&str>) -> Result<Option<String>> {
+    let Some(expected) = expected else {
+        return Ok(None);
+    };
+    let (now, _) = crate::pipeline::export::write::file_digest(input)?;
+    Ok((now != expected).then(|| {
+        format!(
+            "{} has changed since this configuration was saved (its SHA-256 differs), so the segments may differ from the saved run's",
+            input.display()
+        )
+    }))
+}
+
+fn check_cancel(progress: &dyn Progress) -> Result<()> {
+    if progress.is_cancelled() {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 /// Map columns; a table with no numeric column cannot be segmented at all.
@@ -100,7 +129,41 @@ pub fn stage_clean(table: &Table, mapping: &Mapping, cfg: &RunConfig) -> Result<
 }
 
 pub fn stage_features(cleaned: &Cleaned, mapping: &Mapping, cfg: &RunConfig) -> Result<Features> {
-    build_features(&cleaned.table, mapping, &cfg.features, cleaned.as_of.date)
+    let mut features = build_features(&cleaned.table, mapping, &cfg.features, cleaned.as_of.date)?;
+    if let Some(w) = too_many_features(features.n, features.d) {
+        features.report.warnings.push(w);
+    }
+    Ok(features)
+}
+
+/// Above this many features K-Means segments are hard to trust and to
+/// read, whatever the number of customers.
+pub const SENSIBLE_FEATURES: usize = 50;
+/// Customers per feature below which the segments are not trustworthy.
+pub const CUSTOMERS_PER_FEATURE: usize = 10;
+
+/// Whether `d` features are too many to cluster `n` customers sensibly:
+/// distances in many dimensions become alike, so the segments mostly
+/// follow noise. The warning in words (each face adds how to choose
+/// columns), or `None`.
+pub fn too_many_features(n: usize, d: usize) -> Option<String> {
+    (d > SENSIBLE_FEATURES || d * CUSTOMERS_PER_FEATURE > n).then(|| {
+        format!(
+            "{d} features for {n} customers are too many to cluster sensibly \
+             (at most {SENSIBLE_FEATURES}, and at least {CUSTOMERS_PER_FEATURE} customers per feature): \
+             distances between customers become alike and the segments mostly follow noise; \
+             cluster on the columns that matter"
+        )
+    })
+}
+
+/// K is at most this share of the customers: a segment of one or two
+/// customers is not a segment.
+pub const CUSTOMERS_PER_SEGMENT: usize = 2;
+
+/// The largest K for `n` customers.
+pub fn k_cap(n: usize) -> usize {
+    (n / CUSTOMERS_PER_SEGMENT).max(2)
 }
 
 /// The sweep configuration of a run: the cluster options plus the run's seed.
@@ -120,19 +183,50 @@ pub fn sweep_config(cfg: &RunConfig) -> SweepConfig {
     }
 }
 
+/// The sweep, with K capped relative to the customers ([`k_cap`]): a fixed
+/// K above the cap is refused, a range reaching above it is cut (and a
+/// warning says so).
 pub fn stage_cluster(
     features: &Features,
     cfg: &RunConfig,
     progress: &dyn Progress,
 ) -> Result<SweepResult> {
-    sweep(
+    let mut sc = sweep_config(cfg);
+    let n = features.n;
+    let cap = k_cap(n);
+    if let Some(k) = sc.fixed_k
+        && k > cap
+    {
+        return Err(Error::usage(format!(
+            "K={k} is too many segments for {n} customers: at most {cap} \
+             (at least {CUSTOMERS_PER_SEGMENT} customers per segment on average)"
+        )));
+    }
+    let mut capped = None;
+    if sc.k_max > cap {
+        if sc.k_min > cap {
+            return Err(Error::usage(format!(
+                "the K range {}..{} starts above {cap}, the most segments for {n} customers",
+                sc.k_min, sc.k_max
+            )));
+        }
+        capped = Some(format!(
+            "K range capped at {}..={cap}: {n} customers make at most {cap} segments \
+             (at least {CUSTOMERS_PER_SEGMENT} customers per segment on average)",
+            sc.k_min
+        ));
+        sc.k_max = cap;
+    }
+    let mut result = sweep(
         &features.scaled,
-        features.n,
+        n,
         features.d,
         &features.names,
-        &sweep_config(cfg),
+        &sc,
         progress,
-    )
+    )?;
+    result.warnings.extend(capped);
+    Ok(result)
 }
 
 /// Profiles and labels the segments of the result for `k`.
@@ -163,6 +257,19 @@ pub fn stage_profile(
                 .copied()
                 .collect::<Vec<f64>>()
         });
+    let transforms: Vec<_> = features
+        .report
+        .features
+        .iter()
+        .map(|f| f.transform)
+        .collect();
+    let kinds: Vec<_> = features
+        .report
+        .features
+        .iter()
+        .map(|f| f.kind.clone())
+        .collect();
+    let (extras, texts) = profile_columns(table, mapping, &features.params);
     let input = ProfileInput {
         feature_names: &features.names,
         original: &features.original,
@@ -171,9 +278,13 @@ pub fn stage_profile(
         d: features.d,
         labels: &result.fit.labels,
         k: result.k,
+        transforms: &transforms,
+        kinds: &kinds,
         gender: text(Role::Gender),
         branch: text(Role::Branch),
         age: age.as_deref(),
+        texts,
+        extras,
     };
     profile(&input, &cfg.labels)
 }
@@ -186,18 +297,23 @@ pub fn run_all(
 ) -> Result<RunOutput> {
     stage("load");
     let table = stage_load(cfg, progress)?;
+    check_cancel(progress)?;
     stage("map");
     let mapping = stage_map(&table, cfg)?;
     stage("prepare");
     let prepared = stage_prepare(&table, &mapping, cfg, progress)?;
     let customers = prepared.table(&table);
     let customer_mapping = prepared.mapping(&mapping);
+    check_cancel(progress)?;
     stage("clean");
     let cleaned = stage_clean(customers, customer_mapping, cfg)?;
+    check_cancel(progress)?;
     stage("features");
     let features = stage_features(&cleaned, customer_mapping, cfg)?;
+    check_cancel(progress)?;
     stage("cluster");
     let sweep = stage_cluster(&features, cfg, progress)?;
+    check_cancel(progress)?;
     stage("profile");
     let profiles = stage_profile(&features, &cleaned, customer_mapping, sweep.chosen(), cfg);
     Ok(RunOutput {

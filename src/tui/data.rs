@@ -8,10 +8,9 @@ use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::pipeline::clean::Cleaned;
 use crate::pipeline::cluster::{Choice, SweepConfig, SweepResult};
-use crate::pipeline::export::{self, MODEL_JSON, RUN_TOML, charts, report, tables};
+use crate::pipeline::export;
 use crate::pipeline::features::{FeatureOptions, Features};
 use crate::pipeline::mapping::Mapping;
-use crate::pipeline::model::Model;
 use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{self, Prepared, RunOutput};
@@ -264,38 +263,21 @@ pub fn pca_sample(f: &Features) -> Pca {
 }
 
 /// The files the Export screen offers, in the order they are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OutputFile {
-    Results,
-    Summary,
-    Charts,
-    Report,
-    Model,
-    RunConfig,
+pub use crate::pipeline::export::Output as OutputFile;
+pub const OUTPUT_FILES: [OutputFile; 6] = OutputFile::ALL;
+
+/// How the Export screen names and explains each part.
+pub trait OutputText {
+    fn name(self) -> &'static str;
+    fn what(self) -> &'static str;
 }
 
-pub const OUTPUT_FILES: [OutputFile; 6] = [
-    OutputFile::Results,
-    OutputFile::Summary,
-    OutputFile::Charts,
-    OutputFile::Report,
-    OutputFile::Model,
-    OutputFile::RunConfig,
-];
-
-impl OutputFile {
-    pub fn name(self) -> &'static str {
-        match self {
-            OutputFile::Results => tables::RESULTS_CSV,
-            OutputFile::Summary => tables::SUMMARY_CSV,
-            OutputFile::Charts => "charts (*.png)",
-            OutputFile::Report => report::REPORT_MD,
-            OutputFile::Model => MODEL_JSON,
-            OutputFile::RunConfig => RUN_TOML,
-        }
+impl OutputText for OutputFile {
+    fn name(self) -> &'static str {
+        self.file_name()
     }
 
-    pub fn what(self) -> &'static str {
+    fn what(self) -> &'static str {
         match self {
             OutputFile::Results => "each customer's segment and label",
             OutputFile::Summary => "per segment: size, share, means",
@@ -361,9 +343,9 @@ impl ExportRequest {
     }
 }
 
-/// Writes the chosen files of `run` into `dir`, like
-/// `pipeline::export::write_all` (which writes all of them), checking for
-/// cancel between files.
+/// Writes the chosen files of `run` into `dir` as one set, through the
+/// same writer as `--no-tui` (`pipeline::export::write_outputs`), which
+/// checks for cancel between files.
 pub fn write_outputs(
     run: &RunOutput,
     cfg: &RunConfig,
@@ -372,75 +354,7 @@ pub fn write_outputs(
     files: &[OutputFile],
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>> {
-    let out = export::write::OutputDir::prepare(dir, force)?;
-    let want = |f: OutputFile| files.contains(&f);
-    let step = |fraction: f64, msg: &str| -> Result<()> {
-        if progress.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        progress.report(fraction, msg);
-        Ok(())
-    };
-    let mut written = Vec::new();
-    let mapping = run.customer_mapping();
-    if want(OutputFile::Results) {
-        step(0.05, "writing segmentation_results.csv")?;
-        let ids = tables::customer_ids(&run.cleaned.table, mapping);
-        written.push(tables::write_results(
-            &out,
-            &tables::ResultsInput {
-                ids: &ids,
-                labels: &run.chosen().fit.labels,
-                profiles: &run.profiles,
-                feature_names: &run.features.names,
-                original: &run.features.original,
-            },
-        )?);
-    }
-    if want(OutputFile::Summary) {
-        step(0.25, "writing cluster_summary.csv")?;
-        written.push(tables::write_summary(&out, &run.profiles)?);
-    }
-    let mut chart_names = Vec::new();
-    if want(OutputFile::Charts) {
-        step(0.3, "drawing charts")?;
-        let charts = charts::write_charts(out.path(), &export::chart_input(run))?;
-        chart_names = charts
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
-        written.extend(charts);
-    }
-    if want(OutputFile::Report) {
-        step(0.8, "writing the report")?;
-        written.push(out.write_bytes(
-            report::REPORT_MD,
-            report::render(run, cfg, &chart_names).as_bytes(),
-        )?);
-    }
-    if want(OutputFile::Model) {
-        step(0.9, "writing the model")?;
-        written
-            .push(out.write_bytes(MODEL_JSON, Model::from_run(run, cfg)?.to_json()?.as_bytes())?);
-    }
-    if want(OutputFile::RunConfig) {
-        step(0.95, "writing run.toml")?;
-        written.push(out.write_bytes(RUN_TOML, cfg.to_toml_string()?.as_bytes())?);
-    }
-    progress.report(1.0, "done");
-    Ok(written)
-}
-
-/// The config as saved: the input made absolute, so the run replays from
-/// any folder.
-pub fn config_to_save(cfg: &RunConfig) -> RunConfig {
-    let mut cfg = cfg.clone();
-    if let Some(input) = &cfg.input
-        && let Ok(abs) = std::fs::canonicalize(input)
-    {
-        cfg.input = Some(abs);
-    }
-    cfg
+    export::write_outputs(run, cfg, dir, force, files, progress)
 }
 
 #[cfg(test)]

@@ -129,6 +129,11 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
             if app.should_quit {
                 return Ok(());
             }
+            // SIGTERM, SIGHUP (the SSH session went away) or SIGINT from
+            // outside: stop the work and give the terminal back.
+            if crate::signals::received().is_some() {
+                return Err(Error::Cancelled);
+            }
             let Some(first) = events.next(Duration::from_millis(500)) else {
                 app.update(Action::Tick);
                 continue;
@@ -145,6 +150,9 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
         }
     })();
     app.cancel_all_jobs();
+    // An export cut short leaves nothing half-written (its staging folder
+    // goes; the folder keeps its previous set).
+    crate::pipeline::export::write::abandon_in_flight();
     events.stop();
     session.leave();
     result

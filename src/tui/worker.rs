@@ -35,6 +35,9 @@ pub enum Job {
         id: JobId,
         path: PathBuf,
         options: LoadOptions,
+        /// The input's SHA-256 saved in a replayed run.toml: a warning
+        /// when the file has changed since.
+        expected_sha256: Option<String>,
         cancel: Arc<AtomicBool>,
     },
     /// List the sheets of a workbook (opening a large xlsx takes a while).
@@ -224,9 +227,15 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
         Job::Load {
             path,
             options,
+            expected_sha256,
             cancel,
             ..
-        } => JobOutput::Loaded(load::load(path, options, &with_cancel(report, cancel))),
+        } => JobOutput::Loaded(load_checked(
+            path,
+            options,
+            expected_sha256.as_deref(),
+            &with_cancel(report, cancel),
+        )),
         Job::Sheets { path, .. } => JobOutput::Sheets(sheet_names(path)),
         Job::Clean {
             table,
@@ -307,6 +316,20 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
         JobOutput::failed(&job)(err)
     });
     send(WorkerEvent::Done { job: id, output });
+}
+
+/// Loads `path`; a replayed run whose input changed gets a warning.
+fn load_checked(
+    path: &std::path::Path,
+    options: &LoadOptions,
+    expected_sha256: Option<&str>,
+    progress: &dyn crate::pipeline::progress::Progress,
+) -> Result<Table> {
+    let mut table = load::load(path, options, progress)?;
+    if let Some(w) = crate::pipeline::run::replay_check(path, expected_sha256)? {
+        table.source.warnings.push(w);
+    }
+    Ok(table)
 }
 
 /// The sheet names of a workbook, in workbook order.

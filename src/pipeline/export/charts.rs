@@ -1,5 +1,5 @@
-//! PNG charts of a segmentation, drawn with plotters on a bitmap and written
-//! safely (temporary file in the target folder, renamed into place, 0600).
+//! PNG charts of a segmentation, drawn with plotters on a bitmap into the
+//! staging folder of an output set (owner-only, 0600).
 //!
 //! The input is plain data ([`ChartInput`]), so this module depends on no
 //! other pipeline stage. All text uses the embedded font (see [`super::fonts`]);
@@ -133,8 +133,9 @@ type DrawResult<T = ()> = std::result::Result<T, Box<dyn StdError>>;
 type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
 
 /// Writes every chart the input allows into `dir` (created if missing) and
-/// returns their paths, in a fixed order. Existing files of the same names
-/// are replaced atomically.
+/// returns their paths, in a fixed order. Meant for the staging folder of
+/// an output set ([`super::outset::OutputSet::stage_dir`]), which is what
+/// makes the files appear whole.
 pub fn write_charts(dir: &Path, input: &ChartInput) -> Result<Vec<PathBuf>> {
     register_fonts();
     let prep = Prep::new(input)?;
@@ -220,7 +221,9 @@ impl Chart {
     }
 }
 
-/// Draws into a temporary PNG in `dir`, then renames it to `dir/name` (0600).
+/// Draws `dir/name` (created owner-only first, so it is never readable by
+/// others). `dir` is the private staging folder of an output set, which
+/// makes the whole set appear at once; charts are not written elsewhere.
 fn render_png(
     dir: &Path,
     name: &str,
@@ -228,34 +231,34 @@ fn render_png(
     draw: impl FnOnce(&Area) -> DrawResult,
 ) -> Result<PathBuf> {
     let target = dir.join(name);
-    let tmp = tempfile::Builder::new()
-        .prefix(".custseg-chart-")
-        .suffix(".png")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io_path("creating a temporary file in", dir, e))?
-        .into_temp_path();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
     {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        let drawn = root
-            .fill(&WHITE)
-            .map_err(Into::into)
-            .and_then(|()| draw(&root))
-            .and_then(|()| root.present().map_err(Into::into));
-        drawn.map_err(|e| {
-            Error::io(
-                format!("drawing {}", target.display()),
-                std::io::Error::other(e.to_string()),
-            )
-        })?;
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
     }
+    opts.open(&target)
+        .map_err(|e| Error::io_path("creating", &target, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io_path("setting permissions of", &tmp, e))?;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io_path("setting permissions of", &target, e))?;
     }
-    tmp.persist(&target)
-        .map_err(|e| Error::io_path("writing", &target, e.error))?;
+    let drawn = {
+        let root = BitMapBackend::new(&target, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(Into::into)
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present().map_err(Into::into))
+    };
+    drawn.map_err(|e| {
+        Error::io(
+            format!("drawing {}", target.display()),
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
     Ok(target)
 }
 
@@ -282,7 +285,68 @@ struct Prep<'a> {
     sample: Vec<usize>,
     pca: Option<(Vec<[f64; 2]>, [f64; 2])>,
     boxes: Option<Vec<Option<BoxStats>>>,
+    /// The features the heatmap and the radar show.
+    heat: Shown,
+    radar: Shown,
 }
+
+/// The features a profile chart shows: all of them, or the `max` that
+/// differ most between segments (the largest |z| of any centroid), kept in
+/// their order, so a table with a thousand columns still gives a readable
+/// chart that says what it left out.
+struct Shown {
+    names: Vec<String>,
+    /// One row per segment, one value per shown feature.
+    z: Vec<Vec<f64>>,
+    /// Features in all.
+    of: usize,
+}
+
+impl Shown {
+    fn new(inp: &ChartInput, max: usize) -> Shown {
+        let d = inp.feature_names.len();
+        let mut cols: Vec<usize> = (0..d).collect();
+        if d > max {
+            let spread = |j: usize| {
+                inp.centroid_z
+                    .iter()
+                    .map(|row| row[j])
+                    .filter(|z| z.is_finite())
+                    .fold(0.0f64, |m, z| m.max(z.abs()))
+            };
+            let score: Vec<f64> = (0..d).map(spread).collect();
+            cols.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+            cols.truncate(max);
+            cols.sort_unstable();
+        }
+        Shown {
+            names: cols.iter().map(|&j| inp.feature_names[j].clone()).collect(),
+            z: inp
+                .centroid_z
+                .iter()
+                .map(|row| cols.iter().map(|&j| row[j]).collect())
+                .collect(),
+            of: d,
+        }
+    }
+
+    /// "…; the 30 features that differ most between segments, of 1,000".
+    fn note(&self, text: &str) -> String {
+        if self.names.len() < self.of {
+            format!(
+                "{text}; the {} features that differ most between segments, of {}",
+                self.names.len(),
+                thousands(self.of)
+            )
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Most features in the heatmap and in the radar.
+pub const HEATMAP_MAX_FEATURES: usize = 30;
+pub const RADAR_MAX_FEATURES: usize = 16;
 
 impl<'a> Prep<'a> {
     fn new(inp: &'a ChartInput<'a>) -> Result<Self> {
@@ -387,6 +451,8 @@ impl<'a> Prep<'a> {
             sample,
             pca,
             boxes,
+            heat: Shown::new(inp, HEATMAP_MAX_FEATURES),
+            radar: Shown::new(inp, RADAR_MAX_FEATURES),
         })
     }
 
@@ -770,12 +836,12 @@ impl<'a> Prep<'a> {
     // radar.png
 
     fn draw_radar(&self, area: &Area) -> DrawResult {
-        let inp = self.inp;
-        let (k, d) = (self.k(), inp.d);
+        let shown = &self.radar;
+        let (k, d) = (self.k(), shown.names.len());
         let body = header(
             area,
             "Segment profiles",
-            &self.subtitle("centroid z-scores per feature (0 = average customer)"),
+            &self.subtitle(&shown.note("centroid z-scores per feature (0 = average customer)")),
         )?;
         let (w, h) = body.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
@@ -783,7 +849,7 @@ impl<'a> Prep<'a> {
         let (plot, legend) = body.split_horizontally(w - legend_w);
 
         // Radial scale: z from lo (centre) to hi (rim), clipped at ±3.
-        let (zmin, zmax) = min_max(inp.centroid_z.iter().flatten().copied());
+        let (zmin, zmax) = min_max(shown.z.iter().flatten().copied());
         let step = if zmax.min(3.0) - zmin.max(-3.0) > 3.0 {
             1.0
         } else {
@@ -800,7 +866,7 @@ impl<'a> Prep<'a> {
         let cap = (pw / 6).clamp(90, 170);
         let mut widest = 0;
         let mut feat_lines = Vec::with_capacity(d);
-        for f in &inp.feature_names {
+        for f in &shown.names {
             let lines = wrap_text(area, f, &feat_font, cap, if crowded { 1 } else { 2 })?;
             for l in &lines {
                 widest = widest.max(text_width(area, l, &feat_font)?);
@@ -850,7 +916,7 @@ impl<'a> Prep<'a> {
             _ => 0.0,
         };
         let (line_w, dot) = if k > 8 || crowded { (2, 3) } else { (3, 4) };
-        for (i, zs) in inp.centroid_z.iter().enumerate() {
+        for (i, zs) in shown.z.iter().enumerate() {
             let c = self.colors[i];
             let pts: Vec<(i32, i32)> = zs.iter().enumerate().map(|(j, &z)| at(j, z)).collect();
             if fill_alpha > 0.0 {
@@ -943,12 +1009,14 @@ impl<'a> Prep<'a> {
     // heatmap.png
 
     fn draw_heatmap(&self, area: &Area) -> DrawResult {
-        let inp = self.inp;
-        let (k, d) = (self.k(), inp.d);
+        let shown = &self.heat;
+        let (k, d) = (self.k(), shown.names.len());
         let body = header(
             area,
             "Segment × feature profile",
-            &self.subtitle("mean of each feature per segment, as z-scores (0 = average customer)"),
+            &self.subtitle(
+                &shown.note("mean of each feature per segment, as z-scores (0 = average customer)"),
+            ),
         )?;
         let (w, h) = body.dim_in_pixel();
         let row_font = font(label_size(k, h));
@@ -974,12 +1042,12 @@ impl<'a> Prep<'a> {
         let line_h = (col_size * 1.3).round() as i32;
         let mut wrapped = Vec::with_capacity(d);
         let mut widest = 0;
-        for f in &inp.feature_names {
+        for f in &shown.names {
             widest = widest.max(text_width(area, f, &col_font)?);
             wrapped.push(wrap_text(area, f, &col_font, cell_w as i32 - 10, 3)?);
         }
         let horizontal = cell_w >= 44.0
-            && wrapped.iter().zip(&inp.feature_names).all(|(l, f)| {
+            && wrapped.iter().zip(&shown.names).all(|(l, f)| {
                 !l.last()
                     .is_some_and(|t| t.ends_with('…') && !f.ends_with('…'))
             });
@@ -994,8 +1062,8 @@ impl<'a> Prep<'a> {
         let grid_h = (cell_h * k as f64).round() as i32;
 
         let vmax = {
-            let m = inp
-                .centroid_z
+            let m = shown
+                .z
                 .iter()
                 .flatten()
                 .filter(|z| z.is_finite())
@@ -1005,7 +1073,7 @@ impl<'a> Prep<'a> {
 
         let val_size = (cell_h * 0.34).min(cell_w / 3.6).clamp(9.0, 20.0);
         let decimals = if cell_w >= val_size * 3.8 { 2 } else { 1 };
-        for (i, zs) in inp.centroid_z.iter().enumerate() {
+        for (i, zs) in shown.z.iter().enumerate() {
             let y0 = top + (i as f64 * cell_h).round() as i32;
             let y1 = top + ((i + 1) as f64 * cell_h).round() as i32;
             for (j, &z) in zs.iter().enumerate() {
@@ -1055,7 +1123,7 @@ impl<'a> Prep<'a> {
                 (left - 16, yc),
             )?;
         }
-        for (j, f) in inp.feature_names.iter().enumerate() {
+        for (j, f) in shown.names.iter().enumerate() {
             let xc = left + ((j as f64 + 0.5) * cell_w).round() as i32;
             if horizontal {
                 for (l, line) in wrapped[j].iter().enumerate() {

@@ -1,8 +1,11 @@
 //! Export: results CSV, summary CSV, Markdown report, PNG charts, the model
-//! and the RunConfig, all written safely into one output folder.
+//! and the RunConfig, written into one output folder as one set
+//! ([`outset`]: staged, moved into place, `manifest.json` last).
 
+pub mod analysis_md;
 pub mod charts;
 pub mod fonts;
+pub mod outset;
 pub mod pca;
 pub mod report;
 pub mod tables;
@@ -15,8 +18,8 @@ use crate::pipeline::profile::names;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
 use charts::{ChartInput, SegmentInfo, SweepPoint};
+use outset::OutputSet;
 use std::path::{Path, PathBuf};
-use write::OutputDir;
 
 pub const MODEL_JSON: &str = "model.json";
 pub const RUN_TOML: &str = "run.toml";
@@ -81,7 +84,57 @@ pub fn chart_input<'a>(run: &'a RunOutput) -> ChartInput<'a> {
     }
 }
 
-/// Writes every output of `run` into `dir` (refused if not empty unless `force`).
+/// The parts of an export (the charts are one part of several files).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Output {
+    Results,
+    Summary,
+    Charts,
+    Report,
+    Model,
+    RunConfig,
+}
+
+impl Output {
+    /// Every part, in the order they are written.
+    pub const ALL: [Output; 6] = [
+        Output::Results,
+        Output::Summary,
+        Output::Charts,
+        Output::Report,
+        Output::Model,
+        Output::RunConfig,
+    ];
+
+    /// The file name, or a pattern for the charts.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Output::Results => tables::RESULTS_CSV,
+            Output::Summary => tables::SUMMARY_CSV,
+            Output::Charts => "charts (*.png)",
+            Output::Report => report::REPORT_MD,
+            Output::Model => MODEL_JSON,
+            Output::RunConfig => RUN_TOML,
+        }
+    }
+}
+
+/// The RunConfig as saved with the outputs: the input made absolute and
+/// its SHA-256 recorded, so `--config run.toml` replays from any folder and
+/// says when the input changed since.
+pub fn config_to_save(cfg: &RunConfig) -> Result<RunConfig> {
+    let mut saved = cfg.clone();
+    if let Some(input) = &cfg.input {
+        let abs = std::fs::canonicalize(input)
+            .map_err(|e| crate::error::Error::io_path("reading", input, e))?;
+        saved.input_sha256 = Some(write::file_digest(&abs)?.0);
+        saved.input = Some(abs);
+    }
+    Ok(saved)
+}
+
+/// Writes every output of `run` into `dir` as one set (see [`outset`]);
+/// a folder that is not empty is refused unless `force`.
 pub fn write_all(
     run: &RunOutput,
     cfg: &RunConfig,
@@ -89,36 +142,67 @@ pub fn write_all(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>> {
-    let out = OutputDir::prepare(dir, force)?;
-    let mut written = Vec::new();
-    let mapping = run.customer_mapping();
-    let ids = tables::customer_ids(&run.cleaned.table, mapping);
-    progress.report(0.05, "writing segmentation_results.csv");
-    written.push(tables::write_results(
-        &out,
-        &tables::ResultsInput {
-            ids: &ids,
-            labels: &run.chosen().fit.labels,
-            profiles: &run.profiles,
-            feature_names: &run.features.names,
-            original: &run.features.original,
-        },
-    )?);
-    written.push(tables::write_summary(&out, &run.profiles)?);
-    progress.report(0.3, "drawing charts");
-    let charts = charts::write_charts(out.path(), &chart_input(run))?;
-    let chart_names: Vec<String> = charts
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    written.extend(charts);
-    progress.report(0.8, "writing the report and the model");
-    written.push(out.write_bytes(
-        report::REPORT_MD,
-        report::render(run, cfg, &chart_names).as_bytes(),
-    )?);
-    written.push(out.write_bytes(MODEL_JSON, Model::from_run(run, cfg)?.to_json()?.as_bytes())?);
-    written.push(out.write_bytes(RUN_TOML, cfg.to_toml_string()?.as_bytes())?);
+    write_outputs(run, cfg, dir, force, &Output::ALL, progress)
+}
+
+/// Writes the chosen parts of `run` into `dir` as one set: staged, then
+/// moved into place with `manifest.json` last; custseg's earlier outputs
+/// that the set does not contain are removed. The one writer of both faces.
+pub fn write_outputs(
+    run: &RunOutput,
+    cfg: &RunConfig,
+    dir: &Path,
+    force: bool,
+    parts: &[Output],
+    progress: &dyn Progress,
+) -> Result<Vec<PathBuf>> {
+    let mut set = OutputSet::begin(dir, force, progress)?;
+    let cfg = &config_to_save(cfg)?;
+    let want = |p: Output| parts.contains(&p);
+    if want(Output::Results) {
+        progress.report(0.05, "writing segmentation_results.csv");
+        let ids = tables::customer_ids(&run.cleaned.table, run.customer_mapping());
+        tables::write_results(
+            &mut set,
+            &tables::ResultsInput {
+                ids: &ids,
+                labels: &run.chosen().fit.labels,
+                profiles: &run.profiles,
+                feature_names: &run.features.names,
+                original: &run.features.original,
+            },
+        )?;
+    }
+    if want(Output::Summary) {
+        progress.report(0.25, "writing cluster_summary.csv");
+        tables::write_summary(&mut set, &run.profiles)?;
+    }
+    let mut chart_names = Vec::new();
+    if want(Output::Charts) {
+        progress.report(0.3, "drawing charts");
+        chart_names = charts::write_charts(set.stage_dir(), &chart_input(run))
+            .map_err(|e| set.not_replaced(e))?
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        set.add_staged(&chart_names)?;
+    }
+    if want(Output::Report) {
+        progress.report(0.8, "writing the report");
+        set.write_bytes(
+            report::REPORT_MD,
+            report::render(run, cfg, &chart_names).as_bytes(),
+        )?;
+    }
+    if want(Output::Model) {
+        progress.report(0.9, "writing the model");
+        set.write_bytes(MODEL_JSON, Model::from_run(run, cfg)?.to_json()?.as_bytes())?;
+    }
+    if want(Output::RunConfig) {
+        progress.report(0.95, "writing run.toml");
+        set.write_bytes(RUN_TOML, cfg.to_toml_string()?.as_bytes())?;
+    }
+    let written = set.commit()?;
     progress.report(1.0, "done");
     Ok(written)
 }

@@ -1,9 +1,10 @@
 //! `segmentation_report.md`: what went in, what each stage did, how K was
 //! chosen, and every segment's profile, label and action, with the charts.
 
+use super::analysis_md;
 use crate::config::RunConfig;
 use crate::pipeline::aggregate::AggregateReport;
-use crate::pipeline::clean::{ColumnAction, DuplicatePolicy, FillMethod};
+use crate::pipeline::clean::{ColumnAction, DuplicatePolicy, FillMethod, FillValue};
 use crate::pipeline::cluster::{Storage, SweepResult};
 use crate::pipeline::run::RunOutput;
 use std::fmt::Write;
@@ -13,7 +14,7 @@ pub const REPORT_MD: &str = "segmentation_report.md";
 /// Table cells: no pipes or newlines, so user text cannot break the table.
 /// User text (names, labels, warnings) as literal Markdown: one line, no
 /// tag, link, image or table break can come from it (see `escape`).
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     crate::escape::markdown(&s.replace(['\n', '\r'], " ")).into_owned()
 }
 
@@ -206,7 +207,11 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
                         FillMethod::Median => "median",
                         FillMethod::Mode => "mode",
                     };
-                    cell(&format!("{} ({method})", i.value))
+                    let value = match &i.value {
+                        FillValue::Number(x) => human(*x),
+                        other => other.to_string(),
+                    };
+                    cell(&format!("{value} ({method})"))
                 }
             ),
             action
@@ -270,6 +275,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             cell(&f.transform_reason)
         );
     }
+    md.push_str(&analysis_md::feature_notes_md(fr));
     for l in &fr.left_out {
         let _ = writeln!(md, "- Left out **{}**: {}", cell(&l.name), cell(&l.reason));
     }
@@ -285,6 +291,8 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     for w in &fr.warnings {
         let _ = writeln!(md, "- ⚠ {}", cell(w));
     }
+
+    md.push_str(&analysis_md::hygiene_md(fr));
 
     // K selection.
     let _ = writeln!(md, "\n## Choosing K\n");
@@ -326,6 +334,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
 
     // Segments.
     let _ = writeln!(md, "\n## Segments\n");
+    md.push_str(&analysis_md::drivers_md(&run.profiles));
     let _ = writeln!(
         md,
         "| Segment | Label | Customers | Share | Most distinctive |\n|---:|---|---:|---:|---|"
@@ -333,9 +342,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     for s in &run.profiles.segments {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.1}% | {} |",
+            "| {} | {}{} | {} | {:.1}% | {} |",
             s.id,
             cell(&s.label),
+            if s.tiny { " ⚠ tiny" } else { "" },
             human(s.size as f64),
             s.share * 100.0,
             cell(
@@ -349,36 +359,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
         );
     }
     for s in &run.profiles.segments {
-        let _ = writeln!(md, "\n### Segment {}: {}\n", s.id, cell(&s.label));
-        let _ = writeln!(
-            md,
-            "{} customers ({:.1}%).\n",
-            human(s.size as f64),
-            s.share * 100.0
-        );
-        let _ = writeln!(md, "**Recommended action:** {}\n", cell(&s.action));
-        let _ = writeln!(
-            md,
-            "| Feature | Mean | Median | z-score |\n|---|---:|---:|---:|"
-        );
-        for f in &s.features {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {:+.2} |",
-                cell(&f.feature),
-                human(f.mean),
-                human(f.median),
-                f.z
-            );
-        }
-        for (name, shares) in &s.categories {
-            let text: Vec<String> = shares
-                .iter()
-                .map(|v| format!("{} {:.0}%", cell(&v.value), v.share * 100.0))
-                .collect();
-            let _ = writeln!(md, "\n*{}*: {}", cell(name), text.join(", "));
-        }
-        let _ = writeln!(md, "\n<sub>Label rule: {}</sub>", cell(&s.label_reason));
+        md.push_str(&analysis_md::segment_md(s));
     }
 
     // Charts.

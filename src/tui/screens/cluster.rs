@@ -60,8 +60,11 @@ pub const OPTION_ROWS: [OptionRow; 5] = [
     OptionRow::Seed,
 ];
 
-/// The largest K the range may reach.
-pub const K_LIMIT: usize = 50;
+/// The largest K the range may reach (the same bound as the flags and
+/// run.toml: `config::limits`).
+pub const K_LIMIT: usize = crate::config::limits::MAX_K;
+/// The most restarts per K.
+const RESTARTS_LIMIT: usize = crate::config::limits::MAX_N_INIT;
 
 /// The sweep shown no longer matches the options: a different range,
 /// restarts or seed, or a fixed K it did not compute.
@@ -360,7 +363,9 @@ fn change_option(app: &mut App, row: OptionRow, step: i64) {
             c.k_max = (c.k_max as i64 + step).clamp(c.k_min as i64, K_LIMIT as i64) as usize
         }
         OptionRow::K => return move_k(app, step as isize),
-        OptionRow::Restarts => c.n_init = (c.n_init as i64 + step).clamp(1, 1000) as usize,
+        OptionRow::Restarts => {
+            c.n_init = (c.n_init as i64 + step).clamp(1, RESTARTS_LIMIT as i64) as usize
+        }
         OptionRow::Seed => app.config.seed = app.config.seed.saturating_add_signed(step),
     }
     options_changed(app);
@@ -409,8 +414,15 @@ pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Resu
             }
             return Ok(());
         }
-        OptionRow::Restarts => app.config.cluster.n_init = number(1, 1000)? as usize,
+        OptionRow::Restarts => {
+            app.config.cluster.n_init = number(1, RESTARTS_LIMIT as u64)? as usize
+        }
         OptionRow::Seed => app.config.seed = number(0, u64::MAX)?,
+    }
+    // The one check of the options that flags and run.toml go through too.
+    if let Err(invalid) = app.config.validate() {
+        app.config.cluster = c;
+        return Err(invalid.problem);
     }
     options_changed(app);
     Ok(())

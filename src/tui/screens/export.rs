@@ -6,9 +6,10 @@
 //! OTHER` replays the same segments.
 
 use crate::error::{Error, Result};
+use crate::pipeline::export::outset::{self, SetStatus, Target};
 use crate::tui::action::{Action, Move};
 use crate::tui::app::{App, Exported, JobKind, Overlay, Question, RunningJob, Stage, StatusKind};
-use crate::tui::data::{self, ExportRequest, OUTPUT_FILES, OutputFile};
+use crate::tui::data::{ExportRequest, OUTPUT_FILES, OutputFile, OutputText};
 use crate::tui::text::{self, TextInput};
 use crate::tui::widgets::{self, KeyHint, pane_block, progress};
 use crate::tui::worker::Job;
@@ -90,9 +91,9 @@ fn folder(app: &App) -> PathBuf {
     crate::tui::screens::load::fs_path(app.export.folder.text())
 }
 
-/// Files already in `dir` (0 when it does not exist).
-fn files_in(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |d| d.count())
+/// What is at `dir` now (the same check the writer makes).
+fn target(dir: &Path) -> Option<Target> {
+    outset::inspect_target(dir).ok()
 }
 
 /// Enter: asks first when the folder holds files.
@@ -106,15 +107,18 @@ fn write(app: &mut App) {
         return;
     }
     let dir = folder(app);
-    if dir.exists() && !dir.is_dir() {
-        app.show_error(
-            "Cannot write there",
-            format!("{} is a file, not a folder.", dir.display()),
-            "Type another folder name.",
-        );
-        return;
-    }
-    let files = files_in(&dir);
+    let files = match target(&dir) {
+        Some(Target::NotAFolder(what)) => {
+            app.show_error(
+                "Cannot write there",
+                format!("{} is {what}, not a folder.", dir.display()),
+                "Type another folder name.",
+            );
+            return;
+        }
+        Some(Target::Folder { entries, .. }) => entries,
+        _ => 0,
+    };
     if files > 0 {
         app.overlay = Some(Overlay::Confirm(Question::Overwrite { dir, files }));
     } else {
@@ -166,7 +170,7 @@ pub fn start(app: &mut App, force: bool) {
         sweep,
         k,
         profiles,
-        config: data::config_to_save(&app.config),
+        config: app.config.clone(),
         dir: dir.clone(),
         force,
         files: chosen_files(app),
@@ -221,7 +225,7 @@ pub fn on_exported(app: &mut App, job: RunningJob, result: Result<Vec<PathBuf>>)
         }
         Err(Error::Cancelled) => app.set_status(
             StatusKind::Warn,
-            "Export cancelled; files written before it stay in the folder.",
+            "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
         ),
         Err(e) => {
             let msg = e.to_string();
@@ -229,6 +233,8 @@ pub fn on_exported(app: &mut App, job: RunningJob, result: Result<Vec<PathBuf>>)
                 "Choose a folder you can write to (the folder field, at the top)."
             } else if msg.contains("not empty") {
                 "Enter again and answer y to overwrite, or choose another folder."
+            } else if msg.contains("another custseg run") {
+                "Wait for the other run to finish, or choose another folder."
             } else if msg.contains("space") {
                 "Free some disk space, or write to another disk."
             } else {
@@ -248,7 +254,7 @@ pub fn update(app: &mut App, action: Action) {
                 app.cancel_job(JobKind::Export);
                 app.set_status(
                     StatusKind::Warn,
-                    "Export cancelled; files written before it stay in the folder.",
+                    "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
                 );
             }
             Action::Confirm => app.set_status(StatusKind::Info, "Still writing; Esc cancels."),
@@ -292,6 +298,29 @@ pub fn update(app: &mut App, action: Action) {
 
 // ---------------------------------------------------------------- drawing
 
+/// The few words beside the folder field.
+fn folder_note(state: Option<&Target>) -> String {
+    let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
+    match state {
+        None => "cannot be read".into(),
+        Some(Target::Missing) => "new folder".into(),
+        Some(Target::NotAFolder(what)) => format!("is {what}!"),
+        Some(Target::Folder { entries: 0, .. }) => "exists, empty".into(),
+        Some(Target::Folder { entries, set }) => match set {
+            SetStatus::Incomplete(_) => {
+                format!(
+                    "{}, an incomplete export: Enter asks first",
+                    files(*entries)
+                )
+            }
+            SetStatus::Complete(_) => {
+                format!("an earlier export, {}: Enter asks first", files(*entries))
+            }
+            _ => format!("holds {}: Enter asks first", files(*entries)),
+        },
+    }
+}
+
 pub fn footer_keys(app: &App) -> Vec<KeyHint> {
     let g = &app.theme.glyphs;
     if app.job(JobKind::Export).is_some() {
@@ -328,7 +357,11 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "Files are written whole or not at all, readable by you only.",
+        "Written as one set (manifest.json last), readable by you only;",
+    ),
+    (
+        "",
+        "custseg's earlier outputs there are replaced, your files stay.",
     ),
     ("", ""),
     (
@@ -362,19 +395,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let width = padded.width as usize;
 
     let dir = folder(app);
-    let note = if dir.is_dir() {
-        match files_in(&dir) {
-            0 => "exists, empty".to_string(),
-            n => format!(
-                "holds {n} file{}: Enter asks first",
-                if n == 1 { "" } else { "s" }
-            ),
-        }
-    } else if dir.exists() {
-        "is a file!".to_string()
-    } else {
-        "new folder".to_string()
-    };
+    let state = target(&dir);
+    let note = folder_note(state.as_ref());
     let editing = editing_folder(app);
     let field_w = width.saturating_sub(10 + text::width(&note) + 3).max(10);
     let (before, at, after) = app.export.folder.split();
@@ -484,10 +506,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let block = pane_block(t, " Written ", false);
         let inner = block.inner(bottom);
         frame.render_widget(block, bottom);
-        let msg = if app.data.stale.contains(&Stage::Export) {
-            "The results changed since the last export: Enter writes them again."
-        } else {
-            "Nothing written yet. Enter writes the checked files."
+        let msg = match &state {
+            Some(Target::Folder {
+                set: SetStatus::Incomplete(why),
+                ..
+            }) => format!(
+                "{} The folder holds an incomplete export: {why}. Writing replaces it.",
+                t.glyphs.warn
+            ),
+            _ if app.data.stale.contains(&Stage::Export) => {
+                "The results changed since the last export: Enter writes them again.".into()
+            }
+            _ => "Nothing written yet. Enter writes the checked files.".into(),
         };
         frame.render_widget(
             Paragraph::new(Line::styled(msg, t.dim())).wrap(Wrap { trim: false }),

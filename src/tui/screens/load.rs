@@ -338,9 +338,14 @@ pub fn start_load(app: &mut App) {
     }
     app.cancel_job(JobKind::Load);
     let key = current_key(app);
+    if app.config.input.as_ref() != Some(&path) {
+        // Another file than a replayed run's: its fingerprint does not apply.
+        app.config.input_sha256 = None;
+    }
     app.config.input = Some(path.clone());
     app.status = None;
     let options = key.options.clone();
+    let expected_sha256 = app.config.input_sha256.clone();
     let job_path = path.clone();
     app.start_job(
         JobKind::Load,
@@ -351,6 +356,7 @@ pub fn start_load(app: &mut App) {
             id,
             path: job_path,
             options,
+            expected_sha256,
             cancel: cancel.unwrap_or_default(),
         },
     );

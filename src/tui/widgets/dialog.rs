@@ -163,7 +163,7 @@ pub fn draw_question(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
         Question::Overwrite { dir, files } => (
             " Overwrite? ",
             format!(
-                "{} already holds {files} file{}. Files with the names custseg writes are replaced; other files stay.",
+                "{} already holds {files} file{}. custseg's earlier outputs are replaced; other files stay.",
                 dir.display(),
                 if *files == 1 { "" } else { "s" }
             ),

@@ -1,0 +1,129 @@
+//! The TUI's export goes through the same output-set writer as `--no-tui`:
+//! it says when a folder holds an incomplete export, replaces custseg's
+//! earlier outputs as one set (removing those the new set leaves out,
+//! keeping the user's files) and ends with a complete manifest.
+
+use custseg::config::RunConfig;
+use custseg::pipeline::export::outset::{self, SetStatus, Target};
+use custseg::tui::harness::Harness;
+use custseg::tui::{Stage, UiOptions};
+use ratatui::crossterm::event::KeyCode;
+use std::path::Path;
+
+const CUSTOMERS: &str = "tests/fixtures/tui/customers.csv";
+const UI: UiOptions = UiOptions {
+    ascii: false,
+    no_color: false,
+};
+
+fn at_export() -> Harness {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join(CUSTOMERS);
+    let cfg = RunConfig {
+        input: Some(input),
+        ..RunConfig::default()
+    };
+    let mut h = Harness::new(cfg, UI, 100, 30);
+    h.settle();
+    while h.app.stage != Stage::Export {
+        let before = h.app.stage;
+        h.key(if before == Stage::Inspect {
+            KeyCode::Char('e')
+        } else {
+            KeyCode::Enter
+        });
+        h.settle();
+        assert_ne!(h.app.stage, before, "stuck: {:?}", h.app.status);
+    }
+    h
+}
+
+fn export_into(h: &mut Harness, dir: &Path) {
+    h.ctrl('u').type_str(dir.to_str().unwrap());
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_interrupted_export_is_reported_then_replaced_by_a_whole_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // What a killed export leaves: a staging folder of a dead process and
+    // files without a manifest.
+    std::fs::create_dir_all(out.join(".custseg-stage-999999999-x")).unwrap();
+    std::fs::write(out.join("model.json"), "{}").unwrap();
+    std::fs::write(out.join("radar.png"), "old").unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+
+    let mut h = at_export();
+    export_into(&mut h, &out);
+    let text = h.text();
+    assert!(text.contains("an incomplete export"), "{text}");
+    assert!(
+        text.contains("The folder holds an incomplete export: an export was interrupted"),
+        "{text}"
+    );
+
+    h.key(KeyCode::Enter); // asks first: the folder holds files
+    assert!(h.text().contains("Overwrite?"), "{}", h.text());
+    h.key(KeyCode::Char('y'));
+    h.settle();
+    assert!(h.text().contains("manifest.json"), "{}", h.text());
+    assert!(
+        matches!(
+            outset::inspect_target(&out).unwrap(),
+            Target::Folder {
+                set: SetStatus::Complete(_),
+                ..
+            }
+        ),
+        "{:?}",
+        names(&out)
+    );
+    let listed = names(&out);
+    assert!(
+        listed.iter().all(|n| !n.starts_with(".custseg")),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&"notes.txt".to_string()));
+}
+
+#[test]
+fn exporting_again_without_the_charts_removes_the_earlier_charts_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut h = at_export();
+    export_into(&mut h, &out);
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert!(out.join("elbow.png").exists() && out.join("manifest.json").exists());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+
+    // Uncheck the charts (the third file row) and write again.
+    h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
+    h.settle();
+    let listed = names(&out);
+    assert!(
+        listed.iter().all(|n| !n.ends_with(".png")),
+        "earlier charts left behind: {listed:?}"
+    );
+    assert!(
+        listed.contains(&"notes.txt".to_string()) && listed.contains(&"model.json".to_string())
+    );
+    match outset::inspect_target(&out).unwrap() {
+        Target::Folder {
+            set: SetStatus::Complete(m),
+            ..
+        } => assert_eq!(m.files.len(), 5, "{m:?}"),
+        other => panic!("{other:?}"),
+    }
+}
