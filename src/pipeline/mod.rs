@@ -18,6 +18,7 @@ pub mod linalg;
 pub mod load;
 pub mod mapping;
 pub mod model;
+pub mod model_check;
 pub mod profile;
 pub mod progress;
 pub mod run;
