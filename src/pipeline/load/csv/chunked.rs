@@ -35,7 +35,7 @@
 
 use super::damage::{BadCells, CutKind, CutOff};
 use super::{
-    LineEnds, MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte,
+    LineEnds, MAX_COLUMNS, MAX_RECORD_BYTES, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte,
     csv_reader, push_fields, sample_lanes,
 };
 use crate::error::{Error, Result};
@@ -133,9 +133,13 @@ pub(super) fn read_chunks(job: &ChunkJob) -> Result<Option<Parsed>> {
 fn first_record_names(job: &ChunkJob) -> Option<Vec<String>> {
     let mut file = File::open(job.path).ok()?;
     file.seek(SeekFrom::Start(job.start)).ok()?;
-    let mut reader = csv_reader(job.delimiter, file);
+    // An overlong first record is left to the sequential reader to refuse.
+    let mut reader = csv_reader(job.delimiter, file.take(MAX_RECORD_BYTES));
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).ok()? || record.len() > MAX_COLUMNS {
+    if !reader.read_byte_record(&mut record).ok()?
+        || record.len() > MAX_COLUMNS
+        || reader.position().byte() >= MAX_RECORD_BYTES
+    {
         return None;
     }
     let cells = record
