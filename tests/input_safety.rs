@@ -561,7 +561,11 @@ fn a_record_of_millions_of_fields_is_refused_within_bounded_memory() {
     let commas = ",".repeat(10 << 20);
     let cases = [
         ("wide_header.csv", format!("{commas}\n{body}"), 1),
-        ("wide_row.csv", format!("{header}\n{body}C9{commas}\n{body}"), 202),
+        (
+            "wide_row.csv",
+            format!("{header}\n{body}C9{commas}\n{body}"),
+            202,
+        ),
         (
             "wide_quoted.csv",
             format!("{header}\n{body}C9{}\n", ",\"\n\"".repeat(2 << 20)),

@@ -32,8 +32,9 @@ const SAMPLE_BYTES: usize = 1 << 20;
 const MAX_COLUMNS: usize = 16_384;
 /// One record (a customer's row) longer than this is not read: the parser
 /// keeps a whole record and 8 bytes per field of it in memory (twice, while
-/// it grows), so a line of
-/// 100 MB of delimiters took 3 GB. No customer row comes near it.
+/// it grows), so a line of 100 MB of delimiters took 3 GB. No customer row
+/// comes near it (16,384 cells of 256 bytes), and a 4 MB cell is beyond any
+/// spreadsheet's 32,767-character limit.
 const MAX_RECORD_BYTES: u64 = 4 << 20;
 const PROGRESS_EVERY: usize = 1 << 15;
 
@@ -539,12 +540,13 @@ fn read_sequential(
         cut_off: None,
     };
     let mut first = true;
-    while reader.read_byte_record(&mut record).map_err(|e| {
-        match stats.overlong() {
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| match stats.overlong() {
             true => overlong_record(name, stats.line_at(stats.record_start())),
             false => csv_error(name, e),
-        }
-    })? {
+        })?
+    {
         stats.record_starts(reader.position().byte());
         // Not `p.line()`: the parser counts `\n` bytes up to where it stopped
         // reading the previous record, which is before the `\n` of a CRLF
@@ -837,7 +839,10 @@ impl<R: Read> Read for CountingReader<R> {
         tally.see(&buf[..n]);
         if tally.bytes - tally.record_start.min(tally.bytes) > MAX_RECORD_BYTES {
             tally.overlong = true;
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "record too long"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "record too long",
+            ));
         }
         Ok(n)
     }

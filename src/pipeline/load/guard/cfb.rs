@@ -408,7 +408,12 @@ mod tests {
         f[book + 116..book + 120].copy_from_slice(&2u32.to_le_bytes());
         f[book + 120..book + 124].copy_from_slice(&(512u32 * 9).to_le_bytes());
         assert_eq!(
-            Compound::parse(&f).unwrap().workbook_stream().unwrap().unwrap().len(),
+            Compound::parse(&f)
+                .unwrap()
+                .workbook_stream()
+                .unwrap()
+                .unwrap()
+                .len(),
             512 * 9
         );
         // One more sector, 11, whose FAT entry points to itself.
