@@ -561,3 +561,74 @@ fn a_close_encoding_call_names_the_runner_up_and_the_cell_they_read_apart() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// A bank export's title block above the table
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_title_block_above_the_header_is_skipped_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(33);
+    let mut rows = String::new();
+    let mut total: BTreeMap<String, f64> = BTreeMap::new();
+    for i in 0..120 {
+        let c = format!("C{}", 5_000_000 + rng.below(40));
+        let x = (100 + rng.below(500_000)) as f64 / 100.0;
+        *total.entry(c.clone()).or_default() += x;
+        rows.push_str(&format!(
+            "T{},{c},{}/8/16,{x:.2}\n",
+            i + 1,
+            1 + rng.below(28)
+        ));
+    }
+    let header = "TransactionID,CustomerID,TransactionDate,TransactionAmount (INR)\n";
+    for (k, title) in [
+        "Account statement export\nGenerated: 2016-10-21 09:00\nBranch: ALL\n\n",
+        "\"Statement of account\"\nAccount:,ALL\nPeriod:,1/8/16 to 31/8/16\n\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = write(
+            dir.path(),
+            &format!("t{k}.csv"),
+            &format!("{title}{header}{rows}"),
+        );
+        let t = load(&path, &LoadOptions::default(), &NoProgress).unwrap();
+        assert_eq!(t.n_rows, 120, "{:?}", t.source.warnings);
+        assert_eq!(
+            t.names(),
+            [
+                "TransactionID",
+                "CustomerID",
+                "TransactionDate",
+                "TransactionAmount (INR)"
+            ]
+        );
+        let said = t.source.warnings.join(" | ");
+        assert!(
+            said.contains("lines 1-4 above the header (line 5) are a title block")
+                && said.contains("they were skipped"),
+            "{said}"
+        );
+        // Line numbers still count from the top of the file.
+        assert_eq!(t.row_label(0), "line 6");
+        let m = map_columns(&t, &MappingOptions::default()).unwrap();
+        let (_, a) =
+            aggregate_if_needed(&t, &m, &AggregateOptions::default(), None, &NoProgress).unwrap();
+        let a = a.unwrap();
+        let (id, sum) = total.iter().next().unwrap();
+        assert!(close(num(&a, "txn_amount_total", row_of(&a, id)), *sum));
+    }
+
+    // A header shorter than its data rows is no title: the file is refused
+    // as before, not read with a data row for a header.
+    let mut s = String::from("id,age,balance\n");
+    for i in 0..50 {
+        s.push_str(&format!("{i},{},{}.5,,\n", 20 + i, 100 * i));
+    }
+    let path = write(dir.path(), "short_header.csv", &s);
+    let e = load(&path, &LoadOptions::default(), &NoProgress).unwrap_err();
+    assert!(e.to_string().contains("line 2: expected 3 fields"), "{e}");
+}
