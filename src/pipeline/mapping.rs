@@ -119,8 +119,8 @@ impl Role {
             Role::Quantity => "quantity",
             Role::UnitPrice => "unit price",
             Role::Direction => "direction (in/out)",
-            Role::TxnInflow => "amount in (credit column)",
-            Role::TxnOutflow => "amount out (debit column)",
+            Role::TxnInflow => "amount in (credit)",
+            Role::TxnOutflow => "amount out (debit)",
         }
     }
 
