@@ -6,6 +6,7 @@ use crate::error::{Error, Remedy, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
 use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
+use crate::pipeline::hygiene::FlagUse;
 use crate::pipeline::load::DateOrder;
 use crate::pipeline::mapping::parse_map_arg;
 use crate::pipeline::profile::LabelScheme;
@@ -209,7 +210,8 @@ pub struct StageArgs {
     #[arg(long)]
     pub one_hot: bool,
     /// Clip each feature to these percentiles before transforming: percents
-    /// (1,99) or fractions (0.01,0.99); off turns it off.
+    /// (1,99) or fractions (0.01,0.99); off turns it off, including the
+    /// default P1/P99 winsorising of skewed money columns.
     #[arg(long, value_name = "LO,HI", value_parser = parse_winsorize, allow_hyphen_values = true)]
     pub winsorize: Option<WinsorizeArg>,
     /// --transform auto applies log1p to features whose skewness is above
@@ -248,9 +250,33 @@ pub struct StageArgs {
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
     pub storage: Option<crate::pipeline::cluster::Storage>,
-    /// Label scheme: auto, bank, rfm or descriptive.
+    /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
+    /// 0/1 and yes/no flag columns: profile (shown per segment, the
+    /// default) or feature (clustered with the indicator weight).
+    #[arg(long, value_name = "profile|feature")]
+    pub flags: Option<FlagUse>,
+    /// A column known only after the fact (call duration, campaign
+    /// outcome): profile only, never clustered (repeatable).
+    #[arg(long = "after-the-fact", value_name = "COLUMN")]
+    pub after_the_fact: Vec<String>,
+    /// The column rules (row indexes, derived scores, calendar parts,
+    /// flags, outcomes, sentinels): on (default) or off.
+    #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
+    pub column_rules: Option<bool>,
+    /// Standard deviation of all 0/1 indicators of one column together
+    /// (one-hot levels, flags), against 1 for a numeric feature (default 0.5).
+    #[arg(long, value_name = "W")]
+    pub indicator_weight: Option<f64>,
+}
+
+fn parse_on_off(s: &str) -> std::result::Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" => Ok(true),
+        "off" | "no" | "false" => Ok(false),
+        _ => Err(format!("'{s}' is not on or off")),
+    }
 }
 
 fn parse_k_range(s: &str) -> std::result::Result<(usize, usize), String> {
@@ -482,6 +508,23 @@ impl StageArgs {
         }
         if let Some(WinsorizeArg(w)) = s.winsorize {
             cfg.features.winsorize = w;
+            if w.is_none() {
+                cfg.features.winsorize_skewed_money = false;
+            }
+        }
+        if let Some(f) = s.flags {
+            cfg.mapping.hygiene.flags = f;
+        }
+        for c in &s.after_the_fact {
+            if !cfg.mapping.hygiene.after_the_fact.contains(c) {
+                cfg.mapping.hygiene.after_the_fact.push(c.clone());
+            }
+        }
+        if let Some(on) = s.column_rules {
+            cfg.mapping.hygiene.enabled = on;
+        }
+        if let Some(w) = s.indicator_weight {
+            cfg.features.indicator_weight = w;
         }
         if let Some(x) = s.skew_threshold {
             cfg.features.skew_threshold = x;
@@ -538,6 +581,9 @@ impl StageArgs {
                 .map(|n| format!("--silhouette-sample {n}")),
             Setting::MaxMissing => s.max_missing.map(|m| format!("--max-missing {m}")),
             Setting::SkewThreshold => s.skew_threshold.map(|x| format!("--skew-threshold {x}")),
+            Setting::IndicatorWeight => s
+                .indicator_weight
+                .map(|x| format!("--indicator-weight {x}")),
             Setting::Stage => None,
         }
     }

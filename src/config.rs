@@ -125,6 +125,7 @@ pub enum Setting {
     SilhouetteSample,
     MaxMissing,
     SkewThreshold,
+    IndicatorWeight,
     /// Another option of the Clean or Features stage.
     Stage,
 }
@@ -142,6 +143,7 @@ impl Setting {
             Setting::SilhouetteSample => "cluster.silhouette_sample",
             Setting::MaxMissing => "clean.max_missing",
             Setting::SkewThreshold => "features.skew_threshold",
+            Setting::IndicatorWeight => "features.indicator_weight",
             Setting::Stage => "",
         }
     }
@@ -281,6 +283,14 @@ impl RunConfig {
                 "must be a number >= 0 (e.g. 1)",
             ));
         }
+        let w = self.features.indicator_weight;
+        if !(w.is_finite() && w > 0.0 && w <= 10.0) {
+            return Err(Invalid::new(
+                Setting::IndicatorWeight,
+                w,
+                "must be a number above 0 and at most 10 (e.g. 0.5)",
+            ));
+        }
         let stage = |e: Error| Invalid::new(Setting::Stage, "", e.to_string());
         self.clean.validate().map_err(stage)?;
         self.features.validate().map_err(stage)?;
@@ -304,7 +314,8 @@ impl RunConfig {
     /// Reads a config file without checking its values (flags may still
     /// replace them; the caller validates the result).
     pub fn read_toml_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        let text =
+            crate::artefact::read_text(path, crate::artefact::CONFIG_CAP, "run configuration")?;
         Self::from_toml_str(&text, &path.display().to_string())
     }
 

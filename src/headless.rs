@@ -4,6 +4,7 @@
 use crate::cli::{RunArgs, SampleArgs, ScoreArgs};
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::escape;
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
 use crate::pipeline::mapping::{IdDecision, IdSource};
@@ -119,13 +120,17 @@ impl Progress for StderrProgress {
         match &self.bar {
             Some(bar) => {
                 bar.set_position((fraction * 1000.0) as u64);
-                bar.set_message(message.to_string());
+                bar.set_message(escape::terminal(message).into_owned());
             }
             None => {
                 let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
                 if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
                     let stage = self.stage.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    eprintln!("[{stage}] {:>3.0}% {message}", fraction * 100.0);
+                    eprintln!(
+                        "[{stage}] {:>3.0}% {}",
+                        fraction * 100.0,
+                        escape::terminal(message)
+                    );
                     *last = Some(Instant::now());
                 }
             }
@@ -160,10 +165,11 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
             .map(|(stage, took)| (stage, json!(took.as_secs_f64())))
             .collect::<serde_json::Map<_, _>>()
             .into();
-        serde_json::to_string_pretty(&summary)
-            .map_err(|e| Error::data(format!("writing JSON: {e}")))?
+        let json = serde_json::to_string_pretty(&summary)
+            .map_err(|e| Error::data(format!("writing JSON: {e}")))?;
+        escape::json(&json).into_owned()
     } else {
-        summary_text(&output, &files)
+        escape::terminal_lines(&summary_text(&output, &files)).into_owned()
     };
     writeln!(w, "{text}").map_err(|e| Error::io("writing to stdout", e))?;
     Ok(())
@@ -182,7 +188,26 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "customer_id": &run.mapping.id,
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
-        "features": run.features.report.features.iter().map(|f| json!({"name": f.name, "source": f.source, "transform": f.transform.name()})).collect::<Vec<_>>(),
+        "features": run.features.report.features.iter().map(|f| json!({
+            "name": f.name,
+            "source": f.source,
+            "kind": f.kind,
+            "transform": f.transform.name(),
+            "transform_reason": f.transform_reason,
+            "winsorised": f.clip.map(|[lo, hi]| json!({"lower": lo, "upper": hi, "moved": f.clipped, "why": f.clip_reason})),
+            "sentinel": f.sentinel,
+            "negatives": f.negatives,
+        })).collect::<Vec<_>>(),
+        "hygiene": run.features.report.ruled.iter().map(|r| json!({
+            "column": r.column,
+            "rule": r.rule,
+            "finding": r.rule.finding(),
+            "use": r.usage,
+            "applied": r.applied,
+        })).collect::<Vec<_>>(),
+        "label_scheme": run.profiles.scheme.name(),
+        "label_scheme_reason": run.profiles.scheme_reason,
+        "drivers": run.profiles.drivers,
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
         "k": chosen.k,
         "k_reason": run.sweep.reason,
@@ -203,6 +228,17 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             "share": s.share,
             "action": s.action,
             "distinguishing": s.distinguishing.iter().take(3).collect::<Vec<_>>(),
+            "tiny": s.tiny,
+            "label_reason": s.label_reason,
+            "traits": s.distinguishing.iter().filter_map(|n| s.feature(n)).map(|f| json!({
+                "feature": f.feature,
+                "direction": f.direction,
+                "median": f.median,
+                "overall_median": f.overall_median,
+                "mean": f.mean,
+                "overall_mean": f.overall_mean,
+                "percentile": f.percentile,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
         "hints": hints(run),
@@ -233,6 +269,15 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.cleaned.report.warnings.iter().cloned());
     w.extend(run.features.report.warnings.iter().cloned());
     w.extend(run.sweep.warnings.iter().cloned());
+    for s in run.profiles.tiny_segments() {
+        w.push(format!(
+            "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",
+            s.id,
+            s.label,
+            s.size,
+            s.share * 100.0
+        ));
+    }
     w
 }
 
@@ -327,6 +372,21 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));
     }
     let _ = writeln!(s, "  features: {}", run.features.names.join(", "));
+    let ruled: Vec<String> = run
+        .features
+        .report
+        .ruled
+        .iter()
+        .filter(|r| r.applied)
+        .map(|r| format!("{} ({})", r.column, r.rule.finding()))
+        .collect();
+    if !ruled.is_empty() {
+        let _ = writeln!(
+            s,
+            "  not clustered: {}\n    (--select COLUMN clusters on one anyway)",
+            ruled.join("; ")
+        );
+    }
     let _ = writeln!(
         s,
         "\nK selection (chosen K = {}: {})",
@@ -383,12 +443,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             pad(&p.label, label_w),
             human(p.size as f64),
             p.share * 100.0,
-            p.distinguishing
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            traits(p)
         );
     }
     let _ = writeln!(s, "\nWritten:");
@@ -396,6 +451,25 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  {}", f.display());
     }
     s
+}
+
+/// "Balance high, Recency low" (or "typical on every feature"), and a
+/// tiny segment's warning.
+fn traits(p: &crate::pipeline::profile::SegmentProfile) -> String {
+    let mut t: Vec<String> = p
+        .distinguishing
+        .iter()
+        .take(3)
+        .filter_map(|n| p.feature(n))
+        .map(|f| format!("{} {}", f.feature, f.direction.word()))
+        .collect();
+    if t.is_empty() {
+        t.push("typical on every feature".into());
+    }
+    if p.tiny {
+        t.push("⚠ tiny segment".into());
+    }
+    t.join(", ")
 }
 
 /// The SSE curve drawn with textplots (braille; 2x4 dots per character).
@@ -471,7 +545,7 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         summary.rows,
         summary.customers,
         summary.bytes,
-        args.out.display()
+        escape::terminal(&args.out.display().to_string())
     );
     Ok(())
 }
@@ -504,7 +578,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         eprintln!("  warning: {enc}");
     }
     for w in &scored.warnings {
-        eprintln!("  warning: {w}");
+        eprintln!("  warning: {}", escape::terminal(w));
     }
     let mut counts = vec![0usize; model.k];
     write_atomic(&args.out, &progress, |w| {
@@ -534,14 +608,18 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     println!(
         "scored {} customers with {}:",
         scored.ids.len(),
-        args.model.display()
+        escape::terminal(&args.model.display().to_string())
     );
     if let Some(d) = scored.as_of.date {
         println!("  as-of {d} ({})", scored.as_of.source);
     }
     for (s, n) in model.segments.iter().zip(&counts) {
-        println!("  {:>2}  {}  {}", s.id, pad(&s.label, 36), human(*n as f64));
+        let label = escape::terminal(&s.label);
+        println!("  {:>2}  {}  {}", s.id, pad(&label, 36), human(*n as f64));
     }
-    println!("written: {}", args.out.display());
+    println!(
+        "written: {}",
+        escape::terminal(&args.out.display().to_string())
+    );
     Ok(())
 }

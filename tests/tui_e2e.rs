@@ -188,11 +188,12 @@ fn load_then_map(mut pty: Pty) {
     pty.wait_for("30 rows");
     pty.wait_for("CustomerID");
     pty.send(ENTER);
-    pty.wait_for("12 columns: 8 feature, 2 profile, 2 ignored");
+    // CreditScore is profile only: the table has Recency, Frequency and Monetary.
+    pty.wait_for("12 columns: 7 feature, 3 profile, 2 ignored");
     // i on the first row (CustomerID is already ignored), then j to Age and i.
     pty.send("j");
     pty.send("i");
-    pty.wait_for("12 columns: 7 feature");
+    pty.wait_for("12 columns: 6 feature");
     pty.send("?");
     pty.wait_for("Help: Map columns");
     pty.send(ESC);
@@ -204,7 +205,7 @@ fn load_then_map(mut pty: Pty) {
     pty.resize(80, 24);
     pty.wait_for("Max missing");
     pty.send(ESC);
-    pty.wait_for("12 columns: 7 feature");
+    pty.wait_for("12 columns: 6 feature");
     pty.send(ESC);
     pty.wait_for("Files in");
     pty.send("q");
@@ -332,17 +333,17 @@ fn real_binary_load_to_export_writes_the_files() {
     let mut pty = Pty::spawn(cmd, 80, 24);
     pty.wait_for("30 rows");
     pty.send(ENTER);
-    pty.wait_for("12 columns: 8 feature");
+    pty.wait_for("12 columns: 7 feature");
     pty.send(ENTER);
     pty.wait_for("Cleaned: 30 rows in, 30 out");
     pty.send(ENTER);
     pty.wait_for("Distribution");
     pty.send(ENTER);
-    pty.wait_for("K=5: knee");
+    pty.wait_for("K=6: knee");
     pty.send(RIGHT);
-    pty.wait_for("K=6: 6 segments profiled");
+    pty.wait_for("K=7: 7 segments profiled");
     pty.send(ENTER);
-    pty.wait_for("6 segments. Enter opens one");
+    pty.wait_for("7 segments. Enter opens one");
     pty.send("r");
     pty.wait_for("Label of segment 0");
     pty.send(CTRL_U);
@@ -385,7 +386,7 @@ fn real_binary_load_to_export_writes_the_files() {
     let png = std::fs::read(out.join("elbow.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let cfg = custseg::config::RunConfig::from_toml_file(&out.join("run.toml")).unwrap();
-    assert_eq!(cfg.cluster.k, Some(6));
+    assert_eq!(cfg.cluster.k, Some(7));
     assert_eq!(cfg.labels.overrides[&0].label.as_deref(), Some("VIP"));
     assert!(
         cfg.input

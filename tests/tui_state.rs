@@ -610,12 +610,15 @@ fn the_threshold_reruns_clean_and_features_only_and_marks_cluster_and_inspect_st
         "Prepare did not run again"
     );
     let features = h.app.data.features.as_ref().expect("Features ran again");
+    // Kept, and profiled: the table has Recency, Frequency and Monetary, so
+    // its other numeric columns are profile only (a hygiene rule).
     assert!(
         features
             .features
-            .names
+            .report
+            .profile_columns
             .contains(&"MonthlyIncome".to_string()),
-        "the kept column is a feature now"
+        "the kept column is profiled now"
     );
     assert!(h.app.data.sweep.is_none() && h.app.data.profiles.is_none());
     assert_eq!(h.app.stage_status(Stage::Cluster), StageStatus::Stale);
@@ -944,8 +947,25 @@ fn features_transform_and_exclusion_are_written_to_the_config() {
         h.app.data.features.as_ref().unwrap().features.d,
         names.len() - 1
     );
-    // The excluded row stays where it is selected... at the end of the list.
-    h.key(KeyCode::End).key(KeyCode::Char('x')).settle();
+    // The excluded row stays where it is selected... at the end of the
+    // list, before the columns a hygiene rule keeps out.
+    let ruled = h
+        .app
+        .data
+        .features
+        .as_ref()
+        .unwrap()
+        .features
+        .report
+        .ruled
+        .iter()
+        .filter(|r| r.applied)
+        .count();
+    h.key(KeyCode::End);
+    for _ in 0..ruled {
+        h.key(KeyCode::Up);
+    }
+    h.key(KeyCode::Char('x')).settle();
     assert!(h.app.config.features.drop_features.is_empty());
     assert_eq!(
         h.app.data.features.as_ref().unwrap().features.d,
@@ -1003,4 +1023,39 @@ fn a_clean_error_is_shown_and_the_option_is_put_back() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.stage, Stage::Clean);
     assert!(h.app.data.cleaned.is_some() && h.app.data.features.is_some());
+}
+
+#[test]
+fn a_column_a_rule_keeps_out_is_listed_with_its_reason_and_space_clusters_on_it() {
+    use custseg::pipeline::mapping::ColumnUse;
+    let mut h = on_stage(CUSTOMERS, Stage::Features);
+    let f = h.app.data.features.as_ref().unwrap();
+    assert!(!f.features.names.contains(&"CreditScore".to_string()));
+    assert!(
+        f.features
+            .report
+            .ruled
+            .iter()
+            .any(|r| r.column == "CreditScore" && r.applied)
+    );
+    // The ruled column is the last row; its reason is shown.
+    h.key(KeyCode::End);
+    let text = h.text();
+    assert!(
+        text.contains("CreditScore") && text.contains("Space: cluster on it"),
+        "{text}"
+    );
+    assert!(text.contains("Recency, Frequency and Monetary"), "{text}");
+    h.key(KeyCode::Char(' ')).settle();
+    assert_eq!(
+        h.app.config.mapping.usage.get("CreditScore"),
+        Some(&ColumnUse::Feature),
+        "written as the user's use of the column"
+    );
+    let f = h.app.data.features.as_ref().expect("built again");
+    assert!(
+        f.features.names.contains(&"CreditScore".to_string()),
+        "{:?}",
+        f.features.names
+    );
 }

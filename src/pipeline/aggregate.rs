@@ -952,6 +952,7 @@ impl OutColumns {
             confidence: 1.0,
             reason: format!("aggregated from transactions: {how}"),
             usage,
+            hygiene: Default::default(),
         });
         self.how.push((col.name.clone(), how));
         self.columns.push(col);
@@ -1909,6 +1910,10 @@ pub fn aggregate_with_plan(
             usage,
             format!("customer attribute '{name}': most frequent value per customer"),
         );
+        // What the hygiene rules found in the log holds for the attribute.
+        if let (Some(last), Some(m)) = (out.cmap.last_mut(), spec.mapping) {
+            last.hygiene = m.hygiene.clone();
+        }
     }
     report.columns = std::mem::take(&mut out.how);
 

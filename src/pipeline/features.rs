@@ -60,6 +60,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IsoDate, civil_from_days, median_in_place};
+use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
 use rayon::prelude::*;
@@ -139,6 +140,10 @@ pub enum Transform {
     /// `ln(1 + x)`; values below 0 (possible only in new data) count as 0.
     #[serde(rename = "log", alias = "log1p")]
     Log1p,
+    /// `sign(x) ln(1 + |x|)`: the log of a money column with a few
+    /// negative values (refunds), which keeps their sign.
+    #[serde(rename = "signed_log")]
+    SignedLog1p,
 }
 
 impl FromStr for Transform {
@@ -147,7 +152,10 @@ impl FromStr for Transform {
         match s.trim().to_ascii_lowercase().as_str() {
             "none" | "off" => Ok(Transform::None),
             "log" | "log1p" => Ok(Transform::Log1p),
-            _ => Err(format!("unknown transform '{s}' (use none or log)")),
+            "signed_log" | "signed-log" | "slog" => Ok(Transform::SignedLog1p),
+            _ => Err(format!(
+                "unknown transform '{s}' (use none, log or signed_log)"
+            )),
         }
     }
 }
@@ -157,6 +165,7 @@ impl Transform {
         match self {
             Transform::None => "none",
             Transform::Log1p => "log1p",
+            Transform::SignedLog1p => "signed log1p",
         }
     }
 }
@@ -195,8 +204,18 @@ pub struct FeatureOptions {
     pub transform_overrides: BTreeMap<String, Transform>,
     /// `auto` transforms features whose skewness is above this.
     pub skew_threshold: f64,
-    /// Optional winsorising percentiles, e.g. `{ lower = 0.01, upper = 0.99 }`.
+    /// Winsorising percentiles for every numeric feature, e.g.
+    /// `{ lower = 0.01, upper = 0.99 }`.
     pub winsorize: Option<Winsorize>,
+    /// Without `winsorize`: skewed money features (amounts, balances,
+    /// payments ...) are winsorised at P1/P99, so a handful of outliers
+    /// cannot make a segment of their own.
+    pub winsorize_skewed_money: bool,
+    /// A 0/1 indicator (one-hot level, flag) is centred and scaled so that
+    /// all indicators of one column together have this standard deviation
+    /// (a numeric feature has 1): a category weighs at most a quarter of a
+    /// numeric feature's variance at the default 0.5.
+    pub indicator_weight: f64,
     /// One-hot encode categorical columns for clustering (off: profile only).
     pub one_hot: bool,
     /// Categorical columns with more values than this are not one-hot encoded.
@@ -216,6 +235,8 @@ impl Default for FeatureOptions {
             transform_overrides: BTreeMap::new(),
             skew_threshold: 1.0,
             winsorize: None,
+            winsorize_skewed_money: true,
+            indicator_weight: 0.5,
             one_hot: false,
             one_hot_max_levels: 12,
             zero_variance: ZeroVariance::Drop,
@@ -238,6 +259,15 @@ impl FeatureOptions {
             return Err(Error::usage(format!(
                 "winsorize percentiles {} and {} must satisfy 0 <= lower < upper <= 1 (e.g. 0.01 and 0.99)",
                 w.lower, w.upper
+            )));
+        }
+        if !(self.indicator_weight.is_finite()
+            && self.indicator_weight > 0.0
+            && self.indicator_weight <= 10.0)
+        {
+            return Err(Error::usage(format!(
+                "indicator weight {} must be a number in (0, 10] (e.g. 0.5)",
+                self.indicator_weight
             )));
         }
         if !(self.correlation_threshold > 0.0 && self.correlation_threshold <= 1.0) {
@@ -411,6 +441,9 @@ pub struct FeatureSpec {
     pub fill: f64,
     /// Winsorising bounds in original units.
     pub clip: Option<[f64; 2]>,
+    /// A sentinel read as missing (filled with `fill`), e.g. -1 or 999.
+    #[serde(default)]
+    pub missing_value: Option<f64>,
     pub transform: Transform,
     /// Mean and population standard deviation after the transform.
     pub mean: f64,
@@ -436,9 +469,40 @@ impl FeatureParams {
 // Report
 // ---------------------------------------------------------------------------
 
+/// What kind of number a feature is; indicators are weighted (see
+/// [`FeatureOptions::indicator_weight`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeatureKind {
+    /// A quantity (money, counts, days ...).
+    #[default]
+    Numeric,
+    /// A one-hot level of a text column.
+    Indicator { column: String },
+    /// A 0/1 (yes/no) column.
+    Flag,
+}
+
+impl FeatureKind {
+    pub fn is_indicator(&self) -> bool {
+        !matches!(self, FeatureKind::Numeric)
+    }
+}
+
+/// Why a feature was winsorised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WinsorReason {
+    /// The user asked for every feature.
+    Asked,
+    /// A skewed money feature, by default.
+    SkewedMoney,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeatureInfo {
     pub name: String,
+    pub kind: FeatureKind,
     /// How it was built ("days from 'LastTxnDate' to 2024-03-31").
     pub source: String,
     /// Missing or non-finite inputs filled with the median here (0 after Clean,
@@ -450,8 +514,15 @@ pub struct FeatureInfo {
     pub mean: f64,
     pub std: f64,
     pub clip: Option<[f64; 2]>,
+    pub clip_reason: Option<WinsorReason>,
     /// Values moved to a winsorising bound.
     pub clipped: usize,
+    /// Values below 0 (refunds in a money column).
+    pub negatives: usize,
+    /// A sentinel read as missing (its cells are counted in `filled`).
+    pub sentinel: Option<crate::pipeline::hygiene::Sentinel>,
+    /// Money, by role or name (winsorised by default when skewed).
+    pub money: bool,
     /// Skewness of the values the transform decision saw (after winsorising).
     pub skewness: f64,
     pub transform: Transform,
@@ -473,6 +544,17 @@ pub struct CorrelatedPair {
     pub r: f64,
 }
 
+/// A column a hygiene rule kept out of the features (or would have, had
+/// the user not set its use).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuledColumn {
+    pub column: String,
+    pub rule: crate::pipeline::hygiene::Rule,
+    pub usage: ColumnUse,
+    /// False when the user's use setting won over the rule.
+    pub applied: bool,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeatureReport {
     /// Template or generic (never auto).
@@ -491,6 +573,10 @@ pub struct FeatureReport {
     pub correlation: Vec<f64>,
     pub correlation_threshold: f64,
     pub correlated_pairs: Vec<CorrelatedPair>,
+    /// Columns the hygiene rules kept out, with the rule.
+    pub ruled: Vec<RuledColumn>,
+    /// The weight of indicator features (see [`FeatureOptions::indicator_weight`]).
+    pub indicator_weight: f64,
     pub warnings: Vec<String>,
 }
 
@@ -658,7 +744,61 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
         return a;
     }
     let b = upper.iter().copied().fold(f64::INFINITY, f64::min);
-    a + frac * (b - a)
+    interpolate(a, b, frac)
+}
+
+/// `a + frac * (b - a)` for `a <= b`, written so that it cannot overflow
+/// (`b - a` is infinite for `a = -1e308, b = 1e308`) and stays within
+/// `[a, b]`.
+fn interpolate(a: f64, b: f64, frac: f64) -> f64 {
+    let x = a * (1.0 - frac) + b * frac;
+    if x.is_finite() { x.clamp(a, b) } else { a }
+}
+
+/// `work` = `original` clipped to the percentiles of `w` (when given):
+/// the bounds and how many values moved.
+fn winsorise(
+    original: &[f64],
+    w: Option<Winsorize>,
+    work: &mut Vec<f64>,
+) -> (Option<[f64; 2]>, usize) {
+    let clip = w.map(|w| {
+        work.clear();
+        work.extend_from_slice(original);
+        winsor_bounds(work, w)
+    });
+    work.clear();
+    let mut clipped = 0usize;
+    match clip {
+        Some([lo, hi]) => work.extend(original.iter().map(|&x| {
+            clipped += usize::from(x < lo || x > hi);
+            clip_to(x, lo, hi)
+        })),
+        None => work.extend_from_slice(original),
+    }
+    (clip, clipped)
+}
+
+/// `x` moved into `[lo, hi]`; unlike `f64::clamp` it never panics (bounds
+/// read from a damaged model may be inverted or NaN).
+#[inline]
+fn clip_to(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+/// Winsorising bounds of finite values: ordered, finite, never NaN, so
+/// that `clamp` cannot panic.
+fn winsor_bounds(work: &mut [f64], w: Winsorize) -> [f64; 2] {
+    let lo = percentile(work, w.lower.clamp(0.0, 1.0));
+    let hi = percentile(work, w.upper.clamp(0.0, 1.0));
+    let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    [lo, hi]
 }
 
 /// Largest |z| emitted; keeps squared distances finite for absurd new values.
@@ -685,6 +825,7 @@ fn apply_transform(x: f64, t: Transform) -> f64 {
     match t {
         Transform::None => x,
         Transform::Log1p => x.max(0.0).ln_1p(),
+        Transform::SignedLog1p => x.abs().ln_1p().copysign(x),
     }
 }
 
@@ -755,9 +896,10 @@ fn source_values<'a>(
 /// Fill, clip, transform and scale one feature in place, by its spec.
 fn finish_column(values: &mut [f64], spec: &FeatureSpec) {
     for x in values.iter_mut() {
-        let mut v = if x.is_finite() { *x } else { spec.fill };
+        let missing = !x.is_finite() || spec.missing_value == Some(*x);
+        let mut v = if missing { spec.fill } else { *x };
         if let Some([lo, hi]) = spec.clip {
-            v = v.clamp(lo, hi);
+            v = clip_to(v, lo, hi);
         }
         *x = scale_value(apply_transform(v, spec.transform), spec.mean, spec.std);
     }
@@ -771,7 +913,25 @@ struct Planned<'a> {
     name: String,
     source: FeatureSource,
     values: Cow<'a, [f64]>,
-    one_hot: bool,
+    /// One-hot levels: the summed variance of the column's indicators.
+    group_var: Option<f64>,
+    /// Read as missing (set from the mapping's hygiene).
+    sentinel: Option<Sentinel>,
+    /// Money by role or name.
+    money: bool,
+}
+
+impl<'a> Planned<'a> {
+    fn new(name: String, source: FeatureSource, values: Cow<'a, [f64]>) -> Self {
+        Planned {
+            name,
+            source,
+            values,
+            group_var: None,
+            sentinel: None,
+            money: false,
+        }
+    }
 }
 
 /// One processed feature before assembly.
@@ -781,6 +941,8 @@ struct Done<'a> {
     original: Cow<'a, [f64]>,
     scaled: Vec<f64>,
     zero_variance: bool,
+    /// The value (after winsorising) when it is the same for everyone.
+    constant_value: f64,
 }
 
 fn mapped_reason(
@@ -831,6 +993,8 @@ pub fn build_features(
         ..FeatureReport::default()
     };
     let id_col = mapping.column_for(Role::CustomerId);
+    report.indicator_weight = opts.indicator_weight;
+    report.ruled = ruled_columns(table, mapping);
 
     // 1. Template features that can be built.
     let mut template: Vec<Planned> = Vec::new();
@@ -868,12 +1032,9 @@ pub fn build_features(
             }
         }
         match built {
-            Some((_, source, values)) => template.push(Planned {
-                name: tf.name().to_string(),
-                source,
-                values,
-                one_hot: false,
-            }),
+            Some((_, source, values)) => {
+                template.push(Planned::new(tf.name().to_string(), source, values))
+            }
             None => {
                 if reasons.is_empty() {
                     let roles: Vec<&str> = tf.sources().iter().map(|(r, _)| r.label()).collect();
@@ -994,6 +1155,17 @@ pub fn build_features(
         if usage == ColumnUse::Ignore {
             continue;
         }
+        if let Some(rule) = applied_rule(mapping, &c.name) {
+            // An outcome or an after-the-fact column is never encoded.
+            report.profile_columns.push(c.name.clone());
+            if opts.one_hot {
+                report.left_out.push(LeftOut {
+                    name: c.name.clone(),
+                    reason: format!("not one-hot encoded: {}", rule.finding()),
+                });
+            }
+            continue;
+        }
         if !opts.one_hot {
             report.profile_columns.push(c.name.clone());
             if usage == ColumnUse::Feature {
@@ -1019,20 +1191,30 @@ pub fn build_features(
             continue;
         }
         report.profile_columns.push(c.name.clone());
-        for level in levels {
-            let source = FeatureSource::OneHot {
-                column: c.name.clone(),
-                level: level.to_string(),
-            };
-            let values = source_values(table, &source, as_of).unwrap_or(Cow::Borrowed(&[]));
-            planned.push(Planned {
-                name: format!("{}={level}", c.name),
-                source,
-                values,
-                one_hot: true,
-            });
+        let mut group: Vec<Planned> = levels
+            .into_iter()
+            .map(|level| {
+                let source = FeatureSource::OneHot {
+                    column: c.name.clone(),
+                    level: level.to_string(),
+                };
+                let values = source_values(table, &source, as_of).unwrap_or(Cow::Borrowed(&[]));
+                Planned::new(format!("{}={level}", c.name), source, values)
+            })
+            .collect();
+        let group_var: f64 = group
+            .iter()
+            .map(|p| {
+                let share = p.values.iter().sum::<f64>() / n as f64;
+                share * (1.0 - share)
+            })
+            .sum();
+        for p in &mut group {
+            p.group_var = Some(group_var);
         }
+        planned.extend(group);
     }
+    annotate(&mut planned, mapping);
     for c in &table.columns {
         if c.ctype.is_numeric()
             && mapping.usage_of(&c.name) == ColumnUse::Profile
@@ -1098,8 +1280,13 @@ pub fn build_features(
             report.left_out.push(LeftOut {
                 name: d.spec.name.clone(),
                 reason: format!(
-                    "zero variance: every value is {} (a constant cannot separate customers)",
-                    fmt_num(d.info.min)
+                    "zero variance: every value is {}{} (a constant cannot separate customers)",
+                    fmt_num(d.constant_value),
+                    if d.info.clip.is_some() {
+                        " after winsorising"
+                    } else {
+                        ""
+                    }
                 ),
             });
             continue;
@@ -1180,6 +1367,99 @@ pub fn build_features(
     })
 }
 
+/// The rule that set a column's use, if one did.
+fn applied_rule<'m>(mapping: &'m Mapping, column: &str) -> Option<&'m Rule> {
+    mapping
+        .columns
+        .iter()
+        .find(|c| c.column == column && c.hygiene.applied)
+        .and_then(|c| c.hygiene.rule.as_ref())
+}
+
+/// The hygiene rules' findings on the columns of this table.
+fn ruled_columns(table: &Table, mapping: &Mapping) -> Vec<RuledColumn> {
+    mapping
+        .columns
+        .iter()
+        .filter(|c| table.column(&c.column).is_some())
+        .filter_map(|c| {
+            Some(RuledColumn {
+                column: c.column.clone(),
+                rule: c.hygiene.rule.clone()?,
+                usage: c.usage,
+                applied: c.hygiene.applied,
+            })
+        })
+        .collect()
+}
+
+/// Money names outside the template roles (credit-card and generic
+/// tables): winsorised by default when skewed.
+fn is_money(p: &Planned, mapping: &Mapping) -> bool {
+    const WORDS: [&str; 22] = [
+        "amount",
+        "amt",
+        "balance",
+        "bal",
+        "spend",
+        "spent",
+        "purchase",
+        "purchases",
+        "payment",
+        "payments",
+        "revenue",
+        "sales",
+        "income",
+        "salary",
+        "monetary",
+        "price",
+        "cost",
+        "limit",
+        "cash",
+        "deposit",
+        "loan",
+        "value",
+    ];
+    const CJK: [&str; 7] = ["金额", "余额", "收入", "消费", "资产", "存款", "贷款"];
+    if p.source.needs_as_of() || matches!(p.source, FeatureSource::OneHot { .. }) {
+        return false;
+    }
+    let col = p.source.column();
+    let by_role = matches!(mapping.role_of(col), Some(Role::Balance | Role::TxnAmount));
+    let tokens = crate::pipeline::hygiene::tokens(col);
+    by_role
+        || tokens.iter().any(|t| WORDS.contains(&t.as_str()))
+        || CJK.iter().any(|w| col.contains(w))
+}
+
+/// Sentinels (read as missing) and money, per planned feature.
+fn annotate(planned: &mut [Planned], mapping: &Mapping) {
+    for p in planned.iter_mut() {
+        p.money = is_money(p, mapping);
+        let FeatureSource::Column { column } = &p.source else {
+            continue;
+        };
+        let sentinel = mapping
+            .columns
+            .iter()
+            .find(|c| &c.column == column)
+            .and_then(|c| c.hygiene.sentinel);
+        if let Some(s) = sentinel {
+            let values: Vec<f64> = p
+                .values
+                .iter()
+                .map(|&x| if x == s.value { f64::NAN } else { x })
+                .collect();
+            let count = values.iter().filter(|x| x.is_nan()).count()
+                - p.values.iter().filter(|x| x.is_nan()).count();
+            if count > 0 {
+                p.values = Cow::Owned(values);
+                p.sentinel = Some(Sentinel { count, ..s });
+            }
+        }
+    }
+}
+
 fn numeric_names(table: &Table) -> Vec<String> {
     table
         .columns
@@ -1202,12 +1482,9 @@ fn push_column<'a>(
         column: name.to_string(),
     };
     match source_values(table, &source, None) {
-        Ok(v) if v.iter().any(|x| x.is_finite()) => planned.push(Planned {
-            name: name.to_string(),
-            source,
-            values: v,
-            one_hot: false,
-        }),
+        Ok(v) if v.iter().any(|x| x.is_finite()) => {
+            planned.push(Planned::new(name.to_string(), source, v))
+        }
         Ok(_) => report.left_out.push(LeftOut {
             name: name.to_string(),
             reason: "every value is missing".into(),
@@ -1265,107 +1542,71 @@ fn no_feature_error(
     ))
 }
 
+/// Largest share of negative values a skewed money feature may have and
+/// still be log-transformed (with the signed log1p).
+pub const MAX_NEGATIVE_SHARE_FOR_LOG: f64 = 0.05;
+
+/// Default winsorising percentiles of skewed money features.
+pub const MONEY_WINSOR: Winsorize = Winsorize {
+    lower: 0.01,
+    upper: 0.99,
+};
+
 fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<Done<'a>> {
-    let n = p.values.len();
     // One buffer per feature: the median, the percentiles, then the
     // transformed and scaled values are all worked out in it.
-    let mut work: Vec<f64> = Vec::with_capacity(n);
-    work.extend(p.values.iter().copied().filter(|x| x.is_finite()));
-    let filled = n - work.len();
-    let fill = median_in_place(&mut work).unwrap_or(0.0);
-    let original: Cow<'a, [f64]> = if filled > 0 {
-        Cow::Owned(
-            p.values
-                .iter()
-                .map(|&x| if x.is_finite() { x } else { fill })
-                .collect(),
-        )
-    } else {
-        p.values
-    };
+    let mut work: Vec<f64> = Vec::with_capacity(p.values.len());
+    let (original, fill, filled) = fill_missing(p.values, &mut work);
     let (mean0, std0, skew0) = moments(&original);
     let (min, max) = original
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
             (lo.min(x), hi.max(x))
         });
+    let negatives = original.iter().filter(|x| **x < 0.0).count();
+    let kind = match (&p.source, p.group_var) {
+        (FeatureSource::OneHot { column, .. }, _) => FeatureKind::Indicator {
+            column: column.clone(),
+        },
+        _ if is_binary(&original) => FeatureKind::Flag,
+        _ => FeatureKind::Numeric,
+    };
 
-    // Winsorise.
-    let mut clip = None;
-    if let (Some(w), false) = (opts.winsorize, p.one_hot) {
-        work.clear();
-        work.extend_from_slice(&original);
-        let lo = percentile(&mut work, w.lower);
-        let hi = percentile(&mut work, w.upper);
-        clip = Some([lo, hi]);
-    }
-    work.clear();
-    let mut clipped = 0usize;
-    match clip {
-        Some([lo, hi]) => work.extend(original.iter().map(|&x| {
-            clipped += usize::from(x < lo || x > hi);
-            x.clamp(lo, hi)
-        })),
-        None => work.extend_from_slice(&original),
-    }
+    // Winsorise (quantities only).
+    let clip_reason = match (&kind, opts.winsorize) {
+        (FeatureKind::Numeric, Some(w)) => Some((w, WinsorReason::Asked)),
+        (FeatureKind::Numeric, None)
+            if opts.winsorize_skewed_money && p.money && skew0 > opts.skew_threshold =>
+        {
+            Some((MONEY_WINSOR, WinsorReason::SkewedMoney))
+        }
+        _ => None,
+    };
+    let (clip, clipped) = winsorise(&original, clip_reason.map(|(w, _)| w), &mut work);
     let (skewness, wmin) = match clip {
         Some([lo, _]) => (moments(&work).2, lo.max(min)),
         None => (skew0, min),
     };
-
-    // Transform.
-    let over = opts.transform_overrides.get(&p.name).copied();
-    let (transform, transform_reason) = if p.one_hot {
-        (Transform::None, "0/1 indicator".to_string())
-    } else if let Some(t) = over {
-        if t == Transform::Log1p && wmin < 0.0 {
-            return Err(Error::usage(format!(
-                "--transform-feature {}=log: '{}' has negative values (min {}); log1p needs values >= 0",
-                p.name,
-                p.name,
-                fmt_num(wmin)
-            )));
-        }
-        (t, "set for this feature".to_string())
-    } else {
-        match opts.transform {
-            TransformMode::None => (Transform::None, "--transform none".to_string()),
-            TransformMode::Log if wmin >= 0.0 => (Transform::Log1p, "--transform log".to_string()),
-            TransformMode::Log => (
-                Transform::None,
-                format!("has negative values (min {}), so no log", fmt_num(wmin)),
-            ),
-            TransformMode::Auto => {
-                let skewed = skewness > opts.skew_threshold;
-                if skewed && wmin >= 0.0 {
-                    (
-                        Transform::Log1p,
-                        format!(
-                            "skewness {skewness:.2} > {} and no negative values",
-                            opts.skew_threshold
-                        ),
-                    )
-                } else if skewed {
-                    (
-                        Transform::None,
-                        format!(
-                            "skewness {skewness:.2} > {} but has negative values (min {}); consider winsorising",
-                            opts.skew_threshold,
-                            fmt_num(wmin)
-                        ),
-                    )
-                } else {
-                    (
-                        Transform::None,
-                        format!("skewness {skewness:.2} <= {}", opts.skew_threshold),
-                    )
-                }
-            }
-        }
+    let shape = Shape {
+        skewness,
+        min: wmin,
+        negative_share: negatives as f64 / original.len().max(1) as f64,
     };
-    if transform == Transform::Log1p {
+    let (transform, mut transform_reason) = if kind.is_indicator() {
+        (Transform::None, "0/1 indicator".to_string())
+    } else {
+        choose_transform(&p.name, shape, opts)?
+    };
+    if let (Some([lo, _]), true) = (clip, negatives > 0 && lo_at_least_zero(clip)) {
+        // Winsorising raised the few negatives (refunds) to the lower bound.
+        transform_reason.push_str(&format!(
+            "; its {negatives} negative values (e.g. refunds) were raised to the lower winsorising bound {}",
+            fmt_num(lo)
+        ));
+    }
+    if transform != Transform::None {
         for x in work.iter_mut() {
-            *x = apply_transform(*x, Transform::Log1p);
+            *x = apply_transform(*x, transform);
         }
     }
     let (mean, std, skewness_after) = if transform == Transform::None && clip.is_none() {
@@ -1373,26 +1614,23 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
     } else {
         moments(&work)
     };
+    let std = indicator_std(&kind, p.group_var, std, opts.indicator_weight);
 
-    // Scale, in place.
-    let constant = work.iter().all(|x| *x == work[0]);
-    let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
-    let zero_variance = constant || std / scale_of < 1e-12;
-    let std = if zero_variance { 1.0 } else { std };
-    for x in work.iter_mut() {
-        *x = scale_value(*x, mean, std);
-    }
+    let constant_value = work[0];
+    let (std, zero_variance) = scale_in_place(&mut work, mean, std);
     let spec = FeatureSpec {
         name: p.name.clone(),
         source: p.source.clone(),
         fill,
         clip,
+        missing_value: p.sentinel.map(|s| s.value),
         transform,
         mean,
         std,
     };
     let info = FeatureInfo {
         name: p.name,
+        kind,
         source: p.source.describe(as_of),
         filled,
         min,
@@ -1400,7 +1638,11 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
         mean: mean0,
         std: std0,
         clip,
+        clip_reason: clip_reason.map(|(_, r)| r),
         clipped,
+        negatives,
+        sentinel: p.sentinel,
+        money: p.money,
         skewness,
         transform,
         transform_reason,
@@ -1412,6 +1654,130 @@ fn process<'a>(p: Planned<'a>, opts: &FeatureOptions, as_of: Option<IsoDate>) ->
         original,
         scaled: work,
         zero_variance,
+        constant_value,
+    })
+}
+
+/// Missing and non-finite values replaced by the median of the rest:
+/// (values, the median, how many were filled). `work` is scratch space.
+fn fill_missing<'a>(values: Cow<'a, [f64]>, work: &mut Vec<f64>) -> (Cow<'a, [f64]>, f64, usize) {
+    work.clear();
+    work.extend(values.iter().copied().filter(|x| x.is_finite()));
+    let filled = values.len() - work.len();
+    let fill = median_in_place(work).unwrap_or(0.0);
+    if filled == 0 {
+        return (values, fill, 0);
+    }
+    let owned = values
+        .iter()
+        .map(|&x| if x.is_finite() { x } else { fill })
+        .collect();
+    (Cow::Owned(owned), fill, filled)
+}
+
+/// Z-scores `work` in place: the deviation used (1 when the values do not
+/// vary, which is reported as zero variance) and whether they do not.
+fn scale_in_place(work: &mut [f64], mean: f64, std: f64) -> (f64, bool) {
+    let constant = work.iter().all(|x| *x == work[0]);
+    let scale_of = pow2_above(work.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+    let zero_variance = constant || std / scale_of < 1e-12;
+    let std = if zero_variance { 1.0 } else { std };
+    for x in work.iter_mut() {
+        *x = scale_value(*x, mean, std);
+    }
+    (std, zero_variance)
+}
+
+/// Indicators are centred and scaled so that one column's indicators
+/// together have `weight` as standard deviation; quantities keep `std`.
+fn indicator_std(kind: &FeatureKind, group_var: Option<f64>, std: f64, weight: f64) -> f64 {
+    match (kind, group_var) {
+        (FeatureKind::Indicator { .. }, Some(gv)) if gv > 0.0 => gv.sqrt() / weight,
+        (FeatureKind::Flag, _) if std > 0.0 => std / weight,
+        _ => std,
+    }
+}
+
+fn lo_at_least_zero(clip: Option<[f64; 2]>) -> bool {
+    clip.is_some_and(|[lo, _]| lo >= 0.0)
+}
+
+/// Only 0s and 1s, both present.
+fn is_binary(v: &[f64]) -> bool {
+    let (mut zero, mut one) = (false, false);
+    for &x in v {
+        if x == 0.0 {
+            zero = true;
+        } else if x == 1.0 {
+            one = true;
+        } else {
+            return false;
+        }
+    }
+    zero && one
+}
+
+/// What the transform decision looks at (after winsorising).
+#[derive(Clone, Copy)]
+struct Shape {
+    skewness: f64,
+    min: f64,
+    negative_share: f64,
+}
+
+/// The transform of a quantity and why, from the options and its shape.
+fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Transform, String)> {
+    if let Some(t) = opts.transform_overrides.get(name).copied() {
+        if t == Transform::Log1p && s.min < 0.0 {
+            return Err(Error::usage(format!(
+                "--transform-feature {name}=log: '{name}' has negative values (min {}); log1p needs values >= 0 (signed_log keeps their sign)",
+                fmt_num(s.min)
+            )));
+        }
+        return Ok((t, "set for this feature".to_string()));
+    }
+    let few_negatives = s.negative_share <= MAX_NEGATIVE_SHARE_FOR_LOG;
+    let signed = || {
+        format!(
+            "{:.1}% negative values (e.g. refunds): signed log1p, sign(x) * ln(1 + |x|), keeps them below 0",
+            s.negative_share * 100.0
+        )
+    };
+    Ok(match opts.transform {
+        TransformMode::None => (Transform::None, "--transform none".to_string()),
+        TransformMode::Log if s.min >= 0.0 => (Transform::Log1p, "--transform log".to_string()),
+        TransformMode::Log if few_negatives => (Transform::SignedLog1p, signed()),
+        TransformMode::Log => (
+            Transform::None,
+            format!(
+                "{:.0}% negative values (min {}), so no log",
+                s.negative_share * 100.0,
+                fmt_num(s.min)
+            ),
+        ),
+        TransformMode::Auto => {
+            let skewed = s.skewness > opts.skew_threshold;
+            let why = format!("skewness {:.2} > {}", s.skewness, opts.skew_threshold);
+            if !skewed {
+                (
+                    Transform::None,
+                    format!("skewness {:.2} <= {}", s.skewness, opts.skew_threshold),
+                )
+            } else if s.min >= 0.0 {
+                (Transform::Log1p, format!("{why} and no negative values"))
+            } else if few_negatives {
+                (Transform::SignedLog1p, format!("{why}; {}", signed()))
+            } else {
+                (
+                    Transform::None,
+                    format!(
+                        "{why} but {:.0}% of the values are negative (min {}): not a log scale",
+                        s.negative_share * 100.0,
+                        fmt_num(s.min)
+                    ),
+                )
+            }
+        }
     })
 }
 

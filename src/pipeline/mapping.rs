@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 pub use crate::pipeline::customer_key::{IdDecision, IdSource};
 use crate::pipeline::customer_key::{key_shape, names_other_entity};
 use crate::pipeline::excerpt;
+use crate::pipeline::hygiene::{self, ColumnHygiene, HygieneOptions};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use crate::pipeline::txn_meaning::direction_share;
 use serde::{Deserialize, Serialize};
@@ -571,6 +572,8 @@ pub struct MappingOptions {
     pub roles: BTreeMap<Role, String>,
     /// column -> use overrides.
     pub usage: BTreeMap<String, ColumnUse>,
+    /// Feature hygiene: which columns describe the customer (see [`hygiene`]).
+    pub hygiene: HygieneOptions,
 }
 
 /// One column's place in the mapping.
@@ -584,6 +587,10 @@ pub struct ColumnMapping {
     /// Why the role was chosen (or why it was not).
     pub reason: String,
     pub usage: ColumnUse,
+    /// What the hygiene rules found (why the column is not a feature, a
+    /// sentinel value).
+    #[serde(default)]
+    pub hygiene: ColumnHygiene,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -960,9 +967,19 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             confidence,
             reason,
             usage,
+            hygiene: ColumnHygiene::default(),
         });
     }
     note_unread_direction(table, &mut mapping);
+    hygiene::apply(table, &mut mapping, opts);
+    for name in &opts.hygiene.after_the_fact {
+        if table.column_index(name).is_none() {
+            return Err(Error::usage(format!(
+                "{file} has no column '{name}' (in the after-the-fact columns); its columns are: {}",
+                table.names().join(", ")
+            )));
+        }
+    }
     for name in opts.usage.keys() {
         if table.column_index(name).is_none() {
             return Err(Error::usage(format!(

@@ -1,79 +1,85 @@
-//! Inspect: per-segment statistics in original units, the distinguishing
-//! features, categorical splits, and a label with a recommended action.
+//! Inspect: per-segment statistics in original units, the traits that set a
+//! segment apart, categorical splits, and a label with a recommended action
+//! (the labels are chosen in [`crate::pipeline::labels`]).
 //!
-//! Labels come from a documented scoring rule over the centroid z-scores of the
-//! template features (see [`bank_scores`] and [`rfm_scores`]); the assignment of
-//! labels to segments maximises the total score over all segments at once, so a
-//! label goes to the segment it fits best, not the first one that fits.
+//! # Honest traits
+//!
+//! Clustering works on transformed, standardised values, but people read
+//! the raw numbers, so every "high" / "low" is decided in original units:
+//!
+//! - `effect`: the average percentile of the segment's customers among all
+//!   customers, minus one half (in −0.5..0.5; +0.25 means its customers sit
+//!   at the 75th percentile on average). It does not depend on a transform
+//!   and one outlier cannot move it far.
+//! - `signal`: the effect when the segment's mean *and* median lie on the
+//!   same side of everyone's mean and median as the effect says, else 0.
+//! - `direction`: high when the signal is at least +0.1, low at most −0.1,
+//!   else typical. So a trait called high always has a mean above everyone's
+//!   and a median at or above everyone's median (and the other way round),
+//!   whatever the z-score of the transformed values says.
+//!
+//! The z-score of the centroid is kept (it is what K-Means saw); faces say
+//! when it is on a log scale. Labels are scored from the signals.
 
+use crate::pipeline::features::{FeatureKind, FeatureParams, Transform};
+use crate::pipeline::labels;
+use crate::pipeline::mapping::{ColumnUse, Mapping};
 use crate::pipeline::table::TextColumn;
+use crate::pipeline::table::{ColumnData, Table, format_number};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Template feature names the scoring rules look for.
-pub mod names {
-    pub const RECENCY: &str = "Recency";
-    pub const FREQUENCY: &str = "Frequency";
-    pub const MONETARY: &str = "Monetary";
-    pub const TENURE: &str = "Tenure";
-    pub const PRODUCT_DEPTH: &str = "Product_Depth";
-    pub const AGE: &str = "Age";
-    pub const BALANCE: &str = "Balance";
-}
+pub use crate::pipeline::labels::{LabelOptions, LabelOverride, LabelScheme, names};
 
-/// Which family of labels to use.
+/// A segment below this share of the customers is flagged: a handful of
+/// outliers, not a market segment.
+pub const TINY_SEGMENT_SHARE: f64 = 0.005;
+
+/// |signal| at which a feature counts as high or low.
+pub const TRAIT_SIGNAL: f64 = 0.1;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum LabelScheme {
-    /// Bank scheme when its features exist, RFM when only R/F/M do, else descriptive.
+pub enum Direction {
+    High,
+    Low,
     #[default]
-    Auto,
-    Bank,
-    Rfm,
-    Descriptive,
+    Typical,
 }
 
-impl std::str::FromStr for LabelScheme {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "auto" => Ok(LabelScheme::Auto),
-            "bank" => Ok(LabelScheme::Bank),
-            "rfm" => Ok(LabelScheme::Rfm),
-            "descriptive" | "generic" => Ok(LabelScheme::Descriptive),
-            _ => Err(format!(
-                "unknown label scheme '{s}' (auto, bank, rfm, descriptive)"
-            )),
+impl Direction {
+    pub fn word(self) -> &'static str {
+        match self {
+            Direction::High => "high",
+            Direction::Low => "low",
+            Direction::Typical => "typical",
         }
     }
 }
 
-/// A user's edit of one segment's label or action (TUI rename, RunConfig).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LabelOverride {
-    pub label: Option<String>,
-    pub action: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LabelOptions {
-    pub scheme: LabelScheme,
-    /// Segment number (0-based) -> label/action edits.
-    pub overrides: BTreeMap<u32, LabelOverride>,
-    /// Label -> action, replacing the built-in recommendation for that label.
-    pub actions: BTreeMap<String, String>,
-}
-
-/// One feature's statistics within a segment.
+/// One feature's statistics within a segment, with everyone's beside it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeatureStat {
     pub feature: String,
     pub mean: f64,
     pub median: f64,
-    /// Centroid position in standard deviations from the overall mean.
+    pub overall_mean: f64,
+    pub overall_median: f64,
+    /// Segment median / overall median, when both are positive.
+    pub ratio: Option<f64>,
+    /// Where the segment median falls among all customers (0..100).
+    pub percentile: f64,
+    /// Average percentile of the segment's customers − 0.5.
+    pub effect: f64,
+    /// `effect` when the raw mean and median agree with it, else 0.
+    pub signal: f64,
+    pub direction: Direction,
+    /// Centroid position in standard deviations from the overall mean, on
+    /// the scale K-Means used (see `z_scale`).
     pub z: f64,
+    /// The transform the z-score is on.
+    pub z_scale: Transform,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,26 +89,80 @@ pub struct CategoryShare {
     pub share: f64,
 }
 
+/// A profile-only number (not clustered) per segment: a flag's share of
+/// ones, an outcome, a column kept out by a hygiene rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnStat {
+    pub column: String,
+    /// 0/1 values: `mean` is the share of ones.
+    pub flag: bool,
+    pub mean: f64,
+    pub median: f64,
+    pub overall_mean: f64,
+    pub overall_median: f64,
+    /// Customers with a value.
+    pub present: usize,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SegmentProfile {
     pub id: u32,
     pub label: String,
     pub action: String,
-    /// Why this label: the rule's score for it, in words.
+    /// Why this label: the fit of each label, or why none fits.
     pub label_reason: String,
     pub size: usize,
     pub share: f64,
+    /// Under [`TINY_SEGMENT_SHARE`] of the customers.
+    pub tiny: bool,
     pub features: Vec<FeatureStat>,
-    /// Feature names, most distinctive first (largest |z|).
+    /// Features that are high or low, strongest first.
     pub distinguishing: Vec<String>,
-    /// Named categorical splits: "gender", "branch", "age band".
+    /// Named categorical splits ("gender", "branch", "age band", outcome
+    /// columns), largest first (age bands in band order).
     pub categories: BTreeMap<String, Vec<CategoryShare>>,
+    /// Profile-only columns.
+    pub columns: Vec<ColumnStat>,
+}
+
+impl SegmentProfile {
+    pub fn feature(&self, name: &str) -> Option<&FeatureStat> {
+        self.features.iter().find(|f| f.feature == name)
+    }
+}
+
+/// How much one kind of feature separates the segments: its share of the
+/// between-segment sum of squares of the scaled features.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    /// "numeric", "indicators" (one-hot levels) or "flags".
+    pub kind: String,
+    pub features: usize,
+    pub share: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profiles {
     pub scheme: LabelScheme,
     pub segments: Vec<SegmentProfile>,
+    /// Per kind of feature, how much it drives the segmentation.
+    pub drivers: Vec<Driver>,
+    /// Why this label scheme.
+    pub scheme_reason: String,
+}
+
+impl Profiles {
+    pub fn tiny_segments(&self) -> impl Iterator<Item = &SegmentProfile> {
+        self.segments.iter().filter(|s| s.tiny)
+    }
+}
+
+/// A profile-only column handed to [`profile`].
+pub struct ExtraColumn {
+    pub name: String,
+    /// NaN = missing.
+    pub values: Vec<f64>,
+    pub flag: bool,
 }
 
 /// What profiling needs: the features in both units and the segment of each row.
@@ -116,76 +176,104 @@ pub struct ProfileInput<'a> {
     pub d: usize,
     pub labels: &'a [u32],
     pub k: usize,
+    /// Per feature (empty: none and numeric).
+    pub transforms: &'a [Transform],
+    pub kinds: &'a [FeatureKind],
     pub gender: Option<&'a TextColumn>,
     pub branch: Option<&'a TextColumn>,
     /// Ages in years (NaN when unknown), for age bands.
     pub age: Option<&'a [f64]>,
+    /// Text columns split per segment besides gender and branch (outcomes).
+    pub texts: Vec<(String, &'a TextColumn)>,
+    pub extras: Vec<ExtraColumn>,
+}
+
+/// Most profile-only columns shown per segment.
+pub const MAX_PROFILE_COLUMNS: usize = 30;
+
+/// The profile-only columns of a cleaned table: numbers the mapping marks
+/// profile only (sentinels read as missing), an indicator per sentinel
+/// ("pdays = -1", also for clustered columns), and text columns a hygiene
+/// rule made profile only (outcomes), split per segment.
+pub fn profile_columns<'t>(
+    table: &'t Table,
+    mapping: &Mapping,
+    params: &FeatureParams,
+) -> (Vec<ExtraColumn>, Vec<(String, &'t TextColumn)>) {
+    let used: Vec<&str> = params.features.iter().map(|f| f.source.column()).collect();
+    let mut extras = Vec::new();
+    let mut texts = Vec::new();
+    for cm in &mapping.columns {
+        let Some(col) = table.column(&cm.column) else {
+            continue;
+        };
+        let profiled = cm.usage == ColumnUse::Profile && !used.contains(&cm.column.as_str());
+        let ruled = cm.hygiene.applied && cm.hygiene.rule.is_some();
+        match &col.data {
+            ColumnData::Text(t) if profiled && ruled => texts.push((cm.column.clone(), t)),
+            ColumnData::Number(v) => {
+                let sentinel = cm.hygiene.sentinel.map(|s| s.value);
+                if profiled {
+                    let values: Vec<f64> = v
+                        .iter()
+                        .map(|&x| if Some(x) == sentinel { f64::NAN } else { x })
+                        .collect();
+                    let flag = values.iter().all(|x| x.is_nan() || *x == 0.0 || *x == 1.0);
+                    extras.push(ExtraColumn {
+                        name: cm.column.clone(),
+                        values,
+                        flag,
+                    });
+                }
+                if let Some(s) = sentinel {
+                    extras.push(ExtraColumn {
+                        name: format!("{} = {}", cm.column, format_number(s)),
+                        values: v
+                            .iter()
+                            .map(|&x| {
+                                if x.is_nan() {
+                                    x
+                                } else {
+                                    f64::from(u8::from(x == s))
+                                }
+                            })
+                            .collect(),
+                        flag: true,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    extras.truncate(MAX_PROFILE_COLUMNS);
+    (extras, texts)
 }
 
 /// Profiles and labels every segment.
 pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
     let (n, d, k) = (input.n, input.d, input.k);
-    let mut sizes = vec![0usize; k];
-    let mut sums = vec![0.0f64; k * d];
-    let mut zsums = vec![0.0f64; k * d];
-    for i in 0..n {
-        let c = input.labels[i] as usize;
-        sizes[c] += 1;
-        for j in 0..d {
-            sums[c * d + j] += input.original[i * d + j];
-            zsums[c * d + j] += input.scaled[i * d + j];
-        }
-    }
-    let medians = segment_medians(input, &sizes);
-    let centroid_z: Vec<Vec<f64>> = (0..k)
-        .map(|c| {
-            (0..d)
-                .map(|j| zsums[c * d + j] / sizes[c].max(1) as f64)
-                .collect()
-        })
-        .collect();
-
-    let scheme = resolve_scheme(opts.scheme, input.feature_names);
-    let labelled = assign_labels(scheme, input.feature_names, &centroid_z);
+    let members = members(input.labels, k);
+    let sizes: Vec<usize> = members.iter().map(Vec::len).collect();
+    let stats: Vec<Vec<FeatureStat>> = feature_stats(input, &members);
+    let drivers = drivers(input, &members);
+    let (scheme, scheme_reason) = labels::resolve_scheme(opts.scheme, input.feature_names);
+    let labelled = labels::assign(scheme, &stats, &sizes);
 
     let segments = (0..k)
         .map(|c| {
-            let features: Vec<FeatureStat> = (0..d)
-                .map(|j| FeatureStat {
-                    feature: input.feature_names[j].clone(),
-                    mean: sums[c * d + j] / sizes[c].max(1) as f64,
-                    median: medians[c * d + j],
-                    z: centroid_z[c][j],
-                })
+            let features = stats[c].clone();
+            let mut order: Vec<usize> = (0..d)
+                .filter(|&j| features[j].direction != Direction::Typical)
                 .collect();
-            let mut order: Vec<usize> = (0..d).collect();
             order.sort_by(|&a, &b| {
-                centroid_z[c][b]
+                features[b]
+                    .signal
                     .abs()
-                    .total_cmp(&centroid_z[c][a].abs())
+                    .total_cmp(&features[a].signal.abs())
                     .then(a.cmp(&b))
             });
-            let distinguishing = order
-                .iter()
-                .map(|&j| input.feature_names[j].clone())
-                .collect();
-            let (mut label, reason) = labelled[c].clone();
-            let mut action = opts
-                .actions
-                .get(&label)
-                .cloned()
-                .unwrap_or_else(|| default_action(&label, &centroid_z[c], input.feature_names));
-            if let Some(o) = opts.overrides.get(&(c as u32)) {
-                if let Some(l) = &o.label {
-                    label = l.clone();
-                    if let Some(a) = opts.actions.get(l) {
-                        action = a.clone();
-                    }
-                }
-                if let Some(a) = &o.action {
-                    action = a.clone();
-                }
-            }
+            let distinguishing = order.iter().map(|&j| features[j].feature.clone()).collect();
+            let (label, action, reason) = labels::finish(&labelled[c], c as u32, &features, opts);
             SegmentProfile {
                 id: c as u32,
                 label,
@@ -193,58 +281,248 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
                 label_reason: reason,
                 size: sizes[c],
                 share: sizes[c] as f64 / n.max(1) as f64,
+                tiny: (sizes[c] as f64) < TINY_SEGMENT_SHARE * n as f64,
                 features,
                 distinguishing,
-                categories: category_splits(input, c as u32),
+                categories: category_splits(input, &members[c]),
+                columns: input
+                    .extras
+                    .iter()
+                    .map(|e| column_stat(e, &members[c]))
+                    .collect(),
             }
         })
         .collect();
-    Profiles { scheme, segments }
+    Profiles {
+        scheme,
+        segments,
+        drivers,
+        scheme_reason,
+    }
 }
 
-/// Medians per segment and feature, one segment at a time to bound memory.
-fn segment_medians(input: &ProfileInput, sizes: &[usize]) -> Vec<f64> {
-    let (n, d, k) = (input.n, input.d, input.k);
-    let mut out = vec![f64::NAN; k * d];
-    let mut buf: Vec<f64> = Vec::with_capacity(sizes.iter().copied().max().unwrap_or(0));
-    for c in 0..k {
-        for j in 0..d {
-            buf.clear();
-            buf.extend(
-                (0..n)
-                    .filter(|&i| input.labels[i] as usize == c)
-                    .map(|i| input.original[i * d + j]),
-            );
-            out[c * d + j] = median_in_place(&mut buf);
+/// Row indexes of each segment.
+fn members(labels: &[u32], k: usize) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); k];
+    for (i, &l) in labels.iter().enumerate() {
+        if let Some(m) = out.get_mut(l as usize) {
+            m.push(i as u32);
         }
     }
     out
 }
 
-/// Median (mean of the two middle values for even counts); NaN when empty.
+/// Mean of finite values without overflow (values near ±1e308 stay finite).
+fn safe_mean(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let (count, max) = values
+        .clone()
+        .filter(|x| x.is_finite())
+        .fold((0usize, 0.0f64), |(c, m), x| (c + 1, m.max(x.abs())));
+    if count == 0 {
+        return f64::NAN;
+    }
+    let scale = if max > 1e300 { max } else { 1.0 };
+    let s: f64 = values.filter(|x| x.is_finite()).map(|x| x / scale).sum();
+    let m = s / count as f64 * scale;
+    if m.is_finite() { m } else { f64::NAN }
+}
+
+/// Rows used for percentiles: all up to this, else an even stride.
+const PERCENTILE_SAMPLE: usize = 65_536;
+
+/// Sorted finite values of a column (a stride sample of big ones).
+fn sorted_sample(col: &[f64]) -> Vec<f64> {
+    let step = col.len().div_ceil(PERCENTILE_SAMPLE).max(1);
+    let mut v: Vec<f64> = col
+        .iter()
+        .step_by(step)
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v
+}
+
+/// Mid-rank percentile of `x` among `sorted` (0..1).
+fn percentile_of(sorted: &[f64], x: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.5;
+    }
+    let below = sorted.partition_point(|v| *v < x);
+    let upto = sorted.partition_point(|v| *v <= x);
+    (below as f64 + 0.5 * (upto - below) as f64) / sorted.len() as f64
+}
+
+fn feature_stats(input: &ProfileInput, members: &[Vec<u32>]) -> Vec<Vec<FeatureStat>> {
+    let (n, d, k) = (input.n, input.d, members.len());
+    let per_feature: Vec<Vec<FeatureStat>> = (0..d)
+        .into_par_iter()
+        .map(|j| {
+            let col: Vec<f64> = (0..n).map(|i| input.original[i * d + j]).collect();
+            let sorted = sorted_sample(&col);
+            let overall_mean = safe_mean(col.iter().copied());
+            let overall_median = median_in_place(&mut col.clone());
+            (0..k)
+                .map(|c| {
+                    let rows = &members[c];
+                    let mut values: Vec<f64> = rows.iter().map(|&i| col[i as usize]).collect();
+                    let mean = safe_mean(values.iter().copied());
+                    let median = median_in_place(&mut values);
+                    let effect = effect_of(&col, &sorted, rows);
+                    let z = if rows.is_empty() {
+                        0.0
+                    } else {
+                        rows.iter()
+                            .map(|&i| input.scaled[i as usize * d + j])
+                            .sum::<f64>()
+                            / rows.len() as f64
+                    };
+                    let agrees = (effect > 0.0 && mean > overall_mean && median >= overall_median)
+                        || (effect < 0.0 && mean < overall_mean && median <= overall_median);
+                    let signal = if agrees { effect } else { 0.0 };
+                    FeatureStat {
+                        feature: input.feature_names[j].clone(),
+                        mean,
+                        median,
+                        overall_mean,
+                        overall_median,
+                        ratio: (median >= 0.0 && overall_median > 0.0)
+                            .then(|| median / overall_median),
+                        percentile: percentile_of(&sorted, median) * 100.0,
+                        effect,
+                        signal,
+                        direction: direction_of(signal),
+                        z,
+                        z_scale: input.transforms.get(j).copied().unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    // Transpose to per segment.
+    (0..k)
+        .map(|c| per_feature.iter().map(|f| f[c].clone()).collect())
+        .collect()
+}
+
+/// Members whose percentiles are averaged for a segment's effect: all of
+/// them up to this, else an even stride (the effect is an average; the
+/// decision still needs the exact raw mean and median to agree).
+const EFFECT_SAMPLE: usize = 8192;
+
+/// Average mid-rank percentile of the segment's customers, minus 0.5.
+fn effect_of(col: &[f64], sorted: &[f64], rows: &[u32]) -> f64 {
+    if rows.is_empty() {
+        return 0.0;
+    }
+    let step = rows.len().div_ceil(EFFECT_SAMPLE).max(1);
+    let (sum, count) = rows.iter().step_by(step).fold((0.0, 0usize), |(s, c), &i| {
+        (s + percentile_of(sorted, col[i as usize]), c + 1)
+    });
+    sum / count as f64 - 0.5
+}
+
+pub fn direction_of(signal: f64) -> Direction {
+    if signal >= TRAIT_SIGNAL {
+        Direction::High
+    } else if signal <= -TRAIT_SIGNAL {
+        Direction::Low
+    } else {
+        Direction::Typical
+    }
+}
+
+/// Shares of the between-segment sum of squares by kind of feature.
+fn drivers(input: &ProfileInput, members: &[Vec<u32>]) -> Vec<Driver> {
+    let d = input.d;
+    let mut ssb = vec![0.0f64; d];
+    for rows in members.iter().filter(|r| !r.is_empty()) {
+        for (j, s) in ssb.iter_mut().enumerate() {
+            let mean = rows
+                .iter()
+                .map(|&i| input.scaled[i as usize * d + j])
+                .sum::<f64>()
+                / rows.len() as f64;
+            *s += rows.len() as f64 * mean * mean;
+        }
+    }
+    let total: f64 = ssb.iter().sum();
+    let kind_name = |j: usize| match input.kinds.get(j) {
+        Some(FeatureKind::Indicator { .. }) => "indicators",
+        Some(FeatureKind::Flag) => "flags",
+        _ => "numeric",
+    };
+    let mut out: Vec<Driver> = Vec::new();
+    for (j, s) in ssb.iter().enumerate() {
+        let kind = kind_name(j);
+        let share = if total > 0.0 { s / total } else { 0.0 };
+        match out.iter_mut().find(|x| x.kind == kind) {
+            Some(x) => {
+                x.features += 1;
+                x.share += share;
+            }
+            None => out.push(Driver {
+                kind: kind.to_string(),
+                features: 1,
+                share,
+            }),
+        }
+    }
+    out
+}
+
+/// Median (mean of the two middle values for even counts) of the finite
+/// values; NaN when there are none.
 pub fn median_in_place(v: &mut [f64]) -> f64 {
     crate::pipeline::clean::median_in_place(v).unwrap_or(f64::NAN)
 }
 
-fn category_splits(input: &ProfileInput, c: u32) -> BTreeMap<String, Vec<CategoryShare>> {
+fn column_stat(e: &ExtraColumn, rows: &[u32]) -> ColumnStat {
+    let mut all: Vec<f64> = e.values.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut mine: Vec<f64> = rows
+        .iter()
+        .map(|&i| e.values[i as usize])
+        .filter(|x| x.is_finite())
+        .collect();
+    ColumnStat {
+        column: e.name.clone(),
+        flag: e.flag,
+        mean: safe_mean(mine.iter().copied()),
+        median: median_in_place(&mut mine),
+        overall_mean: safe_mean(all.iter().copied()),
+        overall_median: median_in_place(&mut all),
+        present: rows
+            .iter()
+            .filter(|&&i| e.values[i as usize].is_finite())
+            .count(),
+    }
+}
+
+fn category_splits(input: &ProfileInput, rows: &[u32]) -> BTreeMap<String, Vec<CategoryShare>> {
     let mut out = BTreeMap::new();
-    let rows = || (0..input.n).filter(move |&i| input.labels[i] == c);
-    for (name, column, top) in [
-        ("gender", input.gender, 5usize),
-        ("branch", input.branch, 3),
-    ] {
-        if let Some(col) = column {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for i in rows() {
-                *counts.entry(col.get(i).unwrap_or("(missing)")).or_default() += 1;
-            }
-            out.insert(name.to_string(), top_shares(counts, top));
+    let mut columns: Vec<(String, &TextColumn, usize)> = Vec::new();
+    if let Some(c) = input.gender {
+        columns.push(("gender".into(), c, 5));
+    }
+    if let Some(c) = input.branch {
+        columns.push(("branch".into(), c, 3));
+    }
+    for (name, c) in &input.texts {
+        columns.push((name.clone(), c, 5));
+    }
+    for (name, col, top) in columns {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in rows {
+            *counts
+                .entry(col.get(i as usize).unwrap_or("(missing)"))
+                .or_default() += 1;
         }
+        out.insert(name, top_shares(counts, top));
     }
     if let Some(age) = input.age {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for i in rows() {
-            *counts.entry(age_band(age[i])).or_default() += 1;
+        for &i in rows {
+            *counts.entry(age_band(age[i as usize])).or_default() += 1;
         }
         let mut shares = top_shares(counts, usize::MAX);
         shares.sort_by_key(|s| {
@@ -256,6 +534,14 @@ fn category_splits(input: &ProfileInput, c: u32) -> BTreeMap<String, Vec<Categor
         out.insert("age band".to_string(), shares);
     }
     out
+}
+
+/// The `top` largest groups of a split, largest first (ties by name).
+pub fn largest(shares: &[CategoryShare], top: usize) -> Vec<&CategoryShare> {
+    let mut v: Vec<&CategoryShare> = shares.iter().collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    v.truncate(top);
+    v
 }
 
 const AGE_BANDS: [&str; 7] = [
@@ -295,310 +581,44 @@ fn top_shares(counts: BTreeMap<&str, usize>, top: usize) -> Vec<CategoryShare> {
     v
 }
 
-fn has(names: &[String], wanted: &str) -> bool {
-    names.iter().any(|n| n == wanted)
+/// "Monetary low: median 1,200 vs 3,500 overall (×0.34, P22)" pieces for
+/// the faces: the comparison in original units.
+pub fn comparison(f: &FeatureStat) -> String {
+    use crate::pipeline::export::report::human;
+    let mut s = format!(
+        "median {} vs {} overall",
+        human(f.median),
+        human(f.overall_median)
+    );
+    match f.ratio {
+        Some(r) if r.is_finite() && f.median != f.overall_median => {
+            s.push_str(&format!(" (×{}, P{:.0})", round_ratio(r), f.percentile))
+        }
+        _ => s.push_str(&format!(" (P{:.0})", f.percentile)),
+    }
+    s
 }
 
-/// Auto: bank labels when value and activity can both be judged, RFM when
-/// only recency/frequency/monetary exist, otherwise descriptive names.
-pub fn resolve_scheme(scheme: LabelScheme, features: &[String]) -> LabelScheme {
-    if scheme != LabelScheme::Auto {
-        return scheme;
-    }
-    let value = has(features, names::BALANCE) || has(features, names::MONETARY);
-    let activity = has(features, names::FREQUENCY) || has(features, names::RECENCY);
-    let rfm_only = features
-        .iter()
-        .all(|f| [names::RECENCY, names::FREQUENCY, names::MONETARY].contains(&f.as_str()));
-    if rfm_only && features.len() >= 2 {
-        LabelScheme::Rfm
-    } else if value && activity {
-        LabelScheme::Bank
+/// 0.3412 -> "0.34", 12.5 -> "12.5", 123.4 -> "123".
+pub fn round_ratio(r: f64) -> String {
+    if r >= 100.0 {
+        format!("{r:.0}")
+    } else if r >= 10.0 {
+        format!("{r:.1}")
     } else {
-        LabelScheme::Descriptive
+        format!("{r:.2}")
     }
 }
 
-/// The bank scheme's labels with their scoring rules, over centroid z-scores
-/// (missing features count as 0 = average):
-/// - VIP: value (mean z of Balance and Monetary) + ½ Product_Depth
-/// - Potential: youth (−Age) + newness (−Tenure), ½ each, + ⅓ activity − ⅓ value
-/// - Stable: Tenure + ½ Product_Depth − ½ |activity|
-/// - Active: Frequency + ½ Monetary − ½ Recency
-/// - Dormant: Recency − Frequency − ½ value
-pub const BANK_LABELS: [&str; 5] = [
-    "High-Value Customers (VIP)",
-    "Potential Customers",
-    "Stable Customers",
-    "Active Transaction Customers",
-    "Dormant / Churn-Warning Customers",
-];
-
-pub const RFM_LABELS: [&str; 5] = [
-    "Champions",
-    "Loyal",
-    "Potential Loyalists",
-    "At Risk",
-    "Lost",
-];
-
-/// Fit of one centroid to each bank label, in [`BANK_LABELS`] order.
-pub fn bank_scores(z: &dyn Fn(&str) -> f64) -> [f64; 5] {
-    let value = mean_present(&[z(names::BALANCE), z(names::MONETARY)]);
-    let activity = (z(names::FREQUENCY) - z(names::RECENCY)) / 2.0;
-    [
-        value + 0.5 * z(names::PRODUCT_DEPTH),
-        0.5 * (-z(names::AGE)) + 0.5 * (-z(names::TENURE)) + activity / 3.0 - value / 3.0,
-        z(names::TENURE) + 0.5 * z(names::PRODUCT_DEPTH) - 0.5 * activity.abs(),
-        z(names::FREQUENCY) + 0.5 * z(names::MONETARY) - 0.5 * z(names::RECENCY),
-        z(names::RECENCY) - z(names::FREQUENCY) - 0.5 * value,
-    ]
-}
-
-/// Fit of one centroid to each RFM label, in [`RFM_LABELS`] order
-/// (R is recency in days, so a low R is good).
-/// - Champions: −R + F + M;  Loyal: F + ½ M;  Potential Loyalists: −R − ½ F;
-/// - At Risk: R + ½ F + ½ M;  Lost: R − F − M
-pub fn rfm_scores(z: &dyn Fn(&str) -> f64) -> [f64; 5] {
-    let (r, f, m) = (z(names::RECENCY), z(names::FREQUENCY), z(names::MONETARY));
-    [
-        -r + f + m,
-        f + 0.5 * m,
-        -r - 0.5 * f,
-        r + 0.5 * f + 0.5 * m,
-        r - f - m,
-    ]
-}
-
-fn mean_present(v: &[f64]) -> f64 {
-    // Absent features were passed as exact zeros; average over the rest.
-    let present: Vec<f64> = v.iter().copied().filter(|x| *x != 0.0).collect();
-    if present.is_empty() {
-        0.0
-    } else {
-        present.iter().sum::<f64>() / present.len() as f64
-    }
-}
-
-/// (label, reason) per segment.
-fn assign_labels(
-    scheme: LabelScheme,
-    features: &[String],
-    centroid_z: &[Vec<f64>],
-) -> Vec<(String, String)> {
-    let lookup = |c: usize| {
-        move |name: &str| {
-            features
-                .iter()
-                .position(|f| f == name)
-                .map_or(0.0, |j| centroid_z[c][j])
-        }
-    };
-    let (labels, scores): (&[&str; 5], Vec<[f64; 5]>) = match scheme {
-        LabelScheme::Bank | LabelScheme::Auto => (
-            &BANK_LABELS,
-            (0..centroid_z.len())
-                .map(|c| bank_scores(&lookup(c)))
-                .collect(),
-        ),
-        LabelScheme::Rfm => (
-            &RFM_LABELS,
-            (0..centroid_z.len())
-                .map(|c| rfm_scores(&lookup(c)))
-                .collect(),
-        ),
-        LabelScheme::Descriptive => {
-            return centroid_z
-                .iter()
-                .map(|z| {
-                    (
-                        descriptive_name(features, z),
-                        "named after its most distinctive features".into(),
-                    )
-                })
-                .collect();
-        }
-    };
-    let assignment = optimal_assignment(&scores);
-    let mut reuse_count: BTreeMap<usize, usize> = BTreeMap::new();
-    assignment
-        .iter()
-        .enumerate()
-        .map(|(c, &(label, unique))| {
-            let base = labels[label];
-            let name = if unique {
-                base.to_string()
-            } else {
-                let n = reuse_count.entry(label).or_insert(1);
-                *n += 1;
-                format!("{base} {}", roman(*n))
-            };
-            let reason = format!(
-                "scores {}; best overall fit{}",
-                labels
-                    .iter()
-                    .zip(scores[c])
-                    .map(|(l, s)| format!("{}={s:+.2}", short_label(l)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if unique {
-                    ""
-                } else {
-                    " (label shared: more segments than labels)"
-                }
-            );
-            (name, reason)
-        })
-        .collect()
-}
-
-fn short_label(label: &str) -> &str {
-    label.split([' ', '/']).next().unwrap_or(label)
-}
-
-fn roman(n: usize) -> String {
-    const R: [&str; 15] = [
-        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
-        "XV",
-    ];
-    R.get(n - 1)
-        .map_or_else(|| n.to_string(), |s| s.to_string())
-}
-
-/// Labels for segments: each of the 5 labels at most once, chosen to maximise
-/// the total score (exhaustive: at most C(k,5)·5! candidates, tiny for k ≤ 15).
-/// With more segments than labels, the rest take their best label again.
-/// Returns (label index, is the unique holder) per segment.
-pub fn optimal_assignment(scores: &[[f64; 5]]) -> Vec<(usize, bool)> {
-    let k = scores.len();
-    let mut search = AssignmentSearch {
-        scores,
-        slots: k.min(5),
-        current: vec![None; k],
-        used: [false; 5],
-        best_total: f64::NEG_INFINITY,
-        best: vec![None; k],
-    };
-    search.run(0, 0, 0.0);
-    search
-        .best
-        .iter()
-        .enumerate()
-        .map(|(c, b)| match b {
-            Some(l) => (*l, true),
-            None => {
-                let l = (0..5)
-                    .max_by(|&a, &b| scores[c][a].total_cmp(&scores[c][b]).then(b.cmp(&a)))
-                    .unwrap_or(0);
-                (l, false)
-            }
-        })
-        .collect()
-}
-
-/// Exhaustive search state: which segments hold which unique label.
-struct AssignmentSearch<'a> {
-    scores: &'a [[f64; 5]],
-    slots: usize,
-    current: Vec<Option<usize>>,
-    used: [bool; 5],
-    best_total: f64,
-    best: Vec<Option<usize>>,
-}
-
-impl AssignmentSearch<'_> {
-    fn run(&mut self, seg: usize, assigned: usize, total: f64) {
-        if assigned == self.slots {
-            // Strictly better only: ties keep the earlier (lexicographically first) assignment.
-            if total > self.best_total + 1e-12 {
-                self.best_total = total;
-                self.best.clone_from(&self.current);
-            }
-            return;
-        }
-        if self.scores.len() - seg < self.slots - assigned {
-            return;
-        }
-        for l in 0..5 {
-            if !self.used[l] {
-                self.used[l] = true;
-                self.current[seg] = Some(l);
-                self.run(seg + 1, assigned + 1, total + self.scores[seg][l]);
-                self.current[seg] = None;
-                self.used[l] = false;
-            }
-        }
-        // This segment takes no unique label.
-        self.run(seg + 1, assigned, total);
-    }
-}
-
-/// "High cash advance · Low full-payment ratio" from the two largest |z|.
-pub fn descriptive_name(features: &[String], z: &[f64]) -> String {
-    let mut order: Vec<usize> = (0..z.len()).collect();
-    order.sort_by(|&a, &b| z[b].abs().total_cmp(&z[a].abs()).then(a.cmp(&b)));
-    let parts: Vec<String> = order
-        .iter()
-        .take(2)
-        .filter(|&&j| z[j].abs() >= 0.5)
-        .map(|&j| {
-            format!(
-                "{} {}",
-                if z[j] > 0.0 { "High" } else { "Low" },
-                humanise(&features[j])
-            )
-        })
-        .collect();
-    if parts.is_empty() {
-        "Average profile".to_string()
-    } else {
-        parts.join(" · ")
-    }
-}
-
-/// "CASH_ADVANCE" -> "cash advance", "PRCFULLPAYMENT" stays readable lower-case.
-fn humanise(name: &str) -> String {
-    let spaced: String = name.replace(['_', '-'], " ");
-    if spaced.chars().any(|c| c.is_lowercase()) || !spaced.is_ascii() {
-        spaced
-    } else {
-        spaced.to_lowercase()
-    }
-}
-
-/// The built-in recommendation for a label.
-pub fn default_action(label: &str, z: &[f64], features: &[String]) -> String {
-    let base = BANK_LABELS
-        .iter()
-        .chain(RFM_LABELS.iter())
-        .find(|l| label.starts_with(**l))
-        .copied()
-        .unwrap_or("");
-    match base {
-        "High-Value Customers (VIP)" => {
-            "Assign a dedicated relationship manager; offer wealth-management, private-banking and premium card products."
-        }
-        "Potential Customers" => {
-            "Cross-sell a credit card or personal loan and a regular savings plan; nurture with digital onboarding offers."
-        }
-        "Stable Customers" => "Reward loyalty: term deposits, loyalty points and bundled fee waivers to keep balances in.",
-        "Active Transaction Customers" => {
-            "Offer transaction-fee packages, mobile-banking and payment upsells; promote cards with cash-back on spend."
-        }
-        "Dormant / Churn-Warning Customers" => {
-            "Run a win-back and retention campaign: reactivation offers, a service call, and fee reviews before they leave."
-        }
-        "Champions" => "Reward them: early access, premium tiers and referral programmes.",
-        "Loyal" => "Upsell higher-value products; ask for reviews and referrals.",
-        "Potential Loyalists" => "Offer membership or loyalty programmes and personalised recommendations.",
-        "At Risk" => "Send personalised reactivation offers and reach out before they lapse.",
-        "Lost" => "Low-cost win-back campaign; otherwise deprioritise.",
-        _ => {
-            let _ = (z, features);
-            "Review this segment's distinguishing features and design a targeted offer."
-        }
-    }
-    .to_string()
+/// "Balance high (P78)" for a trait: the direction and where the segment's
+/// median sits among all customers.
+pub fn trait_text(f: &FeatureStat) -> String {
+    format!(
+        "{} {} (median at P{:.0})",
+        f.feature,
+        f.direction.word(),
+        f.percentile
+    )
 }
 
 #[cfg(test)]
@@ -617,110 +637,43 @@ mod tests {
     }
 
     #[test]
-    fn bank_labels_go_to_the_segments_they_describe() {
-        let f = names(&[
-            "Recency",
-            "Frequency",
-            "Monetary",
-            "Tenure",
-            "Product_Depth",
-            "Age",
-            "Balance",
-        ]);
-        // Centroids (z): VIP, young potential, stable, active, dormant — listed out of order.
-        let dormant = vec![2.0, -1.2, -0.8, 0.0, -0.5, 0.2, -0.7];
-        let vip = vec![-0.3, 0.3, 1.0, 0.8, 1.5, 0.9, 2.2];
-        let active = vec![-0.9, 2.0, 1.2, 0.0, 0.2, -0.2, 0.1];
-        let potential = vec![-0.2, 0.2, -0.5, -1.3, -0.8, -1.4, -0.6];
-        let stable = vec![0.1, -0.3, -0.2, 1.2, 0.4, 0.6, 0.2];
-        let z = vec![dormant, vip, active, potential, stable];
-        let got: Vec<String> = assign_labels(LabelScheme::Bank, &f, &z)
-            .into_iter()
-            .map(|(l, _)| l)
-            .collect();
-        assert_eq!(
-            got,
-            [
-                "Dormant / Churn-Warning Customers",
-                "High-Value Customers (VIP)",
-                "Active Transaction Customers",
-                "Potential Customers",
-                "Stable Customers"
-            ]
-        );
+    fn means_of_huge_values_stay_finite() {
+        let m = safe_mean([1e308, 1e308, -1e308].into_iter());
+        assert!(m.is_finite() && (m - 1e308 / 3.0).abs() < 1e295, "{m}");
     }
 
     #[test]
-    fn assignment_is_optimal_not_greedy() {
-        // Greedy (segment 0 takes its best label first) would give 0->A, 1->B = 10 + 1.
-        // Optimal: 0->B, 1->A = 9 + 9.
-        let scores = [[10.0, 9.0, -5.0, -5.0, -5.0], [9.0, 1.0, -5.0, -5.0, -5.0]];
-        assert_eq!(optimal_assignment(&scores), [(1, true), (0, true)]);
+    fn percentiles_are_mid_ranks() {
+        let s = [1.0, 2.0, 2.0, 3.0];
+        assert_eq!(percentile_of(&s, 2.0), 0.5);
+        assert_eq!(percentile_of(&s, 0.0), 0.0);
+        assert_eq!(percentile_of(&s, 3.0), 0.875);
     }
 
-    #[test]
-    fn more_segments_than_labels_reuse_with_a_qualifier() {
-        let f = names(&["Recency", "Frequency", "Balance", "Tenure"]);
-        let mut z = vec![
-            vec![2.0, -1.0, -1.0, 0.0],
-            vec![-1.0, 2.0, 0.0, 0.0],
-            vec![0.0, 0.0, 2.0, 0.0],
-            vec![0.0, 0.0, -0.5, -1.5],
-            vec![0.0, 0.0, 0.0, 2.0],
-        ];
-        z.push(vec![1.9, -1.1, -1.0, 0.1]); // a second dormant-looking segment
-        let got: Vec<String> = assign_labels(LabelScheme::Bank, &f, &z)
-            .into_iter()
-            .map(|(l, _)| l)
-            .collect();
-        let unique: std::collections::BTreeSet<&String> = got.iter().collect();
-        assert_eq!(unique.len(), 6, "{got:?}");
-        assert!(got.iter().any(|l| l.ends_with(" II")), "{got:?}");
-        assert!(
-            got.iter().filter(|l| l.starts_with("Dormant")).count() == 2,
-            "{got:?}"
-        );
-    }
-
-    #[test]
-    fn rfm_scheme_when_only_rfm_features_exist() {
-        let f = names(&["Recency", "Frequency", "Monetary"]);
-        assert_eq!(resolve_scheme(LabelScheme::Auto, &f), LabelScheme::Rfm);
-        let z = vec![
-            vec![-1.0, 1.5, 1.5],   // champions
-            vec![1.5, -1.0, -1.0],  // lost
-            vec![1.0, 1.0, 1.0],    // at risk
-            vec![0.0, 1.2, 0.2],    // loyal
-            vec![-1.2, -0.6, -0.4], // potential loyalists
-        ];
-        let got: Vec<String> = assign_labels(LabelScheme::Rfm, &f, &z)
-            .into_iter()
-            .map(|(l, _)| l)
-            .collect();
-        assert_eq!(
-            got,
-            [
-                "Champions",
-                "Lost",
-                "At Risk",
-                "Loyal",
-                "Potential Loyalists"
-            ]
-        );
-    }
-
-    #[test]
-    fn descriptive_names_for_other_tables() {
-        let f = names(&["BALANCE", "CASH_ADVANCE", "PRC_FULL_PAYMENT"]);
-        assert_eq!(
-            resolve_scheme(LabelScheme::Auto, &names(&["CASH_ADVANCE", "PURCHASES"])),
-            LabelScheme::Descriptive
-        );
-        assert_eq!(
-            descriptive_name(&f, &[0.2, 1.8, -0.9]),
-            "High cash advance · Low prc full payment"
-        );
-        assert_eq!(descriptive_name(&f, &[0.1, 0.2, -0.3]), "Average profile");
+    fn input<'a>(
+        f: &'a [String],
+        original: &'a [f64],
+        scaled: &'a [f64],
+        labels: &'a [u32],
+        gender: Option<&'a TextColumn>,
+        ages: Option<&'a [f64]>,
+    ) -> ProfileInput<'a> {
+        ProfileInput {
+            feature_names: f,
+            original,
+            scaled,
+            n: labels.len(),
+            d: f.len(),
+            labels,
+            k: labels.iter().max().map_or(0, |m| *m as usize + 1),
+            transforms: &[],
+            kinds: &[],
+            gender,
+            branch: None,
+            age: ages,
+            texts: Vec::new(),
+            extras: Vec::new(),
+        }
     }
 
     #[test]
@@ -731,18 +684,7 @@ mod tests {
         let labels = [0, 0, 1, 1];
         let gender = TextColumn::from_values([Some("M"), Some("F"), Some("F"), None]);
         let ages = [22.0, 30.0, 50.0, f64::NAN];
-        let input = ProfileInput {
-            feature_names: &f,
-            original: &original,
-            scaled: &scaled,
-            n: 4,
-            d: 2,
-            labels: &labels,
-            k: 2,
-            gender: Some(&gender),
-            branch: None,
-            age: Some(&ages),
-        };
+        let input = input(&f, &original, &scaled, &labels, Some(&gender), Some(&ages));
         let mut opts = LabelOptions::default();
         opts.overrides.insert(
             1,
@@ -752,15 +694,102 @@ mod tests {
             },
         );
         let p = profile(&input, &opts);
-        assert_eq!(p.scheme, LabelScheme::Bank);
         let s0 = &p.segments[0];
         assert_eq!((s0.size, s0.share), (2, 0.5));
         assert_eq!(s0.features[0].mean, 200.0);
         assert_eq!(s0.features[0].median, 200.0);
+        assert_eq!(s0.features[0].overall_median, 650.0);
+        assert_eq!(s0.features[0].direction, Direction::Low);
         assert!((s0.features[1].z - (-0.95)).abs() < 1e-12);
         assert_eq!(s0.categories["gender"].len(), 2);
         assert_eq!(s0.categories["age band"][0].value, "<25");
         assert_eq!(p.segments[1].label, "Top tier");
+        assert_eq!(p.segments[1].features[0].direction, Direction::High);
         assert_eq!(p.segments[1].categories["gender"][0].value, "(missing)");
+    }
+
+    #[test]
+    fn a_high_z_on_a_log_scale_is_not_called_high_when_the_raw_numbers_are_low() {
+        // Segment 0: most customers slightly above the typical value, so
+        // the log z is positive, but segment 1 holds a few huge values and
+        // the mean of segment 0 is below everyone's.
+        let f = names(&["Monetary"]);
+        let mut original = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..90 {
+            original.push(100.0 + f64::from(i % 10));
+            labels.push(0);
+        }
+        for i in 0..10 {
+            original.push(if i < 2 { 100_000.0 } else { 10.0 });
+            labels.push(1);
+        }
+        let logs: Vec<f64> = original.iter().map(|x: &f64| x.ln_1p()).collect();
+        let m = logs.iter().sum::<f64>() / 100.0;
+        let sd = (logs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 100.0).sqrt();
+        let scaled: Vec<f64> = logs.iter().map(|x| (x - m) / sd).collect();
+        let input = input(&f, &original, &scaled, &labels, None, None);
+        let p = profile(&input, &LabelOptions::default());
+        let s0 = &p.segments[0].features[0];
+        assert!(s0.z > 0.0, "log z {}", s0.z);
+        assert!(s0.mean < s0.overall_mean);
+        assert_ne!(s0.direction, Direction::High);
+        assert_eq!(s0.signal, 0.0);
+    }
+
+    #[test]
+    fn tiny_segments_are_flagged_and_drivers_sum_to_one() {
+        let f = names(&["Balance", "Gender=F"]);
+        let mut original = Vec::new();
+        let mut scaled = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..1000u32 {
+            let big = i < 3;
+            let b = if big { 1e7 } else { f64::from(i % 50) };
+            original.extend([b, f64::from(i % 2)]);
+            scaled.extend([if big { 10.0 } else { -0.03 }, f64::from(i % 2) - 0.5]);
+            labels.push(u32::from(big));
+        }
+        let mut inp = input(&f, &original, &scaled, &labels, None, None);
+        let kinds = [
+            FeatureKind::Numeric,
+            FeatureKind::Indicator {
+                column: "Gender".into(),
+            },
+        ];
+        inp.kinds = &kinds;
+        let p = profile(&inp, &LabelOptions::default());
+        assert!(p.segments[1].tiny && !p.segments[0].tiny);
+        assert_eq!(p.tiny_segments().count(), 1);
+        let total: f64 = p.drivers.iter().map(|d| d.share).sum();
+        assert!((total - 1.0).abs() < 1e-9);
+        let numeric = p.drivers.iter().find(|d| d.kind == "numeric").unwrap();
+        assert!(numeric.share > 0.9, "{:?}", p.drivers);
+    }
+
+    #[test]
+    fn largest_groups_first() {
+        let shares = vec![
+            CategoryShare {
+                value: "<25".into(),
+                count: 3,
+                share: 0.1,
+            },
+            CategoryShare {
+                value: "45-54".into(),
+                count: 20,
+                share: 0.6,
+            },
+            CategoryShare {
+                value: "25-34".into(),
+                count: 10,
+                share: 0.3,
+            },
+        ];
+        let top: Vec<&str> = largest(&shares, 2)
+            .iter()
+            .map(|s| s.value.as_str())
+            .collect();
+        assert_eq!(top, ["45-54", "25-34"]);
     }
 }

@@ -10,7 +10,7 @@ use crate::pipeline::cluster::{KResult, SweepConfig, SweepResult, sweep};
 use crate::pipeline::features::{Features, build_features};
 use crate::pipeline::load::load;
 use crate::pipeline::mapping::{Mapping, Role, map_columns};
-use crate::pipeline::profile::{ProfileInput, Profiles, profile};
+use crate::pipeline::profile::{ProfileInput, Profiles, profile, profile_columns};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{ColumnType, Table};
 
@@ -257,6 +257,19 @@ pub fn stage_profile(
                 .copied()
                 .collect::<Vec<f64>>()
         });
+    let transforms: Vec<_> = features
+        .report
+        .features
+        .iter()
+        .map(|f| f.transform)
+        .collect();
+    let kinds: Vec<_> = features
+        .report
+        .features
+        .iter()
+        .map(|f| f.kind.clone())
+        .collect();
+    let (extras, texts) = profile_columns(table, mapping, &features.params);
     let input = ProfileInput {
         feature_names: &features.names,
         original: &features.original,
@@ -265,9 +278,13 @@ pub fn stage_profile(
         d: features.d,
         labels: &result.fit.labels,
         k: result.k,
+        transforms: &transforms,
+        kinds: &kinds,
         gender: text(Role::Gender),
         branch: text(Role::Branch),
         age: age.as_deref(),
+        texts,
+        extras,
     };
     profile(&input, &cfg.labels)
 }

@@ -2,6 +2,7 @@
 //! and the RunConfig, written into one output folder as one set
 //! ([`outset`]: staged, moved into place, `manifest.json` last).
 
+pub mod analysis_md;
 pub mod charts;
 pub mod fonts;
 pub mod outset;

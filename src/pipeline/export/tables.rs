@@ -5,7 +5,7 @@ use super::outset::OutputSet;
 use super::write::neutralise_cell;
 use crate::error::{Error, Result};
 use crate::pipeline::mapping::{Mapping, Role};
-use crate::pipeline::profile::Profiles;
+use crate::pipeline::profile::{Profiles, largest};
 use crate::pipeline::table::Table;
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -47,6 +47,28 @@ pub fn push_number(buf: &mut String, x: f64) {
         buf.truncate(start);
         buf.push('0');
     }
+}
+
+/// A number rounded for people: two decimals from 1 up, four significant
+/// digits below (0.04167), no float noise (63862.085, not 63862.08500000001).
+pub fn rounded(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let text = if x == 0.0 {
+        "0".to_string()
+    } else if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+        format!("{x:.digits$}")
+    };
+    let t = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    if t == "-0" { "0".into() } else { t.to_string() }
 }
 
 fn csv_error(name: &str, e: csv::Error) -> Error {
@@ -202,11 +224,17 @@ pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        header.push("tiny".into());
         for f in &first.features {
             let name = neutralise_cell(&f.feature).into_owned();
             header.push(format!("{name}_mean"));
             header.push(format!("{name}_median"));
             header.push(format!("{name}_z"));
+            header.push(format!("{name}_vs_all"));
+        }
+        for c in &first.columns {
+            let name = neutralise_cell(&c.column).into_owned();
+            header.push(format!("{name}_{}", if c.flag { "share" } else { "mean" }));
         }
         let categories: Vec<&String> = first.categories.keys().collect();
         for c in &categories {
@@ -221,9 +249,7 @@ pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
                 neutralise_cell(&s.action).into_owned(),
                 s.size.to_string(),
             ];
-            let mut share = String::new();
-            push_number(&mut share, s.share);
-            row.push(share);
+            row.push(format!("{:.4}", s.share));
             row.push(
                 neutralise_cell(
                     &s.distinguishing
@@ -235,21 +261,24 @@ pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
                 )
                 .into_owned(),
             );
+            row.push(s.tiny.to_string());
             for f in &s.features {
-                for v in [f.mean, f.median, f.z] {
-                    let mut cell = String::new();
-                    push_number(&mut cell, v);
-                    row.push(cell);
-                }
+                row.push(rounded(f.mean));
+                row.push(rounded(f.median));
+                row.push(format!("{:.2}", f.z));
+                row.push(f.direction.word().to_string());
+            }
+            for c in &s.columns {
+                row.push(rounded(c.mean));
             }
             for c in &categories {
                 let text = s
                     .categories
                     .get(*c)
                     .map(|shares| {
-                        shares
+                        // The largest groups, whatever order the split is shown in.
+                        largest(shares, 3)
                             .iter()
-                            .take(3)
                             .map(|v| format!("{} {:.0}%", v.value, v.share * 100.0))
                             .collect::<Vec<_>>()
                             .join("; ")
@@ -308,5 +337,15 @@ mod tests {
         assert_eq!(f(0.1234567), "0.123457");
         assert_eq!(f(-0.0000001), "0");
         assert_eq!(f(f64::NAN), "");
+    }
+
+    #[test]
+    fn summary_numbers_are_rounded_for_people() {
+        assert_eq!(rounded(63862.08500000001), "63862.09");
+        assert_eq!(rounded(12.0), "12");
+        assert_eq!(rounded(0.041666666), "0.04167");
+        assert_eq!(rounded(-0.0000001), "-0.0000001");
+        assert_eq!(rounded(-2.5), "-2.5");
+        assert_eq!(rounded(f64::NAN), "");
     }
 }

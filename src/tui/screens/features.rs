@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::clean::IsoDate;
-use crate::pipeline::features::{FeatureInfo, Transform};
+use crate::pipeline::features::{FeatureInfo, RuledColumn, Transform, WinsorReason};
+use crate::pipeline::mapping::ColumnUse;
 use crate::tui::action::{Action, Command};
 use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
@@ -36,6 +37,8 @@ pub enum Row<'a> {
     Used(usize, &'a FeatureInfo),
     Excluded(&'a str),
     LeftOut(&'a str, &'a str),
+    /// A column a hygiene rule keeps out (Space clusters on it).
+    Ruled(&'a RuledColumn),
 }
 
 impl Row<'_> {
@@ -43,6 +46,7 @@ impl Row<'_> {
         match self {
             Row::Used(_, f) => &f.name,
             Row::Excluded(n) | Row::LeftOut(n, _) => n,
+            Row::Ruled(r) => &r.column,
         }
     }
 }
@@ -63,6 +67,9 @@ pub fn rows(f: &FeatureData) -> Vec<Row<'_>> {
         if !f.options.drop_features.contains(&l.name) {
             out.push(Row::LeftOut(&l.name, &l.reason));
         }
+    }
+    for r in f.features.report.ruled.iter().filter(|r| r.applied) {
+        out.push(Row::Ruled(r));
     }
     out
 }
@@ -215,6 +222,7 @@ fn selected_row(app: &App) -> Option<SelectedRow> {
         Row::Used(_, info) => (info.name.clone(), Some((info.transform, info.min)), true),
         Row::Excluded(n) => (n.to_string(), None, false),
         Row::LeftOut(n, _) => (n.to_string(), None, false),
+        Row::Ruled(r) => (r.column.clone(), None, false),
     })
 }
 
@@ -251,6 +259,18 @@ fn toggle_include(app: &mut App) {
             );
             return;
         }
+        Row::Ruled(r) => {
+            // The column's use is the mapping's: set it there, then clean
+            // and build the features again.
+            let column = r.column.clone();
+            super::map::set_use(app, &column, ColumnUse::Feature);
+            super::clean::start(app);
+            app.set_status(
+                StatusKind::Info,
+                format!("{column} is a feature now (set on Map columns); building again..."),
+            );
+            return;
+        }
     }
     start(app);
 }
@@ -263,20 +283,12 @@ fn toggle_transform(app: &mut App) {
         );
         return;
     };
+    // Negative values (refunds) take the signed log, which keeps their sign.
     let next = match transform {
-        Transform::Log1p => Transform::None,
+        Transform::Log1p | Transform::SignedLog1p => Transform::None,
+        Transform::None if min < 0.0 => Transform::SignedLog1p,
         Transform::None => Transform::Log1p,
     };
-    if next == Transform::Log1p && min < 0.0 {
-        app.set_status(
-            StatusKind::Warn,
-            format!(
-                "{name} has negative values (min {}); log needs values of 0 or more.",
-                charts::number(min, 12)
-            ),
-        );
-        return;
-    }
     app.config
         .features
         .transform_overrides
@@ -369,7 +381,14 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "skewness above 1); all are then standardised. The bars show how the",
     ),
-    ("", "values are spread, lowest on the left."),
+    (
+        "",
+        "values are spread, lowest on the left (skewed money is winsorised).",
+    ),
+    (
+        "",
+        "Columns a rule keeps out are listed last: Space clusters on one.",
+    ),
     ("", ""),
     ("↑↓ j k", "select a feature"),
     (
@@ -411,6 +430,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
     draw_list(frame, list_area, app, f);
     draw_details(frame, details_area, app, f);
+}
+
+/// What Features did to a feature beyond the transform: sentinels,
+/// default winsorising, indicator weight.
+fn feature_notes(info: &FeatureInfo, weight: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(s) = info.sentinel {
+        out.push(format!(
+            "{} in {} rows means 'not applicable': read as missing, filled with the median.",
+            charts::number(s.value, 12),
+            text::thousands(s.count)
+        ));
+    }
+    if let (Some(WinsorReason::SkewedMoney), Some([lo, hi])) = (info.clip_reason, info.clip) {
+        out.push(format!(
+            "Skewed money: winsorised to P1..P99 ({} .. {}), {} values moved.",
+            charts::number(lo, 10),
+            charts::number(hi, 10),
+            text::thousands(info.clipped)
+        ));
+    }
+    if info.kind.is_indicator() {
+        out.push(format!(
+            "0/1 indicator: weighted so its column counts {weight} of a numeric feature's spread."
+        ));
+    }
+    out
 }
 
 fn correlated(f: &FeatureData, name: &str) -> bool {
@@ -530,6 +576,28 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
                 Span::raw("  "),
                 Span::styled("out", t.warn()),
             ]),
+            Row::Ruled(r) => Line::from(vec![
+                pointer,
+                Span::styled(text::fit(&r.column, name_w, t.glyphs.ellipsis), t.dim()),
+                Span::raw(" "),
+                Span::styled(
+                    text::fit(
+                        &format!("{} (Space: cluster on it)", super::map::rule_short(&r.rule)),
+                        dist_w + skew_w + tr_w + after_w + 5,
+                        t.glyphs.ellipsis,
+                    ),
+                    t.dim(),
+                ),
+                Span::raw("  "),
+                Span::styled(
+                    if r.usage == ColumnUse::Profile {
+                        "prof"
+                    } else {
+                        "-"
+                    },
+                    t.dim(),
+                ),
+            ]),
             Row::LeftOut(name, _) => Line::from(vec![
                 pointer,
                 Span::styled(text::fit(name, name_w, t.glyphs.ellipsis), t.dim()),
@@ -608,6 +676,9 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
                 format!("Transform: {}.", info.transform_reason),
                 t.dim(),
             ));
+            for note in feature_notes(info, f.features.report.indicator_weight) {
+                lines.push(Line::styled(format!("{} {note}", t.glyphs.warn), t.warn()));
+            }
             if info.filled > 0 {
                 lines.push(Line::styled(
                     format!(
@@ -642,6 +713,20 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
         }
         Row::LeftOut(_, reason) => {
             lines.push(Line::styled(format!("Left out: {reason}."), t.text()));
+        }
+        Row::Ruled(r) => {
+            lines.push(Line::styled(
+                format!(
+                    "Not clustered ({}): {}.",
+                    super::map::use_label(r.usage),
+                    r.rule.finding()
+                ),
+                t.text(),
+            ));
+            lines.push(Line::styled(
+                "Space clusters on it anyway (its use becomes 'feature' on Map columns).",
+                t.dim(),
+            ));
         }
     }
     for w in &f.features.report.warnings {

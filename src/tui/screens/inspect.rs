@@ -6,8 +6,9 @@
 //! action (both written to `labels.overrides`, so a replay shows them);
 //! `/` finds a customer by id; `p` shows a 2-D PCA scatter of the segments.
 
+use crate::pipeline::features::Transform;
 use crate::pipeline::mapping::Role;
-use crate::pipeline::profile::{LabelOverride, SegmentProfile};
+use crate::pipeline::profile::{Direction, LabelOverride, SegmentProfile, trait_text};
 use crate::tui::action::{Action, Command, Move};
 use crate::tui::app::{App, InputBox, InputPurpose, JobKind, Overlay, Stage, StatusKind};
 use crate::tui::data::ProfileData;
@@ -74,10 +75,25 @@ pub fn enter(app: &mut App) {
     if let Some(p) = &app.data.profiles {
         let k = p.profiles.segments.len();
         app.inspect.selected = app.inspect.selected.min(k.saturating_sub(1));
-        app.set_status(
-            StatusKind::Info,
-            format!("{k} segments. Enter opens one; / finds a customer; e: export."),
-        );
+        let tiny: Vec<String> = p
+            .profiles
+            .tiny_segments()
+            .map(|s| s.id.to_string())
+            .collect();
+        if tiny.is_empty() {
+            app.set_status(
+                StatusKind::Info,
+                format!("{k} segments. Enter opens one; / finds a customer; e: export."),
+            );
+        } else {
+            app.set_status(
+                StatusKind::Warn,
+                format!(
+                    "Segment {} holds under 0.5% of the customers: outliers, not a segment. Try a smaller K on Cluster.",
+                    tiny.join(", ")
+                ),
+            );
+        }
     }
 }
 
@@ -483,8 +499,22 @@ fn draw_segments(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             Span::raw(if selected { t.glyphs.pointer } else { "  " }),
             Span::styled(text::fit(&s.id.to_string(), id_w, ""), t.segment(s.id)),
             Span::styled(
-                text::fit(&s.label, label_w, t.glyphs.ellipsis),
-                if renamed { t.input() } else { t.text() },
+                text::fit(
+                    &if s.tiny {
+                        format!("{} {}", t.glyphs.warn, s.label)
+                    } else {
+                        s.label.clone()
+                    },
+                    label_w,
+                    t.glyphs.ellipsis,
+                ),
+                if s.tiny {
+                    t.warn()
+                } else if renamed {
+                    t.input()
+                } else {
+                    t.text()
+                },
             ),
             Span::styled(
                 text::fit_right(&text::thousands(s.size), size_w, ""),
@@ -498,12 +528,11 @@ fn draw_segments(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         for &j in &shown {
             spans.push(Span::raw(" "));
             let f = &s.features[j];
-            let style = if f.z >= 0.5 {
-                t.ok()
-            } else if f.z <= -0.5 {
-                t.warn()
-            } else {
-                t.text()
+            // Coloured by the comparison in original units, as the traits.
+            let style = match f.direction {
+                Direction::High => t.ok(),
+                Direction::Low => t.warn(),
+                Direction::Typical => t.text(),
             };
             spans.push(Span::styled(
                 text::fit_right(&charts::number(f.mean, feat_w), feat_w, ""),
@@ -555,7 +584,7 @@ fn draw_segments(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             &format!(" Mean {name} {} ", t.glyphs.left_right),
             segs.iter()
                 .zip(&values)
-                .map(|(s, &v)| (s.id, v.abs() / max, charts::number(v, 9)))
+                .map(|(s, &v)| (s.id, v / max, charts::number(v, 9)))
                 .collect(),
             offset,
         );
@@ -590,22 +619,22 @@ fn draw_segments(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
     }
 }
 
-/// "Tenure high (+1.2), Balance high (+0.9)".
+/// "Tenure high (median at P85), Balance high (median at P78)": the
+/// direction decided in original units, where the segment's median sits
+/// among all customers.
 fn distinguishing(s: &SegmentProfile, n: usize) -> String {
-    s.distinguishing
+    let t: Vec<String> = s
+        .distinguishing
         .iter()
         .take(n)
-        .filter_map(|name| s.features.iter().find(|f| &f.feature == name))
-        .map(|f| {
-            format!(
-                "{} {} ({:+.1})",
-                f.feature,
-                if f.z >= 0.0 { "high" } else { "low" },
-                f.z
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .filter_map(|name| s.feature(name))
+        .map(trait_text)
+        .collect();
+    if t.is_empty() {
+        "nothing: close to the average customer on every feature".into()
+    } else {
+        t.join(", ")
+    }
 }
 
 fn draw_bars(
@@ -623,23 +652,41 @@ fn draw_bars(
     let width = inner.width as usize;
     let value_w = rows.iter().map(|r| text::width(&r.2)).max().unwrap_or(1);
     let bar_w = width.saturating_sub(3 + value_w + 2);
+    // Negative values draw to the left of a rule, positive to the right.
+    let signed = rows.iter().any(|r| r.1 < 0.0);
     let lines: Vec<Line> = rows
         .iter()
         .skip(offset.min(rows.len().saturating_sub(inner.height as usize)))
         .take(inner.height as usize)
         .map(|(id, frac, value)| {
-            let bar = charts::hbar(*frac, bar_w, &t.glyphs);
-            let pad = bar_w.saturating_sub(text::width(&bar));
             let selected = *id as usize == app.inspect.selected;
-            Line::from(vec![
-                Span::styled(
-                    format!("{}{id:<2}", if selected { ">" } else { " " }),
-                    if selected { t.title() } else { t.dim() },
-                ),
-                Span::styled(bar, t.segment(*id)),
-                Span::raw(" ".repeat(pad + 1)),
-                Span::styled(text::fit_right(value, value_w, ""), t.text()),
-            ])
+            let mut spans = vec![Span::styled(
+                format!("{}{id:<2}", if selected { ">" } else { " " }),
+                if selected { t.title() } else { t.dim() },
+            )];
+            if signed {
+                let (pad, left, rule, right) = charts::zbar(*frac, bar_w, 1.0, &t.glyphs);
+                let used = text::width(&pad)
+                    + text::width(&left)
+                    + text::width(&rule)
+                    + text::width(&right);
+                spans.extend([
+                    Span::raw(pad),
+                    Span::styled(left, t.segment(*id)),
+                    Span::styled(rule, t.dim()),
+                    Span::styled(right, t.segment(*id)),
+                    Span::raw(" ".repeat(bar_w.saturating_sub(used) + 1)),
+                ]);
+            } else {
+                let bar = charts::hbar(*frac, bar_w, &t.glyphs);
+                let pad = bar_w.saturating_sub(text::width(&bar));
+                spans.extend([
+                    Span::styled(bar, t.segment(*id)),
+                    Span::raw(" ".repeat(pad + 1)),
+                ]);
+            }
+            spans.push(Span::styled(text::fit_right(value, value_w, ""), t.text()));
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
@@ -706,18 +753,15 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         Span::styled(text::fit("Feature", name_w, ""), t.title()),
         Span::styled(text::fit_right("Mean", num_w + 1, ""), t.title()),
         Span::styled(text::fit_right("Median", num_w + 1, ""), t.title()),
-        Span::styled(text::fit_right("All", num_w + 1, ""), t.title()),
+        Span::styled(text::fit_right("All med.", num_w + 1, ""), t.title()),
         Span::raw("  "),
-        Span::styled(text::fit("vs all customers (z)", bar_w, ""), t.title()),
+        Span::styled(text::fit("vs all customers", bar_w, ""), t.title()),
     ]));
-    let overall: Vec<f64> = app
-        .data
-        .features
-        .as_ref()
-        .map(|f| f.features.report.features.iter().map(|i| i.mean).collect())
-        .unwrap_or_default();
-    for (j, f) in s.features.iter().enumerate() {
-        let (pad, left, rule, right) = charts::zbar(f.z, bar_w.saturating_sub(6), 2.0, &t.glyphs);
+    for f in s.features.iter() {
+        // The bar is the percentile effect in original units (0 when the
+        // raw mean and median disagree), so it agrees with the numbers.
+        let (pad, left, rule, right) =
+            charts::zbar(4.0 * f.signal, bar_w.saturating_sub(6), 2.0, &t.glyphs);
         lines.push(Line::from(vec![
             Span::styled(text::fit(&f.feature, name_w, t.glyphs.ellipsis), t.text()),
             Span::styled(
@@ -729,13 +773,7 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
                 t.dim(),
             ),
             Span::styled(
-                text::fit_right(
-                    &overall
-                        .get(j)
-                        .map_or("-".into(), |m| charts::number(*m, num_w)),
-                    num_w + 1,
-                    "",
-                ),
+                text::fit_right(&charts::number(f.overall_median, num_w), num_w + 1, ""),
                 t.dim(),
             ),
             Span::raw("  "),
@@ -743,9 +781,16 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
             Span::styled(left, t.warn()),
             Span::styled(rule, t.dim()),
             Span::styled(right, t.ok()),
-            Span::styled(format!(" {:+.1}", f.z), t.dim()),
+            Span::styled(
+                match f.direction {
+                    Direction::Typical => String::new(),
+                    d => format!(" {}", d.word()),
+                },
+                t.dim(),
+            ),
         ]));
     }
+    lines.extend(z_and_profile_lines(s, width, app));
     lines.extend(labelled(
         "Traits",
         &distinguishing(s, 4),
@@ -788,6 +833,70 @@ fn draw_segment(frame: &mut Frame, area: Rect, app: &App, p: &ProfileData) {
         inner.height,
     );
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), padded);
+}
+
+/// The z-scores (saying which are on a log scale) and the profile-only
+/// columns of a segment, for its drill-down.
+fn z_and_profile_lines(s: &SegmentProfile, width: usize, app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    let logged: Vec<&str> = s
+        .features
+        .iter()
+        .filter(|f| f.z_scale != Transform::None)
+        .map(|f| f.feature.as_str())
+        .collect();
+    let z_line: Vec<String> = s
+        .features
+        .iter()
+        .map(|f| format!("{} {:+.1}", f.feature, f.z))
+        .collect();
+    lines.extend(labelled(
+        "z",
+        &format!(
+            "{}{}",
+            z_line.join(", "),
+            if logged.is_empty() {
+                String::new()
+            } else {
+                format!(" (on the log scale K-Means used for {})", logged.join(", "))
+            }
+        ),
+        width,
+        t.dim(),
+        t.dim(),
+    ));
+    if !s.columns.is_empty() {
+        let parts: Vec<String> = s
+            .columns
+            .iter()
+            .map(|c| {
+                if c.flag {
+                    format!(
+                        "{} {:.0}% (all {:.0}%)",
+                        c.column,
+                        c.mean * 100.0,
+                        c.overall_mean * 100.0
+                    )
+                } else {
+                    format!(
+                        "{} {} (all {})",
+                        c.column,
+                        charts::number(c.median, 9),
+                        charts::number(c.overall_median, 9)
+                    )
+                }
+            })
+            .collect();
+        lines.extend(labelled(
+            "Profile",
+            &parts.join(&format!(" {} ", t.glyphs.sep)),
+            width,
+            t.dim(),
+            t.text(),
+        ));
+    }
+    lines
 }
 
 fn capitalise(s: &str) -> String {

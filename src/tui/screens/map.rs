@@ -5,6 +5,7 @@
 //! again from it with the same `map_columns` the headless mode uses, so a
 //! saved config replays the same mapping.
 
+use crate::pipeline::hygiene::{CalendarPart, Rule};
 use crate::pipeline::mapping::{
     ColumnMapping, ColumnUse, IdDecision, IdSource, Mapping, MappingOptions, Role, map_columns,
 };
@@ -345,7 +346,15 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "Numeric columns without a role are offered as features.",
+        "Numeric columns without a role are offered as features, unless a",
+    ),
+    (
+        "",
+        "rule says they do not describe the customer (row index, derived",
+    ),
+    (
+        "",
+        "score, calendar part, flag, outcome): f clusters on one anyway.",
     ),
     ("", ""),
     ("↑↓ j k", "select a column"),
@@ -361,6 +370,27 @@ pub const HELP: &[(&str, &str)] = &[
     ("Enter", "go on to the next stage"),
     ("Esc", "back to Load (the mapping is kept)"),
 ];
+
+/// A hygiene rule in a few words, for the Role column.
+pub fn rule_short(rule: &Rule) -> String {
+    match rule {
+        Rule::RowIndex { .. } => "row index".into(),
+        Rule::DerivedCode { word, .. } => format!("derived {word}"),
+        Rule::Binning { of, .. } => format!("binning of {of}"),
+        Rule::TemplateExtra => "beyond R/F/M".into(),
+        Rule::Calendar { part } => match part {
+            CalendarPart::DayOfMonth => "day of month".into(),
+            CalendarPart::Month => "month".into(),
+            CalendarPart::Weekday => "weekday".into(),
+            CalendarPart::TimeOfDay => "time of day".into(),
+            CalendarPart::Year => "year".into(),
+        },
+        Rule::Flag { .. } => "0/1 flag".into(),
+        Rule::Outcome { .. } => "outcome".into(),
+        Rule::AfterTheFact => "after the fact".into(),
+        Rule::MostlySentinel { .. } => "mostly n/a".into(),
+    }
+}
 
 /// Feature / profile / ignore counts.
 fn counts(m: &Mapping) -> (usize, usize, usize) {
@@ -455,12 +485,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let user_role = c
             .role
             .is_some_and(|r| app.config.mapping.roles.get(&r) == Some(&c.column));
-        let (role, role_style) = match c.role {
-            Some(r) => (r.label().to_string(), t.text()),
-            None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
-                ("- (offered as feature)".to_string(), t.dim())
+        let (role, role_style) = match (c.role, &c.hygiene.rule) {
+            (None, Some(rule)) if c.hygiene.applied => {
+                (format!("- {}", rule_short(rule)), t.warn())
             }
-            None => ("-".to_string(), t.dim()),
+            (role, _) => match role {
+                Some(r) => (r.label().to_string(), t.text()),
+                None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
+                    ("- (offered as feature)".to_string(), t.dim())
+                }
+                None => ("-".to_string(), t.dim()),
+            },
         };
         let (conf, conf_style) = match c.role {
             Some(_) if user_role => ("set".to_string(), t.ok()),
@@ -530,6 +565,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
             c.confidence * 100.0,
             c.reason
         ),
+        None if c.hygiene.applied && c.hygiene.rule.is_some() => "No role.".to_string(),
         None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
             "No role. A numeric column, so it is offered as a feature (i ignores it).".to_string()
         }
@@ -543,6 +579,34 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
         format!("Use: {}; {}.", use_label(c.usage), use_sentence(c.usage)),
         t.text(),
     ));
+    if let Some(rule) = &c.hygiene.rule {
+        let text = if c.hygiene.applied {
+            format!(
+                "{} Not clustered: {}. f clusters on it anyway.",
+                t.glyphs.warn,
+                rule.finding()
+            )
+        } else {
+            format!(
+                "{} The rules would make it {} ({}); your setting wins.",
+                t.glyphs.warn,
+                use_label(rule.usage()),
+                rule.finding()
+            )
+        };
+        lines.push(Line::styled(text, t.warn()));
+    }
+    if let Some(sv) = c.hygiene.sentinel {
+        lines.push(Line::styled(
+            format!(
+                "{} {} in {:.0}% of the rows reads as 'not applicable': Features treats it as missing.",
+                t.glyphs.warn,
+                crate::pipeline::table::format_number(sv.value),
+                sv.share * 100.0
+            ),
+            t.warn(),
+        ));
+    }
     if let Some(col) = table.column(&c.column) {
         let sample: Vec<String> = (0..table.n_rows)
             .filter(|&i| !col.data.is_missing(i))
