@@ -632,3 +632,92 @@ fn a_title_block_above_the_header_is_skipped_and_said() {
     let e = load(&path, &LoadOptions::default(), &NoProgress).unwrap_err();
     assert!(e.to_string().contains("line 2: expected 3 fields"), "{e}");
 }
+
+// ---------------------------------------------------------------------------
+// Dates whose order nothing in the data decides
+// ---------------------------------------------------------------------------
+
+#[test]
+fn dates_that_read_both_ways_are_a_warning_in_the_summary_json_and_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(8);
+    // A US export whose days all happen to be 12 or less.
+    let mut s = String::from("CustomerID,Balance,LastTransactionDate,OpenDate\n");
+    for i in 0..200 {
+        s.push_str(&format!(
+            "{},{},{}/{}/2024,{}/{}/{}\n",
+            1000 + i,
+            100 + rng.below(90_000),
+            1 + rng.below(12),
+            1 + rng.below(12),
+            1 + rng.below(12),
+            1 + rng.below(12),
+            2005 + rng.below(15)
+        ));
+    }
+    let path = write(dir.path(), "us.csv", &s);
+    let out = dir.path().join("out");
+    let o = custseg(&[
+        "--no-tui",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--k",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = v["warnings"].to_string();
+    for col in ["LastTransactionDate", "OpenDate"] {
+        assert!(
+            w.contains(&format!(
+                "'{col}': every date reads both day-first and month-first"
+            )) && w.contains("read as day/month/year")
+                && w.contains("--date-order mdy"),
+            "{w}"
+        );
+    }
+    // Told, it reads month-first and says which order it used.
+    let o = custseg(&[
+        "--no-tui",
+        path.to_str().unwrap(),
+        "--out",
+        dir.path().join("out2").to_str().unwrap(),
+        "--json",
+        "--k",
+        "3",
+        "--date-order",
+        "mdy",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["warnings"].to_string().contains("read as month/day/year"));
+
+    // A file whose days go above 12 decides by itself: no warning.
+    let fixed = s.replacen("/1/2024", "/25/2024", 1);
+    let path2 = write(dir.path(), "us2.csv", &fixed);
+    let t = load(&path2, &LoadOptions::default(), &NoProgress).unwrap();
+    assert_eq!(
+        t.column("LastTransactionDate")
+            .unwrap()
+            .info
+            .date_order_guessed,
+        None
+    );
+
+    // Scoring a file like it says so too.
+    let o = custseg(&[
+        "score",
+        "--model",
+        out.join("model.json").to_str().unwrap(),
+        path.to_str().unwrap(),
+        "--out",
+        dir.path().join("scored.csv").to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("every date reads both day-first and month-first"),
+        "{err}"
+    );
+}
