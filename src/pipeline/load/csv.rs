@@ -947,11 +947,16 @@ impl<R: Read> DecodingReader<R> {
                 self.end = self.inner.read(&mut self.input)?;
                 self.eof = self.end == 0;
             }
-            let (result, read, written, replaced) = self.decoder.decode_to_utf8(
+            let (result, read, mut written, mut replaced) = self.decoder.decode_to_utf8(
                 &self.input[self.start..self.end],
                 &mut self.output,
                 self.eof,
             );
+            if self.decoder.encoding().is_single_byte() {
+                let (len, marked) = mark_c1_controls(&mut self.output, written);
+                written = len;
+                replaced |= marked;
+            }
             self.start += read;
             self.out_start = 0;
             self.out_end = written;
@@ -965,6 +970,35 @@ impl<R: Read> DecodingReader<R> {
         }
         Ok(())
     }
+}
+
+/// Single-byte code pages decode the bytes they leave undefined (0x81 in
+/// windows-1252, 0x98 in windows-1251) to C1 control characters, which no
+/// text holds: such a byte is stray, as an undecodable byte is in a
+/// multi-byte encoding, and is marked the same way (U+FFFD) so that its
+/// cell is read as missing and reported with its line. Returns the new
+/// length of `out[..written]` and whether anything was marked. Each input
+/// byte still takes at most 3 output bytes, which the buffer has room for.
+fn mark_c1_controls(out: &mut [u8], written: usize) -> (usize, bool) {
+    let is_c1 = |w: &[u8]| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]);
+    if !out[..written].windows(2).any(is_c1) {
+        return (written, false);
+    }
+    let text = out[..written].to_vec();
+    let mut n = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if i + 1 < text.len() && is_c1(&text[i..i + 2]) {
+            out[n..n + 3].copy_from_slice("\u{FFFD}".as_bytes());
+            n += 3;
+            i += 2;
+        } else {
+            out[n] = text[i];
+            n += 1;
+            i += 1;
+        }
+    }
+    (n, true)
 }
 
 impl<R: Read> Read for DecodingReader<R> {

@@ -23,7 +23,7 @@
 
 mod script;
 
-use super::sniff::{DELIMITERS, DetectedEncoding, bom, sample_records};
+use super::sniff::{DELIMITERS, DetectedEncoding, bom, sample_records, utf16_without_bom};
 use crate::pipeline::excerpt;
 use crate::pipeline::mapping::role_for_header;
 use encoding_rs::{DecoderResult, Encoding};
@@ -231,6 +231,19 @@ pub fn detect(
             ..EncodingReport::default()
         };
         return (found, report);
+    }
+    if let Some(encoding) = utf16_without_bom(sample) {
+        // NULs at every other byte are no code page's text; the byte
+        // order is in which side they are on.
+        let report = EncodingReport {
+            name: encoding.name().into(),
+            label: label_of(encoding),
+            confidence: 0.95,
+            source: EncodingSource::Evidence,
+            evidence: "NUL bytes at every other position: UTF-16 without a byte-order mark".into(),
+            ..EncodingReport::default()
+        };
+        return (plain(encoding), report);
     }
     let ev = Evidence::from_sample(sample, complete);
     let utf8_ok = match std::str::from_utf8(sample) {
