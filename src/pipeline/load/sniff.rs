@@ -84,8 +84,9 @@ pub fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
         odd += usize::from(pair[1] == 0);
     }
     // Most of the pairs are ASCII in a delimited file, and a NUL on the
-    // other side is at most a rare U+xx00 character.
-    let one_sided = |nul: usize, other: usize| nul * 4 >= pairs && other * 50 <= nul;
+    // other side is at most a rare U+xx00 character. A few NULs in a few
+    // bytes are binary data, not text.
+    let one_sided = |nul: usize, other: usize| nul >= 8 && nul * 4 >= pairs && other * 50 <= nul;
     if one_sided(odd, even) {
         Some(encoding_rs::UTF_16LE)
     } else if one_sided(even, odd) {
