@@ -911,24 +911,27 @@ fn a_new_customer_is_not_a_dormant_one() {
     assert_eq!(t.column("TxnDate").unwrap().ctype, ColumnType::Date);
     assert_eq!(m.column_for(Role::TxnDate), Some("TxnDate"));
     let a = a.unwrap();
-    assert_eq!(a.mapping.column_for(Role::OpenDate), Some("first_txn_date"));
+    assert_eq!(a.mapping.column_for(Role::OpenDate), Some("tenure_start"));
     let f = features(&a);
     let (new, dormant) = (row_of(&a, "NEW"), row_of(&a, "DORMANT"));
-    // As of 2024-06-30: NEW first bought 2024-06-12 (0 completed months),
-    // last 2 days ago; DORMANT first 2022-03-10 (27 months), last 2023-02-01.
+    // As of 2024-06-30: NEW first bought 2024-06-12 (0 completed months):
+    // two transactions in the last 2% of a log from 2022-01-15 are
+    // evidence of a new customer. DORMANT first showed up 2022-03-10, 6%
+    // of the way in: the log cannot tell them from a customer who was
+    // there before it, so their Tenure runs from the log's first day
+    // (29 completed months), not from 2022-03-10 (27).
     assert_eq!(feature(&f, "Tenure", new), 0.0);
-    assert_eq!(feature(&f, "Tenure", dormant), 27.0);
+    assert_eq!(feature(&f, "Tenure", dormant), 29.0);
     assert_eq!(feature(&f, "Recency", new), 2.0);
     assert_eq!(
         feature(&f, "Recency", dormant),
         f64::from(day("2024-06-30") - day("2023-02-01"))
     );
     assert!(
-        a.report
-            .policy
-            .statements
-            .iter()
-            .any(|s| s.contains("Tenure is measured from each customer's first transaction")),
+        a.report.policy.statements.iter().any(|s| s
+            .contains("Tenure is measured from each customer's first transaction")
+            && s.contains("2022-01-15")
+            && s.contains("cannot tell")),
         "{:?}",
         a.report.policy.statements
     );

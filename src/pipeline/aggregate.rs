@@ -41,6 +41,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
 use crate::pipeline::excerpt;
+use crate::pipeline::log_tenure::{LogWindow, NEW_EVIDENCE};
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -1179,9 +1180,20 @@ fn flow_columns(
     }
 }
 
-/// First and last transaction dates; the first gives Tenure unless the log
-/// carries an open date or a tenure of its own. Invoice lines use purchase
-/// dates (a customer with only cancellations: any line's).
+/// How a log's Tenure was measured (see [`crate::pipeline::log_tenure`]).
+struct TenureCensoring {
+    window: LogWindow,
+    /// Customers the log shows to be new (tenure from their first day).
+    new: usize,
+    /// Customers counted from the log's first day.
+    censored: usize,
+}
+
+/// First and last transaction dates, and, unless the log carries an open
+/// date or a tenure of its own, the day Tenure runs from: the first
+/// transaction of a customer the log shows to be new, else the log's first
+/// day. Invoice lines use purchase dates and invoices (a customer with only
+/// cancellations: any line's).
 fn date_columns(
     out: &mut OutColumns,
     accs: &[&Acc],
@@ -1189,44 +1201,50 @@ fn date_columns(
     layout: LogLayout,
     date: &str,
     carries_tenure: bool,
-) {
+) -> Option<TenureCensoring> {
     let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
     let invoice = matches!(layout, LogLayout::InvoiceLines { .. });
-    let (first, last): (Vec<i32>, Vec<i32>) = if invoice {
-        accs.iter()
-            .zip(extras)
-            .map(|(a, e)| {
-                if e.last_buy != MISSING_DATE {
-                    (e.first_buy, e.last_buy)
-                } else {
-                    (fix(a.first_date), a.last_date)
-                }
-            })
-            .unzip()
-    } else {
-        accs.iter()
-            .map(|a| (fix(a.first_date), a.last_date))
-            .unzip()
-    };
+    // (first, last, dated transactions) per customer.
+    let (first, (last, n)): (Vec<i32>, (Vec<i32>, Vec<u32>)) = accs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match extras.get(i) {
+            Some(e) if invoice && e.last_buy != MISSING_DATE => {
+                (e.first_buy, (e.last_buy, e.purchases.max(1)))
+            }
+            _ => (fix(a.first_date), (a.last_date, a.count)),
+        })
+        .unzip();
     let (first_name, last_name, what) = if invoice {
         ("first_purchase_date", "last_purchase_date", "purchase")
     } else {
         ("first_txn_date", "last_txn_date", "transaction")
     };
-    let (role, usage, why) = if carries_tenure {
-        (None, ColumnUse::Ignore, String::new())
+    let censoring = if carries_tenure {
+        None
     } else {
-        (
-            Some(Role::OpenDate),
-            ColumnUse::Feature,
-            "; Tenure is measured from it".to_string(),
-        )
+        LogWindow::of(&first, &last)
     };
+    let starts: Option<Vec<i32>> = censoring.map(|w| {
+        first
+            .iter()
+            .zip(&n)
+            .map(|(&f, &k)| w.tenure_start(f, k))
+            .collect()
+    });
+    let new = censoring.map_or(0, |w| {
+        first
+            .iter()
+            .zip(&n)
+            .filter(|(f, k)| w.is_new(**f, **k))
+            .count()
+    });
+    let dated = first.iter().filter(|&&f| f != MISSING_DATE).count();
     out.add(
         Column::date(first_name, first),
-        role,
-        usage,
-        format!("earliest '{date}' of a {what}{why}"),
+        None,
+        ColumnUse::Ignore,
+        format!("earliest '{date}' of a {what}"),
     );
     out.add(
         Column::date(last_name, last),
@@ -1234,6 +1252,37 @@ fn date_columns(
         ColumnUse::Feature,
         format!("latest '{date}' of a {what}"),
     );
+    let (window, starts) = (censoring?, starts?);
+    out.add(
+        Column::date("tenure_start", starts),
+        Some(Role::OpenDate),
+        ColumnUse::Feature,
+        format!(
+            "Tenure is measured from it: the first {what} of a customer the log shows to be new, else the log's first day ({})",
+            format_date(window.start)
+        ),
+    );
+    Some(TenureCensoring {
+        window,
+        new,
+        censored: dated - new,
+    })
+}
+
+/// The policy statement of a log's Tenure.
+fn tenure_statement(t: &TenureCensoring, what: &str, date: &str) -> String {
+    format!(
+        "Tenure is measured from each customer's first {what} in '{date}' only when the log shows \
+         the customer to be new (so late a first {what} would be under {:.0}% likely had they been \
+         there from the log's start): {} customer{}; for the other {} the log ({} to {}) cannot tell, \
+         so their Tenure counts from its first day, as the log has no account open date",
+        NEW_EVIDENCE * 100.0,
+        crate::pipeline::export::report::human(t.new as f64),
+        if t.new == 1 { "" } else { "s" },
+        crate::pipeline::export::report::human(t.censored as f64),
+        format_date(t.window.start),
+        format_date(t.window.end),
+    )
 }
 
 /// The policy statements and counts of the report.
@@ -1774,17 +1823,16 @@ pub fn aggregate_with_plan(
                 .and_then(|m| m.role)
                 .is_some_and(|r| matches!(r, Role::OpenDate | Role::Tenure))
         });
-        date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure);
-        if !carries_tenure {
-            report.policy.statements.push(format!(
-                "Tenure is measured from each customer's first {} in '{}', as the log has no account open date",
-                if matches!(layout, LogLayout::InvoiceLines { .. }) {
-                    "purchase"
-                } else {
-                    "transaction"
-                },
-                dc.name
-            ));
+        let what = if matches!(layout, LogLayout::InvoiceLines { .. }) {
+            "purchase"
+        } else {
+            "transaction"
+        };
+        if let Some(t) = date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure) {
+            report
+                .policy
+                .statements
+                .push(tenure_statement(&t, what, &dc.name));
         }
     } else {
         report.warnings.push(

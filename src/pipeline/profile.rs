@@ -80,6 +80,9 @@ pub struct FeatureStat {
     pub z: f64,
     /// The transform the z-score is on.
     pub z_scale: Transform,
+    /// A 0/1 feature (a one-hot level or a flag): the mean is a share.
+    #[serde(default)]
+    pub binary: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -394,6 +397,10 @@ fn feature_stats(input: &ProfileInput, members: &[Vec<u32>]) -> Vec<Vec<FeatureS
                         direction: direction_of(signal),
                         z,
                         z_scale: input.transforms.get(j).copied().unwrap_or_default(),
+                        binary: matches!(
+                            input.kinds.get(j),
+                            Some(FeatureKind::Indicator { .. } | FeatureKind::Flag)
+                        ),
                     }
                 })
                 .collect()
