@@ -41,7 +41,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
 use crate::pipeline::excerpt;
-use crate::pipeline::log_tenure::{LogWindow, NEW_EVIDENCE};
+use crate::pipeline::log_tenure::{LogWindow, NEW_EVIDENCE, NEW_IN_LOG};
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -1180,20 +1180,21 @@ fn flow_columns(
     }
 }
 
-/// How a log's Tenure was measured (see [`crate::pipeline::log_tenure`]).
-struct TenureCensoring {
+/// Who a log shows to be new (see [`crate::pipeline::log_tenure`]).
+struct NewInLog {
     window: LogWindow,
-    /// Customers the log shows to be new (tenure from their first day).
+    /// Customers the log shows to be new.
     new: usize,
-    /// Customers counted from the log's first day.
-    censored: usize,
+    /// Dated customers it cannot tell from established ones.
+    established: usize,
 }
 
 /// First and last transaction dates, and, unless the log carries an open
-/// date or a tenure of its own, the day Tenure runs from: the first
-/// transaction of a customer the log shows to be new, else the log's first
-/// day. Invoice lines use purchase dates and invoices (a customer with only
-/// cancellations: any line's).
+/// date or a tenure of its own, `new_in_log`: 1 for a customer the log
+/// shows to be new, a profile column that tells new customers from
+/// established ones (a log's Tenure is censored by its window, so it is
+/// not built). Invoice lines use purchase dates and invoices (a customer
+/// with only cancellations: any line's).
 fn date_columns(
     out: &mut OutColumns,
     accs: &[&Acc],
@@ -1201,7 +1202,7 @@ fn date_columns(
     layout: LogLayout,
     date: &str,
     carries_tenure: bool,
-) -> Option<TenureCensoring> {
+) -> Option<NewInLog> {
     let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
     let invoice = matches!(layout, LogLayout::InvoiceLines { .. });
     // (first, last, dated transactions) per customer.
@@ -1220,24 +1221,20 @@ fn date_columns(
     } else {
         ("first_txn_date", "last_txn_date", "transaction")
     };
-    let censoring = if carries_tenure {
+    let window = if carries_tenure {
         None
     } else {
         LogWindow::of(&first, &last)
     };
-    let starts: Option<Vec<i32>> = censoring.map(|w| {
+    let flags: Option<Vec<f64>> = window.map(|w| {
         first
             .iter()
             .zip(&n)
-            .map(|(&f, &k)| w.tenure_start(f, k))
+            .map(|(&f, &k)| match f {
+                MISSING_DATE => f64::NAN,
+                _ => f64::from(u8::from(w.is_new(f, k))),
+            })
             .collect()
-    });
-    let new = censoring.map_or(0, |w| {
-        first
-            .iter()
-            .zip(&n)
-            .filter(|(f, k)| w.is_new(**f, **k))
-            .count()
     });
     let dated = first.iter().filter(|&&f| f != MISSING_DATE).count();
     out.add(
@@ -1252,36 +1249,38 @@ fn date_columns(
         ColumnUse::Feature,
         format!("latest '{date}' of a {what}"),
     );
-    let (window, starts) = (censoring?, starts?);
+    let (window, flags) = (window?, flags?);
+    let new = flags.iter().filter(|&&x| x == 1.0).count();
     out.add(
-        Column::date("tenure_start", starts),
-        Some(Role::OpenDate),
-        ColumnUse::Feature,
+        Column::number(NEW_IN_LOG, flags),
+        None,
+        ColumnUse::Profile,
         format!(
-            "Tenure is measured from it: the first {what} of a customer the log shows to be new, else the log's first day ({})",
+            "1 when the log shows the customer to be new: a first {what} so late is under {:.0}% likely for a customer there from the log's first day ({}) (profile only)",
+            NEW_EVIDENCE * 100.0,
             format_date(window.start)
         ),
     );
-    Some(TenureCensoring {
+    Some(NewInLog {
         window,
         new,
-        censored: dated - new,
+        established: dated - new,
     })
 }
 
-/// The policy statement of a log's Tenure.
-fn tenure_statement(t: &TenureCensoring, what: &str, date: &str) -> String {
+/// The policy statement of a log without an open date.
+fn tenure_statement(t: &NewInLog, what: &str, date: &str) -> String {
     format!(
-        "Tenure is measured from each customer's first {what} in '{date}' only when the log shows \
-         the customer to be new (so late a first {what} would be under {:.0}% likely had they been \
-         there from the log's start): {} customer{}; for the other {} the log ({} to {}) cannot tell, \
-         so their Tenure counts from its first day, as the log has no account open date",
-        NEW_EVIDENCE * 100.0,
-        crate::pipeline::export::report::human(t.new as f64),
-        if t.new == 1 { "" } else { "s" },
-        crate::pipeline::export::report::human(t.censored as f64),
+        "No Tenure: the log has no account open date, and a first {what} in '{date}' is not the day \
+         a customer joined; the log ({} to {}) shows {} customer{} to be new (so late a first {what} \
+         would be under {:.0}% likely had they been there from its start) and cannot tell the other {} \
+         from long-standing ones; '{NEW_IN_LOG}' says which, per segment",
         format_date(t.window.start),
         format_date(t.window.end),
+        crate::pipeline::export::report::human(t.new as f64),
+        if t.new == 1 { "" } else { "s" },
+        NEW_EVIDENCE * 100.0,
+        crate::pipeline::export::report::human(t.established as f64),
     )
 }
 

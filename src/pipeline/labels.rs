@@ -32,8 +32,9 @@
 //! A segment left without a label of its own takes the best label that
 //! fits it again with a numeral ("Lost II"), else a descriptive name.
 
+use crate::pipeline::log_tenure::NEW_IN_LOG;
 use crate::pipeline::mapping::normalise;
-use crate::pipeline::profile::{Direction, FeatureStat};
+use crate::pipeline::profile::{ColumnStat, Direction, FeatureStat};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -119,14 +120,40 @@ pub const FIT_MIN: f64 = 0.5;
 /// A segment's signals by feature name, ×4 (about −2..2), 0 when absent.
 pub struct Signals<'a> {
     stats: &'a [FeatureStat],
+    /// The segment's profile-only columns (a log's `new_in_log`).
+    columns: &'a [ColumnStat],
 }
+
+/// Below this share of new customers in the whole log, "no new customers"
+/// says nothing about a segment.
+pub const NEW_IN_LOG_MIN_SHARE: f64 = 0.05;
 
 impl Signals<'_> {
     pub fn get(&self, name: &str) -> f64 {
-        self.stats
-            .iter()
-            .find(|f| f.feature == name)
-            .map_or(0.0, |f| 4.0 * f.signal)
+        match self.stats.iter().find(|f| f.feature == name) {
+            Some(f) => 4.0 * f.signal,
+            None if name == names::TENURE => self.established(),
+            None => 0.0,
+        }
+    }
+    /// A log has no Tenure (its window censors it) but says who is new:
+    /// how far the segment's share of new customers `s` lies below
+    /// everyone's `p`, as a part of `p` (all of the expected newcomers
+    /// missing: +2, like a strong long tenure), or above it, as a part of
+    /// `1 - p` (all new: −2).
+    fn established(&self) -> f64 {
+        let Some(c) = self.columns.iter().find(|c| c.column == NEW_IN_LOG) else {
+            return 0.0;
+        };
+        let (s, p) = (c.mean, c.overall_mean);
+        if !(s.is_finite() && p.is_finite()) || p < NEW_IN_LOG_MIN_SHARE || p >= 1.0 {
+            return 0.0;
+        }
+        2.0 * if s <= p {
+            (p - s) / p
+        } else {
+            (p - s) / (1.0 - p)
+        }
     }
     pub fn has(&self, name: &str) -> bool {
         self.stats.iter().any(|f| f.feature == name)
@@ -447,11 +474,24 @@ pub struct Labelled {
     pub reason: String,
 }
 
-/// Labels every segment (`stats[c]` are segment c's feature statistics).
-pub fn assign(scheme: LabelScheme, stats: &[Vec<FeatureStat>], sizes: &[usize]) -> Vec<Labelled> {
+/// Labels every segment (`stats[c]` are segment c's feature statistics,
+/// `columns[c]` its profile-only columns, which may be empty).
+pub fn assign(
+    scheme: LabelScheme,
+    stats: &[Vec<FeatureStat>],
+    columns: &[Vec<ColumnStat>],
+    sizes: &[usize],
+) -> Vec<Labelled> {
     let set = label_set(scheme);
     let k = stats.len();
-    let signals: Vec<Signals> = stats.iter().map(|s| Signals { stats: s }).collect();
+    let signals: Vec<Signals> = stats
+        .iter()
+        .enumerate()
+        .map(|(c, s)| Signals {
+            stats: s,
+            columns: columns.get(c).map_or(&[], Vec::as_slice),
+        })
+        .collect();
     // score, or None when the gate fails or the fit is below FIT_MIN.
     let fit: Vec<Vec<Option<f64>>> = signals
         .iter()
@@ -903,10 +943,45 @@ mod tests {
 
     fn labels(scheme: LabelScheme, segs: &[Vec<FeatureStat>]) -> Vec<String> {
         let sizes = vec![100; segs.len()];
-        assign(scheme, segs, &sizes)
+        assign(scheme, segs, &[], &sizes)
             .into_iter()
             .map(|l| l.name)
             .collect()
+    }
+
+    /// A segment's `new_in_log` column: `share` new against `overall`.
+    fn new_share(share: f64, overall: f64) -> Vec<ColumnStat> {
+        vec![ColumnStat {
+            column: NEW_IN_LOG.to_string(),
+            flag: true,
+            mean: share,
+            median: share.round(),
+            overall_mean: overall,
+            overall_median: overall.round(),
+            present: 100,
+        }]
+    }
+
+    #[test]
+    fn a_logs_new_in_log_share_stands_in_for_tenure() {
+        let stats: &[FeatureStat] = &[];
+        let signal = |columns: &[ColumnStat]| Signals { stats, columns }.get(names::TENURE);
+        // All new where 20% are: as short a tenure as there is.
+        assert_eq!(signal(&new_share(1.0, 0.2)), -2.0);
+        // None new where 20% are: long-standing.
+        assert_eq!(signal(&new_share(0.0, 0.2)), 2.0);
+        // Half the usual share of newcomers: half as strong.
+        assert!((signal(&new_share(0.1, 0.2)) - 1.0).abs() < 1e-12);
+        // Too few newcomers in the log to say anything, or no column.
+        assert_eq!(signal(&new_share(0.0, 0.01)), 0.0);
+        assert_eq!(signal(&[]), 0.0);
+        // A Tenure feature, when there is one, wins.
+        let tenure = seg(&["Tenure"], &[0.25], 100.0);
+        let s = Signals {
+            stats: &tenure,
+            columns: &new_share(1.0, 0.2),
+        };
+        assert_eq!(s.get(names::TENURE), 1.0);
     }
 
     const BANK: [&str; 7] = [

@@ -1,24 +1,29 @@
-//! Tenure of a transaction log without an open date.
+//! Who a transaction log shows to be new.
 //!
 //! A log covers a window of time, from its first to its last day. A
 //! customer's first transaction in it is not the day they became a
 //! customer: someone who has banked for twelve years and transacts every
-//! few months first shows up a few months into the log. Counting their
-//! tenure from that first transaction calls sparse customers new, and a
-//! "new" segment gets onboarding offers it does not need.
+//! few months first shows up a few months into the log. Tenure counted
+//! from that first transaction calls sparse customers new (and a "new"
+//! segment gets onboarding offers it does not need); counted from the
+//! log's start it is the same for nearly everyone. Either way it mostly
+//! measures the log, so a log without an open date gives no Tenure.
 //!
-//! So the log's start censors tenure. A customer counts as **new** only
-//! when the log shows it: had they been a customer all through the window,
-//! transacting as often as they do, a first transaction this late would be
-//! unlikely. With `n` dated transactions spread evenly over the window, the
-//! chance that all of them fall after a point `u` of the way in is
-//! `(1 - u)^n`; below [`NEW_EVIDENCE`] the customer is new and their tenure
-//! runs from their first transaction. Otherwise the log cannot tell, and
-//! tenure runs from the log's first day: "at least as long as the log".
-//! One transaction halfway through a year's log proves nothing; five
-//! transactions, all in its last quarter, do.
+//! What the log can show is who is new. A customer counts as new only when
+//! a first transaction so late would be unlikely had they been a customer
+//! all through the window, transacting as often as they do: with `n` dated
+//! transactions spread evenly over the window, the chance that all of them
+//! fall after a point `u` of the way in is `(1 - u)^n`; below
+//! [`NEW_EVIDENCE`] the customer is new. One transaction halfway through a
+//! year's log proves nothing; five, all in its last quarter, do. The flag
+//! is a profile column ([`NEW_IN_LOG`]) that labels read to keep new
+//! customers out of churn labels and established ones out of "new" ones.
 
 use crate::pipeline::table::MISSING_DATE;
+
+/// The profile column of a log that flags the customers it shows to be
+/// new (labels read it to tell new customers from established ones).
+pub const NEW_IN_LOG: &str = "new_in_log";
 
 /// Below this chance of a first transaction so late for a customer who was
 /// there from the log's start, the customer is new.
@@ -54,18 +59,6 @@ impl LogWindow {
         let u = f64::from(first - self.start) / f64::from(self.end - self.start);
         (1.0 - u.clamp(0.0, 1.0)).powf(f64::from(n)) < NEW_EVIDENCE
     }
-
-    /// The day tenure runs from: the first transaction of a customer the
-    /// log shows to be new, else the log's first day.
-    pub fn tenure_start(&self, first: i32, n: u32) -> i32 {
-        if first == MISSING_DATE {
-            MISSING_DATE
-        } else if self.is_new(first, n) {
-            first
-        } else {
-            self.start
-        }
-    }
 }
 
 #[cfg(test)]
@@ -80,17 +73,15 @@ mod tests {
         };
         // Five transactions, all in the last quarter: (0.25)^5 < 5%.
         assert!(w.is_new(750, 5));
-        assert_eq!(w.tenure_start(750, 5), 750);
         // One transaction halfway: half of all long-standing customers
         // with one transaction look like that.
         assert!(!w.is_new(500, 1));
-        assert_eq!(w.tenure_start(500, 1), 0);
         // One transaction in the last 2% of the log is evidence.
         assert!(w.is_new(990, 1));
         // Three transactions from a third of the way in: 0.67^3 = 0.30.
         assert!(!w.is_new(333, 3));
-        // No dated transaction: no tenure.
-        assert_eq!(w.tenure_start(MISSING_DATE, 0), MISSING_DATE);
+        // No dated transaction: no evidence.
+        assert!(!w.is_new(MISSING_DATE, 0));
     }
 
     #[test]

@@ -260,7 +260,11 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
     let stats: Vec<Vec<FeatureStat>> = feature_stats(input, &members);
     let drivers = drivers(input, &members);
     let (scheme, scheme_reason) = labels::resolve_scheme(opts.scheme, input.feature_names);
-    let labelled = labels::assign(scheme, &stats, &sizes);
+    let columns: Vec<Vec<ColumnStat>> = members
+        .iter()
+        .map(|rows| input.extras.iter().map(|e| column_stat(e, rows)).collect())
+        .collect();
+    let labelled = labels::assign(scheme, &stats, &columns, &sizes);
 
     let segments = (0..k)
         .map(|c| {
@@ -288,11 +292,7 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
                 features,
                 distinguishing,
                 categories: category_splits(input, &members[c]),
-                columns: input
-                    .extras
-                    .iter()
-                    .map(|e| column_stat(e, &members[c]))
-                    .collect(),
+                columns: columns[c].clone(),
             }
         })
         .collect();
