@@ -314,7 +314,8 @@ impl RunConfig {
     /// Reads a config file without checking its values (flags may still
     /// replace them; the caller validates the result).
     pub fn read_toml_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        let text =
+            crate::artefact::read_text(path, crate::artefact::CONFIG_CAP, "run configuration")?;
         Self::from_toml_str(&text, &path.display().to_string())
     }
 

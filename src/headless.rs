@@ -4,6 +4,7 @@
 use crate::cli::{RunArgs, SampleArgs, ScoreArgs};
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::escape;
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
 use crate::pipeline::mapping::{IdDecision, IdSource};
@@ -119,13 +120,17 @@ impl Progress for StderrProgress {
         match &self.bar {
             Some(bar) => {
                 bar.set_position((fraction * 1000.0) as u64);
-                bar.set_message(message.to_string());
+                bar.set_message(escape::terminal(message).into_owned());
             }
             None => {
                 let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
                 if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
                     let stage = self.stage.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    eprintln!("[{stage}] {:>3.0}% {message}", fraction * 100.0);
+                    eprintln!(
+                        "[{stage}] {:>3.0}% {}",
+                        fraction * 100.0,
+                        escape::terminal(message)
+                    );
                     *last = Some(Instant::now());
                 }
             }
@@ -160,10 +165,11 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
             .map(|(stage, took)| (stage, json!(took.as_secs_f64())))
             .collect::<serde_json::Map<_, _>>()
             .into();
-        serde_json::to_string_pretty(&summary)
-            .map_err(|e| Error::data(format!("writing JSON: {e}")))?
+        let json = serde_json::to_string_pretty(&summary)
+            .map_err(|e| Error::data(format!("writing JSON: {e}")))?;
+        escape::json(&json).into_owned()
     } else {
-        summary_text(&output, &files)
+        escape::terminal_lines(&summary_text(&output, &files)).into_owned()
     };
     writeln!(w, "{text}").map_err(|e| Error::io("writing to stdout", e))?;
     Ok(())
@@ -539,7 +545,7 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         summary.rows,
         summary.customers,
         summary.bytes,
-        args.out.display()
+        escape::terminal(&args.out.display().to_string())
     );
     Ok(())
 }
@@ -572,7 +578,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         eprintln!("  warning: {enc}");
     }
     for w in &scored.warnings {
-        eprintln!("  warning: {w}");
+        eprintln!("  warning: {}", escape::terminal(w));
     }
     let mut counts = vec![0usize; model.k];
     write_atomic(&args.out, &progress, |w| {
@@ -602,14 +608,18 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     println!(
         "scored {} customers with {}:",
         scored.ids.len(),
-        args.model.display()
+        escape::terminal(&args.model.display().to_string())
     );
     if let Some(d) = scored.as_of.date {
         println!("  as-of {d} ({})", scored.as_of.source);
     }
     for (s, n) in model.segments.iter().zip(&counts) {
-        println!("  {:>2}  {}  {}", s.id, pad(&s.label, 36), human(*n as f64));
+        let label = escape::terminal(&s.label);
+        println!("  {:>2}  {}  {}", s.id, pad(&label, 36), human(*n as f64));
     }
-    println!("written: {}", args.out.display());
+    println!(
+        "written: {}",
+        escape::terminal(&args.out.display().to_string())
+    );
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! custseg: bank customer segmentation. The library holds the whole pipeline
 //! (`pipeline`), free of any terminal code; `tui` and `headless` are its two faces.
 
+pub mod artefact;
 pub mod cli;
 pub mod config;
 pub mod crash;
 pub mod error;
+pub mod escape;
 pub mod headless;
 pub mod pipeline;
 pub mod sample;

@@ -16,7 +16,7 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => match clap_error_line(&e) {
             Some(line) => {
-                eprintln!("custseg: error: {line}");
+                eprintln!("custseg: error: {}", custseg::escape::terminal(&line));
                 std::process::exit(2);
             }
             None => e.exit(),
@@ -35,7 +35,12 @@ fn main() {
             130
         }
         (None, Ok(Err(e))) => {
-            eprintln!("custseg: error: {}", custseg::cli::error_line(&e));
+            // One line, and nothing from a file name or cell reaches the
+            // terminal raw.
+            eprintln!(
+                "custseg: error: {}",
+                custseg::escape::terminal(&custseg::cli::error_line(&e))
+            );
             e.exit_code()
         }
     };

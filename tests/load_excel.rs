@@ -289,11 +289,20 @@ fn error_cells_are_missing_and_counted() {
         assert!(number(&t, "Ratio", 2).is_nan(), "{file}");
         assert_eq!(number(&t, "Ratio", 3), 50.0, "{file}");
     }
-    // ODS has no error cell type (LibreOffice writes an empty string value):
-    // the cells are missing but cannot be counted.
+    // ODS marks them calcext:value-type="error" with the error's text: missing
+    // and counted like the others.
     let t = load_ok("formula_errors.ods");
     assert!(number(&t, "Ratio", 1).is_nan() && number(&t, "Ratio", 2).is_nan());
     assert_eq!(number(&t, "Ratio", 3), 50.0);
+    assert_eq!(t.source.error_cells, 2, "{:?}", t.source.warnings);
+    assert!(
+        t.source
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("2 error cells (#DIV/0!, #N/A) read as missing")),
+        "{:?}",
+        t.source.warnings
+    );
 }
 
 #[test]
@@ -373,8 +382,7 @@ fn a_stray_far_away_cell_loads_fast_and_small() {
             "{file}: {warnings}"
         );
     }
-    // A stray value a million rows down in a column the table uses. ODS is
-    // expanded to a dense grid inside calamine (see excel.rs), still fine here.
+    // A stray value a million rows down in a column the table uses.
     for file in ["stray_row.xlsx", "stray_row.ods"] {
         let t = load_ok(file);
         assert_eq!(t.columns.len(), 6, "{file}");

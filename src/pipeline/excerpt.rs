@@ -7,24 +7,10 @@
 pub const CELL_CHARS: usize = 40;
 
 /// `text` cut to at most `max_chars` characters (an ellipsis and the total
-/// length mark a cut), control characters shown as `\n`, `\t`, `\u{1b}`.
+/// length mark a cut), control characters shown as `\n`, `\t`, `\u{1b}`
+/// (the crate's one escaping module, [`crate::escape`]).
 pub fn excerpt(text: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for (shown, c) in text.chars().enumerate() {
-        if shown == max_chars {
-            let total = text.chars().count();
-            out.push_str(&format!("… ({total} characters)"));
-            return out;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::excerpt(text, max_chars)
 }
 
 /// A cell for an error message: [`excerpt`] of [`CELL_CHARS`] characters.

@@ -782,7 +782,13 @@ fn trait_words(f: &FeatureStat) -> String {
 }
 
 /// "CASH_ADVANCE" -> "cash advance"; mixed-case names stay as written.
+/// At most 48 characters: a label goes into every scored row and must fit
+/// the saved model's bound on labels (`model_check::MAX_LABEL_CHARS`).
 fn humanise(name: &str) -> String {
+    let name: String = match name.char_indices().nth(48) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    };
     let spaced: String = name.replace(['_', '-'], " ");
     if spaced.chars().any(|c| c.is_lowercase()) || !spaced.is_ascii() {
         spaced

@@ -19,6 +19,7 @@ pub mod load;
 pub mod log_tenure;
 pub mod mapping;
 pub mod model;
+pub mod model_check;
 pub mod profile;
 pub mod progress;
 pub mod run;

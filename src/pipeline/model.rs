@@ -2,13 +2,16 @@
 //! through the same mapping, cleaning values, transforms, scaling and
 //! centres, and to name their segments.
 
+use crate::artefact;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::escape;
 use crate::pipeline::aggregate::aggregate_with_plan;
 use crate::pipeline::clean::{CleanParams, apply_clean};
 use crate::pipeline::cluster::assign_nearest;
 use crate::pipeline::features::{FeatureParams, apply_features};
 use crate::pipeline::mapping::{Mapping, MappingOptions, map_columns};
+use crate::pipeline::model_check;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
 use crate::pipeline::table::Table;
@@ -88,7 +91,7 @@ impl Model {
     pub fn from_run(run: &RunOutput, cfg: &RunConfig) -> Result<Model> {
         let path = cfg.input.as_deref().unwrap_or(Path::new(""));
         let chosen = run.chosen();
-        Ok(Model {
+        let mut model = Model {
             format: MODEL_FORMAT.into(),
             version: MODEL_VERSION,
             created_by: format!("custseg {}", env!("CARGO_PKG_VERSION")),
@@ -127,7 +130,30 @@ impl Model {
                     size: s.size,
                 })
                 .collect(),
-        })
+        };
+        model.finite_clip_bounds();
+        // Never write a model that `score` would refuse to read.
+        model_check::validate(&model).map_err(|problem| {
+            Error::data(format!(
+                "the model cannot be saved: {}",
+                escape::terminal(&problem)
+            ))
+        })?;
+        Ok(model)
+    }
+
+    /// An open side of a clip (an infinite percentile) as the largest finite
+    /// number: the same clamp for every finite value (features are filled
+    /// before they are clipped), and a number JSON can hold (serde writes
+    /// infinity as `null`, which then reads back as a damaged model).
+    fn finite_clip_bounds(&mut self) {
+        for f in &mut self.features.features {
+            if let Some(clip) = &mut f.clip {
+                for b in clip.iter_mut().filter(|b| b.is_infinite()) {
+                    *b = f64::MAX.copysign(*b);
+                }
+            }
+        }
     }
 
     pub fn to_json(&self) -> Result<String> {
@@ -135,44 +161,33 @@ impl Model {
             .map_err(|e| Error::data(format!("writing the model: {e}")))
     }
 
+    /// Reads and validates a model: a regular file of bounded size, valid
+    /// JSON of this format and version, every text bounded and every field
+    /// checked ([`model_check`]); any problem is a one-line error.
     pub fn read(path: &Path) -> Result<Model> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        let shown = artefact::shown(path);
+        let text = artefact::read_text(path, artefact::MODEL_CAP, "model")?;
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Error::data(format!(
-                "{}: not a custseg model (invalid JSON: {e})",
-                path.display()
-            ))
+            Error::data(format!("{shown}: not a custseg model (invalid JSON: {e})"))
         })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(MODEL_FORMAT) {
-            return Err(Error::data(format!(
-                "{}: not a custseg model file",
-                path.display()
-            )));
+            return Err(Error::data(format!("{shown}: not a custseg model file")));
         }
         let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
         if version != MODEL_VERSION as u64 {
             return Err(Error::data(format!(
-                "{}: model version {version} is not supported by this custseg (expects {MODEL_VERSION}); re-run the segmentation",
-                path.display()
+                "{shown}: model version {version} is not supported by this custseg (expects {MODEL_VERSION}); re-run the segmentation"
             )));
         }
-        let model: Model = serde_json::from_value(value).map_err(|e| {
+        let damaged = |problem: &str| {
             Error::data(format!(
-                "{}: the model is damaged or incompatible: {e}",
-                path.display()
+                "{shown}: the model is damaged or was edited: {}; re-run the segmentation to get a new one",
+                escape::excerpt(problem, 300)
             ))
-        })?;
-        let d = model.feature_names.len();
-        if model.k == 0
-            || d == 0
-            || model.centres.len() != model.k * d
-            || model.segments.len() != model.k
-        {
-            return Err(Error::data(format!(
-                "{}: the model is inconsistent (centres, features and segments disagree)",
-                path.display()
-            )));
-        }
+        };
+        model_check::check_json(&value, &mut String::new()).map_err(|p| damaged(&p))?;
+        let model: Model = serde_json::from_value(value).map_err(|e| damaged(&e.to_string()))?;
+        model_check::validate(&model).map_err(|p| damaged(&p))?;
         Ok(model)
     }
 }

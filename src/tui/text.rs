@@ -11,8 +11,11 @@ fn char_width(c: char) -> usize {
     UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
-/// `s` cut to at most `max` cells, ending in `ellipsis` when cut.
+/// `s` cut to at most `max` cells, ending in `ellipsis` when cut. Control
+/// characters and escape sequences from the data are shown as visible
+/// escapes (`crate::escape`), never sent to the terminal.
 pub fn truncate(s: &str, max: usize, ellipsis: &str) -> String {
+    let s = &*crate::escape::terminal(s);
     if width(s) <= max {
         return s.to_string();
     }
@@ -35,6 +38,7 @@ pub fn truncate(s: &str, max: usize, ellipsis: &str) -> String {
 
 /// `s` cut from the left to at most `max` cells (for paths: the end matters).
 pub fn truncate_left(s: &str, max: usize, ellipsis: &str) -> String {
+    let s = &*crate::escape::terminal(s);
     if width(s) <= max {
         return s.to_string();
     }
@@ -72,6 +76,7 @@ pub fn fit_right(s: &str, cells: usize, ellipsis: &str) -> String {
 /// `s` broken into lines of at most `width` cells, at spaces where it can
 /// (a word longer than a line is cut).
 pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let s = &*crate::escape::terminal(s);
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();

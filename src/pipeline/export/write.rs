@@ -287,12 +287,15 @@ pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
 
 /// CSV text cells that a spreadsheet would run as a formula get a leading
 /// apostrophe. Numbers, including negative balances, stay numbers.
+/// Terminal control sequences in text are written as visible escapes
+/// (`crate::escape::data`), so `cat` of a CSV cannot clear a screen.
 pub fn neutralise_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let cell = crate::escape::data(cell);
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_plain_number(cell) {
+    if risky && !is_plain_number(&cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
-        std::borrow::Cow::Borrowed(cell)
+        cell
     }
 }
 

@@ -1,4 +1,4 @@
-//! Workbooks (xlsx, xlsm, xlsb, xls, ods) through calamine.
+//! Workbooks (xlsx, xlsm, xlsb, xls through calamine; ods through our own reader).
 //!
 //! Every cell becomes the text a CSV export of it would hold (numbers exact,
 //! dates as ISO `YYYY-MM-DD`, booleans `true`/`false`, error cells missing),
@@ -11,31 +11,35 @@
 //! OOXML workbook). Text saved with an `.xls` name, as many web systems
 //! export "Excel" files, is read as delimited text when it is one.
 //!
-//! # Memory
+//! # Memory and hostile files
+//!
+//! Before any reader opens the file, [`super::guard`] checks its container:
+//! an OLE2 `.xls` has its compound-file chains checked (a chain that loops
+//! made calamine grow without end) and the memory calamine will take for its
+//! records estimated; a ZIP has each part's inflated size bounded by the
+//! archive's size (the zip reader enforces declared sizes while inflating).
+//! Reading is then held to [`guard::memory_budget`] of the file's size.
 //!
 //! Cells are stored sparsely, per column (row number + text), never as a
 //! dense rows x columns grid of the sheet's "used range", and entirely empty
 //! rows and columns are dropped before the dense table is built. So a stray
-//! value at XFD1048576 costs one cell, not 17 billion.
+//! value at XFD1048576 costs one cell, not 17 billion. The stored cells are
+//! capped by the memory budget, and a cell longer than a spreadsheet's
+//! 32,767 characters is an error.
 //!
 //! - XLSX/XLSM and XLSB are streamed cell by cell (calamine's cells readers):
 //!   memory is proportional to the non-empty cells, and both the number of
 //!   stored cells and the final table (rows x columns) are capped at
 //!   [`MAX_CELLS`].
-//! - XLS and ODS have no streaming reader in calamine: it parses every sheet
-//!   into a dense grid of its used area when the workbook is opened, and
-//!   copies the chosen sheet's grid when it is read. There is no way to check
-//!   the dimensions before that happens. XLS is bounded by the format itself
-//!   (65,536 x 256 cells, about 0.5 GB for a grid at worst); ODS is bounded
-//!   by calamine's own cap of 100 million cells, which is refused with a
-//!   clear error but can use several GB before it is reached. After that our
-//!   side is the same as for XLSX: empty rows and columns are dropped.
+//! - ODS is streamed by our own reader ([`super::ods`]): only the chosen
+//!   sheet, repeated empty cells and rows skipped, repeated content expanded
+//!   within a budget of the file's size.
+//! - XLS has no streaming reader in calamine: it parses every sheet into a
+//!   dense grid of its used area when the workbook is opened. The guard's
+//!   estimate of those grids must fit the memory budget first.
 //!
 //! # Known gaps (calamine's)
 //!
-//! - ODS has no error cell type: LibreOffice writes a formula error as an
-//!   empty string, so such cells are missing but not counted in
-//!   `error_cells`.
 //! - XLSB cells written in the "short" record form (no column; SheetJS and
 //!   some Aspose settings write them, Excel never does) are skipped by
 //!   calamine without an error.
@@ -45,15 +49,17 @@
 
 use super::LoadOptions;
 use super::csv::load_csv;
+use super::guard::{self, MAX_CELL_CHARS, Refusal};
 use super::infer::{InferOptions, infer_column};
+use super::ods::{OdsBook, OdsFailure, OdsValue};
 use super::sniff::{binary_signature, clean_header_names, detect_header, sniff_delimiter};
 use super::values::{NumberStyle, parse_date_token, parse_number};
 use crate::error::{Error, Result};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{SourceInfo, Table, TextColumn};
 use calamine::{
-    CellErrorType, Data, DataRef, ExcelDateTime, Ods, OdsError, Reader, Sheet, SheetType,
-    SheetVisible, Xls, XlsError, Xlsb, XlsbError, Xlsx, XlsxError,
+    CellErrorType, Data, DataRef, ExcelDateTime, Reader, Sheet, SheetType, SheetVisible, Xls,
+    XlsError, Xlsb, XlsbError, Xlsx, XlsxError,
 };
 use rayon::prelude::*;
 use std::cell::Cell;
@@ -109,7 +115,7 @@ enum Book {
     Xlsx(Xlsx<FileReader>),
     Xlsb(Xlsb<FileReader>),
     Xls(Xls<FileReader>),
-    Ods(Ods<FileReader>),
+    Ods(OdsBook),
 }
 
 impl Book {
@@ -118,7 +124,19 @@ impl Book {
             Book::Xlsx(b) => b.sheets_metadata().to_vec(),
             Book::Xlsb(b) => b.sheets_metadata().to_vec(),
             Book::Xls(b) => b.sheets_metadata().to_vec(),
-            Book::Ods(b) => b.sheets_metadata().to_vec(),
+            Book::Ods(b) => b
+                .sheets
+                .iter()
+                .map(|s| Sheet {
+                    name: s.name.clone(),
+                    typ: SheetType::WorkSheet,
+                    visible: if s.visible {
+                        SheetVisible::Visible
+                    } else {
+                        SheetVisible::Hidden
+                    },
+                })
+                .collect(),
         }
     }
 }
@@ -133,7 +151,10 @@ enum Failure {
     Damaged(String),
     SheetNotFound,
     NotAWorksheet(String),
-    TooManyCells(String),
+    /// Reading it would take more than a file of its size may (a bomb).
+    TooLarge(String),
+    /// Our own cell handling stopped the read (cancelled, a budget).
+    Stopped(Error),
 }
 
 impl From<XlsxError> for Failure {
@@ -179,21 +200,15 @@ impl From<XlsError> for Failure {
     }
 }
 
-impl From<OdsError> for Failure {
-    fn from(e: OdsError) -> Self {
+impl From<OdsFailure> for Failure {
+    fn from(e: OdsFailure) -> Self {
         match e {
-            OdsError::Password => Failure::Password,
-            OdsError::Io(e) => Failure::Io(e),
-            OdsError::Zip(z) => Failure::Damaged(format!("Zip error: {z}")),
-            OdsError::InvalidMime(_) => {
-                Failure::WrongFormat("not an OpenDocument spreadsheet".into())
-            }
-            OdsError::FileNotFound(_) => Failure::WrongFormat(e.to_string()),
-            OdsError::WorksheetNotFound(_) => Failure::SheetNotFound,
-            OdsError::CellLimitExceeded { requested, .. } => {
-                Failure::TooManyCells(format!("{requested} cells"))
-            }
-            other => Failure::Damaged(other.to_string()),
+            OdsFailure::Password => Failure::Password,
+            OdsFailure::Io(e) => Failure::Io(e),
+            OdsFailure::NotOds(why) => Failure::WrongFormat(why),
+            OdsFailure::Damaged(why) => Failure::Damaged(why),
+            OdsFailure::TooLarge(why) => Failure::TooLarge(why),
+            OdsFailure::Stop(e) => Failure::Stopped(e),
         }
     }
 }
@@ -216,9 +231,8 @@ fn open_error(path: &Path, name: &str, format: Format, failure: Failure) -> Erro
             "{name}: the {} workbook is damaged or incomplete and cannot be read ({detail}); was it cut off while copying?",
             format.label()
         )),
-        Failure::TooManyCells(detail) => Error::data(format!(
-            "{name}: a sheet's used area is too large to load ({detail}); delete stray cells far from the table, or save the sheet as CSV"
-        )),
+        Failure::TooLarge(why) => too_large(name, &why),
+        Failure::Stopped(e) => e,
         Failure::SheetNotFound | Failure::NotAWorksheet(_) => {
             Error::data(format!("{name}: the workbook's list of sheets is damaged"))
         }
@@ -236,9 +250,8 @@ fn sheet_error(path: &Path, name: &str, sheet: &str, failure: Failure) -> Error 
         Failure::SheetNotFound => Error::data(format!(
             "{name}: sheet '{sheet}' is listed but missing from the file; the workbook is damaged"
         )),
-        Failure::TooManyCells(detail) => Error::data(format!(
-            "{name}, sheet '{sheet}': the sheet is too large to load ({detail}); delete stray cells far from the table, or save the sheet as CSV"
-        )),
+        Failure::TooLarge(why) => too_large(&format!("{name}, sheet '{sheet}'"), &why),
+        Failure::Stopped(e) => e,
         Failure::WrongFormat(detail) | Failure::Damaged(detail) => Error::data(format!(
             "{name}, sheet '{sheet}': the sheet data is damaged and cannot be read ({detail})"
         )),
@@ -317,6 +330,9 @@ pub fn load_workbook(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -
     };
 
     progress.report(0.0, &format!("opening {name}"));
+    guarded(&name, || {
+        check_container(&name, path, &candidates, file_bytes)
+    })?;
     let (mut book, format) = guarded(&name, || open_book(path, &name, &candidates))?;
     let mut warnings = Vec::new();
     let expected = match ext.as_str() {
@@ -372,6 +388,28 @@ pub fn load_workbook(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -
     build_table(
         path, &name, format, file_bytes, &sheet, cells, opts, progress, warnings,
     )
+}
+
+/// The container checks of [`guard`] before any reader opens the file.
+fn check_container(name: &str, path: &Path, candidates: &[Format], file_bytes: u64) -> Result<()> {
+    let checked = if candidates == [Format::Xls] {
+        guard::check_ole(path, file_bytes)
+    } else {
+        guard::check_zip(path, file_bytes)
+    };
+    checked.map_err(|refusal| match refusal {
+        Refusal::Damaged(why) => Error::data(format!(
+            "{name}: the workbook is damaged and cannot be read: {why}"
+        )),
+        Refusal::TooLarge(why) => too_large(name, &why),
+    })
+}
+
+/// A file whose reading would take more than its size allows (a bomb).
+fn too_large(at: &str, why: &str) -> Error {
+    Error::data(format!(
+        "{at}: the workbook is too large to read safely: {why}; if the data is genuine, save the sheet as CSV"
+    ))
 }
 
 fn display_name(path: &Path) -> String {
@@ -493,9 +531,7 @@ fn open_book(path: &Path, name: &str, candidates: &[Format]) -> Result<(Book, Fo
             Format::Xls => calamine::open_workbook::<Xls<_>, _>(path)
                 .map(Book::Xls)
                 .map_err(Failure::from),
-            Format::Ods => calamine::open_workbook::<Ods<_>, _>(path)
-                .map(Book::Ods)
-                .map_err(Failure::from),
+            Format::Ods => OdsBook::open(path).map(Book::Ods).map_err(Failure::from),
         };
         match opened {
             Ok(book) => return Ok((book, format)),
@@ -508,7 +544,11 @@ fn open_book(path: &Path, name: &str, candidates: &[Format]) -> Result<(Book, Fo
             }
         }
     }
-    let (format, failure) = first_failure.expect("at least one candidate format");
+    let Some((format, failure)) = first_failure else {
+        return Err(Error::data(format!(
+            "{name}: not a workbook this tool reads"
+        )));
+    };
     if format == Format::Xls {
         // An encrypted OOXML workbook is an OLE container too: the XLSX
         // reader recognises its EncryptedPackage stream.
@@ -662,6 +702,20 @@ enum CellRef<'a> {
     DateTime(ExcelDateTime),
     Iso(&'a str),
     Error(&'a CellErrorType),
+    /// An error cell known by its text (ODS: `#DIV/0!`).
+    ErrorText(&'a str),
+}
+
+impl<'a> From<&'a OdsValue> for CellRef<'a> {
+    fn from(v: &'a OdsValue) -> Self {
+        match v {
+            OdsValue::Float(x) => CellRef::Float(*x),
+            OdsValue::Text(s) => CellRef::Str(s),
+            OdsValue::Bool(b) => CellRef::Bool(*b),
+            OdsValue::Date(s) | OdsValue::Duration(s) => CellRef::Iso(s),
+            OdsValue::Error(s) => CellRef::ErrorText(s),
+        }
+    }
 }
 
 impl<'a> From<&'a Data> for CellRef<'a> {
@@ -715,6 +769,14 @@ fn render<'a>(cell: CellRef<'a>, buf: &'a mut String) -> Rendered<'a> {
             };
         }
         CellRef::Error(e) => return Rendered::Error(e.to_string()),
+        CellRef::ErrorText(t) => {
+            let t = t.trim();
+            return Rendered::Error(if t.is_empty() {
+                "#ERR".into()
+            } else {
+                crate::escape::excerpt(t, 20)
+            });
+        }
         CellRef::Int(i) => {
             let _ = write!(buf, "{i}");
         }
@@ -729,6 +791,8 @@ fn render<'a>(cell: CellRef<'a>, buf: &'a mut String) -> Rendered<'a> {
 /// round-trip form.
 fn write_number(buf: &mut String, x: f64) {
     if !x.is_finite() {
+        // "inf" / "NaN": present but not a number, so counted as unparsed.
+        let _ = write!(buf, "{x}");
         return;
     }
     if x.fract() == 0.0 && x.abs() < 1e15 {
@@ -804,6 +868,10 @@ impl SparseColumn {
 /// The non-empty cells of one sheet, sparse by column.
 #[derive(Default)]
 struct SheetCells {
+    /// Bytes the stored cells may take ([`guard::memory_budget`] share);
+    /// 0 means no limit (tests).
+    budget: u64,
+    stored: u64,
     /// By absolute column index; `None` for columns without cells.
     columns: Vec<Option<SparseColumn>>,
     /// Rows holding at least one cell, in order once `finish`ed.
@@ -817,6 +885,10 @@ struct SheetCells {
 
 enum PushError {
     CellLimit,
+    /// The stored cells passed the memory budget of the file's size.
+    MemoryBudget,
+    /// A cell longer than Excel allows (row, column, characters).
+    CellTooLong(u32, u32, usize),
     BeyondXfd(u32),
     TextLimit(u32),
 }
@@ -824,6 +896,15 @@ enum PushError {
 impl SheetCells {
     fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// Cells held to a quarter of `file_bytes`'s memory budget: the table
+    /// built from them takes about as much again, twice while it is typed.
+    fn for_file(file_bytes: u64) -> Self {
+        SheetCells {
+            budget: guard::memory_budget(file_bytes) / 4,
+            ..SheetCells::default()
+        }
     }
 
     fn push(
@@ -847,9 +928,17 @@ impl SheetCells {
         if col >= MAX_SHEET_COLUMNS {
             return Err(PushError::BeyondXfd(col));
         }
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            return Err(PushError::CellTooLong(row, col, text.chars().count()));
+        }
         self.cells += 1;
         if self.cells > MAX_CELLS {
             return Err(PushError::CellLimit);
+        }
+        // Text, its end offset, its row number.
+        self.stored += text.len() as u64 + 12;
+        if self.budget > 0 && self.stored > self.budget {
+            return Err(PushError::MemoryBudget);
         }
         let c = col as usize;
         if self.columns.len() <= c {
@@ -909,6 +998,13 @@ fn push_error(name: &str, sheet: &str, e: PushError) -> Error {
         PushError::CellLimit => Error::data(format!(
             "{name}, sheet '{sheet}': more than {MAX_CELLS} non-empty cells, more than this tool loads; save the customer table alone as CSV"
         )),
+        PushError::MemoryBudget => Error::data(format!(
+            "{name}, sheet '{sheet}': the cells take more memory than a file of this size can need (a decompression bomb or a damaged file?); if the data is genuine, save the sheet as CSV"
+        )),
+        PushError::CellTooLong(row, col, chars) => Error::data(format!(
+            "{name}, sheet '{sheet}', cell {}: the cell holds {chars} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can; the workbook is damaged or was not written by a spreadsheet",
+            cell_ref(row, col)
+        )),
         PushError::BeyondXfd(col) => Error::data(format!(
             "{name}, sheet '{sheet}': a cell in column {} is beyond the last column a sheet can have (XFD); the workbook is damaged",
             col + 1
@@ -929,7 +1025,8 @@ fn read_sheet(
     sheet: &str,
     progress: &dyn Progress,
 ) -> Result<SheetCells> {
-    let mut cells = SheetCells::default();
+    let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut cells = SheetCells::for_file(file_bytes);
     let mut buf = String::new();
     let mut seen: u64 = 0;
     let mut tick = |row: u32, last_row: u32, seen: u64| -> Result<()> {
@@ -1006,11 +1103,15 @@ fn read_sheet(
             })?;
         }
         Book::Ods(wb) => {
-            let range = wb.worksheet_range(sheet).map_err(|e| fail(e.into()))?;
-            read_range(&range, &mut cells, &mut buf, &mut tick).map_err(|e| match e {
-                RangeError::Push(p) => pushed(p),
-                RangeError::Stop(e) => e,
-            })?;
+            let mut on_cell = |row: u32, col: u32, value: &OdsValue| -> Result<()> {
+                cells
+                    .push(row, col, value.into(), &mut buf)
+                    .map_err(pushed)?;
+                seen += 1;
+                tick(row, 0, seen)
+            };
+            wb.read_sheet(sheet, super::ods::repeat_budget(file_bytes), &mut on_cell)
+                .map_err(|f| fail(f.into()))?;
         }
     }
     cells.finish();
@@ -1057,7 +1158,7 @@ fn column_letters(col: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn cell_ref(row: u32, col: u32) -> String {
+pub(super) fn cell_ref(row: u32, col: u32) -> String {
     format!("{}{}", column_letters(col), row as u64 + 1)
 }
 

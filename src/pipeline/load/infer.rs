@@ -8,8 +8,8 @@
 //! silently lost.
 
 use super::values::{
-    DateToken, NumberStyle, is_flag_token, is_missing_token, looks_like_id_with_leading_zero,
-    parse_date_token, parse_flag, parse_number,
+    DateToken, MAX_MAGNITUDE, NumberStyle, beyond_magnitude, is_flag_token, is_missing_token,
+    looks_like_id_with_leading_zero, parse_date_token, parse_flag, parse_number,
 };
 use crate::pipeline::table::{
     Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, TextColumn, date_to_days,
@@ -269,6 +269,9 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
                 info,
             );
         }
+        if info.unparsed > 0 {
+            note_beyond_magnitude(&raw, &numbers, &mut info);
+        }
         return finish(name, ColumnType::Number, ColumnData::Number(numbers), info);
     }
 
@@ -414,6 +417,27 @@ fn convert_dates(
         .collect();
     collect_unparsed(raw, &days, |&d: &i32| d == MISSING_DATE, info);
     days
+}
+
+/// Says why numbers like `1e308` were not read: they are beyond
+/// [`MAX_MAGNITUDE`] (they would make sums and means infinite).
+fn note_beyond_magnitude(raw: &TextColumn, numbers: &[f64], info: &mut ColumnInfo) {
+    let mut count = 0usize;
+    let mut first: Option<&str> = None;
+    for (i, _) in numbers.iter().enumerate().filter(|(_, x)| x.is_nan()) {
+        let cell = raw.raw(i);
+        if beyond_magnitude(cell) {
+            count += 1;
+            first.get_or_insert(cell);
+        }
+    }
+    if let Some(cell) = first {
+        info.notes.push(format!(
+            "{count} value{} beyond ±{MAX_MAGNITUDE:e} (such as '{}') read as missing: no amount is that large, and such values make sums infinite",
+            if count == 1 { "" } else { "s" },
+            crate::escape::excerpt(cell.trim(), 24)
+        ));
+    }
 }
 
 /// Counts cells that were present in the file but did not convert.

@@ -354,7 +354,7 @@ fn general_number(cell: &str) -> Option<f64> {
         return None;
     }
     let v: f64 = cell.parse().ok()?;
-    v.is_finite().then_some(v)
+    super::values::believable(v).then_some(v)
 }
 
 /// `YYYY-MM-DD` with a valid calendar date in 1800..=2200, as days since 1970;

@@ -3,8 +3,10 @@
 pub mod csv;
 pub mod encoding;
 pub mod excel;
+pub mod guard;
 pub mod infer;
 pub mod lanes;
+pub mod ods;
 pub mod sniff;
 pub mod values;
 
@@ -65,6 +67,14 @@ pub fn load(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<
         return Err(Error::data(format!(
             "{}: is a directory, not a data file",
             path.display()
+        )));
+    }
+    if !meta.is_file() {
+        // A device or FIFO: /dev/zero never ends, a FIFO may never start.
+        return Err(Error::data(format!(
+            "{}: is {}, not a data file",
+            path.display(),
+            crate::artefact::kind(&meta)
         )));
     }
     if meta.len() == 0 {

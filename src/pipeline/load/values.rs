@@ -49,10 +49,31 @@ const CURRENCY_PREFIXES: [&str; 12] = [
 ];
 const CURRENCY_SUFFIXES: [&str; 8] = ["元", "¥", "€", "RMB", "CNY", "USD", "EUR", "INR"];
 
+/// The largest magnitude read as a number. Beyond it a value is no
+/// believable amount, and the sum or square of a few such values overflows
+/// to infinity (segment means of `inf`): such a cell is unparsed, counted
+/// and reported with its line like any other cell that does not fit.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// Whether `v` is a number custseg computes with (finite, within
+/// [`MAX_MAGNITUDE`]).
+#[inline]
+pub fn believable(v: f64) -> bool {
+    v.abs() <= MAX_MAGNITUDE
+}
+
+/// Whether `cell` is written as a number but beyond [`MAX_MAGNITUDE`]
+/// (`1e308`, `-inf`): for telling the user why it was not read.
+pub fn beyond_magnitude(cell: &str) -> bool {
+    fast_trim(cell)
+        .parse::<f64>()
+        .is_ok_and(|v| !v.is_nan() && !believable(v))
+}
+
 /// Parses a number as it appears in bank exports: surrounding spaces,
 /// thousands separators, currency signs, percents (as fractions),
 /// accounting negatives `(1,000.00)`, and Chinese 万/亿 multipliers.
-/// Non-finite results are rejected.
+/// Values that are not [`believable`] (infinite, beyond ±1e100) are rejected.
 pub fn parse_number(cell: &str, style: NumberStyle) -> Option<ParsedNumber> {
     let t = fast_trim(cell);
     // Fast path: plain numbers, the overwhelming majority of cells.
@@ -63,7 +84,7 @@ pub fn parse_number(cell: &str, style: NumberStyle) -> Option<ParsedNumber> {
         && t.as_bytes()[0] != b'e'
         && let Ok(v) = t.parse::<f64>()
     {
-        return v.is_finite().then_some(ParsedNumber {
+        return believable(v).then_some(ParsedNumber {
             value: v,
             percent: false,
         });
@@ -186,7 +207,7 @@ fn parse_number_slow(t: &str, style: NumberStyle) -> Option<ParsedNumber> {
     if percent {
         value /= 100.0;
     }
-    value.is_finite().then_some(ParsedNumber { value, percent })
+    believable(value).then_some(ParsedNumber { value, percent })
 }
 
 /// Copies the digits of `s` into `out` with '.' as the decimal point,
@@ -451,6 +472,20 @@ fn fast_trim(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn numbers_beyond_any_amount_are_not_numbers() {
+        for cell in ["1e308", "-1.7e308", "1e101", "inf", "(1e200)", "¥1e300"] {
+            assert_eq!(parse_number(cell, NumberStyle::DotDecimal), None, "{cell}");
+        }
+        assert_eq!(
+            parse_number("1e100", NumberStyle::DotDecimal).map(|p| p.value),
+            Some(1e100)
+        );
+        assert!(beyond_magnitude(" 1e308 ") && beyond_magnitude("-inf"));
+        assert!(!beyond_magnitude("12") && !beyond_magnitude("NaN") && !beyond_magnitude("abc"));
+    }
+
     use super::*;
 
     #[test]
