@@ -146,7 +146,7 @@ impl Signals<'_> {
             return 0.0;
         };
         let (s, p) = (c.mean, c.overall_mean);
-        if !(s.is_finite() && p.is_finite()) || !(NEW_IN_LOG_MIN_SHARE..1.0).contains(&p) {
+        if !(s.is_finite() && p.is_finite() && (NEW_IN_LOG_MIN_SHARE..1.0).contains(&p)) {
             return 0.0;
         }
         2.0 * if s <= p {
