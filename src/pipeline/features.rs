@@ -63,6 +63,7 @@ use crate::pipeline::clean::{IsoDate, civil_from_days, median_in_place};
 use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -676,8 +677,14 @@ pub struct Features {
 }
 
 impl Features {
-    pub fn scaled_row(&self, i: usize) -> &[f64] {
-        &self.scaled[i * self.d..(i + 1) * self.d]
+    /// The scaled matrix (what K-Means clusters), `n × d`, in standard layout.
+    ///
+    /// # Panics
+    /// If `scaled` does not hold `n × d` values, which [`build_features`]
+    /// never allows.
+    pub fn view(&self) -> ArrayView2<'_, f64> {
+        ArrayView2::from_shape((self.n, self.d), &self.scaled)
+            .expect("the scaled matrix holds n × d values")
     }
     pub fn original_row(&self, i: usize) -> &[f64] {
         &self.original[i * self.d..(i + 1) * self.d]

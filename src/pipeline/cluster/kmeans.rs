@@ -21,8 +21,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{CHUNK_ROWS, check_matrix, count_distinct_rows, init, too_few_rows};
+use crate::pipeline::linalg::row_major;
 use crate::pipeline::progress::Progress;
+use crate::pipeline::simd::avx2_dispatch;
 use crate::{Error, Result};
+use ndarray::ArrayView2;
 
 /// How the initial centres of each restart are chosen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,15 +151,14 @@ pub struct KMeansResult {
 
 /// Fits k-means. See the module documentation for the exact semantics.
 pub fn kmeans(
-    data: &[f64],
-    n: usize,
-    d: usize,
+    x: ArrayView2<f64>,
     cfg: &KMeansConfig,
     progress: &dyn Progress,
 ) -> Result<KMeansResult> {
+    let (n, d) = x.dim();
     check_config(cfg, d)?;
-    check_matrix(data, n, d, &[])?;
-    let distinct = count_distinct_rows(data, d, cfg.k);
+    check_matrix(x, &[])?;
+    let distinct = count_distinct_rows(&row_major(&x), d, cfg.k);
     if n < cfg.k || distinct < cfg.k {
         return Err(too_few_rows(n, distinct, cfg.k));
     }
@@ -166,31 +168,28 @@ pub fn kmeans(
         width: 1.0,
         prefix: format!("k-means K={}", cfg.k),
     };
-    Working::new(cfg.storage, data, n, d).fit(cfg, &span)
+    Working::new(cfg.storage, x).fit(cfg, &span)
 }
 
 /// Label of the nearest centre for each row (direct `‖x − c‖²`; ties go to the
 /// lower cluster index). For scoring new rows with saved centres.
-pub fn assign_nearest(
-    data: &[f64],
-    n: usize,
-    d: usize,
-    centres: &[f64],
-    k: usize,
-) -> Result<Vec<u32>> {
+pub fn assign_nearest(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> Result<Vec<u32>> {
+    let (n, d) = x.dim();
+    let k = centres.nrows();
     if k == 0 {
         return Err(Error::usage("no centres to assign to (K = 0)"));
     }
-    if centres.len() != k.saturating_mul(d) {
+    if centres.ncols() != d {
         return Err(Error::usage(format!(
-            "centres have {} values, expected K={k} x {d} features",
-            centres.len()
+            "centres have {} columns, expected {d} features",
+            centres.ncols()
         )));
     }
     if centres.iter().any(|v| !v.is_finite()) {
         return Err(Error::usage("the centres contain NaN or infinite values"));
     }
-    check_matrix(data, n, d, &[])?;
+    check_matrix(x, &[])?;
+    let (data, centres) = (row_major(&x), row_major(&centres));
     let mut labels = vec![0u32; n];
     labels
         .par_chunks_mut(CHUNK_ROWS)
@@ -269,7 +268,9 @@ pub(crate) struct Prepared<T: Element> {
 }
 
 impl<T: Element> Prepared<T> {
-    pub fn new(data: &[f64], n: usize, d: usize) -> Prepared<T> {
+    pub fn new(x: ArrayView2<f64>) -> Prepared<T> {
+        let (n, d) = x.dim();
+        let data = &*row_major(&x);
         let mean = column_sums(data, d)
             .into_iter()
             .map(|s| s / n as f64)
@@ -303,10 +304,10 @@ pub(crate) enum Working {
 }
 
 impl Working {
-    pub fn new(storage: Storage, data: &[f64], n: usize, d: usize) -> Working {
+    pub fn new(storage: Storage, x: ArrayView2<f64>) -> Working {
         match storage {
-            Storage::F64 => Working::F64(Prepared::new(data, n, d)),
-            Storage::F32 => Working::F32(Prepared::new(data, n, d)),
+            Storage::F64 => Working::F64(Prepared::new(x)),
+            Storage::F32 => Working::F32(Prepared::new(x)),
         }
     }
     /// Number of rows.
@@ -1077,58 +1078,35 @@ mod avx2 {
     }
 }
 
-/// Whether the AVX2 build of the hot loops can run here.
-#[inline]
-pub(crate) fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+avx2_dispatch! {
+    /// One chunk of a Lloyd iteration: labels, per-cluster sums and counts;
+    /// returns how many labels changed.
+    #[allow(clippy::too_many_arguments)]
+    fn lloyd_chunk<T: Element>(
+        w: usize,
+        x: &[T],
+        d: usize,
+        mt: &[f64],
+        cn: &[f64],
+        labels: &mut [u32],
+        sums: &mut [f64],
+        counts: &mut [u32],
+    ) -> u32 => avx2: avx2::lloyd_chunk, portable: lloyd_chunk_any;
 }
 
-/// One chunk of a Lloyd iteration: labels, per-cluster sums and counts;
-/// returns how many labels changed.
-#[allow(clippy::too_many_arguments)]
-fn lloyd_chunk<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    mt: &[f64],
-    cn: &[f64],
-    labels: &mut [u32],
-    sums: &mut [f64],
-    counts: &mut [u32],
-) -> u32 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { avx2::lloyd_chunk(w, x, d, mt, cn, labels, sums, counts) };
-    }
-    lloyd_chunk_any(w, x, d, mt, cn, labels, sums, counts)
-}
-
-/// One chunk of the final assignment: labels and the chunk's inertia.
-#[allow(clippy::too_many_arguments)]
-fn assign_chunk<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    k: usize,
-    mt: &[f64],
-    cn: &[f64],
-    centres: &[f64],
-    labels: &mut [u32],
-) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { avx2::assign_chunk(w, x, d, k, mt, cn, centres, labels) };
-    }
-    assign_chunk_any(w, x, d, k, mt, cn, centres, labels)
+avx2_dispatch! {
+    /// One chunk of the final assignment: labels and the chunk's inertia.
+    #[allow(clippy::too_many_arguments)]
+    fn assign_chunk<T: Element>(
+        w: usize,
+        x: &[T],
+        d: usize,
+        k: usize,
+        mt: &[f64],
+        cn: &[f64],
+        centres: &[f64],
+        labels: &mut [u32],
+    ) -> f64 => avx2: avx2::assign_chunk, portable: assign_chunk_any;
 }
 
 #[cfg(test)]
@@ -1139,7 +1117,7 @@ mod tests {
     /// sums, counts and inertia (the results must not depend on the CPU).
     #[test]
     fn avx2_and_portable_kernels_agree_bit_for_bit() {
-        if !has_avx2() {
+        if !crate::pipeline::simd::has_avx2() {
             return;
         }
         let mut state = 12345u64;

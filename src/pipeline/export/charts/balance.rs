@@ -11,7 +11,7 @@ use super::draw::{
 use super::numbers::{compact, min_max, thousands};
 use super::prep::Prep;
 
-impl Prep<'_> {
+impl Prep<'_, '_> {
     pub(super) fn draw_balance(&self, area: &Area) -> DrawResult {
         let (Some((name, values)), Some(boxes)) = (&self.inp.money_feature, &self.boxes) else {
             return Ok(());

@@ -20,7 +20,7 @@ type ElbowChart<'c, 'b> =
 const SSE_COLOR: RGBColor = PALETTE[0];
 const SIL_COLOR: RGBColor = PALETTE[1];
 
-impl Prep<'_> {
+impl Prep<'_, '_> {
     pub(super) fn draw_elbow(&self, area: &Area) -> DrawResult {
         let mut pts: Vec<SweepPoint> = self
             .inp

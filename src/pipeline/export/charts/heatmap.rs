@@ -33,7 +33,7 @@ struct ColumnHeaders {
     height: i32,
 }
 
-impl Prep<'_> {
+impl Prep<'_, '_> {
     pub(super) fn draw_heatmap(&self, area: &Area) -> DrawResult {
         let shown = &self.heat;
         let (k, d) = (self.k(), shown.names.len());

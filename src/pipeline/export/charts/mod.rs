@@ -26,6 +26,7 @@ mod sizes;
 
 use std::path::{Path, PathBuf};
 
+use ndarray::ArrayView2;
 use plotters::prelude::*;
 
 use super::fonts::register_fonts;
@@ -74,10 +75,8 @@ pub struct ChartInput<'a> {
     /// Centroid z-scores, one row of `d` per entry of `segments` (same order);
     /// empty = no heatmap and no radar.
     pub centroid_z: Vec<Vec<f64>>,
-    /// The standardised matrix, row-major `n × d`.
-    pub scaled: &'a [f64],
-    pub n: usize,
-    pub d: usize,
+    /// The standardised matrix, `n × d`.
+    pub scaled: ArrayView2<'a, f64>,
     /// Segment id of each row (length `n`); ids not in `segments` are ignored.
     pub labels: &'a [u32],
     /// A money column in original units, one value per row (e.g. balance).

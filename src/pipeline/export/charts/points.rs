@@ -8,7 +8,7 @@ use super::draw::{Area, DrawResult, INK, LegendMark, PAD, draw_legend, header, s
 use super::numbers::{min_max, robust_range, thousands};
 use super::prep::Prep;
 
-impl Prep<'_> {
+impl Prep<'_, '_> {
     pub(super) fn draw_scatter(&self, area: &Area) -> DrawResult {
         let Some(((xn, xv), (yn, yv))) = &self.inp.scatter else {
             return Ok(());

@@ -15,8 +15,8 @@ use super::numbers::{BoxStats, box_stats, stratified_sample, thousands};
 use super::{Chart, ChartInput, MAX_POINTS, SegmentInfo, segment_color};
 use crate::{Error, Result};
 
-pub(super) struct Prep<'a> {
-    pub(super) inp: &'a ChartInput<'a>,
+pub(super) struct Prep<'a, 'b> {
+    pub(super) inp: &'a ChartInput<'b>,
     pub(super) names: Vec<String>,
     pub(super) colors: Vec<RGBColor>,
     /// Segment position of each row (`u32::MAX` = unknown id).
@@ -88,10 +88,10 @@ impl Shown {
 pub const HEATMAP_MAX_FEATURES: usize = 30;
 pub const RADAR_MAX_FEATURES: usize = 16;
 
-impl<'a> Prep<'a> {
-    pub(super) fn new(inp: &'a ChartInput<'a>) -> Result<Self> {
+impl<'a, 'b> Prep<'a, 'b> {
+    pub(super) fn new(inp: &'a ChartInput<'b>) -> Result<Self> {
         check_input(inp)?;
-        let (n, d) = (inp.n, inp.d);
+        let (n, d) = inp.scaled.dim();
         let names = display_names(&inp.segments);
         let colors = inp.segments.iter().map(|s| segment_color(s.id)).collect();
 
@@ -108,7 +108,7 @@ impl<'a> Prep<'a> {
             .collect();
 
         let sample = stratified_sample(&row_seg, inp.segments.len(), MAX_POINTS);
-        let pca = (d >= 2 && n >= 3).then(|| pca_2d(inp.scaled, n, d));
+        let pca = (d >= 2 && n >= 3).then(|| pca_2d(inp.scaled));
         let boxes = inp
             .money_feature
             .as_ref()
@@ -134,8 +134,8 @@ impl<'a> Prep<'a> {
             Chart::Elbow => inp.sweep.iter().any(|p| p.sse.is_finite()),
             Chart::Sizes => true,
             Chart::Balance => self.boxes.is_some(),
-            Chart::Radar => !inp.centroid_z.is_empty() && inp.d >= 3,
-            Chart::Heatmap => !inp.centroid_z.is_empty() && inp.d >= 1,
+            Chart::Radar => !inp.centroid_z.is_empty() && inp.scaled.ncols() >= 3,
+            Chart::Heatmap => !inp.centroid_z.is_empty() && inp.scaled.ncols() >= 1,
             Chart::Scatter => inp.scatter.as_ref().is_some_and(|((_, x), (_, y))| {
                 self.sample
                     .iter()
@@ -192,10 +192,10 @@ impl<'a> Prep<'a> {
     }
 }
 
-/// The input's shapes agree: labels and columns have one value per row, the
-/// matrix is n × d, the centroids one row of d per segment.
+/// The input's shapes agree: labels and columns have one value per row of
+/// the matrix, feature names and centroids one value per column.
 fn check_input(inp: &ChartInput) -> Result<()> {
-    let (n, d) = (inp.n, inp.d);
+    let (n, d) = inp.scaled.dim();
     if inp.segments.is_empty() {
         return Err(Error::data("charts: there are no segments to draw"));
     }
@@ -203,12 +203,6 @@ fn check_input(inp: &ChartInput) -> Result<()> {
         return Err(Error::data(format!(
             "charts: {} segment labels for {n} rows",
             inp.labels.len()
-        )));
-    }
-    if inp.scaled.len() != n * d {
-        return Err(Error::data(format!(
-            "charts: the scaled matrix has {} values, expected {n} × {d}",
-            inp.scaled.len()
         )));
     }
     if inp.feature_names.len() != d {

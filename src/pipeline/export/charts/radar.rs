@@ -55,7 +55,7 @@ struct FeatureLabels {
     widest: i32,
 }
 
-impl Prep<'_> {
+impl Prep<'_, '_> {
     pub(super) fn draw_radar(&self, area: &Area) -> DrawResult {
         let shown = &self.radar;
         let (k, d) = (self.k(), shown.names.len());

@@ -10,7 +10,7 @@ use super::draw::{
 use super::numbers::thousands;
 use super::prep::Prep;
 
-impl Prep<'_> {
+impl Prep<'_, '_> {
     pub(super) fn draw_sizes(&self, area: &Area) -> DrawResult {
         let k = self.k();
         let total: usize = self.inp.segments.iter().map(|s| s.size).sum();
