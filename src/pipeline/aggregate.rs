@@ -41,6 +41,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
 use crate::pipeline::excerpt;
+use crate::pipeline::log_tenure::{LogWindow, NEW_EVIDENCE, NEW_IN_LOG};
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -979,6 +980,8 @@ struct MeasureSources<'a> {
     /// The invoice-number column, when invoices are counted.
     invoice: Option<&'a str>,
     direction: Option<&'a str>,
+    /// The columns of money in and out, when the log has one each.
+    split: Option<(&'a str, &'a str)>,
 }
 
 /// `num / den`, missing when `den` is 0.
@@ -1030,7 +1033,9 @@ fn measure_columns(
             }
         }
         LogLayout::InvoiceLines { .. } => invoice_columns(out, accs, extras, plan, src),
-        LogLayout::Flows { .. } => flow_columns(out, accs, extras, plan, src),
+        LogLayout::Flows { .. } | LogLayout::SplitFlows => {
+            flow_columns(out, accs, extras, plan, src)
+        }
     }
 }
 
@@ -1142,12 +1147,19 @@ fn flow_columns(
         Some(d) => format!("rows '{d}' marks as"),
         None => "rows whose amount is".to_string(),
     };
+    let (in_how, out_how) = match src.split {
+        Some((i, o)) => (format!("sum of '{i}'"), format!("sum of '{o}'")),
+        None => (
+            format!("sum of '{amount}' on {by} money in"),
+            format!("sum of '{amount}' on {by} money out"),
+        ),
+    };
     let present = |a: &&Acc, v: f64| if a.n_amount > 0 { v } else { f64::NAN };
     let sums = [
         (
             MonetaryBasis::Inflow,
             "txn_inflow",
-            format!("sum of '{amount}' on {by} money in"),
+            in_how,
             accs.iter()
                 .zip(extras)
                 .map(|(a, e)| present(a, e.inflow))
@@ -1156,7 +1168,7 @@ fn flow_columns(
         (
             MonetaryBasis::Outflow,
             "txn_outflow",
-            format!("sum of '{amount}' on {by} money out"),
+            out_how,
             accs.iter()
                 .zip(extras)
                 .map(|(a, e)| present(a, e.outflow))
@@ -1191,9 +1203,21 @@ fn flow_columns(
     }
 }
 
-/// First and last transaction dates; the first gives Tenure unless the log
-/// carries an open date or a tenure of its own. Invoice lines use purchase
-/// dates (a customer with only cancellations: any line's).
+/// Who a log shows to be new (see [`crate::pipeline::log_tenure`]).
+struct NewInLog {
+    window: LogWindow,
+    /// Customers the log shows to be new.
+    new: usize,
+    /// Dated customers it cannot tell from established ones.
+    established: usize,
+}
+
+/// First and last transaction dates, and, unless the log carries an open
+/// date or a tenure of its own, `new_in_log`: 1 for a customer the log
+/// shows to be new, a profile column that tells new customers from
+/// established ones (a log's Tenure is censored by its window, so it is
+/// not built). Invoice lines use purchase dates and invoices (a customer
+/// with only cancellations: any line's).
 fn date_columns(
     out: &mut OutColumns,
     accs: &[&Acc],
@@ -1201,44 +1225,46 @@ fn date_columns(
     layout: LogLayout,
     date: &str,
     carries_tenure: bool,
-) {
+) -> Option<NewInLog> {
     let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
     let invoice = matches!(layout, LogLayout::InvoiceLines { .. });
-    let (first, last): (Vec<i32>, Vec<i32>) = if invoice {
-        accs.iter()
-            .zip(extras)
-            .map(|(a, e)| {
-                if e.last_buy != MISSING_DATE {
-                    (e.first_buy, e.last_buy)
-                } else {
-                    (fix(a.first_date), a.last_date)
-                }
-            })
-            .unzip()
-    } else {
-        accs.iter()
-            .map(|a| (fix(a.first_date), a.last_date))
-            .unzip()
-    };
+    // (first, last, dated transactions) per customer.
+    let (first, (last, n)): (Vec<i32>, (Vec<i32>, Vec<u32>)) = accs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match extras.get(i) {
+            Some(e) if invoice && e.last_buy != MISSING_DATE => {
+                (e.first_buy, (e.last_buy, e.purchases.max(1)))
+            }
+            _ => (fix(a.first_date), (a.last_date, a.count)),
+        })
+        .unzip();
     let (first_name, last_name, what) = if invoice {
         ("first_purchase_date", "last_purchase_date", "purchase")
     } else {
         ("first_txn_date", "last_txn_date", "transaction")
     };
-    let (role, usage, why) = if carries_tenure {
-        (None, ColumnUse::Ignore, String::new())
+    let window = if carries_tenure {
+        None
     } else {
-        (
-            Some(Role::OpenDate),
-            ColumnUse::Feature,
-            "; Tenure is measured from it".to_string(),
-        )
+        LogWindow::of(&first, &last)
     };
+    let flags: Option<Vec<f64>> = window.map(|w| {
+        first
+            .iter()
+            .zip(&n)
+            .map(|(&f, &k)| match f {
+                MISSING_DATE => f64::NAN,
+                _ => f64::from(u8::from(w.is_new(f, k))),
+            })
+            .collect()
+    });
+    let dated = first.iter().filter(|&&f| f != MISSING_DATE).count();
     out.add(
         Column::date(first_name, first),
-        role,
-        usage,
-        format!("earliest '{date}' of a {what}{why}"),
+        None,
+        ColumnUse::Ignore,
+        format!("earliest '{date}' of a {what}"),
     );
     out.add(
         Column::date(last_name, last),
@@ -1246,6 +1272,39 @@ fn date_columns(
         ColumnUse::Feature,
         format!("latest '{date}' of a {what}"),
     );
+    let (window, flags) = (window?, flags?);
+    let new = flags.iter().filter(|&&x| x == 1.0).count();
+    out.add(
+        Column::number(NEW_IN_LOG, flags),
+        None,
+        ColumnUse::Profile,
+        format!(
+            "1 when the log shows the customer to be new: a first {what} so late is under {:.0}% likely for a customer there from the log's first day ({}) (profile only)",
+            NEW_EVIDENCE * 100.0,
+            format_date(window.start)
+        ),
+    );
+    Some(NewInLog {
+        window,
+        new,
+        established: dated - new,
+    })
+}
+
+/// The policy statement of a log without an open date.
+fn tenure_statement(t: &NewInLog, what: &str, date: &str) -> String {
+    format!(
+        "No Tenure: the log has no account open date, and a first {what} in '{date}' is not the day \
+         a customer joined; the log ({} to {}) shows {} customer{} to be new (so late a first {what} \
+         would be under {:.0}% likely had they been there from its start) and cannot tell the other {} \
+         from long-standing ones; '{NEW_IN_LOG}' says which, per segment",
+        format_date(t.window.start),
+        format_date(t.window.end),
+        crate::pipeline::export::report::human(t.new as f64),
+        if t.new == 1 { "" } else { "s" },
+        NEW_EVIDENCE * 100.0,
+        crate::pipeline::export::report::human(t.established as f64),
+    )
 }
 
 /// The policy statements and counts of the report.
@@ -1298,6 +1357,7 @@ fn policy_report(
         LogLayout::Flows { by_sign } => {
             flow_statements(&mut r, plan, c, src, by_sign, table);
         }
+        LogLayout::SplitFlows => flow_statements(&mut r, plan, c, src, false, table),
     }
     r
 }
@@ -1367,8 +1427,9 @@ fn flow_statements(
     table: &Table,
 ) {
     let amount = src.amount.unwrap_or("?");
-    let by = match (by_sign, src.direction) {
-        (false, Some(d)) => format!("the direction in '{d}'"),
+    let by = match (by_sign, src.direction, src.split) {
+        (_, _, Some((i, o))) => format!("their own columns, '{i}' (in) and '{o}' (out)"),
+        (false, Some(d), _) => format!("the direction in '{d}'"),
         _ => format!(
             "the sign of '{amount}' (positive: in, negative: out; signed amounts policy '{}')",
             if plan.layout == (LogLayout::Flows { by_sign: true }) {
@@ -1395,14 +1456,28 @@ fn flow_statements(
             let col = table.column(src.direction?)?;
             Some((i, col.data.display(i)))
         });
+        let what = if src.split.is_some() {
+            "with an amount in both columns or in neither"
+        } else {
+            "whose direction reads neither in nor out"
+        };
+        let example = example.or_else(|| {
+            let i = c.first_unknown.filter(|_| src.split.is_some())?;
+            Some((i, String::new()))
+        });
         r.statements.push(format!(
-            "{} rows whose direction reads neither in nor out{} count as transactions but in neither sum",
+            "{} rows {what}{} count as transactions but in neither sum",
             c.unknown_rows,
             example
                 .as_ref()
-                .map_or(String::new(), |(i, v)| format!(" (e.g. {}: '{v}')", table.row_label(*i)))
+                .map_or(String::new(), |(i, v)| if v.is_empty() {
+                    format!(" (e.g. {})", table.row_label(*i))
+                } else {
+                    format!(" (e.g. {}: '{v}')", table.row_label(*i))
+                })
         ));
-        r.unknown_direction_examples.extend(example);
+        r.unknown_direction_examples
+            .extend(example.filter(|(_, v)| !v.is_empty()));
     }
 }
 
@@ -1767,6 +1842,12 @@ pub fn aggregate_with_plan(
         price: role_col(Role::UnitPrice).map(|c| c.name.as_str()),
         invoice: reader.invoices().and(mapping.column_for(Role::TxnId)),
         direction: role_col(Role::Direction).map(|c| c.name.as_str()),
+        split: (layout == LogLayout::SplitFlows)
+            .then(|| {
+                let name = |r| role_col(r).map(|c: &Column| c.name.as_str());
+                name(Role::TxnInflow).zip(name(Role::TxnOutflow))
+            })
+            .flatten(),
     };
     measure_columns(&mut out, &accs, &extras, &plan, layout, &sources);
     if sources.invoice.is_some() {
@@ -1786,17 +1867,16 @@ pub fn aggregate_with_plan(
                 .and_then(|m| m.role)
                 .is_some_and(|r| matches!(r, Role::OpenDate | Role::Tenure))
         });
-        date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure);
-        if !carries_tenure {
-            report.policy.statements.push(format!(
-                "Tenure is measured from each customer's first {} in '{}', as the log has no account open date",
-                if matches!(layout, LogLayout::InvoiceLines { .. }) {
-                    "purchase"
-                } else {
-                    "transaction"
-                },
-                dc.name
-            ));
+        let what = if matches!(layout, LogLayout::InvoiceLines { .. }) {
+            "purchase"
+        } else {
+            "transaction"
+        };
+        if let Some(t) = date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure) {
+            report
+                .policy
+                .statements
+                .push(tenure_statement(&t, what, &dc.name));
         }
     } else {
         report.warnings.push(

@@ -16,6 +16,7 @@ pub mod hygiene;
 pub mod labels;
 pub mod linalg;
 pub mod load;
+pub mod log_tenure;
 pub mod mapping;
 pub mod model;
 pub mod model_check;
