@@ -23,5 +23,6 @@ pub mod model_check;
 pub mod profile;
 pub mod progress;
 pub mod run;
+pub(crate) mod simd;
 pub mod table;
 pub mod txn_meaning;

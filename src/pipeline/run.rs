@@ -217,14 +217,7 @@ pub fn stage_cluster(
         ));
         sc.k_max = cap;
     }
-    let mut result = sweep(
-        &features.scaled,
-        n,
-        features.d,
-        &features.names,
-        &sc,
-        progress,
-    )?;
+    let mut result = sweep(features.view(), &features.names, &sc, progress)?;
     result.warnings.extend(capped);
     Ok(result)
 }

@@ -346,15 +346,6 @@ impl PipelineData {
             None => m,
         })
     }
-
-    /// The customer-level table.
-    pub fn customer_table(&self) -> Option<&Table> {
-        let t = self.table.as_deref()?;
-        Some(match &self.prepared {
-            Some(p) => p.table(t),
-            None => t,
-        })
-    }
 }
 
 pub struct App {
@@ -451,7 +442,8 @@ impl App {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
-    /// Work that must not be dropped silently is running (loading, later clustering).
+    /// Work that must not be dropped silently is running: any job but
+    /// listing a workbook's sheets (loading, cleaning, clustering, exporting ...).
     pub fn is_busy(&self) -> bool {
         self.jobs.iter().any(|j| j.kind != JobKind::Sheets)
     }

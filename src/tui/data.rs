@@ -252,7 +252,7 @@ pub fn compute_profiles(
 
 /// The PCA of all customers, kept for an evenly spaced sample of them.
 pub fn pca_sample(f: &Features) -> Pca {
-    let (points, ratio) = export::pca::pca_2d(&f.scaled, f.n, f.d);
+    let (points, ratio) = export::pca::pca_2d(f.view());
     let step = f.n.div_ceil(SCATTER_POINTS).max(1);
     let rows: Vec<usize> = (0..f.n).step_by(step).collect();
     Pca {

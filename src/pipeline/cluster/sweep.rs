@@ -33,8 +33,10 @@ use super::kmeans::{KMeansConfig, KMeansResult, Span, Storage, Working, check_co
 use super::knee::find_knee;
 use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
+use crate::pipeline::linalg::row_major;
 use crate::pipeline::progress::Progress;
 use crate::{Error, Result};
+use ndarray::{ArrayView2, Axis};
 
 /// Options of the sweep (embedded in the run configuration).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,18 +154,12 @@ impl SweepResult {
     pub fn get(&self, k: usize) -> Option<&KResult> {
         self.results.iter().find(|r| r.k == k)
     }
-    /// (K, SSE) pairs of the elbow curve.
-    pub fn sse_curve(&self) -> Vec<(usize, f64)> {
-        self.results.iter().map(|r| (r.k, r.fit.inertia)).collect()
-    }
 }
 
 /// Runs the sweep. `feature_names` (may be empty) name the columns in error
 /// messages.
 pub fn sweep(
-    data: &[f64],
-    n: usize,
-    d: usize,
+    x: ArrayView2<f64>,
     feature_names: &[String],
     cfg: &SweepConfig,
     progress: &dyn Progress,
@@ -197,8 +193,10 @@ pub fn sweep(
         init: super::Init::KMeansPlusPlus,
         storage: cfg.storage,
     };
+    let (n, d) = x.dim();
     check_config(&base, d)?;
-    check_matrix(data, n, d, feature_names)?;
+    check_matrix(x, feature_names)?;
+    let data = &*row_major(&x);
 
     let mut warnings = Vec::new();
     let want = cfg.k_max.max(cfg.fixed_k.unwrap_or(0));
@@ -234,16 +232,13 @@ pub fn sweep(
         ks.sort_unstable();
     }
 
-    let prep = Working::new(cfg.storage, data, n, d);
+    let prep = Working::new(cfg.storage, x);
     // The sample's rows in f64 (to count its distinct rows) and prepared.
     let sample_prep = (cfg.fit_sample > 0 && n > cfg.fit_sample).then(|| {
         let rows = restart_sample(n, cfg.fit_sample, cfg.seed);
-        let mut x = Vec::with_capacity(rows.len() * d);
-        for &r in &rows {
-            x.extend_from_slice(&data[r * d..(r + 1) * d]);
-        }
-        let prepared = Working::new(cfg.storage, &x, rows.len(), d);
-        (x, prepared)
+        let sample = x.select(Axis(0), &rows);
+        let prepared = Working::new(cfg.storage, sample.view());
+        (sample, prepared)
     });
     // Progress units: one per restart, two for the metrics of K >= 2.
     let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
@@ -264,7 +259,7 @@ pub fn sweep(
             prefix: format!("K={k}"),
         };
         let fit = match &sample_prep {
-            Some((sx, sp)) if k >= 2 && count_distinct_rows(sx, d, k) >= k => {
+            Some((sx, sp)) if k >= 2 && count_distinct_rows(&row_major(&sx.view()), d, k) >= k => {
                 fit_on_sample_then_all(&prep, sp, &kcfg, &span)?
             }
             _ => prep.fit(&kcfg, &span)?,
@@ -275,14 +270,13 @@ pub fn sweep(
                 return Err(Error::Cancelled);
             }
             progress.report(done / total, &format!("K={k}: quality metrics"));
-            let sil =
-                silhouette_sampled(data, n, d, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
+            let sil = silhouette_sampled(x, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
             let m = Metrics {
                 silhouette: sil.value,
                 silhouette_sampled: sil.sampled,
                 silhouette_sample_size: sil.sample_size,
-                calinski_harabasz: calinski_harabasz(data, n, d, &fit.labels, k)?,
-                davies_bouldin: davies_bouldin(data, n, d, &fit.labels, k)?,
+                calinski_harabasz: calinski_harabasz(x, &fit.labels, k)?,
+                davies_bouldin: davies_bouldin(x, &fit.labels, k)?,
             };
             done += 2.0;
             m
