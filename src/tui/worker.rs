@@ -47,7 +47,7 @@ pub enum Job {
     Clean {
         id: JobId,
         table: Arc<Table>,
-        mapping: Mapping,
+        mapping: Arc<Mapping>,
         prepared: Option<Arc<Prepared>>,
         config: Box<RunConfig>,
         cancel: Arc<AtomicBool>,
@@ -294,10 +294,8 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             request, cancel, ..
         } => {
             let p = with_cancel(report, cancel);
-            p.report(0.01, "gathering the results");
-            let run = request.run_output();
-            JobOutput::Exported(data::write_outputs(
-                &run,
+            JobOutput::Exported(crate::pipeline::export::write_outputs(
+                &request.run,
                 &request.config,
                 &request.dir,
                 request.force,

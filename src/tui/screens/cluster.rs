@@ -191,7 +191,10 @@ pub fn on_swept(app: &mut App, _job: RunningJob, result: Result<SweepResult>) {
             // another sweep they would name other segments.
             let had_segments = app.data.sweep.is_some() || app.data.stale.contains(&Stage::Cluster);
             app.data.invalidate_after(Stage::Cluster);
-            app.data.sweep = Some(Arc::new(SweepData { sweep, config }));
+            app.data.sweep = Some(Arc::new(SweepData {
+                sweep: Arc::new(sweep),
+                config,
+            }));
             app.data.k = Some(k);
             app.data.k_reason = if app.config.cluster.k.is_some() {
                 "fixed by you".into()
@@ -296,8 +299,8 @@ pub fn set_k(app: &mut App, k: Option<usize>) {
                 );
                 return;
             }
-            let (k, _, reason) = s.auto_choice();
-            (k, reason)
+            let pick = s.auto_choice();
+            (pick.k, pick.reason)
         }
     };
     app.config.cluster.k = k;
