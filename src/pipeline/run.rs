@@ -68,8 +68,19 @@ pub fn stage_load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
         .input
         .as_ref()
         .ok_or_else(|| Error::usage("no input file given"))?;
-    let mut table = load(input, &cfg.load, progress)?;
-    if let Some(warning) = replay_check(input, cfg.input_sha256.as_deref())? {
+    stage_load_file(input, &cfg.load, cfg.input_sha256.as_deref(), progress)
+}
+
+/// Loads `path`; when `expected_sha256` (recorded in a replayed run.toml)
+/// differs from the file now, a warning says so.
+pub fn stage_load_file(
+    path: &std::path::Path,
+    options: &crate::pipeline::load::LoadOptions,
+    expected_sha256: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<Table> {
+    let mut table = load(path, options, progress)?;
+    if let Some(warning) = replay_check(path, expected_sha256)? {
         table.source.warnings.push(warning);
     }
     Ok(table)

@@ -17,6 +17,18 @@ pub fn load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
     run::stage_load(cfg, progress)
 }
 
+/// Loads `path` with `options` (the TUI's Load screen: a path and options
+/// being edited); `expected_sha256` is the input's fingerprint saved in a
+/// replayed run.toml, and a changed file gets a warning.
+pub fn load_file(
+    path: &std::path::Path,
+    options: &crate::pipeline::load::LoadOptions,
+    expected_sha256: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<Table> {
+    run::stage_load_file(path, options, expected_sha256, progress)
+}
+
 pub fn map(table: &Table, cfg: &RunConfig) -> Result<Mapping> {
     run::stage_map(table, cfg)
 }

@@ -9,6 +9,7 @@
 //! a new sweep. Changing a sweep option marks the sweep out of date; `r` (or
 //! Enter) runs it again.
 
+use crate::config::Setting;
 use crate::error::{Error, Result};
 use crate::pipeline::cluster::SweepResult;
 use crate::pipeline::run;
@@ -60,11 +61,19 @@ pub const OPTION_ROWS: [OptionRow; 5] = [
     OptionRow::Seed,
 ];
 
-/// The largest K the range may reach (the same bound as the flags and
-/// run.toml: `config::limits`).
-pub const K_LIMIT: usize = crate::config::limits::MAX_K;
-/// The most restarts per K.
-const RESTARTS_LIMIT: usize = crate::config::limits::MAX_N_INIT;
+/// The values a row may take: the bounds `RunConfig::validate` checks for
+/// the flags and run.toml too (`ClusterOptions::bounds`).
+fn bounds(app: &App, row: OptionRow) -> (u64, u64) {
+    let setting = match row {
+        OptionRow::KMin => Setting::KMin,
+        OptionRow::KMax => Setting::KMax,
+        OptionRow::K => Setting::K,
+        OptionRow::Restarts => Setting::NInit,
+        OptionRow::Seed => return (0, u64::MAX),
+    };
+    let range = app.config.cluster.bounds(setting).unwrap_or(0..=usize::MAX);
+    (*range.start() as u64, *range.end() as u64)
+}
 
 /// The sweep shown no longer matches the options: a different range,
 /// restarts or seed, or a fixed K it did not compute.
@@ -359,16 +368,14 @@ fn option_value(app: &App, row: OptionRow) -> String {
 }
 
 fn change_option(app: &mut App, row: OptionRow, step: i64) {
+    let (lo, hi) = bounds(app, row);
+    let moved = |v: usize| (v as i64 + step).clamp(lo as i64, hi as i64) as usize;
     let c = &mut app.config.cluster;
     match row {
-        OptionRow::KMin => c.k_min = (c.k_min as i64 + step).clamp(2, c.k_max as i64) as usize,
-        OptionRow::KMax => {
-            c.k_max = (c.k_max as i64 + step).clamp(c.k_min as i64, K_LIMIT as i64) as usize
-        }
+        OptionRow::KMin => c.k_min = moved(c.k_min),
+        OptionRow::KMax => c.k_max = moved(c.k_max),
         OptionRow::K => return move_k(app, step as isize),
-        OptionRow::Restarts => {
-            c.n_init = (c.n_init as i64 + step).clamp(1, RESTARTS_LIMIT as i64) as usize
-        }
+        OptionRow::Restarts => c.n_init = moved(c.n_init),
         OptionRow::Seed => app.config.seed = app.config.seed.saturating_add_signed(step),
     }
     options_changed(app);
@@ -387,7 +394,8 @@ fn options_changed(app: &mut App) {
 
 /// A value typed for an option row.
 pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Result<(), String> {
-    let number = |lo: u64, hi: u64| -> std::result::Result<u64, String> {
+    let (lo, hi) = bounds(app, row);
+    let number = || -> std::result::Result<u64, String> {
         let v: u64 = text
             .replace(['_', ','], "")
             .parse()
@@ -399,15 +407,13 @@ pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Resu
     };
     let c = app.config.cluster.clone();
     match row {
-        OptionRow::KMin => app.config.cluster.k_min = number(2, c.k_max as u64)? as usize,
-        OptionRow::KMax => {
-            app.config.cluster.k_max = number(c.k_min as u64, K_LIMIT as u64)? as usize
-        }
+        OptionRow::KMin => app.config.cluster.k_min = number()? as usize,
+        OptionRow::KMax => app.config.cluster.k_max = number()? as usize,
         OptionRow::K => {
             if text.eq_ignore_ascii_case("auto") || text.is_empty() {
                 set_k(app, None);
             } else {
-                let k = number(2, K_LIMIT as u64)? as usize;
+                let k = number()? as usize;
                 if app.data.sweep.as_ref().is_some_and(|s| s.has(k)) {
                     set_k(app, Some(k));
                 } else {
@@ -417,10 +423,8 @@ pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Resu
             }
             return Ok(());
         }
-        OptionRow::Restarts => {
-            app.config.cluster.n_init = number(1, RESTARTS_LIMIT as u64)? as usize
-        }
-        OptionRow::Seed => app.config.seed = number(0, u64::MAX)?,
+        OptionRow::Restarts => app.config.cluster.n_init = number()? as usize,
+        OptionRow::Seed => app.config.seed = number()?,
     }
     // The one check of the options that flags and run.toml go through too.
     if let Err(invalid) = app.config.validate() {
