@@ -265,9 +265,26 @@ pub fn encoding_warning(src: &crate::pipeline::table::SourceInfo) -> Option<Stri
     })
 }
 
+/// A date column read in the order of the option because its dates read
+/// both ways, in CLI words.
+pub fn date_order_warning(col: &crate::pipeline::table::Column) -> Option<String> {
+    use crate::pipeline::load::DateOrder;
+    let (read, other) = match col.info.date_order_guessed? {
+        DateOrder::Dmy => ("day/month/year", "mdy"),
+        DateOrder::Mdy => ("month/day/year", "dmy"),
+    };
+    Some(format!(
+        "'{}': every date reads both day-first and month-first (no day above 12), so nothing in \
+         the data decides; read as {read}: if that is wrong, every date in it is, so use \
+         --date-order {other}",
+        col.name
+    ))
+}
+
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    w.extend(run.table.columns.iter().filter_map(date_order_warning));
     w.extend(id_warning(&run.mapping.id));
     w.extend(run.mapping.notes.iter().cloned());
     if let Some(a) = &run.prepared.aggregated {
@@ -574,13 +591,18 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     progress.stage("load");
     let table = crate::pipeline::load::load(&args.file, &load_opts, &progress)?;
     let source = table.source.clone();
+    let date_orders: Vec<String> = table
+        .columns
+        .iter()
+        .filter_map(date_order_warning)
+        .collect();
     progress.stage("score");
     let scored = score_table(&model, table, args.as_of, &progress)?;
     progress.finish();
     if let Some(enc) = encoding_warning(&source) {
         eprintln!("  warning: {enc}");
     }
-    for w in &scored.warnings {
+    for w in date_orders.iter().chain(&scored.warnings) {
         eprintln!("  warning: {}", escape::terminal(w));
     }
     let mut counts = vec![0usize; model.k];

@@ -397,11 +397,14 @@ fn one_stray_byte_does_not_change_the_encoding() {
             }
             assert_eq!(t.n_rows, 300, "{what}");
             let genders = text_column(&t, 1);
-            // Multi-byte encodings cannot decode the byte: that one cell is
-            // missing and reported with its line; single-byte code pages
-            // read it as a control character in the cell.
-            let multibyte = !case.encoding.is_single_byte();
-            if multibyte {
+            // Multi-byte encodings cannot decode the byte, and a code page
+            // leaves it undefined (a C1 control character): either way that
+            // one cell is missing and reported with its line. A byte that
+            // is a letter of the code page (0xFF in KOI8-R) cannot be told.
+            let stray_byte = [case.stray];
+            let (as_text, _) = case.encoding.decode_without_bom_handling(&stray_byte);
+            let stray = !case.encoding.is_single_byte() || as_text.chars().all(char::is_control);
+            if stray {
                 assert_eq!(genders[17], None, "{what}");
                 let w = t.source.warnings.join("\n");
                 assert!(
@@ -460,4 +463,55 @@ fn a_gbk_file_forced_as_cyrillic_is_called_garbled() {
     assert_eq!(r.source, EncodingSource::Forced);
     assert!(r.header_garbled, "{r:?}");
     assert_eq!(r.suggested_label(), Some("gbk"));
+}
+
+/// UTF-16 as some tools write it: no byte-order mark. It is read by its NUL
+/// bytes in either byte order, the same as with a mark, and naming it
+/// (`--encoding utf-16le`) reads it too rather than refusing it as binary.
+#[test]
+fn utf16_without_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    for shape in [Shape::HeaderOnly, Shape::TwoValued, Shape::Plenty] {
+        let utf8 = Case {
+            encoding: encoding_rs::UTF_8,
+            language: &CHINESE,
+            stray: 0xFF,
+        };
+        let g = generate(&utf8, shape, 60);
+        let text = String::from_utf8(g.bytes.clone()).unwrap();
+        let units = text.encode_utf16();
+        for (encoding, bytes) in [
+            (
+                encoding_rs::UTF_16LE,
+                units
+                    .clone()
+                    .flat_map(u16::to_le_bytes)
+                    .collect::<Vec<u8>>(),
+            ),
+            (
+                encoding_rs::UTF_16BE,
+                units.clone().flat_map(u16::to_be_bytes).collect(),
+            ),
+        ] {
+            let case = Case {
+                encoding,
+                language: &CHINESE,
+                stray: 0xFF,
+            };
+            let what = format!("{} {shape:?} without BOM", encoding.name());
+            let t = load_bytes(dir.path(), "u16.csv", &bytes);
+            assert_eq!(detected(&t), expected_label(encoding), "{what}");
+            check_table(&case, shape, &g, &t, &what);
+        }
+        let le: Vec<u8> = units.flat_map(u16::to_le_bytes).collect();
+        let path = dir.path().join("forced.csv");
+        std::fs::write(&path, &le).unwrap();
+        let opts = LoadOptions {
+            encoding: Some("utf-16le".into()),
+            ..LoadOptions::default()
+        };
+        let t = load(&path, &opts, &NoProgress).unwrap();
+        assert_eq!(t.n_rows, 60);
+        assert_eq!(t.names(), CHINESE.header);
+    }
 }

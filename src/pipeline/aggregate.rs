@@ -967,6 +967,8 @@ struct MeasureSources<'a> {
     /// The invoice-number column, when invoices are counted.
     invoice: Option<&'a str>,
     direction: Option<&'a str>,
+    /// The columns of money in and out, when the log has one each.
+    split: Option<(&'a str, &'a str)>,
 }
 
 /// `num / den`, missing when `den` is 0.
@@ -1018,7 +1020,9 @@ fn measure_columns(
             }
         }
         LogLayout::InvoiceLines { .. } => invoice_columns(out, accs, extras, plan, src),
-        LogLayout::Flows { .. } => flow_columns(out, accs, extras, plan, src),
+        LogLayout::Flows { .. } | LogLayout::SplitFlows => {
+            flow_columns(out, accs, extras, plan, src)
+        }
     }
 }
 
@@ -1130,12 +1134,19 @@ fn flow_columns(
         Some(d) => format!("rows '{d}' marks as"),
         None => "rows whose amount is".to_string(),
     };
+    let (in_how, out_how) = match src.split {
+        Some((i, o)) => (format!("sum of '{i}'"), format!("sum of '{o}'")),
+        None => (
+            format!("sum of '{amount}' on {by} money in"),
+            format!("sum of '{amount}' on {by} money out"),
+        ),
+    };
     let present = |a: &&Acc, v: f64| if a.n_amount > 0 { v } else { f64::NAN };
     let sums = [
         (
             MonetaryBasis::Inflow,
             "txn_inflow",
-            format!("sum of '{amount}' on {by} money in"),
+            in_how,
             accs.iter()
                 .zip(extras)
                 .map(|(a, e)| present(a, e.inflow))
@@ -1144,7 +1155,7 @@ fn flow_columns(
         (
             MonetaryBasis::Outflow,
             "txn_outflow",
-            format!("sum of '{amount}' on {by} money out"),
+            out_how,
             accs.iter()
                 .zip(extras)
                 .map(|(a, e)| present(a, e.outflow))
@@ -1286,6 +1297,7 @@ fn policy_report(
         LogLayout::Flows { by_sign } => {
             flow_statements(&mut r, plan, c, src, by_sign, table);
         }
+        LogLayout::SplitFlows => flow_statements(&mut r, plan, c, src, false, table),
     }
     r
 }
@@ -1355,8 +1367,9 @@ fn flow_statements(
     table: &Table,
 ) {
     let amount = src.amount.unwrap_or("?");
-    let by = match (by_sign, src.direction) {
-        (false, Some(d)) => format!("the direction in '{d}'"),
+    let by = match (by_sign, src.direction, src.split) {
+        (_, _, Some((i, o))) => format!("their own columns, '{i}' (in) and '{o}' (out)"),
+        (false, Some(d), _) => format!("the direction in '{d}'"),
         _ => format!(
             "the sign of '{amount}' (positive: in, negative: out; signed amounts policy '{}')",
             if plan.layout == (LogLayout::Flows { by_sign: true }) {
@@ -1383,14 +1396,28 @@ fn flow_statements(
             let col = table.column(src.direction?)?;
             Some((i, col.data.display(i)))
         });
+        let what = if src.split.is_some() {
+            "with an amount in both columns or in neither"
+        } else {
+            "whose direction reads neither in nor out"
+        };
+        let example = example.or_else(|| {
+            let i = c.first_unknown.filter(|_| src.split.is_some())?;
+            Some((i, String::new()))
+        });
         r.statements.push(format!(
-            "{} rows whose direction reads neither in nor out{} count as transactions but in neither sum",
+            "{} rows {what}{} count as transactions but in neither sum",
             c.unknown_rows,
             example
                 .as_ref()
-                .map_or(String::new(), |(i, v)| format!(" (e.g. {}: '{v}')", table.row_label(*i)))
+                .map_or(String::new(), |(i, v)| if v.is_empty() {
+                    format!(" (e.g. {})", table.row_label(*i))
+                } else {
+                    format!(" (e.g. {}: '{v}')", table.row_label(*i))
+                })
         ));
-        r.unknown_direction_examples.extend(example);
+        r.unknown_direction_examples
+            .extend(example.filter(|(_, v)| !v.is_empty()));
     }
 }
 
@@ -1755,6 +1782,12 @@ pub fn aggregate_with_plan(
         price: role_col(Role::UnitPrice).map(|c| c.name.as_str()),
         invoice: reader.invoices().and(mapping.column_for(Role::TxnId)),
         direction: role_col(Role::Direction).map(|c| c.name.as_str()),
+        split: (layout == LogLayout::SplitFlows)
+            .then(|| {
+                let name = |r| role_col(r).map(|c: &Column| c.name.as_str());
+                name(Role::TxnInflow).zip(name(Role::TxnOutflow))
+            })
+            .flatten(),
     };
     measure_columns(&mut out, &accs, &extras, &plan, layout, &sources);
     if sources.invoice.is_some() {

@@ -546,7 +546,13 @@ fn no_key(
 }
 
 /// Roles only a row of a transaction log has.
-const TRANSACTION_MARKERS: [Role; 3] = [Role::TxnId, Role::Direction, Role::Quantity];
+const TRANSACTION_MARKERS: [Role; 5] = [
+    Role::TxnId,
+    Role::Direction,
+    Role::Quantity,
+    Role::TxnInflow,
+    Role::TxnOutflow,
+];
 
 /// The key-shaped columns other than `keep` that are different on every row.
 fn unique_ones(candidates: &[Candidate], keep: usize, t: &Table) -> Vec<(String, String)> {

@@ -42,10 +42,16 @@ pub enum Role {
     UnitPrice,
     /// Money in or out: credit/debit, deposit/withdrawal, 收入/支出 (logs).
     Direction,
+    /// The amount of money in, in its own column beside one of money out
+    /// (`Credit Amount`, `Deposits`, `Paid in`, `贷方发生额`; logs).
+    TxnInflow,
+    /// The amount of money out, beside a money-in column (`Debit Amount`,
+    /// `Withdrawals`, `Paid out`, `借方发生额`; logs).
+    TxnOutflow,
 }
 
 impl Role {
-    pub const ALL: [Role; 18] = [
+    pub const ALL: [Role; 20] = [
         Role::CustomerId,
         Role::Age,
         Role::BirthDate,
@@ -64,6 +70,8 @@ impl Role {
         Role::Quantity,
         Role::UnitPrice,
         Role::Direction,
+        Role::TxnInflow,
+        Role::TxnOutflow,
     ];
 
     /// The name used in `--map role=column` and config files.
@@ -87,6 +95,8 @@ impl Role {
             Role::Quantity => "quantity",
             Role::UnitPrice => "unit_price",
             Role::Direction => "direction",
+            Role::TxnInflow => "inflow_amount",
+            Role::TxnOutflow => "outflow_amount",
         }
     }
 
@@ -110,6 +120,8 @@ impl Role {
             Role::Quantity => "quantity",
             Role::UnitPrice => "unit price",
             Role::Direction => "direction (in/out)",
+            Role::TxnInflow => "amount in (credit)",
+            Role::TxnOutflow => "amount out (debit)",
         }
     }
 
@@ -137,7 +149,9 @@ impl Role {
             | Role::Recency
             | Role::ProductCount
             | Role::Quantity
-            | Role::UnitPrice => t == ColumnType::Number,
+            | Role::UnitPrice
+            | Role::TxnInflow
+            | Role::TxnOutflow => t == ColumnType::Number,
         }
     }
 
@@ -483,6 +497,58 @@ impl Role {
                 "收付标志",
                 "交易方向",
             ],
+            // Exact names only (see `header_score`): "credit" inside
+            // "CreditScore" or "CreditLimit" is no amount of money in.
+            Role::TxnInflow => &[
+                "credit",
+                "credits",
+                "creditamount",
+                "creditamt",
+                "cramount",
+                "cramt",
+                "deposit",
+                "deposits",
+                "depositamount",
+                "depositamt",
+                "paidin",
+                "moneyin",
+                "amountin",
+                "inflow",
+                "inflowamount",
+                "receipts",
+                "贷方",
+                "贷方金额",
+                "贷方发生额",
+                "收入金额",
+                "存入金额",
+                "收入",
+                "收入额",
+            ],
+            Role::TxnOutflow => &[
+                "debit",
+                "debits",
+                "debitamount",
+                "debitamt",
+                "dramount",
+                "dramt",
+                "withdrawal",
+                "withdrawals",
+                "withdrawalamount",
+                "withdrawalamt",
+                "paidout",
+                "moneyout",
+                "amountout",
+                "outflow",
+                "outflowamount",
+                "payments",
+                "借方",
+                "借方金额",
+                "借方发生额",
+                "支出金额",
+                "支取金额",
+                "支出",
+                "支出额",
+            ],
         }
     }
 }
@@ -620,8 +686,11 @@ fn header_score(role: Role, header: &str) -> f64 {
             return 1.0;
         }
         // Contained matches only for aliases long enough not to match by accident
-        // ("age" is in "vintage", "bal" in "global").
-        let long_enough = if is_cjk(alias) {
+        // ("age" is in "vintage", "bal" in "global"); never for the columns
+        // of money in and out.
+        let long_enough = if matches!(role, Role::TxnInflow | Role::TxnOutflow) {
+            false
+        } else if is_cjk(alias) {
             alias.chars().count() >= 2
         } else {
             alias.len() >= 6
@@ -647,7 +716,13 @@ fn rest_names_another_role(role: Role, rest: &str) -> bool {
     !rest.is_empty()
         && Role::ALL
             .iter()
-            .filter(|r| **r != role && !matches!(r, Role::CustomerId | Role::TxnId))
+            .filter(|r| {
+                **r != role
+                    && !matches!(
+                        r,
+                        Role::CustomerId | Role::TxnId | Role::TxnInflow | Role::TxnOutflow
+                    )
+            })
             .any(|r| {
                 r.aliases()
                     .iter()
@@ -840,16 +915,8 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             if role == Role::Direction && h >= v {
                 // "Type" is a direction only when its values say in or out.
                 let (share, _) = direction_share(col);
-                if share < 0.8 {
-                    if share >= 0.3 {
-                        mapping.notes.push(format!(
-                            "'{}' is named like {} but only {:.0}% of its values read as money in or out; not used as {}",
-                            col.name,
-                            role.label(),
-                            share * 100.0,
-                            role.label()
-                        ));
-                    }
+                if share < crate::pipeline::txn_meaning::DIRECTION_SHARE {
+                    // Said once, by `note_unread_direction`, in a log.
                     continue;
                 }
             }
@@ -859,6 +926,7 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
             candidates.push((score, role, j, why));
         }
     }
+    keep_flow_columns_in_pairs(&mut candidates, &assigned);
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
     for (score, role, j, why) in candidates {
         if assigned.contains_key(&role) || taken[j] {
@@ -922,13 +990,30 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
     Ok(mapping)
 }
 
+/// Columns of money in and of money out come in pairs: a lone `Deposits`
+/// or `Debit` column is left to the other roles (a deposit-only log's
+/// amount, say), unless the user named its partner.
+fn keep_flow_columns_in_pairs(
+    candidates: &mut Vec<(f64, Role, usize, String)>,
+    assigned: &BTreeMap<Role, (usize, f64, String)>,
+) {
+    let has = |role: Role, c: &[(f64, Role, usize, String)]| {
+        assigned.contains_key(&role) || c.iter().any(|(_, r, ..)| *r == role)
+    };
+    if !(has(Role::TxnInflow, candidates) && has(Role::TxnOutflow, candidates)) {
+        candidates.retain(|(_, r, ..)| !matches!(r, Role::TxnInflow | Role::TxnOutflow));
+    }
+}
+
 /// In a log (an amount and a transaction date or id) without a direction:
 /// a column named like one whose few values are not read as in or out.
 fn note_unread_direction(table: &Table, mapping: &mut Mapping) {
     let log = mapping.column_for(Role::TxnAmount).is_some()
         && (mapping.column_for(Role::TxnDate).is_some()
             || mapping.column_for(Role::TxnId).is_some());
-    if !log || mapping.column_for(Role::Direction).is_some() {
+    // Columns of money in and out say the direction themselves.
+    let split = mapping.column_for(Role::TxnInflow).is_some();
+    if !log || split || mapping.column_for(Role::Direction).is_some() {
         return;
     }
     for col in &table.columns {

@@ -198,6 +198,11 @@ pub struct ColumnInfo {
     pub unparsed_examples: Vec<(usize, String)>,
     /// Notes such as "percent values stored as fractions (12.5% -> 0.125)".
     pub notes: Vec<String>,
+    /// A date column whose every day/month pair reads both ways (no day
+    /// above 12): the order it was read in, taken from the option rather
+    /// than from the data.
+    #[serde(default)]
+    pub date_order_guessed: Option<crate::pipeline::load::DateOrder>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -31,13 +31,15 @@ pub enum Flow {
 }
 
 /// Reads a direction cell: credit/debit, CR/DR, C/D, deposit/withdrawal,
-/// in/out, 收入/支出, 存入/支取, 贷/借 ... `None` when it says neither.
+/// in/out, 收入/支出, 存入/支取, 贷/借 (traditional 貸, 轉入 ... too) ...
+/// `None` when it says neither.
 pub fn classify_direction(cell: &str) -> Option<Flow> {
-    // Lower-case letters and digits only, so "Cash-In" and "CASH_IN" meet.
+    // Lower-case letters and digits only, so "Cash-In" and "CASH_IN" meet;
+    // traditional characters folded, so a Big5 file's 貸 is 贷.
     let mut buf = [0u8; 24];
     let mut len = 0;
     for c in cell.chars().filter(|c| c.is_alphanumeric()) {
-        let c = c.to_ascii_lowercase();
+        let c = crate::pipeline::hanzi::fold_traditional(c.to_ascii_lowercase());
         let mut tmp = [0u8; 4];
         let s = c.encode_utf8(&mut tmp).as_bytes();
         if len + s.len() > buf.len() {
@@ -90,8 +92,10 @@ impl DirectionWords {
 }
 
 /// A note for a log whose column is named like a direction but whose few
-/// values are not read as money in or out (PRIJEM / VYDAJ): its amounts
-/// are summed whatever their direction, and the user should know.
+/// values are not all read as money in or out (PRIJEM / VYDAJ, or a code
+/// custseg does not know beside one it does): the column is not used, so
+/// its amounts are summed whatever their direction, and the user should
+/// know which values were not read.
 pub fn unread_direction_note(col: &Column) -> Option<String> {
     let t = col.texts()?;
     let mut values: Vec<&str> = Vec::new();
@@ -104,19 +108,40 @@ pub fn unread_direction_note(col: &Column) -> Option<String> {
         }
     }
     let (share, _) = direction_share(col);
-    (values.len() >= 2 && share < 0.3).then(|| {
-        let shown: Vec<String> = values.iter().take(4).map(|v| format!("'{v}'")).collect();
+    if values.len() < 2 || share >= DIRECTION_SHARE {
+        return None;
+    }
+    let quoted = |vs: &[&&str]| -> String {
+        let shown: Vec<String> = vs.iter().take(4).map(|v| format!("'{v}'")).collect();
+        shown.join(", ")
+    };
+    let unread: Vec<&&str> = values
+        .iter()
+        .filter(|v| classify_direction(v).is_none())
+        .collect();
+    let what = if unread.len() == values.len() {
         format!(
-            "'{}' is named like a debit/credit direction, but its values ({}) are not read as money \
-             in or out, so the amounts are summed whatever their direction; if it says in or out, \
-             give it the direction role and name its values (--map direction={} --inflow-values V \
-             --outflow-values V)",
-            col.name,
-            shown.join(", "),
-            col.name
+            "its values ({}) are not read as money in or out",
+            quoted(&unread)
         )
-    })
+    } else {
+        format!(
+            "only {:.0}% of its values read as money in or out ({} not), so it is not used",
+            share * 100.0,
+            quoted(&unread)
+        )
+    };
+    Some(format!(
+        "'{}' is named like a debit/credit direction, but {what}, so the amounts are summed \
+         whatever their direction; if it says in or out, give it the direction role and name its \
+         values (--map direction={} --inflow-values V --outflow-values V)",
+        col.name, col.name
+    ))
 }
+
+/// Share of a column's values that must read as in or out for it to be
+/// taken as the direction.
+pub const DIRECTION_SHARE: f64 = 0.8;
 
 /// Share of a text column's present values (the first 5,000) that read as a
 /// direction, and whether both directions occur.
@@ -226,6 +251,10 @@ pub enum LogLayout {
     InvoiceLines { cancel_prefix: bool },
     /// Money in and out: from a direction column, or from the amount's sign.
     Flows { by_sign: bool },
+    /// Money in and out in two columns of their own (`Credit Amount` /
+    /// `Debit Amount`, `Deposits` / `Withdrawals`): a row's amount is in the
+    /// one that holds it.
+    SplitFlows,
 }
 
 /// The resolved reading of a log, saved with the model.
@@ -267,6 +296,11 @@ pub fn plan_log(table: &Table, mapping: &Mapping, opts: PlanOptions) -> LogPlan 
             .and_then(|c| table.column(c))
             .is_some_and(cancel_prefix_in_use);
         return plan(LogLayout::InvoiceLines { cancel_prefix });
+    }
+    let inflow = usable(table, mapping, Role::TxnInflow).and_then(|c| c.numbers());
+    let outflow = usable(table, mapping, Role::TxnOutflow).and_then(|c| c.numbers());
+    if inflow.is_some() && outflow.is_some() {
+        return plan(LogLayout::SplitFlows);
     }
     let amount = usable(table, mapping, Role::TxnAmount).and_then(|c| c.numbers());
     let Some(amount) = amount else {
@@ -332,7 +366,8 @@ pub enum RowKind {
     Cancel,
     In,
     Out,
-    /// A flow whose direction cell says neither in nor out (or is empty).
+    /// A flow whose direction cell says neither in nor out (or is empty);
+    /// in two columns, a row with an amount in both or in neither.
     Unknown,
 }
 
@@ -351,6 +386,10 @@ pub enum RowReader<'a> {
         amount: &'a [f64],
         direction: &'a crate::pipeline::table::TextColumn,
         words: &'a DirectionWords,
+    },
+    SplitFlows {
+        inflow: &'a [f64],
+        outflow: &'a [f64],
     },
 }
 
@@ -392,6 +431,10 @@ impl<'a> RowReader<'a> {
                     (amount, _) => RowReader::Amounts(amount),
                 }
             }
+            LogLayout::SplitFlows => match (nums(Role::TxnInflow), nums(Role::TxnOutflow)) {
+                (Some(inflow), Some(outflow)) => RowReader::SplitFlows { inflow, outflow },
+                _ => RowReader::Amounts(amount),
+            },
             LogLayout::Amounts => RowReader::Amounts(amount),
         }
     }
@@ -406,6 +449,7 @@ impl<'a> RowReader<'a> {
             },
             RowReader::SignedFlows(_) => LogLayout::Flows { by_sign: true },
             RowReader::DirectedFlows { .. } => LogLayout::Flows { by_sign: false },
+            RowReader::SplitFlows { .. } => LogLayout::SplitFlows,
         }
     }
 
@@ -453,6 +497,7 @@ impl<'a> RowReader<'a> {
                 };
                 (amount[i].abs(), kind)
             }
+            RowReader::SplitFlows { inflow, outflow } => split_row(inflow[i], outflow[i]),
         }
     }
 
@@ -461,6 +506,23 @@ impl<'a> RowReader<'a> {
         match self {
             RowReader::Invoice { invoice, .. } => *invoice,
             _ => None,
+        }
+    }
+}
+
+/// A row of two amount columns: money in when only the in column holds an
+/// amount (0 and empty cells hold none), money out when only the out
+/// column does; magnitudes, as some exports write debits negative.
+#[inline]
+fn split_row(inflow: f64, outflow: f64) -> (f64, RowKind) {
+    let held = |x: f64| x.is_finite() && x != 0.0;
+    match (held(inflow), held(outflow)) {
+        (true, false) => (inflow.abs(), RowKind::In),
+        (false, true) => (outflow.abs(), RowKind::Out),
+        (true, true) => (f64::NAN, RowKind::Unknown),
+        (false, false) => {
+            let zero = inflow == 0.0 || outflow == 0.0;
+            (if zero { 0.0 } else { f64::NAN }, RowKind::Unknown)
         }
     }
 }
@@ -510,6 +572,9 @@ mod tests {
             "收入",
             "存入",
             "贷",
+            "貸",
+            "貸方",
+            "轉入",
             "Cash-In",
             " transfer in ",
         ] {
@@ -524,6 +589,8 @@ mod tests {
             "支出",
             "支取",
             "借",
+            "轉出",
+            "消費",
             "CASH_OUT",
             "Payment",
         ] {

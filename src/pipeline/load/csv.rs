@@ -153,6 +153,8 @@ struct Parsed {
     bad_cells: BadCells,
     /// The last record, cut off by the end of the file (not in the columns).
     cut_off: Option<CutOff>,
+    /// The header's line when a title block above it was skipped, else 0.
+    header_line: u64,
 }
 
 /// The CSV parser settings every reader of a file shares.
@@ -312,6 +314,9 @@ struct Layout {
     encoding: DetectedEncoding,
     delimiter: u8,
     has_header: bool,
+    /// Records of a bank export's title block above the table ("Account
+    /// statement", "Period: ..."), skipped.
+    title_records: usize,
 }
 
 /// Delimiter and header, from the options or the decoded sample.
@@ -320,7 +325,7 @@ fn sniff_layout(
     complete: bool,
     encoding: DetectedEncoding,
     opts: &LoadOptions,
-) -> Result<(Layout, Vec<Vec<String>>)> {
+) -> Result<(Layout, Vec<Vec<String>>, Option<String>)> {
     let (sample_text, _) = encoding
         .encoding
         .decode_without_bom_handling(&sample[encoding.bom_len..]);
@@ -333,14 +338,62 @@ fn sniff_layout(
         Some(d) => d as u8,
         None => sniff_delimiter(&sample_text, complete).unwrap_or(b','),
     };
-    let sample_rows = sample_records(&sample_text, delimiter, complete, 200);
+    let mut sample_rows = sample_records(&sample_text, delimiter, complete, 200);
+    let title_records = if opts.header == Some(false) {
+        0
+    } else {
+        title_block(&sample_rows)
+    };
+    let title = (title_records > 0).then(|| {
+        let first = sample_rows[0].iter().find(|c| !c.trim().is_empty());
+        format!(
+            "'{}'",
+            crate::pipeline::excerpt::cell(first.map_or("", |c| c.trim()))
+        )
+    });
+    sample_rows.drain(..title_records);
     let has_header = opts.header.unwrap_or_else(|| detect_header(&sample_rows));
     let layout = Layout {
         encoding,
         delimiter,
         has_header,
+        title_records,
     };
-    Ok((layout, sample_rows))
+    Ok((layout, sample_rows, title))
+}
+
+/// Records of a title block above the table, if the sample starts with one:
+/// up to 10 leading records, each with fewer fields than the table's rows,
+/// above a header and a run of records that nearly all have the table's
+/// width (its most common number of fields, 2 or more). Such a file could
+/// not be read otherwise (the first record sets the width), so this only
+/// turns an error into a table; a short header above wider data rows is no
+/// title (the data row below it is not a header).
+fn title_block(rows: &[Vec<String>]) -> usize {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for r in rows {
+        match counts.iter_mut().find(|(w, _)| *w == r.len()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((r.len(), 1)),
+        }
+    }
+    let Some(&(width, _)) = counts.iter().max_by_key(|&&(w, n)| (n, w)) else {
+        return 0;
+    };
+    if width < 2 {
+        return 0;
+    }
+    let Some(k) = rows.iter().take(11).position(|r| r.len() == width) else {
+        return 0;
+    };
+    let table = &rows[k..];
+    let same = table.iter().filter(|r| r.len() == width).count();
+    let is_title = k > 0
+        && rows[..k].iter().all(|r| r.len() < width)
+        && table.len() >= 2
+        && same * 10 >= table.len() * 9
+        && detect_header(table);
+    if is_title { k } else { 0 }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -355,14 +408,19 @@ fn read_with_encoding(
     progress: &dyn Progress,
     tuning: &ReadTuning,
 ) -> Result<Table> {
-    let (layout, sample_rows) = sniff_layout(sample, complete, encoding, opts)?;
+    let (layout, sample_rows, title) = sniff_layout(sample, complete, encoding, opts)?;
     let workers = if tuning.threads == 0 {
         rayon::current_num_threads()
     } else {
         tuning.threads
     };
     let mut parsed = None;
-    if encoding.is_utf8() && file_bytes >= tuning.parallel_min_bytes && workers > 1 {
+    // A title block is rare and small: the sequential reader steps over it.
+    if encoding.is_utf8()
+        && file_bytes >= tuning.parallel_min_bytes
+        && workers > 1
+        && layout.title_records == 0
+    {
         // Any trouble in there (bad rows, odd quoting) returns `None`, and
         // the sequential reader below reads the file again and says exactly
         // what it always says.
@@ -395,15 +453,17 @@ fn read_with_encoding(
         .bad_cells
         .check(name, parsed.rows_read, encoding, &parsed.names)?;
     Ok(build_table(
-        path, file_bytes, layout, parsed, opts, progress,
+        path, file_bytes, layout, title, parsed, opts, progress,
     ))
 }
 
 /// Types the columns and assembles the table with what the loader has to say.
+#[allow(clippy::too_many_arguments)]
 fn build_table(
     path: &Path,
     file_bytes: u64,
     layout: Layout,
+    title: Option<String>,
     parsed: Parsed,
     opts: &LoadOptions,
     progress: &dyn Progress,
@@ -417,6 +477,7 @@ fn build_table(
         rows_read,
         bad_cells,
         cut_off,
+        header_line,
     } = parsed;
 
     progress.report(0.9, &format!("typing {} columns", names.len()));
@@ -453,6 +514,13 @@ fn build_table(
     warnings.extend(bad_cells.warning(&names, layout.encoding));
     if empty_rows > 0 {
         warnings.push(format!("ignored {empty_rows} empty rows"));
+    }
+    if let Some(title) = title.filter(|_| header_line > 1) {
+        warnings.push(format!(
+            "lines 1-{} above the header (line {header_line}) are a title block, not the table \
+             ({title}); they were skipped",
+            header_line - 1
+        ));
     }
     let source = SourceInfo {
         path: path.to_path_buf(),
@@ -532,18 +600,27 @@ fn read_sequential(
         rows_read: 0,
         bad_cells: BadCells::default(),
         cut_off: None,
+        header_line: 0,
     };
     let mut first = true;
+    let mut title = layout.title_records;
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(name, e))?
     {
+        if title > 0 {
+            title -= 1;
+            continue;
+        }
         // Not `p.line()`: the parser counts `\n` bytes up to where it stopped
         // reading the previous record, which is before the `\n` of a CRLF
         // and before any blank lines; and it counts no lone `\r`.
         let line = stats.line_at(record.position().map_or(0, |p| p.byte()));
         if first {
             first = false;
+            if layout.title_records > 0 {
+                p.header_line = line;
+            }
             start_columns(&mut p, &record, line, name, layout, sample_rows, file_bytes)?;
             if layout.has_header {
                 continue;
@@ -870,11 +947,16 @@ impl<R: Read> DecodingReader<R> {
                 self.end = self.inner.read(&mut self.input)?;
                 self.eof = self.end == 0;
             }
-            let (result, read, written, replaced) = self.decoder.decode_to_utf8(
+            let (result, read, mut written, mut replaced) = self.decoder.decode_to_utf8(
                 &self.input[self.start..self.end],
                 &mut self.output,
                 self.eof,
             );
+            if self.decoder.encoding().is_single_byte() {
+                let (len, marked) = mark_c1_controls(&mut self.output, written);
+                written = len;
+                replaced |= marked;
+            }
             self.start += read;
             self.out_start = 0;
             self.out_end = written;
@@ -888,6 +970,35 @@ impl<R: Read> DecodingReader<R> {
         }
         Ok(())
     }
+}
+
+/// Single-byte code pages decode the bytes they leave undefined (0x81 in
+/// windows-1252, 0x98 in windows-1251) to C1 control characters, which no
+/// text holds: such a byte is stray, as an undecodable byte is in a
+/// multi-byte encoding, and is marked the same way (U+FFFD) so that its
+/// cell is read as missing and reported with its line. Returns the new
+/// length of `out[..written]` and whether anything was marked. Each input
+/// byte still takes at most 3 output bytes, which the buffer has room for.
+fn mark_c1_controls(out: &mut [u8], written: usize) -> (usize, bool) {
+    let is_c1 = |w: &[u8]| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]);
+    if !out[..written].windows(2).any(is_c1) {
+        return (written, false);
+    }
+    let text = out[..written].to_vec();
+    let mut n = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if i + 1 < text.len() && is_c1(&text[i..i + 2]) {
+            out[n..n + 3].copy_from_slice("\u{FFFD}".as_bytes());
+            n += 3;
+            i += 2;
+        } else {
+            out[n] = text[i];
+            n += 1;
+            i += 1;
+        }
+    }
+    (n, true)
 }
 
 impl<R: Read> Read for DecodingReader<R> {

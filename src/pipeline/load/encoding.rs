@@ -23,7 +23,8 @@
 
 mod script;
 
-use super::sniff::{DELIMITERS, DetectedEncoding, bom, sample_records};
+use super::sniff::{DELIMITERS, DetectedEncoding, bom, sample_records, utf16_without_bom};
+use crate::pipeline::excerpt;
 use crate::pipeline::mapping::role_for_header;
 use encoding_rs::{DecoderResult, Encoding};
 use script::{Family, TextScore, score_text};
@@ -114,6 +115,10 @@ pub struct EncodingReport {
     pub header_garbled: bool,
     /// The encoding that reads the header best, when it is not this one.
     pub likely: Option<RunnerUp>,
+    /// On a close call, the first cell the two candidates read differently,
+    /// as each reads it: ("Søren", "Sřren").
+    #[serde(default)]
+    pub differs_in: Option<(String, String)>,
 }
 
 impl EncodingReport {
@@ -152,12 +157,19 @@ impl EncodingReport {
     /// "the header looks garbled as windows-1251 (no column role matches);
     /// it reads best as GBK/GB18030".
     pub fn problem(&self) -> Option<String> {
-        let alternative = self
-            .likely
-            .as_ref()
-            .or(self.runner_up.as_ref())
-            .map(|r| format!("; the likely encoding is {}", r.name))
-            .unwrap_or_default();
+        let alternative = match (&self.likely, &self.runner_up) {
+            (Some(likely), _) => format!("; the likely encoding is {}", likely.name),
+            (None, Some(r)) => match &self.differs_in {
+                Some((mine, theirs)) => format!(
+                    "; the runner-up is {}, which reads '{}' as '{}'",
+                    r.name,
+                    excerpt::cell(mine),
+                    excerpt::cell(theirs)
+                ),
+                None => format!("; the runner-up is {}", r.name),
+            },
+            (None, None) => String::new(),
+        };
         if self.header_garbled {
             Some(format!(
                 "the header looks garbled when read as {} (no column role matches it and its characters are an unlikely mix){alternative}",
@@ -220,6 +232,19 @@ pub fn detect(
         };
         return (found, report);
     }
+    if let Some(encoding) = utf16_without_bom(sample) {
+        // NULs at every other byte are no code page's text; the byte
+        // order is in which side they are on.
+        let report = EncodingReport {
+            name: encoding.name().into(),
+            label: label_of(encoding),
+            confidence: 0.95,
+            source: EncodingSource::Evidence,
+            evidence: "NUL bytes at every other position: UTF-16 without a byte-order mark".into(),
+            ..EncodingReport::default()
+        };
+        return (plain(encoding), report);
+    }
     let ev = Evidence::from_sample(sample, complete);
     let utf8_ok = match std::str::from_utf8(sample) {
         Ok(_) => true,
@@ -270,6 +295,7 @@ pub fn detect(
             name: plain(second.encoding).display_name(),
             label: label_of(second.encoding),
         });
+        report.differs_in = ev.first_difference(best.encoding, second.encoding);
     }
     flag_garbled(&mut report, best, &scored);
     (plain(best.encoding), report)
@@ -354,6 +380,27 @@ impl Evidence {
             body,
             delimiter,
         }
+    }
+
+    /// The first cell (of the header, then the body) that `a` and `b` decode
+    /// differently, as each decodes it: what a user looks at to judge a
+    /// close call.
+    fn first_difference(
+        &self,
+        a: &'static Encoding,
+        b: &'static Encoding,
+    ) -> Option<(String, String)> {
+        let d = self.delimiter;
+        [&self.header, &self.body]
+            .into_iter()
+            .flat_map(|bytes| bytes.split(move |&c| c == d || c == b'\n' || c == b'\r'))
+            .filter(|cell| !cell.is_ascii())
+            .take(5000)
+            .find_map(|cell| {
+                let (x, _) = decode_counting(a, cell);
+                let (y, _) = decode_counting(b, cell);
+                (x != y).then(|| (x.trim().to_string(), y.trim().to_string()))
+            })
     }
 
     fn is_ascii(&self) -> bool {

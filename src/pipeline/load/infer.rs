@@ -365,6 +365,7 @@ fn decide_date_order(
         }
         (false, false) => {
             if c.pairs_both > 0 {
+                info.date_order_guessed = Some(opts.date_order);
                 info.notes.push(format!(
                     "dates like 03/04/2024 are ambiguous; read as {} (--date-order {})",
                     order_name(opts.date_order),

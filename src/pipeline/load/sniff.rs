@@ -61,11 +61,39 @@ pub fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0x1F, 0x8B]) {
         return Some("gzip-compressed data");
     }
-    let utf16 = bom(bytes).is_some_and(|b| b.encoding != encoding_rs::UTF_8);
+    let utf16 = bom(bytes).is_some_and(|b| b.encoding != encoding_rs::UTF_8)
+        || utf16_without_bom(bytes).is_some();
     if !utf16 && bytes.iter().take(64 * 1024).any(|&b| b == 0) {
         return Some("binary data (it contains NUL bytes)");
     }
     None
+}
+
+/// UTF-16 written without a byte-order mark, told by its NUL bytes: every
+/// ASCII character (digits, delimiters, line ends) has a NUL high byte, so
+/// text has NULs at one parity of position and almost none at the other.
+/// Binary data has NULs at both; CJK text still has ASCII digits and commas.
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let pairs = bytes.len().min(64 * 1024) / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in bytes[..pairs * 2].chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    // Most of the pairs are ASCII in a delimited file, and a NUL on the
+    // other side is at most a rare U+xx00 character. A few NULs in a few
+    // bytes are binary data, not text.
+    let one_sided = |nul: usize, other: usize| nul >= 8 && nul * 4 >= pairs && other * 50 <= nul;
+    if one_sided(odd, even) {
+        Some(encoding_rs::UTF_16LE)
+    } else if one_sided(even, odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// Splits a decoded sample into records with `delimiter`, quote-aware. The last
@@ -248,5 +276,21 @@ mod tests {
         assert!(binary_signature(b"abc\x00def").is_some());
         assert!(binary_signature(b"\xFF\xFEa\x00").is_none());
         assert!(binary_signature(b"a,b\n1,2\n").is_none());
+        // UTF-16 without a byte-order mark is text, in either byte order.
+        let le: Vec<u8> = "id,金额\n1,2\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "id,金额\n1,2\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(binary_signature(&le).is_none());
+        assert!(binary_signature(&be).is_none());
+        assert_eq!(utf16_without_bom(&le), Some(encoding_rs::UTF_16LE));
+        assert_eq!(utf16_without_bom(&be), Some(encoding_rs::UTF_16BE));
+        // NULs on both sides are binary data.
+        assert!(binary_signature(b"a\x00\x00b\x00\x00c\x00\x00d\x00").is_some());
+        assert_eq!(utf16_without_bom(b"a,b\n1,2\n"), None);
     }
 }

@@ -1125,6 +1125,7 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
     // Notes worth seeing before going on: doubts about the encoding, loader
     // warnings, unparsed cells.
     let mut notes: Vec<String> = encoding_note(s).into_iter().collect();
+    let doubt = !notes.is_empty();
     notes.extend(s.warnings.iter().cloned());
     for c in &table.columns {
         if c.info.unparsed > 0 {
@@ -1151,22 +1152,13 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
     let [grid_area, notes_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(note_lines)]).areas(inner);
     if note_lines > 0 {
-        let more = notes.len().saturating_sub(note_lines as usize);
-        let lines: Vec<Line> = notes
-            .iter()
-            .take(note_lines as usize)
-            .enumerate()
-            .map(|(i, n)| {
-                let mut n = format!("{} {n}", t.glyphs.warn);
-                if more > 0 && i + 1 == note_lines as usize {
-                    n.push_str(&format!(" (+{more} more)"));
-                }
-                Line::styled(
-                    text::truncate(&n, notes_area.width as usize, t.glyphs.ellipsis),
-                    t.warn(),
-                )
-            })
-            .collect();
+        let lines = note_rows(
+            &notes,
+            doubt,
+            note_lines as usize,
+            notes_area.width as usize,
+            t,
+        );
         frame.render_widget(Paragraph::new(lines), notes_area);
     }
 
@@ -1253,6 +1245,50 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Paragraph::new(Line::styled(label, t.dim())), at);
         }
     }
+}
+
+/// The preview's note lines: one note a line, cut to the width, the last
+/// saying how many more there are; a doubt about the encoding (`doubt`:
+/// the first note) wraps onto every line, since what it names, the
+/// runner-up and the cell the two read apart, comes last.
+fn note_rows(
+    notes: &[String],
+    doubt: bool,
+    rows: usize,
+    width: usize,
+    t: &crate::tui::theme::Theme,
+) -> Vec<Line<'static>> {
+    let mut shown: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (i, n) in notes.iter().enumerate() {
+        if shown.len() == rows {
+            break;
+        }
+        let n = format!("{} {n}", t.glyphs.warn);
+        if i == 0 && doubt && text::width(&n) > width {
+            let wrapped = text::wrap(&n, width);
+            shown.extend(wrapped.into_iter().take(rows));
+        } else {
+            shown.push(n);
+        }
+        used = i + 1;
+    }
+    let more = notes.len() - used;
+    let last = shown.len().saturating_sub(1);
+    shown
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let suffix = if more > 0 && i == last {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            };
+            let room = width.saturating_sub(text::width(&suffix));
+            let n = text::truncate(&n, room, t.glyphs.ellipsis) + &suffix;
+            Line::styled(n, t.warn())
+        })
+        .collect()
 }
 
 /// What custseg doubts about the encoding, with where to settle it.

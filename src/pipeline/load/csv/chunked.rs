@@ -430,6 +430,7 @@ fn append_in_order(
         empty_rows,
         bad_cells,
         cut_off,
+        header_line: 0,
     }))
 }
 
