@@ -126,7 +126,7 @@ pub fn compute_clean(
     prepared: Option<Arc<Prepared>>,
     cfg: &RunConfig,
     progress: &dyn Progress,
-) -> Result<(Arc<Prepared>, Cleaned)> {
+) -> Result<(Arc<Prepared>, Arc<Cleaned>)> {
     let prepared = match prepared {
         Some(p) => p,
         None => Arc::new(steps::prepare(table, mapping, cfg, progress)?),
@@ -137,7 +137,7 @@ pub fn compute_clean(
     progress.report(0.5, "cleaning");
     let cleaned = steps::clean(prepared.table(table), prepared.mapping(mapping), cfg)?;
     progress.report(1.0, "cleaned");
-    Ok((prepared, cleaned))
+    Ok((prepared, Arc::new(cleaned)))
 }
 
 /// Features, with the display histograms. Exclusions and transform

@@ -123,10 +123,12 @@ impl std::fmt::Debug for Job {
     }
 }
 
+// One output per job, moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum JobOutput {
     Loaded(Result<Table>),
     Sheets(Result<Vec<String>>),
-    Cleaned(Result<(Arc<Prepared>, Cleaned)>),
+    Cleaned(Result<(Arc<Prepared>, Arc<Cleaned>)>),
     Features(Result<FeatureData>),
     Swept(Result<SweepResult>),
     Profiled(Result<(ProfileData, Option<Pca>)>),

@@ -29,8 +29,10 @@ fn planted_csv(dir: &Path, groups: usize, per: usize) -> PathBuf {
 }
 
 fn config_for(path: &Path) -> RunConfig {
-    let mut cfg = RunConfig::default();
-    cfg.input = Some(path.to_path_buf());
+    let mut cfg = RunConfig {
+        input: Some(path.to_path_buf()),
+        ..RunConfig::default()
+    };
     cfg.cluster.k_min = 2;
     cfg.cluster.k_max = 6;
     cfg.cluster.n_init = 2;
@@ -81,7 +83,8 @@ fn a_config_change_makes_stale_from_the_first_stage_it_affects() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config_for(&planted_csv(dir.path(), 3, 40));
     let base = run_all_of(&cfg);
-    let cases: Vec<(&str, Box<dyn Fn(&mut RunConfig)>, Option<Step>)> = vec![
+    type Change = Box<dyn Fn(&mut RunConfig)>;
+    let cases: Vec<(&str, Change, Option<Step>)> = vec![
         ("nothing", Box::new(|_| {}), None),
         (
             "labels",
