@@ -15,7 +15,7 @@ use crate::pipeline::features::{FeatureOptions, Features};
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::run::{self, Prepared, RunOutput};
+use crate::pipeline::run::{Prepared, RunOutput};
 use crate::pipeline::table::Table;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -84,15 +84,6 @@ pub struct Pca {
     pub points: Vec<[f64; 2]>,
     /// Share of the variance each component explains.
     pub ratio: [f64; 2],
-}
-
-/// The sweep options of a run, compared without the fixed K (moving K does
-/// not need a new sweep).
-pub fn sweep_options(cfg: &RunConfig) -> SweepConfig {
-    SweepConfig {
-        fixed_k: None,
-        ..run::sweep_config(cfg)
-    }
 }
 
 /// Counts of `values` in `bins` equal bins over their range.

@@ -26,7 +26,7 @@ pub use crate::pipeline::k_choice::{self, KPick};
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::run::{Prepared, RunOutput};
+use crate::pipeline::run::{self, Prepared, RunOutput};
 use crate::pipeline::table::Table;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,11 +103,11 @@ impl Analysis {
     /// first stage that must run again (`None`: nothing changed that matters).
     pub fn set_config(&mut self, config: RunConfig) -> Option<Step> {
         let mut from = stale::first_affected(&self.config, &config);
-        // A fixed K the sweep did not compute needs the sweep again.
-        if let (Some(k), Some(s)) = (config.cluster.k, &self.sweep)
-            && s.get(k).is_none()
-        {
-            from = Some(from.map_or(Step::Cluster, |f| f.min(Step::Cluster)));
+        if let Some(s) = &self.sweep {
+            let (used, now) = (run::sweep_config(&self.config), run::sweep_config(&config));
+            if !stale::sweep_serves(&used, s, &now) {
+                from = Some(from.map_or(Step::Cluster, |f| f.min(Step::Cluster)));
+            }
         }
         self.config = config;
         if let Some(step) = from {

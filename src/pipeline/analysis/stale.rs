@@ -3,7 +3,8 @@
 //! later one stale (earlier outputs are kept).
 
 use super::Step;
-use crate::config::{ClusterOptions, RunConfig};
+use crate::config::{ClusterOptions, RunConfig, limits};
+use crate::pipeline::cluster::{SweepConfig, SweepResult};
 
 /// The first stage whose output `new` would change, or `None` when the
 /// two configs give the same results.
@@ -36,5 +37,25 @@ fn sweep_options(c: &ClusterOptions) -> ClusterOptions {
     ClusterOptions {
         k: None,
         ..c.clone()
+    }
+}
+
+/// Whether `sweep`, made with the options `used`, still serves the options
+/// `now` (both as `run::sweep_config` gives them): the same range,
+/// restarts, seed and the rest, and the K asked for among its fits. A K
+/// computed only because it was fixed outside the range is on the SSE
+/// curve, so going back to the automatic K needs a sweep without it.
+pub fn sweep_serves(used: &SweepConfig, sweep: &SweepResult, now: &SweepConfig) -> bool {
+    let bare = |c: &SweepConfig| SweepConfig {
+        fixed_k: None,
+        ..c.clone()
+    };
+    if bare(used) != bare(now) {
+        return false;
+    }
+    match (now.fixed_k, used.fixed_k) {
+        (Some(k), _) => k >= limits::MIN_K && sweep.get(k).is_some(),
+        (None, Some(k)) => (used.k_min..=used.k_max).contains(&k),
+        (None, None) => true,
     }
 }

@@ -156,6 +156,26 @@ fn moving_k_reprofiles_from_the_same_sweep_and_an_unswept_k_resweeps() {
 }
 
 #[test]
+fn back_to_automatic_after_a_k_outside_the_range_sweeps_again() {
+    // Small ranges search the knee over every computed K, so a fixed K
+    // computed outside the range would move the automatic choice.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config_for(&planted_csv(dir.path(), 3, 40));
+    cfg.cluster.k_max = 4;
+    let mut fixed = cfg.clone();
+    fixed.cluster.k = Some(8);
+    let mut a = run_all_of(&fixed);
+    assert_eq!(a.set_config(cfg.clone()), Some(Step::Cluster));
+    a.run_to(Step::Profile, &NoProgress, &|_| {}).unwrap();
+    let fresh = run_all_of(&cfg);
+    assert_eq!(a.pick(), fresh.pick(), "the same K as a run without K=8");
+    assert_eq!(
+        a.sweep().unwrap().results.len(),
+        fresh.sweep().unwrap().results.len()
+    );
+}
+
+#[test]
 fn the_k_rule_after_a_fixed_sweep_is_the_automatic_sweeps() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config_for(&planted_csv(dir.path(), 4, 40));

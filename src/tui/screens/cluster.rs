@@ -11,13 +11,14 @@
 
 use crate::config::Setting;
 use crate::error::{Error, Result};
+use crate::pipeline::analysis::stale;
 use crate::pipeline::cluster::SweepResult;
 use crate::pipeline::run;
 use crate::tui::action::{Action, Command, Move};
 use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
 };
-use crate::tui::data::{self, Pca, ProfileData, SweepData};
+use crate::tui::data::{Pca, ProfileData, SweepData};
 use crate::tui::text;
 use crate::tui::widgets::{self, KeyHint, charts, pane_block, progress};
 use crate::tui::worker::Job;
@@ -81,22 +82,8 @@ pub fn pending(app: &App) -> bool {
     let Some(s) = &app.data.sweep else {
         return false;
     };
-    let now = run::sweep_config(&app.config);
-    let used = &s.config;
-    if data::sweep_options(&app.config)
-        != (crate::pipeline::cluster::SweepConfig {
-            fixed_k: None,
-            ..used.clone()
-        })
-    {
-        return true;
-    }
-    match (now.fixed_k, used.fixed_k) {
-        (Some(k), _) => !s.has(k),
-        // A K outside the range was computed too; the knee may move without it.
-        (None, Some(k)) => !(used.k_min..=used.k_max).contains(&k),
-        (None, None) => false,
-    }
+    // The analysis's rule (`--no-tui` replays what the TUI shows).
+    !stale::sweep_serves(&s.config, &s.sweep, &run::sweep_config(&app.config))
 }
 
 pub fn can_enter(app: &mut App) -> bool {
