@@ -1354,6 +1354,9 @@ fn write_customers<S: Sink>(sink: &mut S, opts: &SampleOptions) -> Result<(Vec<S
     Ok((segments, distinct))
 }
 
+/// Days a transaction log covers, up to the as-of date.
+const LOG_WINDOW_DAYS: u64 = 3 * 365;
+
 struct Txn {
     date: NaiveDate,
     customer: u32,
@@ -1404,13 +1407,15 @@ fn write_transactions<S: Sink>(
         assigned -= 1;
     }
 
+    // One window for the whole log, like a bank's export of the last three
+    // years: a customer who was there before it transacts from its first
+    // day on, a newer one from their open date.
+    let log_start = days_before(opts.as_of, LOG_WINDOW_DAYS);
     let mut txns: Vec<Txn> = Vec::with_capacity(opts.rows);
     for (ci, c) in customers.iter().enumerate() {
         let p = params(c.segment);
         let last = c.last_txn;
-        let span_start = c
-            .open_date
-            .max(last.checked_sub_days(Days::new(364)).unwrap_or(last));
+        let span_start = c.open_date.max(log_start).min(last);
         let span = (last - span_start).num_days().max(0) as u64;
         for k in 0..counts[ci] {
             let date = if k == 0 {

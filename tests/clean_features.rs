@@ -714,20 +714,14 @@ fn a_small_transaction_log_aggregates_to_one_row_per_customer() {
     assert_eq!(c.as_of.date, Some(IsoDate(day("2024-03-31"))));
     let f = build_features(&c.table, nm, &no_transform(), c.as_of.date).unwrap();
     assert_eq!(f.report.mode, FeatureMode::Template);
-    // Tenure from each customer's first transaction (the log has no open date).
+    // No Tenure: the log has no open date, and a first transaction is not
+    // the day a customer joined (issue 11; new_in_log says who is new).
     assert_eq!(
         f.names,
-        vec![
-            "Recency",
-            "Frequency",
-            "Monetary",
-            "Tenure",
-            "Age",
-            "Balance"
-        ]
+        vec!["Recency", "Frequency", "Monetary", "Age", "Balance"]
     );
-    assert_eq!(nm.column_for(Role::OpenDate), Some("first_txn_date"));
-    assert_eq!(feature_column(&f, "Tenure", false), vec![2.0, 2.0, 1.0]);
+    assert_eq!(nm.column_for(Role::OpenDate), None);
+    assert!(at.column("new_in_log").is_some());
     assert_eq!(feature_column(&f, "Recency", false), vec![16.0, 0.0, 30.0]);
     assert_eq!(feature_column(&f, "Frequency", false), vec![4.0, 3.0, 2.0]);
     assert_eq!(

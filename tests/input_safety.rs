@@ -549,6 +549,35 @@ fn models_and_configs_are_read_only_from_regular_files_of_bounded_size() {
 // 10. Values beyond any amount (±1e308)
 // ---------------------------------------------------------------------------
 
+/// A record the CSV parser would hold whole, at 8 bytes a field: a line of
+/// 100 MB of commas took 3.2 GB before it was counted as too wide. Each
+/// shape is refused once the record passes 4 MB: as the header, as a data
+/// row, and as one record whose quoted line breaks hide it from a line count.
+#[test]
+fn a_record_of_millions_of_fields_is_refused_within_bounded_memory() {
+    let rows = customer_rows(200);
+    let table = csv_of(&rows);
+    let (header, body) = table.split_once('\n').unwrap();
+    let commas = ",".repeat(10 << 20);
+    let cases = [
+        ("wide_header.csv", format!("{commas}\n{body}"), 1),
+        (
+            "wide_row.csv",
+            format!("{header}\n{body}C9{commas}\n{body}"),
+            202,
+        ),
+        (
+            "wide_quoted.csv",
+            format!("{header}\n{body}C9{}\n", ",\"\n\"".repeat(2 << 20)),
+            202,
+        ),
+    ];
+    for (name, text, line) in cases {
+        let phrase = format!("line {line}: a record runs on for more than 4 MB");
+        assert_refused(name, text.as_bytes(), &phrase);
+    }
+}
+
 #[test]
 fn huge_values_are_invalid_cells_reported_with_their_lines_not_infinite_means() {
     let dir = tempfile::tempdir().unwrap();

@@ -14,7 +14,7 @@ use custseg::pipeline::aggregate::{
 use custseg::pipeline::clean::{CleanOptions, IsoDate, clean};
 use custseg::pipeline::features::{FeatureOptions, Features, TransformMode, build_features};
 use custseg::pipeline::load::{LoadOptions, load};
-use custseg::pipeline::mapping::{IdSource, Mapping, MappingOptions, Role, map_columns};
+use custseg::pipeline::mapping::{ColumnUse, IdSource, Mapping, MappingOptions, Role, map_columns};
 use custseg::pipeline::progress::NoProgress;
 use custseg::pipeline::table::{ColumnType, Table};
 use custseg::pipeline::txn_meaning::{
@@ -530,7 +530,10 @@ fn invoice_lines_count_invoices_and_net_cancellations() {
         // StockCode and Description vary within a customer: not attributes.
         assert!(a.table.column(header[1]).is_none() && a.table.column(header[2]).is_none());
         let f = features(&a);
-        assert_eq!(f.names, ["Recency", "Frequency", "Monetary", "Tenure"]);
+        // No open date: RFM, and who is new as a profile column (no Tenure
+        // counted from a first purchase, which the log's window censors).
+        assert_eq!(f.names, ["Recency", "Frequency", "Monetary"]);
+        assert!(a.table.column("new_in_log").is_some());
         let as_of = shops
             .values()
             .filter_map(|s| s.last_buy.or(s.last_any))
@@ -911,24 +914,38 @@ fn a_new_customer_is_not_a_dormant_one() {
     assert_eq!(t.column("TxnDate").unwrap().ctype, ColumnType::Date);
     assert_eq!(m.column_for(Role::TxnDate), Some("TxnDate"));
     let a = a.unwrap();
-    assert_eq!(a.mapping.column_for(Role::OpenDate), Some("first_txn_date"));
+    // No open date: the log gives no Tenure (its window censors it), but
+    // says who is new, as a profile column.
+    assert_eq!(a.mapping.column_for(Role::OpenDate), None);
     let f = features(&a);
+    assert!(!f.names.iter().any(|n| n == "Tenure"), "{:?}", f.names);
     let (new, dormant) = (row_of(&a, "NEW"), row_of(&a, "DORMANT"));
-    // As of 2024-06-30: NEW first bought 2024-06-12 (0 completed months),
-    // last 2 days ago; DORMANT first 2022-03-10 (27 months), last 2023-02-01.
-    assert_eq!(feature(&f, "Tenure", new), 0.0);
-    assert_eq!(feature(&f, "Tenure", dormant), 27.0);
+    // NEW: two transactions in the last 2% of a log from 2022-01-15
+    // ((0.02)^2 < 5%) are evidence of a new customer. DORMANT first showed
+    // up 2022-03-10, 6% of the way in: the log cannot tell them from a
+    // customer who was there before it. R00 transacts all through it.
+    assert_eq!(num(&a, "new_in_log", new), 1.0);
+    assert_eq!(num(&a, "new_in_log", dormant), 0.0);
+    assert_eq!(num(&a, "new_in_log", row_of(&a, "R00")), 0.0);
+    assert_eq!(
+        a.mapping
+            .columns
+            .iter()
+            .find(|c| c.column == "new_in_log")
+            .map(|c| c.usage),
+        Some(ColumnUse::Profile)
+    );
     assert_eq!(feature(&f, "Recency", new), 2.0);
     assert_eq!(
         feature(&f, "Recency", dormant),
         f64::from(day("2024-06-30") - day("2023-02-01"))
     );
     assert!(
-        a.report
-            .policy
-            .statements
-            .iter()
-            .any(|s| s.contains("Tenure is measured from each customer's first transaction")),
+        a.report.policy.statements.iter().any(|s| s
+            .starts_with("No Tenure: the log has no account open date")
+            && s.contains("2022-01-15 to 2024-06-30")
+            && s.contains("shows 1 customer to be new")
+            && s.contains("cannot tell the other 11")),
         "{:?}",
         a.report.policy.statements
     );

@@ -41,6 +41,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{IdKey, IdKeys, IsoDate};
 use crate::pipeline::excerpt;
+use crate::pipeline::log_tenure::{LogWindow, NEW_EVIDENCE, NEW_IN_LOG};
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{
@@ -1190,9 +1191,21 @@ fn flow_columns(
     }
 }
 
-/// First and last transaction dates; the first gives Tenure unless the log
-/// carries an open date or a tenure of its own. Invoice lines use purchase
-/// dates (a customer with only cancellations: any line's).
+/// Who a log shows to be new (see [`crate::pipeline::log_tenure`]).
+struct NewInLog {
+    window: LogWindow,
+    /// Customers the log shows to be new.
+    new: usize,
+    /// Dated customers it cannot tell from established ones.
+    established: usize,
+}
+
+/// First and last transaction dates, and, unless the log carries an open
+/// date or a tenure of its own, `new_in_log`: 1 for a customer the log
+/// shows to be new, a profile column that tells new customers from
+/// established ones (a log's Tenure is censored by its window, so it is
+/// not built). Invoice lines use purchase dates and invoices (a customer
+/// with only cancellations: any line's).
 fn date_columns(
     out: &mut OutColumns,
     accs: &[&Acc],
@@ -1200,44 +1213,46 @@ fn date_columns(
     layout: LogLayout,
     date: &str,
     carries_tenure: bool,
-) {
+) -> Option<NewInLog> {
     let fix = |d: i32| if d == i32::MAX { MISSING_DATE } else { d };
     let invoice = matches!(layout, LogLayout::InvoiceLines { .. });
-    let (first, last): (Vec<i32>, Vec<i32>) = if invoice {
-        accs.iter()
-            .zip(extras)
-            .map(|(a, e)| {
-                if e.last_buy != MISSING_DATE {
-                    (e.first_buy, e.last_buy)
-                } else {
-                    (fix(a.first_date), a.last_date)
-                }
-            })
-            .unzip()
-    } else {
-        accs.iter()
-            .map(|a| (fix(a.first_date), a.last_date))
-            .unzip()
-    };
+    // (first, last, dated transactions) per customer.
+    let (first, (last, n)): (Vec<i32>, (Vec<i32>, Vec<u32>)) = accs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match extras.get(i) {
+            Some(e) if invoice && e.last_buy != MISSING_DATE => {
+                (e.first_buy, (e.last_buy, e.purchases.max(1)))
+            }
+            _ => (fix(a.first_date), (a.last_date, a.count)),
+        })
+        .unzip();
     let (first_name, last_name, what) = if invoice {
         ("first_purchase_date", "last_purchase_date", "purchase")
     } else {
         ("first_txn_date", "last_txn_date", "transaction")
     };
-    let (role, usage, why) = if carries_tenure {
-        (None, ColumnUse::Ignore, String::new())
+    let window = if carries_tenure {
+        None
     } else {
-        (
-            Some(Role::OpenDate),
-            ColumnUse::Feature,
-            "; Tenure is measured from it".to_string(),
-        )
+        LogWindow::of(&first, &last)
     };
+    let flags: Option<Vec<f64>> = window.map(|w| {
+        first
+            .iter()
+            .zip(&n)
+            .map(|(&f, &k)| match f {
+                MISSING_DATE => f64::NAN,
+                _ => f64::from(u8::from(w.is_new(f, k))),
+            })
+            .collect()
+    });
+    let dated = first.iter().filter(|&&f| f != MISSING_DATE).count();
     out.add(
         Column::date(first_name, first),
-        role,
-        usage,
-        format!("earliest '{date}' of a {what}{why}"),
+        None,
+        ColumnUse::Ignore,
+        format!("earliest '{date}' of a {what}"),
     );
     out.add(
         Column::date(last_name, last),
@@ -1245,6 +1260,39 @@ fn date_columns(
         ColumnUse::Feature,
         format!("latest '{date}' of a {what}"),
     );
+    let (window, flags) = (window?, flags?);
+    let new = flags.iter().filter(|&&x| x == 1.0).count();
+    out.add(
+        Column::number(NEW_IN_LOG, flags),
+        None,
+        ColumnUse::Profile,
+        format!(
+            "1 when the log shows the customer to be new: a first {what} so late is under {:.0}% likely for a customer there from the log's first day ({}) (profile only)",
+            NEW_EVIDENCE * 100.0,
+            format_date(window.start)
+        ),
+    );
+    Some(NewInLog {
+        window,
+        new,
+        established: dated - new,
+    })
+}
+
+/// The policy statement of a log without an open date.
+fn tenure_statement(t: &NewInLog, what: &str, date: &str) -> String {
+    format!(
+        "No Tenure: the log has no account open date, and a first {what} in '{date}' is not the day \
+         a customer joined; the log ({} to {}) shows {} customer{} to be new (so late a first {what} \
+         would be under {:.0}% likely had they been there from its start) and cannot tell the other {} \
+         from long-standing ones; '{NEW_IN_LOG}' says which, per segment",
+        format_date(t.window.start),
+        format_date(t.window.end),
+        crate::pipeline::export::report::human(t.new as f64),
+        if t.new == 1 { "" } else { "s" },
+        NEW_EVIDENCE * 100.0,
+        crate::pipeline::export::report::human(t.established as f64),
+    )
 }
 
 /// The policy statements and counts of the report.
@@ -1807,17 +1855,16 @@ pub fn aggregate_with_plan(
                 .and_then(|m| m.role)
                 .is_some_and(|r| matches!(r, Role::OpenDate | Role::Tenure))
         });
-        date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure);
-        if !carries_tenure {
-            report.policy.statements.push(format!(
-                "Tenure is measured from each customer's first {} in '{}', as the log has no account open date",
-                if matches!(layout, LogLayout::InvoiceLines { .. }) {
-                    "purchase"
-                } else {
-                    "transaction"
-                },
-                dc.name
-            ));
+        let what = if matches!(layout, LogLayout::InvoiceLines { .. }) {
+            "purchase"
+        } else {
+            "transaction"
+        };
+        if let Some(t) = date_columns(&mut out, &accs, &extras, layout, &dc.name, carries_tenure) {
+            report
+                .policy
+                .statements
+                .push(tenure_statement(&t, what, &dc.name));
         }
     } else {
         report.warnings.push(

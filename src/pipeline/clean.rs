@@ -808,7 +808,12 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
             report.duplicates.missing_ids
         ));
     }
-    if as_of.date.is_none() {
+    // Without dates in use nothing needs an as-of date: no warning.
+    let dates_in_use = table
+        .columns
+        .iter()
+        .any(|c| c.ctype == ColumnType::Date && mapping.usage_of(&c.name) != ColumnUse::Ignore);
+    if as_of.date.is_none() && dates_in_use {
         report.warnings.push(as_of.source.clone());
     }
     if let Some(w) = &as_of.warning {

@@ -11,12 +11,13 @@
 //! | Rule | Use |
 //! |---|---|
 //! | row index: values 0..n-1 or 1..n in row order, or a header such as `Unnamed: 0`, `index`, `#` | ignore |
-//! | derived score / rank / code: whole numbers named score, rank, segment, code, class, grade, tier, quintile, decile ... with few levels | profile |
+//! | derived score / rank / code: whole numbers named score, segment, code, class, grade, tier ... with few levels; ranks, quintiles, deciles whatever their values | profile |
 //! | a binning of another column: whole numbers with at most 20 levels whose rank correlation with a clustered column is at least 0.95 | profile |
 //! | template mode: the table has Recency, Frequency and Monetary (by role), so other numeric columns are profiled | profile |
 //! | calendar parts: day of month, month number, weekday, time of day (HHMMSS, HHMM), a year as a number | ignore |
 //! | 0/1 and yes/no flags | profile (or features with a modest weight, `flags = "feature"`) |
 //! | outcomes (y, target, label, response, churned, subscribed ...) and columns the user marks as known only after the fact | profile |
+//! | in a campaign table (an outcome and a contact column), columns about the contact: calls, their duration, days since the last contact, channel | profile |
 //! | a sentinel (-1, 999, 9999 ...) in more than half of the rows | profile |
 //!
 //! Sentinels in fewer rows are not a use decision: the column stays a
@@ -130,6 +131,12 @@ pub enum Rule {
     },
     /// Marked by the user as known only after the fact.
     AfterTheFact,
+    /// In a campaign table (an outcome and contact columns), a column about
+    /// the marketing contact, not the customer: the number of calls, their
+    /// length, days since the last contact, the channel.
+    CampaignContact {
+        word: String,
+    },
     /// A sentinel in most rows: the column is mostly "not applicable".
     MostlySentinel {
         value: f64,
@@ -157,6 +164,7 @@ impl Rule {
             Rule::Flag { .. } => "flag",
             Rule::Outcome { .. } => "outcome",
             Rule::AfterTheFact => "after_the_fact",
+            Rule::CampaignContact { .. } => "campaign_contact",
             Rule::MostlySentinel { .. } => "mostly_sentinel",
         }
     }
@@ -169,6 +177,9 @@ impl Rule {
             Rule::RowIndex { by_name: false } => {
                 "a row index (its values count the rows in order)".into()
             }
+            Rule::DerivedCode { word, .. } if RANK_WORDS.contains(&word.as_str()) || word == "排名" => {
+                format!("a {word} computed from another column; it repeats that column's order")
+            }
             Rule::DerivedCode { word, levels } => format!(
                 "a derived {word} ({levels} whole-number levels), computed from other columns"
             ),
@@ -179,7 +190,7 @@ impl Rule {
                 "the table has Recency, Frequency and Monetary; other numeric columns are profiled, not clustered".into()
             }
             Rule::Calendar { part } => format!(
-                "{} as a number; dates enter through Recency and Tenure",
+                "{}, a calendar part rather than a trait of the customer; dates enter through Recency and Tenure",
                 part.name()
             ),
             Rule::Flag { share } => format!(
@@ -190,6 +201,9 @@ impl Rule {
                 "named like an outcome ('{word}'): known only after the fact"
             ),
             Rule::AfterTheFact => "marked as known only after the fact".into(),
+            Rule::CampaignContact { word } => format!(
+                "about the marketing contact ('{word}'), not the customer: calls and their length are known only during or after the campaign"
+            ),
             Rule::MostlySentinel { value, share } => format!(
                 "{} in {:.0}% of rows means 'not applicable'",
                 crate::pipeline::table::format_number(*value),
@@ -266,6 +280,7 @@ pub fn assess(table: &Table, mapping: &Mapping, opts: &HygieneOptions) -> Vec<Co
         })
         .collect();
     template_extras(table, mapping, &mut out);
+    campaign_contacts(mapping, &mut out);
     binnings(table, mapping, &mut out);
     out
 }
@@ -415,23 +430,26 @@ impl Summary {
 }
 
 /// Lower-case words of a header: split at punctuation, spaces, digits and
-/// camelCase ("CreditScore" -> credit, score; "R_Score" -> r, score).
+/// camelCase ("CreditScore" -> credit, score; "R_Score" -> r, score), and
+/// after an acronym ("RFMScore" -> rfm, score; "CLVRank" -> clv, rank).
 pub fn tokens(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
     let mut out = Vec::new();
     let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
+    for (i, &ch) in chars.iter().enumerate() {
         if !ch.is_alphabetic() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
-            prev_lower = false;
             continue;
         }
-        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next_lower = chars.get(i + 1).is_some_and(|c| c.is_lowercase());
+        let camel = prev.is_some_and(char::is_lowercase);
+        let acronym_end = prev.is_some_and(char::is_uppercase) && next_lower;
+        if ch.is_uppercase() && (camel || acronym_end) && !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
-        prev_lower = ch.is_lowercase();
         cur.extend(ch.to_lowercase());
     }
     if !cur.is_empty() {
@@ -607,17 +625,29 @@ fn text_calendar(t: &crate::pipeline::table::TextColumn) -> Option<CalendarPart>
     }
 }
 
+/// Words of a rank or quantile column: derived from another column
+/// whatever its values.
+const RANK_WORDS: [&str; 8] = [
+    "rank",
+    "ranking",
+    "ranked",
+    "quintile",
+    "decile",
+    "quartile",
+    "percentile",
+    "ntile",
+];
+
 fn derived_code(tokens: &[String], name: &str, s: &Summary) -> Option<String> {
+    // Ranks are derived whatever their values: tied ranks are halves
+    // (19.5) and percent ranks fractions.
+    if let Some(w) = has_token(tokens, &RANK_WORDS) {
+        return Some(w);
+    }
     if !s.integer {
         return None;
     }
     let few = |max: usize| s.few_levels(max);
-    if let Some(w) = has_token(
-        tokens,
-        &["rank", "ranking", "quintile", "decile", "quartile"],
-    ) {
-        return Some(w);
-    }
     if let Some(w) = has_token(
         tokens,
         &["segment", "seg", "code", "cluster", "rfm", "group"],
@@ -632,7 +662,10 @@ fn derived_code(tokens: &[String], name: &str, s: &Summary) -> Option<String> {
     {
         return Some(w);
     }
-    ["评分", "得分", "等级", "排名", "分群", "分组"]
+    if name.contains("排名") {
+        return Some("排名".to_string());
+    }
+    ["评分", "得分", "等级", "分群", "分组"]
         .iter()
         .find(|w| name.contains(*w))
         .filter(|_| few(20))
@@ -743,6 +776,65 @@ fn template_extras(table: &Table, mapping: &Mapping, out: &mut [ColumnHygiene]) 
             .is_some_and(|c| c.ctype.is_numeric());
         if numeric && cm.role.is_none() && cm.usage == ColumnUse::Feature && h.rule.is_none() {
             h.rule = Some(Rule::TemplateExtra);
+        }
+    }
+}
+
+/// Words of a column about a marketing contact (UCI bank marketing:
+/// `campaign`, `pdays`, `contact`, `poutcome`; call-centre exports:
+/// `num_calls`, `call_duration`, `contacts`).
+const CONTACT_WORDS: [&str; 9] = [
+    "campaign",
+    "campaigns",
+    "contact",
+    "contacts",
+    "contacted",
+    "call",
+    "calls",
+    "pdays",
+    "poutcome",
+];
+
+/// Whole names that are about the contact only in a campaign table (a
+/// `duration` elsewhere can be a loan's term).
+const CONTACT_NAMES: [&str; 5] = [
+    "duration",
+    "previous",
+    "durationsec",
+    "durationseconds",
+    "attempts",
+];
+
+/// The contact word of a column name, if it is about a marketing contact.
+fn contact_word(name: &str) -> Option<String> {
+    has_token(&tokens(name), &CONTACT_WORDS).or_else(|| {
+        let n = normalise(name);
+        CONTACT_NAMES.contains(&n.as_str()).then_some(n)
+    })
+}
+
+/// A campaign table holds an outcome and at least one column named after
+/// the contact; there, columns about the contact (how many calls, how
+/// long, how long ago, by which channel) are profiled, not clustered: they
+/// describe what the bank did, and the call's length is known only once
+/// the outcome is.
+fn campaign_contacts(mapping: &Mapping, out: &mut [ColumnHygiene]) {
+    let outcome = out
+        .iter()
+        .any(|h| matches!(h.rule, Some(Rule::Outcome { .. })));
+    let contact = mapping
+        .columns
+        .iter()
+        .any(|cm| has_token(&tokens(&cm.column), &CONTACT_WORDS).is_some());
+    if !(outcome && contact) {
+        return;
+    }
+    for (cm, h) in mapping.columns.iter().zip(out.iter_mut()) {
+        if h.rule.is_some() || cm.role.is_some() || cm.usage == ColumnUse::Ignore {
+            continue;
+        }
+        if let Some(word) = contact_word(&cm.column) {
+            h.rule = Some(Rule::CampaignContact { word });
         }
     }
 }
@@ -881,6 +973,10 @@ mod tests {
         assert_eq!(tokens("Unnamed: 0"), ["unnamed"]);
         assert_eq!(tokens("day_of_week"), ["day", "of", "week"]);
         assert_eq!(tokens("TransactionTime"), ["transaction", "time"]);
+        assert_eq!(tokens("RFMScore"), ["rfm", "score"]);
+        assert_eq!(tokens("CLVRank"), ["clv", "rank"]);
+        assert_eq!(tokens("CUST_ID"), ["cust", "id"]);
+        assert_eq!(tokens("AcceptedCmp3"), ["accepted", "cmp"]);
     }
 
     #[test]

@@ -32,8 +32,9 @@
 //! A segment left without a label of its own takes the best label that
 //! fits it again with a numeral ("Lost II"), else a descriptive name.
 
+use crate::pipeline::log_tenure::NEW_IN_LOG;
 use crate::pipeline::mapping::normalise;
-use crate::pipeline::profile::{Direction, FeatureStat};
+use crate::pipeline::profile::{ColumnStat, Direction, FeatureStat};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -119,14 +120,40 @@ pub const FIT_MIN: f64 = 0.5;
 /// A segment's signals by feature name, ×4 (about −2..2), 0 when absent.
 pub struct Signals<'a> {
     stats: &'a [FeatureStat],
+    /// The segment's profile-only columns (a log's `new_in_log`).
+    columns: &'a [ColumnStat],
 }
+
+/// Below this share of new customers in the whole log, "no new customers"
+/// says nothing about a segment.
+pub const NEW_IN_LOG_MIN_SHARE: f64 = 0.05;
 
 impl Signals<'_> {
     pub fn get(&self, name: &str) -> f64 {
-        self.stats
-            .iter()
-            .find(|f| f.feature == name)
-            .map_or(0.0, |f| 4.0 * f.signal)
+        match self.stats.iter().find(|f| f.feature == name) {
+            Some(f) => 4.0 * f.signal,
+            None if name == names::TENURE => self.established(),
+            None => 0.0,
+        }
+    }
+    /// A log has no Tenure (its window censors it) but says who is new:
+    /// how far the segment's share of new customers `s` lies below
+    /// everyone's `p`, as a part of `p` (all of the expected newcomers
+    /// missing: +2, like a strong long tenure), or above it, as a part of
+    /// `1 - p` (all new: −2).
+    fn established(&self) -> f64 {
+        let Some(c) = self.columns.iter().find(|c| c.column == NEW_IN_LOG) else {
+            return 0.0;
+        };
+        let (s, p) = (c.mean, c.overall_mean);
+        if !(s.is_finite() && p.is_finite() && (NEW_IN_LOG_MIN_SHARE..1.0).contains(&p)) {
+            return 0.0;
+        }
+        2.0 * if s <= p {
+            (p - s) / p
+        } else {
+            (p - s) / (1.0 - p)
+        }
     }
     pub fn has(&self, name: &str) -> bool {
         self.stats.iter().any(|f| f.feature == name)
@@ -239,7 +266,7 @@ pub const RFM_LABELS: [LabelDef; 7] = [
         name: "Champions",
         action: "Reward them: early access to new products, VIP service and referral rewards; they need no discounts.",
         score: |s| -s.get(names::RECENCY) + s.get(names::FREQUENCY) + s.get(names::MONETARY),
-        gate: |s| s.get(names::RECENCY) <= 0.0,
+        gate: |s| s.champion(),
     },
     LabelDef {
         name: "Loyal",
@@ -334,6 +361,14 @@ pub const CARD_LABELS: [LabelDef; 5] = [
 impl Signals<'_> {
     fn lapsing_strongly(&self) -> bool {
         self.get(names::RECENCY) > 1.0
+    }
+    /// Champions bought recently (a trait, not noise), are not low on
+    /// frequency or spend, and stand out on at least one of them: a
+    /// segment that only spends a little more than average is no champion.
+    fn champion(&self) -> bool {
+        let t = 4.0 * crate::pipeline::profile::TRAIT_SIGNAL;
+        let (f, m) = (self.get(names::FREQUENCY), self.get(names::MONETARY));
+        self.get(names::RECENCY) <= -t && f >= 0.0 && m >= 0.0 && (f >= t || m >= t)
     }
 }
 
@@ -439,11 +474,24 @@ pub struct Labelled {
     pub reason: String,
 }
 
-/// Labels every segment (`stats[c]` are segment c's feature statistics).
-pub fn assign(scheme: LabelScheme, stats: &[Vec<FeatureStat>], sizes: &[usize]) -> Vec<Labelled> {
+/// Labels every segment (`stats[c]` are segment c's feature statistics,
+/// `columns[c]` its profile-only columns, which may be empty).
+pub fn assign(
+    scheme: LabelScheme,
+    stats: &[Vec<FeatureStat>],
+    columns: &[Vec<ColumnStat>],
+    sizes: &[usize],
+) -> Vec<Labelled> {
     let set = label_set(scheme);
     let k = stats.len();
-    let signals: Vec<Signals> = stats.iter().map(|s| Signals { stats: s }).collect();
+    let signals: Vec<Signals> = stats
+        .iter()
+        .enumerate()
+        .map(|(c, s)| Signals {
+            stats: s,
+            columns: columns.get(c).map_or(&[], Vec::as_slice),
+        })
+        .collect();
     // score, or None when the gate fails or the fit is below FIT_MIN.
     let fit: Vec<Vec<Option<f64>>> = signals
         .iter()
@@ -666,11 +714,21 @@ pub fn hungarian(n: usize, m: usize, cost: impl Fn(usize, usize) -> f64) -> Vec<
     out
 }
 
+/// "VIP" for "High-Value Customers (VIP)", "Stable" for "Stable
+/// Customers", "At Risk" (not "At") for "At Risk".
 fn short_label(label: &str) -> &str {
     if let Some(inner) = label.split_once('(').and_then(|(_, r)| r.split_once(')')) {
         return inner.0;
     }
-    label.split([' ', '/']).next().unwrap_or(label)
+    let first = label.split([' ', '/']).next().unwrap_or(label);
+    if first.len() > 3 {
+        return first;
+    }
+    // A short first word needs the second one.
+    match label.match_indices([' ', '/']).nth(1) {
+        Some((end, _)) => &label[..end],
+        None => label,
+    }
 }
 
 fn roman(n: usize) -> String {
@@ -695,25 +753,32 @@ fn top_traits(stats: &[FeatureStat]) -> Vec<&FeatureStat> {
 
 /// "High cash advance, Low prc full payment", from the raw comparisons.
 pub fn descriptive_name(stats: &[FeatureStat]) -> String {
-    let parts: Vec<String> = top_traits(stats)
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                if f.direction == Direction::High {
-                    "High"
-                } else {
-                    "Low"
-                },
-                humanise(&f.feature)
-            )
-        })
-        .collect();
+    let parts: Vec<String> = top_traits(stats).iter().map(|f| trait_words(f)).collect();
     if parts.is_empty() {
         "Average profile".to_string()
     } else {
         parts.join(", ")
     }
+}
+
+/// A trait in words: "High cash advance"; for a 0/1 feature its share:
+/// "Mostly job retired", "More HasCrCard", "Few contact unknown".
+fn trait_words(f: &FeatureStat) -> String {
+    let high = f.direction == Direction::High;
+    if f.binary {
+        let what = humanise(&f.feature.replacen('=', " ", 1));
+        let lead = match (high, f.mean >= 0.5) {
+            (true, true) => "Mostly",
+            (true, false) => "More",
+            (false, _) => "Few",
+        };
+        return format!("{lead} {what}");
+    }
+    format!(
+        "{} {}",
+        if high { "High" } else { "Low" },
+        humanise(&f.feature)
+    )
 }
 
 /// "CASH_ADVANCE" -> "cash advance"; mixed-case names stay as written.
@@ -742,7 +807,7 @@ pub fn descriptive_action(stats: &[FeatureStat]) -> String {
     let ideas: Vec<String> = traits.iter().map(|f| trait_idea(f)).collect();
     let what: Vec<String> = traits
         .iter()
-        .map(|f| format!("{} {}", f.direction.word(), humanise(&f.feature)))
+        .map(|f| trait_words(f).to_lowercase())
         .collect();
     format!(
         "Set apart by {}: {}. Try it on a sample with a control group before a full rollout.",
@@ -755,50 +820,66 @@ fn trait_idea(f: &FeatureStat) -> String {
     let n = normalise(&f.feature);
     let high = f.direction == Direction::High;
     let any = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    let pick = |h: &'static str, l: &'static str| if high { h } else { l };
+    if f.binary {
+        let what = humanise(&f.feature.replacen('=', " ", 1));
+        return if high {
+            format!("shape the offer for the many with {what}")
+        } else {
+            format!("few have {what}: leave offers built on it out")
+        };
+    }
     let idea = if any(&["cashadvance"]) {
-        if high {
-            "offer a cheaper credit line or instalment plan instead of cash advances"
-        } else {
-            "no cash-advance needs: keep credit offers to purchases"
-        }
+        pick(
+            "offer a cheaper credit line or instalment plan instead of cash advances",
+            "no cash-advance needs: keep credit offers to purchases",
+        )
     } else if any(&["recency", "dayssince", "lastvisit", "inactive"]) {
-        if high {
-            "re-engage them before they lapse (reminders, a win-back offer)"
-        } else {
-            "they are active now: follow up while they are engaged"
-        }
+        pick(
+            "re-engage them before they lapse (reminders, a win-back offer)",
+            "they are active now: follow up while they are engaged",
+        )
+    } else if crate::pipeline::hygiene::tokens(&f.feature)
+        .iter()
+        .any(|t| t == "age")
+        || any(&["年龄"])
+    {
+        pick(
+            "offer retirement, pension and wealth-preservation products",
+            "offer digital-first starter products (a first card, a savings plan)",
+        )
+    } else if any(&["creditscore", "fico", "creditrating", "信用"]) {
+        pick(
+            "offer pre-approved credit at better rates",
+            "offer credit-builder products and review the risk before lending",
+        )
     } else if any(&["tenure", "since", "vintage", "months"]) {
-        if high {
-            "thank long-standing customers (loyalty rewards, service priority)"
-        } else {
-            "onboard them well (welcome journey, first-product offers)"
-        }
+        pick(
+            "thank long-standing customers (loyalty rewards, service priority)",
+            "onboard them well (welcome journey, first-product offers)",
+        )
     } else if any(&["freq", "count", "trx", "txn", "visits", "transactions"]) {
-        if high {
-            "reward their frequent use (points, fee waivers)"
-        } else {
-            "encourage more frequent use with reminders and incentives"
-        }
+        pick(
+            "reward their frequent use (points, fee waivers)",
+            "encourage more frequent use with reminders and incentives",
+        )
     } else if any(&["product", "holding"]) {
-        if high {
-            "keep their product bundle competitive"
-        } else {
-            "cross-sell a second product"
-        }
+        pick(
+            "keep their product bundle competitive",
+            "cross-sell a second product",
+        )
     } else if any(&[
-        "balance", "amount", "spend", "purchase", "payment", "monetary", "income", "limit",
-        "deposit", "value", "金额", "余额",
+        "balance", "amount", "spend", "purchase", "payment", "monetary", "income", "salary",
+        "wage", "limit", "deposit", "value", "金额", "余额", "收入",
     ]) {
-        if high {
-            "protect and grow these high-value relationships (priority service, premium offers)"
-        } else {
-            "grow value with entry-level products and usage incentives"
-        }
-    } else if high {
-        return format!("build the offer around their high {}", humanise(&f.feature));
+        pick(
+            "protect and grow these high-value relationships (priority service, premium offers)",
+            "grow value with entry-level products and usage incentives",
+        )
     } else {
         return format!(
-            "find out what holds back their {} and address it",
+            "find out what their {} {} means for them before choosing an offer",
+            f.direction.word(),
             humanise(&f.feature)
         );
     };
@@ -861,16 +942,52 @@ mod tests {
                 direction: direction_of(s),
                 z: 4.0 * s,
                 z_scale: Default::default(),
+                binary: false,
             })
             .collect()
     }
 
     fn labels(scheme: LabelScheme, segs: &[Vec<FeatureStat>]) -> Vec<String> {
         let sizes = vec![100; segs.len()];
-        assign(scheme, segs, &sizes)
+        assign(scheme, segs, &[], &sizes)
             .into_iter()
             .map(|l| l.name)
             .collect()
+    }
+
+    /// A segment's `new_in_log` column: `share` new against `overall`.
+    fn new_share(share: f64, overall: f64) -> Vec<ColumnStat> {
+        vec![ColumnStat {
+            column: NEW_IN_LOG.to_string(),
+            flag: true,
+            mean: share,
+            median: share.round(),
+            overall_mean: overall,
+            overall_median: overall.round(),
+            present: 100,
+        }]
+    }
+
+    #[test]
+    fn a_logs_new_in_log_share_stands_in_for_tenure() {
+        let stats: &[FeatureStat] = &[];
+        let signal = |columns: &[ColumnStat]| Signals { stats, columns }.get(names::TENURE);
+        // All new where 20% are: as short a tenure as there is.
+        assert_eq!(signal(&new_share(1.0, 0.2)), -2.0);
+        // None new where 20% are: long-standing.
+        assert_eq!(signal(&new_share(0.0, 0.2)), 2.0);
+        // Half the usual share of newcomers: half as strong.
+        assert!((signal(&new_share(0.1, 0.2)) - 1.0).abs() < 1e-12);
+        // Too few newcomers in the log to say anything, or no column.
+        assert_eq!(signal(&new_share(0.0, 0.01)), 0.0);
+        assert_eq!(signal(&[]), 0.0);
+        // A Tenure feature, when there is one, wins.
+        let tenure = seg(&["Tenure"], &[0.25], 100.0);
+        let s = Signals {
+            stats: &tenure,
+            columns: &new_share(1.0, 0.2),
+        };
+        assert_eq!(s.get(names::TENURE), 1.0);
     }
 
     const BANK: [&str; 7] = [

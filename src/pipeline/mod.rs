@@ -18,6 +18,7 @@ pub mod k_choice;
 pub mod labels;
 pub mod linalg;
 pub mod load;
+pub mod log_tenure;
 pub mod mapping;
 pub mod model;
 pub mod model_check;

@@ -80,6 +80,9 @@ pub struct FeatureStat {
     pub z: f64,
     /// The transform the z-score is on.
     pub z_scale: Transform,
+    /// A 0/1 feature (a one-hot level or a flag): the mean is a share.
+    #[serde(default)]
+    pub binary: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -257,7 +260,11 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
     let stats: Vec<Vec<FeatureStat>> = feature_stats(input, &members);
     let drivers = drivers(input, &members);
     let (scheme, scheme_reason) = labels::resolve_scheme(opts.scheme, input.feature_names);
-    let labelled = labels::assign(scheme, &stats, &sizes);
+    let columns: Vec<Vec<ColumnStat>> = members
+        .iter()
+        .map(|rows| input.extras.iter().map(|e| column_stat(e, rows)).collect())
+        .collect();
+    let labelled = labels::assign(scheme, &stats, &columns, &sizes);
 
     let segments = (0..k)
         .map(|c| {
@@ -285,11 +292,7 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
                 features,
                 distinguishing,
                 categories: category_splits(input, &members[c]),
-                columns: input
-                    .extras
-                    .iter()
-                    .map(|e| column_stat(e, &members[c]))
-                    .collect(),
+                columns: columns[c].clone(),
             }
         })
         .collect();
@@ -394,6 +397,10 @@ fn feature_stats(input: &ProfileInput, members: &[Vec<u32>]) -> Vec<Vec<FeatureS
                         direction: direction_of(signal),
                         z,
                         z_scale: input.transforms.get(j).copied().unwrap_or_default(),
+                        binary: matches!(
+                            input.kinds.get(j),
+                            Some(FeatureKind::Indicator { .. } | FeatureKind::Flag)
+                        ),
                     }
                 })
                 .collect()

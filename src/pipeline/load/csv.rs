@@ -30,6 +30,12 @@ use std::rc::Rc;
 const SAMPLE_BYTES: usize = 1 << 20;
 /// More columns than this is not a customer table but a mis-read file.
 const MAX_COLUMNS: usize = 16_384;
+/// One record (a customer's row) longer than this is not read: the parser
+/// keeps a whole record and 8 bytes per field of it in memory (twice, while
+/// it grows), so a line of 100 MB of delimiters took 3 GB. No customer row
+/// comes near it (16,384 cells of 256 bytes), and a 4 MB cell is beyond any
+/// spreadsheet's 32,767-character limit.
+const MAX_RECORD_BYTES: u64 = 4 << 20;
 const PROGRESS_EVERY: usize = 1 << 15;
 
 /// How the reader divides the work. Only tests and benchmarks change it, to
@@ -606,8 +612,12 @@ fn read_sequential(
     let mut title = layout.title_records;
     while reader
         .read_byte_record(&mut record)
-        .map_err(|e| csv_error(name, e))?
+        .map_err(|e| match stats.overlong() {
+            true => overlong_record(name, stats.line_at(stats.record_start())),
+            false => csv_error(name, e),
+        })?
     {
+        stats.record_starts(reader.position().byte());
         if title > 0 {
             title -= 1;
             continue;
@@ -730,6 +740,13 @@ fn start_columns(
     Ok(())
 }
 
+fn overlong_record(name: &str, line: u64) -> Error {
+    Error::data(format!(
+        "{name}: line {line}: a record runs on for more than {} MB, which no customer row does (a quote that never closes, a wrong --delimiter, or not a table?)",
+        MAX_RECORD_BYTES >> 20
+    ))
+}
+
 fn csv_error(name: &str, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
@@ -783,6 +800,11 @@ struct Tally {
     line_ends: u64,
     /// The source has said it has no more bytes.
     eof: bool,
+    /// Where the record being read starts (the parser's offset).
+    record_start: u64,
+    /// The parser was refused bytes: the record from `record_start` ran on
+    /// past [`MAX_RECORD_BYTES`].
+    overlong: bool,
 }
 
 impl Tally {
@@ -841,6 +863,16 @@ impl Tally {
 struct Counter(Rc<RefCell<Tally>>);
 
 impl Counter {
+    /// The next record starts at parser offset `at`.
+    fn record_starts(&self, at: u64) {
+        self.0.borrow_mut().record_start = at;
+    }
+    fn record_start(&self) -> u64 {
+        self.0.borrow().record_start
+    }
+    fn overlong(&self) -> bool {
+        self.0.borrow().overlong
+    }
     fn bytes(&self) -> u64 {
         self.0.borrow().bytes
     }
@@ -880,7 +912,15 @@ struct CountingReader<R> {
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.counter.0.borrow_mut().see(&buf[..n]);
+        let mut tally = self.counter.0.borrow_mut();
+        tally.see(&buf[..n]);
+        if tally.bytes - tally.record_start.min(tally.bytes) > MAX_RECORD_BYTES {
+            tally.overlong = true;
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "record too long",
+            ));
+        }
         Ok(n)
     }
 }

@@ -389,6 +389,7 @@ pub fn rule_short(rule: &Rule) -> String {
         Rule::Flag { .. } => "0/1 flag".into(),
         Rule::Outcome { .. } => "outcome".into(),
         Rule::AfterTheFact => "after the fact".into(),
+        Rule::CampaignContact { .. } => "campaign contact".into(),
         Rule::MostlySentinel { .. } => "mostly n/a".into(),
     }
 }

@@ -35,8 +35,8 @@
 
 use super::damage::{BadCells, CutKind, CutOff};
 use super::{
-    LineEnds, MAX_COLUMNS, PROGRESS_EVERY, Parsed, RecordOutcome, column_names, count_byte,
-    csv_reader, push_fields, sample_lanes,
+    LineEnds, MAX_COLUMNS, MAX_RECORD_BYTES, PROGRESS_EVERY, Parsed, RecordOutcome, column_names,
+    count_byte, csv_reader, push_fields, sample_lanes,
 };
 use crate::error::{Error, Result};
 use crate::pipeline::load::lanes::{ColumnBuilder, Lane};
@@ -133,9 +133,13 @@ pub(super) fn read_chunks(job: &ChunkJob) -> Result<Option<Parsed>> {
 fn first_record_names(job: &ChunkJob) -> Option<Vec<String>> {
     let mut file = File::open(job.path).ok()?;
     file.seek(SeekFrom::Start(job.start)).ok()?;
-    let mut reader = csv_reader(job.delimiter, file);
+    // An overlong first record is left to the sequential reader to refuse.
+    let mut reader = csv_reader(job.delimiter, file.take(MAX_RECORD_BYTES));
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).ok()? || record.len() > MAX_COLUMNS {
+    if !reader.read_byte_record(&mut record).ok()?
+        || record.len() > MAX_COLUMNS
+        || reader.position().byte() >= MAX_RECORD_BYTES
+    {
         return None;
     }
     let cells = record
@@ -470,6 +474,11 @@ impl Source {
     /// Reads more after the unparsed bytes (moved to the buffer's start;
     /// the buffer grows when they fill it). Sets `eof` when nothing came.
     fn read_more(&mut self) -> std::result::Result<(), Abort> {
+        // `pos` is where the record being read starts: an overlong one is
+        // left to the sequential reader, which names its line.
+        if (self.filled - self.pos) as u64 > MAX_RECORD_BYTES {
+            return Err(Abort::Fallback);
+        }
         self.buf.copy_within(self.pos..self.filled, 0);
         self.filled -= self.pos;
         self.ascii_end = self.ascii_end.saturating_sub(self.pos);
@@ -743,6 +752,12 @@ fn parse_chunk(
                     nend += e;
                     match res {
                         csv_core::ReadRecordResult::InputEmpty => src.read_more()?,
+                        csv_core::ReadRecordResult::OutputFull
+                        | csv_core::ReadRecordResult::OutputEndsFull
+                            if (out.len() + ends.len()) as u64 > MAX_RECORD_BYTES =>
+                        {
+                            return Err(Abort::Fallback);
+                        }
                         csv_core::ReadRecordResult::OutputFull => {
                             out.resize(out.len() * 2, 0);
                         }

@@ -258,16 +258,16 @@ impl<'a> Compound<'a> {
             .map(Some)
     }
 
-    /// The workbook stream as calamine picks it: `Workbook`, else `Book`.
+    /// The workbook stream: `Workbook`, else `Book`. A `Workbook` entry
+    /// whose chain is broken is refused, not passed over for `Book`:
+    /// calamine tries `Workbook` first and follows a looping chain until it
+    /// has the entry's declared size (4 GB, or without end with 4096-byte
+    /// sectors), so only a file whose `Workbook` is sound may go on.
     pub fn workbook_stream(&self) -> Result<Option<Vec<u8>>, Refusal> {
-        match self.stream("Workbook") {
-            Ok(Some(s)) => Ok(Some(s)),
-            Ok(None) => self.stream("Book"),
-            Err(e) => match self.stream("Book") {
-                Ok(Some(s)) => Ok(Some(s)),
-                _ => Err(e),
-            },
+        if self.has("Workbook") {
+            return self.stream("Workbook");
         }
+        self.stream("Book")
     }
 }
 
@@ -393,6 +393,40 @@ mod tests {
         long.resize(512 * 300, 0);
         let cfb = Compound::parse(&long).unwrap();
         assert!(matches!(cfb.workbook_stream(), Err(Refusal::Damaged(_))));
+    }
+
+    #[test]
+    fn a_looping_workbook_stream_is_refused_even_beside_a_sound_book_stream() {
+        let mut f = tiny(9);
+        // A second entry "Book" over the same (sound) sectors; then the
+        // Workbook entry moved to a sector that points to itself.
+        let book = 1024 + 2 * 128;
+        for (i, u) in "Book".encode_utf16().enumerate() {
+            f[book + 2 * i..book + 2 * i + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        f[book + 66] = 2;
+        f[book + 116..book + 120].copy_from_slice(&2u32.to_le_bytes());
+        f[book + 120..book + 124].copy_from_slice(&(512u32 * 9).to_le_bytes());
+        assert_eq!(
+            Compound::parse(&f)
+                .unwrap()
+                .workbook_stream()
+                .unwrap()
+                .unwrap()
+                .len(),
+            512 * 9
+        );
+        // One more sector, 11, whose FAT entry points to itself.
+        f.resize(512 * 13, 0);
+        set_fat(&mut f, 11, 11);
+        let workbook = 1024 + 128;
+        f[workbook + 116..workbook + 120].copy_from_slice(&11u32.to_le_bytes());
+        f[workbook + 120..workbook + 124].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+        let cfb = Compound::parse(&f).unwrap();
+        let Err(Refusal::Damaged(msg)) = cfb.workbook_stream() else {
+            panic!("a looping Workbook stream must be refused whatever Book holds");
+        };
+        assert!(msg.contains("'Workbook' stream chain loops"), "{msg}");
     }
 
     #[test]
