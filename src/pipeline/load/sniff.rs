@@ -96,6 +96,11 @@ pub fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// Fields kept per sampled record: one more than any table may have, so a
+/// line of a million delimiters still reads as "too many columns" without
+/// a `String` per field (a 1 MB line of commas cost ~100 MB per candidate).
+const SAMPLED_FIELDS: usize = 16_385;
+
 /// Splits a decoded sample into records with `delimiter`, quote-aware. The last
 /// record is dropped when the sample is a prefix of the file (it may be cut).
 pub fn sample_records(text: &str, delimiter: u8, complete: bool, max: usize) -> Vec<Vec<String>> {
@@ -107,7 +112,12 @@ pub fn sample_records(text: &str, delimiter: u8, complete: bool, max: usize) -> 
     let mut out: Vec<Vec<String>> = Vec::new();
     for rec in reader.records().take(max + 1) {
         match rec {
-            Ok(r) => out.push(r.iter().map(|f| f.trim().to_string()).collect()),
+            Ok(r) => out.push(
+                r.iter()
+                    .take(SAMPLED_FIELDS)
+                    .map(|f| f.trim().to_string())
+                    .collect(),
+            ),
             Err(_) => break,
         }
     }
