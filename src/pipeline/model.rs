@@ -107,7 +107,7 @@ impl Model {
                 rows: run.table.n_rows,
             },
             config: cfg.clone(),
-            mapping: run.mapping.clone(),
+            mapping: (*run.mapping).clone(),
             aggregated: run.prepared.aggregated.is_some(),
             customer_mapping: run.customer_mapping().clone(),
             log_plan: run

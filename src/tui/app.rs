@@ -282,7 +282,7 @@ pub struct PipelineData {
     pub table: Option<Arc<Table>>,
     pub loaded: Option<LoadKey>,
     /// The mapping of the loaded table.
-    pub mapping: Option<Mapping>,
+    pub mapping: Option<Arc<Mapping>>,
     /// The customer-level table (a transaction log aggregated) and its mapping.
     pub prepared: Option<Arc<Prepared>>,
     pub cleaned: Option<Arc<Cleaned>>,

@@ -33,6 +33,7 @@ use super::kmeans::{KMeansConfig, KMeansResult, Span, Storage, Working, check_co
 use super::knee::find_knee;
 use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
+use crate::pipeline::k_choice::{self, KPick};
 use crate::pipeline::linalg::row_major;
 use crate::pipeline::progress::Progress;
 use crate::{Error, Result};
@@ -308,39 +309,15 @@ pub fn sweep(
     let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
         curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
     let knee = find_knee(&curve_ks, &curve_sse);
-    let (chosen_k, choice, reason) = if let Some(fk) = cfg.fixed_k {
-        (fk, Choice::Fixed, "fixed by the user".to_string())
-    } else if let Some(kk) = knee.filter(|&kk| in_range(kk)) {
-        (
-            kk,
-            Choice::Knee,
-            format!("knee of the SSE curve (Kneedle) at K={kk}"),
-        )
-    } else {
-        let best = results
-            .iter()
-            .filter(|r| in_range(r.k))
-            .filter_map(|r| r.metrics.silhouette.map(|s| (r.k, s)))
-            .fold(None, |b: Option<(usize, f64)>, (k, s)| match b {
-                Some((_, bs)) if bs >= s => b,
-                _ => Some((k, s)),
-            });
-        match best {
-            Some((k, s)) => (
-                k,
-                Choice::BestSilhouette,
-                format!("no clear knee in the SSE curve; K={k} has the best silhouette ({s:.2})"),
-            ),
-            None => (
-                cfg.k_min,
-                Choice::Smallest,
-                format!(
-                    "no clear knee in the SSE curve and no silhouette defined; smallest K of the range (K={})",
-                    cfg.k_min
-                ),
-            ),
-        }
+    let pick = match cfg.fixed_k {
+        Some(fk) => KPick::fixed(fk),
+        None => k_choice::auto(&results, knee, cfg.k_min, k_max),
     };
+    let KPick {
+        k: chosen_k,
+        choice,
+        reason,
+    } = pick;
     progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
     Ok(SweepResult {
         results,

@@ -57,16 +57,12 @@ fn opt(x: Option<f64>, digits: usize) -> String {
 }
 
 /// The K table shared by the report and the headless summary.
-pub fn k_table(sweep: &SweepResult) -> String {
+pub fn k_table(sweep: &SweepResult, chosen_k: usize) -> String {
     let mut s = String::from(
         "| K | SSE | Silhouette | Calinski–Harabasz | Davies–Bouldin | |\n|---:|---:|---:|---:|---:|:---|\n",
     );
     for r in &sweep.results {
-        let mark = if r.k == sweep.chosen_k {
-            "← chosen"
-        } else {
-            ""
-        };
+        let mark = if r.k == chosen_k { "← chosen" } else { "" };
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {mark} |",
@@ -327,13 +323,8 @@ fn features_md(md: &mut String, fr: &FeatureReport, cfg: &RunConfig) {
 /// The chosen K and why, the sweep's table, sampling notes, the elbow chart.
 fn choosing_k_md(md: &mut String, run: &RunOutput, charts: &[String]) {
     let _ = writeln!(md, "\n## Choosing K\n");
-    let _ = writeln!(
-        md,
-        "**K = {}** — {}\n",
-        run.sweep.chosen_k,
-        cell(&run.sweep.reason)
-    );
-    md.push_str(&k_table(&run.sweep));
+    let _ = writeln!(md, "**K = {}** — {}\n", run.pick.k, cell(&run.pick.reason));
+    md.push_str(&k_table(&run.sweep, run.pick.k));
     let chosen = run.chosen();
     if chosen.metrics.silhouette_sampled {
         let _ = writeln!(
