@@ -41,7 +41,10 @@ pub fn run_sql(args: &SqlArgs) -> Result<()> {
                 w.write_all(sql.as_bytes())
                     .map_err(|e| Error::io_path("writing", out, e))
             })?;
-            eprintln!("written: {}", crate::escape::terminal(&out.display().to_string()));
+            eprintln!(
+                "written: {}",
+                crate::escape::terminal(&out.display().to_string())
+            );
         }
         None => {
             let mut stdout = std::io::stdout().lock();

@@ -17,7 +17,12 @@ const TYPO_GAP_DAYS: i32 = 366;
 
 pub fn ctes(model: &Model, req: &SqlRequest) -> Vec<(String, String)> {
     let d = req.dialect;
-    let one = |expr: String| vec![("custseg_as_of".to_string(), format!("SELECT {expr} AS {AS_OF}"))];
+    let one = |expr: String| {
+        vec![(
+            "custseg_as_of".to_string(),
+            format!("SELECT {expr} AS {AS_OF}"),
+        )]
+    };
     match &req.as_of {
         AsOfSpec::Date(date) => one(d.date(*date)),
         AsOfSpec::Sql(expr) => one(d.date_of(expr)),

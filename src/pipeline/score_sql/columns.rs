@@ -4,7 +4,9 @@
 
 use super::dialect::Dialect;
 use super::{AS_OF, Unsupported};
-use crate::pipeline::clean::{CleanOptions, CleanParams, FillValue, IsoDate, Validity, validity_for};
+use crate::pipeline::clean::{
+    CleanOptions, CleanParams, FillValue, IsoDate, Validity, validity_for,
+};
 use crate::pipeline::mapping::{ColumnUse, Role};
 use crate::pipeline::table::ColumnType;
 
@@ -28,6 +30,17 @@ pub enum Kind {
     Number,
     Date,
     Text,
+}
+
+/// The customer id as custseg shows it: trimmed when it is text.
+pub fn id(d: Dialect, params: &CleanParams, column: &str) -> String {
+    let raw = format!("t.{}", d.ident(column));
+    let text = params
+        .columns
+        .iter()
+        .find(|p| p.name == column)
+        .is_some_and(|p| p.ctype == ColumnType::Text);
+    if text { d.trim(&raw) } else { raw }
 }
 
 /// The cleaned value of `column` of the raw table (aliased `t`), as an SQL
@@ -87,8 +100,9 @@ fn text_value(d: Dialect, raw: &str) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let t = d.trim(raw);
     format!(
-        "CASE WHEN TRIM({raw}) IN ({}) OR LOWER(TRIM({raw})) IN ({}) THEN NULL ELSE TRIM({raw}) END",
+        "CASE WHEN {t} IN ({}) OR LOWER({t}) IN ({}) THEN NULL ELSE {t} END",
         list(&MISSING_EXACT),
         list(&MISSING_ANY_CASE)
     )

@@ -129,6 +129,30 @@ impl Dialect {
         }
     }
 
+    /// Text without leading and trailing white space, as Rust's `str::trim`
+    /// (Unicode White_Space: tabs, no-break and ideographic spaces too),
+    /// which is how custseg reads every cell.
+    pub fn trim(self, x: &str) -> String {
+        let ws: String = WHITE_SPACE.iter().collect();
+        let ws = self.string(&ws);
+        match self {
+            Dialect::Postgres => format!("btrim({x}, {ws})"),
+            Dialect::Sqlite | Dialect::Duckdb => format!("trim({x}, {ws})"),
+        }
+    }
+
+    /// What ends a per-row step's SELECT so that the engine computes it once
+    /// per row: PostgreSQL inlines a CTE used once, and then substitutes its
+    /// expressions into every use, which grows exponentially through steps
+    /// that use a value several times (a clip reads it three times);
+    /// `OFFSET 0` keeps the step a subquery, streamed, not materialised.
+    pub fn step_fence(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "\n  OFFSET 0",
+            Dialect::Sqlite | Dialect::Duckdb => "",
+        }
+    }
+
     /// The smallest of several doubles (none NULL).
     pub fn least(self, values: &[String]) -> String {
         match (self, values) {
@@ -138,6 +162,13 @@ impl Dialect {
         }
     }
 }
+
+/// Unicode White_Space, what `char::is_whitespace` matches.
+const WHITE_SPACE: [char; 25] = [
+    '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}',
+    '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}',
+    '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+];
 
 #[derive(Clone, Copy, Debug)]
 pub enum DatePart {
@@ -168,6 +199,17 @@ mod tests {
         );
         assert_eq!(Dialect::Sqlite.num(3.0), "(3.0)");
         assert_eq!(Dialect::Sqlite.num(-1e300), "(-1e300)");
+    }
+
+    #[test]
+    fn the_trim_set_is_rusts() {
+        let all: String = WHITE_SPACE.iter().collect();
+        assert!(all.trim().is_empty());
+        let n = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .count();
+        assert_eq!(n, WHITE_SPACE.len());
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! months or years to the as-of date, a 0/1 level), the model's fill value,
 //! the winsorising bounds, the transform, then the z-score.
 
+use super::AS_OF;
 use super::columns::Kind;
 use super::dialect::{DatePart, Dialect};
-use super::AS_OF;
 use crate::pipeline::features::{FeatureSource, FeatureSpec, Transform};
 
 /// Largest |z| custseg emits (`features::scale_value`).
@@ -92,7 +92,9 @@ pub fn magnitude(d: Dialect, spec: &FeatureSpec, x: &str) -> String {
 /// the digits of a small `m`; engines have `ln` but not `log1p`.
 pub fn transformed(d: Dialect, spec: &FeatureSpec, x: &str, m: &str) -> String {
     let one = d.num(1.0);
-    let log1p = format!("CASE WHEN {one} + {m} = {one} THEN {m} ELSE LN({one} + {m}) * {m} / (({one} + {m}) - {one}) END");
+    let log1p = format!(
+        "CASE WHEN {one} + {m} = {one} THEN {m} ELSE LN({one} + {m}) * {m} / (({one} + {m}) - {one}) END"
+    );
     match spec.transform {
         Transform::None => x.to_string(),
         Transform::Log1p => log1p,

@@ -109,7 +109,7 @@ fn build(model: &Model, req: &SqlRequest) -> std::result::Result<String, Unsuppo
         ""
     };
     // Clean: one column per source column.
-    let mut sel = vec![format!("t.{} AS cs_id", d.ident(id))];
+    let mut sel = vec![format!("{} AS cs_id", columns::id(d, &model.clean, id))];
     for (i, (name, kind)) in src.columns.iter().enumerate() {
         let e = columns::cleaned(d, &model.clean, &model.config.clean, name, *kind)?;
         sel.push(format!("{e} AS cs_c{i}"));
@@ -164,7 +164,12 @@ fn feature_ctes(
         "custseg_transformed".into(),
         select(&transformed, "custseg_clipped"),
     ));
-    let z = step(&|j| format!("{} AS cs_s{j}", features::z(d, &specs[j], &format!("cs_t{j}"))));
+    let z = step(&|j| {
+        format!(
+            "{} AS cs_s{j}",
+            features::z(d, &specs[j], &format!("cs_t{j}"))
+        )
+    });
     ctes.push(("custseg_z".into(), select(&z, "custseg_transformed")));
     let limited = step(&|j| format!("{} AS cs_z{j}", features::z_limited(d, &format!("cs_s{j}"))));
     ctes.push(("custseg_scaled".into(), select(&limited, "custseg_z")));
@@ -194,14 +199,22 @@ fn assign_ctes(model: &Model, d: Dialect, ctes: &mut Vec<(String, String)>) {
     ctes.push((
         "custseg_nearest".into(),
         select(
-            &["cs_id".into(), format!("{} AS cs_best", d.least(&all)), all.join(", ")],
+            &[
+                "cs_id".into(),
+                format!("{} AS cs_best", d.least(&all)),
+                all.join(", "),
+            ],
             "custseg_distance",
         ),
     ));
     ctes.push((
         "custseg_assigned".into(),
         select(
-            &["cs_id".into(), format!("{best} AS cs_segment"), "cs_best".into()],
+            &[
+                "cs_id".into(),
+                format!("{best} AS cs_segment"),
+                "cs_best".into(),
+            ],
             "custseg_nearest",
         ),
     ));
@@ -228,7 +241,7 @@ fn statement(model: &Model, d: Dialect, id: &str, ctes: &[(String, String)]) -> 
     out.push_str("WITH\n");
     let body: Vec<String> = ctes
         .iter()
-        .map(|(name, q)| format!("{name} AS (\n  {q}\n)"))
+        .map(|(name, q)| format!("{name} AS (\n  {q}{}\n)", d.step_fence()))
         .collect();
     out.push_str(&body.join(",\n"));
     let _ = write!(
