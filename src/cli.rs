@@ -23,6 +23,7 @@ use std::path::PathBuf;
         custseg [FILE]                       keyboard-driven TUI\n\
         custseg --no-tui FILE --out DIR      the whole pipeline, headless\n\
         custseg score --model M FILE --out F score new customers with a saved model\n\
+        custseg sql --model M --dialect D --table T   the same scoring as one SQL statement\n\
         custseg sample --rows N --out FILE   write synthetic customers",
     args_conflicts_with_subcommands = true
 )]
@@ -51,6 +52,33 @@ pub enum Command {
     Score(ScoreArgs),
     /// Write synthetic bank customers with planted segments.
     Sample(SampleArgs),
+    /// Write the scoring of a saved model as one SQL statement for a warehouse engine.
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// model.json written by a run.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// SQL engine: postgres, sqlite or duckdb.
+    #[arg(long)]
+    pub dialect: String,
+    /// The raw customer table, with the training file's columns (schema.table allowed).
+    #[arg(long)]
+    pub table: String,
+    /// Measure dates against this date (default: the latest activity date in the table).
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "as_of_sql")]
+    pub as_of: Option<IsoDate>,
+    /// Measure dates against this SQL expression of the engine (e.g. CURRENT_DATE).
+    #[arg(long, value_name = "EXPR")]
+    pub as_of_sql: Option<String>,
+    /// Write the statement to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

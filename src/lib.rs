@@ -11,6 +11,7 @@ pub mod headless;
 pub mod pipeline;
 pub mod sample;
 pub mod signals;
+pub mod sql_command;
 pub mod tui;
 
 pub use error::{Error, Remedy, Result};

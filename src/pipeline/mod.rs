@@ -25,6 +25,7 @@ pub mod model_check;
 pub mod profile;
 pub mod progress;
 pub mod run;
+pub mod score_sql;
 pub(crate) mod simd;
 pub mod table;
 pub mod txn_meaning;

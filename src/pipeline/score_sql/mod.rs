@@ -1,0 +1,259 @@
+//! `custseg sql`: one SQL statement that scores a customer table where it
+//! lives, step by step as [`crate::pipeline::model::score_table`] does:
+//! the as-of date, Clean (invalid values, the model's fill values), the
+//! features (date differences, fill, winsorising bounds, transform,
+//! z-score), the k squared distances, then the nearest centre with
+//! custseg's tie rule (the lowest segment number), its label and action.
+//!
+//! One CTE per step, k distance columns and one minimum: the statement
+//! grows as k·d, not k². Constants are written with round-trip digits so
+//! that the engine's doubles are custseg's.
+
+mod as_of;
+mod columns;
+mod dialect;
+mod features;
+
+pub use dialect::Dialect;
+
+use crate::error::{Error, Result};
+use crate::pipeline::clean::IsoDate;
+use crate::pipeline::mapping::Role;
+use crate::pipeline::model::Model;
+use columns::Kind;
+use std::fmt::Write;
+
+/// Name of the as-of date column (in the CTE aliased `a`).
+pub(crate) const AS_OF: &str = "cs_as_of";
+
+/// A step of the model the SQL cannot express yet.
+#[derive(Debug)]
+pub struct Unsupported(pub String);
+
+/// The date customers are measured against.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AsOfSpec {
+    /// The latest activity date in the table, as `custseg score` does.
+    Latest,
+    Date(IsoDate),
+    /// An SQL expression of the target engine (e.g. `CURRENT_DATE`).
+    Sql(String),
+}
+
+/// What to write.
+#[derive(Clone, Debug)]
+pub struct SqlRequest {
+    pub dialect: Dialect,
+    /// The raw customer table (`schema.table` allowed).
+    pub table: String,
+    pub as_of: AsOfSpec,
+}
+
+/// The scoring statement for `model`, or a one-line error naming what the
+/// SQL cannot express yet.
+pub fn scoring_sql(model: &Model, req: &SqlRequest) -> Result<String> {
+    build(model, req).map_err(|Unsupported(what)| {
+        Error::usage(format!(
+            "custseg sql cannot write this model for {} yet: {what} are not supported yet; score it with `custseg score`",
+            req.dialect.name()
+        ))
+    })
+}
+
+/// The cleaned columns the features read, each once, in first-use order.
+struct Sources {
+    columns: Vec<(String, Kind)>,
+    /// Per feature: index into `columns`.
+    of_feature: Vec<usize>,
+}
+
+fn sources(model: &Model) -> Sources {
+    let mut columns: Vec<(String, Kind)> = Vec::new();
+    let mut of_feature = Vec::new();
+    for spec in &model.features.features {
+        let key = features::source_column(&spec.source);
+        let i = columns.iter().position(|c| *c == key).unwrap_or_else(|| {
+            columns.push(key);
+            columns.len() - 1
+        });
+        of_feature.push(i);
+    }
+    Sources {
+        columns,
+        of_feature,
+    }
+}
+
+fn check(model: &Model) -> std::result::Result<&str, Unsupported> {
+    if model.aggregated {
+        return Err(Unsupported(
+            "models trained on a transaction log (the aggregation to customers)".into(),
+        ));
+    }
+    model
+        .customer_mapping
+        .column_for(Role::CustomerId)
+        .ok_or_else(|| Unsupported("models without a customer id column".into()))
+}
+
+fn build(model: &Model, req: &SqlRequest) -> std::result::Result<String, Unsupported> {
+    let id = check(model)?;
+    let d = req.dialect;
+    let src = sources(model);
+    let needs_as_of = src.columns.iter().any(|(_, k)| *k == Kind::Date);
+    let mut ctes: Vec<(String, String)> = Vec::new();
+    let from_as_of = if needs_as_of {
+        ctes.extend(as_of::ctes(model, req));
+        " CROSS JOIN custseg_as_of a"
+    } else {
+        ""
+    };
+    // Clean: one column per source column.
+    let mut sel = vec![format!("{} AS cs_id", columns::id(d, &model.clean, id))];
+    for (i, (name, kind)) in src.columns.iter().enumerate() {
+        let e = columns::cleaned(d, &model.clean, &model.config.clean, name, *kind)?;
+        sel.push(format!("{e} AS cs_c{i}"));
+    }
+    ctes.push((
+        "custseg_clean".into(),
+        select(&sel, &format!("{} t{from_as_of}", d.table(&req.table))),
+    ));
+    feature_ctes(model, d, &src, from_as_of, &mut ctes);
+    assign_ctes(model, d, &mut ctes);
+    Ok(statement(model, d, id, &ctes))
+}
+
+/// Raw value, fill, clip, transform, z-score: one CTE per step.
+fn feature_ctes(
+    model: &Model,
+    d: Dialect,
+    src: &Sources,
+    from_as_of: &str,
+    ctes: &mut Vec<(String, String)>,
+) {
+    let specs = &model.features.features;
+    let step = |f: &dyn Fn(usize) -> String| -> Vec<String> {
+        std::iter::once("cs_id".to_string())
+            .chain((0..specs.len()).map(f))
+            .collect()
+    };
+    let raw = step(&|j| {
+        let c = format!("cs_c{}", src.of_feature[j]);
+        format!("{} AS cs_r{j}", features::raw(d, &specs[j].source, &c))
+    });
+    ctes.push((
+        "custseg_source".into(),
+        select(&raw, &format!("custseg_clean{from_as_of}")),
+    ));
+    let filled = step(&|j| {
+        let r = format!("cs_r{j}");
+        format!("{} AS cs_f{j}", features::filled(d, &specs[j], &r))
+    });
+    ctes.push(("custseg_filled".into(), select(&filled, "custseg_source")));
+    let clipped = step(&|j| {
+        let x = features::clipped(d, &specs[j], &format!("cs_f{j}"));
+        let m = features::magnitude(d, &specs[j], &format!("({x})"));
+        format!("{x} AS cs_x{j}, {m} AS cs_m{j}")
+    });
+    ctes.push(("custseg_clipped".into(), select(&clipped, "custseg_filled")));
+    let transformed = step(&|j| {
+        let (x, m) = (format!("cs_x{j}"), format!("cs_m{j}"));
+        format!("{} AS cs_t{j}", features::transformed(d, &specs[j], &x, &m))
+    });
+    ctes.push((
+        "custseg_transformed".into(),
+        select(&transformed, "custseg_clipped"),
+    ));
+    let z = step(&|j| {
+        format!(
+            "{} AS cs_s{j}",
+            features::z(d, &specs[j], &format!("cs_t{j}"))
+        )
+    });
+    ctes.push(("custseg_z".into(), select(&z, "custseg_transformed")));
+    let limited = step(&|j| format!("{} AS cs_z{j}", features::z_limited(d, &format!("cs_s{j}"))));
+    ctes.push(("custseg_scaled".into(), select(&limited, "custseg_z")));
+}
+
+/// k squared distances, their minimum, the first segment that reaches it.
+fn assign_ctes(model: &Model, d: Dialect, ctes: &mut Vec<(String, String)>) {
+    let dim = model.feature_names.len();
+    let mut sel = vec!["cs_id".to_string()];
+    for c in 0..model.k {
+        // Summed in feature order, as custseg's `sq_dist` does.
+        let terms: Vec<String> = (0..dim)
+            .map(|j| {
+                let diff = format!("(cs_z{j} - {})", d.num(model.centres[c * dim + j]));
+                format!("{diff} * {diff}")
+            })
+            .collect();
+        sel.push(format!("{} AS cs_d{c}", terms.join(" + ")));
+    }
+    ctes.push(("custseg_distance".into(), select(&sel, "custseg_scaled")));
+    let all: Vec<String> = (0..model.k).map(|c| format!("cs_d{c}")).collect();
+    let mut best = String::from("CASE");
+    for (c, dc) in all.iter().enumerate() {
+        let _ = write!(best, " WHEN {dc} = cs_best THEN {c}");
+    }
+    best.push_str(" END");
+    ctes.push((
+        "custseg_nearest".into(),
+        select(
+            &[
+                "cs_id".into(),
+                format!("{} AS cs_best", d.least(&all)),
+                all.join(", "),
+            ],
+            "custseg_distance",
+        ),
+    ));
+    ctes.push((
+        "custseg_assigned".into(),
+        select(
+            &[
+                "cs_id".into(),
+                format!("{best} AS cs_segment"),
+                "cs_best".into(),
+            ],
+            "custseg_nearest",
+        ),
+    ));
+}
+
+/// The WITH clause and the final projection: id, segment, label, action,
+/// distance (Euclidean, in the scaled feature space).
+fn statement(model: &Model, d: Dialect, id: &str, ctes: &[(String, String)]) -> String {
+    let case = |f: &dyn Fn(usize) -> String| {
+        let mut s = String::from("CASE cs_segment");
+        for c in 0..model.k {
+            let _ = write!(s, " WHEN {c} THEN {}", d.string(&f(c)));
+        }
+        s + " END"
+    };
+    let mut out = format!(
+        "-- custseg {} scoring: {} segments, {} features, model {} ({}).\n",
+        env!("CARGO_PKG_VERSION"),
+        model.k,
+        model.feature_names.len(),
+        model.input.file.replace(['\n', '\r'], " "),
+        &model.input.sha256.get(..12).unwrap_or(""),
+    );
+    out.push_str("WITH\n");
+    let body: Vec<String> = ctes
+        .iter()
+        .map(|(name, q)| format!("{name} AS (\n  {q}{}\n)", d.step_fence()))
+        .collect();
+    out.push_str(&body.join(",\n"));
+    let _ = write!(
+        out,
+        "\nSELECT cs_id AS {}, cs_segment AS segment, {} AS label, {} AS action, SQRT(cs_best) AS distance\nFROM custseg_assigned;\n",
+        d.ident(id),
+        case(&|c| model.segments[c].label.clone()),
+        case(&|c| model.segments[c].action.clone()),
+    );
+    out
+}
+
+fn select(columns: &[String], from: &str) -> String {
+    format!("SELECT {}\n  FROM {from}", columns.join(",\n    "))
+}

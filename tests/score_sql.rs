@@ -1,0 +1,642 @@
+//! `custseg sql` verified in real engines: the generated statement runs in
+//! SQLite (bundled) and in a throwaway PostgreSQL server, and every
+//! customer's segment and label equal `custseg score` on the same table —
+//! the bundled samples (English; Chinese column names, GBK) and a generated
+//! table with missing, invalid, mistyped and future values.
+//!
+//! The engines hold the table as a warehouse would: numbers as doubles and
+//! dates as dates (custseg's reading of the file's cells), text as the
+//! file's raw cells (so custseg's missing markers are the SQL's business).
+
+use custseg::pipeline::load::{LoadOptions, load};
+use custseg::pipeline::progress::NoProgress;
+use custseg::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn custseg(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_custseg"))
+        .args(args)
+        .output()
+        .expect("custseg runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = custseg(args);
+    assert!(
+        out.status.success(),
+        "custseg {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One cell as the engine holds it.
+#[derive(Clone, Debug)]
+enum Cell {
+    Num(Option<f64>),
+    Date(Option<String>),
+    Text(String),
+}
+
+/// A customer table as a warehouse holds it.
+struct Typed {
+    names: Vec<String>,
+    types: Vec<ColumnType>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// custseg's reading of numbers and dates; the raw cell of text columns.
+fn typed(path: &Path, utf8: &str, delimiter: u8) -> Typed {
+    let table: Table = load(path, &LoadOptions::default(), &NoProgress).unwrap();
+    let mut raw = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(utf8.as_bytes());
+    let header: Vec<String> = raw
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let records: Vec<csv::StringRecord> = raw.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), table.n_rows, "every record is a row");
+    let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+    let rows = (0..table.n_rows)
+        .map(|i| {
+            table
+                .columns
+                .iter()
+                .map(|c| match (&c.data, c.ctype) {
+                    (_, ColumnType::Text) => {
+                        let j = header.iter().position(|h| *h == c.name).unwrap();
+                        Cell::Text(records[i][j].to_string())
+                    }
+                    (ColumnData::Number(v), _) => Cell::Num((!v[i].is_nan()).then_some(v[i])),
+                    (ColumnData::Date(v), _) => {
+                        Cell::Date((v[i] != MISSING_DATE).then(|| c.data.display(i)))
+                    }
+                    (ColumnData::Text(_), _) => unreachable!("text columns are typed Text"),
+                })
+                .collect()
+        })
+        .collect();
+    let types = table.columns.iter().map(|c| c.ctype).collect();
+    Typed { names, types, rows }
+}
+
+/// Per customer id: the (segment, label) of each of its rows, sorted (an id
+/// may repeat: every row is scored).
+type Scores = BTreeMap<String, Vec<(i64, String)>>;
+
+fn scores(rows: impl Iterator<Item = (String, i64, String)>) -> Scores {
+    let mut out = Scores::new();
+    for (id, seg, label) in rows {
+        out.entry(id).or_default().push((seg, label));
+    }
+    out.values_mut().for_each(|v| v.sort());
+    out
+}
+
+fn read_score(path: &Path) -> Scores {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    scores(r.records().map(|rec| {
+        let rec = rec.unwrap();
+        (
+            rec[0].to_string(),
+            rec[1].parse().unwrap(),
+            rec[2].to_string(),
+        )
+    }))
+}
+
+/// A trained model and `custseg score` of its own file.
+struct Trained {
+    _dir: tempfile::TempDir,
+    model: PathBuf,
+    scored: Scores,
+}
+
+fn train_and_score(file: &Path, score_flags: &[&str]) -> Trained {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    ok(&[
+        "--no-tui",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let model = out.join("model.json");
+    let scored = dir.path().join("scored.csv");
+    let mut args = vec![
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        file.to_str().unwrap(),
+        "--out",
+        scored.to_str().unwrap(),
+    ];
+    args.extend_from_slice(score_flags);
+    ok(&args);
+    let scored = read_score(&scored);
+    Trained {
+        _dir: dir,
+        model,
+        scored,
+    }
+}
+
+fn sql_for(model: &Path, dialect: &str, table: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "sql",
+        "--model",
+        model.to_str().unwrap(),
+        "--dialect",
+        dialect,
+        "--table",
+        table,
+    ];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
+/// Every customer row of `custseg score` gets the same segment and label
+/// from the engine.
+fn assert_agree(engine: &str, what: &str, expected: &Scores, got: &[(String, i64, String, f64)]) {
+    let rows: usize = expected.values().map(Vec::len).sum();
+    assert_eq!(got.len(), rows, "{engine} {what}: one row per customer row");
+    for (_, _, _, distance) in got {
+        assert!(
+            distance.is_finite() && *distance >= 0.0,
+            "{engine}: distance {distance}"
+        );
+    }
+    let got = scores(got.iter().map(|(id, s, l, _)| (id.clone(), *s, l.clone())));
+    let mut agree = 0;
+    let mut first_bad = Vec::new();
+    for (id, want) in expected {
+        let have = got.get(id).cloned().unwrap_or_default();
+        let same = want.iter().zip(&have).filter(|(a, b)| a == b).count();
+        agree += if have.len() == want.len() { same } else { 0 };
+        if (same < want.len() || have.len() != want.len()) && first_bad.len() < 5 {
+            first_bad.push(format!("{id}: engine {have:?}, custseg {want:?}"));
+        }
+    }
+    eprintln!("{engine} {what}: {agree} of {rows} customers agree with custseg score");
+    assert_eq!(agree, rows, "{engine} {what}: {}", first_bad.join("; "));
+}
+
+// ---------------------------------------------------------------------------
+// SQLite
+// ---------------------------------------------------------------------------
+
+fn run_sqlite(t: &Typed, table: &str, sql: &str) -> Vec<(String, i64, String, f64)> {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let cols: Vec<String> = t
+        .names
+        .iter()
+        .zip(&t.types)
+        .map(|(n, ty)| {
+            let ty = match ty {
+                ColumnType::Number | ColumnType::Flag => "REAL",
+                ColumnType::Date | ColumnType::Text => "TEXT",
+            };
+            format!("{} {ty}", q(n))
+        })
+        .collect();
+    db.execute(
+        &format!("CREATE TABLE {} ({})", q(table), cols.join(", ")),
+        [],
+    )
+    .unwrap();
+    let marks = vec!["?"; t.names.len()].join(", ");
+    {
+        let mut ins = db
+            .prepare(&format!("INSERT INTO {} VALUES ({marks})", q(table)))
+            .unwrap();
+        for row in &t.rows {
+            let values: Vec<rusqlite::types::Value> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Num(Some(x)) => rusqlite::types::Value::Real(*x),
+                    Cell::Date(Some(d)) => rusqlite::types::Value::Text(d.clone()),
+                    Cell::Text(s) => rusqlite::types::Value::Text(s.clone()),
+                    _ => rusqlite::types::Value::Null,
+                })
+                .collect();
+            ins.execute(rusqlite::params_from_iter(values)).unwrap();
+        }
+    }
+    let mut stmt = db
+        .prepare(sql)
+        .unwrap_or_else(|e| panic!("sqlite rejects the statement: {e}\n{sql}"));
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, f64>(4)?,
+        ))
+    })
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The cases
+// ---------------------------------------------------------------------------
+
+struct Case {
+    what: &'static str,
+    file: PathBuf,
+    utf8: String,
+    delimiter: u8,
+    table: &'static str,
+}
+
+fn english() -> Case {
+    let file = repo("samples/customers_en.csv");
+    Case {
+        what: "customers_en.csv",
+        utf8: std::fs::read_to_string(&file).unwrap(),
+        file,
+        delimiter: b',',
+        table: "customers",
+    }
+}
+
+fn chinese() -> Case {
+    let file = repo("samples/customers_cn_gbk.csv");
+    let bytes = std::fs::read(&file).unwrap();
+    let (utf8, _, bad) = encoding_rs::GBK.decode(&bytes);
+    assert!(!bad, "the sample is GBK");
+    Case {
+        what: "customers_cn_gbk.csv",
+        utf8: utf8.into_owned(),
+        file,
+        delimiter: b';',
+        table: "客户 表",
+    }
+}
+
+/// A table with what real exports hold: missing markers, invalid ages and
+/// counts, negative balances, padded text, dates before 1900, a mistyped
+/// far-future date (the as-of typo rule) and activity after most of the data.
+fn hostile(dir: &Path) -> Case {
+    let mut s = String::from(
+        "cust_id,age,gender,segment_hint,balance,txn_count,txn_amount,last_txn,opened,products\n",
+    );
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let genders = ["M", "F", " F ", "n/a", "", "NULL", "女", "m"];
+    for i in 0..900u64 {
+        let r = next(100);
+        let age = match r {
+            0..=2 => "".to_string(),
+            3 => "230".into(),
+            4 => "-4".into(),
+            5 => "NULL".into(),
+            _ => (18 + next(70)).to_string(),
+        };
+        let balance = match next(50) {
+            0 => "-1250.50".to_string(),
+            1 => "".into(),
+            2 => "98765432.10".into(),
+            _ => format!("{}.{:02}", next(400_000), next(100)),
+        };
+        let count = match next(40) {
+            0 => "-3".to_string(),
+            1 => "N/A".into(),
+            _ => next(300).to_string(),
+        };
+        let amount = format!("{}.{:02}", next(2_000_000), next(100));
+        let day = |base: u64, span: u64, n: u64| {
+            let d = base + n % span;
+            let (y, m, dd) = (2000 + d / 365, 1 + (d % 365) / 31 % 12, 1 + d % 28);
+            format!("{y}-{m:02}-{dd:02}")
+        };
+        let last = match next(200) {
+            0 => "2099-12-31".to_string(),
+            1 => "1850-03-01".into(),
+            2..=5 => "".into(),
+            n => day(8000, 900, n * 7919 + i),
+        };
+        let opened = match next(60) {
+            0 => "".to_string(),
+            n => day(0, 8000, n * 104_729 + i * 31),
+        };
+        let products = match next(30) {
+            0 => "-1".to_string(),
+            _ => (1 + next(8)).to_string(),
+        };
+        let hint = ["A", "B", "C"][next(3) as usize];
+        let g = genders[next(genders.len() as u64) as usize];
+        s.push_str(&format!(
+            "H{i:05},{age},\"{g}\",{hint},{balance},{count},{amount},{last},{opened},{products}\n"
+        ));
+    }
+    let file = dir.join("hostile.csv");
+    std::fs::write(&file, &s).unwrap();
+    Case {
+        what: "generated hostile table",
+        file,
+        utf8: s,
+        delimiter: b',',
+        table: "hostile",
+    }
+}
+
+fn check_sqlite(case: &Case, score_flags: &[&str], sql_flags: &[&str]) {
+    let trained = train_and_score(&case.file, score_flags);
+    let sql = sql_for(&trained.model, "sqlite", case.table, sql_flags);
+    let t = typed(&case.file, &case.utf8, case.delimiter);
+    let got = run_sqlite(&t, case.table, &sql);
+    assert_agree("sqlite", case.what, &trained.scored, &got);
+}
+
+#[test]
+fn sqlite_agrees_on_the_english_sample() {
+    check_sqlite(&english(), &[], &[]);
+}
+
+#[test]
+fn sqlite_agrees_on_the_chinese_sample() {
+    check_sqlite(&chinese(), &[], &[]);
+}
+
+#[test]
+fn sqlite_agrees_on_a_hostile_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = hostile(dir.path());
+    check_sqlite(&case, &[], &[]);
+    // An as-of date given to both: dates after it are invalid in both.
+    check_sqlite(
+        &case,
+        &["--as-of", "2021-06-30"],
+        &["--as-of", "2021-06-30"],
+    );
+    check_sqlite(
+        &case,
+        &["--as-of", "2021-06-30"],
+        &["--as-of-sql", "'2021-06-30'"],
+    );
+}
+
+#[test]
+fn a_model_trained_on_a_transaction_log_is_refused_in_one_line() {
+    let trained_dir = tempfile::tempdir().unwrap();
+    let out = trained_dir.path().join("run");
+    let file = repo("samples/transactions.csv");
+    ok(&[
+        "--no-tui",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let res = custseg(&[
+        "sql",
+        "--model",
+        out.join("model.json").to_str().unwrap(),
+        "--dialect",
+        "postgres",
+        "--table",
+        "txns",
+    ]);
+    assert!(!res.status.success());
+    assert!(res.stdout.is_empty(), "no statement is written");
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("transaction log") && err.contains("not supported yet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_dialects_are_named() {
+    let res = custseg(&[
+        "sql",
+        "--model",
+        "m.json",
+        "--dialect",
+        "oracle",
+        "--table",
+        "t",
+    ]);
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("oracle") && err.contains("not supported yet"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL: a throwaway server on a unix socket
+// ---------------------------------------------------------------------------
+
+/// A PostgreSQL program: /usr/local/bin, /usr/bin, or Debian's versioned
+/// /usr/lib/postgresql/N/bin (where `apt-get install postgresql` puts it).
+fn pg_bin(name: &str) -> Option<PathBuf> {
+    let mut dirs = vec![PathBuf::from("/usr/local/bin"), PathBuf::from("/usr/bin")];
+    if let Ok(versions) = std::fs::read_dir("/usr/lib/postgresql") {
+        dirs.extend(versions.flatten().map(|v| v.path().join("bin")));
+    }
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.exists())
+}
+
+struct Postgres {
+    dir: tempfile::TempDir,
+    pg_ctl: PathBuf,
+    psql: PathBuf,
+}
+
+impl Postgres {
+    /// initdb + pg_ctl start as the `postgres` user (the server refuses root).
+    fn start() -> Option<Postgres> {
+        let (Some(initdb), Some(pg_ctl), Some(psql)) =
+            (pg_bin("initdb"), pg_bin("pg_ctl"), pg_bin("psql"))
+        else {
+            eprintln!(
+                "\n*** SKIPPED: PostgreSQL binaries (initdb, pg_ctl, psql) not found; \
+                 install postgresql (.ci/run does) to run the PostgreSQL agreement test ***\n"
+            );
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres", dir.path().to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let data = dir.path().join("data");
+        let as_pg = |args: &[&str]| {
+            let out = Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{args:?}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        as_pg(&[
+            initdb.to_str().unwrap(),
+            "-D",
+            data.to_str().unwrap(),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ]);
+        let opts = format!("-k {} -c listen_addresses=''", dir.path().display());
+        let log = dir.path().join("log");
+        as_pg(&[
+            pg_ctl.to_str().unwrap(),
+            "-D",
+            data.to_str().unwrap(),
+            "-o",
+            &opts,
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "start",
+        ]);
+        Some(Postgres { dir, pg_ctl, psql })
+    }
+
+    fn psql(&self, script: &str) -> String {
+        let out = Command::new(&self.psql)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "--csv", "-h"])
+            .arg(self.dir.path())
+            .args(["-U", "postgres", "-d", "postgres", "-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(script.as_bytes())?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Loads the table with `\copy` from a CSV of the typed cells.
+    fn load(&self, t: &Typed, table: &str) {
+        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let cols: Vec<String> = t
+            .names
+            .iter()
+            .zip(&t.types)
+            .map(|(n, ty)| {
+                let ty = match ty {
+                    ColumnType::Number | ColumnType::Flag => "DOUBLE PRECISION",
+                    ColumnType::Date => "DATE",
+                    ColumnType::Text => "TEXT",
+                };
+                format!("{} {ty}", q(n))
+            })
+            .collect();
+        let csv_path = self.dir.path().join(format!("{}.csv", t.names.len()));
+        let mut w = csv::Writer::from_path(&csv_path).unwrap();
+        w.write_record(&t.names).unwrap();
+        for row in &t.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Num(Some(x)) => format!("{x:?}"),
+                    Cell::Date(Some(d)) => d.clone(),
+                    Cell::Text(s) => s.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            w.write_record(&cells).unwrap();
+        }
+        w.flush().unwrap();
+        self.psql(&format!(
+            "DROP TABLE IF EXISTS {t}; CREATE TABLE {t} ({});\n\\copy {t} FROM '{}' WITH (FORMAT csv, HEADER true)\n",
+            cols.join(", "),
+            csv_path.display(),
+            t = q(table)
+        ));
+    }
+
+    fn score(&self, sql: &str) -> Vec<(String, i64, String, f64)> {
+        let out = self.psql(sql);
+        let mut r = csv::Reader::from_reader(out.as_bytes());
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap();
+                (
+                    rec[0].to_string(),
+                    rec[1].parse().unwrap(),
+                    rec[2].to_string(),
+                    rec[4].parse().unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(&self.pg_ctl)
+            .arg("-D")
+            .arg(&data)
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+#[test]
+fn postgres_agrees_on_every_sample() {
+    let Some(pg) = Postgres::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = hostile(dir.path());
+    let runs: [(&Case, &[&str], &[&str]); 4] = [
+        (&english(), &[], &[]),
+        (&chinese(), &[], &[]),
+        (&hostile, &[], &[]),
+        (
+            &hostile,
+            &["--as-of", "2021-06-30"],
+            &["--as-of", "2021-06-30"],
+        ),
+    ];
+    for (case, score_flags, sql_flags) in runs {
+        let trained = train_and_score(&case.file, score_flags);
+        let sql = sql_for(&trained.model, "postgres", case.table, sql_flags);
+        pg.load(&typed(&case.file, &case.utf8, case.delimiter), case.table);
+        let got = pg.score(&sql);
+        assert_agree("postgres", case.what, &trained.scored, &got);
+    }
+}
