@@ -51,6 +51,7 @@ use crate::pipeline::txn_meaning::{
     self, DirectionWords, LogLayout, LogPlan, LogPolicyReport, MonetaryBasis, PlanOptions,
     ReturnsPolicy, RowKind, RowReader, SignedAmounts,
 };
+use crate::remedy::Remedy;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -208,6 +209,14 @@ pub struct InputDecision {
 /// and either a transaction-date column is mapped or at least 20% of the rows
 /// repeat an id seen before. Fewer repeats without a transaction date are
 /// duplicates in a customer table, which Clean handles with its policy.
+/// The option that names the customer id column.
+fn id_remedy() -> Remedy {
+    Remedy::SetRole {
+        role: Role::CustomerId.key().to_string(),
+        column: None,
+    }
+}
+
 pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result<InputDecision> {
     let id = mapping
         .column_for(Role::CustomerId)
@@ -217,21 +226,26 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
         InputKind::Customers => {
             return Ok(InputDecision {
                 aggregate: false,
-                reason: "--input customers: one row per customer".into(),
+                reason: "one row per customer, as set by the user".into(),
                 rows,
                 distinct_ids: None,
             });
         }
         InputKind::Transactions => {
             if id.is_none() {
-                return Err(Error::usage(
-                    "--input transactions needs a customer id column to group by; \
-                     none was found. Name it with --map customer_id=COLUMN",
-                ));
+                return Err(Error::Setting {
+                    setting: Remedy::InputKind {
+                        kind: "transactions".into(),
+                    },
+                    message: "a transaction log needs a customer id column to group by; \
+                              none was found"
+                        .into(),
+                    remedy: Some(id_remedy()),
+                });
             }
             return Ok(InputDecision {
                 aggregate: true,
-                reason: "--input transactions: one row per transaction".into(),
+                reason: "one row per transaction, as set by the user".into(),
                 rows,
                 distinct_ids: None,
             });
@@ -240,13 +254,20 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
     }
     let Some(id) = id else {
         if mapping.id.rows_look_like_transactions {
-            return Err(Error::data(format!(
-                "{}: the rows look like transactions ({}), but no customer id column was found, \
-                 so there are no customers to segment. Name the customer column with \
-                 --map customer_id=COLUMN, or segment the rows as they are with --input customers",
-                table.source.file_name(),
-                mapping.id.reason
-            )));
+            return Err(Error::with_remedy(
+                format!(
+                    "{}: the rows look like transactions ({}), but no customer id column was found, \
+                     so there are no customers to segment",
+                    table.source.file_name(),
+                    mapping.id.reason
+                ),
+                Remedy::OneOf(vec![
+                    id_remedy(),
+                    Remedy::InputKind {
+                        kind: "customers".into(),
+                    },
+                ]),
+            ));
         }
         return Ok(InputDecision {
             aggregate: false,
@@ -1525,9 +1546,13 @@ pub fn aggregate_with_plan(
         .column_for(Role::CustomerId)
         .and_then(|c| table.column(c))
     else {
-        return Err(Error::usage(format!(
-            "{file}: aggregating transactions needs a customer id column; name it with --map customer_id=COLUMN"
-        )));
+        return Err(Error::Setting {
+            setting: Remedy::InputKind {
+                kind: "transactions".into(),
+            },
+            message: format!("{file}: aggregating transactions needs a customer id column"),
+            remedy: Some(id_remedy()),
+        });
     };
     if table.n_rows > u32::MAX as usize - 2 {
         return Err(Error::data(format!(
@@ -1769,9 +1794,13 @@ pub fn aggregate_with_plan(
         && let Some(d) = report.as_of
         && report.rows_after_as_of > 0
     {
-        return Err(Error::usage(format!(
-            "{file}: every dated transaction is after the as-of date {d}; choose a later --as-of"
-        )));
+        return Err(Error::Setting {
+            setting: Remedy::AsOf {
+                date: Some(d.to_string()),
+            },
+            message: format!("{file}: every dated transaction is after the as-of date {d}"),
+            remedy: Some(Remedy::AsOf { date: None }),
+        });
     }
     if customers == 0 {
         return Err(Error::data(format!(

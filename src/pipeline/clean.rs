@@ -36,6 +36,7 @@ use crate::pipeline::table::{
     Column, ColumnData, ColumnType, MISSING_DATE, Table, TextColumn, date_to_days, days_to_date,
     format_date, format_number,
 };
+use crate::remedy::Remedy;
 use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -195,10 +196,12 @@ impl Default for CleanOptions {
 impl CleanOptions {
     pub fn validate(&self) -> Result<()> {
         if !(0.0..=1.0).contains(&self.max_missing) {
-            return Err(Error::usage(format!(
-                "--max-missing {} must be between 0 and 1 (a share, e.g. 0.3 for 30%)",
-                self.max_missing
-            )));
+            return Err(Error::bad_setting(
+                Remedy::MaxMissing {
+                    value: Some(self.max_missing.to_string()),
+                },
+                "must be between 0 and 1 (a share, e.g. 0.3 for 30%)",
+            ));
         }
         if !(self.max_age.is_finite() && self.max_age > 0.0) {
             return Err(Error::usage(format!(
@@ -599,16 +602,21 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
                 .min_by_key(|f| f.0)
                 .copied()
                 .unwrap_or_default();
-            return Err(Error::usage(format!(
-                "--as-of {req} is earlier than every date in the data (the earliest is {} in '{col}'); \
-                 every activity date would lie in the future. Use a date on or after {}",
-                format_date(lo),
-                format_date(lo)
-            )));
+            return Err(Error::bad_setting(
+                Remedy::AsOf {
+                    date: Some(req.to_string()),
+                },
+                format!(
+                    "earlier than every date in the data (the earliest is {} in '{col}'); \
+                     every activity date would lie in the future. Use a date on or after {}",
+                    format_date(lo),
+                    format_date(lo)
+                ),
+            ));
         }
         return Ok(AsOf {
             date: Some(req),
-            source: "given with --as-of".into(),
+            source: "given by the user".into(),
             warning: None,
         });
     }
@@ -912,15 +920,21 @@ fn dedupe<'a>(
         ));
     }
     if policy == DuplicatePolicy::Fail {
-        return Err(Error::data(format!(
-            "{} customer ids appear on more than one row of '{}' ({} extra rows), e.g. {}. \
-             Use --duplicates keep-first or keep-last to keep one row per id, or \
-             --input transactions if each row is a transaction",
-            rep.duplicated_ids,
-            id_col.name,
-            rep.rows_removed,
-            rep.examples.join("; ")
-        )));
+        return Err(Error::with_remedy(
+            format!(
+                "{} customer ids appear on more than one row of '{}' ({} extra rows), e.g. {}",
+                rep.duplicated_ids,
+                id_col.name,
+                rep.rows_removed,
+                rep.examples.join("; ")
+            ),
+            Remedy::OneOf(vec![
+                Remedy::Duplicates { policy: None },
+                Remedy::InputKind {
+                    kind: "transactions".into(),
+                },
+            ]),
+        ));
     }
     let keep: Vec<bool> = (0..n)
         .map(|i| match keys.key(i).and_then(|k| seen.get(&k)) {

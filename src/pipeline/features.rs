@@ -63,6 +63,7 @@ use crate::pipeline::clean::{IsoDate, civil_from_days, median_in_place};
 use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
+use crate::remedy::Remedy;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -535,6 +536,9 @@ pub struct FeatureInfo {
 pub struct LeftOut {
     pub name: String,
     pub reason: String,
+    /// The option that would bring it in, worded by each face.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -844,9 +848,8 @@ fn source_values<'a>(
         let dates = col
             .dates()
             .ok_or_else(|| format!("'{name}' holds {} values, not dates", col.ctype.name()))?;
-        let at = as_of.ok_or_else(|| {
-            "there is no as-of date to measure it against (give --as-of)".to_string()
-        })?;
+        let at = as_of
+            .ok_or_else(|| "there is no as-of date to measure it against (give one)".to_string())?;
         Ok((dates, at.0))
     };
     let derive = |f: &(dyn Fn(i32) -> f64 + Sync)| -> std::result::Result<Cow<'a, [f64]>, String> {
@@ -1021,6 +1024,7 @@ pub fn build_features(
                         tf.name(),
                         role.label()
                     ),
+                    remedy: None,
                 });
                 continue;
             }
@@ -1043,6 +1047,7 @@ pub fn build_features(
                 template_missing.push(LeftOut {
                     name: tf.name().to_string(),
                     reason: reasons.join("; "),
+                    remedy: None,
                 });
             }
         }
@@ -1087,21 +1092,35 @@ pub fn build_features(
             match table.column(s) {
                 Some(c) if c.ctype.is_numeric() => out.push(c.name.as_str()),
                 Some(c) => {
-                    return Err(Error::usage(format!(
-                        "--select {s}: '{s}' holds {} values; only numeric columns can be selected",
-                        c.ctype.name()
-                    )));
+                    return Err(Error::bad_setting(
+                        Remedy::Select {
+                            column: Some(s.clone()),
+                        },
+                        format!(
+                            "'{s}' holds {} values; only numeric columns can be selected",
+                            c.ctype.name()
+                        ),
+                    ));
                 }
                 None if mapping.columns.iter().any(|m| &m.column == s) => {
-                    return Err(Error::usage(format!(
-                        "--select {s}: '{s}' was dropped by Clean (see its report; raise --max-missing to keep it)"
-                    )));
+                    return Err(Error::Setting {
+                        setting: Remedy::Select {
+                            column: Some(s.clone()),
+                        },
+                        message: format!("'{s}' was dropped by Clean (see its report)"),
+                        remedy: Some(Remedy::MaxMissing { value: None }),
+                    });
                 }
                 None => {
-                    return Err(Error::usage(format!(
-                        "--select {s}: no such column; numeric columns are: {}",
-                        numeric_names(table).join(", ")
-                    )));
+                    return Err(Error::bad_setting(
+                        Remedy::Select {
+                            column: Some(s.clone()),
+                        },
+                        format!(
+                            "no such column; numeric columns are: {}",
+                            numeric_names(table).join(", ")
+                        ),
+                    ));
                 }
             }
         }
@@ -1133,10 +1152,11 @@ pub fn build_features(
                     report.left_out.push(LeftOut {
                         name: t.name.clone(),
                         reason: format!(
-                            "generic mode uses numeric columns only; {} could be built from {} (--features template to use it)",
+                            "generic mode uses numeric columns only; {} could be built from {}",
                             t.name,
                             t.source.describe(as_of)
                         ),
+                        remedy: Some(Remedy::FeaturesTemplate),
                     });
                 }
             }
@@ -1162,6 +1182,7 @@ pub fn build_features(
                 report.left_out.push(LeftOut {
                     name: c.name.clone(),
                     reason: format!("not one-hot encoded: {}", rule.finding()),
+                    remedy: None,
                 });
             }
             continue;
@@ -1187,6 +1208,7 @@ pub fn build_features(
                     levels.len(),
                     opts.one_hot_max_levels
                 ),
+                remedy: None,
             });
             continue;
         }
@@ -1231,31 +1253,29 @@ pub fn build_features(
                 planned.remove(i);
                 report.left_out.push(LeftOut {
                     name: name.clone(),
-                    reason: "dropped by the user (--drop-feature)".into(),
+                    reason: "dropped by the user".into(),
+                    remedy: None,
                 });
             }
             None => {
-                return Err(Error::usage(format!(
-                    "--drop-feature {name}: no such feature; the features are: {}",
-                    planned
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                return Err(Error::bad_setting(
+                    Remedy::DropFeature {
+                        name: Some(name.clone()),
+                    },
+                    format!("no such feature; the features are: {}", names_of(&planned)),
+                ));
             }
         }
     }
     for name in opts.transform_overrides.keys() {
         if !planned.iter().any(|p| &p.name == name) {
-            return Err(Error::usage(format!(
-                "--transform-feature {name}: no such feature; the features are: {}",
-                planned
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(Error::bad_setting(
+                Remedy::TransformFeature {
+                    name: name.clone(),
+                    to: None,
+                },
+                format!("no such feature; the features are: {}", names_of(&planned)),
+            ));
         }
     }
     if planned.is_empty() {
@@ -1288,6 +1308,7 @@ pub fn build_features(
                         ""
                     }
                 ),
+                remedy: None,
             });
             continue;
         }
@@ -1460,6 +1481,15 @@ fn annotate(planned: &mut [Planned], mapping: &Mapping) {
     }
 }
 
+/// The planned features' names, for an error that lists them.
+fn names_of(planned: &[Planned]) -> String {
+    planned
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn numeric_names(table: &Table) -> Vec<String> {
     table
         .columns
@@ -1488,10 +1518,12 @@ fn push_column<'a>(
         Ok(_) => report.left_out.push(LeftOut {
             name: name.to_string(),
             reason: "every value is missing".into(),
+            remedy: None,
         }),
         Err(why) => report.left_out.push(LeftOut {
             name: name.to_string(),
             reason: why,
+            remedy: None,
         }),
     }
 }
@@ -1525,9 +1557,9 @@ fn no_feature_error(
             why.push(line);
         }
     }
-    Error::data(format!(
+    let message = format!(
         "no usable feature to cluster on ({} mode). {}Columns found: {}. \
-         Map template columns with --map (e.g. --map balance=COLUMN), mark numeric columns as features, or --select them",
+         Give template columns their roles (e.g. balance), mark numeric columns as features, or select them",
         mode.name(),
         if why.is_empty() {
             String::new()
@@ -1539,7 +1571,8 @@ fn no_feature_error(
         } else {
             found.join(", ")
         }
-    ))
+    );
+    Error::with_remedy(message, Remedy::Select { column: None })
 }
 
 /// Largest share of negative values a skewed money feature may have and
@@ -1729,10 +1762,16 @@ struct Shape {
 fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Transform, String)> {
     if let Some(t) = opts.transform_overrides.get(name).copied() {
         if t == Transform::Log1p && s.min < 0.0 {
-            return Err(Error::usage(format!(
-                "--transform-feature {name}=log: '{name}' has negative values (min {}); log1p needs values >= 0 (signed_log keeps their sign)",
-                fmt_num(s.min)
-            )));
+            return Err(Error::bad_setting(
+                Remedy::TransformFeature {
+                    name: name.to_string(),
+                    to: Some("log".into()),
+                },
+                format!(
+                    "'{name}' has negative values (min {}); log1p needs values >= 0 (signed_log keeps their sign)",
+                    fmt_num(s.min)
+                ),
+            ));
         }
         return Ok((t, "set for this feature".to_string()));
     }
@@ -1744,8 +1783,14 @@ fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Tran
         )
     };
     Ok(match opts.transform {
-        TransformMode::None => (Transform::None, "--transform none".to_string()),
-        TransformMode::Log if s.min >= 0.0 => (Transform::Log1p, "--transform log".to_string()),
+        TransformMode::None => (
+            Transform::None,
+            "no transform, as set for every feature".to_string(),
+        ),
+        TransformMode::Log if s.min >= 0.0 => (
+            Transform::Log1p,
+            "log, as set for every feature".to_string(),
+        ),
         TransformMode::Log if few_negatives => (Transform::SignedLog1p, signed()),
         TransformMode::Log => (
             Transform::None,

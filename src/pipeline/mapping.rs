@@ -9,6 +9,7 @@ use crate::pipeline::excerpt;
 use crate::pipeline::hygiene::{self, ColumnHygiene, HygieneOptions};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use crate::pipeline::txn_meaning::direction_share;
+use crate::remedy::Remedy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -824,6 +825,14 @@ fn looks_like_code(name: &str) -> bool {
 
 /// Builds the mapping for `table`: the user's overrides first, then the best
 /// remaining header/value matches, each role used at most once.
+/// The option that gives `role` to `column`.
+fn role_remedy(role: Role, column: &str) -> Remedy {
+    Remedy::SetRole {
+        role: role.key().to_string(),
+        column: Some(column.to_string()),
+    }
+}
+
 pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
     let file = table.source.file_name();
     let mut mapping = Mapping::default();
@@ -832,11 +841,13 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
 
     for (role, column) in &opts.roles {
         let Some(j) = table.column_index(column) else {
-            return Err(Error::usage(format!(
-                "--map {}={column}: {file} has no column '{column}'; its columns are: {}",
-                role.key(),
-                table.names().join(", ")
-            )));
+            return Err(Error::bad_setting(
+                role_remedy(*role, column),
+                format!(
+                    "{file} has no column '{column}'; its columns are: {}",
+                    table.names().join(", ")
+                ),
+            ));
         };
         let col = &table.columns[j];
         let ctype = col.ctype;
@@ -860,15 +871,16 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                     role.label()
                 )
             };
-            return Err(Error::usage(format!(
-                "--map {}={column}: column '{column}' {found}",
-                role.key()
-            )));
+            return Err(Error::bad_setting(
+                role_remedy(*role, column),
+                format!("column '{column}' {found}"),
+            ));
         }
         if taken[j] {
-            return Err(Error::usage(format!(
-                "--map: column '{column}' is given two roles"
-            )));
+            return Err(Error::bad_setting(
+                role_remedy(*role, column),
+                format!("column '{column}' is given two roles"),
+            ));
         }
         taken[j] = true;
         assigned.insert(*role, (j, 1.0, "set by the user".to_string()));

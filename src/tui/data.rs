@@ -15,6 +15,7 @@ use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{self, Prepared, RunOutput};
 use crate::pipeline::table::Table;
+use crate::remedy::Remedy;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -187,7 +188,13 @@ pub fn compute_features(
     let mut cfg = cfg.clone();
     let mut dropped_settings = Vec::new();
     let features = match run::stage_features(cleaned, mapping, &cfg) {
-        Err(Error::Usage(msg)) if msg.contains("no such feature") => {
+        // A saved drop or transform names a feature this data does not have.
+        Err(e)
+            if matches!(
+                e.setting(),
+                Some(Remedy::DropFeature { .. } | Remedy::TransformFeature { to: None, .. })
+            ) =>
+        {
             let mut bare = cfg.clone();
             bare.features.drop_features.clear();
             bare.features.transform_overrides.clear();

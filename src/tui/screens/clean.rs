@@ -11,6 +11,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::clean::{Cleaned, ColumnAction, ColumnReport, DuplicatePolicy};
 use crate::pipeline::run::{self, Prepared};
+use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
 use crate::tui::app::{App, JobKind, RunningJob, Stage, StatusKind};
 use crate::tui::text;
@@ -167,13 +168,20 @@ pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>
                 }
                 _ => "",
             };
-            let msg = e.to_string();
-            let hint = if msg.contains("more than one row") || msg.contains("duplicate") {
-                "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file."
-            } else if msg.contains("as-of") || msg.contains("date") {
-                "Set the as-of date on Features (a), or leave it empty to use the latest activity date."
-            } else {
-                "Check the column roles on Map columns (Esc), or change the options here (Tab)."
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = match e.remedy().or(e.setting()) {
+                Some(Remedy::OneOf(all))
+                    if all.iter().any(|r| matches!(r, Remedy::Duplicates { .. })) =>
+                {
+                    "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file.".into()
+                }
+                Some(Remedy::AsOf { .. }) => {
+                    "Set the as-of date on Features (a), or leave it empty to use the latest activity date.".into()
+                }
+                _ => crate::tui::remedy::hint_for(
+                    &e,
+                    "Check the column roles on Map columns (Esc), or change the options here (Tab).",
+                ),
             };
             app.set_status(
                 StatusKind::Error,

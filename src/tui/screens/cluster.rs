@@ -220,12 +220,11 @@ pub fn on_swept(app: &mut App, _job: RunningJob, result: Result<SweepResult>) {
             );
         }
         Err(e) => {
-            let msg = e.to_string();
-            let hint = if msg.contains("rows") || msg.contains("identical") {
-                "Lower K to (Tab, then ←), or include more features on Features."
-            } else {
-                "Check the sweep options (Tab), then r to run it again."
-            };
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = crate::tui::remedy::hint_for(
+                &e,
+                "Check the sweep options (Tab), then r to run it again.",
+            );
             app.set_status(StatusKind::Error, format!("The sweep failed: {msg}"));
             app.show_error("The K sweep failed", msg, hint);
         }

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::clean::IsoDate;
 use crate::pipeline::features::{FeatureInfo, RuledColumn, Transform, WinsorReason};
 use crate::pipeline::mapping::ColumnUse;
+use crate::remedy::Remedy;
 use crate::tui::action::{Action, Command};
 use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
@@ -174,13 +175,18 @@ pub fn on_features(app: &mut App, _job: RunningJob, result: Result<FeatureData>)
                 }
                 _ => "",
             };
-            let msg = e.to_string();
-            let hint = if msg.contains("no feature") || msg.contains("no numeric") {
-                "Include at least one feature (Space on an excluded one), or mark columns as features on Map columns."
-            } else if msg.contains("negative") {
-                "Keep this feature untransformed (t), or winsorise it in a config file."
-            } else {
-                "Change the setting back, or check the roles on Map columns."
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = match (e.setting(), e.remedy()) {
+                (Some(Remedy::TransformFeature { .. }), _) => {
+                    "Keep this feature untransformed (t), or winsorise it in a config file.".into()
+                }
+                (_, Some(Remedy::Select { column: None })) => {
+                    "Include at least one feature (Space on an excluded one), or mark columns as features on Map columns.".into()
+                }
+                _ => crate::tui::remedy::hint_for(
+                    &e,
+                    "Change the setting back, or check the roles on Map columns.",
+                ),
             };
             app.set_status(StatusKind::Error, format!("Features failed: {msg}"));
             app.show_error(

@@ -419,9 +419,10 @@ pub fn on_loaded(app: &mut App, job: RunningJob, result: Result<Table>) {
             );
         }
         Err(e) => {
-            let hint = App::load_hint(&e);
-            app.set_status(StatusKind::Error, format!("Could not load {name}: {e}"));
-            app.show_error(format!("Could not load {name}"), e.to_string(), hint);
+            let hint = App::load_hint(&e, &job.path);
+            let msg = crate::tui::remedy::error_text(&e);
+            app.set_status(StatusKind::Error, format!("Could not load {name}: {msg}"));
+            app.show_error(format!("Could not load {name}"), msg, hint);
         }
     }
 }
