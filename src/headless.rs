@@ -10,6 +10,7 @@ use crate::pipeline::export::report::human;
 use crate::pipeline::mapping::{IdDecision, IdSource};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{RunOutput, run_all};
+use crate::remedy::Notice;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -283,8 +284,8 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
     }
-    w.extend(run.cleaned.report.warnings.iter().cloned());
-    w.extend(run.features.report.warnings.iter().cloned());
+    w.extend(run.cleaned.report.warnings.iter().map(Notice::cli_line));
+    w.extend(run.features.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.sweep.warnings.iter().cloned());
     for s in run.profiles.tiny_segments() {
         w.push(format!(

@@ -128,9 +128,9 @@ impl Remedy {
             Remedy::SetRole { .. } => format!("name it with {flag}"),
             Remedy::DirectionValues { .. } => flag,
             Remedy::InputKind { .. } => format!("{flag} to override"),
-            Remedy::AsOf { date: None } => format!("set {flag} to choose another"),
+            Remedy::AsOf { date: None } => format!("give {flag}"),
             Remedy::AsOf { date: Some(_) } => format!("use {flag}"),
-            Remedy::MaxMissing { value: None } => format!("see {flag}"),
+            Remedy::MaxMissing { value: None } => format!("raise {flag} to keep it"),
             Remedy::MaxMissing { value: Some(v) } => {
                 format!("raise --max-missing to at least {v} to keep it")
             }
@@ -157,20 +157,39 @@ impl Remedy {
     }
 }
 
-/// A warning or note with the option that would change it, worded by each
-/// face (`text` never names an option's flag or key).
-#[derive(Clone, Debug, PartialEq)]
+/// A warning or note: what happened (`text`, which never names an option's
+/// flag or key), the columns or features it is about (so a screen can show
+/// it beside them without reading the text), and the option that would
+/// change it. Saved files hold the text alone.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
 pub struct Notice {
     pub text: String,
+    pub about: Vec<String>,
     pub remedy: Option<Remedy>,
 }
 
 impl Notice {
-    pub fn new(text: impl Into<String>, remedy: Option<Remedy>) -> Self {
+    /// A notice about nothing in particular, with no remedy.
+    pub fn new(text: impl Into<String>) -> Self {
         Notice {
             text: text.into(),
-            remedy,
+            ..Notice::default()
         }
+    }
+    /// The column or feature it is about (more than one call adds more).
+    pub fn about(mut self, name: impl Into<String>) -> Self {
+        self.about.push(name.into());
+        self
+    }
+    /// The option that would change it.
+    pub fn remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
+        self
+    }
+    /// Whether it is about this column or feature.
+    pub fn is_about(&self, name: &str) -> bool {
+        self.about.iter().any(|a| a == name)
     }
     /// The notice as the command line (and the report) words it.
     pub fn cli_line(&self) -> String {
@@ -178,6 +197,18 @@ impl Notice {
             Some(r) => format!("{} ({})", self.text, r.cli_phrase()),
             None => self.text.clone(),
         }
+    }
+}
+
+impl From<String> for Notice {
+    fn from(text: String) -> Self {
+        Notice::new(text)
+    }
+}
+
+impl From<Notice> for String {
+    fn from(n: Notice) -> String {
+        n.text
     }
 }
 

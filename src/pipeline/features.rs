@@ -63,7 +63,7 @@ use crate::pipeline::clean::{IsoDate, civil_from_days, median_in_place};
 use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
-use crate::remedy::Remedy;
+use crate::remedy::{Notice, Remedy};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -541,6 +541,16 @@ pub struct LeftOut {
     pub remedy: Option<Remedy>,
 }
 
+impl LeftOut {
+    /// The reason as the command line (and the report) words it.
+    pub fn cli_reason(&self) -> String {
+        match &self.remedy {
+            Some(r) => format!("{} ({})", self.reason, r.cli_phrase()),
+            None => self.reason.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CorrelatedPair {
     pub a: String,
@@ -581,7 +591,7 @@ pub struct FeatureReport {
     pub ruled: Vec<RuledColumn>,
     /// The weight of indicator features (see [`FeatureOptions::indicator_weight`]).
     pub indicator_weight: f64,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Notice>,
 }
 
 impl FeatureReport {
@@ -635,20 +645,24 @@ impl FeatureReport {
             let _ = writeln!(s);
         }
         for l in &self.left_out {
-            let _ = writeln!(s, "  left out {}: {}", l.name, l.reason);
+            let _ = writeln!(s, "  left out {}: {}", l.name, l.cli_reason());
         }
         for p in &self.correlated_pairs {
             let _ = writeln!(
                 s,
-                "  correlated: {} and {} (r = {:.3} > {}); consider --drop-feature for one",
-                p.a, p.b, p.r, self.correlation_threshold
+                "  correlated: {} and {} (r = {:.3} > {}); {}",
+                p.a,
+                p.b,
+                p.r,
+                self.correlation_threshold,
+                Remedy::DropFeature { name: None }.cli_phrase()
             );
         }
         if !self.profile_columns.is_empty() {
             let _ = writeln!(s, "  profile only: {}", self.profile_columns.join(", "));
         }
         for w in &self.warnings {
-            let _ = writeln!(s, "  warning: {w}");
+            let _ = writeln!(s, "  warning: {}", w.cli_line());
         }
         s
     }
@@ -848,8 +862,7 @@ fn source_values<'a>(
         let dates = col
             .dates()
             .ok_or_else(|| format!("'{name}' holds {} values, not dates", col.ctype.name()))?;
-        let at = as_of
-            .ok_or_else(|| "there is no as-of date to measure it against (give one)".to_string())?;
+        let at = as_of.ok_or_else(|| "there is no as-of date to measure it against".to_string())?;
         Ok((dates, at.0))
     };
     let derive = |f: &(dyn Fn(i32) -> f64 + Sync)| -> std::result::Result<Cow<'a, [f64]>, String> {
@@ -1005,6 +1018,7 @@ pub fn build_features(
     let mut superseded: Vec<LeftOut> = Vec::new();
     for tf in TemplateFeature::ALL {
         let mut reasons = Vec::new();
+        let mut needs_as_of = false;
         let mut built: Option<(String, FeatureSource, Cow<'_, [f64]>)> = None;
         for &(role, derive) in tf.sources() {
             let col = match mapped_reason(mapping, table, role) {
@@ -1032,7 +1046,10 @@ pub fn build_features(
             match source_values(table, &source, as_of) {
                 Ok(v) if v.iter().any(|x| x.is_finite()) => built = Some((col, source, v)),
                 Ok(_) => reasons.push(format!("every value of '{col}' is missing")),
-                Err(why) => reasons.push(format!("'{col}': {why}")),
+                Err(why) => {
+                    needs_as_of |= as_of.is_none() && source.needs_as_of();
+                    reasons.push(format!("'{col}': {why}"))
+                }
             }
         }
         match built {
@@ -1047,7 +1064,7 @@ pub fn build_features(
                 template_missing.push(LeftOut {
                     name: tf.name().to_string(),
                     reason: reasons.join("; "),
-                    remedy: None,
+                    remedy: needs_as_of.then_some(Remedy::AsOf { date: None }),
                 });
             }
         }
@@ -1190,10 +1207,14 @@ pub fn build_features(
         if !opts.one_hot {
             report.profile_columns.push(c.name.clone());
             if usage == ColumnUse::Feature {
-                report.warnings.push(format!(
-                    "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only (--one-hot to cluster on it)",
-                    c.name
-                ));
+                report.warnings.push(
+                    Notice::new(format!(
+                        "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only",
+                        c.name
+                    ))
+                    .about(&c.name)
+                    .remedy(Remedy::OneHot),
+                );
             }
             continue;
         }
@@ -1313,18 +1334,24 @@ pub fn build_features(
             continue;
         }
         if d.zero_variance {
-            report.warnings.push(format!(
-                "'{}' has zero variance; kept unscaled (all zeros after centring)",
-                d.spec.name
-            ));
+            report.warnings.push(
+                Notice::new(format!(
+                    "'{}' has zero variance; kept unscaled (all zeros after centring)",
+                    d.spec.name
+                ))
+                .about(&d.spec.name),
+            );
         }
         if d.info.filled > 0 {
-            report.warnings.push(format!(
-                "{}: {} missing or non-finite values reached Features and were filled with the median {}",
-                d.spec.name,
-                d.info.filled,
-                fmt_num(d.spec.fill)
-            ));
+            report.warnings.push(
+                Notice::new(format!(
+                    "{}: {} missing or non-finite values reached Features and were filled with the median {}",
+                    d.spec.name,
+                    d.info.filled,
+                    fmt_num(d.spec.fill)
+                ))
+                .about(&d.spec.name),
+            );
         }
         kept.push(d);
     }
@@ -1356,12 +1383,12 @@ pub fn build_features(
         });
     }
     if corr.above > corr.pairs.len() {
-        report.warnings.push(format!(
+        report.warnings.push(Notice::new(format!(
             "{} pairs of features are correlated above {}; the {} strongest are listed",
             corr.above,
             opts.correlation_threshold,
             corr.pairs.len()
-        ));
+        )));
     }
 
     // 8. Row-major matrices.

@@ -15,6 +15,7 @@ use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
 };
 use crate::tui::data::FeatureData;
+use crate::tui::remedy;
 use crate::tui::text;
 use crate::tui::widgets::{self, KeyHint, charts, pane_block, progress};
 use crate::tui::worker::Job;
@@ -736,15 +737,21 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
         }
     }
     for w in &f.features.report.warnings {
-        if w.contains(row.name()) {
-            lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+        if w.is_about(row.name()) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+                t.warn(),
+            ));
         }
     }
     // An as-of date (`a`) before much of a date column costs this feature.
     let as_of_warnings = app.data.cleaned.as_ref().map(|c| &c.report.warnings);
     for w in as_of_warnings.into_iter().flatten() {
-        if w.starts_with("the as-of date") && w.contains(row.name()) {
-            lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+        if matches!(w.remedy, Some(Remedy::AsOf { .. })) && w.is_about(row.name()) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+                t.warn(),
+            ));
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
