@@ -280,7 +280,7 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.table.source.warnings.iter().cloned());
     w.extend(run.table.columns.iter().filter_map(date_order_warning));
     w.extend(id_warning(&run.mapping.id));
-    w.extend(run.mapping.notes.iter().cloned());
+    w.extend(run.mapping.notes.iter().map(Notice::cli_line));
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
     }

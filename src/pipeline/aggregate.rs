@@ -51,7 +51,7 @@ use crate::pipeline::txn_meaning::{
     self, DirectionWords, LogLayout, LogPlan, LogPolicyReport, MonetaryBasis, PlanOptions,
     ReturnsPolicy, RowKind, RowReader, SignedAmounts,
 };
-use crate::remedy::Remedy;
+use crate::remedy::{Notice, Remedy};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -2016,10 +2016,10 @@ pub fn aggregate_with_plan(
         source,
     };
     let mut notes = mapping.notes.clone();
-    notes.push(format!(
+    notes.push(Notice::new(format!(
         "columns rebuilt by aggregating {} transactions",
         table.n_rows
-    ));
+    )));
     Ok(Aggregated {
         table: table_out,
         mapping: Mapping {

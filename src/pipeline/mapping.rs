@@ -9,7 +9,7 @@ use crate::pipeline::excerpt;
 use crate::pipeline::hygiene::{self, ColumnHygiene, HygieneOptions};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use crate::pipeline::txn_meaning::direction_share;
-use crate::remedy::Remedy;
+use crate::remedy::{Notice, Remedy};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -614,7 +614,7 @@ pub struct ColumnMapping {
 pub struct Mapping {
     pub columns: Vec<ColumnMapping>,
     /// Things the user should know ("'Age' looks like age but holds text").
-    pub notes: Vec<String>,
+    pub notes: Vec<Notice>,
     /// Which column is the customer, how sure, and why (or why none).
     #[serde(default)]
     pub id: IdDecision,
@@ -918,12 +918,15 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                             sample_values(table, col)
                         )
                     };
-                    mapping.notes.push(format!(
-                        "'{}' looks like {} but {what}; not used as {}",
-                        col.name,
-                        role.label(),
-                        role.label()
-                    ));
+                    mapping.notes.push(
+                        Notice::new(format!(
+                            "'{}' looks like {} but {what}; not used as {}",
+                            col.name,
+                            role.label(),
+                            role.label()
+                        ))
+                        .about(&col.name),
+                    );
                 }
                 continue;
             }
@@ -932,12 +935,15 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                 && let Some(why_not) = implausible_values(role, col)
             {
                 // "PURCHASES_FREQUENCY" holds ratios in 0..1, not a count.
-                mapping.notes.push(format!(
-                    "'{}' is named like {} but {why_not}; not used as {}",
-                    col.name,
-                    role.label(),
-                    role.label()
-                ));
+                mapping.notes.push(
+                    Notice::new(format!(
+                        "'{}' is named like {} but {why_not}; not used as {}",
+                        col.name,
+                        role.label(),
+                        role.label()
+                    ))
+                    .about(&col.name),
+                );
                 continue;
             }
             if role == Role::Direction && h >= v {

@@ -295,6 +295,8 @@ pub struct PipelineData {
     /// The K whose segments are shown and exported, and why that K.
     pub k: Option<usize>,
     pub k_reason: String,
+    /// How that K was chosen (what the chart title shows).
+    pub k_choice: Option<crate::pipeline::cluster::Choice>,
     pub profiles: Option<Arc<ProfileData>>,
     pub exported: Option<Exported>,
     /// Stages whose result was dropped because an earlier stage changed.
@@ -328,6 +330,7 @@ impl PipelineData {
             }
             self.k = None;
             self.k_reason.clear();
+            self.k_choice = None;
         }
         if stage < Stage::Inspect && self.profiles.take().is_some() {
             cleared.push(Stage::Inspect);

@@ -161,7 +161,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     }
     md.push_str(&customer_id_lines(&run.mapping.id));
     for n in &run.mapping.notes {
-        let _ = writeln!(md, "- {}", cell(n));
+        let _ = writeln!(md, "- {}", cell(&n.cli_line()));
     }
 
     // Cleaning.

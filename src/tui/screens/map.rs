@@ -648,12 +648,11 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
             lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
         }
     }
-    for n in mapping
-        .notes
-        .iter()
-        .filter(|n| n.contains(&format!("'{}'", c.column)))
-    {
-        lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
+    for n in mapping.notes.iter().filter(|n| n.is_about(&c.column)) {
+        lines.push(Line::styled(
+            format!("{} {}", t.glyphs.warn, crate::tui::remedy::notice_text(n)),
+            t.warn(),
+        ));
     }
     for (_, why) in mapping.id.passed_over.iter().filter(|p| p.0 == c.column) {
         lines.push(Line::styled(
