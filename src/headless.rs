@@ -275,9 +275,20 @@ pub fn date_order_warning(col: &crate::pipeline::table::Column) -> Option<String
     ))
 }
 
+/// How to read the first row as a header, when the loader read it as data.
+pub fn header_advice() -> String {
+    format!(
+        "the first row was read as data; {}",
+        crate::remedy::Remedy::Header.cli_phrase()
+    )
+}
+
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    if !run.table.source.has_header {
+        w.push(header_advice());
+    }
     w.extend(run.table.columns.iter().filter_map(date_order_warning));
     w.extend(id_warning(&run.mapping.id));
     w.extend(run.mapping.notes.iter().map(Notice::cli_line));

@@ -199,16 +199,34 @@ impl AggregateOptions {
 pub struct InputDecision {
     pub aggregate: bool,
     pub reason: String,
+    /// The input kind that would override an automatic decision.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
     pub rows: usize,
     /// Distinct customer ids, when `auto` mode read the whole id column (it
     /// stops at the first repeated id when a transaction date is mapped).
     pub distinct_ids: Option<usize>,
 }
 
+impl InputDecision {
+    /// The reason as the command line (and the report) words it.
+    pub fn cli_reason(&self) -> String {
+        match &self.remedy {
+            Some(r) => format!("{} ({})", self.reason, r.cli_phrase()),
+            None => self.reason.clone(),
+        }
+    }
+}
+
 /// The `auto` rule: a table is a transaction log when its customer ids repeat
 /// and either a transaction-date column is mapped or at least 20% of the rows
 /// repeat an id seen before. Fewer repeats without a transaction date are
 /// duplicates in a customer table, which Clean handles with its policy.
+/// The input kind `kind` ("customers" or "transactions") as a remedy.
+fn input_remedy(kind: &str) -> Remedy {
+    Remedy::InputKind { kind: kind.into() }
+}
+
 /// The option that names the customer id column.
 fn id_remedy() -> Remedy {
     Remedy::SetRole {
@@ -229,6 +247,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
                 reason: "one row per customer, as set by the user".into(),
                 rows,
                 distinct_ids: None,
+                remedy: None,
             });
         }
         InputKind::Transactions => {
@@ -248,6 +267,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
                 reason: "one row per transaction, as set by the user".into(),
                 rows,
                 distinct_ids: None,
+                remedy: None,
             });
         }
         InputKind::Auto => {}
@@ -274,6 +294,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             reason: "no customer id column, so rows are taken as customers".into(),
             rows,
             distinct_ids: None,
+            remedy: None,
         });
     };
     let keys = IdKeys::new(&id.data);
@@ -289,11 +310,12 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
                     aggregate: true,
                     reason: format!(
                         "customer ids repeat ('{}' on {} and {}) and there is a transaction date: \
-                         a transaction log (--input customers to override)",
+                         a transaction log",
                         id.data.display(i),
                         table.row_label(j),
                         table.row_label(i)
                     ),
+                    remedy: Some(input_remedy("customers")),
                     rows,
                     distinct_ids: None,
                 });
@@ -310,6 +332,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             ),
             rows,
             distinct_ids: Some(distinct),
+            remedy: None,
         });
     }
     let mut seen: std::collections::HashSet<IdKey<'_>, FxBuild> = Default::default();
@@ -335,7 +358,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             true,
             format!(
                 "customer ids repeat on {:.0}% of the rows ({rows} rows, {distinct} ids): \
-                 a transaction log (--input customers to override)",
+                 a transaction log",
                 100.0 * repeats as f64 / with_id.max(1) as f64
             ),
         )
@@ -344,13 +367,22 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             false,
             format!(
                 "{repeats} rows repeat a customer id, too few for a transaction log: \
-                 duplicates in a customer table (see Clean; --input transactions to override)"
+                 duplicates in a customer table (see Clean)"
             ),
         )
     };
+    // Repeated ids were read one way: the other input kind overrides it.
+    let remedy = (repeats > 0).then(|| {
+        input_remedy(if aggregate {
+            "customers"
+        } else {
+            "transactions"
+        })
+    });
     Ok(InputDecision {
         aggregate,
         reason,
+        remedy,
         rows,
         distinct_ids: Some(distinct),
     })

@@ -123,7 +123,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     let _ = writeln!(
         md,
         "| Input kind | {} |",
-        cell(&run.prepared.decision.reason)
+        cell(&run.prepared.decision.cli_reason())
     );
     if let Some(agg) = &run.prepared.aggregated {
         let _ = writeln!(
@@ -135,6 +135,13 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     md.push('\n');
     for w in &src.warnings {
         let _ = writeln!(md, "- ⚠ {}", cell(w));
+    }
+    if !src.has_header {
+        let _ = writeln!(
+            md,
+            "- ⚠ the first row was read as data ({})",
+            Remedy::Header.cli_phrase()
+        );
     }
     if let Some(agg) = &run.prepared.aggregated {
         md.push_str(&aggregation_section(&agg.report));

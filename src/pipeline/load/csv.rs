@@ -500,7 +500,7 @@ fn build_table(
     let mut warnings = Vec::new();
     if !layout.has_header {
         warnings.push(format!(
-            "no header row found; columns are named column_1..column_{} (use --header if the first row is a header)",
+            "no header row found; columns are named column_1..column_{}",
             names.len()
         ));
     }

@@ -1303,7 +1303,7 @@ fn build_table(
     }
     if !has_header {
         warnings.push(format!(
-            "no header row found; columns are named after their sheet columns ({}..{}) (use --header if the first row is a header)",
+            "no header row found; columns are named after their sheet columns ({}..{})",
             names[0],
             names[names.len() - 1]
         ));

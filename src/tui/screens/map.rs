@@ -647,6 +647,20 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
         for n in &col.info.notes {
             lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
         }
+        if let Some(order) = col.info.date_order_guessed {
+            use crate::pipeline::load::DateOrder;
+            let other = crate::remedy::Remedy::DateOrder {
+                order: match order {
+                    DateOrder::Dmy => "mdy",
+                    DateOrder::Mdy => "dmy",
+                }
+                .into(),
+            };
+            lines.push(Line::styled(
+                crate::tui::remedy::key_sentence(&other),
+                t.dim(),
+            ));
+        }
     }
     for n in mapping.notes.iter().filter(|n| n.is_about(&c.column)) {
         lines.push(Line::styled(
