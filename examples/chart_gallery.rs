@@ -7,6 +7,7 @@
 //! (some with Chinese names). Larger K (up to 15) and more features (up to 30)
 //! add generic segments and features, to check crowded layouts.
 
+use ndarray::ArrayView2;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -219,9 +220,7 @@ fn main() {
         sweep,
         chosen_k: k,
         centroid_z,
-        scaled: &scaled,
-        n,
-        d,
+        scaled: ArrayView2::from_shape((n, d), &scaled).expect("n × d values"),
         labels: &labels,
         money_feature: Some((feature_names[0].clone(), column(0))),
         scatter: (d >= 2).then(|| {

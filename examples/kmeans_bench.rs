@@ -9,6 +9,12 @@ use std::time::Instant;
 
 use custseg::pipeline::cluster::{Init, KMeansConfig, Storage, SweepConfig, kmeans, sweep};
 use custseg::pipeline::progress::NoProgress;
+use ndarray::ArrayView2;
+
+/// The row-major `n × d` matrix in `data` as a view.
+fn mat(data: &[f64], n: usize, d: usize) -> ArrayView2<'_, f64> {
+    ArrayView2::from_shape((n, d), data).expect("n × d values")
+}
 
 fn read_f64(path: &str) -> Vec<f64> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
@@ -73,7 +79,7 @@ fn main() {
         ..KMeansConfig::new(8)
     };
     let nw = n.min(10_000);
-    kmeans(&data[..nw * d], nw, d, &warm, &NoProgress).unwrap();
+    kmeans(mat(&data[..nw * d], nw, d), &warm, &NoProgress).unwrap();
 
     for full_mode in modes.split(',') {
         let (mode, storage) = match full_mode.strip_suffix("-f32") {
@@ -88,7 +94,7 @@ fn main() {
                     ..KMeansConfig::new(8)
                 };
                 let t = Instant::now();
-                let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+                let r = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
                 let dt = t.elapsed().as_secs_f64();
                 println!(
                     "{{\"mode\": \"{full_mode}\", \"seconds\": {dt}, \"inertia\": {:?}, \"n_iter\": {}}}",
@@ -103,7 +109,7 @@ fn main() {
                         seed,
                         ..KMeansConfig::new(k)
                     };
-                    sse.push(kmeans(&data, n, d, &cfg, &NoProgress).unwrap().inertia);
+                    sse.push(kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap().inertia);
                 }
                 let dt = t.elapsed().as_secs_f64();
                 println!("{{\"mode\": \"sweep\", \"seconds\": {dt}, \"sse\": {sse:?}}}");
@@ -116,7 +122,7 @@ fn main() {
                     ..KMeansConfig::new(k)
                 };
                 let t = Instant::now();
-                let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+                let r = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
                 let dt = t.elapsed().as_secs_f64();
                 println!(
                     "{{\"mode\": \"given\", \"seconds\": {dt}, \"inertia\": {:?}, \"n_iter\": {}}}",
@@ -141,7 +147,7 @@ fn main() {
                     (0..3)
                         .map(|_| {
                             let t = Instant::now();
-                            let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+                            let r = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
                             (t.elapsed().as_secs_f64(), r.n_iter)
                         })
                         .fold((f64::INFINITY, 0), |a, b| if b.0 < a.0 { b } else { a })
@@ -170,7 +176,7 @@ fn main() {
                     ..SweepConfig::default()
                 };
                 let t = Instant::now();
-                let r = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+                let r = sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap();
                 let dt = t.elapsed().as_secs_f64();
                 let sil: Vec<Option<f64>> =
                     r.results.iter().map(|x| x.metrics.silhouette).collect();

@@ -351,7 +351,7 @@ fn parse_transform_feature(s: &str) -> std::result::Result<(String, Transform), 
         .rsplit_once('=')
         .filter(|(n, _)| !n.trim().is_empty())
         .ok_or_else(|| format!("'{s}' is not NAME=none|log (e.g. Balance=log)"))?;
-    Ok((name.trim().to_string(), t.parse()?))
+    Ok((name.trim().to_string(), t.trim().parse()?))
 }
 
 fn parse_delimiter(s: &str) -> std::result::Result<char, String> {

@@ -99,6 +99,9 @@ impl Default for RunConfig {
 /// value outside them is refused with the same words whether it came from
 /// a flag, a TOML file or the TUI ([`RunConfig::validate`]).
 pub mod limits {
+    /// Smallest K (fixed, or the start of the sweep's range): one segment
+    /// holding everyone is no segmentation (K = 1 is still on the elbow chart).
+    pub const MIN_K: usize = 2;
     /// Largest K (fixed, or the end of the sweep's range): more segments
     /// than this are not something a bank can act on, and each K of the
     /// range is a full K-Means fit. K is also capped relative to the
@@ -185,13 +188,30 @@ fn at_most(what: &str, limit: usize) -> String {
 }
 
 impl ClusterOptions {
+    /// The values `setting` may take with the other options as they are:
+    /// the bounds [`RunConfig::validate`] checks, for a face that offers a
+    /// choice (the TUI's option rows). `None` for a setting without whole
+    /// number bounds.
+    pub fn bounds(&self, setting: Setting) -> Option<std::ops::RangeInclusive<usize>> {
+        use limits::*;
+        match setting {
+            Setting::KMin => Some(MIN_K..=self.k_max.max(MIN_K)),
+            Setting::KMax => Some(self.k_min..=MAX_K),
+            Setting::K => Some(MIN_K..=MAX_K),
+            Setting::NInit => Some(1..=MAX_N_INIT),
+            Setting::MaxIter => Some(1..=MAX_ITER),
+            Setting::SilhouetteSample => Some(2..=MAX_SILHOUETTE_SAMPLE),
+            _ => None,
+        }
+    }
+
     fn validate(&self) -> std::result::Result<(), Invalid> {
         use limits::*;
-        if self.k_min < 2 {
+        if self.k_min < MIN_K {
             return Err(Invalid::new(
                 Setting::KMin,
                 self.k_min,
-                "the K range must start at 2 or more (e.g. 2..10)",
+                format!("the K range must start at {MIN_K} or more (e.g. 2..10)"),
             ));
         }
         if self.k_max < self.k_min {
@@ -215,7 +235,13 @@ impl ClusterOptions {
             ));
         }
         match self.k {
-            Some(0) => return Err(Invalid::new(Setting::K, 0, "K must be at least 1")),
+            Some(k) if k < MIN_K => {
+                return Err(Invalid::new(
+                    Setting::K,
+                    k,
+                    format!("K must be at least {MIN_K}: one segment is everyone"),
+                ));
+            }
             Some(k) if k > MAX_K => {
                 return Err(Invalid::new(Setting::K, k, at_most("K", MAX_K)));
             }
@@ -402,6 +428,7 @@ mod tests {
                 "cluster.n_init = 1000000: restarts must be from 1 to 100",
             ),
             ("[cluster]\nk_min = 1\n", "cluster.k_min = 1"),
+            ("[cluster]\nk = 1\n", "cluster.k = 1: K must be at least 2"),
             ("[cluster]\ntol = -1.0\n", "cluster.tol = -1"),
             ("[clean]\nmax_missing = 3.0\n", "clean.max_missing = 3"),
         ] {
@@ -411,5 +438,36 @@ mod tests {
             let msg = e.to_string();
             assert!(msg.contains(needle), "{msg}");
         }
+    }
+
+    #[test]
+    fn the_bounds_a_face_offers_are_the_bounds_validate_checks() {
+        type Set = fn(&mut RunConfig, usize);
+        let cases: [(Setting, Set); 6] = [
+            (Setting::KMin, |c, v| c.cluster.k_min = v),
+            (Setting::KMax, |c, v| c.cluster.k_max = v),
+            (Setting::K, |c, v| c.cluster.k = Some(v)),
+            (Setting::NInit, |c, v| c.cluster.n_init = v),
+            (Setting::MaxIter, |c, v| c.cluster.max_iter = v),
+            (Setting::SilhouetteSample, |c, v| {
+                c.cluster.silhouette_sample = v
+            }),
+        ];
+        let base = RunConfig::default();
+        for (setting, set) in cases {
+            let range = base.cluster.bounds(setting).unwrap();
+            let with = |v: usize| {
+                let mut c = base.clone();
+                set(&mut c, v);
+                c.validate()
+            };
+            for v in [*range.start(), *range.end()] {
+                assert_eq!(with(v), Ok(()), "{setting:?} = {v}");
+            }
+            for v in [range.start() - 1, range.end() + 1] {
+                assert!(with(v).is_err(), "{setting:?} = {v} is refused");
+            }
+        }
+        assert_eq!(base.cluster.bounds(Setting::Tol), None);
     }
 }

@@ -58,8 +58,10 @@ pub fn line(info: &PanicHookInfo) -> String {
 
 /// Test hook: with `CUSTSEG_PANIC_FOR_TEST` set, panic on a worker thread
 /// of the parallel pool (as a bug in a stage would), so tests can check
-/// what the user sees. Never set by custseg itself.
-#[doc(hidden)]
+/// what the user sees. Only in builds with the `test-hooks` feature, which
+/// the tests turn on (a dev-dependency of the crate on itself); never in a
+/// release build.
+#[cfg(feature = "test-hooks")]
 pub fn panic_if_asked() {
     if let Some(what) = std::env::var_os("CUSTSEG_PANIC_FOR_TEST") {
         let what = what.to_string_lossy().into_owned();
@@ -67,6 +69,7 @@ pub fn panic_if_asked() {
     }
 }
 
+#[cfg(feature = "test-hooks")]
 fn fail(what: &str) {
     panic!("{what}")
 }

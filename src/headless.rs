@@ -5,11 +5,12 @@ use crate::cli::{RunArgs, SampleArgs, ScoreArgs};
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::escape;
+use crate::pipeline::analysis::{Analysis, Step};
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
 use crate::pipeline::mapping::{IdDecision, IdSource};
 use crate::pipeline::progress::Progress;
-use crate::pipeline::run::{RunOutput, run_all};
+use crate::pipeline::run::RunOutput;
 use crate::remedy::Notice;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -152,9 +153,15 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
     // Refuse a folder we may not write before spending minutes on the sweep.
     export::outset::check_target(&out, args.force)?;
     let progress = StderrProgress::new();
-    let output = run_all(config, &progress, &|name| progress.stage(name))?;
+    let mut analysis = Analysis::new(config.clone());
+    analysis.run_to(Step::Profile, &progress, &|step| {
+        progress.stage(step.name())
+    })?;
     progress.stage("export");
-    let files = export::write_all(&output, config, &out, args.force, &progress)?;
+    let files = analysis.export(&out, args.force, &export::Output::ALL, &progress)?;
+    let output = analysis
+        .output()
+        .ok_or_else(|| Error::data("the run stopped before profiling the segments"))?;
     progress.finish();
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -211,7 +218,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "drivers": run.profiles.drivers,
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
         "k": chosen.k,
-        "k_reason": run.sweep.reason,
+        "k_reason": run.pick.reason,
         "sweep": run.sweep.results.iter().map(|r| json!({
             "k": r.k,
             "sse": r.fit.inertia,
@@ -419,7 +426,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     let _ = writeln!(
         s,
         "\nK selection (chosen K = {}: {})",
-        run.sweep.chosen_k, run.sweep.reason
+        run.pick.k, run.pick.reason
     );
     let _ = writeln!(
         s,
@@ -437,11 +444,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             f(r.metrics.silhouette, 3),
             f(r.metrics.calinski_harabasz, 1),
             f(r.metrics.davies_bouldin, 3),
-            if r.k == run.sweep.chosen_k {
-                "  <- chosen"
-            } else {
-                ""
-            }
+            if r.k == run.pick.k { "  <- chosen" } else { "" }
         );
     }
     if let Some(m) = run.sweep.restarts_sample {
@@ -454,7 +457,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     if run.sweep.storage == crate::pipeline::cluster::Storage::F32 {
         let _ = writeln!(s, "  (K-Means working copy stored in f32)");
     }
-    s.push_str(&elbow_plot(&run.sweep));
+    s.push_str(&elbow_plot(&run.sweep, run.pick.k));
     let _ = writeln!(s, "\nSegments");
     let label_w = run
         .profiles
@@ -502,7 +505,7 @@ fn traits(p: &crate::pipeline::profile::SegmentProfile) -> String {
 }
 
 /// The SSE curve drawn with textplots (braille; 2x4 dots per character).
-fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
+fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) -> String {
     use textplots::{Chart, Plot, Shape};
     let points: Vec<(f32, f32)> = sweep
         .results
@@ -518,7 +521,7 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
     let chosen: Vec<(f32, f32)> = points
         .iter()
         .copied()
-        .filter(|p| p.0 as usize == sweep.chosen_k)
+        .filter(|p| p.0 as usize == chosen_k)
         .collect();
     let mut chart = Chart::new(120, 40, first.0, last.0);
     let lines = Shape::Lines(&points);
@@ -529,7 +532,7 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult) -> String {
     let text = chart.to_string();
     format!(
         "\nElbow curve (SSE by K; the dot marks K = {})\n{text}",
-        sweep.chosen_k
+        chosen_k
     )
 }
 

@@ -48,6 +48,7 @@ fn main() {
 }
 
 fn run(cli: Cli) -> custseg::Result<()> {
+    #[cfg(feature = "test-hooks")]
     crash::panic_if_asked();
     match cli.command {
         Some(Command::Sample(args)) => headless::run_sample(&args),

@@ -156,11 +156,6 @@ impl Segment {
     pub fn share(self) -> f64 {
         params(self).share
     }
-
-    /// The segment at `i` in [`Segment::ALL`].
-    pub fn from_index(i: usize) -> Option<Segment> {
-        Segment::ALL.get(i).copied()
-    }
 }
 
 /// What [`write_sample`] wrote.

@@ -12,6 +12,12 @@ use custseg::pipeline::export::charts::{
 };
 use custseg::pipeline::export::fonts::{FONT_BOLD, FONT_FAMILY, FONT_REGULAR, register_fonts};
 use custseg::pipeline::export::pca::pca_2d;
+use ndarray::ArrayView2;
+
+/// The row-major `n × d` matrix in `data` as a view.
+fn mat(data: &[f64], n: usize, d: usize) -> ArrayView2<'_, f64> {
+    ArrayView2::from_shape((n, d), data).expect("n × d values")
+}
 
 const ALL: [&str; 8] = [
     "elbow.png",
@@ -125,9 +131,7 @@ impl Fixture {
                 .collect(),
             chosen_k: self.k,
             centroid_z,
-            scaled: &self.scaled,
-            n: self.n,
-            d: self.d,
+            scaled: mat(&self.scaled, self.n, self.d),
             labels: &self.labels,
             money_feature: Some(("资产余额".into(), self.money.clone())),
             scatter: Some((
@@ -403,7 +407,7 @@ fn pca_of_perfectly_correlated_features() {
     // Rows (t, t): one direction carries all the variance, PC1 = (1, 1)/√2.
     let ts = [-2.0, -1.0, 0.0, 1.0, 2.0];
     let data: Vec<f64> = ts.iter().flat_map(|&t| [t, t]).collect();
-    let (proj, ratio) = pca_2d(&data, 5, 2);
+    let (proj, ratio) = pca_2d(mat(&data, 5, 2));
     assert!((ratio[0] - 1.0).abs() < 1e-12, "{ratio:?}");
     assert!(ratio[1].abs() < 1e-12);
     for (p, t) in proj.iter().zip(ts) {
@@ -421,7 +425,7 @@ fn pca_of_independent_features_with_known_variances() {
         .iter()
         .flat_map(|&(a, b)| [2.0 * a + 3.0, b - 1.0, 7.0])
         .collect();
-    let (proj, ratio) = pca_2d(&data, 4, 3);
+    let (proj, ratio) = pca_2d(mat(&data, 4, 3));
     assert!(
         (ratio[0] - 0.8).abs() < 1e-12 && (ratio[1] - 0.2).abs() < 1e-12,
         "{ratio:?}"
@@ -436,7 +440,7 @@ fn pca_of_independent_features_with_known_variances() {
     // Sign convention: the largest loading is positive, so negating the data
     // negates the projections instead of flipping the axes.
     let neg: Vec<f64> = data.iter().map(|x| -x).collect();
-    let (proj_neg, _) = pca_2d(&neg, 4, 3);
+    let (proj_neg, _) = pca_2d(mat(&neg, 4, 3));
     for (p, q) in proj.iter().zip(&proj_neg) {
         assert!((p[0] + q[0]).abs() < 1e-9 && (p[1] + q[1]).abs() < 1e-9);
     }
@@ -449,12 +453,12 @@ fn pca_is_deterministic_across_thread_counts() {
         .num_threads(1)
         .build()
         .unwrap()
-        .install(|| pca_2d(&fx.scaled, fx.n, fx.d));
+        .install(|| pca_2d(mat(&fx.scaled, fx.n, fx.d)));
     let many = rayon::ThreadPoolBuilder::new()
         .num_threads(4)
         .build()
         .unwrap()
-        .install(|| pca_2d(&fx.scaled, fx.n, fx.d));
+        .install(|| pca_2d(mat(&fx.scaled, fx.n, fx.d)));
     assert_eq!(one.1, many.1);
     assert!(one.0 == many.0);
 }

@@ -4,6 +4,12 @@
 use custseg::Error;
 use custseg::pipeline::cluster::{Init, KMeansConfig, SweepConfig, assign_nearest, kmeans, sweep};
 use custseg::pipeline::progress::NoProgress;
+use ndarray::ArrayView2;
+
+/// The row-major `n × d` matrix in `data` as a view.
+fn mat(data: &[f64], n: usize, d: usize) -> ArrayView2<'_, f64> {
+    ArrayView2::from_shape((n, d), data).expect("n × d values")
+}
 
 fn data_err(e: Error) -> String {
     match e {
@@ -28,13 +34,11 @@ fn grid(n: usize) -> Vec<f64> {
 #[test]
 fn k_zero_is_a_usage_error() {
     let data = grid(10);
-    let m = usage_err(kmeans(&data, 10, 2, &KMeansConfig::new(0), &NoProgress).unwrap_err());
+    let m = usage_err(kmeans(mat(&data, 10, 2), &KMeansConfig::new(0), &NoProgress).unwrap_err());
     assert!(m.contains("K = 0"), "{m}");
     let m = usage_err(
         sweep(
-            &data,
-            10,
-            2,
+            mat(&data, 10, 2),
             &[],
             &SweepConfig {
                 fixed_k: Some(0),
@@ -52,9 +56,7 @@ fn empty_or_bad_k_range_is_a_usage_error() {
     let data = grid(50);
     let m = usage_err(
         sweep(
-            &data,
-            50,
-            2,
+            mat(&data, 50, 2),
             &[],
             &SweepConfig {
                 k_min: 6,
@@ -68,9 +70,7 @@ fn empty_or_bad_k_range_is_a_usage_error() {
     assert!(m.contains("empty K range 6..=4"), "{m}");
     let m = usage_err(
         sweep(
-            &data,
-            50,
-            2,
+            mat(&data, 50, 2),
             &[],
             &SweepConfig {
                 k_min: 1,
@@ -112,16 +112,14 @@ fn other_bad_options_are_usage_errors() {
             ..KMeansConfig::new(2)
         },
     ] {
-        usage_err(kmeans(&data, 20, 2, &cfg, &NoProgress).unwrap_err());
+        usage_err(kmeans(mat(&data, 20, 2), &cfg, &NoProgress).unwrap_err());
     }
-    // data.len() != n * d
-    let m = usage_err(kmeans(&data, 21, 2, &KMeansConfig::new(2), &NoProgress).unwrap_err());
-    assert!(m.contains("shape"), "{m}");
+    // data.len() != n * d: the matrix view cannot be made, so no kernel
+    // ever sees a matrix whose shape disagrees with its values.
+    assert!(ArrayView2::from_shape((21, 2), &data).is_err());
     usage_err(
         sweep(
-            &data,
-            20,
-            2,
+            mat(&data, 20, 2),
             &[],
             &SweepConfig {
                 silhouette_sample: 1,
@@ -131,18 +129,19 @@ fn other_bad_options_are_usage_errors() {
         )
         .unwrap_err(),
     );
-    usage_err(assign_nearest(&data, 20, 2, &[0.0; 3], 2).unwrap_err());
-    usage_err(assign_nearest(&data, 20, 2, &[], 0).unwrap_err());
+    // Centres with another number of columns than the data; no centres.
+    usage_err(assign_nearest(mat(&data, 20, 2), mat(&[0.0; 3], 1, 3)).unwrap_err());
+    usage_err(assign_nearest(mat(&data, 20, 2), mat(&[], 0, 2)).unwrap_err());
 }
 
 #[test]
 fn no_rows_or_no_columns_are_data_errors() {
-    let m = data_err(kmeans(&[], 0, 3, &KMeansConfig::new(2), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&[], 0, 3), &KMeansConfig::new(2), &NoProgress).unwrap_err());
     assert!(m.contains("no rows"), "{m}");
-    let m = data_err(kmeans(&[], 5, 0, &KMeansConfig::new(2), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&[], 5, 0), &KMeansConfig::new(2), &NoProgress).unwrap_err());
     assert!(m.contains("no features"), "{m}");
-    data_err(sweep(&[], 0, 3, &[], &SweepConfig::default(), &NoProgress).unwrap_err());
-    data_err(sweep(&[], 5, 0, &[], &SweepConfig::default(), &NoProgress).unwrap_err());
+    data_err(sweep(mat(&[], 0, 3), &[], &SweepConfig::default(), &NoProgress).unwrap_err());
+    data_err(sweep(mat(&[], 5, 0), &[], &SweepConfig::default(), &NoProgress).unwrap_err());
 }
 
 #[test]
@@ -151,8 +150,15 @@ fn nan_and_infinity_name_the_row_and_the_feature() {
     data[2 * 517 + 1] = f64::NAN;
     data[2 * 590] = f64::INFINITY;
     let names = vec!["recency".to_string(), "monetary".to_string()];
-    let m =
-        data_err(sweep(&data, 600, 2, &names, &SweepConfig::default(), &NoProgress).unwrap_err());
+    let m = data_err(
+        sweep(
+            mat(&data, 600, 2),
+            &names,
+            &SweepConfig::default(),
+            &NoProgress,
+        )
+        .unwrap_err(),
+    );
     assert!(
         m.contains("NaN")
             && m.contains("'monetary'")
@@ -160,27 +166,25 @@ fn nan_and_infinity_name_the_row_and_the_feature() {
             && m.contains("row 517"),
         "{m}"
     );
-    let m = data_err(kmeans(&data, 600, 2, &KMeansConfig::new(3), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&data, 600, 2), &KMeansConfig::new(3), &NoProgress).unwrap_err());
     assert!(m.contains("column 1") && m.contains("row 517"), "{m}");
     data[2 * 517 + 1] = 1.0;
-    let m = data_err(kmeans(&data, 600, 2, &KMeansConfig::new(3), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&data, 600, 2), &KMeansConfig::new(3), &NoProgress).unwrap_err());
     assert!(
         m.contains("infinite") && m.contains("column 0") && m.contains("row 590"),
         "{m}"
     );
-    data_err(assign_nearest(&data, 600, 2, &[0.0; 4], 2).unwrap_err());
+    data_err(assign_nearest(mat(&data, 600, 2), mat(&[0.0; 4], 2, 2)).unwrap_err());
 }
 
 #[test]
 fn fewer_rows_than_k_is_a_data_error() {
     let data = grid(3);
-    let m = data_err(kmeans(&data, 3, 2, &KMeansConfig::new(5), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&data, 3, 2), &KMeansConfig::new(5), &NoProgress).unwrap_err());
     assert!(m.contains("only 3 row"), "{m}");
     let m = data_err(
         sweep(
-            &data,
-            3,
-            2,
+            mat(&data, 3, 2),
             &[],
             &SweepConfig {
                 fixed_k: Some(5),
@@ -192,7 +196,7 @@ fn fewer_rows_than_k_is_a_data_error() {
     );
     assert!(m.contains("only 3 row"), "{m}");
     // A sweep caps its range instead.
-    let r = sweep(&data, 3, 2, &[], &SweepConfig::default(), &NoProgress).unwrap();
+    let r = sweep(mat(&data, 3, 2), &[], &SweepConfig::default(), &NoProgress).unwrap();
     assert_eq!(r.k_max, 3);
     assert!(
         r.warnings.iter().any(|w| w.contains("only 3 rows")),
@@ -204,12 +208,20 @@ fn fewer_rows_than_k_is_a_data_error() {
 #[test]
 fn all_rows_identical_is_a_data_error() {
     let data = vec![1.5; 2 * 100];
-    let m = data_err(kmeans(&data, 100, 2, &KMeansConfig::new(2), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&data, 100, 2), &KMeansConfig::new(2), &NoProgress).unwrap_err());
     assert!(m.contains("identical"), "{m}");
-    let m = data_err(sweep(&data, 100, 2, &[], &SweepConfig::default(), &NoProgress).unwrap_err());
+    let m = data_err(
+        sweep(
+            mat(&data, 100, 2),
+            &[],
+            &SweepConfig::default(),
+            &NoProgress,
+        )
+        .unwrap_err(),
+    );
     assert!(m.contains("identical"), "{m}");
     // K = 1 on identical rows is fine (one cluster, no error).
-    let r = kmeans(&data, 100, 2, &KMeansConfig::new(1), &NoProgress).unwrap();
+    let r = kmeans(mat(&data, 100, 2), &KMeansConfig::new(1), &NoProgress).unwrap();
     assert_eq!(r.inertia, 0.0);
 }
 
@@ -217,13 +229,11 @@ fn all_rows_identical_is_a_data_error() {
 fn k_above_the_distinct_rows_is_a_data_error_for_a_fit() {
     // 100 rows, 3 distinct.
     let data: Vec<f64> = [0.0, 1.0, 2.0].iter().cycle().take(100).copied().collect();
-    let m = data_err(kmeans(&data, 100, 1, &KMeansConfig::new(4), &NoProgress).unwrap_err());
+    let m = data_err(kmeans(mat(&data, 100, 1), &KMeansConfig::new(4), &NoProgress).unwrap_err());
     assert!(m.contains("only 3 distinct row"), "{m}");
     let m = data_err(
         sweep(
-            &data,
-            100,
-            1,
+            mat(&data, 100, 1),
             &[],
             &SweepConfig {
                 fixed_k: Some(4),
@@ -236,13 +246,11 @@ fn k_above_the_distinct_rows_is_a_data_error_for_a_fit() {
     assert!(m.contains("only 3 distinct row"), "{m}");
     // -0.0 and 0.0 are the same value.
     let signed = [0.0, -0.0, 1.0, 1.0];
-    data_err(kmeans(&signed, 4, 1, &KMeansConfig::new(3), &NoProgress).unwrap_err());
+    data_err(kmeans(mat(&signed, 4, 1), &KMeansConfig::new(3), &NoProgress).unwrap_err());
     // A sweep whose whole range is above the distinct rows is an error too.
     let m = data_err(
         sweep(
-            &data,
-            100,
-            1,
+            mat(&data, 100, 1),
             &[],
             &SweepConfig {
                 k_min: 5,

@@ -14,9 +14,7 @@ fn planted_blobs_are_recovered_exactly() {
         let n = 3000;
         let (data, truth) = planted_blobs(n, d, k, 1.0, seed);
         let r = kmeans(
-            &data,
-            n,
-            d,
+            mat(&data, n, d),
             &KMeansConfig {
                 seed,
                 ..KMeansConfig::new(k)
@@ -72,7 +70,7 @@ fn matches_scikit_learn_for_the_same_initial_centres() {
             "data {name}, K={k}, tol {}, max_iter {}",
             cfg.tol, cfg.max_iter
         );
-        let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+        let r = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
         let want_inertia = case["inertia"].as_f64().unwrap();
         assert_eq!(
             r.n_iter as u64,
@@ -112,8 +110,8 @@ fn f32_storage_finds_the_same_clusters_within_rounding() {
         storage: Storage::F32,
         ..exact.clone()
     };
-    let a = kmeans(&data, n, d, &exact, &NoProgress).unwrap();
-    let b = kmeans(&data, n, d, &single, &NoProgress).unwrap();
+    let a = kmeans(mat(&data, n, d), &exact, &NoProgress).unwrap();
+    let b = kmeans(mat(&data, n, d), &single, &NoProgress).unwrap();
     assert_eq!(adjusted_rand_index(&b.labels, &truth), 1.0);
     assert_eq!(adjusted_rand_index(&b.labels, &a.labels), 1.0);
     let rel = (b.inertia - a.inertia).abs() / a.inertia;
@@ -157,7 +155,7 @@ fn f32_storage_follows_scikit_learn_within_rounding() {
         let (data, n, d) = fixture_data(&fx, name);
         let cfg = fixture_config(case, Storage::F32);
         let k = cfg.k;
-        let r = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+        let r = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
         let want = case["inertia"].as_f64().unwrap();
         let rel = (r.inertia - want).abs() / want;
         assert!(
@@ -184,7 +182,7 @@ fn fit_in_pool(
         .num_threads(threads)
         .build()
         .unwrap();
-    pool.install(|| kmeans(data, n, d, cfg, &NoProgress).unwrap())
+    pool.install(|| kmeans(mat(data, n, d), cfg, &NoProgress).unwrap())
 }
 
 #[test]
@@ -231,16 +229,14 @@ fn same_seed_same_result_and_the_seed_matters() {
         seed: 1,
         ..KMeansConfig::new(6)
     };
-    let a = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
-    let b = kmeans(&data, n, d, &cfg, &NoProgress).unwrap();
+    let a = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
+    let b = kmeans(mat(&data, n, d), &cfg, &NoProgress).unwrap();
     assert_eq!(a, b);
     // With heavily overlapping data and one restart, some other seed must
     // give a different local optimum.
     let differs = (2..12).any(|seed| {
         let c = kmeans(
-            &data,
-            n,
-            d,
+            mat(&data, n, d),
             &KMeansConfig {
                 seed,
                 ..cfg.clone()
@@ -258,9 +254,7 @@ fn more_restarts_never_give_a_worse_inertia() {
     let (n, d) = (4000, 4);
     let (data, _) = planted_blobs(n, d, 5, 14.0, 8);
     let one = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             n_init: 1,
             seed: 3,
@@ -270,9 +264,7 @@ fn more_restarts_never_give_a_worse_inertia() {
     )
     .unwrap();
     let ten = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             n_init: 10,
             seed: 3,
@@ -295,9 +287,7 @@ fn labels_are_nearest_centres_and_inertia_is_the_sse() {
     let (n, d) = (3001, 3);
     let (data, _) = planted_blobs(n, d, 4, 9.0, 21);
     let r = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             seed: 4,
             ..KMeansConfig::new(5)
@@ -305,7 +295,7 @@ fn labels_are_nearest_centres_and_inertia_is_the_sse() {
         &NoProgress,
     )
     .unwrap();
-    let again = assign_nearest(&data, n, d, &r.centres, r.k).unwrap();
+    let again = assign_nearest(mat(&data, n, d), mat(&r.centres, r.k, d)).unwrap();
     let mismatches = again.iter().zip(&r.labels).filter(|(a, b)| a != b).count();
     assert!(
         mismatches <= 1,
@@ -338,9 +328,7 @@ fn given_centres_make_one_run_and_say_so() {
     let (data, _) = planted_blobs(n, d, 3, 1.0, 4);
     let init = data[..3 * d].to_vec();
     let r = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             init: Init::Given(init),
             ..KMeansConfig::new(3)
@@ -361,9 +349,7 @@ fn max_iter_stops_early_and_reports_not_converged() {
     let (n, d) = (5000, 3);
     let (data, _) = planted_blobs(n, d, 3, 15.0, 6);
     let r = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             max_iter: 1,
             n_init: 1,
@@ -379,7 +365,7 @@ fn max_iter_stops_early_and_reports_not_converged() {
 #[test]
 fn k_equal_to_the_number_of_distinct_rows_gives_zero_inertia() {
     let data = vec![0.0, 0.0, 5.0, 5.0, 0.0, 0.0, 9.0, 1.0, 5.0, 5.0];
-    let r = kmeans(&data, 5, 2, &KMeansConfig::new(3), &NoProgress).unwrap();
+    let r = kmeans(mat(&data, 5, 2), &KMeansConfig::new(3), &NoProgress).unwrap();
     assert_eq!(r.inertia, 0.0);
     assert_eq!(r.labels[0], r.labels[2]);
     assert_eq!(r.labels[1], r.labels[4]);
@@ -394,9 +380,7 @@ fn progress_is_reported_and_cancellation_stops_the_fit() {
     let (data, _) = planted_blobs(n, d, 6, 10.0, 12);
     let rec = Recorder::new(None);
     kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             n_init: 3,
             ..KMeansConfig::new(6)
@@ -418,9 +402,7 @@ fn progress_is_reported_and_cancellation_stops_the_fit() {
 
     let cancel = Recorder::new(Some(2));
     let err = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             n_init: 3,
             ..KMeansConfig::new(6)
@@ -435,7 +417,7 @@ fn progress_is_reported_and_cancellation_stops_the_fit() {
 fn results_serialize_round_trip() {
     let (n, d) = (300, 2);
     let (data, _) = planted_blobs(n, d, 3, 1.0, 4);
-    let r = kmeans(&data, n, d, &KMeansConfig::new(3), &NoProgress).unwrap();
+    let r = kmeans(mat(&data, n, d), &KMeansConfig::new(3), &NoProgress).unwrap();
     let json = serde_json::to_string(&r).unwrap();
     let back: custseg::pipeline::cluster::KMeansResult = serde_json::from_str(&json).unwrap();
     assert_eq!(r, back);

@@ -26,7 +26,7 @@ fn silhouette_by_hand() {
     // point 2: a = (2 + 1) / 2 = 1.5, b = (8 + 9 + 10) / 3 = 9    -> 7.5 / 9 = 5/6
     // B mirrors A. Mean = (19/22 + 9/10 + 5/6) / 3 = (857/330) / 3 = 857/990.
     let (data, labels) = six_points();
-    let s = silhouette(&data, 6, 2, &labels, 2).unwrap().unwrap();
+    let s = silhouette(mat(&data, 6, 2), &labels, 2).unwrap().unwrap();
     assert!((s - 857.0 / 990.0).abs() < 1e-15, "{s}");
 }
 
@@ -36,7 +36,9 @@ fn calinski_harabasz_by_hand() {
     // B = 3 (1 - 6)² + 3 (11 - 6)² = 150; W = (1 + 0 + 1) + (1 + 0 + 1) = 4.
     // CH = (B / (2 - 1)) / (W / (6 - 2)) = 150 / 1 = 150.
     let (data, labels) = six_points();
-    let ch = calinski_harabasz(&data, 6, 2, &labels, 2).unwrap().unwrap();
+    let ch = calinski_harabasz(mat(&data, 6, 2), &labels, 2)
+        .unwrap()
+        .unwrap();
     assert!((ch - 150.0).abs() < 1e-12, "{ch}");
 }
 
@@ -45,7 +47,9 @@ fn davies_bouldin_by_hand() {
     // s_A = mean |x - 1| = (1 + 0 + 1) / 3 = 2/3, s_B = 2/3, ‖μ_A − μ_B‖ = 10.
     // R = (2/3 + 2/3) / 10 = 2/15 for both clusters; DB = 2/15.
     let (data, labels) = six_points();
-    let db = davies_bouldin(&data, 6, 2, &labels, 2).unwrap().unwrap();
+    let db = davies_bouldin(mat(&data, 6, 2), &labels, 2)
+        .unwrap()
+        .unwrap();
     assert!((db - 2.0 / 15.0).abs() < 1e-15, "{db}");
 }
 
@@ -65,15 +69,19 @@ fn metrics_match_scikit_learn() {
             );
         };
         close(
-            silhouette(&data, n, d, &labels, k).unwrap().unwrap(),
+            silhouette(mat(&data, n, d), &labels, k).unwrap().unwrap(),
             "silhouette",
         );
         close(
-            calinski_harabasz(&data, n, d, &labels, k).unwrap().unwrap(),
+            calinski_harabasz(mat(&data, n, d), &labels, k)
+                .unwrap()
+                .unwrap(),
             "calinski_harabasz",
         );
         close(
-            davies_bouldin(&data, n, d, &labels, k).unwrap().unwrap(),
+            davies_bouldin(mat(&data, n, d), &labels, k)
+                .unwrap()
+                .unwrap(),
             "davies_bouldin",
         );
     }
@@ -83,51 +91,51 @@ fn metrics_match_scikit_learn() {
 fn undefined_metrics_are_none() {
     let (data, _) = six_points();
     let one = vec![0u32; 6];
-    assert_eq!(silhouette(&data, 6, 2, &one, 1).unwrap(), None);
-    assert_eq!(calinski_harabasz(&data, 6, 2, &one, 1).unwrap(), None);
-    assert_eq!(davies_bouldin(&data, 6, 2, &one, 1).unwrap(), None);
+    assert_eq!(silhouette(mat(&data, 6, 2), &one, 1).unwrap(), None);
+    assert_eq!(calinski_harabasz(mat(&data, 6, 2), &one, 1).unwrap(), None);
+    assert_eq!(davies_bouldin(mat(&data, 6, 2), &one, 1).unwrap(), None);
     // K = 3 with one empty cluster behaves as K = 2.
     let (_, two) = six_points();
-    let s3 = silhouette(&data, 6, 2, &two, 3).unwrap();
-    assert_eq!(s3, silhouette(&data, 6, 2, &two, 2).unwrap());
+    let s3 = silhouette(mat(&data, 6, 2), &two, 3).unwrap();
+    assert_eq!(s3, silhouette(mat(&data, 6, 2), &two, 2).unwrap());
     // Every row its own cluster: silhouette and CH undefined.
     let own: Vec<u32> = (0..6).collect();
-    assert_eq!(silhouette(&data, 6, 2, &own, 6).unwrap(), None);
-    assert_eq!(calinski_harabasz(&data, 6, 2, &own, 6).unwrap(), None);
+    assert_eq!(silhouette(mat(&data, 6, 2), &own, 6).unwrap(), None);
+    assert_eq!(calinski_harabasz(mat(&data, 6, 2), &own, 6).unwrap(), None);
 }
 
 #[test]
 fn inconsistent_labels_are_usage_errors() {
     let (data, labels) = six_points();
-    assert!(silhouette(&data, 6, 2, &labels[..5], 2).is_err());
-    assert!(calinski_harabasz(&data, 6, 2, &[0, 0, 0, 1, 1, 7], 2).is_err());
-    assert!(davies_bouldin(&data, 5, 2, &labels, 2).is_err());
+    assert!(silhouette(mat(&data, 6, 2), &labels[..5], 2).is_err());
+    assert!(calinski_harabasz(mat(&data, 6, 2), &[0, 0, 0, 1, 1, 7], 2).is_err());
+    assert!(davies_bouldin(mat(&data[..10], 5, 2), &labels, 2).is_err());
 }
 
 #[test]
 fn silhouette_is_exact_up_to_the_sample_size_and_sampled_above() {
     let (n, d) = (3000, 3);
     let (data, truth) = planted_blobs(n, d, 3, 4.0, 9);
-    let exact = silhouette(&data, n, d, &truth, 3).unwrap().unwrap();
-    let all = silhouette_sampled(&data, n, d, &truth, 3, n, 1).unwrap();
+    let exact = silhouette(mat(&data, n, d), &truth, 3).unwrap().unwrap();
+    let all = silhouette_sampled(mat(&data, n, d), &truth, 3, n, 1).unwrap();
     assert!(!all.sampled);
     assert_eq!(all.sample_size, n);
     assert_eq!(all.value, Some(exact));
 
-    let s = silhouette_sampled(&data, n, d, &truth, 3, 1000, 1).unwrap();
+    let s = silhouette_sampled(mat(&data, n, d), &truth, 3, 1000, 1).unwrap();
     assert!(s.sampled);
     assert_eq!(s.sample_size, 1000);
     let v = s.value.unwrap();
     assert!((v - exact).abs() < 0.02, "sampled {v} vs exact {exact}");
     // Seeded: same seed, same value; another seed, another sample.
     assert_eq!(
-        silhouette_sampled(&data, n, d, &truth, 3, 1000, 1)
+        silhouette_sampled(mat(&data, n, d), &truth, 3, 1000, 1)
             .unwrap()
             .value,
         Some(v)
     );
     assert_ne!(
-        silhouette_sampled(&data, n, d, &truth, 3, 1000, 2)
+        silhouette_sampled(mat(&data, n, d), &truth, 3, 1000, 2)
             .unwrap()
             .value,
         Some(v)
@@ -145,15 +153,15 @@ fn silhouette_does_not_depend_on_the_thread_count() {
             .unwrap();
         pool.install(|| {
             (
-                silhouette(&data, n, d, &truth, 4)
+                silhouette(mat(&data, n, d), &truth, 4)
                     .unwrap()
                     .unwrap()
                     .to_bits(),
-                calinski_harabasz(&data, n, d, &truth, 4)
+                calinski_harabasz(mat(&data, n, d), &truth, 4)
                     .unwrap()
                     .unwrap()
                     .to_bits(),
-                davies_bouldin(&data, n, d, &truth, 4)
+                davies_bouldin(mat(&data, n, d), &truth, 4)
                     .unwrap()
                     .unwrap()
                     .to_bits(),
@@ -218,7 +226,7 @@ fn silhouette_equals_its_definition_across_tiles() {
             .map(|(base, noise)| base + noise)
             .collect();
         let k = sizes.len();
-        let got = silhouette(&data, n, d, &labels, k).unwrap().unwrap();
+        let got = silhouette(mat(&data, n, d), &labels, k).unwrap().unwrap();
         let want = naive_silhouette(&data, n, d, &labels, k);
         assert!((got - want).abs() <= 1e-12, "d={d}: {got} vs {want}");
     }

@@ -19,7 +19,7 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
     for (k_true, seed) in [(3, 1), (4, 2), (5, 3)] {
         let (n, d) = (3000, 5);
         let (data, truth) = planted_blobs(n, d, k_true, 1.0, seed);
-        let r = sweep(&data, n, d, &[], &quick(), &NoProgress).unwrap();
+        let r = sweep(mat(&data, n, d), &[], &quick(), &NoProgress).unwrap();
         assert_eq!(r.chosen_k, k_true, "reason: {}", r.reason);
         assert_eq!(r.choice, Choice::Knee);
         assert_eq!(
@@ -60,12 +60,12 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
 fn f32_storage_gives_the_same_sweep_on_planted_data() {
     let (n, d) = (4000, 5);
     let (data, truth) = planted_blobs(n, d, 5, 1.0, 8);
-    let exact = sweep(&data, n, d, &[], &quick(), &NoProgress).unwrap();
+    let exact = sweep(mat(&data, n, d), &[], &quick(), &NoProgress).unwrap();
     let cfg = SweepConfig {
         storage: Storage::F32,
         ..quick()
     };
-    let single = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+    let single = sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap();
     assert_eq!(exact.storage, Storage::F64);
     assert_eq!(single.storage, Storage::F32);
     assert_eq!(single.chosen_k, 5, "{}", single.reason);
@@ -97,11 +97,9 @@ fn sweep_results_equal_single_fits_with_the_same_seed() {
         k_max: 5,
         ..quick()
     };
-    let r = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+    let r = sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap();
     let single = kmeans(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &KMeansConfig {
             n_init: 3,
             seed: cfg.seed,
@@ -126,7 +124,7 @@ fn no_knee_falls_back_to_the_best_silhouette() {
         k_max: 8,
         ..quick()
     };
-    let r = sweep(&data, n, 1, &[], &cfg, &NoProgress).unwrap();
+    let r = sweep(mat(&data, n, 1), &[], &cfg, &NoProgress).unwrap();
     assert_ne!(r.choice, Choice::Knee);
     assert_eq!(r.choice, Choice::BestSilhouette, "{}", r.reason);
     let best = r
@@ -159,9 +157,7 @@ fn fixed_k_is_used_and_said() {
     let (n, d) = (1500, 3);
     let (data, _) = planted_blobs(n, d, 3, 1.0, 5);
     let r = sweep(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &[],
         &SweepConfig {
             fixed_k: Some(6),
@@ -185,9 +181,7 @@ fn silhouette_is_sampled_above_the_sample_size() {
     let (n, d) = (3000, 2);
     let (data, _) = planted_blobs(n, d, 3, 1.0, 6);
     let r = sweep(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &[],
         &SweepConfig {
             k_max: 4,
@@ -209,7 +203,7 @@ fn k_range_is_capped_at_the_number_of_distinct_rows() {
     // 4 distinct rows repeated.
     let base = [0.0, 0.0, 10.0, 0.0, 0.0, 10.0, 10.0, 10.0];
     let data: Vec<f64> = base.iter().cycle().take(8 * 25).copied().collect();
-    let r = sweep(&data, 100, 2, &[], &quick(), &NoProgress).unwrap();
+    let r = sweep(mat(&data, 100, 2), &[], &quick(), &NoProgress).unwrap();
     assert_eq!(r.k_max, 4);
     assert_eq!(r.results.last().unwrap().k, 4);
     assert!(
@@ -228,9 +222,7 @@ fn sweep_progress_covers_all_ks_and_cancels() {
     let (data, _) = planted_blobs(n, d, 3, 2.0, 8);
     let rec = Recorder::new(None);
     sweep(
-        &data,
-        n,
-        d,
+        mat(&data, n, d),
         &[],
         &SweepConfig {
             k_max: 5,
@@ -256,7 +248,7 @@ fn sweep_progress_covers_all_ks_and_cancels() {
     assert!(reports.iter().any(|(_, m)| m.contains("quality metrics")));
 
     let cancel = Recorder::new(Some(5));
-    let err = sweep(&data, n, d, &[], &quick(), &cancel).unwrap_err();
+    let err = sweep(mat(&data, n, d), &[], &quick(), &cancel).unwrap_err();
     assert!(matches!(err, Error::Cancelled));
 }
 
@@ -274,7 +266,7 @@ fn sweep_is_thread_count_independent() {
             .num_threads(t)
             .build()
             .unwrap();
-        pool.install(|| sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap())
+        pool.install(|| sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap())
     };
     let (a, b) = (run(1), run(2));
     // PartialEq on f64 fields: bitwise equal values compare equal.
@@ -307,9 +299,7 @@ fn config_serde_defaults_and_round_trip() {
     let (n, dd) = (300, 2);
     let (data, _) = planted_blobs(n, dd, 3, 1.0, 4);
     let r = sweep(
-        &data,
-        n,
-        dd,
+        mat(&data, n, dd),
         &[],
         &SweepConfig {
             k_max: 4,
@@ -330,12 +320,12 @@ fn config_serde_defaults_and_round_trip() {
 fn restarts_on_a_sample_find_the_same_segments_for_all_rows() {
     let (n, d) = (6000, 4);
     let (data, truth) = planted_blobs(n, d, 5, 1.5, 21);
-    let full = sweep(&data, n, d, &[], &quick(), &NoProgress).unwrap();
+    let full = sweep(mat(&data, n, d), &[], &quick(), &NoProgress).unwrap();
     let cfg = SweepConfig {
         fit_sample: 600,
         ..quick()
     };
-    let sampled = sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap();
+    let sampled = sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap();
     assert_eq!(full.restarts_sample, None);
     assert_eq!(sampled.restarts_sample, Some(600));
     assert_eq!(sampled.chosen_k, full.chosen_k, "{}", sampled.reason);
@@ -369,7 +359,10 @@ fn restarts_on_a_sample_find_the_same_segments_for_all_rows() {
         fit_sample: n,
         ..quick()
     };
-    assert_eq!(sweep(&data, n, d, &[], &at, &NoProgress).unwrap(), full);
+    assert_eq!(
+        sweep(mat(&data, n, d), &[], &at, &NoProgress).unwrap(),
+        full
+    );
 }
 
 #[test]
@@ -391,7 +384,7 @@ fn sampled_restarts_are_seeded_and_thread_count_independent() {
             seed,
             ..cfg.clone()
         };
-        pool.install(|| sweep(&data, n, d, &[], &cfg, &NoProgress).unwrap())
+        pool.install(|| sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap())
     };
     let a = run(1, 42);
     assert_eq!(a, run(2, 42));

@@ -56,7 +56,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::str::FromStr;
 
 // ---------------------------------------------------------------------------
 // A fast, deterministic hasher (ids are not attacker-chosen here).
@@ -126,30 +125,43 @@ pub type FxBuild = BuildHasherDefault<FxHasher>;
 // ---------------------------------------------------------------------------
 
 /// `--input`: what one row of the input is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_input_kind
+)]
 pub enum InputKind {
     /// Decide from the data (see [`decide_input`]).
     #[default]
+    #[strum(to_string = "auto")]
     Auto,
     /// One row per customer; repeated ids are duplicates (Clean's policy).
+    #[strum(to_string = "customers", serialize = "customer")]
     Customers,
     /// One row per transaction; aggregate to one row per customer.
+    #[strum(
+        to_string = "transactions",
+        serialize = "transaction",
+        serialize = "txn"
+    )]
     Transactions,
 }
 
-impl FromStr for InputKind {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(InputKind::Auto),
-            "customers" | "customer" => Ok(InputKind::Customers),
-            "transactions" | "transaction" | "txn" => Ok(InputKind::Transactions),
-            _ => Err(format!(
-                "unknown input kind '{s}' (use auto, customers or transactions)"
-            )),
-        }
-    }
+fn unknown_input_kind(s: &str) -> String {
+    format!("unknown input kind '{s}' (use auto, customers or transactions)")
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -121,40 +121,49 @@ impl<'de> Deserialize<'de> for IsoDate {
 
 /// What to do with a customer id that appears on more than one row of a
 /// customer-level table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_duplicate_policy
+)]
 pub enum DuplicatePolicy {
     /// Keep the first row of each id (file order).
     #[default]
+    #[strum(
+        to_string = "keep-first",
+        serialize = "keep_first",
+        serialize = "first"
+    )]
     KeepFirst,
     /// Keep the last row of each id (file order): the latest snapshot in
     /// append-only exports.
+    #[strum(to_string = "keep-last", serialize = "keep_last", serialize = "last")]
     KeepLast,
     /// Stop with an error listing the duplicated ids.
+    #[strum(to_string = "fail", serialize = "error")]
     Fail,
 }
 
-impl FromStr for DuplicatePolicy {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "first" | "keep-first" => Ok(DuplicatePolicy::KeepFirst),
-            "last" | "keep-last" => Ok(DuplicatePolicy::KeepLast),
-            "fail" | "error" => Ok(DuplicatePolicy::Fail),
-            _ => Err(format!(
-                "unknown duplicate policy '{s}' (use keep-first, keep-last or fail)"
-            )),
-        }
-    }
+fn unknown_duplicate_policy(s: &str) -> String {
+    format!("unknown duplicate policy '{s}' (use keep-first, keep-last or fail)")
 }
 
 impl DuplicatePolicy {
     pub fn name(self) -> &'static str {
-        match self {
-            DuplicatePolicy::KeepFirst => "keep-first",
-            DuplicatePolicy::KeepLast => "keep-last",
-            DuplicatePolicy::Fail => "fail",
-        }
+        self.into()
     }
 }
 

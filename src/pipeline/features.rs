@@ -64,110 +64,137 @@ use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
 use crate::remedy::{Notice, Remedy};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::str::FromStr;
 
 // ---------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_feature_mode
+)]
 pub enum FeatureMode {
     /// Template when at least two template features can be built.
     #[default]
+    #[strum(to_string = "auto")]
     Auto,
+    #[strum(to_string = "template", serialize = "bank", serialize = "rfm")]
     Template,
+    #[strum(to_string = "generic")]
     Generic,
 }
 
-impl FromStr for FeatureMode {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(FeatureMode::Auto),
-            "template" | "bank" | "rfm" => Ok(FeatureMode::Template),
-            "generic" => Ok(FeatureMode::Generic),
-            _ => Err(format!(
-                "unknown feature mode '{s}' (use auto, template or generic)"
-            )),
-        }
-    }
+fn unknown_feature_mode(s: &str) -> String {
+    format!("unknown feature mode '{s}' (use auto, template or generic)")
 }
 
 impl FeatureMode {
     pub fn name(self) -> &'static str {
-        match self {
-            FeatureMode::Auto => "auto",
-            FeatureMode::Template => "template",
-            FeatureMode::Generic => "generic",
-        }
+        self.into()
     }
 }
 
 /// `--transform none|log|auto`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_transform_mode
+)]
 pub enum TransformMode {
+    #[strum(to_string = "none", serialize = "off")]
     None,
+    #[strum(to_string = "log", serialize = "log1p")]
     Log,
     /// log1p for non-negative features with skewness above the threshold.
     #[default]
+    #[strum(to_string = "auto")]
     Auto,
 }
 
-impl FromStr for TransformMode {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "none" | "off" => Ok(TransformMode::None),
-            "log" | "log1p" => Ok(TransformMode::Log),
-            "auto" => Ok(TransformMode::Auto),
-            _ => Err(format!("unknown transform '{s}' (use none, log or auto)")),
-        }
-    }
+fn unknown_transform_mode(s: &str) -> String {
+    format!("unknown transform '{s}' (use none, log or auto)")
 }
 
-/// The transform applied to one feature.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The transform applied to one feature; [`Transform::name`] is how
+/// reports show it, parsing takes the config's spellings.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_transform
+)]
 pub enum Transform {
     #[default]
+    #[strum(to_string = "none", serialize = "off")]
     None,
     /// `ln(1 + x)`; values below 0 (possible only in new data) count as 0.
     #[serde(rename = "log", alias = "log1p")]
+    #[strum(to_string = "log1p", serialize = "log")]
     Log1p,
     /// `sign(x) ln(1 + |x|)`: the log of a money column with a few
     /// negative values (refunds), which keeps their sign.
     #[serde(rename = "signed_log")]
+    #[strum(
+        to_string = "signed log1p",
+        serialize = "signed_log",
+        serialize = "signed-log",
+        serialize = "slog"
+    )]
     SignedLog1p,
 }
 
-impl FromStr for Transform {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "none" | "off" => Ok(Transform::None),
-            "log" | "log1p" => Ok(Transform::Log1p),
-            "signed_log" | "signed-log" | "slog" => Ok(Transform::SignedLog1p),
-            _ => Err(format!(
-                "unknown transform '{s}' (use none, log or signed_log)"
-            )),
-        }
-    }
+fn unknown_transform(s: &str) -> String {
+    format!("unknown transform '{s}' (use none, log or signed_log)")
 }
 
 impl Transform {
     pub fn name(self) -> &'static str {
-        match self {
-            Transform::None => "none",
-            Transform::Log1p => "log1p",
-            Transform::SignedLog1p => "signed log1p",
-        }
+        self.into()
     }
 }
 
@@ -694,8 +721,14 @@ pub struct Features {
 }
 
 impl Features {
-    pub fn scaled_row(&self, i: usize) -> &[f64] {
-        &self.scaled[i * self.d..(i + 1) * self.d]
+    /// The scaled matrix (what K-Means clusters), `n × d`, in standard layout.
+    ///
+    /// # Panics
+    /// If `scaled` does not hold `n × d` values, which [`build_features`]
+    /// never allows.
+    pub fn view(&self) -> ArrayView2<'_, f64> {
+        ArrayView2::from_shape((self.n, self.d), &self.scaled)
+            .expect("the scaled matrix holds n × d values")
     }
     pub fn original_row(&self, i: usize) -> &[f64] {
         &self.original[i * self.d..(i + 1) * self.d]

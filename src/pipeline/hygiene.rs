@@ -31,25 +31,36 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// How 0/1 and yes/no flags take part.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_flag_use
+)]
 pub enum FlagUse {
     /// Shown in segment profiles (share of 1s per segment), not clustered.
     #[default]
+    #[strum(to_string = "profile")]
     Profile,
     /// Clustered, with the indicator weight of Features.
+    #[strum(to_string = "feature", serialize = "features")]
     Feature,
 }
 
-impl std::str::FromStr for FlagUse {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "profile" => Ok(FlagUse::Profile),
-            "feature" | "features" => Ok(FlagUse::Feature),
-            _ => Err(format!("unknown flag use '{s}' (profile or feature)")),
-        }
-    }
+fn unknown_flag_use(s: &str) -> String {
+    format!("unknown flag use '{s}' (profile or feature)")
 }
 
 /// The user's hygiene settings (in `mapping.hygiene` of the RunConfig).

@@ -50,43 +50,50 @@ pub mod names {
 }
 
 /// Which family of labels to use.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_label_scheme
+)]
 pub enum LabelScheme {
     /// Chosen from the features (see the module docs).
     #[default]
+    #[strum(to_string = "auto")]
     Auto,
+    #[strum(to_string = "bank")]
     Bank,
+    #[strum(to_string = "rfm")]
     Rfm,
+    #[strum(
+        to_string = "card",
+        serialize = "credit-card",
+        serialize = "credit_card"
+    )]
     Card,
+    #[strum(to_string = "descriptive", serialize = "generic")]
     Descriptive,
 }
 
-impl std::str::FromStr for LabelScheme {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "auto" => Ok(LabelScheme::Auto),
-            "bank" => Ok(LabelScheme::Bank),
-            "rfm" => Ok(LabelScheme::Rfm),
-            "card" | "credit-card" | "credit_card" => Ok(LabelScheme::Card),
-            "descriptive" | "generic" => Ok(LabelScheme::Descriptive),
-            _ => Err(format!(
-                "unknown label scheme '{s}' (auto, bank, rfm, card, descriptive)"
-            )),
-        }
-    }
+fn unknown_label_scheme(s: &str) -> String {
+    format!("unknown label scheme '{s}' (auto, bank, rfm, card, descriptive)")
 }
 
 impl LabelScheme {
     pub fn name(self) -> &'static str {
-        match self {
-            LabelScheme::Auto => "auto",
-            LabelScheme::Bank => "bank",
-            LabelScheme::Rfm => "rfm",
-            LabelScheme::Card => "card",
-            LabelScheme::Descriptive => "descriptive",
-        }
+        self.into()
     }
 }
 

@@ -4,38 +4,32 @@
 //! vector width or on the number of threads. An AVX2 build of the same
 //! code runs where the CPU has it (no FMA: the same bits either way).
 
-/// Σ aᵢ·bᵢ over the common length.
-#[inline]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { dot_avx2(a, b) };
+use std::borrow::Cow;
+
+use ndarray::ArrayView2;
+
+use super::simd::avx2_dispatch;
+
+/// The rows of `x` as one row-major slice, for kernels that walk contiguous
+/// rows: borrowed when `x` is in standard layout (as every feature matrix
+/// and centre matrix here is), copied otherwise.
+pub fn row_major<'a>(x: &ArrayView2<'a, f64>) -> Cow<'a, [f64]> {
+    match x.to_slice() {
+        Some(rows) => Cow::Borrowed(rows),
+        None => Cow::Owned(x.iter().copied().collect()),
     }
-    dot_impl(a, b)
 }
 
-/// y += a · x over the common length.
-#[inline]
-pub fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { axpy_avx2(y, a, x) };
-    }
-    axpy_impl(y, a, x)
+avx2_dispatch! {
+    /// Σ aᵢ·bᵢ over the common length.
+    #[inline]
+    pub fn dot(a: &[f64], b: &[f64]) -> f64 = dot_impl;
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn dot_avx2(a: &[f64], b: &[f64]) -> f64 {
-    dot_impl(a, b)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn axpy_avx2(y: &mut [f64], a: f64, x: &[f64]) {
-    axpy_impl(y, a, x)
+avx2_dispatch! {
+    /// y += a · x over the common length.
+    #[inline]
+    pub fn axpy(y: &mut [f64], a: f64, x: &[f64]) = axpy_impl;
 }
 
 #[inline(always)]

@@ -3,6 +3,7 @@
 //! Nothing in here may depend on the terminal UI or its crates (see `src/tui`).
 
 pub mod aggregate;
+pub mod analysis;
 pub mod as_of;
 pub mod clean;
 pub mod cluster;
@@ -13,6 +14,7 @@ pub mod export;
 pub mod features;
 pub mod hanzi;
 pub mod hygiene;
+pub mod k_choice;
 pub mod labels;
 pub mod linalg;
 pub mod load;
@@ -23,5 +25,6 @@ pub mod model_check;
 pub mod profile;
 pub mod progress;
 pub mod run;
+pub(crate) mod simd;
 pub mod table;
 pub mod txn_meaning;

@@ -16,6 +16,7 @@ use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
 use crate::pipeline::table::Table;
 use crate::pipeline::txn_meaning::LogPlan;
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -106,7 +107,7 @@ impl Model {
                 rows: run.table.n_rows,
             },
             config: cfg.clone(),
-            mapping: run.mapping.clone(),
+            mapping: (*run.mapping).clone(),
             aggregated: run.prepared.aggregated.is_some(),
             customer_mapping: run.customer_mapping().clone(),
             log_plan: run
@@ -278,12 +279,19 @@ pub fn score_table(
     let scaled = apply_features(&cleaned, &mapping, &scoring.features)?;
     let d = model.feature_names.len();
     let n = cleaned.n_rows;
-    if scaled.len() != n * d {
-        return Err(Error::data(format!(
+    let scaled = ArrayView2::from_shape((n, d), &scaled).map_err(|_| {
+        Error::data(format!(
             "{file}: the features do not match the model's {d} features"
-        )));
-    }
-    let segments = assign_nearest(&scaled, n, d, &model.centres, model.k)?;
+        ))
+    })?;
+    let centres = ArrayView2::from_shape((model.k, d), &model.centres).map_err(|_| {
+        Error::usage(format!(
+            "centres have {} values, expected K={} x {d} features",
+            model.centres.len(),
+            model.k
+        ))
+    })?;
+    let segments = assign_nearest(scaled, centres)?;
     let ids = crate::pipeline::export::tables::customer_ids(&cleaned, &mapping);
     Ok(Scored {
         table: cleaned,

@@ -5,6 +5,7 @@
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::{Aggregated, InputDecision, aggregate_if_needed};
+use crate::pipeline::analysis::{Analysis, KPick, Step};
 use crate::pipeline::clean::{Cleaned, clean};
 use crate::pipeline::cluster::{KResult, SweepConfig, SweepResult, sweep};
 use crate::pipeline::features::{Features, build_features};
@@ -13,6 +14,7 @@ use crate::pipeline::mapping::{Mapping, Role, map_columns};
 use crate::pipeline::profile::{ProfileInput, Profiles, profile, profile_columns};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{ColumnType, Table};
+use std::sync::Arc;
 
 /// The customer-level table the later stages work on: the loaded table, or
 /// the per-customer aggregation of a transaction log.
@@ -30,15 +32,20 @@ impl Prepared {
     }
 }
 
-/// Everything one run produced, stage by stage.
+/// Everything one run produced, stage by stage, shared with the
+/// [`Analysis`](crate::pipeline::analysis::Analysis) that made it (nothing
+/// is copied to export or summarise it).
+#[derive(Clone)]
 pub struct RunOutput {
-    pub table: Table,
-    pub mapping: Mapping,
-    pub prepared: Prepared,
-    pub cleaned: Cleaned,
-    pub features: Features,
-    pub sweep: SweepResult,
-    pub profiles: Profiles,
+    pub table: Arc<Table>,
+    pub mapping: Arc<Mapping>,
+    pub prepared: Arc<Prepared>,
+    pub cleaned: Arc<Cleaned>,
+    pub features: Arc<Features>,
+    pub sweep: Arc<SweepResult>,
+    /// The K of `profiles` and why it was chosen.
+    pub pick: KPick,
+    pub profiles: Arc<Profiles>,
 }
 
 impl RunOutput {
@@ -46,8 +53,11 @@ impl RunOutput {
     pub fn customer_mapping(&self) -> &Mapping {
         self.prepared.mapping(&self.mapping)
     }
+    /// The fit of the K whose segments these are.
     pub fn chosen(&self) -> &KResult {
-        self.sweep.chosen()
+        self.sweep
+            .get(self.pick.k)
+            .unwrap_or(&self.sweep.results[0])
     }
 }
 
@@ -58,8 +68,19 @@ pub fn stage_load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
         .input
         .as_ref()
         .ok_or_else(|| Error::usage("no input file given"))?;
-    let mut table = load(input, &cfg.load, progress)?;
-    if let Some(warning) = replay_check(input, cfg.input_sha256.as_deref())? {
+    stage_load_file(input, &cfg.load, cfg.input_sha256.as_deref(), progress)
+}
+
+/// Loads `path`; when `expected_sha256` (recorded in a replayed run.toml)
+/// differs from the file now, a warning says so.
+pub fn stage_load_file(
+    path: &std::path::Path,
+    options: &crate::pipeline::load::LoadOptions,
+    expected_sha256: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<Table> {
+    let mut table = load(path, options, progress)?;
+    if let Some(warning) = replay_check(path, expected_sha256)? {
         table.source.warnings.push(warning);
     }
     Ok(table)
@@ -78,14 +99,6 @@ pub fn replay_check(input: &std::path::Path, expected: Option<&str>) -> Result<O
             input.display()
         )
     }))
-}
-
-fn check_cancel(progress: &dyn Progress) -> Result<()> {
-    if progress.is_cancelled() {
-        Err(Error::Cancelled)
-    } else {
-        Ok(())
-    }
 }
 
 /// Map columns; a table with no numeric column cannot be segmented at all.
@@ -217,14 +230,7 @@ pub fn stage_cluster(
         ));
         sc.k_max = cap;
     }
-    let mut result = sweep(
-        &features.scaled,
-        n,
-        features.d,
-        &features.names,
-        &sc,
-        progress,
-    )?;
+    let mut result = sweep(features.view(), &features.names, &sc, progress)?;
     result.warnings.extend(capped);
     Ok(result)
 }
@@ -289,40 +295,16 @@ pub fn stage_profile(
     profile(&input, &cfg.labels)
 }
 
-/// Runs Load -> Inspect; `stage` is told the name of each stage as it starts.
+/// Runs Load -> Inspect (an [`Analysis`] run to its last stage); `stage`
+/// is told the name of each stage as it starts.
 pub fn run_all(
     cfg: &RunConfig,
     progress: &dyn Progress,
     stage: &dyn Fn(&str),
 ) -> Result<RunOutput> {
-    stage("load");
-    let table = stage_load(cfg, progress)?;
-    check_cancel(progress)?;
-    stage("map");
-    let mapping = stage_map(&table, cfg)?;
-    stage("prepare");
-    let prepared = stage_prepare(&table, &mapping, cfg, progress)?;
-    let customers = prepared.table(&table);
-    let customer_mapping = prepared.mapping(&mapping);
-    check_cancel(progress)?;
-    stage("clean");
-    let cleaned = stage_clean(customers, customer_mapping, cfg)?;
-    check_cancel(progress)?;
-    stage("features");
-    let features = stage_features(&cleaned, customer_mapping, cfg)?;
-    check_cancel(progress)?;
-    stage("cluster");
-    let sweep = stage_cluster(&features, cfg, progress)?;
-    check_cancel(progress)?;
-    stage("profile");
-    let profiles = stage_profile(&features, &cleaned, customer_mapping, sweep.chosen(), cfg);
-    Ok(RunOutput {
-        table,
-        mapping,
-        prepared,
-        cleaned,
-        features,
-        sweep,
-        profiles,
-    })
+    let mut analysis = Analysis::new(cfg.clone());
+    analysis.run_to(Step::Profile, progress, &|s| stage(s.name()))?;
+    analysis
+        .output()
+        .ok_or_else(|| Error::data("the run stopped before profiling the segments"))
 }

@@ -387,10 +387,6 @@ pub(crate) fn advise_huge_pages(ptr: *const u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     {
         const PAGE: usize = 4096;
-        const MADV_HUGEPAGE: i32 = 14;
-        unsafe extern "C" {
-            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
-        }
         if bytes < HUGE_PAGE_MIN {
             return;
         }
@@ -401,7 +397,7 @@ pub(crate) fn advise_huge_pages(ptr: *const u8, bytes: usize) {
             // SAFETY: the range lies inside one live allocation of the caller;
             // MADV_HUGEPAGE changes how it is backed, never its contents.
             unsafe {
-                madvise(start as *mut std::ffi::c_void, end - start, MADV_HUGEPAGE);
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
             }
         }
     }

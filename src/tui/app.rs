@@ -282,7 +282,7 @@ pub struct PipelineData {
     pub table: Option<Arc<Table>>,
     pub loaded: Option<LoadKey>,
     /// The mapping of the loaded table.
-    pub mapping: Option<Mapping>,
+    pub mapping: Option<Arc<Mapping>>,
     /// The customer-level table (a transaction log aggregated) and its mapping.
     pub prepared: Option<Arc<Prepared>>,
     pub cleaned: Option<Arc<Cleaned>>,
@@ -347,15 +347,6 @@ impl PipelineData {
         Some(match &self.prepared {
             Some(p) => p.mapping(m),
             None => m,
-        })
-    }
-
-    /// The customer-level table.
-    pub fn customer_table(&self) -> Option<&Table> {
-        let t = self.table.as_deref()?;
-        Some(match &self.prepared {
-            Some(p) => p.table(t),
-            None => t,
         })
     }
 }
@@ -454,7 +445,8 @@ impl App {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
-    /// Work that must not be dropped silently is running (loading, later clustering).
+    /// Work that must not be dropped silently is running: any job but
+    /// listing a workbook's sheets (loading, cleaning, clustering, exporting ...).
     pub fn is_busy(&self) -> bool {
         self.jobs.iter().any(|j| j.kind != JobKind::Sheets)
     }

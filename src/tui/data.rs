@@ -1,22 +1,23 @@
 //! What the TUI keeps of each stage after Map, and the work the worker does
-//! to produce it. Every computation here goes through the same stage
-//! functions as `--no-tui` (`pipeline::run`), so a RunConfig saved from the
-//! TUI replays the same result; what is added is only for display
-//! (histograms, a PCA sample) or for the export file choice.
+//! to produce it. Every computation here is a step of the pipeline's
+//! `Analysis` (`pipeline::analysis::steps`, what `--no-tui` runs too), and
+//! the K rule is the analysis's (`pipeline::k_choice`), so a RunConfig
+//! saved from the TUI replays the same result; what is added is only for
+//! display (histograms, a PCA sample) or for the export file choice.
 
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::pipeline::analysis::{KPick, k_choice, steps};
 use crate::pipeline::clean::Cleaned;
-use crate::pipeline::cluster::{Choice, SweepConfig, SweepResult};
+use crate::pipeline::cluster::{SweepConfig, SweepResult};
 use crate::pipeline::export;
 use crate::pipeline::features::{FeatureOptions, Features};
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::run::{self, Prepared, RunOutput};
+use crate::pipeline::run::{Prepared, RunOutput};
 use crate::pipeline::table::Table;
-use crate::remedy::Remedy;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Bins of the small distributions on the Features screen.
@@ -27,7 +28,7 @@ pub const SCATTER_POINTS: usize = 4000;
 /// The Features stage's output, with what the screen draws.
 #[derive(Clone, Debug)]
 pub struct FeatureData {
-    pub features: Features,
+    pub features: Arc<Features>,
     /// Per feature: counts of the original values in [`HIST_BINS`] equal bins.
     pub hist_raw: Vec<Vec<u32>>,
     /// Per feature: the same for the values as clustered (after the transform).
@@ -41,51 +42,15 @@ pub struct FeatureData {
 /// A finished sweep and the options it ran with.
 #[derive(Clone, Debug)]
 pub struct SweepData {
-    pub sweep: SweepResult,
+    pub sweep: Arc<SweepResult>,
     pub config: SweepConfig,
 }
 
 impl SweepData {
-    /// The K the sweep would choose by itself (the rule of
-    /// `pipeline::cluster::sweep`: the knee inside the range, else the best
-    /// silhouette, else the smallest K), with the reason.
-    pub fn auto_choice(&self) -> (usize, Choice, String) {
-        let s = &self.sweep;
-        if s.choice != Choice::Fixed {
-            return (s.chosen_k, s.choice, s.reason.clone());
-        }
-        let in_range = |k: usize| (s.k_min..=s.k_max).contains(&k);
-        if let Some(kk) = s.knee.filter(|&kk| in_range(kk)) {
-            return (
-                kk,
-                Choice::Knee,
-                format!("knee of the SSE curve (Kneedle) at K={kk}"),
-            );
-        }
-        let best = s
-            .results
-            .iter()
-            .filter(|r| in_range(r.k))
-            .filter_map(|r| r.metrics.silhouette.map(|v| (r.k, v)))
-            .fold(None, |b: Option<(usize, f64)>, (k, v)| match b {
-                Some((_, bv)) if bv >= v => b,
-                _ => Some((k, v)),
-            });
-        match best {
-            Some((k, v)) => (
-                k,
-                Choice::BestSilhouette,
-                format!("no clear knee in the SSE curve; K={k} has the best silhouette ({v:.2})"),
-            ),
-            None => (
-                s.k_min,
-                Choice::Smallest,
-                format!(
-                    "no clear knee in the SSE curve and no silhouette defined; smallest K of the range (K={})",
-                    s.k_min
-                ),
-            ),
-        }
+    /// The K the sweep would choose by itself (the analysis's one rule,
+    /// [`k_choice::auto_pick`]), with the reason.
+    pub fn auto_choice(&self) -> KPick {
+        k_choice::auto_pick(&self.sweep)
     }
 
     /// Whether the sweep computed K (K = 1 only draws the elbow).
@@ -108,7 +73,7 @@ impl SweepData {
 #[derive(Clone, Debug)]
 pub struct ProfileData {
     pub k: usize,
-    pub profiles: Profiles,
+    pub profiles: Arc<Profiles>,
 }
 
 /// The first two principal components of a sample of customers.
@@ -119,15 +84,6 @@ pub struct Pca {
     pub points: Vec<[f64; 2]>,
     /// Share of the variance each component explains.
     pub ratio: [f64; 2],
-}
-
-/// The sweep options of a run, compared without the fixed K (moving K does
-/// not need a new sweep).
-pub fn sweep_options(cfg: &RunConfig) -> SweepConfig {
-    SweepConfig {
-        fixed_k: None,
-        ..run::sweep_config(cfg)
-    }
 }
 
 /// Counts of `values` in `bins` equal bins over their range.
@@ -161,18 +117,18 @@ pub fn compute_clean(
     prepared: Option<Arc<Prepared>>,
     cfg: &RunConfig,
     progress: &dyn Progress,
-) -> Result<(Arc<Prepared>, Cleaned)> {
+) -> Result<(Arc<Prepared>, Arc<Cleaned>)> {
     let prepared = match prepared {
         Some(p) => p,
-        None => Arc::new(run::stage_prepare(table, mapping, cfg, progress)?),
+        None => Arc::new(steps::prepare(table, mapping, cfg, progress)?),
     };
     if progress.is_cancelled() {
         return Err(Error::Cancelled);
     }
     progress.report(0.5, "cleaning");
-    let cleaned = run::stage_clean(prepared.table(table), prepared.mapping(mapping), cfg)?;
+    let cleaned = steps::clean(prepared.table(table), prepared.mapping(mapping), cfg)?;
     progress.report(1.0, "cleaned");
-    Ok((prepared, cleaned))
+    Ok((prepared, Arc::new(cleaned)))
 }
 
 /// Features, with the display histograms. Exclusions and transform
@@ -185,37 +141,11 @@ pub fn compute_features(
     progress: &dyn Progress,
 ) -> Result<FeatureData> {
     progress.report(0.1, "building features");
-    let mut cfg = cfg.clone();
-    let mut dropped_settings = Vec::new();
-    let features = match run::stage_features(cleaned, mapping, &cfg) {
-        // A saved drop or transform names a feature this data does not have.
-        Err(e)
-            if matches!(
-                e.setting(),
-                Some(Remedy::DropFeature { .. } | Remedy::TransformFeature { to: None, .. })
-            ) =>
-        {
-            let mut bare = cfg.clone();
-            bare.features.drop_features.clear();
-            bare.features.transform_overrides.clear();
-            let probe = run::stage_features(cleaned, mapping, &bare)?;
-            let known = |n: &String| probe.names.contains(n);
-            for n in &cfg.features.drop_features {
-                if !known(n) {
-                    dropped_settings.push(format!("exclude {n}"));
-                }
-            }
-            for n in cfg.features.transform_overrides.keys() {
-                if !known(n) {
-                    dropped_settings.push(format!("transform of {n}"));
-                }
-            }
-            cfg.features.drop_features.retain(known);
-            cfg.features.transform_overrides.retain(|n, _| known(n));
-            run::stage_features(cleaned, mapping, &cfg)?
-        }
-        other => other?,
-    };
+    let steps::LenientFeatures {
+        features,
+        options,
+        dropped_settings,
+    } = steps::features_lenient(cleaned, mapping, cfg)?;
     if progress.is_cancelled() {
         return Err(Error::Cancelled);
     }
@@ -230,10 +160,10 @@ pub fn compute_features(
         .map(|j| histogram(&column(&features.scaled, j), HIST_BINS))
         .collect();
     Ok(FeatureData {
-        features,
+        features: Arc::new(features),
         hist_raw,
         hist_used,
-        options: cfg.features,
+        options,
         dropped_settings,
     })
 }
@@ -248,18 +178,15 @@ pub fn compute_profiles(
     cfg: &RunConfig,
     with_pca: bool,
 ) -> Result<(ProfileData, Option<Pca>)> {
-    let result = sweep
-        .sweep
-        .get(k)
-        .ok_or_else(|| Error::usage(format!("K={k} was not computed by the sweep")))?;
-    let profiles = run::stage_profile(&features.features, cleaned, mapping, result, cfg);
+    let profiles = steps::profile(&features.features, cleaned, mapping, &sweep.sweep, k, cfg)?;
     let pca = with_pca.then(|| pca_sample(&features.features));
+    let profiles = Arc::new(profiles);
     Ok((ProfileData { k, profiles }, pca))
 }
 
 /// The PCA of all customers, kept for an evenly spaced sample of them.
 pub fn pca_sample(f: &Features) -> Pca {
-    let (points, ratio) = export::pca::pca_2d(&f.scaled, f.n, f.d);
+    let (points, ratio) = export::pca::pca_2d(f.view());
     let step = f.n.div_ceil(SCATTER_POINTS).max(1);
     let rows: Vec<usize> = (0..f.n).step_by(step).collect();
     Pca {
@@ -296,18 +223,11 @@ impl OutputText for OutputFile {
     }
 }
 
-/// Everything Export needs, shared with the UI (nothing is copied until the
-/// worker builds the [`RunOutput`]).
+/// Everything Export needs: the run's outputs shared with the UI (`Arc`s,
+/// nothing copied) and where to write which files.
 #[derive(Clone)]
 pub struct ExportRequest {
-    pub table: Arc<Table>,
-    pub mapping: Mapping,
-    pub prepared: Arc<Prepared>,
-    pub cleaned: Arc<Cleaned>,
-    pub features: Arc<FeatureData>,
-    pub sweep: Arc<SweepData>,
-    pub k: usize,
-    pub profiles: Arc<ProfileData>,
+    pub run: RunOutput,
     pub config: RunConfig,
     pub dir: PathBuf,
     pub force: bool,
@@ -320,48 +240,43 @@ impl std::fmt::Debug for ExportRequest {
             .field("dir", &self.dir)
             .field("force", &self.force)
             .field("files", &self.files)
-            .field("k", &self.k)
+            .field("k", &self.run.pick.k)
             .finish_non_exhaustive()
     }
 }
 
-impl ExportRequest {
-    /// The run as `run_all` would have returned it (the chosen K as shown).
-    pub fn run_output(&self) -> RunOutput {
-        let mut sweep = self.sweep.sweep.clone();
-        sweep.chosen_k = self.k;
-        if self.config.cluster.k.is_some() {
-            // What a replay of the saved config says.
-            sweep.choice = Choice::Fixed;
-            sweep.reason = "fixed by the user".into();
-        }
-        RunOutput {
-            table: (*self.table).clone(),
-            mapping: self.mapping.clone(),
-            prepared: Prepared {
-                decision: self.prepared.decision.clone(),
-                aggregated: self.prepared.aggregated.clone(),
-            },
-            cleaned: (*self.cleaned).clone(),
-            features: self.features.features.clone(),
-            sweep,
-            profiles: self.profiles.profiles.clone(),
-        }
-    }
+/// The stage outputs the TUI holds, put together as the run to export.
+pub struct ExportParts {
+    pub table: Arc<Table>,
+    pub mapping: Arc<Mapping>,
+    pub prepared: Arc<Prepared>,
+    pub cleaned: Arc<Cleaned>,
+    pub features: Arc<FeatureData>,
+    pub sweep: Arc<SweepData>,
+    pub k: usize,
+    pub profiles: Arc<ProfileData>,
 }
 
-/// Writes the chosen files of `run` into `dir` as one set, through the
-/// same writer as `--no-tui` (`pipeline::export::write_outputs`), which
-/// checks for cancel between files.
-pub fn write_outputs(
-    run: &RunOutput,
-    cfg: &RunConfig,
-    dir: &Path,
-    force: bool,
-    files: &[OutputFile],
-    progress: &dyn Progress,
-) -> Result<Vec<PathBuf>> {
-    export::write_outputs(run, cfg, dir, force, files, progress)
+impl ExportParts {
+    /// The run as `--no-tui` would have made it with this config (the
+    /// chosen K as shown): the outputs are shared, not copied.
+    pub fn run_output(self, cfg: &RunConfig) -> RunOutput {
+        let k = self.k;
+        let pick = match k_choice::pick(&self.sweep.sweep, cfg.cluster.k) {
+            Ok(p) if p.k == k => p,
+            _ => KPick::fixed(k),
+        };
+        RunOutput {
+            table: self.table,
+            mapping: self.mapping,
+            prepared: self.prepared,
+            cleaned: self.cleaned,
+            features: Arc::clone(&self.features.features),
+            sweep: Arc::clone(&self.sweep.sweep),
+            pick,
+            profiles: Arc::clone(&self.profiles.profiles),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
 //! The keyboard-driven terminal UI: an editor of one [`RunConfig`] plus a
 //! viewer of each pipeline stage's result.
 //!
-//! Layout of the module (see `/work/shared/DESIGN.md`):
+//! Layout of the module:
 //!
 //! - [`app`]: [`App`] state and `App::update(Action)`, a pure state machine
 //!   (no terminal). Heavy work is never done there: it queues a [`worker::Job`].
 //! - [`keymap`]: `KeyEvent` -> [`Action`], depending on the screen, overlay and
 //!   whether a text field has the focus. Only key presses act.
 //! - [`event`]: one channel for key presses, resizes and worker reports.
-//! - [`worker`]: runs jobs (load, list sheets, later clean/cluster) on threads,
+//! - [`worker`]: runs jobs (load, list sheets, clean, features, cluster,
+//!   profile, export) on threads,
 //!   forwarding progress and results as events; cancel through an `AtomicBool`.
 //! - [`ui`]: `draw(frame, &App)`, a pure function of the state, so tests render
 //!   into a `TestBackend`.

@@ -3,9 +3,12 @@
 //! reporting through a callback, so tests can run jobs synchronously and the
 //! UI runs them on threads ([`Worker::spawn`]).
 //!
+//! Every job that computes runs a step of the pipeline's analysis
+//! (`pipeline::analysis::steps`, what `--no-tui` runs too).
+//!
 //! Adding a stage: add a `Job` variant carrying its inputs (an `Arc` of the
 //! previous stage's output), a `JobOutput` variant for its result, and one
-//! match arm in `run_job` calling the pipeline function with a
+//! match arm in `run_job` calling the analysis step with a
 //! [`FnProgress`] built from `report`.
 
 use super::data::{self, ExportRequest, FeatureData, Pca, ProfileData, SweepData};
@@ -13,12 +16,13 @@ use super::event::Event;
 use super::terminal::WORKER_THREAD_NAME;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::pipeline::analysis::steps;
 use crate::pipeline::clean::Cleaned;
 use crate::pipeline::cluster::SweepResult;
-use crate::pipeline::load::{self, LoadOptions};
+use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::progress::{FnProgress, Progress};
-use crate::pipeline::run::{self, Prepared};
+use crate::pipeline::run::Prepared;
 use crate::pipeline::table::Table;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -47,7 +51,7 @@ pub enum Job {
     Clean {
         id: JobId,
         table: Arc<Table>,
-        mapping: Mapping,
+        mapping: Arc<Mapping>,
         prepared: Option<Arc<Prepared>>,
         config: Box<RunConfig>,
         cancel: Arc<AtomicBool>,
@@ -119,10 +123,12 @@ impl std::fmt::Debug for Job {
     }
 }
 
+// One output per job, moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum JobOutput {
     Loaded(Result<Table>),
     Sheets(Result<Vec<String>>),
-    Cleaned(Result<(Arc<Prepared>, Cleaned)>),
+    Cleaned(Result<(Arc<Prepared>, Arc<Cleaned>)>),
     Features(Result<FeatureData>),
     Swept(Result<SweepResult>),
     Profiled(Result<(ProfileData, Option<Pca>)>),
@@ -230,7 +236,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             expected_sha256,
             cancel,
             ..
-        } => JobOutput::Loaded(load_checked(
+        } => JobOutput::Loaded(steps::load_file(
             path,
             options,
             expected_sha256.as_deref(),
@@ -268,7 +274,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             config,
             cancel,
             ..
-        } => JobOutput::Swept(run::stage_cluster(
+        } => JobOutput::Swept(steps::cluster(
             &features.features,
             config,
             &with_cancel(report, cancel),
@@ -294,10 +300,8 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             request, cancel, ..
         } => {
             let p = with_cancel(report, cancel);
-            p.report(0.01, "gathering the results");
-            let run = request.run_output();
-            JobOutput::Exported(data::write_outputs(
-                &run,
+            JobOutput::Exported(crate::pipeline::export::write_outputs(
+                &request.run,
                 &request.config,
                 &request.dir,
                 request.force,
@@ -316,20 +320,6 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
         JobOutput::failed(&job)(err)
     });
     send(WorkerEvent::Done { job: id, output });
-}
-
-/// Loads `path`; a replayed run whose input changed gets a warning.
-fn load_checked(
-    path: &std::path::Path,
-    options: &LoadOptions,
-    expected_sha256: Option<&str>,
-    progress: &dyn crate::pipeline::progress::Progress,
-) -> Result<Table> {
-    let mut table = load::load(path, options, progress)?;
-    if let Some(w) = crate::pipeline::run::replay_check(path, expected_sha256)? {
-        table.source.warnings.push(w);
-    }
-    Ok(table)
 }
 
 /// The sheet names of a workbook, in workbook order.

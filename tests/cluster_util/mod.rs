@@ -6,8 +6,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use custseg::pipeline::progress::Progress;
+use ndarray::ArrayView2;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+/// The row-major `n × d` matrix in `data` as a view.
+pub fn mat(data: &[f64], n: usize, d: usize) -> ArrayView2<'_, f64> {
+    ArrayView2::from_shape((n, d), data).expect("n × d values")
+}
 
 /// Standard normal by Box–Muller.
 pub fn normal(rng: &mut ChaCha8Rng) -> f64 {

@@ -20,7 +20,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::CHUNK_ROWS;
-use super::kmeans::{Element, has_avx2, sq_dist};
+use super::kmeans::{Element, sq_dist};
+use crate::pipeline::simd::avx2_dispatch;
 
 /// Per-chunk buffers of the seeding, allocated once per fit.
 pub(crate) struct InitBuffers {
@@ -158,19 +159,9 @@ fn update_chunk_impl<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mu
     s
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn update_chunk_avx2<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
-    update_chunk_impl(x, d, centre, closest)
-}
-
-fn update_chunk<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mut [f64]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { update_chunk_avx2(x, d, centre, closest) };
-    }
-    update_chunk_impl(x, d, centre, closest)
+avx2_dispatch! {
+    fn update_chunk<T: Element>(x: &[T], d: usize, centre: &[f64], closest: &mut [f64]) -> f64
+        = update_chunk_impl;
 }
 
 /// First row whose running sum of `closest` is `>= r` (scikit-learn's
@@ -263,31 +254,13 @@ fn cand_chunk_any<T: Element>(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn cand_chunk_avx2<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    ct: &[f64],
-    closest: &[f64],
-    pc: &mut [f64],
-) {
-    cand_chunk_any(w, x, d, ct, closest, pc)
-}
-
-fn cand_chunk<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    ct: &[f64],
-    closest: &[f64],
-    pc: &mut [f64],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { cand_chunk_avx2(w, x, d, ct, closest, pc) };
-    }
-    cand_chunk_any(w, x, d, ct, closest, pc)
+avx2_dispatch! {
+    fn cand_chunk<T: Element>(
+        w: usize,
+        x: &[T],
+        d: usize,
+        ct: &[f64],
+        closest: &[f64],
+        pc: &mut [f64],
+    ) = cand_chunk_any;
 }

@@ -24,8 +24,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::CHUNK_ROWS;
-use super::kmeans::{has_avx2, sq_dist};
+use super::kmeans::sq_dist;
+use crate::pipeline::linalg::row_major;
+use crate::pipeline::simd::avx2_dispatch;
 use crate::{Error, Result};
+use ndarray::ArrayView2;
 
 /// Stream of the silhouette sample's generator is `SILHOUETTE_STREAM + K`
 /// (restarts of the fit use streams `0..n_init`).
@@ -41,11 +44,12 @@ pub struct SilhouetteScore {
     pub sample_size: usize,
 }
 
-fn check_labels(data: &[f64], n: usize, d: usize, labels: &[u32], k: usize) -> Result<()> {
-    if d == 0 || n.checked_mul(d) != Some(data.len()) {
+/// The matrix has columns, one label per row, every label below `k`.
+fn check_labels(x: &ArrayView2<f64>, labels: &[u32], k: usize) -> Result<()> {
+    let (n, d) = x.dim();
+    if d == 0 {
         return Err(Error::usage(format!(
-            "matrix shape mismatch: {n} rows x {d} columns but {} values",
-            data.len()
+            "the matrix has {n} rows but no columns"
         )));
     }
     if labels.len() != n {
@@ -61,14 +65,9 @@ fn check_labels(data: &[f64], n: usize, d: usize, labels: &[u32], k: usize) -> R
 }
 
 /// Exact silhouette over every row (O(n² d), parallel over rows).
-pub fn silhouette(
-    data: &[f64],
-    n: usize,
-    d: usize,
-    labels: &[u32],
-    k: usize,
-) -> Result<Option<f64>> {
-    check_labels(data, n, d, labels, k)?;
+pub fn silhouette(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option<f64>> {
+    check_labels(&x, labels, k)?;
+    let (data, d) = (&*row_major(&x), x.ncols());
     let groups = groups(labels, k);
     Ok(silhouette_groups(data, d, &groups))
 }
@@ -79,15 +78,14 @@ pub fn silhouette(
 /// replacement from `ChaCha8Rng::seed_from_u64(seed)`, stream
 /// `SILHOUETTE_STREAM + k`).
 pub fn silhouette_sampled(
-    data: &[f64],
-    n: usize,
-    d: usize,
+    x: ArrayView2<f64>,
     labels: &[u32],
     k: usize,
     sample_size: usize,
     seed: u64,
 ) -> Result<SilhouetteScore> {
-    check_labels(data, n, d, labels, k)?;
+    check_labels(&x, labels, k)?;
+    let ((n, d), data) = (x.dim(), &*row_major(&x));
     let mut groups = groups(labels, k);
     if n <= sample_size {
         return Ok(SilhouetteScore {
@@ -432,35 +430,16 @@ fn rows_against<const R: usize>(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn tile_sums_avx2(
-    cols: &[f64],
-    m: usize,
-    d: usize,
-    is: (usize, usize),
-    js: (usize, usize),
-    row: &mut [f64],
-    col: Option<&mut [f64]>,
-) {
-    tile_sums_impl(cols, m, d, is, js, row, col)
-}
-
-fn tile_sums(
-    cols: &[f64],
-    m: usize,
-    d: usize,
-    is: (usize, usize),
-    js: (usize, usize),
-    row: &mut [f64],
-    col: Option<&mut [f64]>,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { tile_sums_avx2(cols, m, d, is, js, row, col) };
-    }
-    tile_sums_impl(cols, m, d, is, js, row, col)
+avx2_dispatch! {
+    fn tile_sums(
+        cols: &[f64],
+        m: usize,
+        d: usize,
+        is: (usize, usize),
+        js: (usize, usize),
+        row: &mut [f64],
+        col: Option<&mut [f64]>,
+    ) = tile_sums_impl;
 }
 
 /// Per-cluster sums (`k × d`) and counts from the labels, in chunk order.
@@ -527,14 +506,9 @@ fn sum_rows(
 }
 
 /// Calinski–Harabasz index (variance ratio criterion).
-pub fn calinski_harabasz(
-    data: &[f64],
-    n: usize,
-    d: usize,
-    labels: &[u32],
-    k: usize,
-) -> Result<Option<f64>> {
-    check_labels(data, n, d, labels, k)?;
+pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option<f64>> {
+    check_labels(&x, labels, k)?;
+    let ((n, d), data) = (x.dim(), &*row_major(&x));
     let (means, counts) = cluster_means(data, d, labels, k);
     let l = counts.iter().filter(|&&c| c > 0).count();
     if l < 2 || l >= n {
@@ -560,14 +534,9 @@ pub fn calinski_harabasz(
 }
 
 /// Davies–Bouldin index.
-pub fn davies_bouldin(
-    data: &[f64],
-    n: usize,
-    d: usize,
-    labels: &[u32],
-    k: usize,
-) -> Result<Option<f64>> {
-    check_labels(data, n, d, labels, k)?;
+pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option<f64>> {
+    check_labels(&x, labels, k)?;
+    let (d, data) = (x.ncols(), &*row_major(&x));
     let (means, counts) = cluster_means(data, d, labels, k);
     let live: Vec<usize> = (0..k).filter(|&c| counts[c] > 0).collect();
     if live.len() < 2 {

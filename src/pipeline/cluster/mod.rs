@@ -1,16 +1,19 @@
 //! K-Means kernel, K sweep, quality metrics and the choice of K.
 //!
-//! Everything works on a scaled, row-major `f64` matrix: `data.len() == n * d`,
-//! row `i` is `data[i * d..(i + 1) * d]`. No clustering crate is used; the work
-//! is parallel with rayon (whatever pool is current: the global one, or one the
-//! caller `install`s).
+//! Everything works on a scaled `n × d` matrix of `f64`, an
+//! [`ArrayView2`](ndarray::ArrayView2) (one row per customer), whose shape
+//! the type carries. The kernels walk its rows as one contiguous row-major
+//! slice (borrowed: the feature matrix is in standard layout; any other
+//! layout is copied first). No clustering crate is used; the work is parallel
+//! with rayon (whatever pool is current: the global one, or one the caller
+//! `install`s).
 //!
 //! # Public API
 //!
 //! ```text
-//! kmeans(data, n, d, &KMeansConfig, &dyn Progress) -> Result<KMeansResult>
-//! sweep(data, n, d, feature_names, &SweepConfig, &dyn Progress) -> Result<SweepResult>
-//! assign_nearest(data, n, d, centres, k) -> Result<Vec<u32>>        // scoring new rows
+//! kmeans(x, &KMeansConfig, &dyn Progress) -> Result<KMeansResult>
+//! sweep(x, feature_names, &SweepConfig, &dyn Progress) -> Result<SweepResult>
+//! assign_nearest(x, centres) -> Result<Vec<u32>>                    // scoring new rows
 //! silhouette / silhouette_sampled / calinski_harabasz / davies_bouldin  // metrics
 //! find_knee(ks, sse) / kneedle(x, y, s)                              // choice of K
 //! ```
@@ -48,8 +51,8 @@
 //! # Bad input
 //!
 //! * options (K = 0, empty K range, `n_init = 0`, `max_iter = 0`, negative or
-//!   NaN `tol`, wrong length of given centres, `data.len() != n * d`):
-//!   [`Error::Usage`](crate::Error::Usage);
+//!   NaN `tol`, wrong length of given centres, centres with another number of
+//!   columns than the data): [`Error::Usage`](crate::Error::Usage);
 //! * data (n = 0, d = 0, NaN/infinity — the message names the row, column and,
 //!   in `sweep`, the feature —, fewer rows than K, fewer distinct rows than K,
 //!   all rows identical): [`Error::Data`](crate::Error::Data).
@@ -71,16 +74,20 @@ pub use metrics::{
 };
 pub use sweep::{Choice, KResult, Metrics, SweepConfig, SweepResult, sweep};
 
+use crate::pipeline::linalg::row_major;
 use crate::{Error, Result};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 /// Rows per chunk. Fixed (never derived from the thread count) so that every
 /// reduction, and therefore every result, is independent of the thread count.
 pub const CHUNK_ROWS: usize = 256;
 
-/// Checks the shape of the matrix and that every value is finite.
-/// The first offending value (lowest row, then lowest column) is reported.
-pub(crate) fn check_matrix(data: &[f64], n: usize, d: usize, names: &[String]) -> Result<()> {
+/// Checks that the matrix has rows and columns and that every value is
+/// finite. The first offending value (lowest row, then lowest column) is
+/// reported.
+pub(crate) fn check_matrix(x: ArrayView2<f64>, names: &[String]) -> Result<()> {
+    let (n, d) = x.dim();
     if n == 0 {
         return Err(Error::data(
             "no rows to cluster (the feature matrix is empty)",
@@ -89,15 +96,7 @@ pub(crate) fn check_matrix(data: &[f64], n: usize, d: usize, names: &[String]) -
     if d == 0 {
         return Err(Error::data("no features to cluster on (0 columns)"));
     }
-    match n.checked_mul(d) {
-        Some(len) if len == data.len() => {}
-        _ => {
-            return Err(Error::usage(format!(
-                "matrix shape mismatch: {n} rows x {d} columns but {} values",
-                data.len()
-            )));
-        }
-    }
+    let data = row_major(&x);
     let bad = data
         .par_chunks(CHUNK_ROWS * d)
         .enumerate()

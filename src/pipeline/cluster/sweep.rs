@@ -33,8 +33,11 @@ use super::kmeans::{KMeansConfig, KMeansResult, Span, Storage, Working, check_co
 use super::knee::find_knee;
 use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
+use crate::pipeline::k_choice::{self, KPick};
+use crate::pipeline::linalg::row_major;
 use crate::pipeline::progress::Progress;
 use crate::{Error, Result};
+use ndarray::{ArrayView2, Axis};
 
 /// Options of the sweep (embedded in the run configuration).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,18 +155,12 @@ impl SweepResult {
     pub fn get(&self, k: usize) -> Option<&KResult> {
         self.results.iter().find(|r| r.k == k)
     }
-    /// (K, SSE) pairs of the elbow curve.
-    pub fn sse_curve(&self) -> Vec<(usize, f64)> {
-        self.results.iter().map(|r| (r.k, r.fit.inertia)).collect()
-    }
 }
 
 /// Runs the sweep. `feature_names` (may be empty) name the columns in error
 /// messages.
 pub fn sweep(
-    data: &[f64],
-    n: usize,
-    d: usize,
+    x: ArrayView2<f64>,
     feature_names: &[String],
     cfg: &SweepConfig,
     progress: &dyn Progress,
@@ -197,8 +194,10 @@ pub fn sweep(
         init: super::Init::KMeansPlusPlus,
         storage: cfg.storage,
     };
+    let (n, d) = x.dim();
     check_config(&base, d)?;
-    check_matrix(data, n, d, feature_names)?;
+    check_matrix(x, feature_names)?;
+    let data = &*row_major(&x);
 
     let mut warnings = Vec::new();
     let want = cfg.k_max.max(cfg.fixed_k.unwrap_or(0));
@@ -234,16 +233,13 @@ pub fn sweep(
         ks.sort_unstable();
     }
 
-    let prep = Working::new(cfg.storage, data, n, d);
+    let prep = Working::new(cfg.storage, x);
     // The sample's rows in f64 (to count its distinct rows) and prepared.
     let sample_prep = (cfg.fit_sample > 0 && n > cfg.fit_sample).then(|| {
         let rows = restart_sample(n, cfg.fit_sample, cfg.seed);
-        let mut x = Vec::with_capacity(rows.len() * d);
-        for &r in &rows {
-            x.extend_from_slice(&data[r * d..(r + 1) * d]);
-        }
-        let prepared = Working::new(cfg.storage, &x, rows.len(), d);
-        (x, prepared)
+        let sample = x.select(Axis(0), &rows);
+        let prepared = Working::new(cfg.storage, sample.view());
+        (sample, prepared)
     });
     // Progress units: one per restart, two for the metrics of K >= 2.
     let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
@@ -264,7 +260,7 @@ pub fn sweep(
             prefix: format!("K={k}"),
         };
         let fit = match &sample_prep {
-            Some((sx, sp)) if k >= 2 && count_distinct_rows(sx, d, k) >= k => {
+            Some((sx, sp)) if k >= 2 && count_distinct_rows(&row_major(&sx.view()), d, k) >= k => {
                 fit_on_sample_then_all(&prep, sp, &kcfg, &span)?
             }
             _ => prep.fit(&kcfg, &span)?,
@@ -275,14 +271,13 @@ pub fn sweep(
                 return Err(Error::Cancelled);
             }
             progress.report(done / total, &format!("K={k}: quality metrics"));
-            let sil =
-                silhouette_sampled(data, n, d, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
+            let sil = silhouette_sampled(x, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
             let m = Metrics {
                 silhouette: sil.value,
                 silhouette_sampled: sil.sampled,
                 silhouette_sample_size: sil.sample_size,
-                calinski_harabasz: calinski_harabasz(data, n, d, &fit.labels, k)?,
-                davies_bouldin: davies_bouldin(data, n, d, &fit.labels, k)?,
+                calinski_harabasz: calinski_harabasz(x, &fit.labels, k)?,
+                davies_bouldin: davies_bouldin(x, &fit.labels, k)?,
             };
             done += 2.0;
             m
@@ -314,39 +309,15 @@ pub fn sweep(
     let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
         curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
     let knee = find_knee(&curve_ks, &curve_sse);
-    let (chosen_k, choice, reason) = if let Some(fk) = cfg.fixed_k {
-        (fk, Choice::Fixed, "fixed by the user".to_string())
-    } else if let Some(kk) = knee.filter(|&kk| in_range(kk)) {
-        (
-            kk,
-            Choice::Knee,
-            format!("knee of the SSE curve (Kneedle) at K={kk}"),
-        )
-    } else {
-        let best = results
-            .iter()
-            .filter(|r| in_range(r.k))
-            .filter_map(|r| r.metrics.silhouette.map(|s| (r.k, s)))
-            .fold(None, |b: Option<(usize, f64)>, (k, s)| match b {
-                Some((_, bs)) if bs >= s => b,
-                _ => Some((k, s)),
-            });
-        match best {
-            Some((k, s)) => (
-                k,
-                Choice::BestSilhouette,
-                format!("no clear knee in the SSE curve; K={k} has the best silhouette ({s:.2})"),
-            ),
-            None => (
-                cfg.k_min,
-                Choice::Smallest,
-                format!(
-                    "no clear knee in the SSE curve and no silhouette defined; smallest K of the range (K={})",
-                    cfg.k_min
-                ),
-            ),
-        }
+    let pick = match cfg.fixed_k {
+        Some(fk) => KPick::fixed(fk),
+        None => k_choice::auto(&results, knee, cfg.k_min, k_max),
     };
+    let KPick {
+        k: chosen_k,
+        choice,
+        reason,
+    } = pick;
     progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
     Ok(SweepResult {
         results,

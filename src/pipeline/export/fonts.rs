@@ -3,8 +3,9 @@
 //! Bank servers often have no fonts installed, and the binary must not link
 //! fontconfig or freetype, so plotters runs with its `ab_glyph` backend and
 //! these embedded faces: subsets of Noto Sans CJK SC (SIL OFL 1.1) holding
-//! ASCII, Latin-1, general and CJK punctuation, full-width forms and the
-//! 3,755 GB2312 level-1 hanzi (4,686 characters in all, ~0.9 MB per face).
+//! ASCII, Latin-1, general and CJK punctuation, full-width forms, the GB2312
+//! symbol rows and all 6,763 GB2312 hanzi (7,694 characters in all, about
+//! 1.6 MB per face).
 //! `assets/fonts/make_subset.py` rebuilds them;
 //! `assets/fonts/subset-chars.txt` lists every covered character. A character
 //! outside the subset draws as the .notdef box.

@@ -13,7 +13,8 @@
 //! Sums over rows are taken over fixed row chunks in parallel and added in
 //! chunk order, so the result does not depend on the number of threads.
 
-use crate::pipeline::linalg::{axpy, dot};
+use crate::pipeline::linalg::{axpy, dot, row_major};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 /// Rows per parallel chunk when accumulating. Fixed, so the floating-point
@@ -48,7 +49,7 @@ pub struct PcaStats {
     pub multiply_adds: u64,
 }
 
-/// Projects the row-major `n × d` matrix `data` (already standardised; the
+/// Projects the `n × d` matrix `x` (already standardised; the
 /// columns are centred again here so small drifts do not matter) onto its
 /// first two principal components.
 ///
@@ -58,28 +59,33 @@ pub struct PcaStats {
 /// Non-finite values count as 0 (the mean of a standardised column).
 /// With `d == 1` the second component is all zeros; with `n == 0` or `d == 0`
 /// the projection is empty and the ratios are zero.
-pub fn pca_2d(data: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, [f64; 2]) {
-    let (proj, ratio, _) = pca_2d_with_stats(data, n, d);
+pub fn pca_2d(x: ArrayView2<f64>) -> (Vec<[f64; 2]>, [f64; 2]) {
+    let (proj, ratio, _) = pca_2d_with_stats(x);
     (proj, ratio)
 }
 
 /// [`pca_2d`] with what it cost.
-pub fn pca_2d_with_stats(data: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, [f64; 2], PcaStats) {
+pub fn pca_2d_with_stats(x: ArrayView2<f64>) -> (Vec<[f64; 2]>, [f64; 2], PcaStats) {
     let mut stats = PcaStats {
         iterative: false,
         iterations: 0,
         multiply_adds: 0,
     };
-    if n == 0 || d == 0 || data.len() != n * d {
+    let (n, d) = x.dim();
+    if n == 0 || d == 0 {
         return (vec![[0.0, 0.0]; n], [0.0, 0.0], stats);
     }
-    let mean = column_means(data, n, d);
+    // Contiguous rows for the kernels below (a copy only for another layout).
+    let x = x.as_standard_layout();
+    let x = x.view();
+    let data = &*row_major(&x);
+    let mean = column_means(x);
     let (axes, values, total) = if d <= EXACT_MAX_D {
         stats.multiply_adds = (n * d * (d + 1) / 2) as u64;
-        exact_axes(data, n, d, &mean)
+        exact_axes(x, &mean)
     } else {
         stats.iterative = true;
-        subspace_axes(data, n, d, &mean, &mut stats)
+        subspace_axes(x, &mean, &mut stats)
     };
     let mut ratio = [0.0; 2];
     if total > 0.0 {
@@ -91,8 +97,9 @@ pub fn pca_2d_with_stats(data: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, [f
 }
 
 /// The two axes, their eigenvalues and the total variance, by Jacobi.
-fn exact_axes(data: &[f64], n: usize, d: usize, mean: &[f64]) -> ([Vec<f64>; 2], [f64; 2], f64) {
-    let cov = covariance(data, n, d, mean);
+fn exact_axes(x: ArrayView2<f64>, mean: &[f64]) -> ([Vec<f64>; 2], [f64; 2], f64) {
+    let d = x.ncols();
+    let cov = covariance(x, mean);
     let (values, vectors) = jacobi_eigen(cov, d);
     // Order eigenpairs by eigenvalue, largest first (stable: ties keep index order).
     let mut order: Vec<usize> = (0..d).collect();
@@ -134,12 +141,11 @@ fn project(data: &[f64], d: usize, mean: &[f64], axes: &[Vec<f64>; 2]) -> Vec<[f
 /// The two axes, their eigenvalues (of the covariance) and the total
 /// variance, by block subspace iteration with Rayleigh–Ritz.
 fn subspace_axes(
-    data: &[f64],
-    n: usize,
-    d: usize,
+    x: ArrayView2<f64>,
     mean: &[f64],
     stats: &mut PcaStats,
 ) -> ([Vec<f64>; 2], [f64; 2], f64) {
+    let ((n, d), data) = (x.dim(), &*row_major(&x));
     let p = BLOCK.min(d);
     let denom = (n.max(2) - 1) as f64;
     let total = total_variance(data, d, mean) / denom;
@@ -151,7 +157,7 @@ fn subspace_axes(
     for it in 0..MAX_ITERATIONS {
         stats.iterations = it + 1;
         // W = Xc Q (n × p), T = Wᵀ W = Qᵀ (Xcᵀ Xc) Q (p × p).
-        let w = times_basis(data, n, d, mean, &q, p);
+        let w = times_basis(x, mean, &q, p);
         stats.multiply_adds += (2 * n * d * p) as u64;
         let t = gram(&w, n, p);
         let (values, vectors) = jacobi_eigen(t, p);
@@ -226,7 +232,8 @@ fn centre_into(out: &mut [f64], row: &[f64], mean: &[f64]) {
 }
 
 /// Xc Q for a column-major d × p basis: row-major n × p.
-fn times_basis(data: &[f64], n: usize, d: usize, mean: &[f64], q: &[f64], p: usize) -> Vec<f64> {
+fn times_basis(x: ArrayView2<f64>, mean: &[f64], q: &[f64], p: usize) -> Vec<f64> {
+    let ((n, d), data) = (x.dim(), &*row_major(&x));
     let mut w = vec![0.0; n * p];
     w.par_chunks_mut(CHUNK_ROWS * p)
         .zip(data.par_chunks(CHUNK_ROWS * d))
@@ -355,7 +362,8 @@ fn finite(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
 
-fn column_means(data: &[f64], n: usize, d: usize) -> Vec<f64> {
+fn column_means(x: ArrayView2<f64>) -> Vec<f64> {
+    let ((n, d), data) = (x.dim(), &*row_major(&x));
     let partial: Vec<Vec<f64>> = data
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
@@ -379,7 +387,8 @@ fn column_means(data: &[f64], n: usize, d: usize) -> Vec<f64> {
 }
 
 /// Sample covariance (divided by n − 1, or 1 when n == 1), row-major d × d.
-fn covariance(data: &[f64], n: usize, d: usize, mean: &[f64]) -> Vec<f64> {
+fn covariance(x: ArrayView2<f64>, mean: &[f64]) -> Vec<f64> {
+    let ((n, d), data) = (x.dim(), &*row_major(&x));
     let partial: Vec<Vec<f64>> = data
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
@@ -538,14 +547,15 @@ mod tests {
     fn subspace_iteration_agrees_with_jacobi() {
         let (n, d) = (300, 90);
         let (data, _) = planted(n, d);
-        let mean = column_means(&data, n, d);
-        let (exact, exact_values, exact_total) = exact_axes(&data, n, d, &mean);
+        let x = ArrayView2::from_shape((n, d), &data).unwrap();
+        let mean = column_means(x);
+        let (exact, exact_values, exact_total) = exact_axes(x, &mean);
         let mut stats = PcaStats {
             iterative: true,
             iterations: 0,
             multiply_adds: 0,
         };
-        let (axes, values, total) = subspace_axes(&data, n, d, &mean, &mut stats);
+        let (axes, values, total) = subspace_axes(x, &mean, &mut stats);
         assert!((total - exact_total).abs() < 1e-9 * exact_total);
         for c in 0..2 {
             assert!(
@@ -565,7 +575,8 @@ mod tests {
         // 2 · n · d · BLOCK per iteration.
         let (n, d) = (200, 1000);
         let (data, planted_axes) = planted(n, d);
-        let (proj, ratio, stats) = pca_2d_with_stats(&data, n, d);
+        let x = ArrayView2::from_shape((n, d), &data).unwrap();
+        let (proj, ratio, stats) = pca_2d_with_stats(x);
         assert!(stats.iterative);
         let per_iteration = (2 * n * d * BLOCK) as u64;
         assert_eq!(stats.multiply_adds, per_iteration * stats.iterations as u64);
@@ -583,7 +594,8 @@ mod tests {
         // Three rows, 200 columns: rank 2 after centring, fewer than BLOCK.
         let (n, d) = (3, 200);
         let data: Vec<f64> = (0..n * d).map(|i| ((i * 37) % 11) as f64).collect();
-        let (proj, ratio, stats) = pca_2d_with_stats(&data, n, d);
+        let x = ArrayView2::from_shape((n, d), &data).unwrap();
+        let (proj, ratio, stats) = pca_2d_with_stats(x);
         assert!(stats.iterative);
         assert!(proj.iter().flatten().all(|x| x.is_finite()));
         assert!((ratio[0] + ratio[1] - 1.0).abs() < 1e-9, "{ratio:?}");

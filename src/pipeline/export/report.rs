@@ -4,8 +4,11 @@
 use super::analysis_md;
 use crate::config::RunConfig;
 use crate::pipeline::aggregate::AggregateReport;
-use crate::pipeline::clean::{ColumnAction, DuplicatePolicy, FillMethod, FillValue};
+use crate::pipeline::clean::{
+    CleanReport, ColumnAction, DuplicatePolicy, FillMethod, FillValue, Imputation,
+};
 use crate::pipeline::cluster::{Storage, SweepResult};
+use crate::pipeline::features::FeatureReport;
 use crate::pipeline::run::RunOutput;
 use crate::remedy::Remedy;
 use std::fmt::Write;
@@ -55,16 +58,12 @@ fn opt(x: Option<f64>, digits: usize) -> String {
 }
 
 /// The K table shared by the report and the headless summary.
-pub fn k_table(sweep: &SweepResult) -> String {
+pub fn k_table(sweep: &SweepResult, chosen_k: usize) -> String {
     let mut s = String::from(
         "| K | SSE | Silhouette | Calinski–Harabasz | Davies–Bouldin | |\n|---:|---:|---:|---:|---:|:---|\n",
     );
     for r in &sweep.results {
-        let mark = if r.k == sweep.chosen_k {
-            "← chosen"
-        } else {
-            ""
-        };
+        let mark = if r.k == chosen_k { "← chosen" } else { "" };
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {mark} |",
@@ -78,8 +77,22 @@ pub fn k_table(sweep: &SweepResult) -> String {
     s
 }
 
+/// The report: a title, then one section per stage, in pipeline order.
 pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     let mut md = String::new();
+    title_md(&mut md, run, cfg);
+    input_md(&mut md, run);
+    columns_md(&mut md, run);
+    cleaning_md(&mut md, &run.cleaned.report);
+    features_md(&mut md, &run.features.report, cfg);
+    choosing_k_md(&mut md, run, charts);
+    segments_md(&mut md, run);
+    charts_md(&mut md, charts);
+    md
+}
+
+/// Title, source file, seed and how to replay the run.
+fn title_md(md: &mut String, run: &RunOutput, cfg: &RunConfig) {
     let src = &run.table.source;
     let _ = writeln!(md, "# Customer segmentation report\n");
     let _ = writeln!(
@@ -90,8 +103,11 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
         cfg.seed,
         crate::remedy::replay_command(super::RUN_TOML)
     );
+}
 
-    // Input.
+/// The file, how it was read, and what one row is.
+fn input_md(md: &mut String, run: &RunOutput) {
+    let src = &run.table.source;
     let _ = writeln!(md, "## Input\n");
     let _ = writeln!(md, "| | |\n|---|---|");
     let _ = writeln!(md, "| File | {} ({}) |", cell(&src.file_name()), src.format);
@@ -146,6 +162,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     if let Some(agg) = &run.prepared.aggregated {
         md.push_str(&aggregation_section(&agg.report));
     }
+}
+
+/// Every column with its type and role, and which one is the customer.
+fn columns_md(md: &mut String, run: &RunOutput) {
     let _ = writeln!(md, "\n### Columns and roles\n");
     let _ = writeln!(
         md,
@@ -170,9 +190,24 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     for n in &run.mapping.notes {
         let _ = writeln!(md, "- {}", cell(&n.cli_line()));
     }
+}
 
-    // Cleaning.
-    let rep = &run.cleaned.report;
+/// The fill value exactly as stored (and as new customers are filled).
+fn filled_with(i: &Imputation) -> String {
+    let method = match i.method {
+        FillMethod::Median => "median",
+        FillMethod::Mode => "mode",
+    };
+    let value = match &i.value {
+        FillValue::Number(x) => human(*x),
+        other => other.to_string(),
+    };
+    cell(&format!("{value} ({method})"))
+}
+
+/// Rows in and out, each column's missing values, fill and action,
+/// duplicate ids.
+fn cleaning_md(md: &mut String, rep: &CleanReport) {
     let _ = writeln!(md, "\n## Cleaning\n");
     let _ = writeln!(
         md,
@@ -208,21 +243,9 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             c.missing_share * 100.0,
             c.invalid,
             c.missing_after,
-            c.imputation.as_ref().map_or_else(
-                || "–".into(),
-                |i| {
-                    // The value exactly as stored (and as new customers are filled).
-                    let method = match i.method {
-                        FillMethod::Median => "median",
-                        FillMethod::Mode => "mode",
-                    };
-                    let value = match &i.value {
-                        FillValue::Number(x) => human(*x),
-                        other => other.to_string(),
-                    };
-                    cell(&format!("{value} ({method})"))
-                }
-            ),
+            c.imputation
+                .as_ref()
+                .map_or_else(|| "–".into(), filled_with),
             action
         );
     }
@@ -243,9 +266,11 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     for w in &rep.warnings {
         let _ = writeln!(md, "- ⚠ {}", cell(&w.cli_line()));
     }
+}
 
-    // Features.
-    let fr = &run.features.report;
+/// The feature mode, each feature's statistics and transform, what was
+/// left out and why, correlated pairs and column hygiene.
+fn features_md(md: &mut String, fr: &FeatureReport, cfg: &RunConfig) {
     let _ = writeln!(md, "\n## Features\n");
     let _ = writeln!(md, "{:?} mode: {}\n", fr.mode, cell(&fr.mode_reason));
     // Winsorising columns only when it ran: bounds in original units and
@@ -315,16 +340,13 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     }
 
     md.push_str(&analysis_md::hygiene_md(fr));
+}
 
-    // K selection.
+/// The chosen K and why, the sweep's table, sampling notes, the elbow chart.
+fn choosing_k_md(md: &mut String, run: &RunOutput, charts: &[String]) {
     let _ = writeln!(md, "\n## Choosing K\n");
-    let _ = writeln!(
-        md,
-        "**K = {}** — {}\n",
-        run.sweep.chosen_k,
-        cell(&run.sweep.reason)
-    );
-    md.push_str(&k_table(&run.sweep));
+    let _ = writeln!(md, "**K = {}** — {}\n", run.pick.k, cell(&run.pick.reason));
+    md.push_str(&k_table(&run.sweep, run.pick.k));
     let chosen = run.chosen();
     if chosen.metrics.silhouette_sampled {
         let _ = writeln!(
@@ -353,8 +375,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     if charts.iter().any(|c| c == "elbow.png") {
         let _ = writeln!(md, "\n![Elbow curve](elbow.png)");
     }
+}
 
-    // Segments.
+/// The segment table, then each segment's profile.
+fn segments_md(md: &mut String, run: &RunOutput) {
     let _ = writeln!(md, "\n## Segments\n");
     md.push_str(&analysis_md::drivers_md(&run.profiles));
     let _ = writeln!(
@@ -383,8 +407,10 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     for s in &run.profiles.segments {
         md.push_str(&analysis_md::segment_md(s));
     }
+}
 
-    // Charts.
+/// Every chart but the elbow (shown under Choosing K).
+fn charts_md(md: &mut String, charts: &[String]) {
     let others: Vec<&String> = charts
         .iter()
         .filter(|c| c.as_str() != "elbow.png")
@@ -396,7 +422,6 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
             let _ = writeln!(md, "![{title}]({c})\n");
         }
     }
-    md
 }
 
 /// Which column is the customer and why, or that none is.

@@ -233,30 +233,46 @@ fn push_record(
         start += field.len();
     }
     push_fields(
-        record.as_slice(),
+        RecordBytes::Unchecked(record.as_slice()),
         spans,
         width,
         columns,
-        false,
         check_replacement,
         bad,
     )
 }
 
-/// [`push_record`] for a record given as the spans of its fields in `bytes`
-/// (in order; what lies between them is ASCII, such as delimiters). With
-/// `ascii`, the caller vouches that the spans hold only ASCII bytes, and the
-/// UTF-8 check is skipped.
+/// The bytes of one record, and what is known of them.
+#[derive(Clone, Copy)]
+enum RecordBytes<'a> {
+    /// Known to be ASCII, hence valid UTF-8 in every slice: no check needed.
+    Ascii(&'a str),
+    /// Each field is checked for UTF-8.
+    Unchecked(&'a [u8]),
+}
+
+impl<'a> RecordBytes<'a> {
+    fn bytes(self) -> &'a [u8] {
+        match self {
+            RecordBytes::Ascii(s) => s.as_bytes(),
+            RecordBytes::Unchecked(b) => b,
+        }
+    }
+}
+
+/// [`push_record`] for a record given as the spans of its fields in `record`
+/// (in order; what lies between them is ASCII, such as delimiters). An ASCII
+/// record skips the UTF-8 check.
 #[inline]
 fn push_fields(
-    bytes: &[u8],
+    record: RecordBytes,
     spans: &[(usize, usize)],
     width: usize,
     columns: &mut [ColumnBuilder],
-    ascii: bool,
     check_replacement: bool,
     bad: &mut Vec<usize>,
 ) -> RecordOutcome {
+    let bytes = record.bytes();
     let blank = |&(a, b): &(usize, usize)| bytes[a..b].iter().all(u8::is_ascii_whitespace);
     let mut len = spans.len();
     // A trailing delimiter on every line gives one extra empty field: harmless.
@@ -270,12 +286,9 @@ fn push_fields(
     if spans.iter().all(blank) {
         return RecordOutcome::Empty;
     }
-    if ascii {
+    if let RecordBytes::Ascii(text) = record {
         for (j, &(a, b)) in spans.iter().enumerate() {
-            // SAFETY: the caller checked that `bytes` is ASCII, so every
-            // slice of it is valid UTF-8.
-            let text = unsafe { std::str::from_utf8_unchecked(&bytes[a..b]) };
-            if !columns[j].push(trim_cell(text)) {
+            if !columns[j].push(trim_cell(&text[a..b])) {
                 return RecordOutcome::Overflow { column: j };
             }
         }

@@ -26,25 +26,36 @@ pub const HINTED_DATE_SHARE: f64 = 0.5;
 const EXAMPLES: usize = 5;
 
 /// How to read dates like 03/04/2024 when nothing in the column decides it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_date_order
+)]
 pub enum DateOrder {
     /// 03/04/2024 is 3 April (most of the world, including Chinese and Indian exports).
     #[default]
+    #[strum(to_string = "dmy", serialize = "day-first", serialize = "dayfirst")]
     Dmy,
     /// 03/04/2024 is 4 March (US exports).
+    #[strum(to_string = "mdy", serialize = "month-first", serialize = "monthfirst")]
     Mdy,
 }
 
-impl std::str::FromStr for DateOrder {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "dmy" | "day-first" | "dayfirst" => Ok(DateOrder::Dmy),
-            "mdy" | "month-first" | "monthfirst" => Ok(DateOrder::Mdy),
-            _ => Err(format!("unknown date order '{s}' (use dmy or mdy)")),
-        }
-    }
+fn unknown_date_order(s: &str) -> String {
+    format!("unknown date order '{s}' (use dmy or mdy)")
 }
 
 #[derive(Clone, Copy, Debug, Default)]

@@ -110,7 +110,7 @@ pub fn start(app: &mut App) {
     });
 }
 
-pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>, Cleaned)>) {
+pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>, Arc<Cleaned>)>) {
     match result {
         Ok((prepared, cleaned)) => {
             let r = &cleaned.report;
@@ -128,7 +128,7 @@ pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>
             );
             app.data.invalidate_after(Stage::Clean);
             app.data.prepared = Some(prepared);
-            app.data.cleaned = Some(Arc::new(cleaned));
+            app.data.cleaned = Some(cleaned);
             app.data.clean_options = Some(app.config.clean.clone());
             app.data.stale.remove(&Stage::Clean);
             let n = app

@@ -9,14 +9,16 @@
 //! a new sweep. Changing a sweep option marks the sweep out of date; `r` (or
 //! Enter) runs it again.
 
+use crate::config::Setting;
 use crate::error::{Error, Result};
+use crate::pipeline::analysis::stale;
 use crate::pipeline::cluster::{Choice, SweepResult};
 use crate::pipeline::run;
 use crate::tui::action::{Action, Command, Move};
 use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
 };
-use crate::tui::data::{self, Pca, ProfileData, SweepData};
+use crate::tui::data::{Pca, ProfileData, SweepData};
 use crate::tui::text;
 use crate::tui::widgets::{self, KeyHint, charts, pane_block, progress};
 use crate::tui::worker::Job;
@@ -60,11 +62,19 @@ pub const OPTION_ROWS: [OptionRow; 5] = [
     OptionRow::Seed,
 ];
 
-/// The largest K the range may reach (the same bound as the flags and
-/// run.toml: `config::limits`).
-pub const K_LIMIT: usize = crate::config::limits::MAX_K;
-/// The most restarts per K.
-const RESTARTS_LIMIT: usize = crate::config::limits::MAX_N_INIT;
+/// The values a row may take: the bounds `RunConfig::validate` checks for
+/// the flags and run.toml too (`ClusterOptions::bounds`).
+fn bounds(app: &App, row: OptionRow) -> (u64, u64) {
+    let setting = match row {
+        OptionRow::KMin => Setting::KMin,
+        OptionRow::KMax => Setting::KMax,
+        OptionRow::K => Setting::K,
+        OptionRow::Restarts => Setting::NInit,
+        OptionRow::Seed => return (0, u64::MAX),
+    };
+    let range = app.config.cluster.bounds(setting).unwrap_or(0..=usize::MAX);
+    (*range.start() as u64, *range.end() as u64)
+}
 
 /// The sweep shown no longer matches the options: a different range,
 /// restarts or seed, or a fixed K it did not compute.
@@ -72,22 +82,8 @@ pub fn pending(app: &App) -> bool {
     let Some(s) = &app.data.sweep else {
         return false;
     };
-    let now = run::sweep_config(&app.config);
-    let used = &s.config;
-    if data::sweep_options(&app.config)
-        != (crate::pipeline::cluster::SweepConfig {
-            fixed_k: None,
-            ..used.clone()
-        })
-    {
-        return true;
-    }
-    match (now.fixed_k, used.fixed_k) {
-        (Some(k), _) => !s.has(k),
-        // A K outside the range was computed too; the knee may move without it.
-        (None, Some(k)) => !(used.k_min..=used.k_max).contains(&k),
-        (None, None) => false,
-    }
+    // The analysis's rule (`--no-tui` replays what the TUI shows).
+    !stale::sweep_serves(&s.config, &s.sweep, &run::sweep_config(&app.config))
 }
 
 pub fn can_enter(app: &mut App) -> bool {
@@ -191,7 +187,10 @@ pub fn on_swept(app: &mut App, _job: RunningJob, result: Result<SweepResult>) {
             // another sweep they would name other segments.
             let had_segments = app.data.sweep.is_some() || app.data.stale.contains(&Stage::Cluster);
             app.data.invalidate_after(Stage::Cluster);
-            app.data.sweep = Some(Arc::new(SweepData { sweep, config }));
+            app.data.sweep = Some(Arc::new(SweepData {
+                sweep: Arc::new(sweep),
+                config,
+            }));
             app.data.k = Some(k);
             (app.data.k_reason, app.data.k_choice) = if app.config.cluster.k.is_some() {
                 ("fixed by you".into(), Some(Choice::Fixed))
@@ -295,7 +294,8 @@ pub fn set_k(app: &mut App, k: Option<usize>) {
                 );
                 return;
             }
-            s.auto_choice()
+            let pick = s.auto_choice();
+            (pick.k, pick.choice, pick.reason)
         }
     };
     app.config.cluster.k = k;
@@ -355,16 +355,14 @@ fn option_value(app: &App, row: OptionRow) -> String {
 }
 
 fn change_option(app: &mut App, row: OptionRow, step: i64) {
+    let (lo, hi) = bounds(app, row);
+    let moved = |v: usize| (v as i64 + step).clamp(lo as i64, hi as i64) as usize;
     let c = &mut app.config.cluster;
     match row {
-        OptionRow::KMin => c.k_min = (c.k_min as i64 + step).clamp(2, c.k_max as i64) as usize,
-        OptionRow::KMax => {
-            c.k_max = (c.k_max as i64 + step).clamp(c.k_min as i64, K_LIMIT as i64) as usize
-        }
+        OptionRow::KMin => c.k_min = moved(c.k_min),
+        OptionRow::KMax => c.k_max = moved(c.k_max),
         OptionRow::K => return move_k(app, step as isize),
-        OptionRow::Restarts => {
-            c.n_init = (c.n_init as i64 + step).clamp(1, RESTARTS_LIMIT as i64) as usize
-        }
+        OptionRow::Restarts => c.n_init = moved(c.n_init),
         OptionRow::Seed => app.config.seed = app.config.seed.saturating_add_signed(step),
     }
     options_changed(app);
@@ -383,7 +381,8 @@ fn options_changed(app: &mut App) {
 
 /// A value typed for an option row.
 pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Result<(), String> {
-    let number = |lo: u64, hi: u64| -> std::result::Result<u64, String> {
+    let (lo, hi) = bounds(app, row);
+    let number = || -> std::result::Result<u64, String> {
         let v: u64 = text
             .replace(['_', ','], "")
             .parse()
@@ -395,15 +394,13 @@ pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Resu
     };
     let c = app.config.cluster.clone();
     match row {
-        OptionRow::KMin => app.config.cluster.k_min = number(2, c.k_max as u64)? as usize,
-        OptionRow::KMax => {
-            app.config.cluster.k_max = number(c.k_min as u64, K_LIMIT as u64)? as usize
-        }
+        OptionRow::KMin => app.config.cluster.k_min = number()? as usize,
+        OptionRow::KMax => app.config.cluster.k_max = number()? as usize,
         OptionRow::K => {
             if text.eq_ignore_ascii_case("auto") || text.is_empty() {
                 set_k(app, None);
             } else {
-                let k = number(2, K_LIMIT as u64)? as usize;
+                let k = number()? as usize;
                 if app.data.sweep.as_ref().is_some_and(|s| s.has(k)) {
                     set_k(app, Some(k));
                 } else {
@@ -413,10 +410,8 @@ pub fn set_value(app: &mut App, row: OptionRow, text: &str) -> std::result::Resu
             }
             return Ok(());
         }
-        OptionRow::Restarts => {
-            app.config.cluster.n_init = number(1, RESTARTS_LIMIT as u64)? as usize
-        }
-        OptionRow::Seed => app.config.seed = number(0, u64::MAX)?,
+        OptionRow::Restarts => app.config.cluster.n_init = number()? as usize,
+        OptionRow::Seed => app.config.seed = number()?,
     }
     // The one check of the options that flags and run.toml go through too.
     if let Err(invalid) = app.config.validate() {

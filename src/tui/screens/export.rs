@@ -10,7 +10,7 @@ use crate::pipeline::export::outset::{self, SetStatus, Target};
 use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
 use crate::tui::app::{App, Exported, JobKind, Overlay, Question, RunningJob, Stage, StatusKind};
-use crate::tui::data::{ExportRequest, OUTPUT_FILES, OutputFile, OutputText};
+use crate::tui::data::{ExportParts, ExportRequest, OUTPUT_FILES, OutputFile, OutputText};
 use crate::tui::text::{self, TextInput};
 use crate::tui::widgets::{self, KeyHint, pane_block, progress};
 use crate::tui::worker::Job;
@@ -162,7 +162,7 @@ pub fn start(app: &mut App, force: bool) {
         return;
     }
     let dir = folder(app);
-    let request = Box::new(ExportRequest {
+    let parts = ExportParts {
         table,
         mapping,
         prepared,
@@ -171,6 +171,9 @@ pub fn start(app: &mut App, force: bool) {
         sweep,
         k,
         profiles,
+    };
+    let request = Box::new(ExportRequest {
+        run: parts.run_output(&app.config),
         config: app.config.clone(),
         dir: dir.clone(),
         force,

@@ -19,6 +19,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use std::cell::Cell;
+use std::sync::Arc;
 
 #[derive(Debug, Default)]
 pub struct MapScreen {
@@ -110,13 +111,13 @@ fn remap_inner(app: &mut App) {
         return;
     };
     match map_columns(&table, &app.config.mapping) {
-        Ok(m) => app.data.mapping = Some(m),
+        Ok(m) => app.data.mapping = Some(Arc::new(m)),
         Err(first) => {
             let (kept, dropped) = sanitise(&app.config.mapping, &table);
             app.config.mapping = kept;
             match map_columns(&table, &app.config.mapping) {
                 Ok(m) => {
-                    app.data.mapping = Some(m);
+                    app.data.mapping = Some(Arc::new(m));
                     app.show_error(
                         "Some column settings did not fit this file",
                         format!("{first}\nDropped: {}.", dropped.join("; ")),
@@ -125,7 +126,7 @@ fn remap_inner(app: &mut App) {
                 }
                 Err(e) => {
                     app.config.mapping = MappingOptions::default();
-                    app.data.mapping = map_columns(&table, &app.config.mapping).ok();
+                    app.data.mapping = map_columns(&table, &app.config.mapping).ok().map(Arc::new);
                     app.show_error(
                         "The column settings could not be applied",
                         e.to_string(),

@@ -35,8 +35,8 @@
 
 use super::damage::{BadCells, CutKind, CutOff};
 use super::{
-    LineEnds, MAX_COLUMNS, MAX_RECORD_BYTES, PROGRESS_EVERY, Parsed, RecordOutcome, column_names,
-    count_byte, csv_reader, push_fields, sample_lanes,
+    LineEnds, MAX_COLUMNS, MAX_RECORD_BYTES, PROGRESS_EVERY, Parsed, RecordBytes, RecordOutcome,
+    column_names, count_byte, csv_reader, push_fields, sample_lanes,
 };
 use crate::error::{Error, Result};
 use crate::pipeline::load::lanes::{ColumnBuilder, Lane};
@@ -471,6 +471,19 @@ struct Source {
 }
 
 impl Source {
+    /// The unparsed record of `len` bytes, as text when it lies in the part
+    /// known to be ASCII.
+    fn record(&self, len: usize) -> RecordBytes<'_> {
+        let bytes = &self.buf[self.pos..self.pos + len];
+        if self.pos + len <= self.ascii_end {
+            // SAFETY: `buf[..ascii_end]` is ASCII (the invariant `read_more`
+            // keeps), so this slice of it is valid UTF-8.
+            RecordBytes::Ascii(unsafe { std::str::from_utf8_unchecked(bytes) })
+        } else {
+            RecordBytes::Unchecked(bytes)
+        }
+    }
+
     /// Reads more after the unparsed bytes (moved to the buffer's start;
     /// the buffer grows when they fill it). Sets `eof` when nothing came.
     fn read_more(&mut self) -> std::result::Result<(), Abort> {
@@ -694,8 +707,7 @@ fn parse_chunk(
                     return Err(Abort::Fallback);
                 }
                 spans.push((field, at));
-                let record = &src.buf[src.pos..src.pos + at];
-                let ascii = src.pos + at <= src.ascii_end;
+                let record = src.record(at);
                 let consumed = match scan {
                     Scan::LineEnd(_) => {
                         // After a byte that is no line end: starts one.
@@ -711,15 +723,14 @@ fn parse_chunk(
                     None
                 } else {
                     bad.clear();
-                    let o =
-                        push_fields(record, &spans, width, &mut columns, ascii, false, &mut bad);
+                    let o = push_fields(record, &spans, width, &mut columns, false, &mut bad);
                     note_bad(
                         &mut chunk_bad,
                         &o,
                         &bad,
                         lines.len(),
                         this_line,
-                        record,
+                        record.bytes(),
                         &spans,
                     );
                     Some(o)
@@ -789,7 +800,14 @@ fn parse_chunk(
                 } else {
                     bad.clear();
                     let bytes = &out[..nout];
-                    let o = push_fields(bytes, &spans, width, &mut columns, false, false, &mut bad);
+                    let o = push_fields(
+                        RecordBytes::Unchecked(bytes),
+                        &spans,
+                        width,
+                        &mut columns,
+                        false,
+                        &mut bad,
+                    );
                     note_bad(
                         &mut chunk_bad,
                         &o,

@@ -21,8 +21,16 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{CHUNK_ROWS, check_matrix, count_distinct_rows, init, too_few_rows};
+use crate::pipeline::linalg::row_major;
 use crate::pipeline::progress::Progress;
 use crate::{Error, Result};
+use ndarray::ArrayView2;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+mod chunks;
+
+use chunks::{assign_chunk, lloyd_chunk};
 
 /// How the initial centres of each restart are chosen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -34,26 +42,37 @@ pub enum Init {
 }
 
 /// How the centred working copy of the data is stored.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(
+    ascii_case_insensitive,
+    parse_err_ty = String,
+    parse_err_fn = unknown_storage
+)]
 pub enum Storage {
     /// 8 bytes per value: exact.
     #[default]
+    #[strum(to_string = "f64", serialize = "double")]
     F64,
     /// 4 bytes per value (about 7 significant digits), accumulated in `f64`:
     /// half the memory and memory traffic, for very large tables.
+    #[strum(to_string = "f32", serialize = "float", serialize = "single")]
     F32,
 }
 
-impl std::str::FromStr for Storage {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "f64" | "double" => Ok(Storage::F64),
-            "f32" | "float" | "single" => Ok(Storage::F32),
-            other => Err(format!("unknown storage '{other}' (expected f64 or f32)")),
-        }
-    }
+fn unknown_storage(s: &str) -> String {
+    format!("unknown storage '{s}' (expected f64 or f32)")
 }
 
 /// A stored value of the working copy; widened to `f64` for every use.
@@ -148,15 +167,14 @@ pub struct KMeansResult {
 
 /// Fits k-means. See the module documentation for the exact semantics.
 pub fn kmeans(
-    data: &[f64],
-    n: usize,
-    d: usize,
+    x: ArrayView2<f64>,
     cfg: &KMeansConfig,
     progress: &dyn Progress,
 ) -> Result<KMeansResult> {
+    let (n, d) = x.dim();
     check_config(cfg, d)?;
-    check_matrix(data, n, d, &[])?;
-    let distinct = count_distinct_rows(data, d, cfg.k);
+    check_matrix(x, &[])?;
+    let distinct = count_distinct_rows(&row_major(&x), d, cfg.k);
     if n < cfg.k || distinct < cfg.k {
         return Err(too_few_rows(n, distinct, cfg.k));
     }
@@ -166,31 +184,28 @@ pub fn kmeans(
         width: 1.0,
         prefix: format!("k-means K={}", cfg.k),
     };
-    Working::new(cfg.storage, data, n, d).fit(cfg, &span)
+    Working::new(cfg.storage, x).fit(cfg, &span)
 }
 
 /// Label of the nearest centre for each row (direct `‖x − c‖²`; ties go to the
 /// lower cluster index). For scoring new rows with saved centres.
-pub fn assign_nearest(
-    data: &[f64],
-    n: usize,
-    d: usize,
-    centres: &[f64],
-    k: usize,
-) -> Result<Vec<u32>> {
+pub fn assign_nearest(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> Result<Vec<u32>> {
+    let (n, d) = x.dim();
+    let k = centres.nrows();
     if k == 0 {
         return Err(Error::usage("no centres to assign to (K = 0)"));
     }
-    if centres.len() != k.saturating_mul(d) {
+    if centres.ncols() != d {
         return Err(Error::usage(format!(
-            "centres have {} values, expected K={k} x {d} features",
-            centres.len()
+            "centres have {} columns, expected {d} features",
+            centres.ncols()
         )));
     }
     if centres.iter().any(|v| !v.is_finite()) {
         return Err(Error::usage("the centres contain NaN or infinite values"));
     }
-    check_matrix(data, n, d, &[])?;
+    check_matrix(x, &[])?;
+    let (data, centres) = (row_major(&x), row_major(&centres));
     let mut labels = vec![0u32; n];
     labels
         .par_chunks_mut(CHUNK_ROWS)
@@ -269,7 +284,9 @@ pub(crate) struct Prepared<T: Element> {
 }
 
 impl<T: Element> Prepared<T> {
-    pub fn new(data: &[f64], n: usize, d: usize) -> Prepared<T> {
+    pub fn new(x: ArrayView2<f64>) -> Prepared<T> {
+        let (n, d) = x.dim();
+        let data = &*row_major(&x);
         let mean = column_sums(data, d)
             .into_iter()
             .map(|s| s / n as f64)
@@ -303,10 +320,10 @@ pub(crate) enum Working {
 }
 
 impl Working {
-    pub fn new(storage: Storage, data: &[f64], n: usize, d: usize) -> Working {
+    pub fn new(storage: Storage, x: ArrayView2<f64>) -> Working {
         match storage {
-            Storage::F64 => Working::F64(Prepared::new(data, n, d)),
-            Storage::F32 => Working::F32(Prepared::new(data, n, d)),
+            Storage::F64 => Working::F64(Prepared::new(x)),
+            Storage::F32 => Working::F32(Prepared::new(x)),
         }
     }
     /// Number of rows.
@@ -705,506 +722,5 @@ fn relocate_empty<T: Element>(prep: &Prepared<T>, ws: &mut Workspace) {
         }
         ws.weights[new_c] = 1.0;
         ws.weights[old_c] -= 1.0;
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Hot loops. `W` is the lane width (centres per block), a multiple of 4.
-
-/// Nearest centre of `row` by `‖c‖² − 2 x·c`; first minimum wins.
-#[inline(always)]
-fn nearest<const W: usize, T: Element>(
-    row: &[T],
-    mt: &[[f64; W]],
-    cn: &[[f64; W]],
-    d: usize,
-) -> usize {
-    let mut best = 0usize;
-    let mut best_v = f64::INFINITY;
-    for (b, (cnb, mtb)) in cn.iter().zip(mt.chunks_exact(d)).enumerate() {
-        let mut acc = *cnb;
-        for (&xj, m) in row.iter().zip(mtb) {
-            let xj = xj.wide();
-            for l in 0..W {
-                acc[l] += xj * m[l];
-            }
-        }
-        // Minimum over lanes (exact, so the order of the comparisons is free).
-        let mut m4 = [acc[0], acc[1], acc[2], acc[3]];
-        for q in 1..W / 4 {
-            for l in 0..4 {
-                let v = acc[q * 4 + l];
-                m4[l] = if v < m4[l] { v } else { m4[l] };
-            }
-        }
-        let a = if m4[1] < m4[0] { m4[1] } else { m4[0] };
-        let c = if m4[3] < m4[2] { m4[3] } else { m4[2] };
-        let mv = if c < a { c } else { a };
-        if mv < best_v {
-            let mut mask = 0u32;
-            for (l, &v) in acc.iter().enumerate() {
-                mask |= ((v == mv) as u32) << l;
-            }
-            best = b * W + mask.trailing_zeros() as usize;
-            best_v = mv;
-        }
-    }
-    best
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn lloyd_chunk_impl<const W: usize, T: Element>(
-    x: &[T],
-    d: usize,
-    mt: &[f64],
-    cn: &[f64],
-    labels: &mut [u32],
-    sums: &mut [f64],
-    counts: &mut [u32],
-) -> u32 {
-    let (mt, _) = mt.as_chunks::<W>();
-    let (cn, _) = cn.as_chunks::<W>();
-    let k = counts.len();
-    sums.fill(0.0);
-    counts.fill(0);
-    let mut changed = 0u32;
-    for (row, lab) in x.chunks_exact(d).zip(labels.iter_mut()) {
-        let best = nearest::<W, T>(row, mt, cn, d).min(k - 1);
-        changed += (*lab != best as u32) as u32;
-        *lab = best as u32;
-    }
-    accumulate(x, d, labels, sums, counts);
-    changed
-}
-
-/// Adds each row of the chunk to its cluster's sum, in row order. Kept apart
-/// from the assignment loop: the store to `sums[label]` then never waits for
-/// the distance computation of the row (no memory-dependence stalls).
-#[inline(always)]
-fn accumulate<T: Element>(x: &[T], d: usize, labels: &[u32], sums: &mut [f64], counts: &mut [u32]) {
-    for (row, &lab) in x.chunks_exact(d).zip(labels) {
-        let l = lab as usize;
-        counts[l] += 1;
-        for (s, &v) in sums[l * d..(l + 1) * d].iter_mut().zip(row) {
-            *s += v.wide();
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn assign_chunk_impl<const W: usize, T: Element>(
-    x: &[T],
-    d: usize,
-    k: usize,
-    mt: &[f64],
-    cn: &[f64],
-    centres: &[f64],
-    labels: &mut [u32],
-) -> f64 {
-    let (mt, _) = mt.as_chunks::<W>();
-    let (cn, _) = cn.as_chunks::<W>();
-    for (row, lab) in x.chunks_exact(d).zip(labels.iter_mut()) {
-        *lab = nearest::<W, T>(row, mt, cn, d).min(k - 1) as u32;
-    }
-    chunk_inertia(x, d, centres, labels)
-}
-
-/// Sum over the chunk's rows of `‖x − c_label‖²`, in row order.
-#[inline(always)]
-fn chunk_inertia<T: Element>(x: &[T], d: usize, centres: &[f64], labels: &[u32]) -> f64 {
-    let mut inertia = 0.0;
-    for (row, &l) in x.chunks_exact(d).zip(labels) {
-        let l = l as usize;
-        inertia += sq_dist(row, &centres[l * d..(l + 1) * d]);
-    }
-    inertia
-}
-
-macro_rules! dispatch_w {
-    ($w:expr, $f:ident, $($arg:expr),*) => {
-        match $w {
-            4 => $f::<4, T>($($arg),*),
-            8 => $f::<8, T>($($arg),*),
-            12 => $f::<12, T>($($arg),*),
-            _ => $f::<16, T>($($arg),*),
-        }
-    };
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn lloyd_chunk_any<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    mt: &[f64],
-    cn: &[f64],
-    labels: &mut [u32],
-    sums: &mut [f64],
-    counts: &mut [u32],
-) -> u32 {
-    dispatch_w!(w, lloyd_chunk_impl, x, d, mt, cn, labels, sums, counts)
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn assign_chunk_any<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    k: usize,
-    mt: &[f64],
-    cn: &[f64],
-    centres: &[f64],
-    labels: &mut [u32],
-) -> f64 {
-    dispatch_w!(w, assign_chunk_impl, x, d, k, mt, cn, centres, labels)
-}
-
-/// AVX build of the hot loops with explicit 4-lane vectors. Per lane it does
-/// exactly what the portable code does (`acc + x * m`, multiply then add, in
-/// feature order; exact minimum; first lane equal to the minimum), so both
-/// builds give bit-identical results (checked by a unit test).
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use std::arch::x86_64::*;
-
-    use super::Element;
-
-    /// Nearest centre of each of the `R` rows starting at `x` (row-major, `d`
-    /// columns); `mt`/`cn` in blocks of `4 * NV` lanes. The rows are
-    /// interleaved so that their independent add chains overlap.
-    #[inline(always)]
-    unsafe fn nearest_rows<const NV: usize, const R: usize, T: Element>(
-        x: &[T],
-        d: usize,
-        mt: &[f64],
-        cn: &[f64],
-        out: &mut [usize; R],
-    ) {
-        let w = 4 * NV;
-        debug_assert!(x.len() >= R * d);
-        let mut best_v = [f64::INFINITY; R];
-        *out = [0; R];
-        for (b, (cnb, mtb)) in cn.chunks_exact(w).zip(mt.chunks_exact(w * d)).enumerate() {
-            // SAFETY: loads read 4 values at offsets 4 * v + 0..4 of `cnb`
-            // (len w), j * w + 4 * v + 0..4 of `mtb` (len w * d) and r * d + j
-            // of `x` (len >= R * d), with v < NV, j < d, r < R.
-            unsafe {
-                let mut acc = [[_mm256_setzero_pd(); NV]; R];
-                for a in acc.iter_mut() {
-                    for (v, av) in a.iter_mut().enumerate() {
-                        *av = _mm256_loadu_pd(cnb.as_ptr().add(4 * v));
-                    }
-                }
-                let mut mp = mtb.as_ptr();
-                let xp = x.as_ptr();
-                for j in 0..d {
-                    let mut m = [_mm256_setzero_pd(); NV];
-                    for (v, mv) in m.iter_mut().enumerate() {
-                        *mv = _mm256_loadu_pd(mp.add(4 * v));
-                    }
-                    for (r, a) in acc.iter_mut().enumerate() {
-                        let xb = _mm256_set1_pd((*xp.add(r * d + j)).wide());
-                        for (av, &mv) in a.iter_mut().zip(&m) {
-                            *av = _mm256_add_pd(*av, _mm256_mul_pd(xb, mv));
-                        }
-                    }
-                    mp = mp.add(w);
-                }
-                for (r, a) in acc.iter().enumerate() {
-                    let mut mn = a[0];
-                    for av in a.iter().skip(1) {
-                        mn = _mm256_min_pd(*av, mn);
-                    }
-                    let m2 = _mm_min_pd(_mm256_castpd256_pd128(mn), _mm256_extractf128_pd(mn, 1));
-                    let m1 = _mm_min_sd(m2, _mm_unpackhi_pd(m2, m2));
-                    let mv = _mm_cvtsd_f64(m1);
-                    if mv < best_v[r] {
-                        let bc = _mm256_set1_pd(mv);
-                        let mut mask = 0u32;
-                        for (v, av) in a.iter().enumerate() {
-                            let eq = _mm256_movemask_pd(_mm256_cmp_pd(*av, bc, _CMP_EQ_OQ)) as u32;
-                            mask |= eq << (4 * v);
-                        }
-                        out[r] = b * w + mask.trailing_zeros() as usize;
-                        best_v[r] = mv;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Labels of all rows of a chunk, `R` rows at a time.
-    #[inline(always)]
-    unsafe fn label_rows<const NV: usize, const R: usize, T: Element>(
-        x: &[T],
-        d: usize,
-        k: usize,
-        mt: &[f64],
-        cn: &[f64],
-        mut f: impl FnMut(usize, usize),
-    ) {
-        let n = x.len() / d;
-        let mut i = 0;
-        let mut out = [0usize; R];
-        while i + R <= n {
-            // SAFETY: AVX2 is enabled by the caller; R rows from row i exist.
-            unsafe { nearest_rows::<NV, R, T>(&x[i * d..], d, mt, cn, &mut out) };
-            for (r, &b) in out.iter().enumerate() {
-                f(i + r, b.min(k - 1));
-            }
-            i += R;
-        }
-        let mut one = [0usize; 1];
-        while i < n {
-            // SAFETY: AVX2 is enabled by the caller; row i exists.
-            unsafe { nearest_rows::<NV, 1, T>(&x[i * d..], d, mt, cn, &mut one) };
-            f(i, one[0].min(k - 1));
-            i += 1;
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn label_rows_nv<const NV: usize, T: Element>(
-        x: &[T],
-        d: usize,
-        k: usize,
-        mt: &[f64],
-        cn: &[f64],
-        f: impl FnMut(usize, usize),
-    ) {
-        // SAFETY: AVX2 is enabled by the caller.
-        unsafe {
-            if NV <= 2 {
-                label_rows::<NV, 4, T>(x, d, k, mt, cn, f)
-            } else {
-                label_rows::<NV, 2, T>(x, d, k, mt, cn, f)
-            }
-        }
-    }
-
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn lloyd_chunk_nv<const NV: usize, T: Element>(
-        x: &[T],
-        d: usize,
-        mt: &[f64],
-        cn: &[f64],
-        labels: &mut [u32],
-        sums: &mut [f64],
-        counts: &mut [u32],
-    ) -> u32 {
-        let k = counts.len();
-        sums.fill(0.0);
-        counts.fill(0);
-        let mut changed = 0u32;
-        // SAFETY: AVX2 is enabled by the caller.
-        unsafe {
-            label_rows_nv::<NV, T>(x, d, k, mt, cn, |i, best| {
-                changed += (labels[i] != best as u32) as u32;
-                labels[i] = best as u32;
-            })
-        };
-        super::accumulate(x, d, labels, sums, counts);
-        changed
-    }
-
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn assign_chunk_nv<const NV: usize, T: Element>(
-        x: &[T],
-        d: usize,
-        k: usize,
-        mt: &[f64],
-        cn: &[f64],
-        centres: &[f64],
-        labels: &mut [u32],
-    ) -> f64 {
-        // SAFETY: AVX2 is enabled by the caller.
-        unsafe {
-            label_rows_nv::<NV, T>(x, d, k, mt, cn, |i, best| labels[i] = best as u32);
-        }
-        super::chunk_inertia(x, d, centres, labels)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx2")]
-    pub(super) fn lloyd_chunk<T: Element>(
-        w: usize,
-        x: &[T],
-        d: usize,
-        mt: &[f64],
-        cn: &[f64],
-        labels: &mut [u32],
-        sums: &mut [f64],
-        counts: &mut [u32],
-    ) -> u32 {
-        // SAFETY: AVX2 is enabled on this function.
-        unsafe {
-            match w {
-                4 => lloyd_chunk_nv::<1, T>(x, d, mt, cn, labels, sums, counts),
-                8 => lloyd_chunk_nv::<2, T>(x, d, mt, cn, labels, sums, counts),
-                12 => lloyd_chunk_nv::<3, T>(x, d, mt, cn, labels, sums, counts),
-                _ => lloyd_chunk_nv::<4, T>(x, d, mt, cn, labels, sums, counts),
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx2")]
-    pub(super) fn assign_chunk<T: Element>(
-        w: usize,
-        x: &[T],
-        d: usize,
-        k: usize,
-        mt: &[f64],
-        cn: &[f64],
-        centres: &[f64],
-        labels: &mut [u32],
-    ) -> f64 {
-        // SAFETY: AVX2 is enabled on this function.
-        unsafe {
-            match w {
-                4 => assign_chunk_nv::<1, T>(x, d, k, mt, cn, centres, labels),
-                8 => assign_chunk_nv::<2, T>(x, d, k, mt, cn, centres, labels),
-                12 => assign_chunk_nv::<3, T>(x, d, k, mt, cn, centres, labels),
-                _ => assign_chunk_nv::<4, T>(x, d, k, mt, cn, centres, labels),
-            }
-        }
-    }
-}
-
-/// Whether the AVX2 build of the hot loops can run here.
-#[inline]
-pub(crate) fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// One chunk of a Lloyd iteration: labels, per-cluster sums and counts;
-/// returns how many labels changed.
-#[allow(clippy::too_many_arguments)]
-fn lloyd_chunk<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    mt: &[f64],
-    cn: &[f64],
-    labels: &mut [u32],
-    sums: &mut [f64],
-    counts: &mut [u32],
-) -> u32 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { avx2::lloyd_chunk(w, x, d, mt, cn, labels, sums, counts) };
-    }
-    lloyd_chunk_any(w, x, d, mt, cn, labels, sums, counts)
-}
-
-/// One chunk of the final assignment: labels and the chunk's inertia.
-#[allow(clippy::too_many_arguments)]
-fn assign_chunk<T: Element>(
-    w: usize,
-    x: &[T],
-    d: usize,
-    k: usize,
-    mt: &[f64],
-    cn: &[f64],
-    centres: &[f64],
-    labels: &mut [u32],
-) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time just above).
-        return unsafe { avx2::assign_chunk(w, x, d, k, mt, cn, centres, labels) };
-    }
-    assign_chunk_any(w, x, d, k, mt, cn, centres, labels)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The AVX2 and the portable hot loops must give bit-identical labels,
-    /// sums, counts and inertia (the results must not depend on the CPU).
-    #[test]
-    fn avx2_and_portable_kernels_agree_bit_for_bit() {
-        if !has_avx2() {
-            return;
-        }
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
-        };
-        for &(k, d, rows) in &[
-            (1, 1, 7),
-            (3, 2, 256),
-            (8, 8, 255),
-            (11, 5, 100),
-            (16, 3, 33),
-            (23, 7, 256),
-        ] {
-            let x: Vec<f64> = (0..rows * d).map(|_| next()).collect();
-            let mut ws = Workspace::new(rows, d, k);
-            for v in ws.centres.iter_mut() {
-                *v = next();
-            }
-            // Duplicate a centre so that ties (first minimum wins) are exercised.
-            if k > 2 {
-                let c0 = ws.centres[..d].to_vec();
-                ws.centres[2 * d..3 * d].copy_from_slice(&c0);
-            }
-            ws.load_centres();
-            agree(&x, &ws, k, d, rows);
-            // f32 storage: the same kernels on values widened as they load.
-            let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-            agree(&x32, &ws, k, d, rows);
-        }
-    }
-
-    /// Portable and AVX2 kernels on one chunk: same bits, nearest labels.
-    fn agree<T: Element>(x: &[T], ws: &Workspace, k: usize, d: usize, rows: usize) {
-        let (mut l1, mut l2) = (vec![7u32; rows], vec![7u32; rows]);
-        let (mut s1, mut s2) = (vec![0.0; k * d], vec![0.0; k * d]);
-        let (mut c1, mut c2) = (vec![0u32; k], vec![0u32; k]);
-        let ch1 = lloyd_chunk_any(ws.w, x, d, &ws.mt, &ws.cn, &mut l1, &mut s1, &mut c1);
-        // SAFETY: the caller checked AVX2.
-        let ch2 =
-            unsafe { avx2::lloyd_chunk(ws.w, x, d, &ws.mt, &ws.cn, &mut l2, &mut s2, &mut c2) };
-        assert_eq!((ch1, &l1, &c1), (ch2, &l2, &c2), "k={k} d={d}");
-        let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&s1), bits(&s2), "k={k} d={d}");
-        let i1 = assign_chunk_any(ws.w, x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l1);
-        // SAFETY: the caller checked AVX2.
-        let i2 = unsafe { avx2::assign_chunk(ws.w, x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l2) };
-        assert_eq!(i1.to_bits(), i2.to_bits());
-        assert_eq!(l1, l2);
-        // And the labels are the nearest centres (first one on ties).
-        for (row, &l) in x.chunks_exact(d).zip(&l1) {
-            let dists: Vec<f64> = ws
-                .centres
-                .chunks_exact(d)
-                .map(|c| sq_dist(row, c))
-                .collect();
-            let best = dists.iter().cloned().fold(f64::INFINITY, f64::min);
-            assert!(dists[l as usize] <= best + 1e-9, "k={k} d={d}");
-            let first = dists.iter().position(|&v| v <= best + 1e-9).unwrap();
-            if k > 2 && first == 0 {
-                assert_ne!(l, 2, "tie must go to the first centre");
-            }
-        }
     }
 }

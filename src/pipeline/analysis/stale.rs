@@ -1,0 +1,61 @@
+//! Which stage a config change affects first: every option belongs to the
+//! stage that reads it, and a change there makes that stage and every
+//! later one stale (earlier outputs are kept).
+
+use super::Step;
+use crate::config::{ClusterOptions, RunConfig, limits};
+use crate::pipeline::cluster::{SweepConfig, SweepResult};
+
+/// The first stage whose output `new` would change, or `None` when the
+/// two configs give the same results.
+pub fn first_affected(old: &RunConfig, new: &RunConfig) -> Option<Step> {
+    if old.input != new.input || old.input_sha256 != new.input_sha256 || old.load != new.load {
+        Some(Step::Load)
+    } else if old.mapping != new.mapping {
+        Some(Step::Map)
+    } else if old.aggregate != new.aggregate || old.clean.as_of != new.clean.as_of {
+        // The aggregation measures recency and tenure from the as-of date.
+        Some(Step::Prepare)
+    } else if old.clean != new.clean {
+        Some(Step::Clean)
+    } else if old.features != new.features {
+        Some(Step::Features)
+    } else if old.seed != new.seed || sweep_options(&old.cluster) != sweep_options(&new.cluster) {
+        Some(Step::Cluster)
+    } else if old.cluster.k != new.cluster.k || old.labels != new.labels {
+        // Another K of the same sweep, or other labels: profile again.
+        Some(Step::Profile)
+    } else {
+        None
+    }
+}
+
+/// The options of the sweep itself: a fixed K only picks among its fits
+/// (when the sweep computed that K; [`super::Analysis::set_config`]
+/// checks).
+fn sweep_options(c: &ClusterOptions) -> ClusterOptions {
+    ClusterOptions {
+        k: None,
+        ..c.clone()
+    }
+}
+
+/// Whether `sweep`, made with the options `used`, still serves the options
+/// `now` (both as `run::sweep_config` gives them): the same range,
+/// restarts, seed and the rest, and the K asked for among its fits. A K
+/// computed only because it was fixed outside the range is on the SSE
+/// curve, so going back to the automatic K needs a sweep without it.
+pub fn sweep_serves(used: &SweepConfig, sweep: &SweepResult, now: &SweepConfig) -> bool {
+    let bare = |c: &SweepConfig| SweepConfig {
+        fixed_k: None,
+        ..c.clone()
+    };
+    if bare(used) != bare(now) {
+        return false;
+    }
+    match (now.fixed_k, used.fixed_k) {
+        (Some(k), _) => k >= limits::MIN_K && sweep.get(k).is_some(),
+        (None, Some(k)) => (used.k_min..=used.k_max).contains(&k),
+        (None, None) => true,
+    }
+}
