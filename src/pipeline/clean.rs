@@ -1728,7 +1728,7 @@ mod tests {
             ..CleanOptions::default()
         };
         let e = clean(&t, &m, &opts).unwrap_err();
-        assert!(matches!(e, Error::Data(_)));
+        assert!(matches!(e, Error::DataWithRemedy { .. }));
         assert!(e.to_string().contains("'A' on line 2, line 4"), "{e}");
     }
 
@@ -1758,6 +1758,13 @@ mod tests {
             max_missing: 30.0,
             ..CleanOptions::default()
         };
-        assert!(matches!(bad.validate(), Err(Error::Usage(_))));
+        let e = bad.validate().unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            e.setting(),
+            Some(&Remedy::MaxMissing {
+                value: Some("30".into())
+            })
+        );
     }
 }

@@ -1204,7 +1204,8 @@ mod tests {
         c.info.unparsed_examples.push((0, "old".into()));
         let m = map_columns(&table(vec![c]), &MappingOptions::default()).unwrap();
         assert_eq!(m.column_for(Role::Age), None);
-        assert!(m.notes[0].contains("looks like age"), "{:?}", m.notes);
+        assert!(m.notes[0].text.contains("looks like age"), "{:?}", m.notes);
+        assert!(m.notes[0].is_about("Age"), "{:?}", m.notes);
     }
 
     #[test]
@@ -1236,7 +1237,7 @@ mod tests {
         assert!(
             m.notes
                 .iter()
-                .any(|n| n.contains("'PURCHASES_FREQUENCY' is named like")),
+                .any(|n| n.text.contains("'PURCHASES_FREQUENCY' is named like")),
             "{:?}",
             m.notes
         );

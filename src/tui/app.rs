@@ -779,9 +779,8 @@ impl App {
                 super::remedy::key_sentence(r)
             );
         }
-        let workbook = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_lowercase().as_str())
-        });
+        use crate::pipeline::load::{FileKind, file_kind};
+        let workbook = file_kind(path) == FileKind::Workbook;
         match err.io_kind() {
             Some(ErrorKind::NotFound) => {
                 "Check the path, or Tab to Files and pick the file from the list.".into()
