@@ -30,7 +30,8 @@ pub enum Error {
     Setting {
         setting: Remedy,
         message: String,
-        remedy: Option<Remedy>,
+        /// Boxed: most setting errors have none, and `Error` stays small.
+        remedy: Option<Box<Remedy>>,
     },
     /// An I/O failure, with what we were doing when it happened.
     #[error("{context}: {source}")]
@@ -55,7 +56,7 @@ impl Error {
         match self {
             Error::DataWithRemedy { remedy, .. } => Some(remedy),
             Error::UsageWithRemedy { remedy, .. } => Some(remedy),
-            Error::Setting { remedy, .. } => remedy.as_ref(),
+            Error::Setting { remedy, .. } => remedy.as_deref(),
             _ => None,
         }
     }

@@ -195,7 +195,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "customer_id": &run.mapping.id,
-        "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
+        "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.cli_reason()})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({
             "name": f.name,
             "source": f.source,
@@ -402,7 +402,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         .cleaned
         .report
         .dropped()
-        .map(|c| format!("{} ({})", c.name, c.reason))
+        .map(|c| format!("{} ({})", c.name, c.cli_reason()))
         .collect();
     if !dropped.is_empty() {
         let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));

@@ -271,7 +271,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
                     message: "a transaction log needs a customer id column to group by; \
                               none was found"
                         .into(),
-                    remedy: Some(id_remedy()),
+                    remedy: Some(Box::new(id_remedy())),
                 });
             }
             return Ok(InputDecision {
@@ -1595,7 +1595,7 @@ pub fn aggregate_with_plan(
                 kind: "transactions".into(),
             },
             message: format!("{file}: aggregating transactions needs a customer id column"),
-            remedy: Some(id_remedy()),
+            remedy: Some(Box::new(id_remedy())),
         });
     };
     if table.n_rows > u32::MAX as usize - 2 {
@@ -1843,7 +1843,7 @@ pub fn aggregate_with_plan(
                 date: Some(d.to_string()),
             },
             message: format!("{file}: every dated transaction is after the as-of date {d}"),
-            remedy: Some(Remedy::AsOf { date: None }),
+            remedy: Some(Box::new(Remedy::AsOf { date: None })),
         });
     }
     if customers == 0 {

@@ -1158,7 +1158,7 @@ pub fn build_features(
                             column: Some(s.clone()),
                         },
                         message: format!("'{s}' was dropped by Clean (see its report)"),
-                        remedy: Some(Remedy::MaxMissing { value: None }),
+                        remedy: Some(Box::new(Remedy::MaxMissing { value: None })),
                     });
                 }
                 None => {

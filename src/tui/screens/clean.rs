@@ -66,7 +66,7 @@ pub fn can_enter(app: &mut App) -> bool {
     if let Err(e) = run::stage_map(table, &app.config) {
         app.show_error(
             "Nothing to segment on",
-            e.to_string(),
+            remedy::error_text(&e),
             "Load a file with numeric columns (balance, counts, amounts...) or dates.",
         );
         return false;

@@ -258,10 +258,11 @@ pub fn on_profiled(app: &mut App, _job: RunningJob, result: Result<(ProfileData,
         }
         Err(Error::Cancelled) => {}
         Err(e) => {
-            app.set_status(StatusKind::Error, format!("Profiling failed: {e}"));
+            let msg = crate::tui::remedy::error_text(&e);
+            app.set_status(StatusKind::Error, format!("Profiling failed: {msg}"));
             app.show_error(
                 "Could not profile the segments",
-                e.to_string(),
+                msg,
                 "Move K (←/→) or run the sweep again (r).",
             );
         }

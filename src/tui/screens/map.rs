@@ -129,7 +129,7 @@ fn remap_inner(app: &mut App) {
                     app.data.mapping = map_columns(&table, &app.config.mapping).ok().map(Arc::new);
                     app.show_error(
                         "The column settings could not be applied",
-                        e.to_string(),
+                        crate::tui::remedy::error_text(&e),
                         "All roles were detected again; set the ones you need with r.",
                     );
                 }
