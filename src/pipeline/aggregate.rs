@@ -379,7 +379,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             false,
             format!(
                 "{repeats} rows repeat a customer id, too few for a transaction log: \
-                 duplicates in a customer table (see Clean)"
+                 duplicates in a customer table, which Clean handles"
             ),
         )
     };
