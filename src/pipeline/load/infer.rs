@@ -104,89 +104,15 @@ struct Misfits {
 /// Infers the type of one column and converts it. `raw` holds trimmed cells.
 pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column {
     let n = raw.len();
-    let mut census = Census::default();
-    // Numbers are parsed speculatively in the census pass: most columns are
-    // numeric, and then no second pass is needed.
-    let mut numbers = Vec::with_capacity(n);
-    // Cells that fit no typed reading; once a type has more misfits than 10%
-    // of all rows it is out, and when every type is out the column is text
-    // and the rest of it need not be parsed.
-    let mut misfits = Misfits::default();
-    let give_up = (n as f64 * (1.0 - TYPE_SHARE)).floor() as usize;
     let hinted = name_suggests_date(name);
-    let date_give_up = if hinted {
-        (n as f64 * (1.0 - HINTED_DATE_SHARE)).floor() as usize
-    } else {
-        give_up
+    let Some((census, numbers)) = take_census(&raw, hinted) else {
+        let (data, missing) = text_without_missing_tokens(raw);
+        let info = ColumnInfo {
+            missing,
+            ..ColumnInfo::default()
+        };
+        return finish(name, ColumnType::Text, data, info);
     };
-    for i in 0..n {
-        let cell = raw.raw(i);
-        if is_missing_token(cell) {
-            numbers.push(f64::NAN);
-            continue;
-        }
-        if misfits.number > give_up && misfits.date > date_give_up && misfits.flag > give_up {
-            drop(numbers);
-            let (data, missing) = text_without_missing_tokens(raw);
-            let info = ColumnInfo {
-                missing,
-                ..ColumnInfo::default()
-            };
-            return finish(name, ColumnType::Text, data, info);
-        }
-        census.non_missing += 1;
-        let bytes = cell.as_bytes();
-        let all_digits = bytes.iter().all(u8::is_ascii_digit);
-        let dot = parse_number(cell, NumberStyle::DotDecimal);
-        match dot {
-            Some(p) => {
-                census.numbers_dot += 1;
-                census.percents += p.percent as usize;
-                if all_digits && looks_like_id_with_leading_zero(cell) {
-                    census.leading_zero_ids += 1;
-                }
-                numbers.push(p.value);
-            }
-            None => numbers.push(f64::NAN),
-        }
-        // Plain integers read the same in both styles; only parse again when
-        // a '.' or ',' could mean something else.
-        if all_digits
-            || (comma_reading_possible(bytes, dot.is_some())
-                && parse_number(cell, NumberStyle::CommaDecimal).is_some())
-        {
-            census.numbers_comma += 1;
-        } else if dot.is_none() {
-            misfits.number += 1;
-        }
-        if bytes.len() <= 5 && !all_digits && is_flag_token(cell) {
-            census.flags += 1;
-        } else {
-            misfits.flag += 1;
-        }
-        // A number is only worth a date look when it is 6 or 8 digits.
-        let date_candidate = dot.is_none() || (all_digits && matches!(bytes.len(), 6 | 8));
-        if !date_candidate {
-            misfits.date += 1;
-            continue;
-        }
-        match parse_date_token(cell) {
-            None => misfits.date += 1,
-            Some(DateToken::Full(..)) => census.dates_full += 1,
-            Some(DateToken::Pair { a, b, year }) => {
-                let dmy = valid_ymd(year, b, a);
-                let mdy = valid_ymd(year, a, b);
-                match (dmy, mdy) {
-                    (true, true) => census.pairs_both += 1,
-                    (true, false) => census.pairs_dmy_only += 1,
-                    (false, true) => census.pairs_mdy_only += 1,
-                    (false, false) => misfits.date += 1,
-                }
-            }
-            Some(DateToken::Compact8(y, m, d)) => census.compact8 += valid_ymd(y, m, d) as usize,
-            Some(DateToken::Compact6(y, m, d)) => census.compact6 += valid_ymd(y, m, d) as usize,
-        }
-    }
 
     let missing = n - census.non_missing;
     let share = |count: usize| {
@@ -230,60 +156,8 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
         return finish(name, ColumnType::Date, ColumnData::Date(data), info);
     }
 
-    let comma_wins = census.numbers_comma > census.numbers_dot;
-    let best_numbers = census.numbers_dot.max(census.numbers_comma);
-    if share(best_numbers) {
-        if census.leading_zero_ids > 0 && census.percents == 0 {
-            // "000123" is an identifier: reading it as 123 would lose the zeros.
-            info.notes
-                .push("numbers with leading zeros kept as text (identifiers)".into());
-            return finish(
-                name,
-                ColumnType::Text,
-                text_without_missing_tokens(raw).0,
-                info,
-            );
-        }
-        if comma_wins {
-            numbers = (0..n)
-                .map(|i| {
-                    let cell = raw.raw(i);
-                    if is_missing_token(cell) {
-                        f64::NAN
-                    } else {
-                        parse_number(cell, NumberStyle::CommaDecimal).map_or(f64::NAN, |p| p.value)
-                    }
-                })
-                .collect();
-            info.notes.push("decimal comma (1.234,56) detected".into());
-        }
-        if census.percents > 0 {
-            info.notes
-                .push("percent values stored as fractions (12.5% -> 0.125)".into());
-        }
-        collect_unparsed(&raw, &numbers, |x: &f64| x.is_nan(), &mut info);
-        if info.unparsed > 0 && codes_among_numbers(&numbers, &info) {
-            // "536365" next to "C536379": invoice or item codes, not amounts;
-            // reading them as numbers would lose the codes (a cancellation's
-            // leading C among them).
-            info.notes.push(format!(
-                "whole numbers mixed with codes like '{}': kept as text (identifiers)",
-                info.unparsed_examples[0].1
-            ));
-            info.unparsed = 0;
-            info.unparsed_examples.clear();
-            drop(numbers);
-            return finish(
-                name,
-                ColumnType::Text,
-                text_without_missing_tokens(raw).0,
-                info,
-            );
-        }
-        if info.unparsed > 0 {
-            note_beyond_magnitude(&raw, &numbers, &mut info);
-        }
-        return finish(name, ColumnType::Number, ColumnData::Number(numbers), info);
+    if share(census.numbers_dot.max(census.numbers_comma)) {
+        return number_column(name, raw, numbers, &census, info);
     }
 
     drop(numbers);
@@ -293,6 +167,167 @@ pub fn infer_column(name: &str, raw: TextColumn, opts: &InferOptions) -> Column 
         text_without_missing_tokens(raw).0,
         info,
     )
+}
+
+/// The census pass over every cell, with the numbers parsed speculatively
+/// (most columns are numeric, and then no second pass is needed). `None`
+/// when the column is text: cells that fit no typed reading are counted per
+/// type, a type with more misfits than 10% of all rows is out, and when
+/// every type is out the rest of the column need not be parsed.
+fn take_census(raw: &TextColumn, hinted: bool) -> Option<(Census, Vec<f64>)> {
+    let n = raw.len();
+    let mut census = Census::default();
+    let mut numbers = Vec::with_capacity(n);
+    let mut misfits = Misfits::default();
+    let give_up = (n as f64 * (1.0 - TYPE_SHARE)).floor() as usize;
+    let date_give_up = if hinted {
+        (n as f64 * (1.0 - HINTED_DATE_SHARE)).floor() as usize
+    } else {
+        give_up
+    };
+    for i in 0..n {
+        let cell = raw.raw(i);
+        if is_missing_token(cell) {
+            numbers.push(f64::NAN);
+            continue;
+        }
+        if misfits.number > give_up && misfits.date > date_give_up && misfits.flag > give_up {
+            return None;
+        }
+        census.non_missing += 1;
+        census.count_cell(cell, &mut numbers, &mut misfits);
+    }
+    Some((census, numbers))
+}
+
+impl Census {
+    /// Counts what one non-missing cell could be read as, and pushes its
+    /// dot-decimal number (NaN when it is none).
+    #[inline]
+    fn count_cell(&mut self, cell: &str, numbers: &mut Vec<f64>, misfits: &mut Misfits) {
+        let bytes = cell.as_bytes();
+        let all_digits = bytes.iter().all(u8::is_ascii_digit);
+        let dot = parse_number(cell, NumberStyle::DotDecimal);
+        match dot {
+            Some(p) => {
+                self.numbers_dot += 1;
+                self.percents += p.percent as usize;
+                if all_digits && looks_like_id_with_leading_zero(cell) {
+                    self.leading_zero_ids += 1;
+                }
+                numbers.push(p.value);
+            }
+            None => numbers.push(f64::NAN),
+        }
+        // Plain integers read the same in both styles; only parse again when
+        // a '.' or ',' could mean something else.
+        if all_digits
+            || (comma_reading_possible(bytes, dot.is_some())
+                && parse_number(cell, NumberStyle::CommaDecimal).is_some())
+        {
+            self.numbers_comma += 1;
+        } else if dot.is_none() {
+            misfits.number += 1;
+        }
+        if bytes.len() <= 5 && !all_digits && is_flag_token(cell) {
+            self.flags += 1;
+        } else {
+            misfits.flag += 1;
+        }
+        // A number is only worth a date look when it is 6 or 8 digits.
+        let date_candidate = dot.is_none() || (all_digits && matches!(bytes.len(), 6 | 8));
+        if date_candidate {
+            self.count_date(cell, misfits);
+        } else {
+            misfits.date += 1;
+        }
+    }
+
+    /// Counts which date reading (full, day/month pair, compact) a cell has.
+    #[inline]
+    fn count_date(&mut self, cell: &str, misfits: &mut Misfits) {
+        match parse_date_token(cell) {
+            None => misfits.date += 1,
+            Some(DateToken::Full(..)) => self.dates_full += 1,
+            Some(DateToken::Pair { a, b, year }) => {
+                let dmy = valid_ymd(year, b, a);
+                let mdy = valid_ymd(year, a, b);
+                match (dmy, mdy) {
+                    (true, true) => self.pairs_both += 1,
+                    (true, false) => self.pairs_dmy_only += 1,
+                    (false, true) => self.pairs_mdy_only += 1,
+                    (false, false) => misfits.date += 1,
+                }
+            }
+            Some(DateToken::Compact8(y, m, d)) => self.compact8 += valid_ymd(y, m, d) as usize,
+            Some(DateToken::Compact6(y, m, d)) => self.compact6 += valid_ymd(y, m, d) as usize,
+        }
+    }
+}
+
+/// A column that reads as numbers: kept as text when its numbers are
+/// identifiers (leading zeros, or codes among them), else re-read with a
+/// decimal comma when that style won the census.
+fn number_column(
+    name: &str,
+    raw: TextColumn,
+    mut numbers: Vec<f64>,
+    census: &Census,
+    mut info: ColumnInfo,
+) -> Column {
+    let n = raw.len();
+    if census.leading_zero_ids > 0 && census.percents == 0 {
+        // "000123" is an identifier: reading it as 123 would lose the zeros.
+        info.notes
+            .push("numbers with leading zeros kept as text (identifiers)".into());
+        drop(numbers);
+        return finish(
+            name,
+            ColumnType::Text,
+            text_without_missing_tokens(raw).0,
+            info,
+        );
+    }
+    if census.numbers_comma > census.numbers_dot {
+        numbers = (0..n)
+            .map(|i| {
+                let cell = raw.raw(i);
+                if is_missing_token(cell) {
+                    f64::NAN
+                } else {
+                    parse_number(cell, NumberStyle::CommaDecimal).map_or(f64::NAN, |p| p.value)
+                }
+            })
+            .collect();
+        info.notes.push("decimal comma (1.234,56) detected".into());
+    }
+    if census.percents > 0 {
+        info.notes
+            .push("percent values stored as fractions (12.5% -> 0.125)".into());
+    }
+    collect_unparsed(&raw, &numbers, |x: &f64| x.is_nan(), &mut info);
+    if info.unparsed > 0 && codes_among_numbers(&numbers, &info) {
+        // "536365" next to "C536379": invoice or item codes, not amounts;
+        // reading them as numbers would lose the codes (a cancellation's
+        // leading C among them).
+        info.notes.push(format!(
+            "whole numbers mixed with codes like '{}': kept as text (identifiers)",
+            info.unparsed_examples[0].1
+        ));
+        info.unparsed = 0;
+        info.unparsed_examples.clear();
+        drop(numbers);
+        return finish(
+            name,
+            ColumnType::Text,
+            text_without_missing_tokens(raw).0,
+            info,
+        );
+    }
+    if info.unparsed > 0 {
+        note_beyond_magnitude(&raw, &numbers, &mut info);
+    }
+    finish(name, ColumnType::Number, ColumnData::Number(numbers), info)
 }
 
 /// Whether the cells that did not read as numbers are codes of the same
