@@ -2,7 +2,7 @@
 //! is read first and flags given on the command line win over it.
 
 use crate::config::{RunConfig, Setting};
-use crate::error::{Error, Remedy, Result};
+use crate::error::{Error, Result};
 use crate::pipeline::aggregate::InputKind;
 use crate::pipeline::clean::{DuplicatePolicy, IsoDate};
 use crate::pipeline::features::{FeatureMode, Transform, TransformMode, Winsorize};
@@ -395,22 +395,16 @@ fn parse_delimiter(s: &str) -> std::result::Result<char, String> {
     }
 }
 
-/// An error as the command line words it: the message, then the remedy
-/// as a flag.
+/// An error as the command line words it: the option it is about as its
+/// flag, the message, then the remedy as a flag.
 pub fn error_line(e: &Error) -> String {
-    match e.remedy() {
-        Some(Remedy::SkipBadRows) => format!("{e}; use --skip-bad-rows"),
-        Some(Remedy::Encoding {
-            suggested: Some(label),
-        }) => {
-            format!("{e}; name the encoding with --encoding {label}")
-        }
-        Some(Remedy::Encoding { suggested: None }) => {
-            format!(
-                "{e}; name the encoding with --encoding (e.g. gbk, big5, shift_jis, windows-1252)"
-            )
-        }
+    let head = match e.setting() {
+        Some(setting) => format!("{}: {e}", setting.flag()),
         None => e.to_string(),
+    };
+    match e.remedy() {
+        Some(r) => format!("{head}; {}", r.cli_phrase()),
+        None => head,
     }
 }
 

@@ -19,6 +19,20 @@ pub enum Error {
     /// face does (the CLI as a flag, the TUI as a Load option).
     #[error("{message}")]
     DataWithRemedy { message: String, remedy: Remedy },
+    /// The options or arguments are wrong (exit code 2), and `remedy` is the
+    /// option that would fix it (each face words it).
+    #[error("{message}")]
+    UsageWithRemedy { message: String, remedy: Remedy },
+    /// An option's value cannot be used (exit code 2): `setting` names the
+    /// option and its value, `message` says why (without naming a flag), and
+    /// `remedy` says what else to change when there is something.
+    #[error("{message}")]
+    Setting {
+        setting: Remedy,
+        message: String,
+        /// Boxed: most setting errors have none, and `Error` stays small.
+        remedy: Option<Box<Remedy>>,
+    },
     /// An I/O failure, with what we were doing when it happened.
     #[error("{context}: {source}")]
     Io {
@@ -28,15 +42,7 @@ pub enum Error {
     },
 }
 
-/// What the user can do about a data error.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Remedy {
-    /// Skip the rows that cannot be read (the last record of a file that
-    /// looks cut off, rows with the wrong number of fields).
-    SkipBadRows,
-    /// Name the file's encoding; `suggested` is the one the evidence favours.
-    Encoding { suggested: Option<String> },
-}
+pub use crate::remedy::Remedy;
 
 impl Error {
     pub fn with_remedy(msg: impl Into<String>, remedy: Remedy) -> Self {
@@ -49,6 +55,37 @@ impl Error {
     pub fn remedy(&self) -> Option<&Remedy> {
         match self {
             Error::DataWithRemedy { remedy, .. } => Some(remedy),
+            Error::UsageWithRemedy { remedy, .. } => Some(remedy),
+            Error::Setting { remedy, .. } => remedy.as_deref(),
+            _ => None,
+        }
+    }
+    /// A usage error with the option that would fix it.
+    pub fn usage_with_remedy(msg: impl Into<String>, remedy: Remedy) -> Self {
+        Error::UsageWithRemedy {
+            message: msg.into(),
+            remedy,
+        }
+    }
+    /// The option (and value) a `Setting` error is about.
+    pub fn setting(&self) -> Option<&Remedy> {
+        match self {
+            Error::Setting { setting, .. } => Some(setting),
+            _ => None,
+        }
+    }
+    /// An option's value that cannot be used, and why.
+    pub fn bad_setting(setting: Remedy, msg: impl Into<String>) -> Self {
+        Error::Setting {
+            setting,
+            message: msg.into(),
+            remedy: None,
+        }
+    }
+    /// The kind of the underlying I/O failure, if this is one.
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            Error::Io { source, .. } => Some(source.kind()),
             _ => None,
         }
     }
@@ -71,7 +108,7 @@ impl Error {
     /// Process exit code for this error: 1 data, 2 usage.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::UsageWithRemedy { .. } | Error::Setting { .. } => 2,
             _ => 1,
         }
     }

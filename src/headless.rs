@@ -11,6 +11,7 @@ use crate::pipeline::export::report::human;
 use crate::pipeline::mapping::{IdDecision, IdSource};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
+use crate::remedy::Notice;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -194,7 +195,7 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "customer_id": &run.mapping.id,
-        "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.reason})).collect::<Vec<_>>(),
+        "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.cli_reason()})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({
             "name": f.name,
             "source": f.source,
@@ -281,17 +282,28 @@ pub fn date_order_warning(col: &crate::pipeline::table::Column) -> Option<String
     ))
 }
 
+/// How to read the first row as a header, when the loader read it as data.
+pub fn header_advice() -> String {
+    format!(
+        "the first row was read as data; {}",
+        crate::remedy::Remedy::Header.cli_phrase()
+    )
+}
+
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    if !run.table.source.has_header {
+        w.push(header_advice());
+    }
     w.extend(run.table.columns.iter().filter_map(date_order_warning));
     w.extend(id_warning(&run.mapping.id));
-    w.extend(run.mapping.notes.iter().cloned());
+    w.extend(run.mapping.notes.iter().map(Notice::cli_line));
     if let Some(a) = &run.prepared.aggregated {
         w.extend(a.report.warnings.iter().cloned());
     }
-    w.extend(run.cleaned.report.warnings.iter().cloned());
-    w.extend(run.features.report.warnings.iter().cloned());
+    w.extend(run.cleaned.report.warnings.iter().map(Notice::cli_line));
+    w.extend(run.features.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.sweep.warnings.iter().cloned());
     for s in run.profiles.tiny_segments() {
         w.push(format!(
@@ -390,7 +402,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         .cleaned
         .report
         .dropped()
-        .map(|c| format!("{} ({})", c.name, c.reason))
+        .map(|c| format!("{} ({})", c.name, c.cli_reason()))
         .collect();
     if !dropped.is_empty() {
         let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));

@@ -17,6 +17,7 @@ use custseg::pipeline::load::{LoadOptions, load};
 use custseg::pipeline::mapping::{ColumnUse, Mapping, MappingOptions, Role, map_columns};
 use custseg::pipeline::progress::NoProgress;
 use custseg::pipeline::table::{Column, MISSING_DATE, SourceInfo, Table, TextColumn};
+use custseg::remedy::Remedy;
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -188,7 +189,19 @@ fn exactly_thirty_percent_missing_is_kept_and_above_is_dropped() {
     let r = c.report.column("x_four").unwrap();
     assert_eq!(r.action, ColumnAction::Dropped);
     assert!(r.reason.contains("40.0% missing"), "{}", r.reason);
-    assert!(r.reason.contains("--max-missing 30%"), "{}", r.reason);
+    // The limit is in the reason; the option to change it is a typed remedy
+    // the command line words as its flag.
+    assert!(
+        r.reason.contains("max-missing limit of 30%"),
+        "{}",
+        r.reason
+    );
+    assert_eq!(r.remedy, Some(Remedy::MaxMissing { value: None }));
+    assert!(
+        r.cli_reason().contains("raise --max-missing"),
+        "{}",
+        r.cli_reason()
+    );
     assert!(
         c.params
             .columns
@@ -321,16 +334,23 @@ fn invalid_values_count_toward_the_missing_share() {
     assert_eq!(r.action, ColumnAction::Dropped);
     assert!(r.reason.contains("including 3 invalid"), "{}", r.reason);
     assert!(r.reason.contains("mapped as age"), "{}", r.reason);
+    assert_eq!(
+        r.remedy,
+        Some(Remedy::MaxMissing {
+            value: Some("0.40".into())
+        })
+    );
     assert!(
-        r.reason.contains("raise --max-missing to at least 0.40"),
+        r.cli_reason()
+            .contains("raise --max-missing to at least 0.40"),
         "{}",
-        r.reason
+        r.cli_reason()
     );
     assert!(
         c.report
             .warnings
             .iter()
-            .any(|w| w.contains("'age' (age) was dropped"))
+            .any(|w| w.text.contains("'age' (age) was dropped"))
     );
 }
 
@@ -373,7 +393,7 @@ fn dates_in_the_future_or_before_1900_are_invalid() {
     );
     assert_eq!(c.report.as_of, IsoDate::from_ymd(2024, 3, 31));
     assert_eq!(c.params.as_of, IsoDate::from_ymd(2024, 3, 31));
-    assert!(c.report.as_of_source.contains("--as-of"));
+    assert_eq!(c.report.as_of_source, "given by the user");
 }
 
 #[test]
@@ -423,7 +443,7 @@ fn the_id_column_is_never_dropped_and_ignored_columns_pass_through() {
         c.report
             .warnings
             .iter()
-            .any(|w| w.contains("3 rows have no customer id"))
+            .any(|w| w.text.contains("3 rows have no customer id"))
     );
 }
 
@@ -465,7 +485,7 @@ fn customers_fixture_report_lists_every_column() {
     assert!(
         rep.warnings
             .iter()
-            .any(|w| w.contains("'last_txn_date'") && w.contains("line 6: 'not a date'")),
+            .any(|w| w.text.contains("'last_txn_date'") && w.text.contains("line 6: 'not a date'")),
         "{:?}",
         rep.warnings
     );
@@ -521,7 +541,13 @@ fn a_typo_date_far_after_the_rest_does_not_become_the_as_of_date() {
     let m = mapped(&t);
     let c = clean(&t, &m, &CleanOptions::default()).unwrap();
     assert_eq!(c.as_of.date, IsoDate::from_ymd(2024, 6, 28));
-    let w = c.report.warnings.join("\n");
+    let w = c
+        .report
+        .warnings
+        .iter()
+        .map(|w| w.cli_line())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
         w.contains("1 date lies more than a year after 99.9% of the activity dates (the latest is 2099-12-31 in 'last_txn_date', line 9)"),
         "{w}"
@@ -608,9 +634,17 @@ fn as_of_defaults_to_the_latest_activity_date_and_rejects_dates_before_all_data(
         ..CleanOptions::default()
     };
     let e = clean(&t, &m, &opts).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)), "{e:?}");
+    assert_eq!(
+        e.setting(),
+        Some(&Remedy::AsOf {
+            date: Some("2023-01-01".into())
+        }),
+        "{e:?}"
+    );
     assert_eq!(e.exit_code(), 2);
-    let msg = e.to_string();
+    // Each face names the option and its value (the CLI as the flag).
+    let msg = custseg::cli::error_line(&e);
+    assert!(msg.starts_with("--as-of 2023-01-01: earlier than"), "{msg}");
     assert!(
         msg.contains("2023-01-01") && msg.contains("2023-03-31"),
         "{msg}"
@@ -764,8 +798,15 @@ fn auto_input_tells_duplicates_from_transactions() {
     // No id column: --input transactions is a usage error.
     let t = table(vec![Column::number("balance", vec![1.0, 2.0])]);
     let e = decide_input(&t, &mapped(&t), InputKind::Transactions).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)));
-    assert!(e.to_string().contains("--map customer_id="), "{e}");
+    assert_eq!(e.exit_code(), 2);
+    assert_eq!(
+        e.setting(),
+        Some(&Remedy::InputKind {
+            kind: "transactions".into()
+        })
+    );
+    let line = custseg::cli::error_line(&e);
+    assert!(line.contains("--map customer_id="), "{line}");
 }
 
 #[test]
@@ -868,7 +909,7 @@ fn transactions_after_the_as_of_date_are_left_out_and_counted() {
         &NoProgress,
     )
     .unwrap_err();
-    assert!(matches!(e, Error::Usage(_)), "{e}");
+    assert_eq!(e.exit_code(), 2, "{e}");
     assert!(
         e.to_string().contains("after the as-of date 2023-01-01"),
         "{e}"
@@ -1057,7 +1098,7 @@ fn template_mode_adds_other_numeric_columns_and_generic_mode_takes_them_all() {
         f.report
             .left_out("CASH_ADVANCE")
             .unwrap()
-            .contains("--drop-feature")
+            .contains("dropped by the user")
     );
 
     let bad = FeatureOptions {
@@ -1065,7 +1106,13 @@ fn template_mode_adds_other_numeric_columns_and_generic_mode_takes_them_all() {
         ..FeatureOptions::default()
     };
     let e = build_features(&t, &m, &bad, None).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)));
+    assert_eq!(
+        e.setting(),
+        Some(&Remedy::DropFeature {
+            name: Some("Nope".into())
+        })
+    );
+    assert_eq!(e.exit_code(), 2);
     assert!(
         e.to_string().contains("PURCHASES"),
         "lists the features: {e}"
@@ -1161,7 +1208,9 @@ fn skewed_money_gets_log1p_and_a_symmetric_feature_does_not() {
         .insert("net_flow".into(), Transform::Log1p);
     let e = build_features(&t, &m, &opts, None).unwrap_err();
     assert!(
-        matches!(e, Error::Usage(_)) && e.to_string().contains("negative"),
+        matches!(e.setting(), Some(Remedy::TransformFeature { .. }))
+            && e.exit_code() == 2
+            && e.to_string().contains("negative"),
         "{e}"
     );
 }
@@ -1337,7 +1386,7 @@ fn no_usable_feature_is_a_clear_error_listing_what_was_found() {
     let m = mapped(&t);
     let c = clean(&t, &m, &CleanOptions::default()).unwrap();
     let e = build_features(&c.table, &m, &FeatureOptions::default(), c.as_of.date).unwrap_err();
-    assert!(matches!(e, Error::Data(_)));
+    assert!(matches!(e, Error::DataWithRemedy { .. }), "{e:?}");
     assert_eq!(e.exit_code(), 1);
     let msg = e.to_string();
     assert!(msg.contains("no usable feature"), "{msg}");
@@ -1404,13 +1453,17 @@ fn an_all_missing_mapped_column_is_dropped_and_its_feature_left_out_with_the_rea
     let m = mapped(&t);
     let c = clean(&t, &m, &CleanOptions::default()).unwrap();
     assert_eq!(c.as_of.date, None);
-    assert!(c.report.warnings.iter().any(|w| w.contains("no --as-of")));
+    // The warning and the left-out feature carry the as-of remedy; the CLI
+    // words it as the flag.
+    assert!(c.report.warnings.iter().any(|w| {
+        w.text.contains("no as-of date given")
+            && w.remedy == Some(Remedy::AsOf { date: None })
+            && w.cli_line().contains("--as-of")
+    }));
     let f = build_features(&c.table, &m, &FeatureOptions::default(), c.as_of.date).unwrap();
-    assert!(
-        f.report.left_out("Age").unwrap().contains("--as-of"),
-        "{:?}",
-        f.report.left_out
-    );
+    let age = f.report.left_out.iter().find(|l| l.name == "Age").unwrap();
+    assert_eq!(age.remedy, Some(Remedy::AsOf { date: None }), "{age:?}");
+    assert!(age.cli_reason().contains("(give --as-of)"), "{age:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -1636,11 +1689,10 @@ fn table_strategy() -> impl Strategy<Value = Table> {
 /// A data error, or the usage error for an override of a feature the table
 /// does not give (Recency needs a last transaction date).
 fn expected_error(e: &Error, overrides_recency: bool) -> bool {
-    matches!(e, Error::Data(_))
+    matches!(e, Error::Data(_) | Error::DataWithRemedy { .. })
         || (overrides_recency
-            && matches!(e, Error::Usage(_))
-            && e.to_string()
-                .contains("--transform-feature Recency: no such feature"))
+            && matches!(e.setting(), Some(Remedy::TransformFeature { .. }))
+            && custseg::cli::error_line(e).contains("--transform-feature Recency: no such feature"))
 }
 
 fn all_finite(x: &[f64]) -> bool {

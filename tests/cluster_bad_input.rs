@@ -13,8 +13,8 @@ fn mat(data: &[f64], n: usize, d: usize) -> ArrayView2<'_, f64> {
 
 fn data_err(e: Error) -> String {
     match e {
-        Error::Data(m) => m,
-        other => panic!("expected Error::Data, got {other:?}"),
+        Error::Data(m) | Error::DataWithRemedy { message: m, .. } => m,
+        other => panic!("expected a data error, got {other:?}"),
     }
 }
 

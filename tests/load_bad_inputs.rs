@@ -24,7 +24,10 @@ fn message(name: &str) -> String {
     let msg = e.to_string();
     assert!(!msg.contains('\n'), "one line: {msg}");
     assert!(
-        matches!(e, Error::Data(_) | Error::DataWithRemedy { .. }),
+        matches!(
+            e,
+            Error::Data(_) | Error::DataWithRemedy { .. } | Error::Io { .. }
+        ),
         "data error (exit 1) for {name}: {e:?}"
     );
     assert_eq!(e.exit_code(), 1);

@@ -315,7 +315,7 @@ fn a_messy_date_column_named_as_dates_loads_as_dates_with_its_bad_cells_counted(
     assert!(
         m.notes
             .iter()
-            .any(|n| n == "'OpenDate' looks like account open date but every cell is empty; not used as account open date"),
+            .any(|n| n.text == "'OpenDate' looks like account open date but every cell is empty; not used as account open date"),
         "{:?}",
         m.notes
     );
@@ -330,7 +330,7 @@ fn a_messy_date_column_named_as_dates_loads_as_dates_with_its_bad_cells_counted(
     };
     let e = custseg::pipeline::mapping::map_columns(&t, &opts).unwrap_err();
     assert_eq!(
-        e.to_string(),
+        custseg::cli::error_line(&e),
         "--map last_date=Remark: column 'Remark' holds text values (e.g. line 9: 'bad7', \
          line 10: 'bad8', line 11: 'bad9'), but last transaction date needs dates; \
          fewer than 90% of its cells read as dates, so fix the values in the file"

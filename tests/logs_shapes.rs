@@ -289,9 +289,9 @@ fn a_per_row_id_is_never_the_customer_next_to_a_repeating_account() {
     let m = map_columns(&t, &MappingOptions::default()).unwrap();
     assert_eq!(m.column_for(Role::CustomerId), None);
     assert!(m.id.rows_look_like_transactions, "{:?}", m.id);
-    let e = aggregate_if_needed(&t, &m, &AggregateOptions::default(), None, &NoProgress)
-        .unwrap_err()
-        .to_string();
+    let e =
+        aggregate_if_needed(&t, &m, &AggregateOptions::default(), None, &NoProgress).unwrap_err();
+    let e = custseg::cli::error_line(&e);
     assert!(
         e.contains("c.csv") && e.contains("look like transactions") && e.contains("'trans_id'"),
         "{e}"
@@ -721,10 +721,17 @@ fn a_direction_in_words_custseg_does_not_know_is_said_and_can_be_named() {
     let note = m
         .notes
         .iter()
-        .find(|n| n.contains("'type' is named like a debit/credit direction"))
+        .find(|n| {
+            n.text
+                .contains("'type' is named like a debit/credit direction")
+        })
         .unwrap_or_else(|| panic!("{:?}", m.notes));
-    assert!(note.contains("'PRIJEM'") && note.contains("summed whatever their direction"));
-    assert!(note.contains("--inflow-values"), "{note}");
+    assert!(
+        note.text.contains("'PRIJEM'") && note.text.contains("summed whatever their direction")
+    );
+    // The remedy is typed; the command line words it with the flags.
+    assert!(note.is_about("type"), "{note:?}");
+    assert!(note.cli_line().contains("--inflow-values"), "{note:?}");
     assert_eq!(
         a.unwrap().report.policy.plan.unwrap().layout,
         LogLayout::Amounts

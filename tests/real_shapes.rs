@@ -263,7 +263,7 @@ fn statements_with_money_in_and_out_columns_sum_each_apart() {
             assert_eq!(num(&a, "txn_count", row), f.rows as f64);
         }
         assert!(
-            !m.notes.iter().any(|n| n.contains("summed whatever")),
+            !m.notes.iter().any(|n| n.text.contains("summed whatever")),
             "{:?}",
             m.notes
         );
@@ -487,7 +487,12 @@ fn a_direction_read_in_part_says_which_values_and_what_it_costs() {
     let path = write(dir.path(), "uk.csv", &s);
     let (_, m, a) = prepare(&path, &AggregateOptions::default());
     assert_eq!(m.column_for(Role::Direction), None);
-    let notes = m.notes.join(" | ");
+    let notes = m
+        .notes
+        .iter()
+        .map(|n| n.cli_line())
+        .collect::<Vec<_>>()
+        .join(" | ");
     assert!(
         notes.contains("only 50% of its values read as money in or out ('FPO', 'BGC' not)")
             && notes.contains("summed whatever their direction")

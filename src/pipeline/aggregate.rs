@@ -51,6 +51,7 @@ use crate::pipeline::txn_meaning::{
     self, DirectionWords, LogLayout, LogPlan, LogPolicyReport, MonetaryBasis, PlanOptions,
     ReturnsPolicy, RowKind, RowReader, SignedAmounts,
 };
+use crate::remedy::{Notice, Remedy};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -210,16 +211,42 @@ impl AggregateOptions {
 pub struct InputDecision {
     pub aggregate: bool,
     pub reason: String,
+    /// The input kind that would override an automatic decision.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
     pub rows: usize,
     /// Distinct customer ids, when `auto` mode read the whole id column (it
     /// stops at the first repeated id when a transaction date is mapped).
     pub distinct_ids: Option<usize>,
 }
 
+impl InputDecision {
+    /// The reason as the command line (and the report) words it.
+    pub fn cli_reason(&self) -> String {
+        match &self.remedy {
+            Some(r) => format!("{} ({})", self.reason, r.cli_phrase()),
+            None => self.reason.clone(),
+        }
+    }
+}
+
 /// The `auto` rule: a table is a transaction log when its customer ids repeat
 /// and either a transaction-date column is mapped or at least 20% of the rows
 /// repeat an id seen before. Fewer repeats without a transaction date are
 /// duplicates in a customer table, which Clean handles with its policy.
+/// The input kind `kind` ("customers" or "transactions") as a remedy.
+fn input_remedy(kind: &str) -> Remedy {
+    Remedy::InputKind { kind: kind.into() }
+}
+
+/// The option that names the customer id column.
+fn id_remedy() -> Remedy {
+    Remedy::SetRole {
+        role: Role::CustomerId.key().to_string(),
+        column: None,
+    }
+}
+
 pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result<InputDecision> {
     let id = mapping
         .column_for(Role::CustomerId)
@@ -229,42 +256,57 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
         InputKind::Customers => {
             return Ok(InputDecision {
                 aggregate: false,
-                reason: "--input customers: one row per customer".into(),
+                reason: "one row per customer, as set by the user".into(),
                 rows,
                 distinct_ids: None,
+                remedy: None,
             });
         }
         InputKind::Transactions => {
             if id.is_none() {
-                return Err(Error::usage(
-                    "--input transactions needs a customer id column to group by; \
-                     none was found. Name it with --map customer_id=COLUMN",
-                ));
+                return Err(Error::Setting {
+                    setting: Remedy::InputKind {
+                        kind: "transactions".into(),
+                    },
+                    message: "a transaction log needs a customer id column to group by; \
+                              none was found"
+                        .into(),
+                    remedy: Some(Box::new(id_remedy())),
+                });
             }
             return Ok(InputDecision {
                 aggregate: true,
-                reason: "--input transactions: one row per transaction".into(),
+                reason: "one row per transaction, as set by the user".into(),
                 rows,
                 distinct_ids: None,
+                remedy: None,
             });
         }
         InputKind::Auto => {}
     }
     let Some(id) = id else {
         if mapping.id.rows_look_like_transactions {
-            return Err(Error::data(format!(
-                "{}: the rows look like transactions ({}), but no customer id column was found, \
-                 so there are no customers to segment. Name the customer column with \
-                 --map customer_id=COLUMN, or segment the rows as they are with --input customers",
-                table.source.file_name(),
-                mapping.id.reason
-            )));
+            return Err(Error::with_remedy(
+                format!(
+                    "{}: the rows look like transactions ({}), but no customer id column was found, \
+                     so there are no customers to segment",
+                    table.source.file_name(),
+                    mapping.id.reason
+                ),
+                Remedy::OneOf(vec![
+                    id_remedy(),
+                    Remedy::InputKind {
+                        kind: "customers".into(),
+                    },
+                ]),
+            ));
         }
         return Ok(InputDecision {
             aggregate: false,
             reason: "no customer id column, so rows are taken as customers".into(),
             rows,
             distinct_ids: None,
+            remedy: None,
         });
     };
     let keys = IdKeys::new(&id.data);
@@ -280,11 +322,12 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
                     aggregate: true,
                     reason: format!(
                         "customer ids repeat ('{}' on {} and {}) and there is a transaction date: \
-                         a transaction log (--input customers to override)",
+                         a transaction log",
                         id.data.display(i),
                         table.row_label(j),
                         table.row_label(i)
                     ),
+                    remedy: Some(input_remedy("customers")),
                     rows,
                     distinct_ids: None,
                 });
@@ -301,6 +344,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             ),
             rows,
             distinct_ids: Some(distinct),
+            remedy: None,
         });
     }
     let mut seen: std::collections::HashSet<IdKey<'_>, FxBuild> = Default::default();
@@ -326,7 +370,7 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             true,
             format!(
                 "customer ids repeat on {:.0}% of the rows ({rows} rows, {distinct} ids): \
-                 a transaction log (--input customers to override)",
+                 a transaction log",
                 100.0 * repeats as f64 / with_id.max(1) as f64
             ),
         )
@@ -335,13 +379,22 @@ pub fn decide_input(table: &Table, mapping: &Mapping, kind: InputKind) -> Result
             false,
             format!(
                 "{repeats} rows repeat a customer id, too few for a transaction log: \
-                 duplicates in a customer table (see Clean; --input transactions to override)"
+                 duplicates in a customer table, which Clean handles"
             ),
         )
     };
+    // Repeated ids were read one way: the other input kind overrides it.
+    let remedy = (repeats > 0).then(|| {
+        input_remedy(if aggregate {
+            "customers"
+        } else {
+            "transactions"
+        })
+    });
     Ok(InputDecision {
         aggregate,
         reason,
+        remedy,
         rows,
         distinct_ids: Some(distinct),
     })
@@ -1537,9 +1590,13 @@ pub fn aggregate_with_plan(
         .column_for(Role::CustomerId)
         .and_then(|c| table.column(c))
     else {
-        return Err(Error::usage(format!(
-            "{file}: aggregating transactions needs a customer id column; name it with --map customer_id=COLUMN"
-        )));
+        return Err(Error::Setting {
+            setting: Remedy::InputKind {
+                kind: "transactions".into(),
+            },
+            message: format!("{file}: aggregating transactions needs a customer id column"),
+            remedy: Some(Box::new(id_remedy())),
+        });
     };
     if table.n_rows > u32::MAX as usize - 2 {
         return Err(Error::data(format!(
@@ -1781,9 +1838,13 @@ pub fn aggregate_with_plan(
         && let Some(d) = report.as_of
         && report.rows_after_as_of > 0
     {
-        return Err(Error::usage(format!(
-            "{file}: every dated transaction is after the as-of date {d}; choose a later --as-of"
-        )));
+        return Err(Error::Setting {
+            setting: Remedy::AsOf {
+                date: Some(d.to_string()),
+            },
+            message: format!("{file}: every dated transaction is after the as-of date {d}"),
+            remedy: Some(Box::new(Remedy::AsOf { date: None })),
+        });
     }
     if customers == 0 {
         return Err(Error::data(format!(
@@ -1999,10 +2060,10 @@ pub fn aggregate_with_plan(
         source,
     };
     let mut notes = mapping.notes.clone();
-    notes.push(format!(
+    notes.push(Notice::new(format!(
         "columns rebuilt by aggregating {} transactions",
         table.n_rows
-    ));
+    )));
     Ok(Aggregated {
         table: table_out,
         mapping: Mapping {

@@ -17,6 +17,7 @@ use crate::pipeline::clean::{
 use crate::pipeline::features::{FeatureParams, FeatureSource};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::table::{ColumnType, MISSING_DATE, Table};
+use crate::remedy::{Notice, Remedy};
 
 /// Share of a date column's dates after the as-of date above which both
 /// faces warn.
@@ -58,6 +59,16 @@ impl LateDates {
 
     /// What it means, given whether Clean dropped the column for it
     /// (`None` when scoring: the model's value fills them).
+    pub fn notice(&self, as_of: IsoDate, dropped: Option<bool>) -> Notice {
+        let mut n = Notice::new(self.warning(as_of, dropped))
+            .about(&self.column)
+            .remedy(Remedy::AsOf { date: None });
+        if let Some(feature) = feature_from(self.role) {
+            n = n.about(feature);
+        }
+        n
+    }
+
     pub fn warning(&self, as_of: IsoDate, dropped: Option<bool>) -> String {
         let feature = feature_from(self.role).unwrap_or("its feature");
         let consequence = match dropped {
@@ -142,7 +153,7 @@ pub struct ScoringAsOf {
     pub clean: CleanParams,
     pub features: FeatureParams,
     /// Typo-like late dates, dates after a given as-of date.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Notice>,
 }
 
 /// Resolves the scoring as-of date on the (customer-level) `table` as
@@ -157,7 +168,7 @@ pub fn for_scoring(
     requested: Option<IsoDate>,
 ) -> Result<ScoringAsOf> {
     let mut as_of = resolve_as_of(table, mapping, requested)?;
-    let mut warnings: Vec<String> = as_of.warning.iter().cloned().collect();
+    let mut warnings: Vec<Notice> = as_of.warning.iter().cloned().collect();
     if as_of.date.is_none() && clean.as_of.is_some() {
         as_of.date = clean.as_of;
         as_of.source = "the model's as-of date: this file has no activity dates".into();
@@ -166,7 +177,7 @@ pub fn for_scoring(
         warnings.extend(
             late_dates(table, mapping, d)
                 .iter()
-                .map(|l| l.warning(d, None)),
+                .map(|l| l.notice(d, None)),
         );
     }
     let (clean, features) = rebase(clean, features, opts, as_of.date);

@@ -36,6 +36,7 @@ use crate::pipeline::table::{
     Column, ColumnData, ColumnType, MISSING_DATE, Table, TextColumn, date_to_days, days_to_date,
     format_date, format_number,
 };
+use crate::remedy::{Notice, Remedy};
 use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -204,10 +205,12 @@ impl Default for CleanOptions {
 impl CleanOptions {
     pub fn validate(&self) -> Result<()> {
         if !(0.0..=1.0).contains(&self.max_missing) {
-            return Err(Error::usage(format!(
-                "--max-missing {} must be between 0 and 1 (a share, e.g. 0.3 for 30%)",
-                self.max_missing
-            )));
+            return Err(Error::bad_setting(
+                Remedy::MaxMissing {
+                    value: Some(self.max_missing.to_string()),
+                },
+                "must be between 0 and 1 (a share, e.g. 0.3 for 30%)",
+            ));
         }
         if !(self.max_age.is_finite() && self.max_age > 0.0) {
             return Err(Error::usage(format!(
@@ -396,6 +399,33 @@ pub struct ColumnReport {
     pub action: ColumnAction,
     /// Why dropped or ignored, or other notes; empty when there is nothing to say.
     pub reason: String,
+    /// Which rule dropped it (`None` unless dropped).
+    #[serde(skip)]
+    pub drop_cause: Option<DropCause>,
+    /// The option that would keep it, worded by each face.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
+}
+
+impl ColumnReport {
+    /// The reason as the command line (and the report) words it.
+    pub fn cli_reason(&self) -> String {
+        match &self.remedy {
+            Some(r) => format!("{}; {}", self.reason, r.cli_phrase()),
+            None => self.reason.clone(),
+        }
+    }
+}
+
+/// The rule that dropped a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropCause {
+    /// Its missing share is above the limit.
+    TooManyMissing,
+    /// Every value is missing.
+    AllMissing,
+    /// Every present value is the same.
+    Constant,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -424,7 +454,7 @@ pub struct CleanReport {
     pub duplicates: DuplicateReport,
     pub columns: Vec<ColumnReport>,
     /// Things the user must look at (dropped mapped columns, unparsed dates...).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Notice>,
     /// How the numbers were counted.
     pub notes: Vec<String>,
 }
@@ -499,7 +529,7 @@ impl CleanReport {
             };
             let _ = write!(line, " -> {what}");
             if !c.reason.is_empty() {
-                let _ = write!(line, ": {}", c.reason);
+                let _ = write!(line, ": {}", c.cli_reason());
             }
             let _ = writeln!(s, "{line}");
             if !c.invalid_examples.is_empty() {
@@ -515,7 +545,7 @@ impl CleanReport {
             }
         }
         for w in &self.warnings {
-            let _ = writeln!(s, "  warning: {w}");
+            let _ = writeln!(s, "  warning: {}", w.cli_line());
         }
         for n in &self.notes {
             let _ = writeln!(s, "  note: {n}");
@@ -551,7 +581,7 @@ pub struct AsOf {
     pub source: String,
     /// Something the user must know about the choice (typo-like late dates).
     #[serde(default)]
-    pub warning: Option<String>,
+    pub warning: Option<Notice>,
 }
 
 /// Fewest activity dates for the typo check of the default as-of date.
@@ -608,16 +638,21 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
                 .min_by_key(|f| f.0)
                 .copied()
                 .unwrap_or_default();
-            return Err(Error::usage(format!(
-                "--as-of {req} is earlier than every date in the data (the earliest is {} in '{col}'); \
-                 every activity date would lie in the future. Use a date on or after {}",
-                format_date(lo),
-                format_date(lo)
-            )));
+            return Err(Error::bad_setting(
+                Remedy::AsOf {
+                    date: Some(req.to_string()),
+                },
+                format!(
+                    "earlier than every date in the data (the earliest is {} in '{col}'); \
+                     every activity date would lie in the future. Use a date on or after {}",
+                    format_date(lo),
+                    format_date(lo)
+                ),
+            ));
         }
         return Ok(AsOf {
             date: Some(req),
-            source: "given with --as-of".into(),
+            source: "given by the user".into(),
             warning: None,
         });
     }
@@ -643,28 +678,27 @@ pub fn resolve_as_of(table: &Table, mapping: &Mapping, requested: Option<IsoDate
                     Some((lo, *d, row, col))
                 })
                 .collect();
-            warning = Some(format!(
+            warning = Some(Notice::new(format!(
                 "{late} date{} more than a year after 99.9% of the activity dates \
                  (the latest is {} in '{hi_col}', {}); they look like typos, so the as-of date ignores \
-                 them and Clean treats them as dates in the future. Set --as-of if they are real",
+                 them and Clean treats them as dates in the future; choose the as-of date if they are real",
                 if late == 1 { " lies" } else { "s lie" },
                 format_date(hi),
                 table.row_label(hi_row)
-            ));
+            ))
+            .about(hi_col)
+            .remedy(Remedy::AsOf { date: None }));
         }
     }
     match found.iter().max_by_key(|f| (f.1, std::cmp::Reverse(f.3))) {
         Some(&(_, hi, row, col)) => Ok(AsOf {
             date: Some(IsoDate(hi)),
-            source: format!(
-                "latest date in the data: '{col}', {}; set --as-of to choose another",
-                table.row_label(row)
-            ),
+            source: format!("latest date in the data: '{col}', {}", table.row_label(row)),
             warning,
         }),
         None => Ok(AsOf {
             date: None,
-            source: "no --as-of and no transaction or open dates in the data; \
+            source: "no as-of date given and no transaction or open dates in the data; \
                      features measured from dates (age from birth date) cannot be built"
                 .into(),
             warning: None,
@@ -777,15 +811,18 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
         if rep.action == ColumnAction::Dropped
             && let Some(role) = rep.role.filter(|_| rep.usage != ColumnUse::Ignore)
         {
-            report.warnings.push(format!(
+            let mut w = Notice::new(format!(
                 "'{}' ({}) was dropped: {}",
                 rep.name,
                 role.label(),
                 rep.reason
-            ));
+            ))
+            .about(&rep.name);
+            w.remedy.clone_from(&rep.remedy);
+            report.warnings.push(w);
         }
         if rep.unparsed_at_load > 0 && rep.role.is_some() && rep.usage != ColumnUse::Ignore {
-            report.warnings.push(format!(
+            report.warnings.push(Notice::new(format!(
                 "'{}' ({}): {} value{} could not be read as {} at load and count as missing: {}",
                 rep.name,
                 rep.role.map_or("", |r| r.label()),
@@ -797,25 +834,25 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
                     _ => "numbers",
                 },
                 rep.unparsed_examples.join(", ")
-            ));
+            )).about(&rep.name));
         }
         report.columns.push(rep);
         params.columns.push(par);
     }
     if duplicates_warning(&report.duplicates) {
         let d = &report.duplicates;
-        report.warnings.push(format!(
+        report.warnings.push(Notice::new(format!(
             "{} customer ids appear more than once; {} rows removed ({})",
             d.duplicated_ids,
             d.rows_removed,
             d.policy.map_or("", |p| p.name())
-        ));
+        )));
     }
     if report.duplicates.missing_ids > 0 {
-        report.warnings.push(format!(
+        report.warnings.push(Notice::new(format!(
             "{} rows have no customer id; they are kept and exported with an empty id",
             report.duplicates.missing_ids
-        ));
+        )));
     }
     // Without dates in use nothing needs an as-of date: no warning.
     let dates_in_use = table
@@ -823,7 +860,9 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
         .iter()
         .any(|c| c.ctype == ColumnType::Date && mapping.usage_of(&c.name) != ColumnUse::Ignore);
     if as_of.date.is_none() && dates_in_use {
-        report.warnings.push(as_of.source.clone());
+        report
+            .warnings
+            .push(Notice::new(as_of.source.clone()).remedy(Remedy::AsOf { date: None }));
     }
     if let Some(w) = &as_of.warning {
         report.warnings.push(w.clone());
@@ -833,12 +872,12 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
             let dropped = report
                 .column(&late.column)
                 .is_some_and(|c| c.action == ColumnAction::Dropped);
-            report.warnings.push(late.warning(d, Some(dropped)));
+            report.warnings.push(late.notice(d, Some(dropped)));
         }
     }
     report.notes.push(format!(
         "missing shares are measured after invalid values became missing; a column is \
-         dropped when its share is above {:.0}% (exactly {:.0}% is kept; --max-missing)",
+         dropped when its share is above {:.0}% (exactly {:.0}% is kept: the max-missing limit)",
         opts.max_missing * 100.0,
         opts.max_missing * 100.0
     ));
@@ -921,15 +960,21 @@ fn dedupe<'a>(
         ));
     }
     if policy == DuplicatePolicy::Fail {
-        return Err(Error::data(format!(
-            "{} customer ids appear on more than one row of '{}' ({} extra rows), e.g. {}. \
-             Use --duplicates keep-first or keep-last to keep one row per id, or \
-             --input transactions if each row is a transaction",
-            rep.duplicated_ids,
-            id_col.name,
-            rep.rows_removed,
-            rep.examples.join("; ")
-        )));
+        return Err(Error::with_remedy(
+            format!(
+                "{} customer ids appear on more than one row of '{}' ({} extra rows), e.g. {}",
+                rep.duplicated_ids,
+                id_col.name,
+                rep.rows_removed,
+                rep.examples.join("; ")
+            ),
+            Remedy::OneOf(vec![
+                Remedy::Duplicates { policy: None },
+                Remedy::InputKind {
+                    kind: "transactions".into(),
+                },
+            ]),
+        ));
     }
     let keep: Vec<bool> = (0..n)
         .map(|i| match keys.key(i).and_then(|k| seen.get(&k)) {
@@ -1130,6 +1175,8 @@ fn clean_column(
         imputation: None,
         action: ColumnAction::Kept,
         reason: String::new(),
+        drop_cause: None,
+        remedy: None,
     };
     let mut par = ColumnParams {
         name: col.name.clone(),
@@ -1199,15 +1246,16 @@ fn clean_column(
         ),
         None => String::new(),
     };
-    let drop = |rep: &mut ColumnReport, par: &mut ColumnParams, why: String| {
+    let drop = |rep: &mut ColumnReport, par: &mut ColumnParams, cause: DropCause, why: String| {
         rep.action = ColumnAction::Dropped;
+        rep.drop_cause = Some(cause);
         rep.reason = why.clone();
         par.dropped = Some(why);
     };
 
     if rep.missing_share > opts.max_missing + SHARE_EPS {
         let why = format!(
-            "{:.1}% missing{} is above --max-missing {:.0}%{costs}{}",
+            "{:.1}% missing{} is above the max-missing limit of {:.0}%{costs}",
             rep.missing_share * 100.0,
             if invalid > 0 {
                 format!(" (including {invalid} invalid values)")
@@ -1215,21 +1263,22 @@ fn clean_column(
                 String::new()
             },
             opts.max_missing * 100.0,
-            if role.is_some() {
-                format!(
-                    "; raise --max-missing to at least {:.2} to keep it",
-                    (rep.missing_share * 100.0).ceil() / 100.0
-                )
-            } else {
-                String::new()
-            }
         );
-        drop(&mut rep, &mut par, why);
+        // A mapped column is worth keeping: say how far to raise the limit.
+        rep.remedy = Some(Remedy::MaxMissing {
+            value: role.map(|_| format!("{:.2}", (rep.missing_share * 100.0).ceil() / 100.0)),
+        });
+        drop(&mut rep, &mut par, DropCause::TooManyMissing, why);
         return (None, rep, par);
     }
 
     let Some((imputation, constant)) = fill_value(&data, col.ctype) else {
-        drop(&mut rep, &mut par, format!("every value is missing{costs}"));
+        drop(
+            &mut rep,
+            &mut par,
+            DropCause::AllMissing,
+            format!("every value is missing{costs}"),
+        );
         return (None, rep, par);
     };
     if constant && opts.drop_constant {
@@ -1237,7 +1286,7 @@ fn clean_column(
             "constant: every present value is {}{costs}",
             imputation.value
         );
-        drop(&mut rep, &mut par, why);
+        drop(&mut rep, &mut par, DropCause::Constant, why);
         return (None, rep, par);
     }
     if missing > 0 {
@@ -1679,7 +1728,7 @@ mod tests {
             ..CleanOptions::default()
         };
         let e = clean(&t, &m, &opts).unwrap_err();
-        assert!(matches!(e, Error::Data(_)));
+        assert!(matches!(e, Error::DataWithRemedy { .. }));
         assert!(e.to_string().contains("'A' on line 2, line 4"), "{e}");
     }
 
@@ -1709,6 +1758,13 @@ mod tests {
             max_missing: 30.0,
             ..CleanOptions::default()
         };
-        assert!(matches!(bad.validate(), Err(Error::Usage(_))));
+        let e = bad.validate().unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            e.setting(),
+            Some(&Remedy::MaxMissing {
+                value: Some("30".into())
+            })
+        );
     }
 }

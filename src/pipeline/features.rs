@@ -63,6 +63,7 @@ use crate::pipeline::clean::{IsoDate, civil_from_days, median_in_place};
 use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, Table};
+use crate::remedy::{Notice, Remedy};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -562,6 +563,19 @@ pub struct FeatureInfo {
 pub struct LeftOut {
     pub name: String,
     pub reason: String,
+    /// The option that would bring it in, worded by each face.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
+}
+
+impl LeftOut {
+    /// The reason as the command line (and the report) words it.
+    pub fn cli_reason(&self) -> String {
+        match &self.remedy {
+            Some(r) => format!("{} ({})", self.reason, r.cli_phrase()),
+            None => self.reason.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -604,7 +618,7 @@ pub struct FeatureReport {
     pub ruled: Vec<RuledColumn>,
     /// The weight of indicator features (see [`FeatureOptions::indicator_weight`]).
     pub indicator_weight: f64,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Notice>,
 }
 
 impl FeatureReport {
@@ -658,20 +672,24 @@ impl FeatureReport {
             let _ = writeln!(s);
         }
         for l in &self.left_out {
-            let _ = writeln!(s, "  left out {}: {}", l.name, l.reason);
+            let _ = writeln!(s, "  left out {}: {}", l.name, l.cli_reason());
         }
         for p in &self.correlated_pairs {
             let _ = writeln!(
                 s,
-                "  correlated: {} and {} (r = {:.3} > {}); consider --drop-feature for one",
-                p.a, p.b, p.r, self.correlation_threshold
+                "  correlated: {} and {} (r = {:.3} > {}); {}",
+                p.a,
+                p.b,
+                p.r,
+                self.correlation_threshold,
+                Remedy::DropFeature { name: None }.cli_phrase()
             );
         }
         if !self.profile_columns.is_empty() {
             let _ = writeln!(s, "  profile only: {}", self.profile_columns.join(", "));
         }
         for w in &self.warnings {
-            let _ = writeln!(s, "  warning: {w}");
+            let _ = writeln!(s, "  warning: {}", w.cli_line());
         }
         s
     }
@@ -877,9 +895,7 @@ fn source_values<'a>(
         let dates = col
             .dates()
             .ok_or_else(|| format!("'{name}' holds {} values, not dates", col.ctype.name()))?;
-        let at = as_of.ok_or_else(|| {
-            "there is no as-of date to measure it against (give --as-of)".to_string()
-        })?;
+        let at = as_of.ok_or_else(|| "there is no as-of date to measure it against".to_string())?;
         Ok((dates, at.0))
     };
     let derive = |f: &(dyn Fn(i32) -> f64 + Sync)| -> std::result::Result<Cow<'a, [f64]>, String> {
@@ -1035,6 +1051,7 @@ pub fn build_features(
     let mut superseded: Vec<LeftOut> = Vec::new();
     for tf in TemplateFeature::ALL {
         let mut reasons = Vec::new();
+        let mut needs_as_of = false;
         let mut built: Option<(String, FeatureSource, Cow<'_, [f64]>)> = None;
         for &(role, derive) in tf.sources() {
             let col = match mapped_reason(mapping, table, role) {
@@ -1054,6 +1071,7 @@ pub fn build_features(
                         tf.name(),
                         role.label()
                     ),
+                    remedy: None,
                 });
                 continue;
             }
@@ -1061,7 +1079,10 @@ pub fn build_features(
             match source_values(table, &source, as_of) {
                 Ok(v) if v.iter().any(|x| x.is_finite()) => built = Some((col, source, v)),
                 Ok(_) => reasons.push(format!("every value of '{col}' is missing")),
-                Err(why) => reasons.push(format!("'{col}': {why}")),
+                Err(why) => {
+                    needs_as_of |= as_of.is_none() && source.needs_as_of();
+                    reasons.push(format!("'{col}': {why}"))
+                }
             }
         }
         match built {
@@ -1076,6 +1097,7 @@ pub fn build_features(
                 template_missing.push(LeftOut {
                     name: tf.name().to_string(),
                     reason: reasons.join("; "),
+                    remedy: needs_as_of.then_some(Remedy::AsOf { date: None }),
                 });
             }
         }
@@ -1120,21 +1142,35 @@ pub fn build_features(
             match table.column(s) {
                 Some(c) if c.ctype.is_numeric() => out.push(c.name.as_str()),
                 Some(c) => {
-                    return Err(Error::usage(format!(
-                        "--select {s}: '{s}' holds {} values; only numeric columns can be selected",
-                        c.ctype.name()
-                    )));
+                    return Err(Error::bad_setting(
+                        Remedy::Select {
+                            column: Some(s.clone()),
+                        },
+                        format!(
+                            "'{s}' holds {} values; only numeric columns can be selected",
+                            c.ctype.name()
+                        ),
+                    ));
                 }
                 None if mapping.columns.iter().any(|m| &m.column == s) => {
-                    return Err(Error::usage(format!(
-                        "--select {s}: '{s}' was dropped by Clean (see its report; raise --max-missing to keep it)"
-                    )));
+                    return Err(Error::Setting {
+                        setting: Remedy::Select {
+                            column: Some(s.clone()),
+                        },
+                        message: format!("'{s}' was dropped by Clean (see its report)"),
+                        remedy: Some(Box::new(Remedy::MaxMissing { value: None })),
+                    });
                 }
                 None => {
-                    return Err(Error::usage(format!(
-                        "--select {s}: no such column; numeric columns are: {}",
-                        numeric_names(table).join(", ")
-                    )));
+                    return Err(Error::bad_setting(
+                        Remedy::Select {
+                            column: Some(s.clone()),
+                        },
+                        format!(
+                            "no such column; numeric columns are: {}",
+                            numeric_names(table).join(", ")
+                        ),
+                    ));
                 }
             }
         }
@@ -1166,10 +1202,11 @@ pub fn build_features(
                     report.left_out.push(LeftOut {
                         name: t.name.clone(),
                         reason: format!(
-                            "generic mode uses numeric columns only; {} could be built from {} (--features template to use it)",
+                            "generic mode uses numeric columns only; {} could be built from {}",
                             t.name,
                             t.source.describe(as_of)
                         ),
+                        remedy: Some(Remedy::FeaturesTemplate),
                     });
                 }
             }
@@ -1195,6 +1232,7 @@ pub fn build_features(
                 report.left_out.push(LeftOut {
                     name: c.name.clone(),
                     reason: format!("not one-hot encoded: {}", rule.finding()),
+                    remedy: None,
                 });
             }
             continue;
@@ -1202,10 +1240,14 @@ pub fn build_features(
         if !opts.one_hot {
             report.profile_columns.push(c.name.clone());
             if usage == ColumnUse::Feature {
-                report.warnings.push(format!(
-                    "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only (--one-hot to cluster on it)",
-                    c.name
-                ));
+                report.warnings.push(
+                    Notice::new(format!(
+                        "'{}' is text and marked as a feature, but one-hot encoding is off; it is kept for profiles only",
+                        c.name
+                    ))
+                    .about(&c.name)
+                    .remedy(Remedy::OneHot),
+                );
             }
             continue;
         }
@@ -1220,6 +1262,7 @@ pub fn build_features(
                     levels.len(),
                     opts.one_hot_max_levels
                 ),
+                remedy: None,
             });
             continue;
         }
@@ -1264,31 +1307,29 @@ pub fn build_features(
                 planned.remove(i);
                 report.left_out.push(LeftOut {
                     name: name.clone(),
-                    reason: "dropped by the user (--drop-feature)".into(),
+                    reason: "dropped by the user".into(),
+                    remedy: None,
                 });
             }
             None => {
-                return Err(Error::usage(format!(
-                    "--drop-feature {name}: no such feature; the features are: {}",
-                    planned
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                return Err(Error::bad_setting(
+                    Remedy::DropFeature {
+                        name: Some(name.clone()),
+                    },
+                    format!("no such feature; the features are: {}", names_of(&planned)),
+                ));
             }
         }
     }
     for name in opts.transform_overrides.keys() {
         if !planned.iter().any(|p| &p.name == name) {
-            return Err(Error::usage(format!(
-                "--transform-feature {name}: no such feature; the features are: {}",
-                planned
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(Error::bad_setting(
+                Remedy::TransformFeature {
+                    name: name.clone(),
+                    to: None,
+                },
+                format!("no such feature; the features are: {}", names_of(&planned)),
+            ));
         }
     }
     if planned.is_empty() {
@@ -1321,22 +1362,29 @@ pub fn build_features(
                         ""
                     }
                 ),
+                remedy: None,
             });
             continue;
         }
         if d.zero_variance {
-            report.warnings.push(format!(
-                "'{}' has zero variance; kept unscaled (all zeros after centring)",
-                d.spec.name
-            ));
+            report.warnings.push(
+                Notice::new(format!(
+                    "'{}' has zero variance; kept unscaled (all zeros after centring)",
+                    d.spec.name
+                ))
+                .about(&d.spec.name),
+            );
         }
         if d.info.filled > 0 {
-            report.warnings.push(format!(
-                "{}: {} missing or non-finite values reached Features and were filled with the median {}",
-                d.spec.name,
-                d.info.filled,
-                fmt_num(d.spec.fill)
-            ));
+            report.warnings.push(
+                Notice::new(format!(
+                    "{}: {} missing or non-finite values reached Features and were filled with the median {}",
+                    d.spec.name,
+                    d.info.filled,
+                    fmt_num(d.spec.fill)
+                ))
+                .about(&d.spec.name),
+            );
         }
         kept.push(d);
     }
@@ -1368,12 +1416,12 @@ pub fn build_features(
         });
     }
     if corr.above > corr.pairs.len() {
-        report.warnings.push(format!(
+        report.warnings.push(Notice::new(format!(
             "{} pairs of features are correlated above {}; the {} strongest are listed",
             corr.above,
             opts.correlation_threshold,
             corr.pairs.len()
-        ));
+        )));
     }
 
     // 8. Row-major matrices.
@@ -1493,6 +1541,15 @@ fn annotate(planned: &mut [Planned], mapping: &Mapping) {
     }
 }
 
+/// The planned features' names, for an error that lists them.
+fn names_of(planned: &[Planned]) -> String {
+    planned
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn numeric_names(table: &Table) -> Vec<String> {
     table
         .columns
@@ -1521,10 +1578,12 @@ fn push_column<'a>(
         Ok(_) => report.left_out.push(LeftOut {
             name: name.to_string(),
             reason: "every value is missing".into(),
+            remedy: None,
         }),
         Err(why) => report.left_out.push(LeftOut {
             name: name.to_string(),
             reason: why,
+            remedy: None,
         }),
     }
 }
@@ -1558,9 +1617,9 @@ fn no_feature_error(
             why.push(line);
         }
     }
-    Error::data(format!(
+    let message = format!(
         "no usable feature to cluster on ({} mode). {}Columns found: {}. \
-         Map template columns with --map (e.g. --map balance=COLUMN), mark numeric columns as features, or --select them",
+         Give template columns their roles (e.g. balance), mark numeric columns as features, or select them",
         mode.name(),
         if why.is_empty() {
             String::new()
@@ -1572,7 +1631,8 @@ fn no_feature_error(
         } else {
             found.join(", ")
         }
-    ))
+    );
+    Error::with_remedy(message, Remedy::Select { column: None })
 }
 
 /// Largest share of negative values a skewed money feature may have and
@@ -1762,10 +1822,16 @@ struct Shape {
 fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Transform, String)> {
     if let Some(t) = opts.transform_overrides.get(name).copied() {
         if t == Transform::Log1p && s.min < 0.0 {
-            return Err(Error::usage(format!(
-                "--transform-feature {name}=log: '{name}' has negative values (min {}); log1p needs values >= 0 (signed_log keeps their sign)",
-                fmt_num(s.min)
-            )));
+            return Err(Error::bad_setting(
+                Remedy::TransformFeature {
+                    name: name.to_string(),
+                    to: Some("log".into()),
+                },
+                format!(
+                    "'{name}' has negative values (min {}); log1p needs values >= 0 (signed_log keeps their sign)",
+                    fmt_num(s.min)
+                ),
+            ));
         }
         return Ok((t, "set for this feature".to_string()));
     }
@@ -1777,8 +1843,14 @@ fn choose_transform(name: &str, s: Shape, opts: &FeatureOptions) -> Result<(Tran
         )
     };
     Ok(match opts.transform {
-        TransformMode::None => (Transform::None, "--transform none".to_string()),
-        TransformMode::Log if s.min >= 0.0 => (Transform::Log1p, "--transform log".to_string()),
+        TransformMode::None => (
+            Transform::None,
+            "no transform, as set for every feature".to_string(),
+        ),
+        TransformMode::Log if s.min >= 0.0 => (
+            Transform::Log1p,
+            "log, as set for every feature".to_string(),
+        ),
         TransformMode::Log if few_negatives => (Transform::SignedLog1p, signed()),
         TransformMode::Log => (
             Transform::None,

@@ -9,6 +9,7 @@ use crate::pipeline::excerpt;
 use crate::pipeline::hygiene::{self, ColumnHygiene, HygieneOptions};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use crate::pipeline::txn_meaning::direction_share;
+use crate::remedy::{Notice, Remedy};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -613,7 +614,7 @@ pub struct ColumnMapping {
 pub struct Mapping {
     pub columns: Vec<ColumnMapping>,
     /// Things the user should know ("'Age' looks like age but holds text").
-    pub notes: Vec<String>,
+    pub notes: Vec<Notice>,
     /// Which column is the customer, how sure, and why (or why none).
     #[serde(default)]
     pub id: IdDecision,
@@ -824,6 +825,14 @@ fn looks_like_code(name: &str) -> bool {
 
 /// Builds the mapping for `table`: the user's overrides first, then the best
 /// remaining header/value matches, each role used at most once.
+/// The option that gives `role` to `column`.
+fn role_remedy(role: Role, column: &str) -> Remedy {
+    Remedy::SetRole {
+        role: role.key().to_string(),
+        column: Some(column.to_string()),
+    }
+}
+
 pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
     let file = table.source.file_name();
     let mut mapping = Mapping::default();
@@ -832,11 +841,13 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
 
     for (role, column) in &opts.roles {
         let Some(j) = table.column_index(column) else {
-            return Err(Error::usage(format!(
-                "--map {}={column}: {file} has no column '{column}'; its columns are: {}",
-                role.key(),
-                table.names().join(", ")
-            )));
+            return Err(Error::bad_setting(
+                role_remedy(*role, column),
+                format!(
+                    "{file} has no column '{column}'; its columns are: {}",
+                    table.names().join(", ")
+                ),
+            ));
         };
         let col = &table.columns[j];
         let ctype = col.ctype;
@@ -860,15 +871,16 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                     role.label()
                 )
             };
-            return Err(Error::usage(format!(
-                "--map {}={column}: column '{column}' {found}",
-                role.key()
-            )));
+            return Err(Error::bad_setting(
+                role_remedy(*role, column),
+                format!("column '{column}' {found}"),
+            ));
         }
         if taken[j] {
-            return Err(Error::usage(format!(
-                "--map: column '{column}' is given two roles"
-            )));
+            return Err(Error::bad_setting(
+                role_remedy(*role, column),
+                format!("column '{column}' is given two roles"),
+            ));
         }
         taken[j] = true;
         assigned.insert(*role, (j, 1.0, "set by the user".to_string()));
@@ -906,12 +918,15 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                             sample_values(table, col)
                         )
                     };
-                    mapping.notes.push(format!(
-                        "'{}' looks like {} but {what}; not used as {}",
-                        col.name,
-                        role.label(),
-                        role.label()
-                    ));
+                    mapping.notes.push(
+                        Notice::new(format!(
+                            "'{}' looks like {} but {what}; not used as {}",
+                            col.name,
+                            role.label(),
+                            role.label()
+                        ))
+                        .about(&col.name),
+                    );
                 }
                 continue;
             }
@@ -920,12 +935,15 @@ pub fn map_columns(table: &Table, opts: &MappingOptions) -> Result<Mapping> {
                 && let Some(why_not) = implausible_values(role, col)
             {
                 // "PURCHASES_FREQUENCY" holds ratios in 0..1, not a count.
-                mapping.notes.push(format!(
-                    "'{}' is named like {} but {why_not}; not used as {}",
-                    col.name,
-                    role.label(),
-                    role.label()
-                ));
+                mapping.notes.push(
+                    Notice::new(format!(
+                        "'{}' is named like {} but {why_not}; not used as {}",
+                        col.name,
+                        role.label(),
+                        role.label()
+                    ))
+                    .about(&col.name),
+                );
                 continue;
             }
             if role == Role::Direction && h >= v {
@@ -1186,7 +1204,8 @@ mod tests {
         c.info.unparsed_examples.push((0, "old".into()));
         let m = map_columns(&table(vec![c]), &MappingOptions::default()).unwrap();
         assert_eq!(m.column_for(Role::Age), None);
-        assert!(m.notes[0].contains("looks like age"), "{:?}", m.notes);
+        assert!(m.notes[0].text.contains("looks like age"), "{:?}", m.notes);
+        assert!(m.notes[0].is_about("Age"), "{:?}", m.notes);
     }
 
     #[test]
@@ -1218,7 +1237,7 @@ mod tests {
         assert!(
             m.notes
                 .iter()
-                .any(|n| n.contains("'PURCHASES_FREQUENCY' is named like")),
+                .any(|n| n.text.contains("'PURCHASES_FREQUENCY' is named like")),
             "{:?}",
             m.notes
         );

@@ -272,7 +272,7 @@ pub fn score_table(
         &mapping,
         as_of,
     )?;
-    warnings.extend(scoring.warnings);
+    warnings.extend(scoring.warnings.iter().map(crate::remedy::Notice::cli_line));
     let applied = apply_clean(&table, &mapping, &scoring.clean)?;
     warnings.extend(applied.notes);
     let cleaned = applied.table;

@@ -144,7 +144,7 @@ pub fn stage_clean(table: &Table, mapping: &Mapping, cfg: &RunConfig) -> Result<
 pub fn stage_features(cleaned: &Cleaned, mapping: &Mapping, cfg: &RunConfig) -> Result<Features> {
     let mut features = build_features(&cleaned.table, mapping, &cfg.features, cleaned.as_of.date)?;
     if let Some(w) = too_many_features(features.n, features.d) {
-        features.report.warnings.push(w);
+        features.report.warnings.push(crate::remedy::Notice::new(w));
     }
     Ok(features)
 }

@@ -20,6 +20,7 @@
 
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{Column, ColumnData, Table};
+use crate::remedy::{Notice, Remedy};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -96,7 +97,7 @@ impl DirectionWords {
 /// custseg does not know beside one it does): the column is not used, so
 /// its amounts are summed whatever their direction, and the user should
 /// know which values were not read.
-pub fn unread_direction_note(col: &Column) -> Option<String> {
+pub fn unread_direction_note(col: &Column) -> Option<Notice> {
     let t = col.texts()?;
     let mut values: Vec<&str> = Vec::new();
     for v in t.iter().flatten().take(5000) {
@@ -131,12 +132,19 @@ pub fn unread_direction_note(col: &Column) -> Option<String> {
             quoted(&unread)
         )
     };
-    Some(format!(
+    let text = format!(
         "'{}' is named like a debit/credit direction, but {what}, so the amounts are summed \
          whatever their direction; if it says in or out, give it the direction role and name its \
-         values (--map direction={} --inflow-values V --outflow-values V)",
-        col.name, col.name
-    ))
+         values",
+        col.name
+    );
+    Some(
+        Notice::new(text)
+            .about(&col.name)
+            .remedy(Remedy::DirectionValues {
+                column: col.name.clone(),
+            }),
+    )
 }
 
 /// Share of a column's values that must read as in or out for it to be

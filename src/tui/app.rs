@@ -33,7 +33,7 @@ use super::theme::Theme;
 use super::worker::{Job, JobId, JobOutput, WorkerEvent};
 use super::{UiOptions, screens};
 use crate::config::RunConfig;
-use crate::error::{Error, Remedy};
+use crate::error::Error;
 use crate::pipeline::clean::{CleanOptions, Cleaned};
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::{Mapping, Role};
@@ -295,6 +295,8 @@ pub struct PipelineData {
     /// The K whose segments are shown and exported, and why that K.
     pub k: Option<usize>,
     pub k_reason: String,
+    /// How that K was chosen (what the chart title shows).
+    pub k_choice: Option<crate::pipeline::cluster::Choice>,
     pub profiles: Option<Arc<ProfileData>>,
     pub exported: Option<Exported>,
     /// Stages whose result was dropped because an earlier stage changed.
@@ -328,6 +330,7 @@ impl PipelineData {
             }
             self.k = None;
             self.k_reason.clear();
+            self.k_choice = None;
         }
         if stage < Stage::Inspect && self.profiles.take().is_some() {
             cleared.push(Stage::Inspect);
@@ -766,42 +769,34 @@ impl App {
         }
     }
 
-    /// What to tell the user to do about a loading error, in this UI's terms.
-    pub fn load_hint(err: &Error) -> String {
-        match err.remedy() {
-            Some(Remedy::SkipBadRows) => {
-                return "Set Bad rows = skip in Options (Tab, then ←/→), then Enter to load the rest."
-                    .into();
-            }
-            Some(Remedy::Encoding { suggested }) => {
-                let which = suggested
-                    .as_deref()
-                    .map(|s| format!(" to {s}"))
-                    .unwrap_or_default();
-                return format!(
-                    "Set Encoding{which} in Options (Tab, then ←/→), then Enter to load again."
-                );
-            }
-            None => {}
+    /// What to tell the user to do about a loading error, in this UI's
+    /// terms: from the error's remedy, its I/O kind, or the kind of file.
+    pub fn load_hint(err: &Error, path: &std::path::Path) -> String {
+        use std::io::ErrorKind;
+        if let Some(r) = err.remedy() {
+            return format!(
+                "{} Then Enter to load again.",
+                super::remedy::key_sentence(r)
+            );
         }
-        let msg = err.to_string();
-        if msg.contains("no such file") {
-            "Check the path, or Tab to Files and pick the file from the list.".into()
-        } else if msg.contains("permission denied") {
-            "Ask for read access to the file, or copy it somewhere you can read.".into()
-        } else if msg.contains("is a directory") {
-            "Pick a file inside it: Tab to Files, then Enter on a folder opens it.".into()
-        } else if msg.contains("encoding") || msg.contains("UTF-8") {
-            "Set Encoding in Options (Tab, then ←/→ to change it), then Enter to load again.".into()
-        } else if msg.contains("delimiter") || msg.contains("fields") {
-            "Set Delimiter in Options, or Bad rows = skip, then Enter to load again.".into()
-        } else if msg.contains("workbook") || msg.contains("sheet") {
-            "Pick another Sheet in Options, or save the sheet as CSV and load that.".into()
-        } else if matches!(err, Error::Usage(_)) {
-            "Fix the setting in Options, then Enter to load again.".into()
-        } else {
-            "Check the file and the Options (encoding, delimiter, header), then Enter to load again."
-                .into()
+        use crate::pipeline::load::{FileKind, file_kind};
+        let workbook = file_kind(path) == FileKind::Workbook;
+        match err.io_kind() {
+            Some(ErrorKind::NotFound) => {
+                "Check the path, or Tab to Files and pick the file from the list.".into()
+            }
+            Some(ErrorKind::PermissionDenied) => {
+                "Ask for read access to the file, or copy it somewhere you can read.".into()
+            }
+            Some(ErrorKind::IsADirectory) => {
+                "Pick a file inside it: Tab to Files, then Enter on a folder opens it.".into()
+            }
+            _ if workbook => {
+                "Pick another Sheet in Options, or save the sheet as CSV and load that.".into()
+            }
+            _ if err.exit_code() == 2 => "Fix the setting in Options, then Enter to load again.".into(),
+            _ => "Check the file and the Options (encoding, delimiter, header), then Enter to load again."
+                .into(),
         }
     }
 }

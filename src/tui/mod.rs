@@ -24,6 +24,7 @@ pub mod data;
 pub mod event;
 pub mod harness;
 pub mod keymap;
+pub mod remedy;
 pub mod screens;
 pub mod terminal;
 pub mod text;

@@ -12,6 +12,7 @@ use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::{self, Prepared};
 use crate::pipeline::table::Table;
+use crate::remedy::Remedy;
 
 pub fn load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
     run::stage_load(cfg, progress)
@@ -81,7 +82,12 @@ pub fn features_lenient(
     };
     let named = &cfg.features;
     let names_some = !named.drop_features.is_empty() || !named.transform_overrides.is_empty();
-    if !names_some || !matches!(first, Error::Usage(_)) {
+    // Only an option naming a feature this data lacks is forgiven.
+    let names_missing = matches!(
+        first.setting(),
+        Some(Remedy::DropFeature { .. } | Remedy::TransformFeature { to: None, .. })
+    );
+    if !names_some || !names_missing {
         return Err(first);
     }
     // Which names exist: the features without any setting that names one.

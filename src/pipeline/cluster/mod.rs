@@ -140,18 +140,21 @@ pub(crate) fn count_distinct_rows(data: &[f64], d: usize, limit: usize) -> usize
 
 /// Error for "K is too large for this data"; `distinct` counted up to `k`.
 pub(crate) fn too_few_rows(n: usize, distinct: usize, k: usize) -> Error {
+    use crate::remedy::Remedy;
     if n < k {
-        Error::data(format!(
-            "K={k} clusters asked but the data has only {n} row(s); use a smaller K"
-        ))
+        Error::with_remedy(
+            format!("K={k} clusters asked but the data has only {n} row(s)"),
+            Remedy::SmallerK { at_most: n },
+        )
     } else if distinct <= 1 {
-        Error::data(format!(
-            "all {n} rows are identical; there is nothing to cluster (K={k} asked)"
-        ))
+        Error::with_remedy(
+            format!("all {n} rows are identical; there is nothing to cluster (K={k} asked)"),
+            Remedy::Select { column: None },
+        )
     } else {
-        Error::data(format!(
-            "K={k} clusters asked but the data has only {distinct} distinct row(s); \
-             use a smaller K"
-        ))
+        Error::with_remedy(
+            format!("K={k} clusters asked but the data has only {distinct} distinct row(s)"),
+            Remedy::SmallerK { at_most: distinct },
+        )
     }
 }

@@ -10,6 +10,7 @@ use crate::pipeline::mapping::ColumnUse;
 use crate::pipeline::profile::{
     Direction, FeatureStat, Profiles, SegmentProfile, TINY_SEGMENT_SHARE, comparison,
 };
+use crate::remedy::Remedy;
 use std::fmt::Write;
 
 fn use_word(u: ColumnUse) -> &'static str {
@@ -30,8 +31,9 @@ pub fn hygiene_md(report: &FeatureReport) -> String {
     let _ = writeln!(
         md,
         "A column is clustered on only if it describes the customer's behaviour or state. \
-         To cluster on one anyway: `--select COLUMN` (generic mode, or added to the template \
-         features), or `f` on the Map columns screen.\n"
+         To cluster on one anyway: `{}` (generic mode, or added to the template \
+         features), or `f` on the Map columns screen.\n",
+        Remedy::Select { column: None }.flag()
     );
     let _ = writeln!(md, "| Column | Rule | Use | Why |\n|---|---|---|---|");
     for r in &report.ruled {
@@ -77,11 +79,15 @@ pub fn feature_notes_md(report: &FeatureReport) -> String {
         {
             let _ = writeln!(
                 md,
-                "- **{}**: a skewed money column, winsorised at its 1st and 99th percentiles ({}..{}; {} values moved) so a few outliers cannot form a segment of their own (`--winsorize off` disables).",
+                "- **{}**: a skewed money column, winsorised at its 1st and 99th percentiles ({}..{}; {} values moved) so a few outliers cannot form a segment of their own (`{}` disables).",
                 cell(&f.name),
                 human(lo),
                 human(hi),
-                human(f.clipped as f64)
+                human(f.clipped as f64),
+                Remedy::Winsorize {
+                    bounds: "off".into()
+                }
+                .flag()
             );
         }
         if f.transform == Transform::SignedLog1p {

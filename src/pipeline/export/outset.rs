@@ -24,6 +24,7 @@ use super::write::{
 };
 use crate::error::{Error, Result};
 use crate::pipeline::progress::Progress;
+use crate::remedy::Remedy;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -266,11 +267,7 @@ impl FolderLock {
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::usage(format!(
-                        "{} is being written by another custseg run ({}); wait for it to finish or choose another folder",
-                        dir.display(),
-                        read_owner(&path)
-                    )));
+                    return Err(busy(dir, &read_owner(&path)));
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(Error::io_path("locking", &path, e));
@@ -665,16 +662,24 @@ fn create_owner_only(path: &Path) -> Result<File> {
         .map_err(|e| Error::io_path("creating", path, e))
 }
 
+/// The folder is being written by another run (`owner` says which).
+fn busy(dir: &Path, owner: &str) -> Error {
+    Error::usage_with_remedy(
+        format!(
+            "{} is being written by another custseg run ({owner})",
+            dir.display()
+        ),
+        Remedy::WaitForOtherRun,
+    )
+}
+
 /// The overwrite check, before any work: a missing folder is fine, one that
 /// holds anything but custseg's hidden files needs `force`, a file or
 /// special node in its place is refused.
 pub fn check_target(dir: &Path, force: bool) -> Result<()> {
     check_contents(dir, force)?;
     match locked_by(dir) {
-        Some(owner) => Err(Error::usage(format!(
-            "{} is being written by another custseg run ({owner}); wait for it to finish or choose another folder",
-            dir.display()
-        ))),
+        Some(owner) => Err(busy(dir, &owner)),
         None => Ok(()),
     }
 }
@@ -686,10 +691,10 @@ fn check_contents(dir: &Path, force: bool) -> Result<()> {
             "{}: exists and is {what}, not a folder",
             dir.display()
         ))),
-        Target::Folder { entries, .. } if entries > 0 && !force => Err(Error::usage(format!(
-            "{}: the output folder is not empty; use --force to replace custseg's outputs there",
-            dir.display()
-        ))),
+        Target::Folder { entries, .. } if entries > 0 && !force => Err(Error::usage_with_remedy(
+            format!("{}: the output folder is not empty", dir.display()),
+            Remedy::Force,
+        )),
         Target::Folder { .. } => Ok(()),
     }
 }
@@ -728,7 +733,7 @@ mod tests {
         std::fs::write(dir.join("notes.txt"), "mine").unwrap();
         // Not empty: refused without force, and nothing changed.
         let e = write_set(&dir, &[("model.json", "{2}")], false).unwrap_err();
-        assert!(e.to_string().contains("--force"), "{e}");
+        assert_eq!(e.remedy(), Some(&Remedy::Force), "{e}");
         assert_eq!(
             std::fs::read_to_string(dir.join("model.json")).unwrap(),
             "{1}"

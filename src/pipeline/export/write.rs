@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::progress::Progress;
+use crate::remedy::Remedy;
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -76,10 +77,10 @@ pub fn check_file_target(path: &Path, force: bool) -> Result<()> {
     match Existing::of(path)? {
         Existing::Nothing => Ok(()),
         Existing::RegularFile if force => Ok(()),
-        Existing::RegularFile => Err(Error::usage(format!(
-            "{} already exists; use --force to replace it",
-            path.display()
-        ))),
+        Existing::RegularFile => Err(Error::usage_with_remedy(
+            format!("{} already exists", path.display()),
+            Remedy::Force,
+        )),
         Existing::Folder => Err(Error::usage(format!(
             "{} is a folder; give a file name",
             path.display()

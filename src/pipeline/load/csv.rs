@@ -513,7 +513,7 @@ fn build_table(
     let mut warnings = Vec::new();
     if !layout.has_header {
         warnings.push(format!(
-            "no header row found; columns are named column_1..column_{} (use --header if the first row is a header)",
+            "no header row found; columns are named column_1..column_{}",
             names.len()
         ));
     }
@@ -727,10 +727,13 @@ fn start_columns(
     file_bytes: u64,
 ) -> Result<()> {
     if record.len() > MAX_COLUMNS {
-        return Err(Error::data(format!(
-            "{name}: line {line} has {} fields; more than {MAX_COLUMNS} columns is not a customer table (wrong --delimiter?)",
-            record.len()
-        )));
+        return Err(Error::with_remedy(
+            format!(
+                "{name}: line {line} has {} fields; more than {MAX_COLUMNS} columns is not a customer table (wrong delimiter?)",
+                record.len()
+            ),
+            Remedy::Delimiter,
+        ));
     }
     let cells = record
         .iter()
@@ -754,10 +757,13 @@ fn start_columns(
 }
 
 fn overlong_record(name: &str, line: u64) -> Error {
-    Error::data(format!(
-        "{name}: line {line}: a record runs on for more than {} MB, which no customer row does (a quote that never closes, a wrong --delimiter, or not a table?)",
-        MAX_RECORD_BYTES >> 20
-    ))
+    Error::with_remedy(
+        format!(
+            "{name}: line {line}: a record runs on for more than {} MB, which no customer row does (a quote that never closes, a wrong delimiter, or not a table?)",
+            MAX_RECORD_BYTES >> 20
+        ),
+        Remedy::Delimiter,
+    )
 }
 
 fn csv_error(name: &str, e: csv::Error) -> Error {

@@ -412,14 +412,10 @@ fn decide_date_order(
         (false, false) => {
             if c.pairs_both > 0 {
                 info.date_order_guessed = Some(opts.date_order);
+                // Each face says how to change it, from `date_order_guessed`.
                 info.notes.push(format!(
-                    "dates like 03/04/2024 are ambiguous; read as {} (--date-order {})",
-                    order_name(opts.date_order),
-                    if opts.date_order == DateOrder::Dmy {
-                        "mdy to change"
-                    } else {
-                        "dmy to change"
-                    }
+                    "dates like 03/04/2024 are ambiguous; read as {}",
+                    order_name(opts.date_order)
                 ));
             }
             opts.date_order

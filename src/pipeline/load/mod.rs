@@ -56,18 +56,24 @@ pub fn file_kind(path: &Path) -> FileKind {
 /// Loads `path` with the loader its kind needs. Errors name the file and,
 /// where it applies, the line/row and column.
 pub fn load(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<Table> {
+    // The common failures keep their io::ErrorKind (each face words what to
+    // do from it) and a short message.
+    let short = |kind: std::io::ErrorKind, what: &str| {
+        Error::io(
+            path.display().to_string(),
+            std::io::Error::new(kind, what.to_string()),
+        )
+    };
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::data(format!("{}: no such file", path.display())),
-        std::io::ErrorKind::PermissionDenied => {
-            Error::data(format!("{}: permission denied", path.display()))
-        }
+        k @ std::io::ErrorKind::NotFound => short(k, "no such file"),
+        k @ std::io::ErrorKind::PermissionDenied => short(k, "permission denied"),
         _ => Error::io_path("reading", path, e),
     })?;
     if meta.is_dir() {
-        return Err(Error::data(format!(
-            "{}: is a directory, not a data file",
-            path.display()
-        )));
+        return Err(short(
+            std::io::ErrorKind::IsADirectory,
+            "is a directory, not a data file",
+        ));
     }
     if !meta.is_file() {
         // A device or FIFO: /dev/zero never ends, a FIFO may never start.

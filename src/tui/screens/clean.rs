@@ -9,10 +9,12 @@
 //! and changing a Clean option re-runs Clean and Features only.
 
 use crate::error::{Error, Result};
-use crate::pipeline::clean::{Cleaned, ColumnAction, ColumnReport, DuplicatePolicy};
+use crate::pipeline::clean::{Cleaned, ColumnAction, ColumnReport, DropCause, DuplicatePolicy};
 use crate::pipeline::run::{self, Prepared};
+use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
 use crate::tui::app::{App, JobKind, RunningJob, Stage, StatusKind};
+use crate::tui::remedy;
 use crate::tui::text;
 use crate::tui::widgets::{self, KeyHint, pane_block, progress};
 use crate::tui::worker::Job;
@@ -64,7 +66,7 @@ pub fn can_enter(app: &mut App) -> bool {
     if let Err(e) = run::stage_map(table, &app.config) {
         app.show_error(
             "Nothing to segment on",
-            e.to_string(),
+            remedy::error_text(&e),
             "Load a file with numeric columns (balance, counts, amounts...) or dates.",
         );
         return false;
@@ -167,13 +169,20 @@ pub fn on_cleaned(app: &mut App, _job: RunningJob, result: Result<(Arc<Prepared>
                 }
                 _ => "",
             };
-            let msg = e.to_string();
-            let hint = if msg.contains("more than one row") || msg.contains("duplicate") {
-                "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file."
-            } else if msg.contains("as-of") || msg.contains("date") {
-                "Set the as-of date on Features (a), or leave it empty to use the latest activity date."
-            } else {
-                "Check the column roles on Map columns (Esc), or change the options here (Tab)."
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = match e.remedy().or(e.setting()) {
+                Some(Remedy::OneOf(all))
+                    if all.iter().any(|r| matches!(r, Remedy::Duplicates { .. })) =>
+                {
+                    "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file.".into()
+                }
+                Some(Remedy::AsOf { .. }) => {
+                    "Set the as-of date on Features (a), or leave it empty to use the latest activity date.".into()
+                }
+                _ => crate::tui::remedy::hint_for(
+                    &e,
+                    "Check the column roles on Map columns (Esc), or change the options here (Tab).",
+                ),
             };
             app.set_status(
                 StatusKind::Error,
@@ -417,7 +426,7 @@ fn draw_options(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
     let constant = r
         .columns
         .iter()
-        .filter(|col| col.action == ColumnAction::Dropped && col.reason.starts_with("constant"))
+        .filter(|col| col.drop_cause == Some(DropCause::Constant))
         .count();
     let rows = [
         (
@@ -631,7 +640,10 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
     frame.render_widget(block, area);
     let mut lines = Vec::new();
     let what = match c.action {
-        ColumnAction::Dropped => format!("Dropped: {}.", c.reason),
+        ColumnAction::Dropped => match &c.remedy {
+            Some(r) => format!("Dropped: {}; {}.", c.reason, remedy::key_hint(r)),
+            None => format!("Dropped: {}.", c.reason),
+        },
         ColumnAction::Imputed => format!(
             "{} missing cell{} filled with the {}.",
             text::thousands(c.missing_before),
@@ -689,12 +701,11 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, cleaned: &Cleaned) {
     if !c.reason.is_empty() && !matches!(c.action, ColumnAction::Dropped | ColumnAction::Ignored) {
         lines.push(Line::styled(c.reason.clone(), t.dim()));
     }
-    for w in r
-        .warnings
-        .iter()
-        .filter(|w| w.contains(&format!("'{}'", c.name)))
-    {
-        lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+    for w in r.warnings.iter().filter(|w| w.is_about(&c.name)) {
+        lines.push(Line::styled(
+            format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+            t.warn(),
+        ));
     }
     // A column built from a transaction log: how; the id column also shows
     // what the aggregation left out (the status line points there).

@@ -12,7 +12,7 @@
 use crate::config::Setting;
 use crate::error::{Error, Result};
 use crate::pipeline::analysis::stale;
-use crate::pipeline::cluster::SweepResult;
+use crate::pipeline::cluster::{Choice, SweepResult};
 use crate::pipeline::run;
 use crate::tui::action::{Action, Command, Move};
 use crate::tui::app::{
@@ -182,7 +182,7 @@ pub fn on_swept(app: &mut App, _job: RunningJob, result: Result<SweepResult>) {
     match result {
         Ok(sweep) => {
             let config = run::sweep_config(&app.config);
-            let (k, reason) = (sweep.chosen_k, sweep.reason.clone());
+            let (k, choice, reason) = (sweep.chosen_k, sweep.choice, sweep.reason.clone());
             // Renames loaded with a config apply to its first sweep; after
             // another sweep they would name other segments.
             let had_segments = app.data.sweep.is_some() || app.data.stale.contains(&Stage::Cluster);
@@ -192,10 +192,10 @@ pub fn on_swept(app: &mut App, _job: RunningJob, result: Result<SweepResult>) {
                 config,
             }));
             app.data.k = Some(k);
-            app.data.k_reason = if app.config.cluster.k.is_some() {
-                "fixed by you".into()
+            (app.data.k_reason, app.data.k_choice) = if app.config.cluster.k.is_some() {
+                ("fixed by you".into(), Some(Choice::Fixed))
             } else {
-                reason.clone()
+                (reason.clone(), Some(choice))
             };
             app.data.stale.remove(&Stage::Cluster);
             let note = if had_segments {
@@ -219,12 +219,11 @@ pub fn on_swept(app: &mut App, _job: RunningJob, result: Result<SweepResult>) {
             );
         }
         Err(e) => {
-            let msg = e.to_string();
-            let hint = if msg.contains("rows") || msg.contains("identical") {
-                "Lower K to (Tab, then ←), or include more features on Features."
-            } else {
-                "Check the sweep options (Tab), then r to run it again."
-            };
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = crate::tui::remedy::hint_for(
+                &e,
+                "Check the sweep options (Tab), then r to run it again.",
+            );
             app.set_status(StatusKind::Error, format!("The sweep failed: {msg}"));
             app.show_error("The K sweep failed", msg, hint);
         }
@@ -259,10 +258,11 @@ pub fn on_profiled(app: &mut App, _job: RunningJob, result: Result<(ProfileData,
         }
         Err(Error::Cancelled) => {}
         Err(e) => {
-            app.set_status(StatusKind::Error, format!("Profiling failed: {e}"));
+            let msg = crate::tui::remedy::error_text(&e);
+            app.set_status(StatusKind::Error, format!("Profiling failed: {msg}"));
             app.show_error(
                 "Could not profile the segments",
-                e.to_string(),
+                msg,
                 "Move K (←/→) or run the sweep again (r).",
             );
         }
@@ -274,8 +274,8 @@ pub fn set_k(app: &mut App, k: Option<usize>) {
     let Some(s) = app.data.sweep.clone() else {
         return;
     };
-    let (new_k, reason) = match k {
-        Some(k) if s.has(k) => (k, "fixed by you".to_string()),
+    let (new_k, choice, reason) = match k {
+        Some(k) if s.has(k) => (k, Choice::Fixed, "fixed by you".to_string()),
         Some(k) => {
             app.set_status(
                 StatusKind::Warn,
@@ -296,13 +296,14 @@ pub fn set_k(app: &mut App, k: Option<usize>) {
                 return;
             }
             let pick = s.auto_choice();
-            (pick.k, pick.reason)
+            (pick.k, pick.choice, pick.reason)
         }
     };
     app.config.cluster.k = k;
     let changed = app.data.k != Some(new_k);
     app.data.k = Some(new_k);
     app.data.k_reason = reason.clone();
+    app.data.k_choice = Some(choice);
     if changed {
         let note = forget_renames(app);
         app.data.invalidate_after(Stage::Cluster);
@@ -773,7 +774,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, app: &App) {
         (Some(k), Some(_)) => format!(
             " Elbow: SSE by K {} K={k} ({}) ",
             g.sep,
-            short_reason(&app.data.k_reason)
+            app.data.k_choice.map_or("", choice_name)
         ),
         _ => " Elbow: SSE by K ".to_string(),
     };
@@ -892,14 +893,12 @@ fn marker_text(m: ratatui::symbols::Marker, ascii: bool) -> String {
     }
 }
 
-fn short_reason(reason: &str) -> String {
-    if reason.starts_with("knee") {
-        "knee".into()
-    } else if reason.contains("silhouette") {
-        "best silhouette".into()
-    } else if reason.contains("fixed") {
-        "fixed".into()
-    } else {
-        text::truncate(reason, 20, "~")
+/// How K was chosen, in a word or two for the chart title.
+fn choice_name(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Fixed => "fixed",
+        Choice::Knee => "knee",
+        Choice::BestSilhouette => "best silhouette",
+        Choice::Smallest => "smallest K",
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::export::outset::{self, SetStatus, Target};
+use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
 use crate::tui::app::{App, Exported, JobKind, Overlay, Question, RunningJob, Stage, StatusKind};
 use crate::tui::data::{ExportParts, ExportRequest, OUTPUT_FILES, OutputFile, OutputText};
@@ -231,17 +232,19 @@ pub fn on_exported(app: &mut App, job: RunningJob, result: Result<Vec<PathBuf>>)
             "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
         ),
         Err(e) => {
-            let msg = e.to_string();
-            let hint = if msg.contains("ermission") || msg.contains("read-only") {
-                "Choose a folder you can write to (the folder field, at the top)."
-            } else if msg.contains("not empty") {
-                "Enter again and answer y to overwrite, or choose another folder."
-            } else if msg.contains("another custseg run") {
-                "Wait for the other run to finish, or choose another folder."
-            } else if msg.contains("space") {
-                "Free some disk space, or write to another disk."
-            } else {
-                "Check the folder, then Enter to try again."
+            use std::io::ErrorKind;
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = match (e.remedy(), e.io_kind()) {
+                (_, Some(ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem)) => {
+                    "Choose a folder you can write to (the folder field, at the top).".into()
+                }
+                (Some(Remedy::Force), _) => {
+                    "Enter again and answer y to overwrite, or choose another folder.".into()
+                }
+                (_, Some(ErrorKind::StorageFull | ErrorKind::QuotaExceeded)) => {
+                    "Free some disk space, or write to another disk.".into()
+                }
+                _ => crate::tui::remedy::hint_for(&e, "Check the folder, then Enter to try again."),
             };
             app.set_status(StatusKind::Error, format!("Export failed: {msg}"));
             app.show_error("Could not write the results", msg, hint);

@@ -9,11 +9,13 @@ use crate::error::{Error, Result};
 use crate::pipeline::clean::IsoDate;
 use crate::pipeline::features::{FeatureInfo, RuledColumn, Transform, WinsorReason};
 use crate::pipeline::mapping::ColumnUse;
+use crate::remedy::Remedy;
 use crate::tui::action::{Action, Command};
 use crate::tui::app::{
     App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
 };
 use crate::tui::data::FeatureData;
+use crate::tui::remedy;
 use crate::tui::text;
 use crate::tui::widgets::{self, KeyHint, charts, pane_block, progress};
 use crate::tui::worker::Job;
@@ -174,13 +176,18 @@ pub fn on_features(app: &mut App, _job: RunningJob, result: Result<FeatureData>)
                 }
                 _ => "",
             };
-            let msg = e.to_string();
-            let hint = if msg.contains("no feature") || msg.contains("no numeric") {
-                "Include at least one feature (Space on an excluded one), or mark columns as features on Map columns."
-            } else if msg.contains("negative") {
-                "Keep this feature untransformed (t), or winsorise it in a config file."
-            } else {
-                "Change the setting back, or check the roles on Map columns."
+            let msg = crate::tui::remedy::error_text(&e);
+            let hint = match (e.setting(), e.remedy()) {
+                (Some(Remedy::TransformFeature { .. }), _) => {
+                    "Keep this feature untransformed (t), or winsorise it in a config file.".into()
+                }
+                (_, Some(Remedy::Select { column: None })) => {
+                    "Include at least one feature (Space on an excluded one), or mark columns as features on Map columns.".into()
+                }
+                _ => crate::tui::remedy::hint_for(
+                    &e,
+                    "Change the setting back, or check the roles on Map columns.",
+                ),
             };
             app.set_status(StatusKind::Error, format!("Features failed: {msg}"));
             app.show_error(
@@ -730,15 +737,21 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
         }
     }
     for w in &f.features.report.warnings {
-        if w.contains(row.name()) {
-            lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+        if w.is_about(row.name()) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+                t.warn(),
+            ));
         }
     }
     // An as-of date (`a`) before much of a date column costs this feature.
     let as_of_warnings = app.data.cleaned.as_ref().map(|c| &c.report.warnings);
     for w in as_of_warnings.into_iter().flatten() {
-        if w.starts_with("the as-of date") && w.contains(row.name()) {
-            lines.push(Line::styled(format!("{} {w}", t.glyphs.warn), t.warn()));
+        if matches!(w.remedy, Some(Remedy::AsOf { .. })) && w.is_about(row.name()) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+                t.warn(),
+            ));
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);

@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::load::{DateOrder, FileKind, file_kind};
 use crate::pipeline::table::{ColumnData, Table};
+use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
 use crate::tui::app::{App, JobKind, LoadKey, RunningJob, Stage, StatusKind};
 use crate::tui::text::{self, TextInput};
@@ -419,9 +420,10 @@ pub fn on_loaded(app: &mut App, job: RunningJob, result: Result<Table>) {
             );
         }
         Err(e) => {
-            let hint = App::load_hint(&e);
-            app.set_status(StatusKind::Error, format!("Could not load {name}: {e}"));
-            app.show_error(format!("Could not load {name}"), e.to_string(), hint);
+            let hint = App::load_hint(&e, &job.path);
+            let msg = crate::tui::remedy::error_text(&e);
+            app.set_status(StatusKind::Error, format!("Could not load {name}: {msg}"));
+            app.show_error(format!("Could not load {name}"), msg, hint);
         }
     }
 }
@@ -1127,6 +1129,10 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App) {
     let mut notes: Vec<String> = encoding_note(s).into_iter().collect();
     let doubt = !notes.is_empty();
     notes.extend(s.warnings.iter().cloned());
+    // A header the loader decided against: how to say there is one.
+    if !s.has_header && app.config.load.header.is_none() {
+        notes.push(crate::tui::remedy::key_sentence(&Remedy::Header));
+    }
     for c in &table.columns {
         if c.info.unparsed > 0 {
             let example = c

@@ -129,7 +129,7 @@ fn remap_inner(app: &mut App) {
                     app.data.mapping = map_columns(&table, &app.config.mapping).ok().map(Arc::new);
                     app.show_error(
                         "The column settings could not be applied",
-                        e.to_string(),
+                        crate::tui::remedy::error_text(&e),
                         "All roles were detected again; set the ones you need with r.",
                     );
                 }
@@ -648,13 +648,26 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping
         for n in &col.info.notes {
             lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
         }
+        if let Some(order) = col.info.date_order_guessed {
+            use crate::pipeline::load::DateOrder;
+            let other = crate::remedy::Remedy::DateOrder {
+                order: match order {
+                    DateOrder::Dmy => "mdy",
+                    DateOrder::Mdy => "dmy",
+                }
+                .into(),
+            };
+            lines.push(Line::styled(
+                crate::tui::remedy::key_sentence(&other),
+                t.dim(),
+            ));
+        }
     }
-    for n in mapping
-        .notes
-        .iter()
-        .filter(|n| n.contains(&format!("'{}'", c.column)))
-    {
-        lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
+    for n in mapping.notes.iter().filter(|n| n.is_about(&c.column)) {
+        lines.push(Line::styled(
+            format!("{} {}", t.glyphs.warn, crate::tui::remedy::notice_text(n)),
+            t.warn(),
+        ));
     }
     for (_, why) in mapping.id.passed_over.iter().filter(|p| p.0 == c.column) {
         lines.push(Line::styled(

@@ -45,7 +45,7 @@ pub(super) fn build_table(
     check_data_rows(name, sheet, data_rows, kept.len(), &mut warnings)?;
     if !has_header {
         warnings.push(format!(
-            "no header row found; columns are named after their sheet columns ({}..{}) (use --header if the first row is a header)",
+            "no header row found; columns are named after their sheet columns ({}..{})",
             names[0],
             names[names.len() - 1]
         ));
