@@ -33,6 +33,12 @@ pub fn run_sql(args: &SqlArgs) -> Result<()> {
         dialect,
         table: args.table.clone(),
         as_of,
+        row_order: match &args.row_order {
+            Some(e) if e.trim().is_empty() => {
+                return Err(Error::usage("--row-order: the expression is empty"));
+            }
+            other => other.clone(),
+        },
     };
     let sql = scoring_sql(&model, &request)?;
     match &args.out {
