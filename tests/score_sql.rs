@@ -363,12 +363,13 @@ fn hostile(dir: &Path) -> Case {
     }
 }
 
-fn check_sqlite(case: &Case, score_flags: &[&str], sql_flags: &[&str]) {
+fn check_sqlite(case: &Case, score_flags: &[&str], sql_flags: &[&str]) -> Trained {
     let trained = train_and_score(&case.file, score_flags);
     let sql = sql_for(&trained.model, "sqlite", case.table, sql_flags);
     let t = typed(&case.file, &case.utf8, case.delimiter);
     let got = run_sqlite(&t, case.table, &sql);
     assert_agree("sqlite", case.what, &trained.scored, &got);
+    trained
 }
 
 #[test]
@@ -538,8 +539,10 @@ fn signed_log(dir: &Path) -> Case {
             1 => "M",
             _ => ["F", "M"][(c % 2) as usize],
         };
+        // An age that a third of the rows disagree on: a tie now and then.
+        let age = 20 + c % 55 + u64::from(rng.below(3) == 0);
         rows.push(format!(
-            "T{i:07},{},{date},{sign}{}.{:02},{gender}",
+            "T{i:07},{},{date},{sign}{}.{:02},{gender},{age}",
             800_000 + c,
             1 + rng.below(20_000),
             rng.below(100)
@@ -548,7 +551,7 @@ fn signed_log(dir: &Path) -> Case {
     log_case(
         dir,
         "signed amounts",
-        "txn_id,account_id,date,amount,gender",
+        "txn_id,account_id,date,amount,gender,age",
         rows,
     )
 }
@@ -605,13 +608,25 @@ fn sqlite_agrees_on_the_sample_transaction_log() {
 #[test]
 fn sqlite_agrees_on_logs_of_every_layout() {
     let dir = tempfile::tempdir().unwrap();
-    for case in [
-        invoice_log(dir.path()),
-        directed_log(dir.path()),
-        signed_log(dir.path()),
-        split_log(dir.path()),
-    ] {
-        check_sqlite(&case, &[], &[]);
+    let cases = [
+        (invoice_log(dir.path()), "invoice_lines", "invoices"),
+        (directed_log(dir.path()), "flows", "last_balance"),
+        (signed_log(dir.path()), "flows", "age"),
+        (split_log(dir.path()), "split_flows", "txn_inflow"),
+    ];
+    for (case, layout, feature_source) in cases {
+        let trained = check_sqlite(&case, &[], &[]);
+        // The log was read as meant, and the features use what it tests.
+        let model: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&trained.model).unwrap()).unwrap();
+        assert_eq!(model["log_plan"]["layout"]["kind"], layout, "{}", case.what);
+        let sources: Vec<&str> = model["features"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["source"]["column"].as_str().unwrap())
+            .collect();
+        assert!(sources.contains(&feature_source), "{}: {sources:?}", case.what);
     }
 }
 
