@@ -11,6 +11,9 @@ import os
 import sys
 import time
 
+# One entry per check (an engine on a case, a dialect on a case).
+RESULTS = []
+
 # custseg dialect -> sqlglot dialect, for the engines that cannot run here.
 PARSED = {
     "oracle": "oracle",
@@ -56,7 +59,8 @@ def compare(engine, case, rows):
     name = os.path.basename(case)
     print(f"  {engine:<7} {name:<30} {agree} of {total} customers agree "
           f"with custseg score ({len(rows)} rows)")
-    return agree == total == len(rows)
+    RESULTS.append(agree == total == len(rows))
+    return RESULTS[-1]
 
 
 def duckdb_cases(cases):
@@ -112,14 +116,17 @@ def sqlglot_cases(cases):
             except sqlglot.errors.SqlglotError as e:
                 print(f"  {dialect}: {os.path.basename(case)}: {str(e)[:300]}")
                 ok = False
+                RESULTS.append(False)
                 continue
             # A statement sqlglot cannot read may come back as a bare Command.
             if len(trees) != 1 or not isinstance(trees[0], exp.Select):
                 kinds = [type(t).__name__ for t in trees]
                 print(f"  {dialect}: {os.path.basename(case)}: not one SELECT ({kinds})")
                 ok = False
+                RESULTS.append(False)
                 continue
             parsed += 1
+            RESULTS.append(True)
         print(f"  {dialect:<9} (sqlglot '{name}'): {parsed} of {len(cases)} statements parse")
     return ok
 
@@ -134,7 +141,9 @@ def main():
         started = time.time()
         ok &= step(cases)
         print(f"  ({time.time() - started:.1f} s)")
-    sys.exit(0 if ok else 1)
+    passed = sum(RESULTS)
+    print(f"verify: {passed} passed, {len(RESULTS) - passed} failed")
+    sys.exit(0 if ok and passed == len(RESULTS) else 1)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@
 # SQLite and PostgreSQL are checked by tests/score_sql.rs.
 #
 # Usage: bench/score/verify.sh            (debug build; PROFILE=release for release)
-# Environment: VENV (default bench/.venv), CARGO_TARGET_DIR.
+# Environment: VENV (default bench/.venv), CARGO_TARGET_DIR, NO_BUILD=1 to use
+# the binaries already built (`cargo test` builds both; .ci/run uses them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
@@ -21,7 +22,7 @@ PROFILE=${PROFILE:-debug}
 TARGET=${CARGO_TARGET_DIR:-target}
 build=(cargo build --locked --quiet --bin custseg --example warehouse_table)
 [ "$PROFILE" = release ] && build+=(--release)
-"${build[@]}"
+[ -n "${NO_BUILD:-}" ] || "${build[@]}"
 BIN=$TARGET/$PROFILE/custseg
 TABLE=$TARGET/$PROFILE/examples/warehouse_table
 
@@ -66,6 +67,7 @@ prepare customers_cn_gbk samples/customers_cn_gbk.csv customers_cn
 prepare transactions samples/transactions.csv transactions
 prepare transactions_as_of_2023-06-30 samples/transactions.csv transactions --as-of 2023-06-30
 
+echo "prepared $(( ${#CASES[@]} )) cases in $(( $(date +%s) - started )) s"
 status=0
 "$VENV/bin/python" bench/score/verify.py "$WORK" "${CASES[@]}" || status=$?
 echo "verify.sh: $(( $(date +%s) - started )) s"
