@@ -626,7 +626,11 @@ fn sqlite_agrees_on_logs_of_every_layout() {
             .iter()
             .map(|f| f["source"]["column"].as_str().unwrap())
             .collect();
-        assert!(sources.contains(&feature_source), "{}: {sources:?}", case.what);
+        assert!(
+            sources.contains(&feature_source),
+            "{}: {sources:?}",
+            case.what
+        );
     }
 }
 

@@ -93,7 +93,7 @@ const ATTRIBUTE_ROLES: [Role; 7] = [
     Role::Tenure,
 ];
 
-fn column<'a>(m: &'a Mapping, role: Role) -> Option<&'a ColumnMapping> {
+fn column(m: &Mapping, role: Role) -> Option<&ColumnMapping> {
     m.columns.iter().find(|c| c.role == Some(role))
 }
 
