@@ -11,7 +11,7 @@
 use custseg::pipeline::load::{LoadOptions, load};
 use custseg::pipeline::progress::NoProgress;
 use custseg::pipeline::table::{ColumnData, MISSING_DATE};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -25,7 +25,7 @@ fn main() {
     }
 }
 
-fn run(input: &PathBuf, output: &PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+fn run(input: &Path, output: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let table = load(input, &LoadOptions::default(), &NoProgress)?;
     let mut w = csv::Writer::from_path(output)?;
     w.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
