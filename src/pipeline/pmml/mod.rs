@@ -33,6 +33,9 @@ mod plan;
 mod steps;
 mod xml;
 
+#[cfg(test)]
+mod tests;
+
 pub use output::OutputNames;
 pub use plan::{AsOfSource, Kind};
 
