@@ -65,6 +65,9 @@ pub fn run_pmml(args: &PmmlArgs) -> Result<()> {
             "  as-of {d} ({whose}); compare with `custseg score --as-of {d}`, which otherwise measures against the latest date of the scored file"
         );
     }
+    if doc.as_of.is_none() && args.as_of.is_some() {
+        println!("  as-of: not used (no feature of this model measures a date)");
+    }
     if doc.aggregated {
         println!(
             "  note: the model was trained on a transaction log; PMML cannot group rows, so the document reads one row per customer with the aggregated columns above (its header says how each is aggregated); `custseg score` scores the log itself"

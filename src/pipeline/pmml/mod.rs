@@ -242,7 +242,7 @@ fn aggregated_note(model: &Model, plan: &plan::Plan) -> String {
         })
         .collect();
     format!(
-        "Trained on a transaction log, aggregated to one row per customer before cleaning. PMML scores one row at a time and cannot group rows, so this document reads the per-customer table: {}.",
+        "Trained on a transaction log, aggregated to one row per customer before cleaning (transactions after the as-of date left out). PMML scores one row at a time and cannot group rows, so this document reads the per-customer table: {}.",
         columns.join("; ")
     )
 }

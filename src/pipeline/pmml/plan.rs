@@ -122,7 +122,8 @@ pub fn plan(model: &Model, as_of: Option<IsoDate>) -> Result<Plan> {
         sources,
         of_feature,
         features,
-        as_of: chosen,
+        // A date no feature measures against is not part of the document.
+        as_of: chosen.filter(|_| needs_date),
     })
 }
 
