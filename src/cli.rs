@@ -82,6 +82,11 @@ pub struct SqlArgs {
     /// of the last balance and of an attribute's most frequent value.
     #[arg(long, value_name = "EXPR")]
     pub row_order: Option<String>,
+    /// The table's columns as the engine describes them (`name,type` lines,
+    /// e.g. an information_schema.columns export): a missing column or one
+    /// of the wrong type is refused before the statement is written.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
     /// Write the statement to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

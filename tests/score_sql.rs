@@ -914,3 +914,60 @@ fn postgres_agrees_on_every_sample() {
         assert_agree("postgres", case.what, &trained.scored, &got);
     }
 }
+
+/// `--schema`: the engine's description of the table is checked before a
+/// statement is written; every missing or mistyped column is named.
+#[test]
+fn a_table_that_does_not_fit_the_model_is_named_column_by_column() {
+    let trained = train_and_score(&transactions().file, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let schema = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let run = |p: &Path| {
+        custseg(&[
+            "sql",
+            "--model",
+            trained.model.to_str().unwrap(),
+            "--dialect",
+            "snowflake",
+            "--table",
+            "txns",
+            "--schema",
+            p.to_str().unwrap(),
+        ])
+    };
+    let bad = schema(
+        "bad.csv",
+        "column_name,data_type\nTRANSACTIONID,VARCHAR\nCustomerID,VARCHAR\nCustomerDOB,DATE\n\
+         CustAccountBalance,DATE\n\"TransactionAmount (INR)\",\"NUMBER(18,2)\"\n",
+    );
+    let res = run(&bad);
+    assert!(!res.status.success());
+    assert!(res.stdout.is_empty(), "no statement is written");
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for part in [
+        "bad.csv",
+        "'txns' does not fit the model",
+        "no column 'TransactionDate' (read as a date)",
+        "'CustAccountBalance' is DATE in the table, but the model reads a number",
+        "no column 'TransactionID' (read as text), but 'TRANSACTIONID'",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    let good = schema(
+        "good.csv",
+        "TransactionID,VARCHAR(16)\nCustomerID,VARCHAR(16)\nCustomerDOB,DATE\nCustAccountBalance,FLOAT\n\
+         TransactionDate,TIMESTAMP_NTZ\n\"TransactionAmount (INR)\",\"NUMBER(18,2)\"\n",
+    );
+    let res = run(&good);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(String::from_utf8_lossy(&res.stdout).contains("custseg_assigned"));
+}

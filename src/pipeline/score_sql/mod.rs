@@ -16,8 +16,10 @@ mod direction;
 mod features;
 mod log;
 mod log_shape;
+mod schema;
 
 pub use dialect::Dialect;
+pub use schema::{TableColumn, parse as parse_schema};
 
 use crate::error::{Error, Result};
 use crate::pipeline::clean::IsoDate;
@@ -65,6 +67,21 @@ pub fn scoring_sql(model: &Model, req: &SqlRequest) -> Result<String> {
             req.dialect.name()
         ))
     })
+}
+
+/// Checks the table's columns (the engine's description of it) against
+/// what the statement reads: a one-line list of every missing column and
+/// every column of a type the model cannot read, or `Ok`.
+pub fn check_table(
+    model: &Model,
+    req: &SqlRequest,
+    table: &[TableColumn],
+) -> std::result::Result<(), String> {
+    let reads = schema::read_columns(model, req).map_err(|Unsupported(what)| what)?;
+    match schema::mismatch(&reads, table) {
+        Some(problems) => Err(problems),
+        None => Ok(()),
+    }
 }
 
 /// The cleaned columns the features read, each once, in first-use order.
