@@ -7,7 +7,7 @@ use crate::pipeline::export::write::{check_file_target, write_atomic};
 use crate::pipeline::model::Model;
 use crate::pipeline::progress::NoProgress;
 use crate::pipeline::score_sql::{
-    AsOfSpec, Dialect, SqlRequest, check_table, parse_schema, scoring_sql,
+    AsOfSpec, Dialect, SqlRequest, check_table, guessed_row_order, parse_schema, scoring_sql,
 };
 use std::io::Write;
 
@@ -54,6 +54,12 @@ pub fn run_sql(args: &SqlArgs) -> Result<()> {
         })?;
     }
     let sql = scoring_sql(&model, &request)?;
+    if let Some(note) = guessed_row_order(&model, &request) {
+        eprintln!(
+            "note: the log's {}; --row-order EXPR gives the file's order",
+            crate::escape::terminal(&note)
+        );
+    }
     match &args.out {
         Some(out) => {
             write_atomic(out, &NoProgress, |w| {

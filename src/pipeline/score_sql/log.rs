@@ -32,6 +32,9 @@ const MONEY_OUT: &str = "'O'";
 pub struct RowOrder {
     pub expr: Option<String>,
     pub note: String,
+    /// Whether the order is custseg's guess (the transaction number, or
+    /// none), which the user may want to give.
+    pub guessed: bool,
 }
 
 pub fn row_order(model: &Model, req: &SqlRequest) -> Result<RowOrder, Unsupported> {
@@ -39,17 +42,20 @@ pub fn row_order(model: &Model, req: &SqlRequest) -> Result<RowOrder, Unsupporte
     Ok(match (&req.row_order, &shape.txn_id) {
         (Some(e), _) => RowOrder {
             expr: Some(e.clone()),
-            note: format!("rows in the order of {e} (--row-order)"),
+            note: format!("rows in the order of {e} (the given row order)"),
+            guessed: false,
         },
         (None, Some(c)) => RowOrder {
             expr: Some(format!("t.{}", req.dialect.ident(c))),
             note: format!(
-                "rows in the order of the transaction number '{c}' (give --row-order for the file's order if it differs)"
+                "rows in the order of the transaction number '{c}' (give the file's row order if it differs)"
             ),
+            guessed: true,
         },
         (None, None) => RowOrder {
             expr: None,
-            note: "no row order (no transaction number; give --row-order): ties of the last balance and of an attribute's most frequent value go to the larger value".into(),
+            note: "no row order (no transaction number and no row order given): ties of the last balance and of an attribute's most frequent value go to the larger value".into(),
+            guessed: true,
         },
     })
 }

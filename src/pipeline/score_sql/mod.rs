@@ -69,6 +69,17 @@ pub fn scoring_sql(model: &Model, req: &SqlRequest) -> Result<String> {
     })
 }
 
+/// How a log model's statement orders the log's rows when custseg had to
+/// choose (the transaction number, or no order): the note its header
+/// carries. `None` for customer tables and a given order.
+pub fn guessed_row_order(model: &Model, req: &SqlRequest) -> Option<String> {
+    if !model.aggregated {
+        return None;
+    }
+    let order = log::row_order(model, req).ok()?;
+    order.guessed.then_some(order.note)
+}
+
 /// Checks the table's columns (the engine's description of it) against
 /// what the statement reads: a one-line list of every missing column and
 /// every column of a type the model cannot read, or `Ok`.
