@@ -7,9 +7,9 @@ Every file is a module (tui::app, tui::screens::load, ...). A file imports
 another when it names it: in a `use` (crate::tui::..., super::..., self::...,
 or a path relative to the module, as mod.rs writes them) or in a path in the
 code (`super::features::start(app)`, `screens::load::draw(..)` after
-`use super::screens`). A path names the deepest module it reaches, so
-`crate::tui::app::App` is an edge to tui::app. Edges to the module's own
-parents through `pub mod` lines are not imports and are not counted.
+`use super::screens`); inline `mod tests { .. }` blocks are left out. A path names the deepest module it reaches, so
+`crate::tui::app::App` is an edge to tui::app; `pub mod` lines declare
+modules and are not imports.
 
 Prints the number of edges, the files in cycles (strongly connected
 components of more than one file) and the edges inside those components;
@@ -100,8 +100,28 @@ def resolve(segments, here, modules, aliases):
     return deepest
 
 
+def without_inline_modules(code):
+    """The code with `mod name { ... }` blocks cut (unit tests: their
+    `super::` is the file's own module, and they are not the program's
+    imports)."""
+    out, i = [], 0
+    for m in re.finditer(r'\bmod\s+' + IDENT + r'\s*\{', code):
+        if m.start() < i:
+            continue
+        out.append(code[i:m.start()])
+        depth, j = 0, m.end() - 1
+        while j < len(code):
+            depth += {'{': 1, '}': -1}.get(code[j], 0)
+            j += 1
+            if depth == 0:
+                break
+        i = j
+    out.append(code[i:])
+    return ''.join(out)
+
+
 def imports(path, here, modules):
-    code = code_only(path.read_text(encoding='utf-8'))
+    code = without_inline_modules(code_only(path.read_text(encoding='utf-8')))
     found, aliases = set(), {}
     for m in re.finditer(r'\buse\s+([^;]+);', code):
         for segs in expand_use(m.group(1)):
