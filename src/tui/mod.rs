@@ -1,20 +1,27 @@
 //! The keyboard-driven terminal UI: an editor of one [`RunConfig`] plus a
 //! viewer of each pipeline stage's result.
 //!
-//! Layout of the module:
+//! Layout of the module (docs/ARCHITECTURE.md draws it; imports point
+//! down only, `bench/refactor/tui_cycle.py` checks):
 //!
 //! - [`app`]: [`App`] state and `App::update(Action)`, a pure state machine
-//!   (no terminal). Heavy work is never done there: it queues a [`worker::Job`].
+//!   (no terminal). It owns the config being edited, the stage outputs
+//!   ([`data::PipelineData`], holding the pipeline's `Analysis`), the
+//!   running jobs, overlay and status, and one state per screen; it
+//!   applies the [`effect::Effect`]s screens return.
+//! - [`screens`]: one module per stage, each an `impl Screen` over its own
+//!   state; they never import the App or each other.
+//! - [`jobs`]: what a screen asks to run ([`jobs::Request`]) and how it
+//!   runs; [`worker`]: runs one analysis step per job on a thread,
+//!   forwarding progress and results; cancel through an `AtomicBool`.
 //! - [`keymap`]: `KeyEvent` -> [`Action`], depending on the screen, overlay and
 //!   whether a text field has the focus. Only key presses act.
 //! - [`event`]: one channel for key presses, resizes and worker reports.
-//! - [`worker`]: runs jobs (load, list sheets, clean, features, cluster,
-//!   profile, export) on threads,
-//!   forwarding progress and results as events; cancel through an `AtomicBool`.
-//! - [`ui`]: `draw(frame, &App)`, a pure function of the state, so tests render
-//!   into a `TestBackend`.
-//! - [`screens`]: one module per stage; [`widgets`]: header stage bar, footer,
-//!   help overlay, too-small screen, progress bar, dialogs.
+//! - [`ui`]: `draw(frame, &App)`, a pure function of the state (so tests
+//!   render into a `TestBackend`), with the App's chrome: header, footer,
+//!   status line, help, dialogs, too-small screen.
+//! - [`widgets`]: drawing pieces the screens share (panes, lists, charts,
+//!   progress bar, file browser); [`overlay`]: what is drawn over a screen.
 //! - [`theme`]: 16 ANSI colours or `NO_COLOR`; Unicode or ASCII glyphs.
 //! - [`harness`]: drives an `App` without a terminal (tests, screenshots).
 

@@ -6,10 +6,11 @@
 //! Every job that computes runs a step of the pipeline's analysis
 //! (`pipeline::analysis::steps`, what `--no-tui` runs too).
 //!
-//! Adding a stage: add a `Job` variant carrying its inputs (an `Arc` of the
-//! previous stage's output), a `JobOutput` variant for its result, and one
-//! match arm in `run_job` calling the analysis step with a
-//! [`FnProgress`] built from `report`.
+//! Adding a stage: a `Job` variant carrying its inputs (the `Arc`s of the
+//! outputs before it, taken by `jobs::Request::job`), a `JobOutput` variant
+//! for its result, and one match arm in `run_job` calling the analysis step
+//! with a [`FnProgress`] built from `report`. The worker never sees the
+//! App: its reports go to the callback it was made with.
 
 use super::data::{self, FeatureData, HIST_BINS, Pca, SCATTER_POINTS};
 use crate::config::RunConfig;
