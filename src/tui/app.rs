@@ -222,15 +222,6 @@ impl App {
         self.jobs.iter().any(|j| j.kind != JobKind::Sheets)
     }
 
-    pub fn job(&self, kind: JobKind) -> Option<&RunningJob> {
-        self.jobs.iter().find(|j| j.kind == kind)
-    }
-
-    /// The first running job of any of `kinds`.
-    pub fn job_of(&self, kinds: &[JobKind]) -> Option<&RunningJob> {
-        self.jobs.iter().find(|j| kinds.contains(&j.kind))
-    }
-
     pub fn stage_status(&self, stage: Stage) -> StageStatus {
         if stage == self.stage {
             return StageStatus::Current;

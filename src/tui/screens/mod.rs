@@ -77,7 +77,6 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: &'a mut RunConfig,
         data: &'a PipelineData,
