@@ -130,7 +130,6 @@ impl Request {
         config: &RunConfig,
     ) -> Option<(Job, Shown)> {
         let input = || config.input.clone().unwrap_or_default();
-        let boxed = || Box::new(config.clone());
         Some(match self {
             Request::Load { path } => {
                 let label = format!("Loading {}", file_name(&path));
@@ -157,7 +156,7 @@ impl Request {
                     id,
                     cleaned: data.cleaned()?.clone(),
                     mapping: data.customer_mapping()?.clone(),
-                    config: boxed(),
+                    config: Box::new(config.clone()),
                     cancel,
                 };
                 let label = "Building features".to_string();
@@ -169,51 +168,8 @@ impl Request {
                     },
                 )
             }
-            Request::Sweep => {
-                let features = data.features()?.clone();
-                let c = &config.cluster;
-                let label = format!(
-                    "K sweep {}..{} on {} customers",
-                    c.k_min,
-                    c.k_max,
-                    text::thousands(features.n)
-                );
-                let job = Job::Cluster {
-                    id,
-                    features,
-                    config: boxed(),
-                    cancel,
-                };
-                (
-                    job,
-                    Shown {
-                        label,
-                        path: input(),
-                    },
-                )
-            }
-            Request::Profile => {
-                let k = data.k()?;
-                let job = Job::Profile {
-                    id,
-                    features: data.features()?.clone(),
-                    cleaned: data.cleaned()?.clone(),
-                    mapping: data.customer_mapping()?.clone(),
-                    sweep: data.sweep()?.clone(),
-                    k,
-                    config: boxed(),
-                    with_pca: data.pca().is_none(),
-                    cancel,
-                };
-                let label = format!("Profiling K={k}");
-                (
-                    job,
-                    Shown {
-                        label,
-                        path: input(),
-                    },
-                )
-            }
+            Request::Sweep => sweep_job(id, cancel, data, config, input())?,
+            Request::Profile => profile_job(id, cancel, data, config, input())?,
             Request::Export { dir, force, files } => {
                 let request = Box::new(ExportRequest {
                     run: data.output()?,
@@ -232,6 +188,56 @@ impl Request {
             }
         })
     }
+}
+
+/// The K sweep on the features held, with the options being edited.
+fn sweep_job(
+    id: JobId,
+    cancel: Arc<AtomicBool>,
+    data: &PipelineData,
+    config: &RunConfig,
+    path: PathBuf,
+) -> Option<(Job, Shown)> {
+    let features = data.features()?.clone();
+    let c = &config.cluster;
+    let label = format!(
+        "K sweep {}..{} on {} customers",
+        c.k_min,
+        c.k_max,
+        text::thousands(features.n)
+    );
+    let job = Job::Cluster {
+        id,
+        features,
+        config: Box::new(config.clone()),
+        cancel,
+    };
+    Some((job, Shown { label, path }))
+}
+
+/// The segments of the K shown (and the PCA sample, the first time for
+/// these features).
+fn profile_job(
+    id: JobId,
+    cancel: Arc<AtomicBool>,
+    data: &PipelineData,
+    config: &RunConfig,
+    path: PathBuf,
+) -> Option<(Job, Shown)> {
+    let k = data.k()?;
+    let job = Job::Profile {
+        id,
+        features: data.features()?.clone(),
+        cleaned: data.cleaned()?.clone(),
+        mapping: data.customer_mapping()?.clone(),
+        sweep: data.sweep()?.clone(),
+        k,
+        config: Box::new(config.clone()),
+        with_pca: data.pca().is_none(),
+        cancel,
+    };
+    let label = format!("Profiling K={k}");
+    Some((job, Shown { label, path }))
 }
 
 /// Clean, after Prepare unless the prepared table still serves (its
