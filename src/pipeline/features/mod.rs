@@ -37,8 +37,9 @@
 //!
 //! # Per feature, in order
 //!
-//! 1. Values that are still missing or not finite (only when Clean did not
-//!    run) are filled with the feature's median, counted and stored.
+//! 1. Values that are still missing or not finite are filled with the
+//!    feature's median, counted and stored. After Clean these are few,
+//!    such as a sentinel the mapping reads as missing (-1 or 999).
 //! 2. Optional winsorising at the chosen percentiles (bounds stored).
 //! 3. Transform: `auto` applies `log1p` to a non-negative feature whose
 //!    skewness (Fisher-Pearson, population moments) is above the threshold;
