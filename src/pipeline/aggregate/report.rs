@@ -88,17 +88,7 @@ impl AggregateReport {
         }
         s
     }
-}
 
-/// A customer-level table built from a transaction log.
-#[derive(Clone, Debug)]
-pub struct Aggregated {
-    pub table: Table,
-    pub mapping: Mapping,
-    pub report: AggregateReport,
-}
-
-impl AggregateReport {
     /// Warnings about the rows left out: without a customer id (the first
     /// on `first_without_id`) and dated after the as-of date.
     pub(super) fn warn_rows_left_out(
@@ -158,4 +148,12 @@ impl AggregateReport {
             ));
         }
     }
+}
+
+/// A customer-level table built from a transaction log.
+#[derive(Clone, Debug)]
+pub struct Aggregated {
+    pub table: Table,
+    pub mapping: Mapping,
+    pub report: AggregateReport,
 }
