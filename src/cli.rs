@@ -54,6 +54,8 @@ pub enum Command {
     Sample(SampleArgs),
     /// Write the scoring of a saved model as one SQL statement for a warehouse engine.
     Sql(SqlArgs),
+    /// Write a saved model as a PMML 4.4 document (ClusteringModel with its cleaning and features).
+    Pmml(crate::pmml_command::PmmlArgs),
 }
 
 #[derive(Debug, Args)]
