@@ -75,6 +75,8 @@ pub(super) fn measure_columns(
     }
 }
 
+/// Invoice lines: Frequency counts purchase invoices (or lines), Monetary
+/// is quantity × price, net of cancellations or over purchases only.
 fn invoice_columns(
     out: &mut OutColumns,
     accs: &[&Acc],
@@ -135,33 +137,42 @@ fn invoice_columns(
         "spend divided by the purchases counted (profile only)".into(),
     );
     if net {
-        out.add(
-            Column::number(
-                if src.invoice.is_some() {
-                    "cancelled_invoices"
-                } else {
-                    "cancelled_lines"
-                },
-                extras.iter().map(|e| f64::from(e.cancels)).collect(),
-            ),
-            None,
-            ColumnUse::Profile,
-            "cancellations (not counted as purchases; profile only)".into(),
-        );
-        out.add(
-            Column::number(
-                "returns_value",
-                extras.iter().map(|e| -e.cancel_value).collect(),
-            ),
-            None,
-            ColumnUse::Profile,
-            format!(
-                "value of the cancelled lines, as a positive amount of '{q}' × '{p}' (profile only)"
-            ),
-        );
+        cancellation_columns(out, extras, src);
     }
 }
 
+/// The cancellations netted against spend, as profile columns: how many,
+/// and their value as a positive amount.
+fn cancellation_columns(out: &mut OutColumns, extras: &[&Extra], src: &MeasureSources<'_>) {
+    let (q, p) = (src.quantity.unwrap_or("?"), src.price.unwrap_or("?"));
+    out.add(
+        Column::number(
+            if src.invoice.is_some() {
+                "cancelled_invoices"
+            } else {
+                "cancelled_lines"
+            },
+            extras.iter().map(|e| f64::from(e.cancels)).collect(),
+        ),
+        None,
+        ColumnUse::Profile,
+        "cancellations (not counted as purchases; profile only)".into(),
+    );
+    out.add(
+        Column::number(
+            "returns_value",
+            extras.iter().map(|e| -e.cancel_value).collect(),
+        ),
+        None,
+        ColumnUse::Profile,
+        format!(
+            "value of the cancelled lines, as a positive amount of '{q}' × '{p}' (profile only)"
+        ),
+    );
+}
+
+/// Money in and out: Frequency counts every row; the sum the monetary
+/// policy names is Monetary, the other two are profile columns.
 fn flow_columns(
     out: &mut OutColumns,
     accs: &[&Acc],

@@ -63,6 +63,8 @@ pub(super) fn policy_report(
     r
 }
 
+/// How invoice lines were read: what Monetary and Frequency are, and the
+/// cancellations with the returns policy applied.
 fn invoice_statements(
     r: &mut LogPolicyReport,
     plan: &LogPlan,
@@ -119,6 +121,8 @@ fn invoice_statements(
     }
 }
 
+/// How money in and out was told apart, which sum is Monetary, and the rows
+/// whose direction could not be read.
 fn flow_statements(
     r: &mut LogPolicyReport,
     plan: &LogPlan,
