@@ -32,39 +32,8 @@ pub(super) fn dedupe<'a>(
     if repeats.is_empty() {
         return Ok((Cow::Borrowed(table), rep));
     }
-    // Only now, for the duplicated ids: id -> (first row, last row, count).
-    let mut seen: HashMap<IdKey<'_>, (u32, u32, u32), FxBuild> = HashMap::default();
-    for &r in &repeats {
-        if let Some(k) = keys.key(r as usize) {
-            seen.insert(k, (u32::MAX, 0, 0));
-        }
-    }
-    for i in 0..n {
-        if let Some(k) = keys.key(i)
-            && let Some(e) = seen.get_mut(&k)
-        {
-            e.0 = e.0.min(i as u32);
-            e.1 = i as u32;
-            e.2 += 1;
-        }
-    }
-    let mut dup: Vec<(u32, u32, u32)> = seen.values().copied().collect();
-    dup.sort_unstable();
-    rep.duplicated_ids = dup.len();
-    rep.rows_removed = dup.iter().map(|d| d.2 as usize - 1).sum();
-    for &(first, _, _) in dup.iter().take(EXAMPLES) {
-        let k = keys.key(first as usize);
-        let rows: Vec<String> = (first as usize..n)
-            .filter(|&i| keys.key(i) == k)
-            .take(4)
-            .map(|i| table.row_label(i))
-            .collect();
-        rep.examples.push(format!(
-            "'{}' on {}",
-            id_col.data.display(first as usize),
-            rows.join(", ")
-        ));
-    }
+    let seen = duplicated_ids(&keys, &repeats, n);
+    describe_duplicates(&mut rep, &seen, &keys, table, &id_col.data);
     if policy == DuplicatePolicy::Fail {
         return Err(Error::with_remedy(
             format!(
@@ -92,33 +61,89 @@ pub(super) fn dedupe<'a>(
         })
         .collect();
     drop(seen);
+    Ok((Cow::Owned(keep_rows(table, &keep)), rep))
+}
+
+/// Each duplicated id: (first row, last row, rows). Built only for the ids
+/// that repeat, so the usual table (few or none) needs no map of all ids.
+fn duplicated_ids<'a>(
+    keys: &IdKeys<'a>,
+    repeats: &[u32],
+    n: usize,
+) -> HashMap<IdKey<'a>, (u32, u32, u32), FxBuild> {
+    let mut seen: HashMap<IdKey<'_>, (u32, u32, u32), FxBuild> = HashMap::default();
+    for &r in repeats {
+        if let Some(k) = keys.key(r as usize) {
+            seen.insert(k, (u32::MAX, 0, 0));
+        }
+    }
+    for i in 0..n {
+        if let Some(k) = keys.key(i)
+            && let Some(e) = seen.get_mut(&k)
+        {
+            e.0 = e.0.min(i as u32);
+            e.1 = i as u32;
+            e.2 += 1;
+        }
+    }
+    seen
+}
+
+/// How many ids repeat, the rows the policy removes, and the first few
+/// ids (in file order) with their rows.
+fn describe_duplicates(
+    rep: &mut DuplicateReport,
+    seen: &HashMap<IdKey<'_>, (u32, u32, u32), FxBuild>,
+    keys: &IdKeys<'_>,
+    table: &Table,
+    ids: &ColumnData,
+) {
+    let n = table.n_rows;
+    let mut dup: Vec<(u32, u32, u32)> = seen.values().copied().collect();
+    dup.sort_unstable();
+    rep.duplicated_ids = dup.len();
+    rep.rows_removed = dup.iter().map(|d| d.2 as usize - 1).sum();
+    for &(first, _, _) in dup.iter().take(EXAMPLES) {
+        let k = keys.key(first as usize);
+        let rows: Vec<String> = (first as usize..n)
+            .filter(|&i| keys.key(i) == k)
+            .take(4)
+            .map(|i| table.row_label(i))
+            .collect();
+        rep.examples.push(format!(
+            "'{}' on {}",
+            ids.display(first as usize),
+            rows.join(", ")
+        ));
+    }
+}
+
+/// The rows of `table` marked in `keep`, every column filtered in parallel.
+fn keep_rows(table: &Table, keep: &[bool]) -> Table {
     let columns: Vec<Column> = table
         .columns
         .par_iter()
         .map(|c| Column {
             name: c.name.clone(),
             ctype: c.ctype,
-            data: filter_rows(&c.data, &keep),
+            data: filter_rows(&c.data, keep),
             info: c.info.clone(),
         })
         .collect();
     let row_origin = table
         .row_origin
         .iter()
-        .zip(&keep)
+        .zip(keep)
         .filter(|(_, k)| **k)
         .map(|(r, _)| *r)
         .collect();
     let n_rows = keep.iter().filter(|k| **k).count();
-    Ok((
-        Cow::Owned(Table {
-            columns,
-            n_rows,
-            row_origin,
-            source: table.source.clone(),
-        }),
-        rep,
-    ))
+    Table {
+        columns,
+        n_rows,
+        row_origin,
+        source: table.source.clone(),
+    }
 }
 
 /// Rows whose id repeats an earlier row's id (ascending), and the number of
