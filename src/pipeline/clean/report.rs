@@ -1,7 +1,7 @@
 //! What Clean tells: what it did to each column, the duplicate ids, the
 //! as-of date and the warnings; and the plain-text rendering of it.
 
-use super::{DuplicatePolicy, Imputation, IsoDate};
+use super::{AsOfSource, DuplicatePolicy, Imputation, IsoDate};
 use crate::pipeline::mapping::{ColumnUse, Role};
 use crate::pipeline::table::ColumnType;
 use crate::remedy::{Notice, Remedy};
@@ -100,8 +100,12 @@ pub struct CleanReport {
     pub rows_in: usize,
     pub rows_out: usize,
     pub as_of: Option<IsoDate>,
-    /// Where the as-of date came from.
+    /// Where the as-of date came from, in words ([`AsOfSource::describe`]).
     pub as_of_source: String,
+    /// Where the as-of date came from, typed: each face words it and the
+    /// option that chooses another date.
+    #[serde(default)]
+    pub as_of_from: AsOfSource,
     pub max_missing: f64,
     pub duplicates: DuplicateReport,
     pub columns: Vec<ColumnReport>,
@@ -122,6 +126,15 @@ impl CleanReport {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Where the as-of date came from, as the command line and the report
+    /// word it: with the flag that chooses another when custseg chose it.
+    pub fn cli_as_of_source(&self) -> String {
+        match self.as_of_from.remedy() {
+            Some(r) => format!("{}; {}", self.as_of_source, r.cli_phrase()),
+            None => self.as_of_source.clone(),
+        }
+    }
+
     /// Plain-text rendering for headless output and the Markdown report.
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
@@ -132,7 +145,7 @@ impl CleanReport {
             self.rows_in,
             self.rows_out,
             self.as_of.map_or("none".to_string(), |d| d.to_string()),
-            self.as_of_source
+            self.cli_as_of_source()
         );
         let d = &self.duplicates;
         if let Some(id) = &d.id_column {

@@ -36,7 +36,8 @@ pub fn clean(table: &Table, mapping: &Mapping, opts: &CleanOptions) -> Result<Cl
         rows_in: table.n_rows,
         rows_out: work.n_rows,
         as_of: as_of.date,
-        as_of_source: as_of.source.clone(),
+        as_of_source: as_of.source.describe(),
+        as_of_from: as_of.source.clone(),
         max_missing: opts.max_missing,
         duplicates,
         ..CleanReport::default()
@@ -161,7 +162,7 @@ fn add_table_warnings(report: &mut CleanReport, table: &Table, mapping: &Mapping
     if as_of.date.is_none() && dates_in_use {
         report
             .warnings
-            .push(Notice::new(as_of.source.clone()).remedy(Remedy::AsOf { date: None }));
+            .push(Notice::new(as_of.source.describe()).remedy(Remedy::AsOf { date: None }));
     }
     if let Some(w) = &as_of.warning {
         report.warnings.push(w.clone());

@@ -478,20 +478,23 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
     let t = &app.theme;
     let r = &f.features.report;
     let as_of = r.as_of.map_or("none".to_string(), |d| d.to_string());
-    let set = if app.config.clean.as_of.is_some() {
-        "set"
-    } else {
-        "latest"
+    let source = app.data.cleaned.as_ref().map(|c| &c.report.as_of_from);
+    let (with_key, set) = source.map_or((String::new(), ""), crate::tui::remedy::as_of_origin);
+    let title_with = |set: &str| {
+        format!(
+            " {} mode {} {} used {} {} customers {} as-of {as_of} ({set}) ",
+            r.mode.name(),
+            t.glyphs.sep,
+            f.features.d,
+            t.glyphs.sep,
+            text::thousands(f.features.n),
+            t.glyphs.sep,
+        )
     };
-    let mut title = format!(
-        " {} mode {} {} used {} {} customers {} as-of {as_of} ({set}) ",
-        r.mode.name(),
-        t.glyphs.sep,
-        f.features.d,
-        t.glyphs.sep,
-        text::thousands(f.features.n),
-        t.glyphs.sep,
-    );
+    let mut title = title_with(&with_key);
+    if text::width(&title) + 2 > area.width as usize {
+        title = title_with(set);
+    }
     if text::width(&title) + 2 > area.width as usize {
         title = format!(" {} features {} as-of {as_of} ", f.features.d, t.glyphs.sep);
     }
