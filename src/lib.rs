@@ -9,6 +9,7 @@ pub mod error;
 pub mod escape;
 pub mod headless;
 pub mod pipeline;
+pub mod pmml_command;
 pub mod remedy;
 pub mod sample;
 pub mod signals;
