@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod analysis;
 pub mod as_of;
+pub mod calendar;
 pub mod clean;
 pub mod cluster;
 pub mod correlation;
@@ -15,6 +16,7 @@ pub mod features;
 pub mod fxhash;
 pub mod hanzi;
 pub mod hygiene;
+pub(crate) mod id_key;
 pub mod k_choice;
 pub mod labels;
 pub mod linalg;
