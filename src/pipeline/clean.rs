@@ -45,10 +45,10 @@ mod tests;
 
 pub use crate::pipeline::calendar::{IsoDate, civil_from_days, months_between, years_between};
 pub(crate) use crate::pipeline::id_key::{IdKey, IdKeys};
+pub use crate::pipeline::stats::median_in_place;
 pub use apply::{AppliedClean, apply_clean};
 pub use as_of::{ACTIVITY_ROLES, AsOf, AsOfSource, resolve_as_of};
 pub use column::validity_for;
-pub use impute::median_in_place;
 pub use report::{CleanReport, ColumnAction, ColumnReport, DropCause, DuplicateReport};
 pub use stage::clean;
 

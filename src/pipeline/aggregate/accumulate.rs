@@ -3,8 +3,8 @@
 //! balance, invoice lines and money in and out, attributes).
 
 use super::attributes::{Attr, AttrSpec, EMPTY, Slot};
-use crate::pipeline::clean::{IdKey, IdKeys};
 use crate::pipeline::fxhash::FxBuild;
+use crate::pipeline::id_key::{IdKey, IdKeys};
 use crate::pipeline::table::{ColumnData, MISSING_DATE};
 use crate::pipeline::txn_meaning::{RowKind, RowReader};
 use std::collections::HashMap;

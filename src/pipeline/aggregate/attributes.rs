@@ -8,9 +8,9 @@ use super::accumulate::{Acc, Shard};
 use super::output::OutColumns;
 use super::pass::{Grouped, Order};
 use super::report::{AggregateReport, Disagreement};
-use crate::pipeline::clean::IdKey;
 use crate::pipeline::excerpt;
 use crate::pipeline::fxhash::FxBuild;
+use crate::pipeline::id_key::IdKey;
 use crate::pipeline::mapping::{ColumnMapping, ColumnUse, Mapping, Role};
 use crate::pipeline::table::{
     Column, ColumnData, ColumnInfo, ColumnType, MISSING_DATE, Table, TextColumn, format_date,

@@ -2,8 +2,8 @@
 
 use super::InputKind;
 use crate::error::{Error, Result};
-use crate::pipeline::clean::{IdKey, IdKeys};
 use crate::pipeline::fxhash::FxBuild;
+use crate::pipeline::id_key::{IdKey, IdKeys};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::table::{Column, Table};
 use crate::remedy::Remedy;

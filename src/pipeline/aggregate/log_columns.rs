@@ -5,7 +5,7 @@ use super::accumulate::Inputs;
 use super::decide::id_remedy;
 use super::measures::MeasureSources;
 use crate::error::{Error, Result};
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{Column, Table};
 use crate::pipeline::txn_meaning::{DirectionWords, LogLayout, LogPlan, ReturnsPolicy, RowReader};

@@ -76,7 +76,7 @@ use self::pass::{Grouped, group_rows};
 use self::policy::policy_report;
 use self::tenure::add_date_columns;
 use crate::error::{Error, Result};
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::table::{Column, Table};

@@ -1,6 +1,6 @@
 //! What the Aggregate stage tells the user: its report and its output.
 
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::excerpt;
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::table::{Column, ColumnType, Table};

@@ -4,6 +4,7 @@
 use super::{FillMethod, FillValue, Imputation, IsoDate};
 use crate::pipeline::aggregate::FxBuild;
 use crate::pipeline::id_key::IdKey;
+use crate::pipeline::stats::median_in_place;
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, TextColumn};
 use std::collections::HashMap;
 
@@ -61,24 +62,6 @@ pub(super) fn fill_value(data: &ColumnData, ctype: ColumnType) -> Option<(Imputa
                 constant,
             ))
         }
-    }
-}
-
-/// Median of the values (average of the two middle ones for an even count),
-/// found with `select_nth_unstable`; reorders `v`. `None` when empty.
-pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
-    let m = v.len();
-    if m == 0 {
-        return None;
-    }
-    let k = m / 2;
-    let (lower, upper, _) = v.select_nth_unstable_by(k, f64::total_cmp);
-    let upper = *upper;
-    if m % 2 == 1 {
-        Some(upper)
-    } else {
-        let lower_max = lower.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Some(lower_max / 2.0 + upper / 2.0)
     }
 }
 

@@ -6,7 +6,7 @@ use super::options::{FeatureMode, FeatureOptions, ZeroVariance};
 use super::params::FeatureParams;
 use super::process::Done;
 use super::report::{CorrelatedPair, FeatureReport, LeftOut, fmt_num};
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::correlation;
 use crate::remedy::Notice;
 use rayon::prelude::*;

@@ -103,7 +103,7 @@ use self::select::{
 };
 use self::template::template_features;
 use crate::error::{Error, Result};
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::table::Table;
 use ndarray::ArrayView2;

@@ -6,7 +6,7 @@ use super::params::FeatureSource;
 use super::report::{FeatureReport, LeftOut};
 use super::select::{Planned, applied_rule};
 use super::values::source_values;
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{Column, ColumnType, Table};
 use crate::remedy::{Notice, Remedy};

@@ -3,7 +3,7 @@
 
 use super::options::{FeatureMode, Transform};
 use super::template::Derive;
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

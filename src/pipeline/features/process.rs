@@ -11,7 +11,8 @@ use super::transform::{
     scale_in_place, winsorise,
 };
 use crate::error::Result;
-use crate::pipeline::clean::{IsoDate, median_in_place};
+use crate::pipeline::calendar::IsoDate;
+use crate::pipeline::stats::median_in_place;
 use crate::pipeline::stats::moments;
 use std::borrow::Cow;
 

@@ -2,7 +2,7 @@
 //! range and transform, and what was left out and why.
 
 use super::options::{FeatureMode, Transform};
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::ColumnUse;
 use crate::remedy::{Notice, Remedy};

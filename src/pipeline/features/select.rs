@@ -8,7 +8,7 @@ use super::report::{FeatureReport, LeftOut, RuledColumn};
 use super::template::{TEMPLATE_ROLES, TemplatePlan};
 use super::values::source_values;
 use crate::error::{Error, Result};
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::Table;

@@ -6,7 +6,7 @@ use super::params::FeatureSource;
 use super::report::LeftOut;
 use super::select::Planned;
 use super::values::source_values;
-use crate::pipeline::clean::IsoDate;
+use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::Table;
 use crate::remedy::Remedy;

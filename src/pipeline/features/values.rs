@@ -2,7 +2,7 @@
 //! date measured against the as-of date, or a one-hot level.
 
 use super::params::FeatureSource;
-use crate::pipeline::clean::{IsoDate, civil_from_days};
+use crate::pipeline::calendar::{IsoDate, civil_from_days};
 use crate::pipeline::table::{ColumnData, MISSING_DATE, Table};
 use rayon::prelude::*;
 use std::borrow::Cow;
