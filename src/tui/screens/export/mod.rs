@@ -673,11 +673,11 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "segment, a summary per segment, charts, a Markdown report, the model",
+        "segment, a summary per segment, charts, a Markdown report, the model,",
     ),
     (
         "",
-        "(to score new customers) and run.toml, which replays this exact run:",
+        "scoring SQL and PMML when checked, and run.toml, which replays the run:",
     ),
     (
         "",
@@ -691,24 +691,15 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "custseg's earlier outputs there are replaced, your files stay.",
     ),
-    (
-        "",
-        "Scoring SQL and model.pmml (off unless checked) score customers in",
-    ),
-    (
-        "",
-        "your database or PMML tool exactly as custseg score does.",
-    ),
     ("", ""),
     (
         "Folder",
         "type it (relative to where custseg runs); Ctrl-U clears",
     ),
     ("↑↓ Tab", "move between the folder and the files"),
-    ("Space ←→", "check / uncheck a file"),
     (
-        "←→ on SQL",
-        "choose the engine of scoring_<engine>.sql (12, as custseg sql)",
+        "Space ←→",
+        "check / uncheck; on the scoring SQL row ←→ picks the engine",
     ),
     (
         "Enter",
