@@ -61,6 +61,24 @@ fn interpolate(a: f64, b: f64, frac: f64) -> f64 {
     if x.is_finite() { x.clamp(a, b) } else { a }
 }
 
+/// Median of the values (average of the two middle ones for an even count),
+/// found with `select_nth_unstable`; reorders `v`. `None` when empty.
+pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
+    let m = v.len();
+    if m == 0 {
+        return None;
+    }
+    let k = m / 2;
+    let (lower, upper, _) = v.select_nth_unstable_by(k, f64::total_cmp);
+    let upper = *upper;
+    if m % 2 == 1 {
+        Some(upper)
+    } else {
+        let lower_max = lower.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Some(lower_max / 2.0 + upper / 2.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,23 +113,5 @@ mod tests {
         assert_eq!(pow2_above(4.0), 4.0);
         assert!(pow2_above(f64::MAX).is_finite());
         assert!(f64::MAX / pow2_above(f64::MAX) <= 2.0);
-    }
-}
-
-/// Median of the values (average of the two middle ones for an even count),
-/// found with `select_nth_unstable`; reorders `v`. `None` when empty.
-pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
-    let m = v.len();
-    if m == 0 {
-        return None;
-    }
-    let k = m / 2;
-    let (lower, upper, _) = v.select_nth_unstable_by(k, f64::total_cmp);
-    let upper = *upper;
-    if m % 2 == 1 {
-        Some(upper)
-    } else {
-        let lower_max = lower.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Some(lower_max / 2.0 + upper / 2.0)
     }
 }
