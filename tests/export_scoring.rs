@@ -455,3 +455,50 @@ fn bad_dialects_and_tables_are_refused_before_anything_is_written() {
         "{err}"
     );
 }
+
+/// A model the SQL cannot express (no customer id column: every row is a
+/// customer by its line number) fails the export in one line naming the
+/// file, and the folder gets none of the run's files.
+#[test]
+fn a_model_the_sql_cannot_express_fails_the_export_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("measures.csv");
+    let mut text = String::from("spend,visits,tenure_months\n");
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..300 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        text.push_str(&format!(
+            "{}.{:02},{},{}\n",
+            x % 5000,
+            x % 100,
+            x % 40,
+            x % 120
+        ));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "--no-tui",
+        s(&input),
+        "--out",
+        s(&out),
+        "--sql-dialect",
+        "sqlite",
+        "--pmml",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let last = err
+        .lines()
+        .filter(|l| !l.starts_with('['))
+        .collect::<Vec<_>>();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(last.len(), 1, "{err}");
+    assert!(
+        last[0].contains("scoring_sqlite.sql") && last[0].contains("customer id"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&out).map_or_else(|_| Vec::new(), |d| d.collect());
+    assert!(left.is_empty(), "nothing written: {left:?}");
+}

@@ -215,7 +215,8 @@ pub fn write_scoring(
     let as_of_taken = run.cleaned.as_of.date;
     for f in sql_files(cfg) {
         progress.report(0.96, &format!("writing {}", f.file));
-        let statement = scoring_sql(&model, &f.request())?;
+        let statement = scoring_sql(&model, &f.request())
+            .map_err(|e| crate::error::Error::usage(format!("{}: {e}", f.file)))?;
         let mut text = sql_header(&f, &model_path, model_in_set, as_of_taken);
         text.push_str(&statement);
         set.write_bytes(&f.file, text.as_bytes())?;
