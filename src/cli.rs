@@ -39,7 +39,8 @@ use values::{
         custseg score --model M FILE --out F          score new customers with a saved model\n\
         custseg sql --model M --dialect D --table T   the same scoring as one SQL statement\n\
         custseg pmml --model M --out F                the model as a PMML 4.4 document\n\
-        custseg sample --rows N --out FILE            write synthetic customers",
+        custseg sample --rows N --out FILE            write synthetic customers\n\
+        custseg completions bash|zsh|fish             shell completions; custseg man: the man page",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -71,6 +72,10 @@ pub enum Command {
     Sql(SqlArgs),
     /// Write a saved model as a PMML 4.4 document (ClusteringModel with its cleaning and features).
     Pmml(crate::pmml_command::PmmlArgs),
+    /// Print the shell completion script (e.g. `custseg completions bash > /etc/bash_completion.d/custseg`).
+    Completions(crate::shell_command::CompletionsArgs),
+    /// Print the man page custseg.1 (roff), or write every page into a folder with --dir.
+    Man(crate::shell_command::ManArgs),
 }
 
 #[derive(Debug, Args)]
