@@ -278,6 +278,14 @@ pub struct StageArgs {
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
     pub storage: Option<crate::pipeline::cluster::Storage>,
+    /// Reference sets of the gap statistic, which chooses K and judges the
+    /// structure (default 10; 0: off, K by the knee of the SSE curve).
+    #[arg(long, value_name = "N")]
+    pub gap_references: Option<usize>,
+    /// Bootstrap resamples that measure each segment's stability (default
+    /// 50; 0: off).
+    #[arg(long, value_name = "N")]
+    pub stability_resamples: Option<usize>,
     /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
@@ -587,6 +595,12 @@ impl StageArgs {
         if let Some(st) = s.storage {
             c.storage = st;
         }
+        if let Some(b) = s.gap_references {
+            c.gap_references = b;
+        }
+        if let Some(b) = s.stability_resamples {
+            c.stability_resamples = b;
+        }
     }
 
     /// The flag and value as typed, when a flag set `setting`.
@@ -601,6 +615,12 @@ impl StageArgs {
             Setting::SilhouetteSample => s
                 .silhouette_sample
                 .map(|n| format!("--silhouette-sample {n}")),
+            Setting::GapReferences => s
+                .gap_references
+                .map(|n| format!("--gap-references {n}")),
+            Setting::StabilityResamples => s
+                .stability_resamples
+                .map(|n| format!("--stability-resamples {n}")),
             Setting::MaxMissing => s.max_missing.map(|m| format!("--max-missing {m}")),
             Setting::SkewThreshold => s.skew_threshold.map(|x| format!("--skew-threshold {x}")),
             Setting::IndicatorWeight => s

@@ -185,6 +185,12 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
 
 /// The `--json` object: one value scripts can rely on.
 pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
+    let mut summary = summary_json_core(run, files);
+    crate::headless_trust::add_to_json(&mut summary, run);
+    summary
+}
+
+fn summary_json_core(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     let chosen = run.chosen();
     json!({
         "input": run.table.source.path,
@@ -219,13 +225,18 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
         "k": chosen.k,
         "k_reason": run.pick.reason,
-        "sweep": run.sweep.results.iter().map(|r| json!({
-            "k": r.k,
-            "sse": r.fit.inertia,
-            "silhouette": r.metrics.silhouette,
-            "calinski_harabasz": r.metrics.calinski_harabasz,
-            "davies_bouldin": r.metrics.davies_bouldin,
-        })).collect::<Vec<_>>(),
+        "sweep": run.sweep.results.iter().map(|r| {
+            let mut point = json!({
+                "k": r.k,
+                "sse": r.fit.inertia,
+                "silhouette": r.metrics.silhouette,
+                "calinski_harabasz": r.metrics.calinski_harabasz,
+                "davies_bouldin": r.metrics.davies_bouldin,
+            });
+            crate::headless_trust::add_evidence(&mut point, &run.sweep, r.k);
+            point
+        }).collect::<Vec<_>>(),
+
         "silhouette_sampled": chosen.metrics.silhouette_sampled,
         "restarts_sample": run.sweep.restarts_sample,
         "storage": run.sweep.storage,
@@ -349,6 +360,7 @@ pub fn id_warning(id: &IdDecision) -> Option<String> {
 /// How to act on what the warnings say, worded as flags.
 fn hints(run: &RunOutput) -> Vec<String> {
     let mut h = Vec::new();
+    h.extend(crate::headless_trust::edge_hint(run));
     if crate::pipeline::run::too_many_features(run.features.n, run.features.d).is_some() {
         h.push(
             "choose the columns to cluster on with --select COLUMN (repeatable), or leave features out with --drop-feature NAME"
@@ -458,6 +470,7 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         let _ = writeln!(s, "  (K-Means working copy stored in f32)");
     }
     s.push_str(&elbow_plot(&run.sweep, run.pick.k));
+    s.push_str(&crate::headless_trust::summary_section(run));
     let _ = writeln!(s, "\nSegments");
     let label_w = run
         .profiles
@@ -477,6 +490,11 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             p.share * 100.0,
             traits(p)
         );
+        if let Some(t) = &run.profiles.trust {
+            for line in crate::headless_trust::segment_lines(t, p.id as usize) {
+                let _ = writeln!(s, "      {line}");
+            }
+        }
     }
     let _ = writeln!(s, "\nWritten:");
     for f in files {

@@ -8,6 +8,7 @@ pub mod crash;
 pub mod error;
 pub mod escape;
 pub mod headless;
+pub mod headless_trust;
 pub mod pipeline;
 pub mod remedy;
 pub mod sample;

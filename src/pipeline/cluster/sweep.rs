@@ -67,6 +67,10 @@ pub struct SweepConfig {
     /// Storage of k-means' working copy of the data (see [`Storage`]).
     /// Metrics are always computed on the `f64` data. Default `f64`.
     pub storage: Storage,
+    /// Reference sets of the gap statistic, which the choice of K reads
+    /// (see [`crate::pipeline::k_choice`]); 0 = no gap statistic (K by the
+    /// knee of the SSE curve). Default 10.
+    pub gap_references: usize,
 }
 
 /// Fewest K in the range for the knee to be looked for in the range alone.
@@ -90,6 +94,7 @@ impl Default for SweepConfig {
             silhouette_sample: 20_000,
             fit_sample: DEFAULT_FIT_SAMPLE,
             storage: Storage::F64,
+            gap_references: crate::pipeline::trust::gap::DEFAULT_REFERENCES,
         }
     }
 }
@@ -143,6 +148,12 @@ pub struct SweepResult {
     /// Storage of k-means' working copy in this sweep.
     #[serde(default)]
     pub storage: Storage,
+    /// The gap statistic of every K (none when turned off).
+    #[serde(default)]
+    pub gap: Option<crate::pipeline::trust::gap::GapCurve>,
+    /// The chosen K is the last of the range and segments still paid there.
+    #[serde(default)]
+    pub at_edge: bool,
     pub warnings: Vec<String>,
 }
 
@@ -309,14 +320,16 @@ pub fn sweep(
     let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
         curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
     let knee = find_knee(&curve_ks, &curve_sse);
+    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, progress)?;
     let pick = match cfg.fixed_k {
         Some(fk) => KPick::fixed(fk),
-        None => k_choice::auto(&results, knee, cfg.k_min, k_max),
+        None => k_choice::auto(&results, knee, gap.as_ref(), cfg.k_min, k_max),
     };
     let KPick {
         k: chosen_k,
         choice,
         reason,
+        at_edge,
     } = pick;
     progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
     Ok(SweepResult {
@@ -329,6 +342,8 @@ pub fn sweep(
         k_max,
         restarts_sample: sample_prep.as_ref().map(|(_, sp)| sp.n()),
         storage: cfg.storage,
+        gap,
+        at_edge,
         warnings,
     })
 }

@@ -1,0 +1,117 @@
+//! Can these segments be trusted? The checks a careful analyst runs before
+//! acting on a segmentation: the gap statistic against structureless data
+//! ([`gap`], computed with the sweep and read by the K rule), bootstrap
+//! stability of each segment ([`stability`]), the structure verdict that
+//! sums them up ([`verdict`]), and rules that explain each segment in
+//! original units ([`crate::pipeline::rules`]).
+
+pub mod gap;
+pub mod sample;
+pub mod stability;
+pub mod verdict;
+
+use crate::pipeline::cluster::SweepResult;
+use crate::pipeline::features::Features;
+use crate::pipeline::progress::Progress;
+use crate::pipeline::rules::{self, Rules};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+pub use stability::{Band, Stability};
+pub use verdict::{Structure, Verdict};
+
+/// Everything the checks found for the chosen K's segments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trust {
+    pub k: usize,
+    pub structure: Structure,
+    /// `None` when turned off (0 resamples).
+    pub stability: Option<Stability>,
+    /// `None` for a single segment.
+    pub rules: Option<Rules>,
+    /// The chosen K is the last of the swept range and segments still paid
+    /// there (see [`crate::pipeline::k_choice`]).
+    pub k_at_edge: bool,
+}
+
+impl Trust {
+    /// The stability of segment `id`, when measured.
+    pub fn stability_of(&self, id: usize) -> Option<&stability::SegmentStability> {
+        self.stability.as_ref()?.segments.get(id)
+    }
+    /// The rule of segment `id`, when there are rules.
+    pub fn rule_of(&self, id: usize) -> Option<&rules::SegmentRule> {
+        self.rules.as_ref()?.rule(id)
+    }
+}
+
+/// What the checks need besides the data and the sweep.
+#[derive(Clone, Debug)]
+pub struct TrustOptions {
+    /// Bootstrap resamples (0: no stability check).
+    pub resamples: usize,
+    pub seed: u64,
+    pub max_iter: usize,
+    pub tol: f64,
+    pub storage: crate::pipeline::cluster::Storage,
+    /// The chosen K is at the edge of the range (from the K rule).
+    pub at_edge: bool,
+}
+
+/// Stability, rules and the verdict for the sweep's fit at `k`.
+pub fn assess(
+    features: &Features,
+    sweep: &SweepResult,
+    k: usize,
+    opts: &TrustOptions,
+    progress: &dyn Progress,
+) -> Result<Trust> {
+    let result = sweep
+        .get(k)
+        .ok_or_else(|| Error::usage(format!("K={k} was not computed by the sweep")))?;
+    let fit = &result.fit;
+    let stability = if opts.resamples > 0 && k >= 2 {
+        let so = stability::StabilityOptions {
+            resamples: opts.resamples,
+            seed: opts.seed,
+            max_iter: opts.max_iter,
+            tol: opts.tol,
+            storage: opts.storage,
+        };
+        Some(stability::stability(
+            features.view(),
+            &fit.labels,
+            k,
+            &so,
+            progress,
+        )?)
+    } else {
+        None
+    };
+    progress.report(1.0, "rules that explain the segments");
+    let rules = if k >= 2 {
+        Some(rules::explain(
+            features,
+            &fit.labels,
+            &fit.centres,
+            k,
+            opts.seed,
+        )?)
+    } else {
+        None
+    };
+    let structure = verdict::judge(&verdict::Evidence {
+        k,
+        silhouette: result.metrics.silhouette,
+        gap: sweep.gap.as_ref(),
+        k_min: sweep.k_min,
+        k_max: sweep.k_max,
+        stability: stability.as_ref(),
+    });
+    Ok(Trust {
+        k,
+        structure,
+        stability,
+        rules,
+        k_at_edge: opts.at_edge,
+    })
+}
