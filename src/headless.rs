@@ -316,6 +316,7 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.cleaned.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.features.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.sweep.warnings.iter().cloned());
+    w.extend(crate::headless_trust::structure_warning(run));
     for s in run.profiles.tiny_segments() {
         w.push(format!(
             "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",
@@ -442,21 +443,29 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:>3} {:>16} {:>10} {:>12} {:>8}",
-        "K", "SSE", "silhouette", "CH", "DB"
+        "  {:>3} {:>16} {:>10} {:>12} {:>8} {:>7} {:>9}",
+        "K", "SSE", "silhouette", "CH", "DB", "gap", "gap step"
     );
     for r in &run.sweep.results {
         let f =
             |x: Option<f64>, d: usize| x.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
         let _ = writeln!(
             s,
-            "  {:>3} {:>16} {:>10} {:>12} {:>8}{}",
+            "  {:>3} {:>16} {:>10} {:>12} {:>8} {}{}",
             r.k,
             human(r.fit.inertia),
             f(r.metrics.silhouette, 3),
             f(r.metrics.calinski_harabasz, 1),
             f(r.metrics.davies_bouldin, 3),
+            crate::headless_trust::gap_cells(&run.sweep, r.k),
             if r.k == run.pick.k { "  <- chosen" } else { "" }
+        );
+    }
+    if run.sweep.gap.is_some() {
+        let _ = writeln!(
+            s,
+            "  (gap step: how much more K separates the customers than structureless data would; \
+             * = a clear step)"
         );
     }
     if let Some(m) = run.sweep.restarts_sample {

@@ -147,3 +147,33 @@ pub fn add_to_json(summary: &mut serde_json::Value, run: &RunOutput) {
         seg["rule_conditions"] = json!(rule.map(|r| &r.conditions));
     }
 }
+
+/// The gap and gap-step cells of K's row in the summary's K table.
+pub fn gap_cells(sweep: &SweepResult, k: usize) -> String {
+    let Some(gap) = &sweep.gap else {
+        return format!("{:>7} {:>9}", "-", "-");
+    };
+    let strong = k_choice::strong_steps(gap, sweep.k_min, sweep.k_max)
+        .into_iter()
+        .any(|s| s.0 == k && s.1);
+    let value = gap.get(k).map_or("-".to_string(), |p| format!("{:.3}", p.gap));
+    let step = gap.gain(k).map_or("-".to_string(), |g| {
+        format!("{g:+.3}{}", if strong { "*" } else { " " })
+    });
+    format!("{value:>7} {step:>9}")
+}
+
+/// A warning when the segments are not natural groups, naming what to do.
+pub fn structure_warning(run: &RunOutput) -> Option<String> {
+    let trust = run.profiles.trust.as_ref()?;
+    let what = match trust.structure.verdict {
+        Verdict::Clear => return None,
+        Verdict::Weak => "weak",
+        Verdict::None => "none",
+    };
+    Some(format!(
+        "structure {what}: the {} segments are a convenient partition, not natural groups \
+         (see Structure below; --k N fixes the number of segments if a partition is what you need)",
+        trust.k
+    ))
+}

@@ -143,12 +143,12 @@ fn by_gap(gap: &GapCurve, k_min: usize, k_max: usize) -> KPick {
         .collect();
     let reason = if at_edge {
         format!(
-            "K={k}: segments still separate the customers clearly at the top of the range \
+            "segments still separate the customers clearly at K={k}, the top of the range \
              (gap statistic); a wider range may find more"
         )
     } else {
         format!(
-            "K={k}: the last segment that separates the customers clearly; {} add{} little \
+            "the last step that separates the customers clearly is to K={k}; {} add{} little \
              (gap statistic: under a third of the best step)",
             after.join(" and "),
             if after.len() == 1 { "s" } else { "" }
