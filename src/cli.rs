@@ -615,9 +615,7 @@ impl StageArgs {
             Setting::SilhouetteSample => s
                 .silhouette_sample
                 .map(|n| format!("--silhouette-sample {n}")),
-            Setting::GapReferences => s
-                .gap_references
-                .map(|n| format!("--gap-references {n}")),
+            Setting::GapReferences => s.gap_references.map(|n| format!("--gap-references {n}")),
             Setting::StabilityResamples => s
                 .stability_resamples
                 .map(|n| format!("--stability-resamples {n}")),

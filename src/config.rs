@@ -306,7 +306,10 @@ impl ClusterOptions {
             return Err(Invalid::new(
                 Setting::GapReferences,
                 self.gap_references,
-                format!("{} (0 turns it off; e.g. 10)", at_most("reference sets", MAX_GAP_REFERENCES)),
+                format!(
+                    "{} (0 turns it off; e.g. 10)",
+                    at_most("reference sets", MAX_GAP_REFERENCES)
+                ),
             ));
         }
         if self.stability_resamples > MAX_STABILITY_RESAMPLES {

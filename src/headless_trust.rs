@@ -101,7 +101,10 @@ pub fn segment_lines(trust: &Trust, id: usize) -> Vec<String> {
             st.jaccard,
             st.band.words(),
             if st.dissolved > 0 {
-                format!("; dissolved in {} of {} resamples", st.dissolved, st.resamples)
+                format!(
+                    "; dissolved in {} of {} resamples",
+                    st.dissolved, st.resamples
+                )
             } else {
                 String::new()
             }
@@ -156,7 +159,9 @@ pub fn gap_cells(sweep: &SweepResult, k: usize) -> String {
     let strong = k_choice::strong_steps(gap, sweep.k_min, sweep.k_max)
         .into_iter()
         .any(|s| s.0 == k && s.1);
-    let value = gap.get(k).map_or("-".to_string(), |p| format!("{:.3}", p.gap));
+    let value = gap
+        .get(k)
+        .map_or("-".to_string(), |p| format!("{:.3}", p.gap));
     let step = gap.gain(k).map_or("-".to_string(), |g| {
         format!("{g:+.3}{}", if strong { "*" } else { " " })
     });

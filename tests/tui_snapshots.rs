@@ -346,7 +346,9 @@ fn cluster_screen() {
 #[test]
 fn cluster_k_moved() {
     let mut h = at(CUSTOMERS, COLOR, Stage::Cluster);
-    h.key(KeyCode::Left).settle();
+    // The fixture's automatic K is the smallest of the range since issue 15
+    // (thirty random customers have no natural groups): move K up.
+    h.key(KeyCode::Right).settle();
     insta::assert_snapshot!(h.text());
 }
 

@@ -7,13 +7,13 @@ use crate::error::{Error, Result};
 use crate::pipeline::clean::Cleaned;
 use crate::pipeline::cluster::SweepResult;
 use crate::pipeline::features::{FeatureOptions, Features};
+use crate::pipeline::k_choice;
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
-use crate::pipeline::k_choice;
 use crate::pipeline::progress::{NoProgress, Progress};
-use crate::pipeline::trust::{self, Trust, TrustOptions};
 use crate::pipeline::run::{self, Prepared};
 use crate::pipeline::table::Table;
+use crate::pipeline::trust::{self, Trust, TrustOptions};
 use crate::remedy::Remedy;
 
 pub fn load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {

@@ -255,7 +255,8 @@ pub fn sweep(
     // Progress units: one per restart, two for the metrics of K >= 2.
     let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
     let units = |k: usize| n_init_of(k) as f64 + if k >= 2 { 2.0 } else { 0.0 };
-    let total: f64 = ks.iter().map(|&k| units(k)).sum();
+    let gap_units = crate::pipeline::trust::gap::progress_units(cfg, n, &ks);
+    let total: f64 = ks.iter().map(|&k| units(k)).sum::<f64>() + gap_units;
     let mut done = 0.0;
     let mut results = Vec::with_capacity(ks.len());
     for &k in &ks {
@@ -320,7 +321,9 @@ pub fn sweep(
     let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
         curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
     let knee = find_knee(&curve_ks, &curve_sse);
-    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, progress)?;
+    let gap_progress =
+        crate::pipeline::trust::Scaled::new(progress, done / total, gap_units / total);
+    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, &gap_progress)?;
     let pick = match cfg.fixed_k {
         Some(fk) => KPick::fixed(fk),
         None => k_choice::auto(&results, knee, gap.as_ref(), cfg.k_min, k_max),

@@ -75,7 +75,13 @@ impl Node {
                     threshold,
                     left,
                     right,
-                } => node = if row[*feature] < *threshold { left } else { right },
+                } => {
+                    node = if row[*feature] < *threshold {
+                        left
+                    } else {
+                        right
+                    }
+                }
             }
         }
     }
@@ -208,8 +214,14 @@ impl Grower<'_> {
     fn best_cut(&self, points: &[u32], centres: &[u32], j: usize) -> Option<Cut> {
         let d = self.d;
         let centre_of = |c: u32| self.centres[c as usize * d + j];
-        let lo = centres.iter().map(|&c| centre_of(c)).fold(f64::INFINITY, f64::min);
-        let hi = centres.iter().map(|&c| centre_of(c)).fold(f64::NEG_INFINITY, f64::max);
+        let lo = centres
+            .iter()
+            .map(|&c| centre_of(c))
+            .fold(f64::INFINITY, f64::min);
+        let hi = centres
+            .iter()
+            .map(|&c| centre_of(c))
+            .fold(f64::NEG_INFINITY, f64::max);
         if lo >= hi {
             return None;
         }
@@ -266,7 +278,13 @@ impl Grower<'_> {
     fn original_threshold(&self, j: usize, at: f64) -> f64 {
         let d = self.d;
         let (mut left_max, mut right_min) = (f64::NEG_INFINITY, f64::INFINITY);
-        for (x, o) in self.x.iter().skip(j).step_by(d).zip(self.o.iter().skip(j).step_by(d)) {
+        for (x, o) in self
+            .x
+            .iter()
+            .skip(j)
+            .step_by(d)
+            .zip(self.o.iter().skip(j).step_by(d))
+        {
             if *x <= at {
                 left_max = left_max.max(*o);
             } else {

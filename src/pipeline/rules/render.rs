@@ -42,7 +42,11 @@ pub fn round_between(low: f64, high: f64) -> f64 {
     for exp in (magnitude - 16..=magnitude + 1).rev() {
         let step = 10f64.powi(exp);
         // Rounding of the step may land a hair off; tidy the digits.
-        let t = tidy(((low / step).floor() + 1.0) * step, exp);
+        let mut t = tidy(((low / step).floor() + 1.0) * step, exp);
+        if t <= low {
+            // low / step fell a hair short of a whole number.
+            t = tidy(t + step, exp);
+        }
         if t > low && t <= high {
             return t;
         }
@@ -175,7 +179,9 @@ pub fn number(x: f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     };
     let (sign, rest) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(a, b)| (a, Some(b)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(a, b)| (a, Some(b)));
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {

@@ -36,7 +36,7 @@ use ndarray::ArrayView2;
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Reference sets by default (Tibshirani et al. used 10 to 20).
 pub const DEFAULT_REFERENCES: usize = 10;
@@ -129,17 +129,20 @@ pub fn gap_curve(
     let frame = Frame::of(&sampled, rows.len(), d);
     let ks: Vec<usize> = results.iter().map(|r| r.k).collect();
     let fits = opts.references * ks.iter().filter(|&&k| k >= 2).count();
-    let done = AtomicUsize::new(0);
+    // Counted and reported under one lock, so the fractions never go back.
+    let done = Mutex::new(0usize);
     let per_reference: Vec<Vec<f64>> = (0..opts.references)
         .into_par_iter()
         .map(|b| {
             let z = frame.reference(rows.len(), opts.seed, b as u64);
             reference_log_w(&z, rows.len(), d, &ks, opts, &|| {
-                let at = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let mut at = done.lock().unwrap_or_else(|e| e.into_inner());
+                *at += 1;
                 progress.report(
-                    at as f64 / fits.max(1) as f64,
+                    *at as f64 / fits.max(1) as f64,
                     &format!("gap statistic: {at} of {fits} reference fits"),
                 );
+                drop(at);
                 if progress.is_cancelled() {
                     Err(Error::Cancelled)
                 } else {
@@ -283,8 +286,25 @@ fn total_sse(z: &[f64], d: usize) -> f64 {
     }
     mean.iter_mut().for_each(|a| *a /= m);
     z.chunks_exact(d)
-        .map(|row| row.iter().zip(&mean).map(|(x, c)| (x - c).powi(2)).sum::<f64>())
+        .map(|row| {
+            row.iter()
+                .zip(&mean)
+                .map(|(x, c)| (x - c).powi(2))
+                .sum::<f64>()
+        })
         .sum()
+}
+
+/// The gap statistic's share of a sweep's progress, in the sweep's units
+/// (one K-Means restart on the rows the restarts run on).
+pub fn progress_units(cfg: &crate::pipeline::cluster::SweepConfig, n: usize, ks: &[usize]) -> f64 {
+    let restarts_on = if cfg.fit_sample > 0 {
+        n.min(cfg.fit_sample)
+    } else {
+        n
+    };
+    let fits = cfg.gap_references * REFERENCE_RESTARTS * ks.iter().filter(|&&k| k >= 2).count();
+    fits as f64 * n.min(GAP_SAMPLE) as f64 / restarts_on.max(1) as f64
 }
 
 /// The gap curve of a sweep's fits with the sweep's options, or `None`

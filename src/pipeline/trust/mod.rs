@@ -115,3 +115,27 @@ pub fn assess(
         k_at_edge: opts.at_edge,
     })
 }
+
+/// A slice `[base, base + width]` of another progress bar, for a check that
+/// runs inside a longer stage.
+pub struct Scaled<'a> {
+    inner: &'a dyn Progress,
+    base: f64,
+    width: f64,
+}
+
+impl<'a> Scaled<'a> {
+    pub fn new(inner: &'a dyn Progress, base: f64, width: f64) -> Self {
+        Scaled { inner, base, width }
+    }
+}
+
+impl Progress for Scaled<'_> {
+    fn report(&self, fraction: f64, message: &str) {
+        let f = self.base + self.width * fraction.clamp(0.0, 1.0);
+        self.inner.report(f.min(1.0), message);
+    }
+    fn is_cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
+}

@@ -31,7 +31,7 @@ use crate::{Error, Result};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Resamples by default (Hennig's `clusterboot` uses 100; 50 gives the
 /// mean Jaccard to about ±0.02).
@@ -139,10 +139,12 @@ pub fn stability(
         ));
     }
     let data = &*crate::pipeline::linalg::row_major(&x);
-    let rows = sample::rows_without_replacement(n, STABILITY_SAMPLE, opts.seed, STABILITY_SAMPLE_STREAM);
+    let rows =
+        sample::rows_without_replacement(n, STABILITY_SAMPLE, opts.seed, STABILITY_SAMPLE_STREAM);
     let base = sample::gather(data, d, &rows);
     let truth: Vec<u32> = rows.iter().map(|&r| labels[r]).collect();
-    let done = AtomicUsize::new(0);
+    // Counted and reported under one lock, so the fractions never go back.
+    let done = Mutex::new(0usize);
     let per_resample: Vec<Vec<Option<f64>>> = (0..opts.resamples)
         .into_par_iter()
         .map(|b| {
@@ -150,11 +152,13 @@ pub fn stability(
                 return Err(Error::Cancelled);
             }
             let best = resample_jaccard(&base, d, &truth, k, b as u64, opts)?;
-            let at = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let mut at = done.lock().unwrap_or_else(|e| e.into_inner());
+            *at += 1;
             progress.report(
-                at as f64 / opts.resamples as f64,
+                *at as f64 / opts.resamples as f64,
                 &format!("stability: resample {at} of {}", opts.resamples),
             );
+            drop(at);
             Ok(best)
         })
         .collect::<Result<_>>()?;
@@ -210,7 +214,9 @@ fn resample_jaccard(
         n_init: RESTARTS,
         max_iter: opts.max_iter,
         tol: opts.tol,
-        seed: opts.seed.wrapping_add(b.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        seed: opts
+            .seed
+            .wrapping_add(b.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         init: Init::KMeansPlusPlus,
         storage: opts.storage,
     };

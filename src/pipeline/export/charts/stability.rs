@@ -50,9 +50,9 @@ impl Prep<'_, '_> {
         let style = font(15.0)
             .color(&MUTED)
             .pos(Pos::new(HPos::Left, VPos::Bottom));
-        chart.plotting_area().draw(
-            &(EmptyElement::at((0.0, top)) + Text::new("do not trust", (4, -4), style)),
-        )?;
+        chart
+            .plotting_area()
+            .draw(&(EmptyElement::at((0.0, top)) + Text::new("do not trust", (4, -4), style)))?;
         for (edge, name) in BANDS {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(edge, top), (edge, k as f64 - 0.5)],
