@@ -53,7 +53,7 @@ pub const KNOWN_OUTPUTS: [&str; 14] = [
     super::charts::STABILITY_PNG,
     crate::pipeline::rules::sql::RULES_SQL,
 ];
-/// The combined chart, the thirteenth output.
+/// The combined chart, one more output.
 const COMBINED: &str = super::charts::COMBINED_PNG;
 
 fn is_known_output(name: &str) -> bool {
