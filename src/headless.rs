@@ -436,6 +436,45 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             ruled.join("; ")
         );
     }
+    s.push_str(&k_selection_text(run));
+    s.push_str(&elbow_plot(&run.sweep, run.pick.k));
+    s.push_str(&crate::headless_trust::summary_section(run));
+    let _ = writeln!(s, "\nSegments");
+    let label_w = run
+        .profiles
+        .segments
+        .iter()
+        .map(|p| width(&p.label))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    for p in &run.profiles.segments {
+        let _ = writeln!(
+            s,
+            "  {:>2}  {}  {:>9} {:>6.1}%  {}",
+            p.id,
+            pad(&p.label, label_w),
+            human(p.size as f64),
+            p.share * 100.0,
+            traits(p)
+        );
+        if let Some(t) = &run.profiles.trust {
+            for line in crate::headless_trust::segment_lines(t, p.id as usize) {
+                let _ = writeln!(s, "      {line}");
+            }
+        }
+    }
+    let _ = writeln!(s, "\nWritten:");
+    for f in files {
+        let _ = writeln!(s, "  {}", f.display());
+    }
+    s
+}
+
+/// The K table of the summary: every K's SSE, quality metrics and gap
+/// evidence, the chosen K and how it was chosen.
+fn k_selection_text(run: &RunOutput) -> String {
+    let mut s = String::new();
     let _ = writeln!(
         s,
         "\nK selection (chosen K = {}: {})",
@@ -477,37 +516,6 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     }
     if run.sweep.storage == crate::pipeline::cluster::Storage::F32 {
         let _ = writeln!(s, "  (K-Means working copy stored in f32)");
-    }
-    s.push_str(&elbow_plot(&run.sweep, run.pick.k));
-    s.push_str(&crate::headless_trust::summary_section(run));
-    let _ = writeln!(s, "\nSegments");
-    let label_w = run
-        .profiles
-        .segments
-        .iter()
-        .map(|p| width(&p.label))
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    for p in &run.profiles.segments {
-        let _ = writeln!(
-            s,
-            "  {:>2}  {}  {:>9} {:>6.1}%  {}",
-            p.id,
-            pad(&p.label, label_w),
-            human(p.size as f64),
-            p.share * 100.0,
-            traits(p)
-        );
-        if let Some(t) = &run.profiles.trust {
-            for line in crate::headless_trust::segment_lines(t, p.id as usize) {
-                let _ = writeln!(s, "      {line}");
-            }
-        }
-    }
-    let _ = writeln!(s, "\nWritten:");
-    for f in files {
-        let _ = writeln!(s, "  {}", f.display());
     }
     s
 }

@@ -11,7 +11,8 @@
 //! rule: the cuts on the way to its leaf.
 //!
 //! The tree is grown on the scaled features (what K-Means clustered) of a
-//! seeded sample of at most [`RULES_SAMPLE`] customers; each cut is then
+//! seeded sample of at most [`RULES_SAMPLE`] customers (fewer for a wide
+//! table, [`rules_sample`]); each cut is then
 //! written in original units. The scaled value is a non-decreasing function
 //! of the original one (winsorising, log and z-score all keep the order),
 //! so a cut between two neighbouring scaled values is a cut between their
@@ -43,6 +44,16 @@ pub use render::{Condition, SegmentRule};
 
 /// Customers the tree is grown on, at most.
 pub const RULES_SAMPLE: usize = 100_000;
+/// Values (customers × features) the tree is grown on, at most: a wide
+/// table grows it on fewer customers (each node sorts every feature).
+pub const RULES_VALUES: usize = 2_000_000;
+/// Customers the tree is grown on, at least (when there are that many).
+pub const RULES_SAMPLE_MIN: usize = 10_000;
+
+/// Customers the tree is grown on for `d` features.
+pub fn rules_sample(d: usize) -> usize {
+    (RULES_VALUES / d.max(1)).clamp(RULES_SAMPLE_MIN, RULES_SAMPLE)
+}
 /// Rows per chunk when the rules are applied to every customer (fixed, so
 /// sums do not depend on the thread count).
 const CHUNK_ROWS: usize = 4096;
@@ -122,7 +133,7 @@ pub fn explain(
             "rules need rows, features and one centre per segment",
         ));
     }
-    let rows = sample::rows_without_replacement(n, RULES_SAMPLE, seed, RULES_SAMPLE_STREAM);
+    let rows = sample::rows_without_replacement(n, rules_sample(d), seed, RULES_SAMPLE_STREAM);
     let grower = Grower {
         x: sample::gather(&features.scaled, d, &rows),
         o: sample::gather(&features.original, d, &rows),
