@@ -83,7 +83,7 @@ pub fn auto(
     k_max: usize,
 ) -> KPick {
     match gap {
-        Some(g) => by_gap(g, k_min, k_max),
+        Some(g) => by_gap(g, results, k_min, k_max),
         None => by_knee(results, knee, k_min, k_max),
     }
 }
@@ -113,7 +113,7 @@ pub fn strong_steps(gap: &GapCurve, k_min: usize, k_max: usize) -> Vec<(usize, b
 }
 
 /// The gap rule (see the module documentation).
-fn by_gap(gap: &GapCurve, k_min: usize, k_max: usize) -> KPick {
+fn by_gap(gap: &GapCurve, results: &[KResult], k_min: usize, k_max: usize) -> KPick {
     let steps = strong_steps(gap, k_min, k_max);
     let Some(first) = steps.iter().find(|s| s.1).map(|s| s.0) else {
         return KPick {
@@ -134,14 +134,25 @@ fn by_gap(gap: &GapCurve, k_min: usize, k_max: usize) -> KPick {
             break;
         }
     }
-    let at_edge = k == k_max;
+    // At the top of the range with every segment made of identical
+    // customers, the data hold no more (the range was capped there).
+    let total = results.first().map_or(0.0, |r| r.fit.inertia);
+    let exhausted = results
+        .iter()
+        .any(|r| r.k == k && r.fit.inertia <= 1e-12 * total);
+    let at_edge = k == k_max && !exhausted;
     let after: Vec<String> = steps
         .iter()
         .filter(|s| s.0 > k)
         .take(WEAK_RUN)
         .map(|s| format!("K={}", s.0))
         .collect();
-    let reason = if at_edge {
+    let reason = if exhausted {
+        format!(
+            "the last step that separates the customers clearly is to K={k}, where each \
+             segment holds identical customers: the data hold no more (gap statistic)"
+        )
+    } else if at_edge {
         format!(
             "segments still separate the customers clearly at K={k}, the top of the range \
              (gap statistic); a wider range may find more"
@@ -234,5 +245,92 @@ pub fn auto_pick(sweep: &SweepResult) -> KPick {
         auto_of(sweep)
     } else {
         KPick::of_sweep(sweep)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::trust::gap::{GapPoint, ReferenceBox};
+
+    /// A gap curve for K = 1.. with these gains (Gap(1) = 0.5) and a small
+    /// reference error.
+    fn curve(gains: &[f64]) -> GapCurve {
+        let mut gap = 0.5;
+        let mut points = vec![GapPoint {
+            k: 1,
+            log_w: 0.0,
+            reference_log_w: 0.0,
+            gap,
+            se: 0.005,
+        }];
+        for (i, g) in gains.iter().enumerate() {
+            gap += g;
+            points.push(GapPoint {
+                k: i + 2,
+                log_w: 0.0,
+                reference_log_w: 0.0,
+                gap,
+                se: 0.005,
+            });
+        }
+        GapCurve {
+            points,
+            references: 10,
+            rows: 1000,
+            reference_box: ReferenceBox::PrincipalAxes,
+        }
+    }
+
+    fn narrowed(g: &GapCurve, top: usize) -> GapCurve {
+        let mut g = g.clone();
+        g.points.retain(|p| p.k <= top);
+        g
+    }
+
+    #[test]
+    fn the_last_clear_step_before_two_weak_ones_whatever_the_range() {
+        // Gains of K = 2..15 shaped like the bundled samples': a weak step
+        // to 4 between clear ones, then flat.
+        let g = curve(&[
+            0.28, 0.32, 0.07, 0.17, 0.06, 0.03, 0.01, 0.0, 0.0, 0.01, 0.0, -0.01, 0.0, 0.0,
+        ]);
+        for top in 6..=15 {
+            let pick = auto(&[], None, Some(&narrowed(&g, top)), 2, top);
+            assert_eq!(
+                (pick.k, pick.choice, pick.at_edge),
+                (5, Choice::Knee, false),
+                "2..{top}"
+            );
+        }
+        // 2..5: K=5 is the top and still a clear step.
+        let pick = auto(&[], None, Some(&narrowed(&g, 5)), 2, 5);
+        assert_eq!((pick.k, pick.at_edge), (5, true), "{}", pick.reason);
+        assert!(pick.reason.contains("the top of the range"));
+    }
+
+    #[test]
+    fn no_clear_step_is_no_structure_and_the_smallest_k() {
+        let g = curve(&[-0.05, -0.02, -0.01, 0.0, -0.01, -0.01, -0.02, -0.01, -0.01]);
+        let pick = auto(&[], Some(4), Some(&g), 2, 10);
+        assert_eq!(
+            (pick.k, pick.choice),
+            (2, Choice::Smallest),
+            "{}",
+            pick.reason
+        );
+        // Gains within the references' noise are no structure either.
+        let g = curve(&[0.01, 0.012, 0.005, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(auto(&[], None, Some(&g), 2, 10).choice, Choice::Smallest);
+    }
+
+    #[test]
+    fn a_single_weak_step_does_not_end_the_search() {
+        // 2, 3 clear; 4 weak; 5 clear; 6, 7 weak -> 5. Two weak steps
+        // between clear ones end it: 2 clear; 3, 4 weak; 5 clear -> 2.
+        let g = curve(&[0.3, 0.3, 0.05, 0.2, 0.02, 0.01, 0.0, 0.0, 0.0]);
+        assert_eq!(auto(&[], None, Some(&g), 2, 10).k, 5);
+        let g = curve(&[0.3, 0.05, 0.05, 0.3, 0.02, 0.01, 0.0, 0.0, 0.0]);
+        assert_eq!(auto(&[], None, Some(&g), 2, 10).k, 2);
     }
 }

@@ -223,7 +223,7 @@ fn resample_jaccard(
     let fit = match kmeans(view, &cfg, &NoProgress) {
         Ok(fit) => fit,
         // Fewer distinct rows than K in this resample: no verdict from it.
-        Err(Error::Data(_)) => return Ok(vec![None; k]),
+        Err(Error::Data(_) | Error::DataWithRemedy { .. }) => return Ok(vec![None; k]),
         Err(e) => return Err(e),
     };
     // Contingency of original × new segments over the distinct customers
