@@ -253,7 +253,7 @@ fn a_stable_split_of_one_elongated_cloud_is_not_called_clear() {
     let mut data = one_gaussian(3000, 4, 9);
     for row in data.chunks_exact_mut(4) {
         row[0] *= 6.0;
-        row[1] = 0.8 * row[0] + row[1];
+        row[1] += 0.8 * row[0];
     }
     let path = dir.path().join("elongated.csv");
     write_csv(&path, &data, 4);
