@@ -632,7 +632,7 @@ fn main() {
     written.key(KeyCode::Enter);
     written.settle_within(SETTLE);
     assert!(
-        written.app.data.exported.is_some(),
+        written.app.data.exported().is_some(),
         "{:?}",
         written.app.status
     );

@@ -46,7 +46,7 @@ fn main() {
     expect_stage(&h, Stage::Export);
     h.ctrl('u').type_str(out).key(KeyCode::Enter);
     h.settle_within(STAGE_TIMEOUT);
-    match &h.app.data.exported {
+    match h.app.data.exported() {
         Some(done) => eprintln!("tui_export: {} files in {}", done.files.len(), out),
         None => {
             eprintln!("tui_export: nothing written: {:?}", h.app.status);

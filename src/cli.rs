@@ -54,6 +54,8 @@ pub enum Command {
     Sample(SampleArgs),
     /// Write the scoring of a saved model as one SQL statement for a warehouse engine.
     Sql(SqlArgs),
+    /// Write a saved model as a PMML 4.4 document (ClusteringModel with its cleaning and features).
+    Pmml(crate::pmml_command::PmmlArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,10 +63,12 @@ pub struct SqlArgs {
     /// model.json written by a run.
     #[arg(long)]
     pub model: PathBuf,
-    /// SQL engine: postgres, sqlite or duckdb.
+    /// SQL engine: postgres, sqlite, duckdb, spark (Databricks), hive, trino
+    /// (Presto, Athena), oracle, sqlserver, teradata, bigquery, snowflake, mysql.
     #[arg(long)]
     pub dialect: String,
-    /// The raw customer table, with the training file's columns (schema.table allowed).
+    /// The raw customer table or transaction log, with the training file's
+    /// columns (schema.table allowed).
     #[arg(long)]
     pub table: String,
     /// Measure dates against this date (default: the latest activity date in the table).
@@ -73,6 +77,16 @@ pub struct SqlArgs {
     /// Measure dates against this SQL expression of the engine (e.g. CURRENT_DATE).
     #[arg(long, value_name = "EXPR")]
     pub as_of_sql: Option<String>,
+    /// A transaction log's row order, as an SQL expression over its columns
+    /// (e.g. a load sequence); default: its transaction number. Breaks ties
+    /// of the last balance and of an attribute's most frequent value.
+    #[arg(long, value_name = "EXPR")]
+    pub row_order: Option<String>,
+    /// The table's columns as the engine describes them (`name,type` lines,
+    /// e.g. an information_schema.columns export): a missing column or one
+    /// of the wrong type is refused before the statement is written.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
     /// Write the statement to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

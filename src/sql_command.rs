@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use crate::pipeline::export::write::{check_file_target, write_atomic};
 use crate::pipeline::model::Model;
 use crate::pipeline::progress::NoProgress;
-use crate::pipeline::score_sql::{AsOfSpec, Dialect, SqlRequest, scoring_sql};
+use crate::pipeline::score_sql::{
+    AsOfSpec, Dialect, SqlRequest, check_table, guessed_row_order, parse_schema, scoring_sql,
+};
 use std::io::Write;
 
 pub fn run_sql(args: &SqlArgs) -> Result<()> {
@@ -33,8 +35,31 @@ pub fn run_sql(args: &SqlArgs) -> Result<()> {
         dialect,
         table: args.table.clone(),
         as_of,
+        row_order: match &args.row_order {
+            Some(e) if e.trim().is_empty() => {
+                return Err(Error::usage("--row-order: the expression is empty"));
+            }
+            other => other.clone(),
+        },
     };
+    if let Some(path) = &args.schema {
+        let shown = crate::artefact::shown(path);
+        let text = crate::artefact::read_text(path, crate::artefact::MODEL_CAP, "schema")?;
+        let columns = parse_schema(&text, &shown).map_err(Error::usage)?;
+        check_table(&model, &request, &columns).map_err(|problems| {
+            Error::data(format!(
+                "{shown}: table '{}' does not fit the model: {problems}",
+                args.table
+            ))
+        })?;
+    }
     let sql = scoring_sql(&model, &request)?;
+    if let Some(note) = guessed_row_order(&model, &request) {
+        eprintln!(
+            "note: the log's {}; --row-order EXPR gives the file's order",
+            crate::escape::terminal(&note)
+        );
+    }
     match &args.out {
         Some(out) => {
             write_atomic(out, &NoProgress, |w| {

@@ -236,8 +236,14 @@ fn run_sqlite(t: &Typed, table: &str, sql: &str) -> Vec<(String, i64, String, f6
         .prepare(sql)
         .unwrap_or_else(|e| panic!("sqlite rejects the statement: {e}\n{sql}"));
     stmt.query_map([], |r| {
+        let id = match r.get::<_, rusqlite::types::Value>(0)? {
+            rusqlite::types::Value::Real(x) => custseg::pipeline::table::format_number(x),
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Text(s) => s,
+            other => format!("{other:?}"),
+        };
         Ok((
-            r.get::<_, String>(0)?,
+            id,
             r.get::<_, i64>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, f64>(4)?,
@@ -357,12 +363,13 @@ fn hostile(dir: &Path) -> Case {
     }
 }
 
-fn check_sqlite(case: &Case, score_flags: &[&str], sql_flags: &[&str]) {
+fn check_sqlite(case: &Case, score_flags: &[&str], sql_flags: &[&str]) -> Trained {
     let trained = train_and_score(&case.file, score_flags);
     let sql = sql_for(&trained.model, "sqlite", case.table, sql_flags);
     let t = typed(&case.file, &case.utf8, case.delimiter);
     let got = run_sqlite(&t, case.table, &sql);
     assert_agree("sqlite", case.what, &trained.scored, &got);
+    trained
 }
 
 #[test]
@@ -393,34 +400,287 @@ fn sqlite_agrees_on_a_hostile_table() {
     );
 }
 
-#[test]
-fn a_model_trained_on_a_transaction_log_is_refused_in_one_line() {
-    let trained_dir = tempfile::tempdir().unwrap();
-    let out = trained_dir.path().join("run");
+// ---------------------------------------------------------------------------
+// Transaction logs of every layout the aggregator reads
+// ---------------------------------------------------------------------------
+
+/// xorshift64*: a fixed stream per seed.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}
+
+fn iso(day: u64) -> String {
+    let d = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Days::new(day);
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn log_case(dir: &Path, what: &'static str, header: &str, rows: Vec<String>) -> Case {
+    let mut s = String::from(header);
+    s.push('\n');
+    for r in rows {
+        s.push_str(&r);
+        s.push('\n');
+    }
+    let file = dir.join(format!("{}.csv", what.replace(' ', "_")));
+    std::fs::write(&file, &s).unwrap();
+    Case {
+        what,
+        file,
+        utf8: s,
+        delimiter: b',',
+        table: "log",
+    }
+}
+
+/// Customer `c`'s share of activity: a few very active, many quiet.
+fn customer(rng: &mut Rng, n: u64) -> u64 {
+    let a = rng.below(n);
+    let b = rng.below(n);
+    a.min(b)
+}
+
+/// Retail invoice lines: invoices of 1-4 lines, cancellations as C-numbers
+/// with negative quantities, lines without a customer, padded ids, a price
+/// that cannot be read.
+fn invoice_log(dir: &Path) -> Case {
+    let mut rng = Rng::new(7);
+    let mut rows = Vec::new();
+    for inv in 0..1500u64 {
+        let c = customer(&mut rng, 300);
+        let cancel = rng.below(15) == 0;
+        let id = match rng.below(40) {
+            0 => String::new(),
+            1 => format!(" {} ", 12_000 + c),
+            _ => format!("{}", 12_000 + c),
+        };
+        let day = (c * 7 + rng.below(500)) % 540;
+        let country = ["United Kingdom", "France", "Germany"][(c % 3) as usize];
+        for line in 0..1 + rng.below(4) {
+            let qty = (1 + rng.below(12)) as i64 * if cancel { -1 } else { 1 };
+            let price = match rng.below(200) {
+                0 => "n/a".to_string(),
+                _ => format!("{}.{:02}", rng.below(30), rng.below(100)),
+            };
+            let number = format!("{}{}", if cancel { "C" } else { "" }, 536_000 + inv);
+            rows.push(format!(
+                "{number},{},ITEM {line},{qty},{} 10:{:02},{price},{id},{country}",
+                20_000 + rng.below(500),
+                iso(day),
+                rng.below(60)
+            ));
+        }
+    }
+    log_case(
+        dir,
+        "invoice lines",
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
+        rows,
+    )
+}
+
+/// A debit/credit ledger in Chinese with a direction column (some words
+/// traditional, some unknown), a balance on every row (several rows on a
+/// customer's last day), and amounts missing now and then.
+fn directed_log(dir: &Path) -> Case {
+    let mut rng = Rng::new(11);
+    let words = [
+        "收入", "支出", "貸", "借方", "Cash-In", "CASH_OUT", "TRANSFER", "存入", "支取",
+    ];
+    let mut rows = Vec::new();
+    for i in 0..4000u64 {
+        let c = customer(&mut rng, 400);
+        let amount = match rng.below(100) {
+            0 => "NULL".to_string(),
+            _ => format!("{}.{:02}", 10 + rng.below(50_000), rng.below(100)),
+        };
+        let day = (c * 3 + i / 10 + rng.below(3)) % 600;
+        rows.push(format!(
+            "{:08},A{c:04},{},{},{amount},{}.{:02}",
+            90_000_000 + i,
+            iso(day),
+            words[rng.below(words.len() as u64) as usize],
+            rng.below(900_000),
+            rng.below(100)
+        ));
+    }
+    log_case(
+        dir,
+        "directed ledger",
+        "流水号,账号,交易日期,收支类型,交易金额,余额",
+        rows,
+    )
+}
+
+/// Signed amounts (money in positive, out negative), no direction column,
+/// a gender attribute whose rows disagree now and then (ties go to the
+/// later row), undated rows.
+fn signed_log(dir: &Path) -> Case {
+    let mut rng = Rng::new(13);
+    let mut rows = Vec::new();
+    for i in 0..4000u64 {
+        let c = customer(&mut rng, 350);
+        let sign = if rng.below(2) == 0 { "-" } else { "" };
+        let date = match rng.below(80) {
+            0 => String::new(),
+            _ => iso((c * 5 + rng.below(400)) % 700),
+        };
+        let gender = match rng.below(12) {
+            0 => "F",
+            1 => "M",
+            _ => ["F", "M"][(c % 2) as usize],
+        };
+        // An age that a third of the rows disagree on: a tie now and then.
+        let age = 20 + c % 55 + u64::from(rng.below(3) == 0);
+        rows.push(format!(
+            "T{i:07},{},{date},{sign}{}.{:02},{gender},{age}",
+            800_000 + c,
+            1 + rng.below(20_000),
+            rng.below(100)
+        ));
+    }
+    log_case(
+        dir,
+        "signed amounts",
+        "txn_id,account_id,date,amount,gender,age",
+        rows,
+    )
+}
+
+/// Money in and out in two columns of their own (a row with both, or with
+/// neither, reads as neither).
+fn split_log(dir: &Path) -> Case {
+    let mut rng = Rng::new(17);
+    let mut rows = Vec::new();
+    for i in 0..4000u64 {
+        let c = customer(&mut rng, 350);
+        let amount = format!("{}.{:02}", 1 + rng.below(9_000), rng.below(100));
+        let (credit, debit) = match rng.below(30) {
+            0 => (amount.clone(), amount.clone()),
+            1 => (String::new(), "0".to_string()),
+            n if n % 2 == 0 => (amount, String::new()),
+            _ => (String::new(), amount),
+        };
+        rows.push(format!(
+            "R{i:06},{},{},{credit},{debit}",
+            5000 + c,
+            iso((c * 11 + rng.below(300)) % 650)
+        ));
+    }
+    log_case(
+        dir,
+        "split flows",
+        "Reference,Customer ID,Transaction Date,Credit Amount,Debit Amount",
+        rows,
+    )
+}
+
+fn transactions() -> Case {
     let file = repo("samples/transactions.csv");
-    ok(&[
-        "--no-tui",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let res = custseg(&[
-        "sql",
-        "--model",
-        out.join("model.json").to_str().unwrap(),
-        "--dialect",
-        "postgres",
-        "--table",
-        "txns",
-    ]);
-    assert!(!res.status.success());
-    assert!(res.stdout.is_empty(), "no statement is written");
-    let err = String::from_utf8_lossy(&res.stderr);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("transaction log") && err.contains("not supported yet"),
-        "{err}"
+    Case {
+        what: "transactions.csv",
+        utf8: std::fs::read_to_string(&file).unwrap(),
+        file,
+        delimiter: b',',
+        table: "transactions",
+    }
+}
+
+#[test]
+fn sqlite_agrees_on_the_sample_transaction_log() {
+    check_sqlite(&transactions(), &[], &[]);
+    check_sqlite(
+        &transactions(),
+        &["--as-of", "2023-06-30"],
+        &["--as-of", "2023-06-30"],
     );
+}
+
+#[test]
+fn sqlite_agrees_on_logs_of_every_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (invoice_log(dir.path()), "invoice_lines", "invoices"),
+        (directed_log(dir.path()), "flows", "last_balance"),
+        (signed_log(dir.path()), "flows", "age"),
+        (split_log(dir.path()), "split_flows", "txn_inflow"),
+    ];
+    for (case, layout, feature_source) in cases {
+        let trained = check_sqlite(&case, &[], &[]);
+        // The log was read as meant, and the features use what it tests.
+        let model: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&trained.model).unwrap()).unwrap();
+        assert_eq!(model["log_plan"]["layout"]["kind"], layout, "{}", case.what);
+        let sources: Vec<&str> = model["features"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["source"]["column"].as_str().unwrap())
+            .collect();
+        assert!(
+            sources.contains(&feature_source),
+            "{}: {sources:?}",
+            case.what
+        );
+    }
+}
+
+/// `custseg score` refuses an as-of date before every date; so does the
+/// statement, naming the earliest date, in a customer table and a log.
+#[test]
+fn an_as_of_date_before_every_date_is_refused() {
+    for case in [english(), transactions()] {
+        let trained = train_and_score(&case.file, &[]);
+        let refused = custseg(&[
+            "score",
+            "--model",
+            trained.model.to_str().unwrap(),
+            case.file.to_str().unwrap(),
+            "--out",
+            "/dev/null",
+            "--as-of",
+            "1990-01-01",
+        ]);
+        assert!(!refused.status.success(), "custseg score refuses it");
+        let said = String::from_utf8_lossy(&refused.stderr).to_string();
+        let sql = sql_for(
+            &trained.model,
+            "sqlite",
+            case.table,
+            &["--as-of", "1990-01-01"],
+        );
+        let t = typed(&case.file, &case.utf8, case.delimiter);
+        let run = std::panic::AssertUnwindSafe(|| run_sqlite(&t, case.table, &sql));
+        let err = std::panic::catch_unwind(run).expect_err("the statement stops");
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(
+            msg.contains("the as-of date 1990-01-01 is earlier than every"),
+            "{msg}"
+        );
+        // The customer table's earliest date is the one custseg names.
+        if let Some(at) = said.find("the earliest is ") {
+            let date = &said[at..at + 26];
+            assert!(msg.contains(date), "custseg: {said}\nsql: {msg}");
+        }
+    }
+}
+
+#[test]
+fn every_dialect_writes_a_statement() {
+    let trained = train_and_score(&transactions().file, &[]);
+    for d in custseg::pipeline::score_sql::Dialect::ALL {
+        let sql = sql_for(&trained.model, d.name(), "db.txns", &[]);
+        assert!(sql.contains("custseg_assigned"), "{}", d.name());
+    }
 }
 
 #[test]
@@ -430,14 +690,14 @@ fn unknown_dialects_are_named() {
         "--model",
         "m.json",
         "--dialect",
-        "oracle",
+        "oracle8i",
         "--table",
         "t",
     ]);
     assert_eq!(res.status.code(), Some(2));
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(
-        err.contains("oracle") && err.contains("not supported yet"),
+        err.contains("oracle") && err.contains("use one of"),
         "{err}"
     );
 }
@@ -622,16 +882,30 @@ fn postgres_agrees_on_every_sample() {
     };
     let dir = tempfile::tempdir().unwrap();
     let hostile = hostile(dir.path());
-    let runs: [(&Case, &[&str], &[&str]); 4] = [
-        (&english(), &[], &[]),
-        (&chinese(), &[], &[]),
+    let logs = [
+        transactions(),
+        invoice_log(dir.path()),
+        directed_log(dir.path()),
+        signed_log(dir.path()),
+        split_log(dir.path()),
+    ];
+    let (en, cn) = (english(), chinese());
+    let mut runs: Vec<(&Case, &[&str], &[&str])> = vec![
+        (&en, &[], &[]),
+        (&cn, &[], &[]),
         (&hostile, &[], &[]),
         (
             &hostile,
             &["--as-of", "2021-06-30"],
             &["--as-of", "2021-06-30"],
         ),
+        (
+            &logs[0],
+            &["--as-of", "2023-06-30"],
+            &["--as-of-sql", "DATE '2023-06-30'"],
+        ),
     ];
+    runs.extend(logs.iter().map(|c| (c, &[][..], &[][..])));
     for (case, score_flags, sql_flags) in runs {
         let trained = train_and_score(&case.file, score_flags);
         let sql = sql_for(&trained.model, "postgres", case.table, sql_flags);
@@ -639,4 +913,61 @@ fn postgres_agrees_on_every_sample() {
         let got = pg.score(&sql);
         assert_agree("postgres", case.what, &trained.scored, &got);
     }
+}
+
+/// `--schema`: the engine's description of the table is checked before a
+/// statement is written; every missing or mistyped column is named.
+#[test]
+fn a_table_that_does_not_fit_the_model_is_named_column_by_column() {
+    let trained = train_and_score(&transactions().file, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let schema = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let run = |p: &Path| {
+        custseg(&[
+            "sql",
+            "--model",
+            trained.model.to_str().unwrap(),
+            "--dialect",
+            "snowflake",
+            "--table",
+            "txns",
+            "--schema",
+            p.to_str().unwrap(),
+        ])
+    };
+    let bad = schema(
+        "bad.csv",
+        "column_name,data_type\nTRANSACTIONID,VARCHAR\nCustomerID,VARCHAR\nCustomerDOB,DATE\n\
+         CustAccountBalance,DATE\n\"TransactionAmount (INR)\",\"NUMBER(18,2)\"\n",
+    );
+    let res = run(&bad);
+    assert!(!res.status.success());
+    assert!(res.stdout.is_empty(), "no statement is written");
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for part in [
+        "bad.csv",
+        "'txns' does not fit the model",
+        "no column 'TransactionDate' (read as a date)",
+        "'CustAccountBalance' is DATE in the table, but the model reads a number",
+        "no column 'TransactionID' (read as text), but 'TRANSACTIONID'",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    let good = schema(
+        "good.csv",
+        "TransactionID,VARCHAR(16)\nCustomerID,VARCHAR(16)\nCustomerDOB,DATE\nCustAccountBalance,FLOAT\n\
+         TransactionDate,TIMESTAMP_NTZ\n\"TransactionAmount (INR)\",\"NUMBER(18,2)\"\n",
+    );
+    let res = run(&good);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(String::from_utf8_lossy(&res.stdout).contains("custseg_assigned"));
 }

@@ -46,10 +46,8 @@ fn a_tui_run_saved_and_replayed_headless_gives_the_same_segments() {
     let tenure = h
         .app
         .data
-        .features
-        .as_ref()
+        .features()
         .unwrap()
-        .features
         .names
         .iter()
         .position(|n| n == "Tenure")
@@ -63,10 +61,10 @@ fn a_tui_run_saved_and_replayed_headless_gives_the_same_segments() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Cluster);
     settle(&mut h);
-    let auto_k = h.app.data.k.unwrap();
+    let auto_k = h.app.data.k().unwrap();
     h.key(KeyCode::Right);
     settle(&mut h);
-    let k = h.app.data.k.unwrap();
+    let k = h.app.data.k().unwrap();
     assert_eq!(k, auto_k + 1);
     // Inspect: rename segment 1.
     h.key(KeyCode::Enter);
@@ -82,16 +80,14 @@ fn a_tui_run_saved_and_replayed_headless_gives_the_same_segments() {
         .type_str(tui_out.to_str().unwrap())
         .key(KeyCode::Enter);
     settle(&mut h);
-    assert!(h.app.data.exported.is_some(), "{:?}", h.app.status);
+    assert!(h.app.data.exported().is_some(), "{:?}", h.app.status);
 
     // What the TUI shows.
     let tui_labels = h
         .app
         .data
-        .sweep
-        .as_ref()
+        .sweep()
         .unwrap()
-        .sweep
         .get(k)
         .unwrap()
         .fit
@@ -100,10 +96,8 @@ fn a_tui_run_saved_and_replayed_headless_gives_the_same_segments() {
     let tui_segments: Vec<(String, String, usize)> = h
         .app
         .data
-        .profiles
-        .as_ref()
+        .profiles()
         .unwrap()
-        .profiles
         .segments
         .iter()
         .map(|s| (s.label.clone(), s.action.clone(), s.size))

@@ -31,7 +31,7 @@ fn config(input: Option<&str>) -> RunConfig {
 fn loaded() -> Harness {
     let mut h = Harness::new(config(Some(CUSTOMERS)), UI, 80, 24);
     h.settle();
-    assert!(h.app.data.table.is_some(), "{:?}", h.app.status);
+    assert!(h.app.data.table().is_some(), "{:?}", h.app.status);
     h
 }
 
@@ -50,8 +50,7 @@ fn select_column(h: &mut Harness, name: &str) {
     let i = h
         .app
         .data
-        .mapping
-        .as_ref()
+        .mapping()
         .unwrap()
         .columns
         .iter()
@@ -67,7 +66,7 @@ fn select_column(h: &mut Harness, name: &str) {
 fn a_given_file_is_filled_in_and_loaded() {
     let h = loaded();
     assert_eq!(h.app.load.path.text(), CUSTOMERS);
-    assert_eq!(h.app.data.table.as_ref().unwrap().n_rows, 30);
+    assert_eq!(h.app.data.table().unwrap().n_rows, 30);
     assert_eq!(h.app.stage_status(Stage::Load), StageStatus::Current);
     assert_eq!(h.app.stage_status(Stage::Map), StageStatus::NotYet);
     assert_eq!(h.app.status.as_ref().unwrap().kind, StatusKind::Success);
@@ -123,7 +122,7 @@ fn q_while_loading_asks_and_n_keeps_working() {
     assert!(h.app.is_busy(), "the load goes on");
     // Now run the load: it finishes normally.
     h.hold_jobs(false).settle();
-    assert!(h.app.data.table.is_some());
+    assert!(h.app.data.table().is_some());
 }
 
 #[test]
@@ -172,7 +171,7 @@ fn esc_cancels_loading_and_a_late_result_is_ignored() {
         job,
         output: JobOutput::Loaded(Err(Error::Cancelled)),
     }));
-    assert!(h.app.data.table.is_none());
+    assert!(h.app.data.table().is_none());
     assert!(h.app.overlay.is_none());
 }
 
@@ -259,7 +258,7 @@ fn going_back_and_forth_keeps_the_mapping_and_does_not_reload() {
     assert_eq!(h.app.stage, Stage::Map);
     assert!(h.app.jobs.is_empty(), "nothing reloaded");
     assert_eq!(
-        h.app.data.mapping.as_ref().unwrap().usage_of("CreditScore"),
+        h.app.data.mapping().unwrap().usage_of("CreditScore"),
         ColumnUse::Ignore
     );
 }
@@ -285,13 +284,13 @@ fn changing_a_load_option_reloads_and_maps_again_keeping_user_choices() {
     assert_eq!(h.app.jobs.len(), 1);
     h.settle();
     assert!(
-        h.app.data.mapping.is_none(),
+        h.app.data.mapping().is_none(),
         "the new table invalidates the mapping"
     );
     h.key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Map);
     assert_eq!(
-        h.app.data.mapping.as_ref().unwrap().usage_of("CreditScore"),
+        h.app.data.mapping().unwrap().usage_of("CreditScore"),
         ColumnUse::Profile,
         "the user's choice is in the RunConfig and applies again"
     );
@@ -320,7 +319,7 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
     }
     h.key(KeyCode::Enter);
     assert!(h.app.overlay.is_none());
-    let m = h.app.data.mapping.as_ref().unwrap();
+    let m = h.app.data.mapping().unwrap();
     assert_eq!(m.column_for(Role::Balance), Some("CreditScore"));
     assert_ne!(m.role_of("AccountBalance"), Some(Role::Balance));
     assert_eq!(h.app.config.mapping.roles[&Role::Balance], "CreditScore");
@@ -332,12 +331,7 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
         .key(KeyCode::Enter);
     assert!(h.app.config.mapping.roles.is_empty());
     assert_eq!(
-        h.app
-            .data
-            .mapping
-            .as_ref()
-            .unwrap()
-            .column_for(Role::Balance),
+        h.app.data.mapping().unwrap().column_for(Role::Balance),
         Some("AccountBalance")
     );
 }
@@ -345,20 +339,20 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
 #[test]
 fn esc_closes_the_role_list_without_changing_anything() {
     let mut h = on_map();
-    let before = h.app.data.mapping.clone();
+    let before = h.app.data.mapping().cloned();
     h.key(KeyCode::Char('r'))
         .key(KeyCode::Down)
         .key(KeyCode::Esc);
     assert!(h.app.overlay.is_none());
     assert_eq!(h.app.stage, Stage::Map);
-    assert_eq!(h.app.data.mapping, before);
+    assert_eq!(h.app.data.mapping().cloned(), before);
 }
 
 #[test]
 fn space_and_arrows_cycle_the_use() {
     let mut h = on_map();
     select_column(&mut h, "Age");
-    let usage = |h: &Harness| h.app.data.mapping.as_ref().unwrap().usage_of("Age");
+    let usage = |h: &Harness| h.app.data.mapping().unwrap().usage_of("Age");
     assert_eq!(usage(&h), ColumnUse::Feature);
     h.key(KeyCode::Char(' '));
     assert_eq!(usage(&h), ColumnUse::Profile);
@@ -381,10 +375,10 @@ fn enter_on_map_goes_to_clean_which_cleans_then_builds_the_features() {
         "cleaning runs on the worker"
     );
     h.settle();
-    assert!(h.app.data.cleaned.is_some());
-    assert!(h.app.data.features.is_some(), "Features follows Clean");
+    assert!(h.app.data.cleaned().is_some());
+    assert!(h.app.data.features().is_some(), "Features follows Clean");
     assert!(
-        h.app.data.sweep.is_none(),
+        h.app.data.sweep().is_none(),
         "the sweep waits for the Cluster screen"
     );
     let s = h.app.status.as_ref().unwrap();
@@ -409,13 +403,13 @@ fn a_mapping_setting_that_does_not_fit_is_dropped_with_an_explanation() {
     };
     assert!(e.cause.contains("NoSuchColumn"), "{e:?}");
     assert!(h.app.config.mapping.roles.is_empty());
-    assert!(h.app.data.mapping.is_some(), "the screen still works");
+    assert!(h.app.data.mapping().is_some(), "the screen still works");
 }
 
 #[test]
 fn a_load_error_keeps_you_where_you_were() {
     let mut h = loaded();
-    let table = h.app.data.table.clone();
+    let table = h.app.data.table().cloned();
     while h.app.load.focus != Pane::Path {
         h.key(KeyCode::Tab);
     }
@@ -427,7 +421,7 @@ fn a_load_error_keeps_you_where_you_were() {
     assert_eq!(h.app.stage, Stage::Load);
     assert_eq!(h.app.load.path.text(), "tests/fixtures/csv/../tui/nope.csv");
     assert!(
-        Arc::ptr_eq(h.app.data.table.as_ref().unwrap(), table.as_ref().unwrap()),
+        Arc::ptr_eq(h.app.data.table().unwrap(), table.as_ref().unwrap()),
         "the loaded table is kept"
     );
 }
@@ -451,7 +445,7 @@ fn typing_a_folder_and_enter_opens_it() {
     h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Enter);
     assert_eq!(h.app.load.path.text(), CUSTOMERS);
     h.settle();
-    assert!(h.app.data.table.is_some());
+    assert!(h.app.data.table().is_some());
     // ← goes to the parent folder.
     while h.app.load.focus != Pane::Files {
         h.key(KeyCode::Tab);
@@ -570,8 +564,7 @@ fn on_stage(input: &str, stage: Stage) -> Harness {
 fn column_action(h: &Harness, name: &str) -> custseg::pipeline::clean::ColumnAction {
     h.app
         .data
-        .cleaned
-        .as_ref()
+        .cleaned()
         .unwrap()
         .report
         .column(name)
@@ -583,8 +576,8 @@ fn column_action(h: &Harness, name: &str) -> custseg::pipeline::clean::ColumnAct
 fn the_threshold_reruns_clean_and_features_only_and_marks_cluster_and_inspect_stale() {
     use custseg::pipeline::clean::ColumnAction;
     let mut h = on_stage(MESSY, Stage::Inspect);
-    assert!(h.app.data.profiles.is_some());
-    let prepared = h.app.data.prepared.clone().unwrap();
+    assert!(h.app.data.profiles().is_some());
+    let prepared = h.app.data.prepared().cloned().unwrap();
     h.key(KeyCode::Esc).key(KeyCode::Esc).key(KeyCode::Esc);
     assert_eq!(h.app.stage, Stage::Clean);
     assert_eq!(column_action(&h, "MonthlyIncome"), ColumnAction::Dropped);
@@ -599,28 +592,27 @@ fn the_threshold_reruns_clean_and_features_only_and_marks_cluster_and_inspect_st
         .key(KeyCode::Right);
     assert_eq!(job_kinds(&h), [JobKind::Clean], "only Clean runs, once");
     assert!(
-        h.app.data.sweep.is_some(),
+        h.app.data.sweep().is_some(),
         "nothing is dropped until the new result is there"
     );
     h.hold_jobs(false).settle();
     assert_eq!(h.app.config.clean.max_missing, 0.45);
     assert_eq!(column_action(&h, "MonthlyIncome"), ColumnAction::Imputed);
     assert!(
-        Arc::ptr_eq(&prepared, h.app.data.prepared.as_ref().unwrap()),
+        Arc::ptr_eq(&prepared, h.app.data.prepared().unwrap()),
         "Prepare did not run again"
     );
-    let features = h.app.data.features.as_ref().expect("Features ran again");
+    let features = h.app.data.features().expect("Features ran again");
     // Kept, and profiled: the table has Recency, Frequency and Monetary, so
     // its other numeric columns are profile only (a hygiene rule).
     assert!(
         features
-            .features
             .report
             .profile_columns
             .contains(&"MonthlyIncome".to_string()),
         "the kept column is profiled now"
     );
-    assert!(h.app.data.sweep.is_none() && h.app.data.profiles.is_none());
+    assert!(h.app.data.sweep().is_none() && h.app.data.profiles().is_none());
     assert_eq!(h.app.stage_status(Stage::Cluster), StageStatus::Stale);
     assert_eq!(h.app.stage_status(Stage::Inspect), StageStatus::Stale);
     assert_eq!(h.app.stage_status(Stage::Features), StageStatus::Done);
@@ -631,39 +623,42 @@ fn the_threshold_reruns_clean_and_features_only_and_marks_cluster_and_inspect_st
     assert_eq!(h.app.stage, Stage::Cluster);
     assert!(job_kinds(&h).contains(&JobKind::Cluster));
     h.settle();
-    assert!(h.app.data.sweep.is_some() && h.app.data.profiles.is_some());
+    assert!(h.app.data.sweep().is_some() && h.app.data.profiles().is_some());
     assert_eq!(h.app.stage_status(Stage::Inspect), StageStatus::Done);
 }
 
 #[test]
 fn moving_k_reprofiles_without_a_new_sweep_and_auto_goes_back() {
     let mut h = on_stage(CUSTOMERS, Stage::Cluster);
-    let sweep = h.app.data.sweep.clone().unwrap();
-    let k0 = h.app.data.k.unwrap();
+    let sweep = h.app.data.sweep().cloned().unwrap();
+    let k0 = h.app.data.k().unwrap();
     assert_eq!(h.app.config.cluster.k, None);
     h.key(KeyCode::Right);
     assert_eq!(job_kinds(&h), [JobKind::Profile], "a profile, no sweep");
     assert_eq!(h.app.config.cluster.k, Some(k0 + 1));
-    assert!(h.app.data.profiles.is_none(), "the old segments are gone");
+    assert!(h.app.data.profiles().is_none(), "the old segments are gone");
     h.settle();
-    assert!(Arc::ptr_eq(&sweep, h.app.data.sweep.as_ref().unwrap()));
-    let p = h.app.data.profiles.as_ref().unwrap();
-    assert_eq!((p.k, p.profiles.segments.len()), (k0 + 1, k0 + 1));
+    assert!(Arc::ptr_eq(&sweep, h.app.data.sweep().unwrap()));
+    let p = h.app.data.profiles().unwrap();
+    assert_eq!(
+        (h.app.data.k().unwrap(), p.segments.len()),
+        (k0 + 1, k0 + 1)
+    );
     assert!(h.text().contains(&format!("K={}", k0 + 1)));
     // Right, then left, then auto: the sweep's own choice again (issue 15
     // made the fixture's automatic K the smallest, 2, so this no longer
     // goes below it).
     h.key(KeyCode::Right).key(KeyCode::Left).settle();
-    assert_eq!(h.app.data.k, Some(k0 + 1));
+    assert_eq!(h.app.data.k(), Some(k0 + 1));
     h.key(KeyCode::Char('a')).settle();
-    assert_eq!(h.app.data.k, Some(k0));
+    assert_eq!(h.app.data.k(), Some(k0));
     assert_eq!(h.app.config.cluster.k, None);
-    assert!(Arc::ptr_eq(&sweep, h.app.data.sweep.as_ref().unwrap()));
+    assert!(Arc::ptr_eq(&sweep, h.app.data.sweep().unwrap()));
     // K = 1 and K beyond the sweep cannot be chosen.
     h.key(KeyCode::Home).settle();
-    assert_eq!(h.app.data.k, Some(2));
+    assert_eq!(h.app.data.k(), Some(2));
     h.key(KeyCode::Left);
-    assert_eq!(h.app.data.k, Some(2));
+    assert_eq!(h.app.data.k(), Some(2));
     assert!(h.app.status.as_ref().unwrap().text.contains("smallest K"));
 }
 
@@ -671,7 +666,7 @@ fn moving_k_reprofiles_without_a_new_sweep_and_auto_goes_back() {
 fn the_auto_choice_after_a_fixed_k_is_the_sweeps_own() {
     // The sweep run with a fixed K reports "fixed"; `a` must find the K the
     // pipeline would choose by itself.
-    let auto = on_stage(CUSTOMERS, Stage::Cluster).app.data.k;
+    let auto = on_stage(CUSTOMERS, Stage::Cluster).app.data.k();
     let mut cfg = config(Some(CUSTOMERS));
     cfg.cluster.k = Some(3);
     let mut h = Harness::new(cfg, UI, 80, 24);
@@ -680,9 +675,9 @@ fn the_auto_choice_after_a_fixed_k_is_the_sweeps_own() {
         h.key(KeyCode::Enter).settle();
     }
     assert_eq!(h.app.stage, Stage::Cluster);
-    assert_eq!(h.app.data.k, Some(3));
+    assert_eq!(h.app.data.k(), Some(3));
     h.key(KeyCode::Char('a')).settle();
-    assert_eq!(h.app.data.k, auto);
+    assert_eq!(h.app.data.k(), auto);
 }
 
 #[test]
@@ -698,8 +693,8 @@ fn sweep_options_make_the_sweep_out_of_date_and_enter_runs_it_again() {
     assert_eq!(job_kinds(&h), [JobKind::Cluster]);
     h.settle();
     assert!(!custseg::tui::screens::cluster::pending(&h.app));
-    let s = h.app.data.sweep.as_ref().unwrap();
-    assert_eq!(s.sweep.results.last().unwrap().k, 9);
+    let s = h.app.data.sweep().unwrap();
+    assert_eq!(s.results.last().unwrap().k, 9);
     // Typing a value: e on the seed row.
     h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
     h.key(KeyCode::Char('e')).ctrl('u').type_str("x");
@@ -747,7 +742,7 @@ fn esc_cancels_the_sweep_and_r_runs_it_again() {
     h.key(KeyCode::Char('r'));
     assert_eq!(job_kinds(&h), [JobKind::Cluster]);
     h.hold_jobs(false).settle();
-    assert!(h.app.data.sweep.is_some());
+    assert!(h.app.data.sweep().is_some());
 }
 
 #[test]
@@ -761,8 +756,8 @@ fn rename_writes_the_override_and_moving_k_clears_it() {
     let o = &h.app.config.labels.overrides[&1];
     assert_eq!(o.label.as_deref(), Some("Premier clients"));
     h.settle();
-    let p = h.app.data.profiles.as_ref().unwrap();
-    assert_eq!(p.profiles.segments[1].label, "Premier clients");
+    let p = h.app.data.profiles().unwrap();
+    assert_eq!(p.segments[1].label, "Premier clients");
     assert!(h.text().contains("Premier clients"));
     // An action edit in the drill-down.
     h.key(KeyCode::Enter).key(KeyCode::Char('a'));
@@ -804,18 +799,8 @@ fn search_finds_a_customer_and_their_segment() {
     assert!(text.contains("Customer C0007"), "{text}");
     assert!(text.contains("line 8"), "{text}");
     // Enter opens their segment.
-    let k = h.app.data.k.unwrap();
-    let label = h
-        .app
-        .data
-        .sweep
-        .as_ref()
-        .unwrap()
-        .sweep
-        .get(k)
-        .unwrap()
-        .fit
-        .labels[6];
+    let k = h.app.data.k().unwrap();
+    let label = h.app.data.sweep().unwrap().get(k).unwrap().fit.labels[6];
     h.key(KeyCode::Enter);
     assert_eq!(h.app.inspect.view, View::Segment);
     assert_eq!(h.app.inspect.selected, label as usize);
@@ -866,7 +851,7 @@ fn export_asks_before_overwriting_and_lists_what_it_wrote() {
     h.key(KeyCode::Enter).key(KeyCode::Char('y'));
     assert_eq!(job_kinds(&h), [JobKind::Export]);
     h.settle();
-    let done = h.app.data.exported.clone().expect("written");
+    let done = h.app.data.exported().cloned().expect("written");
     let names: Vec<String> = done
         .files
         .iter()
@@ -911,7 +896,7 @@ fn export_asks_before_overwriting_and_lists_what_it_wrote() {
 fn features_transform_and_exclusion_are_written_to_the_config() {
     use custseg::pipeline::features::Transform;
     let mut h = on_stage(CUSTOMERS, Stage::Features);
-    let names = h.app.data.features.as_ref().unwrap().features.names.clone();
+    let names = h.app.data.features().unwrap().names.clone();
     let j = names.iter().position(|n| n == "Balance").unwrap();
     for _ in 0..j {
         h.key(KeyCode::Down);
@@ -919,10 +904,8 @@ fn features_transform_and_exclusion_are_written_to_the_config() {
     let info = |h: &Harness| {
         h.app
             .data
-            .features
-            .as_ref()
+            .features()
             .unwrap()
-            .features
             .report
             .feature("Balance")
             .cloned()
@@ -945,19 +928,14 @@ fn features_transform_and_exclusion_are_written_to_the_config() {
         "no setting for a feature that is not there"
     );
     assert!(h.text().contains("excluded by you"));
-    assert_eq!(
-        h.app.data.features.as_ref().unwrap().features.d,
-        names.len() - 1
-    );
+    assert_eq!(h.app.data.features().unwrap().d, names.len() - 1);
     // The excluded row stays where it is selected... at the end of the
     // list, before the columns a hygiene rule keeps out.
     let ruled = h
         .app
         .data
-        .features
-        .as_ref()
+        .features()
         .unwrap()
-        .features
         .report
         .ruled
         .iter()
@@ -969,10 +947,7 @@ fn features_transform_and_exclusion_are_written_to_the_config() {
     }
     h.key(KeyCode::Char('x')).settle();
     assert!(h.app.config.features.drop_features.is_empty());
-    assert_eq!(
-        h.app.data.features.as_ref().unwrap().features.d,
-        names.len()
-    );
+    assert_eq!(h.app.data.features().unwrap().d, names.len());
 }
 
 #[test]
@@ -995,10 +970,7 @@ fn the_as_of_date_is_checked_and_cleans_again() {
     h.settle();
     let want = IsoDate::from_ymd(2025, 1, 31);
     assert_eq!(h.app.config.clean.as_of, want);
-    assert_eq!(
-        h.app.data.features.as_ref().unwrap().features.report.as_of,
-        want
-    );
+    assert_eq!(h.app.data.features().unwrap().report.as_of, want);
     assert!(h.text().contains("as-of 2025-01-31 (set)"));
 }
 
@@ -1024,18 +996,17 @@ fn a_clean_error_is_shown_and_the_option_is_put_back() {
     );
     h.key(KeyCode::Esc);
     assert_eq!(h.app.stage, Stage::Clean);
-    assert!(h.app.data.cleaned.is_some() && h.app.data.features.is_some());
+    assert!(h.app.data.cleaned().is_some() && h.app.data.features().is_some());
 }
 
 #[test]
 fn a_column_a_rule_keeps_out_is_listed_with_its_reason_and_space_clusters_on_it() {
     use custseg::pipeline::mapping::ColumnUse;
     let mut h = on_stage(CUSTOMERS, Stage::Features);
-    let f = h.app.data.features.as_ref().unwrap();
-    assert!(!f.features.names.contains(&"CreditScore".to_string()));
+    let f = h.app.data.features().unwrap();
+    assert!(!f.names.contains(&"CreditScore".to_string()));
     assert!(
-        f.features
-            .report
+        f.report
             .ruled
             .iter()
             .any(|r| r.column == "CreditScore" && r.applied)
@@ -1054,10 +1025,10 @@ fn a_column_a_rule_keeps_out_is_listed_with_its_reason_and_space_clusters_on_it(
         Some(&ColumnUse::Feature),
         "written as the user's use of the column"
     );
-    let f = h.app.data.features.as_ref().expect("built again");
+    let f = h.app.data.features().expect("built again");
     assert!(
-        f.features.names.contains(&"CreditScore".to_string()),
+        f.names.contains(&"CreditScore".to_string()),
         "{:?}",
-        f.features.names
+        f.names
     );
 }

@@ -3,353 +3,46 @@
 //! heavy work (that is queued as a [`Job`] for the worker), so every screen
 //! can be driven and checked in tests without a terminal.
 //!
-//! Plugging in a new stage screen (e.g. Clean):
-//! 1. `screens/clean.rs` with its state struct (a field here), and
-//!    `update(app, action)`, `draw(frame, area, app)`, `footer_keys(app)`,
-//!    `HELP`, like `screens/map.rs`;
-//! 2. its output in [`PipelineData`], cleared by `invalidate_after`;
-//! 3. a `Job` variant in `worker.rs` if it is heavy, and a match arm in
-//!    [`App::on_worker`];
-//! 4. the `match self.stage` arms here (`go_to`, `update`), in `ui.rs` and
-//!    in `widgets/help.rs` call it.
+//! The App owns the config being edited, the stage outputs
+//! ([`PipelineData`], which holds the pipeline's `Analysis`), the running
+//! jobs, the overlay and the status line, and one state per screen. A
+//! screen gets a [`Ctx`] for a key or a worker result, changes its own
+//! state (and the config), and returns [`Effect`]s; [`App::apply`] carries
+//! them out in order: a job becomes a worker `Job` built from the outputs
+//! held, a data change goes to `PipelineData` (where the analysis decides
+//! what it makes stale), a stage change runs the next screen's `enter`.
 //!
-//! Re-running: every stage's output lives in [`PipelineData`]. A change on a
-//! screen writes the RunConfig and queues the job of that stage only; when
-//! its result arrives, the outputs of the later stages are dropped
-//! (`invalidate_after`, which marks them stale in the header) and the next
-//! cheap stage is queued (Clean -> Features; Cluster -> profile). The sweep
-//! is only run from the Cluster screen, and moving K there re-profiles from
-//! the sweep already made.
+//! Plugging in a new stage screen: its state struct (a field here) with
+//! `impl Screen` (screens/), a `Stage` variant and an arm in
+//! [`App::split`] and [`App::screen`]; heavy work as a `Request` (jobs.rs)
+//! and a `Job` (worker.rs) whose result [`App::on_worker`] hands to the
+//! screen.
 
 use super::action::{Action, Move};
-use super::data::{FeatureData, Pca, ProfileData, SweepData};
-use super::keymap::{KeyContext, OverlayKind};
+use super::data::{Change, PipelineData};
+use super::effect::Effect;
+use super::jobs::Request;
+use super::keymap::KeyContext;
 use super::screens::{
-    clean::CleanScreen, cluster::ClusterScreen, export::ExportScreen, features::FeaturesScreen,
-    inspect::InspectScreen, load::LoadScreen, map::MapScreen,
+    Ctx, DrawCtx, Screen, Session, clean::CleanScreen, cluster::ClusterScreen,
+    export::ExportScreen, features::FeaturesScreen, inspect::InspectScreen, load::LoadScreen,
+    map::MapScreen,
 };
-use super::text::TextInput;
-use super::theme::Theme;
+use super::theme::{Theme, UiOptions};
 use super::worker::{Job, JobId, JobOutput, WorkerEvent};
-use super::{UiOptions, screens};
 use crate::config::RunConfig;
-use crate::error::Error;
-use crate::pipeline::clean::{CleanOptions, Cleaned};
-use crate::pipeline::load::LoadOptions;
-use crate::pipeline::mapping::{Mapping, Role};
-use crate::pipeline::run::Prepared;
-use crate::pipeline::table::Table;
-use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use super::jobs::{JobKind, RunningJob};
+pub use super::overlay::{
+    ErrorReport, InputBox, InputPurpose, Overlay, Question, RolePicker, Status, StatusKind,
+};
+pub use super::stage::{Stage, StageStatus};
 
 /// Below this the UI shows "terminal too small" instead of a broken layout.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 18;
-
-/// The seven pipeline stages, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Stage {
-    Load,
-    Map,
-    Clean,
-    Features,
-    Cluster,
-    Inspect,
-    Export,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 7] = [
-        Stage::Load,
-        Stage::Map,
-        Stage::Clean,
-        Stage::Features,
-        Stage::Cluster,
-        Stage::Inspect,
-        Stage::Export,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Stage::Load => "Load",
-            Stage::Map => "Map columns",
-            Stage::Clean => "Clean",
-            Stage::Features => "Features",
-            Stage::Cluster => "Cluster",
-            Stage::Inspect => "Inspect",
-            Stage::Export => "Export",
-        }
-    }
-
-    /// For narrow terminals.
-    pub fn short_title(self) -> &'static str {
-        match self {
-            Stage::Load => "Load",
-            Stage::Map => "Map",
-            Stage::Clean => "Clean",
-            Stage::Features => "Feat",
-            Stage::Cluster => "Clust",
-            Stage::Inspect => "Insp",
-            Stage::Export => "Exp",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn next(self) -> Option<Stage> {
-        Stage::ALL.get(self.index() + 1).copied()
-    }
-
-    pub fn prev(self) -> Option<Stage> {
-        self.index().checked_sub(1).map(|i| Stage::ALL[i])
-    }
-}
-
-/// How the header shows a stage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StageStatus {
-    Done,
-    Current,
-    NotYet,
-    /// It had a result, but something before it changed: it runs again
-    /// when you get there.
-    Stale,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Success,
-    Warn,
-    Error,
-}
-
-/// The one-line message above the footer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
-
-/// An error shown in a box: what went wrong and what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ErrorReport {
-    pub title: String,
-    pub cause: String,
-    pub hint: String,
-}
-
-/// A list to choose from, drawn over the screen (Map: the role of a column).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RolePicker {
-    /// Index of the column in the mapping.
-    pub column: usize,
-    /// `None` = "automatic" (drop the user's choice for this column).
-    pub choices: Vec<Option<Role>>,
-    pub selected: usize,
-}
-
-/// What a text box is for; Enter hands its text to that screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputPurpose {
-    /// Features: the as-of date.
-    AsOf,
-    /// Cluster: the value of an option row.
-    Sweep(super::screens::cluster::OptionRow),
-    /// Inspect: the label of a segment.
-    Label(u32),
-    /// Inspect: the recommended action of a segment.
-    SegmentAction(u32),
-    /// Inspect: a customer id to find.
-    Search,
-}
-
-/// A one-line text field in a box over the screen.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputBox {
-    pub purpose: InputPurpose,
-    pub title: String,
-    /// What to type, one line under the field.
-    pub hint: String,
-    pub input: TextInput,
-    /// Why the last Enter was refused.
-    pub error: Option<String>,
-}
-
-impl InputBox {
-    pub fn new(purpose: InputPurpose, title: &str, text: &str, hint: &str) -> Self {
-        InputBox {
-            purpose,
-            title: title.into(),
-            hint: hint.into(),
-            input: TextInput::new(text),
-            error: None,
-        }
-    }
-}
-
-/// A yes/no question (other than quitting).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Question {
-    /// Export into a folder that already holds files.
-    Overwrite { dir: PathBuf, files: usize },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Overlay {
-    Help { scroll: u16 },
-    Error(ErrorReport),
-    ConfirmQuit,
-    RolePicker(RolePicker),
-    Input(InputBox),
-    Confirm(Question),
-}
-
-impl Overlay {
-    pub fn kind(&self) -> OverlayKind {
-        match self {
-            Overlay::Help { .. } => OverlayKind::Help,
-            Overlay::Error(_) => OverlayKind::Error,
-            Overlay::ConfirmQuit => OverlayKind::ConfirmQuit,
-            Overlay::RolePicker(_) => OverlayKind::Picker,
-            Overlay::Input(_) => OverlayKind::Input,
-            Overlay::Confirm(_) => OverlayKind::Confirm,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobKind {
-    Load,
-    Sheets,
-    Clean,
-    Features,
-    Cluster,
-    Profile,
-    Export,
-}
-
-impl JobKind {
-    pub fn of(job: &Job) -> JobKind {
-        match job {
-            Job::Load { .. } => JobKind::Load,
-            Job::Sheets { .. } => JobKind::Sheets,
-            Job::Clean { .. } => JobKind::Clean,
-            Job::Features { .. } => JobKind::Features,
-            Job::Cluster { .. } => JobKind::Cluster,
-            Job::Profile { .. } => JobKind::Profile,
-            Job::Export { .. } => JobKind::Export,
-        }
-    }
-}
-
-/// What was loaded: a new path or new options make the table stale.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadKey {
-    pub path: PathBuf,
-    pub options: LoadOptions,
-}
-
-/// A job handed to the worker and not finished yet.
-#[derive(Clone, Debug)]
-pub struct RunningJob {
-    pub id: JobId,
-    pub kind: JobKind,
-    /// "Loading customers.csv".
-    pub label: String,
-    pub fraction: f64,
-    pub message: String,
-    pub cancel: Option<Arc<AtomicBool>>,
-    pub load_key: Option<LoadKey>,
-    pub path: PathBuf,
-}
-
-/// What Export wrote last.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Exported {
-    pub dir: PathBuf,
-    /// Each file with its size in bytes.
-    pub files: Vec<(PathBuf, u64)>,
-}
-
-/// Each stage's output. Changing a stage clears everything after it.
-#[derive(Clone, Default)]
-pub struct PipelineData {
-    pub table: Option<Arc<Table>>,
-    pub loaded: Option<LoadKey>,
-    /// The mapping of the loaded table.
-    pub mapping: Option<Arc<Mapping>>,
-    /// The customer-level table (a transaction log aggregated) and its mapping.
-    pub prepared: Option<Arc<Prepared>>,
-    pub cleaned: Option<Arc<Cleaned>>,
-    /// The options `cleaned` was made with (put back if a change fails).
-    pub clean_options: Option<CleanOptions>,
-    pub features: Option<Arc<FeatureData>>,
-    /// The PCA sample of the features, made with the first profile.
-    pub pca: Option<Arc<Pca>>,
-    pub sweep: Option<Arc<SweepData>>,
-    /// The K whose segments are shown and exported, and why that K.
-    pub k: Option<usize>,
-    pub k_reason: String,
-    /// How that K was chosen (what the chart title shows).
-    pub k_choice: Option<crate::pipeline::cluster::Choice>,
-    pub profiles: Option<Arc<ProfileData>>,
-    pub exported: Option<Exported>,
-    /// Stages whose result was dropped because an earlier stage changed.
-    pub stale: BTreeSet<Stage>,
-}
-
-impl PipelineData {
-    /// Forgets the outputs of every stage after `stage`; those that had one
-    /// are marked stale.
-    pub fn invalidate_after(&mut self, stage: Stage) {
-        let mut cleared = Vec::new();
-        if stage < Stage::Map {
-            self.mapping = None;
-        }
-        if stage < Stage::Clean {
-            if self.cleaned.take().is_some() {
-                cleared.push(Stage::Clean);
-            }
-            self.prepared = None;
-            self.clean_options = None;
-        }
-        if stage < Stage::Features {
-            if self.features.take().is_some() {
-                cleared.push(Stage::Features);
-            }
-            self.pca = None;
-        }
-        if stage < Stage::Cluster {
-            if self.sweep.take().is_some() {
-                cleared.push(Stage::Cluster);
-            }
-            self.k = None;
-            self.k_reason.clear();
-            self.k_choice = None;
-        }
-        if stage < Stage::Inspect && self.profiles.take().is_some() {
-            cleared.push(Stage::Inspect);
-        }
-        if stage < Stage::Export && self.exported.take().is_some() {
-            cleared.push(Stage::Export);
-        }
-        self.stale.extend(cleared);
-    }
-
-    /// The mapping of the customer-level table (after any aggregation).
-    pub fn customer_mapping(&self) -> Option<&Mapping> {
-        let m = self.mapping.as_ref()?;
-        Some(match &self.prepared {
-            Some(p) => p.mapping(m),
-            None => m,
-        })
-    }
-}
 
 pub struct App {
     /// The run being edited; what `--no-tui --config` would replay.
@@ -372,6 +65,38 @@ pub struct App {
     pub export: ExportScreen,
     outbox: Vec<Job>,
     next_job: JobId,
+}
+
+impl Session for App {
+    fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    fn data(&self) -> &PipelineData {
+        &self.data
+    }
+}
+
+/// Runs `$body` with the state of screen `$field` (as `$s`) and a context
+/// (as `$cx`), then applies the effects the screen returned.
+macro_rules! with_screen {
+    ($app:expr, $field:ident, |$s:ident, $cx:ident| $body:expr) => {{
+        let app: &mut App = $app;
+        let mut $cx = Ctx::new(
+            &mut app.config,
+            &app.data,
+            &app.jobs,
+            &app.theme,
+            app.stage,
+            app.status.as_ref(),
+            app.overlay.is_some(),
+        );
+        let $s = &mut app.$field;
+        let out = $body;
+        let effects = $cx.into_effects();
+        app.apply(effects);
+        out
+    }};
 }
 
 impl App {
@@ -400,9 +125,9 @@ impl App {
             outbox: Vec::new(),
             next_job: 1,
         };
-        screens::load::after_path_change(&mut app);
+        with_screen!(&mut app, load, |s, cx| s.after_path_change(&mut cx));
         if input.is_some() {
-            screens::load::start_load(&mut app);
+            with_screen!(&mut app, load, |s, cx| s.start_load(&mut cx));
         }
         app
     }
@@ -410,8 +135,10 @@ impl App {
     /// Fills in the bundled sample and loads it, so a newcomer sees the flow at once.
     pub fn offer_sample(&mut self, path: &std::path::Path) {
         self.load.path.set(&path.display().to_string());
-        screens::load::after_path_change(self);
-        screens::load::start_load(self);
+        with_screen!(self, load, |s, cx| {
+            s.after_path_change(&mut cx);
+            s.start_load(&mut cx)
+        });
         self.set_status(
             StatusKind::Info,
             "This is the bundled sample. Enter continues with it; or type the path of your own file.",
@@ -426,6 +153,53 @@ impl App {
         );
     }
 
+    /// The screen of `stage`.
+    pub fn screen(&self, stage: Stage) -> &dyn Screen {
+        match stage {
+            Stage::Load => &self.load,
+            Stage::Map => &self.map,
+            Stage::Clean => &self.clean,
+            Stage::Features => &self.features,
+            Stage::Cluster => &self.cluster,
+            Stage::Inspect => &self.inspect,
+            Stage::Export => &self.export,
+        }
+    }
+
+    /// The screen of `stage` and a context to drive it with.
+    fn split(&mut self, stage: Stage) -> (&mut dyn Screen, Ctx<'_>) {
+        let screen: &mut dyn Screen = match stage {
+            Stage::Load => &mut self.load,
+            Stage::Map => &mut self.map,
+            Stage::Clean => &mut self.clean,
+            Stage::Features => &mut self.features,
+            Stage::Cluster => &mut self.cluster,
+            Stage::Inspect => &mut self.inspect,
+            Stage::Export => &mut self.export,
+        };
+        let cx = Ctx::new(
+            &mut self.config,
+            &self.data,
+            &self.jobs,
+            &self.theme,
+            self.stage,
+            self.status.as_ref(),
+            self.overlay.is_some(),
+        );
+        (screen, cx)
+    }
+
+    /// What screens draw from.
+    pub fn draw_ctx(&self) -> DrawCtx<'_> {
+        DrawCtx {
+            theme: &self.theme,
+            config: &self.config,
+            data: &self.data,
+            jobs: &self.jobs,
+            overlay: self.overlay.as_ref(),
+        }
+    }
+
     pub fn key_context(&self) -> KeyContext {
         KeyContext {
             stage: self.stage,
@@ -433,10 +207,7 @@ impl App {
             text_input: match &self.overlay {
                 Some(Overlay::Input(_)) => true,
                 Some(_) => false,
-                None => {
-                    (self.stage == Stage::Load && self.load.focus == screens::load::Pane::Path)
-                        || (self.stage == Stage::Export && screens::export::editing_folder(self))
-                }
+                None => self.screen(self.stage).text_input(&self.jobs),
             },
         }
     }
@@ -451,31 +222,22 @@ impl App {
         self.jobs.iter().any(|j| j.kind != JobKind::Sheets)
     }
 
-    pub fn job(&self, kind: JobKind) -> Option<&RunningJob> {
-        self.jobs.iter().find(|j| j.kind == kind)
-    }
-
-    /// The first running job of any of `kinds`.
-    pub fn job_of(&self, kinds: &[JobKind]) -> Option<&RunningJob> {
-        self.jobs.iter().find(|j| kinds.contains(&j.kind))
-    }
-
     pub fn stage_status(&self, stage: Stage) -> StageStatus {
         if stage == self.stage {
             return StageStatus::Current;
         }
         let d = &self.data;
+        let pending = d.sweep_pending(&self.config);
         let done = match stage {
-            Stage::Load => d.table.is_some(),
-            Stage::Map => d.mapping.is_some(),
-            Stage::Clean => d.cleaned.is_some(),
-            Stage::Features => d.features.is_some(),
-            Stage::Cluster => d.sweep.is_some() && !screens::cluster::pending(self),
-            Stage::Inspect => d.profiles.is_some(),
-            Stage::Export => d.exported.is_some(),
+            Stage::Load => d.table().is_some(),
+            Stage::Map => d.mapping().is_some(),
+            Stage::Clean => d.cleaned().is_some(),
+            Stage::Features => d.features().is_some(),
+            Stage::Cluster => d.sweep().is_some() && !pending,
+            Stage::Inspect => d.profiles().is_some(),
+            Stage::Export => d.exported().is_some(),
         };
-        let stale = d.stale.contains(&stage)
-            || (stage == Stage::Cluster && d.sweep.is_some() && screens::cluster::pending(self));
+        let stale = d.is_stale(stage) || (stage == Stage::Cluster && pending);
         if done {
             StageStatus::Done
         } else if stale {
@@ -510,30 +272,63 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
-    /// Queues `job` (built from a fresh id) and records it as running.
-    pub(crate) fn start_job(
-        &mut self,
-        kind: JobKind,
-        label: String,
-        path: PathBuf,
-        load_key: Option<LoadKey>,
-        make: impl FnOnce(JobId, Option<Arc<AtomicBool>>) -> Job,
-    ) -> JobId {
+    /// Carries out what a screen asked for, in order.
+    pub fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Status(kind, text) => self.set_status(kind, text),
+                Effect::ClearStatus => self.status = None,
+                Effect::Error(report) => self.overlay = Some(Overlay::Error(report)),
+                Effect::Open(overlay) => self.overlay = Some(overlay),
+                Effect::GoTo(stage) => self.go_to(stage),
+                Effect::Start(request) => self.start(request),
+                Effect::Cancel(kind) => {
+                    self.cancel_job(kind);
+                }
+                Effect::Data(change) => self.change(change),
+                Effect::SetColumnUse { column, usage } => {
+                    with_screen!(self, map, |s, cx| s.set_use(&mut cx, &column, usage));
+                }
+            }
+        }
+    }
+
+    /// A change of the stage outputs; the segments shown keep a selection
+    /// among them.
+    fn change(&mut self, change: Change) {
+        self.data.apply(change);
+        if let Some(p) = self.data.profiles() {
+            self.inspect.keep_selection_in(p.segments.len());
+        }
+    }
+
+    /// Starts the job a screen asked for (replacing the jobs it replaces),
+    /// when what it needs is there.
+    fn start(&mut self, request: Request) {
+        let kind = request.kind();
+        let replaces = request.replaces();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let Some((job, shown)) =
+            request.job(self.next_job, cancel.clone(), &self.data, &self.config)
+        else {
+            return;
+        };
+        for &k in replaces {
+            self.cancel_job(k);
+        }
         let id = self.next_job;
         self.next_job += 1;
-        let cancel = (kind != JobKind::Sheets).then(|| Arc::new(AtomicBool::new(false)));
-        self.outbox.push(make(id, cancel.clone()));
+        self.outbox.push(job);
         self.jobs.push(RunningJob {
             id,
             kind,
-            label,
+            label: shown.label,
             fraction: 0.0,
             message: String::new(),
-            cancel,
-            load_key,
-            path,
+            cancel: (kind != JobKind::Sheets).then_some(cancel),
+            path: shown.path,
+            config: Box::new(self.config.clone()),
         });
-        id
     }
 
     /// Asks the job to stop and forgets it; its late result is ignored.
@@ -566,28 +361,19 @@ impl App {
     /// that would be entered says why, and you stay), then lets the screen
     /// start the work it needs.
     pub fn go_to(&mut self, stage: Stage) {
-        let ok = match stage {
-            Stage::Load | Stage::Map => true,
-            Stage::Clean => screens::clean::can_enter(self),
-            Stage::Features => screens::features::can_enter(self),
-            Stage::Cluster => screens::cluster::can_enter(self),
-            Stage::Inspect => screens::inspect::can_enter(self),
-            Stage::Export => screens::export::can_enter(self),
-        };
+        let (screen, mut cx) = self.split(stage);
+        let ok = screen.can_enter(&mut cx);
+        let effects = cx.into_effects();
+        self.apply(effects);
         if !ok {
             return;
         }
         self.stage = stage;
         self.status = None;
-        match stage {
-            Stage::Load => {}
-            Stage::Map => screens::map::enter(self),
-            Stage::Clean => screens::clean::enter(self),
-            Stage::Features => screens::features::enter(self),
-            Stage::Cluster => screens::cluster::enter(self),
-            Stage::Inspect => screens::inspect::enter(self),
-            Stage::Export => screens::export::enter(self),
-        }
+        let (screen, mut cx) = self.split(stage);
+        screen.enter(&mut cx);
+        let effects = cx.into_effects();
+        self.apply(effects);
     }
 
     /// The state machine: every key, resize, tick and worker report goes through here.
@@ -618,23 +404,23 @@ impl App {
             return;
         }
         match action {
-            Action::Quit => {
-                if self.is_busy() {
-                    self.overlay = Some(Overlay::ConfirmQuit);
-                } else {
-                    self.should_quit = true;
-                }
-            }
+            Action::Quit => self.quit(),
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            action => match self.stage {
-                Stage::Load => screens::load::update(self, action),
-                Stage::Map => screens::map::update(self, action),
-                Stage::Clean => screens::clean::update(self, action),
-                Stage::Features => screens::features::update(self, action),
-                Stage::Cluster => screens::cluster::update(self, action),
-                Stage::Inspect => screens::inspect::update(self, action),
-                Stage::Export => screens::export::update(self, action),
-            },
+            action => {
+                let (screen, mut cx) = self.split(self.stage);
+                screen.update(&mut cx, action);
+                let effects = cx.into_effects();
+                self.apply(effects);
+            }
+        }
+    }
+
+    /// `q`: quit, after asking when work is running.
+    fn quit(&mut self) {
+        if self.is_busy() {
+            self.overlay = Some(Overlay::ConfirmQuit);
+        } else {
+            self.should_quit = true;
         }
     }
 
@@ -663,15 +449,9 @@ impl App {
                 self.overlay = Some(Overlay::Help { scroll });
             }
             (Overlay::Error(_), Action::Back) => {}
-            (_, Action::Quit) => {
-                if self.is_busy() {
-                    self.overlay = Some(Overlay::ConfirmQuit);
-                } else {
-                    self.should_quit = true;
-                }
-            }
+            (_, Action::Quit) => self.quit(),
             (Overlay::RolePicker(picker), action) => {
-                screens::map::update_picker(self, picker, action)
+                with_screen!(self, map, |s, cx| s.update_picker(&mut cx, picker, action));
             }
             (overlay, _) => self.overlay = Some(overlay),
         }
@@ -684,16 +464,7 @@ impl App {
             Action::Back => return,
             Action::Confirm => {
                 let text = b.input.text().trim().to_string();
-                let result = match b.purpose {
-                    InputPurpose::AsOf => screens::features::set_as_of(self, &text),
-                    InputPurpose::Sweep(row) => screens::cluster::set_value(self, row, &text),
-                    InputPurpose::Label(id) => screens::inspect::rename(self, id, &text),
-                    InputPurpose::SegmentAction(id) => {
-                        screens::inspect::set_action(self, id, &text)
-                    }
-                    InputPurpose::Search => screens::inspect::search(self, &text),
-                };
-                if let Err(why) = result {
+                if let Err(why) = self.submit(b.purpose, &text) {
                     b.error = Some(why);
                     self.overlay = Some(Overlay::Input(b));
                 }
@@ -718,9 +489,28 @@ impl App {
         self.overlay = Some(Overlay::Input(b));
     }
 
+    /// The text of a box, to the screen it is for.
+    fn submit(&mut self, purpose: InputPurpose, text: &str) -> Result<(), String> {
+        match purpose {
+            InputPurpose::AsOf => with_screen!(self, features, |s, cx| s.set_as_of(&mut cx, text)),
+            InputPurpose::Sweep(row) => {
+                with_screen!(self, cluster, |s, cx| s.set_value(&mut cx, row, text))
+            }
+            InputPurpose::Label(id) => {
+                with_screen!(self, inspect, |s, cx| s.rename(&mut cx, id, text))
+            }
+            InputPurpose::SegmentAction(id) => {
+                with_screen!(self, inspect, |s, cx| s.set_action(&mut cx, id, text))
+            }
+            InputPurpose::Search => with_screen!(self, inspect, |s, cx| s.search(&mut cx, text)),
+        }
+    }
+
     fn answer(&mut self, question: Question, yes: bool) {
         match question {
-            Question::Overwrite { .. } if yes => screens::export::start(self, true),
+            Question::Overwrite { .. } if yes => {
+                with_screen!(self, export, |s, cx| s.start(&mut cx, true));
+            }
             Question::Overwrite { dir, .. } => self.set_status(
                 StatusKind::Info,
                 format!(
@@ -732,7 +522,7 @@ impl App {
     }
 
     /// A report from the worker. Results of jobs that were cancelled or
-    /// replaced are dropped.
+    /// replaced are dropped; a result goes to the screen of its stage.
     pub fn on_worker(&mut self, ev: WorkerEvent) {
         match ev {
             WorkerEvent::Progress {
@@ -750,53 +540,28 @@ impl App {
                     return;
                 };
                 let running = self.jobs.remove(pos);
-                match output {
-                    JobOutput::Loaded(result) => screens::load::on_loaded(self, running, result),
-                    JobOutput::Sheets(result) => screens::load::on_sheets(self, running, result),
-                    JobOutput::Cleaned(result) => screens::clean::on_cleaned(self, running, result),
-                    JobOutput::Features(result) => {
-                        screens::features::on_features(self, running, result)
-                    }
-                    JobOutput::Swept(result) => screens::cluster::on_swept(self, running, result),
-                    JobOutput::Profiled(result) => {
-                        screens::cluster::on_profiled(self, running, result)
-                    }
-                    JobOutput::Exported(result) => {
-                        screens::export::on_exported(self, running, result)
-                    }
-                }
+                self.on_result(running, output);
             }
         }
     }
 
-    /// What to tell the user to do about a loading error, in this UI's
-    /// terms: from the error's remedy, its I/O kind, or the kind of file.
-    pub fn load_hint(err: &Error, path: &std::path::Path) -> String {
-        use std::io::ErrorKind;
-        if let Some(r) = err.remedy() {
-            return format!(
-                "{} Then Enter to load again.",
-                super::remedy::key_sentence(r)
-            );
-        }
-        use crate::pipeline::load::{FileKind, file_kind};
-        let workbook = file_kind(path) == FileKind::Workbook;
-        match err.io_kind() {
-            Some(ErrorKind::NotFound) => {
-                "Check the path, or Tab to Files and pick the file from the list.".into()
+    fn on_result(&mut self, job: RunningJob, output: JobOutput) {
+        match output {
+            JobOutput::Loaded(r) => with_screen!(self, load, |s, cx| s.on_loaded(&mut cx, job, r)),
+            JobOutput::Sheets(r) => with_screen!(self, load, |s, cx| s.on_sheets(&mut cx, job, r)),
+            JobOutput::Cleaned(r) => {
+                with_screen!(self, clean, |s, cx| s.on_cleaned(&mut cx, job, r))
             }
-            Some(ErrorKind::PermissionDenied) => {
-                "Ask for read access to the file, or copy it somewhere you can read.".into()
+            JobOutput::Features(r) => {
+                with_screen!(self, features, |s, cx| s.on_features(&mut cx, job, r))
             }
-            Some(ErrorKind::IsADirectory) => {
-                "Pick a file inside it: Tab to Files, then Enter on a folder opens it.".into()
+            JobOutput::Swept(r) => with_screen!(self, cluster, |s, cx| s.on_swept(&mut cx, job, r)),
+            JobOutput::Profiled(r) => {
+                with_screen!(self, cluster, |s, cx| s.on_profiled(&mut cx, job, r))
             }
-            _ if workbook => {
-                "Pick another Sheet in Options, or save the sheet as CSV and load that.".into()
+            JobOutput::Exported(r) => {
+                with_screen!(self, export, |s, cx| s.on_exported(&mut cx, job, r))
             }
-            _ if err.exit_code() == 2 => "Fix the setting in Options, then Enter to load again.".into(),
-            _ => "Check the file and the Options (encoding, delimiter, header), then Enter to load again."
-                .into(),
         }
     }
 }

@@ -1,22 +1,27 @@
-//! What the TUI keeps of each stage after Map, and the work the worker does
-//! to produce it. Every computation here is a step of the pipeline's
-//! `Analysis` (`pipeline::analysis::steps`, what `--no-tui` runs too), and
-//! the K rule is the analysis's (`pipeline::k_choice`), so a RunConfig
-//! saved from the TUI replays the same result; what is added is only for
-//! display (histograms, a PCA sample) or for the export file choice.
+//! The one place the TUI keeps the stage outputs: [`PipelineData`] holds the
+//! pipeline's [`Analysis`] (each output in an `Arc`, never copied) and what
+//! the screens draw besides (histograms, a PCA sample, what Export wrote,
+//! which stages the header marks out of date).
+//!
+//! Screens read it; only the App changes it, by applying a [`Change`] a
+//! screen returned. An output made by the worker comes back with the config
+//! its job ran with; the analysis takes the options of that step from it
+//! (`stale::take_options`) and [`Analysis::put`] decides, through
+//! `set_config`, what the change makes stale — the same rule `--no-tui`
+//! runs by. The K of the segments is the analysis's rule
+//! ([`k_choice::pick`]).
 
 use crate::config::RunConfig;
-use crate::error::{Error, Result};
-use crate::pipeline::analysis::{KPick, k_choice, steps};
+use crate::pipeline::analysis::{Analysis, KPick, Made, Step, k_choice, stale};
 use crate::pipeline::clean::Cleaned;
-use crate::pipeline::cluster::{SweepConfig, SweepResult};
-use crate::pipeline::export;
+use crate::pipeline::cluster::SweepResult;
 use crate::pipeline::features::{FeatureOptions, Features};
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
-use crate::pipeline::progress::Progress;
-use crate::pipeline::run::{Prepared, RunOutput};
+use crate::pipeline::run::{self, Prepared, RunOutput};
 use crate::pipeline::table::Table;
+use crate::tui::stage::Stage;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,41 +44,11 @@ pub struct FeatureData {
     pub dropped_settings: Vec<String>,
 }
 
-/// A finished sweep and the options it ran with.
+/// What the Features screen draws besides the features themselves.
 #[derive(Clone, Debug)]
-pub struct SweepData {
-    pub sweep: Arc<SweepResult>,
-    pub config: SweepConfig,
-}
-
-impl SweepData {
-    /// The K the sweep would choose by itself (the analysis's one rule,
-    /// [`k_choice::auto_pick`]), with the reason.
-    pub fn auto_choice(&self) -> KPick {
-        k_choice::auto_pick(&self.sweep)
-    }
-
-    /// Whether the sweep computed K (K = 1 only draws the elbow).
-    pub fn has(&self, k: usize) -> bool {
-        k >= 2 && self.sweep.get(k).is_some()
-    }
-
-    /// The K values one can choose, ascending.
-    pub fn choosable(&self) -> Vec<usize> {
-        self.sweep
-            .results
-            .iter()
-            .map(|r| r.k)
-            .filter(|&k| k >= 2)
-            .collect()
-    }
-}
-
-/// Profiles of the segments for one K.
-#[derive(Clone, Debug)]
-pub struct ProfileData {
-    pub k: usize,
-    pub profiles: Arc<Profiles>,
+pub struct FeatureView {
+    pub hist_raw: Vec<Vec<u32>>,
+    pub hist_used: Vec<Vec<u32>>,
 }
 
 /// The first two principal components of a sample of customers.
@@ -84,6 +59,299 @@ pub struct Pca {
     pub points: Vec<[f64; 2]>,
     /// Share of the variance each component explains.
     pub ratio: [f64; 2],
+}
+
+/// What Export wrote last.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    pub dir: PathBuf,
+    /// Each file with its size in bytes.
+    pub files: Vec<(PathBuf, u64)>,
+}
+
+/// A stage output made on the worker (or by Map, at once).
+pub enum Output {
+    Table(Arc<Table>),
+    Mapping(Arc<Mapping>),
+    /// Prepare (the same `Arc` when it did not run again) and Clean.
+    Cleaned {
+        prepared: Arc<Prepared>,
+        cleaned: Arc<Cleaned>,
+    },
+    Features(Box<FeatureData>),
+    Sweep(Arc<SweepResult>),
+    Profiles {
+        pick: KPick,
+        profiles: Arc<Profiles>,
+        /// Made with the first profiles of these features.
+        pca: Option<Pca>,
+    },
+}
+
+impl Output {
+    /// The steps whose options the output was made with.
+    fn steps(&self) -> &'static [Step] {
+        match self {
+            Output::Table(_) => &[Step::Load],
+            Output::Mapping(_) => &[Step::Map],
+            Output::Cleaned { .. } => &[Step::Prepare, Step::Clean],
+            Output::Features(_) => &[Step::Features],
+            // The sweep is made with the K asked for (a fixed K outside
+            // the range is computed too); the segments follow it.
+            Output::Sweep(_) => &[Step::Cluster, Step::Profile],
+            Output::Profiles { .. } => &[Step::Profile],
+        }
+    }
+}
+
+/// A change a screen asks for; the App applies it ([`PipelineData::apply`]).
+pub enum Change {
+    /// An output, with the config being edited when its job started.
+    Put {
+        config: Box<RunConfig>,
+        output: Output,
+    },
+    /// The options of `step` in `config` hold from now (K moved on
+    /// Cluster): what they make stale is dropped.
+    Apply {
+        step: Step,
+        config: Box<RunConfig>,
+    },
+    /// The export no longer matches the run (a label was edited).
+    ExportOutdated,
+    Exported(Exported),
+}
+
+/// Each stage's output, and what goes with it on screen.
+#[derive(Clone, Default)]
+pub struct PipelineData {
+    analysis: Analysis,
+    features_view: Option<Arc<FeatureView>>,
+    pca: Option<Arc<Pca>>,
+    exported: Option<Exported>,
+    /// Stages whose result was dropped because an earlier stage changed.
+    stale: BTreeSet<Stage>,
+}
+
+impl PipelineData {
+    /// The config the outputs were made with (the screens edit another,
+    /// the App's; a job's options join this one when its output comes).
+    pub fn config(&self) -> &RunConfig {
+        self.analysis.config()
+    }
+
+    pub fn table(&self) -> Option<&Arc<Table>> {
+        self.analysis.table()
+    }
+
+    /// The mapping of the loaded table.
+    pub fn mapping(&self) -> Option<&Arc<Mapping>> {
+        self.analysis.mapping()
+    }
+
+    /// The customer-level table (a transaction log aggregated) and its mapping.
+    pub fn prepared(&self) -> Option<&Arc<Prepared>> {
+        self.analysis.prepared()
+    }
+
+    /// The mapping of the customer-level table (after any aggregation).
+    pub fn customer_mapping(&self) -> Option<&Mapping> {
+        self.analysis.customer_mapping()
+    }
+
+    pub fn cleaned(&self) -> Option<&Arc<Cleaned>> {
+        self.analysis.cleaned()
+    }
+
+    pub fn features(&self) -> Option<&Arc<Features>> {
+        self.analysis.features()
+    }
+
+    /// The distributions the Features screen draws, with the features.
+    pub fn features_view(&self) -> Option<&FeatureView> {
+        self.features_view.as_deref()
+    }
+
+    /// The PCA sample of the features, made with the first profile.
+    pub fn pca(&self) -> Option<&Arc<Pca>> {
+        self.pca.as_ref()
+    }
+
+    pub fn sweep(&self) -> Option<&Arc<SweepResult>> {
+        self.analysis.sweep()
+    }
+
+    /// The K whose segments are shown and exported, and why that K: the
+    /// K profiled, or the one the rule picks from the sweep while the
+    /// segments are being made.
+    pub fn k_pick(&self) -> Option<KPick> {
+        if let Some(p) = self.analysis.pick() {
+            return Some(p.clone());
+        }
+        let sweep = self.analysis.sweep()?;
+        k_choice::pick(sweep, self.config().cluster.k).ok()
+    }
+
+    pub fn k(&self) -> Option<usize> {
+        self.k_pick().map(|p| p.k)
+    }
+
+    pub fn profiles(&self) -> Option<&Arc<Profiles>> {
+        self.analysis.profiles()
+    }
+
+    pub fn exported(&self) -> Option<&Exported> {
+        self.exported.as_ref()
+    }
+
+    /// Whether `stage` had a result that an earlier change dropped.
+    pub fn is_stale(&self, stage: Stage) -> bool {
+        self.stale.contains(&stage)
+    }
+
+    /// The sweep shown no longer matches the options being edited: a
+    /// different range, restarts or seed, or a fixed K it did not compute
+    /// (the analysis's rule, so `--no-tui` replays what the TUI shows).
+    pub fn sweep_pending(&self, edited: &RunConfig) -> bool {
+        let Some(sweep) = self.sweep() else {
+            return false;
+        };
+        let (used, now) = (run::sweep_config(self.config()), run::sweep_config(edited));
+        !stale::sweep_serves(&used, sweep, &now)
+    }
+
+    /// Every stage's output to export, shared (nothing is copied).
+    pub fn output(&self) -> Option<RunOutput> {
+        self.analysis.output()
+    }
+
+    /// `config`'s options for `steps`, on top of the config the outputs
+    /// were made with.
+    fn options_of(&self, steps: &[Step], config: &RunConfig) -> RunConfig {
+        let mut c = self.config().clone();
+        for &step in steps {
+            stale::take_options(step, &mut c, config);
+        }
+        c
+    }
+
+    /// Applies a change; `false` when an output came for inputs no longer
+    /// held (it is dropped).
+    pub fn apply(&mut self, change: Change) -> bool {
+        match change {
+            Change::Put { config, output } => self.put(&config, output),
+            Change::Apply { step, config } => {
+                let config = self.options_of(&[step], &config);
+                self.change(|a| a.set_config(config).is_some());
+                true
+            }
+            Change::ExportOutdated => {
+                self.drop_export();
+                true
+            }
+            Change::Exported(e) => {
+                self.exported = Some(e);
+                self.stale.remove(&Stage::Export);
+                true
+            }
+        }
+    }
+
+    fn put(&mut self, edited: &RunConfig, output: Output) -> bool {
+        let mut config = self.options_of(output.steps(), edited);
+        let (made, stage) = match output {
+            Output::Table(t) => (vec![Made::Table(t)], Stage::Load),
+            Output::Mapping(m) => (vec![Made::Mapping(m)], Stage::Map),
+            Output::Cleaned { prepared, cleaned } => (
+                vec![Made::Prepared(prepared), Made::Cleaned(cleaned)],
+                Stage::Clean,
+            ),
+            Output::Features(f) => {
+                let FeatureData {
+                    features,
+                    hist_raw,
+                    hist_used,
+                    options,
+                    ..
+                } = *f;
+                config.features = options;
+                let view = FeatureView {
+                    hist_raw,
+                    hist_used,
+                };
+                let put = self.change(|a| a.put(config, Made::Features(features)));
+                if put {
+                    // The PCA sample is of the features: made again with the next profiles.
+                    self.pca = None;
+                    self.features_view = Some(Arc::new(view));
+                    self.stale.remove(&Stage::Features);
+                }
+                return put;
+            }
+            Output::Sweep(s) => (vec![Made::Sweep(s)], Stage::Cluster),
+            Output::Profiles {
+                pick,
+                profiles,
+                pca,
+            } => {
+                let put = self.change(|a| a.put(config, Made::Profiles(pick, profiles)));
+                if put {
+                    if let Some(pca) = pca {
+                        self.pca = Some(Arc::new(pca));
+                    }
+                    self.stale.remove(&Stage::Inspect);
+                }
+                return put;
+            }
+        };
+        let put = self.change(|a| made.into_iter().all(|m| a.put(config.clone(), m)));
+        if put {
+            self.stale.remove(&stage);
+        }
+        put
+    }
+
+    /// Runs `f` on the analysis; when it changed something, the export is
+    /// out of date, and every stage that lost its output is marked stale
+    /// (Load and Map are never shown so: they are made again at once).
+    fn change(&mut self, f: impl FnOnce(&mut Analysis) -> bool) -> bool {
+        let before = self.shown();
+        let changed = f(&mut self.analysis);
+        if self.analysis.features().is_none() {
+            self.features_view = None;
+            self.pca = None;
+        }
+        if changed {
+            self.drop_export();
+        }
+        let after = self.shown();
+        for (stage, (had, has)) in Stage::ALL.into_iter().zip(before.into_iter().zip(after)) {
+            if had && !has && stage > Stage::Map {
+                self.stale.insert(stage);
+            }
+        }
+        changed
+    }
+
+    fn drop_export(&mut self) {
+        if self.exported.take().is_some() {
+            self.stale.insert(Stage::Export);
+        }
+    }
+
+    /// Which stages have their output, in [`Stage::ALL`] order.
+    fn shown(&self) -> [bool; 7] {
+        let a = &self.analysis;
+        [
+            a.table().is_some(),
+            a.mapping().is_some(),
+            a.cleaned().is_some(),
+            a.features().is_some(),
+            a.sweep().is_some(),
+            a.profiles().is_some(),
+            self.exported.is_some(),
+        ]
+    }
 }
 
 /// Counts of `values` in `bins` equal bins over their range.
@@ -108,175 +376,6 @@ pub fn histogram(values: &[f64], bins: usize) -> Vec<u32> {
         out[b.min(bins - 1)] += 1;
     }
     out
-}
-
-/// Prepare (aggregate a transaction log) unless `prepared` is given, then Clean.
-pub fn compute_clean(
-    table: &Table,
-    mapping: &Mapping,
-    prepared: Option<Arc<Prepared>>,
-    cfg: &RunConfig,
-    progress: &dyn Progress,
-) -> Result<(Arc<Prepared>, Arc<Cleaned>)> {
-    let prepared = match prepared {
-        Some(p) => p,
-        None => Arc::new(steps::prepare(table, mapping, cfg, progress)?),
-    };
-    if progress.is_cancelled() {
-        return Err(Error::Cancelled);
-    }
-    progress.report(0.5, "cleaning");
-    let cleaned = steps::clean(prepared.table(table), prepared.mapping(mapping), cfg)?;
-    progress.report(1.0, "cleaned");
-    Ok((prepared, Arc::new(cleaned)))
-}
-
-/// Features, with the display histograms. Exclusions and transform
-/// settings that name no feature of this data (left from another file or
-/// mapping) are removed and reported instead of failing.
-pub fn compute_features(
-    cleaned: &Cleaned,
-    mapping: &Mapping,
-    cfg: &RunConfig,
-    progress: &dyn Progress,
-) -> Result<FeatureData> {
-    progress.report(0.1, "building features");
-    let steps::LenientFeatures {
-        features,
-        options,
-        dropped_settings,
-    } = steps::features_lenient(cleaned, mapping, cfg)?;
-    if progress.is_cancelled() {
-        return Err(Error::Cancelled);
-    }
-    progress.report(0.8, "distributions");
-    let d = features.d;
-    let column =
-        |m: &[f64], j: usize| -> Vec<f64> { m.iter().skip(j).step_by(d).copied().collect() };
-    let hist_raw = (0..d)
-        .map(|j| histogram(&column(&features.original, j), HIST_BINS))
-        .collect();
-    let hist_used = (0..d)
-        .map(|j| histogram(&column(&features.scaled, j), HIST_BINS))
-        .collect();
-    Ok(FeatureData {
-        features: Arc::new(features),
-        hist_raw,
-        hist_used,
-        options,
-        dropped_settings,
-    })
-}
-
-/// Profiles for `k`, and the PCA sample when asked for.
-pub fn compute_profiles(
-    features: &FeatureData,
-    cleaned: &Cleaned,
-    mapping: &Mapping,
-    sweep: &SweepData,
-    k: usize,
-    cfg: &RunConfig,
-    with_pca: bool,
-) -> Result<(ProfileData, Option<Pca>)> {
-    let profiles = steps::profile(&features.features, cleaned, mapping, &sweep.sweep, k, cfg)?;
-    let pca = with_pca.then(|| pca_sample(&features.features));
-    let profiles = Arc::new(profiles);
-    Ok((ProfileData { k, profiles }, pca))
-}
-
-/// The PCA of all customers, kept for an evenly spaced sample of them.
-pub fn pca_sample(f: &Features) -> Pca {
-    let (points, ratio) = export::pca::pca_2d(f.view());
-    let step = f.n.div_ceil(SCATTER_POINTS).max(1);
-    let rows: Vec<usize> = (0..f.n).step_by(step).collect();
-    Pca {
-        points: rows.iter().map(|&i| points[i]).collect(),
-        rows,
-        ratio,
-    }
-}
-
-/// The files the Export screen offers, in the order they are written.
-pub use crate::pipeline::export::Output as OutputFile;
-pub const OUTPUT_FILES: [OutputFile; 6] = OutputFile::ALL;
-
-/// How the Export screen names and explains each part.
-pub trait OutputText {
-    fn name(self) -> &'static str;
-    fn what(self) -> &'static str;
-}
-
-impl OutputText for OutputFile {
-    fn name(self) -> &'static str {
-        self.file_name()
-    }
-
-    fn what(self) -> &'static str {
-        match self {
-            OutputFile::Results => "each customer's segment and label",
-            OutputFile::Summary => "per segment: size, share, means",
-            OutputFile::Charts => "elbow, sizes, radar, heatmap, PCA",
-            OutputFile::Report => "the whole run explained, for people",
-            OutputFile::Model => "scores new customers the same way",
-            OutputFile::RunConfig => "replays this run: --no-tui --config",
-        }
-    }
-}
-
-/// Everything Export needs: the run's outputs shared with the UI (`Arc`s,
-/// nothing copied) and where to write which files.
-#[derive(Clone)]
-pub struct ExportRequest {
-    pub run: RunOutput,
-    pub config: RunConfig,
-    pub dir: PathBuf,
-    pub force: bool,
-    pub files: Vec<OutputFile>,
-}
-
-impl std::fmt::Debug for ExportRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExportRequest")
-            .field("dir", &self.dir)
-            .field("force", &self.force)
-            .field("files", &self.files)
-            .field("k", &self.run.pick.k)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The stage outputs the TUI holds, put together as the run to export.
-pub struct ExportParts {
-    pub table: Arc<Table>,
-    pub mapping: Arc<Mapping>,
-    pub prepared: Arc<Prepared>,
-    pub cleaned: Arc<Cleaned>,
-    pub features: Arc<FeatureData>,
-    pub sweep: Arc<SweepData>,
-    pub k: usize,
-    pub profiles: Arc<ProfileData>,
-}
-
-impl ExportParts {
-    /// The run as `--no-tui` would have made it with this config (the
-    /// chosen K as shown): the outputs are shared, not copied.
-    pub fn run_output(self, cfg: &RunConfig) -> RunOutput {
-        let k = self.k;
-        let pick = match k_choice::pick(&self.sweep.sweep, cfg.cluster.k) {
-            Ok(p) if p.k == k => p,
-            _ => KPick::fixed(k),
-        };
-        RunOutput {
-            table: self.table,
-            mapping: self.mapping,
-            prepared: self.prepared,
-            cleaned: self.cleaned,
-            features: Arc::clone(&self.features.features),
-            sweep: Arc::clone(&self.sweep.sweep),
-            pick,
-            profiles: Arc::clone(&self.profiles.profiles),
-        }
-    }
 }
 
 #[cfg(test)]

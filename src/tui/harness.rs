@@ -6,8 +6,9 @@
 use super::action::Action;
 use super::app::App;
 use super::event::{self, Event};
+use super::theme::UiOptions;
+use super::ui;
 use super::worker::Worker;
-use super::{UiOptions, ui};
 use crate::config::RunConfig;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -40,7 +41,9 @@ impl Harness {
             Terminal::new(TestBackend::new(width, height)).expect("a test backend never fails");
         let mut h = Harness {
             app,
-            worker: Worker::new(tx),
+            worker: Worker::new(move |ev| {
+                let _ = tx.send(Event::Worker(ev));
+            }),
             rx,
             terminal,
             held: Vec::new(),

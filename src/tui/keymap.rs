@@ -5,7 +5,7 @@
 //! and `?` type into a path, and F1 / Esc / Ctrl-C still work there).
 
 use super::action::{Action, Command, Move};
-use super::app::Stage;
+use super::stage::Stage;
 use crate::pipeline::mapping::ColumnUse;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 

@@ -1,31 +1,42 @@
 //! The keyboard-driven terminal UI: an editor of one [`RunConfig`] plus a
 //! viewer of each pipeline stage's result.
 //!
-//! Layout of the module:
+//! Layout of the module (docs/ARCHITECTURE.md draws it; imports point
+//! down only, `bench/refactor/tui_cycle.py` checks):
 //!
 //! - [`app`]: [`App`] state and `App::update(Action)`, a pure state machine
-//!   (no terminal). Heavy work is never done there: it queues a [`worker::Job`].
+//!   (no terminal). It owns the config being edited, the stage outputs
+//!   ([`data::PipelineData`], holding the pipeline's `Analysis`), the
+//!   running jobs, overlay and status, and one state per screen; it
+//!   applies the [`effect::Effect`]s screens return.
+//! - [`screens`]: one module per stage, each an `impl Screen` over its own
+//!   state; they never import the App or each other.
+//! - [`jobs`]: what a screen asks to run ([`jobs::Request`]) and how it
+//!   runs; [`worker`]: runs one analysis step per job on a thread,
+//!   forwarding progress and results; cancel through an `AtomicBool`.
 //! - [`keymap`]: `KeyEvent` -> [`Action`], depending on the screen, overlay and
 //!   whether a text field has the focus. Only key presses act.
 //! - [`event`]: one channel for key presses, resizes and worker reports.
-//! - [`worker`]: runs jobs (load, list sheets, clean, features, cluster,
-//!   profile, export) on threads,
-//!   forwarding progress and results as events; cancel through an `AtomicBool`.
-//! - [`ui`]: `draw(frame, &App)`, a pure function of the state, so tests render
-//!   into a `TestBackend`.
-//! - [`screens`]: one module per stage; [`widgets`]: header stage bar, footer,
-//!   help overlay, too-small screen, progress bar, dialogs.
+//! - [`ui`]: `draw(frame, &App)`, a pure function of the state (so tests
+//!   render into a `TestBackend`), with the App's chrome: header, footer,
+//!   status line, help, dialogs, too-small screen.
+//! - [`widgets`]: drawing pieces the screens share (panes, lists, charts,
+//!   progress bar, file browser); [`overlay`]: what is drawn over a screen.
 //! - [`theme`]: 16 ANSI colours or `NO_COLOR`; Unicode or ASCII glyphs.
 //! - [`harness`]: drives an `App` without a terminal (tests, screenshots).
 
 pub mod action;
 pub mod app;
 pub mod data;
+pub mod effect;
 pub mod event;
 pub mod harness;
+pub mod jobs;
 pub mod keymap;
+pub mod overlay;
 pub mod remedy;
 pub mod screens;
+pub mod stage;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -34,51 +45,15 @@ pub mod widgets;
 pub mod worker;
 
 pub use action::{Action, Move};
-pub use app::{App, Stage};
+pub use app::App;
+pub use stage::Stage;
+pub use theme::{UiOptions, locale_is_utf8};
 
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// How the UI draws, decided once at start-up.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct UiOptions {
-    /// ASCII borders, bars and markers instead of box drawing and blocks.
-    pub ascii: bool,
-    /// No colours: selection and emphasis by reverse video, bold and underline.
-    pub no_color: bool,
-}
-
-impl UiOptions {
-    /// From the process environment: `ascii_flag` is `--ascii`; ASCII is also
-    /// chosen when the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8, and
-    /// `NO_COLOR` (set and not empty) turns colours off.
-    pub fn from_env(ascii_flag: bool) -> Self {
-        Self::from_vars(ascii_flag, |name| std::env::var(name).ok())
-    }
-
-    /// [`UiOptions::from_env`] with the variables looked up through `var`.
-    pub fn from_vars(ascii_flag: bool, var: impl Fn(&str) -> Option<String>) -> Self {
-        UiOptions {
-            ascii: ascii_flag || !locale_is_utf8(&var),
-            no_color: var("NO_COLOR").is_some_and(|v| !v.is_empty()),
-        }
-    }
-}
-
-/// The locale in force is the first non-empty of LC_ALL, LC_CTYPE, LANG
-/// (POSIX precedence); none at all means the "C" locale, which is not UTF-8.
-pub fn locale_is_utf8(var: &impl Fn(&str) -> Option<String>) -> bool {
-    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|name| var(name).filter(|v| !v.is_empty()));
-    locale.is_some_and(|l| {
-        let l = l.to_ascii_lowercase();
-        l.contains("utf-8") || l.contains("utf8")
-    })
-}
 
 /// Where the bundled sample lives, relative to a repository root.
 pub const SAMPLE_RELATIVE: &str = "samples/customers_en.csv";
@@ -118,7 +93,10 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
 
     let mut session = terminal::Session::enter()?;
     let events = event::EventLoop::start();
-    let worker = worker::Worker::new(events.sender());
+    let sender = events.sender();
+    let worker = worker::Worker::new(move |ev| {
+        let _ = sender.send(event::Event::Worker(ev));
+    });
     let size = terminal::Session::size()?;
     app.update(Action::Resize(size.0, size.1));
 
@@ -158,45 +136,4 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
     events.stop();
     session.leave();
     result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn locale_decides_ascii() {
-        assert!(!UiOptions::from_vars(false, vars(&[("LANG", "en_US.UTF-8")])).ascii);
-        assert!(!UiOptions::from_vars(false, vars(&[("LANG", "zh_CN.utf8")])).ascii);
-        assert!(UiOptions::from_vars(false, vars(&[("LANG", "C")])).ascii);
-        assert!(
-            UiOptions::from_vars(false, vars(&[])).ascii,
-            "no locale = C"
-        );
-        // LC_ALL wins over LANG, LC_CTYPE over LANG; empty values are skipped.
-        assert!(
-            UiOptions::from_vars(false, vars(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])).ascii
-        );
-        assert!(
-            !UiOptions::from_vars(false, vars(&[("LC_ALL", ""), ("LC_CTYPE", "C.UTF-8")])).ascii
-        );
-        assert!(UiOptions::from_vars(true, vars(&[("LANG", "en_US.UTF-8")])).ascii);
-    }
-
-    #[test]
-    fn no_color_needs_a_non_empty_value() {
-        let utf8 = ("LANG", "C.UTF-8");
-        assert!(UiOptions::from_vars(false, vars(&[utf8, ("NO_COLOR", "1")])).no_color);
-        assert!(!UiOptions::from_vars(false, vars(&[utf8, ("NO_COLOR", "")])).no_color);
-        assert!(!UiOptions::from_vars(false, vars(&[utf8])).no_color);
-    }
 }

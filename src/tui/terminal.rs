@@ -3,7 +3,8 @@
 //! that restores first, then chains to the hook that was there before, so
 //! `color_eyre`'s report prints on a sane terminal).
 
-use super::App;
+use super::app::App;
+use super::worker::WORKER_THREAD_NAME;
 use crate::error::{Error, Result};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -18,10 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Whether we changed the terminal and have not given it back yet.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
-
-/// Threads with this name are pipeline workers: a panic there is caught and
-/// shown in the UI as an error, so the hook neither restores nor prints.
-pub const WORKER_THREAD_NAME: &str = "custseg-worker";
 
 fn io_err(what: &str, e: std::io::Error) -> Error {
     Error::io(format!("terminal: {what}"), e)
@@ -47,6 +44,8 @@ fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // A panic in a worker thread is caught and shown in the UI as an
+            // error, so the hook neither restores nor prints.
             if crate::pipeline::load::excel::panic_is_contained()
                 || std::thread::current().name() == Some(WORKER_THREAD_NAME)
                     && ACTIVE.load(Ordering::SeqCst)

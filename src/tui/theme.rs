@@ -9,7 +9,43 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 
-use super::UiOptions;
+/// How the UI draws, decided once at start-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UiOptions {
+    /// ASCII borders, bars and markers instead of box drawing and blocks.
+    pub ascii: bool,
+    /// No colours: selection and emphasis by reverse video, bold and underline.
+    pub no_color: bool,
+}
+
+impl UiOptions {
+    /// From the process environment: `ascii_flag` is `--ascii`; ASCII is also
+    /// chosen when the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8, and
+    /// `NO_COLOR` (set and not empty) turns colours off.
+    pub fn from_env(ascii_flag: bool) -> Self {
+        Self::from_vars(ascii_flag, |name| std::env::var(name).ok())
+    }
+
+    /// [`UiOptions::from_env`] with the variables looked up through `var`.
+    pub fn from_vars(ascii_flag: bool, var: impl Fn(&str) -> Option<String>) -> Self {
+        UiOptions {
+            ascii: ascii_flag || !locale_is_utf8(&var),
+            no_color: var("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        }
+    }
+}
+
+/// The locale in force is the first non-empty of LC_ALL, LC_CTYPE, LANG
+/// (POSIX precedence); none at all means the "C" locale, which is not UTF-8.
+pub fn locale_is_utf8(var: &impl Fn(&str) -> Option<String>) -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| var(name).filter(|v| !v.is_empty()));
+    locale.is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    })
+}
 
 /// The characters the UI draws with, as one set so ASCII mode is one switch.
 #[derive(Clone, Copy, Debug)]
@@ -265,5 +301,46 @@ impl Theme {
 
     pub fn bar_done(&self) -> Style {
         self.pick(Style::new().fg(Color::Cyan), Style::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn locale_decides_ascii() {
+        assert!(!UiOptions::from_vars(false, vars(&[("LANG", "en_US.UTF-8")])).ascii);
+        assert!(!UiOptions::from_vars(false, vars(&[("LANG", "zh_CN.utf8")])).ascii);
+        assert!(UiOptions::from_vars(false, vars(&[("LANG", "C")])).ascii);
+        assert!(
+            UiOptions::from_vars(false, vars(&[])).ascii,
+            "no locale = C"
+        );
+        // LC_ALL wins over LANG, LC_CTYPE over LANG; empty values are skipped.
+        assert!(
+            UiOptions::from_vars(false, vars(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])).ascii
+        );
+        assert!(
+            !UiOptions::from_vars(false, vars(&[("LC_ALL", ""), ("LC_CTYPE", "C.UTF-8")])).ascii
+        );
+        assert!(UiOptions::from_vars(true, vars(&[("LANG", "en_US.UTF-8")])).ascii);
+    }
+
+    #[test]
+    fn no_color_needs_a_non_empty_value() {
+        let utf8 = ("LANG", "C.UTF-8");
+        assert!(UiOptions::from_vars(false, vars(&[utf8, ("NO_COLOR", "1")])).no_color);
+        assert!(!UiOptions::from_vars(false, vars(&[utf8, ("NO_COLOR", "")])).no_color);
+        assert!(!UiOptions::from_vars(false, vars(&[utf8])).no_color);
     }
 }

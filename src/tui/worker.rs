@@ -6,30 +6,34 @@
 //! Every job that computes runs a step of the pipeline's analysis
 //! (`pipeline::analysis::steps`, what `--no-tui` runs too).
 //!
-//! Adding a stage: add a `Job` variant carrying its inputs (an `Arc` of the
-//! previous stage's output), a `JobOutput` variant for its result, and one
-//! match arm in `run_job` calling the analysis step with a
-//! [`FnProgress`] built from `report`.
+//! Adding a stage: a `Job` variant carrying its inputs (the `Arc`s of the
+//! outputs before it, taken by `jobs::Request::job`), a `JobOutput` variant
+//! for its result, and one match arm in `run_job` calling the analysis step
+//! with a [`FnProgress`] built from `report`. The worker never sees the
+//! App: its reports go to the callback it was made with.
 
-use super::data::{self, ExportRequest, FeatureData, Pca, ProfileData, SweepData};
-use super::event::Event;
-use super::terminal::WORKER_THREAD_NAME;
+use super::data::{self, FeatureData, HIST_BINS, Pca, SCATTER_POINTS};
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::pipeline::analysis::steps;
+use crate::pipeline::analysis::{KPick, k_choice, steps};
 use crate::pipeline::clean::Cleaned;
 use crate::pipeline::cluster::SweepResult;
+use crate::pipeline::export::{self, Output as OutputFile};
+use crate::pipeline::features::Features;
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::Mapping;
+use crate::pipeline::profile::Profiles;
 use crate::pipeline::progress::{FnProgress, Progress};
-use crate::pipeline::run::Prepared;
+use crate::pipeline::run::{Prepared, RunOutput};
 use crate::pipeline::table::Table;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The name of every worker thread (the panic hook knows them by it).
+pub const WORKER_THREAD_NAME: &str = "custseg-worker";
 
 pub type JobId = u64;
 
@@ -67,17 +71,17 @@ pub enum Job {
     /// The K sweep.
     Cluster {
         id: JobId,
-        features: Arc<FeatureData>,
+        features: Arc<Features>,
         config: Box<RunConfig>,
         cancel: Arc<AtomicBool>,
     },
     /// Profile and label the segments of one K (and the PCA sample).
     Profile {
         id: JobId,
-        features: Arc<FeatureData>,
+        features: Arc<Features>,
         cleaned: Arc<Cleaned>,
         mapping: Mapping,
-        sweep: Arc<SweepData>,
+        sweep: Arc<SweepResult>,
         k: usize,
         config: Box<RunConfig>,
         with_pca: bool,
@@ -123,6 +127,13 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// The segments of one K, the K's pick, and the PCA sample when asked for.
+pub struct Profiled {
+    pub pick: KPick,
+    pub profiles: Arc<Profiles>,
+    pub pca: Option<Pca>,
+}
+
 // One output per job, moved once: its size does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum JobOutput {
@@ -131,7 +142,7 @@ pub enum JobOutput {
     Cleaned(Result<(Arc<Prepared>, Arc<Cleaned>)>),
     Features(Result<FeatureData>),
     Swept(Result<SweepResult>),
-    Profiled(Result<(ProfileData, Option<Pca>)>),
+    Profiled(Result<Profiled>),
     Exported(Result<Vec<PathBuf>>),
 }
 
@@ -250,7 +261,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             config,
             cancel,
             ..
-        } => JobOutput::Cleaned(data::compute_clean(
+        } => JobOutput::Cleaned(compute_clean(
             table,
             mapping,
             prepared.clone(),
@@ -263,7 +274,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             config,
             cancel,
             ..
-        } => JobOutput::Features(data::compute_features(
+        } => JobOutput::Features(compute_features(
             cleaned,
             mapping,
             config,
@@ -275,7 +286,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             cancel,
             ..
         } => JobOutput::Swept(steps::cluster(
-            &features.features,
+            features,
             config,
             &with_cancel(report, cancel),
         )),
@@ -292,7 +303,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
         } => {
             let p = with_cancel(report, cancel);
             p.report(0.2, &format!("profiling the {k} segments"));
-            JobOutput::Profiled(data::compute_profiles(
+            JobOutput::Profiled(compute_profiles(
                 features, cleaned, mapping, sweep, *k, config, *with_pca,
             ))
         }
@@ -300,7 +311,7 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             request, cancel, ..
         } => {
             let p = with_cancel(report, cancel);
-            JobOutput::Exported(crate::pipeline::export::write_outputs(
+            JobOutput::Exported(export::write_outputs(
                 &request.run,
                 &request.config,
                 &request.dir,
@@ -330,32 +341,147 @@ pub fn sheet_names(path: &std::path::Path) -> Result<Vec<String>> {
     Ok(workbook.sheet_names().to_vec())
 }
 
-/// Spawns one thread per job; results come back on the UI's event channel.
+/// Everything Export needs: the run's outputs shared with the UI (`Arc`s,
+/// nothing copied), the config they were made with, and where to write
+/// which files.
+#[derive(Clone)]
+pub struct ExportRequest {
+    pub run: RunOutput,
+    pub config: RunConfig,
+    pub dir: PathBuf,
+    pub force: bool,
+    pub files: Vec<OutputFile>,
+}
+
+impl std::fmt::Debug for ExportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportRequest")
+            .field("dir", &self.dir)
+            .field("force", &self.force)
+            .field("files", &self.files)
+            .field("k", &self.run.pick.k)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Prepare (aggregate a transaction log) unless `prepared` is given, then Clean.
+pub fn compute_clean(
+    table: &Table,
+    mapping: &Mapping,
+    prepared: Option<Arc<Prepared>>,
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+) -> Result<(Arc<Prepared>, Arc<Cleaned>)> {
+    let prepared = match prepared {
+        Some(p) => p,
+        None => Arc::new(steps::prepare(table, mapping, cfg, progress)?),
+    };
+    if progress.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    progress.report(0.5, "cleaning");
+    let cleaned = steps::clean(prepared.table(table), prepared.mapping(mapping), cfg)?;
+    progress.report(1.0, "cleaned");
+    Ok((prepared, Arc::new(cleaned)))
+}
+
+/// Features, with the display histograms. Exclusions and transform
+/// settings that name no feature of this data (left from another file or
+/// mapping) are removed and reported instead of failing.
+pub fn compute_features(
+    cleaned: &Cleaned,
+    mapping: &Mapping,
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+) -> Result<FeatureData> {
+    progress.report(0.1, "building features");
+    let steps::LenientFeatures {
+        features,
+        options,
+        dropped_settings,
+    } = steps::features_lenient(cleaned, mapping, cfg)?;
+    if progress.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    progress.report(0.8, "distributions");
+    let d = features.d;
+    let column =
+        |m: &[f64], j: usize| -> Vec<f64> { m.iter().skip(j).step_by(d).copied().collect() };
+    let hist_raw = (0..d)
+        .map(|j| data::histogram(&column(&features.original, j), HIST_BINS))
+        .collect();
+    let hist_used = (0..d)
+        .map(|j| data::histogram(&column(&features.scaled, j), HIST_BINS))
+        .collect();
+    Ok(FeatureData {
+        features: Arc::new(features),
+        hist_raw,
+        hist_used,
+        options,
+        dropped_settings,
+    })
+}
+
+/// Profiles for `k` (the pick the analysis's rule makes for this config,
+/// or `k` fixed), and the PCA sample when asked for.
+pub fn compute_profiles(
+    features: &Features,
+    cleaned: &Cleaned,
+    mapping: &Mapping,
+    sweep: &SweepResult,
+    k: usize,
+    cfg: &RunConfig,
+    with_pca: bool,
+) -> Result<Profiled> {
+    let profiles = steps::profile(features, cleaned, mapping, sweep, k, cfg)?;
+    let pick = match k_choice::pick(sweep, cfg.cluster.k) {
+        Ok(p) if p.k == k => p,
+        _ => KPick::fixed(k),
+    };
+    Ok(Profiled {
+        pick,
+        profiles: Arc::new(profiles),
+        pca: with_pca.then(|| pca_sample(features)),
+    })
+}
+
+/// The PCA of all customers, kept for an evenly spaced sample of them.
+pub fn pca_sample(f: &Features) -> Pca {
+    let (points, ratio) = export::pca::pca_2d(f.view());
+    let step = f.n.div_ceil(SCATTER_POINTS).max(1);
+    let rows: Vec<usize> = (0..f.n).step_by(step).collect();
+    Pca {
+        points: rows.iter().map(|&i| points[i]).collect(),
+        rows,
+        ratio,
+    }
+}
+
+/// Spawns one thread per job; its reports go to `send` (the UI's event
+/// channel).
 pub struct Worker {
-    tx: Sender<Event>,
+    send: Arc<dyn Fn(WorkerEvent) + Send + Sync>,
 }
 
 impl Worker {
-    pub fn new(tx: Sender<Event>) -> Self {
-        Worker { tx }
+    pub fn new(send: impl Fn(WorkerEvent) + Send + Sync + 'static) -> Self {
+        Worker {
+            send: Arc::new(send),
+        }
     }
 
     pub fn spawn(&self, job: Job) {
-        let tx = self.tx.clone();
+        let send = Arc::clone(&self.send);
         let id = job.id();
         let failed = JobOutput::failed(&job);
         let spawned = std::thread::Builder::new()
             .name(WORKER_THREAD_NAME.into())
-            .spawn(move || {
-                run_job(job, &|ev| {
-                    let _ = tx.send(Event::Worker(ev));
-                })
-            });
+            .spawn(move || run_job(job, &|ev| send(ev)));
         if let Err(e) = spawned {
-            let _ = self.tx.send(Event::Worker(WorkerEvent::Done {
+            (self.send)(WorkerEvent::Done {
                 job: id,
                 output: failed(Error::io("starting a worker thread", e)),
-            }));
+            });
         }
     }
 }

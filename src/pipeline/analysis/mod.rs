@@ -71,6 +71,33 @@ impl Step {
     }
 }
 
+/// A stage output made away from the analysis, for [`Analysis::put`].
+#[derive(Clone)]
+pub enum Made {
+    Table(Arc<Table>),
+    Mapping(Arc<Mapping>),
+    Prepared(Arc<Prepared>),
+    Cleaned(Arc<Cleaned>),
+    Features(Arc<Features>),
+    Sweep(Arc<SweepResult>),
+    /// The segments of the K picked (which must be among the sweep's).
+    Profiles(KPick, Arc<Profiles>),
+}
+
+impl Made {
+    pub fn step(&self) -> Step {
+        match self {
+            Made::Table(_) => Step::Load,
+            Made::Mapping(_) => Step::Map,
+            Made::Prepared(_) => Step::Prepare,
+            Made::Cleaned(_) => Step::Clean,
+            Made::Features(_) => Step::Features,
+            Made::Sweep(_) => Step::Cluster,
+            Made::Profiles(..) => Step::Profile,
+        }
+    }
+}
+
 /// One run's config and the stage outputs made from it so far.
 #[derive(Clone, Default)]
 pub struct Analysis {
@@ -102,18 +129,74 @@ impl Analysis {
     /// Takes a new config and drops the outputs it makes stale; returns the
     /// first stage that must run again (`None`: nothing changed that matters).
     pub fn set_config(&mut self, config: RunConfig) -> Option<Step> {
-        let mut from = stale::first_affected(&self.config, &config);
-        if let Some(s) = &self.sweep {
-            let (used, now) = (run::sweep_config(&self.config), run::sweep_config(&config));
-            if !stale::sweep_serves(&used, s, &now) {
-                from = Some(from.map_or(Step::Cluster, |f| f.min(Step::Cluster)));
-            }
+        let from = self.first_stale(&config);
+        if from.is_none() && config.cluster.k != self.config.cluster.k {
+            // The K already profiled, now named (or automatic again): the
+            // same segments, only the reason for K changes.
+            self.pick = self.pick_for(&config);
         }
         self.config = config;
         if let Some(step) = from {
             self.invalidate_from(step);
         }
         from
+    }
+
+    /// The first stage `config` would make stale, if it were set.
+    fn first_stale(&self, config: &RunConfig) -> Option<Step> {
+        let mut from = stale::first_affected(&self.config, config);
+        if let Some(s) = &self.sweep {
+            let (used, now) = (run::sweep_config(&self.config), run::sweep_config(config));
+            if !stale::sweep_serves(&used, s, &now) {
+                from = Some(from.map_or(Step::Cluster, |f| f.min(Step::Cluster)));
+            }
+        }
+        let same_k = from == Some(Step::Profile)
+            && self.config.labels == config.labels
+            && self.pick_for(config).is_some();
+        if same_k { None } else { from }
+    }
+
+    /// The pick `config` gives when it is the K already profiled.
+    fn pick_for(&self, config: &RunConfig) -> Option<KPick> {
+        let (sweep, now) = self.sweep.as_ref().zip(self.pick.as_ref())?;
+        let pick = k_choice::pick(sweep, config.cluster.k).ok()?;
+        (pick.k == now.k).then_some(pick)
+    }
+
+    /// Takes an output made away from the analysis (the TUI's worker runs
+    /// each step from the `Arc`s of the outputs before it) with `config`,
+    /// the config it was made with: the config is set (what it makes stale
+    /// is dropped), the output goes in and every later output is dropped.
+    /// Refused (`false`, nothing changed) when the outputs it was made from
+    /// are not held or `config` changes them. A mapping equal to the one
+    /// held keeps the later outputs: they read the mapping, not its options.
+    pub fn put(&mut self, config: RunConfig, made: Made) -> bool {
+        let step = made.step();
+        let from = self.first_stale(&config);
+        let inputs_kept = from.is_none_or(|f| f >= step);
+        let before = Step::ALL.into_iter().take_while(|&s| s < step).last();
+        if !inputs_kept || before.is_some_and(|s| !self.has(s)) {
+            return false;
+        }
+        if let Made::Mapping(m) = &made
+            && self.mapping.as_deref() == Some(&**m)
+        {
+            self.config = config;
+            return true;
+        }
+        self.config = config;
+        self.invalidate_from(step);
+        match made {
+            Made::Table(t) => self.table = Some(t),
+            Made::Mapping(m) => self.mapping = Some(m),
+            Made::Prepared(p) => self.prepared = Some(p),
+            Made::Cleaned(c) => self.cleaned = Some(c),
+            Made::Features(f) => self.features = Some(f),
+            Made::Sweep(s) => self.sweep = Some(s),
+            Made::Profiles(pick, p) => (self.pick, self.profiles) = (Some(pick), Some(p)),
+        }
+        true
     }
 
     /// Drops the output of `step` and of every stage after it.

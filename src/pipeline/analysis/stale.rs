@@ -64,3 +64,41 @@ pub fn sweep_serves(used: &SweepConfig, sweep: &SweepResult, now: &SweepConfig) 
         (None, None) => true,
     }
 }
+
+/// Copies into `config` the options that `step` reads (the partition of
+/// [`first_affected`]) from `edited`, leaving the others: the config of an
+/// output made by that step alone from `edited` (the TUI's worker runs one
+/// step per job while later options are still being edited).
+pub fn take_options(step: Step, config: &mut RunConfig, edited: &RunConfig) {
+    let c = config;
+    match step {
+        Step::Load => {
+            c.input.clone_from(&edited.input);
+            c.input_sha256.clone_from(&edited.input_sha256);
+            c.load.clone_from(&edited.load);
+        }
+        Step::Map => c.mapping.clone_from(&edited.mapping),
+        Step::Prepare => {
+            c.aggregate.clone_from(&edited.aggregate);
+            c.clean.as_of = edited.clean.as_of;
+        }
+        Step::Clean => {
+            let as_of = c.clean.as_of;
+            c.clean.clone_from(&edited.clean);
+            c.clean.as_of = as_of;
+        }
+        Step::Features => c.features.clone_from(&edited.features),
+        Step::Cluster => {
+            let (k, resamples) = (c.cluster.k, c.cluster.stability_resamples);
+            c.seed = edited.seed;
+            c.cluster.clone_from(&edited.cluster);
+            c.cluster.k = k;
+            c.cluster.stability_resamples = resamples;
+        }
+        Step::Profile => {
+            c.cluster.k = edited.cluster.k;
+            c.cluster.stability_resamples = edited.cluster.stability_resamples;
+            c.labels.clone_from(&edited.labels);
+        }
+    }
+}

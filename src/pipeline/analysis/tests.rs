@@ -237,3 +237,83 @@ fn exports_the_same_files_as_run_all() {
         .unwrap_err();
     assert!(e.to_string().contains("nothing to export"), "{e}");
 }
+
+#[test]
+fn each_option_is_taken_with_the_stage_that_reads_it() {
+    let base = RunConfig::default();
+    let mut edited = base.clone();
+    edited.input = Some("other.csv".into());
+    edited.load.skip_bad_rows = !edited.load.skip_bad_rows;
+    edited
+        .mapping
+        .usage
+        .insert("Age".into(), crate::pipeline::mapping::ColumnUse::Ignore);
+    edited.clean.as_of = crate::pipeline::clean::IsoDate::from_ymd(2024, 1, 31);
+    edited.clean.max_missing = 0.1;
+    edited.features.skew_threshold = 3.0;
+    edited.seed += 1;
+    edited.cluster.k_max = 5;
+    edited.cluster.gap_references = 3;
+    edited.cluster.k = Some(3);
+    edited.cluster.stability_resamples = 7;
+    edited.labels.overrides.insert(0, Default::default());
+    let mut all = base.clone();
+    for step in Step::ALL {
+        let mut one = base.clone();
+        stale::take_options(step, &mut one, &edited);
+        assert_eq!(stale::first_affected(&base, &one), Some(step), "{step:?}");
+        stale::take_options(step, &mut all, &edited);
+    }
+    assert_eq!(all, edited, "every option belongs to some stage");
+}
+
+#[test]
+fn an_output_made_elsewhere_replaces_its_stage_and_drops_the_later_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(&planted_csv(dir.path(), 3, 40));
+    let mut a = run_all_of(&cfg);
+    let prepared = Arc::clone(a.prepared().unwrap());
+    let mut edited = cfg.clone();
+    edited.clean.max_missing = 0.1;
+    let (t, m) = (a.customer_table().unwrap(), a.customer_mapping().unwrap());
+    let cleaned = Arc::new(steps::clean(t, m, &edited).unwrap());
+    assert!(a.put(edited.clone(), Made::Cleaned(Arc::clone(&cleaned))));
+    assert!(Arc::ptr_eq(a.cleaned().unwrap(), &cleaned));
+    assert!(Arc::ptr_eq(a.prepared().unwrap(), &prepared), "kept");
+    assert!(!a.has(Step::Features) && !a.has(Step::Profile));
+    assert_eq!(a.config(), &edited);
+    // An output whose config changes what it was made from is refused.
+    let mut other = edited.clone();
+    other
+        .mapping
+        .usage
+        .insert("Age".into(), crate::pipeline::mapping::ColumnUse::Ignore);
+    assert!(!a.put(other, Made::Cleaned(cleaned)));
+    assert_eq!(a.config(), &edited, "nothing changed");
+    // The same mapping from other options keeps what follows it.
+    a.run_to(Step::Features, &NoProgress, &|_| {}).unwrap();
+    let mut same = edited.clone();
+    same.mapping
+        .usage
+        .insert("Age".into(), crate::pipeline::mapping::ColumnUse::Feature);
+    let mapping = Arc::new(steps::map(a.table().unwrap(), &same).unwrap());
+    assert_eq!(Some(&mapping), a.mapping());
+    assert!(a.put(same.clone(), Made::Mapping(mapping)));
+    assert!(a.has(Step::Features) && a.config() == &same);
+}
+
+#[test]
+fn naming_the_k_already_profiled_keeps_the_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(&planted_csv(dir.path(), 3, 40));
+    let mut a = run_all_of(&cfg);
+    let profiles = Arc::clone(a.profiles().unwrap());
+    let k = a.pick().unwrap().k;
+    let mut fixed = cfg.clone();
+    fixed.cluster.k = Some(k);
+    assert_eq!(a.set_config(fixed), None);
+    assert!(Arc::ptr_eq(a.profiles().unwrap(), &profiles));
+    assert_eq!(a.pick().unwrap(), &KPick::fixed(k));
+    assert_eq!(a.set_config(cfg), None);
+    assert_ne!(a.pick().unwrap().choice, Choice::Fixed);
+}

@@ -3,7 +3,7 @@
 //! [`crate::pipeline::clean::apply_clean`] does with the saved parameters.
 
 use super::dialect::Dialect;
-use super::{AS_OF, Unsupported};
+use super::{AS_OF, BORN_AFTER, Unsupported};
 use crate::pipeline::clean::{
     CleanOptions, CleanParams, FillValue, IsoDate, Validity, validity_for,
 };
@@ -52,9 +52,9 @@ pub fn cleaned(
     column: &str,
     kind: Kind,
 ) -> Result<String, Unsupported> {
-    let raw = format!("t.{}", d.ident(column));
+    let raw = read(d, &format!("t.{}", d.ident(column)), kind);
     let Some(p) = params.columns.iter().find(|p| p.name == column) else {
-        return Ok(read(d, &raw, kind));
+        return Ok(raw);
     };
     if p.dropped.is_some() {
         return Err(Unsupported(format!(
@@ -62,12 +62,12 @@ pub fn cleaned(
         )));
     }
     if p.usage == ColumnUse::Ignore || params.id_column.as_deref() == Some(column) {
-        return Ok(read(d, &raw, kind));
+        return Ok(raw);
     }
     let valid = match (kind, &p.validity) {
-        (Kind::Text, _) => text_value(d, &raw),
+        (Kind::Text, _) => raw,
         (Kind::Number, v) => number_valid(d, &raw, v),
-        (Kind::Date, _) => date_valid(d, &raw, p.ctype, p.role, opts)?,
+        (Kind::Date, _) => date_valid(d, &raw, p.ctype, p.role, opts),
     };
     Ok(match &p.imputation {
         None => valid,
@@ -75,12 +75,23 @@ pub fn cleaned(
     })
 }
 
-/// A column read as it is (text: missing markers still mean missing).
+/// A column read as custseg's loader types it: numbers as doubles, dates
+/// as dates, text trimmed with custseg's missing markers as NULL.
 fn read(d: Dialect, raw: &str, kind: Kind) -> String {
     match kind {
         Kind::Text => text_value(d, raw),
-        _ => raw.to_string(),
+        Kind::Number => d.double(raw),
+        Kind::Date => d.as_date(raw),
     }
+}
+
+/// `x` when it is a finite number, else NULL.
+pub fn finite(d: Dialect, x: &str) -> String {
+    format!(
+        "CASE WHEN {x} >= {} AND {x} <= {} THEN {x} END",
+        d.num(-MAX),
+        d.num(MAX)
+    )
 }
 
 fn fill(d: Dialect, value: &FillValue) -> String {
@@ -92,7 +103,7 @@ fn fill(d: Dialect, value: &FillValue) -> String {
 }
 
 /// The trimmed text, NULL for custseg's missing markers.
-fn text_value(d: Dialect, raw: &str) -> String {
+pub fn text_value(d: Dialect, raw: &str) -> String {
     let list = |words: &[&str]| {
         words
             .iter()
@@ -123,31 +134,29 @@ fn number_valid(d: Dialect, raw: &str, validity: &Validity) -> String {
 }
 
 /// The date when it passes the column's rule, else NULL. Activity dates may
-/// not lie after the as-of date (the rule is re-based on it, as scoring does).
+/// not lie after the as-of date, birth dates neither, nor so long before it
+/// that the age would pass the maximum age (the rules are re-based on the
+/// as-of date, as scoring does; without one there is no upper bound).
 fn date_valid(
     d: Dialect,
     raw: &str,
     ctype: ColumnType,
     role: Option<Role>,
     opts: &CleanOptions,
-) -> Result<String, Unsupported> {
-    if role == Some(Role::BirthDate) {
-        return Err(Unsupported(
-            "birth-date columns (their oldest valid date moves with the as-of date)".into(),
-        ));
-    }
+) -> String {
     // The rule with a marker as-of date: a `max` equal to it is the as-of.
     let marker = IsoDate(i32::MIN / 2);
     let Validity::Dates { min, max } = validity_for(ctype, role, opts, Some(marker)) else {
-        return Ok(raw.to_string());
+        return raw.to_string();
     };
+    let at = format!("a.{AS_OF}");
     let upper = match max {
-        Some(m) if m == marker => format!(" AND {raw} <= a.{AS_OF}"),
+        Some(m) if m == marker && role == Some(Role::BirthDate) => {
+            format!(" AND ({at} IS NULL OR ({raw} <= {at} AND {raw} >= a.{BORN_AFTER}))")
+        }
+        Some(m) if m == marker => format!(" AND ({at} IS NULL OR {raw} <= {at})"),
         Some(m) => format!(" AND {raw} <= {}", d.date(m)),
         None => String::new(),
     };
-    Ok(format!(
-        "CASE WHEN {raw} >= {}{upper} THEN {raw} END",
-        d.date(min)
-    ))
+    format!("CASE WHEN {raw} >= {}{upper} THEN {raw} END", d.date(min))
 }

@@ -93,7 +93,8 @@ pub fn magnitude(d: Dialect, spec: &FeatureSpec, x: &str) -> String {
 pub fn transformed(d: Dialect, spec: &FeatureSpec, x: &str, m: &str) -> String {
     let one = d.num(1.0);
     let log1p = format!(
-        "CASE WHEN {one} + {m} = {one} THEN {m} ELSE LN({one} + {m}) * {m} / (({one} + {m}) - {one}) END"
+        "CASE WHEN {one} + {m} = {one} THEN {m} ELSE {} * {m} / (({one} + {m}) - {one}) END",
+        d.ln(&format!("{one} + {m}"))
     );
     match spec.transform {
         Transform::None => x.to_string(),

@@ -1,24 +1,45 @@
 //! Stage 7, Export: the output folder (a text field), which files to write
 //! (Space), Enter to write them on the worker with progress (Esc cancels),
 //! a question before writing into a folder that already holds files, then
-//! the list of files written. `run.toml` is the RunConfig of this session
-//! (input made absolute), so `custseg --no-tui --config DIR/run.toml --out
-//! OTHER` replays the same segments.
+//! the list of files written. `run.toml` is the RunConfig the outputs were
+//! made with (input made absolute), so `custseg --no-tui --config
+//! DIR/run.toml --out OTHER` replays the same segments.
 
+use super::{Ctx, DrawCtx, Screen};
+use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::pipeline::export::Output as OutputFile;
 use crate::pipeline::export::outset::{self, SetStatus, Target};
 use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
-use crate::tui::app::{App, Exported, JobKind, Overlay, Question, RunningJob, Stage, StatusKind};
-use crate::tui::data::{ExportParts, ExportRequest, OUTPUT_FILES, OutputFile, OutputText};
+use crate::tui::data::{Change, Exported};
+use crate::tui::jobs::{JobKind, Request, RunningJob};
+use crate::tui::overlay::{Overlay, Question, StatusKind};
+use crate::tui::stage::Stage;
 use crate::tui::text::{self, TextInput};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::file_browser::fs_path;
 use crate::tui::widgets::{self, KeyHint, pane_block, progress};
-use crate::tui::worker::Job;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use std::path::{Path, PathBuf};
+
+/// The files the Export screen offers, in the order they are written.
+pub const OUTPUT_FILES: [OutputFile; 6] = OutputFile::ALL;
+
+/// What each part is, in a few words beside its name.
+fn what(file: OutputFile) -> &'static str {
+    match file {
+        OutputFile::Results => "each customer's segment and label",
+        OutputFile::Summary => "per segment: size, share, means",
+        OutputFile::Charts => "elbow, sizes, radar, heatmap, PCA",
+        OutputFile::Report => "the whole run explained, for people",
+        OutputFile::Model => "scores new customers the same way",
+        OutputFile::RunConfig => "replays this run: --no-tui --config",
+    }
+}
 
 #[derive(Debug)]
 pub struct ExportScreen {
@@ -38,26 +59,9 @@ impl Default for ExportScreen {
     }
 }
 
-/// The folder field has the keys (letters are text there).
-pub fn editing_folder(app: &App) -> bool {
-    app.export.row == 0 && app.job(JobKind::Export).is_none()
-}
-
-pub fn can_enter(app: &mut App) -> bool {
-    if app.data.profiles.is_none() {
-        app.set_status(
-            StatusKind::Warn,
-            "The segments are not profiled yet; Export opens when they are.",
-        );
-        return false;
-    }
-    true
-}
-
 /// `<input name>_segments` next to where custseg runs.
-pub fn default_folder(app: &App) -> String {
-    let stem = app
-        .config
+pub fn default_folder(config: &RunConfig) -> String {
+    let stem = config
         .input
         .as_ref()
         .and_then(|p| p.file_stem())
@@ -66,476 +70,297 @@ pub fn default_folder(app: &App) -> String {
     format!("{stem}_segments")
 }
 
-pub fn enter(app: &mut App) {
-    if app.export.folder.is_empty() {
-        let f = default_folder(app);
-        app.export.folder.set(&f);
-    }
-    if app.data.exported.is_none() {
-        app.set_status(
-            StatusKind::Info,
-            "Check the folder and the files, then Enter writes them.",
-        );
-    }
-}
-
-fn chosen_files(app: &App) -> Vec<OutputFile> {
-    OUTPUT_FILES
-        .iter()
-        .zip(app.export.chosen)
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| *f)
-        .collect()
-}
-
-fn folder(app: &App) -> PathBuf {
-    crate::tui::screens::load::fs_path(app.export.folder.text())
-}
-
 /// What is at `dir` now (the same check the writer makes).
 fn target(dir: &Path) -> Option<Target> {
     outset::inspect_target(dir).ok()
 }
 
-/// Enter: asks first when the folder holds files.
-fn write(app: &mut App) {
-    if app.export.folder.text().trim().is_empty() {
-        app.set_status(StatusKind::Warn, "Type the folder to write into first.");
-        return;
+impl ExportScreen {
+    /// The folder field has the keys (letters are text there).
+    pub fn editing_folder(&self, jobs: &[RunningJob]) -> bool {
+        self.row == 0 && crate::tui::jobs::find(jobs, &[JobKind::Export]).is_none()
     }
-    if chosen_files(app).is_empty() {
-        app.set_status(StatusKind::Warn, "No file is checked; Space checks one.");
-        return;
+
+    fn chosen_files(&self) -> Vec<OutputFile> {
+        OUTPUT_FILES
+            .iter()
+            .zip(self.chosen)
+            .filter(|(_, on)| *on)
+            .map(|(f, _)| *f)
+            .collect()
     }
-    let dir = folder(app);
-    let files = match target(&dir) {
-        Some(Target::NotAFolder(what)) => {
-            app.show_error(
-                "Cannot write there",
-                format!("{} is {what}, not a folder.", dir.display()),
-                "Type another folder name.",
+
+    fn folder(&self) -> PathBuf {
+        fs_path(self.folder.text())
+    }
+
+    /// Enter: asks first when the folder holds files.
+    fn write(&mut self, cx: &mut Ctx) {
+        if self.folder.text().trim().is_empty() {
+            cx.set_status(StatusKind::Warn, "Type the folder to write into first.");
+            return;
+        }
+        if self.chosen_files().is_empty() {
+            cx.set_status(StatusKind::Warn, "No file is checked; Space checks one.");
+            return;
+        }
+        let dir = self.folder();
+        let files = match target(&dir) {
+            Some(Target::NotAFolder(what)) => {
+                cx.show_error(
+                    "Cannot write there",
+                    format!("{} is {what}, not a folder.", dir.display()),
+                    "Type another folder name.",
+                );
+                return;
+            }
+            Some(Target::Folder { entries, .. }) => entries,
+            _ => 0,
+        };
+        if files > 0 {
+            cx.open(Overlay::Confirm(Question::Overwrite { dir, files }));
+        } else {
+            self.start(cx, false);
+        }
+    }
+
+    /// Queues the export of the checked files (`force`: into a folder that
+    /// is not empty).
+    pub fn start(&mut self, cx: &mut Ctx, force: bool) {
+        if cx.data.output().is_none() {
+            cx.set_status(StatusKind::Warn, "Nothing to export yet.");
+            return;
+        }
+        if cx.data.sweep_pending(cx.config) {
+            cx.show_error(
+                "The sweep is out of date",
+                "The Cluster options were changed after the sweep ran, so run.toml would not replay these segments.",
+                "Go back to Cluster (Esc twice) and run the sweep (r), or set the options back.",
             );
             return;
         }
-        Some(Target::Folder { entries, .. }) => entries,
-        _ => 0,
-    };
-    if files > 0 {
-        app.overlay = Some(Overlay::Confirm(Question::Overwrite { dir, files }));
-    } else {
-        start(app, false);
-    }
-}
-
-/// Queues the export of the checked files (`force`: into a folder that is not empty).
-pub fn start(app: &mut App, force: bool) {
-    let d = &app.data;
-    let (
-        Some(table),
-        Some(mapping),
-        Some(prepared),
-        Some(cleaned),
-        Some(features),
-        Some(sweep),
-        Some(k),
-        Some(profiles),
-    ) = (
-        d.table.clone(),
-        d.mapping.clone(),
-        d.prepared.clone(),
-        d.cleaned.clone(),
-        d.features.clone(),
-        d.sweep.clone(),
-        d.k,
-        d.profiles.clone(),
-    )
-    else {
-        app.set_status(StatusKind::Warn, "Nothing to export yet.");
-        return;
-    };
-    if super::cluster::pending(app) {
-        app.show_error(
-            "The sweep is out of date",
-            "The Cluster options were changed after the sweep ran, so run.toml would not replay these segments.",
-            "Go back to Cluster (Esc twice) and run the sweep (r), or set the options back.",
-        );
-        return;
-    }
-    let dir = folder(app);
-    let parts = ExportParts {
-        table,
-        mapping,
-        prepared,
-        cleaned,
-        features,
-        sweep,
-        k,
-        profiles,
-    };
-    let request = Box::new(ExportRequest {
-        run: parts.run_output(&app.config),
-        config: app.config.clone(),
-        dir: dir.clone(),
-        force,
-        files: chosen_files(app),
-    });
-    app.cancel_job(JobKind::Export);
-    app.start_job(
-        JobKind::Export,
-        format!("Writing to {}", dir.display()),
-        dir,
-        None,
-        move |id, cancel| Job::Export {
-            id,
-            request,
-            cancel: cancel.unwrap_or_default(),
-        },
-    );
-}
-
-pub fn on_exported(app: &mut App, job: RunningJob, result: Result<Vec<PathBuf>>) {
-    match result {
-        Ok(files) => {
-            let files: Vec<(PathBuf, u64)> = files
-                .into_iter()
-                .map(|p| {
-                    let size = std::fs::metadata(&p).map_or(0, |m| m.len());
-                    (p, size)
-                })
-                .collect();
-            let n = files.len();
-            let dir = job.path;
-            let replay = if files
-                .iter()
-                .any(|(p, _)| p.ends_with(crate::pipeline::export::RUN_TOML))
-            {
-                format!(
-                    " Replay: custseg --no-tui --config {} --out DIR",
-                    dir.join(crate::pipeline::export::RUN_TOML).display()
-                )
-            } else {
-                String::new()
-            };
-            app.set_status(
-                StatusKind::Success,
-                format!(
-                    "{n} file{} written to {}.{replay}",
-                    if n == 1 { "" } else { "s" },
-                    dir.display()
-                ),
-            );
-            app.data.exported = Some(Exported { dir, files });
-            app.data.stale.remove(&Stage::Export);
-        }
-        Err(Error::Cancelled) => app.set_status(
-            StatusKind::Warn,
-            "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
-        ),
-        Err(e) => {
-            use std::io::ErrorKind;
-            let msg = crate::tui::remedy::error_text(&e);
-            let hint = match (e.remedy(), e.io_kind()) {
-                (_, Some(ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem)) => {
-                    "Choose a folder you can write to (the folder field, at the top).".into()
-                }
-                (Some(Remedy::Force), _) => {
-                    "Enter again and answer y to overwrite, or choose another folder.".into()
-                }
-                (_, Some(ErrorKind::StorageFull | ErrorKind::QuotaExceeded)) => {
-                    "Free some disk space, or write to another disk.".into()
-                }
-                _ => crate::tui::remedy::hint_for(&e, "Check the folder, then Enter to try again."),
-            };
-            app.set_status(StatusKind::Error, format!("Export failed: {msg}"));
-            app.show_error("Could not write the results", msg, hint);
-        }
-    }
-}
-
-pub fn update(app: &mut App, action: Action) {
-    let rows = OUTPUT_FILES.len() + 1;
-    if app.job(JobKind::Export).is_some() {
-        match action {
-            Action::Back => {
-                app.cancel_job(JobKind::Export);
-                app.set_status(
-                    StatusKind::Warn,
-                    "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
-                );
-            }
-            Action::Confirm => app.set_status(StatusKind::Info, "Still writing; Esc cancels."),
-            _ => {}
-        }
-        return;
-    }
-    let on_folder = app.export.row == 0;
-    match action {
-        Action::Back => app.go_to(Stage::Inspect),
-        Action::Confirm => write(app),
-        Action::NextPane => app.export.row = (app.export.row + 1) % rows,
-        Action::PrevPane => app.export.row = (app.export.row + rows - 1) % rows,
-        Action::Move(Move::Up) => app.export.row = app.export.row.saturating_sub(1),
-        Action::Move(Move::Down) => app.export.row = (app.export.row + 1).min(rows - 1),
-        Action::Input(c) if on_folder => app.export.folder.insert(c),
-        Action::Paste(s) if on_folder => app.export.folder.insert_str(s.trim()),
-        Action::Backspace if on_folder => {
-            app.export.folder.backspace();
-        }
-        Action::Delete if on_folder => {
-            app.export.folder.delete();
-        }
-        Action::ClearInput if on_folder => app.export.folder.set(""),
-        Action::Move(m) if on_folder => match m {
-            Move::Left => app.export.folder.left(),
-            Move::Right => app.export.folder.right(),
-            Move::Home => app.export.folder.home(),
-            Move::End => app.export.folder.end(),
-            _ => {}
-        },
-        Action::Toggle | Action::Move(Move::Left | Move::Right) if !on_folder => {
-            let i = app.export.row - 1;
-            app.export.chosen[i] = !app.export.chosen[i];
-        }
-        Action::Move(Move::Home) => app.export.row = 0,
-        Action::Move(Move::End) => app.export.row = rows - 1,
-        _ => {}
-    }
-}
-
-// ---------------------------------------------------------------- drawing
-
-/// The few words beside the folder field.
-fn folder_note(state: Option<&Target>) -> String {
-    let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
-    match state {
-        None => "cannot be read".into(),
-        Some(Target::Missing) => "new folder".into(),
-        Some(Target::NotAFolder(what)) => format!("is {what}!"),
-        Some(Target::Folder { entries: 0, .. }) => "exists, empty".into(),
-        Some(Target::Folder { entries, set }) => match set {
-            SetStatus::Incomplete(_) => {
-                format!(
-                    "{}, an incomplete export: Enter asks first",
-                    files(*entries)
-                )
-            }
-            SetStatus::Complete(_) => {
-                format!("an earlier export, {}: Enter asks first", files(*entries))
-            }
-            _ => format!("holds {}: Enter asks first", files(*entries)),
-        },
-    }
-}
-
-pub fn footer_keys(app: &App) -> Vec<KeyHint> {
-    let g = &app.theme.glyphs;
-    if app.job(JobKind::Export).is_some() {
-        return vec![KeyHint::new("Esc", "cancel")];
-    }
-    let mut keys = vec![KeyHint::new("Enter", "write")];
-    if app.export.row == 0 {
-        keys.push(KeyHint::new(g.down, "files"));
-        keys.push(KeyHint::new("Ctrl-U", "clear"));
-    } else {
-        keys.push(KeyHint::new(g.up_down, "row"));
-        keys.push(KeyHint::new("Spc", "check"));
-    }
-    keys.push(KeyHint::new("Esc", "back"));
-    keys
-}
-
-pub const HELP: &[(&str, &str)] = &[
-    (
-        "",
-        "Export writes the results into one folder: the customers with their",
-    ),
-    (
-        "",
-        "segment, a summary per segment, charts, a Markdown report, the model",
-    ),
-    (
-        "",
-        "(to score new customers) and run.toml, which replays this exact run:",
-    ),
-    (
-        "",
-        "  custseg --no-tui --config FOLDER/run.toml --out OTHER",
-    ),
-    (
-        "",
-        "Written as one set (manifest.json last), readable by you only;",
-    ),
-    (
-        "",
-        "custseg's earlier outputs there are replaced, your files stay.",
-    ),
-    ("", ""),
-    (
-        "Folder",
-        "type it (relative to where custseg runs); Ctrl-U clears",
-    ),
-    ("↑↓ Tab", "move between the folder and the files"),
-    ("Space ←→", "check / uncheck a file"),
-    (
-        "Enter",
-        "write; asks first if the folder already holds files",
-    ),
-    ("Esc", "cancel the writing; else back to Inspect"),
-];
-
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let compact = area.height < 20;
-    let top_h = if compact { 10 } else { 12 };
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(top_h), Constraint::Min(3)]).areas(area);
-    let block = pane_block(t, " Export ", true);
-    let inner = block.inner(top);
-    frame.render_widget(block, top);
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    let width = padded.width as usize;
-
-    let dir = folder(app);
-    let state = target(&dir);
-    let note = folder_note(state.as_ref());
-    let editing = editing_folder(app);
-    let field_w = width.saturating_sub(10 + text::width(&note) + 3).max(10);
-    let (before, at, after) = app.export.folder.split();
-    let shown_before = text::truncate_left(
-        before,
-        field_w.saturating_sub(1 + text::width(after).min(field_w / 2)),
-        t.glyphs.ellipsis,
-    );
-    let mut folder_spans = vec![
-        Span::styled(
-            text::fit("Folder", 9, ""),
-            if editing { t.key() } else { t.text() },
-        ),
-        Span::styled(shown_before.clone(), t.input()),
-    ];
-    if editing {
-        folder_spans.push(Span::styled(
-            if at.is_empty() {
-                " ".to_string()
-            } else {
-                at.to_string()
-            },
-            t.cursor(),
-        ));
-    } else {
-        folder_spans.push(Span::styled(at.to_string(), t.input()));
-    }
-    let after_shown = text::truncate(
-        after,
-        field_w.saturating_sub(text::width(&shown_before) + 1),
-        t.glyphs.ellipsis,
-    );
-    folder_spans.push(Span::styled(after_shown.clone(), t.input()));
-    let used = 9 + text::width(&shown_before) + 1 + text::width(&after_shown);
-    folder_spans.push(Span::raw(
-        " ".repeat(width.saturating_sub(used + text::width(&note) + 2)),
-    ));
-    folder_spans.push(Span::styled(format!("({note})"), t.dim()));
-    let mut lines = vec![Line::from(folder_spans)];
-    if !compact {
-        lines.push(Line::default());
-    }
-    for (i, f) in OUTPUT_FILES.iter().enumerate() {
-        let selected = app.export.row == i + 1;
-        let on = app.export.chosen[i];
-        let name_w = 26;
-        let line = Line::from(vec![
-            Span::styled(
-                if i == 0 {
-                    text::fit("Files", 9, "")
-                } else {
-                    " ".repeat(9)
-                },
-                t.text(),
-            ),
-            Span::styled(
-                if on { "[x] " } else { "[ ] " },
-                if on { t.ok() } else { t.dim() },
-            ),
-            Span::styled(
-                text::fit(f.name(), name_w, ""),
-                if on { t.text() } else { t.dim() },
-            ),
-            Span::styled(
-                text::fit(
-                    f.what(),
-                    width.saturating_sub(9 + 4 + name_w),
-                    t.glyphs.ellipsis,
-                ),
-                t.dim(),
-            ),
-        ]);
-        lines.push(if selected {
-            widgets::highlight(line, t.selected())
-        } else {
-            line
+        cx.start(Request::Export {
+            dir: self.folder(),
+            force,
+            files: self.chosen_files(),
         });
     }
-    if !compact {
-        lines.push(Line::default());
-    }
-    lines.push(Line::from(vec![
-        Span::styled("Replay: ", t.dim()),
-        Span::styled(
-            text::truncate(
-                &format!(
-                    "custseg --no-tui --config {}/run.toml --out DIR",
-                    app.export.folder.text().trim_end_matches('/')
-                ),
-                width.saturating_sub(8),
-                t.glyphs.ellipsis,
+
+    pub fn on_exported(&mut self, cx: &mut Ctx, job: RunningJob, result: Result<Vec<PathBuf>>) {
+        match result {
+            Ok(files) => {
+                let files: Vec<(PathBuf, u64)> = files
+                    .into_iter()
+                    .map(|p| {
+                        let size = std::fs::metadata(&p).map_or(0, |m| m.len());
+                        (p, size)
+                    })
+                    .collect();
+                let n = files.len();
+                let dir = job.path;
+                let run_toml = crate::pipeline::export::RUN_TOML;
+                let replay = if files.iter().any(|(p, _)| p.ends_with(run_toml)) {
+                    format!(
+                        " Replay: custseg --no-tui --config {} --out DIR",
+                        dir.join(run_toml).display()
+                    )
+                } else {
+                    String::new()
+                };
+                cx.set_status(
+                    StatusKind::Success,
+                    format!(
+                        "{n} file{} written to {}.{replay}",
+                        if n == 1 { "" } else { "s" },
+                        dir.display()
+                    ),
+                );
+                cx.change(Change::Exported(Exported { dir, files }));
+            }
+            Err(Error::Cancelled) => cx.set_status(
+                StatusKind::Warn,
+                "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
             ),
+            Err(e) => export_failed(cx, &e),
+        }
+    }
+
+    /// The folder field, the files to write and the replay command.
+    fn draw_form(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        v: &DrawCtx,
+        state: Option<&Target>,
+        compact: bool,
+    ) {
+        let t = v.theme;
+        let block = pane_block(t, " Export ", true);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let padded = Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        );
+        let width = padded.width as usize;
+        let editing = self.editing_folder(v.jobs);
+        let mut lines = vec![self.folder_line(t, width, editing, &folder_note(state))];
+        if !compact {
+            lines.push(Line::default());
+        }
+        for (i, f) in OUTPUT_FILES.iter().enumerate() {
+            let line = file_line(t, width, i, *f, self.chosen[i]);
+            lines.push(if self.row == i + 1 {
+                widgets::highlight(line, t.selected())
+            } else {
+                line
+            });
+        }
+        if !compact {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(vec![
+            Span::styled("Replay: ", t.dim()),
+            Span::styled(
+                text::truncate(
+                    &format!(
+                        "custseg --no-tui --config {}/run.toml --out DIR",
+                        self.folder.text().trim_end_matches('/')
+                    ),
+                    width.saturating_sub(8),
+                    t.glyphs.ellipsis,
+                ),
+                t.text(),
+            ),
+        ]));
+        frame.render_widget(Paragraph::new(lines), padded);
+    }
+
+    /// "Folder  out_segments▏            (new folder)": the cursor shown
+    /// while editing, the start cut to keep it in view.
+    fn folder_line(&self, t: &Theme, width: usize, editing: bool, note: &str) -> Line<'static> {
+        let field_w = width.saturating_sub(10 + text::width(note) + 3).max(10);
+        let (before, at, after) = self.folder.split();
+        let shown_before = text::truncate_left(
+            before,
+            field_w.saturating_sub(1 + text::width(after).min(field_w / 2)),
+            t.glyphs.ellipsis,
+        );
+        let mut spans = vec![
+            Span::styled(
+                text::fit("Folder", 9, ""),
+                if editing { t.key() } else { t.text() },
+            ),
+            Span::styled(shown_before.clone(), t.input()),
+        ];
+        if editing {
+            let cursor = if at.is_empty() { " " } else { at };
+            spans.push(Span::styled(cursor.to_string(), t.cursor()));
+        } else {
+            spans.push(Span::styled(at.to_string(), t.input()));
+        }
+        let after_shown = text::truncate(
+            after,
+            field_w.saturating_sub(text::width(&shown_before) + 1),
+            t.glyphs.ellipsis,
+        );
+        spans.push(Span::styled(after_shown.clone(), t.input()));
+        let used = 9 + text::width(&shown_before) + 1 + text::width(&after_shown);
+        spans.push(Span::raw(
+            " ".repeat(width.saturating_sub(used + text::width(note) + 2)),
+        ));
+        spans.push(Span::styled(format!("({note})"), t.dim()));
+        Line::from(spans)
+    }
+}
+
+/// A file row: checked or not, its name, what it is.
+fn file_line(t: &Theme, width: usize, i: usize, f: OutputFile, on: bool) -> Line<'static> {
+    let name_w = 26;
+    Line::from(vec![
+        Span::styled(
+            if i == 0 {
+                text::fit("Files", 9, "")
+            } else {
+                " ".repeat(9)
+            },
             t.text(),
         ),
-    ]));
-    frame.render_widget(Paragraph::new(lines), padded);
+        Span::styled(
+            if on { "[x] " } else { "[ ] " },
+            if on { t.ok() } else { t.dim() },
+        ),
+        Span::styled(
+            text::fit(f.file_name(), name_w, ""),
+            if on { t.text() } else { t.dim() },
+        ),
+        Span::styled(
+            text::fit(
+                what(f),
+                width.saturating_sub(9 + 4 + name_w),
+                t.glyphs.ellipsis,
+            ),
+            t.dim(),
+        ),
+    ])
+}
 
-    // Below: progress, or what was written.
-    if let Some(job) = app.job(JobKind::Export) {
-        let block = pane_block(t, " Writing ", false);
-        let inner = block.inner(bottom);
-        frame.render_widget(block, bottom);
-        progress::draw_job(frame, inner, app, job);
-        return;
-    }
-    let Some(done) = &app.data.exported else {
-        let block = pane_block(t, " Written ", false);
-        let inner = block.inner(bottom);
-        frame.render_widget(block, bottom);
-        let msg = match &state {
-            Some(Target::Folder {
-                set: SetStatus::Incomplete(why),
-                ..
-            }) => format!(
-                "{} The folder holds an incomplete export: {why}. Writing replaces it.",
-                t.glyphs.warn
-            ),
-            _ if app.data.stale.contains(&Stage::Export) => {
-                "The results changed since the last export: Enter writes them again.".into()
-            }
-            _ => "Nothing written yet. Enter writes the checked files.".into(),
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled(msg, t.dim())).wrap(Wrap { trim: false }),
-            Rect::new(
-                inner.x + 1,
-                inner.y,
-                inner.width.saturating_sub(2),
-                inner.height,
-            ),
-        );
-        return;
+/// What to do about a failed export, by its cause.
+fn export_failed(cx: &mut Ctx, e: &Error) {
+    use std::io::ErrorKind;
+    let msg = crate::tui::remedy::error_text(e);
+    let hint = match (e.remedy(), e.io_kind()) {
+        (_, Some(ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem)) => {
+            "Choose a folder you can write to (the folder field, at the top).".into()
+        }
+        (Some(Remedy::Force), _) => {
+            "Enter again and answer y to overwrite, or choose another folder.".into()
+        }
+        (_, Some(ErrorKind::StorageFull | ErrorKind::QuotaExceeded)) => {
+            "Free some disk space, or write to another disk.".into()
+        }
+        _ => crate::tui::remedy::hint_for(e, "Check the folder, then Enter to try again."),
     };
+    cx.set_status(StatusKind::Error, format!("Export failed: {msg}"));
+    cx.show_error("Could not write the results", msg, hint);
+}
+
+/// Below the form before anything is written: why the folder matters, or
+/// that the results changed since the last export.
+fn draw_not_written(frame: &mut Frame, area: Rect, v: &DrawCtx, state: Option<&Target>) {
+    let t = v.theme;
+    let block = pane_block(t, " Written ", false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let msg = match state {
+        Some(Target::Folder {
+            set: SetStatus::Incomplete(why),
+            ..
+        }) => format!(
+            "{} The folder holds an incomplete export: {why}. Writing replaces it.",
+            t.glyphs.warn
+        ),
+        _ if v.data.is_stale(Stage::Export) => {
+            "The results changed since the last export: Enter writes them again.".into()
+        }
+        _ => "Nothing written yet. Enter writes the checked files.".into(),
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(msg, t.dim())).wrap(Wrap { trim: false }),
+        Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        ),
+    );
+}
+
+/// The files written, with their sizes, in two columns when they do not
+/// fit in one.
+fn draw_written(frame: &mut Frame, area: Rect, t: &Theme, done: &Exported) {
     let total: u64 = done.files.iter().map(|f| f.1).sum();
     let title = format!(
         " Written to {} {} {} files, {} ",
@@ -546,12 +371,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     );
     let block = pane_block(
         t,
-        &text::truncate(&title, bottom.width as usize - 2, t.glyphs.ellipsis),
+        &text::truncate(&title, area.width as usize - 2, t.glyphs.ellipsis),
         false,
     )
     .border_style(t.ok());
-    let inner = block.inner(bottom);
-    frame.render_widget(block, bottom);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let rows = inner.height as usize;
     let cols = if done.files.len() > rows && inner.width >= 60 {
         2
@@ -595,3 +420,188 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The few words beside the folder field.
+fn folder_note(state: Option<&Target>) -> String {
+    let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
+    match state {
+        None => "cannot be read".into(),
+        Some(Target::Missing) => "new folder".into(),
+        Some(Target::NotAFolder(what)) => format!("is {what}!"),
+        Some(Target::Folder { entries: 0, .. }) => "exists, empty".into(),
+        Some(Target::Folder { entries, set }) => match set {
+            SetStatus::Incomplete(_) => {
+                format!(
+                    "{}, an incomplete export: Enter asks first",
+                    files(*entries)
+                )
+            }
+            SetStatus::Complete(_) => {
+                format!("an earlier export, {}: Enter asks first", files(*entries))
+            }
+            _ => format!("holds {}: Enter asks first", files(*entries)),
+        },
+    }
+}
+
+impl Screen for ExportScreen {
+    fn can_enter(&mut self, cx: &mut Ctx) -> bool {
+        if cx.data.profiles().is_none() {
+            cx.set_status(
+                StatusKind::Warn,
+                "The segments are not profiled yet; Export opens when they are.",
+            );
+            return false;
+        }
+        true
+    }
+
+    fn enter(&mut self, cx: &mut Ctx) {
+        if self.folder.is_empty() {
+            let f = default_folder(cx.config);
+            self.folder.set(&f);
+        }
+        if cx.data.exported().is_none() {
+            cx.set_status(
+                StatusKind::Info,
+                "Check the folder and the files, then Enter writes them.",
+            );
+        }
+    }
+
+    fn update(&mut self, cx: &mut Ctx, action: Action) {
+        let rows = OUTPUT_FILES.len() + 1;
+        if cx.job(JobKind::Export).is_some() {
+            match action {
+                Action::Back => {
+                    cx.cancel(JobKind::Export);
+                    cx.set_status(
+                        StatusKind::Warn,
+                        "Export cancelled; nothing was replaced: the folder keeps its earlier files.",
+                    );
+                }
+                Action::Confirm => cx.set_status(StatusKind::Info, "Still writing; Esc cancels."),
+                _ => {}
+            }
+            return;
+        }
+        let on_folder = self.row == 0;
+        match action {
+            Action::Back => cx.go_to(Stage::Inspect),
+            Action::Confirm => self.write(cx),
+            Action::NextPane => self.row = (self.row + 1) % rows,
+            Action::PrevPane => self.row = (self.row + rows - 1) % rows,
+            Action::Move(Move::Up) => self.row = self.row.saturating_sub(1),
+            Action::Move(Move::Down) => self.row = (self.row + 1).min(rows - 1),
+            Action::Input(c) if on_folder => self.folder.insert(c),
+            Action::Paste(s) if on_folder => self.folder.insert_str(s.trim()),
+            Action::Backspace if on_folder => {
+                self.folder.backspace();
+            }
+            Action::Delete if on_folder => {
+                self.folder.delete();
+            }
+            Action::ClearInput if on_folder => self.folder.set(""),
+            Action::Move(m) if on_folder => match m {
+                Move::Left => self.folder.left(),
+                Move::Right => self.folder.right(),
+                Move::Home => self.folder.home(),
+                Move::End => self.folder.end(),
+                _ => {}
+            },
+            Action::Toggle | Action::Move(Move::Left | Move::Right) if !on_folder => {
+                let i = self.row - 1;
+                self.chosen[i] = !self.chosen[i];
+            }
+            Action::Move(Move::Home) => self.row = 0,
+            Action::Move(Move::End) => self.row = rows - 1,
+            _ => {}
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, v: &DrawCtx) {
+        let t = v.theme;
+        let compact = area.height < 20;
+        let top_h = if compact { 10 } else { 12 };
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(top_h), Constraint::Min(3)]).areas(area);
+        let state = target(&self.folder());
+        self.draw_form(frame, top, v, state.as_ref(), compact);
+        // Below: progress, or what was written.
+        if let Some(job) = v.job(JobKind::Export) {
+            let block = pane_block(t, " Writing ", false);
+            let inner = block.inner(bottom);
+            frame.render_widget(block, bottom);
+            progress::draw_job(frame, inner, t, job);
+            return;
+        }
+        match v.data.exported() {
+            Some(done) => draw_written(frame, bottom, t, done),
+            None => draw_not_written(frame, bottom, v, state.as_ref()),
+        }
+    }
+
+    fn footer_keys(&self, v: &DrawCtx) -> Vec<KeyHint> {
+        let g = &v.theme.glyphs;
+        if v.job(JobKind::Export).is_some() {
+            return vec![KeyHint::new("Esc", "cancel")];
+        }
+        let mut keys = vec![KeyHint::new("Enter", "write")];
+        if self.row == 0 {
+            keys.push(KeyHint::new(g.down, "files"));
+            keys.push(KeyHint::new("Ctrl-U", "clear"));
+        } else {
+            keys.push(KeyHint::new(g.up_down, "row"));
+            keys.push(KeyHint::new("Spc", "check"));
+        }
+        keys.push(KeyHint::new("Esc", "back"));
+        keys
+    }
+
+    fn help(&self) -> &'static [(&'static str, &'static str)] {
+        HELP
+    }
+
+    fn text_input(&self, jobs: &[RunningJob]) -> bool {
+        self.editing_folder(jobs)
+    }
+}
+
+pub const HELP: &[(&str, &str)] = &[
+    (
+        "",
+        "Export writes the results into one folder: the customers with their",
+    ),
+    (
+        "",
+        "segment, a summary per segment, charts, a Markdown report, the model",
+    ),
+    (
+        "",
+        "(to score new customers) and run.toml, which replays this exact run:",
+    ),
+    (
+        "",
+        "  custseg --no-tui --config FOLDER/run.toml --out OTHER",
+    ),
+    (
+        "",
+        "Written as one set (manifest.json last), readable by you only;",
+    ),
+    (
+        "",
+        "custseg's earlier outputs there are replaced, your files stay.",
+    ),
+    ("", ""),
+    (
+        "Folder",
+        "type it (relative to where custseg runs); Ctrl-U clears",
+    ),
+    ("↑↓ Tab", "move between the folder and the files"),
+    ("Space ←→", "check / uncheck a file"),
+    (
+        "Enter",
+        "write; asks first if the folder already holds files",
+    ),
+    ("Esc", "cancel the writing; else back to Inspect"),
+];

@@ -5,26 +5,30 @@
 //! RunConfig (`features.transform_overrides`, `features.drop_features`,
 //! `clean.as_of`) and re-runs this stage (the as-of date: Clean too).
 
+use super::words::{rule_short, use_label};
+use super::{Ctx, DrawCtx, Screen};
 use crate::error::{Error, Result};
 use crate::pipeline::clean::IsoDate;
-use crate::pipeline::features::{FeatureInfo, RuledColumn, Transform, WinsorReason};
+use crate::pipeline::features::{
+    FeatureInfo, FeatureOptions, Features, RuledColumn, Transform, WinsorReason,
+};
 use crate::pipeline::mapping::ColumnUse;
 use crate::remedy::Remedy;
 use crate::tui::action::{Action, Command};
-use crate::tui::app::{
-    App, InputBox, InputPurpose, JobKind, Overlay, RunningJob, Stage, StatusKind,
-};
-use crate::tui::data::FeatureData;
+use crate::tui::data::{Change, FeatureData, FeatureView, HIST_BINS, Output};
+use crate::tui::effect::Effect;
+use crate::tui::jobs::{JobKind, Request, RunningJob};
+use crate::tui::overlay::{InputBox, InputPurpose, Overlay, StatusKind};
 use crate::tui::remedy;
+use crate::tui::stage::Stage;
 use crate::tui::text;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::{self, KeyHint, charts, pane_block, progress};
-use crate::tui::worker::Job;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use std::cell::Cell;
-use std::sync::Arc;
 
 #[derive(Debug, Default)]
 pub struct FeaturesScreen {
@@ -53,51 +57,619 @@ impl Row<'_> {
     }
 }
 
-pub fn rows(f: &FeatureData) -> Vec<Row<'_>> {
-    let mut out: Vec<Row> = f
-        .features
+/// The rows of the list for `features`, made with `options`.
+pub fn rows<'a>(features: &'a Features, options: &'a FeatureOptions) -> Vec<Row<'a>> {
+    let mut out: Vec<Row> = features
         .report
         .features
         .iter()
         .enumerate()
         .map(|(j, info)| Row::Used(j, info))
         .collect();
-    for name in &f.options.drop_features {
+    for name in &options.drop_features {
         out.push(Row::Excluded(name));
     }
-    for l in &f.features.report.left_out {
-        if !f.options.drop_features.contains(&l.name) {
+    for l in &features.report.left_out {
+        if !options.drop_features.contains(&l.name) {
             out.push(Row::LeftOut(&l.name, &l.reason));
         }
     }
-    for r in f.features.report.ruled.iter().filter(|r| r.applied) {
+    for r in features.report.ruled.iter().filter(|r| r.applied) {
         out.push(Row::Ruled(r));
     }
     out
 }
 
-pub fn can_enter(app: &mut App) -> bool {
-    if app.data.cleaned.is_none() {
-        let msg = if app.job(JobKind::Clean).is_some() {
-            "Still cleaning; Features opens when it is done."
-        } else {
-            "Clean the data first (Enter on Clean)."
-        };
-        app.set_status(StatusKind::Warn, msg);
-        return false;
-    }
-    true
+/// The rows of the features held (made with the options of the config
+/// the outputs were made with).
+fn held_rows<'a>(data: &'a crate::tui::data::PipelineData) -> Option<Vec<Row<'a>>> {
+    Some(rows(data.features()?, &data.config().features))
 }
 
-pub fn enter(app: &mut App) {
-    if app.data.features.is_none() && app.job_of(&[JobKind::Clean, JobKind::Features]).is_none() {
-        start(app);
+/// The selected feature: name, (transform, skewness) when built, included.
+type SelectedRow = (String, Option<(Transform, f64)>, bool);
+
+impl FeaturesScreen {
+    pub fn on_features(&mut self, cx: &mut Ctx, job: RunningJob, result: Result<FeatureData>) {
+        match result {
+            Ok(f) => {
+                if !f.dropped_settings.is_empty() {
+                    cx.set_status(
+                        StatusKind::Warn,
+                        format!(
+                            "Settings for features this data does not have were dropped: {}.",
+                            f.dropped_settings.join(", ")
+                        ),
+                    );
+                } else if cx.stage == Stage::Features {
+                    cx.set_status(
+                        StatusKind::Success,
+                        format!(
+                            "{} features for {} customers. Enter: cluster.",
+                            f.features.d,
+                            text::thousands(f.features.n)
+                        ),
+                    );
+                }
+                cx.config.features = f.options.clone();
+                let n = rows(&f.features, &f.options).len();
+                self.selected = self.selected.min(n.saturating_sub(1));
+                cx.change(Change::Put {
+                    config: job.config,
+                    output: Output::Features(Box::new(f)),
+                });
+            }
+            Err(Error::Cancelled) => {
+                cx.set_status(
+                    StatusKind::Warn,
+                    "Features cancelled; Enter runs them again.",
+                );
+            }
+            Err(e) => features_failed(cx, &e),
+        }
     }
-    if let Some(f) = &app.data.features {
-        let n = rows(f).len();
-        app.features.selected = app.features.selected.min(n.saturating_sub(1));
-        if let Some(p) = f.features.report.correlated_pairs.first() {
-            app.set_status(
+
+    /// The as-of date from the text box: empty = the latest activity date.
+    pub fn set_as_of(&mut self, cx: &mut Ctx, text: &str) -> std::result::Result<(), String> {
+        let date = if text.is_empty() {
+            None
+        } else {
+            Some(text.parse::<IsoDate>()?)
+        };
+        cx.config.clean.as_of = date;
+        cx.set_status(
+            StatusKind::Info,
+            match date {
+                Some(d) => format!("As-of date {d}: cleaning and building the features again..."),
+                None => "As-of date: the latest activity date. Cleaning again...".to_string(),
+            },
+        );
+        cx.start(Request::Clean);
+        Ok(())
+    }
+
+    fn selected_row(&self, cx: &Ctx) -> Option<SelectedRow> {
+        let rows = held_rows(cx.data)?;
+        let row = rows.get(self.selected)?;
+        Some(match row {
+            Row::Used(_, info) => (info.name.clone(), Some((info.transform, info.min)), true),
+            Row::Excluded(n) => (n.to_string(), None, false),
+            Row::LeftOut(n, _) => (n.to_string(), None, false),
+            Row::Ruled(r) => (r.column.clone(), None, false),
+        })
+    }
+
+    fn toggle_include(&mut self, cx: &mut Ctx) {
+        let data = cx.data;
+        let (Some(f), Some(rows)) = (data.features(), held_rows(data)) else {
+            return;
+        };
+        let Some(row) = rows.get(self.selected) else {
+            return;
+        };
+        let opts = &mut cx.config.features;
+        match row {
+            Row::Used(_, info) => {
+                if f.d == 1 {
+                    cx.set_status(
+                        StatusKind::Warn,
+                        "This is the last feature; include another one before excluding it.",
+                    );
+                    return;
+                }
+                opts.drop_features.push(info.name.clone());
+                opts.transform_overrides.remove(&info.name);
+                cx.set_status(StatusKind::Info, format!("{} excluded.", info.name));
+            }
+            Row::Excluded(name) => {
+                opts.drop_features.retain(|n| n != name);
+                cx.set_status(StatusKind::Info, format!("{name} included again."));
+            }
+            Row::LeftOut(name, reason) => {
+                cx.set_status(
+                    StatusKind::Warn,
+                    format!("{name} cannot be included: {reason}."),
+                );
+                return;
+            }
+            Row::Ruled(r) => {
+                // The column's use is the mapping's: set it there, then clean
+                // and build the features again.
+                let column = r.column.clone();
+                cx.push(Effect::SetColumnUse {
+                    column: column.clone(),
+                    usage: ColumnUse::Feature,
+                });
+                cx.start(Request::Clean);
+                cx.set_status(
+                    StatusKind::Info,
+                    format!("{column} is a feature now (set on Map columns); building again..."),
+                );
+                return;
+            }
+        }
+        cx.start(Request::Features);
+    }
+
+    fn toggle_transform(&mut self, cx: &mut Ctx) {
+        let Some((name, Some((transform, min)), _)) = self.selected_row(cx) else {
+            cx.set_status(
+                StatusKind::Info,
+                "Select a feature in use to change its transform.",
+            );
+            return;
+        };
+        // Negative values (refunds) take the signed log, which keeps their sign.
+        let next = match transform {
+            Transform::Log1p | Transform::SignedLog1p => Transform::None,
+            Transform::None if min < 0.0 => Transform::SignedLog1p,
+            Transform::None => Transform::Log1p,
+        };
+        cx.config
+            .features
+            .transform_overrides
+            .insert(name.clone(), next);
+        cx.set_status(
+            StatusKind::Info,
+            format!("{name}: {} (set by you).", next.name()),
+        );
+        cx.start(Request::Features);
+    }
+
+    fn draw_list(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        v: &DrawCtx,
+        f: &Features,
+        view: &FeatureView,
+    ) {
+        let t = v.theme;
+        let block = pane_block(t, &list_title(v, f, area), true);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let name_w = (inner.width as usize)
+            .saturating_sub(LIST_FIXED)
+            .clamp(6, 22);
+        let rows = rows(f, &v.data.config().features);
+        let height = (inner.height as usize).saturating_sub(1);
+        let offset = widgets::scroll_offset(&self.offset, self.selected, height, rows.len());
+        let mut lines = vec![list_header(t, name_w)];
+        for (i, row) in rows.iter().enumerate().skip(offset).take(height) {
+            let selected = i == self.selected;
+            let pointer = Span::raw(if selected { t.glyphs.pointer } else { "  " });
+            let line = match row {
+                Row::Used(j, info) => {
+                    let user = v
+                        .config
+                        .features
+                        .transform_overrides
+                        .contains_key(&info.name);
+                    let warn = correlated(f, &info.name);
+                    used_row(t, pointer, name_w, info, &view.hist_raw[*j], user, warn)
+                }
+                Row::Excluded(name) => {
+                    let what = "excluded by you (Space includes it)";
+                    out_row(
+                        t,
+                        pointer,
+                        name_w,
+                        name,
+                        what,
+                        Span::styled("out", t.warn()),
+                    )
+                }
+                Row::Ruled(r) => {
+                    let what = format!("{} (Space: cluster on it)", rule_short(&r.rule));
+                    let usage = if r.usage == ColumnUse::Profile {
+                        "prof"
+                    } else {
+                        "-"
+                    };
+                    out_row(
+                        t,
+                        pointer,
+                        name_w,
+                        &r.column,
+                        &what,
+                        Span::styled(usage, t.dim()),
+                    )
+                }
+                Row::LeftOut(name, _) => {
+                    let what = "left out (see below why)";
+                    out_row(t, pointer, name_w, name, what, Span::styled("-", t.dim()))
+                }
+            };
+            lines.push(if selected {
+                widgets::highlight(line, t.selected())
+            } else {
+                line
+            });
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn draw_details(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        v: &DrawCtx,
+        f: &Features,
+        view: &FeatureView,
+    ) {
+        let t = v.theme;
+        let rows = rows(f, &v.data.config().features);
+        let Some(row) = rows.get(self.selected) else {
+            return;
+        };
+        let block = pane_block(t, &format!(" {} ", row.name()), false);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let padded = Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        );
+        let mut lines = match row {
+            Row::Used(j, info) => used_lines(t, f, view, *j, info),
+            Row::Excluded(name) => vec![Line::styled(
+                format!(
+                    "{name} is excluded from the clustering (features.drop_features). Space includes it again."
+                ),
+                t.text(),
+            )],
+            Row::LeftOut(_, reason) => vec![Line::styled(format!("Left out: {reason}."), t.text())],
+            Row::Ruled(r) => vec![
+                Line::styled(
+                    format!(
+                        "Not clustered ({}): {}.",
+                        use_label(r.usage),
+                        r.rule.finding()
+                    ),
+                    t.text(),
+                ),
+                Line::styled(
+                    "Space clusters on it anyway (its use becomes 'feature' on Map columns).",
+                    t.dim(),
+                ),
+            ],
+        };
+        lines.extend(warning_lines(t, v, f, row.name()));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+    }
+}
+
+/// A features run that failed: the last change is undone (the options go
+/// back to those of the features shown), and the box says what to do.
+fn features_failed(cx: &mut Ctx, e: &Error) {
+    let shown = cx
+        .data
+        .features()
+        .map(|_| cx.data.config().features.clone());
+    let restored = match shown {
+        Some(options) if options != cx.config.features => {
+            cx.config.features = options;
+            " Your last change was undone."
+        }
+        _ => "",
+    };
+    let msg = crate::tui::remedy::error_text(e);
+    let hint = match (e.setting(), e.remedy()) {
+        (Some(Remedy::TransformFeature { .. }), _) => {
+            "Keep this feature untransformed (t), or winsorise it in a config file.".into()
+        }
+        (_, Some(Remedy::Select { column: None })) => {
+            "Include at least one feature (Space on an excluded one), or mark columns as features on Map columns.".into()
+        }
+        _ => crate::tui::remedy::hint_for(
+            e,
+            "Change the setting back, or check the roles on Map columns.",
+        ),
+    };
+    cx.set_status(StatusKind::Error, format!("Features failed: {msg}"));
+    cx.show_error(
+        "Could not build the features",
+        format!("{msg}{restored}"),
+        hint,
+    );
+}
+
+/// What Features did to a feature beyond the transform: sentinels,
+/// default winsorising, indicator weight.
+fn feature_notes(info: &FeatureInfo, weight: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(s) = info.sentinel {
+        out.push(format!(
+            "{} in {} rows means 'not applicable': read as missing, filled with the median.",
+            charts::number(s.value, 12),
+            text::thousands(s.count)
+        ));
+    }
+    if let (Some(WinsorReason::SkewedMoney), Some([lo, hi])) = (info.clip_reason, info.clip) {
+        out.push(format!(
+            "Skewed money: winsorised to P1..P99 ({} .. {}), {} values moved.",
+            charts::number(lo, 10),
+            charts::number(hi, 10),
+            text::thousands(info.clipped)
+        ));
+    }
+    if info.kind.is_indicator() {
+        out.push(format!(
+            "0/1 indicator: weighted so its column counts {weight} of a numeric feature's spread."
+        ));
+    }
+    out
+}
+
+fn correlated(f: &Features, name: &str) -> bool {
+    f.report
+        .correlated_pairs
+        .iter()
+        .any(|p| p.a == name || p.b == name)
+}
+
+/// The list's columns after the name: Distribution, Skew, Transform,
+/// After, Use.
+const DIST_W: usize = HIST_BINS;
+const SKEW_W: usize = 6;
+const TR_W: usize = 10;
+const AFTER_W: usize = 6;
+const USE_W: usize = 8;
+const LIST_FIXED: usize = 2 + DIST_W + SKEW_W + TR_W + AFTER_W + USE_W + 6;
+/// Where a row not in use says why, across the number columns.
+const WHY_W: usize = DIST_W + SKEW_W + TR_W + AFTER_W + 5;
+
+/// "RFM mode · 7 used · 3,000 customers · as-of 2024-12-31 (latest)".
+fn list_title(v: &DrawCtx, f: &Features, area: Rect) -> String {
+    let t = v.theme;
+    let r = &f.report;
+    let as_of = r.as_of.map_or("none".to_string(), |d| d.to_string());
+    let set = if v.config.clean.as_of.is_some() {
+        "set"
+    } else {
+        "latest"
+    };
+    let title = format!(
+        " {} mode {} {} used {} {} customers {} as-of {as_of} ({set}) ",
+        r.mode.name(),
+        t.glyphs.sep,
+        f.d,
+        t.glyphs.sep,
+        text::thousands(f.n),
+        t.glyphs.sep,
+    );
+    if text::width(&title) + 2 > area.width as usize {
+        format!(" {} features {} as-of {as_of} ", f.d, t.glyphs.sep)
+    } else {
+        title
+    }
+}
+
+fn list_header(t: &Theme, name_w: usize) -> Line<'static> {
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(text::fit("Feature", name_w, ""), t.title()),
+        Span::raw(" "),
+        Span::styled(text::fit("Distribution", DIST_W, ""), t.title()),
+        Span::raw(" "),
+        Span::styled(text::fit_right("Skew", SKEW_W, ""), t.title()),
+        Span::raw("  "),
+        Span::styled(text::fit("Transform", TR_W, ""), t.title()),
+        Span::styled(text::fit_right("After", AFTER_W, ""), t.title()),
+        Span::raw("  "),
+        Span::styled(text::fit("Use", USE_W, ""), t.title()),
+    ])
+}
+
+/// A feature in use: its distribution, skewness, transform (yours or
+/// automatic), skewness after, and ! when it is strongly correlated.
+fn used_row(
+    t: &Theme,
+    pointer: Span<'static>,
+    name_w: usize,
+    info: &FeatureInfo,
+    hist: &[u32],
+    user: bool,
+    warn: bool,
+) -> Line<'static> {
+    let tr = format!(
+        "{} {}",
+        info.transform.name(),
+        if user { "set" } else { "auto" }
+    );
+    let skew_style = if info.skewness.abs() > 1.0 {
+        t.warn()
+    } else {
+        t.text()
+    };
+    Line::from(vec![
+        pointer,
+        Span::styled(text::fit(&info.name, name_w, t.glyphs.ellipsis), t.text()),
+        Span::raw(" "),
+        Span::styled(charts::spark(hist, &t.glyphs), t.bar_done()),
+        Span::raw(" "),
+        Span::styled(
+            text::fit_right(&format!("{:.2}", info.skewness), SKEW_W, ""),
+            skew_style,
+        ),
+        Span::raw("  "),
+        Span::styled(
+            text::fit(&tr, TR_W, ""),
+            if user { t.input() } else { t.text() },
+        ),
+        Span::styled(
+            text::fit_right(&format!("{:.2}", info.skewness_after), AFTER_W, ""),
+            t.dim(),
+        ),
+        Span::raw("  "),
+        Span::styled(text::fit("in", 3, ""), t.ok()),
+        Span::styled(if warn { t.glyphs.warn } else { " " }, t.warn()),
+    ])
+}
+
+/// A row not clustered on: its name, why, and its use.
+fn out_row(
+    t: &Theme,
+    pointer: Span<'static>,
+    name_w: usize,
+    name: &str,
+    why: &str,
+    usage: Span<'static>,
+) -> Line<'static> {
+    Line::from(vec![
+        pointer,
+        Span::styled(text::fit(name, name_w, t.glyphs.ellipsis), t.dim()),
+        Span::raw(" "),
+        Span::styled(text::fit(why, WHY_W, t.glyphs.ellipsis), t.dim()),
+        Span::raw("  "),
+        usage,
+    ])
+}
+
+/// The details of a feature in use: source and range, the distribution
+/// before and after the transform, why that transform, what else was done
+/// to it, and whom it is correlated with.
+fn used_lines(
+    t: &Theme,
+    f: &Features,
+    view: &FeatureView,
+    j: usize,
+    info: &FeatureInfo,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Source: ", t.dim()),
+            Span::styled(info.source.clone(), t.text()),
+            Span::styled(
+                format!(
+                    "  {} range {} .. {}, mean {}",
+                    t.glyphs.sep,
+                    charts::number(info.min, 10),
+                    charts::number(info.max, 10),
+                    charts::number(info.mean, 10)
+                ),
+                t.dim(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled(text::fit("values  ", 9, ""), t.dim()),
+            Span::styled(charts::spark(&view.hist_raw[j], &t.glyphs), t.bar_done()),
+            Span::styled(format!("  skewness {:.2}", info.skewness), t.text()),
+        ]),
+        Line::from(vec![
+            Span::styled(text::fit("as used ", 9, ""), t.dim()),
+            Span::styled(charts::spark(&view.hist_used[j], &t.glyphs), t.ok()),
+            Span::styled(
+                format!(
+                    "  {}: skewness {:.2}",
+                    info.transform.name(),
+                    info.skewness_after
+                ),
+                t.text(),
+            ),
+        ]),
+        Line::styled(format!("Transform: {}.", info.transform_reason), t.dim()),
+    ];
+    for note in feature_notes(info, f.report.indicator_weight) {
+        lines.push(Line::styled(format!("{} {note}", t.glyphs.warn), t.warn()));
+    }
+    if info.filled > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} values filled with the median here.",
+                text::thousands(info.filled)
+            ),
+            t.dim(),
+        ));
+    }
+    for p in f
+        .report
+        .correlated_pairs
+        .iter()
+        .filter(|p| p.a == info.name || p.b == info.name)
+    {
+        let other = if p.a == info.name { &p.b } else { &p.a };
+        lines.push(Line::styled(
+            format!(
+                "{} Correlated with {other} (r = {:.2} > {}): they count twice; Space excludes one.",
+                t.glyphs.warn, p.r, f.report.correlation_threshold
+            ),
+            t.warn(),
+        ));
+    }
+    lines
+}
+
+/// The warnings about `name`: the stage's, and an as-of date (`a`) before
+/// much of a date column, which costs this feature.
+fn warning_lines(t: &Theme, v: &DrawCtx, f: &Features, name: &str) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for w in &f.report.warnings {
+        if w.is_about(name) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+                t.warn(),
+            ));
+        }
+    }
+    let as_of_warnings = v.data.cleaned().map(|c| &c.report.warnings);
+    for w in as_of_warnings.into_iter().flatten() {
+        if matches!(w.remedy, Some(Remedy::AsOf { .. })) && w.is_about(name) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
+                t.warn(),
+            ));
+        }
+    }
+    lines
+}
+
+impl Screen for FeaturesScreen {
+    fn can_enter(&mut self, cx: &mut Ctx) -> bool {
+        if cx.data.cleaned().is_none() {
+            let msg = if cx.job(JobKind::Clean).is_some() {
+                "Still cleaning; Features opens when it is done."
+            } else {
+                "Clean the data first (Enter on Clean)."
+            };
+            cx.set_status(StatusKind::Warn, msg);
+            return false;
+        }
+        true
+    }
+
+    fn enter(&mut self, cx: &mut Ctx) {
+        let running = cx.job_of(&[JobKind::Clean, JobKind::Features]).is_some();
+        if cx.data.features().is_none() && !running {
+            cx.start(Request::Features);
+        }
+        let (Some(f), Some(rows)) = (cx.data.features(), held_rows(cx.data)) else {
+            return;
+        };
+        self.selected = self.selected.min(rows.len().saturating_sub(1));
+        if let Some(p) = f.report.correlated_pairs.first() {
+            cx.set_status(
                 StatusKind::Warn,
                 format!(
                     "{} and {} are correlated (r = {:.2}); consider excluding one (Space).",
@@ -106,269 +678,98 @@ pub fn enter(app: &mut App) {
             );
         }
     }
-}
 
-/// Queues Features with the options of the RunConfig.
-pub fn start(app: &mut App) {
-    let (Some(cleaned), Some(mapping)) = (
-        app.data.cleaned.clone(),
-        app.data.customer_mapping().cloned(),
-    ) else {
-        return;
-    };
-    app.cancel_job(JobKind::Features);
-    let config = Box::new(app.config.clone());
-    let path = app.config.input.clone().unwrap_or_default();
-    app.start_job(
-        JobKind::Features,
-        "Building features".into(),
-        path,
-        None,
-        move |id, cancel| Job::Features {
-            id,
-            cleaned,
-            mapping,
-            config,
-            cancel: cancel.unwrap_or_default(),
-        },
-    );
-}
-
-pub fn on_features(app: &mut App, _job: RunningJob, result: Result<FeatureData>) {
-    match result {
-        Ok(f) => {
-            if !f.dropped_settings.is_empty() {
-                app.set_status(
-                    StatusKind::Warn,
-                    format!(
-                        "Settings for features this data does not have were dropped: {}.",
-                        f.dropped_settings.join(", ")
-                    ),
-                );
-            } else if app.stage == Stage::Features {
-                app.set_status(
-                    StatusKind::Success,
-                    format!(
-                        "{} features for {} customers. Enter: cluster.",
-                        f.features.d,
-                        text::thousands(f.features.n)
-                    ),
-                );
+    fn update(&mut self, cx: &mut Ctx, action: Action) {
+        let n = held_rows(cx.data).map_or(0, |r| r.len());
+        let running = cx.job_of(&[JobKind::Clean, JobKind::Features]).is_some();
+        match action {
+            Action::Back if running => {
+                cx.cancel(JobKind::Clean);
+                cx.cancel(JobKind::Features);
+                cx.set_status(StatusKind::Warn, "Cancelled; the features shown are kept.");
             }
-            app.config.features = f.options.clone();
-            app.data.invalidate_after(Stage::Features);
-            let n = rows(&f).len();
-            app.data.features = Some(Arc::new(f));
-            app.data.stale.remove(&Stage::Features);
-            app.features.selected = app.features.selected.min(n.saturating_sub(1));
-        }
-        Err(Error::Cancelled) => {
-            app.set_status(
-                StatusKind::Warn,
-                "Features cancelled; Enter runs them again.",
-            );
-        }
-        Err(e) => {
-            let restored = match &app.data.features {
-                Some(f) if f.options != app.config.features => {
-                    app.config.features = f.options.clone();
-                    " Your last change was undone."
+            Action::Back => cx.go_to(Stage::Clean),
+            Action::Confirm => {
+                if running {
+                    cx.set_status(
+                        StatusKind::Info,
+                        "Still building the features; Esc cancels.",
+                    );
+                } else if cx.data.features().is_none() {
+                    cx.start(Request::Features);
+                } else {
+                    cx.go_to(Stage::Cluster);
                 }
-                _ => "",
-            };
-            let msg = crate::tui::remedy::error_text(&e);
-            let hint = match (e.setting(), e.remedy()) {
-                (Some(Remedy::TransformFeature { .. }), _) => {
-                    "Keep this feature untransformed (t), or winsorise it in a config file.".into()
-                }
-                (_, Some(Remedy::Select { column: None })) => {
-                    "Include at least one feature (Space on an excluded one), or mark columns as features on Map columns.".into()
-                }
-                _ => crate::tui::remedy::hint_for(
-                    &e,
-                    "Change the setting back, or check the roles on Map columns.",
-                ),
-            };
-            app.set_status(StatusKind::Error, format!("Features failed: {msg}"));
-            app.show_error(
-                "Could not build the features",
-                format!("{msg}{restored}"),
-                hint,
-            );
+            }
+            Action::Toggle => self.toggle_include(cx),
+            Action::Command(Command::ToggleTransform) => self.toggle_transform(cx),
+            Action::Command(Command::EditAsOf) => {
+                let now = cx
+                    .config
+                    .clean
+                    .as_of
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                cx.open(Overlay::Input(InputBox::new(
+                    InputPurpose::AsOf,
+                    "As-of date",
+                    &now,
+                    "YYYY-MM-DD: the day recency, tenure and age are measured to. Empty: the latest activity date in the data.",
+                )));
+            }
+            Action::Move(m) => {
+                self.selected = widgets::move_in_list(self.selected, n, m, 8);
+            }
+            _ => {}
         }
     }
-}
 
-/// The as-of date from the text box: empty = the latest activity date.
-pub fn set_as_of(app: &mut App, text: &str) -> std::result::Result<(), String> {
-    let date = if text.is_empty() {
-        None
-    } else {
-        Some(text.parse::<IsoDate>()?)
-    };
-    app.config.clean.as_of = date;
-    app.set_status(
-        StatusKind::Info,
-        match date {
-            Some(d) => format!("As-of date {d}: cleaning and building the features again..."),
-            None => "As-of date: the latest activity date. Cleaning again...".to_string(),
-        },
-    );
-    super::clean::start(app);
-    Ok(())
-}
-
-/// The selected feature: name, (transform, skewness) when built, included.
-type SelectedRow = (String, Option<(Transform, f64)>, bool);
-
-fn selected_row(app: &App) -> Option<SelectedRow> {
-    let f = app.data.features.as_ref()?;
-    let rows = rows(f);
-    let row = rows.get(app.features.selected)?;
-    Some(match row {
-        Row::Used(_, info) => (info.name.clone(), Some((info.transform, info.min)), true),
-        Row::Excluded(n) => (n.to_string(), None, false),
-        Row::LeftOut(n, _) => (n.to_string(), None, false),
-        Row::Ruled(r) => (r.column.clone(), None, false),
-    })
-}
-
-fn toggle_include(app: &mut App) {
-    let Some(f) = app.data.features.clone() else {
-        return;
-    };
-    let rows = rows(&f);
-    let Some(row) = rows.get(app.features.selected) else {
-        return;
-    };
-    let opts = &mut app.config.features;
-    match row {
-        Row::Used(_, info) => {
-            if f.features.d == 1 {
-                app.set_status(
-                    StatusKind::Warn,
-                    "This is the last feature; include another one before excluding it.",
-                );
-                return;
-            }
-            opts.drop_features.push(info.name.clone());
-            opts.transform_overrides.remove(&info.name);
-            app.set_status(StatusKind::Info, format!("{} excluded.", info.name));
-        }
-        Row::Excluded(name) => {
-            opts.drop_features.retain(|n| n != name);
-            app.set_status(StatusKind::Info, format!("{name} included again."));
-        }
-        Row::LeftOut(name, reason) => {
-            app.set_status(
-                StatusKind::Warn,
-                format!("{name} cannot be included: {reason}."),
-            );
-            return;
-        }
-        Row::Ruled(r) => {
-            // The column's use is the mapping's: set it there, then clean
-            // and build the features again.
-            let column = r.column.clone();
-            super::map::set_use(app, &column, ColumnUse::Feature);
-            super::clean::start(app);
-            app.set_status(
-                StatusKind::Info,
-                format!("{column} is a feature now (set on Map columns); building again..."),
-            );
-            return;
-        }
-    }
-    start(app);
-}
-
-fn toggle_transform(app: &mut App) {
-    let Some((name, Some((transform, min)), _)) = selected_row(app) else {
-        app.set_status(
-            StatusKind::Info,
-            "Select a feature in use to change its transform.",
-        );
-        return;
-    };
-    // Negative values (refunds) take the signed log, which keeps their sign.
-    let next = match transform {
-        Transform::Log1p | Transform::SignedLog1p => Transform::None,
-        Transform::None if min < 0.0 => Transform::SignedLog1p,
-        Transform::None => Transform::Log1p,
-    };
-    app.config
-        .features
-        .transform_overrides
-        .insert(name.clone(), next);
-    app.set_status(
-        StatusKind::Info,
-        format!("{name}: {} (set by you).", next.name()),
-    );
-    start(app);
-}
-
-pub fn update(app: &mut App, action: Action) {
-    let n = app.data.features.as_ref().map_or(0, |f| rows(f).len());
-    let running = app.job_of(&[JobKind::Clean, JobKind::Features]).is_some();
-    match action {
-        Action::Back if running => {
-            app.cancel_job(JobKind::Clean);
-            app.cancel_job(JobKind::Features);
-            app.set_status(StatusKind::Warn, "Cancelled; the features shown are kept.");
-        }
-        Action::Back => app.go_to(Stage::Clean),
-        Action::Confirm => {
-            if running {
-                app.set_status(
-                    StatusKind::Info,
-                    "Still building the features; Esc cancels.",
-                );
-            } else if app.data.features.is_none() {
-                start(app);
+    fn draw(&self, frame: &mut Frame, area: Rect, v: &DrawCtx) {
+        let t = v.theme;
+        let (Some(f), Some(view)) = (v.data.features(), v.data.features_view()) else {
+            let block = pane_block(t, " Features ", true);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            if let Some(job) = v.job_of(&[JobKind::Clean, JobKind::Features]) {
+                progress::draw_job(frame, inner, t, job);
             } else {
-                app.go_to(Stage::Cluster);
+                frame.render_widget(
+                    Paragraph::new(Line::styled(
+                        "No features yet. Enter builds them; Esc goes back to Clean.",
+                        t.text(),
+                    )),
+                    inner,
+                );
             }
-        }
-        Action::Toggle => toggle_include(app),
-        Action::Command(Command::ToggleTransform) => toggle_transform(app),
-        Action::Command(Command::EditAsOf) => {
-            let now = app
-                .config
-                .clean
-                .as_of
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            app.overlay = Some(Overlay::Input(InputBox::new(
-                InputPurpose::AsOf,
-                "As-of date",
-                &now,
-                "YYYY-MM-DD: the day recency, tenure and age are measured to. Empty: the latest activity date in the data.",
-            )));
-        }
-        Action::Move(m) => {
-            app.features.selected = widgets::move_in_list(app.features.selected, n, m, 8);
-        }
-        _ => {}
+            return;
+        };
+        let details_h = if area.height >= 18 { 7 } else { 5 };
+        let [list_area, details_area] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
+        self.draw_list(frame, list_area, v, f, view);
+        self.draw_details(frame, details_area, v, f, view);
     }
-}
 
-// ---------------------------------------------------------------- drawing
-
-pub fn footer_keys(app: &App) -> Vec<KeyHint> {
-    let g = &app.theme.glyphs;
-    let mut keys = Vec::new();
-    if app.job_of(&[JobKind::Clean, JobKind::Features]).is_some() {
-        keys.push(KeyHint::new("Esc", "cancel"));
+    fn footer_keys(&self, v: &DrawCtx) -> Vec<KeyHint> {
+        let g = &v.theme.glyphs;
+        let mut keys = Vec::new();
+        if v.job_of(&[JobKind::Clean, JobKind::Features]).is_some() {
+            keys.push(KeyHint::new("Esc", "cancel"));
+        }
+        keys.extend([
+            KeyHint::new(g.up_down, "feature"),
+            KeyHint::new("Spc", "in/out"),
+            KeyHint::new("t", "log/none"),
+            KeyHint::new("a", "as-of"),
+            KeyHint::new("Enter", "cluster"),
+            KeyHint::new("Esc", "back"),
+        ]);
+        keys
     }
-    keys.extend([
-        KeyHint::new(g.up_down, "feature"),
-        KeyHint::new("Spc", "in/out"),
-        KeyHint::new("t", "log/none"),
-        KeyHint::new("a", "as-of"),
-        KeyHint::new("Enter", "cluster"),
-        KeyHint::new("Esc", "back"),
-    ]);
-    keys
+
+    fn help(&self) -> &'static [(&'static str, &'static str)] {
+        HELP
+    }
 }
 
 pub const HELP: &[(&str, &str)] = &[
@@ -412,347 +813,3 @@ pub const HELP: &[(&str, &str)] = &[
         "! marks a feature strongly correlated with another: it counts twice.",
     ),
 ];
-
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let Some(f) = app.data.features.as_deref() else {
-        let block = pane_block(t, " Features ", true);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        if let Some(job) = app.job_of(&[JobKind::Clean, JobKind::Features]) {
-            progress::draw_job(frame, inner, app, job);
-        } else {
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    "No features yet. Enter builds them; Esc goes back to Clean.",
-                    t.text(),
-                )),
-                inner,
-            );
-        }
-        return;
-    };
-    let details_h = if area.height >= 18 { 7 } else { 5 };
-    let [list_area, details_area] =
-        Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
-    draw_list(frame, list_area, app, f);
-    draw_details(frame, details_area, app, f);
-}
-
-/// What Features did to a feature beyond the transform: sentinels,
-/// default winsorising, indicator weight.
-fn feature_notes(info: &FeatureInfo, weight: f64) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(s) = info.sentinel {
-        out.push(format!(
-            "{} in {} rows means 'not applicable': read as missing, filled with the median.",
-            charts::number(s.value, 12),
-            text::thousands(s.count)
-        ));
-    }
-    if let (Some(WinsorReason::SkewedMoney), Some([lo, hi])) = (info.clip_reason, info.clip) {
-        out.push(format!(
-            "Skewed money: winsorised to P1..P99 ({} .. {}), {} values moved.",
-            charts::number(lo, 10),
-            charts::number(hi, 10),
-            text::thousands(info.clipped)
-        ));
-    }
-    if info.kind.is_indicator() {
-        out.push(format!(
-            "0/1 indicator: weighted so its column counts {weight} of a numeric feature's spread."
-        ));
-    }
-    out
-}
-
-fn correlated(f: &FeatureData, name: &str) -> bool {
-    f.features
-        .report
-        .correlated_pairs
-        .iter()
-        .any(|p| p.a == name || p.b == name)
-}
-
-fn draw_list(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
-    let t = &app.theme;
-    let r = &f.features.report;
-    let as_of = r.as_of.map_or("none".to_string(), |d| d.to_string());
-    let set = if app.config.clean.as_of.is_some() {
-        "set"
-    } else {
-        "latest"
-    };
-    let mut title = format!(
-        " {} mode {} {} used {} {} customers {} as-of {as_of} ({set}) ",
-        r.mode.name(),
-        t.glyphs.sep,
-        f.features.d,
-        t.glyphs.sep,
-        text::thousands(f.features.n),
-        t.glyphs.sep,
-    );
-    if text::width(&title) + 2 > area.width as usize {
-        title = format!(" {} features {} as-of {as_of} ", f.features.d, t.glyphs.sep);
-    }
-    let block = pane_block(t, &title, true);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let width = inner.width as usize;
-    let (dist_w, skew_w, tr_w, after_w, use_w) = (crate::tui::data::HIST_BINS, 6, 10, 6, 8);
-    let fixed = 2 + dist_w + skew_w + tr_w + after_w + use_w + 6;
-    let name_w = width.saturating_sub(fixed).clamp(6, 22);
-    let header = Line::from(vec![
-        Span::raw("  "),
-        Span::styled(text::fit("Feature", name_w, ""), t.title()),
-        Span::raw(" "),
-        Span::styled(text::fit("Distribution", dist_w, ""), t.title()),
-        Span::raw(" "),
-        Span::styled(text::fit_right("Skew", skew_w, ""), t.title()),
-        Span::raw("  "),
-        Span::styled(text::fit("Transform", tr_w, ""), t.title()),
-        Span::styled(text::fit_right("After", after_w, ""), t.title()),
-        Span::raw("  "),
-        Span::styled(text::fit("Use", use_w, ""), t.title()),
-    ]);
-    let rows = rows(f);
-    let height = (inner.height as usize).saturating_sub(1);
-    let offset = widgets::scroll_offset(
-        &app.features.offset,
-        app.features.selected,
-        height,
-        rows.len(),
-    );
-    let mut lines = vec![header];
-    for (i, row) in rows.iter().enumerate().skip(offset).take(height) {
-        let selected = i == app.features.selected;
-        let pointer = Span::raw(if selected { t.glyphs.pointer } else { "  " });
-        let line = match row {
-            Row::Used(j, info) => {
-                let user = app
-                    .config
-                    .features
-                    .transform_overrides
-                    .contains_key(&info.name);
-                let tr = format!(
-                    "{} {}",
-                    info.transform.name(),
-                    if user { "set" } else { "auto" }
-                );
-                let warn = correlated(f, &info.name);
-                Line::from(vec![
-                    pointer,
-                    Span::styled(text::fit(&info.name, name_w, t.glyphs.ellipsis), t.text()),
-                    Span::raw(" "),
-                    Span::styled(charts::spark(&f.hist_raw[*j], &t.glyphs), t.bar_done()),
-                    Span::raw(" "),
-                    Span::styled(
-                        text::fit_right(&format!("{:.2}", info.skewness), skew_w, ""),
-                        if info.skewness.abs() > 1.0 {
-                            t.warn()
-                        } else {
-                            t.text()
-                        },
-                    ),
-                    Span::raw("  "),
-                    Span::styled(
-                        text::fit(&tr, tr_w, ""),
-                        if user { t.input() } else { t.text() },
-                    ),
-                    Span::styled(
-                        text::fit_right(&format!("{:.2}", info.skewness_after), after_w, ""),
-                        t.dim(),
-                    ),
-                    Span::raw("  "),
-                    Span::styled(text::fit("in", 3, ""), t.ok()),
-                    Span::styled(if warn { t.glyphs.warn } else { " " }, t.warn()),
-                ])
-            }
-            Row::Excluded(name) => Line::from(vec![
-                pointer,
-                Span::styled(text::fit(name, name_w, t.glyphs.ellipsis), t.dim()),
-                Span::raw(" "),
-                Span::styled(
-                    text::fit(
-                        "excluded by you (Space includes it)",
-                        dist_w + skew_w + tr_w + after_w + 5,
-                        t.glyphs.ellipsis,
-                    ),
-                    t.dim(),
-                ),
-                Span::raw("  "),
-                Span::styled("out", t.warn()),
-            ]),
-            Row::Ruled(r) => Line::from(vec![
-                pointer,
-                Span::styled(text::fit(&r.column, name_w, t.glyphs.ellipsis), t.dim()),
-                Span::raw(" "),
-                Span::styled(
-                    text::fit(
-                        &format!("{} (Space: cluster on it)", super::map::rule_short(&r.rule)),
-                        dist_w + skew_w + tr_w + after_w + 5,
-                        t.glyphs.ellipsis,
-                    ),
-                    t.dim(),
-                ),
-                Span::raw("  "),
-                Span::styled(
-                    if r.usage == ColumnUse::Profile {
-                        "prof"
-                    } else {
-                        "-"
-                    },
-                    t.dim(),
-                ),
-            ]),
-            Row::LeftOut(name, _) => Line::from(vec![
-                pointer,
-                Span::styled(text::fit(name, name_w, t.glyphs.ellipsis), t.dim()),
-                Span::raw(" "),
-                Span::styled(
-                    text::fit(
-                        "left out (see below why)",
-                        dist_w + skew_w + tr_w + after_w + 5,
-                        t.glyphs.ellipsis,
-                    ),
-                    t.dim(),
-                ),
-                Span::raw("  "),
-                Span::styled("-", t.dim()),
-            ]),
-        };
-        lines.push(if selected {
-            widgets::highlight(line, t.selected())
-        } else {
-            line
-        });
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn draw_details(frame: &mut Frame, area: Rect, app: &App, f: &FeatureData) {
-    let t = &app.theme;
-    let rows = rows(f);
-    let Some(row) = rows.get(app.features.selected) else {
-        return;
-    };
-    let block = pane_block(t, &format!(" {} ", row.name()), false);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    let mut lines = Vec::new();
-    match row {
-        Row::Used(j, info) => {
-            lines.push(Line::from(vec![
-                Span::styled("Source: ", t.dim()),
-                Span::styled(info.source.clone(), t.text()),
-                Span::styled(
-                    format!(
-                        "  {} range {} .. {}, mean {}",
-                        t.glyphs.sep,
-                        charts::number(info.min, 10),
-                        charts::number(info.max, 10),
-                        charts::number(info.mean, 10)
-                    ),
-                    t.dim(),
-                ),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled(text::fit("values  ", 9, ""), t.dim()),
-                Span::styled(charts::spark(&f.hist_raw[*j], &t.glyphs), t.bar_done()),
-                Span::styled(format!("  skewness {:.2}", info.skewness), t.text()),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled(text::fit("as used ", 9, ""), t.dim()),
-                Span::styled(charts::spark(&f.hist_used[*j], &t.glyphs), t.ok()),
-                Span::styled(
-                    format!(
-                        "  {}: skewness {:.2}",
-                        info.transform.name(),
-                        info.skewness_after
-                    ),
-                    t.text(),
-                ),
-            ]));
-            lines.push(Line::styled(
-                format!("Transform: {}.", info.transform_reason),
-                t.dim(),
-            ));
-            for note in feature_notes(info, f.features.report.indicator_weight) {
-                lines.push(Line::styled(format!("{} {note}", t.glyphs.warn), t.warn()));
-            }
-            if info.filled > 0 {
-                lines.push(Line::styled(
-                    format!(
-                        "{} values filled with the median here.",
-                        text::thousands(info.filled)
-                    ),
-                    t.dim(),
-                ));
-            }
-            for p in f
-                .features
-                .report
-                .correlated_pairs
-                .iter()
-                .filter(|p| p.a == info.name || p.b == info.name)
-            {
-                let other = if p.a == info.name { &p.b } else { &p.a };
-                lines.push(Line::styled(
-                    format!(
-                        "{} Correlated with {other} (r = {:.2} > {}): they count twice; Space excludes one.",
-                        t.glyphs.warn, p.r, f.features.report.correlation_threshold
-                    ),
-                    t.warn(),
-                ));
-            }
-        }
-        Row::Excluded(name) => {
-            lines.push(Line::styled(
-                format!("{name} is excluded from the clustering (features.drop_features). Space includes it again."),
-                t.text(),
-            ));
-        }
-        Row::LeftOut(_, reason) => {
-            lines.push(Line::styled(format!("Left out: {reason}."), t.text()));
-        }
-        Row::Ruled(r) => {
-            lines.push(Line::styled(
-                format!(
-                    "Not clustered ({}): {}.",
-                    super::map::use_label(r.usage),
-                    r.rule.finding()
-                ),
-                t.text(),
-            ));
-            lines.push(Line::styled(
-                "Space clusters on it anyway (its use becomes 'feature' on Map columns).",
-                t.dim(),
-            ));
-        }
-    }
-    for w in &f.features.report.warnings {
-        if w.is_about(row.name()) {
-            lines.push(Line::styled(
-                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
-                t.warn(),
-            ));
-        }
-    }
-    // An as-of date (`a`) before much of a date column costs this feature.
-    let as_of_warnings = app.data.cleaned.as_ref().map(|c| &c.report.warnings);
-    for w in as_of_warnings.into_iter().flatten() {
-        if matches!(w.remedy, Some(Remedy::AsOf { .. })) && w.is_about(row.name()) {
-            lines.push(Line::styled(
-                format!("{} {}", t.glyphs.warn, remedy::notice_text(w)),
-                t.warn(),
-            ));
-        }
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
-}

@@ -5,14 +5,19 @@
 //! again from it with the same `map_columns` the headless mode uses, so a
 //! saved config replays the same mapping.
 
-use crate::pipeline::hygiene::{CalendarPart, Rule};
+use super::words::{rule_short, use_label};
+use super::{Ctx, DrawCtx, Screen};
+use crate::pipeline::analysis::Step;
 use crate::pipeline::mapping::{
     ColumnMapping, ColumnUse, IdDecision, IdSource, Mapping, MappingOptions, Role, map_columns,
 };
 use crate::pipeline::table::{ColumnType, Table};
 use crate::tui::action::{Action, Move};
-use crate::tui::app::{App, Overlay, RolePicker, Stage, StatusKind};
+use crate::tui::data::{Change, Output};
+use crate::tui::overlay::{Overlay, RolePicker, StatusKind};
+use crate::tui::stage::Stage;
 use crate::tui::text;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::{self, KeyHint, pane_block};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -39,27 +44,6 @@ pub enum Pane {
 
 /// Confidence below which a role is shown as "check this".
 pub const LOW_CONFIDENCE: f64 = 0.8;
-
-/// Called when the screen is entered: computes the mapping if the table is
-/// new (a mapping kept from before is shown as it was).
-pub fn enter(app: &mut App) {
-    if app.data.mapping.is_none() {
-        remap(app);
-        app.map.selected = 0;
-        app.map.offset.set(0);
-        if app.overlay.is_none() {
-            match app.data.mapping.as_ref().and_then(|m| id_banner(&m.id)) {
-                Some(warning) => app.set_status(StatusKind::Warn, warning),
-                None => app.set_status(
-                    StatusKind::Info,
-                    "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
-                ),
-            }
-        }
-    }
-    let n = app.data.mapping.as_ref().map_or(0, |m| m.columns.len());
-    app.map.selected = app.map.selected.min(n.saturating_sub(1));
-}
 
 /// The user's settings that name columns this table does not have (or give
 /// a role to a column of the wrong type) are dropped, with the reason.
@@ -94,46 +78,51 @@ fn sanitise(opts: &MappingOptions, table: &Table) -> (MappingOptions, Vec<String
     (kept, dropped)
 }
 
-/// Computes the mapping from the table and `config.mapping`. Settings that
-/// do not fit this table are dropped from the config and the user is told.
-pub fn remap(app: &mut App) {
-    let before = app.data.mapping.clone();
-    remap_inner(app);
-    if app.data.mapping != before {
-        // Clean and what follows were made with the old mapping.
-        app.data.invalidate_after(Stage::Map);
-    }
+/// Computes the mapping from the table and `config.mapping`, and hands it
+/// to the App (what follows it is made again only when it changed).
+/// Settings that do not fit this table are dropped from the config and the
+/// user is told.
+fn remap(cx: &mut Ctx) -> Option<Arc<Mapping>> {
+    let table = Arc::clone(cx.data.table()?);
+    let mapping = mapping_of(cx, &table);
+    let config = Box::new(cx.config.clone());
+    cx.change(match &mapping {
+        Some(m) => Change::Put {
+            config,
+            output: Output::Mapping(Arc::clone(m)),
+        },
+        None => Change::Apply {
+            step: Step::Map,
+            config,
+        },
+    });
+    mapping
 }
 
-fn remap_inner(app: &mut App) {
-    let Some(table) = app.data.table.clone() else {
-        app.data.mapping = None;
-        return;
+fn mapping_of(cx: &mut Ctx, table: &Table) -> Option<Arc<Mapping>> {
+    let first = match map_columns(table, &cx.config.mapping) {
+        Ok(m) => return Some(Arc::new(m)),
+        Err(first) => first,
     };
-    match map_columns(&table, &app.config.mapping) {
-        Ok(m) => app.data.mapping = Some(Arc::new(m)),
-        Err(first) => {
-            let (kept, dropped) = sanitise(&app.config.mapping, &table);
-            app.config.mapping = kept;
-            match map_columns(&table, &app.config.mapping) {
-                Ok(m) => {
-                    app.data.mapping = Some(Arc::new(m));
-                    app.show_error(
-                        "Some column settings did not fit this file",
-                        format!("{first}\nDropped: {}.", dropped.join("; ")),
-                        "Check the roles below and set them again with r if needed.",
-                    );
-                }
-                Err(e) => {
-                    app.config.mapping = MappingOptions::default();
-                    app.data.mapping = map_columns(&table, &app.config.mapping).ok().map(Arc::new);
-                    app.show_error(
-                        "The column settings could not be applied",
-                        crate::tui::remedy::error_text(&e),
-                        "All roles were detected again; set the ones you need with r.",
-                    );
-                }
-            }
+    let (kept, dropped) = sanitise(&cx.config.mapping, table);
+    cx.config.mapping = kept;
+    match map_columns(table, &cx.config.mapping) {
+        Ok(m) => {
+            cx.show_error(
+                "Some column settings did not fit this file",
+                format!("{first}\nDropped: {}.", dropped.join("; ")),
+                "Check the roles below and set them again with r if needed.",
+            );
+            Some(Arc::new(m))
+        }
+        Err(e) => {
+            cx.config.mapping = MappingOptions::default();
+            cx.show_error(
+                "The column settings could not be applied",
+                crate::tui::remedy::error_text(&e),
+                "All roles were detected again; set the ones you need with r.",
+            );
+            map_columns(table, &cx.config.mapping).ok().map(Arc::new)
         }
     }
 }
@@ -157,10 +146,6 @@ pub fn id_banner(id: &IdDecision) -> Option<String> {
     }
 }
 
-fn selected_column(app: &App) -> Option<&ColumnMapping> {
-    app.data.mapping.as_ref()?.columns.get(app.map.selected)
-}
-
 /// The roles a column of type `ctype` can take, for the role list.
 pub fn role_choices(ctype: ColumnType) -> Vec<Option<Role>> {
     std::iter::once(None)
@@ -168,46 +153,11 @@ pub fn role_choices(ctype: ColumnType) -> Vec<Option<Role>> {
         .collect()
 }
 
-/// Gives `role` to `column` (or, with `None`, returns the column to automatic
-/// detection), then maps again.
-pub fn set_role(app: &mut App, column: &str, role: Option<Role>) {
-    let roles = &mut app.config.mapping.roles;
-    roles.retain(|_, c| c != column);
-    if let Some(r) = role {
-        roles.insert(r, column.to_string());
-    }
-    remap(app);
-    let now = app.data.mapping.as_ref().and_then(|m| m.role_of(column));
-    let msg = match (role, now) {
-        (Some(r), _) => format!("'{column}' is now {}.", r.label()),
-        (None, Some(r)) => format!("'{column}' is detected as {} again.", r.label()),
-        (None, None) => format!("'{column}' has no role now."),
-    };
-    app.set_status(StatusKind::Success, msg);
-}
-
-pub fn set_use(app: &mut App, column: &str, usage: ColumnUse) {
-    app.config.mapping.usage.insert(column.to_string(), usage);
-    remap(app);
-    app.set_status(
-        StatusKind::Success,
-        format!("'{column}' {}.", use_sentence(usage)),
-    );
-}
-
 fn use_sentence(u: ColumnUse) -> &'static str {
     match u {
         ColumnUse::Feature => "will be used as a clustering feature",
         ColumnUse::Profile => "will only be shown in segment profiles",
         ColumnUse::Ignore => "will be ignored",
-    }
-}
-
-pub fn use_label(u: ColumnUse) -> &'static str {
-    match u {
-        ColumnUse::Feature => "feature",
-        ColumnUse::Profile => "profile only",
-        ColumnUse::Ignore => "ignore",
     }
 }
 
@@ -219,117 +169,513 @@ fn next_use(u: ColumnUse) -> ColumnUse {
     }
 }
 
-pub fn update(app: &mut App, action: Action) {
-    let n = app.data.mapping.as_ref().map_or(0, |m| m.columns.len());
-    let column = selected_column(app).map(|c| (c.column.clone(), c.usage, c.ctype, c.role));
-    match action {
-        Action::NextPane | Action::PrevPane => {
-            app.map.focus = match app.map.focus {
-                Pane::Columns => Pane::Details,
-                Pane::Details => Pane::Columns,
-            };
+impl MapScreen {
+    /// Gives `role` to `column` (or, with `None`, returns the column to
+    /// automatic detection), then maps again.
+    pub fn set_role(&mut self, cx: &mut Ctx, column: &str, role: Option<Role>) {
+        let roles = &mut cx.config.mapping.roles;
+        roles.retain(|_, c| c != column);
+        if let Some(r) = role {
+            roles.insert(r, column.to_string());
         }
-        Action::Back => app.go_to(Stage::Load),
-        Action::Confirm => {
-            if let Some(next) = Stage::Map.next() {
-                app.go_to(next);
-            }
-        }
-        Action::Move(m) if app.map.focus == Pane::Details => {
-            let s = &mut app.map.details_scroll;
-            *s = match m {
-                Move::Up | Move::PageUp => s.saturating_sub(1),
-                Move::Down | Move::PageDown => s.saturating_add(1),
-                Move::Home => 0,
-                _ => *s,
-            };
-        }
-        Action::Move(Move::Left | Move::Right) => {
-            if let Some((name, usage, ..)) = column {
-                let u = match action {
-                    Action::Move(Move::Right) => next_use(usage),
-                    _ => next_use(next_use(usage)),
+        let mapping = remap(cx);
+        let now = mapping.as_ref().and_then(|m| m.role_of(column));
+        let msg = match (role, now) {
+            (Some(r), _) => format!("'{column}' is now {}.", r.label()),
+            (None, Some(r)) => format!("'{column}' is detected as {} again.", r.label()),
+            (None, None) => format!("'{column}' has no role now."),
+        };
+        cx.set_status(StatusKind::Success, msg);
+    }
+
+    /// Sets how `column` is used, then maps again.
+    pub fn set_use(&mut self, cx: &mut Ctx, column: &str, usage: ColumnUse) {
+        cx.config.mapping.usage.insert(column.to_string(), usage);
+        remap(cx);
+        cx.set_status(
+            StatusKind::Success,
+            format!("'{column}' {}.", use_sentence(usage)),
+        );
+    }
+
+    /// Keys while the role list is open (the App took it out; it stays
+    /// open when given back).
+    pub fn update_picker(&mut self, cx: &mut Ctx, mut picker: RolePicker, action: Action) {
+        let n = picker.choices.len();
+        match action {
+            Action::Back => {}
+            Action::Move(m) => {
+                picker.selected = match m {
+                    Move::Up => picker.selected.saturating_sub(1),
+                    Move::Down => (picker.selected + 1).min(n - 1),
+                    Move::Home | Move::PageUp => 0,
+                    Move::End | Move::PageDown => n - 1,
+                    _ => picker.selected,
                 };
-                set_use(app, &name, u);
+                cx.open(Overlay::RolePicker(picker));
             }
-        }
-        Action::Move(m) => {
-            app.map.selected = widgets::move_in_list(app.map.selected, n, m, 10);
-            app.map.details_scroll = 0;
-        }
-        Action::Toggle => {
-            if let Some((name, usage, ..)) = column {
-                set_use(app, &name, next_use(usage));
+            Action::Confirm => {
+                let column = cx
+                    .data
+                    .mapping()
+                    .and_then(|m| m.columns.get(picker.column))
+                    .map(|c| c.column.clone());
+                if let Some(column) = column {
+                    self.set_role(cx, &column, picker.choices[picker.selected]);
+                }
             }
+            _ => cx.open(Overlay::RolePicker(picker)),
         }
-        Action::SetUse(u) => {
-            if let Some((name, ..)) = column {
-                set_use(app, &name, u);
-            }
+    }
+
+    fn draw_columns(&self, frame: &mut Frame, area: Rect, v: &DrawCtx, mapping: &Mapping) {
+        let t = v.theme;
+        let focused = self.focus == Pane::Columns;
+        let title = columns_title(
+            t,
+            v.data.table().map(|t| t.source.file_name()),
+            mapping,
+            area,
+        );
+        let block = pane_block(t, &title, focused);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let widths = Widths::for_width(inner.width as usize);
+        let banner = id_banner(&mapping.id);
+        let height = (inner.height as usize).saturating_sub(1 + banner.is_some() as usize);
+        let offset =
+            widgets::scroll_offset(&self.offset, self.selected, height, mapping.columns.len());
+        let mut lines = Vec::new();
+        if let Some(b) = banner {
+            let text = text::fit(
+                &format!("{} {b}", t.glyphs.warn),
+                widths.all,
+                t.glyphs.ellipsis,
+            );
+            lines.push(Line::styled(text, t.warn()));
         }
-        Action::PickRole => {
-            if let Some((_, _, ctype, role)) = column {
-                let choices = role_choices(ctype);
-                let selected = choices.iter().position(|c| *c == role).unwrap_or(0);
-                app.overlay = Some(Overlay::RolePicker(RolePicker {
-                    column: app.map.selected,
-                    choices,
-                    selected,
-                }));
-            }
+        lines.push(widths.header(t));
+        for (row, c) in mapping.columns.iter().enumerate().skip(offset).take(height) {
+            let line = widths.row(t, v, c, row == self.selected);
+            lines.push(match (row == self.selected, focused) {
+                (false, _) => line,
+                (true, true) => widgets::highlight(line, t.selected()),
+                (true, false) => widgets::highlight(line, t.selected_unfocused()),
+            });
         }
-        _ => {}
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn draw_details(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        v: &DrawCtx,
+        table: &Table,
+        mapping: &Mapping,
+    ) {
+        let t = v.theme;
+        let Some(c) = mapping.columns.get(self.selected) else {
+            return;
+        };
+        let focused = self.focus == Pane::Details;
+        let block = pane_block(t, &format!(" {} ", c.column), focused);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let mut lines = role_lines(t, c);
+        lines.extend(value_lines(t, table, c));
+        for n in mapping.notes.iter().filter(|n| n.is_about(&c.column)) {
+            lines.push(Line::styled(
+                format!("{} {}", t.glyphs.warn, crate::tui::remedy::notice_text(n)),
+                t.warn(),
+            ));
+        }
+        for (_, why) in mapping.id.passed_over.iter().filter(|p| p.0 == c.column) {
+            lines.push(Line::styled(
+                format!("{} Not the customer: {why}.", t.glyphs.warn),
+                t.warn(),
+            ));
+        }
+        let padded = Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        );
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((self.details_scroll, 0)),
+            padded,
+        );
     }
 }
 
-/// Keys while the role list is open.
-pub fn update_picker(app: &mut App, mut picker: RolePicker, action: Action) {
-    let n = picker.choices.len();
-    match action {
-        Action::Back => {}
-        Action::Move(m) => {
-            picker.selected = match m {
-                Move::Up => picker.selected.saturating_sub(1),
-                Move::Down => (picker.selected + 1).min(n - 1),
-                Move::Home | Move::PageUp => 0,
-                Move::End | Move::PageDown => n - 1,
-                _ => picker.selected,
-            };
-            app.overlay = Some(Overlay::RolePicker(picker));
-        }
-        Action::Confirm => {
-            let column = app
-                .data
-                .mapping
-                .as_ref()
-                .and_then(|m| m.columns.get(picker.column))
-                .map(|c| c.column.clone());
-            if let Some(column) = column {
-                set_role(app, &column, picker.choices[picker.selected]);
-            }
-        }
-        _ => app.overlay = Some(Overlay::RolePicker(picker)),
+/// The title of the columns pane: the file and the counts (shorter when
+/// the pane is narrow).
+fn columns_title(t: &Theme, file: Option<String>, mapping: &Mapping, area: Rect) -> String {
+    let (f, p, i) = counts(mapping);
+    let roles_found = mapping.columns.iter().filter(|c| c.role.is_some()).count();
+    let title = format!(
+        " {} {} {} columns: {f} feature, {p} profile, {i} ignored {} {roles_found} roles ",
+        file.unwrap_or_default(),
+        t.glyphs.sep,
+        mapping.columns.len(),
+        t.glyphs.sep,
+    );
+    if text::width(&title) + 2 > area.width as usize {
+        format!(
+            " {} columns: {f} feature, {p} profile, {i} ignored ",
+            mapping.columns.len()
+        )
+    } else {
+        title
     }
 }
 
-// ---------------------------------------------------------------- drawing
+/// The widths of the columns table: Column, Type, Role, Conf, Use (the
+/// name and the role share what is left).
+struct Widths {
+    all: usize,
+    name: usize,
+    role: usize,
+}
 
-pub fn footer_keys(app: &App) -> Vec<KeyHint> {
-    let g = &app.theme.glyphs;
-    if app.map.focus == Pane::Details {
-        return vec![
-            KeyHint::new(g.up_down, "scroll"),
-            KeyHint::new("Tab", "columns"),
+const TYPE_W: usize = 6;
+const CONF_W: usize = 5;
+const USE_W: usize = 12;
+
+impl Widths {
+    fn for_width(all: usize) -> Self {
+        let rest = all.saturating_sub(2 + TYPE_W + CONF_W + USE_W + 5);
+        let name = (rest * 11 / 20).max(8);
+        Widths {
+            all,
+            name,
+            role: rest.saturating_sub(name),
+        }
+    }
+
+    fn header(&self, t: &Theme) -> Line<'static> {
+        Line::from(vec![
+            Span::raw("  "),
+            Span::styled(text::fit("Column", self.name, ""), t.title()),
+            Span::raw(" "),
+            Span::styled(text::fit("Type", TYPE_W, ""), t.title()),
+            Span::raw(" "),
+            Span::styled(text::fit("Role", self.role, ""), t.title()),
+            Span::raw(" "),
+            Span::styled(text::fit_right("Conf", CONF_W, ""), t.title()),
+            Span::raw("  "),
+            Span::styled(text::fit("Use", USE_W, ""), t.title()),
+        ])
+    }
+
+    /// One column: name, type, role (or the rule that keeps it out), how
+    /// sure the role is ("set" when it is the user's), and its use.
+    fn row(&self, t: &Theme, v: &DrawCtx, c: &ColumnMapping, selected: bool) -> Line<'static> {
+        let user_role = c
+            .role
+            .is_some_and(|r| v.config.mapping.roles.get(&r) == Some(&c.column));
+        let (role, role_style) = match (c.role, &c.hygiene.rule) {
+            (None, Some(rule)) if c.hygiene.applied => {
+                (format!("- {}", rule_short(rule)), t.warn())
+            }
+            (Some(r), _) => (r.label().to_string(), t.text()),
+            (None, _) if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
+                ("- (offered as feature)".to_string(), t.dim())
+            }
+            (None, _) => ("-".to_string(), t.dim()),
+        };
+        let (conf, conf_style) = match c.role {
+            Some(_) if user_role => ("set".to_string(), t.ok()),
+            Some(_) if c.confidence < LOW_CONFIDENCE => {
+                (format!("{:.0}%?", c.confidence * 100.0), t.warn())
+            }
+            Some(_) => (format!("{:.0}%", c.confidence * 100.0), t.text()),
+            None => (String::new(), t.text()),
+        };
+        let usage_style = match c.usage {
+            ColumnUse::Feature => t.ok(),
+            ColumnUse::Profile => t.text(),
+            ColumnUse::Ignore => t.dim(),
+        };
+        let pointer = if selected { t.glyphs.pointer } else { "  " };
+        Line::from(vec![
+            Span::raw(pointer.to_string()),
+            Span::styled(text::fit(&c.column, self.name, t.glyphs.ellipsis), t.text()),
+            Span::raw(" "),
+            Span::styled(
+                text::fit(c.ctype.name(), TYPE_W, ""),
+                t.column_type(c.ctype),
+            ),
+            Span::raw(" "),
+            Span::styled(text::fit(&role, self.role, t.glyphs.ellipsis), role_style),
+            Span::raw(" "),
+            Span::styled(text::fit_right(&conf, CONF_W, ""), conf_style),
+            Span::raw("  "),
+            Span::styled(text::fit(use_label(c.usage), USE_W, ""), usage_style),
+        ])
+    }
+}
+
+/// Why the column has its role and use, and what a hygiene rule or a
+/// sentinel value says about it.
+fn role_lines(t: &Theme, c: &ColumnMapping) -> Vec<Line<'static>> {
+    let why = match c.role {
+        Some(r) => format!(
+            "Role: {} ({:.0}%): {}.",
+            r.label(),
+            c.confidence * 100.0,
+            c.reason
+        ),
+        None if c.hygiene.applied && c.hygiene.rule.is_some() => "No role.".to_string(),
+        None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
+            "No role. A numeric column, so it is offered as a feature (i ignores it).".to_string()
+        }
+        None if c.ctype.is_numeric() => {
+            "No role. Looks like a code or an id, not a quantity.".to_string()
+        }
+        None => format!("No role. A {} column.", c.ctype.name()),
+    };
+    let mut lines = vec![
+        Line::styled(why, t.text()),
+        Line::styled(
+            format!("Use: {}; {}.", use_label(c.usage), use_sentence(c.usage)),
+            t.text(),
+        ),
+    ];
+    if let Some(rule) = &c.hygiene.rule {
+        let text = if c.hygiene.applied {
+            format!(
+                "{} Not clustered: {}. f clusters on it anyway.",
+                t.glyphs.warn,
+                rule.finding()
+            )
+        } else {
+            format!(
+                "{} The rules would make it {} ({}); your setting wins.",
+                t.glyphs.warn,
+                use_label(rule.usage()),
+                rule.finding()
+            )
+        };
+        lines.push(Line::styled(text, t.warn()));
+    }
+    if let Some(sv) = c.hygiene.sentinel {
+        lines.push(Line::styled(
+            format!(
+                "{} {} in {:.0}% of the rows reads as 'not applicable': Features treats it as missing.",
+                t.glyphs.warn,
+                crate::pipeline::table::format_number(sv.value),
+                sv.share * 100.0
+            ),
+            t.warn(),
+        ));
+    }
+    lines
+}
+
+/// A few of the column's values, what is missing, what could not be read,
+/// the loader's notes and a guessed date order.
+fn value_lines(t: &Theme, table: &Table, c: &ColumnMapping) -> Vec<Line<'static>> {
+    let Some(col) = table.column(&c.column) else {
+        return Vec::new();
+    };
+    let sample: Vec<String> = (0..table.n_rows)
+        .filter(|&i| !col.data.is_missing(i))
+        .take(5)
+        .map(|i| col.data.display(i))
+        .collect();
+    let missing = col.data.missing_count();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Values: ", t.dim()),
+        Span::styled(sample.join(", "), t.text()),
+        Span::styled(
+            format!(
+                " {} {} missing of {}",
+                t.glyphs.sep,
+                text::thousands(missing),
+                text::thousands(table.n_rows)
+            ),
+            t.dim(),
+        ),
+    ])];
+    if col.info.unparsed > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} {} value(s) could not be read as {}{}",
+                t.glyphs.warn,
+                col.info.unparsed,
+                col.ctype.name(),
+                col.info
+                    .unparsed_examples
+                    .first()
+                    .map(|(row, v)| format!(", e.g. '{v}' ({})", table.row_label(*row)))
+                    .unwrap_or_default()
+            ),
+            t.warn(),
+        ));
+    }
+    for n in &col.info.notes {
+        lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
+    }
+    if let Some(order) = col.info.date_order_guessed {
+        use crate::pipeline::load::DateOrder;
+        let other = crate::remedy::Remedy::DateOrder {
+            order: match order {
+                DateOrder::Dmy => "mdy",
+                DateOrder::Mdy => "dmy",
+            }
+            .into(),
+        };
+        lines.push(Line::styled(
+            crate::tui::remedy::key_sentence(&other),
+            t.dim(),
+        ));
+    }
+    lines
+}
+
+impl Screen for MapScreen {
+    /// Computes the mapping if the table is new (a mapping kept from
+    /// before is shown as it was).
+    fn enter(&mut self, cx: &mut Ctx) {
+        let mapping = match cx.data.mapping() {
+            Some(m) => Some(Arc::clone(m)),
+            None => {
+                let mapping = remap(cx);
+                self.selected = 0;
+                self.offset.set(0);
+                if !cx.overlay_open() {
+                    match mapping.as_ref().and_then(|m| id_banner(&m.id)) {
+                        Some(warning) => cx.set_status(StatusKind::Warn, warning),
+                        None => cx.set_status(
+                            StatusKind::Info,
+                            "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
+                        ),
+                    }
+                }
+                mapping
+            }
+        };
+        let n = mapping.map_or(0, |m| m.columns.len());
+        self.selected = self.selected.min(n.saturating_sub(1));
+    }
+
+    fn update(&mut self, cx: &mut Ctx, action: Action) {
+        let mapping = cx.data.mapping().cloned();
+        let n = mapping.as_ref().map_or(0, |m| m.columns.len());
+        let column = mapping
+            .as_ref()
+            .and_then(|m| m.columns.get(self.selected))
+            .map(|c| (c.column.clone(), c.usage, c.ctype, c.role));
+        match action {
+            Action::NextPane | Action::PrevPane => {
+                self.focus = match self.focus {
+                    Pane::Columns => Pane::Details,
+                    Pane::Details => Pane::Columns,
+                };
+            }
+            Action::Back => cx.go_to(Stage::Load),
+            Action::Confirm => {
+                if let Some(next) = Stage::Map.next() {
+                    cx.go_to(next);
+                }
+            }
+            Action::Move(m) if self.focus == Pane::Details => {
+                let s = &mut self.details_scroll;
+                *s = match m {
+                    Move::Up | Move::PageUp => s.saturating_sub(1),
+                    Move::Down | Move::PageDown => s.saturating_add(1),
+                    Move::Home => 0,
+                    _ => *s,
+                };
+            }
+            Action::Move(Move::Left | Move::Right) => {
+                if let Some((name, usage, ..)) = column {
+                    let u = match action {
+                        Action::Move(Move::Right) => next_use(usage),
+                        _ => next_use(next_use(usage)),
+                    };
+                    self.set_use(cx, &name, u);
+                }
+            }
+            Action::Move(m) => {
+                self.selected = widgets::move_in_list(self.selected, n, m, 10);
+                self.details_scroll = 0;
+            }
+            Action::Toggle => {
+                if let Some((name, usage, ..)) = column {
+                    self.set_use(cx, &name, next_use(usage));
+                }
+            }
+            Action::SetUse(u) => {
+                if let Some((name, ..)) = column {
+                    self.set_use(cx, &name, u);
+                }
+            }
+            Action::PickRole => {
+                if let Some((_, _, ctype, role)) = column {
+                    let choices = role_choices(ctype);
+                    let selected = choices.iter().position(|c| *c == role).unwrap_or(0);
+                    cx.open(Overlay::RolePicker(RolePicker {
+                        column: self.selected,
+                        choices,
+                        selected,
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, v: &DrawCtx) {
+        let t = v.theme;
+        let (Some(table), Some(mapping)) = (v.data.table(), v.data.mapping()) else {
+            let block = pane_block(t, " Columns ", true);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "Load a file first (Esc goes back to Load).",
+                    t.dim(),
+                )),
+                inner,
+            );
+            return;
+        };
+        let details_h = if area.height >= 18 { 6 } else { 5 };
+        let [cols_area, details_area] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
+        self.draw_columns(frame, cols_area, v, mapping);
+        self.draw_details(frame, details_area, v, table, mapping);
+        if let Some(Overlay::RolePicker(picker)) = v.overlay {
+            draw_picker(frame, area, t, mapping, picker);
+        }
+    }
+
+    fn footer_keys(&self, v: &DrawCtx) -> Vec<KeyHint> {
+        let g = &v.theme.glyphs;
+        if self.focus == Pane::Details {
+            return vec![
+                KeyHint::new(g.up_down, "scroll"),
+                KeyHint::new("Tab", "columns"),
+                KeyHint::new("Esc", "back"),
+            ];
+        }
+        vec![
+            KeyHint::new(g.up_down, "column"),
+            KeyHint::new("r", "role"),
+            KeyHint::new("f/p/i", "use"),
+            KeyHint::new("Enter", "next"),
             KeyHint::new("Esc", "back"),
-        ];
+        ]
     }
-    vec![
-        KeyHint::new(g.up_down, "column"),
-        KeyHint::new("r", "role"),
-        KeyHint::new("f/p/i", "use"),
-        KeyHint::new("Enter", "next"),
-        KeyHint::new("Esc", "back"),
-    ]
+
+    fn help(&self) -> &'static [(&'static str, &'static str)] {
+        HELP
+    }
 }
 
 pub const HELP: &[(&str, &str)] = &[
@@ -372,28 +718,6 @@ pub const HELP: &[(&str, &str)] = &[
     ("Esc", "back to Load (the mapping is kept)"),
 ];
 
-/// A hygiene rule in a few words, for the Role column.
-pub fn rule_short(rule: &Rule) -> String {
-    match rule {
-        Rule::RowIndex { .. } => "row index".into(),
-        Rule::DerivedCode { word, .. } => format!("derived {word}"),
-        Rule::Binning { of, .. } => format!("binning of {of}"),
-        Rule::TemplateExtra => "beyond R/F/M".into(),
-        Rule::Calendar { part } => match part {
-            CalendarPart::DayOfMonth => "day of month".into(),
-            CalendarPart::Month => "month".into(),
-            CalendarPart::Weekday => "weekday".into(),
-            CalendarPart::TimeOfDay => "time of day".into(),
-            CalendarPart::Year => "year".into(),
-        },
-        Rule::Flag { .. } => "0/1 flag".into(),
-        Rule::Outcome { .. } => "outcome".into(),
-        Rule::AfterTheFact => "after the fact".into(),
-        Rule::CampaignContact { .. } => "campaign contact".into(),
-        Rule::MostlySentinel { .. } => "mostly n/a".into(),
-    }
-}
-
 /// Feature / profile / ignore counts.
 fn counts(m: &Mapping) -> (usize, usize, usize) {
     let f = m
@@ -409,288 +733,7 @@ fn counts(m: &Mapping) -> (usize, usize, usize) {
     (f, p, m.columns.len() - f - p)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let (Some(table), Some(mapping)) = (&app.data.table, &app.data.mapping) else {
-        let block = pane_block(t, " Columns ", true);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                "Load a file first (Esc goes back to Load).",
-                t.dim(),
-            )),
-            inner,
-        );
-        return;
-    };
-    let details_h = if area.height >= 18 { 6 } else { 5 };
-    let [cols_area, details_area] =
-        Layout::vertical([Constraint::Min(4), Constraint::Length(details_h)]).areas(area);
-
-    let (f, p, i) = counts(mapping);
-    let roles_found = mapping.columns.iter().filter(|c| c.role.is_some()).count();
-    let mut title = format!(
-        " {} {} {} columns: {f} feature, {p} profile, {i} ignored {} {roles_found} roles ",
-        table.source.file_name(),
-        t.glyphs.sep,
-        mapping.columns.len(),
-        t.glyphs.sep,
-    );
-    if text::width(&title) + 2 > area.width as usize {
-        title = format!(
-            " {} columns: {f} feature, {p} profile, {i} ignored ",
-            mapping.columns.len()
-        );
-    }
-    let focused = app.map.focus == Pane::Columns;
-    let block = pane_block(t, &title, focused);
-    let inner = block.inner(cols_area);
-    frame.render_widget(block, cols_area);
-
-    let width = inner.width as usize;
-    // Column, Type, Role, Conf, Use: the name and the role share what is left.
-    let (type_w, conf_w, use_w) = (6, 5, 12);
-    let rest = width.saturating_sub(2 + type_w + conf_w + use_w + 5);
-    let name_w = (rest * 11 / 20).max(8);
-    let role_w = rest.saturating_sub(name_w);
-    let header = Line::from(vec![
-        Span::raw("  "),
-        Span::styled(text::fit("Column", name_w, ""), t.title()),
-        Span::raw(" "),
-        Span::styled(text::fit("Type", type_w, ""), t.title()),
-        Span::raw(" "),
-        Span::styled(text::fit("Role", role_w, ""), t.title()),
-        Span::raw(" "),
-        Span::styled(text::fit_right("Conf", conf_w, ""), t.title()),
-        Span::raw("  "),
-        Span::styled(text::fit("Use", use_w, ""), t.title()),
-    ]);
-    let banner = id_banner(&mapping.id);
-    let height = (inner.height as usize).saturating_sub(1 + banner.is_some() as usize);
-    let offset = widgets::scroll_offset(
-        &app.map.offset,
-        app.map.selected,
-        height,
-        mapping.columns.len(),
-    );
-    let mut lines = Vec::new();
-    if let Some(b) = banner {
-        lines.push(Line::styled(
-            text::fit(&format!("{} {b}", t.glyphs.warn), width, t.glyphs.ellipsis),
-            t.warn(),
-        ));
-    }
-    lines.push(header);
-    for (row, c) in mapping.columns.iter().enumerate().skip(offset).take(height) {
-        let selected = row == app.map.selected;
-        let user_role = c
-            .role
-            .is_some_and(|r| app.config.mapping.roles.get(&r) == Some(&c.column));
-        let (role, role_style) = match (c.role, &c.hygiene.rule) {
-            (None, Some(rule)) if c.hygiene.applied => {
-                (format!("- {}", rule_short(rule)), t.warn())
-            }
-            (role, _) => match role {
-                Some(r) => (r.label().to_string(), t.text()),
-                None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
-                    ("- (offered as feature)".to_string(), t.dim())
-                }
-                None => ("-".to_string(), t.dim()),
-            },
-        };
-        let (conf, conf_style) = match c.role {
-            Some(_) if user_role => ("set".to_string(), t.ok()),
-            Some(_) if c.confidence < LOW_CONFIDENCE => {
-                (format!("{:.0}%?", c.confidence * 100.0), t.warn())
-            }
-            Some(_) => (format!("{:.0}%", c.confidence * 100.0), t.text()),
-            None => (String::new(), t.text()),
-        };
-        let usage_style = match c.usage {
-            ColumnUse::Feature => t.ok(),
-            ColumnUse::Profile => t.text(),
-            ColumnUse::Ignore => t.dim(),
-        };
-        let pointer = if selected { t.glyphs.pointer } else { "  " };
-        let line = Line::from(vec![
-            Span::raw(pointer.to_string()),
-            Span::styled(text::fit(&c.column, name_w, t.glyphs.ellipsis), t.text()),
-            Span::raw(" "),
-            Span::styled(
-                text::fit(c.ctype.name(), type_w, ""),
-                t.column_type(c.ctype),
-            ),
-            Span::raw(" "),
-            Span::styled(text::fit(&role, role_w, t.glyphs.ellipsis), role_style),
-            Span::raw(" "),
-            Span::styled(text::fit_right(&conf, conf_w, ""), conf_style),
-            Span::raw("  "),
-            Span::styled(text::fit(use_label(c.usage), use_w, ""), usage_style),
-        ]);
-        lines.push(if selected {
-            widgets::highlight(
-                line,
-                if focused {
-                    t.selected()
-                } else {
-                    t.selected_unfocused()
-                },
-            )
-        } else {
-            line
-        });
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-
-    draw_details(frame, details_area, app, table, mapping);
-    if let Some(Overlay::RolePicker(picker)) = &app.overlay {
-        draw_picker(frame, area, app, mapping, picker);
-    }
-}
-
-fn draw_details(frame: &mut Frame, area: Rect, app: &App, table: &Table, mapping: &Mapping) {
-    let t = &app.theme;
-    let Some(c) = mapping.columns.get(app.map.selected) else {
-        return;
-    };
-    let focused = app.map.focus == Pane::Details;
-    let block = pane_block(t, &format!(" {} ", c.column), focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-
-    let mut lines = Vec::new();
-    let why = match c.role {
-        Some(r) => format!(
-            "Role: {} ({:.0}%): {}.",
-            r.label(),
-            c.confidence * 100.0,
-            c.reason
-        ),
-        None if c.hygiene.applied && c.hygiene.rule.is_some() => "No role.".to_string(),
-        None if c.ctype.is_numeric() && c.usage == ColumnUse::Feature => {
-            "No role. A numeric column, so it is offered as a feature (i ignores it).".to_string()
-        }
-        None if c.ctype.is_numeric() => {
-            "No role. Looks like a code or an id, not a quantity.".to_string()
-        }
-        None => format!("No role. A {} column.", c.ctype.name()),
-    };
-    lines.push(Line::styled(why, t.text()));
-    lines.push(Line::styled(
-        format!("Use: {}; {}.", use_label(c.usage), use_sentence(c.usage)),
-        t.text(),
-    ));
-    if let Some(rule) = &c.hygiene.rule {
-        let text = if c.hygiene.applied {
-            format!(
-                "{} Not clustered: {}. f clusters on it anyway.",
-                t.glyphs.warn,
-                rule.finding()
-            )
-        } else {
-            format!(
-                "{} The rules would make it {} ({}); your setting wins.",
-                t.glyphs.warn,
-                use_label(rule.usage()),
-                rule.finding()
-            )
-        };
-        lines.push(Line::styled(text, t.warn()));
-    }
-    if let Some(sv) = c.hygiene.sentinel {
-        lines.push(Line::styled(
-            format!(
-                "{} {} in {:.0}% of the rows reads as 'not applicable': Features treats it as missing.",
-                t.glyphs.warn,
-                crate::pipeline::table::format_number(sv.value),
-                sv.share * 100.0
-            ),
-            t.warn(),
-        ));
-    }
-    if let Some(col) = table.column(&c.column) {
-        let sample: Vec<String> = (0..table.n_rows)
-            .filter(|&i| !col.data.is_missing(i))
-            .take(5)
-            .map(|i| col.data.display(i))
-            .collect();
-        let missing = col.data.missing_count();
-        lines.push(Line::from(vec![
-            Span::styled("Values: ", t.dim()),
-            Span::styled(sample.join(", "), t.text()),
-            Span::styled(
-                format!(
-                    " {} {} missing of {}",
-                    t.glyphs.sep,
-                    text::thousands(missing),
-                    text::thousands(table.n_rows)
-                ),
-                t.dim(),
-            ),
-        ]));
-        if col.info.unparsed > 0 {
-            lines.push(Line::styled(
-                format!(
-                    "{} {} value(s) could not be read as {}{}",
-                    t.glyphs.warn,
-                    col.info.unparsed,
-                    col.ctype.name(),
-                    col.info
-                        .unparsed_examples
-                        .first()
-                        .map(|(row, v)| format!(", e.g. '{v}' ({})", table.row_label(*row)))
-                        .unwrap_or_default()
-                ),
-                t.warn(),
-            ));
-        }
-        for n in &col.info.notes {
-            lines.push(Line::styled(format!("{} {n}", t.glyphs.warn), t.warn()));
-        }
-        if let Some(order) = col.info.date_order_guessed {
-            use crate::pipeline::load::DateOrder;
-            let other = crate::remedy::Remedy::DateOrder {
-                order: match order {
-                    DateOrder::Dmy => "mdy",
-                    DateOrder::Mdy => "dmy",
-                }
-                .into(),
-            };
-            lines.push(Line::styled(
-                crate::tui::remedy::key_sentence(&other),
-                t.dim(),
-            ));
-        }
-    }
-    for n in mapping.notes.iter().filter(|n| n.is_about(&c.column)) {
-        lines.push(Line::styled(
-            format!("{} {}", t.glyphs.warn, crate::tui::remedy::notice_text(n)),
-            t.warn(),
-        ));
-    }
-    for (_, why) in mapping.id.passed_over.iter().filter(|p| p.0 == c.column) {
-        lines.push(Line::styled(
-            format!("{} Not the customer: {why}.", t.glyphs.warn),
-            t.warn(),
-        ));
-    }
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.map.details_scroll, 0)),
-        padded,
-    );
-}
-
-fn draw_picker(frame: &mut Frame, area: Rect, app: &App, mapping: &Mapping, picker: &RolePicker) {
-    let t = &app.theme;
+fn draw_picker(frame: &mut Frame, area: Rect, t: &Theme, mapping: &Mapping, picker: &RolePicker) {
     let Some(col) = mapping.columns.get(picker.column) else {
         return;
     };

@@ -1,14 +1,11 @@
-//! Pieces shared by the screens: the header stage bar, the footer of keys,
-//! the status line, the help overlay, dialogs, the progress bar and the
-//! "terminal too small" screen.
+//! Drawing pieces the screens share: bordered panes, highlighted rows,
+//! scrolling lists, small charts, the progress bar and the file browser.
+//! Widgets know the theme and what they are given, never the App (the
+//! App's own chrome — header, footer, help, dialogs — is in `ui`).
 
 pub mod charts;
-pub mod dialog;
-pub mod footer;
-pub mod header;
-pub mod help;
+pub mod file_browser;
 pub mod progress;
-pub mod too_small;
 
 use super::theme::Theme;
 use ratatui::layout::Rect;

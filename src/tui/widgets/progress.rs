@@ -1,9 +1,9 @@
 //! Progress of a running job: a bar drawn with blocks (or # and - in ASCII
 //! mode), the percentage, the worker's message and how to cancel.
 
-use crate::tui::app::{App, RunningJob};
+use crate::tui::jobs::RunningJob;
 use crate::tui::text;
-use crate::tui::theme::Glyphs;
+use crate::tui::theme::{Glyphs, Theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,8 +19,7 @@ pub fn bar(fraction: f64, width: usize, g: &Glyphs) -> (String, String) {
 }
 
 /// The one-line form, for the status line.
-pub fn status_line(app: &App, job: &RunningJob, width: usize) -> Line<'static> {
-    let t = &app.theme;
+pub fn status_line(t: &Theme, job: &RunningJob, width: usize) -> Line<'static> {
     let label = format!(" {} ", job.label);
     let pct = format!(" {:>3.0}% ", job.fraction * 100.0);
     let bar_w = 20.min(width.saturating_sub(text::width(&label) + pct.len() + 2));
@@ -39,8 +38,7 @@ pub fn status_line(app: &App, job: &RunningJob, width: usize) -> Line<'static> {
 }
 
 /// The large form, centred in a pane.
-pub fn draw_job(frame: &mut Frame, area: Rect, app: &App, job: &RunningJob) {
-    let t = &app.theme;
+pub fn draw_job(frame: &mut Frame, area: Rect, t: &Theme, job: &RunningJob) {
     let width = area.width.saturating_sub(4) as usize;
     let bar_w = width.min(50);
     let (done, todo) = bar(job.fraction, bar_w, &t.glyphs);

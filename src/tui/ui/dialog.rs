@@ -1,9 +1,10 @@
 //! Boxes drawn over the screen: an error (cause + what to do) and the
 //! "quit while work is running?" question.
 
-use super::{centered, pane_block};
-use crate::tui::app::{App, ErrorReport, InputBox, Question};
+use crate::tui::app::App;
+use crate::tui::overlay::{ErrorReport, InputBox, Question};
 use crate::tui::text;
+use crate::tui::widgets::{centered, pane_block};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

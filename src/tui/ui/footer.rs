@@ -1,9 +1,11 @@
 //! The footer (this screen's keys, with help and quit always at the right)
 //! and the status line above it (messages, or the running job's progress).
 
-use super::KeyHint;
-use crate::tui::app::{App, JobKind, StatusKind};
+use crate::tui::app::App;
+use crate::tui::jobs::JobKind;
+use crate::tui::overlay::StatusKind;
 use crate::tui::text;
+use crate::tui::widgets::{KeyHint, progress};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -50,7 +52,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let width = area.width as usize;
     if let Some(job) = app.jobs.iter().find(|j| j.kind != JobKind::Sheets) {
-        let line = super::progress::status_line(app, job, width);
+        let line = progress::status_line(&app.theme, job, width);
         frame.render_widget(Paragraph::new(line), area);
         return;
     }

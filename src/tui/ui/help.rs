@@ -1,10 +1,9 @@
 //! The help overlay: what this screen is for, its keys, then the keys that
 //! work everywhere. ↑↓ scroll, Esc / ? / F1 close.
 
-use super::{centered, pane_block};
-use crate::tui::app::{App, Stage};
-use crate::tui::screens;
+use crate::tui::app::App;
 use crate::tui::text;
+use crate::tui::widgets::{centered, pane_block};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,19 +18,6 @@ const GLOBAL: &[(&str, &str)] = &[
     ("q", "quit (asks first while work is running)"),
     ("Ctrl-C", "quit at once, from anywhere"),
 ];
-
-/// The help text of a stage: (keys, meaning); empty keys = a sentence.
-pub fn screen_help(stage: Stage) -> &'static [(&'static str, &'static str)] {
-    match stage {
-        Stage::Load => screens::load::HELP,
-        Stage::Map => screens::map::HELP,
-        Stage::Clean => screens::clean::HELP,
-        Stage::Features => screens::features::HELP,
-        Stage::Cluster => screens::cluster::HELP,
-        Stage::Inspect => screens::inspect::HELP,
-        Stage::Export => screens::export::HELP,
-    }
-}
 
 /// ASCII replacements for the arrows in help text.
 fn ascii_keys(s: &str) -> String {
@@ -69,7 +55,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             }
         }
     };
-    section(&mut out, screen_help(app.stage));
+    section(&mut out, app.screen(app.stage).help());
     out.push(Line::default());
     out.push(Line::styled("Everywhere", t.title()));
     section(&mut out, GLOBAL);

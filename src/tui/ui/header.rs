@@ -2,7 +2,8 @@
 //! done (✓, green), current (reverse) or not yet (dim). Falls back to short
 //! names, then numbers, when the terminal is narrow.
 
-use crate::tui::app::{App, Stage, StageStatus};
+use crate::tui::app::App;
+use crate::tui::stage::{Stage, StageStatus};
 use crate::tui::text;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -1,0 +1,434 @@
+//! Stage 6, Inspect: the segments of the chosen K. A table (label, size,
+//! share, key averages in original units), bar charts of the sizes and of
+//! one feature's mean per segment (←/→ picks the feature), and the selected
+//! segment's action. Enter drills into a segment (profile, distinguishing
+//! features, label, action); `r` renames its label and `a` changes its
+//! action (both written to `labels.overrides`, so a replay shows them);
+//! `/` finds a customer by id; `p` shows a 2-D PCA scatter of the segments.
+//!
+//! Each view draws in its own module: `segments` (the table and bars),
+//! `segment` (one segment in full), `customer`, `scatter`.
+
+mod customer;
+mod scatter;
+mod segment;
+mod segments;
+
+use super::{Ctx, DrawCtx, Screen};
+use crate::pipeline::mapping::Role;
+use crate::pipeline::profile::{LabelOverride, SegmentProfile, trait_text};
+use crate::tui::action::{Action, Command, Move};
+use crate::tui::data::{Change, PipelineData};
+use crate::tui::jobs::{JobKind, Request};
+use crate::tui::overlay::{InputBox, InputPurpose, Overlay, StatusKind};
+use crate::tui::stage::Stage;
+use crate::tui::widgets::{KeyHint, pane_block, progress};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use std::cell::Cell;
+
+#[derive(Debug, Default)]
+pub struct InspectScreen {
+    pub view: View,
+    /// The selected segment (its index in the profiles).
+    pub selected: usize,
+    pub offset: Cell<usize>,
+    /// The feature whose mean the second bar chart shows.
+    pub chart_feature: usize,
+    /// The customer found with `/`.
+    pub customer: Option<Found>,
+    pub scroll: u16,
+    /// How far the drill-down can scroll, as last drawn.
+    pub max_scroll: Cell<u16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Segments,
+    /// One segment in full (Enter).
+    Segment,
+    /// The customer found with `/`.
+    Customer,
+    /// The PCA scatter (`p`).
+    Scatter,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub row: usize,
+    pub id: String,
+}
+
+/// The segment of customer `row` for the K shown.
+fn customer_segment(data: &PipelineData, row: usize) -> Option<u32> {
+    let k = data.k()?;
+    data.sweep()?.get(k)?.fit.labels.get(row).copied()
+}
+
+/// "Tenure high (median at P85), Balance high (median at P78)": the
+/// direction decided in original units, where the segment's median sits
+/// among all customers.
+fn distinguishing(s: &SegmentProfile, n: usize) -> String {
+    let t: Vec<String> = s
+        .distinguishing
+        .iter()
+        .take(n)
+        .filter_map(|name| s.feature(name))
+        .map(trait_text)
+        .collect();
+    if t.is_empty() {
+        "nothing: close to the average customer on every feature".into()
+    } else {
+        t.join(", ")
+    }
+}
+
+impl InspectScreen {
+    /// Keeps the selection among the `k` segments shown.
+    pub fn keep_selection_in(&mut self, k: usize) {
+        self.selected = self.selected.min(k.saturating_sub(1));
+    }
+
+    fn segment<'a>(&self, data: &'a PipelineData) -> Option<&'a SegmentProfile> {
+        data.profiles()?.segments.get(self.selected)
+    }
+
+    pub fn rename(&mut self, cx: &mut Ctx, id: u32, text: &str) -> Result<(), String> {
+        if text.chars().count() > 60 {
+            return Err("at most 60 characters".into());
+        }
+        let label = (!text.is_empty()).then(|| text.to_string());
+        let msg = match &label {
+            Some(l) => format!("Segment {id} is now '{l}'."),
+            None => format!("Segment {id} has its automatic label again."),
+        };
+        write_override(cx, id, |o| o.label = label);
+        cx.set_status(StatusKind::Success, msg);
+        Ok(())
+    }
+
+    pub fn set_action(&mut self, cx: &mut Ctx, id: u32, text: &str) -> Result<(), String> {
+        let action = (!text.is_empty()).then(|| text.to_string());
+        let msg = match &action {
+            Some(_) => format!("Action of segment {id} changed."),
+            None => format!("Segment {id} has its recommended action again."),
+        };
+        write_override(cx, id, |o| o.action = action);
+        cx.set_status(StatusKind::Success, msg);
+        Ok(())
+    }
+
+    /// Finds a customer by id: exact, then ignoring case. Without an id
+    /// column, the row number in the file is the id.
+    pub fn search(&mut self, cx: &mut Ctx, wanted: &str) -> Result<(), String> {
+        let (Some(cleaned), Some(mapping)) = (cx.data.cleaned(), cx.data.customer_mapping()) else {
+            return Err("no data yet".into());
+        };
+        if wanted.is_empty() {
+            return Err("type a customer id".into());
+        }
+        let table = &cleaned.table;
+        let id_col = mapping
+            .column_for(Role::CustomerId)
+            .and_then(|c| table.column(c))
+            .and_then(|c| c.texts());
+        let found = match id_col {
+            Some(ids) => {
+                let exact = (0..table.n_rows).find(|&i| ids.get(i) == Some(wanted));
+                exact.or_else(|| {
+                    (0..table.n_rows)
+                        .find(|&i| ids.get(i).is_some_and(|v| v.eq_ignore_ascii_case(wanted)))
+                })
+            }
+            None => (0..table.n_rows).find(|&i| table.row_label(i) == wanted),
+        };
+        let Some(row) = found else {
+            let example = match id_col {
+                Some(ids) => ids.get(0).map(|s| format!(" Ids look like {s}.")),
+                None => Some(format!(
+                    " This file has no id column: type a row label such as {}.",
+                    table.row_label(0)
+                )),
+            }
+            .unwrap_or_default();
+            return Err(format!("no customer '{wanted}'.{example}"));
+        };
+        let id = id_col
+            .and_then(|ids| ids.get(row))
+            .map_or_else(|| table.row_label(row), str::to_string);
+        self.customer = Some(Found { row, id });
+        self.view = View::Customer;
+        self.scroll = 0;
+        cx.clear_status();
+        Ok(())
+    }
+
+    fn edit_label(&mut self, cx: &mut Ctx) {
+        let seg = self.selected as u32;
+        let now = self
+            .segment(cx.data)
+            .map(|s| s.label.clone())
+            .unwrap_or_default();
+        cx.open(Overlay::Input(InputBox::new(
+            InputPurpose::Label(seg),
+            &format!("Label of segment {seg}"),
+            &now,
+            "The new name (saved in run.toml as labels.overrides). Empty: the automatic label.",
+        )));
+    }
+
+    fn edit_action(&mut self, cx: &mut Ctx) {
+        let seg = self.selected as u32;
+        let now = self
+            .segment(cx.data)
+            .map(|s| s.action.clone())
+            .unwrap_or_default();
+        cx.open(Overlay::Input(InputBox::new(
+            InputPurpose::SegmentAction(seg),
+            &format!("Action for segment {seg}"),
+            &now,
+            "What the bank should do with these customers. Empty: the recommendation.",
+        )));
+    }
+
+    /// ←→↑↓ in the table or the scatter: the feature of the bars, the segment.
+    fn move_in_segments(&mut self, m: Move, k: usize, d: usize) {
+        match m {
+            Move::Left | Move::Right => {
+                if d > 0 {
+                    let step = if m == Move::Right { 1 } else { d - 1 };
+                    self.chart_feature = (self.chart_feature + step) % d;
+                }
+            }
+            _ => {
+                let s = self.selected;
+                let last = k.saturating_sub(1);
+                self.selected = match m {
+                    Move::Up => s.saturating_sub(1),
+                    Move::Down => (s + 1).min(last),
+                    Move::Home | Move::PageUp => 0,
+                    Move::End | Move::PageDown => last,
+                    _ => s,
+                };
+            }
+        }
+    }
+
+    /// ←→ another segment, ↑↓ scroll, in the drill-down.
+    fn move_in_segment(&mut self, m: Move, k: usize) {
+        match m {
+            Move::Left => {
+                self.selected = self.selected.saturating_sub(1);
+                self.scroll = 0;
+            }
+            Move::Right => {
+                self.selected = (self.selected + 1).min(k.saturating_sub(1));
+                self.scroll = 0;
+            }
+            Move::Up | Move::PageUp => self.scroll = self.scroll.saturating_sub(1),
+            Move::Down | Move::PageDown => self.scroll = self.scroll.saturating_add(1),
+            Move::Home => self.scroll = 0,
+            _ => {}
+        }
+    }
+}
+
+/// Writes a label (or action) edit of segment `id` and profiles again, so
+/// what is shown is what a replay of the config gives.
+fn write_override(cx: &mut Ctx, id: u32, edit: impl FnOnce(&mut LabelOverride)) {
+    let o = cx.config.labels.overrides.entry(id).or_default();
+    edit(o);
+    if o.label.is_none() && o.action.is_none() {
+        cx.config.labels.overrides.remove(&id);
+    }
+    cx.change(Change::ExportOutdated);
+    cx.start(Request::Profile);
+}
+
+impl Screen for InspectScreen {
+    fn can_enter(&mut self, cx: &mut Ctx) -> bool {
+        let ok = cx.data.sweep().is_some()
+            && !cx.data.sweep_pending(cx.config)
+            && (cx.data.profiles().is_some() || cx.job(JobKind::Profile).is_some());
+        if !ok {
+            cx.set_status(
+                StatusKind::Warn,
+                "Run the sweep first (Enter or r on Cluster).",
+            );
+        }
+        ok
+    }
+
+    fn enter(&mut self, cx: &mut Ctx) {
+        if cx.data.profiles().is_none() && cx.job(JobKind::Profile).is_none() {
+            cx.start(Request::Profile);
+        }
+        let Some(p) = cx.data.profiles() else {
+            return;
+        };
+        let k = p.segments.len();
+        self.keep_selection_in(k);
+        let tiny: Vec<String> = p.tiny_segments().map(|s| s.id.to_string()).collect();
+        if tiny.is_empty() {
+            cx.set_status(
+                StatusKind::Info,
+                format!("{k} segments. Enter opens one; / finds a customer; e: export."),
+            );
+        } else {
+            cx.set_status(
+                StatusKind::Warn,
+                format!(
+                    "Segment {} holds under 0.5% of the customers: outliers, not a segment. Try a smaller K on Cluster.",
+                    tiny.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn update(&mut self, cx: &mut Ctx, action: Action) {
+        let k = cx.data.profiles().map_or(0, |p| p.segments.len());
+        let view = self.view;
+        match action {
+            Action::Back if cx.job(JobKind::Profile).is_some() && view == View::Segments => {
+                cx.cancel(JobKind::Profile);
+                cx.set_status(StatusKind::Warn, "Profiling cancelled.");
+            }
+            Action::Back if view != View::Segments => {
+                self.view = View::Segments;
+                cx.clear_status();
+            }
+            Action::Back => cx.go_to(Stage::Cluster),
+            Action::Command(Command::Next) => cx.go_to(Stage::Export),
+            Action::Command(Command::Search) => {
+                cx.open(Overlay::Input(InputBox::new(
+                    InputPurpose::Search,
+                    "Find a customer",
+                    "",
+                    "The customer id, as in the file (case does not matter).",
+                )));
+            }
+            Action::Command(Command::Scatter) => {
+                self.view = if view == View::Scatter {
+                    View::Segments
+                } else {
+                    View::Scatter
+                };
+            }
+            Action::Command(Command::Rename) if k > 0 => self.edit_label(cx),
+            Action::Command(Command::EditAction) if k > 0 => self.edit_action(cx),
+            Action::Confirm if view == View::Segments && k > 0 => {
+                self.view = View::Segment;
+                self.scroll = 0;
+            }
+            Action::Confirm if view == View::Customer => {
+                // Enter on a customer opens their segment.
+                if let Some(c) = &self.customer
+                    && let Some(label) = customer_segment(cx.data, c.row)
+                {
+                    self.selected = label as usize;
+                    self.view = View::Segment;
+                    self.scroll = 0;
+                }
+            }
+            Action::Move(m) => match view {
+                View::Segments | View::Scatter => {
+                    let d = cx.data.features().map_or(0, |f| f.d);
+                    self.move_in_segments(m, k, d);
+                }
+                View::Segment => self.move_in_segment(m, k),
+                View::Customer => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, v: &DrawCtx) {
+        let t = v.theme;
+        let Some(p) = v.data.profiles() else {
+            let block = pane_block(t, " Segments ", true);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            if let Some(job) = v.job(JobKind::Profile) {
+                progress::draw_job(frame, inner, t, job);
+            }
+            return;
+        };
+        match self.view {
+            View::Segments => self.draw_segments(frame, area, v, p),
+            View::Segment => self.draw_segment(frame, area, v, p),
+            View::Customer => self.draw_customer(frame, area, v, p),
+            View::Scatter => self.draw_scatter(frame, area, v, p),
+        }
+    }
+
+    fn footer_keys(&self, v: &DrawCtx) -> Vec<KeyHint> {
+        let g = &v.theme.glyphs;
+        match self.view {
+            View::Segments => vec![
+                KeyHint::new(g.up_down, "segment"),
+                KeyHint::new("Enter", "open"),
+                KeyHint::new("e", "export"),
+                KeyHint::new("/", "find"),
+                KeyHint::new("r", "rename"),
+                KeyHint::new("p", "PCA"),
+                KeyHint::new(g.left_right, "feature"),
+            ],
+            View::Segment => vec![
+                KeyHint::new(g.left_right, "segment"),
+                KeyHint::new(g.up_down, "scroll"),
+                KeyHint::new("r", "rename"),
+                KeyHint::new("a", "action"),
+                KeyHint::new("Esc", "back"),
+            ],
+            View::Customer => vec![
+                KeyHint::new("Enter", "their segment"),
+                KeyHint::new("/", "find another"),
+                KeyHint::new("Esc", "back"),
+            ],
+            View::Scatter => vec![
+                KeyHint::new(g.up_down, "segment"),
+                KeyHint::new("p", "table"),
+                KeyHint::new("Esc", "back"),
+            ],
+        }
+    }
+
+    fn help(&self) -> &'static [(&'static str, &'static str)] {
+        HELP
+    }
+}
+
+pub const HELP: &[(&str, &str)] = &[
+    (
+        "",
+        "Inspect shows the segments of the chosen K: their size, the average",
+    ),
+    (
+        "",
+        "customer in each (original units: money, days, months, years), the label",
+    ),
+    (
+        "",
+        "the rules gave it and the recommended action. Labels and actions you",
+    ),
+    (
+        "",
+        "change are saved in run.toml, so a replay shows them too.",
+    ),
+    ("", ""),
+    ("↑↓ j k", "select a segment"),
+    (
+        "Enter",
+        "open the segment: profile, distinguishing features",
+    ),
+    ("←→ h l", "the feature of the 'mean per segment' bars"),
+    ("r / a", "rename the segment's label / change its action"),
+    ("/", "find a customer by id: their segment and values"),
+    (
+        "p",
+        "2-D PCA scatter of the segments (a sample of customers)",
+    ),
+    ("e", "go on to Export"),
+    ("Esc", "close the view; else back to Cluster"),
+];

@@ -1,0 +1,332 @@
+//! The Segments view: the table of segments (label, size, share, the key
+//! averages), bars of the sizes and of one feature's mean, and the
+//! selected segment in two lines.
+
+use super::{InspectScreen, distinguishing};
+use crate::pipeline::profile::{Direction, Profiles, SegmentProfile};
+use crate::tui::screens::DrawCtx;
+use crate::tui::screens::words::k_reason;
+use crate::tui::text;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{self, charts, pane_block};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Features shown as key averages, most telling first.
+fn key_features(names: &[String]) -> Vec<usize> {
+    use crate::pipeline::profile::names as n;
+    let preferred = [
+        n::BALANCE,
+        n::MONETARY,
+        n::FREQUENCY,
+        n::RECENCY,
+        n::TENURE,
+        n::AGE,
+        n::PRODUCT_DEPTH,
+    ];
+    let mut out: Vec<usize> = preferred
+        .iter()
+        .filter_map(|p| names.iter().position(|x| x == p))
+        .collect();
+    for j in 0..names.len() {
+        if !out.contains(&j) {
+            out.push(j);
+        }
+    }
+    out
+}
+
+/// The widths of the table: #, Label, Size, Share and as many key
+/// averages as fit beside a label of at least 28 cells.
+struct TableLayout {
+    label: usize,
+    /// The features shown, by index.
+    shown: Vec<usize>,
+}
+
+const ID_W: usize = 3;
+const SIZE_W: usize = 8;
+const SHARE_W: usize = 6;
+const FEAT_W: usize = 10;
+
+impl TableLayout {
+    fn new(width: usize, names: &[String]) -> Self {
+        let fixed = 2 + ID_W + SIZE_W + SHARE_W + 3;
+        let n_feat = (width.saturating_sub(fixed + 28) / (FEAT_W + 1)).min(names.len());
+        TableLayout {
+            label: width.saturating_sub(fixed + n_feat * (FEAT_W + 1)),
+            shown: key_features(names).into_iter().take(n_feat).collect(),
+        }
+    }
+
+    fn header(&self, t: &Theme, names: &[String]) -> Line<'static> {
+        let mut header = vec![
+            Span::raw("  "),
+            Span::styled(text::fit("#", ID_W, ""), t.title()),
+            Span::styled(text::fit("Label", self.label, ""), t.title()),
+            Span::styled(text::fit_right("Size", SIZE_W, ""), t.title()),
+            Span::styled(text::fit_right("Share", SHARE_W + 1, ""), t.title()),
+        ];
+        for &j in &self.shown {
+            header.push(Span::raw(" "));
+            header.push(Span::styled(
+                text::fit_right(&names[j], FEAT_W, t.glyphs.ellipsis),
+                t.title(),
+            ));
+        }
+        Line::from(header)
+    }
+
+    /// A segment: id, label (yours in the input colour, a tiny one
+    /// warned), size, share and the key averages coloured by direction.
+    fn row(&self, t: &Theme, s: &SegmentProfile, renamed: bool, selected: bool) -> Line<'static> {
+        let label = if s.tiny {
+            format!("{} {}", t.glyphs.warn, s.label)
+        } else {
+            s.label.clone()
+        };
+        let label_style = if s.tiny {
+            t.warn()
+        } else if renamed {
+            t.input()
+        } else {
+            t.text()
+        };
+        let mut spans = vec![
+            Span::raw(if selected { t.glyphs.pointer } else { "  " }),
+            Span::styled(text::fit(&s.id.to_string(), ID_W, ""), t.segment(s.id)),
+            Span::styled(
+                text::fit(&label, self.label, t.glyphs.ellipsis),
+                label_style,
+            ),
+            Span::styled(
+                text::fit_right(&text::thousands(s.size), SIZE_W, ""),
+                t.text(),
+            ),
+            Span::styled(
+                text::fit_right(&format!("{:.1}%", s.share * 100.0), SHARE_W + 1, ""),
+                t.text(),
+            ),
+        ];
+        for &j in &self.shown {
+            spans.push(Span::raw(" "));
+            let f = &s.features[j];
+            // Coloured by the comparison in original units, as the traits.
+            let style = match f.direction {
+                Direction::High => t.ok(),
+                Direction::Low => t.warn(),
+                Direction::Typical => t.text(),
+            };
+            spans.push(Span::styled(
+                text::fit_right(&charts::number(f.mean, FEAT_W), FEAT_W, ""),
+                style,
+            ));
+        }
+        Line::from(spans)
+    }
+}
+
+impl InspectScreen {
+    pub(super) fn draw_segments(&self, frame: &mut Frame, area: Rect, v: &DrawCtx, p: &Profiles) {
+        let k = p.segments.len() as u16;
+        let table_h = (k + 3).min(area.height.saturating_sub(6)).max(4);
+        let bars_h = (k + 2).min(area.height.saturating_sub(table_h + 3)).max(3);
+        let [table_area, bars_area, detail_area] = Layout::vertical([
+            Constraint::Length(table_h),
+            Constraint::Length(bars_h),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let offset = self.draw_table(frame, table_area, v, p);
+        self.draw_bar_charts(frame, bars_area, v, p, offset);
+        if detail_area.height >= 3
+            && let Some(s) = p.segments.get(self.selected)
+        {
+            draw_brief(frame, detail_area, v.theme, s);
+        }
+    }
+
+    /// The table of segments; returns the first row shown (the bars
+    /// scroll with it).
+    fn draw_table(&self, frame: &mut Frame, area: Rect, v: &DrawCtx, p: &Profiles) -> usize {
+        let t = v.theme;
+        let segs = &p.segments;
+        let n = v.data.cleaned().map_or(0, |c| c.table.n_rows);
+        let pick = v.data.k_pick();
+        let title = format!(
+            " K={} segments of {} customers {} {} ",
+            pick.as_ref().map_or(segs.len(), |p| p.k),
+            text::thousands(n),
+            t.glyphs.sep,
+            pick.as_ref().map(k_reason).unwrap_or_default()
+        );
+        let block = pane_block(
+            t,
+            &text::truncate(&title, area.width as usize - 2, t.glyphs.ellipsis),
+            true,
+        );
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let names = feature_names(p);
+        let layout = TableLayout::new(inner.width as usize, &names);
+        let height = (inner.height as usize).saturating_sub(1);
+        let offset = widgets::scroll_offset(&self.offset, self.selected, height, segs.len());
+        let mut lines = vec![layout.header(t, &names)];
+        for (i, s) in segs.iter().enumerate().skip(offset).take(height) {
+            let selected = i == self.selected;
+            let renamed = v
+                .config
+                .labels
+                .overrides
+                .get(&s.id)
+                .is_some_and(|o| o.label.is_some());
+            let line = layout.row(t, s, renamed, selected);
+            lines.push(if selected {
+                widgets::highlight(line, t.selected())
+            } else {
+                line
+            });
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+        offset
+    }
+
+    /// The sizes, and the mean of the feature ←/→ picks.
+    fn draw_bar_charts(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        v: &DrawCtx,
+        p: &Profiles,
+        offset: usize,
+    ) {
+        let t = v.theme;
+        let segs = &p.segments;
+        let [sizes_area, means_area] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(area);
+        let max_size = segs.iter().map(|s| s.size).max().unwrap_or(1).max(1);
+        let sizes = segs
+            .iter()
+            .map(|s| {
+                let frac = s.size as f64 / max_size as f64;
+                (s.id, frac, text::thousands(s.size))
+            })
+            .collect();
+        self.draw_bars(frame, sizes_area, t, " Segment sizes ", sizes, offset);
+        let names = feature_names(p);
+        let j = self.chart_feature.min(names.len().saturating_sub(1));
+        let Some(name) = names.get(j) else {
+            return;
+        };
+        let values: Vec<f64> = segs.iter().map(|s| s.features[j].mean).collect();
+        let max = values
+            .iter()
+            .copied()
+            .fold(0.0f64, |a, v| a.max(v.abs()))
+            .max(1e-12);
+        let means = segs
+            .iter()
+            .zip(&values)
+            .map(|(s, &v)| (s.id, v / max, charts::number(v, 9)))
+            .collect();
+        let title = format!(" Mean {name} {} ", t.glyphs.left_right);
+        self.draw_bars(frame, means_area, t, &title, means, offset);
+    }
+
+    fn draw_bars(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        t: &Theme,
+        title: &str,
+        rows: Vec<(u32, f64, String)>,
+        offset: usize,
+    ) {
+        let block = pane_block(t, title, false);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let width = inner.width as usize;
+        let value_w = rows.iter().map(|r| text::width(&r.2)).max().unwrap_or(1);
+        let bar_w = width.saturating_sub(3 + value_w + 2);
+        // Negative values draw to the left of a rule, positive to the right.
+        let signed = rows.iter().any(|r| r.1 < 0.0);
+        let lines: Vec<Line> = rows
+            .iter()
+            .skip(offset.min(rows.len().saturating_sub(inner.height as usize)))
+            .take(inner.height as usize)
+            .map(|(id, frac, value)| {
+                let selected = *id as usize == self.selected;
+                let mut spans = vec![Span::styled(
+                    format!("{}{id:<2}", if selected { ">" } else { " " }),
+                    if selected { t.title() } else { t.dim() },
+                )];
+                spans.extend(bar_spans(t, *id, *frac, bar_w, signed));
+                spans.push(Span::styled(text::fit_right(value, value_w, ""), t.text()));
+                Line::from(spans)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// One bar of `bar_w` cells and a space: from a rule at the middle when
+/// some values are negative, else from the left.
+fn bar_spans(t: &Theme, id: u32, frac: f64, bar_w: usize, signed: bool) -> Vec<Span<'static>> {
+    if signed {
+        let (pad, left, rule, right) = charts::zbar(frac, bar_w, 1.0, &t.glyphs);
+        let used =
+            text::width(&pad) + text::width(&left) + text::width(&rule) + text::width(&right);
+        vec![
+            Span::raw(pad),
+            Span::styled(left, t.segment(id)),
+            Span::styled(rule, t.dim()),
+            Span::styled(right, t.segment(id)),
+            Span::raw(" ".repeat(bar_w.saturating_sub(used) + 1)),
+        ]
+    } else {
+        let bar = charts::hbar(frac, bar_w, &t.glyphs);
+        let pad = bar_w.saturating_sub(text::width(&bar));
+        vec![
+            Span::styled(bar, t.segment(id)),
+            Span::raw(" ".repeat(pad + 1)),
+        ]
+    }
+}
+
+/// The names of the features the segments are described by.
+fn feature_names(p: &Profiles) -> Vec<String> {
+    p.segments
+        .first()
+        .map(|s| s.features.iter().map(|f| f.feature.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The selected segment in a few lines: its action and what it stands
+/// out by.
+fn draw_brief(frame: &mut Frame, area: Rect, t: &Theme, s: &SegmentProfile) {
+    let block = pane_block(t, &format!(" {} ", s.label), false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("Action: ", t.dim()),
+            Span::styled(s.action.clone(), t.text()),
+        ]),
+        Line::from(vec![
+            Span::styled("Stands out by: ", t.dim()),
+            Span::styled(distinguishing(s, 3), t.text()),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        ),
+    );
+}
