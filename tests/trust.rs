@@ -303,6 +303,7 @@ fn stability_tells_a_split_blob_from_real_segments() {
     let fit = &s.get(4).unwrap().fit;
     let opts = custseg::pipeline::trust::stability::StabilityOptions {
         resamples: 30,
+        sample: 0,
         seed: 5,
         max_iter: 300,
         tol: 1e-4,

@@ -49,6 +49,9 @@ impl Trust {
 pub struct TrustOptions {
     /// Bootstrap resamples (0: no stability check).
     pub resamples: usize,
+    /// Customers the resamples are drawn from, at most (the sweep's fit
+    /// sample; 0: all).
+    pub sample: usize,
     pub seed: u64,
     pub max_iter: usize,
     pub tol: f64,
@@ -72,6 +75,7 @@ pub fn assess(
     let stability = if opts.resamples > 0 && k >= 2 {
         let so = stability::StabilityOptions {
             resamples: opts.resamples,
+            sample: opts.sample,
             seed: opts.seed,
             max_iter: opts.max_iter,
             tol: opts.tol,

@@ -14,10 +14,10 @@
 //! | ≥ 0.75 | stable |
 //! | ≥ 0.85 | highly stable |
 //!
-//! Above [`STABILITY_SAMPLE`] customers the resamples are drawn from a
-//! seeded sample of that many (as the sweep's restarts run on its fit
-//! sample): Jaccard on that many customers is as exact as anyone can read
-//! it, and the cost no longer grows with the file.
+//! Above the sweep's fit sample (`fit_sample`, 100,000 by default) the
+//! resamples are drawn from a seeded sample of that many customers, as the
+//! sweep's restarts are: Jaccard on that many customers is as exact as
+//! anyone can read it, and the cost no longer grows with the file.
 //!
 //! Each resample refits K-Means with k-means++ and [`RESTARTS`] restarts,
 //! as a user re-running the segmentation on slightly different data would.
@@ -36,8 +36,6 @@ use std::sync::Mutex;
 /// Resamples by default (Hennig's `clusterboot` uses 100; 50 gives the
 /// mean Jaccard to about ±0.02).
 pub const DEFAULT_RESAMPLES: usize = 50;
-/// Customers the resamples are drawn from, at most.
-pub const STABILITY_SAMPLE: usize = 20_000;
 /// K-Means restarts per resample.
 pub const RESTARTS: usize = 3;
 /// Below this Jaccard a segment counts as dissolved in a resample
@@ -118,6 +116,8 @@ impl Stability {
 #[derive(Clone, Debug)]
 pub struct StabilityOptions {
     pub resamples: usize,
+    /// Customers the resamples are drawn from, at most (0: all).
+    pub sample: usize,
     pub seed: u64,
     pub max_iter: usize,
     pub tol: f64,
@@ -139,8 +139,12 @@ pub fn stability(
         ));
     }
     let data = &*crate::pipeline::linalg::row_major(&x);
-    let rows =
-        sample::rows_without_replacement(n, STABILITY_SAMPLE, opts.seed, STABILITY_SAMPLE_STREAM);
+    let rows = sample::rows_without_replacement(
+        n,
+        limit(opts.sample, n),
+        opts.seed,
+        STABILITY_SAMPLE_STREAM,
+    );
     let base = sample::gather(data, d, &rows);
     let truth: Vec<u32> = rows.iter().map(|&r| labels[r]).collect();
     // Counted and reported under one lock, so the fractions never go back.
@@ -185,6 +189,11 @@ pub fn stability(
         rows: rows.len(),
         segments,
     })
+}
+
+/// `sample` rows of `n`, 0 meaning all of them.
+fn limit(sample: usize, n: usize) -> usize {
+    if sample == 0 { n } else { sample.min(n) }
 }
 
 /// For each original segment, the best Jaccard with a segment of the fit on

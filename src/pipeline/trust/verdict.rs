@@ -129,19 +129,26 @@ fn gap_reason(g: &GapCurve, e: &Evidence, reasons: &mut Vec<String>) -> bool {
         .filter(|s| s.1)
         .map(|s| s.0)
         .collect();
-    if strong.is_empty() {
+    let Some((last, first)) = strong.split_last() else {
         reasons.push(
             "no number of segments separates the customers better than structureless data \
              of the same shape would (gap statistic)"
                 .to_string(),
         );
         return false;
-    }
-    let list: Vec<String> = strong.iter().map(|k| k.to_string()).collect();
+    };
+    let steps = if first.is_empty() {
+        format!("the step to K={last} separates")
+    } else {
+        let first: Vec<String> = first.iter().map(|k| k.to_string()).collect();
+        format!(
+            "the steps to K={} and {last} each separate",
+            first.join(", ")
+        )
+    };
     reasons.push(format!(
-        "the gap statistic finds grouping beyond structureless data: going to K={} each \
-         separated the customers clearly",
-        list.join(", ")
+        "the gap statistic finds grouping beyond structureless data: {steps} the customers \
+         clearly"
     ));
     true
 }
