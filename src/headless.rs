@@ -223,6 +223,7 @@ fn summary_json_core(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "label_scheme_reason": run.profiles.scheme_reason,
         "drivers": run.profiles.drivers,
         "as_of": run.cleaned.as_of.date.map(|d| d.to_string()),
+        "as_of_source": run.cleaned.as_of.source,
         "k": chosen.k,
         "k_reason": run.pick.reason,
         "sweep": run.sweep.results.iter().map(|r| {
@@ -419,6 +420,10 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         .collect();
     if !dropped.is_empty() {
         let _ = writeln!(s, "  dropped columns: {}", dropped.join("; "));
+    }
+    if let Some(d) = run.cleaned.report.as_of {
+        let source = run.cleaned.report.cli_as_of_source();
+        let _ = writeln!(s, "  as-of: {d} ({source})");
     }
     let _ = writeln!(s, "  features: {}", run.features.names.join(", "));
     let ruled: Vec<String> = run
@@ -683,7 +688,10 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         escape::terminal(&args.model.display().to_string())
     );
     if let Some(d) = scored.as_of.date {
-        println!("  as-of {d} ({})", scored.as_of.source);
+        println!(
+            "  as-of {d} ({})",
+            escape::terminal(&scored.as_of.source.cli_text())
+        );
     }
     for (s, n) in model.segments.iter().zip(&counts) {
         let label = escape::terminal(&s.label);

@@ -2,15 +2,17 @@
 //! the library (`custseg::headless`, `custseg::tui`, `custseg::pipeline`).
 //!
 //! Exit codes: 0 success, 1 data error, 2 usage error, 70 internal error
-//! (a bug; one line, no backtrace), 128 + N stopped by signal N (130
-//! SIGINT, 143 SIGTERM, 129 SIGHUP).
+//! (a bug: one line from `color_eyre`'s panic hook, a backtrace only with
+//! `CUSTSEG_BACKTRACE=1`; see `custseg::crash`), 128 + N stopped by signal
+//! N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 
 use clap::Parser;
 use custseg::cli::{Cli, Command, clap_error_line};
 use custseg::{Error, crash, headless, signals};
 
 fn main() {
-    crash::install();
+    // SAFETY: the first thing in main: no other thread exists yet.
+    unsafe { crash::install() };
     signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -35,6 +35,8 @@ pub enum Remedy {
     InputKind { kind: String },
     /// Set the as-of date (`date` when one is given or suggested).
     AsOf { date: Option<String> },
+    /// Choose another as-of date than the one custseg took from the data.
+    OtherAsOf,
     /// Change the missing-share limit (`value` as given or suggested).
     MaxMissing { value: Option<String> },
     /// Keep one row per repeated customer id (`policy` when one is set).
@@ -85,6 +87,7 @@ impl Remedy {
                 Some(d) => format!("--as-of {d}"),
                 None => "--as-of".into(),
             },
+            Remedy::OtherAsOf => "--as-of".into(),
             Remedy::MaxMissing { value } => match value {
                 Some(v) => format!("--max-missing {v}"),
                 None => "--max-missing".into(),
@@ -130,6 +133,7 @@ impl Remedy {
             Remedy::InputKind { .. } => format!("{flag} to override"),
             Remedy::AsOf { date: None } => format!("give {flag}"),
             Remedy::AsOf { date: Some(_) } => format!("use {flag}"),
+            Remedy::OtherAsOf => format!("set {flag} to choose another"),
             Remedy::MaxMissing { value: None } => format!("raise {flag} to keep it"),
             Remedy::MaxMissing { value: Some(v) } => {
                 format!("raise --max-missing to at least {v} to keep it")

@@ -430,3 +430,32 @@ fn pty_child_entry() {
     };
     std::process::exit(code);
 }
+
+/// The real binary, with its own hooks (`crash::install`, then the TUI's):
+/// a panic while the TUI holds the terminal. The terminal comes back
+/// first, then `color_eyre`'s report prints custseg's one line on the
+/// restored screen (no backtrace, though RUST_BACKTRACE is set); exit 70.
+#[test]
+fn real_binary_panic_restores_the_terminal_then_reports_one_line() {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custseg"));
+    cmd.arg("tests/fixtures/tui/customers.csv");
+    cmd.env("CUSTSEG_PANIC_FOR_TEST", "tui:boom in the tui");
+    cmd.env("RUST_BACKTRACE", "1");
+    cmd.env_remove("CUSTSEG_BACKTRACE");
+    let mut pty = Pty::spawn(cmd, 120, 24);
+    let status = pty.wait_exit();
+    assert_eq!(status.exit_code(), 70, "{}", pty.screen());
+    pty.assert_restored();
+    let screen = pty.screen();
+    let lines: Vec<&str> = screen
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 1, "one line expected:\n{screen}");
+    assert!(
+        lines[0].starts_with("custseg: error: internal error: boom in the tui at ")
+            && lines[0].ends_with("; please report"),
+        "{screen}"
+    );
+}

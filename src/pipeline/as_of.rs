@@ -12,7 +12,7 @@
 
 use crate::error::Result;
 use crate::pipeline::clean::{
-    AsOf, CleanOptions, CleanParams, IsoDate, resolve_as_of, validity_for,
+    AsOf, AsOfSource, CleanOptions, CleanParams, IsoDate, resolve_as_of, validity_for,
 };
 use crate::pipeline::features::{FeatureParams, FeatureSource};
 use crate::pipeline::mapping::{Mapping, Role};
@@ -171,7 +171,7 @@ pub fn for_scoring(
     let mut warnings: Vec<Notice> = as_of.warning.iter().cloned().collect();
     if as_of.date.is_none() && clean.as_of.is_some() {
         as_of.date = clean.as_of;
-        as_of.source = "the model's as-of date: this file has no activity dates".into();
+        as_of.source = AsOfSource::Model;
     }
     if let Some(d) = as_of.date {
         warnings.extend(

@@ -18,8 +18,8 @@
 //! The values are read from the first [`SAMPLE_ROWS`] rows, so the choice
 //! costs the same on a file of any length.
 
-use crate::pipeline::aggregate::FxBuild;
 use crate::pipeline::clean::{IdKey, IdKeys};
+use crate::pipeline::fxhash::FxBuild;
 use crate::pipeline::mapping::{Role, normalise};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
 use serde::{Deserialize, Serialize};

@@ -486,7 +486,7 @@ fn drivers(input: &ProfileInput, members: &[Vec<u32>]) -> Vec<Driver> {
 /// Median (mean of the two middle values for even counts) of the finite
 /// values; NaN when there are none.
 pub fn median_in_place(v: &mut [f64]) -> f64 {
-    crate::pipeline::clean::median_in_place(v).unwrap_or(f64::NAN)
+    crate::pipeline::stats::median_in_place(v).unwrap_or(f64::NAN)
 }
 
 fn column_stat(e: &ExtraColumn, rows: &[u32]) -> ColumnStat {

@@ -4,7 +4,25 @@
 //! run.toml key, to set in a config file.
 
 use crate::error::Error;
+use crate::pipeline::clean::AsOfSource;
 use crate::remedy::{Notice, Remedy};
+
+/// Where the as-of date came from, as the Features title says it: with the
+/// key that chooses another date when custseg chose it from the data, and
+/// a short form for narrow screens.
+pub fn as_of_origin(source: &AsOfSource) -> (String, &'static str) {
+    let short = match source {
+        AsOfSource::Given => "set",
+        AsOfSource::LatestInData { .. } => "latest",
+        AsOfSource::NoActivityDates => "no dates",
+        AsOfSource::Model => "the model's",
+    };
+    let long = match source.remedy() {
+        Some(Remedy::OtherAsOf) => format!("{short}; a: another"),
+        _ => short.to_string(),
+    };
+    (long, short)
+}
 
 /// What to do, as a sentence fragment ("set Encoding to gbk in Load options").
 pub fn key_hint(r: &Remedy) -> String {
@@ -27,6 +45,7 @@ pub fn key_hint(r: &Remedy) -> String {
             format!("set aggregate.input = \"{kind}\" in a run.toml")
         }
         Remedy::AsOf { .. } => "set the as-of date on Features (a)".into(),
+        Remedy::OtherAsOf => "choose another as-of date on Features (a)".into(),
         Remedy::MaxMissing { value: Some(v) } => {
             format!("raise Max missing to at least {v} in Clean options (Tab)")
         }

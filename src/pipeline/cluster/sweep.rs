@@ -176,6 +176,64 @@ pub fn sweep(
     cfg: &SweepConfig,
     progress: &dyn Progress,
 ) -> Result<SweepResult> {
+    check_sweep_config(cfg)?;
+    let base = KMeansConfig {
+        k: cfg.k_min,
+        n_init: cfg.n_init,
+        max_iter: cfg.max_iter,
+        tol: cfg.tol,
+        seed: cfg.seed,
+        init: super::Init::KMeansPlusPlus,
+        storage: cfg.storage,
+    };
+    let (_, d) = x.dim();
+    check_config(&base, d)?;
+    check_matrix(x, feature_names)?;
+    let mut warnings = Vec::new();
+    let (ks, k_max) = ks_to_fit(x, cfg, &mut warnings)?;
+    // The gap statistic's reference fits take their share of the progress
+    // after the sweep's own fits.
+    let fits = fit_units(cfg, &ks);
+    let gap_units = crate::pipeline::trust::gap::progress_units(cfg, x.nrows(), &ks);
+    let fits_share = fits / (fits + gap_units);
+    let fit_progress = crate::pipeline::trust::Scaled::new(progress, 0.0, fits_share);
+    let results = fit_each_k(x, cfg, &base, &ks, &fit_progress)?;
+    for r in &results {
+        let k = r.k;
+        warnings.extend(r.fit.warnings.iter().map(|w| format!("K={k}: {w}")));
+    }
+    let knee = knee_of(&results, cfg.k_min, k_max);
+    let gap_progress = crate::pipeline::trust::Scaled::new(progress, fits_share, 1.0 - fits_share);
+    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, &gap_progress)?;
+    let KPick {
+        k: chosen_k,
+        choice,
+        reason,
+        at_edge,
+    } = match cfg.fixed_k {
+        Some(fk) => KPick::fixed(fk),
+        None => k_choice::auto(&results, knee, gap.as_ref(), cfg.k_min, k_max),
+    };
+    progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
+    Ok(SweepResult {
+        results,
+        chosen_k,
+        choice,
+        reason,
+        knee,
+        k_min: cfg.k_min,
+        k_max,
+        restarts_sample: restarts_sample_size(x.nrows(), cfg),
+        storage: cfg.storage,
+        gap,
+        at_edge,
+        warnings,
+    })
+}
+
+/// The ranges the sweep itself needs (the rest is checked by
+/// `RunConfig::validate` and `check_config`).
+fn check_sweep_config(cfg: &SweepConfig) -> Result<()> {
     if cfg.k_min < 2 {
         return Err(Error::usage(format!(
             "the K range must start at 2 or more (got {}); K=1 is always computed for the elbow curve",
@@ -196,23 +254,20 @@ pub fn sweep(
             "the silhouette sample must have at least 2 rows",
         ));
     }
-    let base = KMeansConfig {
-        k: cfg.k_min,
-        n_init: cfg.n_init,
-        max_iter: cfg.max_iter,
-        tol: cfg.tol,
-        seed: cfg.seed,
-        init: super::Init::KMeansPlusPlus,
-        storage: cfg.storage,
-    };
-    let (n, d) = x.dim();
-    check_config(&base, d)?;
-    check_matrix(x, feature_names)?;
-    let data = &*row_major(&x);
+    Ok(())
+}
 
-    let mut warnings = Vec::new();
+/// The K to fit (1, the range, a fixed K outside it), ascending, and the
+/// top of the range once capped at the number of distinct rows (a warning
+/// says so).
+fn ks_to_fit(
+    x: ArrayView2<f64>,
+    cfg: &SweepConfig,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<usize>, usize)> {
+    let (n, d) = x.dim();
     let want = cfg.k_max.max(cfg.fixed_k.unwrap_or(0));
-    let distinct = count_distinct_rows(data, d, want);
+    let distinct = count_distinct_rows(&row_major(&x), d, want);
     if distinct <= 1 {
         return Err(too_few_rows(n, distinct, cfg.fixed_k.unwrap_or(cfg.k_min)));
     }
@@ -243,23 +298,50 @@ pub fn sweep(
         ks.push(fk);
         ks.sort_unstable();
     }
+    Ok((ks, k_max))
+}
 
+/// Rows of the seeded sample the restarts run on, when they do.
+fn restarts_sample_size(n: usize, cfg: &SweepConfig) -> Option<usize> {
+    (cfg.fit_sample > 0 && n > cfg.fit_sample).then_some(cfg.fit_sample)
+}
+
+/// Restarts of one K's fit (K = 1 has one answer).
+fn n_init_of(cfg: &SweepConfig, k: usize) -> usize {
+    if k == 1 { 1 } else { cfg.n_init }
+}
+
+/// Progress units of fitting `ks`: one per restart, two for the metrics of
+/// K >= 2.
+fn fit_units(cfg: &SweepConfig, ks: &[usize]) -> f64 {
+    ks.iter()
+        .map(|&k| n_init_of(cfg, k) as f64 + if k >= 2 { 2.0 } else { 0.0 })
+        .sum()
+}
+
+/// Fits each K of `ks` and measures it, reporting progress in units: one
+/// per restart, two for the metrics of K >= 2.
+fn fit_each_k(
+    x: ArrayView2<f64>,
+    cfg: &SweepConfig,
+    base: &KMeansConfig,
+    ks: &[usize],
+    progress: &dyn Progress,
+) -> Result<Vec<KResult>> {
+    let (n, d) = x.dim();
     let prep = Working::new(cfg.storage, x);
     // The sample's rows in f64 (to count its distinct rows) and prepared.
-    let sample_prep = (cfg.fit_sample > 0 && n > cfg.fit_sample).then(|| {
-        let rows = restart_sample(n, cfg.fit_sample, cfg.seed);
+    let sample_prep = restarts_sample_size(n, cfg).map(|m| {
+        let rows = restart_sample(n, m, cfg.seed);
         let sample = x.select(Axis(0), &rows);
         let prepared = Working::new(cfg.storage, sample.view());
         (sample, prepared)
     });
-    // Progress units: one per restart, two for the metrics of K >= 2.
-    let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
-    let units = |k: usize| n_init_of(k) as f64 + if k >= 2 { 2.0 } else { 0.0 };
-    let gap_units = crate::pipeline::trust::gap::progress_units(cfg, n, &ks);
-    let total: f64 = ks.iter().map(|&k| units(k)).sum::<f64>() + gap_units;
+    let n_init_of = |k: usize| n_init_of(cfg, k);
+    let total = fit_units(cfg, ks);
     let mut done = 0.0;
     let mut results = Vec::with_capacity(ks.len());
-    for &k in &ks {
+    for &k in ks {
         let kcfg = KMeansConfig {
             k,
             n_init: n_init_of(k),
@@ -283,16 +365,8 @@ pub fn sweep(
                 return Err(Error::Cancelled);
             }
             progress.report(done / total, &format!("K={k}: quality metrics"));
-            let sil = silhouette_sampled(x, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
-            let m = Metrics {
-                silhouette: sil.value,
-                silhouette_sampled: sil.sampled,
-                silhouette_sample_size: sil.sample_size,
-                calinski_harabasz: calinski_harabasz(x, &fit.labels, k)?,
-                davies_bouldin: davies_bouldin(x, &fit.labels, k)?,
-            };
             done += 2.0;
-            m
+            metrics_of(x, &fit, k, cfg)?
         } else {
             Metrics {
                 silhouette: None,
@@ -302,53 +376,43 @@ pub fn sweep(
                 davies_bouldin: None,
             }
         };
-        for w in &fit.warnings {
-            warnings.push(format!("K={k}: {w}"));
-        }
         results.push(KResult { k, fit, metrics });
     }
+    Ok(results)
+}
 
-    let in_range = |k: usize| (cfg.k_min..=k_max).contains(&k);
-    // The knee is looked for over the swept range: the drop from K = 1
-    // dwarfs every later one and pulls the knee to K = 2 or 3 however many
-    // groups the data has. Kneedle needs a few points, though: a range of
-    // fewer than MIN_KNEE_POINTS K is searched with every computed K.
-    let curve: Vec<&KResult> = if (cfg.k_min..=k_max).count() >= MIN_KNEE_POINTS {
+/// The quality metrics of one fit with K >= 2.
+fn metrics_of(
+    x: ArrayView2<f64>,
+    fit: &KMeansResult,
+    k: usize,
+    cfg: &SweepConfig,
+) -> Result<Metrics> {
+    let sil = silhouette_sampled(x, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
+    Ok(Metrics {
+        silhouette: sil.value,
+        silhouette_sampled: sil.sampled,
+        silhouette_sample_size: sil.sample_size,
+        calinski_harabasz: calinski_harabasz(x, &fit.labels, k)?,
+        davies_bouldin: davies_bouldin(x, &fit.labels, k)?,
+    })
+}
+
+/// The knee of the SSE curve, looked for over the swept range: the drop
+/// from K = 1 dwarfs every later one and pulls the knee to K = 2 or 3
+/// however many groups the data has. Kneedle needs a few points, though: a
+/// range of fewer than [`MIN_KNEE_POINTS`] K is searched with every
+/// computed K.
+fn knee_of(results: &[KResult], k_min: usize, k_max: usize) -> Option<usize> {
+    let in_range = |k: usize| (k_min..=k_max).contains(&k);
+    let curve: Vec<&KResult> = if (k_min..=k_max).count() >= MIN_KNEE_POINTS {
         results.iter().filter(|r| in_range(r.k)).collect()
     } else {
         results.iter().collect()
     };
     let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
         curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
-    let knee = find_knee(&curve_ks, &curve_sse);
-    let gap_progress =
-        crate::pipeline::trust::Scaled::new(progress, done / total, gap_units / total);
-    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, &gap_progress)?;
-    let pick = match cfg.fixed_k {
-        Some(fk) => KPick::fixed(fk),
-        None => k_choice::auto(&results, knee, gap.as_ref(), cfg.k_min, k_max),
-    };
-    let KPick {
-        k: chosen_k,
-        choice,
-        reason,
-        at_edge,
-    } = pick;
-    progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
-    Ok(SweepResult {
-        results,
-        chosen_k,
-        choice,
-        reason,
-        knee,
-        k_min: cfg.k_min,
-        k_max,
-        restarts_sample: sample_prep.as_ref().map(|(_, sp)| sp.n()),
-        storage: cfg.storage,
-        gap,
-        at_edge,
-        warnings,
-    })
+    find_knee(&curve_ks, &curve_sse)
 }
 
 /// `m` of the rows `0..n`, uniformly without replacement, ascending; the same

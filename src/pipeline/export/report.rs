@@ -222,7 +222,7 @@ fn cleaning_md(md: &mut String, rep: &CleanReport) {
         human(rep.rows_out as f64),
         rep.max_missing * 100.0,
         rep.as_of.map_or_else(|| "none".into(), |d| d.to_string()),
-        cell(&rep.as_of_source)
+        cell(&rep.cli_as_of_source())
     );
     let _ = writeln!(
         md,

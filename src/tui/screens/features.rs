@@ -440,29 +440,36 @@ const LIST_FIXED: usize = 2 + DIST_W + SKEW_W + TR_W + AFTER_W + USE_W + 6;
 /// Where a row not in use says why, across the number columns.
 const WHY_W: usize = DIST_W + SKEW_W + TR_W + AFTER_W + 5;
 
-/// "RFM mode · 7 used · 3,000 customers · as-of 2024-12-31 (latest)".
+/// "RFM mode · 7 used · 3,000 customers · as-of 2024-12-31 (latest; a: another)".
 fn list_title(v: &DrawCtx, f: &Features, area: Rect) -> String {
     let t = v.theme;
     let r = &f.report;
     let as_of = r.as_of.map_or("none".to_string(), |d| d.to_string());
-    let set = if v.config.clean.as_of.is_some() {
-        "set"
-    } else {
-        "latest"
+    // Where the date came from, with the key that chooses another when
+    // there is room (see tui::remedy::as_of_origin).
+    let source = v.data.cleaned().map(|c| &c.report.as_of_from);
+    let (with_key, set) = source.map_or((String::new(), ""), crate::tui::remedy::as_of_origin);
+    let title_with = |set: &str| {
+        format!(
+            " {} mode {} {} used {} {} customers {} as-of {as_of} ({set}) ",
+            r.mode.name(),
+            t.glyphs.sep,
+            f.d,
+            t.glyphs.sep,
+            text::thousands(f.n),
+            t.glyphs.sep,
+        )
     };
-    let title = format!(
-        " {} mode {} {} used {} {} customers {} as-of {as_of} ({set}) ",
-        r.mode.name(),
-        t.glyphs.sep,
-        f.d,
-        t.glyphs.sep,
-        text::thousands(f.n),
-        t.glyphs.sep,
-    );
-    if text::width(&title) + 2 > area.width as usize {
-        format!(" {} features {} as-of {as_of} ", f.d, t.glyphs.sep)
-    } else {
+    let fits = |title: &String| text::width(title) + 2 <= area.width as usize;
+    let title = title_with(&with_key);
+    if fits(&title) {
+        return title;
+    }
+    let title = title_with(set);
+    if fits(&title) {
         title
+    } else {
+        format!(" {} features {} as-of {as_of} ", f.d, t.glyphs.sep)
     }
 }
 

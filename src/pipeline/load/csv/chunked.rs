@@ -298,44 +298,34 @@ fn read_between(
             });
         }
         drop(tx);
-        let result = append_in_order(
+        let reading = Reading {
             job,
             bounds,
-            names,
+            width,
             lanes,
-            rx,
-            &stop,
-            &appended,
-            &spares,
+            stop: &stop,
             ends_in_quote,
-        );
+        };
+        let result = append_in_order(&reading, names, rx, &appended, &spares);
         stop.store(true, Ordering::Relaxed);
         result
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Receives the parsed chunks and appends them in file order; the chunks
+/// that arrive early wait in `arrived`.
 fn append_in_order(
-    job: &ChunkJob,
-    bounds: &[u64],
+    reading: &Reading,
     names: Vec<String>,
-    lanes: &[Lane],
     rx: mpsc::Receiver<(usize, std::result::Result<Chunk, Abort>)>,
-    stop: &AtomicBool,
     appended: &AtomicUsize,
     spares: &Mutex<Vec<Spare>>,
-    ends_in_quote: bool,
 ) -> Result<Option<Parsed>> {
-    let n = bounds.len() - 1;
-    let width = names.len();
+    let job = reading.job;
+    let n = reading.bounds.len() - 1;
     let mut arrived: Vec<Option<std::result::Result<Chunk, Abort>>> =
         (0..n).map(|_| None).collect();
-    let mut columns: Vec<ColumnBuilder> = Vec::new();
-    let mut row_origin: Vec<u32> = Vec::new();
-    let mut line_offset = 0u64;
-    let mut empty_rows = 0usize;
-    let mut bad_cells = BadCells::default();
-    let mut cut_off = None;
+    let mut table = Appended::default();
     let mut done = 0usize;
     for (c, chunk) in rx.iter() {
         arrived[c] = Some(chunk);
@@ -343,103 +333,166 @@ fn append_in_order(
             let Some(chunk) = arrived[done].take() else {
                 break;
             };
-            let mut chunk = match chunk {
-                Ok(chunk) => chunk,
-                Err(Abort::Fallback) => return Ok(None),
-                Err(Abort::Cancelled) => return Err(Error::Cancelled),
+            let Some(mut chunk) = settled(chunk)? else {
+                return Ok(None);
             };
-            if done == 0 {
-                columns = std::mem::take(&mut chunk.columns);
-                row_origin = std::mem::take(&mut chunk.lines);
-            } else {
-                // Columns demoted to text before this chunk must get its raw text.
-                let text_now: Vec<Lane> = columns
-                    .iter()
-                    .zip(lanes)
-                    .map(|(b, &lane)| {
-                        if b.lane() == Lane::Raw {
-                            Lane::Raw
-                        } else {
-                            lane
-                        }
-                    })
-                    .collect();
-                let conflict = (0..width)
-                    .any(|j| text_now[j] == Lane::Raw && chunk.columns[j].lane() != Lane::Raw);
-                if conflict {
-                    let again = parse_chunk(
-                        job,
-                        bounds,
-                        done,
-                        width,
-                        &text_now,
-                        stop,
-                        None,
-                        ends_in_quote,
-                    );
-                    chunk = match again {
-                        Ok(chunk) => chunk,
-                        Err(Abort::Fallback) => return Ok(None),
-                        Err(Abort::Cancelled) => return Err(Error::Cancelled),
-                    };
+            if done > 0 {
+                match table.in_its_lanes(chunk, reading, done)? {
+                    Some(again) => chunk = again,
+                    None => return Ok(None),
                 }
-                for (acc, more) in columns.iter_mut().zip(&mut chunk.columns) {
-                    if !acc.append_from(more) {
-                        return Ok(None);
-                    }
-                }
-                row_origin.extend(
-                    chunk
-                        .lines
-                        .iter()
-                        .map(|&l| u32::try_from(l as u64 + line_offset).unwrap_or(u32::MAX)),
-                );
             }
-            let first_row = row_origin.len() - chunk.lines.len();
-            for mut cell in std::mem::take(&mut chunk.bad.cells) {
-                cell.row += first_row;
-                cell.line += line_offset;
-                bad_cells.cells.push(cell);
-            }
-            if let Some((line, kind)) = chunk.cut {
-                cut_off = Some((line + line_offset, kind));
-            }
-            line_offset += chunk.newlines;
-            empty_rows += chunk.empty_rows;
+            let Some(spare) = table.append(chunk) else {
+                return Ok(None);
+            };
             if let Ok(mut spares) = spares.lock() {
-                spares.push(Spare {
-                    columns: chunk.columns,
-                    lines: chunk.lines,
-                    buf: chunk.buf,
-                });
+                spares.push(spare);
             }
             done += 1;
             appended.store(done, Ordering::Release);
-            let fraction = (bounds[done] - job.start) as f64 / job.file_bytes.max(1) as f64;
+            let fraction = (reading.bounds[done] - job.start) as f64 / job.file_bytes.max(1) as f64;
             job.progress.report(
                 0.9 * fraction,
-                &format!("reading {}: {} rows", job.name, row_origin.len()),
+                &format!("reading {}: {} rows", job.name, table.row_origin.len()),
             );
         }
         if done == n {
             break;
         }
     }
-    if done < n || row_origin.is_empty() {
+    if done < n || table.row_origin.is_empty() {
         return Ok(None);
     }
-    let cut_off = cut_off.map(|(line, kind)| cut_at_end(job, line, line_offset, kind));
-    Ok(Some(Parsed {
-        names,
-        columns,
-        rows_read: row_origin.len(),
-        row_origin,
-        skipped_lines: Vec::new(),
-        empty_rows,
-        bad_cells,
-        cut_off,
-        header_line: 0,
-    }))
+    Ok(Some(table.into_parsed(job, names)))
+}
+
+/// What the workers share about the reading of one file.
+struct Reading<'a> {
+    job: &'a ChunkJob<'a>,
+    bounds: &'a [u64],
+    /// Columns of every record.
+    width: usize,
+    /// The lanes chosen from the sample.
+    lanes: &'a [Lane],
+    stop: &'a AtomicBool,
+    ends_in_quote: bool,
+}
+
+/// A chunk's parse as the loader's answer: `Ok(None)` means "read the
+/// file sequentially".
+fn settled(chunk: std::result::Result<Chunk, Abort>) -> Result<Option<Chunk>> {
+    match chunk {
+        Ok(chunk) => Ok(Some(chunk)),
+        Err(Abort::Fallback) => Ok(None),
+        Err(Abort::Cancelled) => Err(Error::Cancelled),
+    }
+}
+
+/// The table so far: the chunks appended in file order.
+#[derive(Default)]
+struct Appended {
+    columns: Vec<ColumnBuilder>,
+    row_origin: Vec<u32>,
+    /// Line ends in the chunks appended so far.
+    line_offset: u64,
+    empty_rows: usize,
+    bad_cells: BadCells,
+    cut_off: Option<(u64, CutKind)>,
+    /// Whether the first chunk is in.
+    started: bool,
+}
+
+impl Appended {
+    /// `chunk`, or chunk `c` parsed again when a column the table has
+    /// demoted to text is still in a fast lane in it (a later cell must hold
+    /// its raw text, as it would sequentially). `Ok(None)`: read the file
+    /// sequentially.
+    fn in_its_lanes(&self, chunk: Chunk, reading: &Reading, c: usize) -> Result<Option<Chunk>> {
+        let text_now: Vec<Lane> = self
+            .columns
+            .iter()
+            .zip(reading.lanes)
+            .map(|(b, &lane)| {
+                if b.lane() == Lane::Raw {
+                    Lane::Raw
+                } else {
+                    lane
+                }
+            })
+            .collect();
+        let conflict = (0..reading.width)
+            .any(|j| text_now[j] == Lane::Raw && chunk.columns[j].lane() != Lane::Raw);
+        if !conflict {
+            return Ok(Some(chunk));
+        }
+        settled(parse_chunk(
+            reading.job,
+            reading.bounds,
+            c,
+            reading.width,
+            &text_now,
+            reading.stop,
+            None,
+            reading.ends_in_quote,
+        ))
+    }
+
+    /// Appends the next chunk in file order; returns its buffers for reuse,
+    /// or `None` when a column cannot take it (read the file sequentially).
+    fn append(&mut self, mut chunk: Chunk) -> Option<Spare> {
+        if !self.started {
+            self.started = true;
+            self.columns = std::mem::take(&mut chunk.columns);
+            self.row_origin = std::mem::take(&mut chunk.lines);
+        } else {
+            for (acc, more) in self.columns.iter_mut().zip(&mut chunk.columns) {
+                if !acc.append_from(more) {
+                    return None;
+                }
+            }
+            let offset = self.line_offset;
+            self.row_origin.extend(
+                chunk
+                    .lines
+                    .iter()
+                    .map(|&l| u32::try_from(l as u64 + offset).unwrap_or(u32::MAX)),
+            );
+        }
+        let first_row = self.row_origin.len() - chunk.lines.len();
+        for mut cell in std::mem::take(&mut chunk.bad.cells) {
+            cell.row += first_row;
+            cell.line += self.line_offset;
+            self.bad_cells.cells.push(cell);
+        }
+        if let Some((line, kind)) = chunk.cut {
+            self.cut_off = Some((line + self.line_offset, kind));
+        }
+        self.line_offset += chunk.newlines;
+        self.empty_rows += chunk.empty_rows;
+        Some(Spare {
+            columns: chunk.columns,
+            lines: chunk.lines,
+            buf: chunk.buf,
+        })
+    }
+
+    fn into_parsed(self, job: &ChunkJob, names: Vec<String>) -> Parsed {
+        let line_ends = self.line_offset;
+        let cut_off = self
+            .cut_off
+            .map(|(line, kind)| cut_at_end(job, line, line_ends, kind));
+        Parsed {
+            names,
+            columns: self.columns,
+            rows_read: self.row_origin.len(),
+            row_origin: self.row_origin,
+            skipped_lines: Vec::new(),
+            empty_rows: self.empty_rows,
+            bad_cells: self.bad_cells,
+            cut_off,
+            header_line: 0,
+        }
+    }
 }
 
 /// The last record, starting on `line`, runs to the end of the file, which
