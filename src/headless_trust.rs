@@ -88,7 +88,7 @@ pub fn edge_hint(run: &RunOutput) -> Option<String> {
     Some(format!(
         "K={hi} is the top of the swept range {lo}..{hi} and segments still separated the \
          customers there: widen it (e.g. --k-range {lo}..{}) to see where they stop",
-        (hi * 2).max(hi + 4).min(crate::config::limits::MAX_K)
+        k_choice::wider_top(hi)
     ))
 }
 

@@ -213,6 +213,12 @@ fn by_knee(results: &[KResult], knee: Option<usize>, k_min: usize, k_max: usize)
     }
 }
 
+/// The top of the wider range to suggest when K sits at the top `k_max`
+/// of the range: twice as far, at least four more, within the limit.
+pub fn wider_top(k_max: usize) -> usize {
+    (k_max * 2).max(k_max + 4).min(crate::config::limits::MAX_K)
+}
+
 /// The automatic choice over a finished sweep (whatever K it was run with).
 pub fn auto_of(sweep: &SweepResult) -> KPick {
     auto(
