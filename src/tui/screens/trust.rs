@@ -55,7 +55,7 @@ pub fn verdict_sentence(v: Verdict, k: usize) -> String {
         ),
         Verdict::None => format!(
             "The {k} segments are a convenient partition, not natural groups: the customers \
-             form one continuum. Use the segments as bands to work with."
+             form one continuum. Use them as bands to work with."
         ),
     }
 }

@@ -340,6 +340,8 @@ fn sample_note(sweep: &SweepResult) -> Option<String> {
 /// (elbow) without it; its name and value bounds.
 struct Curve {
     name: &'static str,
+    /// The gap statistic (small values with decimals), not the SSE.
+    gap: bool,
     points: Vec<(f64, f64)>,
     y_min: f64,
     y_max: f64,
@@ -356,6 +358,7 @@ impl Curve {
                 let pad = ((hi - lo) * 0.05).max(1e-9);
                 Curve {
                     name: "Gap by K",
+                    gap: true,
                     points,
                     y_min: lo - pad,
                     y_max: hi + pad,
@@ -370,6 +373,7 @@ impl Curve {
                 let hi = points.iter().map(|p| p.1).fold(0.0, f64::max) * 1.05;
                 Curve {
                     name: "Elbow: SSE by K",
+                    gap: false,
                     points,
                     y_min: 0.0,
                     y_max: hi.max(1e-9),
@@ -384,7 +388,7 @@ impl Curve {
         [self.y_min, mid, self.y_max]
             .into_iter()
             .map(|y| {
-                let s = if self.name.starts_with("Gap") {
+                let s = if self.gap {
                     format!("{y:.2}")
                 } else {
                     charts::number(y, 7)
@@ -419,46 +423,17 @@ fn draw_chart(frame: &mut Frame, area: Rect, v: &DrawCtx) {
     let (Some(first), Some(last)) = (curve.points.first(), curve.points.last()) else {
         return;
     };
-    let k = v.data.k();
     let chosen: Vec<(f64, f64)> = curve
         .points
         .iter()
         .copied()
-        .filter(|p| Some(p.0 as usize) == k)
+        .filter(|p| Some(p.0 as usize) == v.data.k())
         .collect();
     let rule: Vec<(f64, f64)> = chosen
         .first()
         .map(|&(x, y)| vec![(x, curve.y_min), (x, y)])
         .unwrap_or_default();
-    let colour = |style: Style| if t.color { style } else { Style::new() };
-    let mut datasets = vec![
-        Dataset::default()
-            .marker(g.chart_line)
-            .graph_type(GraphType::Line)
-            .style(colour(t.bar_done()))
-            .data(&curve.points),
-        Dataset::default()
-            .marker(g.chart_point)
-            .graph_type(GraphType::Scatter)
-            .style(t.text())
-            .data(&curve.points),
-    ];
-    if !rule.is_empty() {
-        datasets.push(
-            Dataset::default()
-                .marker(g.chart_line)
-                .graph_type(GraphType::Line)
-                .style(t.warn())
-                .data(&rule),
-        );
-        datasets.push(
-            Dataset::default()
-                .marker(g.chart_chosen)
-                .graph_type(GraphType::Scatter)
-                .style(t.warn())
-                .data(&chosen),
-        );
-    }
+    let datasets = datasets(t, &curve.points, &chosen, &rule);
     // ratatui spreads axis labels evenly, not at their values: only the
     // ends are labelled, so no label sits under the wrong K.
     let x_labels: Vec<Line> = vec![
@@ -499,6 +474,47 @@ fn draw_chart(frame: &mut Frame, area: Rect, v: &DrawCtx) {
         Paragraph::new(legend).centered(),
         Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1),
     );
+}
+
+/// The curve with its points, and the chosen K marked by a rule down to
+/// the axis and its own marker.
+fn datasets<'a>(
+    t: &Theme,
+    curve: &'a [(f64, f64)],
+    chosen: &'a [(f64, f64)],
+    rule: &'a [(f64, f64)],
+) -> Vec<Dataset<'a>> {
+    let g = &t.glyphs;
+    let colour = |style: Style| if t.color { style } else { Style::new() };
+    let mut datasets = vec![
+        Dataset::default()
+            .marker(g.chart_line)
+            .graph_type(GraphType::Line)
+            .style(colour(t.bar_done()))
+            .data(curve),
+        Dataset::default()
+            .marker(g.chart_point)
+            .graph_type(GraphType::Scatter)
+            .style(t.text())
+            .data(curve),
+    ];
+    if !rule.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .marker(g.chart_line)
+                .graph_type(GraphType::Line)
+                .style(t.warn())
+                .data(rule),
+        );
+        datasets.push(
+            Dataset::default()
+                .marker(g.chart_chosen)
+                .graph_type(GraphType::Scatter)
+                .style(t.warn())
+                .data(chosen),
+        );
+    }
+    datasets
 }
 
 fn marker_text(m: ratatui::symbols::Marker, ascii: bool) -> String {

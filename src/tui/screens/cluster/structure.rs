@@ -128,8 +128,7 @@ fn why_k_lines(
              wider range may find more."
         ),
         Choice::Smallest if sweep.gap.is_some() => format!(
-            "no step separates clearly, so the smallest K of the range ({lo}); {} picks \
-             another size of partition.",
+            "no clear step, so the smallest K of the range; {} picks another.",
             t.glyphs.left_right
         ),
         _ => drawable(t, &pick.reason),

@@ -7,7 +7,7 @@ use crate::pipeline::features::Transform;
 use crate::pipeline::profile::{Direction, Profiles, SegmentProfile};
 use crate::pipeline::trust::Trust;
 use crate::tui::screens::DrawCtx;
-use crate::tui::screens::trust::{band_mark, drawable, rules_fidelity, shown};
+use crate::tui::screens::trust::{band_mark, drawable, shown};
 use crate::tui::text;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{charts, pane_block};
@@ -160,8 +160,14 @@ fn trust_lines(t: &Theme, trust: &Trust, id: usize, width: usize) -> Vec<Line<'s
     if let Some(rule) = trust.rule_of(id) {
         let text = drawable(t, &rule.text);
         lines.extend(labelled("Rule", &text, width, t.dim(), t.text()));
-        if let Some(f) = rules_fidelity(t, trust) {
-            let note = format!("(all {} rules: {f} against K-Means)", trust.k);
+        if let Some(r) = &trust.rules {
+            let note = format!(
+                "(the {} rules put {:.1}% of the customers in their segment; their spread is \
+                 {:.2}x K-Means')",
+                trust.k,
+                r.agreement * 100.0,
+                r.cost_ratio
+            );
             lines.extend(labelled("", &note, width, t.dim(), t.dim()));
         }
     }
