@@ -117,7 +117,7 @@ pub fn segment_lines(trust: &Trust, id: usize) -> Vec<String> {
 }
 
 /// Adds the trust checks to the `--json` summary: `structure`,
-/// `k_at_edge`, `stability`, `rules`, and each segment's `stability`,
+/// `k_at_edge`, `stability` (and why not: `stability_not_measured`), `rules`, and each segment's `stability`,
 /// `stability_band`, `rule` and `rule_conditions`.
 pub fn add_to_json(summary: &mut serde_json::Value, run: &RunOutput) {
     summary["k_at_edge"] = json!(run.sweep.at_edge && run.pick.choice != Choice::Fixed);
@@ -129,6 +129,7 @@ pub fn add_to_json(summary: &mut serde_json::Value, run: &RunOutput) {
         "resamples": s.resamples,
         "customers": s.rows,
     })));
+    summary["stability_not_measured"] = json!(trust.stability_not_measured);
     summary["rules"] = json!(trust.rules.as_ref().map(|r| json!({
         "method": "IMM threshold tree",
         "agreement": r.agreement,

@@ -169,15 +169,15 @@ fn condition(f: &Features, j: usize, at_least: Option<f64>, below: Option<f64>) 
     }
 }
 
-/// A threshold as written in a rule: thousands separated, no trailing zeros.
+/// A threshold as written in a rule: the shortest digits that read back
+/// as the same number, thousands separated; in scientific notation below
+/// 0.0001 and from 10^15 on (so 1.5e-95 never reads as 0).
 pub fn number(x: f64) -> String {
     let x = x + 0.0; // no "-0"
-    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        let s = format!("{x:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
+    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+        return format!("{x:e}");
+    }
+    let s = format!("{x}");
     let (sign, rest) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
     let (int, frac) = rest
         .split_once('.')
@@ -222,5 +222,15 @@ mod tests {
         assert_eq!(number(-1_234_567.5), "-1,234,567.5");
         assert_eq!(number(31.0), "31");
         assert_eq!(number(0.25), "0.25");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(-0.0), "0");
+        // Tiny and huge thresholds keep their digits.
+        assert_eq!(number(1.465748e-95), "1.465748e-95");
+        assert_eq!(number(-2.5e20), "-2.5e20");
+        assert_eq!(number(0.00012345678), "0.00012345678");
+        for x in [1e-300, 3.3e-5, 0.1 + 0.2, 123_456.789_012, 9.99e14, 1e15, 7e99] {
+            let back: f64 = number(x).replace(',', "").parse().unwrap();
+            assert_eq!(back, x, "{}", number(x));
+        }
     }
 }

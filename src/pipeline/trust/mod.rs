@@ -19,13 +19,33 @@ use serde::{Deserialize, Serialize};
 pub use stability::{Band, Stability};
 pub use verdict::{Structure, Verdict};
 
+/// Customers per segment (on average) the stability check needs: with
+/// fewer, a bootstrap resample barely differs from the data and every
+/// segment looks "stable" whatever its shape.
+pub const MIN_PER_SEGMENT: usize = 10;
+
+/// Why the segments' stability was not measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum NotMeasured {
+    /// Turned off (`stability_resamples = 0`).
+    TurnedOff,
+    /// A single segment: nothing to tell apart.
+    OneSegment,
+    /// Fewer than [`MIN_PER_SEGMENT`] customers per segment.
+    TooFewCustomers { customers: usize, needed: usize },
+}
+
 /// Everything the checks found for the chosen K's segments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trust {
     pub k: usize,
     pub structure: Structure,
-    /// `None` when turned off (0 resamples).
+    /// `None` when not measured (see `stability_not_measured`).
     pub stability: Option<Stability>,
+    /// Why `stability` is `None`.
+    #[serde(default)]
+    pub stability_not_measured: Option<NotMeasured>,
     /// `None` for a single segment.
     pub rules: Option<Rules>,
     /// The chosen K is the last of the swept range and segments still paid
@@ -72,7 +92,19 @@ pub fn assess(
         .get(k)
         .ok_or_else(|| Error::usage(format!("K={k} was not computed by the sweep")))?;
     let fit = &result.fit;
-    let stability = if opts.resamples > 0 && k >= 2 {
+    let not_measured = if opts.resamples == 0 {
+        Some(NotMeasured::TurnedOff)
+    } else if k < 2 {
+        Some(NotMeasured::OneSegment)
+    } else if features.n < MIN_PER_SEGMENT * k {
+        Some(NotMeasured::TooFewCustomers {
+            customers: features.n,
+            needed: MIN_PER_SEGMENT * k,
+        })
+    } else {
+        None
+    };
+    let stability = if not_measured.is_none() {
         let so = stability::StabilityOptions {
             resamples: opts.resamples,
             sample: opts.sample,
@@ -110,11 +142,13 @@ pub fn assess(
         k_min: sweep.k_min,
         k_max: sweep.k_max,
         stability: stability.as_ref(),
+        not_measured,
     });
     Ok(Trust {
         k,
         structure,
         stability,
+        stability_not_measured: not_measured,
         rules,
         k_at_edge: opts.at_edge,
     })

@@ -81,6 +81,8 @@ pub struct Evidence<'a> {
     pub k_min: usize,
     pub k_max: usize,
     pub stability: Option<&'a Stability>,
+    /// Why there is no stability, when there is none.
+    pub not_measured: Option<super::NotMeasured>,
 }
 
 /// The verdict from the evidence.
@@ -97,7 +99,7 @@ pub fn judge(e: &Evidence) -> Structure {
         s.lowest().map(|l| l.jaccard)
     });
     if e.stability.is_none() {
-        reasons.push("segment stability was not measured".to_string());
+        reasons.push(not_measured_reason(e.not_measured));
     }
     let unstable_majority = e.stability.is_some_and(|s| {
         2 * s.segments.iter().filter(|x| x.jaccard < UNSTABLE).count() > s.segments.len()
@@ -151,6 +153,19 @@ fn gap_reason(g: &GapCurve, e: &Evidence, reasons: &mut Vec<String>) -> bool {
          clearly"
     ));
     true
+}
+
+fn not_measured_reason(why: Option<super::NotMeasured>) -> String {
+    use super::NotMeasured::*;
+    match why {
+        Some(TooFewCustomers { customers, needed }) => format!(
+            "segment stability was not measured: {customers} customers are too few to resample \
+             (it needs {needed}, {} per segment)",
+            super::MIN_PER_SEGMENT
+        ),
+        Some(OneSegment) => "a single segment has no stability to measure".to_string(),
+        Some(TurnedOff) | None => "segment stability was not measured".to_string(),
+    }
 }
 
 fn silhouette_reason(k: usize, s: f64) -> String {
