@@ -135,14 +135,21 @@ fn one_row_two_rows_and_k_equal_to_n() {
         serde_json::json!({"why": "too_few_customers", "customers": 2, "needed": 20})
     );
     let reasons = v["structure"]["reasons"].to_string();
-    assert!(reasons.contains("2 customers are too few to resample"), "{reasons}");
+    assert!(
+        reasons.contains("2 customers are too few to resample"),
+        "{reasons}"
+    );
     for s in v["segments"].as_array().unwrap() {
         assert!(s["stability"].is_null() && s["rule"].is_string(), "{s}");
     }
     // K = n: refused in words from three customers on (two customers may
     // be two segments of one, as above).
     for n in [3usize, 6, 9] {
-        let f = write(dir.path(), &format!("n{n}.csv"), &groups(n, 2, 2, 4.0, 1.0, 3));
+        let f = write(
+            dir.path(),
+            &format!("n{n}.csv"),
+            &groups(n, 2, 2, 4.0, 1.0, 3),
+        );
         let line = error(&f, &["--k", &n.to_string()]);
         assert!(line.contains("too many segments"), "{line}");
         assert!(line.contains(&format!("{n} customers")), "{line}");
@@ -163,7 +170,12 @@ fn identical_rows_fewer_distinct_rows_than_k_and_a_constant_column() {
     let v = json(&f, &[]);
     assert_eq!(v["k"].as_u64(), Some(3));
     assert_eq!(v["k_at_edge"], false);
-    assert!(v["k_reason"].as_str().unwrap().contains("identical customers"));
+    assert!(
+        v["k_reason"]
+            .as_str()
+            .unwrap()
+            .contains("identical customers")
+    );
     let line = error(&f, &["--k", "5"]);
     assert!(line.contains("only 3 distinct"), "{line}");
     // A constant column is dropped before any check and said so.
@@ -212,7 +224,11 @@ fn huge_and_tiny_magnitudes_give_the_same_checks_and_rules_that_keep_their_digit
         let rows = groups(600, 3, 3, 6.0, scale, 6);
         let f = write(dir.path(), &format!("e{exp}.csv"), &rows);
         let v = json(&f, &[]);
-        assert_eq!((v["k"].as_u64(), verdict(&v)), (Some(3), "clear"), "1e{exp}");
+        assert_eq!(
+            (v["k"].as_u64(), verdict(&v)),
+            (Some(3), "clear"),
+            "1e{exp}"
+        );
         // Each condition's written number is its threshold, exactly, and
         // sits among the data (not 0 for 1e-90, not a run of digits).
         for s in v["segments"].as_array().unwrap() {
@@ -224,7 +240,10 @@ fn huge_and_tiny_magnitudes_give_the_same_checks_and_rules_that_keep_their_digit
                     .collect();
                 assert_eq!(written_numbers(text), bounds, "1e{exp}: {text}");
                 for t in bounds {
-                    assert!(t.abs() > scale && t.abs() < 100.0 * scale, "1e{exp}: {text}");
+                    assert!(
+                        t.abs() > scale && t.abs() < 100.0 * scale,
+                        "1e{exp}: {text}"
+                    );
                 }
                 assert!(text.len() < 60, "{text}");
             }

@@ -363,3 +363,63 @@ fn at_60x18_the_verdict_stays_and_v_shows_why() {
         "{text}"
     );
 }
+
+/// A CSV of `rows` with an id column.
+fn csv(dir: &Path, name: &str, rows: &[Vec<f64>]) -> PathBuf {
+    let d = rows[0].len();
+    let head: Vec<String> = (1..=d).map(|j| format!("x{j}")).collect();
+    let mut text = format!("CustomerID,{}\n", head.join(","));
+    for (i, r) in rows.iter().enumerate() {
+        let cells: Vec<String> = r.iter().map(|v| format!("{v:e}")).collect();
+        text.push_str(&format!("C{i},{}\n", cells.join(",")));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn hostile_shapes_draw_at_every_size_and_say_what_could_not_be_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let two = csv(dir.path(), "two.csv", &[vec![1.0, 2.0], vec![5.0, 9.0]]);
+    let tiny: Vec<Vec<f64>> = (0..200)
+        .map(|i| vec![((i % 2) as f64 * 8.0 + normal(&mut rng)) * 1e-90])
+        .collect();
+    let tiny = csv(dir.path(), "tiny.csv", &tiny);
+    let mut h = at(&two, NO_COLOR, Stage::Cluster, 80, 24);
+    let pane = pane_text(&screen(&mut h, "cluster two customers"), 40);
+    assert!(pane.contains("NONE"), "{pane}");
+    assert!(
+        pane.contains("2 customers are too few to resample"),
+        "{pane}"
+    );
+    h.key(KeyCode::Enter);
+    settle(&mut h);
+    let text = screen(&mut h, "inspect two customers");
+    assert!(
+        !text.contains("Stab."),
+        "no stability column without stability:\n{text}"
+    );
+    assert!(text.contains("Rule: x"), "{text}");
+    let mut h = at(&tiny, NO_COLOR, Stage::Inspect, 80, 24);
+    let text = screen(&mut h, "inspect 1e-90");
+    let rule = trust(&h).rule_of(0).unwrap().text.clone();
+    assert!(
+        rule.contains("e-9"),
+        "a threshold near 1e-90 keeps its digits: {rule}"
+    );
+    assert!(text.contains(&format!("Rule: {rule}")), "{text}");
+    for (w, hh) in [(60, 18), (61, 19), (79, 23), (119, 39), (200, 60)] {
+        h.resize(w, hh);
+        h.key(KeyCode::Esc);
+        screen(&mut h, &format!("cluster 1e-90 {w}x{hh}"));
+        h.key(KeyCode::Char('v'));
+        screen(&mut h, &format!("cluster 1e-90 {w}x{hh} v"));
+        h.key(KeyCode::Char('v')).key(KeyCode::Enter);
+        settle(&mut h);
+        h.key(KeyCode::Enter);
+        screen(&mut h, &format!("segment 1e-90 {w}x{hh}"));
+        h.key(KeyCode::Esc);
+    }
+}

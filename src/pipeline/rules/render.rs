@@ -228,7 +228,15 @@ mod tests {
         assert_eq!(number(1.465748e-95), "1.465748e-95");
         assert_eq!(number(-2.5e20), "-2.5e20");
         assert_eq!(number(0.00012345678), "0.00012345678");
-        for x in [1e-300, 3.3e-5, 0.1 + 0.2, 123_456.789_012, 9.99e14, 1e15, 7e99] {
+        for x in [
+            1e-300,
+            3.3e-5,
+            0.1 + 0.2,
+            123_456.789_012,
+            9.99e14,
+            1e15,
+            7e99,
+        ] {
             let back: f64 = number(x).replace(',', "").parse().unwrap();
             assert_eq!(back, x, "{}", number(x));
         }

@@ -134,8 +134,13 @@ fn draw_options(s: &ClusterScreen, frame: &mut Frame, area: Rect, v: &DrawCtx) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn opt(x: Option<f64>, decimals: usize) -> String {
-    x.map_or_else(|| "-".to_string(), |v| format!("{v:.decimals$}"))
+/// `x` with up to `decimals` decimals in a cell `width` wide (a space
+/// kept before it), "-" when there is none.
+fn opt(x: Option<f64>, decimals: usize, width: usize) -> String {
+    x.map_or_else(
+        || "-".to_string(),
+        |v| charts::fixed(v, decimals, width.saturating_sub(1)),
+    )
 }
 
 /// A column of the K table.
@@ -196,15 +201,16 @@ fn columns(has_gap: bool, width: usize) -> Vec<Col> {
 /// The cell of `col` for the sweep's K `r`, and whether it is a clear step.
 fn cell(col: Col, r: &KResult, sweep: &SweepResult, clear: bool, t: &Theme) -> String {
     let gap = sweep.gap.as_ref();
+    let w = col.width();
     match col {
         Col::K => r.k.to_string(),
         Col::Sse => charts::number(r.fit.inertia, 9),
-        Col::Silhouette => opt(r.metrics.silhouette, 3),
-        Col::Gap => opt(gap.and_then(|g| g.get(r.k)).map(|p| p.gap), 3),
+        Col::Silhouette => opt(r.metrics.silhouette, 3, w),
+        Col::Gap => opt(gap.and_then(|g| g.get(r.k)).map(|p| p.gap), 3, w),
         Col::Step => {
             let mark = if clear { t.glyphs.done } else { " " };
             let gain = gap.and_then(|g| g.gain(r.k));
-            let gain = gain.map_or_else(|| "-".to_string(), |x| format!("{x:+.3}"));
+            let gain = gain.map_or_else(|| "-".to_string(), |x| signed(x, w - 3));
             format!("{gain} {mark}")
         }
         Col::Ch => r.metrics.calinski_harabasz.map_or("-".to_string(), |v| {
@@ -214,8 +220,17 @@ fn cell(col: Col, r: &KResult, sweep: &SweepResult, clear: bool, t: &Theme) -> S
                 format!("{v:.1}")
             }
         }),
-        Col::Db => opt(r.metrics.davies_bouldin, 3),
+        Col::Db => opt(r.metrics.davies_bouldin, 3, w),
     }
+}
+
+/// `x` with its sign and up to three decimals, fewer to fit in `width`.
+fn signed(x: f64, width: usize) -> String {
+    (0..=3)
+        .rev()
+        .map(|d| format!("{x:+.d$}"))
+        .find(|s| s.chars().count() <= width)
+        .unwrap_or_else(|| charts::number(x, width))
 }
 
 /// The K the rule counts as clear steps of the gap curve.
