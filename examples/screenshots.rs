@@ -619,6 +619,13 @@ fn main() {
         .key(KeyCode::Down)
         .key(KeyCode::Down);
     export.key(KeyCode::Char(' '));
+    // Scoring SQL for Spark (→ three engines on from postgres) and PMML.
+    export.key(KeyCode::Down).key(KeyCode::Down);
+    export.key(KeyCode::Down).key(KeyCode::Down);
+    for _ in 0..3 {
+        export.key(KeyCode::Right);
+    }
+    export.key(KeyCode::Down).key(KeyCode::Char(' '));
     shot("export-file-choices", export);
 
     std::env::set_current_dir(scratch.path()).expect("the scratch folder");
@@ -629,7 +636,11 @@ fn main() {
         80,
         24,
     );
-    written.key(KeyCode::Enter);
+    for _ in 0..7 {
+        written.key(KeyCode::Down);
+    }
+    written.key(KeyCode::Right).key(KeyCode::Down);
+    written.key(KeyCode::Char(' ')).key(KeyCode::Enter);
     written.settle_within(SETTLE);
     assert!(
         written.app.data.exported().is_some(),

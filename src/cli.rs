@@ -33,11 +33,13 @@ use values::{
     version,
     about = "Bank customer segmentation in the terminal: load, map, clean, featurise, cluster, inspect, export.",
     long_about = "Bank customer segmentation in the terminal.\n\n\
-        custseg [FILE]                       keyboard-driven TUI\n\
-        custseg --no-tui FILE --out DIR      the whole pipeline, headless\n\
-        custseg score --model M FILE --out F score new customers with a saved model\n\
+        custseg [FILE]                                keyboard-driven TUI\n\
+        custseg --no-tui FILE --out DIR               the whole pipeline, headless\n\
+        \x20 (--sql-dialect D,... --pmml: also scoring_<D>.sql and model.pmml)\n\
+        custseg score --model M FILE --out F          score new customers with a saved model\n\
         custseg sql --model M --dialect D --table T   the same scoring as one SQL statement\n\
-        custseg sample --rows N --out FILE   write synthetic customers",
+        custseg pmml --model M --out F                the model as a PMML 4.4 document\n\
+        custseg sample --rows N --out FILE            write synthetic customers",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -210,6 +212,25 @@ pub struct RunArgs {
     pub load: LoadArgs,
     #[command(flatten)]
     pub stages: StageArgs,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// The export's extra files: scoring where the data lives.
+#[derive(Debug, Args, Default)]
+pub struct ExportArgs {
+    /// Also write scoring_<D>.sql, the model as one SQL statement, for each
+    /// engine (comma-separated or repeated): postgres, sqlite, duckdb, spark,
+    /// hive, trino, oracle, sqlserver, teradata, bigquery, snowflake, mysql.
+    #[arg(long = "sql-dialect", value_name = "D,...", value_delimiter = ',')]
+    pub sql_dialect: Vec<crate::pipeline::score_sql::Dialect>,
+    /// The table the scoring SQL reads (schema.table allowed; default: the
+    /// input file's name, e.g. customers_en for customers_en.csv).
+    #[arg(long, value_name = "NAME")]
+    pub sql_table: Option<String>,
+    /// Also write model.pmml (PMML 4.4), as `custseg pmml` does.
+    #[arg(long)]
+    pub pmml: bool,
 }
 
 /// Options of the Clean, Features, Cluster and Inspect stages.

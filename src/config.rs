@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::AggregateOptions;
 use crate::pipeline::clean::CleanOptions;
+use crate::pipeline::export::scoring::ExportOptions;
 use crate::pipeline::features::FeatureOptions;
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::MappingOptions;
@@ -35,6 +36,8 @@ pub struct RunConfig {
     pub features: FeatureOptions,
     pub cluster: ClusterOptions,
     pub labels: LabelOptions,
+    /// Extra files of the export (scoring SQL, PMML); read by no stage.
+    pub export: ExportOptions,
 }
 
 /// The K-Means sweep and the choice of K (the seed is the run's `seed`).
@@ -99,6 +102,7 @@ impl Default for RunConfig {
             features: FeatureOptions::default(),
             cluster: ClusterOptions::default(),
             labels: LabelOptions::default(),
+            export: ExportOptions::default(),
         }
     }
 }
@@ -143,6 +147,8 @@ pub enum Setting {
     MaxMissing,
     SkewThreshold,
     IndicatorWeight,
+    /// The table the exported scoring SQL reads.
+    SqlTable,
     /// Another option of the Clean or Features stage.
     Stage,
 }
@@ -163,6 +169,7 @@ impl Setting {
             Setting::MaxMissing => "clean.max_missing",
             Setting::SkewThreshold => "features.skew_threshold",
             Setting::IndicatorWeight => "features.indicator_weight",
+            Setting::SqlTable => "export.sql_table",
             Setting::Stage => "",
         }
     }
@@ -353,6 +360,14 @@ impl RunConfig {
                 Setting::IndicatorWeight,
                 w,
                 "must be a number above 0 and at most 10 (e.g. 0.5)",
+            ));
+        }
+        if let Some(problem) = self.export.table_problem() {
+            let table = self.export.sql_table.as_deref().unwrap_or_default();
+            return Err(Invalid::new(
+                Setting::SqlTable,
+                format!("{table:?}"),
+                problem,
             ));
         }
         let stage = |e: Error| Invalid::new(Setting::Stage, "", e.to_string());

@@ -173,11 +173,15 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
             .map(|(stage, took)| (stage, json!(took.as_secs_f64())))
             .collect::<serde_json::Map<_, _>>()
             .into();
+        summary["scoring"] = crate::headless_scoring::json(config, &out);
         let json = serde_json::to_string_pretty(&summary)
             .map_err(|e| Error::data(format!("writing JSON: {e}")))?;
         escape::json(&json).into_owned()
     } else {
-        escape::terminal_lines(&summary_text(&output, &files)).into_owned()
+        let mut text = summary_text(&output, &files);
+        let taken = output.cleaned.as_of.date;
+        text.push_str(&crate::headless_scoring::summary_text(config, &out, taken));
+        escape::terminal_lines(&text).into_owned()
     };
     writeln!(w, "{text}").map_err(|e| Error::io("writing to stdout", e))?;
     Ok(())

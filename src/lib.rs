@@ -3,11 +3,13 @@
 
 pub mod artefact;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod crash;
 pub mod error;
 pub mod escape;
 pub mod headless;
+pub mod headless_scoring;
 pub mod headless_trust;
 pub mod pipeline;
 pub mod pmml_command;

@@ -135,3 +135,76 @@ fn exporting_again_without_the_charts_removes_the_earlier_charts_only() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The Export screen's scoring rows: scoring SQL for an engine (←/→ picks
+/// it, checking the row) and PMML, both off at first; written into the
+/// same set, listed after the export, saved in run.toml.
+#[test]
+fn scoring_sql_and_pmml_are_chosen_on_the_export_screen_and_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut h = at_export();
+    h.resize(80, 24);
+    export_into(&mut h, &out);
+    let text = h.text();
+    assert!(
+        text.contains("[ ] scoring_postgres.sql") && text.contains("[ ] model.pmml"),
+        "both off at first:\n{text}"
+    );
+    for _ in 0..7 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Right);
+    let text = h.text();
+    assert!(
+        text.contains("[x] scoring_sqlite.sql"),
+        "→ picks the next engine:\n{text}"
+    );
+    h.key(KeyCode::Down).key(KeyCode::Char(' '));
+    assert!(h.text().contains("[x] model.pmml"), "{}", h.text());
+    h.key(KeyCode::Enter);
+    h.settle();
+
+    let text = h.text();
+    for f in [
+        "scoring_sqlite.sql",
+        "model.pmml",
+        "model.json",
+        "run.toml",
+        "manifest.json",
+    ] {
+        assert!(text.contains(f), "{f} not in the written list:\n{text}");
+    }
+    assert!(
+        text.contains("charts (*.png)"),
+        "the charts take one entry at 80x24:\n{text}"
+    );
+    let manifest = outset::Manifest::read(&out).unwrap().unwrap();
+    for f in ["scoring_sqlite.sql", "model.pmml"] {
+        assert!(
+            manifest.files.iter().any(|m| m.name == f),
+            "{f}: {manifest:?}"
+        );
+    }
+    assert!(!out.join("scoring_postgres.sql").exists());
+
+    // What custseg pmml writes for the model beside it; the statement
+    // reads the table named after the input file.
+    let model = custseg::pipeline::model::Model::read(&out.join("model.json")).unwrap();
+    let doc = custseg::pipeline::pmml::pmml_document(&model, &Default::default()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("model.pmml")).unwrap(),
+        doc.xml
+    );
+    let sql = std::fs::read_to_string(out.join("scoring_sqlite.sql")).unwrap();
+    assert!(
+        sql.contains("-- Table: \"customers\" (named after the input file customers.csv)."),
+        "{sql}"
+    );
+    let saved = RunConfig::from_toml_file(&out.join("run.toml")).unwrap();
+    assert_eq!(
+        saved.export.sql_dialects,
+        [custseg::pipeline::score_sql::Dialect::Sqlite]
+    );
+    assert!(saved.export.pmml);
+}

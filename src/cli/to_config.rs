@@ -1,7 +1,7 @@
 //! The run configuration of an invocation: the `--config` file, then the
 //! flags given on top, then one check of every value.
 
-use super::{LoadArgs, RunArgs, StageArgs, WinsorizeArg};
+use super::{ExportArgs, LoadArgs, RunArgs, StageArgs, WinsorizeArg};
 use crate::config::{RunConfig, Setting};
 use crate::error::{Error, Result};
 use crate::pipeline::mapping::parse_map_arg;
@@ -59,16 +59,18 @@ impl RunArgs {
             cfg.mapping.roles.insert(role, column);
         }
         self.stages.apply(&mut cfg);
-        cfg.validate()
-            .map_err(|inv| match self.stages.flag_for(inv.setting) {
-                Some(flag) => Error::usage(format!("{flag}: {}", inv.problem)),
-                None => inv.in_file(
-                    &self
-                        .config
-                        .as_ref()
-                        .map_or_else(|| "options".to_string(), |p| p.display().to_string()),
-                ),
-            })?;
+        self.export.apply(&mut cfg);
+        let flag_for =
+            |setting| (self.stages.flag_for(setting)).or_else(|| self.export.flag_for(setting));
+        cfg.validate().map_err(|inv| match flag_for(inv.setting) {
+            Some(flag) => Error::usage(format!("{flag}: {}", inv.problem)),
+            None => inv.in_file(
+                &self
+                    .config
+                    .as_ref()
+                    .map_or_else(|| "options".to_string(), |p| p.display().to_string()),
+            ),
+        })?;
         Ok(cfg)
     }
 }
@@ -215,7 +217,39 @@ impl StageArgs {
             Setting::IndicatorWeight => s
                 .indicator_weight
                 .map(|x| format!("--indicator-weight {x}")),
-            Setting::Stage => None,
+            Setting::Stage | Setting::SqlTable => None,
+        }
+    }
+}
+
+impl ExportArgs {
+    /// Puts the export flags that were given into `cfg`: `--sql-dialect`
+    /// replaces the config file's engines.
+    fn apply(&self, cfg: &mut RunConfig) {
+        let e = &mut cfg.export;
+        if !self.sql_dialect.is_empty() {
+            e.sql_dialects.clear();
+            for d in &self.sql_dialect {
+                if !e.sql_dialects.contains(d) {
+                    e.sql_dialects.push(*d);
+                }
+            }
+        }
+        if self.sql_table.is_some() {
+            e.sql_table.clone_from(&self.sql_table);
+        }
+        if self.pmml {
+            e.pmml = true;
+        }
+    }
+
+    fn flag_for(&self, setting: Setting) -> Option<String> {
+        match setting {
+            Setting::SqlTable => self
+                .sql_table
+                .as_ref()
+                .map(|t| format!("--sql-table {}", crate::commands::shell_word(t))),
+            _ => None,
         }
     }
 }

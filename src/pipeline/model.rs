@@ -106,7 +106,12 @@ impl Model {
                 bytes: run.table.source.file_bytes,
                 rows: run.table.n_rows,
             },
-            config: cfg.clone(),
+            // Which extra files the export writes is no part of the model:
+            // model.json is the same with or without them.
+            config: RunConfig {
+                export: Default::default(),
+                ..cfg.clone()
+            },
             mapping: (*run.mapping).clone(),
             aggregated: run.prepared.aggregated.is_some(),
             customer_mapping: run.customer_mapping().clone(),
@@ -168,7 +173,13 @@ impl Model {
     pub fn read(path: &Path) -> Result<Model> {
         let shown = artefact::shown(path);
         let text = artefact::read_text(path, artefact::MODEL_CAP, "model")?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Self::from_json(&text, &shown)
+    }
+
+    /// Reads and validates a model from its JSON text, as [`Model::read`]
+    /// does (`shown` names where the text came from in errors).
+    pub fn from_json(text: &str, shown: &str) -> Result<Model> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             Error::data(format!("{shown}: not a custseg model (invalid JSON: {e})"))
         })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(MODEL_FORMAT) {

@@ -9,6 +9,7 @@ use super::worker::{ExportRequest, Job, JobId};
 use crate::config::RunConfig;
 use crate::pipeline::analysis::{Step, stale};
 use crate::pipeline::export::Output as OutputFile;
+use crate::pipeline::export::scoring::ExportOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -78,11 +79,12 @@ pub enum Request {
     /// The segments of the K shown.
     Profile,
     /// Write the checked files into `dir` (`force`: into a folder that is
-    /// not empty).
+    /// not empty), and the scoring files `export` asks for.
     Export {
         dir: PathBuf,
         force: bool,
         files: Vec<OutputFile>,
+        export: ExportOptions,
     },
 }
 
@@ -170,10 +172,21 @@ impl Request {
             }
             Request::Sweep => sweep_job(id, cancel, data, config, input())?,
             Request::Profile => profile_job(id, cancel, data, config, input())?,
-            Request::Export { dir, force, files } => {
+            Request::Export {
+                dir,
+                force,
+                files,
+                export,
+            } => {
+                // The config the outputs were made with, saved in run.toml
+                // with the files chosen here, so a replay writes them too.
+                let config = RunConfig {
+                    export,
+                    ..data.config().clone()
+                };
                 let request = Box::new(ExportRequest {
                     run: data.output()?,
-                    config: data.config().clone(),
+                    config,
                     dir: dir.clone(),
                     force,
                     files,

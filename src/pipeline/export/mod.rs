@@ -1,5 +1,5 @@
 //! Export: results CSV, summary CSV, Markdown report, PNG charts, the model
-//! and the RunConfig, written into one output folder as one set
+//! and the RunConfig (and, when asked, scoring SQL and PMML), written into one output folder as one set
 //! ([`outset`]: staged, moved into place, `manifest.json` last).
 
 pub mod analysis_md;
@@ -8,6 +8,7 @@ pub mod fonts;
 pub mod outset;
 pub mod pca;
 pub mod report;
+pub mod scoring;
 pub mod tables;
 pub mod trust_md;
 pub mod write;
@@ -227,6 +228,8 @@ pub fn write_outputs(
         progress.report(0.95, "writing run.toml");
         set.write_bytes(RUN_TOML, cfg.to_toml_string()?.as_bytes())?;
     }
+    // Scoring SQL and PMML, when the run's export options ask for them.
+    scoring::write_scoring(&mut set, run, cfg, want(Output::Model), progress)?;
     let written = set.commit()?;
     progress.report(1.0, "done");
     Ok(written)

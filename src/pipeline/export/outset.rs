@@ -57,7 +57,10 @@ pub const KNOWN_OUTPUTS: [&str; 14] = [
 const COMBINED: &str = super::charts::COMBINED_PNG;
 
 fn is_known_output(name: &str) -> bool {
-    name == COMBINED || name == MANIFEST_JSON || KNOWN_OUTPUTS.contains(&name)
+    name == COMBINED
+        || name == MANIFEST_JSON
+        || KNOWN_OUTPUTS.contains(&name)
+        || super::scoring::output_names().any(|n| n == name)
 }
 
 /// One file of a set, as the manifest records it.
@@ -618,6 +621,7 @@ impl<'p> OutputSet<'p> {
             .unwrap_or_default();
         old.extend(KNOWN_OUTPUTS.iter().map(|s| s.to_string()));
         old.push(COMBINED.to_string());
+        old.extend(super::scoring::output_names());
         for name in old {
             if new.files.iter().any(|f| f.name == name) || !is_plain_name(&name) {
                 continue;

@@ -94,6 +94,7 @@ pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     choosing_k_md(&mut md, run, charts);
     segments_md(&mut md, run);
     charts_md(&mut md, charts);
+    super::scoring::report_md(&mut md, run, cfg);
     md
 }
 

@@ -51,6 +51,21 @@ fn unknown_dialect(s: &str) -> String {
     )
 }
 
+/// Saved by its name (run.toml's `export.sql_dialects`); read with the
+/// same parser as the command line, so both refuse a name alike.
+impl serde::Serialize for Dialect {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dialect {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Dialect {
     pub const ALL: [Dialect; 12] = [
         Postgres, Sqlite, Duckdb, Spark, Hive, Trino, Oracle, Sqlserver, Teradata, Bigquery,

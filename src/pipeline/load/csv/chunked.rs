@@ -35,8 +35,8 @@
 
 use super::damage::{BadCells, CutKind, CutOff};
 use super::{
-    LineEnds, MAX_COLUMNS, MAX_RECORD_BYTES, PROGRESS_EVERY, Parsed, RecordBytes, RecordOutcome,
-    column_names, count_byte, csv_reader, push_fields, sample_lanes,
+    AsciiBytes, LineEnds, MAX_COLUMNS, MAX_RECORD_BYTES, PROGRESS_EVERY, Parsed, RecordBytes,
+    RecordOutcome, column_names, count_byte, csv_reader, push_fields, sample_lanes,
 };
 use crate::error::{Error, Result};
 use crate::pipeline::load::lanes::{ColumnBuilder, Lane};

@@ -51,8 +51,8 @@ impl Source {
         let bytes = &self.buf[self.pos..self.pos + len];
         if self.pos + len <= self.ascii_end {
             // SAFETY: `buf[..ascii_end]` is ASCII (the invariant `read_more`
-            // keeps), so this slice of it is valid UTF-8.
-            RecordBytes::Ascii(unsafe { std::str::from_utf8_unchecked(bytes) })
+            // keeps), and this slice lies within it.
+            RecordBytes::Ascii(unsafe { AsciiBytes::new_unchecked(bytes) })
         } else {
             RecordBytes::Unchecked(bytes)
         }
@@ -369,7 +369,7 @@ impl ChunkParser {
 
     /// Adds a record without quotes that `scan_unquoted` ended `at` a line
     /// end, or at the end of the input (`at_eof`).
-    #[inline]
+    #[inline(always)]
     fn unquoted_record(
         &mut self,
         src: &mut Source,

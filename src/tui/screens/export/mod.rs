@@ -1,9 +1,11 @@
 //! Stage 7, Export: the output folder (a text field), which files to write
-//! (Space), Enter to write them on the worker with progress (Esc cancels),
+//! (Space; scoring SQL for an engine and PMML too, see [`scoring`]), Enter to write them on the worker with progress (Esc cancels),
 //! a question before writing into a folder that already holds files, then
 //! the list of files written. `run.toml` is the RunConfig the outputs were
 //! made with (input made absolute), so `custseg --no-tui --config
 //! DIR/run.toml --out OTHER` replays the same segments.
+
+mod scoring;
 
 use super::{Ctx, DrawCtx, Screen};
 use crate::config::RunConfig;
@@ -24,6 +26,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use scoring::{ScoringChoice, ScoringRow};
 use std::path::{Path, PathBuf};
 
 /// The files the Export screen offers, in the order they are written.
@@ -41,12 +44,19 @@ fn what(file: OutputFile) -> &'static str {
     }
 }
 
+/// Rows: the folder field, one per [`OUTPUT_FILES`], the scoring rows.
+const ROWS: usize = 1 + OUTPUT_FILES.len() + ScoringRow::ALL.len();
+
 #[derive(Debug)]
 pub struct ExportScreen {
-    /// 0 = the folder field, then one row per [`OUTPUT_FILES`].
+    /// 0 = the folder field, then one row per [`OUTPUT_FILES`], then the
+    /// scoring rows ([`ScoringRow::ALL`]).
     pub row: usize,
     pub folder: TextInput,
     pub chosen: [bool; OUTPUT_FILES.len()],
+    /// Scoring SQL and PMML: taken from the run's options on first entry.
+    pub scoring: ScoringChoice,
+    scoring_seeded: bool,
 }
 
 impl Default for ExportScreen {
@@ -55,6 +65,8 @@ impl Default for ExportScreen {
             row: 0,
             folder: TextInput::default(),
             chosen: [true; OUTPUT_FILES.len()],
+            scoring: ScoringChoice::default(),
+            scoring_seeded: false,
         }
     }
 }
@@ -81,6 +93,29 @@ impl ExportScreen {
         self.row == 0 && crate::tui::jobs::find(jobs, &[JobKind::Export]).is_none()
     }
 
+    /// The scoring row under the cursor, if it is on one.
+    fn scoring_row(&self) -> Option<ScoringRow> {
+        self.row
+            .checked_sub(1 + OUTPUT_FILES.len())
+            .and_then(|i| ScoringRow::ALL.get(i).copied())
+    }
+
+    /// Space or ←/→ on a file or scoring row.
+    fn toggle(&mut self, action: &Action) {
+        let step = match action {
+            Action::Move(Move::Left) => -1,
+            _ => 1,
+        };
+        match (self.scoring_row(), action) {
+            (Some(row), Action::Toggle) => self.scoring.toggle(row),
+            (Some(row), _) => self.scoring.step(row, step),
+            (None, _) => {
+                let i = self.row - 1;
+                self.chosen[i] = !self.chosen[i];
+            }
+        }
+    }
+
     fn chosen_files(&self) -> Vec<OutputFile> {
         OUTPUT_FILES
             .iter()
@@ -100,7 +135,7 @@ impl ExportScreen {
             cx.set_status(StatusKind::Warn, "Type the folder to write into first.");
             return;
         }
-        if self.chosen_files().is_empty() {
+        if self.chosen_files().is_empty() && !self.scoring.options(None).any() {
             cx.set_status(StatusKind::Warn, "No file is checked; Space checks one.");
             return;
         }
@@ -139,10 +174,12 @@ impl ExportScreen {
             );
             return;
         }
+        let table = cx.config.export.sql_table.clone();
         cx.start(Request::Export {
             dir: self.folder(),
             force,
             files: self.chosen_files(),
+            export: self.scoring.options(table),
         });
     }
 
@@ -210,8 +247,22 @@ impl ExportScreen {
         if !compact {
             lines.push(Line::default());
         }
-        for (i, f) in OUTPUT_FILES.iter().enumerate() {
-            let line = file_line(t, width, i, *f, self.chosen[i]);
+        let scoring = ScoringRow::ALL
+            .iter()
+            .map(|r| self.scoring.row(*r, t.glyphs.left_right));
+        let rows = OUTPUT_FILES
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                (
+                    self.chosen[i],
+                    f.file_name().to_string(),
+                    what(*f).to_string(),
+                )
+            })
+            .chain(scoring);
+        for (i, (on, name, what)) in rows.enumerate() {
+            let line = file_line(t, width, i == 0, on, &name, &what);
             lines.push(if self.row == i + 1 {
                 widgets::highlight(line, t.selected())
             } else {
@@ -277,11 +328,18 @@ impl ExportScreen {
 }
 
 /// A file row: checked or not, its name, what it is.
-fn file_line(t: &Theme, width: usize, i: usize, f: OutputFile, on: bool) -> Line<'static> {
+fn file_line(
+    t: &Theme,
+    width: usize,
+    first: bool,
+    on: bool,
+    name: &str,
+    what: &str,
+) -> Line<'static> {
     let name_w = 26;
     Line::from(vec![
         Span::styled(
-            if i == 0 {
+            if first {
                 text::fit("Files", 9, "")
             } else {
                 " ".repeat(9)
@@ -293,12 +351,12 @@ fn file_line(t: &Theme, width: usize, i: usize, f: OutputFile, on: bool) -> Line
             if on { t.ok() } else { t.dim() },
         ),
         Span::styled(
-            text::fit(f.file_name(), name_w, ""),
+            text::fit(name, name_w, ""),
             if on { t.text() } else { t.dim() },
         ),
         Span::styled(
             text::fit(
-                what(f),
+                what,
                 width.saturating_sub(9 + 4 + name_w),
                 t.glyphs.ellipsis,
             ),
@@ -384,14 +442,10 @@ fn draw_written(frame: &mut Frame, area: Rect, t: &Theme, done: &Exported) {
         1
     };
     let col_w = (inner.width as usize - 1) / cols;
-    let entries: Vec<String> = done
-        .files
-        .iter()
-        .map(|(p, size)| {
-            let name = p
-                .file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-            let size = text::bytes(*size);
+    let entries: Vec<String> = written_entries(done, rows * cols)
+        .into_iter()
+        .map(|(name, size)| {
+            let size = text::bytes(size);
             let name_w = col_w.saturating_sub(size.len() + 4);
             format!(
                 "{} {}{}",
@@ -419,6 +473,39 @@ fn draw_written(frame: &mut Frame, area: Rect, t: &Theme, done: &Exported) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Each file written with its size; when they are more than `room`, the
+/// charts as one entry (as the Files list shows them), so the others stay
+/// in view.
+fn written_entries(done: &Exported, room: usize) -> Vec<(String, u64)> {
+    let all: Vec<(String, u64)> = done
+        .files
+        .iter()
+        .map(|(p, size)| {
+            let name = p
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            (name, *size)
+        })
+        .collect();
+    let is_chart = |name: &str| name.ends_with(".png");
+    let charts = all.iter().filter(|(n, _)| is_chart(n)).count();
+    if all.len() <= room || charts < 2 {
+        return all;
+    }
+    let chart_bytes = all.iter().filter(|(n, _)| is_chart(n)).map(|f| f.1).sum();
+    let mut grouped = Vec::with_capacity(all.len() - charts + 1);
+    let mut charts_listed = false;
+    for (name, size) in all {
+        if !is_chart(&name) {
+            grouped.push((name, size));
+        } else if !charts_listed {
+            grouped.push((format!("{charts} charts (*.png)"), chart_bytes));
+            charts_listed = true;
+        }
+    }
+    grouped
 }
 
 /// The few words beside the folder field.
@@ -461,6 +548,10 @@ impl Screen for ExportScreen {
             let f = default_folder(cx.config);
             self.folder.set(&f);
         }
+        if !self.scoring_seeded {
+            self.scoring = ScoringChoice::from_options(&cx.config.export);
+            self.scoring_seeded = true;
+        }
         if cx.data.exported().is_none() {
             cx.set_status(
                 StatusKind::Info,
@@ -470,7 +561,7 @@ impl Screen for ExportScreen {
     }
 
     fn update(&mut self, cx: &mut Ctx, action: Action) {
-        let rows = OUTPUT_FILES.len() + 1;
+        let rows = ROWS;
         if cx.job(JobKind::Export).is_some() {
             match action {
                 Action::Back => {
@@ -510,8 +601,7 @@ impl Screen for ExportScreen {
                 _ => {}
             },
             Action::Toggle | Action::Move(Move::Left | Move::Right) if !on_folder => {
-                let i = self.row - 1;
-                self.chosen[i] = !self.chosen[i];
+                self.toggle(&action);
             }
             Action::Move(Move::Home) => self.row = 0,
             Action::Move(Move::End) => self.row = rows - 1,
@@ -521,8 +611,14 @@ impl Screen for ExportScreen {
 
     fn draw(&self, frame: &mut Frame, area: Rect, v: &DrawCtx) {
         let t = v.theme;
-        let compact = area.height < 20;
-        let top_h = if compact { 10 } else { 12 };
+        // Blank lines around the files only when the written list keeps
+        // room for every file (80x24 has none to spare).
+        let compact = area.height < 24;
+        let top_h = if compact {
+            ROWS as u16 + 3
+        } else {
+            ROWS as u16 + 5
+        };
         let [top, bottom] =
             Layout::vertical([Constraint::Length(top_h), Constraint::Min(3)]).areas(area);
         let state = target(&self.folder());
@@ -553,6 +649,9 @@ impl Screen for ExportScreen {
         } else {
             keys.push(KeyHint::new(g.up_down, "row"));
             keys.push(KeyHint::new("Spc", "check"));
+            if self.scoring_row() == Some(ScoringRow::Sql) {
+                keys.push(KeyHint::new(g.left_right, "engine"));
+            }
         }
         keys.push(KeyHint::new("Esc", "back"));
         keys
@@ -574,11 +673,11 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "segment, a summary per segment, charts, a Markdown report, the model",
+        "segment, a summary per segment, charts, a Markdown report, the model,",
     ),
     (
         "",
-        "(to score new customers) and run.toml, which replays this exact run:",
+        "scoring SQL and PMML when checked, and run.toml, which replays the run:",
     ),
     (
         "",
@@ -598,7 +697,10 @@ pub const HELP: &[(&str, &str)] = &[
         "type it (relative to where custseg runs); Ctrl-U clears",
     ),
     ("↑↓ Tab", "move between the folder and the files"),
-    ("Space ←→", "check / uncheck a file"),
+    (
+        "Space ←→",
+        "check / uncheck; on the scoring SQL row ←→ picks the engine",
+    ),
     (
         "Enter",
         "write; asks first if the folder already holds files",
