@@ -302,14 +302,8 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             ..
         } => {
             let p = with_cancel(report, cancel);
-            p.report(0.05, &format!("profiling the {k} segments"));
-            // The stability check's resamples take most of the time.
-            let checks = crate::pipeline::trust::Scaled::new(&p, 0.05, 0.95);
-            let profiled = compute_profiles(features, cleaned, mapping, sweep, *k, config, &checks);
-            JobOutput::Profiled(profiled.map(|mut out| {
-                out.pca = with_pca.then(|| pca_sample(features));
-                out
-            }))
+            let profiled = compute_profiles(features, cleaned, mapping, sweep, *k, config, &p);
+            JobOutput::Profiled(profiled.map(|out| out.with_pca(*with_pca, features)))
         }
         Job::Export {
             request, cancel, ..
@@ -438,8 +432,11 @@ pub fn compute_profiles(
     cfg: &RunConfig,
     progress: &dyn Progress,
 ) -> Result<Profiled> {
+    progress.report(0.05, &format!("profiling the {k} segments"));
+    // The stability check's resamples take most of the time.
+    let checks = crate::pipeline::trust::Scaled::new(progress, 0.05, 0.95);
     let profiles =
-        steps::profile_with_progress(features, cleaned, mapping, sweep, k, cfg, progress)?;
+        steps::profile_with_progress(features, cleaned, mapping, sweep, k, cfg, &checks)?;
     let pick = match k_choice::pick(sweep, cfg.cluster.k) {
         Ok(p) if p.k == k => p,
         _ => KPick::fixed(k),
@@ -449,6 +446,14 @@ pub fn compute_profiles(
         profiles: Arc::new(profiles),
         pca: None,
     })
+}
+
+impl Profiled {
+    /// With the PCA sample of `features` when `wanted`.
+    fn with_pca(mut self, wanted: bool, features: &Features) -> Self {
+        self.pca = wanted.then(|| pca_sample(features));
+        self
+    }
 }
 
 /// The PCA of all customers, kept for an evenly spaced sample of them.
