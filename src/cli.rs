@@ -331,6 +331,14 @@ pub struct StageArgs {
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
     pub storage: Option<crate::pipeline::cluster::Storage>,
+    /// Reference sets of the gap statistic, which chooses K and judges the
+    /// structure (default 10; 0: off, K by the knee of the SSE curve).
+    #[arg(long, value_name = "N")]
+    pub gap_references: Option<usize>,
+    /// Bootstrap resamples that measure each segment's stability (default
+    /// 50; 0: off).
+    #[arg(long, value_name = "N")]
+    pub stability_resamples: Option<usize>,
     /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
