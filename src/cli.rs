@@ -329,6 +329,10 @@ pub struct StageArgs {
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
     pub storage: Option<crate::pipeline::cluster::Storage>,
+    /// A previous run's model.json: segments that continue its segments keep
+    /// their numbers, labels (renamed ones too), actions and colours.
+    #[arg(long, value_name = "DIR/model.json")]
+    pub previous: Option<PathBuf>,
     /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,

@@ -344,3 +344,128 @@ fn chinese_ids_and_labels_are_compared() {
     assert!(p >= 0.85 && r >= 0.85, "precision {p}, recall {r}");
     assert!(rows.iter().any(|r| r["customer_id"].starts_with("客户")));
 }
+
+fn results(dir: &str) -> HashMap<String, (String, String)> {
+    let mut r = csv::Reader::from_path(Path::new(dir).join("segmentation_results.csv")).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), (rec[1].to_string(), rec[2].to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_bundled_sample_refit_with_another_seed_keeps_numbers_and_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |s: &str| dir.path().join(s).to_string_lossy().into_owned();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/customers_en.csv");
+    ok(&["--no-tui", sample, "--out", &d("A")]);
+    ok(&["--no-tui", sample, "--out", &d("B"), "--seed", "7"]);
+    let model = d("A/model.json");
+    ok(&[
+        "--no-tui",
+        sample,
+        "--out",
+        &d("P"),
+        "--seed",
+        "11",
+        "--previous",
+        &model,
+    ]);
+    let a = results(&d("A"));
+    assert_eq!(a.len(), 3000);
+    assert_eq!(a, results(&d("B")), "seed 7 renumbered the segments");
+    assert_eq!(a, results(&d("P")), "--previous changed numbers or labels");
+}
+
+#[test]
+fn previous_keeps_numbers_renamed_labels_and_reports_vanished_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |s: &str| dir.path().join(s).to_string_lossy().into_owned();
+    let (p1, p2, truth) = periods(2000, 0.1, 77);
+    std::fs::write(d("p1.csv"), &p1).unwrap();
+    std::fs::write(d("p2.csv"), &p2).unwrap();
+    ok(&["--no-tui", &d("p1.csv"), "--out", &d("A0"), "--k", "4"]);
+    // Rename the segment of customer C000000 and edit its action.
+    let seg0 = results(&d("A0"))["C000000"].0.clone();
+    let toml = format!(
+        "input = {:?}\n[cluster]\nk = 4\n[labels.overrides.{seg0}]\nlabel = \"金卡客户\"\naction = \"客户经理本周致电\"\n",
+        d("p1.csv")
+    );
+    std::fs::write(d("run.toml"), toml).unwrap();
+    ok(&["--no-tui", "--config", &d("run.toml"), "--out", &d("A")]);
+    assert_eq!(results(&d("A"))["C000000"].1, "金卡客户");
+    let model = d("A/model.json");
+    let text = ok(&[
+        "--no-tui",
+        &d("p2.csv"),
+        "--out",
+        &d("B"),
+        "--k",
+        "4",
+        "--seed",
+        "9",
+        "--previous",
+        &model,
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["previous"]["continued"].as_array().unwrap().len(), 4);
+    assert!(v["previous"]["vanished"].as_array().unwrap().is_empty());
+    let (a, b) = (results(&d("A")), results(&d("B")));
+    let b0 = &b["C000000"];
+    assert_eq!((&b0.0, b0.1.as_str()), (&seg0, "金卡客户"));
+    let stayers: Vec<&String> = a
+        .keys()
+        .filter(|id| b.contains_key(*id) && !truth.contains(*id))
+        .collect();
+    let kept = stayers.iter().filter(|id| a[**id] == b[**id]).count();
+    assert!(
+        kept as f64 >= 0.99 * stayers.len() as f64,
+        "{kept} of {}",
+        stayers.len()
+    );
+    let md = std::fs::read_to_string(d("B/segmentation_report.md")).unwrap();
+    assert!(md.contains("keep their number, label and action"), "{md}");
+    // Compared, the renamed label shows on both sides.
+    ok(&["compare", &d("A"), &d("B"), "--out", &d("C")]);
+    let mig = std::fs::read_to_string(d("C/migration.csv")).unwrap();
+    assert!(mig.contains("金卡客户,金卡客户,stayed"), "{}", &mig[..300]);
+
+    // Next period without planted segment 3: three segments, one vanished.
+    let p3: String = p2
+        .lines()
+        // Planted segment 3 is the only one with more than 72 transactions.
+        .filter(|l| {
+            l.split(',')
+                .nth(2)
+                .and_then(|t| t.parse::<f64>().ok())
+                .is_none_or(|t| t <= 72.0)
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(d("p3.csv"), p3).unwrap();
+    let text = ok(&[
+        "--no-tui",
+        &d("p3.csv"),
+        "--out",
+        &d("D"),
+        "--k",
+        "3",
+        "--previous",
+        &d("B/model.json"),
+    ]);
+    assert!(
+        text.contains("vanished: no segment of this run continues it"),
+        "{text}"
+    );
+    let gone = &a.iter().find(|(id, _)| id.as_str() == "C000003").unwrap().1;
+    assert!(
+        text.contains(&format!(
+            "previous segment {} '{}' vanished",
+            gone.0, gone.1
+        )),
+        "{text}"
+    );
+}

@@ -111,6 +111,9 @@ pub struct KResult {
     pub k: usize,
     pub fit: KMeansResult,
     pub metrics: Metrics,
+    /// How this fit follows a previous model, when the run was given one.
+    #[serde(default)]
+    pub continuity: Option<crate::pipeline::continuity::Continuity>,
 }
 
 /// How the K was chosen.
@@ -325,6 +328,9 @@ fn fit_each_k(
             }
             _ => prep.fit(&kcfg, &span)?,
         };
+        // Same data, same numbers, whatever the seed or restart.
+        let mut fit = fit;
+        super::canonical::renumber(&mut fit);
         done += n_init_of(k) as f64;
         let metrics = if k >= 2 {
             if progress.is_cancelled() {
@@ -342,7 +348,12 @@ fn fit_each_k(
                 davies_bouldin: None,
             }
         };
-        results.push(KResult { k, fit, metrics });
+        results.push(KResult {
+            k,
+            fit,
+            metrics,
+            continuity: None,
+        });
     }
     Ok(results)
 }
