@@ -229,6 +229,8 @@ fn main() {
                 (feature_names[1].clone(), column(1)),
             )
         }),
+        // The gallery's data are drawn, not clustered: no stability to show.
+        stability: Vec::new(),
     };
 
     let t = Instant::now();

@@ -670,6 +670,17 @@ fn main() {
     );
     shot("too-small", loaded(COLOR, customers, 50, 15));
 
+    // Can these segments be trusted? (issue 15): the verdict, why K and
+    // the gap curve side by side in a bigger terminal; at 80x24 `v` swaps
+    // the Structure pane for the gap chart.
+    shot(
+        "cluster-120x40",
+        at(COLOR, customers, Stage::Cluster, 120, 40),
+    );
+    let mut gap_chart = at(COLOR, customers, Stage::Cluster, 80, 24);
+    gap_chart.key(KeyCode::Char('v'));
+    shot("cluster-gap-chart", gap_chart);
+
     // Number in flow order; drop the PNGs of screens no longer rendered.
     let names: Vec<String> = (1..)
         .zip(&shots)

@@ -333,6 +333,14 @@ pub struct StageArgs {
     /// their numbers, labels (renamed ones too), actions and colours.
     #[arg(long, value_name = "DIR/model.json")]
     pub previous: Option<PathBuf>,
+    /// Reference sets of the gap statistic, which chooses K and judges the
+    /// structure (default 10; 0: off, K by the knee of the SSE curve).
+    #[arg(long, value_name = "N")]
+    pub gap_references: Option<usize>,
+    /// Bootstrap resamples that measure each segment's stability (default
+    /// 50; 0: off).
+    #[arg(long, value_name = "N")]
+    pub stability_resamples: Option<usize>,
     /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,

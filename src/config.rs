@@ -66,6 +66,12 @@ pub struct ClusterOptions {
     /// their numbers, labels, actions and colours (see `pipeline::continuity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<std::path::PathBuf>,
+    /// Reference sets of the gap statistic, which the choice of K reads;
+    /// 0 = off (K by the knee of the SSE curve).
+    pub gap_references: usize,
+    /// Bootstrap resamples of the chosen K's segments (their stability);
+    /// 0 = off.
+    pub stability_resamples: usize,
 }
 
 impl Default for ClusterOptions {
@@ -82,6 +88,8 @@ impl Default for ClusterOptions {
             fit_sample: s.fit_sample,
             storage: s.storage,
             previous: None,
+            gap_references: s.gap_references,
+            stability_resamples: crate::pipeline::trust::stability::DEFAULT_RESAMPLES,
         }
     }
 }
@@ -122,6 +130,10 @@ pub mod limits {
     pub const MAX_ITER: usize = 10_000;
     /// Largest silhouette sample: its cost grows with the square of it.
     pub const MAX_SILHOUETTE_SAMPLE: usize = 200_000;
+    /// Most reference sets of the gap statistic (each is a K-Means fit per K).
+    pub const MAX_GAP_REFERENCES: usize = 100;
+    /// Most bootstrap resamples of the stability check (each is a K-Means fit).
+    pub const MAX_STABILITY_RESAMPLES: usize = 1_000;
 }
 
 /// A setting [`RunConfig::validate`] can refuse; each face names it its own
@@ -135,6 +147,8 @@ pub enum Setting {
     MaxIter,
     Tol,
     SilhouetteSample,
+    GapReferences,
+    StabilityResamples,
     MaxMissing,
     SkewThreshold,
     IndicatorWeight,
@@ -155,6 +169,8 @@ impl Setting {
             Setting::MaxIter => "cluster.max_iter",
             Setting::Tol => "cluster.tol",
             Setting::SilhouetteSample => "cluster.silhouette_sample",
+            Setting::GapReferences => "cluster.gap_references",
+            Setting::StabilityResamples => "cluster.stability_resamples",
             Setting::MaxMissing => "clean.max_missing",
             Setting::SkewThreshold => "features.skew_threshold",
             Setting::IndicatorWeight => "features.indicator_weight",
@@ -213,6 +229,8 @@ impl ClusterOptions {
             Setting::NInit => Some(1..=MAX_N_INIT),
             Setting::MaxIter => Some(1..=MAX_ITER),
             Setting::SilhouetteSample => Some(2..=MAX_SILHOUETTE_SAMPLE),
+            Setting::GapReferences => Some(0..=MAX_GAP_REFERENCES),
+            Setting::StabilityResamples => Some(0..=MAX_STABILITY_RESAMPLES),
             _ => None,
         }
     }
@@ -293,6 +311,26 @@ impl ClusterOptions {
                 self.silhouette_sample,
                 format!(
                     "the sample needs at least 2 rows and at most {MAX_SILHOUETTE_SAMPLE} (e.g. 20000)"
+                ),
+            ));
+        }
+        if self.gap_references > MAX_GAP_REFERENCES {
+            return Err(Invalid::new(
+                Setting::GapReferences,
+                self.gap_references,
+                format!(
+                    "{} (0 turns it off; e.g. 10)",
+                    at_most("reference sets", MAX_GAP_REFERENCES)
+                ),
+            ));
+        }
+        if self.stability_resamples > MAX_STABILITY_RESAMPLES {
+            return Err(Invalid::new(
+                Setting::StabilityResamples,
+                self.stability_resamples,
+                format!(
+                    "{} (0 turns it off; e.g. 50)",
+                    at_most("resamples", MAX_STABILITY_RESAMPLES)
                 ),
             ));
         }

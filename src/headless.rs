@@ -189,6 +189,12 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
 
 /// The `--json` object: one value scripts can rely on.
 pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
+    let mut summary = summary_json_core(run, files);
+    crate::headless_trust::add_to_json(&mut summary, run);
+    summary
+}
+
+fn summary_json_core(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     let chosen = run.chosen();
     json!({
         "input": run.table.source.path,
@@ -224,13 +230,18 @@ pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "as_of_source": run.cleaned.as_of.source,
         "k": chosen.k,
         "k_reason": run.pick.reason,
-        "sweep": run.sweep.results.iter().map(|r| json!({
-            "k": r.k,
-            "sse": r.fit.inertia,
-            "silhouette": r.metrics.silhouette,
-            "calinski_harabasz": r.metrics.calinski_harabasz,
-            "davies_bouldin": r.metrics.davies_bouldin,
-        })).collect::<Vec<_>>(),
+        "sweep": run.sweep.results.iter().map(|r| {
+            let mut point = json!({
+                "k": r.k,
+                "sse": r.fit.inertia,
+                "silhouette": r.metrics.silhouette,
+                "calinski_harabasz": r.metrics.calinski_harabasz,
+                "davies_bouldin": r.metrics.davies_bouldin,
+            });
+            crate::headless_trust::add_evidence(&mut point, &run.sweep, r.k);
+            point
+        }).collect::<Vec<_>>(),
+
         "silhouette_sampled": chosen.metrics.silhouette_sampled,
         "restarts_sample": run.sweep.restarts_sample,
         "storage": run.sweep.storage,
@@ -311,6 +322,7 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.cleaned.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.features.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.sweep.warnings.iter().cloned());
+    w.extend(crate::headless_trust::structure_warning(run));
     for s in run.profiles.tiny_segments() {
         w.push(format!(
             "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",
@@ -355,6 +367,7 @@ pub fn id_warning(id: &IdDecision) -> Option<String> {
 /// How to act on what the warnings say, worded as flags.
 fn hints(run: &RunOutput) -> Vec<String> {
     let mut h = Vec::new();
+    h.extend(crate::headless_trust::edge_hint(run));
     if crate::pipeline::run::too_many_features(run.features.n, run.features.d).is_some() {
         h.push(
             "choose the columns to cluster on with --select COLUMN (repeatable), or leave features out with --drop-feature NAME"
@@ -438,41 +451,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             ruled.join("; ")
         );
     }
-    let _ = writeln!(
-        s,
-        "\nK selection (chosen K = {}: {})",
-        run.pick.k, run.pick.reason
-    );
-    let _ = writeln!(
-        s,
-        "  {:>3} {:>16} {:>10} {:>12} {:>8}",
-        "K", "SSE", "silhouette", "CH", "DB"
-    );
-    for r in &run.sweep.results {
-        let f =
-            |x: Option<f64>, d: usize| x.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
-        let _ = writeln!(
-            s,
-            "  {:>3} {:>16} {:>10} {:>12} {:>8}{}",
-            r.k,
-            human(r.fit.inertia),
-            f(r.metrics.silhouette, 3),
-            f(r.metrics.calinski_harabasz, 1),
-            f(r.metrics.davies_bouldin, 3),
-            if r.k == run.pick.k { "  <- chosen" } else { "" }
-        );
-    }
-    if let Some(m) = run.sweep.restarts_sample {
-        let _ = writeln!(
-            s,
-            "  (restarts on a seeded sample of {} rows, best refined on all rows)",
-            human(m as f64)
-        );
-    }
-    if run.sweep.storage == crate::pipeline::cluster::Storage::F32 {
-        let _ = writeln!(s, "  (K-Means working copy stored in f32)");
-    }
+    s.push_str(&k_selection_text(run));
     s.push_str(&elbow_plot(&run.sweep, run.pick.k));
+    s.push_str(&crate::headless_trust::summary_section(run));
     let _ = writeln!(s, "\nSegments");
     let label_w = run
         .profiles
@@ -492,10 +473,64 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
             p.share * 100.0,
             traits(p)
         );
+        if let Some(t) = &run.profiles.trust {
+            for line in crate::headless_trust::segment_lines(t, p.id as usize) {
+                let _ = writeln!(s, "      {line}");
+            }
+        }
     }
     let _ = writeln!(s, "\nWritten:");
     for f in files {
         let _ = writeln!(s, "  {}", f.display());
+    }
+    s
+}
+
+/// The K table of the summary: every K's SSE, quality metrics and gap
+/// evidence, the chosen K and how it was chosen.
+fn k_selection_text(run: &RunOutput) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nK selection (chosen K = {}: {})",
+        run.pick.k, run.pick.reason
+    );
+    let _ = writeln!(
+        s,
+        "  {:>3} {:>16} {:>10} {:>12} {:>8} {:>7} {:>9}",
+        "K", "SSE", "silhouette", "CH", "DB", "gap", "gap step"
+    );
+    for r in &run.sweep.results {
+        let f =
+            |x: Option<f64>, d: usize| x.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
+        let _ = writeln!(
+            s,
+            "  {:>3} {:>16} {:>10} {:>12} {:>8} {}{}",
+            r.k,
+            human(r.fit.inertia),
+            f(r.metrics.silhouette, 3),
+            f(r.metrics.calinski_harabasz, 1),
+            f(r.metrics.davies_bouldin, 3),
+            crate::headless_trust::gap_cells(&run.sweep, r.k),
+            if r.k == run.pick.k { "  <- chosen" } else { "" }
+        );
+    }
+    if run.sweep.gap.is_some() {
+        let _ = writeln!(
+            s,
+            "  (gap step: how much more K separates the customers than structureless data would; \
+             * = a clear step)"
+        );
+    }
+    if let Some(m) = run.sweep.restarts_sample {
+        let _ = writeln!(
+            s,
+            "  (restarts on a seeded sample of {} rows, best refined on all rows)",
+            human(m as f64)
+        );
+    }
+    if run.sweep.storage == crate::pipeline::cluster::Storage::F32 {
+        let _ = writeln!(s, "  (K-Means working copy stored in f32)");
     }
     s
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod escape;
 pub mod headless;
 pub mod headless_scoring;
+pub mod headless_trust;
 pub mod pipeline;
 pub mod pmml_command;
 pub mod remedy;

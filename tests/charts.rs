@@ -19,7 +19,7 @@ fn mat(data: &[f64], n: usize, d: usize) -> ArrayView2<'_, f64> {
     ArrayView2::from_shape((n, d), data).expect("n × d values")
 }
 
-const ALL: [&str; 8] = [
+const ALL: [&str; 9] = [
     "elbow.png",
     "segment_sizes.png",
     "balance_distribution.png",
@@ -27,6 +27,7 @@ const ALL: [&str; 8] = [
     "heatmap.png",
     "scatter.png",
     "pca.png",
+    "stability.png",
     "segmentation_charts.png",
 ];
 
@@ -138,6 +139,9 @@ impl Fixture {
                 ("资产余额".into(), self.money.clone()),
                 ("Txn frequency".into(), self.freq.clone()),
             )),
+            stability: (0..self.k)
+                .map(|s| 0.5 + 0.45 * s as f64 / self.k as f64)
+                .collect(),
         }
     }
 }
@@ -251,6 +255,7 @@ fn missing_optional_inputs_skip_their_charts() {
     input.centroid_z.clear();
     input.money_feature = None;
     input.scatter = None;
+    input.stability.clear();
     let dir = tempfile::tempdir().unwrap();
     let written = write_charts(dir.path(), &input).unwrap();
     assert_eq!(
@@ -260,7 +265,13 @@ fn missing_optional_inputs_skip_their_charts() {
     // Two charts left: the combined image is one row of two.
     let (w, h, _) = decode(&dir.path().join(COMBINED_PNG));
     assert_eq!((w, h), (2400, 800));
-    for skipped in ["elbow.png", "radar.png", "heatmap.png", "scatter.png"] {
+    for skipped in [
+        "elbow.png",
+        "radar.png",
+        "heatmap.png",
+        "scatter.png",
+        "stability.png",
+    ] {
         assert!(!dir.path().join(skipped).exists(), "{skipped} was written");
     }
 }
@@ -279,6 +290,7 @@ fn small_and_large_k_and_feature_counts() {
             "balance_distribution.png",
             "heatmap.png",
             "scatter.png",
+            "stability.png",
             "segmentation_charts.png"
         ]
     );

@@ -22,10 +22,18 @@ fn planted_clusters_give_the_knee_at_the_true_k() {
         let r = sweep(mat(&data, n, d), &[], &quick(), &NoProgress).unwrap();
         assert_eq!(r.chosen_k, k_true, "reason: {}", r.reason);
         assert_eq!(r.choice, Choice::Knee);
-        assert_eq!(
-            r.reason,
-            format!("knee of the SSE curve (Kneedle) at K={k_true}")
+        assert!(!r.at_edge);
+        assert!(
+            r.reason.starts_with(&format!(
+                "the last step that separates the customers clearly is to K={k_true}; K={} and K={} add little",
+                k_true + 1,
+                k_true + 2
+            )),
+            "{}",
+            r.reason
         );
+        // The older rule's knee is still reported, and agrees here.
+        assert_eq!(r.knee, Some(k_true));
         assert_eq!(adjusted_rand_index(&r.chosen().fit.labels, &truth), 1.0);
         // K = 1 first, then 2..=10; SSE never goes up on planted data.
         let ks: Vec<usize> = r.results.iter().map(|x| x.k).collect();
@@ -114,8 +122,36 @@ fn sweep_results_equal_single_fits_with_the_same_seed() {
     assert_eq!(r.get(1).unwrap().fit.n_init, 1);
 }
 
+/// Uniform noise on a line has no groups: the gap statistic finds no K that
+/// beats structureless data, and the smallest K of the range is taken and
+/// said. (Before issue 15 the knee rule picked a K for any curve.)
 #[test]
-fn no_knee_falls_back_to_the_best_silhouette() {
+fn uniform_noise_gets_the_smallest_k_and_says_there_is_no_structure() {
+    let n = 2000;
+    let data: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+    for (k_min, k_max) in [(2, 10), (6, 8)] {
+        let cfg = SweepConfig {
+            k_min,
+            k_max,
+            ..quick()
+        };
+        let r = sweep(mat(&data, n, 1), &[], &cfg, &NoProgress).unwrap();
+        assert_eq!(
+            (r.chosen_k, r.choice),
+            (k_min, Choice::Smallest),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason.starts_with("no number of segments separates"),
+            "{}",
+            r.reason
+        );
+    }
+}
+
+#[test]
+fn without_the_gap_statistic_no_knee_falls_back_to_the_best_silhouette() {
     // Uniform noise on a line: SSE(K) is (close to) proportional to 1/K², a
     // convex curve, so force "no knee" with a range that starts past it:
     // the knee is at K=2 or 3 and the range is 6..=8.
@@ -124,6 +160,7 @@ fn no_knee_falls_back_to_the_best_silhouette() {
     let cfg = SweepConfig {
         k_min: 6,
         k_max: 8,
+        gap_references: 0,
         ..quick()
     };
     let r = sweep(mat(&data, n, 1), &[], &cfg, &NoProgress).unwrap();

@@ -89,17 +89,27 @@ fn check_sample(sample: &str, expected_rows: usize) {
         "sweep",
         "segments",
         "outputs",
+        "structure",
+        "rules",
+        "stability",
+        "k_at_edge",
     ] {
         assert!(summary.get(key).is_some(), "JSON lacks {key}: {json}");
     }
     assert_eq!(summary["rows"].as_u64().unwrap() as usize, expected_rows);
     let k = summary["k"].as_u64().unwrap() as usize;
-    // Every sample has five planted segments; the automatic choice finds them.
+    // Every sample has five planted segments; the automatic choice finds
+    // them (issue 15: by the gap statistic, no longer the SSE knee).
     assert_eq!(
         (k, summary["k_reason"].as_str().unwrap()),
-        (5, "knee of the SSE curve (Kneedle) at K=5"),
+        (
+            5,
+            "the last step that separates the customers clearly is to K=5; K=6 and K=7 add \
+             little (gap statistic: under a third of the best step)"
+        ),
         "{sample}"
     );
+    assert_eq!(summary["structure"]["verdict"], "clear", "{sample}");
     for s in summary["sweep"].as_array().unwrap() {
         for key in [
             "k",
@@ -107,6 +117,8 @@ fn check_sample(sample: &str, expected_rows: usize) {
             "silhouette",
             "calinski_harabasz",
             "davies_bouldin",
+            "gap",
+            "gap_gain",
         ] {
             assert!(s.get(key).is_some(), "sweep entry lacks {key}");
         }
@@ -123,7 +135,9 @@ fn check_sample(sample: &str, expected_rows: usize) {
         "segment_sizes.png",
         "heatmap.png",
         "pca.png",
+        "stability.png",
         "segmentation_charts.png",
+        "segment_rules.sql",
     ];
     for n in names {
         let p = out.join(n);

@@ -123,7 +123,15 @@ fn exporting_again_without_the_charts_removes_the_earlier_charts_only() {
         Target::Folder {
             set: SetStatus::Complete(m),
             ..
-        } => assert_eq!(m.files.len(), 5, "{m:?}"),
+        } => {
+            // The five parts left, and the segment rules written with the
+            // model (issue 15).
+            assert_eq!(m.files.len(), 6, "{m:?}");
+            assert!(
+                m.files.iter().any(|f| f.name == "segment_rules.sql"),
+                "{m:?}"
+            );
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -191,6 +191,12 @@ impl StageArgs {
         if let Some(p) = &s.previous {
             c.previous = Some(std::path::absolute(p).unwrap_or_else(|_| p.clone()));
         }
+        if let Some(b) = s.gap_references {
+            c.gap_references = b;
+        }
+        if let Some(b) = s.stability_resamples {
+            c.stability_resamples = b;
+        }
     }
 
     /// The flag and value as typed, when a flag set `setting`.
@@ -205,6 +211,10 @@ impl StageArgs {
             Setting::SilhouetteSample => s
                 .silhouette_sample
                 .map(|n| format!("--silhouette-sample {n}")),
+            Setting::GapReferences => s.gap_references.map(|n| format!("--gap-references {n}")),
+            Setting::StabilityResamples => s
+                .stability_resamples
+                .map(|n| format!("--stability-resamples {n}")),
             Setting::MaxMissing => s.max_missing.map(|m| format!("--max-missing {m}")),
             Setting::SkewThreshold => s.skew_threshold.map(|x| format!("--skew-threshold {x}")),
             Setting::IndicatorWeight => s

@@ -155,6 +155,10 @@ pub struct Profiles {
     pub drivers: Vec<Driver>,
     /// Why this label scheme.
     pub scheme_reason: String,
+    /// How far the segments can be trusted: structure verdict, stability
+    /// and rules (`None` until assessed, see `pipeline::trust`).
+    #[serde(default)]
+    pub trust: Option<crate::pipeline::trust::Trust>,
 }
 
 impl Profiles {
@@ -305,6 +309,7 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
         segments,
         drivers,
         scheme_reason,
+        trust: None,
     }
 }
 

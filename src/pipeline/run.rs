@@ -193,6 +193,7 @@ pub fn sweep_config(cfg: &RunConfig) -> SweepConfig {
         silhouette_sample: c.silhouette_sample,
         fit_sample: c.fit_sample,
         storage: c.storage,
+        gap_references: c.gap_references,
     }
 }
 

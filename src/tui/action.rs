@@ -76,6 +76,11 @@ pub enum Command {
     AutoK,
     /// Cluster `e`: type the selected option's value.
     EditValue,
+    /// Cluster `v`: the pane that does not fit at this size (chart or
+    /// structure).
+    SwapView,
+    /// Cluster `w`: widen the K range and run the sweep.
+    WidenRange,
     /// Inspect `r`: rename the segment's label.
     Rename,
     /// Inspect `a`: change the segment's recommended action.

@@ -177,6 +177,8 @@ fn stage_command(stage: Stage, c: char) -> Option<Action> {
         (Stage::Cluster, 'r') => Command::RunSweep,
         (Stage::Cluster, 'a') => Command::AutoK,
         (Stage::Cluster, 'e') => Command::EditValue,
+        (Stage::Cluster, 'v') => Command::SwapView,
+        (Stage::Cluster, 'w') => Command::WidenRange,
         (Stage::Inspect, 'r') => Command::Rename,
         (Stage::Inspect, 'a') => Command::EditAction,
         (Stage::Inspect, '/') => Command::Search,

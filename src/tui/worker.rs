@@ -302,10 +302,8 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             ..
         } => {
             let p = with_cancel(report, cancel);
-            p.report(0.2, &format!("profiling the {k} segments"));
-            JobOutput::Profiled(compute_profiles(
-                features, cleaned, mapping, sweep, *k, config, *with_pca,
-            ))
+            let profiled = compute_profiles(features, cleaned, mapping, sweep, *k, config, &p);
+            JobOutput::Profiled(profiled.map(|out| out.with_pca(*with_pca, features)))
         }
         Job::Export {
             request, cancel, ..
@@ -423,7 +421,8 @@ pub fn compute_features(
 }
 
 /// Profiles for `k` (the pick the analysis's rule makes for this config,
-/// or `k` fixed), and the PCA sample when asked for.
+/// or `k` fixed) with their trust checks, reporting the checks' progress
+/// (and stopping when cancelled); no PCA sample (the job adds it when asked).
 pub fn compute_profiles(
     features: &Features,
     cleaned: &Cleaned,
@@ -431,9 +430,13 @@ pub fn compute_profiles(
     sweep: &SweepResult,
     k: usize,
     cfg: &RunConfig,
-    with_pca: bool,
+    progress: &dyn Progress,
 ) -> Result<Profiled> {
-    let profiles = steps::profile(features, cleaned, mapping, sweep, k, cfg)?;
+    progress.report(0.05, &format!("profiling the {k} segments"));
+    // The stability check's resamples take most of the time.
+    let checks = crate::pipeline::trust::Scaled::new(progress, 0.05, 0.95);
+    let profiles =
+        steps::profile_with_progress(features, cleaned, mapping, sweep, k, cfg, &checks)?;
     let pick = match k_choice::pick(sweep, cfg.cluster.k) {
         Ok(p) if p.k == k => p,
         _ => KPick::fixed(k),
@@ -441,8 +444,16 @@ pub fn compute_profiles(
     Ok(Profiled {
         pick,
         profiles: Arc::new(profiles),
-        pca: with_pca.then(|| pca_sample(features)),
+        pca: None,
     })
+}
+
+impl Profiled {
+    /// With the PCA sample of `features` when `wanted`.
+    fn with_pca(mut self, wanted: bool, features: &Features) -> Self {
+        self.pca = wanted.then(|| pca_sample(features));
+        self
+    }
 }
 
 /// The PCA of all customers, kept for an evenly spaced sample of them.

@@ -291,13 +291,14 @@ impl Analysis {
                 let f = self.features.as_ref().ok_or_else(missing)?;
                 self.sweep = Some(Arc::new(steps::cluster(f, cfg, progress)?));
             }
-            Step::Profile => self.profile()?,
+            Step::Profile => self.profile(progress)?,
         }
         Ok(())
     }
 
-    /// Profiles the segments of the K the rule picks for this sweep and config.
-    fn profile(&mut self) -> Result<()> {
+    /// Profiles (and assesses) the segments of the K the rule picks for
+    /// this sweep and config.
+    fn profile(&mut self, progress: &dyn Progress) -> Result<()> {
         let missing = || Error::data("the profile stage ran out of order");
         let (f, c) = self
             .features
@@ -310,7 +311,7 @@ impl Analysis {
             .zip(self.customer_mapping())
             .ok_or_else(missing)?;
         let pick = k_choice::pick(s, self.config.cluster.k)?;
-        let profiles = steps::profile(f, c, m, s, pick.k, &self.config)?;
+        let profiles = steps::profile_with_progress(f, c, m, s, pick.k, &self.config, progress)?;
         self.profiles = Some(Arc::new(profiles));
         self.pick = Some(pick);
         Ok(())
@@ -358,6 +359,12 @@ impl Analysis {
 
     pub fn profiles(&self) -> Option<&Arc<Profiles>> {
         self.profiles.as_ref()
+    }
+
+    /// How far the profiled segments can be trusted: the structure
+    /// verdict, each segment's stability and rule (with the profiles).
+    pub fn trust(&self) -> Option<&crate::pipeline::trust::Trust> {
+        self.profiles.as_ref()?.trust.as_ref()
     }
 
     /// Every stage's output, shared (nothing is copied), once profiled.

@@ -22,8 +22,12 @@ pub fn first_affected(old: &RunConfig, new: &RunConfig) -> Option<Step> {
         Some(Step::Features)
     } else if old.seed != new.seed || sweep_options(&old.cluster) != sweep_options(&new.cluster) {
         Some(Step::Cluster)
-    } else if old.cluster.k != new.cluster.k || old.labels != new.labels {
-        // Another K of the same sweep, or other labels: profile again.
+    } else if old.cluster.k != new.cluster.k
+        || old.cluster.stability_resamples != new.cluster.stability_resamples
+        || old.labels != new.labels
+    {
+        // Another K of the same sweep, other labels or another stability
+        // check: profile (and assess) again.
         Some(Step::Profile)
     } else {
         None
@@ -32,10 +36,11 @@ pub fn first_affected(old: &RunConfig, new: &RunConfig) -> Option<Step> {
 
 /// The options of the sweep itself: a fixed K only picks among its fits
 /// (when the sweep computed that K; [`super::Analysis::set_config`]
-/// checks).
+/// checks), and the stability check runs on the chosen K's segments.
 fn sweep_options(c: &ClusterOptions) -> ClusterOptions {
     ClusterOptions {
         k: None,
+        stability_resamples: 0,
         ..c.clone()
     }
 }
@@ -84,13 +89,15 @@ pub fn take_options(step: Step, config: &mut RunConfig, edited: &RunConfig) {
         }
         Step::Features => c.features.clone_from(&edited.features),
         Step::Cluster => {
-            let k = c.cluster.k;
+            let (k, resamples) = (c.cluster.k, c.cluster.stability_resamples);
             c.seed = edited.seed;
             c.cluster.clone_from(&edited.cluster);
             c.cluster.k = k;
+            c.cluster.stability_resamples = resamples;
         }
         Step::Profile => {
             c.cluster.k = edited.cluster.k;
+            c.cluster.stability_resamples = edited.cluster.stability_resamples;
             c.labels.clone_from(&edited.labels);
         }
     }

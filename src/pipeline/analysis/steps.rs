@@ -7,11 +7,13 @@ use crate::error::{Error, Result};
 use crate::pipeline::clean::Cleaned;
 use crate::pipeline::cluster::SweepResult;
 use crate::pipeline::features::{FeatureOptions, Features};
+use crate::pipeline::k_choice;
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
-use crate::pipeline::progress::Progress;
+use crate::pipeline::progress::{NoProgress, Progress};
 use crate::pipeline::run::{self, Prepared};
 use crate::pipeline::table::Table;
+use crate::pipeline::trust::{self, Trust, TrustOptions};
 use crate::remedy::Remedy;
 
 pub fn load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
@@ -127,7 +129,8 @@ pub fn cluster(
     run::stage_cluster(features, cfg, progress)
 }
 
-/// Profiles and labels the segments of the sweep's fit for `k`.
+/// Profiles and labels the segments of the sweep's fit for `k`, and
+/// assesses them (structure verdict, stability, rules: `Profiles::trust`).
 pub fn profile(
     features: &Features,
     cleaned: &Cleaned,
@@ -136,8 +139,45 @@ pub fn profile(
     k: usize,
     cfg: &RunConfig,
 ) -> Result<Profiles> {
+    profile_with_progress(features, cleaned, mapping, sweep, k, cfg, &NoProgress)
+}
+
+/// [`profile`], reporting the stability check's progress (and stopping
+/// when asked).
+pub fn profile_with_progress(
+    features: &Features,
+    cleaned: &Cleaned,
+    mapping: &Mapping,
+    sweep: &SweepResult,
+    k: usize,
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+) -> Result<Profiles> {
     let result = sweep
         .get(k)
         .ok_or_else(|| Error::usage(format!("K={k} was not computed by the sweep")))?;
-    Ok(run::stage_profile(features, cleaned, mapping, result, cfg))
+    let mut profiles = run::stage_profile(features, cleaned, mapping, result, cfg);
+    profiles.trust = Some(assess(features, sweep, k, cfg, progress)?);
+    Ok(profiles)
+}
+
+/// The trust checks of the segments of `k` (see `pipeline::trust`).
+pub fn assess(
+    features: &Features,
+    sweep: &SweepResult,
+    k: usize,
+    cfg: &RunConfig,
+    progress: &dyn Progress,
+) -> Result<Trust> {
+    let auto = k_choice::auto_pick(sweep);
+    let opts = TrustOptions {
+        resamples: cfg.cluster.stability_resamples,
+        sample: cfg.cluster.fit_sample,
+        seed: cfg.seed,
+        max_iter: cfg.cluster.max_iter,
+        tol: cfg.cluster.tol,
+        storage: cfg.cluster.storage,
+        at_edge: cfg.cluster.k.is_none() && auto.k == k && auto.at_edge,
+    };
+    trust::assess(features, sweep, k, &opts, progress)
 }

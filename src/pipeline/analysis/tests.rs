@@ -253,7 +253,9 @@ fn each_option_is_taken_with_the_stage_that_reads_it() {
     edited.features.skew_threshold = 3.0;
     edited.seed += 1;
     edited.cluster.k_max = 5;
+    edited.cluster.gap_references = 3;
     edited.cluster.k = Some(3);
+    edited.cluster.stability_resamples = 7;
     edited.labels.overrides.insert(0, Default::default());
     let mut all = base.clone();
     for step in Step::ALL {

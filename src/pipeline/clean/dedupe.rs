@@ -3,7 +3,7 @@
 
 use super::{DuplicatePolicy, DuplicateReport, EXAMPLES, IdKey, IdKeys};
 use crate::error::{Error, Result};
-use crate::pipeline::aggregate::FxBuild;
+use crate::pipeline::fxhash::FxBuild;
 use crate::pipeline::table::{Column, ColumnData, Table, TextColumn};
 use crate::remedy::Remedy;
 use rayon::prelude::*;

@@ -2,7 +2,7 @@
 //! date, most frequent value) and the filling.
 
 use super::{FillMethod, FillValue, Imputation, IsoDate};
-use crate::pipeline::aggregate::FxBuild;
+use crate::pipeline::fxhash::FxBuild;
 use crate::pipeline::id_key::IdKey;
 use crate::pipeline::stats::median_in_place;
 use crate::pipeline::table::{ColumnData, ColumnType, MISSING_DATE, TextColumn};

@@ -67,6 +67,10 @@ pub struct SweepConfig {
     /// Storage of k-means' working copy of the data (see [`Storage`]).
     /// Metrics are always computed on the `f64` data. Default `f64`.
     pub storage: Storage,
+    /// Reference sets of the gap statistic, which the choice of K reads
+    /// (see [`crate::pipeline::k_choice`]); 0 = no gap statistic (K by the
+    /// knee of the SSE curve). Default 10.
+    pub gap_references: usize,
 }
 
 /// Fewest K in the range for the knee to be looked for in the range alone.
@@ -90,6 +94,7 @@ impl Default for SweepConfig {
             silhouette_sample: 20_000,
             fit_sample: DEFAULT_FIT_SAMPLE,
             storage: Storage::F64,
+            gap_references: crate::pipeline::trust::gap::DEFAULT_REFERENCES,
         }
     }
 }
@@ -146,6 +151,12 @@ pub struct SweepResult {
     /// Storage of k-means' working copy in this sweep.
     #[serde(default)]
     pub storage: Storage,
+    /// The gap statistic of every K (none when turned off).
+    #[serde(default)]
+    pub gap: Option<crate::pipeline::trust::gap::GapCurve>,
+    /// The chosen K is the last of the range and segments still paid there.
+    #[serde(default)]
+    pub at_edge: bool,
     pub warnings: Vec<String>,
 }
 
@@ -183,19 +194,28 @@ pub fn sweep(
     check_matrix(x, feature_names)?;
     let mut warnings = Vec::new();
     let (ks, k_max) = ks_to_fit(x, cfg, &mut warnings)?;
-    let results = fit_each_k(x, cfg, &base, &ks, progress)?;
+    // The gap statistic's reference fits take their share of the progress
+    // after the sweep's own fits.
+    let fits = fit_units(cfg, &ks);
+    let gap_units = crate::pipeline::trust::gap::progress_units(cfg, x.nrows(), &ks);
+    let fits_share = fits / (fits + gap_units);
+    let fit_progress = crate::pipeline::trust::Scaled::new(progress, 0.0, fits_share);
+    let results = fit_each_k(x, cfg, &base, &ks, &fit_progress)?;
     for r in &results {
         let k = r.k;
         warnings.extend(r.fit.warnings.iter().map(|w| format!("K={k}: {w}")));
     }
     let knee = knee_of(&results, cfg.k_min, k_max);
+    let gap_progress = crate::pipeline::trust::Scaled::new(progress, fits_share, 1.0 - fits_share);
+    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, &gap_progress)?;
     let KPick {
         k: chosen_k,
         choice,
         reason,
+        at_edge,
     } = match cfg.fixed_k {
         Some(fk) => KPick::fixed(fk),
-        None => k_choice::auto(&results, knee, cfg.k_min, k_max),
+        None => k_choice::auto(&results, knee, gap.as_ref(), cfg.k_min, k_max),
     };
     progress.report(1.0, &format!("K={chosen_k} chosen: {reason}"));
     Ok(SweepResult {
@@ -208,6 +228,8 @@ pub fn sweep(
         k_max,
         restarts_sample: restarts_sample_size(x.nrows(), cfg),
         storage: cfg.storage,
+        gap,
+        at_edge,
         warnings,
     })
 }
@@ -287,6 +309,19 @@ fn restarts_sample_size(n: usize, cfg: &SweepConfig) -> Option<usize> {
     (cfg.fit_sample > 0 && n > cfg.fit_sample).then_some(cfg.fit_sample)
 }
 
+/// Restarts of one K's fit (K = 1 has one answer).
+fn n_init_of(cfg: &SweepConfig, k: usize) -> usize {
+    if k == 1 { 1 } else { cfg.n_init }
+}
+
+/// Progress units of fitting `ks`: one per restart, two for the metrics of
+/// K >= 2.
+fn fit_units(cfg: &SweepConfig, ks: &[usize]) -> f64 {
+    ks.iter()
+        .map(|&k| n_init_of(cfg, k) as f64 + if k >= 2 { 2.0 } else { 0.0 })
+        .sum()
+}
+
 /// Fits each K of `ks` and measures it, reporting progress in units: one
 /// per restart, two for the metrics of K >= 2.
 fn fit_each_k(
@@ -305,9 +340,8 @@ fn fit_each_k(
         let prepared = Working::new(cfg.storage, sample.view());
         (sample, prepared)
     });
-    let n_init_of = |k: usize| if k == 1 { 1 } else { cfg.n_init };
-    let units = |k: usize| n_init_of(k) as f64 + if k >= 2 { 2.0 } else { 0.0 };
-    let total: f64 = ks.iter().map(|&k| units(k)).sum();
+    let n_init_of = |k: usize| n_init_of(cfg, k);
+    let total = fit_units(cfg, ks);
     let mut done = 0.0;
     let mut results = Vec::with_capacity(ks.len());
     for &k in ks {

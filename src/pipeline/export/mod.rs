@@ -10,6 +10,7 @@ pub mod pca;
 pub mod report;
 pub mod scoring;
 pub mod tables;
+pub mod trust_md;
 pub mod write;
 
 use crate::config::RunConfig;
@@ -80,7 +81,22 @@ pub fn chart_input<'a>(run: &'a RunOutput) -> ChartInput<'a> {
         labels: &chosen.fit.labels,
         money_feature,
         scatter,
+        stability: stability_of_segments(run),
     }
+}
+
+/// Each segment's stability, in the order of the profiles (empty when not
+/// measured).
+fn stability_of_segments(run: &RunOutput) -> Vec<f64> {
+    let Some(trust) = &run.profiles.trust else {
+        return Vec::new();
+    };
+    run.profiles
+        .segments
+        .iter()
+        .map(|s| trust.stability_of(s.id as usize).map(|x| x.jaccard))
+        .collect::<Option<Vec<f64>>>()
+        .unwrap_or_default()
 }
 
 /// The parts of an export (the charts are one part of several files).
@@ -196,6 +212,17 @@ pub fn write_outputs(
     if want(Output::Model) {
         progress.report(0.9, "writing the model");
         set.write_bytes(MODEL_JSON, Model::from_run(run, cfg)?.to_json()?.as_bytes())?;
+        // The segment rules as SQL travel with the model they explain.
+        if let Some(rules) = run.profiles.trust.as_ref().and_then(|t| t.rules.as_ref()) {
+            let mut labels = vec![String::new(); rules.segments.len()];
+            for s in &run.profiles.segments {
+                if let Some(l) = labels.get_mut(s.id as usize) {
+                    l.clone_from(&s.label);
+                }
+            }
+            let sql = crate::pipeline::rules::sql::rules_sql(rules, &run.features, &labels);
+            set.write_bytes(crate::pipeline::rules::sql::RULES_SQL, sql.as_bytes())?;
+        }
     }
     if want(Output::RunConfig) {
         progress.report(0.95, "writing run.toml");

@@ -37,7 +37,7 @@ pub const LOCK_FILE: &str = ".custseg.lock";
 const MANIFEST_FORMAT: &str = "custseg-outputs";
 /// Every name a custseg export can write (besides the manifest). A folder
 /// written by an older custseg has no manifest; these are its outputs.
-pub const KNOWN_OUTPUTS: [&str; 12] = [
+pub const KNOWN_OUTPUTS: [&str; 14] = [
     super::tables::RESULTS_CSV,
     super::tables::SUMMARY_CSV,
     super::report::REPORT_MD,
@@ -50,8 +50,10 @@ pub const KNOWN_OUTPUTS: [&str; 12] = [
     super::charts::HEATMAP_PNG,
     super::charts::SCATTER_PNG,
     super::charts::PCA_PNG,
+    super::charts::STABILITY_PNG,
+    crate::pipeline::rules::sql::RULES_SQL,
 ];
-/// The combined chart, the thirteenth output.
+/// The combined chart, one more output.
 const COMBINED: &str = super::charts::COMBINED_PNG;
 
 fn is_known_output(name: &str) -> bool {

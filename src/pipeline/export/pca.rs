@@ -96,6 +96,30 @@ pub fn pca_2d_with_stats(x: ArrayView2<f64>) -> (Vec<[f64; 2]>, [f64; 2], PcaSta
     (project(data, d, &mean, &axes), ratio, stats)
 }
 
+/// The column means and every principal axis (row `c` of the returned
+/// row-major `d × d` matrix is axis `c`, largest variance first), by Jacobi;
+/// `None` above [`EXACT_MAX_D`] features, where that would be too slow.
+/// For the gap statistic's reference box (`pipeline::trust::gap`).
+pub(crate) fn all_axes(x: ArrayView2<f64>) -> Option<(Vec<f64>, Vec<f64>)> {
+    let d = x.ncols();
+    if d == 0 || d > EXACT_MAX_D || x.nrows() == 0 {
+        return None;
+    }
+    let x = x.as_standard_layout();
+    let mean = column_means(x.view());
+    let (values, vectors) = jacobi_eigen(covariance(x.view(), &mean), d);
+    let order = descending(&values);
+    let mut axes = vec![0.0; d * d];
+    for (c, &k) in order.iter().enumerate() {
+        let axis = &mut axes[c * d..(c + 1) * d];
+        for (i, a) in axis.iter_mut().enumerate() {
+            *a = vectors[i * d + k];
+        }
+        orient(axis);
+    }
+    Some((mean, axes))
+}
+
 /// The two axes, their eigenvalues and the total variance, by Jacobi.
 fn exact_axes(x: ArrayView2<f64>, mean: &[f64]) -> ([Vec<f64>; 2], [f64; 2], f64) {
     let d = x.ncols();

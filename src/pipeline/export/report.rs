@@ -1,7 +1,7 @@
 //! `segmentation_report.md`: what went in, what each stage did, how K was
 //! chosen, and every segment's profile, label and action, with the charts.
 
-use super::analysis_md;
+use super::{analysis_md, trust_md};
 use crate::config::RunConfig;
 use crate::pipeline::aggregate::AggregateReport;
 use crate::pipeline::clean::{
@@ -59,20 +59,25 @@ fn opt(x: Option<f64>, digits: usize) -> String {
 
 /// The K table shared by the report and the headless summary.
 pub fn k_table(sweep: &SweepResult, chosen_k: usize) -> String {
-    let mut s = String::from(
-        "| K | SSE | Silhouette | Calinski–Harabasz | Davies–Bouldin | |\n|---:|---:|---:|---:|---:|:---|\n",
+    let (gap_head, gap_rule) = trust_md::k_table_header();
+    let mut s = format!(
+        "| K | SSE | Silhouette | Calinski–Harabasz | Davies–Bouldin |{gap_head} |\n|---:|---:|---:|---:|---:|{gap_rule}:---|\n",
     );
     for r in &sweep.results {
         let mark = if r.k == chosen_k { "← chosen" } else { "" };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {mark} |",
+            "| {} | {} | {} | {} | {} |{} {mark} |",
             r.k,
             human(r.fit.inertia),
             opt(r.metrics.silhouette, 3),
             opt(r.metrics.calinski_harabasz, 1),
-            opt(r.metrics.davies_bouldin, 3)
+            opt(r.metrics.davies_bouldin, 3),
+            trust_md::k_table_cells(sweep, r.k)
         );
+    }
+    if let Some(note) = trust_md::k_table_note(sweep) {
+        let _ = writeln!(s, "\n{note}");
     }
     s
 }
@@ -81,6 +86,7 @@ pub fn k_table(sweep: &SweepResult, chosen_k: usize) -> String {
 pub fn render(run: &RunOutput, cfg: &RunConfig, charts: &[String]) -> String {
     let mut md = String::new();
     title_md(&mut md, run, cfg);
+    md.push_str(&trust_md::findings_md(run));
     input_md(&mut md, run);
     columns_md(&mut md, run);
     cleaning_md(&mut md, &run.cleaned.report);
@@ -413,6 +419,7 @@ fn segments_md(md: &mut String, run: &RunOutput) {
     }
     for s in &run.profiles.segments {
         md.push_str(&analysis_md::segment_md(s));
+        md.push_str(&trust_md::segment_md(run, s.id as usize));
     }
 }
 

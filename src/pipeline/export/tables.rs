@@ -225,6 +225,10 @@ pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
         .map(|s| s.to_string())
         .collect();
         header.push("tiny".into());
+        let trust = profiles.trust.as_ref();
+        if trust.is_some() {
+            header.extend(["stability", "stability_band", "rule"].map(String::from));
+        }
         for f in &first.features {
             let name = neutralise_cell(&f.feature).into_owned();
             header.push(format!("{name}_mean"));
@@ -262,6 +266,13 @@ pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
                 .into_owned(),
             );
             row.push(s.tiny.to_string());
+            if let Some(t) = trust {
+                let st = t.stability_of(s.id as usize);
+                row.push(st.map_or(String::new(), |x| format!("{:.3}", x.jaccard)));
+                row.push(st.map_or(String::new(), |x| x.band.words().to_string()));
+                let rule = t.rule_of(s.id as usize).map_or("", |r| r.text.as_str());
+                row.push(neutralise_cell(rule).into_owned());
+            }
             for f in &s.features {
                 row.push(rounded(f.mean));
                 row.push(rounded(f.median));

@@ -12,6 +12,7 @@ pub mod features;
 pub mod inspect;
 pub mod load;
 pub mod map;
+pub mod trust;
 pub mod words;
 
 use crate::config::RunConfig;

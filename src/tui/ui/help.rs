@@ -19,7 +19,8 @@ const GLOBAL: &[(&str, &str)] = &[
     ("Ctrl-C", "quit at once, from anywhere"),
 ];
 
-/// ASCII replacements for the arrows in help text.
+/// ASCII replacements for the arrows and marks in help text (the marks
+/// as ASCII mode draws them: ✓ +, ✗ x).
 fn ascii_keys(s: &str) -> String {
     s.replace("↑↓←→", "arrows")
         .replace("↑↓", "Up/Dn")
@@ -28,6 +29,8 @@ fn ascii_keys(s: &str) -> String {
         .replace('↓', "Dn")
         .replace('←', "Lt")
         .replace('→', "Rt")
+        .replace('✓', "+")
+        .replace('✗', "x")
 }
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {

@@ -56,7 +56,8 @@ pub fn zbar(z: f64, width: usize, span: f64, g: &Glyphs) -> (String, String, Str
     } else {
         0
     };
-    let cells = cells.min(half).max(usize::from(z.abs() >= 0.05));
+    // A visible effect gets at least one cell, when there is one to give.
+    let cells = cells.max(usize::from(z.abs() >= 0.05)).min(half);
     let bar = g.hbar[0].repeat(cells);
     if z < 0.0 {
         (
@@ -102,6 +103,10 @@ pub fn asciify(buf: &mut Buffer, area: Rect) {
 /// and k / M suffixes when it does not fit.
 pub fn number(x: f64, width: usize) -> String {
     use crate::pipeline::export::report::human;
+    // What two decimals would show as 0, and what no suffix makes short.
+    if x.is_finite() && x != 0.0 && (x.abs() < 0.005 || x.abs() >= 1e12) {
+        return scientific(x, width);
+    }
     let s = human(x);
     if s.chars().count() <= width || !x.is_finite() {
         return s;
@@ -120,6 +125,26 @@ pub fn number(x: f64, width: usize) -> String {
     } else {
         format!("{v:.0}{unit}")
     }
+}
+
+/// `x` as "1.5e-90", with as many decimals (up to two) as fit in `width`.
+fn scientific(x: f64, width: usize) -> String {
+    (0..=2)
+        .rev()
+        .map(|d| format!("{x:.d$e}"))
+        .find(|s| s.chars().count() <= width)
+        .unwrap_or_else(|| format!("{x:.0e}"))
+}
+
+/// `x` with up to `decimals` decimals, fewer when it would not fit in
+/// `width` cells; a number that does not fit even without them is
+/// written as [`number`] writes it.
+pub fn fixed(x: f64, decimals: usize, width: usize) -> String {
+    (0..=decimals)
+        .rev()
+        .map(|d| format!("{x:.d$}"))
+        .find(|s| s.chars().count() <= width)
+        .unwrap_or_else(|| number(x, width))
 }
 
 #[cfg(test)]
@@ -150,6 +175,13 @@ mod tests {
         assert_eq!(format!("{pad}{l}{rule}{r}"), "  ##|    ");
         let (pad, l, rule, r) = zbar(2.5, 9, 2.0, &ASCII);
         assert_eq!(format!("{pad}{l}{rule}{r}"), "    |####");
+        // No room for a bar (a narrow drill-down): the rule alone.
+        for width in [0, 1, 2] {
+            for z in [-3.0, -0.1, 0.1, 3.0] {
+                let (pad, l, rule, r) = zbar(z, width, 2.0, &ASCII);
+                assert_eq!(format!("{pad}{l}{rule}{r}"), "|", "{width} {z}");
+            }
+        }
     }
 
     #[test]
@@ -157,5 +189,13 @@ mod tests {
         assert_eq!(number(1234.0, 8), "1,234");
         assert_eq!(number(12_345_678.0, 8), "12.3M");
         assert_eq!(number(0.25, 8), "0.25");
+        // Tiny values never read as 0, huge ones stay short.
+        assert_eq!(number(5.818e-90, 9), "5.82e-90");
+        assert_eq!(number(-5.818e-90, 7), "-6e-90");
+        assert_eq!(number(1.5e95, 9), "1.50e95");
+        assert_eq!(number(0.0, 9), "0");
+        assert_eq!(fixed(0.171, 3, 6), "0.171");
+        assert_eq!(fixed(-682.152, 3, 6), "-682.2");
+        assert_eq!(fixed(-682.152, 3, 4), "-682");
     }
 }

@@ -48,6 +48,21 @@ pub fn pane_block<'a>(theme: &Theme, title: &str, focused: bool) -> Block<'a> {
         .title(Line::from(Span::styled(title.to_string(), title_style)))
 }
 
+/// A bordered pane whose title is made of styled parts (a mark that must
+/// keep its own style); the border as [`pane_block`]'s.
+pub fn pane_block_with<'a>(theme: &Theme, title: Line<'a>, focused: bool) -> Block<'a> {
+    let border = if focused {
+        theme.focus_border()
+    } else {
+        theme.border()
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.glyphs.border)
+        .border_style(border)
+        .title(title)
+}
+
 /// A selected row: every span in `style`, so no part of the row keeps a
 /// colour that is unreadable on the selection background.
 pub fn highlight(mut line: Line<'_>, style: ratatui::style::Style) -> Line<'_> {

@@ -24,6 +24,7 @@ mod points;
 mod prep;
 mod radar;
 mod sizes;
+mod stability;
 
 use std::path::{Path, PathBuf};
 
@@ -86,6 +87,9 @@ pub struct ChartInput<'a> {
     /// (x, y) columns in original units, one value per row each
     /// (e.g. balance × transaction frequency).
     pub scatter: Option<(NamedColumn, NamedColumn)>,
+    /// Bootstrap stability (mean Jaccard) of each entry of `segments` (same
+    /// order); empty = no stability chart.
+    pub stability: Vec<f64>,
 }
 
 pub const ELBOW_PNG: &str = "elbow.png";
@@ -95,6 +99,7 @@ pub const RADAR_PNG: &str = "radar.png";
 pub const HEATMAP_PNG: &str = "heatmap.png";
 pub const SCATTER_PNG: &str = "scatter.png";
 pub const PCA_PNG: &str = "pca.png";
+pub const STABILITY_PNG: &str = "stability.png";
 pub const COMBINED_PNG: &str = "segmentation_charts.png";
 
 /// Pixel size of every single chart.
@@ -191,10 +196,11 @@ enum Chart {
     Heatmap,
     Scatter,
     Pca,
+    Stability,
 }
 
 impl Chart {
-    const ALL: [Chart; 7] = [
+    const ALL: [Chart; 8] = [
         Chart::Elbow,
         Chart::Sizes,
         Chart::Balance,
@@ -202,6 +208,7 @@ impl Chart {
         Chart::Heatmap,
         Chart::Scatter,
         Chart::Pca,
+        Chart::Stability,
     ];
     fn file(self) -> &'static str {
         match self {
@@ -212,6 +219,7 @@ impl Chart {
             Chart::Heatmap => HEATMAP_PNG,
             Chart::Scatter => SCATTER_PNG,
             Chart::Pca => PCA_PNG,
+            Chart::Stability => STABILITY_PNG,
         }
     }
 }

@@ -142,6 +142,7 @@ impl<'a, 'b> Prep<'a, 'b> {
                     .any(|&i| x[i].is_finite() && y[i].is_finite())
             }),
             Chart::Pca => self.pca.is_some(),
+            Chart::Stability => !inp.stability.is_empty(),
         }
     }
 
@@ -154,6 +155,7 @@ impl<'a, 'b> Prep<'a, 'b> {
             Chart::Heatmap => self.draw_heatmap(area),
             Chart::Scatter => self.draw_scatter(area),
             Chart::Pca => self.draw_pca(area),
+            Chart::Stability => self.draw_stability(area),
         }
     }
 
@@ -217,6 +219,13 @@ fn check_input(inp: &ChartInput) -> Result<()> {
     {
         return Err(Error::data(format!(
             "charts: centroid z-scores must be {} × {d}",
+            inp.segments.len()
+        )));
+    }
+    if !inp.stability.is_empty() && inp.stability.len() != inp.segments.len() {
+        return Err(Error::data(format!(
+            "charts: {} stability values for {} segments",
+            inp.stability.len(),
             inp.segments.len()
         )));
     }

@@ -1,7 +1,11 @@
 //! Stage 5, Cluster: the K-Means sweep over a K range (K from / to, fixed K
 //! or auto, restarts, seed), run on the worker with progress (Esc cancels);
-//! the elbow curve (ratatui `Chart`) with the chosen K marked, and the
-//! metrics of every K (SSE, silhouette, Calinski–Harabasz, Davies–Bouldin).
+//! the metrics of every K with the evidence the K rule reads (the gap
+//! statistic and its steps; SSE, silhouette, Calinski–Harabasz,
+//! Davies–Bouldin), the Structure pane (the verdict on the segments with
+//! its reasons, and why K: `structure`), and the curve the K rule reads
+//! (ratatui `Chart`) with the chosen K marked. `v` swaps the pane that does
+//! not fit at the terminal's size.
 //!
 //! ←/→ moves the chosen K among the K the sweep computed: that writes
 //! `cluster.k` (so a replay picks the same K; each K of a sweep is the same
@@ -10,6 +14,7 @@
 //! Enter) runs it again.
 
 mod draw;
+mod structure;
 
 use super::{Ctx, DrawCtx, Screen, Session};
 use crate::config::{RunConfig, Setting};
@@ -35,6 +40,12 @@ pub struct ClusterScreen {
     pub focus: Pane,
     pub option_row: usize,
     pub offset: Cell<usize>,
+    /// `v`: show the pane that does not fit beside the others (the chart
+    /// instead of the Structure pane; below 72 columns, the Structure pane
+    /// instead of the options and K table).
+    pub swap: bool,
+    /// What `v` would show, as last drawn (`None`: everything fits).
+    pub swap_label: Cell<Option<&'static str>>,
 }
 
 /// The panes, in Tab order.
@@ -368,6 +379,26 @@ impl ClusterScreen {
     }
 }
 
+/// `w`: the K range to the wider top the K rule suggests at its edge,
+/// and the sweep run again.
+fn widen_range(cx: &mut Ctx) {
+    let (lo, hi) = (cx.config.cluster.k_min, cx.config.cluster.k_max);
+    let top = k_choice::wider_top(hi);
+    if top <= hi {
+        cx.set_status(
+            StatusKind::Info,
+            format!("K to is {hi}, the most custseg sweeps."),
+        );
+        return;
+    }
+    cx.config.cluster.k_max = top;
+    cx.set_status(
+        StatusKind::Info,
+        format!("K range {lo}..{top}: running the sweep..."),
+    );
+    cx.start(Request::Sweep);
+}
+
 fn options_changed(cx: &mut Ctx) {
     if pending(cx) {
         cx.set_status(
@@ -434,6 +465,11 @@ impl Screen for ClusterScreen {
                 }
             }
             Action::Command(Command::AutoK) => self.set_k(cx, None),
+            Action::Command(Command::SwapView) => self.swap = !self.swap,
+            Action::Command(Command::WidenRange) if sweeping => {
+                cx.set_status(StatusKind::Info, "The sweep is running; Esc cancels it.");
+            }
+            Action::Command(Command::WidenRange) => widen_range(cx),
             Action::Command(Command::EditValue) => self.edit_value(cx),
             Action::Move(m) if self.focus == Pane::Options => {
                 let row = OPTION_ROWS[self.option_row];
@@ -475,6 +511,12 @@ impl Screen for ClusterScreen {
             Pane::Results if v.data.sweep().is_some() => {
                 keys.push(KeyHint::new(g.left_right, "move K"));
                 keys.push(KeyHint::new("a", "auto K"));
+                if v.data.k_pick().is_some_and(|p| p.at_edge) {
+                    keys.push(KeyHint::new("w", "widen range"));
+                }
+                if let Some(other) = self.swap_label.get() {
+                    keys.push(KeyHint::new("v", other));
+                }
             }
             Pane::Results => {}
             Pane::Options => {
@@ -497,19 +539,35 @@ impl Screen for ClusterScreen {
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
-        "Cluster runs K-Means for every K of the range (the sweep) and picks K",
+        "Cluster runs K-Means for every K of the range (the sweep). K rule: the",
     ),
     (
         "",
-        "at the knee of the elbow curve (SSE falls fast, then slowly); if there",
+        "gap statistic asks how much more K segments separate the customers than",
     ),
     (
         "",
-        "is no clear knee, the best silhouette. Silhouette (-1..1) and",
+        "structureless data would; K is the last clear step (marked, at least a",
     ),
     (
         "",
-        "Calinski-Harabasz: higher is better; Davies-Bouldin: lower is better.",
+        "third of the best step) before two weak ones, so every range that holds",
+    ),
+    (
+        "",
+        "it gives the same K. At the top of the range it says so: w widens it.",
+    ),
+    (
+        "",
+        "Structure: clear = natural groups (gap, silhouette >= 0.35, every segment",
+    ),
+    (
+        "",
+        "stable); weak or none = a convenient partition, not natural groups.",
+    ),
+    (
+        "",
+        "Silhouette (-1..1) and CH: higher is better; DB: lower is better.",
     ),
     ("", ""),
     (
@@ -518,8 +576,13 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("a", "let the sweep choose K again (auto)"),
     ("r", "run the sweep (again) with the options"),
+    (
+        "w",
+        "widen the K range (K to twice as far) and run the sweep",
+    ),
     ("Tab", "options: K from / to, K, restarts, seed"),
     ("Options: ←→", "change the selected option; e types a value"),
+    ("v", "the chart or the structure, when both do not fit"),
     (
         "Enter",
         "go on to Inspect (runs the sweep first if out of date)",

@@ -414,7 +414,27 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "",
-        "change are saved in run.toml, so a replay shows them too.",
+        "change are saved in run.toml, so a replay shows them too. ↑/↓ after a",
+    ),
+    (
+        "",
+        "mean: above / below everyone's. Stability (Stab.): how often a segment",
+    ),
+    (
+        "",
+        "comes back when the customers are resampled (Jaccard): ✓✓ >= 0.85 highly",
+    ),
+    (
+        "",
+        "stable, ✓ >= 0.75 stable, ? 0.6-0.75 a pattern, membership doubtful,",
+    ),
+    (
+        "",
+        "✗ < 0.6 do not trust. Rule: the segment in original units (a threshold",
+    ),
+    (
+        "",
+        "tree); 'rules agree' = customers it puts in their segment.",
     ),
     ("", ""),
     ("↑↓ j k", "select a segment"),

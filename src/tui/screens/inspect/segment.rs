@@ -1,11 +1,13 @@
-//! The Segment view: one segment in full — label, action and why, each
-//! feature against all customers, z-scores, profile-only columns, traits
+//! The Segment view: one segment in full — label, action and why, its
+//! stability and rule, each feature against all customers, z-scores, profile-only columns, traits
 //! and the shares of text columns. ↑↓ scroll.
 
 use super::{InspectScreen, distinguishing};
 use crate::pipeline::features::Transform;
 use crate::pipeline::profile::{Direction, Profiles, SegmentProfile};
+use crate::pipeline::trust::Trust;
 use crate::tui::screens::DrawCtx;
+use crate::tui::screens::trust::{band_mark, drawable, shown};
 use crate::tui::text;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{charts, pane_block};
@@ -69,6 +71,9 @@ impl InspectScreen {
             .get(&s.id)
             .is_some_and(|o| o.label.is_some());
         let mut lines = head_lines(t, s, yours, width);
+        if let Some(trust) = shown(v.data) {
+            lines.extend(trust_lines(t, trust, s.id as usize, width));
+        }
         lines.extend(feature_lines(t, s, width));
         lines.extend(z_and_profile_lines(t, s, width));
         lines.extend(labelled(
@@ -132,6 +137,40 @@ fn head_lines(t: &Theme, s: &SegmentProfile, yours: bool, width: usize) -> Vec<L
     ])];
     lines.extend(labelled("Action", &s.action, width, t.dim(), t.text()));
     lines.extend(labelled("Why", &s.label_reason, width, t.dim(), t.dim()));
+    lines
+}
+
+/// The segment's stability (number, band mark and words, how often it
+/// dissolved) and its rule in original units with the rules' fidelity.
+fn trust_lines(t: &Theme, trust: &Trust, id: usize, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(st) = trust.stability_of(id) {
+        let (mark, style) = band_mark(t, st.band);
+        let dissolved = if st.dissolved > 0 {
+            format!(
+                "; dissolved in {} of {} resamples",
+                st.dissolved, st.resamples
+            )
+        } else {
+            format!("; kept together in all {} resamples", st.resamples)
+        };
+        let text = format!("{:.2} {mark} {}{dissolved}", st.jaccard, st.band.words());
+        lines.extend(labelled("Stable?", &text, width, t.dim(), style));
+    }
+    if let Some(rule) = trust.rule_of(id) {
+        let text = drawable(t, &rule.text);
+        lines.extend(labelled("Rule", &text, width, t.dim(), t.text()));
+        if let Some(r) = &trust.rules {
+            let note = format!(
+                "(the {} rules put {:.1}% of the customers in their segment; their spread is \
+                 {:.2}x K-Means')",
+                trust.k,
+                r.agreement * 100.0,
+                r.cost_ratio
+            );
+            lines.extend(labelled("", &note, width, t.dim(), t.dim()));
+        }
+    }
     lines
 }
 

@@ -1,18 +1,25 @@
-//! The Segments view: the table of segments (label, size, share, the key
-//! averages), bars of the sizes and of one feature's mean, and the
-//! selected segment in two lines.
+//! The Segments view: the table of segments (label, size, share, the
+//! stability with its band's mark, the key averages marked high / low),
+//! bars of the sizes and of one feature's mean, and the selected segment
+//! in a few lines (its stability, rule, action and traits). The table's
+//! title gives the structure verdict, its foot the rules' fidelity.
 
 use super::{InspectScreen, distinguishing};
 use crate::pipeline::profile::{Direction, Profiles, SegmentProfile};
+use crate::pipeline::trust::Trust;
+use crate::pipeline::trust::stability::SegmentStability;
 use crate::tui::screens::DrawCtx;
+use crate::tui::screens::trust::{
+    band_legend, band_mark, drawable, rules_fidelity, shown, verdict_gist, verdict_mark,
+};
 use crate::tui::screens::words::k_reason;
 use crate::tui::text;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{self, charts, pane_block};
+use crate::tui::widgets::{self, charts, pane_block, pane_block_with};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 /// Features shown as key averages, most telling first.
 fn key_features(names: &[String]) -> Vec<usize> {
@@ -38,26 +45,55 @@ fn key_features(names: &[String]) -> Vec<usize> {
     out
 }
 
-/// The widths of the table: #, Label, Size, Share and as many key
-/// averages as fit beside a label of at least 28 cells.
+/// The widths of the table: #, Label, Size, Share, Stability (when
+/// measured) and as many key averages as fit beside a label of at least
+/// 28 cells.
 struct TableLayout {
     label: usize,
     /// The features shown, by index.
     shown: Vec<usize>,
+    stability: bool,
 }
 
 const ID_W: usize = 3;
 const SIZE_W: usize = 8;
 const SHARE_W: usize = 6;
+const STAB_W: usize = 8;
 const FEAT_W: usize = 10;
 
+/// A mean's mark: above or below everyone's in original units, so the
+/// direction reads without colour.
+fn direction_mark(t: &Theme, d: Direction) -> &'static str {
+    match (d, t.ascii) {
+        (Direction::High, false) => "↑",
+        (Direction::High, true) => "^",
+        (Direction::Low, false) => "↓",
+        (Direction::Low, true) => "v",
+        (Direction::Typical, _) => " ",
+    }
+}
+
+/// "0.93 ✓✓": a segment's stability and its band's mark.
+fn stability_cell(t: &Theme, st: Option<&SegmentStability>) -> Span<'static> {
+    match st {
+        Some(st) => {
+            let (mark, style) = band_mark(t, st.band);
+            let cell = format!("{:.2} {mark:<2}", st.jaccard);
+            Span::styled(text::fit_right(&cell, STAB_W, ""), style)
+        }
+        None => Span::styled(text::fit_right("-   ", STAB_W, ""), t.dim()),
+    }
+}
+
 impl TableLayout {
-    fn new(width: usize, names: &[String]) -> Self {
-        let fixed = 2 + ID_W + SIZE_W + SHARE_W + 3;
+    fn new(width: usize, names: &[String], stability: bool) -> Self {
+        let stab_w = if stability { STAB_W } else { 0 };
+        let fixed = 2 + ID_W + SIZE_W + SHARE_W + 3 + stab_w;
         let n_feat = (width.saturating_sub(fixed + 28) / (FEAT_W + 1)).min(names.len());
         TableLayout {
             label: width.saturating_sub(fixed + n_feat * (FEAT_W + 1)),
             shown: key_features(names).into_iter().take(n_feat).collect(),
+            stability,
         }
     }
 
@@ -69,10 +105,16 @@ impl TableLayout {
             Span::styled(text::fit_right("Size", SIZE_W, ""), t.title()),
             Span::styled(text::fit_right("Share", SHARE_W + 1, ""), t.title()),
         ];
+        if self.stability {
+            header.push(Span::styled(
+                text::fit_right(" Stab.  ", STAB_W, ""),
+                t.title(),
+            ));
+        }
         for &j in &self.shown {
             header.push(Span::raw(" "));
             header.push(Span::styled(
-                text::fit_right(&names[j], FEAT_W, t.glyphs.ellipsis),
+                text::fit_right(&format!("{} ", names[j]), FEAT_W, t.glyphs.ellipsis),
                 t.title(),
             ));
         }
@@ -80,8 +122,9 @@ impl TableLayout {
     }
 
     /// A segment: id, label (yours in the input colour, a tiny one
-    /// warned), size, share and the key averages coloured by direction.
-    fn row(&self, t: &Theme, s: &SegmentProfile, renamed: bool, selected: bool) -> Line<'static> {
+    /// warned), size, share, stability and the key averages marked (and
+    /// coloured) by direction.
+    fn row(&self, t: &Theme, s: &SegmentProfile, row: RowFacts) -> Line<'static> {
         let label = if s.tiny {
             format!("{} {}", t.glyphs.warn, s.label)
         } else {
@@ -89,13 +132,13 @@ impl TableLayout {
         };
         let label_style = if s.tiny {
             t.warn()
-        } else if renamed {
+        } else if row.renamed {
             t.input()
         } else {
             t.text()
         };
         let mut spans = vec![
-            Span::raw(if selected { t.glyphs.pointer } else { "  " }),
+            Span::raw(if row.selected { t.glyphs.pointer } else { "  " }),
             Span::styled(text::fit(&s.id.to_string(), ID_W, ""), t.segment(s.id)),
             Span::styled(
                 text::fit(&label, self.label, t.glyphs.ellipsis),
@@ -110,22 +153,34 @@ impl TableLayout {
                 t.text(),
             ),
         ];
+        if self.stability {
+            spans.push(stability_cell(t, row.stability));
+        }
         for &j in &self.shown {
             spans.push(Span::raw(" "));
             let f = &s.features[j];
-            // Coloured by the comparison in original units, as the traits.
+            // Decided by the comparison in original units, as the traits.
             let style = match f.direction {
                 Direction::High => t.ok(),
                 Direction::Low => t.warn(),
                 Direction::Typical => t.text(),
             };
+            let number = charts::number(f.mean, FEAT_W - 1);
             spans.push(Span::styled(
-                text::fit_right(&charts::number(f.mean, FEAT_W), FEAT_W, ""),
+                text::fit_right(&number, FEAT_W - 1, ""),
                 style,
             ));
+            spans.push(Span::styled(direction_mark(t, f.direction), style));
         }
         Line::from(spans)
     }
+}
+
+/// What a row shows besides the segment's profile.
+struct RowFacts<'a> {
+    renamed: bool,
+    selected: bool,
+    stability: Option<&'a SegmentStability>,
 }
 
 impl InspectScreen {
@@ -144,7 +199,7 @@ impl InspectScreen {
         if detail_area.height >= 3
             && let Some(s) = p.segments.get(self.selected)
         {
-            draw_brief(frame, detail_area, v.theme, s);
+            draw_brief(frame, detail_area, v.theme, s, shown(v.data));
         }
     }
 
@@ -153,24 +208,13 @@ impl InspectScreen {
     fn draw_table(&self, frame: &mut Frame, area: Rect, v: &DrawCtx, p: &Profiles) -> usize {
         let t = v.theme;
         let segs = &p.segments;
-        let n = v.data.cleaned().map_or(0, |c| c.table.n_rows);
-        let pick = v.data.k_pick();
-        let title = format!(
-            " K={} segments of {} customers {} {} ",
-            pick.as_ref().map_or(segs.len(), |p| p.k),
-            text::thousands(n),
-            t.glyphs.sep,
-            pick.as_ref().map(k_reason).unwrap_or_default()
-        );
-        let block = pane_block(
-            t,
-            &text::truncate(&title, area.width as usize - 2, t.glyphs.ellipsis),
-            true,
-        );
+        let trust = shown(v.data);
+        let block = table_block(v, p, trust, area.width as usize);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let names = feature_names(p);
-        let layout = TableLayout::new(inner.width as usize, &names);
+        let stability = trust.and_then(|x| x.stability.as_ref()).is_some();
+        let layout = TableLayout::new(inner.width as usize, &names, stability);
         let height = (inner.height as usize).saturating_sub(1);
         let offset = widgets::scroll_offset(&self.offset, self.selected, height, segs.len());
         let mut lines = vec![layout.header(t, &names)];
@@ -182,7 +226,12 @@ impl InspectScreen {
                 .overrides
                 .get(&s.id)
                 .is_some_and(|o| o.label.is_some());
-            let line = layout.row(t, s, renamed, selected);
+            let facts = RowFacts {
+                renamed,
+                selected,
+                stability: trust.and_then(|x| x.stability_of(s.id as usize)),
+            };
+            let line = layout.row(t, s, facts);
             lines.push(if selected {
                 widgets::highlight(line, t.selected())
             } else {
@@ -296,6 +345,76 @@ fn bar_spans(t: &Theme, id: u32, frac: f64, bar_w: usize, signed: bool) -> Vec<S
     }
 }
 
+/// The table's border: K, customers, the structure verdict and why K on
+/// top; the stability bands' legend and the rules' fidelity below.
+fn table_block<'a>(v: &DrawCtx, p: &Profiles, trust: Option<&Trust>, width: usize) -> Block<'a> {
+    let t = v.theme;
+    let n = v.data.cleaned().map_or(0, |c| c.table.n_rows);
+    let pick = v.data.k_pick();
+    let head = format!(
+        " K={} segments of {} customers {} ",
+        pick.as_ref().map_or(p.segments.len(), |p| p.k),
+        text::thousands(n),
+        t.glyphs.sep,
+    );
+    let title_style = t.focus_border();
+    let mut parts = vec![Span::styled(head, title_style)];
+    if let Some(x) = trust {
+        let verdict = x.structure.verdict;
+        let (mark, style) = verdict_mark(t, verdict);
+        parts.push(Span::styled(
+            format!(
+                "{mark} structure {}: {}",
+                verdict.name(),
+                verdict_gist(verdict)
+            ),
+            style.patch(t.title()),
+        ));
+        parts.push(Span::styled(format!(" {} ", t.glyphs.sep), title_style));
+    }
+    let reason = pick.as_ref().map(k_reason).unwrap_or_default();
+    parts.push(Span::styled(format!("{reason} "), title_style));
+    let title = fit_spans(parts, width.saturating_sub(2), t.glyphs.ellipsis);
+    let mut block = pane_block_with(t, Line::from(title), true);
+    let fidelity = trust
+        .and_then(|x| rules_fidelity(t, x))
+        .map(|f| format!(" {f} "));
+    let legend = trust
+        .and_then(|x| x.stability.as_ref())
+        .map(|_| format!(" stability {} ", band_legend(t)));
+    let used = |s: &Option<String>| s.as_deref().map_or(0, text::width);
+    if let Some(legend) = &legend
+        && used(&fidelity) + text::width(legend) + 4 <= width
+    {
+        block = block.title_bottom(Line::styled(legend.clone(), t.dim()).left_aligned());
+    }
+    if let Some(f) = fidelity {
+        block = block.title_bottom(Line::styled(f, t.dim()).right_aligned());
+    }
+    block
+}
+
+/// `spans` cut to `width` cells, the last one shown ending in `ellipsis`.
+fn fit_spans(spans: Vec<Span<'static>>, width: usize, ellipsis: &str) -> Vec<Span<'static>> {
+    let mut left = width;
+    let mut out = Vec::new();
+    for span in spans {
+        if left == 0 {
+            break;
+        }
+        let w = text::width(&span.content);
+        if w <= left {
+            left -= w;
+            out.push(span);
+        } else {
+            let cut = text::truncate(&span.content, left, ellipsis);
+            out.push(Span::styled(cut, span.style));
+            break;
+        }
+    }
+    out
+}
+
 /// The names of the features the segments are described by.
 fn feature_names(p: &Profiles) -> Vec<String> {
     p.segments
@@ -304,22 +423,41 @@ fn feature_names(p: &Profiles) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The selected segment in a few lines: its action and what it stands
-/// out by.
-fn draw_brief(frame: &mut Frame, area: Rect, t: &Theme, s: &SegmentProfile) {
-    let block = pane_block(t, &format!(" {} ", s.label), false);
+/// The selected segment in a few lines: its stability (in the title),
+/// its rule, its action and what it stands out by.
+fn draw_brief(frame: &mut Frame, area: Rect, t: &Theme, s: &SegmentProfile, trust: Option<&Trust>) {
+    let id = s.id as usize;
+    let mut title = vec![Span::styled(format!(" {} ", s.label), t.title())];
+    if let Some(st) = trust.and_then(|x| x.stability_of(id)) {
+        let (mark, style) = band_mark(t, st.band);
+        title.push(Span::styled(
+            format!(
+                "{} stability {:.2} {mark} {} ",
+                t.glyphs.sep,
+                st.jaccard,
+                st.band.words()
+            ),
+            style,
+        ));
+    }
+    let block = pane_block_with(t, Line::from(title), false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = vec![
-        Line::from(vec![
-            Span::styled("Action: ", t.dim()),
-            Span::styled(s.action.clone(), t.text()),
-        ]),
-        Line::from(vec![
-            Span::styled("Stands out by: ", t.dim()),
-            Span::styled(distinguishing(s, 3), t.text()),
-        ]),
-    ];
+    let mut lines = Vec::new();
+    if let Some(rule) = trust.and_then(|x| x.rule_of(id)) {
+        lines.push(Line::from(vec![
+            Span::styled("Rule: ", t.dim()),
+            Span::styled(drawable(t, &rule.text), t.text()),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Action: ", t.dim()),
+        Span::styled(s.action.clone(), t.text()),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("Stands out by: ", t.dim()),
+        Span::styled(distinguishing(s, 3), t.text()),
+    ]));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }),
         Rect::new(

@@ -1,0 +1,278 @@
+//! Bootstrap stability of each segment (Hennig, 2007, "Cluster-wise
+//! assessment of cluster stability"; R's `fpc::clusterboot`).
+//!
+//! Draw `B` bootstrap resamples of the customers (with replacement), fit
+//! K-Means with the same K on each, and give each segment the Jaccard
+//! similarity between it (restricted to the customers in the resample) and
+//! the most similar segment of the resample's fit. A segment's stability is
+//! the mean over the resamples; Hennig's reading:
+//!
+//! | mean Jaccard | reading |
+//! |---|---|
+//! | < 0.6 | do not trust: the segment dissolves when the data change a little |
+//! | 0.6 – 0.75 | a pattern, but which customers belong to it is doubtful |
+//! | ≥ 0.75 | stable |
+//! | ≥ 0.85 | highly stable |
+//!
+//! Above the sweep's fit sample (`fit_sample`, 100,000 by default) the
+//! resamples are drawn from a seeded sample of that many customers, as the
+//! sweep's restarts are: Jaccard on that many customers is as exact as
+//! anyone can read it, and the cost no longer grows with the file.
+//!
+//! Each resample refits K-Means with k-means++ and [`RESTARTS`] restarts,
+//! as a user re-running the segmentation on slightly different data would.
+//! Deterministic: resample `b` draws from its own seeded stream, each fit is
+//! thread-count independent, and the means are summed in resample order.
+
+use super::sample::{self, RESAMPLE_STREAM, STABILITY_SAMPLE_STREAM};
+use crate::pipeline::cluster::{Init, KMeansConfig, Storage, kmeans};
+use crate::pipeline::progress::{NoProgress, Progress};
+use crate::{Error, Result};
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+/// Resamples by default (Hennig's `clusterboot` uses 100; 50 gives the
+/// mean Jaccard to about ±0.02).
+pub const DEFAULT_RESAMPLES: usize = 50;
+/// K-Means restarts per resample.
+pub const RESTARTS: usize = 3;
+/// Below this Jaccard a segment counts as dissolved in a resample
+/// (Hennig's `dissolved`).
+pub const DISSOLVED: f64 = 0.5;
+
+/// How much to trust one segment, by its mean Jaccard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// Below 0.6.
+    DoNotTrust,
+    /// 0.6 to 0.75.
+    Pattern,
+    /// 0.75 to 0.85.
+    Stable,
+    /// 0.85 and above.
+    HighlyStable,
+}
+
+impl Band {
+    pub fn of(jaccard: f64) -> Band {
+        if jaccard >= 0.85 {
+            Band::HighlyStable
+        } else if jaccard >= 0.75 {
+            Band::Stable
+        } else if jaccard >= 0.6 {
+            Band::Pattern
+        } else {
+            Band::DoNotTrust
+        }
+    }
+
+    /// In an analyst's words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Band::HighlyStable => "highly stable",
+            Band::Stable => "stable",
+            Band::Pattern => "a pattern, membership doubtful",
+            Band::DoNotTrust => "do not trust",
+        }
+    }
+}
+
+/// The stability of one segment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentStability {
+    pub segment: usize,
+    /// Mean Jaccard over the resamples that held any of its customers.
+    pub jaccard: f64,
+    pub band: Band,
+    /// Resamples in which it dissolved (Jaccard below [`DISSOLVED`]).
+    pub dissolved: usize,
+    /// Resamples that held any of its customers.
+    pub resamples: usize,
+}
+
+/// The stability of every segment of one K.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    pub k: usize,
+    pub resamples: usize,
+    /// Customers the resamples were drawn from.
+    pub rows: usize,
+    pub segments: Vec<SegmentStability>,
+}
+
+impl Stability {
+    /// The lowest segment stability.
+    pub fn lowest(&self) -> Option<&SegmentStability> {
+        self.segments
+            .iter()
+            .min_by(|a, b| a.jaccard.total_cmp(&b.jaccard))
+    }
+}
+
+/// What the check needs besides the data and labels.
+#[derive(Clone, Debug)]
+pub struct StabilityOptions {
+    pub resamples: usize,
+    /// Customers the resamples are drawn from, at most (0: all).
+    pub sample: usize,
+    pub seed: u64,
+    pub max_iter: usize,
+    pub tol: f64,
+    pub storage: Storage,
+}
+
+/// The stability of the `k` segments `labels` of `x` (one label per row).
+pub fn stability(
+    x: ArrayView2<f64>,
+    labels: &[u32],
+    k: usize,
+    opts: &StabilityOptions,
+    progress: &dyn Progress,
+) -> Result<Stability> {
+    let (n, d) = x.dim();
+    if labels.len() != n || n == 0 || k == 0 || opts.resamples == 0 {
+        return Err(Error::usage(
+            "the stability check needs one label per row, K ≥ 1 and at least one resample",
+        ));
+    }
+    let data = &*crate::pipeline::linalg::row_major(&x);
+    let rows = sample::rows_without_replacement(
+        n,
+        limit(opts.sample, n),
+        opts.seed,
+        STABILITY_SAMPLE_STREAM,
+    );
+    let base = sample::gather(data, d, &rows);
+    let truth: Vec<u32> = rows.iter().map(|&r| labels[r]).collect();
+    // Counted and reported under one lock, so the fractions never go back.
+    let done = Mutex::new(0usize);
+    let per_resample: Vec<Vec<Option<f64>>> = (0..opts.resamples)
+        .into_par_iter()
+        .map(|b| {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let best = resample_jaccard(&base, d, &truth, k, b as u64, opts)?;
+            let mut at = done.lock().unwrap_or_else(|e| e.into_inner());
+            *at += 1;
+            progress.report(
+                *at as f64 / opts.resamples as f64,
+                &format!("stability: resample {at} of {}", opts.resamples),
+            );
+            drop(at);
+            Ok(best)
+        })
+        .collect::<Result<_>>()?;
+    let segments = (0..k)
+        .map(|c| {
+            let seen: Vec<f64> = per_resample.iter().filter_map(|v| v[c]).collect();
+            let jaccard = if seen.is_empty() {
+                0.0
+            } else {
+                seen.iter().sum::<f64>() / seen.len() as f64
+            };
+            SegmentStability {
+                segment: c,
+                jaccard,
+                band: Band::of(jaccard),
+                dissolved: seen.iter().filter(|&&j| j < DISSOLVED).count(),
+                resamples: seen.len(),
+            }
+        })
+        .collect();
+    Ok(Stability {
+        k,
+        resamples: opts.resamples,
+        rows: rows.len(),
+        segments,
+    })
+}
+
+/// `sample` rows of `n`, 0 meaning all of them.
+fn limit(sample: usize, n: usize) -> usize {
+    if sample == 0 { n } else { sample.min(n) }
+}
+
+/// For each original segment, the best Jaccard with a segment of the fit on
+/// bootstrap resample `b` (`None` when the resample holds none of it).
+fn resample_jaccard(
+    base: &[f64],
+    d: usize,
+    truth: &[u32],
+    k: usize,
+    b: u64,
+    opts: &StabilityOptions,
+) -> Result<Vec<Option<f64>>> {
+    let m = truth.len();
+    let picks = sample::bootstrap(m, opts.seed, RESAMPLE_STREAM + b);
+    let drawn = sample::gather(base, d, &picks);
+    let view = ArrayView2::from_shape((m, d), &drawn).expect("m × d rows");
+    let distinct = {
+        let mut p = picks.clone();
+        p.dedup();
+        p.len()
+    };
+    if distinct < k {
+        return Ok(vec![None; k]);
+    }
+    let cfg = KMeansConfig {
+        k,
+        n_init: RESTARTS,
+        max_iter: opts.max_iter,
+        tol: opts.tol,
+        seed: opts
+            .seed
+            .wrapping_add(b.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        init: Init::KMeansPlusPlus,
+        storage: opts.storage,
+    };
+    let fit = match kmeans(view, &cfg, &NoProgress) {
+        Ok(fit) => fit,
+        // Fewer distinct rows than K in this resample: no verdict from it.
+        Err(Error::Data(_) | Error::DataWithRemedy { .. }) => return Ok(vec![None; k]),
+        Err(e) => return Err(e),
+    };
+    // Contingency of original × new segments over the distinct customers
+    // of the resample (a row drawn twice is one customer).
+    let kn = fit.k;
+    let mut table = vec![0usize; k * kn];
+    let mut previous = None;
+    for (i, &row) in picks.iter().enumerate() {
+        if previous == Some(row) {
+            continue;
+        }
+        previous = Some(row);
+        table[truth[row] as usize * kn + fit.labels[i] as usize] += 1;
+    }
+    let new_sizes: Vec<usize> = (0..kn)
+        .map(|j| (0..k).map(|c| table[c * kn + j]).sum())
+        .collect();
+    Ok((0..k)
+        .map(|c| {
+            let row = &table[c * kn..(c + 1) * kn];
+            let size: usize = row.iter().sum();
+            (size > 0).then(|| {
+                row.iter()
+                    .zip(&new_sizes)
+                    .map(|(&both, &other)| both as f64 / (size + other - both) as f64)
+                    .fold(0.0, f64::max)
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_follow_hennig() {
+        assert_eq!(Band::of(0.59), Band::DoNotTrust);
+        assert_eq!(Band::of(0.6), Band::Pattern);
+        assert_eq!(Band::of(0.75), Band::Stable);
+        assert_eq!(Band::of(0.85), Band::HighlyStable);
+    }
+}
