@@ -57,6 +57,7 @@ fn run(cli: Cli) -> custseg::Result<()> {
         Some(Command::Score(args)) => headless::run_score(&args),
         Some(Command::Sql(args)) => custseg::sql_command::run_sql(&args),
         Some(Command::Pmml(args)) => custseg::pmml_command::run_pmml(&args),
+        Some(Command::Compare(args)) => custseg::compare_command::run_compare(&args),
         None if cli.no_tui => {
             let config = cli.run.to_config(cli.file.as_ref())?;
             headless::run(&config, &cli.run)
