@@ -39,6 +39,7 @@ use values::{
         custseg score --model M FILE --out F          score new customers with a saved model\n\
         custseg sql --model M --dialect D --table T   the same scoring as one SQL statement\n\
         custseg pmml --model M --out F                the model as a PMML 4.4 document\n\
+        custseg compare OLD NEW --out DIR             who moved between the segments of two runs\n\
         custseg sample --rows N --out FILE            write synthetic customers\n\
         custseg completions bash|zsh|fish             shell completions; custseg man: the man page",
     args_conflicts_with_subcommands = true
@@ -72,6 +73,8 @@ pub enum Command {
     Sql(SqlArgs),
     /// Write a saved model as a PMML 4.4 document (ClusteringModel with its cleaning and features).
     Pmml(crate::pmml_command::PmmlArgs),
+    /// Compare two runs: who moved between segments, segment size drift (PSI), feature drift.
+    Compare(crate::compare_command::CompareArgs),
     /// Print the shell completion script (e.g. `custseg completions bash > /etc/bash_completion.d/custseg`).
     Completions(crate::shell_command::CompletionsArgs),
     /// Print the man page custseg.1 (roff), or write every page into a folder with --dir.
@@ -331,6 +334,10 @@ pub struct StageArgs {
     /// memory on very large tables (distances and sums stay in f64).
     #[arg(long, value_name = "f64|f32")]
     pub storage: Option<crate::pipeline::cluster::Storage>,
+    /// A previous run's model.json: segments that continue its segments keep
+    /// their numbers, labels (renamed ones too), actions and colours.
+    #[arg(long, value_name = "DIR/model.json")]
+    pub previous: Option<PathBuf>,
     /// Reference sets of the gap statistic, which chooses K and judges the
     /// structure (default 10; 0: off, K by the knee of the SSE curve).
     #[arg(long, value_name = "N")]

@@ -62,6 +62,10 @@ pub struct ClusterOptions {
     /// Storage of K-Means' working copy: "f64" (default) or "f32" (half
     /// the memory; arithmetic stays in f64).
     pub storage: crate::pipeline::cluster::Storage,
+    /// A previous run's model.json: segments continuing its segments keep
+    /// their numbers, labels, actions and colours (see `pipeline::continuity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<std::path::PathBuf>,
     /// Reference sets of the gap statistic, which the choice of K reads;
     /// 0 = off (K by the knee of the SSE curve).
     pub gap_references: usize,
@@ -83,6 +87,7 @@ impl Default for ClusterOptions {
             silhouette_sample: s.silhouette_sample,
             fit_sample: s.fit_sample,
             storage: s.storage,
+            previous: None,
             gap_references: s.gap_references,
             stability_resamples: crate::pipeline::trust::stability::DEFAULT_RESAMPLES,
         }

@@ -265,6 +265,7 @@ fn summary_json_core(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
+        "previous": run.chosen().continuity,
         "hints": hints(run),
         "outputs": files,
     })
@@ -407,6 +408,11 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
     }
     for w in warnings(run) {
         let _ = writeln!(s, "  warning: {w}");
+    }
+    if let Some(c) = &run.chosen().continuity {
+        for line in c.lines() {
+            let _ = writeln!(s, "  previous: {}", escape::terminal(&line));
+        }
     }
     if let Some(a) = &run.prepared.aggregated {
         for p in &a.report.policy.statements {

@@ -4,6 +4,7 @@
 pub mod artefact;
 pub mod cli;
 pub mod commands;
+pub mod compare_command;
 pub mod config;
 pub mod crash;
 pub mod error;

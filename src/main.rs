@@ -64,6 +64,7 @@ fn run(cli: Cli) -> custseg::Result<()> {
         Some(Command::Score(args)) => headless::run_score(&args),
         Some(Command::Sql(args)) => custseg::sql_command::run_sql(&args),
         Some(Command::Pmml(args)) => custseg::pmml_command::run_pmml(&args),
+        Some(Command::Compare(args)) => custseg::compare_command::run_compare(&args),
         Some(Command::Completions(args)) => custseg::shell_command::run_completions(&args),
         Some(Command::Man(args)) => custseg::shell_command::run_man(&args),
         None if cli.no_tui => {

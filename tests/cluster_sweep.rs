@@ -106,7 +106,7 @@ fn sweep_results_equal_single_fits_with_the_same_seed() {
         ..quick()
     };
     let r = sweep(mat(&data, n, d), &[], &cfg, &NoProgress).unwrap();
-    let single = kmeans(
+    let mut single = kmeans(
         mat(&data, n, d),
         &KMeansConfig {
             n_init: 3,
@@ -116,6 +116,8 @@ fn sweep_results_equal_single_fits_with_the_same_seed() {
         &NoProgress,
     )
     .unwrap();
+    // The sweep gives its fits the canonical numbering (issue 16).
+    custseg::pipeline::cluster::canonical::renumber(&mut single);
     assert_eq!(r.get(4).unwrap().fit, single);
     assert_eq!(r.get(1).unwrap().fit.n_init, 1);
 }

@@ -399,3 +399,81 @@ fn an_as_of_before_the_data_warns_and_names_the_lost_feature() {
         v["warnings"]
     );
 }
+
+/// Customers with a generic numeric column `score` (no role: clustered as a
+/// generic feature) whose cells are written by `score_cell(i)`.
+fn customers_with_score(path: &Path, rows: usize, score_cell: impl Fn(usize) -> String) {
+    let mut text = String::from("customer_id,balance,age,score\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "{},{}.{:02},{},{}\n",
+            1000 + i,
+            [1_500, 60_000, 900_000][i % 3] + (i * 131) % 997,
+            i % 100,
+            20 + (i * 17) % 60,
+            score_cell(i)
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn unreadable_cells_of_a_generic_feature_are_reported_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("scores.csv");
+    // Every 11th score is a word: read as missing and filled, so it must be said.
+    customers_with_score(&input, 330, |i| {
+        if i % 11 == 4 {
+            "n.a.x".to_string()
+        } else {
+            format!("{}.{}", 300 + (i * 7) % 500, i % 10)
+        }
+    });
+    let out = ok(&[
+        "--no-tui",
+        s(&input),
+        "--out",
+        s(&dir.path().join("o")),
+        "--k",
+        "3",
+    ]);
+    let warning = out
+        .lines()
+        .find(|l| l.contains("warning: 'score'"))
+        .unwrap_or_else(|| panic!("no warning about score:\n{out}"));
+    assert!(
+        warning.contains("30 values could not be read as numbers"),
+        "{warning}"
+    );
+    // The first unreadable score is customer 4's, on line 6 (header is line 1).
+    assert!(warning.contains("line 6: 'n.a.x'"), "{warning}");
+}
+
+#[test]
+fn a_column_of_numbers_too_large_to_compute_with_is_dropped_and_said_not_kept_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("huge.csv");
+    // Written as numbers, every one beyond ±1e100: no amount is that large,
+    // and typing the column as text used to leave it out without a word.
+    customers_with_score(&input, 240, |i| {
+        format!("{}.{}e{}", 1 + i % 9, i % 10, 101 + i % 150)
+    });
+    let out_dir = dir.path().join("o");
+    let out = ok(&["--no-tui", s(&input), "--out", s(&out_dir), "--k", "3"]);
+    assert!(
+        out.contains("warning: 'score': 240 values could not be read as numbers"),
+        "{out}"
+    );
+    let dropped = out
+        .lines()
+        .find(|l| l.contains("dropped columns:"))
+        .unwrap_or_else(|| panic!("score not dropped:\n{out}"));
+    assert!(dropped.contains("score (100.0% missing"), "{dropped}");
+    let report = std::fs::read_to_string(out_dir.join("segmentation_report.md")).unwrap();
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("| score | number") && l.contains("**dropped**")),
+        "score is not a dropped number column in the report"
+    );
+}

@@ -188,6 +188,9 @@ impl StageArgs {
         if let Some(st) = s.storage {
             c.storage = st;
         }
+        if let Some(p) = &s.previous {
+            c.previous = Some(std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+        }
         if let Some(b) = s.gap_references {
             c.gap_references = b;
         }

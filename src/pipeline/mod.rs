@@ -8,6 +8,8 @@ pub mod as_of;
 pub mod calendar;
 pub mod clean;
 pub mod cluster;
+pub mod compare;
+pub mod continuity;
 pub mod correlation;
 pub mod customer_key;
 pub mod excerpt;

@@ -146,6 +146,9 @@ pub struct Driver {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profiles {
+    /// How the segments follow a previous model (`cluster.previous`).
+    #[serde(default)]
+    pub continuity: Option<crate::pipeline::continuity::Continuity>,
     pub scheme: LabelScheme,
     pub segments: Vec<SegmentProfile>,
     /// Per kind of feature, how much it drives the segmentation.
@@ -301,6 +304,7 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
         })
         .collect();
     Profiles {
+        continuity: None,
         scheme,
         segments,
         drivers,

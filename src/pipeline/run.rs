@@ -233,7 +233,30 @@ pub fn stage_cluster(
     }
     let mut result = sweep(features.view(), &features.names, &sc, progress)?;
     result.warnings.extend(capped);
+    if let Some(path) = &cfg.cluster.previous {
+        follow_previous(&mut result, features, path)?;
+    }
     Ok(result)
+}
+
+/// Renumbers every K's fit to follow the previous model at `path`.
+fn follow_previous(
+    result: &mut SweepResult,
+    features: &Features,
+    path: &std::path::Path,
+) -> Result<()> {
+    let previous = crate::pipeline::continuity::read_previous(path)?;
+    let shown = crate::artefact::shown(path);
+    for r in &mut result.results {
+        let c = crate::pipeline::continuity::follow(
+            &mut r.fit,
+            &features.params.features,
+            &previous,
+            &shown,
+        )?;
+        r.continuity = Some(c);
+    }
+    Ok(())
 }
 
 /// Profiles and labels the segments of the result for `k`.
@@ -293,7 +316,21 @@ pub fn stage_profile(
         texts,
         extras,
     };
-    profile(&input, &cfg.labels)
+    let mut labels = cfg.labels.clone();
+    if let Some(c) = &result.continuity {
+        // The previous labels and actions, under the user's own edits.
+        for seg in &c.continued {
+            labels.overrides.entry(seg.segment).or_insert_with(|| {
+                crate::pipeline::labels::LabelOverride {
+                    label: Some(seg.label.clone()),
+                    action: Some(seg.action.clone()),
+                }
+            });
+        }
+    }
+    let mut profiles = profile(&input, &labels);
+    profiles.continuity = result.continuity.clone();
+    profiles
 }
 
 /// Runs Load -> Inspect (an [`Analysis`] run to its last stage); `stage`

@@ -114,12 +114,20 @@ fn column_warnings(rep: &ColumnReport) -> Vec<Notice> {
         w.remedy.clone_from(&rep.remedy);
         out.push(w);
     }
-    if rep.unparsed_at_load > 0 && rep.role.is_some() && rep.usage != ColumnUse::Ignore {
+    // A column clustered without a role (a generic feature) matters as much
+    // as a mapped one: its unreadable cells are filled like missing ones.
+    let used = match rep.usage {
+        ColumnUse::Ignore => false,
+        ColumnUse::Feature => true,
+        ColumnUse::Profile => rep.role.is_some(),
+    };
+    if rep.unparsed_at_load > 0 && used {
         out.push(
             Notice::new(format!(
-                "'{}' ({}): {} value{} could not be read as {} at load and count as missing: {}",
+                "'{}'{}: {} value{} could not be read as {} at load and count as missing: {}",
                 rep.name,
-                rep.role.map_or("", |r| r.label()),
+                rep.role
+                    .map_or(String::new(), |r| format!(" ({})", r.label())),
                 rep.unparsed_at_load,
                 if rep.unparsed_at_load == 1 { "" } else { "s" },
                 match rep.ctype {

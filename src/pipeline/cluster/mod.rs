@@ -60,6 +60,7 @@
 //!   `sweep` caps its K range at the number of distinct rows and records a
 //!   warning; a user-fixed K larger than that is an error.
 
+pub mod canonical;
 mod init;
 mod kmeans;
 mod knee;

@@ -116,6 +116,9 @@ pub struct KResult {
     pub k: usize,
     pub fit: KMeansResult,
     pub metrics: Metrics,
+    /// How this fit follows a previous model, when the run was given one.
+    #[serde(default)]
+    pub continuity: Option<crate::pipeline::continuity::Continuity>,
 }
 
 /// How the K was chosen.
@@ -359,6 +362,9 @@ fn fit_each_k(
             }
             _ => prep.fit(&kcfg, &span)?,
         };
+        // Same data, same numbers, whatever the seed or restart.
+        let mut fit = fit;
+        super::canonical::renumber(&mut fit);
         done += n_init_of(k) as f64;
         let metrics = if k >= 2 {
             if progress.is_cancelled() {
@@ -376,7 +382,12 @@ fn fit_each_k(
                 davies_bouldin: None,
             }
         };
-        results.push(KResult { k, fit, metrics });
+        results.push(KResult {
+            k,
+            fit,
+            metrics,
+            continuity: None,
+        });
     }
     Ok(results)
 }

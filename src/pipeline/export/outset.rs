@@ -61,6 +61,7 @@ fn is_known_output(name: &str) -> bool {
         || name == MANIFEST_JSON
         || KNOWN_OUTPUTS.contains(&name)
         || super::scoring::output_names().any(|n| n == name)
+        || crate::pipeline::compare::output_names().contains(&name)
 }
 
 /// One file of a set, as the manifest records it.
@@ -622,6 +623,7 @@ impl<'p> OutputSet<'p> {
         old.extend(KNOWN_OUTPUTS.iter().map(|s| s.to_string()));
         old.push(COMBINED.to_string());
         old.extend(super::scoring::output_names());
+        old.extend(crate::pipeline::compare::output_names().map(String::from));
         for name in old {
             if new.files.iter().any(|f| f.name == name) || !is_plain_name(&name) {
                 continue;

@@ -388,6 +388,12 @@ fn choosing_k_md(md: &mut String, run: &RunOutput, charts: &[String]) {
 fn segments_md(md: &mut String, run: &RunOutput) {
     let _ = writeln!(md, "\n## Segments\n");
     md.push_str(&analysis_md::drivers_md(&run.profiles));
+    if let Some(c) = &run.chosen().continuity {
+        for line in c.lines() {
+            let _ = writeln!(md, "- {}", cell(&line));
+        }
+        md.push('\n');
+    }
     let _ = writeln!(
         md,
         "| Segment | Label | Customers | Share | Most distinctive |\n|---:|---|---:|---:|---|"

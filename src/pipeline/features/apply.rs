@@ -58,11 +58,24 @@ pub fn apply_features(
 /// Fill, clip, transform and scale one feature in place, by its spec.
 fn finish_column(values: &mut [f64], spec: &FeatureSpec) {
     for x in values.iter_mut() {
-        let missing = !x.is_finite() || spec.missing_value == Some(*x);
-        let mut v = if missing { spec.fill } else { *x };
-        if let Some([lo, hi]) = spec.clip {
-            v = clip_to(v, lo, hi);
-        }
-        *x = scale_value(apply_transform(v, spec.transform), spec.mean, spec.std);
+        *x = scaled_value(spec, *x);
     }
+}
+
+/// One value in original units filled, clipped, transformed and scaled by
+/// its feature's spec: what a customer's value becomes in the model's space.
+#[inline]
+pub fn scaled_value(spec: &FeatureSpec, x: f64) -> f64 {
+    let missing = !x.is_finite() || spec.missing_value == Some(x);
+    let mut v = if missing { spec.fill } else { x };
+    if let Some([lo, hi]) = spec.clip {
+        v = clip_to(v, lo, hi);
+    }
+    scale_value(apply_transform(v, spec.transform), spec.mean, spec.std)
+}
+
+/// The value in original units that a scaled value stands for (a centre's
+/// coordinate back in money, days or counts): [`scaled_value`] undone.
+pub fn original_value(spec: &FeatureSpec, z: f64) -> f64 {
+    super::transform::invert_transform(z * spec.std + spec.mean, spec.transform)
 }

@@ -80,7 +80,7 @@ mod template;
 mod transform;
 mod values;
 
-pub use self::apply::apply_features;
+pub use self::apply::{apply_features, original_value, scaled_value};
 pub use self::options::{
     FeatureMode, FeatureOptions, Transform, TransformMode, Winsorize, ZeroVariance,
 };

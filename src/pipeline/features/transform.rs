@@ -93,6 +93,16 @@ pub(super) fn apply_transform(x: f64, t: Transform) -> f64 {
     }
 }
 
+/// The value in original units that [`apply_transform`] maps to `y`
+/// (its inverse on the values it can produce).
+pub(super) fn invert_transform(y: f64, t: Transform) -> f64 {
+    match t {
+        Transform::None => y,
+        Transform::Log1p => y.max(0.0).exp_m1(),
+        Transform::SignedLog1p => y.abs().exp_m1().copysign(y),
+    }
+}
+
 /// Z-scores `work` in place: the deviation used (1 when the values do not
 /// vary, which is reported as zero variance) and whether they do not.
 pub(super) fn scale_in_place(work: &mut [f64], mean: f64, std: f64) -> (f64, bool) {

@@ -208,6 +208,10 @@ impl Census {
         let bytes = cell.as_bytes();
         let all_digits = bytes.iter().all(u8::is_ascii_digit);
         let dot = parse_number(cell, NumberStyle::DotDecimal);
+        // `1e200` is written as a number but too large to compute with: it
+        // still makes the column numeric (read as missing and reported), so
+        // a column of only such values is not quietly kept as text.
+        let unbelievable = dot.is_none() && beyond_magnitude(cell);
         match dot {
             Some(p) => {
                 self.numbers_dot += 1;
@@ -217,7 +221,10 @@ impl Census {
                 }
                 numbers.push(p.value);
             }
-            None => numbers.push(f64::NAN),
+            None => {
+                self.numbers_dot += unbelievable as usize;
+                numbers.push(f64::NAN)
+            }
         }
         // Plain integers read the same in both styles; only parse again when
         // a '.' or ',' could mean something else.
@@ -226,7 +233,7 @@ impl Census {
                 && parse_number(cell, NumberStyle::CommaDecimal).is_some())
         {
             self.numbers_comma += 1;
-        } else if dot.is_none() {
+        } else if dot.is_none() && !unbelievable {
             misfits.number += 1;
         }
         if bytes.len() <= 5 && !all_digits && is_flag_token(cell) {

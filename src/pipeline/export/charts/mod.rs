@@ -18,6 +18,7 @@ mod balance;
 mod draw;
 mod elbow;
 mod heatmap;
+mod migration;
 mod numbers;
 mod points;
 mod prep;
@@ -35,6 +36,7 @@ use crate::{Error, Result};
 use draw::{Area, DrawResult, GRID};
 use prep::Prep;
 
+pub use migration::{MIGRATION_PNG, MigrationChart, write_migration_png};
 pub use prep::{HEATMAP_MAX_FEATURES, RADAR_MAX_FEATURES};
 
 /// One segment as the charts show it.

@@ -1,0 +1,191 @@
+//! One side of a comparison: a custseg output folder
+//! (`segmentation_results.csv` + `model.json`), or the CSV `custseg score`
+//! wrote with a model (customer_id, segment, label, action).
+
+use crate::error::{Error, Result};
+use crate::escape;
+use crate::pipeline::export::write::neutralise_cell;
+use crate::pipeline::export::{MODEL_JSON, tables::RESULTS_CSV};
+use crate::pipeline::mapping::Role;
+use crate::pipeline::model::Model;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The first four columns of both a results file and a scored file.
+const KEY_COLUMNS: [&str; 4] = ["customer_id", "segment", "label", "action"];
+
+/// A run's customers and segments, as read.
+#[derive(Debug)]
+pub struct Side {
+    /// The folder or file as given, for messages.
+    pub shown: String,
+    /// The file the customers were read from, for messages.
+    pub file: String,
+    /// The model that numbered the segments.
+    pub model: Model,
+    /// `model.json` of this side, or of the run whose model scored it.
+    pub model_file: String,
+    /// The customer id column named in the model.
+    pub id_column: String,
+    pub ids: Vec<String>,
+    pub segments: Vec<u32>,
+    /// Feature columns of the results file, original units (none in a
+    /// scored file).
+    pub feature_names: Vec<String>,
+    /// n × feature_names.len(), row-major; NaN where a cell was blank.
+    pub values: Vec<f64>,
+}
+
+impl Side {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Values of feature `j` of row `i`.
+    pub fn value(&self, i: usize, j: usize) -> f64 {
+        self.values[i * self.feature_names.len() + j]
+    }
+}
+
+/// What a path given to `compare` is.
+pub enum Given {
+    /// An output folder: its results file and model.
+    Folder { results: PathBuf, model: PathBuf },
+    /// A scored file (needs the other side's model).
+    Scored(PathBuf),
+}
+
+/// Tells a folder from a scored file; a folder without results is an error.
+pub fn classify(path: &Path) -> Result<Given> {
+    let shown = crate::artefact::shown(path);
+    let meta = std::fs::metadata(path).map_err(|e| Error::io_path("reading", path, e))?;
+    if meta.is_file() {
+        return Ok(Given::Scored(path.to_path_buf()));
+    }
+    if !meta.is_dir() {
+        return Err(Error::usage(format!(
+            "{shown}: not a custseg output folder or scored file"
+        )));
+    }
+    let results = path.join(RESULTS_CSV);
+    let model = path.join(MODEL_JSON);
+    for (file, what) in [(&results, "the customers' segments"), (&model, "the model")] {
+        if !file.is_file() {
+            return Err(Error::data(format!(
+                "{}: missing ({what}); give a folder written by a custseg run, or a file written by custseg score",
+                crate::artefact::shown(file)
+            )));
+        }
+    }
+    Ok(Given::Folder { results, model })
+}
+
+/// Reads one side: `file` (results or scored CSV) numbered by `model`.
+pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Result<Side> {
+    let file_shown = crate::artefact::shown(file);
+    let id_column = model
+        .customer_mapping
+        .column_for(Role::CustomerId)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::data(format!(
+                "{model_file}: the run had no customer id column (customers were numbered by row), so its customers cannot be matched with another run's; map a customer id column and run again"
+            ))
+        })?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_path(file)
+        .map_err(|e| csv_err(&file_shown, e))?;
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| csv_err(&file_shown, e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if header.len() < 4 || header[..4] != KEY_COLUMNS {
+        return Err(Error::data(format!(
+            "{file_shown}: line 1: expected the columns {} (a file written by custseg), found {}",
+            KEY_COLUMNS.join(","),
+            escape::excerpt(&header.join(","), 120)
+        )));
+    }
+    let labels: Vec<String> = model
+        .segments
+        .iter()
+        .map(|s| neutralise_cell(&s.label).into_owned())
+        .collect();
+    let mut side = Side {
+        shown: shown.to_string(),
+        file: file_shown.clone(),
+        feature_names: header[4..].to_vec(),
+        model,
+        model_file: model_file.to_string(),
+        id_column,
+        ids: Vec::new(),
+        segments: Vec::new(),
+        values: Vec::new(),
+    };
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    for record in rdr.records() {
+        let record = record.map_err(|e| csv_err(&file_shown, e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let at = |what: String| Error::data(format!("{file_shown}: line {line}: {what}"));
+        let id = record[0].to_string();
+        if let Some(first) = first_line.insert(id.clone(), line) {
+            return Err(at(format!(
+                "customer id '{}' appears twice (first on line {first}); each customer must be once in a run to be matched",
+                escape::excerpt(&id, 40)
+            )));
+        }
+        let seg: u32 = record[1]
+            .parse()
+            .ok()
+            .filter(|&s: &u32| (s as usize) < labels.len())
+            .ok_or_else(|| {
+                at(format!(
+                    "segment '{}' is not one of the {} segments of {model_file}",
+                    escape::excerpt(&record[1], 20),
+                    labels.len()
+                ))
+            })?;
+        if record[2] != labels[seg as usize] {
+            return Err(at(format!(
+                "segment {seg} is labelled '{}' here but '{}' in {model_file}; was it written with another model?",
+                escape::excerpt(&record[2], 40),
+                escape::excerpt(&labels[seg as usize], 40)
+            )));
+        }
+        for (j, cell) in record.iter().skip(4).enumerate() {
+            let v = if cell.trim().is_empty() {
+                f64::NAN
+            } else {
+                cell.trim().parse().map_err(|_| {
+                    at(format!(
+                        "column '{}': '{}' is not a number",
+                        escape::excerpt(&side.feature_names[j], 40),
+                        escape::excerpt(cell, 20)
+                    ))
+                })?
+            };
+            side.values.push(v);
+        }
+        side.ids.push(id);
+        side.segments.push(seg);
+    }
+    Ok(side)
+}
+
+fn csv_err(file: &str, e: csv::Error) -> Error {
+    let line = e
+        .position()
+        .map_or_else(String::new, |p| format!("line {}: ", p.line()));
+    Error::data(format!(
+        "{file}: {line}{}",
+        escape::excerpt(&e.to_string(), 200)
+    ))
+}
