@@ -40,7 +40,8 @@ use values::{
         custseg sql --model M --dialect D --table T   the same scoring as one SQL statement\n\
         custseg pmml --model M --out F                the model as a PMML 4.4 document\n\
         custseg compare OLD NEW --out DIR             who moved between the segments of two runs\n\
-        custseg sample --rows N --out FILE            write synthetic customers",
+        custseg sample --rows N --out FILE            write synthetic customers\n\
+        custseg completions bash|zsh|fish             shell completions; custseg man: the man page",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -74,6 +75,10 @@ pub enum Command {
     Pmml(crate::pmml_command::PmmlArgs),
     /// Compare two runs: who moved between segments, segment size drift (PSI), feature drift.
     Compare(crate::compare_command::CompareArgs),
+    /// Print the shell completion script (e.g. `custseg completions bash > /etc/bash_completion.d/custseg`).
+    Completions(crate::shell_command::CompletionsArgs),
+    /// Print the man page custseg.1 (roff), or write every page into a folder with --dir.
+    Man(crate::shell_command::ManArgs),
 }
 
 #[derive(Debug, Args)]

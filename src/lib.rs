@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod pmml_command;
 pub mod remedy;
 pub mod sample;
+pub mod shell_command;
 pub mod signals;
 pub mod sql_command;
 pub mod tui;

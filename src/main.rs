@@ -52,12 +52,21 @@ fn main() {
 fn run(cli: Cli) -> custseg::Result<()> {
     #[cfg(feature = "test-hooks")]
     crash::panic_if_asked();
+    // `custseg smaple`: the file slot takes any word; a missing bare word
+    // is a mistyped command.
+    if cli.command.is_none()
+        && let Some(file) = &cli.file
+    {
+        custseg::shell_command::check_input_word(file)?;
+    }
     match cli.command {
         Some(Command::Sample(args)) => headless::run_sample(&args),
         Some(Command::Score(args)) => headless::run_score(&args),
         Some(Command::Sql(args)) => custseg::sql_command::run_sql(&args),
         Some(Command::Pmml(args)) => custseg::pmml_command::run_pmml(&args),
         Some(Command::Compare(args)) => custseg::compare_command::run_compare(&args),
+        Some(Command::Completions(args)) => custseg::shell_command::run_completions(&args),
+        Some(Command::Man(args)) => custseg::shell_command::run_man(&args),
         None if cli.no_tui => {
             let config = cli.run.to_config(cli.file.as_ref())?;
             headless::run(&config, &cli.run)

@@ -765,6 +765,46 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// What a shell and a packager read from the binary: its version, the
+/// completion scripts and the man page, all from the one clap definition;
+/// a mistyped command is an error naming the command meant (exit 2).
+#[test]
+fn version_completions_man_page_and_a_mistyped_command() {
+    let version = ok(&["--version"]);
+    assert_eq!(
+        version.trim(),
+        format!("custseg {}", env!("CARGO_PKG_VERSION"))
+    );
+    for (shell, marker) in [
+        ("bash", "complete -F _custseg"),
+        ("zsh", "#compdef custseg"),
+        ("fish", "complete -c custseg"),
+    ] {
+        let script = ok(&["completions", shell]);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // Commands and flags of the real command line, not a fixed list.
+        for word in ["sample", "score", "no-tui", "k-range"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let o = run(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+    let page = ok(&["man"]);
+    assert!(page.contains(".TH custseg 1"), "{page}");
+    assert!(page.contains("\\-\\-k\\-range"), "{page}");
+    for args in [&["smaple"][..], &["--no-tui", "smaple", "--out", "o"]] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.trim_end().ends_with(
+                "custseg: error: 'smaple' is neither a command nor a file; did you mean 'custseg sample'?"
+            ),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn score_explains_missing_columns_and_bad_models() {
     let dir = tempfile::tempdir().unwrap();

@@ -198,7 +198,7 @@ fn xls_records_that_would_make_calamine_allocate_gigabytes_are_refused() {
 }
 
 // ---------------------------------------------------------------------------
-// 2. Decompression bombs (.xlsx, .ods)
+// 2. Decompression bombs (.xlsx, .ods, compressed text)
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -346,6 +346,54 @@ fn ods_repeats_expand_only_within_a_budget() {
     let o = assert_loads("libreoffice.ods", &ods(&body));
     assert!(o.stdout.contains("scored 23 customers"), "{}", o.stdout);
     assert!(o.peak_rss < REFUSAL_RSS, "{} MB", o.peak_rss >> 20);
+}
+
+/// `head` then `fill` repeated to `total` bytes, compressed by `compress`
+/// as it is written (the text is never held whole).
+fn compressed_filler<W: std::io::Write>(mut w: W, head: &str, fill: &[u8], total: usize) -> W {
+    w.write_all(head.as_bytes()).unwrap();
+    let chunk = fill.repeat((1 << 20) / fill.len());
+    let mut left = total;
+    while left > 0 {
+        let k = left.min(chunk.len());
+        w.write_all(&chunk[..k]).unwrap();
+        left -= k;
+    }
+    w
+}
+
+fn gzip_filler(head: &str, fill: &[u8], total: usize) -> Vec<u8> {
+    let e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    compressed_filler(e, head, fill, total).finish().unwrap()
+}
+
+/// Compressed text may decompress to at most 100 times the file (64 MB
+/// whatever its size): a gzip of 200 MB of blank rows, and gzip and zstd of
+/// one customer row repeated (which the loader would keep, cell by cell),
+/// are refused at the bound with bounded memory. A real compressed table
+/// still loads and scores.
+#[test]
+fn compressed_text_bombs_are_refused_at_the_bound() {
+    let table = csv_of(&customer_rows(60));
+    let o = assert_loads("real.csv.gz", &gzip_filler(&table, b"\n", 10));
+    assert!(o.stdout.contains("scored 60 customers"), "{}", o.stdout);
+    let head = csv_of(&customer_rows(2));
+    let bomb = gzip_filler(&head, b",,,\n", 200 << 20);
+    assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+    assert_refused(
+        "blank_rows.csv.gz",
+        &bomb,
+        "gzip data decompresses to more than 97 MB (100 times the file's 993 KB",
+    );
+    let phrase = "gzip data decompresses to more than 64 MB";
+    let row = b"C0001,41000,3,Shanghai\n";
+    assert_refused("rows.csv.gz", &gzip_filler(&head, row, 100 << 20), phrase);
+    let e = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    let bomb = compressed_filler(e, &head, row, 100 << 20)
+        .finish()
+        .unwrap();
+    let phrase = "zstd data decompresses to more than 64 MB";
+    assert_refused("rows.csv.zst", &bomb, phrase);
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ mod damage;
 mod decoding;
 
 use super::LoadOptions;
+use super::compressed::{self, Compression, Watch};
 use super::encoding;
 use super::infer::InferOptions;
 use super::lanes::{ColumnBuilder, Lane, lane_for_sample};
@@ -91,23 +92,42 @@ pub fn load_csv_tuned(
     let file_bytes = std::fs::metadata(path)
         .map_err(|e| Error::io_path("reading", path, e))?
         .len();
-    let sample = read_sample(path)?;
+    let raw = read_sample(path)?;
+    let compression = Compression::from_magic(&raw);
+    let (sample, complete) = match compression {
+        None => {
+            let complete = raw.len() as u64 >= file_bytes;
+            (raw, complete)
+        }
+        Some(c) => compressed_sample(path, &name, c, file_bytes)?,
+    };
     if sample.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::data(format!("{name}: the file is empty")));
     }
     if let Some(what) = binary_signature(&sample) {
+        let inside = match compression {
+            Some(c) => format!(" (decompressed from {})", c.name()),
+            None => String::new(),
+        };
         return Err(Error::data(format!(
-            "{name}: this is not a delimited text file; it looks like {what}"
+            "{name}: this is not a delimited text file; it looks like {what}{inside}"
         )));
     }
-    let complete = sample.len() as u64 >= file_bytes;
     let forced = match &opts.encoding {
         Some(label) => Some(forced_encoding(label, &sample)?),
         None => None,
     };
     let (encoding, report) = encoding::detect(&sample, complete, forced);
     let mut table = read_with_encoding(
-        path, &name, file_bytes, &sample, complete, encoding, opts, progress, tuning,
+        path,
+        &name,
+        file_bytes,
+        &sample,
+        (complete, compression),
+        encoding,
+        opts,
+        progress,
+        tuning,
     )?;
     table.source.encoding_report = Some(report);
     Ok(table)
@@ -126,6 +146,28 @@ fn read_sample(path: &Path) -> Result<Vec<u8>> {
         .read_to_end(&mut sample)
         .map_err(|e| Error::io_path("reading", path, e))?;
     Ok(sample)
+}
+
+/// The first [`SAMPLE_BYTES`] of a compressed file's text, and whether that
+/// is all of it.
+fn compressed_sample(
+    path: &Path,
+    name: &str,
+    compression: Compression,
+    file_bytes: u64,
+) -> Result<(Vec<u8>, bool)> {
+    let (reader, watch) = compressed::open(path, compression, file_bytes)?;
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    let mut reader = reader.take(SAMPLE_BYTES as u64 + 1);
+    if let Err(e) = reader.read_to_end(&mut sample) {
+        return Err(match watch.failure() {
+            Some(f) => f.error(name, compression, None),
+            None => Error::io_path("reading", path, e),
+        });
+    }
+    let complete = sample.len() <= SAMPLE_BYTES;
+    sample.truncate(SAMPLE_BYTES);
+    Ok((sample, complete))
 }
 
 fn forced_encoding(label: &str, sample: &[u8]) -> Result<DetectedEncoding> {
@@ -362,6 +404,8 @@ struct Layout {
     /// Records of a bank export's title block above the table ("Account
     /// statement", "Period: ..."), skipped.
     title_records: usize,
+    /// How the file's bytes are compressed, if they are.
+    compression: Option<Compression>,
 }
 
 /// Delimiter and header, from the options or the decoded sample.
@@ -403,6 +447,7 @@ fn sniff_layout(
         delimiter,
         has_header,
         title_records,
+        compression: None,
     };
     Ok((layout, sample_rows, title))
 }
@@ -447,13 +492,14 @@ fn read_with_encoding(
     name: &str,
     file_bytes: u64,
     sample: &[u8],
-    complete: bool,
+    (complete, compression): (bool, Option<Compression>),
     encoding: DetectedEncoding,
     opts: &LoadOptions,
     progress: &dyn Progress,
     tuning: &ReadTuning,
 ) -> Result<Table> {
-    let (layout, sample_rows, title) = sniff_layout(sample, complete, encoding, opts)?;
+    let (mut layout, sample_rows, title) = sniff_layout(sample, complete, encoding, opts)?;
+    layout.compression = compression;
     let workers = if tuning.threads == 0 {
         rayon::current_num_threads()
     } else {
@@ -461,7 +507,9 @@ fn read_with_encoding(
     };
     let mut parsed = None;
     // A title block is rare and small: the sequential reader steps over it.
+    // Compressed text cannot be cut into chunks without reading it all.
     if encoding.is_utf8()
+        && compression.is_none()
         && file_bytes >= tuning.parallel_min_bytes
         && workers > 1
         && layout.title_records == 0
@@ -567,9 +615,13 @@ fn build_table(
             header_line - 1
         ));
     }
+    let format = match layout.compression {
+        Some(c) => format!("CSV, {}", c.name()),
+        None => "CSV".into(),
+    };
     let source = SourceInfo {
         path: path.to_path_buf(),
-        format: "CSV".into(),
+        format,
         encoding: Some(layout.encoding.display_name()),
         encoding_report: None,
         delimiter: Some(layout.delimiter as char),
@@ -586,14 +638,21 @@ fn build_table(
     table
 }
 
-/// The parser's input, its [`Tally`], and how many times the decoder met
-/// bytes it could not decode.
-type Source = (Box<dyn Read>, Counter, Rc<Cell<u64>>);
+/// The parser's input, its [`Tally`], how many times the decoder met
+/// bytes it could not decode, and the watch on a compressed file.
+type Source = (Box<dyn Read>, Counter, Rc<Cell<u64>>, Watch);
 
 /// The parser's input: the file (UTF-8, after a byte-order mark) or the file
-/// decoded to UTF-8, counted by a [`Tally`].
-fn open_source(path: &Path, name: &str, encoding: DetectedEncoding) -> Result<Source> {
-    let mut file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+/// decoded to UTF-8, counted by a [`Tally`]; a compressed file's text.
+fn open_source(path: &Path, name: &str, layout: Layout, file_bytes: u64) -> Result<Source> {
+    let encoding = layout.encoding;
+    let (mut file, watch): (Box<dyn Read>, Watch) = match layout.compression {
+        None => (
+            Box::new(File::open(path).map_err(|e| Error::io_path("opening", path, e))?),
+            Watch::default(),
+        ),
+        Some(c) => compressed::open(path, c, file_bytes)?,
+    };
     let mut skip = [0u8; 4];
     file.read_exact(&mut skip[..encoding.bom_len])
         .map_err(|e| Error::io_path("reading", path, e))?;
@@ -616,11 +675,12 @@ fn open_source(path: &Path, name: &str, encoding: DetectedEncoding) -> Result<So
             counter: counter.clone(),
         })
     };
-    Ok((source, counter, replaced))
+    Ok((source, counter, replaced, watch))
 }
 
 /// Reads the records one after the other on this thread; the reference
-/// behaviour, and the only reader for encodings other than UTF-8.
+/// behaviour, and the only reader for encodings other than UTF-8 and for
+/// compressed text.
 fn read_sequential(
     path: &Path,
     name: &str,
@@ -630,8 +690,45 @@ fn read_sequential(
     opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Parsed> {
-    let encoding = layout.encoding;
-    let (source, stats, replaced) = open_source(path, name, encoding)?;
+    let source = open_source(path, name, layout, file_bytes)?;
+    let watch = source.3.clone();
+    let result = read_records(
+        source,
+        name,
+        file_bytes,
+        layout,
+        sample_rows,
+        opts,
+        progress,
+    );
+    match (result, layout.compression) {
+        // Damaged compressed data can decode to text for a while (its
+        // checksum is at the end): an error in that text is the damage's.
+        (Err(e), Some(c)) if watch.failure().is_none() && !matches!(e, Error::Cancelled) => {
+            Err(match compressed::damage(path, c, file_bytes) {
+                Some(failure) => failure.error(name, c, None),
+                None => e,
+            })
+        }
+        (result, _) => result,
+    }
+}
+
+/// [`read_sequential`] from an open source.
+fn read_records(
+    (source, stats, replaced, watch): Source,
+    name: &str,
+    file_bytes: u64,
+    layout: Layout,
+    sample_rows: &[Vec<String>],
+    opts: &LoadOptions,
+    progress: &dyn Progress,
+) -> Result<Parsed> {
+    // What the columns are sized for, and progress is measured against.
+    let text_bytes = match layout.compression {
+        Some(_) => compressed::expected_text_bytes(file_bytes),
+        None => file_bytes,
+    };
     let mut reader = csv_reader(layout.delimiter, source);
     let mut record = csv::ByteRecord::new();
     let mut spans = Vec::new();
@@ -649,13 +746,14 @@ fn read_sequential(
     };
     let mut first = true;
     let mut title = layout.title_records;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| match stats.overlong() {
-            true => overlong_record(name, stats.line_at(stats.record_start())),
-            false => csv_error(name, e),
-        })?
-    {
+    while reader.read_byte_record(&mut record).map_err(|e| {
+        let line = || stats.line_at(stats.record_start());
+        match (watch.failure(), layout.compression) {
+            (Some(f), Some(c)) => f.error(name, c, Some(line())),
+            _ if stats.overlong() => overlong_record(name, line()),
+            _ => csv_error(name, e),
+        }
+    })? {
         stats.record_starts(reader.position().byte());
         if title > 0 {
             title -= 1;
@@ -670,7 +768,7 @@ fn read_sequential(
             if layout.title_records > 0 {
                 p.header_line = line;
             }
-            start_columns(&mut p, &record, line, name, layout, sample_rows, file_bytes)?;
+            start_columns(&mut p, &record, line, name, layout, sample_rows, text_bytes)?;
             if layout.has_header {
                 continue;
             }
@@ -728,7 +826,10 @@ fn read_sequential(
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let done = stats.bytes() as f64 / file_bytes.max(1) as f64;
+            let done = match layout.compression {
+                Some(_) => watch.compressed_bytes() as f64 / file_bytes.max(1) as f64,
+                None => stats.bytes() as f64 / file_bytes.max(1) as f64,
+            };
             progress.report(0.9 * done, &format!("reading {name}: {} rows", p.rows_read));
         }
     }

@@ -1,5 +1,6 @@
 //! Load: a CSV or Excel file into a typed [`Table`].
 
+pub mod compressed;
 pub mod csv;
 pub mod encoding;
 pub mod excel;

@@ -61,6 +61,9 @@ pub fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0x1F, 0x8B]) {
         return Some("gzip-compressed data");
     }
+    if bytes.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        return Some("zstd-compressed data");
+    }
     let utf16 = bom(bytes).is_some_and(|b| b.encoding != encoding_rs::UTF_8)
         || utf16_without_bom(bytes).is_some();
     if !utf16 && bytes.iter().take(64 * 1024).any(|&b| b == 0) {

@@ -59,11 +59,25 @@ pub fn fs_path(text: &str) -> PathBuf {
     PathBuf::from(text)
 }
 
+/// Extensions of compressed text the loader reads (`customers.csv.gz`).
+pub const COMPRESSED_EXTENSIONS: [&str; 4] = ["gz", "gzip", "zst", "zstd"];
+/// Extensions of text that may be listed compressed.
+const TEXT_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
+
 fn is_data_file(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .is_some_and(|e| DATA_EXTENSIONS.contains(&e.as_str()))
+    let ext = |p: &Path| {
+        p.extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+    };
+    let path = Path::new(name);
+    match ext(path) {
+        Some(e) if COMPRESSED_EXTENSIONS.contains(&e.as_str()) => path
+            .file_stem()
+            .and_then(|stem| ext(Path::new(stem)))
+            .is_some_and(|inner| TEXT_EXTENSIONS.contains(&inner.as_str())),
+        Some(e) => DATA_EXTENSIONS.contains(&e.as_str()),
+        None => false,
+    }
 }
 
 /// Folders first, then data files, each sorted by name; hidden files skipped.
@@ -266,5 +280,37 @@ impl Browser {
         } else {
             highlight(line, t.selected_unfocused())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compressed_text_is_listed_and_other_archives_are_not() {
+        for name in [
+            "a.csv",
+            "b.CSV.GZ",
+            "c.tsv.gz",
+            "d.csv.zst",
+            "e.txt.zstd",
+            "f.xlsx",
+        ] {
+            assert!(is_data_file(name), "{name}");
+        }
+        for name in ["g.gz", "h.tar.gz", "i.xlsx.gz", "j.zip", "k", "l.json"] {
+            assert!(!is_data_file(name), "{name}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["x.csv.gz", "y.csv.zst", "z.log.gz"] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let names: Vec<String> = list_dir(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["..", "x.csv.gz", "y.csv.zst"]);
     }
 }
