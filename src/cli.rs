@@ -147,6 +147,7 @@ pub struct SampleArgs {
     /// Output file (.csv, or .xlsx for a workbook).
     #[arg(long)]
     pub out: PathBuf,
+    /// Seed of the generator: the same seed and options write the same file.
     #[arg(long, default_value_t = crate::config::DEFAULT_SEED)]
     pub seed: u64,
     /// Chinese column names and values.
@@ -164,6 +165,9 @@ pub struct SampleArgs {
     /// Inject missing and messy values (for testing the cleaning stage).
     #[arg(long)]
     pub messy: bool,
+    /// End lines with CRLF (as Windows tools write them) instead of LF.
+    #[arg(long)]
+    pub crlf: bool,
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,

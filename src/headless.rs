@@ -619,6 +619,7 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
             SampleFormat::Customers
         },
         messy: args.messy,
+        crlf: args.crlf,
         ..SampleOptions::default()
     };
     let summary = write_sample_with(&args.out, &opts, &StderrProgress::new())?;

@@ -717,3 +717,38 @@ fn committed_samples_are_what_the_generator_writes() {
         );
     }
 }
+
+/// The commands samples/README.md gives write the committed files byte for
+/// byte, so a user can regenerate any of them with the CLI alone.
+#[test]
+fn the_readme_commands_write_the_committed_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let readme = std::fs::read_to_string("samples/README.md").unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("custseg sample "))
+        .collect();
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    for line in commands {
+        let mut args: Vec<String> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|a| a.trim_matches('\'').to_string())
+            .collect();
+        let at = args.iter().position(|a| a == "--out").unwrap() + 1;
+        let committed = PathBuf::from(&args[at]);
+        let written = dir.path().join(committed.file_name().unwrap());
+        args[at] = written.to_str().unwrap().to_string();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_custseg"))
+            .args(&args)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{line}");
+        assert!(
+            std::fs::read(&written).unwrap() == std::fs::read(&committed).unwrap(),
+            "{line} does not write {}",
+            committed.display()
+        );
+    }
+}
