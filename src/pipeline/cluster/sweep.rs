@@ -335,7 +335,12 @@ fn fit_each_k(
     let prep = Working::new(cfg.storage, x);
     // The sample's rows in f64 (to count its distinct rows) and prepared.
     let sample_prep = restarts_sample_size(n, cfg).map(|m| {
-        let rows = restart_sample(n, m, cfg.seed);
+        let rows = crate::pipeline::trust::sample::rows_without_replacement(
+            n,
+            m,
+            cfg.seed,
+            FIT_SAMPLE_STREAM,
+        );
         let sample = x.select(Axis(0), &rows);
         let prepared = Working::new(cfg.storage, sample.view());
         (sample, prepared)
@@ -424,26 +429,6 @@ fn knee_of(results: &[KResult], k_min: usize, k_max: usize) -> Option<usize> {
     let (curve_ks, curve_sse): (Vec<usize>, Vec<f64>) =
         curve.iter().map(|r| (r.k, r.fit.inertia)).unzip();
     find_knee(&curve_ks, &curve_sse)
-}
-
-/// `m` of the rows `0..n`, uniformly without replacement, ascending; the same
-/// for the same seed on any machine.
-fn restart_sample(n: usize, m: usize, seed: u64) -> Vec<usize> {
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(FIT_SAMPLE_STREAM);
-    // Partial Fisher–Yates over a sparse permutation: O(m) memory and time.
-    let mut swapped = std::collections::HashMap::with_capacity(m);
-    let mut rows = Vec::with_capacity(m);
-    for i in 0..m {
-        let j = rng.random_range(i as u64..n as u64) as usize;
-        let at_j = *swapped.get(&j).unwrap_or(&j);
-        let at_i = *swapped.get(&i).unwrap_or(&i);
-        swapped.insert(j, at_i);
-        rows.push(at_j);
-    }
-    rows.sort_unstable();
-    rows
 }
 
 /// The restarts of `cfg` on the sample, then one Lloyd run on all rows from
