@@ -77,9 +77,11 @@ pub fn segment_rules(tree: &Node, f: &Features, k: usize) -> Vec<SegmentRule> {
 
 /// A cut on the way to a leaf: feature, threshold, and whether the path
 /// took the "at least" side.
-type Step = (usize, f64, bool);
+pub(super) type Step = (usize, f64, bool);
 
-fn walk(node: &Node, path: &mut Vec<Step>, leaf: &mut dyn FnMut(u32, &[Step])) {
+/// Calls `leaf` with each leaf's segment and the cuts on the way to it,
+/// left ("below") branch first.
+pub(super) fn walk(node: &Node, path: &mut Vec<Step>, leaf: &mut dyn FnMut(u32, &[Step])) {
     match node {
         Node::Leaf { segment } => leaf(*segment, path),
         Node::Split {

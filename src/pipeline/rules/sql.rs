@@ -3,6 +3,7 @@
 //! does): standard SQL, double-quoted names, so PostgreSQL, SQLite, DuckDB
 //! and most others read it as it is.
 
+use super::render::{Step, walk};
 use super::{Node, Rules};
 use crate::pipeline::features::Features;
 use std::fmt::Write;
@@ -49,7 +50,7 @@ pub fn rules_sql(rules: &Rules, f: &Features, labels: &[String]) -> String {
         );
     }
     let _ = writeln!(s, "SELECT *,\n  CASE");
-    case_arms(&rules.tree, f, &mut Vec::new(), &mut s);
+    case_arms(&rules.tree, f, &mut s);
     let _ = writeln!(s, "  END AS rule_segment\nFROM segmentation_results;");
     s
 }
@@ -61,29 +62,17 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn case_arms(node: &Node, f: &Features, path: &mut Vec<String>, s: &mut String) {
-    match node {
-        Node::Leaf { segment } => {
-            let when = if path.is_empty() {
-                "1 = 1".to_string()
-            } else {
-                path.join(" AND ")
+fn case_arms(tree: &Node, f: &Features, s: &mut String) {
+    walk(tree, &mut Vec::new(), &mut |segment, path: &[Step]| {
+        let when = if path.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            let cut = |&(feature, threshold, at_least): &Step| {
+                let op = if at_least { ">=" } else { "<" };
+                format!("{} {op} {}", ident(&f.names[feature]), literal(threshold))
             };
-            let _ = writeln!(s, "    WHEN {when} THEN {segment}");
-        }
-        Node::Split {
-            feature,
-            threshold,
-            left,
-            right,
-        } => {
-            let col = ident(&f.names[*feature]);
-            path.push(format!("{col} < {}", literal(*threshold)));
-            case_arms(left, f, path, s);
-            path.pop();
-            path.push(format!("{col} >= {}", literal(*threshold)));
-            case_arms(right, f, path, s);
-            path.pop();
-        }
-    }
+            path.iter().map(cut).collect::<Vec<_>>().join(" AND ")
+        };
+        let _ = writeln!(s, "    WHEN {when} THEN {segment}");
+    });
 }
