@@ -324,9 +324,13 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.features.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.sweep.warnings.iter().cloned());
     w.extend(crate::headless_trust::structure_warning(run));
-    w.extend(run.profiles.edits.problems().into_iter().map(|p| {
-        format!("{p}; change or remove it under [labels.overrides] in the run.toml")
-    }));
+    w.extend(
+        run.profiles
+            .edits
+            .problems()
+            .into_iter()
+            .map(|p| format!("{p}; change or remove it under [labels.overrides] in the run.toml")),
+    );
     for s in run.profiles.tiny_segments() {
         w.push(format!(
             "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",

@@ -15,6 +15,7 @@ mod segment;
 mod segments;
 
 use super::{Ctx, DrawCtx, Screen};
+use crate::pipeline::labels::identity;
 use crate::pipeline::mapping::Role;
 use crate::pipeline::profile::{LabelOverride, SegmentProfile, trait_text};
 use crate::tui::action::{Action, Command, Move};
@@ -82,6 +83,12 @@ fn distinguishing(s: &SegmentProfile, n: usize) -> String {
     } else {
         t.join(", ")
     }
+}
+
+/// The saved edit applied to segment `id` (by identity or by number).
+fn saved_edit<'a>(v: &'a DrawCtx, id: u32) -> Option<&'a LabelOverride> {
+    let saved_as = v.data.profiles()?.edits.applied.get(&id)?;
+    v.config.labels.overrides.get(saved_as)
 }
 
 impl InspectScreen {
@@ -236,10 +243,30 @@ impl InspectScreen {
 
 /// Writes a label (or action) edit of segment `id` and profiles again, so
 /// what is shown is what a replay of the config gives.
+/// The edits are saved keyed by the numbers shown, each with its segment's
+/// identity, so they follow their segment through a refit.
 fn write_override(cx: &mut Ctx, id: u32, edit: impl FnOnce(&mut LabelOverride)) {
+    let made_on = cx
+        .data
+        .profiles()
+        .and_then(|p| p.segments.get(id as usize))
+        .map(|s| s.label.clone());
+    if let (Some(f), Some(fit)) = (
+        cx.data.features(),
+        cx.data.k().and_then(|k| cx.data.sweep()?.get(k)),
+    ) {
+        let specs = &f.params.features;
+        let (centres, k) = (&fit.fit.centres, fit.k);
+        let saved = &mut cx.config.labels.overrides;
+        *saved = identity::rekeyed(saved, specs, centres, k);
+        let o = saved.entry(id).or_default();
+        o.centre = Some(identity::centre_of(specs, centres, id as usize));
+        o.made_on = o.made_on.take().or(made_on);
+    }
     let o = cx.config.labels.overrides.entry(id).or_default();
     edit(o);
     if o.label.is_none() && o.action.is_none() {
+        // Nothing of the user's left: no edit (identity or not) to save.
         cx.config.labels.overrides.remove(&id);
     }
     cx.change(Change::ExportOutdated);
@@ -270,7 +297,12 @@ impl Screen for InspectScreen {
         let k = p.segments.len();
         self.keep_selection_in(k);
         let tiny: Vec<String> = p.tiny_segments().map(|s| s.id.to_string()).collect();
-        if tiny.is_empty() {
+        if let Some(problem) = p.edits.problems().first() {
+            cx.set_status(
+                StatusKind::Warn,
+                format!("{problem}. Rename the segment it was meant for, or edit labels.overrides in run.toml."),
+            );
+        } else if tiny.is_empty() {
             cx.set_status(
                 StatusKind::Info,
                 format!("{k} segments. Enter opens one; / finds a customer; e: export."),

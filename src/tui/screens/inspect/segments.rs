@@ -220,12 +220,7 @@ impl InspectScreen {
         let mut lines = vec![layout.header(t, &names)];
         for (i, s) in segs.iter().enumerate().skip(offset).take(height) {
             let selected = i == self.selected;
-            let renamed = v
-                .config
-                .labels
-                .overrides
-                .get(&s.id)
-                .is_some_and(|o| o.label.is_some());
+            let renamed = super::saved_edit(v, s.id).is_some_and(|o| o.label.is_some());
             let facts = RowFacts {
                 renamed,
                 selected,
