@@ -89,6 +89,8 @@ pub enum Command {
     Search,
     /// Inspect `p`: the 2-D (PCA) scatter of the segments.
     Scatter,
+    /// Inspect `o`: where the segment's customers came from in an earlier run.
+    Origin,
     /// Inspect `e`: go on to Export.
     Next,
 }

@@ -183,6 +183,7 @@ fn stage_command(stage: Stage, c: char) -> Option<Action> {
         (Stage::Inspect, 'a') => Command::EditAction,
         (Stage::Inspect, '/') => Command::Search,
         (Stage::Inspect, 'p') => Command::Scatter,
+        (Stage::Inspect, 'o') => Command::Origin,
         (Stage::Inspect, 'e') => Command::Next,
         _ => return None,
     };

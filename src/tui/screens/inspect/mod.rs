@@ -10,6 +10,7 @@
 //! `segment` (one segment in full), `customer`, `scatter`.
 
 mod customer;
+mod provenance;
 mod scatter;
 mod segment;
 mod segments;
@@ -41,6 +42,8 @@ pub struct InspectScreen {
     pub scroll: u16,
     /// How far the drill-down can scroll, as last drawn.
     pub max_scroll: Cell<u16>,
+    /// An earlier run compared with this one (`o`).
+    pub origins: Option<provenance::Origins>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -53,6 +56,8 @@ pub enum View {
     Customer,
     /// The PCA scatter (`p`).
     Scatter,
+    /// Where the segment's customers came from in an earlier run (`o`).
+    Origin,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -347,6 +352,7 @@ impl Screen for InspectScreen {
                     View::Scatter
                 };
             }
+            Action::Command(Command::Origin) if k > 0 => self.open_origin(cx),
             Action::Command(Command::Rename) if k > 0 => self.edit_label(cx),
             Action::Command(Command::EditAction) if k > 0 => self.edit_action(cx),
             Action::Confirm if view == View::Segments && k > 0 => {
@@ -368,7 +374,7 @@ impl Screen for InspectScreen {
                     let d = cx.data.features().map_or(0, |f| f.d);
                     self.move_in_segments(m, k, d);
                 }
-                View::Segment => self.move_in_segment(m, k),
+                View::Segment | View::Origin => self.move_in_segment(m, k),
                 View::Customer => {}
             },
             _ => {}
@@ -391,6 +397,7 @@ impl Screen for InspectScreen {
             View::Segment => self.draw_segment(frame, area, v, p),
             View::Customer => self.draw_customer(frame, area, v, p),
             View::Scatter => self.draw_scatter(frame, area, v, p),
+            View::Origin => self.draw_origin(frame, area, v, p),
         }
     }
 
@@ -421,6 +428,11 @@ impl Screen for InspectScreen {
             View::Scatter => vec![
                 KeyHint::new(g.up_down, "segment"),
                 KeyHint::new("p", "table"),
+                KeyHint::new("Esc", "back"),
+            ],
+            View::Origin => vec![
+                KeyHint::new(g.left_right, "segment"),
+                KeyHint::new("o", "other run"),
                 KeyHint::new("Esc", "back"),
             ],
         }
@@ -477,6 +489,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("←→ h l", "the feature of the 'mean per segment' bars"),
     ("r / a", "rename the segment's label / change its action"),
     ("/", "find a customer by id: their segment and values"),
+    (
+        "o",
+        "origin: where the segment's customers came from in an earlier run",
+    ),
     (
         "p",
         "2-D PCA scatter of the segments (a sample of customers)",

@@ -6,6 +6,7 @@
 
 mod options;
 mod preview;
+mod previous;
 
 use super::{Ctx, DrawCtx, Screen, Session};
 use crate::error::{Error, Result};
@@ -250,6 +251,8 @@ impl LoadScreen {
         } else if entry.is_dir {
             self.path.set(&format!("{dir}{}/", entry.name));
             self.after_path_change(cx);
+        } else if previous::is_model_file(&entry.name) {
+            previous::choose(cx, &fs_path(&format!("{dir}{}", entry.name)));
         } else {
             self.path.set(&format!("{dir}{}", entry.name));
             self.after_path_change(cx);
@@ -382,7 +385,14 @@ impl LoadScreen {
             FileKind::Workbook => " workbook ",
             FileKind::Delimited => " text file ",
         };
-        let block = pane_block(t, " File ", focused).title_bottom(Line::from(kind).right_aligned());
+        let mut block =
+            pane_block(t, " File ", focused).title_bottom(Line::from(kind).right_aligned());
+        if let Some(p) = v.config.cluster.previous.as_deref() {
+            // The earlier run this one follows (chosen with Enter on its model.json).
+            let room = (area.width as usize).saturating_sub(kind.len() + 14);
+            let shown = text::truncate_left(&crate::artefact::shown(p), room, t.glyphs.ellipsis);
+            block = block.title_bottom(Line::styled(format!(" follows {shown} "), t.dim()));
+        }
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let input = &self.path;
@@ -602,6 +612,10 @@ pub const HELP: &[(&str, &str)] = &[
         "go down to the file list / clear the path",
     ),
     ("Files: ↑↓ Enter", "select; open a folder or load a file"),
+    (
+        "Files: Enter .json",
+        "follow that earlier run's model.json (cluster.previous)",
+    ),
     ("Files: ← →", "parent folder / open the selected folder"),
     ("Options: ↑↓", "choose an option"),
     (
