@@ -304,3 +304,94 @@ fn a_label_renamed_in_the_tui_follows_its_customers_to_another_number() {
     assert_eq!(p.segments[seg2 as usize].action, ACTION);
     assert_eq!(p.edits.followed.len(), 1);
 }
+
+#[test]
+fn the_tui_follows_a_previous_run_chosen_on_load_and_shows_where_customers_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |s: &str| dir.path().join(s);
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    std::fs::write(d("p1.csv"), period(1200, 1, None, 3)).unwrap();
+    std::fs::write(d("p2.csv"), period(1200, 2, None, 5)).unwrap();
+    ok(&[
+        "--no-tui",
+        &s(&d("p1.csv")),
+        "--out",
+        &s(&d("A")),
+        "--k",
+        "4",
+    ]);
+    let a = results(&d("A"));
+
+    // Load: the path field shows folder A; Files lists its model.json.
+    let mut cfg = RunConfig::default();
+    cfg.cluster.k = Some(4);
+    let ui = UiOptions {
+        ascii: false,
+        no_color: true,
+    };
+    let mut h = Harness::new(cfg, ui, 100, 30);
+    settle(&mut h);
+    h.type_str(&format!("{}/", s(&d("A"))));
+    settle(&mut h);
+    h.key(KeyCode::Down);
+    let b = &h.app.load.browser;
+    let at = b
+        .shown
+        .iter()
+        .position(|&i| b.entries[i].name == "model.json")
+        .expect("model.json is listed");
+    for _ in 0..at {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    settle(&mut h);
+    let model = std::path::absolute(d("A/model.json")).unwrap();
+    assert_eq!(
+        h.app.config.cluster.previous.as_deref(),
+        Some(model.as_path())
+    );
+    assert!(h.text().contains("follows"), "{}", h.text());
+    // Back to the path field, and load period 2.
+    for _ in 0..=at {
+        h.key(KeyCode::Up);
+    }
+    h.ctrl('u').type_str(&s(&d("p2.csv"))).key(KeyCode::Enter);
+    settle(&mut h);
+    for stage in [Stage::Map, Stage::Clean, Stage::Features, Stage::Cluster] {
+        h.key(KeyCode::Enter);
+        settle(&mut h);
+        assert_eq!(h.app.stage, stage, "{:?}", h.app.status);
+    }
+    // Cluster says which run the numbers follow.
+    let screen = h.text();
+    assert!(screen.contains("follows"), "{screen}");
+    h.key(KeyCode::Enter);
+    settle(&mut h);
+    assert_eq!(h.app.stage, Stage::Inspect);
+    // The numbers follow period 1's: every customer keeps theirs.
+    let k = h.app.data.k().unwrap();
+    let fit = &h.app.data.sweep().unwrap().get(k).unwrap().fit;
+    for (row, &seg) in fit.labels.iter().enumerate() {
+        assert_eq!(a[&format!("C{row:05}")].0, seg.to_string(), "row {row}");
+    }
+
+    // o: the followed run's folder is suggested; Enter compares.
+    h.act(Action::Command(Command::Origin));
+    h.key(KeyCode::Enter);
+    settle(&mut h);
+    let origins = h.app.inspect.origins.as_ref().expect("compared");
+    for (seg, o) in origins.provenance.segments.iter().enumerate() {
+        assert_eq!(o.continues.as_ref().map(|c| c.0), Some(seg as u32));
+        // Nobody moved, nobody entered.
+        assert_eq!(o.from.len(), 1, "{o:?}");
+        assert_eq!((o.from[0].from.0, o.from[0].count), (seg as u32, 300));
+        assert_eq!(o.entered, 0);
+    }
+    let screen = h.text();
+    assert!(screen.contains("came from"), "{screen}");
+    assert!(screen.contains("Continues earlier segment 0"), "{screen}");
+    assert!(screen.contains("100.0%"), "{screen}");
+    // → the next segment.
+    h.key(KeyCode::Right);
+    assert!(h.text().contains("Continues earlier segment 1"));
+}

@@ -64,6 +64,12 @@ pub const COMPRESSED_EXTENSIONS: [&str; 4] = ["gz", "gzip", "zst", "zstd"];
 /// Extensions of text that may be listed compressed.
 const TEXT_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
 
+/// A custseg model (`model.json`, or a name ending so): listed so that Load
+/// can pick it as the previous run to follow.
+pub fn is_model_file(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with("model.json")
+}
+
 fn is_data_file(name: &str) -> bool {
     let ext = |p: &Path| {
         p.extension()
@@ -80,7 +86,8 @@ fn is_data_file(name: &str) -> bool {
     }
 }
 
-/// Folders first, then data files, each sorted by name; hidden files skipped.
+/// Folders first, then data files and models, each sorted by name; hidden
+/// files skipped.
 pub fn list_dir(dir: &Path) -> Result<Vec<Entry>> {
     let read = std::fs::read_dir(dir).map_err(|e| Error::io_path("listing", dir, e))?;
     let mut entries = vec![Entry {
@@ -98,7 +105,7 @@ pub fn list_dir(dir: &Path) -> Result<Vec<Entry>> {
             // Follow symlinks, so a linked folder opens like a folder.
             let meta = std::fs::metadata(e.path()).ok()?;
             let is_dir = meta.is_dir();
-            (is_dir || is_data_file(&name)).then_some(Entry {
+            (is_dir || is_data_file(&name) || is_model_file(&name)).then_some(Entry {
                 name,
                 is_dir,
                 size: meta.len(),

@@ -162,6 +162,12 @@ impl LoadScreen {
             cx.set_status(StatusKind::Info, "Still loading; Esc cancels.");
         } else if self.is_current(cx) {
             cx.go_to(crate::tui::stage::Stage::Map);
+        } else if previous::is_model_file(self.path.text()) {
+            // A model typed in the path: the previous run, not data.
+            previous::choose(cx, &fs_path(self.path.text()));
+            let input = cx.config.input.as_ref().map(|p| p.display().to_string());
+            self.path.set(&input.unwrap_or_default());
+            self.after_path_change(cx);
         } else {
             self.start_load(cx);
         }

@@ -6,12 +6,8 @@
 use super::Ctx;
 use crate::pipeline::continuity::read_previous;
 use crate::tui::overlay::StatusKind;
+pub use crate::tui::widgets::file_browser::is_model_file;
 use std::path::Path;
-
-/// Whether the file list entry `name` is offered as a previous model.
-pub fn is_model_file(name: &str) -> bool {
-    name.to_ascii_lowercase().ends_with(".json")
-}
 
 /// Follows (or stops following) the model at `path`.
 pub fn choose(cx: &mut Ctx, path: &Path) {
