@@ -378,8 +378,16 @@ fn the_bundled_samples_refit_with_another_seed_keep_numbers_and_labels() {
         let a = results(&d("A"));
         // Every customer (the messy Chinese sample repeats a few ids).
         assert!(a.len() * 100 >= rows * 95, "{name}: {} customers", a.len());
-        assert_eq!(a, results(&d("B")), "{name}: seed 7 renumbered the segments");
-        assert_eq!(a, results(&d("P")), "{name}: --previous changed numbers or labels");
+        assert_eq!(
+            a,
+            results(&d("B")),
+            "{name}: seed 7 renumbered the segments"
+        );
+        assert_eq!(
+            a,
+            results(&d("P")),
+            "{name}: --previous changed numbers or labels"
+        );
     }
 }
 

@@ -491,7 +491,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("/", "find a customer by id: their segment and values"),
     (
         "o",
-        "origin: where the segment's customers came from in an earlier run",
+        "origin: where the segment's customers came from, earlier",
     ),
     (
         "p",

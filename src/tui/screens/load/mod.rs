@@ -617,10 +617,9 @@ pub const HELP: &[(&str, &str)] = &[
         "File: ↓ Ctrl-U",
         "go down to the file list / clear the path",
     ),
-    ("Files: ↑↓ Enter", "select; open a folder or load a file"),
     (
-        "Files: Enter .json",
-        "follow that earlier run's model.json (cluster.previous)",
+        "Files: ↑↓ Enter",
+        "select; open a folder, load a file, follow a model.json",
     ),
     ("Files: ← →", "parent folder / open the selected folder"),
     ("Options: ↑↓", "choose an option"),
