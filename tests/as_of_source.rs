@@ -277,7 +277,7 @@ fn the_tui_names_its_key_when_the_date_came_from_the_data() {
     }
     let title = features_title(&mut h);
     assert!(
-        title.contains(&format!("as-of {} (latest; a: another)", g.latest)),
+        title.contains(&format!("as-of {} (latest; e: another)", g.latest)),
         "{title}"
     );
     // Too narrow for the key: the short form.
@@ -301,7 +301,7 @@ fn the_tui_names_its_key_when_the_date_came_from_the_data() {
     h.ctrl('u').key(KeyCode::Enter).settle();
     let title = features_title(&mut h);
     assert!(
-        title.contains(&format!("as-of {} (latest; a: another)", g.latest)),
+        title.contains(&format!("as-of {} (latest; e: another)", g.latest)),
         "{title}"
     );
 }

@@ -253,7 +253,7 @@ fn clean_failed(cx: &mut Ctx, e: &Error) {
             "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file.".into()
         }
         Some(Remedy::AsOf { .. }) => {
-            "Set the as-of date on Features (a), or leave it empty to use the latest activity date.".into()
+            "Set the as-of date on Features (e), or leave it empty to use the latest activity date.".into()
         }
         _ => crate::tui::remedy::hint_for(
             e,

@@ -710,7 +710,7 @@ impl Screen for FeaturesScreen {
             }
             Action::Toggle => self.toggle_include(cx),
             Action::Command(Command::ToggleTransform) => self.toggle_transform(cx),
-            Action::Command(Command::EditAsOf) => {
+            Action::Command(Command::EditValue) => {
                 let now = cx
                     .config
                     .clean
@@ -767,7 +767,7 @@ impl Screen for FeaturesScreen {
             KeyHint::new(g.up_down, "feature"),
             KeyHint::new("Spc", "in/out"),
             KeyHint::new("t", "log/none"),
-            KeyHint::new("a", "as-of"),
+            KeyHint::new("e", "as-of"),
             KeyHint::new("Enter", "cluster"),
             KeyHint::new("Esc", "back"),
         ]);

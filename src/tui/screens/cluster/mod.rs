@@ -510,7 +510,8 @@ impl Screen for ClusterScreen {
         match self.focus {
             Pane::Results if v.data.sweep().is_some() => {
                 keys.push(KeyHint::new(g.left_right, "move K"));
-                keys.push(KeyHint::new("a", "auto K"));
+                keys.push(KeyHint::new("e", "type K"));
+                keys.push(KeyHint::new("Del", "auto K"));
                 if v.data.k_pick().is_some_and(|p| p.at_edge) {
                     keys.push(KeyHint::new("w", "widen range"));
                 }
