@@ -698,9 +698,10 @@ impl Screen for FeaturesScreen {
             Action::Back => cx.go_to(Stage::Clean),
             Action::Confirm => {
                 if running {
+                    cx.push(Effect::JumpTo(Stage::Cluster));
                     cx.set_status(
                         StatusKind::Info,
-                        "Still building the features; Esc cancels.",
+                        "Still building the features; Cluster opens when they are done (Esc cancels).",
                     );
                 } else if cx.data.features().is_none() {
                     cx.start(Request::Features);
@@ -779,6 +780,7 @@ impl Screen for FeaturesScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -804,16 +806,6 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Columns a rule keeps out are listed last: Space clusters on one.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a feature"),
-    (
-        "Space x",
-        "exclude it from the clustering / include it again",
-    ),
-    ("t", "transform: log <-> none (written as your setting)"),
-    ("a", "as-of date (recency, tenure and age count to it)"),
-    ("Enter", "go on to Cluster"),
-    ("Esc", "cancel the running work; else back to Clean"),
     ("", ""),
     (
         "",

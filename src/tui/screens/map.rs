@@ -686,6 +686,7 @@ impl Screen for MapScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -711,19 +712,6 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "score, calendar part, flag, outcome): f clusters on one anyway.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a column"),
-    ("r", "choose the column's role from a list (or automatic)"),
-    ("f", "use as a clustering feature"),
-    (
-        "p",
-        "profile only: shown in segment profiles, not clustered",
-    ),
-    ("i", "ignore the column"),
-    ("Space ←→", "cycle feature / profile only / ignore"),
-    ("Tab", "details pane (scroll with ↑↓)"),
-    ("Enter", "go on to the next stage"),
-    ("Esc", "back to Load (the mapping is kept)"),
 ];
 
 /// Feature / profile / ignore counts.

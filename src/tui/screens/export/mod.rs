@@ -666,6 +666,7 @@ impl Screen for ExportScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -691,19 +692,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "custseg's earlier outputs there are replaced, your files stay.",
     ),
-    ("", ""),
-    (
-        "Folder",
-        "type it (relative to where custseg runs); Ctrl-U clears",
-    ),
-    ("↑↓ Tab", "move between the folder and the files"),
-    (
-        "Space ←→",
-        "check / uncheck; on the scoring SQL row ←→ picks the engine",
-    ),
-    (
-        "Enter",
-        "write; asks first if the folder already holds files",
-    ),
-    ("Esc", "cancel the writing; else back to Inspect"),
 ];

@@ -400,6 +400,7 @@ impl Screen for InspectScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -437,19 +438,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "tree); 'rules agree' = customers it puts in their segment.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a segment"),
-    (
-        "Enter",
-        "open the segment: profile, distinguishing features",
-    ),
-    ("←→ h l", "the feature of the 'mean per segment' bars"),
-    ("r / a", "rename the segment's label / change its action"),
-    ("/", "find a customer by id: their segment and values"),
-    (
-        "p",
-        "2-D PCA scatter of the segments (a sample of customers)",
-    ),
-    ("e", "go on to Export"),
-    ("Esc", "close the view; else back to Cluster"),
 ];

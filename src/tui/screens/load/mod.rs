@@ -580,6 +580,7 @@ pub fn load_hint(err: &Error, path: &Path) -> String {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -589,24 +590,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Options override what is detected; the preview shows each column's type.",
     ),
-    ("", ""),
-    ("Tab / S-Tab", "panes: File, Files, Options, Preview"),
-    ("Enter", "load the file; once loaded, go on to Map columns"),
-    ("Esc", "cancel loading; leave the path field"),
-    (
-        "File: → End",
-        "accept the completion shown after the cursor",
-    ),
-    (
-        "File: ↓ Ctrl-U",
-        "go down to the file list / clear the path",
-    ),
-    ("Files: ↑↓ Enter", "select; open a folder or load a file"),
-    ("Files: ← →", "parent folder / open the selected folder"),
-    ("Options: ↑↓", "choose an option"),
-    (
-        "Options: ←→ Spc",
-        "change it (auto = detect); Enter reloads",
-    ),
-    ("Preview: ↑↓←→", "scroll rows and columns"),
 ];
