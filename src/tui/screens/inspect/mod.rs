@@ -273,7 +273,7 @@ impl Screen for InspectScreen {
         if tiny.is_empty() {
             cx.set_status(
                 StatusKind::Info,
-                format!("{k} segments. Enter opens one; / finds a customer; e: export."),
+                format!("{k} segments. Enter opens one; / finds a customer; 7: export."),
             );
         } else {
             cx.set_status(

@@ -11,12 +11,12 @@ use super::{Ctx, DrawCtx, Screen, Session};
 use crate::error::{Error, Result};
 use crate::pipeline::load::{FileKind, file_kind};
 use crate::pipeline::table::{SourceInfo, Table};
-use crate::tui::action::{Action, Move};
+use crate::tui::action::{Action, Command, Move};
 use crate::tui::data::{Change, Output};
 use crate::tui::jobs::{JobKind, Request, RunningJob, file_name};
 use crate::tui::overlay::StatusKind;
 use crate::tui::text::{self, TextInput};
-use crate::tui::widgets::file_browser::{Browser, fs_path};
+use crate::tui::widgets::file_browser::{Browser, fs_path, split_path};
 use crate::tui::widgets::{self, KeyHint, pane_block};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -436,6 +436,23 @@ impl Screen for LoadScreen {
                     PANES.len() - 1
                 };
                 self.focus = PANES[(i + step) % PANES.len()];
+                return;
+            }
+            Action::Command(Command::EditValue) => {
+                self.focus = Pane::Path;
+                self.path.end();
+                return;
+            }
+            Action::Command(Command::Search) => {
+                // Keep the folder, drop the name: what is typed filters the list.
+                let dir = split_path(self.path.text()).0.to_string();
+                self.path.set(&dir);
+                self.focus = Pane::Path;
+                self.after_path_change(cx);
+                cx.set_status(
+                    StatusKind::Info,
+                    "Type part of a file name: the list shows the files holding it.",
+                );
                 return;
             }
             Action::Back if cx.job(JobKind::Load).is_some() => {
