@@ -400,10 +400,10 @@ pub const BINDINGS: &[Binding] = &[
         &[],
     ),
     row(
-        "Folder",
+        "e",
         EXPORT,
-        "type it (relative to where custseg runs); Ctrl-U clears",
-        &[],
+        "edit the folder (relative to where custseg runs); Ctrl-U clears it, Enter writes, Esc stops editing",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
     ),
     row(
         "↑↓ Tab",
