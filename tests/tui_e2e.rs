@@ -210,8 +210,8 @@ fn load_then_map(mut pty: Pty) {
     pty.wait_for("Files in");
     // Age was left out and nothing exported: q asks first.
     pty.send("q");
-    pty.wait_for("not exported yet");
     pty.wait_for("y quit");
+    assert!(pty.screen().contains("exported"), "{}", pty.screen());
     pty.send("y");
     let status = pty.wait_exit();
     assert!(status.success(), "exit status {status:?}");
@@ -359,6 +359,7 @@ fn real_binary_load_to_export_writes_the_files() {
     pty.wait_for("Segment 0 is now 'VIP'");
     pty.send("7");
     pty.wait_for("Replay:");
+    pty.send("e");
     pty.send(CTRL_U);
     pty.send(out.to_str().unwrap());
     pty.wait_for("(new folder)");

@@ -189,7 +189,8 @@ fn q_asks_first_only_with_edits_not_exported() {
     assert!(h.app.overlay.is_none() && !h.app.should_quit);
     // Exported: nothing to lose again.
     let dir = tempfile::tempdir().unwrap();
-    ch(&mut h, '7');
+    ch(&mut h, '7').settle();
+    assert_eq!(h.app.stage, Stage::Export, "{:?}", h.app.status);
     ch(&mut h, 'e');
     h.ctrl('u')
         .type_str(dir.path().join("out").to_str().unwrap());

@@ -349,12 +349,18 @@ fn esc_closes_the_role_list_without_changing_anything() {
 }
 
 #[test]
-fn space_and_arrows_cycle_the_use() {
+fn space_includes_and_leaves_out_arrows_cycle_the_use() {
+    // Issue 18: Space means include / leave out on Map as on Features
+    // (it cycled the use before); the arrows still cycle.
     let mut h = on_map();
     select_column(&mut h, "Age");
     let usage = |h: &Harness| h.app.data.mapping().unwrap().usage_of("Age");
     assert_eq!(usage(&h), ColumnUse::Feature);
     h.key(KeyCode::Char(' '));
+    assert_eq!(usage(&h), ColumnUse::Ignore);
+    h.key(KeyCode::Char(' '));
+    assert_eq!(usage(&h), ColumnUse::Feature, "numeric: back as a feature");
+    h.key(KeyCode::Right);
     assert_eq!(usage(&h), ColumnUse::Profile);
     h.key(KeyCode::Right);
     assert_eq!(usage(&h), ColumnUse::Ignore);
@@ -692,6 +698,9 @@ fn sweep_options_make_the_sweep_out_of_date_and_enter_runs_it_again() {
     assert_eq!(h.app.stage, Stage::Cluster, "Enter runs the sweep first");
     assert_eq!(job_kinds(&h), [JobKind::Cluster]);
     h.settle();
+    // Issue 18: then on to Inspect, as the help says; 5 comes back.
+    assert_eq!(h.app.stage, Stage::Inspect, "{:?}", h.app.status);
+    h.key(KeyCode::Char('5'));
     assert!(!custseg::tui::screens::cluster::pending(&h.app));
     let s = h.app.data.sweep().unwrap();
     assert_eq!(s.results.last().unwrap().k, 9);
