@@ -121,7 +121,7 @@ pub fn layout(
         .max()
         .unwrap_or(0);
     // Room for the meanings first: a wide name gets a line of its own.
-    let key_w = widest.min(width / 3).max(6);
+    let key_w = widest.min(width / 3).clamp(6, 20);
     let mut out = prose(prose_rows, width, &fix);
     let title = |s: &str| HelpLine::new(HelpStyle::Title, String::new(), s.to_string());
     out.push(HelpLine::new(HelpStyle::Text, String::new(), String::new()));

@@ -469,9 +469,9 @@ pub const BINDINGS: &[Binding] = &[
         ],
     ),
     row(
-        "PgUp PgDn Home End g G",
+        "PgUp PgDn Home End",
         ALL,
-        "move a page; to the first / last",
+        "move a page; to the first / last (g / G too)",
         &[
             (KeyCode::PageUp, Bound::Move(Move::PageUp)),
             (KeyCode::PageDown, Bound::Move(Move::PageDown)),

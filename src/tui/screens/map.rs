@@ -139,7 +139,7 @@ pub fn id_banner(id: &IdDecision) -> Option<String> {
                 .to_string(),
         ),
         (IdSource::Values, Some(c)) => Some(format!(
-            "'{c}' is the customer id from its values ({:.0}% sure): check it; r changes it.",
+            "'{c}' is the customer id from its values ({:.0}% sure): check it; e changes it.",
             id.confidence * 100.0
         )),
         _ => None,
@@ -552,7 +552,7 @@ impl Screen for MapScreen {
                         Some(warning) => cx.set_status(StatusKind::Warn, warning),
                         None => cx.set_status(
                             StatusKind::Info,
-                            "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
+                            "Check each column's role (e changes it) and use (Space, f/p). Enter goes on.",
                         ),
                     }
                 }
