@@ -255,8 +255,7 @@ fn the_quit_box_shows_its_keys_at_every_size() {
 fn help_more_marks(text: &str) -> (bool, bool) {
     let bottom = text
         .lines()
-        .filter(|l| l.contains("Esc close"))
-        .next_back()
+        .rfind(|l| l.contains("Esc close"))
         .unwrap_or("")
         .to_string();
     (bottom.contains("↑"), bottom.contains("↓"))

@@ -275,10 +275,10 @@ mod tests {
             "e.txt.zstd",
             "f.xlsx",
         ] {
-            assert!(is_data_file(name), "{name}");
+            assert!(crate::pipeline::load::is_data_file_name(name), "{name}");
         }
         for name in ["g.gz", "h.tar.gz", "i.xlsx.gz", "j.zip", "k", "l.json"] {
-            assert!(!is_data_file(name), "{name}");
+            assert!(!crate::pipeline::load::is_data_file_name(name), "{name}");
         }
         let dir = tempfile::tempdir().unwrap();
         for name in ["x.csv.gz", "y.csv.zst", "z.log.gz"] {
