@@ -271,7 +271,7 @@ fn a_label_renamed_in_the_tui_follows_its_customers_to_another_number() {
     for _ in 0..seg {
         h.key(KeyCode::Down);
     }
-    h.act(Action::Command(Command::Rename));
+    h.act(Action::Command(Command::EditValue));
     h.ctrl('u').type_str(LABEL).key(KeyCode::Enter);
     settle(&mut h);
     h.act(Action::Command(Command::EditAction));

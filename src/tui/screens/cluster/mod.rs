@@ -23,6 +23,7 @@ use crate::pipeline::analysis::{Step, k_choice};
 use crate::pipeline::cluster::SweepResult;
 use crate::tui::action::{Action, Command, Move};
 use crate::tui::data::{Change, Output, PipelineData};
+use crate::tui::effect::Effect;
 use crate::tui::jobs::{JobKind, Request, RunningJob};
 use crate::tui::overlay::{InputBox, InputPurpose, Overlay, StatusKind};
 use crate::tui::stage::Stage;
@@ -459,13 +460,22 @@ impl Screen for ClusterScreen {
                 );
             }
             Action::Back => cx.go_to(Stage::Features),
-            Action::Command(Command::RunSweep) | Action::Confirm if sweeping => {
+            Action::Command(Command::RunSweep) if sweeping => {
                 cx.set_status(StatusKind::Info, "The sweep is running; Esc cancels it.");
+            }
+            Action::Confirm if sweeping => {
+                cx.push(Effect::JumpTo(Stage::Inspect));
+                cx.set_status(
+                    StatusKind::Info,
+                    "The sweep is running; Inspect opens when it is done (Esc cancels).",
+                );
             }
             Action::Command(Command::RunSweep) => cx.start(Request::Sweep),
             Action::Confirm => {
                 if cx.data.sweep().is_none() || pending(cx) {
+                    // Run the sweep, then go on to Inspect, as the help says.
                     cx.start(Request::Sweep);
+                    cx.push(Effect::JumpTo(Stage::Inspect));
                 } else {
                     cx.go_to(Stage::Inspect);
                 }
@@ -516,7 +526,8 @@ impl Screen for ClusterScreen {
         match self.focus {
             Pane::Results if v.data.sweep().is_some() => {
                 keys.push(KeyHint::new(g.left_right, "move K"));
-                keys.push(KeyHint::new("a", "auto K"));
+                keys.push(KeyHint::new("e", "type K"));
+                keys.push(KeyHint::new("Del", "auto K"));
                 if v.data.k_pick().is_some_and(|p| p.at_edge) {
                     keys.push(KeyHint::new("w", "widen range"));
                 }
@@ -542,6 +553,7 @@ impl Screen for ClusterScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -575,23 +587,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Silhouette (-1..1) and CH: higher is better; DB: lower is better.",
     ),
-    ("", ""),
-    (
-        "←→ ↑↓",
-        "choose another K of the sweep: segments follow at once",
-    ),
-    ("a", "let the sweep choose K again (auto)"),
-    ("r", "run the sweep (again) with the options"),
-    (
-        "w",
-        "widen the K range (K to twice as far) and run the sweep",
-    ),
-    ("Tab", "options: K from / to, K, restarts, seed"),
-    ("Options: ←→", "change the selected option; e types a value"),
-    ("v", "the chart or the structure, when both do not fit"),
-    (
-        "Enter",
-        "go on to Inspect (runs the sweep first if out of date)",
-    ),
-    ("Esc", "cancel the running sweep; else back to Features"),
 ];

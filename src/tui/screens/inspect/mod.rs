@@ -310,7 +310,7 @@ impl Screen for InspectScreen {
         } else if tiny.is_empty() {
             cx.set_status(
                 StatusKind::Info,
-                format!("{k} segments. Enter opens one; / finds a customer; e: export."),
+                format!("{k} segments. Enter opens one; / finds a customer; 7: export."),
             );
         } else {
             cx.set_status(
@@ -336,7 +336,6 @@ impl Screen for InspectScreen {
                 cx.clear_status();
             }
             Action::Back => cx.go_to(Stage::Cluster),
-            Action::Command(Command::Next) => cx.go_to(Stage::Export),
             Action::Command(Command::Search) => {
                 cx.open(Overlay::Input(InputBox::new(
                     InputPurpose::Search,
@@ -353,12 +352,14 @@ impl Screen for InspectScreen {
                 };
             }
             Action::Command(Command::Origin) if k > 0 => self.open_origin(cx),
-            Action::Command(Command::Rename) if k > 0 => self.edit_label(cx),
+            Action::Command(Command::EditValue) if k > 0 => self.edit_label(cx),
             Action::Command(Command::EditAction) if k > 0 => self.edit_action(cx),
             Action::Confirm if view == View::Segments && k > 0 => {
                 self.view = View::Segment;
                 self.scroll = 0;
             }
+            // Nothing to open in a segment: go on to the next stage.
+            Action::Confirm if view == View::Segment => cx.go_to(Stage::Export),
             Action::Confirm if view == View::Customer => {
                 // Enter on a customer opens their segment.
                 if let Some(c) = &self.customer
@@ -407,17 +408,17 @@ impl Screen for InspectScreen {
             View::Segments => vec![
                 KeyHint::new(g.up_down, "segment"),
                 KeyHint::new("Enter", "open"),
-                KeyHint::new("e", "export"),
                 KeyHint::new("/", "find"),
-                KeyHint::new("r", "rename"),
+                KeyHint::new("e", "rename"),
                 KeyHint::new("p", "PCA"),
                 KeyHint::new(g.left_right, "feature"),
             ],
             View::Segment => vec![
                 KeyHint::new(g.left_right, "segment"),
                 KeyHint::new(g.up_down, "scroll"),
-                KeyHint::new("r", "rename"),
+                KeyHint::new("e", "rename"),
                 KeyHint::new("a", "action"),
+                KeyHint::new("Enter", "export"),
                 KeyHint::new("Esc", "back"),
             ],
             View::Customer => vec![
@@ -443,6 +444,7 @@ impl Screen for InspectScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -480,23 +482,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "tree); 'rules agree' = customers it puts in their segment.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a segment"),
-    (
-        "Enter",
-        "open the segment: profile, distinguishing features",
-    ),
-    ("←→ h l", "the feature of the 'mean per segment' bars"),
-    ("r / a", "rename the segment's label / change its action"),
-    ("/", "find a customer by id: their segment and values"),
-    (
-        "o",
-        "origin: where the segment's customers came from, earlier",
-    ),
-    (
-        "p",
-        "2-D PCA scatter of the segments (a sample of customers)",
-    ),
-    ("e", "go on to Export"),
-    ("Esc", "close the view; else back to Cluster"),
 ];
