@@ -156,16 +156,21 @@ pub fn resolve(
         if n as usize >= k {
             let why = format!("this run has {k} segments (0 to {})", k.saturating_sub(1));
             how.unused.push(unused(n, o, why));
-        } else if out.contains_key(&n) {
-            let why = format!(
-                "segment {n} carries the edit saved with its identity (as {})",
-                how.applied[&n]
-            );
-            how.unused.push(unused(n, o, why));
-        } else {
-            how.by_number.push(n);
-            how.applied.insert(n, n);
-            out.insert(n, o.clone());
+            continue;
+        }
+        match out.entry(n) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                let why = format!(
+                    "segment {n} carries the edit saved with its identity (as {})",
+                    how.applied[&n]
+                );
+                how.unused.push(unused(n, o, why));
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(o.clone());
+                how.by_number.push(n);
+                how.applied.insert(n, n);
+            }
         }
     }
     (out, how)
