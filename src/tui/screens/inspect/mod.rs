@@ -308,9 +308,18 @@ impl Screen for InspectScreen {
                 format!("{problem}. Rename the segment it was meant for, or edit labels.overrides in run.toml."),
             );
         } else if tiny.is_empty() {
+            // Which earlier run the numbers follow, and what changed.
+            let follows = p.continuity.as_ref().map_or_else(String::new, |c| {
+                format!(
+                    " Numbers follow {}: {} new, {} vanished (o: where customers came from).",
+                    c.previous,
+                    c.new_segments.len(),
+                    c.vanished.len()
+                )
+            });
             cx.set_status(
                 StatusKind::Info,
-                format!("{k} segments. Enter opens one; / finds a customer; 7: export."),
+                format!("{k} segments. Enter opens one; / finds a customer; 7: export.{follows}"),
             );
         } else {
             cx.set_status(
