@@ -8,8 +8,8 @@
 use arrow_array::builder::StringDictionaryBuilder;
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array,
-    RecordBatch, StringArray, TimestampMicrosecondArray,
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array,
+    Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use custseg::pipeline::load::{LoadOptions, load};
@@ -31,7 +31,10 @@ fn bin() -> Command {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -75,15 +78,21 @@ fn customers(n: usize, seed: u64) -> Customers {
         // Three kinds of customer, so the segments are clear.
         let kind = g.below(3);
         c.ids.push(format!("C{:07}", i + 1));
-        c.age.push((g.below(40) != 0).then(|| 22 + g.below(50) as i32));
-        c.branch.push((g.below(30) != 0).then(|| BRANCHES[g.below(5) as usize]));
+        c.age
+            .push((g.below(40) != 0).then(|| 22 + g.below(50) as i32));
+        c.branch
+            .push((g.below(30) != 0).then(|| BRANCHES[g.below(5) as usize]));
         let base = [5_000_00, 80_000_00, 900_000_00][kind as usize];
         c.balance_cents.push(base + g.below(base as u64) as i64);
-        c.txn_count.push([5, 60, 20][kind as usize] + g.below(20) as i64);
-        c.txn_amount.push(([800.0, 15_000.0, 90_000.0][kind as usize]) + g.below(100_000) as f64 / 100.0);
-        c.last_txn.push((g.below(25) != 0).then(|| 19_700 + g.below(200) as i32));
+        c.txn_count
+            .push([5, 60, 20][kind as usize] + g.below(20) as i64);
+        c.txn_amount
+            .push(([800.0, 15_000.0, 90_000.0][kind as usize]) + g.below(100_000) as f64 / 100.0);
+        c.last_txn
+            .push((g.below(25) != 0).then(|| 19_700 + g.below(200) as i32));
         c.open_date.push(13_000 + g.below(6_000) as i32);
-        c.products.push((g.below(20) != 0).then(|| 1 + kind as i32 * 2 + g.below(2) as i32));
+        c.products
+            .push((g.below(20) != 0).then(|| 1 + kind as i32 * 2 + g.below(2) as i32));
         c.online.push((g.below(15) != 0).then(|| g.below(2) == 1));
     }
     c
@@ -141,9 +150,14 @@ impl Customers {
             Arc::new(Int32Array::from(self.age.clone())),
             Arc::new(branch.finish()),
             Arc::new(
-                Decimal128Array::from(self.balance_cents.iter().map(|&c| i128::from(c)).collect::<Vec<_>>())
-                    .with_precision_and_scale(14, 2)
-                    .unwrap(),
+                Decimal128Array::from(
+                    self.balance_cents
+                        .iter()
+                        .map(|&c| i128::from(c))
+                        .collect::<Vec<_>>(),
+                )
+                .with_precision_and_scale(14, 2)
+                .unwrap(),
             ),
             Arc::new(Int64Array::from(self.txn_count.clone())),
             Arc::new(Float64Array::from(self.txn_amount.clone())),
@@ -196,8 +210,11 @@ fn ipc_file_bytes(batch: &RecordBatch) -> Vec<u8> {
     let mut out = Vec::new();
     let mut w = arrow_ipc::writer::FileWriter::try_new(&mut out, &batch.schema()).unwrap();
     w.write(&batch.slice(0, batch.num_rows() / 2)).unwrap();
-    w.write(&batch.slice(batch.num_rows() / 2, batch.num_rows() - batch.num_rows() / 2))
-        .unwrap();
+    w.write(&batch.slice(
+        batch.num_rows() / 2,
+        batch.num_rows() - batch.num_rows() / 2,
+    ))
+    .unwrap();
     w.finish().unwrap();
     drop(w);
     out
@@ -207,7 +224,8 @@ fn ipc_stream_bytes(batch: &RecordBatch) -> Vec<u8> {
     let mut out = Vec::new();
     let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut out, &batch.schema()).unwrap();
     for at in (0..batch.num_rows()).step_by(700) {
-        w.write(&batch.slice(at, 700.min(batch.num_rows() - at))).unwrap();
+        w.write(&batch.slice(at, 700.min(batch.num_rows() - at)))
+            .unwrap();
     }
     w.finish().unwrap();
     drop(w);
@@ -227,7 +245,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn load_ok(path: &Path) -> Table {
-    load(path, &LoadOptions::default(), &NoProgress).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    load(path, &LoadOptions::default(), &NoProgress)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn load_err(path: &Path) -> String {
@@ -256,12 +275,31 @@ fn parquet_and_arrow_load_the_same_values_as_the_csv() {
     let csv = load_ok(&write(dir.path(), "c.csv", data.csv().as_bytes()));
     let batch = data.batch(false);
     let files = [
-        ("snappy.parquet", parquet_bytes(&batch, Compression::SNAPPY, 400)),
-        ("zstd.parquet", parquet_bytes(&batch, Compression::ZSTD(ZstdLevel::try_new(3).unwrap()), 1000)),
-        ("gzip.parquet", parquet_bytes(&batch, Compression::GZIP(GzipLevel::default()), 5000)),
-        ("lz4.parquet", parquet_bytes(&batch, Compression::LZ4_RAW, 256)),
+        (
+            "snappy.parquet",
+            parquet_bytes(&batch, Compression::SNAPPY, 400),
+        ),
+        (
+            "zstd.parquet",
+            parquet_bytes(
+                &batch,
+                Compression::ZSTD(ZstdLevel::try_new(3).unwrap()),
+                1000,
+            ),
+        ),
+        (
+            "gzip.parquet",
+            parquet_bytes(&batch, Compression::GZIP(GzipLevel::default()), 5000),
+        ),
+        (
+            "lz4.parquet",
+            parquet_bytes(&batch, Compression::LZ4_RAW, 256),
+        ),
         // Told by its bytes, not its name.
-        ("extract.dat", parquet_bytes(&batch, Compression::UNCOMPRESSED, 700)),
+        (
+            "extract.dat",
+            parquet_bytes(&batch, Compression::UNCOMPRESSED, 700),
+        ),
         ("c.arrow", ipc_file_bytes(&batch)),
         ("c.feather", ipc_file_bytes(&data.batch(true))),
         ("c.arrows", ipc_stream_bytes(&batch)),
@@ -321,11 +359,18 @@ fn nested_columns_are_left_out_with_a_warning_and_big_integers_stay_exact() {
         ],
     )
     .unwrap();
-    let p = write(dir.path(), "nested.parquet", &parquet_bytes(&batch, Compression::SNAPPY, 10));
+    let p = write(
+        dir.path(),
+        "nested.parquet",
+        &parquet_bytes(&batch, Compression::SNAPPY, 10),
+    );
     let t = load_ok(&p);
     assert_eq!(t.names(), ["id", "card", "seen"]);
     assert!(
-        t.source.warnings.iter().any(|w| w.contains("'tags' (a list (nested))")),
+        t.source
+            .warnings
+            .iter()
+            .any(|w| w.contains("'tags' (a list (nested))")),
         "{:?}",
         t.source.warnings
     );
@@ -420,7 +465,15 @@ fn the_same_data_as_csv_parquet_arrow_or_gzip_gives_the_same_segments() {
     write(dir.path(), "c.csv", csv.as_bytes());
     write(dir.path(), "c.csv.gz", &gzip(csv.as_bytes()));
     let batch = data.batch(false);
-    write(dir.path(), "c.parquet", &parquet_bytes(&batch, Compression::ZSTD(ZstdLevel::try_new(1).unwrap()), 512));
+    write(
+        dir.path(),
+        "c.parquet",
+        &parquet_bytes(
+            &batch,
+            Compression::ZSTD(ZstdLevel::try_new(1).unwrap()),
+            512,
+        ),
+    );
     write(dir.path(), "c.arrow", &ipc_file_bytes(&batch));
     let mut results = Vec::new();
     for name in ["c.csv", "c.csv.gz", "c.parquet", "c.arrow"] {
@@ -430,7 +483,11 @@ fn the_same_data_as_csv_parquet_arrow_or_gzip_gives_the_same_segments() {
             .current_dir(dir.path())
             .output()
             .unwrap();
-        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let table = std::fs::read_to_string(out.join("segmentation_results.csv")).unwrap();
         assert_eq!(table.lines().count(), 2001, "{name}");
         results.push((name, table));

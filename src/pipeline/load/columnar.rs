@@ -167,7 +167,8 @@ impl<'a> Reading<'a> {
                 _ => {
                     keep.push(i);
                     let rows = usize::try_from(expected_rows.min(1 << 24)).unwrap_or(0);
-                    self.columns.push(ColumnAcc::new(names[i].clone(), &plan, rows));
+                    self.columns
+                        .push(ColumnAcc::new(names[i].clone(), &plan, rows));
                 }
             }
             self.plans.push(plan);
@@ -194,7 +195,9 @@ impl<'a> Reading<'a> {
     /// A file whose metadata claims more rows than its size allows is
     /// refused before reading (8 bytes per cell at least once loaded).
     fn check_claimed_rows(&self, rows: u64) -> Result<()> {
-        let need = rows.saturating_mul(self.columns.len() as u64).saturating_mul(8);
+        let need = rows
+            .saturating_mul(self.columns.len() as u64)
+            .saturating_mul(8);
         if need > self.budget {
             return Err(self.too_large(need, &format!("{rows} rows")));
         }
@@ -227,17 +230,30 @@ impl<'a> Reading<'a> {
     }
 
     /// A reader's error in `part`, worded for the user.
-    pub(crate) fn damaged(&self, part: usize, column: Option<&str>, why: impl std::fmt::Display) -> Error {
+    pub(crate) fn damaged(
+        &self,
+        part: usize,
+        column: Option<&str>,
+        why: impl std::fmt::Display,
+    ) -> Error {
         let col = column.map_or_else(String::new, |c| format!(", column '{c}'"));
         let why = crate::pipeline::excerpt::excerpt(&why.to_string(), 300);
         Error::data(format!(
-            "{}{col}: the file is damaged or cut off and cannot be read ({why})",
-            self.at(part, self.rows, 0)
+            "{}: {} {} (from row {}){col}: the file is damaged or cut off and cannot be read ({why})",
+            self.name,
+            self.format.part(),
+            part + 1,
+            self.rows + 1
         ))
     }
 
     /// Adds one column's array of `part` (the `k`-th kept column).
-    pub(crate) fn push_column(&mut self, part: usize, k: usize, array: &dyn arrow_array::Array) -> Result<()> {
+    pub(crate) fn push_column(
+        &mut self,
+        part: usize,
+        k: usize,
+        array: &dyn arrow_array::Array,
+    ) -> Result<()> {
         let pushed = self.columns[k].push(array);
         let why = match pushed {
             Ok(()) => return self.check_budget(),
@@ -290,8 +306,10 @@ impl<'a> Reading<'a> {
     }
 
     pub(crate) fn report(&self, fraction: f64) {
-        self.progress
-            .report(fraction.clamp(0.0, 0.95), &format!("read {} rows", self.rows));
+        self.progress.report(
+            fraction.clamp(0.0, 0.95),
+            &format!("read {} rows", self.rows),
+        );
     }
 
     fn finish(self, path: &Path, opts: &LoadOptions) -> Result<Table> {
@@ -335,13 +353,22 @@ mod tests {
 
     #[test]
     fn magic_bytes_decide() {
-        assert_eq!(Columnar::from_magic(b"PAR1\x15\x04"), Some(Columnar::Parquet));
-        assert_eq!(Columnar::from_magic(b"ARROW1\0\0"), Some(Columnar::ArrowFile));
+        assert_eq!(
+            Columnar::from_magic(b"PAR1\x15\x04"),
+            Some(Columnar::Parquet)
+        );
+        assert_eq!(
+            Columnar::from_magic(b"ARROW1\0\0"),
+            Some(Columnar::ArrowFile)
+        );
         assert_eq!(
             Columnar::from_magic(b"\xFF\xFF\xFF\xFF\x78\x00\x00\x00"),
             Some(Columnar::ArrowStream)
         );
-        assert_eq!(Columnar::from_magic(b"\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF"), None);
+        assert_eq!(
+            Columnar::from_magic(b"\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF"),
+            None
+        );
         assert_eq!(Columnar::from_magic(b"id,age\n1,2"), None);
         assert_eq!(Columnar::from_magic(b"PAR"), None);
     }

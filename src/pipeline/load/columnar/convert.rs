@@ -25,7 +25,9 @@ pub enum Plan {
     Number,
     Flag,
     /// Days from a date or timestamp; the offset (seconds east of UTC) of the zone.
-    Date { offset_secs: i64 },
+    Date {
+        offset_secs: i64,
+    },
     Text,
     /// Not loaded; the words say what the type is.
     Skip(String),
@@ -158,7 +160,10 @@ impl ColumnAcc {
                 let b = array
                     .as_boolean_opt()
                     .ok_or_else(|| changed(array, "booleans"))?;
-                out.extend(b.iter().map(|v| v.map_or(f64::NAN, |x| f64::from(u8::from(x)))));
+                out.extend(
+                    b.iter()
+                        .map(|v| v.map_or(f64::NAN, |x| f64::from(u8::from(x)))),
+                );
                 Ok(())
             }
             Acc::Date(out, offset) => {
@@ -186,12 +191,30 @@ impl ColumnAcc {
             UInt16 => ints.extend(prim::<UInt16Type>(array).iter().map(|v| v.map(i128::from))),
             UInt32 => ints.extend(prim::<UInt32Type>(array).iter().map(|v| v.map(i128::from))),
             UInt64 => ints.extend(prim::<UInt64Type>(array).iter().map(|v| v.map(i128::from))),
-            Float16 => floats.extend(prim::<Float16Type>(array).iter().map(|v| v.map_or(f64::NAN, f64::from))),
-            Float32 => floats.extend(prim::<Float32Type>(array).iter().map(|v| v.map_or(f64::NAN, f64::from))),
-            Float64 => floats.extend(prim::<Float64Type>(array).iter().map(|v| v.unwrap_or(f64::NAN))),
-            Decimal32(_, s) => floats.extend(decimals(prim::<Decimal32Type>(array), *s, |v| v as f64)),
-            Decimal64(_, s) => floats.extend(decimals(prim::<Decimal64Type>(array), *s, |v| v as f64)),
-            Decimal128(_, s) => floats.extend(decimals(prim::<Decimal128Type>(array), *s, |v| v as f64)),
+            Float16 => floats.extend(
+                prim::<Float16Type>(array)
+                    .iter()
+                    .map(|v| v.map_or(f64::NAN, f64::from)),
+            ),
+            Float32 => floats.extend(
+                prim::<Float32Type>(array)
+                    .iter()
+                    .map(|v| v.map_or(f64::NAN, f64::from)),
+            ),
+            Float64 => floats.extend(
+                prim::<Float64Type>(array)
+                    .iter()
+                    .map(|v| v.unwrap_or(f64::NAN)),
+            ),
+            Decimal32(_, s) => {
+                floats.extend(decimals(prim::<Decimal32Type>(array), *s, |v| v as f64))
+            }
+            Decimal64(_, s) => {
+                floats.extend(decimals(prim::<Decimal64Type>(array), *s, |v| v as f64))
+            }
+            Decimal128(_, s) => {
+                floats.extend(decimals(prim::<Decimal128Type>(array), *s, |v| v as f64))
+            }
             Decimal256(_, s) => floats.extend(decimals(prim::<Decimal256Type>(array), *s, |v| {
                 v.to_string().parse::<f64>().unwrap_or(f64::NAN)
             })),
@@ -284,14 +307,18 @@ impl ColumnAcc {
             Acc::Number(v) => typed(&name, ColumnType::Number, v),
             Acc::Flag(v) => {
                 let mut c = typed(&name, ColumnType::Flag, v);
-                c.info.notes.push("booleans read as 1 (true) and 0 (false)".into());
+                c.info
+                    .notes
+                    .push("booleans read as 1 (true) and 0 (false)".into());
                 c
             }
             Acc::Date(v, _) => {
                 let mut c = Column::date(&name, v);
                 c.info.missing = c.data.missing_count();
                 if timestamps_with_time {
-                    c.info.notes.push("timestamps read as their dates (the time of day dropped)".into());
+                    c.info
+                        .notes
+                        .push("timestamps read as their dates (the time of day dropped)".into());
                 }
                 c
             }
@@ -299,7 +326,8 @@ impl ColumnAcc {
                 let mut c = Column::text(&name, t);
                 c.info.missing = c.data.missing_count();
                 c.info.notes.push(
-                    "integers beyond 2^53 (a float cannot hold them exactly) kept as exact text".into(),
+                    "integers beyond 2^53 (a float cannot hold them exactly) kept as exact text"
+                        .into(),
                 );
                 c
             }
@@ -308,7 +336,9 @@ impl ColumnAcc {
         if non_finite > 0 {
             column.info.unparsed += non_finite;
             column.info.missing -= non_finite.min(column.info.missing);
-            column.info.notes.push(format!("{non_finite} NaN or infinite values read as missing"));
+            column.info.notes.push(format!(
+                "{non_finite} NaN or infinite values read as missing"
+            ));
         }
         column
     }
@@ -365,7 +395,10 @@ fn push_dates(
     offset: i64,
     with_time: &mut bool,
 ) -> Result<(), Refused> {
-    let ticks = |per_sec: i64, values: &mut dyn Iterator<Item = Option<i64>>, out: &mut Vec<i32>, with_time: &mut bool| {
+    let ticks = |per_sec: i64,
+                 values: &mut dyn Iterator<Item = Option<i64>>,
+                 out: &mut Vec<i32>,
+                 with_time: &mut bool| {
         for v in values {
             out.push(v.map_or(MISSING_DATE, |t| {
                 let secs = t.div_euclid(per_sec);
@@ -423,9 +456,18 @@ fn push_str(out: &mut TextColumn, v: Option<&str>) -> Result<(), Refused> {
 
 fn push_text(array: &dyn Array, out: &mut TextColumn) -> Result<(), Refused> {
     match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().try_for_each(|v| push_str(out, v)),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().try_for_each(|v| push_str(out, v)),
-        DataType::Utf8View => array.as_string_view().iter().try_for_each(|v| push_str(out, v)),
+        DataType::Utf8 => array
+            .as_string::<i32>()
+            .iter()
+            .try_for_each(|v| push_str(out, v)),
+        DataType::LargeUtf8 => array
+            .as_string::<i64>()
+            .iter()
+            .try_for_each(|v| push_str(out, v)),
+        DataType::Utf8View => array
+            .as_string_view()
+            .iter()
+            .try_for_each(|v| push_str(out, v)),
         DataType::Null => {
             (0..array.len()).for_each(|_| out.push_missing());
             Ok(())

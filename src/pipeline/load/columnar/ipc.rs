@@ -27,8 +27,8 @@ pub(super) fn read(path: &Path, format: Columnar, r: &mut Reading) -> Result<()>
             let batches = probe.num_batches();
             drop(probe);
             let keep = r.start(&schema, 0)?;
-            let reader = FileReader::try_new(BufReader::new(&file), Some(keep))
-                .map_err(|e| opened(&e))?;
+            let reader =
+                FileReader::try_new(BufReader::new(&file), Some(keep)).map_err(|e| opened(&e))?;
             for (part, batch) in reader.enumerate() {
                 let batch = batch.map_err(|e| r.damaged(part, None, e))?;
                 r.push_batch(part, &batch)?;
@@ -36,13 +36,14 @@ pub(super) fn read(path: &Path, format: Columnar, r: &mut Reading) -> Result<()>
             }
         }
         _ => {
-            let probe = StreamReader::try_new(BufReader::new(&file), None).map_err(|e| opened(&e))?;
+            let probe =
+                StreamReader::try_new(BufReader::new(&file), None).map_err(|e| opened(&e))?;
             let schema = probe.schema();
             drop(probe);
             let keep = r.start(&schema, 0)?;
             let again = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
-            let reader = StreamReader::try_new(BufReader::new(again), Some(keep))
-                .map_err(|e| opened(&e))?;
+            let reader =
+                StreamReader::try_new(BufReader::new(again), Some(keep)).map_err(|e| opened(&e))?;
             for (part, batch) in reader.enumerate() {
                 let batch = batch.map_err(|e| r.damaged(part, None, e))?;
                 r.push_batch(part, &batch)?;

@@ -118,7 +118,8 @@ pub(super) fn read(path: &Path, r: &mut Reading) -> Result<()> {
     let groups = meta.metadata().num_row_groups();
     for rg in 0..groups {
         let rows = meta.metadata().row_group(rg).num_rows();
-        let rows = usize::try_from(rows).map_err(|_| r.damaged(rg, None, format!("{rows} rows")))?;
+        let rows =
+            usize::try_from(rows).map_err(|_| r.damaged(rg, None, format!("{rows} rows")))?;
         for (k, &field) in keep.iter().enumerate() {
             read_chunk(&file, &meta, rg, (k, field), r)?;
         }
