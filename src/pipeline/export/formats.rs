@@ -120,6 +120,31 @@ impl CsvBom {
     }
 }
 
+/// Refuses a file name that asks for another format than the CSV a
+/// command writes (`what`: "custseg score"): `scored.parquet` must not
+/// quietly hold CSV. Names without a known data extension are fine.
+pub fn check_csv_target(path: &std::path::Path, what: &str) -> crate::error::Result<()> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let other = match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some("an Excel workbook"),
+        "parquet" | "parq" => Some("Parquet"),
+        "arrow" | "feather" | "ipc" | "arrows" => Some("Arrow IPC"),
+        "gz" | "zst" | "zstd" | "bz2" | "xz" | "zip" => Some("compressed data"),
+        "json" | "jsonl" => Some("JSON"),
+        _ => None,
+    };
+    match other {
+        Some(format) => Err(crate::error::Error::usage(format!(
+            "{}: {what} writes CSV, but the name asks for {format}; give a .csv name (and convert the file afterwards if you need {format})",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The UTF-8 byte-order mark.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -142,5 +167,21 @@ mod tests {
         assert_eq!("never".parse::<CsvBom>(), Ok(CsvBom::Never));
         assert!(CsvBom::Auto.wanted(true) && !CsvBom::Auto.wanted(false));
         assert!(CsvBom::Always.wanted(false) && !CsvBom::Never.wanted(true));
+    }
+
+    #[test]
+    fn a_csv_command_refuses_names_of_other_formats() {
+        use std::path::Path;
+        for name in ["s.parquet", "s.XLSX", "s.csv.gz", "s.feather", "s.json"] {
+            let e = check_csv_target(Path::new(name), "custseg score").unwrap_err();
+            assert!(e.to_string().contains("writes CSV"), "{e}");
+            assert_eq!(e.exit_code(), 2);
+        }
+        for name in ["s.csv", "s.tsv", "scored", "s.txt"] {
+            assert!(
+                check_csv_target(Path::new(name), "custseg score").is_ok(),
+                "{name}"
+            );
+        }
     }
 }

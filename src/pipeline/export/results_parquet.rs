@@ -90,7 +90,7 @@ pub fn write_results_parquet(out: &mut OutputSet, input: &ResultsInput) -> Resul
             let b = batch(input, &schema, start..(start + BATCH_ROWS).min(n))?;
             writer.write(&b).map_err(|e| write_error(&e))?;
         }
-        writer.finish().map_err(|e| write_error(&e))?;
+        // into_inner writes the footer.
         let file = writer.into_inner().map_err(|e| write_error(&e))?;
         file.sync_all()
             .map_err(|e| Error::io(format!("writing {RESULTS_PARQUET}"), e))
