@@ -75,7 +75,10 @@ fn is_data_file(name: &str) -> bool {
             .file_stem()
             .and_then(|stem| ext(Path::new(stem)))
             .is_some_and(|inner| TEXT_EXTENSIONS.contains(&inner.as_str())),
-        Some(e) => DATA_EXTENSIONS.contains(&e.as_str()),
+        Some(e) => {
+            DATA_EXTENSIONS.contains(&e.as_str())
+                || crate::pipeline::load::columnar::EXTENSIONS.contains(&e.as_str())
+        }
         None => false,
     }
 }
@@ -296,6 +299,10 @@ mod tests {
             "d.csv.zst",
             "e.txt.zstd",
             "f.xlsx",
+            "m.parquet",
+            "n.Feather",
+            "o.arrow",
+            "p.ipc",
         ] {
             assert!(is_data_file(name), "{name}");
         }
