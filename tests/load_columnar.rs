@@ -82,7 +82,7 @@ fn customers(n: usize, seed: u64) -> Customers {
             .push((g.below(40) != 0).then(|| 22 + g.below(50) as i32));
         c.branch
             .push((g.below(30) != 0).then(|| BRANCHES[g.below(5) as usize]));
-        let base = [5_000_00, 80_000_00, 900_000_00][kind as usize];
+        let base = [500_000, 8_000_000, 90_000_000][kind as usize];
         c.balance_cents.push(base + g.below(base as u64) as i64);
         c.txn_count
             .push([5, 60, 20][kind as usize] + g.below(20) as i64);

@@ -424,6 +424,7 @@ mod tests {
                 sql_dialects: dialects,
                 sql_table: Some(t.into()),
                 pmml: false,
+                ..ExportOptions::default()
             }
             .table_problem()
         };

@@ -247,7 +247,7 @@ impl ColumnAcc {
 
     fn push_ints(&mut self, ints: &[Option<i128>]) -> Result<(), Refused> {
         if !self.as_exact_text && ints.iter().flatten().any(|&v| (v as f64).abs() > EXACT_INT) {
-            self.to_exact_text()?;
+            self.switch_to_exact_text()?;
         }
         match &mut self.acc {
             Acc::Number(out) => out.extend(ints.iter().map(|v| v.map_or(f64::NAN, |x| x as f64))),
@@ -269,7 +269,7 @@ impl ColumnAcc {
     }
 
     /// The integers so far (all exact in f64) as text, and text from now on.
-    fn to_exact_text(&mut self) -> Result<(), Refused> {
+    fn switch_to_exact_text(&mut self) -> Result<(), Refused> {
         let Acc::Number(values) = &self.acc else {
             return Ok(());
         };
@@ -284,6 +284,10 @@ impl ColumnAcc {
         self.acc = Acc::Text(text);
         self.as_exact_text = true;
         Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn len(&self) -> usize {
