@@ -590,7 +590,7 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) ->
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
     use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
     export::write::check_file_target(&args.out, args.force)?;
-    export::formats::check_csv_target(&args.out, "custseg sample")?;
+    export::formats::check_target_format(&args.out, "custseg sample", "CSV or .xlsx", &["xlsx"])?;
     let encoding = match args
         .encoding
         .to_ascii_lowercase()

@@ -124,10 +124,24 @@ impl CsvBom {
 /// command writes (`what`: "custseg score"): `scored.parquet` must not
 /// quietly hold CSV. Names without a known data extension are fine.
 pub fn check_csv_target(path: &std::path::Path, what: &str) -> crate::error::Result<()> {
+    check_target_format(path, what, "CSV", &[])
+}
+
+/// [`check_csv_target`] for a command that also writes the extensions
+/// `also` (`custseg sample` writes `.xlsx` too); `writes` names its formats.
+pub fn check_target_format(
+    path: &std::path::Path,
+    what: &str,
+    writes: &str,
+    also: &[&str],
+) -> crate::error::Result<()> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    if also.contains(&ext.as_str()) {
+        return Ok(());
+    }
     let other = match ext.as_str() {
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some("an Excel workbook"),
         "parquet" | "parq" => Some("Parquet"),
@@ -138,7 +152,7 @@ pub fn check_csv_target(path: &std::path::Path, what: &str) -> crate::error::Res
     };
     match other {
         Some(format) => Err(crate::error::Error::usage(format!(
-            "{}: {what} writes CSV, but the name asks for {format}; give a .csv name (and convert the file afterwards if you need {format})",
+            "{}: {what} writes {writes}, but the name asks for {format}; give a .csv name (and convert the file afterwards if you need {format})",
             path.display()
         ))),
         None => Ok(()),
