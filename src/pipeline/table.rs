@@ -281,6 +281,10 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
+    /// A Parquet or Arrow file: its rows are records, not lines.
+    pub fn is_columnar(&self) -> bool {
+        self.format.starts_with("Parquet") || self.format.starts_with("Arrow")
+    }
     pub fn file_name(&self) -> String {
         self.path
             .file_name()
@@ -328,7 +332,7 @@ impl Table {
     /// "line 1813" for CSV, "row 1813" for a sheet: how to point at data row `i`.
     pub fn row_label(&self, i: usize) -> String {
         let n = self.row_origin.get(i).copied().unwrap_or(i as u32 + 2);
-        if self.source.sheet.is_some() {
+        if self.source.sheet.is_some() || self.source.is_columnar() {
             format!("row {n}")
         } else {
             format!("line {n}")
