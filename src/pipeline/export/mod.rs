@@ -176,7 +176,7 @@ pub fn write_outputs(
     let want = |p: Output| parts.contains(&p);
     if want(Output::Results) {
         progress.report(0.05, "writing segmentation_results.csv");
-        let ids = tables::customer_ids(&run.cleaned.table, run.customer_mapping());
+        let ids = tables::CustomerIds::of(&run.cleaned.table, run.customer_mapping());
         tables::write_results(
             &mut set,
             &tables::ResultsInput {
