@@ -104,26 +104,26 @@ fn apply_column(
     let (invalid, first_invalid) = invalid_to_missing(&mut data, p);
     let missing = data.missing_count();
     let mut note = None;
-    if let Some(imp) = &p.imputation {
-        if missing > 0 {
-            fill(&mut data, &imp.value);
-            let mut parts = vec![format!(
-                "{missing} of {} value{} filled with the model's {imp}",
-                table.n_rows,
-                if table.n_rows == 1 { "" } else { "s" },
-            )];
-            if let Some((row, shown)) = &first_invalid {
-                parts.push(format!(
-                    "{invalid} of them invalid (must be {}; first: {} '{shown}')",
-                    p.validity.describe(),
-                    table.row_label(*row)
-                ));
-            }
-            if col.info.unparsed > 0 {
-                parts.push(format!("{} unreadable at load", col.info.unparsed));
-            }
-            note = Some(format!("'{}': {}", col.name, parts.join("; ")));
+    if let Some(imp) = &p.imputation
+        && missing > 0
+    {
+        fill(&mut data, &imp.value);
+        let mut parts = vec![format!(
+            "{missing} of {} value{} filled with the model's {imp}",
+            table.n_rows,
+            if table.n_rows == 1 { "" } else { "s" },
+        )];
+        if let Some((row, shown)) = &first_invalid {
+            parts.push(format!(
+                "{invalid} of them invalid (must be {}; first: {} '{shown}')",
+                p.validity.describe(),
+                table.row_label(*row)
+            ));
         }
+        if col.info.unparsed > 0 {
+            parts.push(format!("{} unreadable at load", col.info.unparsed));
+        }
+        note = Some(format!("'{}': {}", col.name, parts.join("; ")));
     }
     let column = Column {
         name: col.name.clone(),
