@@ -172,7 +172,7 @@ fn write_results(
     formats: &[ResultFormat],
     progress: &dyn Progress,
 ) -> Result<()> {
-    let ids = tables::customer_ids(&run.cleaned.table, run.customer_mapping());
+    let ids = tables::CustomerIds::of(&run.cleaned.table, run.customer_mapping());
     let input = tables::ResultsInput {
         ids: &ids,
         actions: cfg.export.results_actions,

@@ -45,7 +45,7 @@ fn batch(
     let segment_of = |i: usize| &input.profiles.segments[input.labels[i] as usize];
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(
-            rows.clone().map(|i| input.ids[i].as_str()),
+            rows.clone().map(|i| input.ids.get(i)),
         )),
         Arc::new(Int32Array::from_iter_values(
             rows.clone().map(|i| segment_of(i).id as i32),

@@ -78,7 +78,8 @@ fn results_sheet(
     header_row(sheet, &names, f)?;
     let d = input.feature_names.len();
     let first_feature = names.len() - d;
-    for (i, id) in input.ids.iter().enumerate() {
+    for i in 0..input.ids.len() {
+        let id = input.ids.get(i);
         let row = i as u32 + 1;
         let s = &input.profiles.segments[input.labels[i] as usize];
         sheet.write_string(row, 0, id)?;

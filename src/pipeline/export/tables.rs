@@ -7,8 +7,9 @@ use super::write::neutralise_cell;
 use crate::error::{Error, Result};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::profile::{Profiles, largest};
-use crate::pipeline::table::Table;
+use crate::pipeline::table::{ColumnData, Table};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -18,12 +19,48 @@ pub const SUMMARY_CSV: &str = "cluster_summary.csv";
 /// The customer id of each row for outputs: the mapped id column, or the
 /// row's position in the file when there is none.
 pub fn customer_ids(table: &Table, mapping: &Mapping) -> Vec<String> {
-    match mapping
-        .column_for(Role::CustomerId)
-        .and_then(|c| table.column(c))
-    {
-        Some(col) => (0..table.n_rows).map(|i| col.data.display(i)).collect(),
-        None => (0..table.n_rows).map(|i| table.row_label(i)).collect(),
+    let ids = CustomerIds::of(table, mapping);
+    (0..ids.len()).map(|i| ids.get(i).into_owned()).collect()
+}
+
+/// The customer ids of a table, read from it row by row when asked: owned
+/// strings for 10M customers would cost about 0.5 GB at export.
+pub enum CustomerIds<'a> {
+    /// The mapped id column.
+    Column(&'a ColumnData),
+    /// No id column: the row's place in the file.
+    Rows(&'a Table),
+}
+
+impl<'a> CustomerIds<'a> {
+    pub fn of(table: &'a Table, mapping: &Mapping) -> Self {
+        match mapping
+            .column_for(Role::CustomerId)
+            .and_then(|c| table.column(c))
+        {
+            Some(col) => CustomerIds::Column(&col.data),
+            None => CustomerIds::Rows(table),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            CustomerIds::Column(data) => data.len(),
+            CustomerIds::Rows(table) => table.n_rows,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`'s id; text ids are borrowed, not copied.
+    pub fn get(&self, i: usize) -> Cow<'a, str> {
+        match self {
+            CustomerIds::Column(ColumnData::Text(t)) => Cow::Borrowed(t.raw(i)),
+            CustomerIds::Column(data) => Cow::Owned(data.display(i)),
+            CustomerIds::Rows(table) => Cow::Owned(table.row_label(i)),
+        }
     }
 }
 
@@ -80,7 +117,7 @@ fn csv_error(name: &str, e: csv::Error) -> Error {
 }
 
 pub struct ResultsInput<'a> {
-    pub ids: &'a [String],
+    pub ids: &'a CustomerIds<'a>,
     /// Repeat each segment's action on every row.
     pub actions: bool,
     pub bom: CsvBom,
@@ -175,7 +212,9 @@ fn results_non_ascii(input: &ResultsInput) -> bool {
             .segments
             .iter()
             .any(|s| !s.label.is_ascii() || (input.actions && !s.action.is_ascii()))
-        || input.ids.par_iter().any(|id| !id.is_ascii())
+        || (0..input.ids.len())
+            .into_par_iter()
+            .any(|i| !input.ids.get(i).is_ascii())
 }
 
 /// Rows formatted per parallel task.
@@ -192,7 +231,7 @@ fn format_rows(
     let mut out = Vec::with_capacity(rows.len() * (segment_cells[0].len() + 16 * (d + 1)));
     let mut number = String::new();
     for i in rows {
-        push_csv_field(&mut out, &neutralise_cell(&input.ids[i]));
+        push_csv_field(&mut out, &neutralise_cell(&input.ids.get(i)));
         out.extend_from_slice(&segment_cells[input.labels[i] as usize]);
         for j in 0..d {
             out.push(b',');
