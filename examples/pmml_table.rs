@@ -92,7 +92,7 @@ fn write_csv(table: &Table, ids: &[String], out: &str) -> custseg::Result<()> {
     w.write_record(&header).map_err(io)?;
     for (i, id) in ids.iter().enumerate() {
         let mut row = vec![id.clone()];
-        row.extend(table.columns.iter().map(|c| match &c.data {
+        row.extend(table.columns.iter().map(|c| match &*c.data {
             ColumnData::Number(v) if v[i].is_nan() => String::new(),
             ColumnData::Number(v) => format!("{:?}", v[i]),
             ColumnData::Date(v) if v[i] == MISSING_DATE => String::new(),

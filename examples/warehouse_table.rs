@@ -30,7 +30,7 @@ fn run(input: &Path, output: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let mut w = csv::Writer::from_path(output)?;
     w.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
     for i in 0..table.n_rows {
-        let row = table.columns.iter().map(|c| match &c.data {
+        let row = table.columns.iter().map(|c| match &*c.data {
             ColumnData::Number(v) if v[i].is_finite() => format!("{:?}", v[i]),
             ColumnData::Number(_) => String::new(),
             ColumnData::Date(v) if v[i] == MISSING_DATE => String::new(),

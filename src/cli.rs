@@ -243,6 +243,19 @@ pub struct ExportArgs {
     /// Also write model.pmml (PMML 4.4), as `custseg pmml` does.
     #[arg(long)]
     pub pmml: bool,
+    /// The formats of the per-customer results (comma-separated): csv,
+    /// xlsx (a workbook with the summary and K table; at most 1,048,575
+    /// customers), parquet (typed). Default: csv.
+    #[arg(long, value_name = "F,...", value_delimiter = ',')]
+    pub formats: Vec<crate::pipeline::export::formats::ResultFormat>,
+    /// A UTF-8 byte-order mark on CSV outputs, so Excel reads Chinese text
+    /// right: auto (when the file holds non-ASCII text), always, never.
+    #[arg(long, value_name = "auto|always|never")]
+    pub csv_bom: Option<crate::pipeline::export::formats::CsvBom>,
+    /// Repeat each segment's action on every row of segmentation_results
+    /// (it is always in cluster_summary.csv).
+    #[arg(long)]
+    pub results_actions: bool,
 }
 
 /// Options of the Clean, Features, Cluster and Inspect stages.

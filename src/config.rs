@@ -154,6 +154,8 @@ pub enum Setting {
     IndicatorWeight,
     /// The table the exported scoring SQL reads.
     SqlTable,
+    /// The formats of the results table.
+    Formats,
     /// Another option of the Clean or Features stage.
     Stage,
 }
@@ -175,6 +177,7 @@ impl Setting {
             Setting::SkewThreshold => "features.skew_threshold",
             Setting::IndicatorWeight => "features.indicator_weight",
             Setting::SqlTable => "export.sql_table",
+            Setting::Formats => "export.formats",
             Setting::Stage => "",
         }
     }
@@ -366,6 +369,9 @@ impl RunConfig {
                 w,
                 "must be a number above 0 and at most 10 (e.g. 0.5)",
             ));
+        }
+        if let Some(problem) = self.export.formats_problem() {
+            return Err(Invalid::new(Setting::Formats, "[]", problem));
         }
         if let Some(problem) = self.export.table_problem() {
             let table = self.export.sql_table.as_deref().unwrap_or_default();

@@ -601,6 +601,7 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) ->
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
     use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
     export::write::check_file_target(&args.out, args.force)?;
+    export::formats::check_target_format(&args.out, "custseg sample", "CSV or .xlsx", &["xlsx"])?;
     let encoding = match args
         .encoding
         .to_ascii_lowercase()
@@ -650,6 +651,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
     use crate::pipeline::export::write::{check_file_target, neutralise_cell, write_atomic};
     use crate::pipeline::model::{Model, score_table};
     check_file_target(&args.out, args.force)?;
+    crate::pipeline::export::formats::check_csv_target(&args.out, "custseg score")?;
     let model = Model::read(&args.model)?;
     if let Some(problem) = export::outset::check_member(&args.model)? {
         eprintln!("  warning: {problem}; scoring with this model.json as it is");

@@ -182,7 +182,7 @@ fn assert_same(a: &Table, b: &Table, what: &str) {
         assert_eq!(x.name, y.name, "{w}");
         assert_eq!(x.ctype, y.ctype, "{w}");
         assert_eq!(x.info, y.info, "{w}");
-        match (&x.data, &y.data) {
+        match (&*x.data, &*y.data) {
             (ColumnData::Number(p), ColumnData::Number(q)) => {
                 let p: Vec<u64> = p.iter().map(|v| v.to_bits()).collect();
                 let q: Vec<u64> = q.iter().map(|v| v.to_bits()).collect();

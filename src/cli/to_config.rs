@@ -220,7 +220,7 @@ impl StageArgs {
             Setting::IndicatorWeight => s
                 .indicator_weight
                 .map(|x| format!("--indicator-weight {x}")),
-            Setting::Stage | Setting::SqlTable => None,
+            Setting::Stage | Setting::SqlTable | Setting::Formats => None,
         }
     }
 }
@@ -243,6 +243,15 @@ impl ExportArgs {
         }
         if self.pmml {
             e.pmml = true;
+        }
+        if !self.formats.is_empty() {
+            e.formats.clone_from(&self.formats);
+        }
+        if let Some(bom) = self.csv_bom {
+            e.csv_bom = bom;
+        }
+        if self.results_actions {
+            e.results_actions = true;
         }
     }
 

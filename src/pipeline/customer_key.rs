@@ -145,7 +145,7 @@ impl KeyShape {
 /// varying widths.
 pub fn key_shape(col: &Column) -> Option<KeyShape> {
     const LOOK: usize = 5000;
-    match (&col.data, col.ctype) {
+    match (&*col.data, col.ctype) {
         (ColumnData::Number(v), ColumnType::Number) => {
             let mut widths = [0usize; 20];
             let mut seen = 0;

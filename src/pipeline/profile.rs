@@ -223,7 +223,7 @@ pub fn profile_columns<'t>(
         };
         let profiled = cm.usage == ColumnUse::Profile && !used.contains(&cm.column.as_str());
         let ruled = cm.hygiene.applied && cm.hygiene.rule.is_some();
-        match &col.data {
+        match &*col.data {
             ColumnData::Text(t) if profiled && ruled => texts.push((cm.column.clone(), t)),
             ColumnData::Number(v) => {
                 let sentinel = cm.hygiene.sentinel.map(|s| s.value);

@@ -209,8 +209,41 @@ pub struct ColumnInfo {
 pub struct Column {
     pub name: String,
     pub ctype: ColumnType,
-    pub data: ColumnData,
+    pub data: SharedData,
     pub info: ColumnInfo,
+}
+
+/// A column's cells, shared by the stages that do not change them: Clean
+/// passes most columns on untouched, and a copy of each would cost as much
+/// as the loaded table (0.6 GB at 10M customers). Changing the cells
+/// (through `DerefMut`) copies them first if another stage holds them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedData(std::sync::Arc<ColumnData>);
+
+impl std::ops::Deref for SharedData {
+    type Target = ColumnData;
+    fn deref(&self) -> &ColumnData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SharedData {
+    fn deref_mut(&mut self) -> &mut ColumnData {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl From<ColumnData> for SharedData {
+    fn from(data: ColumnData) -> Self {
+        SharedData(std::sync::Arc::new(data))
+    }
+}
+
+impl SharedData {
+    /// The cells, taken out without a copy when no other stage shares them.
+    pub fn into_inner(self) -> ColumnData {
+        std::sync::Arc::unwrap_or_clone(self.0)
+    }
 }
 
 impl Column {
@@ -218,7 +251,7 @@ impl Column {
         Column {
             name: name.to_string(),
             ctype: ColumnType::Number,
-            data: ColumnData::Number(values),
+            data: ColumnData::Number(values).into(),
             info: ColumnInfo::default(),
         }
     }
@@ -226,7 +259,7 @@ impl Column {
         Column {
             name: name.to_string(),
             ctype: ColumnType::Date,
-            data: ColumnData::Date(values),
+            data: ColumnData::Date(values).into(),
             info: ColumnInfo::default(),
         }
     }
@@ -234,24 +267,24 @@ impl Column {
         Column {
             name: name.to_string(),
             ctype: ColumnType::Text,
-            data: ColumnData::Text(values),
+            data: ColumnData::Text(values).into(),
             info: ColumnInfo::default(),
         }
     }
     pub fn numbers(&self) -> Option<&[f64]> {
-        match &self.data {
+        match &*self.data {
             ColumnData::Number(v) => Some(v),
             _ => None,
         }
     }
     pub fn dates(&self) -> Option<&[i32]> {
-        match &self.data {
+        match &*self.data {
             ColumnData::Date(v) => Some(v),
             _ => None,
         }
     }
     pub fn texts(&self) -> Option<&TextColumn> {
-        match &self.data {
+        match &*self.data {
             ColumnData::Text(t) => Some(t),
             _ => None,
         }
@@ -281,6 +314,10 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
+    /// A Parquet or Arrow file: its rows are records, not lines.
+    pub fn is_columnar(&self) -> bool {
+        self.format.starts_with("Parquet") || self.format.starts_with("Arrow")
+    }
     pub fn file_name(&self) -> String {
         self.path
             .file_name()
@@ -328,7 +365,7 @@ impl Table {
     /// "line 1813" for CSV, "row 1813" for a sheet: how to point at data row `i`.
     pub fn row_label(&self, i: usize) -> String {
         let n = self.row_origin.get(i).copied().unwrap_or(i as u32 + 2);
-        if self.source.sheet.is_some() {
+        if self.source.sheet.is_some() || self.source.is_columnar() {
             format!("row {n}")
         } else {
             format!("line {n}")

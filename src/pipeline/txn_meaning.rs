@@ -343,7 +343,7 @@ pub fn signs(amount: &[f64]) -> (usize, usize) {
 /// Whether invoice numbers starting with C followed by a digit occur and
 /// are the exception (under half of them), as cancellations are.
 fn cancel_prefix_in_use(col: &Column) -> bool {
-    let ColumnData::Text(t) = &col.data else {
+    let ColumnData::Text(t) = &*col.data else {
         return false;
     };
     let (mut seen, mut c) = (0usize, 0usize);
@@ -419,7 +419,7 @@ impl<'a> RowReader<'a> {
                         invoice: mapping
                             .column_for(Role::TxnId)
                             .and_then(|c| table.column(c))
-                            .map(|c| &c.data),
+                            .map(|c| &*c.data),
                         cancel_prefix,
                     },
                     _ => RowReader::Amounts(amount),

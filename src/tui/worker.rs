@@ -456,15 +456,18 @@ impl Profiled {
     }
 }
 
-/// The PCA of all customers, kept for an evenly spaced sample of them.
+/// The PCA of all customers, projected for an evenly spaced sample of them.
 pub fn pca_sample(f: &Features) -> Pca {
-    let (points, ratio) = export::pca::pca_2d(f.view());
+    let pca = export::pca::Pca2::fit(f.view());
     let step = f.n.div_ceil(SCATTER_POINTS).max(1);
     let rows: Vec<usize> = (0..f.n).step_by(step).collect();
     Pca {
-        points: rows.iter().map(|&i| points[i]).collect(),
+        points: rows
+            .iter()
+            .map(|&i| pca.project_row(&f.scaled[i * f.d..(i + 1) * f.d]))
+            .collect(),
         rows,
-        ratio,
+        ratio: pca.ratio,
     }
 }
 

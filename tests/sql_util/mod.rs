@@ -43,7 +43,7 @@ pub fn typed(path: &Path, utf8: &str, delimiter: u8) -> Typed {
             table
                 .columns
                 .iter()
-                .map(|c| match (&c.data, c.ctype) {
+                .map(|c| match (&*c.data, c.ctype) {
                     (_, ColumnType::Text) => {
                         let j = header.iter().position(|h| *h == c.name).unwrap();
                         Cell::Text(records[i][j].to_string())

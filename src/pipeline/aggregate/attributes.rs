@@ -79,7 +79,7 @@ pub(super) struct Attr<'a> {
 
 impl<'a> Attr<'a> {
     pub(super) fn new(spec: &AttrSpec<'a>) -> Attr<'a> {
-        let values = match &spec.source.data {
+        let values = match &*spec.source.data {
             ColumnData::Text(t) => AttrValues::Text {
                 col: t,
                 ids: HashMap::default(),
@@ -269,7 +269,7 @@ fn attr_column(
         attr.resolve(sh.slots[l as usize * sh.attrs.len() + a])
             .map(|v| (attr, v))
     };
-    let data = match &spec.source.data {
+    let data = match &*spec.source.data {
         ColumnData::Text(_) => {
             let mut t = TextColumn::default();
             for o in order {
@@ -308,7 +308,7 @@ fn attr_column(
     Column {
         name: name.to_string(),
         ctype: spec.source.ctype,
-        data,
+        data: data.into(),
         info: ColumnInfo::default(),
     }
 }

@@ -48,7 +48,7 @@ impl OutColumns {
         accs: &[&Acc],
         mapping: &Mapping,
     ) -> Result<()> {
-        let id_data = match &id_col.data {
+        let id_data = match &*id_col.data {
             ColumnData::Text(t) => {
                 let mut out = TextColumn::with_capacity(accs.len(), 0);
                 for a in accs {
@@ -68,7 +68,7 @@ impl OutColumns {
         let mut id_out = Column {
             name: id_col.name.clone(),
             ctype: id_col.ctype,
-            data: id_data,
+            data: id_data.into(),
             info: ColumnInfo::default(),
         };
         id_out

@@ -1,10 +1,11 @@
 //! New customers, cleaned with a saved model's parameters (scoring).
 
+use super::column::{invalid_rows, set_missing};
 use super::impute::fill;
 use super::{CleanParams, ColumnParams};
 use crate::error::{Error, Result};
 use crate::pipeline::mapping::{ColumnUse, Mapping};
-use crate::pipeline::table::{Column, ColumnData, ColumnType, MISSING_DATE, Table, format_date};
+use crate::pipeline::table::{Column, ColumnData, ColumnType, SharedData, Table};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -103,26 +104,26 @@ fn apply_column(
     let (invalid, first_invalid) = invalid_to_missing(&mut data, p);
     let missing = data.missing_count();
     let mut note = None;
-    if let Some(imp) = &p.imputation {
+    if let Some(imp) = &p.imputation
+        && missing > 0
+    {
         fill(&mut data, &imp.value);
-        if missing > 0 {
-            let mut parts = vec![format!(
-                "{missing} of {} value{} filled with the model's {imp}",
-                table.n_rows,
-                if table.n_rows == 1 { "" } else { "s" },
-            )];
-            if let Some((row, shown)) = &first_invalid {
-                parts.push(format!(
-                    "{invalid} of them invalid (must be {}; first: {} '{shown}')",
-                    p.validity.describe(),
-                    table.row_label(*row)
-                ));
-            }
-            if col.info.unparsed > 0 {
-                parts.push(format!("{} unreadable at load", col.info.unparsed));
-            }
-            note = Some(format!("'{}': {}", col.name, parts.join("; ")));
+        let mut parts = vec![format!(
+            "{missing} of {} value{} filled with the model's {imp}",
+            table.n_rows,
+            if table.n_rows == 1 { "" } else { "s" },
+        )];
+        if let Some((row, shown)) = &first_invalid {
+            parts.push(format!(
+                "{invalid} of them invalid (must be {}; first: {} '{shown}')",
+                p.validity.describe(),
+                table.row_label(*row)
+            ));
         }
+        if col.info.unparsed > 0 {
+            parts.push(format!("{} unreadable at load", col.info.unparsed));
+        }
+        note = Some(format!("'{}': {}", col.name, parts.join("; ")));
     }
     let column = Column {
         name: col.name.clone(),
@@ -133,35 +134,17 @@ fn apply_column(
     (Some(column), note)
 }
 
-/// Values that break the model's rule for the column become missing: how
-/// many, and the first (its row and value as shown).
-fn invalid_to_missing(data: &mut ColumnData, p: &ColumnParams) -> (usize, Option<(usize, String)>) {
-    let mut invalid = 0usize;
-    let mut first_invalid: Option<(usize, String)> = None;
-    let mut note_invalid = |i: usize, shown: String| {
-        invalid += 1;
-        first_invalid.get_or_insert((i, shown));
-    };
-    match data {
-        ColumnData::Number(v) => {
-            for (i, x) in v.iter_mut().enumerate() {
-                if !x.is_nan() && !p.validity.number_ok(*x) {
-                    note_invalid(i, x.to_string());
-                    *x = f64::NAN;
-                }
-            }
-        }
-        ColumnData::Date(v) => {
-            for (i, d) in v.iter_mut().enumerate() {
-                if *d != MISSING_DATE && !p.validity.date_ok(*d) {
-                    note_invalid(i, format_date(*d));
-                    *d = MISSING_DATE;
-                }
-            }
-        }
-        ColumnData::Text(_) => {}
-    }
-    (invalid, first_invalid)
+fn invalid_to_missing(data: &mut SharedData, p: &ColumnParams) -> (usize, Option<(usize, String)>) {
+    let rows = invalid_rows(data, &p.validity);
+    let first_invalid = rows.first().map(|&i| {
+        let shown = match &**data {
+            ColumnData::Number(v) => v[i].to_string(),
+            _ => data.display(i),
+        };
+        (i, shown)
+    });
+    set_missing(data, &rows);
+    (rows.len(), first_invalid)
 }
 
 /// New customers cleaned with a model's parameters ([`apply_clean`]).

@@ -9,7 +9,7 @@ use super::{
 use crate::pipeline::excerpt;
 use crate::pipeline::mapping::{ColumnUse, Role};
 use crate::pipeline::table::{
-    Column, ColumnData, ColumnType, MISSING_DATE, Table, date_to_days, format_date,
+    Column, ColumnData, ColumnType, MISSING_DATE, SharedData, Table, date_to_days,
 };
 use crate::remedy::Remedy;
 use chrono::Months;
@@ -177,40 +177,47 @@ fn as_received(job: &ColumnJob<'_>, n: usize) -> (ColumnReport, ColumnParams) {
 
 /// Phase 3: values that break the column's rule become missing. Returns
 /// how many did and the first few, quoted with their rows.
-fn invalid_to_missing(data: &mut ColumnData, job: &ColumnJob<'_>) -> (usize, Vec<String>) {
-    let (validity, work) = (&job.validity, job.work);
-    let mut invalid = 0usize;
-    let mut examples = Vec::new();
+fn invalid_to_missing(data: &mut SharedData, job: &ColumnJob<'_>) -> (usize, Vec<String>) {
+    let rows = invalid_rows(data, &job.validity);
+    let examples = rows
+        .iter()
+        .take(EXAMPLES)
+        .map(|&i| {
+            let raw_number = match &**data {
+                ColumnData::Number(v) => Some(v[i]),
+                _ => None,
+            };
+            format!("{}: {}", job.work.row_label(i), quote(data, i, raw_number))
+        })
+        .collect();
+    set_missing(data, &rows);
+    (rows.len(), examples)
+}
+
+/// The rows whose value breaks `validity` (a missing cell breaks nothing).
+pub(super) fn invalid_rows(data: &ColumnData, validity: &Validity) -> Vec<usize> {
     match data {
-        ColumnData::Number(v) => {
-            for (i, x) in v.iter_mut().enumerate() {
-                if !x.is_nan() && !validity.number_ok(*x) {
-                    invalid += 1;
-                    if examples.len() < EXAMPLES {
-                        examples.push(format!(
-                            "{}: {}",
-                            work.row_label(i),
-                            quote(&job.col.data, i, Some(*x))
-                        ));
-                    }
-                    *x = f64::NAN;
-                }
-            }
-        }
-        ColumnData::Date(v) => {
-            for (i, d) in v.iter_mut().enumerate() {
-                if *d != MISSING_DATE && !validity.date_ok(*d) {
-                    invalid += 1;
-                    if examples.len() < EXAMPLES {
-                        examples.push(format!("{}: {}", work.row_label(i), format_date(*d)));
-                    }
-                    *d = MISSING_DATE;
-                }
-            }
-        }
+        ColumnData::Number(v) => (0..v.len())
+            .filter(|&i| !v[i].is_nan() && !validity.number_ok(v[i]))
+            .collect(),
+        ColumnData::Date(v) => (0..v.len())
+            .filter(|&i| v[i] != MISSING_DATE && !validity.date_ok(v[i]))
+            .collect(),
+        ColumnData::Text(_) => Vec::new(),
+    }
+}
+
+/// Makes `rows` missing. Writes (and so copies cells the loaded table
+/// shares) only when there is a row to change.
+pub(super) fn set_missing(data: &mut SharedData, rows: &[usize]) {
+    if rows.is_empty() {
+        return;
+    }
+    match &mut **data {
+        ColumnData::Number(v) => rows.iter().for_each(|&i| v[i] = f64::NAN),
+        ColumnData::Date(v) => rows.iter().for_each(|&i| v[i] = MISSING_DATE),
         ColumnData::Text(_) => {}
     }
-    (invalid, examples)
 }
 
 /// Phase 4, the drop rules in order (too many missing, every value

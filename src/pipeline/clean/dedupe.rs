@@ -126,7 +126,7 @@ fn keep_rows(table: &Table, keep: &[bool]) -> Table {
         .map(|c| Column {
             name: c.name.clone(),
             ctype: c.ctype,
-            data: filter_rows(&c.data, keep),
+            data: filter_rows(&c.data, keep).into(),
             info: c.info.clone(),
         })
         .collect();

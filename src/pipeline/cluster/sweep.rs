@@ -332,7 +332,13 @@ fn fit_each_k(
     progress: &dyn Progress,
 ) -> Result<Vec<KResult>> {
     let (n, d) = x.dim();
-    let prep = Working::new(cfg.storage, x);
+    // Big data (fitted on a sample first) is used in place; small data keeps
+    // scikit-learn's centred copy, and with it its exact figures.
+    let prep = if restarts_sample_size(n, cfg).is_some() {
+        Working::borrowing(cfg.storage, x)
+    } else {
+        Working::new(cfg.storage, x)
+    };
     // The sample's rows in f64 (to count its distinct rows) and prepared.
     let sample_prep = restarts_sample_size(n, cfg).map(|m| {
         let rows = crate::pipeline::trust::sample::rows_without_replacement(

@@ -12,7 +12,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The first four columns of both a results file and a scored file.
-const KEY_COLUMNS: [&str; 4] = ["customer_id", "segment", "label", "action"];
+const KEY_COLUMNS: [&str; 3] = ["customer_id", "segment", "label"];
+/// Written after the key columns when the run repeated each segment's
+/// action on every row (`custseg score` always does).
+const ACTION_COLUMN: &str = "action";
 
 /// A run's customers and segments, as read.
 #[derive(Debug)]
@@ -107,13 +110,18 @@ pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Re
         .iter()
         .map(str::to_string)
         .collect();
-    if header.len() < 4 || header[..4] != KEY_COLUMNS {
+    if header.len() < 3 || header[..3] != KEY_COLUMNS {
         return Err(Error::data(format!(
             "{file_shown}: line 1: expected the columns {} (a file written by custseg), found {}",
             KEY_COLUMNS.join(","),
             escape::excerpt(&header.join(","), 120)
         )));
     }
+    let first_feature = if header.get(3).map(String::as_str) == Some(ACTION_COLUMN) {
+        4
+    } else {
+        3
+    };
     let labels: Vec<String> = model
         .segments
         .iter()
@@ -122,7 +130,7 @@ pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Re
     let mut side = Side {
         shown: shown.to_string(),
         file: file_shown.clone(),
-        feature_names: header[4..].to_vec(),
+        feature_names: header[first_feature..].to_vec(),
         model,
         model_file: model_file.to_string(),
         id_column,
@@ -160,7 +168,7 @@ pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Re
                 escape::excerpt(&labels[seg as usize], 40)
             )));
         }
-        for (j, cell) in record.iter().skip(4).enumerate() {
+        for (j, cell) in record.iter().skip(first_feature).enumerate() {
             let v = if cell.trim().is_empty() {
                 f64::NAN
             } else {

@@ -5,9 +5,12 @@
 pub mod analysis_md;
 pub mod charts;
 pub mod fonts;
+pub mod formats;
 pub mod outset;
 pub mod pca;
 pub mod report;
+pub mod results_parquet;
+pub mod results_xlsx;
 pub mod scoring;
 pub mod tables;
 pub mod trust_md;
@@ -20,6 +23,7 @@ use crate::pipeline::profile::names;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::run::RunOutput;
 use charts::{ChartInput, SegmentInfo, SweepPoint};
+use formats::ResultFormat;
 use outset::OutputSet;
 use std::path::{Path, PathBuf};
 
@@ -160,6 +164,37 @@ pub fn write_all(
     write_outputs(run, cfg, dir, force, &Output::ALL, progress)
 }
 
+/// Stages the per-customer results in each chosen format.
+fn write_results(
+    set: &mut OutputSet,
+    run: &RunOutput,
+    cfg: &RunConfig,
+    formats: &[ResultFormat],
+    progress: &dyn Progress,
+) -> Result<()> {
+    let ids = tables::CustomerIds::of(&run.cleaned.table, run.customer_mapping());
+    let input = tables::ResultsInput {
+        ids: &ids,
+        actions: cfg.export.results_actions,
+        bom: cfg.export.csv_bom,
+        labels: &run.chosen().fit.labels,
+        profiles: &run.profiles,
+        feature_names: &run.features.names,
+        original: &run.features.original,
+    };
+    for f in formats {
+        progress.report(0.05, &format!("writing {}", f.file_name()));
+        match f {
+            ResultFormat::Csv => tables::write_results(set, &input)?,
+            ResultFormat::Parquet => results_parquet::write_results_parquet(set, &input)?,
+            ResultFormat::Xlsx => {
+                results_xlsx::write_results_xlsx(set, &input, &run.sweep, run.chosen().k)?
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes the chosen parts of `run` into `dir` as one set: staged, then
 /// moved into place with `manifest.json` last; custseg's earlier outputs
 /// that the set does not contain are removed. The one writer of both faces.
@@ -171,26 +206,20 @@ pub fn write_outputs(
     parts: &[Output],
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>> {
+    let want = |p: Output| parts.contains(&p);
+    let formats = cfg.export.result_formats();
+    if want(Output::Results) && formats.contains(&ResultFormat::Xlsx) {
+        // Refused before the folder is touched.
+        results_xlsx::check_fits(run.cleaned.table.n_rows)?;
+    }
     let mut set = OutputSet::begin(dir, force, progress)?;
     let cfg = &config_to_save(cfg)?;
-    let want = |p: Output| parts.contains(&p);
     if want(Output::Results) {
-        progress.report(0.05, "writing segmentation_results.csv");
-        let ids = tables::customer_ids(&run.cleaned.table, run.customer_mapping());
-        tables::write_results(
-            &mut set,
-            &tables::ResultsInput {
-                ids: &ids,
-                labels: &run.chosen().fit.labels,
-                profiles: &run.profiles,
-                feature_names: &run.features.names,
-                original: &run.features.original,
-            },
-        )?;
+        write_results(&mut set, run, cfg, &formats, progress)?;
     }
     if want(Output::Summary) {
         progress.report(0.25, "writing cluster_summary.csv");
-        tables::write_summary(&mut set, &run.profiles)?;
+        tables::write_summary(&mut set, &run.profiles, cfg.export.csv_bom)?;
     }
     let mut chart_names = Vec::new();
     if want(Output::Charts) {

@@ -37,8 +37,10 @@ pub const LOCK_FILE: &str = ".custseg.lock";
 const MANIFEST_FORMAT: &str = "custseg-outputs";
 /// Every name a custseg export can write (besides the manifest). A folder
 /// written by an older custseg has no manifest; these are its outputs.
-pub const KNOWN_OUTPUTS: [&str; 14] = [
+pub const KNOWN_OUTPUTS: [&str; 16] = [
     super::tables::RESULTS_CSV,
+    super::formats::RESULTS_XLSX,
+    super::formats::RESULTS_PARQUET,
     super::tables::SUMMARY_CSV,
     super::report::REPORT_MD,
     super::MODEL_JSON,
@@ -515,6 +517,22 @@ impl<'p> OutputSet<'p> {
             w.write_all(bytes)
                 .map_err(|e| Error::io(format!("writing {name}"), e))
         })
+    }
+
+    /// Stages `name` through a writer that wants a file of its own (the
+    /// Parquet and workbook writers): the file is created owner-only first,
+    /// `fill` writes it, then it is hashed into the manifest.
+    pub fn write_file_with(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(File) -> Result<()>,
+    ) -> Result<()> {
+        self.check_cancel()?;
+        let path = self.stage.join(name);
+        let file = create_owner_only(&path)?;
+        fill(file).map_err(|e| self.not_replaced(e))?;
+        self.check_cancel()?;
+        self.add_staged(&[name.to_string()])
     }
 
     /// Adds files another writer put into [`OutputSet::stage_dir`].

@@ -64,21 +64,66 @@ pub fn pca_2d(x: ArrayView2<f64>) -> (Vec<[f64; 2]>, [f64; 2]) {
     (proj, ratio)
 }
 
+/// The two principal axes of a matrix, to project any of its rows: on 10M
+/// customers the projection of every row is 160 MB, and the charts draw a
+/// sample of them.
+pub struct Pca2 {
+    mean: Vec<f64>,
+    axes: [Vec<f64>; 2],
+    /// The share of the total variance each component explains.
+    pub ratio: [f64; 2],
+}
+
+impl Pca2 {
+    /// The axes of `x` (see [`pca_2d`] for the conventions).
+    pub fn fit(x: ArrayView2<f64>) -> Pca2 {
+        let d = x.ncols();
+        if x.nrows() == 0 || d == 0 {
+            return Pca2 {
+                mean: vec![0.0; d],
+                axes: [vec![0.0; d], vec![0.0; d]],
+                ratio: [0.0; 2],
+            };
+        }
+        let (mean, axes, ratio, _) = fit_axes(x);
+        Pca2 { mean, axes, ratio }
+    }
+
+    /// `[pc1, pc2]` of one row of the fitted matrix's width.
+    pub fn project_row(&self, row: &[f64]) -> [f64; 2] {
+        project_one(row, &self.mean, &self.axes)
+    }
+}
+
 /// [`pca_2d`] with what it cost.
 pub fn pca_2d_with_stats(x: ArrayView2<f64>) -> (Vec<[f64; 2]>, [f64; 2], PcaStats) {
+    let (n, d) = x.dim();
+    if n == 0 || d == 0 {
+        let stats = PcaStats {
+            iterative: false,
+            iterations: 0,
+            multiply_adds: 0,
+        };
+        return (vec![[0.0, 0.0]; n], [0.0, 0.0], stats);
+    }
+    let (mean, axes, ratio, stats) = fit_axes(x);
+    let x = x.as_standard_layout();
+    let data = &*row_major(&x.view());
+    (project(data, d, &mean, &axes), ratio, stats)
+}
+
+/// The column means, the two axes, their shares of the variance and the
+/// cost, for a matrix with rows and columns.
+fn fit_axes(x: ArrayView2<f64>) -> (Vec<f64>, [Vec<f64>; 2], [f64; 2], PcaStats) {
     let mut stats = PcaStats {
         iterative: false,
         iterations: 0,
         multiply_adds: 0,
     };
     let (n, d) = x.dim();
-    if n == 0 || d == 0 {
-        return (vec![[0.0, 0.0]; n], [0.0, 0.0], stats);
-    }
     // Contiguous rows for the kernels below (a copy only for another layout).
     let x = x.as_standard_layout();
     let x = x.view();
-    let data = &*row_major(&x);
     let mean = column_means(x);
     let (axes, values, total) = if d <= EXACT_MAX_D {
         stats.multiply_adds = (n * d * (d + 1) / 2) as u64;
@@ -93,7 +138,7 @@ pub fn pca_2d_with_stats(x: ArrayView2<f64>) -> (Vec<[f64; 2]>, [f64; 2], PcaSta
             *r = v.max(0.0) / total;
         }
     }
-    (project(data, d, &mean, &axes), ratio, stats)
+    (mean, axes, ratio, stats)
 }
 
 /// The column means and every principal axis (row `c` of the returned
@@ -144,19 +189,21 @@ fn exact_axes(x: ArrayView2<f64>, mean: &[f64]) -> ([Vec<f64>; 2], [f64; 2], f64
 
 fn project(data: &[f64], d: usize, mean: &[f64], axes: &[Vec<f64>; 2]) -> Vec<[f64; 2]> {
     data.par_chunks(d)
-        .map(|row| {
-            let mut p = [0.0; 2];
-            for (c, axis) in axes.iter().enumerate() {
-                p[c] = row
-                    .iter()
-                    .zip(mean)
-                    .zip(axis)
-                    .map(|((&x, m), a)| (finite(x) - m) * a)
-                    .sum();
-            }
-            p
-        })
+        .map(|row| project_one(row, mean, axes))
         .collect()
+}
+
+fn project_one(row: &[f64], mean: &[f64], axes: &[Vec<f64>; 2]) -> [f64; 2] {
+    let mut p = [0.0; 2];
+    for (c, axis) in axes.iter().enumerate() {
+        p[c] = row
+            .iter()
+            .zip(mean)
+            .zip(axis)
+            .map(|((&x, m), a)| (finite(x) - m) * a)
+            .sum();
+    }
+    p
 }
 
 // ---------------------------------------------------------------------------

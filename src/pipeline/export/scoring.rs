@@ -15,6 +15,7 @@
 //! one is named.
 
 use super::MODEL_JSON;
+use super::formats::{CsvBom, ResultFormat};
 use super::outset::OutputSet;
 use crate::config::RunConfig;
 use crate::error::Result;
@@ -33,11 +34,20 @@ pub const PMML_FILE: &str = "model.pmml";
 /// The table name used when the input's name gives none.
 const FALLBACK_TABLE: &str = "customers";
 
-/// The extra files an export writes: scoring SQL per engine, the PMML
-/// document. Off by default; saved in run.toml, so a replay writes them too.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The export's choices beyond the standard files: the results formats,
+/// CSV's byte-order mark, the action column, scoring SQL per engine and the
+/// PMML document. Saved in run.toml, so a replay writes the same files.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExportOptions {
+    /// The formats of the per-customer results (csv, xlsx, parquet).
+    pub formats: Vec<ResultFormat>,
+    /// A UTF-8 byte-order mark on CSV outputs: auto (when they hold
+    /// non-ASCII text), always or never.
+    pub csv_bom: CsvBom,
+    /// Repeat each segment's action on every customer's row of the results
+    /// (it is always in the segment summary).
+    pub results_actions: bool,
     /// Write `scoring_<dialect>.sql` for each of these engines.
     pub sql_dialects: Vec<Dialect>,
     /// The table the statements read (`schema.table` allowed); default: the
@@ -48,7 +58,38 @@ pub struct ExportOptions {
     pub pmml: bool,
 }
 
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            formats: vec![ResultFormat::Csv],
+            csv_bom: CsvBom::default(),
+            results_actions: false,
+            sql_dialects: Vec::new(),
+            sql_table: None,
+            pmml: false,
+        }
+    }
+}
+
 impl ExportOptions {
+    /// The results formats, each once, in the order given.
+    pub fn result_formats(&self) -> Vec<ResultFormat> {
+        let mut out: Vec<ResultFormat> = Vec::new();
+        for f in &self.formats {
+            if !out.contains(f) {
+                out.push(*f);
+            }
+        }
+        out
+    }
+
+    /// Why the formats cannot be used (`None`: they can).
+    pub fn formats_problem(&self) -> Option<String> {
+        self.formats
+            .is_empty()
+            .then(|| "no results format is chosen (use csv, xlsx or parquet)".to_string())
+    }
+
     pub fn any(&self) -> bool {
         !self.sql_dialects.is_empty() || self.pmml
     }
@@ -383,6 +424,7 @@ mod tests {
                 sql_dialects: dialects,
                 sql_table: Some(t.into()),
                 pmml: false,
+                ..ExportOptions::default()
             }
             .table_problem()
         };

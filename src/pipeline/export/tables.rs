@@ -1,13 +1,15 @@
 //! `segmentation_results.csv` (one row per customer) and
 //! `cluster_summary.csv` (one row per segment).
 
+use super::formats::{BOM, CsvBom};
 use super::outset::OutputSet;
 use super::write::neutralise_cell;
 use crate::error::{Error, Result};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::profile::{Profiles, largest};
-use crate::pipeline::table::Table;
+use crate::pipeline::table::{ColumnData, Table};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -17,12 +19,48 @@ pub const SUMMARY_CSV: &str = "cluster_summary.csv";
 /// The customer id of each row for outputs: the mapped id column, or the
 /// row's position in the file when there is none.
 pub fn customer_ids(table: &Table, mapping: &Mapping) -> Vec<String> {
-    match mapping
-        .column_for(Role::CustomerId)
-        .and_then(|c| table.column(c))
-    {
-        Some(col) => (0..table.n_rows).map(|i| col.data.display(i)).collect(),
-        None => (0..table.n_rows).map(|i| table.row_label(i)).collect(),
+    let ids = CustomerIds::of(table, mapping);
+    (0..ids.len()).map(|i| ids.get(i).into_owned()).collect()
+}
+
+/// The customer ids of a table, read from it row by row when asked: owned
+/// strings for 10M customers would cost about 0.5 GB at export.
+pub enum CustomerIds<'a> {
+    /// The mapped id column.
+    Column(&'a ColumnData),
+    /// No id column: the row's place in the file.
+    Rows(&'a Table),
+}
+
+impl<'a> CustomerIds<'a> {
+    pub fn of(table: &'a Table, mapping: &Mapping) -> Self {
+        match mapping
+            .column_for(Role::CustomerId)
+            .and_then(|c| table.column(c))
+        {
+            Some(col) => CustomerIds::Column(&col.data),
+            None => CustomerIds::Rows(table),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            CustomerIds::Column(data) => data.len(),
+            CustomerIds::Rows(table) => table.n_rows,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`'s id; text ids are borrowed, not copied.
+    pub fn get(&self, i: usize) -> Cow<'a, str> {
+        match self {
+            CustomerIds::Column(ColumnData::Text(t)) => Cow::Borrowed(t.raw(i)),
+            CustomerIds::Column(data) => Cow::Owned(data.display(i)),
+            CustomerIds::Rows(table) => Cow::Owned(table.row_label(i)),
+        }
     }
 }
 
@@ -79,7 +117,10 @@ fn csv_error(name: &str, e: csv::Error) -> Error {
 }
 
 pub struct ResultsInput<'a> {
-    pub ids: &'a [String],
+    pub ids: &'a CustomerIds<'a>,
+    /// Repeat each segment's action on every row.
+    pub actions: bool,
+    pub bom: CsvBom,
     pub labels: &'a [u32],
     pub profiles: &'a Profiles,
     pub feature_names: &'a [String],
@@ -90,13 +131,15 @@ pub struct ResultsInput<'a> {
 pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
     let d = input.feature_names.len();
     out.write_with(RESULTS_CSV, |w: &mut dyn Write| {
+        if input.bom.wanted(results_non_ascii(input)) {
+            w.write_all(BOM)
+                .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))?;
+        }
         let mut csv = csv::Writer::from_writer(w);
-        let mut header = vec![
-            "customer_id".to_string(),
-            "segment".into(),
-            "label".into(),
-            "action".into(),
-        ];
+        let mut header = vec!["customer_id".to_string(), "segment".into(), "label".into()];
+        if input.actions {
+            header.push("action".into());
+        }
         header.extend(
             input
                 .feature_names
@@ -121,11 +164,11 @@ pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
             .iter()
             .map(|s| {
                 let mut cells = Vec::new();
-                for text in [
-                    s.id.to_string(),
-                    neutralise_cell(&s.label).into_owned(),
-                    neutralise_cell(&s.action).into_owned(),
-                ] {
+                let mut texts = vec![s.id.to_string(), neutralise_cell(&s.label).into_owned()];
+                if input.actions {
+                    texts.push(neutralise_cell(&s.action).into_owned());
+                }
+                for text in texts {
                     cells.push(b',');
                     push_csv_field(&mut cells, &text);
                 }
@@ -160,6 +203,20 @@ pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
     })
 }
 
+/// Whether the results hold any non-ASCII text (ids, labels, actions
+/// when written, feature names).
+fn results_non_ascii(input: &ResultsInput) -> bool {
+    input.feature_names.iter().any(|f| !f.is_ascii())
+        || input
+            .profiles
+            .segments
+            .iter()
+            .any(|s| !s.label.is_ascii() || (input.actions && !s.action.is_ascii()))
+        || (0..input.ids.len())
+            .into_par_iter()
+            .any(|i| !input.ids.get(i).is_ascii())
+}
+
 /// Rows formatted per parallel task.
 const RESULTS_BATCH_ROWS: usize = 16_384;
 
@@ -174,7 +231,7 @@ fn format_rows(
     let mut out = Vec::with_capacity(rows.len() * (segment_cells[0].len() + 16 * (d + 1)));
     let mut number = String::new();
     for i in rows {
-        push_csv_field(&mut out, &neutralise_cell(&input.ids[i]));
+        push_csv_field(&mut out, &neutralise_cell(&input.ids.get(i)));
         out.extend_from_slice(&segment_cells[input.labels[i] as usize]);
         for j in 0..d {
             out.push(b',');
@@ -207,102 +264,119 @@ fn push_csv_field(out: &mut Vec<u8>, field: &str) {
     }
 }
 
-pub fn write_summary(out: &mut OutputSet, profiles: &Profiles) -> Result<()> {
-    out.write_with(SUMMARY_CSV, |w: &mut dyn Write| {
-        let mut csv = csv::Writer::from_writer(w);
-        let Some(first) = profiles.segments.first() else {
-            return Err(Error::data("no segments to summarise"));
-        };
-        let mut header: Vec<String> = [
-            "segment",
-            "label",
-            "action",
-            "size",
-            "share",
-            "distinguishing_features",
-        ]
+pub fn write_summary(out: &mut OutputSet, profiles: &Profiles, bom: CsvBom) -> Result<()> {
+    let (header, rows) = summary_rows(profiles)?;
+    let non_ascii = header
         .iter()
-        .map(|s| s.to_string())
-        .collect();
-        header.push("tiny".into());
-        let trust = profiles.trust.as_ref();
-        if trust.is_some() {
-            header.extend(["stability", "stability_band", "rule"].map(String::from));
+        .chain(rows.iter().flatten())
+        .any(|c| !c.is_ascii());
+    out.write_with(SUMMARY_CSV, |w: &mut dyn Write| {
+        if bom.wanted(non_ascii) {
+            w.write_all(BOM)
+                .map_err(|e| Error::io(format!("writing {SUMMARY_CSV}"), e))?;
         }
-        for f in &first.features {
-            let name = neutralise_cell(&f.feature).into_owned();
-            header.push(format!("{name}_mean"));
-            header.push(format!("{name}_median"));
-            header.push(format!("{name}_z"));
-            header.push(format!("{name}_vs_all"));
-        }
-        for c in &first.columns {
-            let name = neutralise_cell(&c.column).into_owned();
-            header.push(format!("{name}_{}", if c.flag { "share" } else { "mean" }));
-        }
-        let categories: Vec<&String> = first.categories.keys().collect();
-        for c in &categories {
-            header.push(format!("top_{}", c.replace(' ', "_")));
-        }
-        csv.write_record(&header)
-            .map_err(|e| csv_error(SUMMARY_CSV, e))?;
-        for s in &profiles.segments {
-            let mut row = vec![
-                s.id.to_string(),
-                neutralise_cell(&s.label).into_owned(),
-                neutralise_cell(&s.action).into_owned(),
-                s.size.to_string(),
-            ];
-            row.push(format!("{:.4}", s.share));
-            row.push(
-                neutralise_cell(
-                    &s.distinguishing
-                        .iter()
-                        .take(3)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-                .into_owned(),
-            );
-            row.push(s.tiny.to_string());
-            if let Some(t) = trust {
-                let st = t.stability_of(s.id as usize);
-                row.push(st.map_or(String::new(), |x| format!("{:.3}", x.jaccard)));
-                row.push(st.map_or(String::new(), |x| x.band.words().to_string()));
-                let rule = t.rule_of(s.id as usize).map_or("", |r| r.text.as_str());
-                row.push(neutralise_cell(rule).into_owned());
-            }
-            for f in &s.features {
-                row.push(rounded(f.mean));
-                row.push(rounded(f.median));
-                row.push(format!("{:.2}", f.z));
-                row.push(f.direction.word().to_string());
-            }
-            for c in &s.columns {
-                row.push(rounded(c.mean));
-            }
-            for c in &categories {
-                let text = s
-                    .categories
-                    .get(*c)
-                    .map(|shares| {
-                        // The largest groups, whatever order the split is shown in.
-                        largest(shares, 3)
-                            .iter()
-                            .map(|v| format!("{} {:.0}%", v.value, v.share * 100.0))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    })
-                    .unwrap_or_default();
-                row.push(neutralise_cell(&text).into_owned());
-            }
-            csv.write_record(&row)
+        let mut csv = csv::Writer::from_writer(w);
+        for row in std::iter::once(&header).chain(&rows) {
+            csv.write_record(row)
                 .map_err(|e| csv_error(SUMMARY_CSV, e))?;
         }
         csv.flush()
             .map_err(|e| Error::io(format!("writing {SUMMARY_CSV}"), e))
     })
+}
+
+/// The segment summary's header and one row per segment, as text (CSV
+/// cells: formulas neutralised); the workbook writes the same cells.
+pub fn summary_rows(profiles: &Profiles) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let Some(first) = profiles.segments.first() else {
+        return Err(Error::data("no segments to summarise"));
+    };
+    let mut header: Vec<String> = [
+        "segment",
+        "label",
+        "action",
+        "size",
+        "share",
+        "distinguishing_features",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.push("tiny".into());
+    let trust = profiles.trust.as_ref();
+    if trust.is_some() {
+        header.extend(["stability", "stability_band", "rule"].map(String::from));
+    }
+    for f in &first.features {
+        let name = neutralise_cell(&f.feature).into_owned();
+        header.push(format!("{name}_mean"));
+        header.push(format!("{name}_median"));
+        header.push(format!("{name}_z"));
+        header.push(format!("{name}_vs_all"));
+    }
+    for c in &first.columns {
+        let name = neutralise_cell(&c.column).into_owned();
+        header.push(format!("{name}_{}", if c.flag { "share" } else { "mean" }));
+    }
+    let categories: Vec<&String> = first.categories.keys().collect();
+    for c in &categories {
+        header.push(format!("top_{}", c.replace(' ', "_")));
+    }
+    let mut rows = Vec::with_capacity(profiles.segments.len());
+    for s in &profiles.segments {
+        let mut row = vec![
+            s.id.to_string(),
+            neutralise_cell(&s.label).into_owned(),
+            neutralise_cell(&s.action).into_owned(),
+            s.size.to_string(),
+        ];
+        row.push(format!("{:.4}", s.share));
+        row.push(
+            neutralise_cell(
+                &s.distinguishing
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+            .into_owned(),
+        );
+        row.push(s.tiny.to_string());
+        if let Some(t) = trust {
+            let st = t.stability_of(s.id as usize);
+            row.push(st.map_or(String::new(), |x| format!("{:.3}", x.jaccard)));
+            row.push(st.map_or(String::new(), |x| x.band.words().to_string()));
+            let rule = t.rule_of(s.id as usize).map_or("", |r| r.text.as_str());
+            row.push(neutralise_cell(rule).into_owned());
+        }
+        for f in &s.features {
+            row.push(rounded(f.mean));
+            row.push(rounded(f.median));
+            row.push(format!("{:.2}", f.z));
+            row.push(f.direction.word().to_string());
+        }
+        for c in &s.columns {
+            row.push(rounded(c.mean));
+        }
+        for c in &categories {
+            let text = s
+                .categories
+                .get(*c)
+                .map(|shares| {
+                    // The largest groups, whatever order the split is shown in.
+                    largest(shares, 3)
+                        .iter()
+                        .map(|v| format!("{} {:.0}%", v.value, v.share * 100.0))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            row.push(neutralise_cell(&text).into_owned());
+        }
+        rows.push(row);
+    }
+    Ok((header, rows))
 }
 
 #[cfg(test)]

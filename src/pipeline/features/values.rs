@@ -39,7 +39,7 @@ pub(super) fn source_values<'a>(
     // The as-of date's calendar fields, once rather than per row.
     let (ay, am, ad) = civil_from_days(at);
     match source {
-        FeatureSource::Column { .. } => match &col.data {
+        FeatureSource::Column { .. } => match &*col.data {
             ColumnData::Number(v) => Ok(Cow::Borrowed(v.as_slice())),
             _ => Err(format!(
                 "'{name}' holds {} values, not numbers",
@@ -55,7 +55,7 @@ pub(super) fn source_values<'a>(
             let (y, m, dd) = civil_from_days(d);
             f64::from(ay - y - i32::from((am, ad) < (m, dd)))
         }),
-        FeatureSource::OneHot { level, .. } => match &col.data {
+        FeatureSource::OneHot { level, .. } => match &*col.data {
             ColumnData::Text(t) => Ok(Cow::Owned(
                 (0..t.len())
                     .map(|i| f64::from(u8::from(t.get(i) == Some(level.as_str()))))

@@ -101,7 +101,7 @@ pub(super) fn binnings(table: &Table, mapping: &Mapping, out: &mut [ColumnHygien
     let step = n.div_ceil(RANK_SAMPLE).max(1);
     let rows: Vec<usize> = (0..n).step_by(step).collect();
     let sample = |col: &Column| -> Option<Vec<f64>> {
-        match &col.data {
+        match &*col.data {
             ColumnData::Number(v) => Some(rows.iter().map(|&i| v[i]).collect()),
             ColumnData::Date(v) => Some(
                 rows.iter()

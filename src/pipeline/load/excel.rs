@@ -128,10 +128,16 @@ impl Drop for Contained {
 /// Runs calamine code, turning a panic inside it (a malformed file it did
 /// not expect) into an error instead of taking the whole program down.
 fn guarded<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    contained(name, "workbook", f)
+}
+
+/// Runs a third-party reader of a `what` file (a workbook, a Parquet
+/// file), a panic inside it becoming a "damaged" error.
+pub(crate) fn contained<T>(name: &str, what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let _contained = Contained::enter();
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(Error::data(format!(
-            "{name}: the workbook is damaged and cannot be read (the reader stopped on malformed data)"
+            "{name}: the {what} is damaged and cannot be read (the reader stopped on malformed data)"
         )))
     })
 }

@@ -373,7 +373,7 @@ fn finish(name: &str, ctype: ColumnType, data: ColumnData, info: ColumnInfo) -> 
     Column {
         name: name.to_string(),
         ctype,
-        data,
+        data: data.into(),
         info,
     }
 }

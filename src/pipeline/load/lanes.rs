@@ -248,7 +248,7 @@ impl ColumnBuilder {
             ColumnBuilder::Number { values, missing } => Column {
                 name: name.to_string(),
                 ctype: ColumnType::Number,
-                data: ColumnData::Number(values),
+                data: ColumnData::Number(values).into(),
                 info: ColumnInfo {
                     missing,
                     ..ColumnInfo::default()
@@ -257,7 +257,7 @@ impl ColumnBuilder {
             ColumnBuilder::IsoDate { values, missing } => Column {
                 name: name.to_string(),
                 ctype: ColumnType::Date,
-                data: ColumnData::Date(values),
+                data: ColumnData::Date(values).into(),
                 info: ColumnInfo {
                     missing,
                     ..ColumnInfo::default()

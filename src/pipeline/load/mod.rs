@@ -1,5 +1,6 @@
-//! Load: a CSV or Excel file into a typed [`Table`].
+//! Load: a CSV, Excel, Parquet or Arrow file into a typed [`Table`].
 
+pub mod columnar;
 pub mod compressed;
 pub mod csv;
 pub mod encoding;
@@ -74,7 +75,9 @@ pub fn is_data_file_name(name: &str) -> bool {
             .and_then(|stem| extension(Path::new(stem)))
             .is_some_and(|inner| TEXT_EXTENSIONS.contains(&inner.as_str())),
         Some(e) => {
-            TEXT_EXTENSIONS.contains(&e.as_str()) || WORKBOOK_EXTENSIONS.contains(&e.as_str())
+            TEXT_EXTENSIONS.contains(&e.as_str())
+                || WORKBOOK_EXTENSIONS.contains(&e.as_str())
+                || columnar::EXTENSIONS.contains(&e.as_str())
         }
         None => false,
     }
@@ -113,6 +116,15 @@ pub fn load(path: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<
     if meta.len() == 0 {
         return Err(Error::data(format!(
             "{}: the file is empty",
+            path.display()
+        )));
+    }
+    if let Some(format) = columnar::detect(path)? {
+        return columnar::load_columnar(path, format, opts, progress);
+    }
+    if columnar::has_columnar_extension(path) {
+        return Err(Error::data(format!(
+            "{}: the name says Parquet or Arrow, but the file does not start like one (PAR1 or ARROW1): damaged, or another format renamed; give its real extension",
             path.display()
         )));
     }

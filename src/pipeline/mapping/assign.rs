@@ -308,7 +308,7 @@ fn sample_values(table: &Table, col: &Column) -> String {
     let odd = |v: &str| {
         parse_date_token(v).is_none() && parse_number(v, NumberStyle::DotDecimal).is_none()
     };
-    let shown: Vec<String> = match &col.data {
+    let shown: Vec<String> = match &*col.data {
         ColumnData::Text(t) => {
             let present = || (0..t.len()).filter_map(|i| t.get(i).map(|v| (i, v)));
             let first_odd: Vec<(usize, &str)> = present().filter(|(_, v)| odd(v)).take(3).collect();

@@ -133,7 +133,7 @@ fn civil_is_the_calendar_for_every_day_from_1900_to_2100() {
 /// A one-column table and the feature's value from custseg and from the
 /// document's derived fields, for every value.
 fn both_ways(spec: &FeatureSpec, column: Column, as_of: Option<IsoDate>) -> Vec<(f64, f64)> {
-    let values: Vec<Option<f64>> = match &column.data {
+    let values: Vec<Option<f64>> = match &*column.data {
         crate::pipeline::table::ColumnData::Number(v) => {
             v.iter().map(|x| (!x.is_nan()).then_some(*x)).collect()
         }

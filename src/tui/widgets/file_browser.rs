@@ -282,6 +282,10 @@ mod tests {
             "d.csv.zst",
             "e.txt.zstd",
             "f.xlsx",
+            "m.parquet",
+            "n.Feather",
+            "o.arrow",
+            "p.ipc",
         ] {
             assert!(crate::pipeline::load::is_data_file_name(name), "{name}");
         }

@@ -42,9 +42,10 @@ impl Prep<'_, '_> {
     }
 
     pub(super) fn draw_pca(&self, area: &Area) -> DrawResult {
-        let Some((proj, ratio)) = &self.pca else {
+        let Some(pca) = &self.pca else {
             return Ok(());
         };
+        let (proj, ratio) = (&pca.points, pca.ratio);
         let body = header(
             area,
             "Segments in principal-component space",
@@ -54,25 +55,10 @@ impl Prep<'_, '_> {
                 self.sample_note(self.sample.len())
             )),
         )?;
-        let (x0, x1) = robust_range(self.sample.iter().map(|&i| proj[i][0]));
-        let (y0, y1) = robust_range(self.sample.iter().map(|&i| proj[i][1]));
+        let (x0, x1) = robust_range(proj.iter().map(|p| p[0]));
+        let (y0, y1) = robust_range(proj.iter().map(|p| p[1]));
         // Segment centres in PC space (over all rows), drawn as large dots.
-        let k = self.k();
-        let mut sums = vec![(0.0, 0.0, 0usize); k];
-        for (p, &s) in proj.iter().zip(&self.row_seg) {
-            if s != u32::MAX && p[0].is_finite() && p[1].is_finite() {
-                let e = &mut sums[s as usize];
-                e.0 += p[0];
-                e.1 += p[1];
-                e.2 += 1;
-            }
-        }
-        let centres: Vec<(f64, f64, usize)> = sums
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.2 > 0)
-            .map(|(s, e)| (e.0 / e.2 as f64, e.1 / e.2 as f64, s))
-            .collect();
+        let centres = &pca.centres;
         self.point_chart(
             &body,
             (
@@ -83,8 +69,8 @@ impl Prep<'_, '_> {
                 Axis::linear(y0, y1),
                 &format!("PC2 ({:.1}% of variance)", 100.0 * ratio[1]),
             ),
-            self.sample.iter().map(|&i| (proj[i][0], proj[i][1], i)),
-            &centres,
+            self.sample.iter().zip(proj).map(|(&i, p)| (p[0], p[1], i)),
+            centres,
         )
     }
 

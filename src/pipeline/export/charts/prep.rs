@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::FontDesc;
 use rayon::prelude::*;
 
-use super::super::pca::pca_2d;
+use super::super::pca::Pca2;
 use super::draw::{Area, DrawResult, fit_text, text_width};
 use super::numbers::{BoxStats, box_stats, stratified_sample, thousands};
 use super::{Chart, ChartInput, MAX_POINTS, SegmentInfo, segment_color};
@@ -23,11 +23,73 @@ pub(super) struct Prep<'a, 'b> {
     pub(super) row_seg: Vec<u32>,
     /// Rows to draw in point charts, in drawing order.
     pub(super) sample: Vec<usize>,
-    pub(super) pca: Option<(Vec<[f64; 2]>, [f64; 2])>,
+    pub(super) pca: Option<PcaPoints>,
     pub(super) boxes: Option<Vec<Option<BoxStats>>>,
     /// The features the heatmap and the radar show.
     pub(super) heat: Shown,
     pub(super) radar: Shown,
+}
+
+/// The PCA chart's points: the sampled rows projected, and each segment's
+/// centre over all its rows (the projection of every row is not kept).
+pub(super) struct PcaPoints {
+    /// `[pc1, pc2]` of `sample[i]`.
+    pub(super) points: Vec<[f64; 2]>,
+    pub(super) ratio: [f64; 2],
+    /// Each segment's mean position (x, y, segment), segments with rows only.
+    pub(super) centres: Vec<(f64, f64, usize)>,
+}
+
+impl PcaPoints {
+    fn new(x: ndarray::ArrayView2<f64>, sample: &[usize], row_seg: &[u32], k: usize) -> PcaPoints {
+        let pca = Pca2::fit(x);
+        // Contiguous rows (a copy only for another layout).
+        let x = x.as_standard_layout();
+        let d = x.ncols();
+        let data = x.as_slice().unwrap_or_default();
+        let row = |i: usize| &data[i * d..(i + 1) * d];
+        let points = sample.iter().map(|&i| pca.project_row(row(i))).collect();
+        let sums = (0..x.nrows())
+            .into_par_iter()
+            .fold(
+                || vec![(0.0, 0.0, 0usize); k],
+                |mut sums, i| {
+                    let s = row_seg[i];
+                    if s != u32::MAX {
+                        let p = pca.project_row(row(i));
+                        if p[0].is_finite() && p[1].is_finite() {
+                            let e = &mut sums[s as usize];
+                            e.0 += p[0];
+                            e.1 += p[1];
+                            e.2 += 1;
+                        }
+                    }
+                    sums
+                },
+            )
+            .reduce(
+                || vec![(0.0, 0.0, 0usize); k],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        x.0 += y.0;
+                        x.1 += y.1;
+                        x.2 += y.2;
+                    }
+                    a
+                },
+            );
+        let centres = sums
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.2 > 0)
+            .map(|(s, e)| (e.0 / e.2 as f64, e.1 / e.2 as f64, s))
+            .collect();
+        PcaPoints {
+            points,
+            ratio: pca.ratio,
+            centres,
+        }
+    }
 }
 
 /// The features a profile chart shows: all of them, or the `max` that
@@ -108,7 +170,8 @@ impl<'a, 'b> Prep<'a, 'b> {
             .collect();
 
         let sample = stratified_sample(&row_seg, inp.segments.len(), MAX_POINTS);
-        let pca = (d >= 2 && n >= 3).then(|| pca_2d(inp.scaled));
+        let pca =
+            (d >= 2 && n >= 3).then(|| PcaPoints::new(inp.scaled, &sample, &row_seg, names.len()));
         let boxes = inp
             .money_feature
             .as_ref()

@@ -340,7 +340,8 @@ fn file_line(
     name: &str,
     what: &str,
 ) -> Line<'static> {
-    let name_w = 26;
+    // segmentation_results.parquet and a space.
+    let name_w = 29;
     Line::from(vec![
         Span::styled(
             if first {

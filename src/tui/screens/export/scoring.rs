@@ -2,8 +2,11 @@
 //! statement for an engine (←/→ picks it from the twelve `custseg sql`
 //! writes for, Space checks or unchecks it) and as a PMML document. Both
 //! are off unless the run's options ask for them (`--sql-dialect`,
-//! `--pmml`, or a replayed run.toml).
+//! `--pmml`, or a replayed run.toml). Then the results as an Excel
+//! workbook and as Parquet (Space checks them; `--formats` on the command
+//! line), beside the CSV results row above.
 
+use crate::pipeline::export::formats::{CsvBom, ResultFormat};
 use crate::pipeline::export::scoring::{ExportOptions, PMML_FILE, sql_file_name};
 use crate::pipeline::score_sql::Dialect;
 
@@ -12,10 +15,19 @@ use crate::pipeline::score_sql::Dialect;
 pub enum ScoringRow {
     Sql,
     Pmml,
+    /// segmentation_results.xlsx
+    Xlsx,
+    /// segmentation_results.parquet
+    Parquet,
 }
 
 impl ScoringRow {
-    pub const ALL: [ScoringRow; 2] = [ScoringRow::Sql, ScoringRow::Pmml];
+    pub const ALL: [ScoringRow; 4] = [
+        ScoringRow::Sql,
+        ScoringRow::Pmml,
+        ScoringRow::Xlsx,
+        ScoringRow::Parquet,
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +37,11 @@ pub struct ScoringChoice {
     /// The engine the SQL row offers (an index into [`Dialect::ALL`]).
     pub engine: usize,
     pub pmml: bool,
+    pub xlsx: bool,
+    pub parquet: bool,
+    /// Kept as the run's options say (flags or run.toml).
+    csv_bom: CsvBom,
+    results_actions: bool,
 }
 
 impl Default for ScoringChoice {
@@ -41,10 +58,15 @@ impl ScoringChoice {
             .first()
             .and_then(|d| Dialect::ALL.iter().position(|a| a == d))
             .unwrap_or(0);
+        let formats = o.result_formats();
         ScoringChoice {
             sql,
             engine,
             pmml: o.pmml,
+            xlsx: formats.contains(&ResultFormat::Xlsx),
+            parquet: formats.contains(&ResultFormat::Parquet),
+            csv_bom: o.csv_bom,
+            results_actions: o.results_actions,
         }
     }
 
@@ -58,6 +80,8 @@ impl ScoringChoice {
             ScoringRow::Sql if self.sql.is_empty() => self.sql = vec![self.engine()],
             ScoringRow::Sql => self.sql.clear(),
             ScoringRow::Pmml => self.pmml = !self.pmml,
+            ScoringRow::Xlsx => self.xlsx = !self.xlsx,
+            ScoringRow::Parquet => self.parquet = !self.parquet,
         }
     }
 
@@ -70,13 +94,20 @@ impl ScoringChoice {
                 self.engine = (self.engine as isize + step).rem_euclid(n) as usize;
                 self.sql = vec![self.engine()];
             }
-            ScoringRow::Pmml => self.pmml = !self.pmml,
+            other => self.toggle(other),
         }
     }
 
     /// The export options of this choice, with the table named for the run.
     pub fn options(&self, sql_table: Option<String>) -> ExportOptions {
+        // The CSV results are the file row above; these add formats.
+        let mut formats = vec![ResultFormat::Csv];
+        formats.extend(self.xlsx.then_some(ResultFormat::Xlsx));
+        formats.extend(self.parquet.then_some(ResultFormat::Parquet));
         ExportOptions {
+            formats,
+            csv_bom: self.csv_bom,
+            results_actions: self.results_actions,
             sql_dialects: self.sql.clone(),
             // A table name without SQL would be refused: it reads nothing.
             sql_table: sql_table.filter(|_| !self.sql.is_empty()),
@@ -112,6 +143,16 @@ impl ScoringChoice {
                 PMML_FILE.into(),
                 "the model for PMML tools (PMML 4.4)".into(),
             ),
+            ScoringRow::Xlsx => (
+                self.xlsx,
+                ResultFormat::Xlsx.file_name().into(),
+                "the results as an Excel workbook (+ summary, K table)".into(),
+            ),
+            ScoringRow::Parquet => (
+                self.parquet,
+                ResultFormat::Parquet.file_name().into(),
+                "the results as typed Parquet".into(),
+            ),
         }
     }
 }
@@ -146,6 +187,7 @@ mod tests {
             sql_dialects: vec![Dialect::Oracle, Dialect::Spark],
             sql_table: None,
             pmml: true,
+            ..ExportOptions::default()
         };
         let mut c = ScoringChoice::from_options(&o);
         assert_eq!(c.options(None), o);

@@ -53,7 +53,7 @@ fn preview_columns(t: &Theme, table: &Table, rows: Range<usize>) -> Vec<PreviewC
                 style: t.column_type(c.ctype),
                 cells,
                 width,
-                right: matches!(c.data, ColumnData::Number(_)),
+                right: matches!(*c.data, ColumnData::Number(_)),
             }
         })
         .collect()
