@@ -75,14 +75,29 @@ fn period(n: usize, period: usize, without: Option<usize>, seed: u64) -> String 
     s
 }
 
-/// id -> (segment, label, action).
+/// id -> (segment, label, action); the action from cluster_summary.csv
+/// (the per-customer results carry it only when asked).
 fn results(dir: &Path) -> HashMap<String, (String, String, String)> {
+    let mut summary = csv::Reader::from_path(dir.join("cluster_summary.csv")).unwrap();
+    let h = summary.headers().unwrap().clone();
+    let col = |h: &csv::StringRecord, name: &str| h.iter().position(|c| c == name).unwrap();
+    let (seg, act) = (col(&h, "segment"), col(&h, "action"));
+    let actions: HashMap<String, String> = summary
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[seg].to_string(), r[act].to_string())
+        })
+        .collect();
     let mut r = csv::Reader::from_path(dir.join("segmentation_results.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (id, seg, label) = (col(&h, "customer_id"), col(&h, "segment"), col(&h, "label"));
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            let f = |i: usize| rec[i].to_string();
-            (f(0), (f(1), f(2), f(3)))
+            let s = rec[seg].to_string();
+            let a = actions[&s].clone();
+            (rec[id].to_string(), (s, rec[label].to_string(), a))
         })
         .collect()
 }
