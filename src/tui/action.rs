@@ -91,4 +91,10 @@ pub enum Command {
     Scatter,
     /// Inspect `e`: go on to Export.
     Next,
+    /// `s`: sort the table by the next column.
+    SortNext,
+    /// `S`: reverse the table's order.
+    SortReverse,
+    /// Inspect `c`: compare two segments side by side.
+    Compare,
 }

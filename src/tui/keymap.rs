@@ -184,6 +184,9 @@ fn stage_command(stage: Stage, c: char) -> Option<Action> {
         (Stage::Inspect, '/') => Command::Search,
         (Stage::Inspect, 'p') => Command::Scatter,
         (Stage::Inspect, 'e') => Command::Next,
+        (Stage::Inspect, 's') => Command::SortNext,
+        (Stage::Inspect, 'S') => Command::SortReverse,
+        (Stage::Inspect, 'c') => Command::Compare,
         _ => return None,
     };
     Some(Action::Command(command))

@@ -14,6 +14,8 @@
 //! Enter) runs it again.
 
 mod draw;
+mod elbow;
+pub mod streaming;
 mod structure;
 
 use super::{Ctx, DrawCtx, Screen, Session};
@@ -46,6 +48,8 @@ pub struct ClusterScreen {
     pub swap: bool,
     /// What `v` would show, as last drawn (`None`: everything fits).
     pub swap_label: Cell<Option<&'static str>>,
+    /// Enter ran the sweep: Inspect opens when it is done.
+    pub then_inspect: bool,
 }
 
 /// The panes, in Tab order.
@@ -149,14 +153,19 @@ impl ClusterScreen {
                     ),
                 );
                 cx.start(Request::Profile);
+                if std::mem::take(&mut self.then_inspect) && cx.stage == Stage::Cluster {
+                    cx.go_to(Stage::Inspect);
+                }
             }
             Err(Error::Cancelled) => {
+                self.then_inspect = false;
                 cx.set_status(
                     StatusKind::Warn,
                     "Sweep cancelled; nothing was changed. r runs it again.",
                 );
             }
             Err(e) => {
+                self.then_inspect = false;
                 let msg = crate::tui::remedy::error_text(&e);
                 let hint = crate::tui::remedy::hint_for(
                     &e,
@@ -444,6 +453,7 @@ impl Screen for ClusterScreen {
                 };
             }
             Action::Back if sweeping || cx.job(JobKind::Profile).is_some() => {
+                self.then_inspect = false;
                 let what = if sweeping { "Sweep" } else { "Profiling" };
                 cx.cancel(JobKind::Cluster);
                 cx.cancel(JobKind::Profile);
@@ -453,13 +463,29 @@ impl Screen for ClusterScreen {
                 );
             }
             Action::Back => cx.go_to(Stage::Features),
-            Action::Command(Command::RunSweep) | Action::Confirm if sweeping => {
+            Action::Confirm if sweeping => {
+                self.then_inspect = true;
+                cx.set_status(
+                    StatusKind::Info,
+                    "Inspect opens when the sweep is done; Esc cancels it.",
+                );
+            }
+            Action::Command(Command::RunSweep) if sweeping => {
                 cx.set_status(StatusKind::Info, "The sweep is running; Esc cancels it.");
             }
-            Action::Command(Command::RunSweep) => cx.start(Request::Sweep),
+            Action::Command(Command::RunSweep) => {
+                self.then_inspect = false;
+                cx.start(Request::Sweep);
+            }
             Action::Confirm => {
                 if cx.data.sweep().is_none() || pending(cx) {
+                    // As the help says: run the sweep, then Inspect.
+                    self.then_inspect = true;
                     cx.start(Request::Sweep);
+                    cx.set_status(
+                        StatusKind::Info,
+                        "Running the sweep; Inspect opens when it is done (Esc cancels).",
+                    );
                 } else {
                     cx.go_to(Stage::Inspect);
                 }
