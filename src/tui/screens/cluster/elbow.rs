@@ -205,19 +205,27 @@ pub fn draw_curve(frame: &mut Frame, area: Rect, t: &Theme, curve: &Curve, chose
                 .set_style(style);
         }
     }
-    draw_legend(frame, area, t, curve, &off);
+    draw_legend(frame, area, t, curve, &off, chosen_point.is_some());
 }
 
 /// What the marks mean, under the chart (and the value of a point drawn
 /// at the edge).
-fn draw_legend(frame: &mut Frame, area: Rect, t: &Theme, curve: &Curve, off: &[(f64, f64, bool)]) {
+fn draw_legend(
+    frame: &mut Frame,
+    area: Rect,
+    t: &Theme,
+    curve: &Curve,
+    off: &[(f64, f64, bool)],
+    with_chosen: bool,
+) {
     let g = &t.glyphs;
-    let mut spans = vec![
-        Span::styled(marker_text(g.chart_chosen, t.ascii), t.warn()),
-        Span::styled(" chosen K  ", t.dim()),
-        Span::styled(marker_text(g.chart_point, t.ascii), t.text()),
-        Span::styled(" K computed", t.dim()),
-    ];
+    let mut spans = Vec::new();
+    if with_chosen {
+        spans.push(Span::styled(marker_text(g.chart_chosen, t.ascii), t.warn()));
+        spans.push(Span::styled(" chosen K  ", t.dim()));
+    }
+    spans.push(Span::styled(marker_text(g.chart_point, t.ascii), t.text()));
+    spans.push(Span::styled(" K computed", t.dim()));
     for &(k, y, above) in off {
         spans.push(Span::styled(format!("  {}", off_mark(t, above)), t.warn()));
         spans.push(Span::styled(

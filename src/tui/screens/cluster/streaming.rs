@@ -152,15 +152,7 @@ fn draw_compact_progress(frame: &mut Frame, area: Rect, t: &Theme, job: &Running
             text::truncate(&job.message, width, t.glyphs.ellipsis),
             t.text(),
         ),
-        Line::from(vec![
-            Span::styled(
-                text::truncate(timing, width.saturating_sub(13), t.glyphs.ellipsis),
-                t.dim(),
-            ),
-            Span::styled(format!(" {} ", t.glyphs.sep), t.dim()),
-            Span::styled("Esc", t.key()),
-            Span::styled(" cancels", t.dim()),
-        ]),
+        Line::styled(text::truncate(timing, width, t.glyphs.ellipsis), t.dim()),
     ];
     let padded = Rect::new(
         area.x + 1,

@@ -344,8 +344,16 @@ impl InspectScreen {
                     .into_iter()
                     .filter(|&i| i != a)
                     .collect();
-                let step = if m == Move::Right { 1 } else { -1 };
-                let next = order::step(&order, b, step);
+                // B goes round the other segments.
+                let pos = order.iter().position(|&i| i == b).unwrap_or(0);
+                let step = if m == Move::Right {
+                    1
+                } else {
+                    order.len().saturating_sub(1)
+                };
+                let Some(&next) = order.get((pos + step) % order.len().max(1)) else {
+                    return;
+                };
                 self.compared = Some((a, next));
                 self.selected = next;
                 self.scroll = 0;

@@ -200,8 +200,10 @@ impl TableLayout {
             Span::styled(text::fit_right("Share", SHARE_W + 1, ""), t.title()),
         ];
         if self.stability {
-            let cell = self.head(t, "Stab.", SortColumn::Stability, STAB_W - 3);
-            header.push(Span::styled(format!("{cell}   "), t.title()));
+            let sorted = self.sort.column == SortColumn::Stability;
+            let name = if sorted { "Stab" } else { "Stab." };
+            let cell = self.head(t, name, SortColumn::Stability, STAB_W - 2);
+            header.push(Span::styled(format!("{cell}  "), t.title()));
         }
         for &j in &self.shown {
             header.push(Span::raw(" "));
@@ -615,13 +617,26 @@ fn draw_brief(frame: &mut Frame, area: Rect, t: &Theme, s: &SegmentProfile, trus
         Span::styled("Stands out by: ", t.dim()),
         Span::styled(distinguishing(s, 3), t.text()),
     ]));
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-        Rect::new(
-            inner.x + 1,
-            inner.y,
-            inner.width.saturating_sub(2),
-            inner.height,
-        ),
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
     );
+    // With room to spare (a tall terminal), every feature of the segment
+    // against all customers follows, as in the drill-down.
+    let wrapped: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(padded.width.max(1) as usize).max(1))
+        .sum();
+    let features = super::segment::feature_lines(t, s, padded.width as usize);
+    if wrapped + 1 + features.len() <= padded.height as usize {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(wrapped as u16 + 1), Constraint::Min(0)])
+                .areas(padded);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), top);
+        frame.render_widget(Paragraph::new(features), bottom);
+    } else {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+    }
 }
