@@ -31,6 +31,10 @@ fn ascii_keys(s: &str) -> String {
         .replace('→', "Rt")
         .replace('✓', "+")
         .replace('✗', "x")
+        .replace('▲', "^")
+        .replace('▼', "v")
+        .replace('◀', "<")
+        .replace('▶', ">")
 }
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {

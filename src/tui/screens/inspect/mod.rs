@@ -45,8 +45,9 @@ pub struct InspectScreen {
     /// The selected segment (its index in the profiles).
     pub selected: usize,
     pub offset: Cell<usize>,
-    /// The feature whose mean the second bar chart shows.
-    pub chart_feature: usize,
+    /// The feature whose mean the second bar chart shows (the column in
+    /// focus), once chosen (←/→ or a sort); until then the table's first.
+    pub chart_feature: Option<usize>,
     /// The customer found with `/`.
     pub customer: Option<Found>,
     pub scroll: u16,
@@ -116,6 +117,15 @@ fn distinguishing(s: &SegmentProfile, n: usize) -> String {
 }
 
 impl InspectScreen {
+    /// The feature in focus among `names`: the one chosen, else the
+    /// table's first column.
+    pub fn focus(&self, names: &[String]) -> Option<usize> {
+        match self.chart_feature {
+            Some(j) if j < names.len() => Some(j),
+            _ => segments::key_features(names).first().copied(),
+        }
+    }
+
     /// Keeps the selection among the `k` segments shown.
     pub fn keep_selection_in(&mut self, k: usize) {
         self.selected = self.selected.min(k.saturating_sub(1));
@@ -259,7 +269,7 @@ impl InspectScreen {
         };
         if let order::SortColumn::Feature(j) = self.sort.column {
             // The column sorted by comes into sight, its bars beside.
-            self.chart_feature = j;
+            self.chart_feature = Some(j);
         }
         let how = self.sort.describe(p);
         cx.set_status(
@@ -306,12 +316,10 @@ impl InspectScreen {
             Move::Left | Move::Right => {
                 let keys = segments::key_features(&segments::feature_names(p));
                 if !keys.is_empty() {
-                    let pos = keys
-                        .iter()
-                        .position(|&j| j == self.chart_feature)
-                        .unwrap_or(0);
+                    let now = self.focus(&segments::feature_names(p));
+                    let pos = keys.iter().position(|&j| Some(j) == now).unwrap_or(0);
                     let step = if m == Move::Right { 1 } else { keys.len() - 1 };
-                    self.chart_feature = keys[(pos + step) % keys.len()];
+                    self.chart_feature = Some(keys[(pos + step) % keys.len()]);
                 }
             }
             _ => {

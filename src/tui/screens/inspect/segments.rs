@@ -333,7 +333,7 @@ impl InspectScreen {
         let stability = trust.and_then(|x| x.stability.as_ref()).is_some();
         let view = TableView {
             sort: self.sort,
-            focus: (!names.is_empty()).then(|| self.chart_feature.min(names.len() - 1)),
+            focus: self.focus(&names),
             column_offset: &self.column_offset,
         };
         let layout = TableLayout::new(inner.width as usize, &names, stability, &view);
@@ -395,7 +395,9 @@ impl InspectScreen {
         let bars = Bars { offset, t };
         bars.draw(self, frame, sizes_area, " Segment sizes ", sizes);
         let names = feature_names(p);
-        let j = self.chart_feature.min(names.len().saturating_sub(1));
+        let Some(j) = self.focus(&names) else {
+            return;
+        };
         let Some(name) = names.get(j) else {
             return;
         };
