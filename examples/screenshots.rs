@@ -467,7 +467,7 @@ fn at(ui: UiOptions, input: &str, stage: Stage, w: u16, h: u16) -> Harness {
     while hs.app.stage != stage {
         let before = hs.app.stage;
         if before == Stage::Inspect {
-            hs.key(KeyCode::Char('e'));
+            hs.key(KeyCode::Char('7'));
         } else {
             hs.key(KeyCode::Enter);
         }
@@ -534,7 +534,7 @@ fn main() {
     while picker.app.map.selected < 3 {
         picker.key(KeyCode::Down);
     }
-    picker.key(KeyCode::Char('r'));
+    picker.key(KeyCode::Char('e'));
     shot("map-role-list", picker);
 
     shot("map-chinese-gbk", at(COLOR, chinese, Stage::Map, 80, 24));
@@ -560,7 +560,7 @@ fn main() {
 
     let mut as_of = at(COLOR, customers, Stage::Features, 80, 24);
     as_of
-        .key(KeyCode::Char('a'))
+        .key(KeyCode::Char('e'))
         .ctrl('u')
         .type_str("2024-06-30");
     shot("features-as-of-date", as_of);

@@ -42,8 +42,9 @@ fn main() {
         h.settle_within(STAGE_TIMEOUT);
         expect_stage(&h, stage);
     }
-    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Char('7'));
     expect_stage(&h, Stage::Export);
+    h.key(KeyCode::Char('e'));
     h.ctrl('u').type_str(out).key(KeyCode::Enter);
     h.settle_within(STAGE_TIMEOUT);
     match h.app.data.exported() {

@@ -277,7 +277,7 @@ fn the_tui_names_its_key_when_the_date_came_from_the_data() {
     }
     let title = features_title(&mut h);
     assert!(
-        title.contains(&format!("as-of {} (latest; a: another)", g.latest)),
+        title.contains(&format!("as-of {} (latest; e: another)", g.latest)),
         "{title}"
     );
     // Too narrow for the key: the short form.
@@ -288,20 +288,20 @@ fn the_tui_names_its_key_when_the_date_came_from_the_data() {
         "{title}"
     );
 
-    // Given on the screen (a): said so, without the key.
+    // Given on the screen (e): said so, without the key.
     h.resize(120, 30);
-    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Char('e'));
     h.type_str("2025-01-31").key(KeyCode::Enter).settle();
     let title = features_title(&mut h);
     assert!(title.contains("as-of 2025-01-31 (set)"), "{title}");
-    assert!(!title.contains("a: another"), "{title}");
+    assert!(!title.contains("e: another"), "{title}");
 
     // Emptied again: the latest date in the data, and the key.
-    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Char('e'));
     h.ctrl('u').key(KeyCode::Enter).settle();
     let title = features_title(&mut h);
     assert!(
-        title.contains(&format!("as-of {} (latest; a: another)", g.latest)),
+        title.contains(&format!("as-of {} (latest; e: another)", g.latest)),
         "{title}"
     );
 }

@@ -100,7 +100,7 @@ fn an_as_of_date_leaves_later_transactions_out_as_a_replay_does() {
     let before = h.app.data.prepared().cloned().unwrap();
     assert!(before.aggregated.is_some(), "the log is aggregated");
 
-    h.key(KeyCode::Char('a'))
+    h.key(KeyCode::Char('e'))
         .ctrl('u')
         .type_str("2024-12-31")
         .key(KeyCode::Enter)

@@ -190,9 +190,9 @@ fn load_then_map(mut pty: Pty) {
     pty.send(ENTER);
     // CreditScore is profile only: the table has Recency, Frequency and Monetary.
     pty.wait_for("12 columns: 7 feature, 3 profile, 2 ignored");
-    // i on the first row (CustomerID is already ignored), then j to Age and i.
+    // j to Age and Space: left out (ignored).
     pty.send("j");
-    pty.send("i");
+    pty.send(" ");
     pty.wait_for("12 columns: 6 feature");
     pty.send("?");
     pty.wait_for("Help: Map columns");
@@ -208,7 +208,11 @@ fn load_then_map(mut pty: Pty) {
     pty.wait_for("12 columns: 6 feature");
     pty.send(ESC);
     pty.wait_for("Files in");
+    // Age was left out and nothing exported: q asks first.
     pty.send("q");
+    pty.wait_for("y quit");
+    assert!(pty.screen().contains("exported"), "{}", pty.screen());
+    pty.send("y");
     let status = pty.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     pty.assert_restored();
@@ -295,7 +299,7 @@ fn pty_ctrl_c_quits_from_the_path_field() {
     );
     pty.send("\x03");
     let status = pty.wait_exit();
-    assert!(status.success(), "exit status {status:?}");
+    assert_eq!(status.exit_code(), 130, "Ctrl-C: exit status 130");
     pty.assert_restored();
 }
 
@@ -347,14 +351,15 @@ fn real_binary_load_to_export_writes_the_files() {
     pty.wait_for("K=3: 3 segments profiled");
     pty.send(ENTER);
     pty.wait_for("3 segments. Enter opens one");
-    pty.send("r");
+    pty.send("e");
     pty.wait_for("Label of segment 0");
     pty.send(CTRL_U);
     pty.send("VIP");
     pty.send(ENTER);
     pty.wait_for("Segment 0 is now 'VIP'");
-    pty.send("e");
+    pty.send("7");
     pty.wait_for("Replay:");
+    pty.send("e");
     pty.send(CTRL_U);
     pty.send(out.to_str().unwrap());
     pty.wait_for("(new folder)");
@@ -423,6 +428,8 @@ fn pty_child_entry() {
     let ui = custseg::tui::UiOptions::from_env(false);
     let code = match custseg::tui::run_tui(config, ui) {
         Ok(()) => 0,
+        // As main.rs: Ctrl-C is 130.
+        Err(custseg::Error::Cancelled) => 130,
         Err(e) => {
             eprintln!("custseg: error: {e}");
             1
@@ -499,4 +506,49 @@ fn real_binary_sorting_inspect() {
     let status = pty.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     pty.assert_restored();
+}
+
+/// The real binary: digits go forward running what is needed (clean,
+/// features, sweep, profiles) and back in one key (Export -> Map), then
+/// Ctrl-C exits with status 130.
+#[test]
+fn real_binary_digit_jumps_then_ctrl_c_exits_130() {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custseg"));
+    cmd.arg("tests/fixtures/tui/customers.csv");
+    let mut pty = Pty::spawn(cmd, 80, 24);
+    pty.wait_for("30 rows");
+    pty.send("6");
+    pty.wait_for("segments. Enter opens one");
+    pty.send("7");
+    pty.wait_for("Replay:");
+    pty.send("2");
+    pty.wait_for("12 columns: 7 feature");
+    pty.send("5");
+    pty.wait_for("no number of segments");
+    pty.send("\x03");
+    let status = pty.wait_exit();
+    assert_eq!(status.exit_code(), 130, "{}", pty.screen());
+    pty.assert_restored();
+}
+
+/// q during a sweep at the smallest size and at 80x24: the Quit? box wraps
+/// its text and still shows its y / n keys; Ctrl-C from the box exits 130.
+#[test]
+fn pty_quit_during_a_sweep_shows_its_keys() {
+    for (cols, rows) in [(60, 18), (80, 24)] {
+        let mut pty =
+            Pty::spawn_child_entry_paused("tests/fixtures/tui/customers.csv", cols, rows, 300);
+        pty.wait_for("30 rows");
+        pty.send("5");
+        pty.wait_for("K sweep");
+        pty.send("q");
+        pty.wait_for("Quit anyway?");
+        let screen = pty.screen();
+        assert!(screen.contains("y quit"), "{cols}x{rows}:\n{screen}");
+        assert!(screen.contains("n/Esc stay"), "{cols}x{rows}:\n{screen}");
+        pty.send("\x03");
+        let status = pty.wait_exit();
+        assert_eq!(status.exit_code(), 130, "{}", pty.screen());
+        pty.assert_restored();
+    }
 }

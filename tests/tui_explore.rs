@@ -445,8 +445,11 @@ fn the_estimate_of_time_left_follows_the_share_done() {
     assert!(text.contains("about 0:12 left"), "{text}");
 }
 
+/// One rule for Enter on Cluster (the App's jump, as for the digits): on a
+/// stale sweep it runs the sweep and then opens Inspect; typed while a
+/// sweep runs, Inspect opens when it is done; Esc drops it with the sweep.
 #[test]
-fn enter_on_a_stale_sweep_runs_it_then_opens_inspect() {
+fn enter_on_a_stale_or_running_sweep_opens_inspect_when_it_is_done() {
     let mut h = at(config(CUSTOMERS, None), 80, 24, Stage::Cluster);
     // K to 9: the sweep shown is out of date.
     h.key(KeyCode::Tab).key(KeyCode::Down).key(KeyCode::Left);
@@ -454,11 +457,32 @@ fn enter_on_a_stale_sweep_runs_it_then_opens_inspect() {
     assert!(h.app.data.sweep_pending(&h.app.config));
     h.key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Cluster, "the sweep runs first");
-    assert!(h.app.cluster.then_inspect, "{:?}", h.app.status);
+    assert_eq!(h.app.jump, Some(Stage::Inspect), "{:?}", h.app.status);
     h.settle();
     assert_eq!(h.app.stage, Stage::Inspect, "{:?}", h.app.status);
     assert!(!h.app.data.sweep_pending(&h.app.config));
     assert_eq!(h.app.data.sweep().unwrap().k_max, 9);
+
+    // r runs it again; an Enter typed meanwhile is kept.
+    h.key(KeyCode::Char('5'));
+    assert_eq!(h.app.stage, Stage::Cluster);
+    h.hold_jobs(true);
+    h.key(KeyCode::Char('r')).key(KeyCode::Enter);
+    let text = h.text();
+    assert!(text.contains("Inspect opens when it is done"), "{text}");
+    assert_eq!(h.app.stage, Stage::Cluster);
+    h.hold_jobs(false).settle();
+    assert_eq!(h.app.stage, Stage::Inspect, "{:?}", h.app.status);
+
+    // Esc cancels the sweep and the Enter typed before it.
+    h.key(KeyCode::Char('5'));
+    h.hold_jobs(true);
+    h.key(KeyCode::Char('r'))
+        .key(KeyCode::Enter)
+        .key(KeyCode::Esc);
+    assert_eq!(h.app.jump, None);
+    h.hold_jobs(false).settle();
+    assert_eq!(h.app.stage, Stage::Cluster, "{:?}", h.app.status);
 }
 
 #[test]

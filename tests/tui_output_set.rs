@@ -27,7 +27,7 @@ fn at_export() -> Harness {
     while h.app.stage != Stage::Export {
         let before = h.app.stage;
         h.key(if before == Stage::Inspect {
-            KeyCode::Char('e')
+            KeyCode::Char('7')
         } else {
             KeyCode::Enter
         });
@@ -38,6 +38,7 @@ fn at_export() -> Harness {
 }
 
 fn export_into(h: &mut Harness, dir: &Path) {
+    h.key(KeyCode::Char('e'));
     h.ctrl('u').type_str(dir.to_str().unwrap());
 }
 

@@ -70,12 +70,13 @@ fn a_tui_run_saved_and_replayed_headless_gives_the_same_segments() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.stage, Stage::Inspect);
     settle(&mut h);
-    h.key(KeyCode::Down).key(KeyCode::Char('r'));
+    h.key(KeyCode::Down).key(KeyCode::Char('e'));
     h.ctrl('u').type_str("Premier clients").key(KeyCode::Enter);
     settle(&mut h);
     // Export.
-    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Char('7'));
     assert_eq!(h.app.stage, Stage::Export);
+    h.key(KeyCode::Char('e'));
     h.ctrl('u')
         .type_str(tui_out.to_str().unwrap())
         .key(KeyCode::Enter);

@@ -134,7 +134,7 @@ fn map_role_picker() {
     for _ in 0..10 {
         h.key(KeyCode::Down);
     }
-    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('e'));
     insta::assert_snapshot!(h.text());
 }
 
@@ -259,7 +259,7 @@ fn at(input: &str, ui: UiOptions, stage: Stage) -> Harness {
     while h.app.stage != stage {
         let before = h.app.stage;
         if before == Stage::Inspect {
-            h.key(KeyCode::Char('e'));
+            h.key(KeyCode::Char('7'));
         } else {
             h.key(KeyCode::Enter);
         }
@@ -329,7 +329,7 @@ fn features_with_an_excluded_feature_and_a_transform_set() {
 #[test]
 fn features_as_of_box_and_help() {
     let mut h = at(CUSTOMERS, COLOR, Stage::Features);
-    h.key(KeyCode::Char('a'))
+    h.key(KeyCode::Char('e'))
         .type_str("2024-13-01")
         .key(KeyCode::Enter);
     insta::assert_snapshot!("features_as_of_box_with_an_error", h.text());
@@ -417,7 +417,7 @@ fn inspect_segment_drill_down() {
 #[test]
 fn inspect_rename_box_then_the_new_label() {
     let mut h = at(CUSTOMERS, COLOR, Stage::Inspect);
-    h.key(KeyCode::Char('r'))
+    h.key(KeyCode::Char('e'))
         .ctrl('u')
         .type_str("Premier clients");
     insta::assert_snapshot!("inspect_rename_box", h.text());
@@ -480,7 +480,9 @@ fn export_screen() {
 #[test]
 fn export_asks_before_writing_into_a_folder_with_files() {
     let mut h = at(CUSTOMERS, COLOR, Stage::Export);
-    h.ctrl('u').type_str("tests/fixtures/tui");
+    h.key(KeyCode::Char('e'))
+        .ctrl('u')
+        .type_str("tests/fixtures/tui");
     h.key(KeyCode::Enter);
     insta::assert_snapshot!(h.text());
 }
@@ -490,7 +492,8 @@ fn export_lists_the_files_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut h = at(CUSTOMERS, COLOR, Stage::Export);
-    h.ctrl('u')
+    h.key(KeyCode::Char('e'))
+        .ctrl('u')
         .type_str(out.to_str().unwrap())
         .key(KeyCode::Enter);
     h.settle();

@@ -250,7 +250,7 @@ fn the_worker_reports_progress_and_honours_cancel() {
 fn going_back_and_forth_keeps_the_mapping_and_does_not_reload() {
     let mut h = on_map();
     select_column(&mut h, "CreditScore");
-    h.key(KeyCode::Char('i'));
+    h.key(KeyCode::Char(' '));
     assert_eq!(h.app.config.mapping.usage["CreditScore"], ColumnUse::Ignore);
     h.key(KeyCode::Esc);
     assert_eq!(h.app.stage, Stage::Load);
@@ -300,7 +300,7 @@ fn changing_a_load_option_reloads_and_maps_again_keeping_user_choices() {
 fn choosing_a_role_moves_it_and_writes_the_config() {
     let mut h = on_map();
     select_column(&mut h, "CreditScore");
-    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('e'));
     let Some(Overlay::RolePicker(p)) = &h.app.overlay else {
         panic!("no role list")
     };
@@ -326,7 +326,7 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
     assert!(h.text().contains("set"), "user choices show as 'set'");
 
     // Back to automatic.
-    h.key(KeyCode::Char('r'))
+    h.key(KeyCode::Char('e'))
         .key(KeyCode::Home)
         .key(KeyCode::Enter);
     assert!(h.app.config.mapping.roles.is_empty());
@@ -340,7 +340,7 @@ fn choosing_a_role_moves_it_and_writes_the_config() {
 fn esc_closes_the_role_list_without_changing_anything() {
     let mut h = on_map();
     let before = h.app.data.mapping().cloned();
-    h.key(KeyCode::Char('r'))
+    h.key(KeyCode::Char('e'))
         .key(KeyCode::Down)
         .key(KeyCode::Esc);
     assert!(h.app.overlay.is_none());
@@ -349,12 +349,18 @@ fn esc_closes_the_role_list_without_changing_anything() {
 }
 
 #[test]
-fn space_and_arrows_cycle_the_use() {
+fn space_includes_and_leaves_out_arrows_cycle_the_use() {
+    // Issue 18: Space means include / leave out on Map as on Features
+    // (it cycled the use before); the arrows still cycle.
     let mut h = on_map();
     select_column(&mut h, "Age");
     let usage = |h: &Harness| h.app.data.mapping().unwrap().usage_of("Age");
     assert_eq!(usage(&h), ColumnUse::Feature);
     h.key(KeyCode::Char(' '));
+    assert_eq!(usage(&h), ColumnUse::Ignore);
+    h.key(KeyCode::Char(' '));
+    assert_eq!(usage(&h), ColumnUse::Feature, "numeric: back as a feature");
+    h.key(KeyCode::Right);
     assert_eq!(usage(&h), ColumnUse::Profile);
     h.key(KeyCode::Right);
     assert_eq!(usage(&h), ColumnUse::Ignore);
@@ -547,7 +553,7 @@ fn on_stage(input: &str, stage: Stage) -> Harness {
     while h.app.stage != stage {
         let before = h.app.stage;
         if before == Stage::Inspect {
-            h.key(KeyCode::Char('e'));
+            h.key(KeyCode::Char('7'));
         } else {
             h.key(KeyCode::Enter);
         }
@@ -650,7 +656,7 @@ fn moving_k_reprofiles_without_a_new_sweep_and_auto_goes_back() {
     // goes below it).
     h.key(KeyCode::Right).key(KeyCode::Left).settle();
     assert_eq!(h.app.data.k(), Some(k0 + 1));
-    h.key(KeyCode::Char('a')).settle();
+    h.key(KeyCode::Delete).settle();
     assert_eq!(h.app.data.k(), Some(k0));
     assert_eq!(h.app.config.cluster.k, None);
     assert!(Arc::ptr_eq(&sweep, h.app.data.sweep().unwrap()));
@@ -676,7 +682,7 @@ fn the_auto_choice_after_a_fixed_k_is_the_sweeps_own() {
     }
     assert_eq!(h.app.stage, Stage::Cluster);
     assert_eq!(h.app.data.k(), Some(3));
-    h.key(KeyCode::Char('a')).settle();
+    h.key(KeyCode::Delete).settle();
     assert_eq!(h.app.data.k(), auto);
 }
 
@@ -692,6 +698,9 @@ fn sweep_options_make_the_sweep_out_of_date_and_enter_runs_it_again() {
     assert_eq!(h.app.stage, Stage::Cluster, "Enter runs the sweep first");
     assert_eq!(job_kinds(&h), [JobKind::Cluster]);
     h.settle();
+    // Issue 18: then on to Inspect, as the help says; 5 comes back.
+    assert_eq!(h.app.stage, Stage::Inspect, "{:?}", h.app.status);
+    h.key(KeyCode::Char('5'));
     assert!(!custseg::tui::screens::cluster::pending(&h.app));
     let s = h.app.data.sweep().unwrap();
     assert_eq!(s.results.last().unwrap().k, 9);
@@ -749,7 +758,7 @@ fn esc_cancels_the_sweep_and_r_runs_it_again() {
 fn rename_writes_the_override_and_moving_k_clears_it() {
     let mut h = on_stage(CUSTOMERS, Stage::Inspect);
     h.key(KeyCode::Down);
-    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('e'));
     assert!(matches!(h.app.overlay, Some(Overlay::Input(_))));
     h.ctrl('u').type_str("Premier clients").key(KeyCode::Enter);
     assert!(h.app.overlay.is_none());
@@ -771,7 +780,7 @@ fn rename_writes_the_override_and_moving_k_clears_it() {
     );
     assert!(h.text().contains("Call them"));
     // Empty: the automatic label again.
-    h.key(KeyCode::Char('r'))
+    h.key(KeyCode::Char('e'))
         .ctrl('u')
         .key(KeyCode::Enter)
         .settle();
@@ -826,6 +835,7 @@ fn export_asks_before_overwriting_and_lists_what_it_wrote() {
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     let mut h = on_stage(CUSTOMERS, Stage::Export);
+    h.key(KeyCode::Char('e'));
     assert!(
         h.app.key_context().text_input,
         "the folder field has the keys"
@@ -883,6 +893,7 @@ fn export_asks_before_overwriting_and_lists_what_it_wrote() {
     h.key(KeyCode::Char(' '));
     assert!(!h.app.export.chosen[2], "charts unchecked");
     h.key(KeyCode::Home)
+        .key(KeyCode::Char('e'))
         .ctrl('u')
         .type_str(other.to_str().unwrap());
     h.key(KeyCode::Enter);
@@ -945,7 +956,7 @@ fn features_transform_and_exclusion_are_written_to_the_config() {
     for _ in 0..ruled {
         h.key(KeyCode::Up);
     }
-    h.key(KeyCode::Char('x')).settle();
+    h.key(KeyCode::Char(' ')).settle();
     assert!(h.app.config.features.drop_features.is_empty());
     assert_eq!(h.app.data.features().unwrap().d, names.len());
 }
@@ -954,7 +965,7 @@ fn features_transform_and_exclusion_are_written_to_the_config() {
 fn the_as_of_date_is_checked_and_cleans_again() {
     use custseg::pipeline::clean::IsoDate;
     let mut h = on_stage(CUSTOMERS, Stage::Features);
-    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Char('e'));
     h.type_str("31/01/2025").key(KeyCode::Enter);
     let Some(Overlay::Input(b)) = &h.app.overlay else {
         panic!("box closed")

@@ -1,6 +1,7 @@
 //! Everything that can happen to the [`App`](super::App): what keys mean
 //! (see [`keymap`](super::keymap)), plus resizes, ticks and worker reports.
 
+use super::stage::Stage;
 use super::worker::WorkerEvent;
 use crate::pipeline::mapping::ColumnUse;
 
@@ -45,14 +46,15 @@ pub enum Action {
     ClearInput,
     /// Accept the completion shown after the cursor (→ or End at the end of a path).
     Complete,
-    /// Space: toggle / cycle the selected value.
+    /// Space: include / leave out the selected column or feature; toggle
+    /// the selected value.
     Toggle,
     /// `y` / `n` in a yes/no question.
     Answer(bool),
-    /// Map screen: `f`, `p`, `i`.
+    /// Map screen: `f`, `p`.
     SetUse(ColumnUse),
-    /// Map screen: `r` opens the role list for the selected column.
-    PickRole,
+    /// `1`-`7`: go to a stage, running what it needs first.
+    JumpTo(Stage),
     /// A screen's letter command (which letters each screen has: `keymap`).
     Command(Command),
     Resize(u16, u16),
@@ -62,39 +64,39 @@ pub enum Action {
     Tick,
 }
 
-/// Letter commands of the later screens. The keymap decides which letter
-/// means which command on which screen; the screens only see these.
+/// Letter commands of the screens. The keymap decides which letter
+/// means which command on which screen (its `BINDINGS` table); the screens
+/// only see these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
-    /// Features `t`: log / none for the selected feature.
-    ToggleTransform,
-    /// Features `a`: type the as-of date.
-    EditAsOf,
+    /// `e`: edit the selected value (Load: the path; Map: the column's
+    /// role; Features: the as-of date; Cluster: K or the selected option;
+    /// Inspect: the segment's label).
+    EditValue,
+    /// Inspect `a`: change the segment's recommended action.
+    EditAction,
     /// Cluster `r`: run the sweep (again) with the options shown.
     RunSweep,
-    /// Cluster `a`: let the sweep choose K again.
+    /// `s`: sort the table by the next column.
+    SortNext,
+    /// `S`: reverse the table's order.
+    SortReverse,
+    /// `/`: search (Load: filter the file list; Inspect: a customer by
+    /// part of an id).
+    Search,
+    /// Inspect `c`: compare two segments side by side.
+    Compare,
+    /// Inspect `o`: where the segment's customers came from (a previous run).
+    Origin,
+    /// Features `t`: log / none for the selected feature.
+    ToggleTransform,
+    /// Cluster Del / Backspace: let the sweep choose K again.
     AutoK,
-    /// Cluster `e`: type the selected option's value.
-    EditValue,
     /// Cluster `v`: the pane that does not fit at this size (chart or
     /// structure).
     SwapView,
     /// Cluster `w`: widen the K range and run the sweep.
     WidenRange,
-    /// Inspect `r`: rename the segment's label.
-    Rename,
-    /// Inspect `a`: change the segment's recommended action.
-    EditAction,
-    /// Inspect `/`: find a customer by id.
-    Search,
     /// Inspect `p`: the 2-D (PCA) scatter of the segments.
     Scatter,
-    /// Inspect `e`: go on to Export.
-    Next,
-    /// `s`: sort the table by the next column.
-    SortNext,
-    /// `S`: reverse the table's order.
-    SortReverse,
-    /// Inspect `c`: compare two segments side by side.
-    Compare,
 }

@@ -53,6 +53,14 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
     pub should_quit: bool,
+    /// Ctrl-C ended the session: custseg exits with status 130.
+    pub interrupted: bool,
+    /// Where a digit (or an Enter typed while work ran) is going; see
+    /// `navigate`.
+    pub jump: Option<Stage>,
+    /// The edits as last exported (or as the session began): `q` asks
+    /// first when the config differs.
+    pub saved_edits: RunConfig,
     pub size: (u16, u16),
     pub data: PipelineData,
     pub jobs: Vec<RunningJob>,
@@ -104,6 +112,7 @@ impl App {
     /// filled in and its loading queued.
     pub fn new(config: RunConfig, ui: UiOptions) -> Self {
         let input = config.input.clone();
+        let saved_edits = super::navigate::edits(&config);
         let mut app = App {
             config,
             ui,
@@ -112,6 +121,9 @@ impl App {
             overlay: None,
             status: None,
             should_quit: false,
+            interrupted: false,
+            jump: None,
+            saved_edits,
             size: (80, 24),
             data: PipelineData::default(),
             jobs: Vec::new(),
@@ -281,6 +293,8 @@ impl App {
                 Effect::Error(report) => self.overlay = Some(Overlay::Error(report)),
                 Effect::Open(overlay) => self.overlay = Some(overlay),
                 Effect::GoTo(stage) => self.go_to(stage),
+                // Taken up when the running work is done (`advance_jump`).
+                Effect::JumpTo(stage) => self.jump = Some(stage),
                 Effect::Start(request) => self.start(request),
                 Effect::Cancel(kind) => {
                     self.cancel_job(kind);
@@ -300,6 +314,10 @@ impl App {
         if let Some(p) = self.data.profiles() {
             self.inspect.keep_selection_in(p.segments.len());
         }
+    }
+
+    pub(super) fn start_request(&mut self, request: Request) {
+        self.start(request);
     }
 
     /// Starts the job a screen asked for (replacing the jobs it replaces),
@@ -384,6 +402,7 @@ impl App {
             Action::ForceQuit => {
                 self.cancel_all_jobs();
                 self.should_quit = true;
+                self.interrupted = true;
                 return;
             }
             Action::Resize(w, h) => {
@@ -403,12 +422,28 @@ impl App {
         }
         if let Some(overlay) = self.overlay.take() {
             self.update_overlay(overlay, action);
-            return;
+        } else {
+            self.update_screen(action);
+        }
+        if self.jump.is_some() {
+            self.advance_jump();
+        }
+    }
+
+    /// A key while no overlay is open. A new key makes the last message
+    /// stale: the status line is cleared first (the screen may set another).
+    fn update_screen(&mut self, action: Action) {
+        if !matches!(action, Action::Help) {
+            self.status = None;
         }
         match action {
             Action::Quit => self.quit(),
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::JumpTo(stage) => self.jump_to(stage),
             action => {
+                if matches!(action, Action::Back) {
+                    self.cancel_jump();
+                }
                 let (screen, mut cx) = self.split(self.stage);
                 screen.update(&mut cx, action);
                 let effects = cx.into_effects();
@@ -417,9 +452,11 @@ impl App {
         }
     }
 
-    /// `q`: quit, after asking when work is running.
+    /// `q`: quit, after asking when work is running or edits were not
+    /// exported.
     fn quit(&mut self) {
-        if self.is_busy() {
+        let (work, edits) = self.quit_would_lose();
+        if work.is_some() || edits {
             self.overlay = Some(Overlay::ConfirmQuit);
         } else {
             self.should_quit = true;
@@ -440,15 +477,20 @@ impl App {
             (Overlay::ConfirmQuit, Action::Answer(false)) => {}
             (Overlay::Help { .. }, Action::Back | Action::Help) => {}
             (Overlay::Help { scroll }, Action::Move(m)) => {
+                // Kept in range, so ↑ after paging past the end moves at once.
+                let (max, page) = self.help_scroll_range();
                 let scroll = match m {
                     Move::Up => scroll.saturating_sub(1),
                     Move::Down => scroll.saturating_add(1),
-                    Move::PageUp => scroll.saturating_sub(10),
-                    Move::PageDown => scroll.saturating_add(10),
+                    Move::PageUp => scroll.saturating_sub(page),
+                    Move::PageDown => scroll.saturating_add(page),
                     Move::Home => 0,
+                    Move::End => max,
                     _ => scroll,
                 };
-                self.overlay = Some(Overlay::Help { scroll });
+                self.overlay = Some(Overlay::Help {
+                    scroll: scroll.min(max),
+                });
             }
             (Overlay::Error(_), Action::Back) => {}
             (_, Action::Quit) => self.quit(),
@@ -457,6 +499,26 @@ impl App {
             }
             (overlay, _) => self.overlay = Some(overlay),
         }
+    }
+
+    /// The help's largest scroll offset and its page at this size (the
+    /// body: the screen less the header, status and footer rows).
+    fn help_scroll_range(&self) -> (u16, u16) {
+        let (w, h) = self.size;
+        let body_h = h.saturating_sub(3);
+        let prose = self.screen(self.stage).help();
+        let lines = super::help_text::layout(
+            prose,
+            self.stage,
+            self.theme.ascii,
+            super::help_text::text_width(w),
+        )
+        .len();
+        let page = super::help_text::visible_rows(lines, body_h).max(1);
+        (
+            super::help_text::max_scroll(lines, body_h) as u16,
+            page as u16,
+        )
     }
 
     /// Keys in a text box: editing, Esc closes, Enter hands the text to the
@@ -547,7 +609,18 @@ impl App {
                     return;
                 };
                 let running = self.jobs.remove(pos);
+                // Edits count only when made with keys: what a result fills
+                // in (a chosen K, a detected option) is not one to lose.
+                let unsaved = self.has_unsaved_edits();
+                let exported = matches!(&output, JobOutput::Exported(Ok(_)));
+                let sent = super::navigate::edits(&running.config);
                 self.on_result(running, output);
+                if exported {
+                    self.saved_edits = sent;
+                } else if !unsaved {
+                    self.saved_edits = super::navigate::edits(&self.config);
+                }
+                self.advance_jump();
             }
         }
     }

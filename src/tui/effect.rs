@@ -18,6 +18,9 @@ pub enum Effect {
     Open(Overlay),
     /// Move to a stage (when what it needs is there).
     GoTo(Stage),
+    /// Go to a stage once the running work is done (an Enter typed while
+    /// it runs), taking the steps between.
+    JumpTo(Stage),
     /// Start a job on the worker (replacing the same kind of job).
     Start(Request),
     /// Stop the running jobs of a kind; their late results are ignored.

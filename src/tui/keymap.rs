@@ -32,6 +32,523 @@ pub struct KeyContext {
     pub text_input: bool,
 }
 
+/// Where a binding acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// On every screen (no text field or overlay has the focus).
+    Everywhere,
+    /// Only on these screens.
+    On(&'static [Stage]),
+}
+
+impl Scope {
+    pub fn covers(self, stage: Stage) -> bool {
+        match self {
+            Scope::Everywhere => true,
+            Scope::On(stages) => stages.contains(&stage),
+        }
+    }
+}
+
+/// What a key press becomes (a `Copy` form of the [`Action`]s keys make).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    Move(Move),
+    JumpTo(Stage),
+    Confirm,
+    Back,
+    NextPane,
+    PrevPane,
+    Toggle,
+    Quit,
+    Help,
+    SetUse(ColumnUse),
+    Command(Command),
+}
+
+impl Bound {
+    fn action(self) -> Action {
+        match self {
+            Bound::Move(m) => Action::Move(m),
+            Bound::JumpTo(s) => Action::JumpTo(s),
+            Bound::Confirm => Action::Confirm,
+            Bound::Back => Action::Back,
+            Bound::NextPane => Action::NextPane,
+            Bound::PrevPane => Action::PrevPane,
+            Bound::Toggle => Action::Toggle,
+            Bound::Quit => Action::Quit,
+            Bound::Help => Action::Help,
+            Bound::SetUse(u) => Action::SetUse(u),
+            Bound::Command(c) => Action::Command(c),
+        }
+    }
+}
+
+/// One row of the key table: the keys as help shows them, where they act,
+/// what they do, and the presses they stand for. Rows without presses
+/// explain what a key bound by another row means on one screen (Enter on
+/// Clean goes on to Features); the help overlay and the README both render
+/// this table, and `map_key` reads its presses, so they cannot disagree.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub keys: &'static str,
+    pub scope: Scope,
+    pub meaning: &'static str,
+    pub presses: &'static [(KeyCode, Bound)],
+}
+
+const fn row(
+    keys: &'static str,
+    scope: Scope,
+    meaning: &'static str,
+    presses: &'static [(KeyCode, Bound)],
+) -> Binding {
+    Binding {
+        keys,
+        scope,
+        meaning,
+        presses,
+    }
+}
+
+const ALL: Scope = Scope::Everywhere;
+const LOAD: Scope = Scope::On(&[Stage::Load]);
+const MAP: Scope = Scope::On(&[Stage::Map]);
+const CLEAN: Scope = Scope::On(&[Stage::Clean]);
+const FEATURES: Scope = Scope::On(&[Stage::Features]);
+const CLUSTER: Scope = Scope::On(&[Stage::Cluster]);
+const INSPECT: Scope = Scope::On(&[Stage::Inspect]);
+const EXPORT: Scope = Scope::On(&[Stage::Export]);
+const LOAD_INSPECT: Scope = Scope::On(&[Stage::Load, Stage::Inspect]);
+
+use KeyCode::Char;
+
+/// The key grammar: one meaning per key on every screen. Screen rows come
+/// before the rows for everywhere, so a screen's own letter wins.
+pub const BINDINGS: &[Binding] = &[
+    // Load
+    row(
+        "Tab / S-Tab",
+        LOAD,
+        "panes: File, Files, Options, Preview",
+        &[],
+    ),
+    row(
+        "Enter",
+        LOAD,
+        "load the file; once loaded, go on to Map columns",
+        &[],
+    ),
+    row("Esc", LOAD, "cancel loading; leave the path field", &[]),
+    row(
+        "File: → End",
+        LOAD,
+        "accept the completion shown after the cursor",
+        &[],
+    ),
+    row(
+        "File: ↓ Ctrl-U",
+        LOAD,
+        "go down to the file list / clear the path",
+        &[],
+    ),
+    row(
+        "Files: ↑↓ Enter",
+        LOAD,
+        "select; open a folder or load a file",
+        &[],
+    ),
+    row(
+        "Files: ← → Bksp",
+        LOAD,
+        "parent folder / open the selected folder",
+        &[(KeyCode::Backspace, Bound::Move(Move::Left))],
+    ),
+    row(
+        "Options: ←→ Space",
+        LOAD,
+        "change the option (auto = detect); Enter reloads",
+        &[],
+    ),
+    row(
+        "e",
+        LOAD,
+        "edit the path (the File field)",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
+    ),
+    row("Preview: ↑↓←→", LOAD, "scroll rows and columns", &[]),
+    // Map columns
+    row("Enter", MAP, "go on to Clean", &[]),
+    row("Esc", MAP, "back to Load (the mapping is kept)", &[]),
+    row(
+        "e",
+        MAP,
+        "choose the column's role from a list (or automatic)",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
+    ),
+    row(
+        "Space",
+        MAP,
+        "include / leave out the column (leave out = ignore)",
+        &[],
+    ),
+    row(
+        "f",
+        MAP,
+        "use as a clustering feature",
+        &[(Char('f'), Bound::SetUse(ColumnUse::Feature))],
+    ),
+    row(
+        "p",
+        MAP,
+        "profile only: shown in segment profiles, not clustered",
+        &[(Char('p'), Bound::SetUse(ColumnUse::Profile))],
+    ),
+    row("←→ h l", MAP, "cycle feature / profile only / ignore", &[]),
+    row("Tab", MAP, "details pane (scroll with ↑↓)", &[]),
+    // Clean
+    row(
+        "Enter",
+        CLEAN,
+        "go on to Features (when the clean is done)",
+        &[],
+    ),
+    row(
+        "Esc",
+        CLEAN,
+        "cancel the running clean; else back to Map columns",
+        &[],
+    ),
+    row(
+        "←→ h l",
+        CLEAN,
+        "max missing: drop columns above this share (5% steps)",
+        &[],
+    ),
+    row(
+        "Tab",
+        CLEAN,
+        "options: max missing, duplicate ids, constant columns",
+        &[],
+    ),
+    row(
+        "Options: ←→ Space",
+        CLEAN,
+        "change the selected option",
+        &[],
+    ),
+    // Features
+    row(
+        "Enter",
+        FEATURES,
+        "go on to Cluster (when the features are built)",
+        &[],
+    ),
+    row(
+        "Esc",
+        FEATURES,
+        "cancel the running work; else back to Clean",
+        &[],
+    ),
+    row(
+        "Space",
+        FEATURES,
+        "include / leave out the feature (the row stays)",
+        &[],
+    ),
+    row(
+        "t",
+        FEATURES,
+        "transform: log <-> none (written as your setting)",
+        &[(Char('t'), Bound::Command(Command::ToggleTransform))],
+    ),
+    row(
+        "e",
+        FEATURES,
+        "edit the as-of date (recency, tenure and age count to it)",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
+    ),
+    // Cluster
+    row(
+        "Enter",
+        CLUSTER,
+        "go on to Inspect (runs the sweep first if out of date)",
+        &[],
+    ),
+    row(
+        "Esc",
+        CLUSTER,
+        "cancel the running sweep; else back to Features",
+        &[],
+    ),
+    row(
+        "←→ ↑↓",
+        CLUSTER,
+        "choose another K of the sweep: segments follow at once",
+        &[],
+    ),
+    row(
+        "r",
+        CLUSTER,
+        "run the sweep (again) with the options",
+        &[(Char('r'), Bound::Command(Command::RunSweep))],
+    ),
+    row(
+        "e",
+        CLUSTER,
+        "type K (or 'auto'), or the selected option's value",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
+    ),
+    row(
+        "Del / Bksp",
+        CLUSTER,
+        "clear K: let the sweep choose it again (auto)",
+        &[
+            (KeyCode::Delete, Bound::Command(Command::AutoK)),
+            (KeyCode::Backspace, Bound::Command(Command::AutoK)),
+        ],
+    ),
+    row(
+        "w",
+        CLUSTER,
+        "widen the K range (K to twice as far) and run the sweep",
+        &[(Char('w'), Bound::Command(Command::WidenRange))],
+    ),
+    row(
+        "v",
+        CLUSTER,
+        "the chart or the structure, when both do not fit",
+        &[(Char('v'), Bound::Command(Command::SwapView))],
+    ),
+    row(
+        "Tab",
+        CLUSTER,
+        "options: K from / to, K, restarts, seed",
+        &[],
+    ),
+    row("Options: ←→", CLUSTER, "change the selected option", &[]),
+    // Inspect
+    row(
+        "Enter",
+        INSPECT,
+        "open the segment; in a segment, go on to Export; comparing, compare with the selected one",
+        &[],
+    ),
+    row("Esc", INSPECT, "close the view; else back to Cluster", &[]),
+    row(
+        "←→ h l",
+        INSPECT,
+        "the column in focus (the table scrolls to it, the bars show it); in a segment or comparing, the other segment",
+        &[],
+    ),
+    row(
+        "e",
+        INSPECT,
+        "rename the selected segment's label",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
+    ),
+    row(
+        "a",
+        INSPECT,
+        "edit the selected segment's recommended action",
+        &[(Char('a'), Bound::Command(Command::EditAction))],
+    ),
+    row(
+        "s / S",
+        INSPECT,
+        "sort the segment table by the next column (marked ▲▼ in the header) / reverse the order",
+        &[
+            (Char('s'), Bound::Command(Command::SortNext)),
+            (Char('S'), Bound::Command(Command::SortReverse)),
+        ],
+    ),
+    row(
+        "c",
+        INSPECT,
+        "compare: c on A, choose B, Enter; both profiles side by side",
+        &[(Char('c'), Bound::Command(Command::Compare))],
+    ),
+    row(
+        "o",
+        INSPECT,
+        "origin: where the segment's customers were in a previous run",
+        &[(Char('o'), Bound::Command(Command::Origin))],
+    ),
+    row(
+        "p",
+        INSPECT,
+        "2-D PCA scatter of the segments (a sample of customers)",
+        &[(Char('p'), Bound::Command(Command::Scatter))],
+    ),
+    row(
+        "/",
+        LOAD_INSPECT,
+        "search: filter the file list (Load); customers by id or part of one, several are listed (Inspect)",
+        &[(Char('/'), Bound::Command(Command::Search))],
+    ),
+    // Export
+    row(
+        "Enter",
+        EXPORT,
+        "write; asks first if the folder already holds files",
+        &[],
+    ),
+    row(
+        "Esc",
+        EXPORT,
+        "cancel the writing; else back to Inspect",
+        &[],
+    ),
+    row(
+        "e",
+        EXPORT,
+        "edit the folder (relative to where custseg runs); Ctrl-U clears it, Enter writes, Esc stops editing",
+        &[(Char('e'), Bound::Command(Command::EditValue))],
+    ),
+    row(
+        "↑↓ Tab",
+        EXPORT,
+        "move between the folder and the files",
+        &[],
+    ),
+    row(
+        "Space ←→",
+        EXPORT,
+        "check / uncheck; on the scoring SQL row ←→ picks the engine",
+        &[],
+    ),
+    // Everywhere
+    row(
+        "1-7",
+        ALL,
+        "jump to Load, Map, Clean, Features, Cluster, Inspect, Export (runs what it needs first; Esc cancels)",
+        &[
+            (Char('1'), Bound::JumpTo(Stage::Load)),
+            (Char('2'), Bound::JumpTo(Stage::Map)),
+            (Char('3'), Bound::JumpTo(Stage::Clean)),
+            (Char('4'), Bound::JumpTo(Stage::Features)),
+            (Char('5'), Bound::JumpTo(Stage::Cluster)),
+            (Char('6'), Bound::JumpTo(Stage::Inspect)),
+            (Char('7'), Bound::JumpTo(Stage::Export)),
+        ],
+    ),
+    row(
+        "Enter",
+        ALL,
+        "open / confirm the selected thing; else go on to the next stage",
+        &[(KeyCode::Enter, Bound::Confirm)],
+    ),
+    row(
+        "Esc",
+        ALL,
+        "back: close / cancel; on a screen, the previous stage",
+        &[(KeyCode::Esc, Bound::Back)],
+    ),
+    row(
+        "Tab / S-Tab",
+        ALL,
+        "next / previous pane",
+        &[
+            (KeyCode::Tab, Bound::NextPane),
+            (KeyCode::BackTab, Bound::PrevPane),
+        ],
+    ),
+    row(
+        "↑↓←→ hjkl",
+        ALL,
+        "move (←→ scroll a wide table where nothing else moves sideways)",
+        &[
+            (KeyCode::Up, Bound::Move(Move::Up)),
+            (KeyCode::Down, Bound::Move(Move::Down)),
+            (KeyCode::Left, Bound::Move(Move::Left)),
+            (KeyCode::Right, Bound::Move(Move::Right)),
+            (Char('k'), Bound::Move(Move::Up)),
+            (Char('j'), Bound::Move(Move::Down)),
+            (Char('h'), Bound::Move(Move::Left)),
+            (Char('l'), Bound::Move(Move::Right)),
+        ],
+    ),
+    row(
+        "PgUp PgDn Home End",
+        ALL,
+        "move a page; to the first / last (g / G too)",
+        &[
+            (KeyCode::PageUp, Bound::Move(Move::PageUp)),
+            (KeyCode::PageDown, Bound::Move(Move::PageDown)),
+            (KeyCode::Home, Bound::Move(Move::Home)),
+            (KeyCode::End, Bound::Move(Move::End)),
+            (Char('g'), Bound::Move(Move::Home)),
+            (Char('G'), Bound::Move(Move::End)),
+        ],
+    ),
+    row(
+        "Space",
+        ALL,
+        "include / leave out the selected column or feature; toggle",
+        &[(Char(' '), Bound::Toggle)],
+    ),
+    row(
+        "? / F1",
+        ALL,
+        "this help (Esc closes it; F1 also works in text fields)",
+        &[(Char('?'), Bound::Help)],
+    ),
+    row(
+        "q",
+        ALL,
+        "quit (asks first while work runs or edits are not exported)",
+        &[(Char('q'), Bound::Quit)],
+    ),
+    row(
+        "Ctrl-C",
+        ALL,
+        "quit at once, from anywhere (exit status 130)",
+        &[],
+    ),
+];
+
+/// The rows help shows on `stage`: the screen's own, then those for
+/// everywhere that no screen row explains already.
+pub fn rows_for(stage: Stage) -> (Vec<&'static Binding>, Vec<&'static Binding>) {
+    let own: Vec<&Binding> = BINDINGS
+        .iter()
+        .filter(|b| b.scope != Scope::Everywhere && b.scope.covers(stage))
+        .collect();
+    let everywhere = BINDINGS
+        .iter()
+        .filter(|b| b.scope == Scope::Everywhere && !own.iter().any(|o| o.keys == b.keys))
+        .collect();
+    (own, everywhere)
+}
+
+/// The key table as Markdown, for the README (a test keeps them equal).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Key | Where | What it does |\n|---|---|---|\n");
+    for b in BINDINGS {
+        let place = match b.scope {
+            Scope::Everywhere => "every screen".to_string(),
+            Scope::On(stages) => stages
+                .iter()
+                .map(|s| s.title())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let keys = b.keys.replace('|', "\\|");
+        out.push_str(&format!("| `{keys}` | {place} | {} |\n", b.meaning));
+    }
+    out
+}
+
+/// The press of `code` on `stage` in the table.
+fn bound(stage: Stage, code: KeyCode) -> Option<Bound> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope.covers(stage))
+        .flat_map(|b| b.presses.iter())
+        .find(|(c, _)| *c == code)
+        .map(|&(_, b)| b)
+}
+
 fn movement(code: KeyCode, vim: bool) -> Option<Move> {
     Some(match code {
         KeyCode::Up => Move::Up,
@@ -66,62 +583,10 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
     if key.code == KeyCode::F(1) {
         return Some(Action::Help);
     }
-    match ctx.overlay {
-        Some(OverlayKind::ConfirmQuit) => {
-            return match key.code {
-                KeyCode::Char('y' | 'Y' | 'q') => Some(Action::Answer(true)),
-                KeyCode::Char('n' | 'N') | KeyCode::Esc | KeyCode::Enter => {
-                    Some(Action::Answer(false))
-                }
-                _ => None,
-            };
-        }
-        Some(OverlayKind::Help) => {
-            return match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') => Some(Action::Back),
-                KeyCode::Char('q') => Some(Action::Quit),
-                code => movement(code, true).map(Action::Move),
-            };
-        }
-        Some(OverlayKind::Error) => {
-            return match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char(' ') => Some(Action::Back),
-                KeyCode::Char('q') => Some(Action::Quit),
-                KeyCode::Char('?') => Some(Action::Help),
-                _ => None,
-            };
-        }
-        Some(OverlayKind::Input) => {
-            return match key.code {
-                KeyCode::Esc => Some(Action::Back),
-                KeyCode::Enter => Some(Action::Confirm),
-                KeyCode::Backspace => Some(Action::Backspace),
-                KeyCode::Delete => Some(Action::Delete),
-                KeyCode::Char('u') if ctrl => Some(Action::ClearInput),
-                KeyCode::Char(c) if !ctrl && !alt => Some(Action::Input(c)),
-                code => movement(code, false).map(Action::Move),
-            };
-        }
-        Some(OverlayKind::Confirm) => {
-            return match key.code {
-                KeyCode::Char('y' | 'Y') => Some(Action::Answer(true)),
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Answer(false)),
-                KeyCode::Char('q') => Some(Action::Quit),
-                _ => None,
-            };
-        }
-        Some(OverlayKind::Picker) => {
-            return match key.code {
-                KeyCode::Esc => Some(Action::Back),
-                KeyCode::Enter | KeyCode::Char(' ') => Some(Action::Confirm),
-                KeyCode::Char('q') => Some(Action::Quit),
-                KeyCode::Char('?') => Some(Action::Help),
-                code => movement(code, true).map(Action::Move),
-            };
-        }
-        None => {}
+    if let Some(overlay) = ctx.overlay {
+        return overlay_key(overlay, key.code, ctrl, alt);
     }
-    // Keys that mean the same everywhere on a screen.
+    // Keys that mean the same on a screen, text field or not.
     match key.code {
         KeyCode::Esc => return Some(Action::Back),
         KeyCode::Enter => return Some(Action::Confirm),
@@ -130,66 +595,63 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
         _ => {}
     }
     if ctx.text_input {
-        return match key.code {
-            KeyCode::Backspace => Some(Action::Backspace),
-            KeyCode::Delete => Some(Action::Delete),
-            KeyCode::Char('u') if ctrl => Some(Action::ClearInput),
-            KeyCode::Char(c) if !ctrl && !alt => Some(Action::Input(c)),
-            code => movement(code, false).map(Action::Move),
-        };
+        return text_key(key.code, ctrl, alt);
     }
     if ctrl || alt {
         return None;
     }
-    match key.code {
-        KeyCode::Char('q') => return Some(Action::Quit),
-        KeyCode::Char('?') => return Some(Action::Help),
-        KeyCode::Char(' ') => return Some(Action::Toggle),
-        _ => {}
-    }
-    if ctx.stage == Stage::Map {
-        match key.code {
-            KeyCode::Char('f') => return Some(Action::SetUse(ColumnUse::Feature)),
-            KeyCode::Char('p') => return Some(Action::SetUse(ColumnUse::Profile)),
-            KeyCode::Char('i') => return Some(Action::SetUse(ColumnUse::Ignore)),
-            KeyCode::Char('r') => return Some(Action::PickRole),
-            _ => {}
-        }
-    }
-    if let KeyCode::Char(c) = key.code
-        && let Some(command) = stage_command(ctx.stage, c)
-    {
-        return Some(command);
-    }
-    if key.code == KeyCode::Backspace && ctx.stage == Stage::Load {
-        // The file list: Backspace goes up a folder, as in most file managers.
-        return Some(Action::Move(Move::Left));
-    }
-    movement(key.code, true).map(Action::Move)
+    bound(ctx.stage, key.code).map(Bound::action)
 }
 
-/// The letters of each later screen.
-fn stage_command(stage: Stage, c: char) -> Option<Action> {
-    let command = match (stage, c) {
-        (Stage::Features, 't') => Command::ToggleTransform,
-        (Stage::Features, 'a') => Command::EditAsOf,
-        (Stage::Features, 'x') => return Some(Action::Toggle),
-        (Stage::Cluster, 'r') => Command::RunSweep,
-        (Stage::Cluster, 'a') => Command::AutoK,
-        (Stage::Cluster, 'e') => Command::EditValue,
-        (Stage::Cluster, 'v') => Command::SwapView,
-        (Stage::Cluster, 'w') => Command::WidenRange,
-        (Stage::Inspect, 'r') => Command::Rename,
-        (Stage::Inspect, 'a') => Command::EditAction,
-        (Stage::Inspect, '/') => Command::Search,
-        (Stage::Inspect, 'p') => Command::Scatter,
-        (Stage::Inspect, 'e') => Command::Next,
-        (Stage::Inspect, 's') => Command::SortNext,
-        (Stage::Inspect, 'S') => Command::SortReverse,
-        (Stage::Inspect, 'c') => Command::Compare,
-        _ => return None,
-    };
-    Some(Action::Command(command))
+/// Keys in a text field: printable characters are text.
+fn text_key(code: KeyCode, ctrl: bool, alt: bool) -> Option<Action> {
+    match code {
+        KeyCode::Backspace => Some(Action::Backspace),
+        KeyCode::Delete => Some(Action::Delete),
+        KeyCode::Char('u') if ctrl => Some(Action::ClearInput),
+        KeyCode::Char(c) if !ctrl && !alt => Some(Action::Input(c)),
+        code => movement(code, false).map(Action::Move),
+    }
+}
+
+/// An open overlay takes the keys first.
+fn overlay_key(overlay: OverlayKind, code: KeyCode, ctrl: bool, alt: bool) -> Option<Action> {
+    match overlay {
+        OverlayKind::ConfirmQuit => match code {
+            KeyCode::Char('y' | 'Y' | 'q') => Some(Action::Answer(true)),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc | KeyCode::Enter => Some(Action::Answer(false)),
+            _ => None,
+        },
+        OverlayKind::Help => match code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') => Some(Action::Back),
+            KeyCode::Char('q') => Some(Action::Quit),
+            code => movement(code, true).map(Action::Move),
+        },
+        OverlayKind::Error => match code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char(' ') => Some(Action::Back),
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::Help),
+            _ => None,
+        },
+        OverlayKind::Input => match code {
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Enter => Some(Action::Confirm),
+            code => text_key(code, ctrl, alt),
+        },
+        OverlayKind::Confirm => match code {
+            KeyCode::Char('y' | 'Y') => Some(Action::Answer(true)),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Answer(false)),
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
+        },
+        OverlayKind::Picker => match code {
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Enter | KeyCode::Char(' ') => Some(Action::Confirm),
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::Help),
+            code => movement(code, true).map(Action::Move),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -345,13 +807,17 @@ mod tests {
             map_key(m, press(KeyCode::Char('p'))),
             Some(Action::SetUse(ColumnUse::Profile))
         ));
+        // `i` went: Space includes / leaves out, as on Features; `e` edits
+        // the role (the column's value), `r` only ever runs the sweep.
+        assert!(map_key(m, press(KeyCode::Char('i'))).is_none());
+        assert!(map_key(m, press(KeyCode::Char('r'))).is_none());
         assert!(matches!(
-            map_key(m, press(KeyCode::Char('i'))),
-            Some(Action::SetUse(ColumnUse::Ignore))
+            map_key(m, press(KeyCode::Char(' '))),
+            Some(Action::Toggle)
         ));
         assert!(matches!(
-            map_key(m, press(KeyCode::Char('r'))),
-            Some(Action::PickRole)
+            map_key(m, press(KeyCode::Char('e'))),
+            Some(Action::Command(Command::EditValue))
         ));
         // Not on the Load screen.
         assert!(map_key(SCREEN, press(KeyCode::Char('f'))).is_none());
@@ -410,15 +876,16 @@ mod tests {
             Some(Action::Command(Command::RunSweep))
         ));
         assert!(matches!(
-            map_key(on(Stage::Inspect), press(KeyCode::Char('r'))),
-            Some(Action::Command(Command::Rename))
+            map_key(on(Stage::Inspect), press(KeyCode::Char('e'))),
+            Some(Action::Command(Command::EditValue))
         ));
+        assert!(map_key(on(Stage::Inspect), press(KeyCode::Char('r'))).is_none());
         assert!(matches!(
             map_key(on(Stage::Inspect), press(KeyCode::Char('/'))),
             Some(Action::Command(Command::Search))
         ));
         assert!(map_key(on(Stage::Clean), press(KeyCode::Char('t'))).is_none());
-        assert!(map_key(on(Stage::Load), press(KeyCode::Char('/'))).is_none());
+        assert!(map_key(on(Stage::Map), press(KeyCode::Char('/'))).is_none());
         // A text box takes every letter; Enter and Esc answer it.
         let input = ctx(Stage::Inspect, Some(OverlayKind::Input), true);
         assert!(matches!(
@@ -450,5 +917,70 @@ mod tests {
             map_key(confirm, press(KeyCode::Char('q'))),
             Some(Action::Quit)
         ));
+    }
+
+    /// The agreed grammar: one meaning per key on every screen.
+    #[test]
+    fn one_meaning_per_letter_across_screens() {
+        let on = |stage| ctx(stage, None, false);
+        for stage in Stage::ALL {
+            let act = |c: char| map_key(on(stage), press(KeyCode::Char(c)));
+            // `r` runs (Cluster), `a` is the action (Inspect): nothing else.
+            if stage != Stage::Cluster {
+                assert!(act('r').is_none(), "r on {stage:?}");
+            }
+            if stage != Stage::Inspect {
+                assert!(act('a').is_none(), "a on {stage:?}");
+            }
+            assert!(matches!(act(' '), Some(Action::Toggle)), "{stage:?}");
+            assert!(matches!(act('q'), Some(Action::Quit)), "{stage:?}");
+            assert!(matches!(act('?'), Some(Action::Help)), "{stage:?}");
+            if let Some(Action::Command(c)) = act('e') {
+                assert_eq!(c, Command::EditValue, "e on {stage:?}");
+            }
+            for (i, target) in Stage::ALL.into_iter().enumerate() {
+                let digit = char::from(b'1' + i as u8);
+                assert!(
+                    matches!(act(digit), Some(Action::JumpTo(s)) if s == target),
+                    "{digit} on {stage:?}"
+                );
+            }
+        }
+        // A text field takes the digits as text.
+        assert!(matches!(
+            map_key(ctx(Stage::Load, None, true), press(KeyCode::Char('3'))),
+            Some(Action::Input('3'))
+        ));
+    }
+
+    #[test]
+    fn no_press_is_bound_twice_on_one_screen() {
+        for stage in Stage::ALL {
+            let mut seen = Vec::new();
+            for b in BINDINGS.iter().filter(|b| b.scope.covers(stage)) {
+                for (code, _) in b.presses {
+                    assert!(!seen.contains(code), "{code:?} twice on {stage:?}");
+                    seen.push(*code);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn inspect_letters_for_sorting_comparing_and_origin() {
+        let i = ctx(Stage::Inspect, None, false);
+        for (c, want) in [
+            ('s', Command::SortNext),
+            ('S', Command::SortReverse),
+            ('c', Command::Compare),
+            ('o', Command::Origin),
+            ('a', Command::EditAction),
+            ('/', Command::Search),
+        ] {
+            assert!(
+                matches!(map_key(i, press(KeyCode::Char(c))), Some(Action::Command(x)) if x == want),
+                "{c}"
+            );
+        }
     }
 }

@@ -31,8 +31,10 @@ pub mod data;
 pub mod effect;
 pub mod event;
 pub mod harness;
+pub mod help_text;
 pub mod jobs;
 pub mod keymap;
+pub mod navigate;
 pub mod overlay;
 pub mod remedy;
 pub mod screens;
@@ -107,7 +109,12 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
             }
             session.draw(&app)?;
             if app.should_quit {
-                return Ok(());
+                // Ctrl-C: the work is dropped, as on SIGINT (exit 130).
+                return if app.interrupted {
+                    Err(Error::Cancelled)
+                } else {
+                    Ok(())
+                };
             }
             // SIGTERM, SIGHUP (the SSH session went away) or SIGINT from
             // outside: stop the work and give the terminal back.

@@ -18,7 +18,7 @@ pub fn as_of_origin(source: &AsOfSource) -> (String, &'static str) {
         AsOfSource::Model => "the model's",
     };
     let long = match source.remedy() {
-        Some(Remedy::OtherAsOf) => format!("{short}; a: another"),
+        Some(Remedy::OtherAsOf) => format!("{short}; e: another"),
         _ => short.to_string(),
     };
     (long, short)
@@ -35,17 +35,17 @@ pub fn key_hint(r: &Remedy) -> String {
         Remedy::Header => load("Header = yes"),
         Remedy::DateOrder { order } => load(&format!("Dates to {order}")),
         Remedy::SetRole { role, column } => match column {
-            Some(c) => format!("give '{c}' the {role} role on Map columns (r)"),
-            None => format!("give a column the {role} role on Map columns (r)"),
+            Some(c) => format!("give '{c}' the {role} role on Map columns (e)"),
+            None => format!("give a column the {role} role on Map columns (e)"),
         },
         Remedy::DirectionValues { column } => format!(
-            "give '{column}' the direction role on Map columns (r) and name its inflow and outflow values in a run.toml (aggregate.inflow_values, aggregate.outflow_values)"
+            "give '{column}' the direction role on Map columns (e) and name its inflow and outflow values in a run.toml (aggregate.inflow_values, aggregate.outflow_values)"
         ),
         Remedy::InputKind { kind } => {
             format!("set aggregate.input = \"{kind}\" in a run.toml")
         }
-        Remedy::AsOf { .. } => "set the as-of date on Features (a)".into(),
-        Remedy::OtherAsOf => "choose another as-of date on Features (a)".into(),
+        Remedy::AsOf { .. } => "set the as-of date on Features (e)".into(),
+        Remedy::OtherAsOf => "choose another as-of date on Features (e)".into(),
         Remedy::MaxMissing { value: Some(v) } => {
             format!("raise Max missing to at least {v} in Clean options (Tab)")
         }

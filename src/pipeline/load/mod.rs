@@ -43,14 +43,40 @@ pub enum FileKind {
     Workbook,
 }
 
-pub fn file_kind(path: &Path) -> FileKind {
-    let ext = path
-        .extension()
+/// Workbook extensions: these files go to the workbook reader.
+pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xla", "xlam"];
+/// Extensions delimited text usually has (any other file is read as text
+/// too; these are the names a file list offers).
+pub const TEXT_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "asc", "dat", "psv", "tab"];
+/// Extensions of compressed text (`customers.csv.gz`); the compression is
+/// told by the first bytes, the name only lists it.
+pub const COMPRESSED_EXTENSIONS: &[&str] = &["gz", "gzip", "zst", "zstd"];
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "xla" | "xlam" => FileKind::Workbook,
+}
+
+pub fn file_kind(path: &Path) -> FileKind {
+    match extension(path) {
+        Some(e) if WORKBOOK_EXTENSIONS.contains(&e.as_str()) => FileKind::Workbook,
         _ => FileKind::Delimited,
+    }
+}
+
+/// Whether a file named `name` is one the loader reads by its name: a
+/// workbook, delimited text, or compressed text (`.csv.gz`, `.dat.zst`).
+pub fn is_data_file_name(name: &str) -> bool {
+    let path = Path::new(name);
+    match extension(path) {
+        Some(e) if COMPRESSED_EXTENSIONS.contains(&e.as_str()) => path
+            .file_stem()
+            .and_then(|stem| extension(Path::new(stem)))
+            .is_some_and(|inner| TEXT_EXTENSIONS.contains(&inner.as_str())),
+        Some(e) => {
+            TEXT_EXTENSIONS.contains(&e.as_str()) || WORKBOOK_EXTENSIONS.contains(&e.as_str())
+        }
+        None => false,
     }
 }
 

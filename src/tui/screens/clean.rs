@@ -18,6 +18,7 @@ use crate::pipeline::run::{self, Prepared};
 use crate::remedy::Remedy;
 use crate::tui::action::{Action, Move};
 use crate::tui::data::{Change, Output};
+use crate::tui::effect::Effect;
 use crate::tui::jobs::{JobKind, Request, RunningJob};
 use crate::tui::overlay::StatusKind;
 use crate::tui::remedy;
@@ -253,7 +254,7 @@ fn clean_failed(cx: &mut Ctx, e: &Error) {
             "Set Duplicates to keep-first or keep-last (Tab to Options, then ←/→), or fix the ids in the file.".into()
         }
         Some(Remedy::AsOf { .. }) => {
-            "Set the as-of date on Features (a), or leave it empty to use the latest activity date.".into()
+            "Set the as-of date on Features (e), or leave it empty to use the latest activity date.".into()
         }
         _ => crate::tui::remedy::hint_for(
             e,
@@ -664,7 +665,12 @@ impl Screen for CleanScreen {
             Action::Back => cx.go_to(Stage::Map),
             Action::Confirm => {
                 if cx.job(JobKind::Clean).is_some() {
-                    cx.set_status(StatusKind::Info, "Still cleaning; Esc cancels.");
+                    // Kept, not dropped: Features opens when the clean is done.
+                    cx.push(Effect::JumpTo(Stage::Features));
+                    cx.set_status(
+                        StatusKind::Info,
+                        "Still cleaning; Features opens when it is done (Esc cancels).",
+                    );
                 } else if cx.data.cleaned().is_none() {
                     cx.start(Request::Clean);
                 } else {
@@ -752,6 +758,7 @@ impl Screen for CleanScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -773,20 +780,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "are removed first. Every change re-runs Clean and Features.",
     ),
-    ("", ""),
-    (
-        "←→ h l",
-        "max missing: drop columns above this share (5% steps)",
-    ),
-    (
-        "↑↓ j k",
-        "select a column; the box below says what happened",
-    ),
-    (
-        "Tab",
-        "options: max missing, duplicate ids, constant columns",
-    ),
-    ("Options: ←→ Spc", "change the selected option"),
-    ("Enter", "go on to Features"),
-    ("Esc", "cancel the running clean; else back to Map columns"),
 ];

@@ -34,6 +34,10 @@ use std::cell::Cell;
 pub struct FeaturesScreen {
     pub selected: usize,
     pub offset: Cell<usize>,
+    /// The rows' names in the order first shown: a row keeps its place
+    /// when Space excludes or includes it (so a second Space toggles the
+    /// same feature).
+    order: Vec<String>,
 }
 
 /// A row of the list: a feature in use, one the user excluded, or one
@@ -80,10 +84,37 @@ pub fn rows<'a>(features: &'a Features, options: &'a FeatureOptions) -> Vec<Row<
     out
 }
 
+/// `rows` in the order remembered (rows not seen before last, as they come).
+fn ordered<'a>(mut rows: Vec<Row<'a>>, order: &[String]) -> Vec<Row<'a>> {
+    rows.sort_by_key(|r| {
+        order
+            .iter()
+            .position(|n| n == r.name())
+            .unwrap_or(usize::MAX)
+    });
+    rows
+}
+
+/// Remembers the order of `rows`: names gone are forgotten, new ones go last.
+fn remember_order(order: &mut Vec<String>, rows: &[Row]) {
+    order.retain(|n| rows.iter().any(|r| r.name() == n));
+    for r in rows {
+        if !order.iter().any(|n| n == r.name()) {
+            order.push(r.name().to_string());
+        }
+    }
+}
+
 /// The rows of the features held (made with the options of the config
-/// the outputs were made with).
-fn held_rows<'a>(data: &'a crate::tui::data::PipelineData) -> Option<Vec<Row<'a>>> {
-    Some(rows(data.features()?, &data.config().features))
+/// the outputs were made with), in the order remembered.
+fn held_rows<'a>(
+    data: &'a crate::tui::data::PipelineData,
+    order: &[String],
+) -> Option<Vec<Row<'a>>> {
+    Some(ordered(
+        rows(data.features()?, &data.config().features),
+        order,
+    ))
 }
 
 /// The selected feature: name, (transform, skewness) when built, included.
@@ -112,7 +143,9 @@ impl FeaturesScreen {
                     );
                 }
                 cx.config.features = f.options.clone();
-                let n = rows(&f.features, &f.options).len();
+                let made = rows(&f.features, &f.options);
+                remember_order(&mut self.order, &made);
+                let n = made.len();
                 self.selected = self.selected.min(n.saturating_sub(1));
                 cx.change(Change::Put {
                     config: job.config,
@@ -149,7 +182,7 @@ impl FeaturesScreen {
     }
 
     fn selected_row(&self, cx: &Ctx) -> Option<SelectedRow> {
-        let rows = held_rows(cx.data)?;
+        let rows = held_rows(cx.data, &self.order)?;
         let row = rows.get(self.selected)?;
         Some(match row {
             Row::Used(_, info) => (info.name.clone(), Some((info.transform, info.min)), true),
@@ -161,7 +194,7 @@ impl FeaturesScreen {
 
     fn toggle_include(&mut self, cx: &mut Ctx) {
         let data = cx.data;
-        let (Some(f), Some(rows)) = (data.features(), held_rows(data)) else {
+        let (Some(f), Some(rows)) = (data.features(), held_rows(data, &self.order)) else {
             return;
         };
         let Some(row) = rows.get(self.selected) else {
@@ -251,7 +284,7 @@ impl FeaturesScreen {
         let name_w = (inner.width as usize)
             .saturating_sub(LIST_FIXED)
             .clamp(6, 22);
-        let rows = rows(f, &v.data.config().features);
+        let rows = ordered(rows(f, &v.data.config().features), &self.order);
         let height = (inner.height as usize).saturating_sub(1);
         let offset = widgets::scroll_offset(&self.offset, self.selected, height, rows.len());
         let mut lines = vec![list_header(t, name_w)];
@@ -318,7 +351,7 @@ impl FeaturesScreen {
         view: &FeatureView,
     ) {
         let t = v.theme;
-        let rows = rows(f, &v.data.config().features);
+        let rows = ordered(rows(f, &v.data.config().features), &self.order);
         let Some(row) = rows.get(self.selected) else {
             return;
         };
@@ -671,7 +704,7 @@ impl Screen for FeaturesScreen {
         if cx.data.features().is_none() && !running {
             cx.start(Request::Features);
         }
-        let (Some(f), Some(rows)) = (cx.data.features(), held_rows(cx.data)) else {
+        let (Some(f), Some(rows)) = (cx.data.features(), held_rows(cx.data, &self.order)) else {
             return;
         };
         self.selected = self.selected.min(rows.len().saturating_sub(1));
@@ -687,7 +720,7 @@ impl Screen for FeaturesScreen {
     }
 
     fn update(&mut self, cx: &mut Ctx, action: Action) {
-        let n = held_rows(cx.data).map_or(0, |r| r.len());
+        let n = held_rows(cx.data, &self.order).map_or(0, |r| r.len());
         let running = cx.job_of(&[JobKind::Clean, JobKind::Features]).is_some();
         match action {
             Action::Back if running => {
@@ -698,9 +731,10 @@ impl Screen for FeaturesScreen {
             Action::Back => cx.go_to(Stage::Clean),
             Action::Confirm => {
                 if running {
+                    cx.push(Effect::JumpTo(Stage::Cluster));
                     cx.set_status(
                         StatusKind::Info,
-                        "Still building the features; Esc cancels.",
+                        "Still building the features; Cluster opens when they are done (Esc cancels).",
                     );
                 } else if cx.data.features().is_none() {
                     cx.start(Request::Features);
@@ -710,7 +744,7 @@ impl Screen for FeaturesScreen {
             }
             Action::Toggle => self.toggle_include(cx),
             Action::Command(Command::ToggleTransform) => self.toggle_transform(cx),
-            Action::Command(Command::EditAsOf) => {
+            Action::Command(Command::EditValue) => {
                 let now = cx
                     .config
                     .clean
@@ -767,7 +801,7 @@ impl Screen for FeaturesScreen {
             KeyHint::new(g.up_down, "feature"),
             KeyHint::new("Spc", "in/out"),
             KeyHint::new("t", "log/none"),
-            KeyHint::new("a", "as-of"),
+            KeyHint::new("e", "as-of"),
             KeyHint::new("Enter", "cluster"),
             KeyHint::new("Esc", "back"),
         ]);
@@ -779,6 +813,7 @@ impl Screen for FeaturesScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -804,16 +839,6 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Columns a rule keeps out are listed last: Space clusters on one.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a feature"),
-    (
-        "Space x",
-        "exclude it from the clustering / include it again",
-    ),
-    ("t", "transform: log <-> none (written as your setting)"),
-    ("a", "as-of date (recency, tenure and age count to it)"),
-    ("Enter", "go on to Cluster"),
-    ("Esc", "cancel the running work; else back to Clean"),
     ("", ""),
     (
         "",

@@ -12,7 +12,7 @@ use crate::pipeline::mapping::{
     ColumnMapping, ColumnUse, IdDecision, IdSource, Mapping, MappingOptions, Role, map_columns,
 };
 use crate::pipeline::table::{ColumnType, Table};
-use crate::tui::action::{Action, Move};
+use crate::tui::action::{Action, Command, Move};
 use crate::tui::data::{Change, Output};
 use crate::tui::overlay::{Overlay, RolePicker, StatusKind};
 use crate::tui::stage::Stage;
@@ -131,7 +131,7 @@ fn mapping_of(cx: &mut Ctx, table: &Table) -> Option<Arc<Mapping>> {
 pub fn id_banner(id: &IdDecision) -> Option<String> {
     match (id.source, &id.column) {
         (IdSource::None, _) if id.rows_look_like_transactions => Some(
-            "No customer id found, but the rows look like transactions: select the customer column and press r."
+            "No customer id found, but the rows look like transactions: select the customer column and press e."
                 .to_string(),
         ),
         (IdSource::None, _) => Some(
@@ -139,7 +139,7 @@ pub fn id_banner(id: &IdDecision) -> Option<String> {
                 .to_string(),
         ),
         (IdSource::Values, Some(c)) => Some(format!(
-            "'{c}' is the customer id from its values ({:.0}% sure): check it; r changes it.",
+            "'{c}' is the customer id from its values ({:.0}% sure): check it; e changes it.",
             id.confidence * 100.0
         )),
         _ => None,
@@ -552,7 +552,7 @@ impl Screen for MapScreen {
                         Some(warning) => cx.set_status(StatusKind::Warn, warning),
                         None => cx.set_status(
                             StatusKind::Info,
-                            "Check each column's role (r changes it) and use (f/p/i). Enter goes on.",
+                            "Check each column's role (e changes it) and use (Space, f/p). Enter goes on.",
                         ),
                     }
                 }
@@ -606,8 +606,15 @@ impl Screen for MapScreen {
                 self.details_scroll = 0;
             }
             Action::Toggle => {
-                if let Some((name, usage, ..)) = column {
-                    self.set_use(cx, &name, next_use(usage));
+                // Include / leave out: ignored columns come back as a
+                // feature when numeric, else as profile only.
+                if let Some((name, usage, ctype, _)) = column {
+                    let u = match usage {
+                        ColumnUse::Ignore if ctype.is_numeric() => ColumnUse::Feature,
+                        ColumnUse::Ignore => ColumnUse::Profile,
+                        _ => ColumnUse::Ignore,
+                    };
+                    self.set_use(cx, &name, u);
                 }
             }
             Action::SetUse(u) => {
@@ -615,7 +622,7 @@ impl Screen for MapScreen {
                     self.set_use(cx, &name, u);
                 }
             }
-            Action::PickRole => {
+            Action::Command(Command::EditValue) => {
                 if let Some((_, _, ctype, role)) = column {
                     let choices = role_choices(ctype);
                     let selected = choices.iter().position(|c| *c == role).unwrap_or(0);
@@ -666,8 +673,9 @@ impl Screen for MapScreen {
         }
         vec![
             KeyHint::new(g.up_down, "column"),
-            KeyHint::new("r", "role"),
-            KeyHint::new("f/p/i", "use"),
+            KeyHint::new("e", "role"),
+            KeyHint::new("Space", "in/out"),
+            KeyHint::new("f/p", "use"),
             KeyHint::new("Enter", "next"),
             KeyHint::new("Esc", "back"),
         ]
@@ -678,6 +686,7 @@ impl Screen for MapScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -703,19 +712,6 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "score, calendar part, flag, outcome): f clusters on one anyway.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a column"),
-    ("r", "choose the column's role from a list (or automatic)"),
-    ("f", "use as a clustering feature"),
-    (
-        "p",
-        "profile only: shown in segment profiles, not clustered",
-    ),
-    ("i", "ignore the column"),
-    ("Space ←→", "cycle feature / profile only / ignore"),
-    ("Tab", "details pane (scroll with ↑↓)"),
-    ("Enter", "go on to the next stage"),
-    ("Esc", "back to Load (the mapping is kept)"),
 ];
 
 /// Feature / profile / ignore counts.

@@ -66,28 +66,41 @@ pub fn draw_error(frame: &mut Frame, area: Rect, app: &App, report: &ErrorReport
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
 }
 
+/// What the Quit? box says: what would be lost.
+fn quit_text(app: &App) -> String {
+    let (work, edits) = app.quit_would_lose();
+    let mut text = String::new();
+    if let Some(what) = work {
+        text.push_str(&format!("{what} is still running; it will be cancelled. "));
+    }
+    if edits {
+        text.push_str(
+            "Your changes (labels, actions, options) are not exported yet; Export (7) writes them with run.toml. ",
+        );
+    }
+    text.push_str("Quit anyway?");
+    text
+}
+
+/// The Quit? box. Its height comes from the text as wrapped at this width,
+/// and the y / n line has a row of its own at the bottom, so it shows at
+/// every size (the text is cut first when the screen is very short).
 pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let what = app
-        .jobs
-        .iter()
-        .find(|j| j.cancel.is_some())
-        .map_or("Work".to_string(), |j| j.label.clone());
-    let lines = vec![
-        Line::from(format!("{what} is still running.")),
-        Line::from("Quit anyway? It will be cancelled."),
-        Line::default(),
-        Line::from(vec![
-            Span::styled("y", t.key()),
-            Span::raw(" quit    "),
-            Span::styled("n", t.key()),
-            Span::raw(" / "),
-            Span::styled("Esc", t.key()),
-            Span::raw(" keep working"),
-        ]),
-    ];
-    let width = 50.min(area.width.saturating_sub(4));
-    let popup = centered(area, width, lines.len() as u16 + 2);
+    let text = quit_text(app);
+    let width = 56.min(area.width.saturating_sub(2)).max(area.width.min(12));
+    let inner_w = width.saturating_sub(4) as usize;
+    let keys_line = Line::from(vec![
+        Span::styled("y", t.key()),
+        Span::raw(" quit  "),
+        Span::styled("n", t.key()),
+        Span::raw("/"),
+        Span::styled("Esc", t.key()),
+        Span::raw(" stay"),
+    ]);
+    let keys_rows = wrapped_rows(&keys_line.to_string(), inner_w);
+    let height = (wrapped_rows(&text, inner_w) + 1 + keys_rows + 2).min(area.height);
+    let popup = centered(area, width, height);
     frame.render_widget(Clear, popup);
     let block = pane_block(t, " Quit? ", true).border_style(t.warn());
     let inner = block.inner(popup);
@@ -98,7 +111,14 @@ pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
         inner.width.saturating_sub(2),
         inner.height,
     );
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+    let keys_h = keys_rows.min(padded.height);
+    let body = Rect::new(padded.x, padded.y, padded.width, padded.height - keys_h);
+    let keys = Rect::new(padded.x, body.bottom(), padded.width, keys_h);
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, t.text())).wrap(Wrap { trim: true }),
+        body,
+    );
+    frame.render_widget(Paragraph::new(keys_line).wrap(Wrap { trim: true }), keys);
 }
 
 /// A text box: title, the field (cursor shown reversed), what to type, and

@@ -1,94 +1,62 @@
 //! The help overlay: what this screen is for, its keys, then the keys that
-//! work everywhere. ↑↓ scroll, Esc / ? / F1 close.
+//! work everywhere (laid out by `help_text` from the key table). ↑↓ scroll,
+//! Esc / ? / F1 close; "more" marks show only where there is more.
 
 use crate::tui::app::App;
-use crate::tui::text;
+use crate::tui::help_text::{self, HelpLine, HelpStyle};
 use crate::tui::widgets::{centered, pane_block};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-const GLOBAL: &[(&str, &str)] = &[
-    (
-        "? / F1",
-        "this help (Esc closes it; F1 also works in text fields)",
-    ),
-    ("↑↓←→ hjkl", "move; PgUp PgDn Home End jump"),
-    ("q", "quit (asks first while work is running)"),
-    ("Ctrl-C", "quit at once, from anywhere"),
-];
-
-/// ASCII replacements for the arrows and marks in help text (the marks
-/// as ASCII mode draws them: ✓ +, ✗ x).
-fn ascii_keys(s: &str) -> String {
-    s.replace("↑↓←→", "arrows")
-        .replace("↑↓", "Up/Dn")
-        .replace("←→", "Lt/Rt")
-        .replace('↑', "Up")
-        .replace('↓', "Dn")
-        .replace('←', "Lt")
-        .replace('→', "Rt")
-        .replace('✓', "+")
-        .replace('✗', "x")
-        .replace('▲', "^")
-        .replace('▼', "v")
-        .replace('◀', "<")
-        .replace('▶', ">")
-}
-
-pub fn lines(app: &App) -> Vec<Line<'static>> {
-    let t = &app.theme;
-    let fix = |s: &str| {
-        if t.ascii {
-            ascii_keys(s)
-        } else {
-            s.to_string()
-        }
-    };
-    let mut out = Vec::new();
-    let key_w = 17;
-    let section = |out: &mut Vec<Line<'static>>, rows: &[(&str, &str)]| {
-        for (k, v) in rows {
-            if k.is_empty() {
-                out.push(Line::styled(fix(v), t.text()));
-            } else if v.is_empty() {
-                out.push(Line::styled(fix(k), t.title()));
-            } else {
-                out.push(Line::from(vec![
-                    Span::styled(text::fit(&fix(k), key_w, ""), t.key()),
-                    Span::styled(fix(v), t.text()),
-                ]));
-            }
-        }
-    };
-    section(&mut out, app.screen(app.stage).help());
-    out.push(Line::default());
-    out.push(Line::styled("Everywhere", t.title()));
-    section(&mut out, GLOBAL);
-    out
+/// The help of the current screen, laid out for a body `width` wide.
+pub fn layout(app: &App, width: u16) -> Vec<HelpLine> {
+    let prose = app.screen(app.stage).help();
+    help_text::layout(
+        prose,
+        app.stage,
+        app.theme.ascii,
+        help_text::text_width(width),
+    )
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let t = &app.theme;
-    let lines = lines(app);
+    let help = layout(app, area.width);
+    let lines: Vec<Line> = help
+        .iter()
+        .map(|l| match l.style {
+            HelpStyle::Title => Line::styled(l.text.clone(), t.title()),
+            HelpStyle::Text => Line::styled(l.text.clone(), t.text()),
+            HelpStyle::Key => Line::from(vec![
+                Span::styled(l.key.clone(), t.key()),
+                Span::styled(l.text.clone(), t.text()),
+            ]),
+        })
+        .collect();
+    let n = lines.len();
     // The whole body: a page of its own, nothing half-hidden around it.
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let height = (n as u16 + 2).min(area.height);
     let popup = centered(area, area.width, height);
     frame.render_widget(Clear, popup);
-    let inner_h = height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(inner_h);
+    let max_scroll = help_text::max_scroll(n, area.height) as u16;
     let scroll = scroll.min(max_scroll);
     let mut block = pane_block(t, &format!(" Help: {} ", app.stage.title()), true)
         .title_bottom(Line::styled(" Esc close ", t.dim()).right_aligned());
-    if max_scroll > 0 {
-        block = block.title_bottom(
-            Line::styled(
-                format!(" {} more ", if t.ascii { "Up/Dn" } else { "↑↓" }),
-                t.dim(),
-            )
-            .left_aligned(),
-        );
+    let (up, down) = if t.ascii {
+        ("Up", "Dn")
+    } else {
+        ("↑", "↓")
+    };
+    let more = match (scroll > 0, scroll < max_scroll) {
+        (true, true) => Some(format!(" {up}{down} more ")),
+        (true, false) => Some(format!(" {up} more ")),
+        (false, true) => Some(format!(" {down} more ")),
+        (false, false) => None,
+    };
+    if let Some(more) = more {
+        block = block.title_bottom(Line::styled(more, t.dim()).left_aligned());
     }
     let inner = block.inner(popup);
     frame.render_widget(block, popup);

@@ -17,7 +17,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ))
         .centered(),
         Line::from("Enlarge the window or use a smaller font.").centered(),
-        Line::from("q quits.").centered(),
+        // In a text field q is a letter: only Ctrl-C quits there.
+        Line::from(if app.key_context().text_input {
+            "Ctrl-C quits."
+        } else {
+            "q quits."
+        })
+        .centered(),
     ];
     let top = area.height.saturating_sub(lines.len() as u16) / 2;
     let inner = ratatui::layout::Rect::new(area.x, area.y + top, area.width, area.height - top);

@@ -13,9 +13,6 @@ use ratatui::widgets::{Paragraph, Wrap};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
-/// File name extensions the browser lists (folders are always listed).
-pub const DATA_EXTENSIONS: [&str; 8] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"];
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub name: String,
@@ -59,27 +56,6 @@ pub fn fs_path(text: &str) -> PathBuf {
     PathBuf::from(text)
 }
 
-/// Extensions of compressed text the loader reads (`customers.csv.gz`).
-pub const COMPRESSED_EXTENSIONS: [&str; 4] = ["gz", "gzip", "zst", "zstd"];
-/// Extensions of text that may be listed compressed.
-const TEXT_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
-
-fn is_data_file(name: &str) -> bool {
-    let ext = |p: &Path| {
-        p.extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-    };
-    let path = Path::new(name);
-    match ext(path) {
-        Some(e) if COMPRESSED_EXTENSIONS.contains(&e.as_str()) => path
-            .file_stem()
-            .and_then(|stem| ext(Path::new(stem)))
-            .is_some_and(|inner| TEXT_EXTENSIONS.contains(&inner.as_str())),
-        Some(e) => DATA_EXTENSIONS.contains(&e.as_str()),
-        None => false,
-    }
-}
-
 /// Folders first, then data files, each sorted by name; hidden files skipped.
 pub fn list_dir(dir: &Path) -> Result<Vec<Entry>> {
     let read = std::fs::read_dir(dir).map_err(|e| Error::io_path("listing", dir, e))?;
@@ -98,7 +74,7 @@ pub fn list_dir(dir: &Path) -> Result<Vec<Entry>> {
             // Follow symlinks, so a linked folder opens like a folder.
             let meta = std::fs::metadata(e.path()).ok()?;
             let is_dir = meta.is_dir();
-            (is_dir || is_data_file(&name)).then_some(Entry {
+            (is_dir || crate::pipeline::load::is_data_file_name(&name)).then_some(Entry {
                 name,
                 is_dir,
                 size: meta.len(),
@@ -123,8 +99,9 @@ impl Browser {
         if !self.listed || self.dir != dir {
             self.list(dir);
         }
-        // While a name is being typed the list shows what it could complete
-        // to; once it names an entry, the whole folder (that entry selected).
+        // While a name is being typed the list shows the names holding it
+        // (the ghost completes only those it starts); once it names an
+        // entry, the whole folder (that entry selected).
         let exact = self
             .entries
             .iter()
@@ -141,7 +118,8 @@ impl Browser {
                 if e.name == ".." {
                     lower.is_empty()
                 } else {
-                    e.name.to_lowercase().starts_with(&lower)
+                    // Part of a name finds it (`/` on Load searches).
+                    e.name.to_lowercase().contains(&lower)
                 }
             })
             .collect();
@@ -297,10 +275,10 @@ mod tests {
             "e.txt.zstd",
             "f.xlsx",
         ] {
-            assert!(is_data_file(name), "{name}");
+            assert!(crate::pipeline::load::is_data_file_name(name), "{name}");
         }
         for name in ["g.gz", "h.tar.gz", "i.xlsx.gz", "j.zip", "k", "l.json"] {
-            assert!(!is_data_file(name), "{name}");
+            assert!(!crate::pipeline::load::is_data_file_name(name), "{name}");
         }
         let dir = tempfile::tempdir().unwrap();
         for name in ["x.csv.gz", "y.csv.zst", "z.log.gz"] {

@@ -25,6 +25,7 @@ use crate::pipeline::analysis::{Step, k_choice};
 use crate::pipeline::cluster::SweepResult;
 use crate::tui::action::{Action, Command, Move};
 use crate::tui::data::{Change, Output, PipelineData};
+use crate::tui::effect::Effect;
 use crate::tui::jobs::{JobKind, Request, RunningJob};
 use crate::tui::overlay::{InputBox, InputPurpose, Overlay, StatusKind};
 use crate::tui::stage::Stage;
@@ -48,8 +49,6 @@ pub struct ClusterScreen {
     pub swap: bool,
     /// What `v` would show, as last drawn (`None`: everything fits).
     pub swap_label: Cell<Option<&'static str>>,
-    /// Enter ran the sweep: Inspect opens when it is done.
-    pub then_inspect: bool,
 }
 
 /// The panes, in Tab order.
@@ -153,19 +152,14 @@ impl ClusterScreen {
                     ),
                 );
                 cx.start(Request::Profile);
-                if std::mem::take(&mut self.then_inspect) && cx.stage == Stage::Cluster {
-                    cx.go_to(Stage::Inspect);
-                }
             }
             Err(Error::Cancelled) => {
-                self.then_inspect = false;
                 cx.set_status(
                     StatusKind::Warn,
                     "Sweep cancelled; nothing was changed. r runs it again.",
                 );
             }
             Err(e) => {
-                self.then_inspect = false;
                 let msg = crate::tui::remedy::error_text(&e);
                 let hint = crate::tui::remedy::hint_for(
                     &e,
@@ -453,7 +447,6 @@ impl Screen for ClusterScreen {
                 };
             }
             Action::Back if sweeping || cx.job(JobKind::Profile).is_some() => {
-                self.then_inspect = false;
                 let what = if sweeping { "Sweep" } else { "Profiling" };
                 cx.cancel(JobKind::Cluster);
                 cx.cancel(JobKind::Profile);
@@ -463,29 +456,22 @@ impl Screen for ClusterScreen {
                 );
             }
             Action::Back => cx.go_to(Stage::Features),
-            Action::Confirm if sweeping => {
-                self.then_inspect = true;
-                cx.set_status(
-                    StatusKind::Info,
-                    "Inspect opens when the sweep is done; Esc cancels it.",
-                );
-            }
             Action::Command(Command::RunSweep) if sweeping => {
                 cx.set_status(StatusKind::Info, "The sweep is running; Esc cancels it.");
             }
-            Action::Command(Command::RunSweep) => {
-                self.then_inspect = false;
-                cx.start(Request::Sweep);
+            Action::Confirm if sweeping => {
+                cx.push(Effect::JumpTo(Stage::Inspect));
+                cx.set_status(
+                    StatusKind::Info,
+                    "The sweep is running; Inspect opens when it is done (Esc cancels).",
+                );
             }
+            Action::Command(Command::RunSweep) => cx.start(Request::Sweep),
             Action::Confirm => {
                 if cx.data.sweep().is_none() || pending(cx) {
-                    // As the help says: run the sweep, then Inspect.
-                    self.then_inspect = true;
+                    // Run the sweep, then go on to Inspect, as the help says.
                     cx.start(Request::Sweep);
-                    cx.set_status(
-                        StatusKind::Info,
-                        "Running the sweep; Inspect opens when it is done (Esc cancels).",
-                    );
+                    cx.push(Effect::JumpTo(Stage::Inspect));
                 } else {
                     cx.go_to(Stage::Inspect);
                 }
@@ -536,7 +522,8 @@ impl Screen for ClusterScreen {
         match self.focus {
             Pane::Results if v.data.sweep().is_some() => {
                 keys.push(KeyHint::new(g.left_right, "move K"));
-                keys.push(KeyHint::new("a", "auto K"));
+                keys.push(KeyHint::new("e", "type K"));
+                keys.push(KeyHint::new("Del", "auto K"));
                 if v.data.k_pick().is_some_and(|p| p.at_edge) {
                     keys.push(KeyHint::new("w", "widen range"));
                 }
@@ -562,6 +549,7 @@ impl Screen for ClusterScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -595,23 +583,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Silhouette (-1..1) and CH: higher is better; DB: lower is better.",
     ),
-    ("", ""),
-    (
-        "←→ ↑↓",
-        "choose another K of the sweep: segments follow at once",
-    ),
-    ("a", "let the sweep choose K again (auto)"),
-    ("r", "run the sweep (again) with the options"),
-    (
-        "w",
-        "widen the K range (K to twice as far) and run the sweep",
-    ),
-    ("Tab", "options: K from / to, K, restarts, seed"),
-    ("Options: ←→", "change the selected option; e types a value"),
-    ("v", "the chart or the structure, when both do not fit"),
-    (
-        "Enter",
-        "go on to Inspect (runs the sweep first if out of date)",
-    ),
-    ("Esc", "cancel the running sweep; else back to Features"),
 ];

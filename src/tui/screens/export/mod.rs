@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::export::Output as OutputFile;
 use crate::pipeline::export::outset::{self, SetStatus, Target};
 use crate::remedy::Remedy;
-use crate::tui::action::{Action, Move};
+use crate::tui::action::{Action, Command, Move};
 use crate::tui::data::{Change, Exported};
 use crate::tui::jobs::{JobKind, Request, RunningJob};
 use crate::tui::overlay::{Overlay, Question, StatusKind};
@@ -57,6 +57,9 @@ pub struct ExportScreen {
     /// Scoring SQL and PMML: taken from the run's options on first entry.
     pub scoring: ScoringChoice,
     scoring_seeded: bool,
+    /// The folder field has the keys (after `e`, as every field): until
+    /// then digits and letters keep their meaning (`2` goes to Map).
+    pub editing: bool,
 }
 
 impl Default for ExportScreen {
@@ -67,6 +70,7 @@ impl Default for ExportScreen {
             chosen: [true; OUTPUT_FILES.len()],
             scoring: ScoringChoice::default(),
             scoring_seeded: false,
+            editing: false,
         }
     }
 }
@@ -90,7 +94,7 @@ fn target(dir: &Path) -> Option<Target> {
 impl ExportScreen {
     /// The folder field has the keys (letters are text there).
     pub fn editing_folder(&self, jobs: &[RunningJob]) -> bool {
-        self.row == 0 && crate::tui::jobs::find(jobs, &[JobKind::Export]).is_none()
+        self.editing && self.row == 0 && crate::tui::jobs::find(jobs, &[JobKind::Export]).is_none()
     }
 
     /// The scoring row under the cursor, if it is on one.
@@ -555,7 +559,7 @@ impl Screen for ExportScreen {
         if cx.data.exported().is_none() {
             cx.set_status(
                 StatusKind::Info,
-                "Check the folder and the files, then Enter writes them.",
+                "Check the folder (e edits it) and the files, then Enter writes them.",
             );
         }
     }
@@ -576,14 +580,33 @@ impl Screen for ExportScreen {
             }
             return;
         }
-        let on_folder = self.row == 0;
+        let on_folder = self.row == 0 && self.editing;
+        if !matches!(
+            action,
+            Action::Input(_)
+                | Action::Paste(_)
+                | Action::Backspace
+                | Action::Delete
+                | Action::ClearInput
+                | Action::Move(_)
+        ) {
+            self.editing = false;
+        }
         match action {
+            Action::Command(Command::EditValue) if self.row == 0 => {
+                self.editing = true;
+                self.folder.end();
+            }
+            Action::Back if on_folder => {}
             Action::Back => cx.go_to(Stage::Inspect),
             Action::Confirm => self.write(cx),
             Action::NextPane => self.row = (self.row + 1) % rows,
             Action::PrevPane => self.row = (self.row + rows - 1) % rows,
             Action::Move(Move::Up) => self.row = self.row.saturating_sub(1),
-            Action::Move(Move::Down) => self.row = (self.row + 1).min(rows - 1),
+            Action::Move(Move::Down) => {
+                self.editing = false;
+                self.row = (self.row + 1).min(rows - 1);
+            }
             Action::Input(c) if on_folder => self.folder.insert(c),
             Action::Paste(s) if on_folder => self.folder.insert_str(s.trim()),
             Action::Backspace if on_folder => {
@@ -643,9 +666,12 @@ impl Screen for ExportScreen {
             return vec![KeyHint::new("Esc", "cancel")];
         }
         let mut keys = vec![KeyHint::new("Enter", "write")];
-        if self.row == 0 {
+        if self.row == 0 && self.editing {
             keys.push(KeyHint::new(g.down, "files"));
             keys.push(KeyHint::new("Ctrl-U", "clear"));
+        } else if self.row == 0 {
+            keys.push(KeyHint::new("e", "edit folder"));
+            keys.push(KeyHint::new(g.down, "files"));
         } else {
             keys.push(KeyHint::new(g.up_down, "row"));
             keys.push(KeyHint::new("Spc", "check"));
@@ -666,6 +692,7 @@ impl Screen for ExportScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -691,19 +718,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "custseg's earlier outputs there are replaced, your files stay.",
     ),
-    ("", ""),
-    (
-        "Folder",
-        "type it (relative to where custseg runs); Ctrl-U clears",
-    ),
-    ("↑↓ Tab", "move between the folder and the files"),
-    (
-        "Space ←→",
-        "check / uncheck; on the scoring SQL row ←→ picks the engine",
-    ),
-    (
-        "Enter",
-        "write; asks first if the folder already holds files",
-    ),
-    ("Esc", "cancel the writing; else back to Inspect"),
 ];

@@ -448,7 +448,7 @@ impl Screen for InspectScreen {
         if tiny.is_empty() {
             cx.set_status(
                 StatusKind::Info,
-                format!("{k} segments. Enter opens one; / finds a customer; e: export."),
+                format!("{k} segments. Enter opens one; / finds a customer; 7: export."),
             );
         } else {
             cx.set_status(
@@ -481,7 +481,6 @@ impl Screen for InspectScreen {
                 cx.clear_status();
             }
             Action::Back => cx.go_to(Stage::Cluster),
-            Action::Command(Command::Next) => cx.go_to(Stage::Export),
             Action::Command(Command::Search) => {
                 cx.open(Overlay::Input(InputBox::new(
                     InputPurpose::Search,
@@ -503,7 +502,7 @@ impl Screen for InspectScreen {
                 Some(first) if view == View::Segments => self.finish_compare(cx, first),
                 _ => self.start_compare(cx, k),
             },
-            Action::Command(Command::Rename) if k > 0 => self.edit_label(cx),
+            Action::Command(Command::EditValue) if k > 0 => self.edit_label(cx),
             Action::Command(Command::EditAction) if k > 0 => self.edit_action(cx),
             Action::Confirm if view == View::Segments && k > 0 => match self.compare_first {
                 Some(first) => self.finish_compare(cx, first),
@@ -512,6 +511,8 @@ impl Screen for InspectScreen {
                     self.scroll = 0;
                 }
             },
+            // Nothing to open in a segment: go on to the next stage.
+            Action::Confirm if view == View::Segment => cx.go_to(Stage::Export),
             Action::Confirm if view == View::Customer => {
                 // Enter on a customer opens their segment.
                 if let Some(c) = &self.customer
@@ -576,8 +577,7 @@ impl Screen for InspectScreen {
                 KeyHint::new("/", "find"),
                 KeyHint::new("c", "compare"),
                 KeyHint::new(g.left_right, "column"),
-                KeyHint::new("e", "export"),
-                KeyHint::new("r", "rename"),
+                KeyHint::new("e", "rename"),
                 KeyHint::new("p", "PCA"),
             ],
             View::Compare => vec![
@@ -595,8 +595,9 @@ impl Screen for InspectScreen {
             View::Segment => vec![
                 KeyHint::new(g.left_right, "segment"),
                 KeyHint::new(g.up_down, "scroll"),
-                KeyHint::new("r", "rename"),
+                KeyHint::new("e", "rename"),
                 KeyHint::new("a", "action"),
+                KeyHint::new("Enter", "export"),
                 KeyHint::new("Esc", "back"),
             ],
             View::Customer => vec![
@@ -617,6 +618,7 @@ impl Screen for InspectScreen {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -658,33 +660,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Columns that do not fit are marked ◀ n / ▶ n in the header: ←/→ scroll.",
     ),
-    ("", ""),
-    ("↑↓ j k", "select a segment"),
-    (
-        "Enter",
-        "open the segment: profile, distinguishing features",
-    ),
-    (
-        "←→ h l",
-        "the column in focus: the table scrolls to it, the bars show it",
-    ),
-    (
-        "s / S",
-        "sort by the next column (marked ▲▼ in the header) / reverse",
-    ),
-    (
-        "c",
-        "compare: c on A, choose B, Enter; both profiles side by side",
-    ),
-    ("r / a", "rename the segment's label / change its action"),
-    (
-        "/",
-        "find customers by id or part of one; several are listed",
-    ),
-    (
-        "p",
-        "2-D PCA scatter of the segments (a sample of customers)",
-    ),
-    ("e", "go on to Export"),
-    ("Esc", "close the view; else back to Cluster"),
 ];

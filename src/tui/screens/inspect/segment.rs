@@ -128,9 +128,9 @@ fn head_lines(t: &Theme, s: &SegmentProfile, yours: bool, width: usize) -> Vec<L
         Span::styled(s.label.clone(), t.title().patch(t.segment(s.id))),
         Span::styled(
             if yours {
-                "  (yours; r renames)"
+                "  (yours; e renames)"
             } else {
-                "  (r renames)"
+                "  (e renames)"
             },
             t.dim(),
         ),

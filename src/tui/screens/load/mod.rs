@@ -11,12 +11,12 @@ use super::{Ctx, DrawCtx, Screen, Session};
 use crate::error::{Error, Result};
 use crate::pipeline::load::{FileKind, file_kind};
 use crate::pipeline::table::{SourceInfo, Table};
-use crate::tui::action::{Action, Move};
+use crate::tui::action::{Action, Command, Move};
 use crate::tui::data::{Change, Output};
 use crate::tui::jobs::{JobKind, Request, RunningJob, file_name};
 use crate::tui::overlay::StatusKind;
 use crate::tui::text::{self, TextInput};
-use crate::tui::widgets::file_browser::{Browser, fs_path};
+use crate::tui::widgets::file_browser::{Browser, fs_path, split_path};
 use crate::tui::widgets::{self, KeyHint, pane_block};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -438,6 +438,23 @@ impl Screen for LoadScreen {
                 self.focus = PANES[(i + step) % PANES.len()];
                 return;
             }
+            Action::Command(Command::EditValue) => {
+                self.focus = Pane::Path;
+                self.path.end();
+                return;
+            }
+            Action::Command(Command::Search) => {
+                // Keep the folder, drop the name: what is typed filters the list.
+                let dir = split_path(self.path.text()).0.to_string();
+                self.path.set(&dir);
+                self.focus = Pane::Path;
+                self.after_path_change(cx);
+                cx.set_status(
+                    StatusKind::Info,
+                    "Type part of a file name: the list shows the files holding it.",
+                );
+                return;
+            }
             Action::Back if cx.job(JobKind::Load).is_some() => {
                 let label = cx.job(JobKind::Load).map(|j| j.label.clone());
                 cx.cancel(JobKind::Load);
@@ -580,6 +597,7 @@ pub fn load_hint(err: &Error, path: &Path) -> String {
     }
 }
 
+/// What the screen is for (its keys: `keymap::BINDINGS`).
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
@@ -589,24 +607,4 @@ pub const HELP: &[(&str, &str)] = &[
         "",
         "Options override what is detected; the preview shows each column's type.",
     ),
-    ("", ""),
-    ("Tab / S-Tab", "panes: File, Files, Options, Preview"),
-    ("Enter", "load the file; once loaded, go on to Map columns"),
-    ("Esc", "cancel loading; leave the path field"),
-    (
-        "File: → End",
-        "accept the completion shown after the cursor",
-    ),
-    (
-        "File: ↓ Ctrl-U",
-        "go down to the file list / clear the path",
-    ),
-    ("Files: ↑↓ Enter", "select; open a folder or load a file"),
-    ("Files: ← →", "parent folder / open the selected folder"),
-    ("Options: ↑↓", "choose an option"),
-    (
-        "Options: ←→ Spc",
-        "change it (auto = detect); Enter reloads",
-    ),
-    ("Preview: ↑↓←→", "scroll rows and columns"),
 ];
