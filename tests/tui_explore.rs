@@ -468,8 +468,12 @@ fn enter_on_a_stale_or_running_sweep_opens_inspect_when_it_is_done() {
     assert_eq!(h.app.stage, Stage::Cluster);
     h.hold_jobs(true);
     h.key(KeyCode::Char('r')).key(KeyCode::Enter);
-    let text = h.text();
-    assert!(text.contains("Inspect opens when it is done"), "{text}");
+    let status = h.app.status.as_ref().map(|s| s.text.clone());
+    assert!(
+        status.as_deref().unwrap_or("").contains("Inspect opens when it is done"),
+        "{status:?}"
+    );
+    assert_eq!(h.app.jump, Some(Stage::Inspect));
     assert_eq!(h.app.stage, Stage::Cluster);
     h.hold_jobs(false).settle();
     assert_eq!(h.app.stage, Stage::Inspect, "{:?}", h.app.status);

@@ -573,11 +573,13 @@ impl Screen for InspectScreen {
             View::Segments => vec![
                 KeyHint::new(g.up_down, "segment"),
                 KeyHint::new("Enter", "open"),
-                KeyHint::new("s/S", "sort"),
-                KeyHint::new("/", "find"),
-                KeyHint::new("c", "compare"),
-                KeyHint::new(g.left_right, "column"),
+                // Hints that do not fit are left off from the end; the
+                // status line already names / (find) and 7 (export).
                 KeyHint::new("e", "rename"),
+                KeyHint::new("s/S", "sort"),
+                KeyHint::new("c", "compare"),
+                KeyHint::new("/", "find"),
+                KeyHint::new(g.left_right, "column"),
                 KeyHint::new("p", "PCA"),
             ],
             View::Compare => vec![
