@@ -470,7 +470,10 @@ fn enter_on_a_stale_or_running_sweep_opens_inspect_when_it_is_done() {
     h.key(KeyCode::Char('r')).key(KeyCode::Enter);
     let status = h.app.status.as_ref().map(|s| s.text.clone());
     assert!(
-        status.as_deref().unwrap_or("").contains("Inspect opens when it is done"),
+        status
+            .as_deref()
+            .unwrap_or("")
+            .contains("Inspect opens when it is done"),
         "{status:?}"
     );
     assert_eq!(h.app.jump, Some(Stage::Inspect));
