@@ -577,6 +577,37 @@ fn main() {
     }));
     shot("cluster-sweep-running", sweep);
 
+    // Issue 18: the sweep mid-way, each K fitted so far in the table and
+    // the elbow (the job run here, its first five K fed to the screen).
+    let mut streaming = at(COLOR, customers, Stage::Features, 120, 40);
+    streaming.hold_jobs(true);
+    streaming.key(KeyCode::Enter);
+    let job = streaming.held.pop().expect("the sweep job");
+    let events = std::sync::Mutex::new(Vec::new());
+    custseg::tui::worker::run_job(job, &|ev| events.lock().unwrap().push(ev));
+    let fitted: Vec<WorkerEvent> = events
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e, WorkerEvent::KFitted { .. }))
+        .take(5)
+        .collect();
+    for ev in fitted {
+        streaming.act(Action::Worker(ev));
+    }
+    let id = streaming.app.jobs[0].id;
+    streaming.act(Action::Worker(WorkerEvent::Progress {
+        job: id,
+        fraction: 0.45,
+        message: "K=6 (sample of 3,000 rows): restart 4 of 10".into(),
+    }));
+    streaming.app.jobs[0].started = std::time::Instant::now() - Duration::from_secs(9);
+    shot("cluster-sweep-streaming", streaming);
+    shot(
+        "cluster-200x60",
+        at(COLOR, customers, Stage::Cluster, 200, 60),
+    );
+
     shot("cluster", at(COLOR, customers, Stage::Cluster, 80, 24));
 
     let mut cluster_help = at(COLOR, customers, Stage::Cluster, 80, 24);
@@ -585,6 +616,33 @@ fn main() {
 
     // Inspect
     shot("inspect", at(COLOR, customers, Stage::Inspect, 80, 24));
+
+    let mut sorted = at(COLOR, customers, Stage::Inspect, 120, 40);
+    sorted.key(KeyCode::Char('s')).key(KeyCode::Char('s'));
+    shot("inspect-sorted-by-size", sorted);
+
+    let mut compare = at(COLOR, customers, Stage::Inspect, 120, 40);
+    compare
+        .key(KeyCode::Char('c'))
+        .key(KeyCode::Down)
+        .key(KeyCode::Enter);
+    shot("inspect-compare", compare);
+
+    let mut matches = at(COLOR, customers, Stage::Inspect, 120, 40);
+    matches
+        .key(KeyCode::Char('/'))
+        .type_str("C00001")
+        .key(KeyCode::Enter);
+    shot("inspect-search-matches", matches);
+
+    shot(
+        "inspect-200x60",
+        at(COLOR, customers, Stage::Inspect, 200, 60),
+    );
+    shot(
+        "messy-file-map-120x40",
+        at(COLOR, "tests/fixtures/tui/messy.csv", Stage::Map, 120, 40),
+    );
 
     let mut segment = at(COLOR, customers, Stage::Inspect, 80, 24);
     segment.key(KeyCode::Down).key(KeyCode::Enter);

@@ -467,6 +467,47 @@ fn real_binary_panic_restores_the_terminal_then_reports_one_line() {
     );
 }
 
+/// The real binary: Inspect sorts its segment table by the next column
+/// (`s`, marked in the header) and reverses it (`S`); `/` with part of an
+/// id lists the matches.
+#[test]
+fn real_binary_sorting_inspect() {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custseg"));
+    cmd.arg("tests/fixtures/tui/customers.csv");
+    let mut pty = Pty::spawn(cmd, 120, 40);
+    pty.wait_for("30 rows");
+    pty.send(ENTER);
+    pty.wait_for("12 columns: 7 feature");
+    pty.send(ENTER);
+    pty.wait_for("Cleaned: 30 rows in, 30 out");
+    pty.send(ENTER);
+    pty.wait_for("Distribution");
+    pty.send(ENTER);
+    pty.wait_for("K=2: no number of segments");
+    pty.send(ENTER);
+    pty.wait_for("2 segments. Enter opens one");
+    pty.wait_for("#▲");
+    pty.send("s");
+    pty.wait_for("Sorted by label");
+    pty.send("s");
+    pty.wait_for("Sorted by size, largest first");
+    pty.wait_for("Size▼");
+    pty.send("S");
+    pty.wait_for("Sorted by size, smallest first");
+    pty.wait_for("Size▲");
+    pty.send("/");
+    pty.wait_for("Find a customer");
+    pty.send("C000");
+    pty.send(ENTER);
+    pty.wait_for("9 customers match 'C000'");
+    pty.send(ESC);
+    pty.wait_for("Segment sizes");
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    pty.assert_restored();
+}
+
 /// The real binary: digits go forward running what is needed (clean,
 /// features, sweep, profiles) and back in one key (Export -> Map), then
 /// Ctrl-C exits with status 130.

@@ -304,9 +304,17 @@ fn help_wraps_at_60x18_and_ascii_keeps_keys_apart() {
             let mut h = loaded_at(60, 18, ui);
             h.app.stage = stage;
             ch(&mut h, '?');
+            // Scroll to the end: the scroll is clamped, so the frame stops
+            // changing there.
             let mut seen = String::new();
-            for _ in 0..40 {
-                seen.push_str(&h.text());
+            let mut last = String::new();
+            for _ in 0..200 {
+                let frame = h.text();
+                if frame == last {
+                    break;
+                }
+                seen.push_str(&frame);
+                last = frame;
                 h.key(KeyCode::Down);
             }
             let words: String = seen.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -837,7 +837,12 @@ fn search_finds_a_customer_and_their_segment() {
     let Some(Overlay::Input(b)) = &h.app.overlay else {
         panic!("box closed")
     };
-    assert!(b.error.as_ref().unwrap().contains("no customer 'nope'"));
+    assert!(
+        b.error
+            .as_ref()
+            .unwrap()
+            .contains("no customer id contains 'nope'")
+    );
     assert!(h.text().contains("Ids look like C0001"));
     h.key(KeyCode::Esc);
     assert!(h.app.overlay.is_none());

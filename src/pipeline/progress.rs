@@ -10,6 +10,21 @@ pub trait Progress: Sync {
     fn is_cancelled(&self) -> bool {
         false
     }
+    /// A K of the sweep is fitted and measured, before the sweep ends (so
+    /// a caller can show each K as it comes). Ignored by default.
+    fn k_fitted(&self, _k: &KFitted) {}
+}
+
+/// One K of a sweep as soon as it is fitted and measured: its SSE and
+/// quality metrics (not its labels), and how many K the sweep fits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KFitted {
+    pub k: usize,
+    pub sse: f64,
+    pub metrics: crate::pipeline::cluster::Metrics,
+    /// K fitted so far, this one included, and K to fit in all.
+    pub done: usize,
+    pub total: usize,
 }
 
 /// Progress sink that ignores everything (tests, library callers).

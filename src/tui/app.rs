@@ -346,6 +346,8 @@ impl App {
             cancel: (kind != JobKind::Sheets).then_some(cancel),
             path: shown.path,
             config: Box::new(self.config.clone()),
+            started: std::time::Instant::now(),
+            fitted: Vec::new(),
         });
     }
 
@@ -598,6 +600,11 @@ impl App {
                 if let Some(j) = self.jobs.iter_mut().find(|j| j.id == job) {
                     j.fraction = fraction;
                     j.message = message;
+                }
+            }
+            WorkerEvent::KFitted { job, k } => {
+                if let Some(j) = self.jobs.iter_mut().find(|j| j.id == job) {
+                    j.fitted.push(k);
                 }
             }
             WorkerEvent::Done { job, output } => {

@@ -33,7 +33,8 @@ impl HelpLine {
 }
 
 /// ASCII replacements for the arrows and marks in help text (the marks
-/// as ASCII mode draws them: ✓ +, ✗ x).
+/// as ASCII mode draws them: ✓ +, ✗ x, the sort's ▲▼ ^ v, the hidden
+/// columns' ◀▶ < >).
 pub fn ascii_keys(s: &str) -> String {
     s.replace("↑↓←→", "arrows")
         .replace("↑↓", "Up/Dn")
@@ -44,6 +45,10 @@ pub fn ascii_keys(s: &str) -> String {
         .replace('→', "Rt")
         .replace('✓', "+")
         .replace('✗', "x")
+        .replace('▲', "^")
+        .replace('▼', "v")
+        .replace('◀', "<")
+        .replace('▶', ">")
 }
 
 /// The screen's prose: consecutive lines are one paragraph, wrapped at

@@ -10,9 +10,11 @@ use crate::config::RunConfig;
 use crate::pipeline::analysis::{Step, stale};
 use crate::pipeline::export::Output as OutputFile;
 use crate::pipeline::export::scoring::ExportOptions;
+use crate::pipeline::progress::KFitted;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobKind {
@@ -53,6 +55,22 @@ pub struct RunningJob {
     /// The config being edited when the job started: its output was made
     /// with these options.
     pub config: Box<RunConfig>,
+    /// When it started: the elapsed time and the estimate of what is left.
+    pub started: Instant,
+    /// The K a running sweep has fitted so far, in the order they came.
+    pub fitted: Vec<KFitted>,
+}
+
+impl RunningJob {
+    /// Time since the job started, and an estimate of the time left from
+    /// the share done so far (`None` until there is enough to go on).
+    pub fn timing(&self, now: Instant) -> (Duration, Option<Duration>) {
+        let elapsed = now.saturating_duration_since(self.started);
+        let f = self.fraction;
+        let left = ((0.02..1.0).contains(&f) && elapsed >= Duration::from_millis(500))
+            .then(|| elapsed.mul_f64((1.0 - f) / f));
+        (elapsed, left)
+    }
 }
 
 /// The first running job of any of `kinds`.

@@ -331,14 +331,14 @@ pub const BINDINGS: &[Binding] = &[
     row(
         "Enter",
         INSPECT,
-        "open the segment; in a segment, go on to Export",
+        "open the segment; in a segment, go on to Export; comparing, compare with the selected one",
         &[],
     ),
     row("Esc", INSPECT, "close the view; else back to Cluster", &[]),
     row(
         "←→ h l",
         INSPECT,
-        "the feature of the 'mean per segment' bars",
+        "the column in focus (the table scrolls to it, the bars show it); in a segment or comparing, the other segment",
         &[],
     ),
     row(
@@ -356,7 +356,7 @@ pub const BINDINGS: &[Binding] = &[
     row(
         "s / S",
         INSPECT,
-        "sort the segment table by the next column / reverse the order",
+        "sort the segment table by the next column (marked ▲▼ in the header) / reverse the order",
         &[
             (Char('s'), Bound::Command(Command::SortNext)),
             (Char('S'), Bound::Command(Command::SortReverse)),
@@ -365,7 +365,7 @@ pub const BINDINGS: &[Binding] = &[
     row(
         "c",
         INSPECT,
-        "compare two segments side by side",
+        "compare: c on A, choose B, Enter; both profiles side by side",
         &[(Char('c'), Bound::Command(Command::Compare))],
     ),
     row(
@@ -383,7 +383,7 @@ pub const BINDINGS: &[Binding] = &[
     row(
         "/",
         LOAD_INSPECT,
-        "search: filter the file list (Load); a customer by part of an id (Inspect)",
+        "search: filter the file list (Load); customers by id or part of one, several are listed (Inspect)",
         &[(Char('/'), Bound::Command(Command::Search))],
     ),
     // Export

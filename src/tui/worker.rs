@@ -23,7 +23,7 @@ use crate::pipeline::features::Features;
 use crate::pipeline::load::LoadOptions;
 use crate::pipeline::mapping::Mapping;
 use crate::pipeline::profile::Profiles;
-use crate::pipeline::progress::{FnProgress, Progress};
+use crate::pipeline::progress::{FnProgress, KFitted, Progress};
 use crate::pipeline::run::{Prepared, RunOutput};
 use crate::pipeline::table::Table;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -191,10 +191,37 @@ pub enum WorkerEvent {
         fraction: f64,
         message: String,
     },
+    /// A K of a running sweep, fitted and measured (the sweep goes on).
+    KFitted {
+        job: JobId,
+        k: KFitted,
+    },
     Done {
         job: JobId,
         output: JobOutput,
     },
+}
+
+/// The progress of a sweep that also sends each K as it is fitted.
+struct Streaming<'a> {
+    inner: &'a dyn Progress,
+    send: &'a (dyn Fn(WorkerEvent) + Sync),
+    job: JobId,
+}
+
+impl Progress for Streaming<'_> {
+    fn report(&self, fraction: f64, message: &str) {
+        self.inner.report(fraction, message);
+    }
+    fn is_cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
+    fn k_fitted(&self, k: &KFitted) {
+        (self.send)(WorkerEvent::KFitted {
+            job: self.job,
+            k: k.clone(),
+        });
+    }
 }
 
 /// Progress reports closer together than this are dropped (except the last).
@@ -285,11 +312,14 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
             config,
             cancel,
             ..
-        } => JobOutput::Swept(steps::cluster(
-            features,
-            config,
-            &with_cancel(report, cancel),
-        )),
+        } => {
+            let streaming = Streaming {
+                inner: &with_cancel(report, cancel),
+                send,
+                job: id,
+            };
+            JobOutput::Swept(steps::cluster(features, config, &streaming))
+        }
         Job::Profile {
             features,
             cleaned,

@@ -119,7 +119,10 @@ fn decide_without_id(table: &Table, mapping: &Mapping) -> Result<InputDecision> 
 fn decide_by_first_repeat(table: &Table, id: &Column) -> InputDecision {
     let rows = table.n_rows;
     let keys = IdKeys::new(&id.data);
-    let mut first: HashMap<IdKey<'_>, usize, FxBuild> = HashMap::default();
+    // Sized once: growing by doubling rehashes every key again and again,
+    // which on 10M customers made this stage grow worse than linearly.
+    let mut first: HashMap<IdKey<'_>, usize, FxBuild> =
+        HashMap::with_capacity_and_hasher(rows, FxBuild::default());
     for i in 0..rows {
         if let Some(k) = keys.key(i)
             && let Some(&j) = first.get(&k)
@@ -158,7 +161,8 @@ fn decide_by_first_repeat(table: &Table, id: &Column) -> InputDecision {
 fn decide_by_repeat_share(table: &Table, id: &Column) -> InputDecision {
     let rows = table.n_rows;
     let keys = IdKeys::new(&id.data);
-    let mut seen: HashSet<IdKey<'_>, FxBuild> = Default::default();
+    let mut seen: HashSet<IdKey<'_>, FxBuild> =
+        HashSet::with_capacity_and_hasher(rows, FxBuild::default());
     let mut with_id = 0usize;
     for i in 0..rows {
         if let Some(k) = keys.key(i) {

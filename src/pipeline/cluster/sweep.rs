@@ -35,7 +35,7 @@ use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
 use crate::pipeline::k_choice::{self, KPick};
 use crate::pipeline::linalg::row_major;
-use crate::pipeline::progress::Progress;
+use crate::pipeline::progress::{KFitted, Progress};
 use crate::{Error, Result};
 use ndarray::{ArrayView2, Axis};
 
@@ -393,6 +393,13 @@ fn fit_each_k(
                 davies_bouldin: None,
             }
         };
+        progress.k_fitted(&KFitted {
+            k,
+            sse: fit.inertia,
+            metrics: metrics.clone(),
+            done: results.len() + 1,
+            total: ks.len(),
+        });
         results.push(KResult {
             k,
             fit,

@@ -176,4 +176,7 @@ impl Progress for Scaled<'_> {
     fn is_cancelled(&self) -> bool {
         self.inner.is_cancelled()
     }
+    fn k_fitted(&self, k: &crate::pipeline::progress::KFitted) {
+        self.inner.k_fitted(k);
+    }
 }

@@ -3,19 +3,21 @@
 //! and the curve the K rule reads (the gap statistic, else the elbow) with
 //! the chosen K marked.
 
-use super::{ClusterScreen, OPTION_ROWS, OptionRow, Pane, option_value, pending, structure};
+use super::elbow::{self, Curve};
+use super::{
+    ClusterScreen, OPTION_ROWS, OptionRow, Pane, option_value, pending, streaming, structure,
+};
 use crate::pipeline::analysis::k_choice;
 use crate::pipeline::cluster::{Choice, KResult, SweepResult};
 use crate::tui::jobs::JobKind;
 use crate::tui::screens::DrawCtx;
 use crate::tui::text;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{self, charts, pane_block, progress};
+use crate::tui::widgets::{self, charts, pane_block};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 /// From this width the K table shows every metric (CH and DB beside the
 /// gap evidence) in a wider left column.
@@ -59,10 +61,7 @@ impl ClusterScreen {
     fn draw_right(&self, frame: &mut Frame, area: Rect, v: &DrawCtx) {
         if let Some(job) = v.job(JobKind::Cluster) {
             self.swap_label.set(None);
-            let block = pane_block(v.theme, " Sweep ", false);
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
-            progress::draw_job(frame, inner, v.theme, job);
+            streaming::draw_progress_and_curve(frame, area, v, job);
             return;
         }
         let needed = structure::height(v, area.width);
@@ -136,7 +135,7 @@ fn draw_options(s: &ClusterScreen, frame: &mut Frame, area: Rect, v: &DrawCtx) {
 
 /// `x` with up to `decimals` decimals in a cell `width` wide (a space
 /// kept before it), "-" when there is none.
-fn opt(x: Option<f64>, decimals: usize, width: usize) -> String {
+pub(super) fn opt(x: Option<f64>, decimals: usize, width: usize) -> String {
     x.map_or_else(
         || "-".to_string(),
         |v| charts::fixed(v, decimals, width.saturating_sub(1)),
@@ -145,7 +144,7 @@ fn opt(x: Option<f64>, decimals: usize, width: usize) -> String {
 
 /// A column of the K table.
 #[derive(Clone, Copy, PartialEq)]
-enum Col {
+pub(super) enum Col {
     K,
     Sse,
     Silhouette,
@@ -158,7 +157,7 @@ enum Col {
 }
 
 impl Col {
-    fn width(self) -> usize {
+    pub(super) fn width(self) -> usize {
         match self {
             Col::K => 3,
             Col::Sse => 10,
@@ -168,7 +167,7 @@ impl Col {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Col::K => "K",
             Col::Sse => "SSE",
@@ -184,7 +183,7 @@ impl Col {
 /// The columns that fit in `width`: the evidence the K rule reads first
 /// (the gap and its steps, or without the gap statistic CH and DB beside
 /// the knee), then the other metrics when there is room.
-fn columns(has_gap: bool, width: usize) -> Vec<Col> {
+pub(super) fn columns(has_gap: bool, width: usize) -> Vec<Col> {
     let mut cols = vec![Col::K, Col::Sse, Col::Silhouette];
     if has_gap {
         cols.extend([Col::Gap, Col::Step]);
@@ -213,15 +212,20 @@ fn cell(col: Col, r: &KResult, sweep: &SweepResult, clear: bool, t: &Theme) -> S
             let gain = gain.map_or_else(|| "-".to_string(), |x| signed(x, w - 3));
             format!("{gain} {mark}")
         }
-        Col::Ch => r.metrics.calinski_harabasz.map_or("-".to_string(), |v| {
-            if v >= 100.0 {
-                charts::number(v.round(), 7)
-            } else {
-                format!("{v:.1}")
-            }
-        }),
+        Col::Ch => ch_text(r.metrics.calinski_harabasz),
         Col::Db => opt(r.metrics.davies_bouldin, 3, w),
     }
+}
+
+/// Calinski–Harabasz: whole above 100, one decimal below.
+pub(super) fn ch_text(ch: Option<f64>) -> String {
+    ch.map_or("-".to_string(), |v| {
+        if v >= 100.0 {
+            charts::number(v.round(), 7)
+        } else {
+            format!("{v:.1}")
+        }
+    })
 }
 
 /// `x` with its sign and up to three decimals, fewer to fit in `width`.
@@ -248,6 +252,9 @@ fn clear_steps(sweep: &SweepResult) -> Vec<usize> {
 /// what came from samples, and (one column) the verdict in a few words.
 fn metrics_block<'a>(v: &DrawCtx, focused: bool, wide: bool) -> Block<'a> {
     let t = v.theme;
+    if v.job(JobKind::Cluster).is_some() {
+        return pane_block(t, " K  (each K as it is fitted) ", focused);
+    }
     let sweep = v.data.sweep();
     let has_gap = sweep.is_some_and(|s| s.gap.is_some());
     let title = if has_gap {
@@ -275,12 +282,12 @@ fn draw_metrics(s: &ClusterScreen, frame: &mut Frame, area: Rect, v: &DrawCtx, w
     let block = metrics_block(v, focused, wide);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(job) = v.job(JobKind::Cluster) {
+        streaming::draw_rows(frame, inner, v, job, &columns(false, inner.width as usize));
+        return;
+    }
     let Some(sweep) = v.data.sweep() else {
-        let msg = if v.job(JobKind::Cluster).is_some() {
-            "The sweep is running..."
-        } else {
-            "No sweep yet: r runs it."
-        };
+        let msg = "No sweep yet: r runs it.";
         frame.render_widget(Paragraph::new(Line::styled(msg, t.dim())), inner);
         return;
     };
@@ -351,72 +358,8 @@ fn sample_note(sweep: &SweepResult) -> Option<String> {
     (!parts.is_empty()).then(|| format!(" sampled: {} ", parts.join(" · ")))
 }
 
-/// The curve the K rule reads, by K: the gap statistic, or the SSE
-/// (elbow) without it; its name and value bounds.
-struct Curve {
-    name: &'static str,
-    /// The gap statistic (small values with decimals), not the SSE.
-    gap: bool,
-    points: Vec<(f64, f64)>,
-    y_min: f64,
-    y_max: f64,
-}
-
-impl Curve {
-    fn of(sweep: &SweepResult) -> Curve {
-        match &sweep.gap {
-            Some(g) => {
-                let points: Vec<(f64, f64)> =
-                    g.points.iter().map(|p| (p.k as f64, p.gap)).collect();
-                let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-                let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-                let pad = ((hi - lo) * 0.05).max(1e-9);
-                Curve {
-                    name: "Gap by K",
-                    gap: true,
-                    points,
-                    y_min: lo - pad,
-                    y_max: hi + pad,
-                }
-            }
-            None => {
-                let points: Vec<(f64, f64)> = sweep
-                    .results
-                    .iter()
-                    .map(|r| (r.k as f64, r.fit.inertia))
-                    .collect();
-                let hi = points.iter().map(|p| p.1).fold(0.0, f64::max) * 1.05;
-                Curve {
-                    name: "Elbow: SSE by K",
-                    gap: false,
-                    points,
-                    y_min: 0.0,
-                    y_max: hi.max(1e-9),
-                }
-            }
-        }
-    }
-
-    /// Axis labels: the bottom, the middle and the top.
-    fn y_labels(&self, t: &Theme) -> Vec<Line<'static>> {
-        let mid = (self.y_min + self.y_max) / 2.0;
-        [self.y_min, mid, self.y_max]
-            .into_iter()
-            .map(|y| {
-                let s = if self.gap {
-                    format!("{y:.2}")
-                } else {
-                    charts::number(y, 7)
-                };
-                Line::styled(s, t.dim())
-            })
-            .collect()
-    }
-}
-
 fn draw_chart(frame: &mut Frame, area: Rect, v: &DrawCtx) {
     let t = v.theme;
-    let g = &t.glyphs;
     let Some(sweep) = v.data.sweep() else {
         frame.render_widget(pane_block(t, " Chart ", false), area);
         return;
@@ -426,7 +369,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, v: &DrawCtx) {
         Some(pick) => format!(
             " {} {} K={} ({}) ",
             curve.name,
-            g.sep,
+            t.glyphs.sep,
             pick.k,
             choice_name(pick.choice, sweep.gap.is_some())
         ),
@@ -435,111 +378,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, v: &DrawCtx) {
     let block = pane_block(t, &title, false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (Some(first), Some(last)) = (curve.points.first(), curve.points.last()) else {
-        return;
-    };
-    let chosen: Vec<(f64, f64)> = curve
-        .points
-        .iter()
-        .copied()
-        .filter(|p| Some(p.0 as usize) == v.data.k())
-        .collect();
-    let rule: Vec<(f64, f64)> = chosen
-        .first()
-        .map(|&(x, y)| vec![(x, curve.y_min), (x, y)])
-        .unwrap_or_default();
-    let datasets = datasets(t, &curve.points, &chosen, &rule);
-    // ratatui spreads axis labels evenly, not at their values: only the
-    // ends are labelled, so no label sits under the wrong K.
-    let x_labels: Vec<Line> = vec![
-        Line::styled(format!("K={}", first.0), t.dim()),
-        Line::styled(format!("K={}", last.0), t.dim()),
-    ];
-    let chart = Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds([first.0, last.0])
-                .labels(x_labels)
-                .style(t.dim()),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([curve.y_min, curve.y_max])
-                .labels(curve.y_labels(t))
-                .style(t.dim()),
-        );
-    let chart_area = Rect::new(
-        inner.x,
-        inner.y,
-        inner.width,
-        inner.height.saturating_sub(1),
-    );
-    frame.render_widget(chart, chart_area);
-    if t.ascii {
-        charts::asciify(frame.buffer_mut(), chart_area);
-    }
-    // What the marks mean, under the chart.
-    let legend = Line::from(vec![
-        Span::styled(marker_text(g.chart_chosen, t.ascii), t.warn()),
-        Span::styled(" chosen K   ", t.dim()),
-        Span::styled(marker_text(g.chart_point, t.ascii), t.text()),
-        Span::styled(" K computed", t.dim()),
-    ]);
-    frame.render_widget(
-        Paragraph::new(legend).centered(),
-        Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1),
-    );
-}
-
-/// The curve with its points, and the chosen K marked by a rule down to
-/// the axis and its own marker.
-fn datasets<'a>(
-    t: &Theme,
-    curve: &'a [(f64, f64)],
-    chosen: &'a [(f64, f64)],
-    rule: &'a [(f64, f64)],
-) -> Vec<Dataset<'a>> {
-    let g = &t.glyphs;
-    let colour = |style: Style| if t.color { style } else { Style::new() };
-    let mut datasets = vec![
-        Dataset::default()
-            .marker(g.chart_line)
-            .graph_type(GraphType::Line)
-            .style(colour(t.bar_done()))
-            .data(curve),
-        Dataset::default()
-            .marker(g.chart_point)
-            .graph_type(GraphType::Scatter)
-            .style(t.text())
-            .data(curve),
-    ];
-    if !rule.is_empty() {
-        datasets.push(
-            Dataset::default()
-                .marker(g.chart_line)
-                .graph_type(GraphType::Line)
-                .style(t.warn())
-                .data(rule),
-        );
-        datasets.push(
-            Dataset::default()
-                .marker(g.chart_chosen)
-                .graph_type(GraphType::Scatter)
-                .style(t.warn())
-                .data(chosen),
-        );
-    }
-    datasets
-}
-
-fn marker_text(m: ratatui::symbols::Marker, ascii: bool) -> String {
-    use ratatui::symbols::Marker;
-    match m {
-        Marker::Custom(c) => c.to_string(),
-        Marker::Block => "█".into(),
-        Marker::Dot if !ascii => "•".into(),
-        _ => "*".into(),
-    }
+    elbow::draw_curve(frame, inner, t, &curve, v.data.k());
 }
 
 /// How K was chosen, in a word or two for the chart title (the gap rule

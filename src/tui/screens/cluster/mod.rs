@@ -14,6 +14,8 @@
 //! Enter) runs it again.
 
 mod draw;
+mod elbow;
+pub mod streaming;
 mod structure;
 
 use super::{Ctx, DrawCtx, Screen, Session};

@@ -171,7 +171,7 @@ fn trust_lines(t: &Theme, trust: &Trust, id: usize, width: usize) -> Vec<Line<'s
 
 /// Each feature: mean, median, all customers' median, and a bar of where
 /// the segment sits among all customers.
-fn feature_lines(t: &Theme, s: &SegmentProfile, width: usize) -> Vec<Line<'static>> {
+pub(super) fn feature_lines(t: &Theme, s: &SegmentProfile, width: usize) -> Vec<Line<'static>> {
     let (name_w, num_w) = (15, 10);
     let bar_w = width.saturating_sub(name_w + 3 * (num_w + 1) + 2).min(31);
     let mut lines = vec![Line::from(vec![

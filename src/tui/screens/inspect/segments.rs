@@ -4,6 +4,7 @@
 //! in a few lines (its stability, rule, action and traits). The table's
 //! title gives the structure verdict, its foot the rules' fidelity.
 
+use super::order::{self, SortBy, SortColumn};
 use super::{InspectScreen, distinguishing};
 use crate::pipeline::profile::{Direction, Profiles, SegmentProfile};
 use crate::pipeline::trust::Trust;
@@ -18,11 +19,13 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::{self, charts, pane_block, pane_block_with};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
+use std::cell::Cell;
 
 /// Features shown as key averages, most telling first.
-fn key_features(names: &[String]) -> Vec<usize> {
+pub(super) fn key_features(names: &[String]) -> Vec<usize> {
     use crate::pipeline::profile::names as n;
     let preferred = [
         n::BALANCE,
@@ -47,12 +50,19 @@ fn key_features(names: &[String]) -> Vec<usize> {
 
 /// The widths of the table: #, Label, Size, Share, Stability (when
 /// measured) and as many key averages as fit beside a label of at least
-/// 28 cells.
+/// 28 cells; the averages that do not fit scroll sideways (←/→ moves the
+/// column in focus), marked in the header.
 struct TableLayout {
     label: usize,
-    /// The features shown, by index.
+    /// The features shown, by index, in the table's order.
     shown: Vec<usize>,
+    /// Key averages hidden to the left and to the right.
+    hidden_left: usize,
+    hidden_right: usize,
     stability: bool,
+    sort: SortBy,
+    /// The feature in focus (the mean bars show it).
+    focus: Option<usize>,
 }
 
 const ID_W: usize = 3;
@@ -60,16 +70,35 @@ const SIZE_W: usize = 8;
 const SHARE_W: usize = 6;
 const STAB_W: usize = 8;
 const FEAT_W: usize = 10;
+/// The right-hand marker of hidden columns: "▶12".
+const MORE_W: usize = 4;
+const MIN_LABEL_W: usize = 28;
 
 /// A mean's mark: above or below everyone's in original units, so the
-/// direction reads without colour.
-fn direction_mark(t: &Theme, d: Direction) -> &'static str {
+/// direction reads without colour (words in ASCII mode).
+pub(super) fn direction_mark(t: &Theme, d: Direction) -> &'static str {
     match (d, t.ascii) {
-        (Direction::High, false) => "↑",
-        (Direction::High, true) => "^",
-        (Direction::Low, false) => "↓",
-        (Direction::Low, true) => "v",
-        (Direction::Typical, _) => " ",
+        (Direction::High, false) => "▲",
+        (Direction::High, true) => "hi",
+        (Direction::Low, false) => "▼",
+        (Direction::Low, true) => "lo",
+        (Direction::Typical, false) => " ",
+        (Direction::Typical, true) => "  ",
+    }
+}
+
+/// The cells a direction mark takes.
+fn mark_w(t: &Theme) -> usize {
+    if t.ascii { 2 } else { 1 }
+}
+
+/// The sort column's mark in the header.
+fn sort_mark(t: &Theme, descending: bool) -> &'static str {
+    match (descending, t.ascii) {
+        (true, false) => "▼",
+        (false, false) => "▲",
+        (true, true) => "v",
+        (false, true) => "^",
     }
 }
 
@@ -85,38 +114,113 @@ fn stability_cell(t: &Theme, st: Option<&SegmentStability>) -> Span<'static> {
     }
 }
 
+/// How the table is drawn besides its width: the order, the column in
+/// focus, where the columns scrolled to last time.
+pub(super) struct TableView<'a> {
+    pub sort: SortBy,
+    pub focus: Option<usize>,
+    pub column_offset: &'a Cell<usize>,
+}
+
 impl TableLayout {
-    fn new(width: usize, names: &[String], stability: bool) -> Self {
+    fn new(width: usize, names: &[String], stability: bool, view: &TableView) -> Self {
         let stab_w = if stability { STAB_W } else { 0 };
         let fixed = 2 + ID_W + SIZE_W + SHARE_W + 3 + stab_w;
-        let n_feat = (width.saturating_sub(fixed + 28) / (FEAT_W + 1)).min(names.len());
+        let keys = key_features(names);
+        let room = width.saturating_sub(fixed + MIN_LABEL_W);
+        let mut n_feat = (room / (FEAT_W + 1)).min(keys.len());
+        if n_feat < keys.len() {
+            n_feat = (room.saturating_sub(MORE_W) / (FEAT_W + 1)).min(keys.len());
+        }
+        let pos = view
+            .focus
+            .and_then(|j| keys.iter().position(|&k| k == j))
+            .unwrap_or(0);
+        let start = if n_feat == 0 {
+            0
+        } else {
+            order::window(view.column_offset.get(), pos, n_feat, keys.len())
+        };
+        view.column_offset.set(start);
+        let hidden_right = keys.len().saturating_sub(start + n_feat);
+        let more = if n_feat < keys.len() { MORE_W } else { 0 };
         TableLayout {
-            label: width.saturating_sub(fixed + n_feat * (FEAT_W + 1)),
-            shown: key_features(names).into_iter().take(n_feat).collect(),
+            label: width.saturating_sub(fixed + n_feat * (FEAT_W + 1) + more),
+            shown: keys[start..start + n_feat].to_vec(),
+            hidden_left: start,
+            hidden_right,
             stability,
+            sort: view.sort,
+            focus: view.focus,
         }
     }
 
+    /// A header cell, with the sort mark when the table is sorted by it.
+    fn head(&self, t: &Theme, name: &str, column: SortColumn, width: usize) -> String {
+        let mark = if self.sort.column == column {
+            sort_mark(t, self.sort.descending)
+        } else {
+            ""
+        };
+        text::fit_right(&format!("{name}{mark}"), width, t.glyphs.ellipsis)
+    }
+
     fn header(&self, t: &Theme, names: &[String]) -> Line<'static> {
+        let label_mark = if self.sort.column == SortColumn::Label {
+            sort_mark(t, self.sort.descending)
+        } else {
+            ""
+        };
+        let left_more = if self.hidden_left > 0 {
+            format!("{}{} ", if t.ascii { "<" } else { "◀" }, self.hidden_left)
+        } else {
+            String::new()
+        };
+        let label_head = format!("Label{label_mark}");
+        let gap = self
+            .label
+            .saturating_sub(text::width(&label_head) + text::width(&left_more));
+        let id_mark = if self.sort.column == SortColumn::Id {
+            sort_mark(t, self.sort.descending)
+        } else {
+            ""
+        };
         let mut header = vec![
             Span::raw("  "),
-            Span::styled(text::fit("#", ID_W, ""), t.title()),
-            Span::styled(text::fit("Label", self.label, ""), t.title()),
-            Span::styled(text::fit_right("Size", SIZE_W, ""), t.title()),
+            Span::styled(text::fit(&format!("#{id_mark}"), ID_W, ""), t.title()),
+            Span::styled(
+                text::fit(
+                    &format!("{label_head}{}{left_more}", " ".repeat(gap)),
+                    self.label,
+                    "",
+                ),
+                t.title(),
+            ),
+            Span::styled(self.head(t, "Size", SortColumn::Size, SIZE_W), t.title()),
             Span::styled(text::fit_right("Share", SHARE_W + 1, ""), t.title()),
         ];
         if self.stability {
-            header.push(Span::styled(
-                text::fit_right(" Stab.  ", STAB_W, ""),
-                t.title(),
-            ));
+            let sorted = self.sort.column == SortColumn::Stability;
+            let name = if sorted { "Stab" } else { "Stab." };
+            let cell = self.head(t, name, SortColumn::Stability, STAB_W - 2);
+            header.push(Span::styled(format!("{cell}  "), t.title()));
         }
         for &j in &self.shown {
             header.push(Span::raw(" "));
+            let style = if self.focus == Some(j) {
+                t.title().add_modifier(Modifier::UNDERLINED)
+            } else {
+                t.title()
+            };
+            let cell = self.head(t, &names[j], SortColumn::Feature(j), FEAT_W - mark_w(t));
             header.push(Span::styled(
-                text::fit_right(&format!("{} ", names[j]), FEAT_W, t.glyphs.ellipsis),
-                t.title(),
+                format!("{cell}{}", " ".repeat(mark_w(t))),
+                style,
             ));
+        }
+        if self.hidden_right > 0 {
+            let more = format!("{}{}", if t.ascii { ">" } else { "▶" }, self.hidden_right);
+            header.push(Span::styled(text::fit_right(&more, MORE_W, ""), t.title()));
         }
         Line::from(header)
     }
@@ -137,8 +241,13 @@ impl TableLayout {
         } else {
             t.text()
         };
+        let lead = match (row.selected, row.marked) {
+            (true, _) => t.glyphs.pointer,
+            (false, true) => "A ",
+            (false, false) => "  ",
+        };
         let mut spans = vec![
-            Span::raw(if row.selected { t.glyphs.pointer } else { "  " }),
+            Span::raw(lead),
             Span::styled(text::fit(&s.id.to_string(), ID_W, ""), t.segment(s.id)),
             Span::styled(
                 text::fit(&label, self.label, t.glyphs.ellipsis),
@@ -156,6 +265,7 @@ impl TableLayout {
         if self.stability {
             spans.push(stability_cell(t, row.stability));
         }
+        let number_w = FEAT_W - mark_w(t);
         for &j in &self.shown {
             spans.push(Span::raw(" "));
             let f = &s.features[j];
@@ -165,11 +275,8 @@ impl TableLayout {
                 Direction::Low => t.warn(),
                 Direction::Typical => t.text(),
             };
-            let number = charts::number(f.mean, FEAT_W - 1);
-            spans.push(Span::styled(
-                text::fit_right(&number, FEAT_W - 1, ""),
-                style,
-            ));
+            let number = charts::number(f.mean, number_w);
+            spans.push(Span::styled(text::fit_right(&number, number_w, ""), style));
             spans.push(Span::styled(direction_mark(t, f.direction), style));
         }
         Line::from(spans)
@@ -180,6 +287,8 @@ impl TableLayout {
 struct RowFacts<'a> {
     renamed: bool,
     selected: bool,
+    /// The first segment of a comparison being picked.
+    marked: bool,
     stability: Option<&'a SegmentStability>,
 }
 
@@ -194,8 +303,9 @@ impl InspectScreen {
             Constraint::Min(0),
         ])
         .areas(area);
-        let offset = self.draw_table(frame, table_area, v, p);
-        self.draw_bar_charts(frame, bars_area, v, p, offset);
+        let order = order::order(p, self.sort, shown(v.data));
+        let offset = self.draw_table(frame, table_area, v, p, &order);
+        self.draw_bar_charts(frame, bars_area, v, p, &order, offset);
         if detail_area.height >= 3
             && let Some(s) = p.segments.get(self.selected)
         {
@@ -203,9 +313,16 @@ impl InspectScreen {
         }
     }
 
-    /// The table of segments; returns the first row shown (the bars
-    /// scroll with it).
-    fn draw_table(&self, frame: &mut Frame, area: Rect, v: &DrawCtx, p: &Profiles) -> usize {
+    /// The table of segments in `order`; returns the first row shown (the
+    /// bars start there when they can).
+    fn draw_table(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        v: &DrawCtx,
+        p: &Profiles,
+        order: &[usize],
+    ) -> usize {
         let t = v.theme;
         let segs = &p.segments;
         let trust = shown(v.data);
@@ -214,16 +331,24 @@ impl InspectScreen {
         frame.render_widget(block, area);
         let names = feature_names(p);
         let stability = trust.and_then(|x| x.stability.as_ref()).is_some();
-        let layout = TableLayout::new(inner.width as usize, &names, stability);
+        let view = TableView {
+            sort: self.sort,
+            focus: self.focus(&names),
+            column_offset: &self.column_offset,
+        };
+        let layout = TableLayout::new(inner.width as usize, &names, stability, &view);
         let height = (inner.height as usize).saturating_sub(1);
-        let offset = widgets::scroll_offset(&self.offset, self.selected, height, segs.len());
+        let pos = order.iter().position(|&i| i == self.selected).unwrap_or(0);
+        let offset = widgets::scroll_offset(&self.offset, pos, height, segs.len());
         let mut lines = vec![layout.header(t, &names)];
-        for (i, s) in segs.iter().enumerate().skip(offset).take(height) {
+        for &i in order.iter().skip(offset).take(height) {
+            let s = &segs[i];
             let selected = i == self.selected;
             let renamed = super::saved_edit(v, s.id).is_some_and(|o| o.label.is_some());
             let facts = RowFacts {
                 renamed,
                 selected,
+                marked: self.compare_first == Some(i),
                 stability: trust.and_then(|x| x.stability_of(s.id as usize)),
             };
             let line = layout.row(t, s, facts);
@@ -237,13 +362,15 @@ impl InspectScreen {
         offset
     }
 
-    /// The sizes, and the mean of the feature ←/→ picks.
+    /// The sizes, and the mean of the feature in focus (←/→), in the
+    /// table's order, the selected segment always in sight.
     fn draw_bar_charts(
         &self,
         frame: &mut Frame,
         area: Rect,
         v: &DrawCtx,
         p: &Profiles,
+        order: &[usize],
         offset: usize,
     ) {
         let t = v.theme;
@@ -252,59 +379,93 @@ impl InspectScreen {
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(area);
         let max_size = segs.iter().map(|s| s.size).max().unwrap_or(1).max(1);
-        let sizes = segs
+        let sizes = order
             .iter()
-            .map(|s| {
+            .map(|&i| {
+                let s = &segs[i];
                 let frac = s.size as f64 / max_size as f64;
                 (s.id, frac, text::thousands(s.size))
             })
             .collect();
-        self.draw_bars(frame, sizes_area, t, " Segment sizes ", sizes, offset);
+        let bars = Bars { offset, t };
+        bars.draw(self, frame, sizes_area, " Segment sizes ", sizes);
         let names = feature_names(p);
-        let j = self.chart_feature.min(names.len().saturating_sub(1));
+        let Some(j) = self.focus(&names) else {
+            return;
+        };
         let Some(name) = names.get(j) else {
             return;
         };
-        let values: Vec<f64> = segs.iter().map(|s| s.features[j].mean).collect();
+        let values: Vec<f64> = order.iter().map(|&i| segs[i].features[j].mean).collect();
         let max = values
             .iter()
             .copied()
             .fold(0.0f64, |a, v| a.max(v.abs()))
             .max(1e-12);
-        let means = segs
+        let means = order
             .iter()
             .zip(&values)
-            .map(|(s, &v)| (s.id, v / max, charts::number(v, 9)))
+            .map(|(&i, &v)| (segs[i].id, v / max, charts::number(v, 9)))
             .collect();
         let title = format!(" Mean {name} {} ", t.glyphs.left_right);
-        self.draw_bars(frame, means_area, t, &title, means, offset);
+        bars.draw(self, frame, means_area, &title, means);
     }
+}
 
-    fn draw_bars(
+/// A pane of bars, one per segment in the table's order.
+struct Bars<'a> {
+    /// The table's first row shown.
+    offset: usize,
+    t: &'a Theme,
+}
+
+impl Bars<'_> {
+    fn draw(
         &self,
+        screen: &InspectScreen,
         frame: &mut Frame,
         area: Rect,
-        t: &Theme,
         title: &str,
         rows: Vec<(u32, f64, String)>,
-        offset: usize,
     ) {
-        let block = pane_block(t, title, false);
+        let t = self.t;
+        let height = area.height.saturating_sub(2) as usize;
+        let pos = rows
+            .iter()
+            .position(|r| r.0 as usize == screen.selected)
+            .unwrap_or(0);
+        let start = order::window(self.offset, pos, height, rows.len());
+        let (above, below) = (start, rows.len().saturating_sub(start + height));
+        let mut block = pane_block(t, title, false);
+        if above + below > 0 {
+            let more = [(above, t.glyphs.up), (below, t.glyphs.down)]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, g)| format!("{g} {n} more"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            block = block.title_bottom(Line::styled(format!(" {more} "), t.dim()).right_aligned());
+        }
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let width = inner.width as usize;
+        let id_w = rows
+            .iter()
+            .map(|r| r.0.to_string().len())
+            .max()
+            .unwrap_or(1);
         let value_w = rows.iter().map(|r| text::width(&r.2)).max().unwrap_or(1);
-        let bar_w = width.saturating_sub(3 + value_w + 2);
+        let bar_w = width.saturating_sub(2 + id_w + value_w + 1);
         // Negative values draw to the left of a rule, positive to the right.
         let signed = rows.iter().any(|r| r.1 < 0.0);
         let lines: Vec<Line> = rows
             .iter()
-            .skip(offset.min(rows.len().saturating_sub(inner.height as usize)))
-            .take(inner.height as usize)
+            .skip(start)
+            .take(height)
             .map(|(id, frac, value)| {
-                let selected = *id as usize == self.selected;
+                let selected = *id as usize == screen.selected;
                 let mut spans = vec![Span::styled(
-                    format!("{}{id:<2}", if selected { ">" } else { " " }),
+                    format!("{}{id:<id_w$} ", if selected { ">" } else { " " }),
                     if selected { t.title() } else { t.dim() },
                 )];
                 spans.extend(bar_spans(t, *id, *frac, bar_w, signed));
@@ -411,7 +572,7 @@ fn fit_spans(spans: Vec<Span<'static>>, width: usize, ellipsis: &str) -> Vec<Spa
 }
 
 /// The names of the features the segments are described by.
-fn feature_names(p: &Profiles) -> Vec<String> {
+pub(super) fn feature_names(p: &Profiles) -> Vec<String> {
     p.segments
         .first()
         .map(|s| s.features.iter().map(|f| f.feature.clone()).collect())
@@ -453,13 +614,26 @@ fn draw_brief(frame: &mut Frame, area: Rect, t: &Theme, s: &SegmentProfile, trus
         Span::styled("Stands out by: ", t.dim()),
         Span::styled(distinguishing(s, 3), t.text()),
     ]));
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-        Rect::new(
-            inner.x + 1,
-            inner.y,
-            inner.width.saturating_sub(2),
-            inner.height,
-        ),
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
     );
+    // With room to spare (a tall terminal), every feature of the segment
+    // against all customers follows, as in the drill-down.
+    let wrapped: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(padded.width.max(1) as usize).max(1))
+        .sum();
+    let features = super::segment::feature_lines(t, s, padded.width as usize);
+    if wrapped + 1 + features.len() <= padded.height as usize {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(wrapped as u16 + 1), Constraint::Min(0)])
+                .areas(padded);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), top);
+        frame.render_widget(Paragraph::new(features), bottom);
+    } else {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+    }
 }
