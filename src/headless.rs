@@ -266,6 +266,7 @@ fn summary_json_core(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "warnings": warnings(run),
         "previous": run.chosen().continuity,
+        "label_edits": run.profiles.edits,
         "hints": hints(run),
         "outputs": files,
     })
@@ -323,6 +324,13 @@ fn warnings(run: &RunOutput) -> Vec<String> {
     w.extend(run.features.report.warnings.iter().map(Notice::cli_line));
     w.extend(run.sweep.warnings.iter().cloned());
     w.extend(crate::headless_trust::structure_warning(run));
+    w.extend(
+        run.profiles
+            .edits
+            .problems()
+            .into_iter()
+            .map(|p| format!("{p}; change or remove it under [labels.overrides] in the run.toml")),
+    );
     for s in run.profiles.tiny_segments() {
         w.push(format!(
             "segment {} ({}) holds {} customers ({:.2}%), under 0.5%: a few outliers rather than a segment; try a smaller --k",
@@ -413,6 +421,9 @@ pub fn summary_text(run: &RunOutput, files: &[PathBuf]) -> String {
         for line in c.lines() {
             let _ = writeln!(s, "  previous: {}", escape::terminal(&line));
         }
+    }
+    for line in run.profiles.edits.notes() {
+        let _ = writeln!(s, "  edits: {}", escape::terminal(&line));
     }
     if let Some(a) = &run.prepared.aggregated {
         for p in &a.report.policy.statements {

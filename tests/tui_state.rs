@@ -755,7 +755,7 @@ fn esc_cancels_the_sweep_and_r_runs_it_again() {
 }
 
 #[test]
-fn rename_writes_the_override_and_moving_k_clears_it() {
+fn rename_writes_the_override_and_it_follows_its_segment_to_another_k() {
     let mut h = on_stage(CUSTOMERS, Stage::Inspect);
     h.key(KeyCode::Down);
     h.key(KeyCode::Char('e'));
@@ -785,12 +785,28 @@ fn rename_writes_the_override_and_moving_k_clears_it() {
         .key(KeyCode::Enter)
         .settle();
     assert_eq!(h.app.config.labels.overrides[&1].label, None);
-    // Other segments after another K: the edits no longer apply.
+    // Another K: the edit was saved with its segment's identity, so it is
+    // kept and follows that segment (or is reported when none continues it).
     h.key(KeyCode::Esc).key(KeyCode::Esc);
     assert_eq!(h.app.stage, Stage::Cluster);
     h.key(KeyCode::Right);
-    assert!(h.app.config.labels.overrides.is_empty());
-    assert!(h.app.status.as_ref().unwrap().text.contains("cleared"));
+    let kept = &h.app.config.labels.overrides[&1];
+    assert!(kept.centre.is_some(), "{kept:?}");
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("follow their segments")
+    );
+    h.settle();
+    let edits = &h.app.data.profiles().unwrap().edits;
+    assert_eq!(edits.applied.len() + edits.unused.len(), 1, "{edits:?}");
+    if let Some(&seg) = edits.applied.keys().next() {
+        let p = h.app.data.profiles().unwrap();
+        assert_eq!(p.segments[seg as usize].action, "Call them");
+    }
 }
 
 #[test]

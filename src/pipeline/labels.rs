@@ -41,6 +41,7 @@ use std::collections::BTreeMap;
 mod assign;
 mod descriptive;
 mod fit;
+pub mod identity;
 mod sets;
 
 use fit::*;
@@ -115,13 +116,23 @@ impl LabelScheme {
 pub struct LabelOverride {
     pub label: Option<String>,
     pub action: Option<String>,
+    /// The label the segment had when the edit was made (for the reader).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<String>,
+    /// The segment's identity: its centre in original units, by feature.
+    /// With it the edit follows its segment to another number after a
+    /// refit ([`identity`]); without it (a hand-written edit) it applies
+    /// to the segment number it is saved under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub centre: Option<BTreeMap<String, f64>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LabelOptions {
     pub scheme: LabelScheme,
-    /// Segment number (0-based) -> label/action edits.
+    /// Segment number (0-based) when the edit was made -> label/action
+    /// edits (applied by identity when they carry one, see [`identity`]).
     pub overrides: BTreeMap<u32, LabelOverride>,
     /// Label -> action, replacing the built-in recommendation for that label.
     pub actions: BTreeMap<String, String>,

@@ -27,6 +27,7 @@ pub mod log_tenure;
 pub mod mapping;
 pub mod model;
 pub mod model_check;
+pub mod palette;
 pub mod pmml;
 pub mod profile;
 pub mod progress;

@@ -149,6 +149,10 @@ pub struct Profiles {
     /// How the segments follow a previous model (`cluster.previous`).
     #[serde(default)]
     pub continuity: Option<crate::pipeline::continuity::Continuity>,
+    /// How the saved label and action edits were applied (by identity or
+    /// by number) and which were not.
+    #[serde(default)]
+    pub edits: crate::pipeline::labels::identity::EditsApplied,
     pub scheme: LabelScheme,
     pub segments: Vec<SegmentProfile>,
     /// Per kind of feature, how much it drives the segmentation.
@@ -305,6 +309,7 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
         .collect();
     Profiles {
         continuity: None,
+        edits: Default::default(),
         scheme,
         segments,
         drivers,
@@ -707,6 +712,7 @@ mod tests {
             LabelOverride {
                 label: Some("Top tier".into()),
                 action: None,
+                ..Default::default()
             },
         );
         let p = profile(&input, &opts);

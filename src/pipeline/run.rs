@@ -317,6 +317,13 @@ pub fn stage_profile(
         extras,
     };
     let mut labels = cfg.labels.clone();
+    let (edits, applied) = crate::pipeline::labels::identity::resolve(
+        &cfg.labels.overrides,
+        &features.params.features,
+        &result.fit.centres,
+        result.k,
+    );
+    labels.overrides = edits;
     if let Some(c) = &result.continuity {
         // The previous labels and actions, under the user's own edits.
         for seg in &c.continued {
@@ -324,12 +331,14 @@ pub fn stage_profile(
                 crate::pipeline::labels::LabelOverride {
                     label: Some(seg.label.clone()),
                     action: Some(seg.action.clone()),
+                    ..Default::default()
                 }
             });
         }
     }
     let mut profiles = profile(&input, &labels);
     profiles.continuity = result.continuity.clone();
+    profiles.edits = applied;
     profiles
 }
 

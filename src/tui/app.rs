@@ -567,6 +567,9 @@ impl App {
                 with_screen!(self, inspect, |s, cx| s.set_action(&mut cx, id, text))
             }
             InputPurpose::Search => with_screen!(self, inspect, |s, cx| s.search(&mut cx, text)),
+            InputPurpose::Origin => {
+                with_screen!(self, inspect, |s, cx| s.load_origin(&mut cx, text))
+            }
         }
     }
 

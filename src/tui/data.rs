@@ -217,7 +217,9 @@ impl PipelineData {
             return false;
         };
         let (used, now) = (run::sweep_config(self.config()), run::sweep_config(edited));
-        !stale::sweep_serves(&used, sweep, &now)
+        // Another previous run renumbers the fits: a new sweep.
+        self.config().cluster.previous != edited.cluster.previous
+            || !stale::sweep_serves(&used, sweep, &now)
     }
 
     /// Every stage's output to export, shared (nothing is copied).

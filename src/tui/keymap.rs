@@ -155,7 +155,7 @@ pub const BINDINGS: &[Binding] = &[
     row(
         "Files: ↑↓ Enter",
         LOAD,
-        "select; open a folder or load a file",
+        "select; open a folder, load a file, follow a model.json",
         &[],
     ),
     row(

@@ -63,6 +63,8 @@ pub enum InputPurpose {
     SegmentAction(u32),
     /// Inspect: a customer id to find.
     Search,
+    /// Inspect: the output folder of an earlier run to compare with.
+    Origin,
 }
 
 /// A one-line text field in a box over the screen.

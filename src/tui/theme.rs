@@ -274,24 +274,24 @@ impl Theme {
         }
     }
 
-    /// The colour of segment `id` in bars and the scatter (plain with NO_COLOR).
+    /// The colour of segment `id` in bars and the scatter (plain with
+    /// NO_COLOR): the ANSI colour of its entry in the one segment palette
+    /// ([`crate::pipeline::palette`]), whose RGB the PNG charts draw.
     pub fn segment(&self, id: u32) -> Style {
-        const COLOURS: [Color; 10] = [
-            Color::Cyan,
-            Color::Yellow,
-            Color::Green,
-            Color::Magenta,
-            Color::LightBlue,
-            Color::LightRed,
-            Color::LightCyan,
-            Color::LightYellow,
-            Color::LightGreen,
-            Color::LightMagenta,
-        ];
-        self.pick(
-            Style::new().fg(COLOURS[id as usize % COLOURS.len()]),
-            Style::new(),
-        )
+        use crate::pipeline::palette::{Ansi, segment_colour};
+        let colour = match segment_colour(id).ansi {
+            Ansi::Cyan => Color::Cyan,
+            Ansi::Yellow => Color::Yellow,
+            Ansi::Green => Color::Green,
+            Ansi::Magenta => Color::Magenta,
+            Ansi::LightBlue => Color::LightBlue,
+            Ansi::LightRed => Color::LightRed,
+            Ansi::LightCyan => Color::LightCyan,
+            Ansi::LightYellow => Color::LightYellow,
+            Ansi::LightGreen => Color::LightGreen,
+            Ansi::LightMagenta => Color::LightMagenta,
+        };
+        self.pick(Style::new().fg(colour), Style::new())
     }
 
     /// A stage whose result was dropped by an earlier change.

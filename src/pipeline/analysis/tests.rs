@@ -92,6 +92,7 @@ fn a_config_change_makes_stale_from_the_first_stage_it_affects() {
                 let mine = crate::pipeline::labels::LabelOverride {
                     label: Some("Mine".into()),
                     action: None,
+                    ..Default::default()
                 };
                 c.labels.overrides.insert(0, mine);
             }),

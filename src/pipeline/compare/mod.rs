@@ -6,6 +6,7 @@
 //! how each segment's features moved in original units; [`write`] puts it
 //! in an output set (migration.csv, migration.md, migration.png).
 
+mod current;
 mod drift;
 mod flows;
 pub mod matching;
@@ -13,6 +14,7 @@ mod report;
 mod side;
 mod write;
 
+pub use current::{Origin, Provenance, SegmentOrigin, compare_with_run, provenance, side_of_run};
 pub use drift::{FeatureShift, SegmentDrift, psi, psi_band};
 pub use flows::{Flow, FlowKind, flows};
 pub use side::{Given, Side, classify, read_side};
@@ -138,6 +140,12 @@ pub fn read_pair(old: &Path, new: &Path) -> Result<(Side, Side)> {
     };
     let old_side = side(old, &old_given, old_model)?;
     let new_side = side(new, &new_given, new_model)?;
+    same_id_column(&old_side, &new_side)?;
+    Ok((old_side, new_side))
+}
+
+/// The two runs name the same customer id column, so ids can be matched.
+fn same_id_column(old_side: &Side, new_side: &Side) -> Result<()> {
     if old_side.id_column != new_side.id_column {
         return Err(Error::data(format!(
             "{} names the customer id column '{}' but {} names '{}': the customers of the two runs cannot be matched; run both on files with the same id column",
@@ -147,7 +155,7 @@ pub fn read_pair(old: &Path, new: &Path) -> Result<(Side, Side)> {
             escape::excerpt(&new_side.id_column, 40)
         )));
     }
-    Ok((old_side, new_side))
+    Ok(())
 }
 
 /// Compares two runs read by [`read_pair`].

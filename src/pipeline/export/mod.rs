@@ -255,7 +255,17 @@ pub fn write_outputs(
     }
     if want(Output::RunConfig) {
         progress.report(0.95, "writing run.toml");
-        set.write_bytes(RUN_TOML, cfg.to_toml_string()?.as_bytes())?;
+        // Each label edit saved with the identity of the segment it applies
+        // to, so a replay on next month's data still finds that segment.
+        let mut saved = cfg.clone();
+        let chosen = run.chosen();
+        saved.labels.overrides = crate::pipeline::labels::identity::rekeyed(
+            &cfg.labels.overrides,
+            &run.features.params.features,
+            &chosen.fit.centres,
+            chosen.k,
+        );
+        set.write_bytes(RUN_TOML, saved.to_toml_string()?.as_bytes())?;
     }
     // Scoring SQL and PMML, when the run's export options ask for them.
     scoring::write_scoring(&mut set, run, cfg, want(Output::Model), progress)?;

@@ -394,6 +394,13 @@ fn segments_md(md: &mut String, run: &RunOutput) {
         }
         md.push('\n');
     }
+    let edits = run.profiles.edits.lines();
+    for line in &edits {
+        let _ = writeln!(md, "- {}", cell(line));
+    }
+    if !edits.is_empty() {
+        md.push('\n');
+    }
     let _ = writeln!(
         md,
         "| Segment | Label | Customers | Share | Most distinctive |\n|---:|---|---:|---:|---|"

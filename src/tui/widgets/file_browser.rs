@@ -56,7 +56,14 @@ pub fn fs_path(text: &str) -> PathBuf {
     PathBuf::from(text)
 }
 
-/// Folders first, then data files, each sorted by name; hidden files skipped.
+/// A custseg model (`model.json`, or a name ending so): listed so that Load
+/// can pick it as the previous run to follow.
+pub fn is_model_file(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with("model.json")
+}
+
+/// Folders first, then data files and models, each sorted by name; hidden
+/// files skipped.
 pub fn list_dir(dir: &Path) -> Result<Vec<Entry>> {
     let read = std::fs::read_dir(dir).map_err(|e| Error::io_path("listing", dir, e))?;
     let mut entries = vec![Entry {
@@ -74,11 +81,12 @@ pub fn list_dir(dir: &Path) -> Result<Vec<Entry>> {
             // Follow symlinks, so a linked folder opens like a folder.
             let meta = std::fs::metadata(e.path()).ok()?;
             let is_dir = meta.is_dir();
-            (is_dir || crate::pipeline::load::is_data_file_name(&name)).then_some(Entry {
-                name,
-                is_dir,
-                size: meta.len(),
-            })
+            (is_dir || crate::pipeline::load::is_data_file_name(&name) || is_model_file(&name))
+                .then_some(Entry {
+                    name,
+                    is_dir,
+                    size: meta.len(),
+                })
         })
         .collect();
     rest.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.name.cmp(&b.name)));

@@ -5,6 +5,7 @@ use plotters::chart::DualCoordChartContext;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::SweepPoint;
 use super::axis::Axis;
 use super::draw::{
     ACCENT, AXIS, Area, DrawResult, INK, MUTED, PAD, bold, draw_label, font, header, style_mesh,
@@ -12,13 +13,12 @@ use super::draw::{
 };
 use super::numbers::min_max;
 use super::prep::Prep;
-use super::{PALETTE, SweepPoint};
 
 type ElbowChart<'c, 'b> =
     DualCoordChartContext<'c, BitMapBackend<'b>, Cartesian2d<Axis, Axis>, Cartesian2d<Axis, Axis>>;
 
-const SSE_COLOR: RGBColor = PALETTE[0];
-const SIL_COLOR: RGBColor = PALETTE[1];
+const SSE_COLOR: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
+const SIL_COLOR: RGBColor = RGBColor(0xF2, 0x8E, 0x2B);
 
 impl Prep<'_, '_> {
     pub(super) fn draw_elbow(&self, area: &Area) -> DrawResult {

@@ -107,29 +107,12 @@ pub const CHART_SIZE: (u32, u32) = (1200, 800);
 /// At most this many points are drawn in the scatter and PCA charts.
 pub const MAX_POINTS: usize = 20_000;
 
-/// Categorical palette: Tableau 10, then five lighter Tableau 20 tones for
-/// K > 10. Indexed by segment id (cycling past 15).
-pub const PALETTE: [RGBColor; 15] = [
-    RGBColor(0x4E, 0x79, 0xA7),
-    RGBColor(0xF2, 0x8E, 0x2B),
-    RGBColor(0xE1, 0x57, 0x59),
-    RGBColor(0x76, 0xB7, 0xB2),
-    RGBColor(0x59, 0xA1, 0x4F),
-    RGBColor(0xED, 0xC9, 0x48),
-    RGBColor(0xB0, 0x7A, 0xA1),
-    RGBColor(0xFF, 0x9D, 0xA7),
-    RGBColor(0x9C, 0x75, 0x5F),
-    RGBColor(0xBA, 0xB0, 0xAC),
-    RGBColor(0xA0, 0xCB, 0xE8),
-    RGBColor(0xFF, 0xBE, 0x7D),
-    RGBColor(0x8C, 0xD1, 0x7D),
-    RGBColor(0xD4, 0xA6, 0xC8),
-    RGBColor(0x86, 0xBC, 0xB6),
-];
-
-/// The colour of segment `id` in every chart.
+/// The colour of segment `id` in every chart: the RGB of its entry in
+/// the one segment palette ([`crate::pipeline::palette`]), which the TUI
+/// shows as that entry's ANSI colour.
 pub fn segment_color(id: u32) -> RGBColor {
-    PALETTE[id as usize % PALETTE.len()]
+    let [r, g, b] = crate::pipeline::palette::segment_colour(id).rgb;
+    RGBColor(r, g, b)
 }
 
 /// Writes every chart the input allows into `dir` (created if missing) and

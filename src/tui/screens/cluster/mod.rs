@@ -102,13 +102,19 @@ fn choosable(sweep: &SweepResult) -> Vec<usize> {
         .collect()
 }
 
-/// Label renames belong to the segments they were made on.
+/// Label edits saved with their segment's identity follow it into the new
+/// fit (`pipeline::labels::identity`); ones saved by number alone (a
+/// hand-written run.toml) belong to the numbering they were made on.
 fn forget_renames(config: &mut RunConfig) -> &'static str {
-    if config.labels.overrides.is_empty() {
-        ""
-    } else {
-        config.labels.overrides.clear();
-        " Your label edits were cleared: the segments changed."
+    let saved = &mut config.labels.overrides;
+    let before = saved.len();
+    saved.retain(|_, o| o.centre.is_some());
+    match (before, saved.len()) {
+        (0, _) => "",
+        (b, a) if a < b => {
+            " Label edits saved by number only were cleared: the segments changed; the others follow their segments."
+        }
+        _ => " Your label edits follow their segments (Inspect says where).",
     }
 }
 

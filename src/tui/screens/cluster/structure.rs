@@ -64,6 +64,11 @@ pub(super) fn lines(v: &DrawCtx, width: usize) -> Vec<Line<'static>> {
         out.extend(why_k_lines(t, pick, sweep, width));
     }
     let dot = format!("{} ", bullet(t));
+    // Which earlier run the numbers follow, what is new, what vanished.
+    let continuity = v.data.k().and_then(|k| sweep.get(k)?.continuity.as_ref());
+    for line in continuity.iter().flat_map(|c| c.lines()) {
+        out.extend(hanging(&dot, &drawable(t, &line), width, t.dim(), t.text()));
+    }
     for reason in trust.iter().flat_map(|x| &x.structure.reasons) {
         out.extend(hanging(
             &dot,

@@ -18,12 +18,14 @@
 mod compare;
 mod customer;
 pub mod order;
+mod provenance;
 mod scatter;
 pub mod search;
 mod segment;
 mod segments;
 
 use super::{Ctx, DrawCtx, Screen};
+use crate::pipeline::labels::identity;
 use crate::pipeline::mapping::Role;
 use crate::pipeline::profile::{LabelOverride, SegmentProfile, trait_text};
 use crate::tui::action::{Action, Command, Move};
@@ -53,6 +55,8 @@ pub struct InspectScreen {
     pub scroll: u16,
     /// How far the drill-down can scroll, as last drawn.
     pub max_scroll: Cell<u16>,
+    /// An earlier run compared with this one (`o`).
+    pub origins: Option<provenance::Origins>,
     /// The order of the table (`s`, `S`).
     pub sort: order::SortBy,
     /// The first key average the table shows (it scrolls sideways).
@@ -80,6 +84,8 @@ pub enum View {
     Customer,
     /// The PCA scatter (`p`).
     Scatter,
+    /// Where the segment's customers came from in an earlier run (`o`).
+    Origin,
     /// Two segments side by side (`c`).
     Compare,
     /// The customers a search matched, to pick one.
@@ -114,6 +120,12 @@ fn distinguishing(s: &SegmentProfile, n: usize) -> String {
     } else {
         t.join(", ")
     }
+}
+
+/// The saved edit applied to segment `id` (by identity or by number).
+fn saved_edit<'a>(v: &'a DrawCtx, id: u32) -> Option<&'a LabelOverride> {
+    let saved_as = v.data.profiles()?.edits.applied.get(&id)?;
+    v.config.labels.overrides.get(saved_as)
 }
 
 impl InspectScreen {
@@ -410,11 +422,31 @@ impl InspectScreen {
 }
 
 /// Writes a label (or action) edit of segment `id` and profiles again, so
-/// what is shown is what a replay of the config gives.
+/// what is shown is what a replay of the config gives. The edits are saved
+/// keyed by the numbers shown, each with its segment's identity, so they
+/// follow their segment through a refit.
 fn write_override(cx: &mut Ctx, id: u32, edit: impl FnOnce(&mut LabelOverride)) {
+    let made_on = cx
+        .data
+        .profiles()
+        .and_then(|p| p.segments.get(id as usize))
+        .map(|s| s.label.clone());
+    if let (Some(f), Some(fit)) = (
+        cx.data.features(),
+        cx.data.k().and_then(|k| cx.data.sweep()?.get(k)),
+    ) {
+        let specs = &f.params.features;
+        let (centres, k) = (&fit.fit.centres, fit.k);
+        let saved = &mut cx.config.labels.overrides;
+        *saved = identity::rekeyed(saved, specs, centres, k);
+        let o = saved.entry(id).or_default();
+        o.centre = Some(identity::centre_of(specs, centres, id as usize));
+        o.made_on = o.made_on.take().or(made_on);
+    }
     let o = cx.config.labels.overrides.entry(id).or_default();
     edit(o);
     if o.label.is_none() && o.action.is_none() {
+        // Nothing of the user's left: no edit (identity or not) to save.
         cx.config.labels.overrides.remove(&id);
     }
     cx.change(Change::ExportOutdated);
@@ -445,10 +477,24 @@ impl Screen for InspectScreen {
         let k = p.segments.len();
         self.keep_selection_in(k);
         let tiny: Vec<String> = p.tiny_segments().map(|s| s.id.to_string()).collect();
-        if tiny.is_empty() {
+        if let Some(problem) = p.edits.problems().first() {
+            cx.set_status(
+                StatusKind::Warn,
+                format!("{problem}. Rename the segment it was meant for, or edit labels.overrides in run.toml."),
+            );
+        } else if tiny.is_empty() {
+            // Which earlier run the numbers follow, and what changed.
+            let follows = p.continuity.as_ref().map_or_else(String::new, |c| {
+                format!(
+                    " Numbers follow {}: {} new, {} vanished (o: where customers came from).",
+                    c.previous,
+                    c.new_segments.len(),
+                    c.vanished.len()
+                )
+            });
             cx.set_status(
                 StatusKind::Info,
-                format!("{k} segments. Enter opens one; / finds a customer; 7: export."),
+                format!("{k} segments. Enter opens one; / finds a customer; 7: export.{follows}"),
             );
         } else {
             cx.set_status(
@@ -496,6 +542,7 @@ impl Screen for InspectScreen {
                     View::Scatter
                 };
             }
+            Action::Command(Command::Origin) if k > 0 => self.open_origin(cx),
             Action::Command(Command::SortNext) if view == View::Segments => self.sort(cx, false),
             Action::Command(Command::SortReverse) if view == View::Segments => self.sort(cx, true),
             Action::Command(Command::Compare) if k > 0 => match self.compare_first {
@@ -532,7 +579,7 @@ impl Screen for InspectScreen {
             }
             Action::Move(m) => match view {
                 View::Segments | View::Scatter => self.move_in_segments(m, cx.data),
-                View::Segment => self.move_in_segment(m, k),
+                View::Segment | View::Origin => self.move_in_segment(m, k),
                 View::Compare => self.move_in_compare(m, cx.data),
                 View::Matches => self.move_in_matches(m),
                 View::Customer => {}
@@ -559,6 +606,7 @@ impl Screen for InspectScreen {
             View::Scatter => self.draw_scatter(frame, area, v, p),
             View::Compare => self.draw_compare(frame, area, v, p),
             View::Matches => self.draw_matches(frame, area, v, p),
+            View::Origin => self.draw_origin(frame, area, v, p),
         }
     }
 
@@ -610,6 +658,11 @@ impl Screen for InspectScreen {
             View::Scatter => vec![
                 KeyHint::new(g.up_down, "segment"),
                 KeyHint::new("p", "table"),
+                KeyHint::new("Esc", "back"),
+            ],
+            View::Origin => vec![
+                KeyHint::new(g.left_right, "segment"),
+                KeyHint::new("o", "other run"),
                 KeyHint::new("Esc", "back"),
             ],
         }

@@ -64,12 +64,7 @@ impl InspectScreen {
             s.share * 100.0
         );
         let width = area.width.saturating_sub(4) as usize;
-        let yours = v
-            .config
-            .labels
-            .overrides
-            .get(&s.id)
-            .is_some_and(|o| o.label.is_some());
+        let yours = super::saved_edit(v, s.id).is_some_and(|o| o.label.is_some());
         let mut lines = head_lines(t, s, yours, width);
         if let Some(trust) = shown(v.data) {
             lines.extend(trust_lines(t, trust, s.id as usize, width));

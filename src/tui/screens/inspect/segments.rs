@@ -344,12 +344,7 @@ impl InspectScreen {
         for &i in order.iter().skip(offset).take(height) {
             let s = &segs[i];
             let selected = i == self.selected;
-            let renamed = v
-                .config
-                .labels
-                .overrides
-                .get(&s.id)
-                .is_some_and(|o| o.label.is_some());
+            let renamed = super::saved_edit(v, s.id).is_some_and(|o| o.label.is_some());
             let facts = RowFacts {
                 renamed,
                 selected,

@@ -6,6 +6,7 @@
 
 mod options;
 mod preview;
+mod previous;
 
 use super::{Ctx, DrawCtx, Screen, Session};
 use crate::error::{Error, Result};
@@ -161,6 +162,12 @@ impl LoadScreen {
             cx.set_status(StatusKind::Info, "Still loading; Esc cancels.");
         } else if self.is_current(cx) {
             cx.go_to(crate::tui::stage::Stage::Map);
+        } else if previous::is_model_file(self.path.text()) {
+            // A model typed in the path: the previous run, not data.
+            previous::choose(cx, &fs_path(self.path.text()));
+            let input = cx.config.input.as_ref().map(|p| p.display().to_string());
+            self.path.set(&input.unwrap_or_default());
+            self.after_path_change(cx);
         } else {
             self.start_load(cx);
         }
@@ -250,6 +257,8 @@ impl LoadScreen {
         } else if entry.is_dir {
             self.path.set(&format!("{dir}{}/", entry.name));
             self.after_path_change(cx);
+        } else if previous::is_model_file(&entry.name) {
+            previous::choose(cx, &fs_path(&format!("{dir}{}", entry.name)));
         } else {
             self.path.set(&format!("{dir}{}", entry.name));
             self.after_path_change(cx);
@@ -382,7 +391,14 @@ impl LoadScreen {
             FileKind::Workbook => " workbook ",
             FileKind::Delimited => " text file ",
         };
-        let block = pane_block(t, " File ", focused).title_bottom(Line::from(kind).right_aligned());
+        let mut block =
+            pane_block(t, " File ", focused).title_bottom(Line::from(kind).right_aligned());
+        if let Some(p) = v.config.cluster.previous.as_deref() {
+            // The earlier run this one follows (chosen with Enter on its model.json).
+            let room = (area.width as usize).saturating_sub(kind.len() + 14);
+            let shown = text::truncate_left(&crate::artefact::shown(p), room, t.glyphs.ellipsis);
+            block = block.title_bottom(Line::styled(format!(" follows {shown} "), t.dim()));
+        }
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let input = &self.path;
