@@ -58,7 +58,7 @@ pub struct Cli {
     #[command(flatten)]
     pub run: RunArgs,
 
-    /// Draw with ASCII only (borders, bars, chart markers); automatic when the locale is not UTF-8.
+    /// Draw with ASCII only (the TUI's borders, bars and chart markers; the headless summary's symbols and elbow curve); automatic when the locale is not UTF-8.
     #[arg(long)]
     pub ascii: bool,
 }

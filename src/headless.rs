@@ -141,7 +141,9 @@ impl Progress for StderrProgress {
 }
 
 /// Runs Load -> Export for `config`: progress on stderr, summary (or JSON) on stdout.
-pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
+/// `ascii`: `--ascii`, or a locale that is not UTF-8 (the TUI's rule): the
+/// summary's symbols and elbow curve are drawn in ASCII.
+pub fn run(config: &RunConfig, args: &RunArgs, ascii: bool) -> Result<()> {
     if config.input.is_none() {
         return Err(Error::usage(
             "no input file: custseg --no-tui FILE --out DIR",
@@ -181,6 +183,9 @@ pub fn run(config: &RunConfig, args: &RunArgs) -> Result<()> {
         let mut text = summary_text(&output, &files);
         let taken = output.cleaned.as_of.date;
         text.push_str(&crate::headless_scoring::summary_text(config, &out, taken));
+        if ascii {
+            text = ascii_symbols(&text);
+        }
         escape::terminal_lines(&text).into_owned()
     };
     writeln!(w, "{text}").map_err(|e| Error::io("writing to stdout", e))?;
@@ -565,6 +570,43 @@ fn traits(p: &crate::pipeline::profile::SegmentProfile) -> String {
     t.join(", ")
 }
 
+/// `text` with the summary's own symbols in ASCII, for `--ascii` and
+/// terminals whose locale is not UTF-8: the elbow's Braille dots become `*`,
+/// arrows, signs and marks become their ASCII spellings. Data (a Chinese
+/// label or column name) is left as it is.
+pub fn ascii_symbols(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2800}' => out.push(' '),
+            '\u{2801}'..='\u{28ff}' => out.push('*'),
+            '⚠' => out.push('!'),
+            '≥' => out.push_str(">="),
+            '≤' => out.push_str("<="),
+            '≠' => out.push_str("!="),
+            '→' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '↑' => out.push('^'),
+            '↓' => out.push('v'),
+            '▲' => out.push('^'),
+            '▼' => out.push('v'),
+            '·' | '•' => out.push('-'),
+            '—' => out.push_str("--"),
+            '–' | '−' => out.push('-'),
+            '×' => out.push('x'),
+            '…' => out.push_str("..."),
+            '✓' => out.push_str("ok"),
+            '✗' => out.push('x'),
+            '±' => out.push_str("+/-"),
+            '°' => out.push_str(" deg"),
+            '‘' | '’' => out.push('\''),
+            '“' | '”' => out.push('"'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The SSE curve drawn with textplots (braille; 2x4 dots per character).
 fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) -> String {
     use textplots::{Chart, Plot, Shape};
@@ -592,7 +634,7 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) ->
     chart.figures();
     let text = chart.to_string();
     format!(
-        "\nElbow curve (SSE by K; the dot marks K = {})\n{text}",
+        "\nElbow curve (SSE by K; chosen K = {})\n{text}",
         chosen_k
     )
 }

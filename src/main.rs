@@ -69,7 +69,8 @@ fn run(cli: Cli) -> custseg::Result<()> {
         Some(Command::Man(args)) => custseg::shell_command::run_man(&args),
         None if cli.no_tui => {
             let config = cli.run.to_config(cli.file.as_ref())?;
-            headless::run(&config, &cli.run)
+            let ascii = custseg::tui::UiOptions::from_env(cli.ascii).ascii;
+            headless::run(&config, &cli.run, ascii)
         }
         None => {
             let config = cli.run.to_config(cli.file.as_ref())?;
