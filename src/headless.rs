@@ -633,10 +633,7 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) ->
     chart.axis();
     chart.figures();
     let text = chart.to_string();
-    format!(
-        "\nElbow curve (SSE by K; chosen K = {})\n{text}",
-        chosen_k
-    )
+    format!("\nElbow curve (SSE by K; chosen K = {})\n{text}", chosen_k)
 }
 
 /// `custseg sample`: synthetic customers with planted segments.

@@ -239,13 +239,6 @@ impl From<ColumnData> for SharedData {
     }
 }
 
-impl SharedData {
-    /// The cells, taken out without a copy when no other stage shares them.
-    pub fn into_inner(self) -> ColumnData {
-        std::sync::Arc::unwrap_or_clone(self.0)
-    }
-}
-
 impl Column {
     pub fn number(name: &str, values: Vec<f64>) -> Self {
         Column {
