@@ -84,7 +84,7 @@ fn feature_column(f: &custseg::pipeline::features::Features, name: &str, scaled:
     if scaled {
         f.scaled_column(j).collect()
     } else {
-        f.original_column(j).collect()
+        f.original_column(j).to_vec()
     }
 }
 
@@ -1727,7 +1727,7 @@ proptest! {
         match build_features(&t, &m, &opts, None) {
             Ok(f) => {
                 prop_assert!(all_finite(&f.scaled), "scaled: {:?}", f.scaled);
-                prop_assert!(all_finite(&f.original));
+                prop_assert!(f.original.iter().all(|c| all_finite(c)));
                 prop_assert!(all_finite(&f.report.correlation));
                 prop_assert_eq!(f.scaled.len(), f.n * f.d);
                 let again = apply_features(&t, &m, &f.params).unwrap();
@@ -1740,7 +1740,7 @@ proptest! {
         match build_features(&c.table, &m, &opts, c.as_of.date) {
             Ok(f) => {
                 prop_assert!(all_finite(&f.scaled));
-                prop_assert!(all_finite(&f.original));
+                prop_assert!(f.original.iter().all(|c| all_finite(c)));
                 prop_assert_eq!(f.report.features.iter().map(|i| i.filled).sum::<usize>(), 0);
                 let ct = apply_clean(&t, &m, &c.params).unwrap().table;
                 prop_assert!(all_finite(&apply_features(&ct, &m, &f.params).unwrap()));

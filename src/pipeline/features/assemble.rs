@@ -15,11 +15,11 @@ use std::borrow::Cow;
 /// The features that vary (or all, with `zero_variance = "keep_unscaled"`);
 /// the others are left out with the constant, and features whose missing
 /// values were filled here get a warning.
-pub(super) fn keep_varying<'a>(
-    done: Vec<Done<'a>>,
+pub(super) fn keep_varying(
+    done: Vec<Done>,
     opts: &FeatureOptions,
     report: &mut FeatureReport,
-) -> Vec<Done<'a>> {
+) -> Vec<Done> {
     let mut kept: Vec<Done> = Vec::with_capacity(done.len());
     for d in done {
         if d.zero_variance && opts.zero_variance == ZeroVariance::Drop {
@@ -86,7 +86,8 @@ pub(super) fn flag_correlations(kept: &[Done], opts: &FeatureOptions, report: &m
     }
 }
 
-/// The stage's output: the kept features as `n x d` row-major matrices,
+/// The stage's output: the kept features' columns in original units, the
+/// `n x d` row-major scaled matrix,
 /// their report lines and the parameters that score new customers.
 pub(super) fn assemble(
     mut kept: Vec<Done>,
@@ -104,16 +105,13 @@ pub(super) fn assemble(
         n,
         d,
     );
-    let original = interleave(
-        kept.iter_mut().map(|k| std::mem::take(&mut k.original)),
-        n,
-        d,
-    );
     let names: Vec<String> = kept.iter().map(|k| k.spec.name.clone()).collect();
     let mut specs = Vec::with_capacity(d);
+    let mut original = Vec::with_capacity(d);
     for k in kept {
         report.features.push(k.info);
         specs.push(k.spec);
+        original.push(k.original);
     }
     Features {
         names,

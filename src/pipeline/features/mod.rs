@@ -90,6 +90,7 @@ pub use self::report::{
 };
 pub use self::template::TemplateFeature;
 pub use self::transform::{MAX_NEGATIVE_SHARE_FOR_LOG, MONEY_WINSOR, scale_value};
+pub use self::values::FeatureValues;
 /// Moved to [`crate::pipeline::stats`]; kept here for code that names it
 /// through this stage.
 pub use crate::pipeline::stats::moments;
@@ -117,8 +118,9 @@ pub struct Features {
     pub n: usize,
     /// Features per row.
     pub d: usize,
-    /// `n x d` row-major, original units, after imputation, before transforms.
-    pub original: Vec<f64>,
+    /// One column per feature, original units, after imputation, before
+    /// transforms. A table column used as it is is shared, not copied.
+    pub original: Vec<FeatureValues>,
     /// `n x d` row-major, transformed and z-scored: what K-Means clusters.
     pub scaled: Vec<f64>,
     pub report: FeatureReport,
@@ -135,15 +137,17 @@ impl Features {
         ArrayView2::from_shape((self.n, self.d), &self.scaled)
             .expect("the scaled matrix holds n × d values")
     }
-    pub fn original_row(&self, i: usize) -> &[f64] {
-        &self.original[i * self.d..(i + 1) * self.d]
+    /// Customer `i`'s features in original units.
+    pub fn original_row(&self, i: usize) -> Vec<f64> {
+        self.original.iter().map(|c| c[i]).collect()
     }
     /// Column `j` of the scaled matrix.
     pub fn scaled_column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
         self.scaled.iter().skip(j).step_by(self.d.max(1)).copied()
     }
-    pub fn original_column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
-        self.original.iter().skip(j).step_by(self.d.max(1)).copied()
+    /// Column `j` in original units.
+    pub fn original_column(&self, j: usize) -> &[f64] {
+        &self.original[j]
     }
 }
 
