@@ -95,9 +95,9 @@ pub use self::values::FeatureValues;
 /// through this stage.
 pub use crate::pipeline::stats::moments;
 
-use self::assemble::{assemble, flag_correlations, keep_varying};
+pub use self::assemble::CORRELATION_ROWS;
+use self::assemble::{assemble, flag_correlations, keep_varying, process_into_matrix};
 use self::one_hot::plan_categorical;
-use self::process::{Done, process};
 use self::select::{
     annotate, apply_drops, choose_mode, no_feature_error, numeric_columns, plan_numeric,
     profile_numeric, ruled_columns,
@@ -108,7 +108,6 @@ use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::table::Table;
 use ndarray::ArrayView2;
-use rayon::prelude::*;
 
 /// The output of [`build_features`].
 #[derive(Clone, Debug)]
@@ -200,11 +199,8 @@ pub fn build_features(
             mode,
         ));
     }
-    let done: Vec<Done> = planned
-        .into_par_iter()
-        .map(|p| process(p, opts, as_of))
-        .collect::<Result<Vec<_>>>()?;
-    let kept = keep_varying(done, opts, &mut report);
+    let (done, matrix) = process_into_matrix(planned, table.n_rows, opts, as_of)?;
+    let (kept, matrix) = keep_varying(done, matrix, opts, &mut report);
     if kept.is_empty() {
         return Err(no_feature_error(
             table,
@@ -214,8 +210,8 @@ pub fn build_features(
             mode,
         ));
     }
-    flag_correlations(&kept, opts, &mut report);
-    Ok(assemble(kept, table.n_rows, mode, as_of, report))
+    flag_correlations(&kept, &matrix, opts, &mut report);
+    Ok(assemble(kept, matrix, mode, as_of, report))
 }
 
 /// Segmentation needs at least two customers.
