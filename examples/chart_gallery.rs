@@ -131,7 +131,7 @@ fn main() {
     for i in 0..n {
         let u = rng.unif();
         let s = cum.iter().position(|&c| u <= c).unwrap_or(k - 1);
-        labels.push(s as u32);
+        labels.push(s as u8);
         let mu = &profiles[s].2;
         let row = &mut raw[i * d..(i + 1) * d];
         for (j, x) in row.iter_mut().enumerate() {

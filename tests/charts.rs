@@ -38,7 +38,7 @@ struct Fixture {
     d: usize,
     k: usize,
     scaled: Vec<f64>,
-    labels: Vec<u32>,
+    labels: Vec<u8>,
     money: Vec<f64>,
     freq: Vec<f64>,
 }
@@ -58,7 +58,7 @@ impl Fixture {
         let mut freq = Vec::with_capacity(n);
         for i in 0..n {
             let s = (i * 7 + i / 3) % k;
-            labels.push(s as u32);
+            labels.push(s as u8);
             for j in 0..d {
                 let centre = if (s + j).is_multiple_of(3) { 1.5 } else { -0.5 };
                 scaled.push(centre + unif() - 0.5);

@@ -189,7 +189,7 @@ pub struct ProfileInput<'a> {
     pub scaled: &'a [f64],
     pub n: usize,
     pub d: usize,
-    pub labels: &'a [u32],
+    pub labels: &'a [u8],
     pub k: usize,
     /// Per feature (empty: none and numeric).
     pub transforms: &'a [Transform],
@@ -320,7 +320,7 @@ pub fn profile(input: &ProfileInput, opts: &LabelOptions) -> Profiles {
 }
 
 /// Row indexes of each segment.
-fn members(labels: &[u32], k: usize) -> Vec<Vec<u32>> {
+fn members(labels: &[u8], k: usize) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); k];
     for (i, &l) in labels.iter().enumerate() {
         if let Some(m) = out.get_mut(l as usize) {
@@ -687,7 +687,7 @@ mod tests {
         f: &'a [String],
         original: &'a [Vec<f64>],
         scaled: &'a [f64],
-        labels: &'a [u32],
+        labels: &'a [u8],
         gender: Option<&'a TextColumn>,
         ages: Option<&'a [f64]>,
     ) -> ProfileInput<'a> {
@@ -784,7 +784,7 @@ mod tests {
             let b = if big { 1e7 } else { f64::from(i % 50) };
             original.extend([b, f64::from(i % 2)]);
             scaled.extend([if big { 10.0 } else { -0.03 }, f64::from(i % 2) - 0.5]);
-            labels.push(u32::from(big));
+            labels.push(u8::from(big));
         }
         let cols = columns(&original, f.len());
         let mut inp = input(&f, &cols, &scaled, &labels, None, None);

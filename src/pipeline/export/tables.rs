@@ -121,7 +121,7 @@ pub struct ResultsInput<'a> {
     /// Repeat each segment's action on every row.
     pub actions: bool,
     pub bom: CsvBom,
-    pub labels: &'a [u32],
+    pub labels: &'a [u8],
     pub profiles: &'a Profiles,
     pub feature_names: &'a [String],
     /// One column per feature, original units.

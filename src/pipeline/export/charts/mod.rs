@@ -82,7 +82,7 @@ pub struct ChartInput<'a> {
     /// The standardised matrix, `n × d`.
     pub scaled: ArrayView2<'a, f64>,
     /// Segment id of each row (length `n`); ids not in `segments` are ignored.
-    pub labels: &'a [u32],
+    pub labels: &'a [u8],
     /// A money column in original units, one value per row (e.g. balance).
     pub money_feature: Option<NamedColumn<'a>>,
     /// (x, y) columns in original units, one value per row each
