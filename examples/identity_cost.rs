@@ -28,12 +28,12 @@ fn main() {
         centres.extend_from_slice(&model.centres[s * d..(s + 1) * d]);
     }
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let labels: Vec<u32> = (0..n)
+    let labels: Vec<u8> = (0..n)
         .map(|_| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            (state % k as u64) as u32
+            (state % k as u64) as u8
         })
         .collect();
     let mut sizes = vec![0; k];

@@ -151,6 +151,6 @@ fn apply(fit: &mut KMeansResult, number: &[usize]) {
     fit.centres = centres;
     fit.sizes = sizes;
     for l in &mut fit.labels {
-        *l = number[*l as usize] as u32;
+        *l = number[*l as usize] as u8;
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use custseg::pipeline::cluster::SegmentIndex;
 use custseg::pipeline::progress::Progress;
 use ndarray::ArrayView2;
 use rand::{RngExt, SeedableRng};
@@ -53,14 +54,14 @@ pub fn planted_blobs(n: usize, d: usize, k: usize, spread: f64, seed: u64) -> (V
 }
 
 /// Adjusted Rand index of two labelings (Hubert & Arabie).
-pub fn adjusted_rand_index(a: &[u32], b: &[u32]) -> f64 {
+pub fn adjusted_rand_index<A: SegmentIndex, B: SegmentIndex>(a: &[A], b: &[B]) -> f64 {
     assert_eq!(a.len(), b.len());
     let n = a.len();
-    let ka = *a.iter().max().unwrap() as usize + 1;
-    let kb = *b.iter().max().unwrap() as usize + 1;
+    let ka = a.iter().map(|x| x.index()).max().unwrap() + 1;
+    let kb = b.iter().map(|x| x.index()).max().unwrap() + 1;
     let mut table = vec![vec![0u64; kb]; ka];
     for (&x, &y) in a.iter().zip(b) {
-        table[x as usize][y as usize] += 1;
+        table[x.index()][y.index()] += 1;
     }
     let c2 = |v: u64| (v * v.saturating_sub(1)) as f64 / 2.0;
     let sum_ij: f64 = table.iter().flatten().map(|&v| c2(v)).sum();

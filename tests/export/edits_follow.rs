@@ -300,7 +300,7 @@ fn a_label_renamed_in_the_tui_follows_its_customers_to_another_number() {
     assert_eq!(before.len(), 300);
     assert!(before.contains("C00001"));
     let saved = h.app.config.labels.overrides.clone();
-    assert!(saved[&seg].centre.is_some(), "{saved:?}");
+    assert!(saved[&u32::from(seg)].centre.is_some(), "{saved:?}");
 
     // The same config on period 2 (what Load does with another file).
     let mut cfg = h.app.config.clone();

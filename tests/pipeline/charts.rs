@@ -38,7 +38,7 @@ struct Fixture {
     d: usize,
     k: usize,
     scaled: Vec<f64>,
-    labels: Vec<u32>,
+    labels: Vec<u8>,
     money: Vec<f64>,
     freq: Vec<f64>,
 }
@@ -58,7 +58,7 @@ impl Fixture {
         let mut freq = Vec::with_capacity(n);
         for i in 0..n {
             let s = (i * 7 + i / 3) % k;
-            labels.push(s as u32);
+            labels.push(s as u8);
             for j in 0..d {
                 let centre = if (s + j).is_multiple_of(3) { 1.5 } else { -0.5 };
                 scaled.push(centre + unif() - 0.5);
@@ -134,10 +134,10 @@ impl Fixture {
             centroid_z,
             scaled: mat(&self.scaled, self.n, self.d),
             labels: &self.labels,
-            money_feature: Some(("资产余额".into(), self.money.clone())),
+            money_feature: Some(("资产余额".into(), &self.money)),
             scatter: Some((
-                ("资产余额".into(), self.money.clone()),
-                ("Txn frequency".into(), self.freq.clone()),
+                ("资产余额".into(), &self.money),
+                ("Txn frequency".into(), &self.freq),
             )),
             stability: (0..self.k)
                 .map(|s| 0.5 + 0.45 * s as f64 / self.k as f64)
@@ -332,7 +332,8 @@ fn inconsistent_input_is_a_data_error() {
     ));
 
     let mut input = fx.input();
-    input.money_feature = Some(("Balance".into(), vec![1.0; 10]));
+    let short = vec![1.0; 10];
+    input.money_feature = Some(("Balance".into(), &short));
     assert!(matches!(
         write_charts(dir.path(), &input),
         Err(Error::Data(_))

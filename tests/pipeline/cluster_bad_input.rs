@@ -51,6 +51,23 @@ fn k_zero_is_a_usage_error() {
     assert!(m.contains("K = 0"), "{m}");
 }
 
+/// A segment number is one byte: K = 255 fits, 256 is refused before any
+/// work, never wrapped into segment 0.
+#[test]
+fn k_above_255_is_a_usage_error() {
+    let data = grid(300);
+    let m =
+        usage_err(kmeans(mat(&data, 300, 2), &KMeansConfig::new(256), &NoProgress).unwrap_err());
+    assert!(m.contains("at most 255") && m.contains("K = 256"), "{m}");
+    let cfg = KMeansConfig {
+        n_init: 1,
+        max_iter: 2,
+        ..KMeansConfig::new(255)
+    };
+    let fit = kmeans(mat(&data, 300, 2), &cfg, &NoProgress).unwrap();
+    assert_eq!(fit.labels.iter().map(|&l| usize::from(l)).max(), Some(254));
+}
+
 #[test]
 fn empty_or_bad_k_range_is_a_usage_error() {
     let data = grid(50);

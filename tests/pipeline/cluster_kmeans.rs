@@ -34,11 +34,11 @@ fn planted_blobs_are_recovered_exactly() {
 #[test]
 fn adjusted_rand_index_helper_is_right() {
     // Identical up to relabelling -> 1; a known hand-computed case.
-    assert_eq!(adjusted_rand_index(&[0, 0, 1, 1], &[1, 1, 0, 0]), 1.0);
+    assert_eq!(adjusted_rand_index(&[0u32, 0, 1, 1], &[1u32, 1, 0, 0]), 1.0);
     // a = [0,0,0,1,1,1], b = [0,0,1,1,2,2]: n_ij = {2,1,1,2} -> Σ C = 2;
     // rows C(3,2)*2 = 6; cols C(2,2)*3 = 3; expected = 6*3/15 = 1.2;
     // max = 4.5; ARI = (2 - 1.2) / (4.5 - 1.2) = 0.8 / 3.3.
-    let ari = adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 0, 1, 1, 2, 2]);
+    let ari = adjusted_rand_index(&[0u32, 0, 0, 1, 1, 1], &[0u32, 0, 1, 1, 2, 2]);
     assert!((ari - 0.8 / 3.3).abs() < 1e-12, "{ari}");
 }
 
@@ -83,7 +83,8 @@ fn matches_scikit_learn_for_the_same_initial_centres() {
             "{what}: inertia {} vs {want_inertia} (rel {rel:e})",
             r.inertia
         );
-        assert_eq!(r.labels, u32s(&case["labels"]), "{what}: labels");
+        let labels: Vec<u32> = r.labels.iter().map(|&l| u32::from(l)).collect();
+        assert_eq!(labels, u32s(&case["labels"]), "{what}: labels");
         for (a, b) in r.centres.iter().zip(f64s(&case["centres"])) {
             assert!(
                 (a - b).abs() <= 1e-9 * (1.0 + b.abs()),
@@ -296,7 +297,11 @@ fn labels_are_nearest_centres_and_inertia_is_the_sse() {
     )
     .unwrap();
     let again = assign_nearest(mat(&data, n, d), mat(&r.centres, r.k, d)).unwrap();
-    let mismatches = again.iter().zip(&r.labels).filter(|(a, b)| a != b).count();
+    let mismatches = again
+        .iter()
+        .zip(&r.labels)
+        .filter(|(a, b)| **a != u32::from(**b))
+        .count();
     assert!(
         mismatches <= 1,
         "{mismatches} rows not on their nearest centre"

@@ -108,7 +108,7 @@ fn undefined_metrics_are_none() {
 fn inconsistent_labels_are_usage_errors() {
     let (data, labels) = six_points();
     assert!(silhouette(mat(&data, 6, 2), &labels[..5], 2).is_err());
-    assert!(calinski_harabasz(mat(&data, 6, 2), &[0, 0, 0, 1, 1, 7], 2).is_err());
+    assert!(calinski_harabasz(mat(&data, 6, 2), &[0u32, 0, 0, 1, 1, 7], 2).is_err());
     assert!(davies_bouldin(mat(&data[..10], 5, 2), &labels, 2).is_err());
 }
 

@@ -77,13 +77,16 @@ proptest! {
             }
         }
         // Every segment has a member.
-        let labels: Vec<u32> = (0..n)
-            .map(|i| if i < k { i as u32 } else { segs[i] % k as u32 })
+        let labels: Vec<u8> = (0..n)
+            .map(|i| if i < k { i as u8 } else { (segs[i] % k as u32) as u8 })
             .collect();
         let transforms = vec![Transform::Log1p; d];
+        let columns: Vec<Vec<f64>> = (0..d)
+            .map(|j| (0..n).map(|i| original[i * d + j]).collect())
+            .collect();
         let input = ProfileInput {
             feature_names: &names,
-            original: &original,
+            original: columns.iter().map(Vec::as_slice).collect(),
             scaled: &scaled,
             n,
             d,
@@ -184,7 +187,7 @@ fn labels_by_group(out: &RunOutput, groups: &[&str]) -> BTreeMap<String, String>
     let labels = &out.chosen().fit.labels;
     let mut counts: BTreeMap<(&str, u32), usize> = BTreeMap::new();
     for (i, g) in groups.iter().enumerate() {
-        *counts.entry((g, labels[i])).or_default() += 1;
+        *counts.entry((g, u32::from(labels[i]))).or_default() += 1;
     }
     let mut best: BTreeMap<String, (usize, u32)> = BTreeMap::new();
     for ((g, seg), c) in counts {

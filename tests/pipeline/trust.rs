@@ -169,7 +169,11 @@ fn planted_samples_are_clear_stable_explained_and_k5_for_every_range() {
         // Agreement and cost ratio recomputed from the rules as stated.
         let by_rules = segments_by_rules(&wide);
         let labels = &wide.chosen().fit.labels;
-        let agree = by_rules.iter().zip(labels).filter(|(a, b)| a == b).count();
+        let agree = by_rules
+            .iter()
+            .zip(labels)
+            .filter(|(a, b)| **a == u32::from(**b))
+            .count();
         assert_eq!(
             agree as f64 / labels.len() as f64,
             rules.agreement,

@@ -38,9 +38,9 @@ pub fn renumber(fit: &mut KMeansResult) {
         return;
     }
     let d = fit.d;
-    let mut new_of_old = vec![0u32; fit.k];
+    let mut new_of_old = vec![0u8; fit.k];
     for (new, &old) in order.iter().enumerate() {
-        new_of_old[old] = new as u32;
+        new_of_old[old] = new as u8;
     }
     fit.centres = order
         .iter()
@@ -56,7 +56,7 @@ pub fn renumber(fit: &mut KMeansResult) {
 mod tests {
     use super::*;
 
-    fn fit(centres: Vec<f64>, labels: Vec<u32>) -> KMeansResult {
+    fn fit(centres: Vec<f64>, labels: Vec<u8>) -> KMeansResult {
         let k = centres.len() / 2;
         let mut sizes = vec![0; k];
         for &l in &labels {

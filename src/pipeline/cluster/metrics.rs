@@ -23,8 +23,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::CHUNK_ROWS;
 use super::kmeans::sq_dist;
+use super::{CHUNK_ROWS, SegmentIndex};
 use crate::pipeline::linalg::row_major;
 use crate::pipeline::simd::avx2_dispatch;
 use crate::{Error, Result};
@@ -45,7 +45,7 @@ pub struct SilhouetteScore {
 }
 
 /// The matrix has columns, one label per row, every label below `k`.
-fn check_labels(x: &ArrayView2<f64>, labels: &[u32], k: usize) -> Result<()> {
+fn check_labels<L: SegmentIndex>(x: &ArrayView2<f64>, labels: &[L], k: usize) -> Result<()> {
     let (n, d) = x.dim();
     if d == 0 {
         return Err(Error::usage(format!(
@@ -58,14 +58,21 @@ fn check_labels(x: &ArrayView2<f64>, labels: &[u32], k: usize) -> Result<()> {
             labels.len()
         )));
     }
-    if let Some(&l) = labels.iter().find(|&&l| l as usize >= k) {
-        return Err(Error::usage(format!("label {l} out of range for K={k}")));
+    if let Some(&l) = labels.iter().find(|&&l| l.index() >= k) {
+        return Err(Error::usage(format!(
+            "label {} out of range for K={k}",
+            l.index()
+        )));
     }
     Ok(())
 }
 
 /// Exact silhouette over every row (O(n² d), parallel over rows).
-pub fn silhouette(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option<f64>> {
+pub fn silhouette<L: SegmentIndex>(
+    x: ArrayView2<f64>,
+    labels: &[L],
+    k: usize,
+) -> Result<Option<f64>> {
     check_labels(&x, labels, k)?;
     let (data, d) = (&*row_major(&x), x.ncols());
     let groups = groups(labels, k);
@@ -77,9 +84,9 @@ pub fn silhouette(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option
 /// proportional share, largest remainders rounded up; rows drawn without
 /// replacement from `ChaCha8Rng::seed_from_u64(seed)`, stream
 /// `SILHOUETTE_STREAM + k`).
-pub fn silhouette_sampled(
+pub fn silhouette_sampled<L: SegmentIndex>(
     x: ArrayView2<f64>,
-    labels: &[u32],
+    labels: &[L],
     k: usize,
     sample_size: usize,
     seed: u64,
@@ -127,10 +134,10 @@ pub fn silhouette_sampled(
 }
 
 /// Row indices of each cluster, ascending.
-fn groups(labels: &[u32], k: usize) -> Vec<Vec<usize>> {
+fn groups<L: SegmentIndex>(labels: &[L], k: usize) -> Vec<Vec<usize>> {
     let mut g = vec![Vec::new(); k];
     for (i, &l) in labels.iter().enumerate() {
-        g[l as usize].push(i);
+        g[l.index()].push(i);
     }
     g
 }
@@ -443,7 +450,12 @@ avx2_dispatch! {
 }
 
 /// Per-cluster sums (`k × d`) and counts from the labels, in chunk order.
-fn cluster_sums(data: &[f64], d: usize, labels: &[u32], k: usize) -> (Vec<f64>, Vec<usize>) {
+fn cluster_sums<L: SegmentIndex>(
+    data: &[f64],
+    d: usize,
+    labels: &[L],
+    k: usize,
+) -> (Vec<f64>, Vec<usize>) {
     let parts = data
         .par_chunks(CHUNK_ROWS * d)
         .zip(labels.par_chunks(CHUNK_ROWS))
@@ -451,7 +463,7 @@ fn cluster_sums(data: &[f64], d: usize, labels: &[u32], k: usize) -> (Vec<f64>, 
             let mut s = vec![0.0; k * d];
             let mut c = vec![0usize; k];
             for (row, &l) in x.chunks_exact(d).zip(lab) {
-                let l = l as usize;
+                let l = l.index();
                 c[l] += 1;
                 for (a, &v) in s[l * d..(l + 1) * d].iter_mut().zip(row) {
                     *a += v;
@@ -474,7 +486,12 @@ fn cluster_sums(data: &[f64], d: usize, labels: &[u32], k: usize) -> (Vec<f64>, 
 }
 
 /// Cluster means (zero for empty clusters) and counts.
-fn cluster_means(data: &[f64], d: usize, labels: &[u32], k: usize) -> (Vec<f64>, Vec<usize>) {
+fn cluster_means<L: SegmentIndex>(
+    data: &[f64],
+    d: usize,
+    labels: &[L],
+    k: usize,
+) -> (Vec<f64>, Vec<usize>) {
     let (mut sums, counts) = cluster_sums(data, d, labels, k);
     for (row, &c) in sums.chunks_exact_mut(d).zip(&counts) {
         if c > 0 {
@@ -487,10 +504,10 @@ fn cluster_means(data: &[f64], d: usize, labels: &[u32], k: usize) -> (Vec<f64>,
 }
 
 /// Sum over rows of `f(row, label)`, per chunk then in chunk order.
-fn sum_rows(
+fn sum_rows<L: SegmentIndex>(
     data: &[f64],
     d: usize,
-    labels: &[u32],
+    labels: &[L],
     f: impl Fn(&[f64], usize) -> f64 + Sync,
 ) -> f64 {
     data.par_chunks(CHUNK_ROWS * d)
@@ -498,7 +515,7 @@ fn sum_rows(
         .map(|(x, lab)| {
             x.chunks_exact(d)
                 .zip(lab)
-                .fold(0.0, |a, (row, &l)| a + f(row, l as usize))
+                .fold(0.0, |a, (row, &l)| a + f(row, l.index()))
         })
         .collect::<Vec<f64>>()
         .iter()
@@ -506,7 +523,11 @@ fn sum_rows(
 }
 
 /// Calinski–Harabasz index (variance ratio criterion).
-pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option<f64>> {
+pub fn calinski_harabasz<L: SegmentIndex>(
+    x: ArrayView2<f64>,
+    labels: &[L],
+    k: usize,
+) -> Result<Option<f64>> {
     check_labels(&x, labels, k)?;
     let ((n, d), data) = (x.dim(), &*row_major(&x));
     let (means, counts) = cluster_means(data, d, labels, k);
@@ -534,7 +555,11 @@ pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result
 }
 
 /// Davies–Bouldin index.
-pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Option<f64>> {
+pub fn davies_bouldin<L: SegmentIndex>(
+    x: ArrayView2<f64>,
+    labels: &[L],
+    k: usize,
+) -> Result<Option<f64>> {
     check_labels(&x, labels, k)?;
     let (d, data) = (x.ncols(), &*row_major(&x));
     let (means, counts) = cluster_means(data, d, labels, k);
@@ -549,7 +574,7 @@ pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[u32], k: usize) -> Result<Op
         .map(|(x, lab)| {
             let mut s = vec![0.0; k];
             for (row, &l) in x.chunks_exact(d).zip(lab) {
-                let l = l as usize;
+                let l = l.index();
                 s[l] += sq_dist(row, &means[l * d..(l + 1) * d]).sqrt();
             }
             s

@@ -67,7 +67,27 @@ mod knee;
 mod metrics;
 mod sweep;
 
-pub use kmeans::{Init, KMeansConfig, KMeansResult, Storage, assign_nearest, kmeans};
+pub use kmeans::{Init, KMeansConfig, KMeansResult, MAX_CLUSTERS, Storage, assign_nearest, kmeans};
+
+/// A segment number as it is stored: one byte in a fit's labels, `u32`
+/// where labels come from elsewhere (a file, a test's ground truth).
+pub trait SegmentIndex: Copy + Send + Sync {
+    fn index(self) -> usize;
+}
+
+impl SegmentIndex for u8 {
+    #[inline]
+    fn index(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl SegmentIndex for u32 {
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 pub use knee::{MIN_KNEE_DIFFERENCE, find_knee, kneedle};
 pub use metrics::{
     SILHOUETTE_STREAM, SilhouetteScore, calinski_harabasz, davies_bouldin, silhouette,

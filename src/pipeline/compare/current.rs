@@ -33,9 +33,17 @@ pub fn side_of_run(run: &RunOutput, cfg: &RunConfig) -> Result<Side> {
         model_file: "this run's model".into(),
         id_column,
         ids,
-        segments: run.chosen().fit.labels.clone(),
+        segments: run
+            .chosen()
+            .fit
+            .labels
+            .iter()
+            .map(|&l| u32::from(l))
+            .collect(),
         feature_names: run.features.names.clone(),
-        values: run.features.original.clone(),
+        values: (0..run.features.n)
+            .flat_map(|i| run.features.original.iter().map(move |c| c[i]))
+            .collect(),
     })
 }
 

@@ -34,6 +34,7 @@
 pub mod render;
 pub mod sql;
 
+use crate::pipeline::cluster::SegmentIndex;
 use crate::pipeline::features::Features;
 use crate::pipeline::trust::sample::{self, RULES_SAMPLE_STREAM};
 use crate::{Error, Result};
@@ -75,8 +76,9 @@ pub enum Node {
 }
 
 impl Node {
-    /// The segment of a row of original values.
-    pub fn segment_of(&self, row: &[f64]) -> u32 {
+    /// The segment of the customer whose feature `j` is `value(j)`, in
+    /// original units.
+    pub fn segment_of(&self, value: impl Fn(usize) -> f64) -> u32 {
         let mut node = self;
         loop {
             match node {
@@ -87,7 +89,7 @@ impl Node {
                     left,
                     right,
                 } => {
-                    node = if row[*feature] < *threshold {
+                    node = if value(*feature) < *threshold {
                         left
                     } else {
                         right
@@ -120,9 +122,9 @@ impl Rules {
 
 /// Fits the rules to the K-Means segments `labels` (centres `centres`,
 /// row-major `k × d` in scaled units) of `features`.
-pub fn explain(
+pub fn explain<L: SegmentIndex>(
     features: &Features,
-    labels: &[u32],
+    labels: &[L],
     centres: &[f64],
     k: usize,
     seed: u64,
@@ -136,8 +138,11 @@ pub fn explain(
     let rows = sample::rows_without_replacement(n, rules_sample(d), seed, RULES_SAMPLE_STREAM);
     let grower = Grower {
         x: sample::gather(&features.scaled, d, &rows),
-        o: sample::gather(&features.original, d, &rows),
-        labels: rows.iter().map(|&r| labels[r]).collect(),
+        o: rows
+            .iter()
+            .flat_map(|&r| features.original.iter().map(move |c| c[r]))
+            .collect(),
+        labels: rows.iter().map(|&r| labels[r].index() as u32).collect(),
         centres,
         d,
     };
@@ -308,14 +313,18 @@ impl Grower<'_> {
 
 /// Agreement with `labels` and the SSE of the rules' partition (around each
 /// leaf's mean, in scaled units), over every customer.
-fn fidelity(tree: &Node, f: &Features, labels: &[u32], k: usize) -> (f64, f64) {
+fn fidelity<L: SegmentIndex>(tree: &Node, f: &Features, labels: &[L], k: usize) -> (f64, f64) {
     let d = f.d;
-    let leaf_of: Vec<u32> = f
-        .original
-        .par_chunks(d)
-        .map(|row| tree.segment_of(row))
+    let leaf_of: Vec<u32> = (0..f.n)
+        .into_par_iter()
+        .with_min_len(1 << 12)
+        .map(|i| tree.segment_of(|j| f.original[j][i]))
         .collect();
-    let agree = leaf_of.iter().zip(labels).filter(|(a, b)| a == b).count();
+    let agree = leaf_of
+        .iter()
+        .zip(labels)
+        .filter(|(a, b)| **a as usize == b.index())
+        .count();
     let mut sums = vec![0.0; k * d];
     let mut counts = vec![0usize; k];
     for (row, &leaf) in f.scaled.chunks_exact(d).zip(&leaf_of) {
@@ -334,19 +343,19 @@ fn fidelity(tree: &Node, f: &Features, labels: &[u32], k: usize) -> (f64, f64) {
 }
 
 /// The K-Means SSE of `labels` around `centres`, computed the same way.
-fn kmeans_sse(f: &Features, labels: &[u32], centres: &[f64]) -> f64 {
+fn kmeans_sse<L: SegmentIndex>(f: &Features, labels: &[L], centres: &[f64]) -> f64 {
     chunked_sse(&f.scaled, f.d, labels, centres)
 }
 
 /// Σ‖x − centre(label)‖², summed per fixed chunk and then in chunk order.
-fn chunked_sse(data: &[f64], d: usize, labels: &[u32], centres: &[f64]) -> f64 {
+fn chunked_sse<L: SegmentIndex>(data: &[f64], d: usize, labels: &[L], centres: &[f64]) -> f64 {
     data.par_chunks(CHUNK_ROWS * d)
         .zip(labels.par_chunks(CHUNK_ROWS))
         .map(|(rows, labs)| {
             rows.chunks_exact(d)
                 .zip(labs)
                 .map(|(row, &l)| {
-                    let c = &centres[l as usize * d..(l as usize + 1) * d];
+                    let c = &centres[l.index() * d..(l.index() + 1) * d];
                     row.iter().zip(c).map(|(x, m)| (x - m).powi(2)).sum::<f64>()
                 })
                 .sum::<f64>()

@@ -25,7 +25,7 @@
 //! thread-count independent, and the means are summed in resample order.
 
 use super::sample::{self, RESAMPLE_STREAM, STABILITY_SAMPLE_STREAM};
-use crate::pipeline::cluster::{Init, KMeansConfig, Storage, kmeans};
+use crate::pipeline::cluster::{Init, KMeansConfig, SegmentIndex, Storage, kmeans};
 use crate::pipeline::progress::{NoProgress, Progress};
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -125,9 +125,9 @@ pub struct StabilityOptions {
 }
 
 /// The stability of the `k` segments `labels` of `x` (one label per row).
-pub fn stability(
+pub fn stability<L: SegmentIndex>(
     x: ArrayView2<f64>,
-    labels: &[u32],
+    labels: &[L],
     k: usize,
     opts: &StabilityOptions,
     progress: &dyn Progress,
@@ -146,7 +146,7 @@ pub fn stability(
         STABILITY_SAMPLE_STREAM,
     );
     let base = sample::gather(data, d, &rows);
-    let truth: Vec<u32> = rows.iter().map(|&r| labels[r]).collect();
+    let truth: Vec<u32> = rows.iter().map(|&r| labels[r].index() as u32).collect();
     // Counted and reported under one lock, so the fractions never go back.
     let done = Mutex::new(0usize);
     let per_resample: Vec<Vec<Option<f64>>> = (0..opts.resamples)

@@ -166,7 +166,7 @@ impl<'a, 'b> Prep<'a, 'b> {
         let row_seg: Vec<u32> = inp
             .labels
             .par_iter()
-            .map(|l| pos.get(l).copied().unwrap_or(u32::MAX))
+            .map(|&l| pos.get(&u32::from(l)).copied().unwrap_or(u32::MAX))
             .collect();
 
         let sample = stratified_sample(&row_seg, inp.segments.len(), MAX_POINTS);

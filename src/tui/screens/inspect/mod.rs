@@ -101,7 +101,12 @@ pub struct Found {
 /// The segment of customer `row` for the K shown.
 fn customer_segment(data: &PipelineData, row: usize) -> Option<u32> {
     let k = data.k()?;
-    data.sweep()?.get(k)?.fit.labels.get(row).copied()
+    data.sweep()?
+        .get(k)?
+        .fit
+        .labels
+        .get(row)
+        .map(|&l| u32::from(l))
 }
 
 /// "Tenure high (median at P85), Balance high (median at P78)": the

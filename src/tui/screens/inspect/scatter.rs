@@ -17,7 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Paragraph};
 
 /// The sampled points of each segment.
-fn points_by_segment(pca: &Pca, labels: &[u32], k: usize) -> Vec<Vec<(f64, f64)>> {
+fn points_by_segment(pca: &Pca, labels: &[u8], k: usize) -> Vec<Vec<(f64, f64)>> {
     let mut per_segment: Vec<Vec<(f64, f64)>> = vec![Vec::new(); k];
     for (point, &row) in pca.points.iter().zip(&pca.rows) {
         if let Some(&l) = labels.get(row)
