@@ -17,4 +17,5 @@ mod headless_e2e;
 mod headless_input_policies;
 mod option_names;
 mod panic_report;
+mod test_layout;
 mod types_not_prose;
