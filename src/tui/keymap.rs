@@ -2,7 +2,7 @@
 //!
 //! What a key means depends on the [`KeyContext`]: an open overlay takes
 //! the keys first; a focused text field takes printable characters (so `q`
-//! and `?` type into a path, and F1 / Esc / Ctrl-C still work there).
+//! and `?` type into a path, and F1 / F2 / Esc / Ctrl-C still work there).
 
 use super::action::{Action, Command, Move};
 use super::stage::Stage;
@@ -177,6 +177,12 @@ pub const BINDINGS: &[Binding] = &[
         &[(Char('e'), Bound::Command(Command::EditValue))],
     ),
     row("Preview: ↑↓←→", LOAD, "scroll rows and columns", &[]),
+    row(
+        "F2",
+        LOAD,
+        "the bundled sample (3,000 synthetic customers): written to the folder custseg runs in (never over a file), then loaded; in the path field too",
+        &[(KeyCode::F(2), Bound::Command(Command::BundledSample))],
+    ),
     // Map columns
     row("Enter", MAP, "go on to Clean", &[]),
     row("Esc", MAP, "back to Load (the mapping is kept)", &[]),
@@ -593,6 +599,10 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
         KeyCode::Tab => return Some(Action::NextPane),
         KeyCode::BackTab => return Some(Action::PrevPane),
         _ => {}
+    }
+    // Function keys are never text: they act in a text field too.
+    if matches!(key.code, KeyCode::F(_)) && !ctrl && !alt {
+        return bound(ctx.stage, key.code).map(Bound::action);
     }
     if ctx.text_input {
         return text_key(key.code, ctrl, alt);
