@@ -54,8 +54,15 @@ pub fn place_bundled(dir: &Path, temp_root: &Path) -> Result<PlacedSample> {
         Ok(placed) => return Ok(placed),
         Err(kind) => kind,
     };
-    let folder = tempfile::Builder::new()
-        .prefix("custseg-sample-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("custseg-sample-");
+    // Owner-only: the temporary directory is shared with other users.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let folder = builder
         .tempdir_in(temp_root)
         .map_err(|e| cannot_write(dir, reason, temp_root, e))?
         .keep();
