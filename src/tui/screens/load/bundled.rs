@@ -106,18 +106,25 @@ pub fn bigger_sample_command() -> &'static str {
     "custseg sample --rows 100000 --out customers.csv"
 }
 
-/// The lines of the empty Preview pane: what to do, the sample key, what
-/// is read (from the loader's own lists).
-pub fn empty_start_lines() -> Vec<String> {
+/// The lines of the empty Preview pane, each with whether it stands out:
+/// what to do, the sample key, a bigger sample, what is read (from the
+/// loader's own lists).
+pub fn empty_start_lines() -> Vec<(String, bool)> {
     vec![
-        "No file loaded yet.".to_string(),
-        "Type a path above, or pick a file in Files, and press Enter.".to_string(),
-        format!(
-            "F2: the bundled sample, {} synthetic customers, written to this folder and loaded.",
-            text::thousands(BUNDLED_CUSTOMERS)
+        ("No file loaded yet.".to_string(), false),
+        (
+            "Type a path above, or pick a file in Files, and press Enter.".to_string(),
+            false,
         ),
-        format!("A bigger one: {}", bigger_sample_command()),
-        readable_formats(),
+        (
+            format!(
+                "F2 writes the bundled sample ({} customers) to this folder and loads it.",
+                text::thousands(BUNDLED_CUSTOMERS)
+            ),
+            true,
+        ),
+        (format!("A bigger one: {}", bigger_sample_command()), false),
+        (readable_formats(), false),
     ]
 }
 

@@ -549,6 +549,9 @@ impl Screen for LoadScreen {
                 if self.completion().is_some() {
                     keys.push(KeyHint::new(g.right, "complete"));
                 }
+                if self.path.is_empty() && v.data.table().is_none() && !loading {
+                    keys.push(KeyHint::new("F2", "sample"));
+                }
                 keys.push(KeyHint::new(g.down, "files"));
                 keys.push(KeyHint::new("Tab", "pane"));
                 keys.push(KeyHint::new("Ctrl-U", "clear"));
