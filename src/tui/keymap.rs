@@ -993,4 +993,29 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn f2_is_the_bundled_sample_on_load_in_and_out_of_the_path_field() {
+        for text_input in [true, false] {
+            let load = ctx(Stage::Load, None, text_input);
+            assert!(
+                matches!(
+                    map_key(load, press(KeyCode::F(2))),
+                    Some(Action::Command(Command::BundledSample))
+                ),
+                "text field: {text_input}"
+            );
+            // With a modifier it is another key.
+            let alt = KeyEvent::new(KeyCode::F(2), KeyModifiers::ALT);
+            assert!(map_key(load, alt).is_none());
+            // An unbound function key is not typed into the path either.
+            assert!(map_key(load, press(KeyCode::F(7))).is_none());
+        }
+        for stage in Stage::ALL.into_iter().filter(|&s| s != Stage::Load) {
+            assert!(map_key(ctx(stage, None, false), press(KeyCode::F(2))).is_none());
+        }
+        // A box over the screen takes the keys first.
+        let boxed = ctx(Stage::Load, Some(OverlayKind::Input), true);
+        assert!(map_key(boxed, press(KeyCode::F(2))).is_none());
+    }
 }
