@@ -881,7 +881,13 @@ fn no_file_points_to_custseg_sample_and_sample_bundled_writes_the_built_in_file(
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(&out).unwrap(), b"mine\n");
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
-    ok(&["sample", "--bundled", "--force", "--out", out.to_str().unwrap()]);
+    ok(&[
+        "sample",
+        "--bundled",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(&out).unwrap(), committed);
 
     // Not a workbook name; no generator options with it.
@@ -889,7 +895,12 @@ fn no_file_points_to_custseg_sample_and_sample_bundled_writes_the_built_in_file(
     let o = run(&["sample", "--bundled", "--out", xlsx.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!xlsx.exists());
-    for extra in [&["--rows", "10"][..], &["--chinese"], &["--seed", "7"], &["--messy"]] {
+    for extra in [
+        &["--rows", "10"][..],
+        &["--chinese"],
+        &["--seed", "7"],
+        &["--messy"],
+    ] {
         let other = dir.path().join("other.csv");
         let mut args = vec!["sample", "--bundled", "--out", other.to_str().unwrap()];
         args.extend_from_slice(extra);

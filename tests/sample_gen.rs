@@ -799,7 +799,10 @@ mod bundled {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&placed.path).unwrap().permissions().mode();
+            let mode = std::fs::metadata(&placed.path)
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "owner-only like every output");
         }
         // Again: the same file is used, no second copy.
@@ -820,7 +823,10 @@ mod bundled {
         let contents: Vec<(&str, Vec<u8>)> = vec![
             ("the user's own customers", b"id,balance\n1,2\n".to_vec()),
             ("empty", Vec::new()),
-            ("truncated sample", BUNDLED_CSV[..BUNDLED_CSV.len() / 2].to_vec()),
+            (
+                "truncated sample",
+                BUNDLED_CSV[..BUNDLED_CSV.len() / 2].to_vec(),
+            ),
             ("same size, one byte differs", altered),
         ];
         for (what, bytes) in &contents {
@@ -830,7 +836,11 @@ mod bundled {
             std::fs::write(&mine, bytes).unwrap();
             let placed = place_bundled(here.path(), temp.path()).unwrap();
             assert_eq!(read(&mine), *bytes, "{what}: left as it was");
-            assert_eq!(placed.path, here.path().join("customers_en-2.csv"), "{what}");
+            assert_eq!(
+                placed.path,
+                here.path().join("customers_en-2.csv"),
+                "{what}"
+            );
             assert_eq!(
                 placed.how,
                 Placement::NameTaken {
@@ -842,7 +852,12 @@ mod bundled {
             // A second time: the copy made the first time, no third file.
             let again = place_bundled(here.path(), temp.path()).unwrap();
             assert_eq!(again.path, placed.path, "{what}");
-            assert_eq!(names(here.path()).len(), 2, "{what}: {:?}", names(here.path()));
+            assert_eq!(
+                names(here.path()).len(),
+                2,
+                "{what}: {:?}",
+                names(here.path())
+            );
         }
         // Not regular files: a folder, a dangling link, a link to the sample, a FIFO.
         let here = tempfile::tempdir().unwrap();
@@ -850,13 +865,15 @@ mod bundled {
         std::fs::create_dir(here.path().join(BUNDLED_NAME)).unwrap();
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink("/nonexistent/x.csv", here.path().join("customers_en-2.csv"))
-                .unwrap();
-            std::os::unix::fs::symlink(COMMITTED, here.path().join("customers_en-3.csv")).unwrap();
-            let fifo = std::ffi::CString::new(
-                here.path().join("customers_en-4.csv").to_str().unwrap(),
+            std::os::unix::fs::symlink(
+                "/nonexistent/x.csv",
+                here.path().join("customers_en-2.csv"),
             )
             .unwrap();
+            std::os::unix::fs::symlink(COMMITTED, here.path().join("customers_en-3.csv")).unwrap();
+            let fifo =
+                std::ffi::CString::new(here.path().join("customers_en-4.csv").to_str().unwrap())
+                    .unwrap();
             // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
             assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         }
@@ -867,7 +884,11 @@ mod bundled {
             assert_eq!(placed.path, here.path().join("customers_en-5.csv"));
             let link = std::fs::read_link(here.path().join("customers_en-2.csv")).unwrap();
             assert_eq!(link, Path::new("/nonexistent/x.csv"), "the link is kept");
-            assert_eq!(read(Path::new(COMMITTED)), BUNDLED_CSV, "never written through a link");
+            assert_eq!(
+                read(Path::new(COMMITTED)),
+                BUNDLED_CSV,
+                "never written through a link"
+            );
         }
         assert_eq!(read(&placed.path), BUNDLED_CSV);
     }
@@ -888,13 +909,21 @@ mod bundled {
             };
             assert_eq!(folder.parent(), Some(temp.path()));
             assert!(
-                folder.file_name().unwrap().to_str().unwrap().starts_with("custseg-sample-"),
+                folder
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with("custseg-sample-"),
                 "{folder:?}"
             );
             assert_eq!(placed.path, folder.join(BUNDLED_NAME));
             assert_eq!(read(&placed.path), BUNDLED_CSV);
             assert!(
-                matches!(reason, std::io::ErrorKind::NotADirectory | std::io::ErrorKind::NotFound),
+                matches!(
+                    reason,
+                    std::io::ErrorKind::NotADirectory | std::io::ErrorKind::NotFound
+                ),
                 "{reason:?}"
             );
             #[cfg(unix)]
@@ -907,7 +936,9 @@ mod bundled {
         assert_eq!(read(&not_a_dir), b"x");
         assert_eq!(names(temp.path()).len(), 2, "one new folder per placement");
         // Neither writable: an error naming both places, nothing written.
-        let err = place_bundled(&not_a_dir, &not_a_dir).unwrap_err().to_string();
+        let err = place_bundled(&not_a_dir, &not_a_dir)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("writing the bundled sample"), "{err}");
         assert!(err.contains("file.txt"), "{err}");
         assert_eq!(read(&not_a_dir), b"x");

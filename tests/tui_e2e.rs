@@ -583,12 +583,18 @@ fn real_binary_installed_and_started_with_no_file_offers_the_bundled_sample() {
     pty.wait_for("F2 for the bundled sample");
     pty.wait_for("F2 writes the bundled sample (3,000 customers) to this folder");
     pty.wait_for("custseg sample --rows 100000 --out customers.csv");
-    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0, "nothing written yet");
+    assert_eq!(
+        std::fs::read_dir(work.path()).unwrap().count(),
+        0,
+        "nothing written yet"
+    );
     pty.send(F2);
     pty.wait_for("3,000 rows");
     pty.wait_for("Bundled sample written to");
     let written = work.path().join("customers_en.csv");
-    let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/customers_en.csv")).unwrap();
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/customers_en.csv"))
+            .unwrap();
     assert_eq!(std::fs::read(&written).unwrap(), committed);
     pty.send(ENTER);
     pty.wait_for("10 columns:");

@@ -1159,7 +1159,9 @@ mod empty_start {
         }
         // What loads, from the loader's own lists (not the old "CSV, TSV,
         // XLSX, XLS, ODS"): compressed text, workbooks, Parquet and Arrow.
-        for ext in [".csv", ".tsv", ".gz", ".zst", ".xlsx", ".ods", ".parquet", ".arrow"] {
+        for ext in [
+            ".csv", ".tsv", ".gz", ".zst", ".xlsx", ".ods", ".parquet", ".arrow",
+        ] {
             assert!(text.contains(ext), "{ext}:\n{text}");
         }
         // Nothing is written before the key is pressed.
@@ -1216,13 +1218,20 @@ mod empty_start {
         std::fs::write(&mine, my_bytes).unwrap();
         let mut h = installed_start(here.path(), temp.path());
         press_f2(&mut h);
-        assert_eq!(std::fs::read(&mine).unwrap(), my_bytes, "the user's file is kept");
+        assert_eq!(
+            std::fs::read(&mine).unwrap(),
+            my_bytes,
+            "the user's file is kept"
+        );
         let copy = here.path().join("customers_en-2.csv");
         assert_eq!(std::fs::read(&copy).unwrap(), BUNDLED_CSV);
         assert_eq!(h.app.config.input.as_deref(), Some(copy.as_path()));
         assert_eq!(h.app.data.table().unwrap().n_rows, BUNDLED_CUSTOMERS);
         let s = status(&h);
-        assert!(s.contains("customers_en.csv is another file, left as it is"), "{s}");
+        assert!(
+            s.contains("customers_en.csv is another file, left as it is"),
+            "{s}"
+        );
         assert!(s.contains("customers_en-2.csv"), "{s}");
         // Again (e.g. the next session): the copy is used, no third file.
         h.key(KeyCode::F(2)).settle();
@@ -1284,7 +1293,10 @@ mod empty_start {
         assert!(h.app.config.input.is_none());
         assert!(matches!(h.app.overlay, Some(Overlay::Error(_))));
         let text = h.text();
-        assert!(text.contains("Could not write the bundled sample"), "{text}");
+        assert!(
+            text.contains("Could not write the bundled sample"),
+            "{text}"
+        );
         assert!(text.contains("custseg sample"), "{text}");
         assert_eq!(std::fs::read(&not_a_folder).unwrap(), b"x");
     }

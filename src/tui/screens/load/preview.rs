@@ -188,7 +188,9 @@ fn draw_nothing_loaded(frame: &mut Frame, area: Rect, t: &Theme, focused: bool) 
     frame.render_widget(block, area);
     let mut lines: Vec<Line> = super::empty_start_lines()
         .into_iter()
-        .map(|(l, stands_out)| Line::styled(l, if stands_out { t.text() } else { t.dim() }).centered())
+        .map(|(l, stands_out)| {
+            Line::styled(l, if stands_out { t.text() } else { t.dim() }).centered()
+        })
         .collect();
     // A blank line first when it leaves room for the rest.
     if inner.height > 7 {
