@@ -102,7 +102,7 @@ fn placement_words(placed: &PlacedSample) -> String {
 }
 
 /// The command that writes a larger sample.
-pub fn bigger_sample_command() -> &'static str {
+fn bigger_sample_command() -> &'static str {
     "custseg sample --rows 100000 --out customers.csv"
 }
 
@@ -129,7 +129,7 @@ pub fn empty_start_lines() -> Vec<(String, bool)> {
 }
 
 /// "Reads .csv .tsv ... (also .gz ...), .xlsx ..., .parquet ...".
-pub fn readable_formats() -> String {
+fn readable_formats() -> String {
     let dotted = |exts: &[&str]| {
         exts.iter()
             .map(|e| format!(".{e}"))

@@ -27,7 +27,7 @@ use ratatui::widgets::Paragraph;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use bundled::{BundledNote, SampleDirs, bigger_sample_command, empty_start_lines};
+pub use bundled::{BundledNote, SampleDirs, empty_start_lines};
 
 /// The panes, in Tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
