@@ -146,7 +146,7 @@ impl Progress for StderrProgress {
 pub fn run(config: &RunConfig, args: &RunArgs, ascii: bool) -> Result<()> {
     if config.input.is_none() {
         return Err(Error::usage(
-            "no input file: custseg --no-tui FILE --out DIR",
+            "no input file: custseg --no-tui FILE --out DIR (no file yet? custseg sample --out customers.csv writes 3,000 synthetic customers; --rows N for more)",
         ));
     }
     let out = args.out.clone().ok_or_else(|| {
@@ -639,6 +639,9 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) ->
 /// `custseg sample`: synthetic customers with planted segments.
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
     use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
+    if args.bundled {
+        return run_bundled_sample(args);
+    }
     export::write::check_file_target(&args.out, args.force)?;
     export::formats::check_target_format(&args.out, "custseg sample", "CSV or .xlsx", &["xlsx"])?;
     let encoding = match args
@@ -679,6 +682,19 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         summary.rows,
         summary.customers,
         summary.bytes,
+        escape::terminal(&args.out.display().to_string())
+    );
+    Ok(())
+}
+
+/// `custseg sample --bundled`: the built-in sample, byte for byte.
+fn run_bundled_sample(args: &SampleArgs) -> Result<()> {
+    use crate::sample::bundled::{BUNDLED_CSV, BUNDLED_CUSTOMERS, write_bundled};
+    export::formats::check_csv_target(&args.out, "custseg sample --bundled")?;
+    write_bundled(&args.out, args.force)?;
+    eprintln!(
+        "wrote the bundled sample ({BUNDLED_CUSTOMERS} customers, {} bytes) to {}",
+        BUNDLED_CSV.len(),
         escape::terminal(&args.out.display().to_string())
     );
     Ok(())
