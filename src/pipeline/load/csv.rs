@@ -635,6 +635,7 @@ fn build_table(
         skipped_rows: skipped_lines.len(),
         error_cells: 0,
         warnings,
+        unread_columns: Vec::new(),
     };
     let mut table = Table::new(typed, source);
     table.row_origin = row_origin;
