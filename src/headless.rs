@@ -196,6 +196,8 @@ pub fn run(config: &RunConfig, args: &RunArgs, ascii: bool) -> Result<()> {
 pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     let mut summary = summary_json_core(run, files);
     crate::headless_trust::add_to_json(&mut summary, run);
+    // Parquet/Arrow columns the run did not read (see pipeline::projection).
+    summary["unread_columns"] = json!(run.table.source.unread_columns);
     summary
 }
 
@@ -210,7 +212,6 @@ fn summary_json_core(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
         "aggregate": run.prepared.aggregated.as_ref().map(|a| &a.report),
         "mapping": run.mapping.roles().into_iter().map(|(r, c)| (r.key().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
         "customer_id": &run.mapping.id,
-        "unread_columns": run.table.source.unread_columns,
         "dropped_columns": run.cleaned.report.dropped().map(|c| json!({"column": c.name, "reason": c.cli_reason()})).collect::<Vec<_>>(),
         "features": run.features.report.features.iter().map(|f| json!({
             "name": f.name,

@@ -67,7 +67,7 @@ fn used_columns(mapping: &Mapping, cfg: &RunConfig) -> BTreeSet<String> {
         .mapping
         .roles
         .values()
-        .chain(cfg.mapping.usage.keys())
+        .chain(used_by_setting(cfg))
         .chain(&cfg.mapping.hygiene.after_the_fact)
         .chain(&cfg.features.select)
         .chain(&cfg.features.drop_features)
@@ -78,6 +78,15 @@ fn used_columns(mapping: &Mapping, cfg: &RunConfig) -> BTreeSet<String> {
         }
     }
     keep
+}
+
+/// The columns a use setting names, except those it ignores.
+fn used_by_setting(cfg: &RunConfig) -> impl Iterator<Item = &String> {
+    let usage = &cfg.mapping.usage;
+    usage
+        .iter()
+        .filter(|(_, u)| **u != ColumnUse::Ignore)
+        .map(|(c, _)| c)
 }
 
 /// Whether the projected table's mapping gives every kept column the role
