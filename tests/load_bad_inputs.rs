@@ -3,8 +3,8 @@
 
 use custseg::pipeline::load::csv::{ReadTuning, load_csv_tuned};
 use custseg::pipeline::load::{LoadOptions, load};
-use custseg::pipeline::table::Table;
 use custseg::pipeline::progress::NoProgress;
+use custseg::pipeline::table::Table;
 use custseg::{Error, Remedy};
 use std::path::PathBuf;
 
@@ -280,7 +280,10 @@ fn check_blank_run(t: &Table, case: &BlankRun, how: &str) {
             "{} ({how})",
             case.name
         );
-        assert_eq!(t.row_origin[rows - 1], case.line_after_run() + case.after as u32 - 1);
+        assert_eq!(
+            t.row_origin[rows - 1],
+            case.line_after_run() + case.after as u32 - 1
+        );
     }
 }
 
@@ -295,7 +298,10 @@ fn more_than_4_mb_of_blank_lines_are_skipped_with_right_line_numbers() {
     for case in blank_runs() {
         let path = dir.path().join(case.name);
         std::fs::write(&path, case.text()).unwrap();
-        for (how, tuning) in [("sequential", ReadTuning::sequential()), ("chunked", chunked.clone())] {
+        for (how, tuning) in [
+            ("sequential", ReadTuning::sequential()),
+            ("chunked", chunked.clone()),
+        ] {
             let t = load_with(&path, &tuning)
                 .unwrap_or_else(|e| panic!("{} ({how}) refused: {e}", case.name));
             check_blank_run(&t, &case, how);

@@ -503,7 +503,11 @@ fn with_ignored_columns(csv: &str, batch: &RecordBatch, seed: u64) -> (String, R
     let n = batch.num_rows();
     let mut g = Lcg(seed);
     let notes: Vec<Vec<String>> = (0..3)
-        .map(|_| (0..n).map(|_| format!("note {}", g.below(1_000_000))).collect())
+        .map(|_| {
+            (0..n)
+                .map(|_| format!("note {}", g.below(1_000_000)))
+                .collect()
+        })
         .collect();
     let scores: Vec<Vec<f64>> = (0..3)
         .map(|_| (0..n).map(|_| g.below(10_000) as f64 / 7.0).collect())
@@ -519,16 +523,27 @@ fn with_ignored_columns(csv: &str, batch: &RecordBatch, seed: u64) -> (String, R
             notes[0][i], notes[1][i], notes[2][i], scores[0][i], scores[1][i], scores[2][i]
         );
     }
-    let mut fields: Vec<Field> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     fields.push(Field::new("index", DataType::Int64, false));
-    columns.push(Arc::new(Int64Array::from((0..n as i64).collect::<Vec<_>>())));
+    columns.push(Arc::new(Int64Array::from(
+        (0..n as i64).collect::<Vec<_>>(),
+    )));
     for (k, v) in notes.iter().enumerate() {
         fields.push(Field::new(format!("Note{}", k + 1), DataType::Utf8, false));
         columns.push(Arc::new(StringArray::from(v.clone())));
     }
     for (k, v) in scores.iter().enumerate() {
-        fields.push(Field::new(format!("Score{}", k + 1), DataType::Float64, false));
+        fields.push(Field::new(
+            format!("Score{}", k + 1),
+            DataType::Float64,
+            false,
+        ));
         columns.push(Arc::new(Float64Array::from(v.clone())));
     }
     let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
@@ -544,14 +559,24 @@ fn a_headless_run_reads_only_the_columns_it_uses() {
     let data = customers(3000, 11);
     let (csv, batch) = with_ignored_columns(&data.csv(), &data.batch(false), 5);
     write(dir.path(), "w.csv", csv.as_bytes());
-    write(dir.path(), "w.parquet", &parquet_bytes(&batch, Compression::SNAPPY, 700));
+    write(
+        dir.path(),
+        "w.parquet",
+        &parquet_bytes(&batch, Compression::SNAPPY, 700),
+    );
     write(dir.path(), "w.arrow", &ipc_file_bytes(&batch));
     let ignore: String = ["Note1", "Note2", "Note3", "Score1", "Score2", "Score3"]
         .iter()
         .map(|c| format!("{c} = \"ignore\"\n"))
         .collect();
-    write(dir.path(), "run.toml", format!("[mapping.usage]\n{ignore}").as_bytes());
-    let unread: Vec<&str> = vec!["Note1", "Note2", "Note3", "Score1", "Score2", "Score3", "index"];
+    write(
+        dir.path(),
+        "run.toml",
+        format!("[mapping.usage]\n{ignore}").as_bytes(),
+    );
+    let unread: Vec<&str> = vec![
+        "Note1", "Note2", "Note3", "Score1", "Score2", "Score3", "index",
+    ];
     let runs: [(&str, &[&str], usize); 4] = [
         ("w.csv", &[], 0),
         ("w.parquet", &[], unread.len()),
@@ -565,7 +590,11 @@ fn a_headless_run_reads_only_the_columns_it_uses() {
         args.push(out.to_str().unwrap());
         args.extend(extra);
         let o = bin().args(&args).current_dir(dir.path()).output().unwrap();
-        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let mut got: Vec<String> = v["unread_columns"]
             .as_array()
@@ -577,11 +606,16 @@ fn a_headless_run_reads_only_the_columns_it_uses() {
         let mut want: Vec<String> = unread.iter().map(|c| c.to_string()).collect();
         want.sort();
         want.truncate(n_unread);
-        assert_eq!(got, if n_unread == 0 { vec![] } else { want }, "{name} {extra:?}");
+        assert_eq!(
+            got,
+            if n_unread == 0 { vec![] } else { want },
+            "{name} {extra:?}"
+        );
         if n_unread > 0 {
             let said = v["warnings"].as_array().unwrap().iter().any(|w| {
-                w.as_str()
-                    .is_some_and(|w| w.contains("7 of 17 columns of") && w.contains("--all-columns"))
+                w.as_str().is_some_and(|w| {
+                    w.contains("7 of 17 columns of") && w.contains("--all-columns")
+                })
             });
             assert!(said, "{name}: {}", v["warnings"]);
         }

@@ -114,7 +114,9 @@ pub(super) fn read(path: &Path, r: &mut Reading) -> Result<()> {
         ))
     })?;
     let claimed = meta.metadata().file_metadata().num_rows();
-    let claimed = u64::try_from(claimed).unwrap_or(0).min(r.row_limit() as u64);
+    let claimed = u64::try_from(claimed)
+        .unwrap_or(0)
+        .min(r.row_limit() as u64);
     let keep = r.start(meta.schema(), claimed)?;
     let groups = meta.metadata().num_row_groups();
     for rg in 0..groups {
