@@ -2,20 +2,19 @@
 //!
 //! The loader runs before the mapping, so the columns are chosen from a
 //! preview: every column of the first row group (at most
-//! [`PREVIEW_ROWS`] rows) is mapped with the run's settings, and the file is
-//! then read with only the columns that have a role or are not ignored (what
-//! Clean, Features and the profiles read) and every column the settings name.
-//! The whole projected table is mapped again: if any kept column's role or
-//! use differs from the preview's, the rows after the preview changed the
-//! decision and the file is read again with every column, with a warning.
+//! [`columnar::PREVIEW_ROWS`] rows) is mapped with the run's settings. The columns the settings set to
+//! ignore (`[mapping.usage]`, the Map screen's `i` saved in run.toml) that
+//! get no role there are not read; every other column is. The projected
+//! table is mapped again: if any kept column's role or use differs from the
+//! preview's, the file is read again with every column, with a warning.
 //! `--all-columns` (`load.all_columns`) reads every column from the start.
 
 use crate::config::RunConfig;
 use crate::error::Result;
-use crate::pipeline::load::columnar::{self, PREVIEW_ROWS, Selection};
+use crate::pipeline::load::columnar::{self, Selection};
 use crate::pipeline::load::load;
 use crate::pipeline::mapping::{ColumnUse, Mapping};
-use crate::pipeline::progress::{NoProgress, Progress};
+use crate::pipeline::progress::Progress;
 use crate::pipeline::run::stage_map;
 use crate::pipeline::table::Table;
 use std::collections::BTreeSet;
@@ -30,7 +29,8 @@ pub fn load_for_run(path: &Path, cfg: &RunConfig, progress: &dyn Progress) -> Re
     };
     let opts = &cfg.load;
     progress.report(0.0, "reading a preview to choose the columns");
-    let preview = columnar::load_selected(path, format, opts, &NoProgress, Selection::Preview)?;
+    // With the run's progress, so that a cancel stops the preview too.
+    let preview = columnar::load_selected(path, format, opts, progress, Selection::Preview)?;
     // A preview the mapping refuses: the whole file gets the same verdict.
     let Ok(mapping) = stage_map(&preview, cfg) else {
         return columnar::load_columnar(path, format, opts, progress);
@@ -50,43 +50,22 @@ pub fn load_for_run(path: &Path, cfg: &RunConfig, progress: &dyn Progress) -> Re
         ));
         return Ok(whole);
     }
-    table.source.warnings.push(unread_warning(&table));
+    table.source.warnings.push(unread_warning(&table, preview.n_rows));
     Ok(table)
 }
 
-/// The columns the run reads: those with a role or a use other than
-/// ignore, and every column the settings name.
+/// The columns the run reads: all but those the settings set to ignore
+/// that have no role on the preview. A column ignored by a column rule or
+/// its type is read: those decisions rest on values, and the rows after the
+/// preview could change them.
 fn used_columns(mapping: &Mapping, cfg: &RunConfig) -> BTreeSet<String> {
-    let mut keep: BTreeSet<String> = mapping
+    let set_to_ignore = |name: &String| cfg.mapping.usage.get(name) == Some(&ColumnUse::Ignore);
+    mapping
         .columns
         .iter()
-        .filter(|c| c.role.is_some() || c.usage != ColumnUse::Ignore)
+        .filter(|c| c.role.is_some() || c.usage != ColumnUse::Ignore || !set_to_ignore(&c.column))
         .map(|c| c.column.clone())
-        .collect();
-    let named = cfg
-        .mapping
-        .roles
-        .values()
-        .chain(used_by_setting(cfg))
-        .chain(&cfg.mapping.hygiene.after_the_fact)
-        .chain(&cfg.features.select)
-        .chain(&cfg.features.drop_features)
-        .chain(cfg.features.transform_overrides.keys());
-    for name in named {
-        if mapping.columns.iter().any(|c| &c.column == name) {
-            keep.insert(name.clone());
-        }
-    }
-    keep
-}
-
-/// The columns a use setting names, except those it ignores.
-fn used_by_setting(cfg: &RunConfig) -> impl Iterator<Item = &String> {
-    let usage = &cfg.mapping.usage;
-    usage
-        .iter()
-        .filter(|(_, u)| **u != ColumnUse::Ignore)
-        .map(|(c, _)| c)
+        .collect()
 }
 
 /// Whether the projected table's mapping gives every kept column the role
@@ -107,15 +86,15 @@ fn same_decisions(preview: &Mapping, projected: &Option<Mapping>, keep: &BTreeSe
 }
 
 /// What was left unread and how to read it.
-fn unread_warning(table: &Table) -> String {
+fn unread_warning(table: &Table, preview_rows: usize) -> String {
     let unread = &table.source.unread_columns;
     let quoted: Vec<String> = unread.iter().map(|c| format!("'{c}'")).collect();
     format!(
-        "{} of {} columns of {} not read: this run ignores them (mapped on the first {} rows): {}; --all-columns reads every column",
+        "{} of {} columns of {} not read: the settings ignore them (and gave them no role on the first {} rows): {}; --all-columns reads every column",
         unread.len(),
         unread.len() + table.columns.len(),
         table.source.file_name(),
-        PREVIEW_ROWS,
+        preview_rows,
         crate::pipeline::excerpt::excerpt(&quoted.join(", "), 300)
     )
 }
