@@ -575,9 +575,7 @@ fn a_headless_run_reads_only_the_columns_it_uses() {
         "run.toml",
         format!("[mapping.usage]\n{ignore}").as_bytes(),
     );
-    let unread: Vec<&str> = vec![
-        "Note1", "Note2", "Note3", "Score1", "Score2", "Score3", "index",
-    ];
+    let unread: Vec<&str> = vec!["Note1", "Note2", "Note3", "Score1", "Score2", "Score3"];
     let runs: [(&str, &[&str], usize); 4] = [
         ("w.csv", &[], 0),
         ("w.parquet", &[], unread.len()),
