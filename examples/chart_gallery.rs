@@ -213,6 +213,7 @@ fn main() {
         })
         .collect();
     let column = |j: usize| (0..n).map(|i| raw[i * d + j]).collect::<Vec<f64>>();
+    let (first, second) = (column(0), column(1.min(d - 1)));
     let input = ChartInput {
         title_suffix: "customers_2024Q2.csv".into(),
         feature_names: feature_names.clone(),
@@ -222,11 +223,11 @@ fn main() {
         centroid_z,
         scaled: ArrayView2::from_shape((n, d), &scaled).expect("n × d values"),
         labels: &labels,
-        money_feature: Some((feature_names[0].clone(), column(0))),
+        money_feature: Some((feature_names[0].clone(), &first)),
         scatter: (d >= 2).then(|| {
             (
-                (feature_names[0].clone(), column(0)),
-                (feature_names[1].clone(), column(1)),
+                (feature_names[0].clone(), first.as_slice()),
+                (feature_names[1].clone(), second.as_slice()),
             )
         }),
         // The gallery's data are drawn, not clustered: no stability to show.

@@ -134,10 +134,10 @@ impl Fixture {
             centroid_z,
             scaled: mat(&self.scaled, self.n, self.d),
             labels: &self.labels,
-            money_feature: Some(("资产余额".into(), self.money.clone())),
+            money_feature: Some(("资产余额".into(), &self.money)),
             scatter: Some((
-                ("资产余额".into(), self.money.clone()),
-                ("Txn frequency".into(), self.freq.clone()),
+                ("资产余额".into(), &self.money),
+                ("Txn frequency".into(), &self.freq),
             )),
             stability: (0..self.k)
                 .map(|s| 0.5 + 0.45 * s as f64 / self.k as f64)
@@ -332,7 +332,8 @@ fn inconsistent_input_is_a_data_error() {
     ));
 
     let mut input = fx.input();
-    input.money_feature = Some(("Balance".into(), vec![1.0; 10]));
+    let short = vec![1.0; 10];
+    input.money_feature = Some(("Balance".into(), &short));
     assert!(matches!(
         write_charts(dir.path(), &input),
         Err(Error::Data(_))

@@ -10,8 +10,8 @@ use custseg::pipeline::clean::{
     CleanOptions, CleanParams, ColumnAction, FillMethod, FillValue, IsoDate, apply_clean, clean,
 };
 use custseg::pipeline::features::{
-    FeatureMode, FeatureOptions, FeatureParams, Transform, TransformMode, Winsorize, ZeroVariance,
-    apply_features, build_features,
+    CORRELATION_ROWS, FeatureMode, FeatureOptions, FeatureParams, Transform, TransformMode,
+    Winsorize, ZeroVariance, apply_features, build_features,
 };
 use custseg::pipeline::load::{LoadOptions, load};
 use custseg::pipeline::mapping::{ColumnUse, Mapping, MappingOptions, Role, map_columns};
@@ -84,7 +84,7 @@ fn feature_column(f: &custseg::pipeline::features::Features, name: &str, scaled:
     if scaled {
         f.scaled_column(j).collect()
     } else {
-        f.original_column(j).collect()
+        f.original_column(j).to_vec()
     }
 }
 
@@ -1727,7 +1727,7 @@ proptest! {
         match build_features(&t, &m, &opts, None) {
             Ok(f) => {
                 prop_assert!(all_finite(&f.scaled), "scaled: {:?}", f.scaled);
-                prop_assert!(all_finite(&f.original));
+                prop_assert!(f.original.iter().all(|c| all_finite(c)));
                 prop_assert!(all_finite(&f.report.correlation));
                 prop_assert_eq!(f.scaled.len(), f.n * f.d);
                 let again = apply_features(&t, &m, &f.params).unwrap();
@@ -1740,7 +1740,7 @@ proptest! {
         match build_features(&c.table, &m, &opts, c.as_of.date) {
             Ok(f) => {
                 prop_assert!(all_finite(&f.scaled));
-                prop_assert!(all_finite(&f.original));
+                prop_assert!(f.original.iter().all(|c| all_finite(c)));
                 prop_assert_eq!(f.report.features.iter().map(|i| i.filled).sum::<usize>(), 0);
                 let ct = apply_clean(&t, &m, &c.params).unwrap().table;
                 prop_assert!(all_finite(&apply_features(&ct, &m, &f.params).unwrap()));
@@ -1856,4 +1856,73 @@ fn results_do_not_depend_on_the_number_of_threads() {
     let first_line: Vec<u32> = a1.table.row_origin.clone();
     assert!(first_line.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(ids.len(), a1.report.customers_out);
+}
+
+/// Above `CORRELATION_ROWS` customers the correlations use an even sample,
+/// and every face says so; the matrix K-Means reads is still every row, with
+/// a dropped constant's column taken out of each row.
+#[test]
+fn correlations_of_many_customers_use_an_even_sample_and_say_so() {
+    let n = CORRELATION_ROWS + 500_001;
+    // A SplitMix-style hash: values in [0, 1) with no order to them.
+    let noise = |i: usize, salt: u64| {
+        let mut z = (i as u64 ^ (salt << 40)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let a: Vec<f64> = (0..n).map(|i| noise(i, 1) * 100.0).collect();
+    let b: Vec<f64> = a
+        .iter()
+        .enumerate()
+        .map(|(i, x)| 2.0 * x + noise(i, 2))
+        .collect();
+    let c: Vec<f64> = (0..n).map(|i| noise(i, 3)).collect();
+    let t = table(vec![
+        Column::number("metric_a", a.clone()),
+        Column::number("metric_const", vec![7.0; n]),
+        Column::number("metric_b", b),
+        Column::number("metric_c", c.clone()),
+    ]);
+    let opts = no_transform();
+    let clean_opts = CleanOptions {
+        drop_constant: false,
+        ..CleanOptions::default()
+    };
+    let cleaned = clean(&t, &mapped(&t), &clean_opts).unwrap();
+    let f = build_features(&cleaned.table, &mapped(&t), &opts, None).unwrap();
+
+    assert_eq!(f.names, vec!["metric_a", "metric_b", "metric_c"]);
+    assert!(f.report.left_out.iter().any(|l| l.name == "metric_const"));
+    assert_eq!(f.report.correlation_rows, n.div_ceil(2));
+    let pair = &f.report.correlated_pairs[0];
+    assert_eq!((pair.a.as_str(), pair.b.as_str()), ("metric_a", "metric_b"));
+    assert!(pair.r > 0.999, "{}", pair.r);
+    let note = "measured on an even sample of 750,001 of the 1,500,001 customers";
+    assert!(f.report.to_text().contains(note), "{}", f.report.to_text());
+
+    // The scaled matrix: every row, the constant's column gone, each cell
+    // the z-score of its value (population deviation, as scikit-learn).
+    let z = |v: &[f64], i: usize| {
+        let m = v.iter().sum::<f64>() / n as f64;
+        let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64).sqrt();
+        (v[i] - m) / sd
+    };
+    assert_eq!(f.scaled.len(), n * 3);
+    for i in [0, 1, 4095, 4096, n / 2, n - 1] {
+        assert_close(f.scaled[i * 3], z(&a, i), "metric_a");
+        assert_close(f.scaled[i * 3 + 2], z(&c, i), "metric_c");
+    }
+    // The original units share the cleaned table's cells, not a copy.
+    assert!(f.original[0].is_shared());
+    assert_eq!(f.original_column(2), c.as_slice());
+
+    // A few customers: every row, nothing said.
+    let small = table(vec![
+        Column::number("metric_a", a[..1000].to_vec()),
+        Column::number("metric_b", a[..1000].iter().map(|x| -x).collect()),
+    ]);
+    let f = build_features(&small, &mapped(&small), &opts, None).unwrap();
+    assert_eq!(f.report.correlation_rows, 1000);
+    assert!(f.report.correlation_sample_note().is_none());
+    assert!(!f.report.to_text().contains("even sample"));
 }

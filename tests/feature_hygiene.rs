@@ -390,7 +390,11 @@ fn sentinels_are_missing_and_mostly_sentinel_columns_are_profile_only() {
     assert_eq!(spec.fill, median);
     assert_eq!(spec.missing_value, Some(999.0));
     let j = f.names.iter().position(|x| x == "months_active").unwrap();
-    assert!(f.original_column(j).all(|x| x != 999.0 && x <= 120.0));
+    assert!(
+        f.original_column(j)
+            .iter()
+            .all(|&x| x != 999.0 && x <= 120.0)
+    );
 }
 
 #[test]
@@ -551,7 +555,7 @@ fn money_with_a_few_refunds_still_gets_a_log_transform() {
     let spec = &f.params.features[j];
     let [lo, hi] = spec.clip.unwrap();
     assert!(lo < 0.0);
-    for (o, z) in f.original_column(j).zip(f.scaled_column(j)) {
+    for (&o, z) in f.original_column(j).iter().zip(f.scaled_column(j)) {
         let back = z * spec.std + spec.mean;
         let clipped = o.max(lo).min(hi);
         assert_eq!(back < 0.0, clipped < 0.0, "{o} -> {back}");

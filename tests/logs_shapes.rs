@@ -117,7 +117,7 @@ fn feature(f: &Features, name: &str, row: usize) -> f64 {
         .iter()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("no feature {name}: {:?}", f.names));
-    f.original[row * f.d + j]
+    f.original[j][row]
 }
 
 fn close(a: f64, b: f64) -> bool {

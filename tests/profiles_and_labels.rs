@@ -81,9 +81,12 @@ proptest! {
             .map(|i| if i < k { i as u32 } else { segs[i] % k as u32 })
             .collect();
         let transforms = vec![Transform::Log1p; d];
+        let columns: Vec<Vec<f64>> = (0..d)
+            .map(|j| (0..n).map(|i| original[i * d + j]).collect())
+            .collect();
         let input = ProfileInput {
             feature_names: &names,
-            original: &original,
+            original: columns.iter().map(Vec::as_slice).collect(),
             scaled: &scaled,
             n,
             d,

@@ -182,8 +182,9 @@ pub struct ExtraColumn {
 /// What profiling needs: the features in both units and the segment of each row.
 pub struct ProfileInput<'a> {
     pub feature_names: &'a [String],
-    /// n × d, original units (after imputation, before transforms).
-    pub original: &'a [f64],
+    /// One column per feature, original units (after imputation, before
+    /// transforms).
+    pub original: Vec<&'a [f64]>,
     /// n × d, standardised.
     pub scaled: &'a [f64],
     pub n: usize,
@@ -371,21 +372,25 @@ fn percentile_of(sorted: &[f64], x: f64) -> f64 {
 }
 
 fn feature_stats(input: &ProfileInput, members: &[Vec<u32>]) -> Vec<Vec<FeatureStat>> {
-    let (n, d, k) = (input.n, input.d, members.len());
+    let (d, k) = (input.d, members.len());
     let per_feature: Vec<Vec<FeatureStat>> = (0..d)
         .into_par_iter()
         .map(|j| {
-            let col: Vec<f64> = (0..n).map(|i| input.original[i * d + j]).collect();
-            let sorted = sorted_sample(&col);
+            let col: &[f64] = input.original[j];
+            let sorted = sorted_sample(col);
             let overall_mean = safe_mean(col.iter().copied());
-            let overall_median = median_in_place(&mut col.clone());
+            // One working buffer per feature for every median: at 10M
+            // customers each copy of a column is 80 MB.
+            let mut values = col.to_vec();
+            let overall_median = median_in_place(&mut values);
             (0..k)
                 .map(|c| {
                     let rows = &members[c];
-                    let mut values: Vec<f64> = rows.iter().map(|&i| col[i as usize]).collect();
+                    values.clear();
+                    values.extend(rows.iter().map(|&i| col[i as usize]));
                     let mean = safe_mean(values.iter().copied());
                     let median = median_in_place(&mut values);
-                    let effect = effect_of(&col, &sorted, rows);
+                    let effect = effect_of(col, &sorted, rows);
                     let z = if rows.is_empty() {
                         0.0
                     } else {
@@ -671,9 +676,16 @@ mod tests {
         assert_eq!(percentile_of(&s, 3.0), 0.875);
     }
 
+    /// Column `j` of a row-major `n × d` test matrix.
+    fn columns(m: &[f64], d: usize) -> Vec<Vec<f64>> {
+        (0..d)
+            .map(|j| m.iter().skip(j).step_by(d).copied().collect())
+            .collect()
+    }
+
     fn input<'a>(
         f: &'a [String],
-        original: &'a [f64],
+        original: &'a [Vec<f64>],
         scaled: &'a [f64],
         labels: &'a [u32],
         gender: Option<&'a TextColumn>,
@@ -681,7 +693,7 @@ mod tests {
     ) -> ProfileInput<'a> {
         ProfileInput {
             feature_names: f,
-            original,
+            original: original.iter().map(Vec::as_slice).collect(),
             scaled,
             n: labels.len(),
             d: f.len(),
@@ -705,7 +717,8 @@ mod tests {
         let labels = [0, 0, 1, 1];
         let gender = TextColumn::from_values([Some("M"), Some("F"), Some("F"), None]);
         let ages = [22.0, 30.0, 50.0, f64::NAN];
-        let input = input(&f, &original, &scaled, &labels, Some(&gender), Some(&ages));
+        let cols = columns(&original, f.len());
+        let input = input(&f, &cols, &scaled, &labels, Some(&gender), Some(&ages));
         let mut opts = LabelOptions::default();
         opts.overrides.insert(
             1,
@@ -750,7 +763,8 @@ mod tests {
         let m = logs.iter().sum::<f64>() / 100.0;
         let sd = (logs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 100.0).sqrt();
         let scaled: Vec<f64> = logs.iter().map(|x| (x - m) / sd).collect();
-        let input = input(&f, &original, &scaled, &labels, None, None);
+        let cols = columns(&original, f.len());
+        let input = input(&f, &cols, &scaled, &labels, None, None);
         let p = profile(&input, &LabelOptions::default());
         let s0 = &p.segments[0].features[0];
         assert!(s0.z > 0.0, "log z {}", s0.z);
@@ -772,7 +786,8 @@ mod tests {
             scaled.extend([if big { 10.0 } else { -0.03 }, f64::from(i % 2) - 0.5]);
             labels.push(u32::from(big));
         }
-        let mut inp = input(&f, &original, &scaled, &labels, None, None);
+        let cols = columns(&original, f.len());
+        let mut inp = input(&f, &cols, &scaled, &labels, None, None);
         let kinds = [
             FeatureKind::Numeric,
             FeatureKind::Indicator {

@@ -282,15 +282,7 @@ pub fn stage_profile(
         .names
         .iter()
         .position(|n| n == crate::pipeline::profile::names::AGE)
-        .map(|j| {
-            features
-                .original
-                .iter()
-                .skip(j)
-                .step_by(features.d)
-                .copied()
-                .collect::<Vec<f64>>()
-        });
+        .map(|j| features.original_column(j));
     let transforms: Vec<_> = features
         .report
         .features
@@ -306,7 +298,7 @@ pub fn stage_profile(
     let (extras, texts) = profile_columns(table, mapping, &features.params);
     let input = ProfileInput {
         feature_names: &features.names,
-        original: &features.original,
+        original: features.original.iter().map(|c| &**c).collect(),
         scaled: &features.scaled,
         n: features.n,
         d: features.d,
@@ -316,7 +308,7 @@ pub fn stage_profile(
         kinds: &kinds,
         gender: text(Role::Gender),
         branch: text(Role::Branch),
-        age: age.as_deref(),
+        age,
         texts,
         extras,
     };

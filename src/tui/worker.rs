@@ -436,7 +436,7 @@ pub fn compute_features(
     let column =
         |m: &[f64], j: usize| -> Vec<f64> { m.iter().skip(j).step_by(d).copied().collect() };
     let hist_raw = (0..d)
-        .map(|j| data::histogram(&column(&features.original, j), HIST_BINS))
+        .map(|j| data::histogram(features.original_column(j), HIST_BINS))
         .collect();
     let hist_used = (0..d)
         .map(|j| data::histogram(&column(&features.scaled, j), HIST_BINS))

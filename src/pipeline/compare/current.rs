@@ -35,7 +35,9 @@ pub fn side_of_run(run: &RunOutput, cfg: &RunConfig) -> Result<Side> {
         ids,
         segments: run.chosen().fit.labels.clone(),
         feature_names: run.features.names.clone(),
-        values: run.features.original.clone(),
+        values: (0..run.features.n)
+            .flat_map(|i| run.features.original.iter().map(move |c| c[i]))
+            .collect(),
     })
 }
 

@@ -30,11 +30,6 @@ use std::path::{Path, PathBuf};
 pub const MODEL_JSON: &str = "model.json";
 pub const RUN_TOML: &str = "run.toml";
 
-/// Column `j` of a row-major n × d matrix.
-fn column(m: &[f64], d: usize, j: usize) -> Vec<f64> {
-    m.iter().skip(j).step_by(d).copied().collect()
-}
-
 /// The chart inputs of a run: the money feature is Balance (else Monetary),
 /// the scatter is money × Frequency.
 pub fn chart_input<'a>(run: &'a RunOutput) -> ChartInput<'a> {
@@ -42,11 +37,11 @@ pub fn chart_input<'a>(run: &'a RunOutput) -> ChartInput<'a> {
     let chosen = run.chosen();
     let find = |name: &str| f.names.iter().position(|n| n == name);
     let money = find(names::BALANCE).or_else(|| find(names::MONETARY));
-    let money_feature = money.map(|j| (f.names[j].clone(), column(&f.original, f.d, j)));
+    let money_feature = money.map(|j| (f.names[j].clone(), f.original_column(j)));
     let scatter = match (money, find(names::FREQUENCY)) {
         (Some(x), Some(y)) => Some((
-            (f.names[x].clone(), column(&f.original, f.d, x)),
-            (f.names[y].clone(), column(&f.original, f.d, y)),
+            (f.names[x].clone(), f.original_column(x)),
+            (f.names[y].clone(), f.original_column(y)),
         )),
         _ => None,
     };
@@ -180,7 +175,7 @@ fn write_results(
         labels: &run.chosen().fit.labels,
         profiles: &run.profiles,
         feature_names: &run.features.names,
-        original: &run.features.original,
+        original: run.features.original.iter().map(|c| &**c).collect(),
     };
     for f in formats {
         progress.report(0.05, &format!("writing {}", f.file_name()));

@@ -332,10 +332,13 @@ fn features_md(md: &mut String, fr: &FeatureReport, cfg: &RunConfig) {
             cell(&l.cli_reason())
         );
     }
+    let sampled = fr
+        .correlation_sample_note()
+        .map_or_else(String::new, |n| format!(", {n}"));
     for p in &fr.correlated_pairs {
         let _ = writeln!(
             md,
-            "- ⚠ {} and {} are strongly correlated (r = {:.2}); consider dropping one (`{}`).",
+            "- ⚠ {} and {} are strongly correlated (r = {:.2}{sampled}); consider dropping one (`{}`).",
             cell(&p.a),
             cell(&p.b),
             p.r,

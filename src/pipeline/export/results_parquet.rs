@@ -61,7 +61,7 @@ fn batch(
     }
     for j in 0..d {
         columns.push(Arc::new(Float64Array::from_iter(rows.clone().map(|i| {
-            let x = input.original[i * d + j];
+            let x = input.original[j][i];
             x.is_finite().then_some(x)
         }))));
     }

@@ -89,7 +89,7 @@ fn results_sheet(
             sheet.write_string(row, 3, &s.action)?;
         }
         for j in 0..d {
-            let x = input.original[i * d + j];
+            let x = input.original[j][i];
             if x.is_finite() {
                 sheet.write_number_with_format(row, (first_feature + j) as u16, x, &f.decimal)?;
             }

@@ -124,8 +124,8 @@ pub struct ResultsInput<'a> {
     pub labels: &'a [u32],
     pub profiles: &'a Profiles,
     pub feature_names: &'a [String],
-    /// n × d, original units.
-    pub original: &'a [f64],
+    /// One column per feature, original units.
+    pub original: Vec<&'a [f64]>,
 }
 
 pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
@@ -236,7 +236,7 @@ fn format_rows(
         for j in 0..d {
             out.push(b',');
             number.clear();
-            push_number(&mut number, input.original[i * d + j]);
+            push_number(&mut number, input.original[j][i]);
             out.extend_from_slice(number.as_bytes());
         }
         out.push(b'\n');

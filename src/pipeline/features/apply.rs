@@ -30,7 +30,7 @@ pub fn apply_features(
         .iter()
         .map(
             |spec| match source_values(table, &spec.source, params.as_of) {
-                Ok(v) => Some(v.into_owned()),
+                Ok(v) => Some(v.to_vec()),
                 Err(why) => {
                     let msg = format!("{} needs {why}", spec.name);
                     if !problems.contains(&msg) {

@@ -90,13 +90,14 @@ pub use self::report::{
 };
 pub use self::template::TemplateFeature;
 pub use self::transform::{MAX_NEGATIVE_SHARE_FOR_LOG, MONEY_WINSOR, scale_value};
+pub use self::values::FeatureValues;
 /// Moved to [`crate::pipeline::stats`]; kept here for code that names it
 /// through this stage.
 pub use crate::pipeline::stats::moments;
 
-use self::assemble::{assemble, flag_correlations, keep_varying};
+pub use self::assemble::CORRELATION_ROWS;
+use self::assemble::{assemble, flag_correlations, keep_varying, process_into_matrix};
 use self::one_hot::plan_categorical;
-use self::process::{Done, process};
 use self::select::{
     annotate, apply_drops, choose_mode, no_feature_error, numeric_columns, plan_numeric,
     profile_numeric, ruled_columns,
@@ -107,7 +108,6 @@ use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::table::Table;
 use ndarray::ArrayView2;
-use rayon::prelude::*;
 
 /// The output of [`build_features`].
 #[derive(Clone, Debug)]
@@ -117,8 +117,9 @@ pub struct Features {
     pub n: usize,
     /// Features per row.
     pub d: usize,
-    /// `n x d` row-major, original units, after imputation, before transforms.
-    pub original: Vec<f64>,
+    /// One column per feature, original units, after imputation, before
+    /// transforms. A table column used as it is is shared, not copied.
+    pub original: Vec<FeatureValues>,
     /// `n x d` row-major, transformed and z-scored: what K-Means clusters.
     pub scaled: Vec<f64>,
     pub report: FeatureReport,
@@ -135,15 +136,17 @@ impl Features {
         ArrayView2::from_shape((self.n, self.d), &self.scaled)
             .expect("the scaled matrix holds n × d values")
     }
-    pub fn original_row(&self, i: usize) -> &[f64] {
-        &self.original[i * self.d..(i + 1) * self.d]
+    /// Customer `i`'s features in original units.
+    pub fn original_row(&self, i: usize) -> Vec<f64> {
+        self.original.iter().map(|c| c[i]).collect()
     }
     /// Column `j` of the scaled matrix.
     pub fn scaled_column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
         self.scaled.iter().skip(j).step_by(self.d.max(1)).copied()
     }
-    pub fn original_column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
-        self.original.iter().skip(j).step_by(self.d.max(1)).copied()
+    /// Column `j` in original units.
+    pub fn original_column(&self, j: usize) -> &[f64] {
+        &self.original[j]
     }
 }
 
@@ -196,11 +199,8 @@ pub fn build_features(
             mode,
         ));
     }
-    let done: Vec<Done> = planned
-        .into_par_iter()
-        .map(|p| process(p, opts, as_of))
-        .collect::<Result<Vec<_>>>()?;
-    let kept = keep_varying(done, opts, &mut report);
+    let (done, matrix) = process_into_matrix(planned, table.n_rows, opts, as_of)?;
+    let (kept, matrix) = keep_varying(done, matrix, opts, &mut report);
     if kept.is_empty() {
         return Err(no_feature_error(
             table,
@@ -210,8 +210,8 @@ pub fn build_features(
             mode,
         ));
     }
-    flag_correlations(&kept, opts, &mut report);
-    Ok(assemble(kept, table.n_rows, mode, as_of, report))
+    flag_correlations(&kept, &matrix, opts, &mut report);
+    Ok(assemble(kept, matrix, mode, as_of, report))
 }
 
 /// Segmentation needs at least two customers.

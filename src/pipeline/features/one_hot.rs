@@ -5,19 +5,19 @@ use super::options::FeatureOptions;
 use super::params::FeatureSource;
 use super::report::{FeatureReport, LeftOut};
 use super::select::{Planned, applied_rule};
+use super::values::FeatureValues;
 use super::values::source_values;
 use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::{Column, ColumnType, Table};
 use crate::remedy::{Notice, Remedy};
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// Every text column but the id and the ignored ones goes to the profiles;
 /// the one-hot levels of those that are encoded are added to `planned`.
-pub(super) fn plan_categorical<'a>(
-    planned: &mut Vec<Planned<'a>>,
-    table: &'a Table,
+pub(super) fn plan_categorical(
+    planned: &mut Vec<Planned>,
+    table: &Table,
     mapping: &Mapping,
     opts: &FeatureOptions,
     as_of: Option<IsoDate>,
@@ -91,12 +91,12 @@ fn levels_to_encode<'a>(
 
 /// One indicator feature per level (`Gender=F`), each knowing the summed
 /// variance of the group, by which indicators are weighted.
-fn one_hot_group<'a>(
+fn one_hot_group(
     c: &Column,
     levels: BTreeSet<&str>,
-    table: &'a Table,
+    table: &Table,
     as_of: Option<IsoDate>,
-) -> Vec<Planned<'a>> {
+) -> Vec<Planned> {
     let n = table.n_rows;
     let mut group: Vec<Planned> = levels
         .into_iter()
@@ -105,7 +105,8 @@ fn one_hot_group<'a>(
                 column: c.name.clone(),
                 level: level.to_string(),
             };
-            let values = source_values(table, &source, as_of).unwrap_or(Cow::Borrowed(&[]));
+            let values = source_values(table, &source, as_of)
+                .unwrap_or_else(|_| FeatureValues::owned(Vec::new()));
             Planned::new(format!("{}={level}", c.name), source, values)
         })
         .collect();

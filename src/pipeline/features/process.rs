@@ -10,17 +10,17 @@ use super::transform::{
     MONEY_WINSOR, Shape, apply_transform, choose_transform, indicator_std, lo_at_least_zero,
     scale_in_place, winsorise,
 };
+use super::values::FeatureValues;
 use crate::error::Result;
 use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::stats::median_in_place;
 use crate::pipeline::stats::moments;
-use std::borrow::Cow;
 
 /// One processed feature before assembly.
-pub(super) struct Done<'a> {
+pub(super) struct Done {
     pub(super) spec: FeatureSpec,
     pub(super) info: FeatureInfo,
-    pub(super) original: Cow<'a, [f64]>,
+    pub(super) original: FeatureValues,
     pub(super) scaled: Vec<f64>,
     pub(super) zero_variance: bool,
     /// The value (after winsorising) when it is the same for everyone.
@@ -39,11 +39,7 @@ struct Described {
 }
 
 /// Fills, winsorises, transforms and scales one planned feature.
-pub(super) fn process<'a>(
-    p: Planned<'a>,
-    opts: &FeatureOptions,
-    as_of: Option<IsoDate>,
-) -> Result<Done<'a>> {
+pub(super) fn process(p: Planned, opts: &FeatureOptions, as_of: Option<IsoDate>) -> Result<Done> {
     // One buffer per feature: the median, the percentiles, then the
     // transformed and scaled values are all worked out in it.
     let mut work: Vec<f64> = Vec::with_capacity(p.values.len());
@@ -187,7 +183,7 @@ fn transform_of(
 
 /// Missing and non-finite values replaced by the median of the rest:
 /// (values, the median, how many were filled). `work` is scratch space.
-fn fill_missing<'a>(values: Cow<'a, [f64]>, work: &mut Vec<f64>) -> (Cow<'a, [f64]>, f64, usize) {
+fn fill_missing(values: FeatureValues, work: &mut Vec<f64>) -> (FeatureValues, f64, usize) {
     work.clear();
     work.extend(values.iter().copied().filter(|x| x.is_finite()));
     let filled = values.len() - work.len();
@@ -199,7 +195,7 @@ fn fill_missing<'a>(values: Cow<'a, [f64]>, work: &mut Vec<f64>) -> (Cow<'a, [f6
         .iter()
         .map(|&x| if x.is_finite() { x } else { fill })
         .collect();
-    (Cow::Owned(owned), fill, filled)
+    (FeatureValues::owned(owned), fill, filled)
 }
 
 /// Only 0s and 1s, both present.

@@ -124,6 +124,10 @@ pub struct FeatureReport {
     /// `features` order; empty above `correlation::FULL_MATRIX_MAX` features.
     pub correlation: Vec<f64>,
     pub correlation_threshold: f64,
+    /// Customers the correlations were measured on: all of them up to
+    /// [`CORRELATION_ROWS`](super::CORRELATION_ROWS), else an even sample.
+    #[serde(default)]
+    pub correlation_rows: usize,
     pub correlated_pairs: Vec<CorrelatedPair>,
     /// Columns the hygiene rules kept out, with the rule.
     pub ruled: Vec<RuledColumn>,
@@ -133,6 +137,18 @@ pub struct FeatureReport {
 }
 
 impl FeatureReport {
+    /// Said next to correlations measured on a sample of the customers.
+    pub fn correlation_sample_note(&self) -> Option<String> {
+        use crate::pipeline::export::report::human;
+        (self.correlation_rows > 0 && self.correlation_rows < self.rows).then(|| {
+            format!(
+                "measured on an even sample of {} of the {} customers",
+                human(self.correlation_rows as f64),
+                human(self.rows as f64)
+            )
+        })
+    }
+
     pub fn feature(&self, name: &str) -> Option<&FeatureInfo> {
         self.features.iter().find(|f| f.name == name)
     }
@@ -185,10 +201,13 @@ impl FeatureReport {
         for l in &self.left_out {
             let _ = writeln!(s, "  left out {}: {}", l.name, l.cli_reason());
         }
+        let sampled = self
+            .correlation_sample_note()
+            .map_or_else(String::new, |n| format!(", {n}"));
         for p in &self.correlated_pairs {
             let _ = writeln!(
                 s,
-                "  correlated: {} and {} (r = {:.3} > {}); {}",
+                "  correlated: {} and {} (r = {:.3} > {}{sampled}); {}",
                 p.a,
                 p.b,
                 p.r,

@@ -6,6 +6,7 @@ use super::options::{FeatureMode, FeatureOptions};
 use super::params::FeatureSource;
 use super::report::{FeatureReport, LeftOut, RuledColumn};
 use super::template::{TEMPLATE_ROLES, TemplatePlan};
+use super::values::FeatureValues;
 use super::values::source_values;
 use crate::error::{Error, Result};
 use crate::pipeline::calendar::IsoDate;
@@ -13,13 +14,12 @@ use crate::pipeline::hygiene::{Rule, Sentinel};
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::Table;
 use crate::remedy::Remedy;
-use std::borrow::Cow;
 
 /// A feature chosen to be built, with its raw values.
-pub(super) struct Planned<'a> {
+pub(super) struct Planned {
     pub(super) name: String,
     pub(super) source: FeatureSource,
-    pub(super) values: Cow<'a, [f64]>,
+    pub(super) values: FeatureValues,
     /// One-hot levels: the summed variance of the column's indicators.
     pub(super) group_var: Option<f64>,
     /// Read as missing (set from the mapping's hygiene).
@@ -28,8 +28,8 @@ pub(super) struct Planned<'a> {
     pub(super) money: bool,
 }
 
-impl<'a> Planned<'a> {
-    pub(super) fn new(name: String, source: FeatureSource, values: Cow<'a, [f64]>) -> Self {
+impl Planned {
+    pub(super) fn new(name: String, source: FeatureSource, values: FeatureValues) -> Self {
         Planned {
             name,
             source,
@@ -122,15 +122,15 @@ fn selected_column<'a>(table: &'a Table, mapping: &Mapping, s: &str) -> Result<&
 /// that can be built, then the numeric columns no template role reads; in
 /// generic mode the numeric columns only (template features that need
 /// dates are reported as left out).
-pub(super) fn plan_numeric<'a>(
+pub(super) fn plan_numeric(
     mode: FeatureMode,
-    template: TemplatePlan<'a>,
+    template: TemplatePlan,
     numeric_cols: Vec<&str>,
-    table: &'a Table,
+    table: &Table,
     mapping: &Mapping,
     as_of: Option<IsoDate>,
     report: &mut FeatureReport,
-) -> Vec<Planned<'a>> {
+) -> Vec<Planned> {
     let mut planned: Vec<Planned> = Vec::new();
     match mode {
         FeatureMode::Template => {
@@ -314,7 +314,7 @@ pub(super) fn annotate(planned: &mut [Planned], mapping: &Mapping) {
             let count = values.iter().filter(|x| x.is_nan()).count()
                 - p.values.iter().filter(|x| x.is_nan()).count();
             if count > 0 {
-                p.values = Cow::Owned(values);
+                p.values = FeatureValues::owned(values);
                 p.sentinel = Some(Sentinel { count, ..s });
             }
         }
@@ -339,12 +339,7 @@ fn numeric_names(table: &Table) -> Vec<String> {
         .collect()
 }
 
-fn push_column<'a>(
-    planned: &mut Vec<Planned<'a>>,
-    report: &mut FeatureReport,
-    table: &'a Table,
-    name: &str,
-) {
+fn push_column(planned: &mut Vec<Planned>, report: &mut FeatureReport, table: &Table, name: &str) {
     if planned.iter().any(|p| p.name == name) {
         return;
     }

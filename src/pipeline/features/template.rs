@@ -5,13 +5,13 @@
 use super::params::FeatureSource;
 use super::report::LeftOut;
 use super::select::Planned;
+use super::values::FeatureValues;
 use super::values::source_values;
 use crate::pipeline::calendar::IsoDate;
 use crate::pipeline::mapping::{ColumnUse, Mapping, Role};
 use crate::pipeline::table::Table;
 use crate::remedy::Remedy;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
 /// The bank template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,8 +99,8 @@ pub(super) const TEMPLATE_ROLES: [Role; 11] = [
 
 /// The template features the mapped columns can build, and why the others
 /// cannot.
-pub(super) struct TemplatePlan<'a> {
-    pub(super) built: Vec<Planned<'a>>,
+pub(super) struct TemplatePlan {
+    pub(super) built: Vec<Planned>,
     /// Template features that cannot be built, with the reasons.
     pub(super) missing: Vec<LeftOut>,
     /// Mapped columns not used because a better source built the feature.
@@ -109,11 +109,11 @@ pub(super) struct TemplatePlan<'a> {
 
 /// Each template feature from its best usable source (see the module docs
 /// of [`super`]).
-pub(super) fn template_features<'a>(
-    table: &'a Table,
+pub(super) fn template_features(
+    table: &Table,
     mapping: &Mapping,
     as_of: Option<IsoDate>,
-) -> TemplatePlan<'a> {
+) -> TemplatePlan {
     let mut plan = TemplatePlan {
         built: Vec::new(),
         missing: Vec::new(),
@@ -131,16 +131,16 @@ pub(super) fn template_features<'a>(
 /// Template feature `tf` from the first of its sources that is mapped and
 /// has a value; the mapped sources after it go to `superseded`. When none
 /// can, the reasons.
-fn build_template<'a>(
+fn build_template(
     tf: TemplateFeature,
-    table: &'a Table,
+    table: &Table,
     mapping: &Mapping,
     as_of: Option<IsoDate>,
     superseded: &mut Vec<LeftOut>,
-) -> std::result::Result<Planned<'a>, LeftOut> {
+) -> std::result::Result<Planned, LeftOut> {
     let mut reasons = Vec::new();
     let mut needs_as_of = false;
-    let mut built: Option<(String, FeatureSource, Cow<'_, [f64]>)> = None;
+    let mut built: Option<(String, FeatureSource, FeatureValues)> = None;
     for &(role, derive) in tf.sources() {
         let col = match mapped_reason(mapping, table, role) {
             Ok(c) => c,

@@ -75,8 +75,9 @@ pub enum Node {
 }
 
 impl Node {
-    /// The segment of a row of original values.
-    pub fn segment_of(&self, row: &[f64]) -> u32 {
+    /// The segment of the customer whose feature `j` is `value(j)`, in
+    /// original units.
+    pub fn segment_of(&self, value: impl Fn(usize) -> f64) -> u32 {
         let mut node = self;
         loop {
             match node {
@@ -87,7 +88,7 @@ impl Node {
                     left,
                     right,
                 } => {
-                    node = if row[*feature] < *threshold {
+                    node = if value(*feature) < *threshold {
                         left
                     } else {
                         right
@@ -136,7 +137,10 @@ pub fn explain(
     let rows = sample::rows_without_replacement(n, rules_sample(d), seed, RULES_SAMPLE_STREAM);
     let grower = Grower {
         x: sample::gather(&features.scaled, d, &rows),
-        o: sample::gather(&features.original, d, &rows),
+        o: rows
+            .iter()
+            .flat_map(|&r| features.original.iter().map(move |c| c[r]))
+            .collect(),
         labels: rows.iter().map(|&r| labels[r]).collect(),
         centres,
         d,
@@ -310,10 +314,10 @@ impl Grower<'_> {
 /// leaf's mean, in scaled units), over every customer.
 fn fidelity(tree: &Node, f: &Features, labels: &[u32], k: usize) -> (f64, f64) {
     let d = f.d;
-    let leaf_of: Vec<u32> = f
-        .original
-        .par_chunks(d)
-        .map(|row| tree.segment_of(row))
+    let leaf_of: Vec<u32> = (0..f.n)
+        .into_par_iter()
+        .with_min_len(1 << 12)
+        .map(|i| tree.segment_of(|j| f.original[j][i]))
         .collect();
     let agree = leaf_of.iter().zip(labels).filter(|(a, b)| a == b).count();
     let mut sums = vec![0.0; k * d];

@@ -709,10 +709,14 @@ impl Screen for FeaturesScreen {
         };
         self.selected = self.selected.min(rows.len().saturating_sub(1));
         if let Some(p) = f.report.correlated_pairs.first() {
+            let sampled = f
+                .report
+                .correlation_sample_note()
+                .map_or_else(String::new, |n| format!(", {n}"));
             cx.set_status(
                 StatusKind::Warn,
                 format!(
-                    "{} and {} are correlated (r = {:.2}); consider excluding one (Space).",
+                    "{} and {} are correlated (r = {:.2}{sampled}); consider excluding one (Space).",
                     p.a, p.b, p.r
                 ),
             );
