@@ -495,13 +495,29 @@ fn a_parquet_only_run_compares_like_its_csv_twin() {
     std::fs::write(d("p2.csv"), p2).unwrap();
     ok(&["--no-tui", &d("p1.csv"), "--out", &d("A"), "--k", "4"]);
     let refit = |out: &str, formats: &str| {
-        let args = ["--no-tui", &d("p2.csv"), "--out", &d(out), "--k", "4", "--seed", "9"];
+        let args = [
+            "--no-tui",
+            &d("p2.csv"),
+            "--out",
+            &d(out),
+            "--k",
+            "4",
+            "--seed",
+            "9",
+        ];
         ok(&[&args[..], &["--formats", formats]].concat());
     };
     refit("Bcsv", "csv");
     refit("Bpq", "parquet");
     assert!(!Path::new(&d("Bpq/segmentation_results.csv")).exists());
-    let csv_json = ok(&["compare", &d("A"), &d("Bcsv"), "--out", &d("Ccsv"), "--json"]);
+    let csv_json = ok(&[
+        "compare",
+        &d("A"),
+        &d("Bcsv"),
+        "--out",
+        &d("Ccsv"),
+        "--json",
+    ]);
     let pq_json = ok(&["compare", &d("A"), &d("Bpq"), "--out", &d("Cpq"), "--json"]);
     let (vc, vp): (serde_json::Value, serde_json::Value) = (
         serde_json::from_str(&csv_json).unwrap(),
@@ -513,7 +529,14 @@ fn a_parquet_only_run_compares_like_its_csv_twin() {
     let by_id = |rows: Vec<HashMap<String, String>>| {
         let mut v: Vec<(String, String, String, String)> = rows
             .into_iter()
-            .map(|r| (r["customer_id"].clone(), r["status"].clone(), r["from"].clone(), r["to"].clone()))
+            .map(|r| {
+                (
+                    r["customer_id"].clone(),
+                    r["status"].clone(),
+                    r["from"].clone(),
+                    r["to"].clone(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -526,8 +549,24 @@ fn a_parquet_only_run_compares_like_its_csv_twin() {
     assert!(p >= 0.85 && r >= 0.85, "precision {p}, recall {r}");
     assert_eq!(by_id(rc), by_id(rp));
     // Parquet on both sides too (the old side written as Parquet only).
-    ok(&["--no-tui", &d("p1.csv"), "--out", &d("Apq"), "--k", "4", "--formats", "parquet"]);
-    let both = ok(&["compare", &d("Apq"), &d("Bpq"), "--out", &d("Cboth"), "--json"]);
+    ok(&[
+        "--no-tui",
+        &d("p1.csv"),
+        "--out",
+        &d("Apq"),
+        "--k",
+        "4",
+        "--formats",
+        "parquet",
+    ]);
+    let both = ok(&[
+        "compare",
+        &d("Apq"),
+        &d("Bpq"),
+        "--out",
+        &d("Cboth"),
+        "--json",
+    ]);
     let vb: serde_json::Value = serde_json::from_str(&both).unwrap();
     assert_eq!(vb["moved"], vc["moved"]);
     // A Parquet results file whose labels are not the model's is refused.

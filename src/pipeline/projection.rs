@@ -50,7 +50,10 @@ pub fn load_for_run(path: &Path, cfg: &RunConfig, progress: &dyn Progress) -> Re
         ));
         return Ok(whole);
     }
-    table.source.warnings.push(unread_warning(&table, preview.n_rows));
+    table
+        .source
+        .warnings
+        .push(unread_warning(&table, preview.n_rows));
     Ok(table)
 }
 

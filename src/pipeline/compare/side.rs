@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::escape;
-use crate::pipeline::export::write::neutralise_cell;
 use crate::pipeline::export::formats::RESULTS_PARQUET;
+use crate::pipeline::export::write::neutralise_cell;
 use crate::pipeline::export::{MODEL_JSON, tables::RESULTS_CSV};
 use crate::pipeline::mapping::Role;
 use crate::pipeline::model::Model;
