@@ -318,6 +318,9 @@ pub fn header_advice() -> String {
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    if !run.table.source.unread_columns.is_empty() {
+        w.push("--all-columns reads the columns left unread too".to_string());
+    }
     if !run.table.source.has_header {
         w.push(header_advice());
     }

@@ -23,8 +23,9 @@ use std::path::Path;
 /// Loads `path` for the run `cfg`: a columnar file with only the columns the
 /// run uses (see the module docs), any other file whole.
 pub fn load_for_run(path: &Path, cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
-    let format = match columnar::detect(path)? {
-        Some(format) if !cfg.load.all_columns => format,
+    // Any other file, or one that cannot be opened (the loader words that).
+    let format = match columnar::detect(path) {
+        Ok(Some(format)) if !cfg.load.all_columns => format,
         _ => return load(path, &cfg.load, progress),
     };
     let opts = &cfg.load;
@@ -88,12 +89,12 @@ fn same_decisions(preview: &Mapping, projected: &Option<Mapping>, keep: &BTreeSe
     })
 }
 
-/// What was left unread and how to read it.
+/// What was left unread (the headless face adds how to read it).
 fn unread_warning(table: &Table, preview_rows: usize) -> String {
     let unread = &table.source.unread_columns;
     let quoted: Vec<String> = unread.iter().map(|c| format!("'{c}'")).collect();
     format!(
-        "{} of {} columns of {} not read: the settings ignore them (and gave them no role on the first {} rows): {}; --all-columns reads every column",
+        "{} of {} columns of {} not read: the settings ignore them (and gave them no role on the first {} rows): {}",
         unread.len(),
         unread.len() + table.columns.len(),
         table.source.file_name(),
