@@ -201,6 +201,9 @@ pub struct LoadArgs {
     /// Skip rows with the wrong number of fields (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Parquet/Arrow: read every column, not only those the run uses.
+    #[arg(long)]
+    pub all_columns: bool,
 }
 
 /// Options of a run; each one overrides the same setting from `--config`.

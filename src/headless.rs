@@ -196,6 +196,8 @@ pub fn run(config: &RunConfig, args: &RunArgs, ascii: bool) -> Result<()> {
 pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     let mut summary = summary_json_core(run, files);
     crate::headless_trust::add_to_json(&mut summary, run);
+    // Parquet/Arrow columns the run did not read (see pipeline::projection).
+    summary["unread_columns"] = json!(run.table.source.unread_columns);
     summary
 }
 
@@ -316,6 +318,9 @@ pub fn header_advice() -> String {
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    if !run.table.source.unread_columns.is_empty() {
+        w.push("--all-columns reads the columns left unread too".to_string());
+    }
     if !run.table.source.has_header {
         w.push(header_advice());
     }
