@@ -10,7 +10,7 @@
 # - sqlglot parses the statement of every dialect that cannot run here
 #   (oracle, sqlserver, teradata, bigquery, snowflake, trino, hive, mysql)
 #   in its own dialect.
-# SQLite and PostgreSQL are checked by tests/score_sql.rs.
+# SQLite and PostgreSQL are checked by tests/export/score_sql.rs.
 #
 # Usage: bench/score/verify.sh            (debug build; PROFILE=release for release)
 # Environment: VENV (default bench/.venv), CARGO_TARGET_DIR, NO_BUILD=1 to use
