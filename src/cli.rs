@@ -40,7 +40,7 @@ use values::{
         custseg sql --model M --dialect D --table T   the same scoring as one SQL statement\n\
         custseg pmml --model M --out F                the model as a PMML 4.4 document\n\
         custseg compare OLD NEW --out DIR             who moved between the segments of two runs\n\
-        custseg sample --rows N --out FILE            write synthetic customers\n\
+        custseg sample --rows N --out FILE            write synthetic customers (--bundled: the built-in sample)\n\
         custseg completions bash|zsh|fish             shell completions; custseg man: the man page",
     args_conflicts_with_subcommands = true
 )]
@@ -48,7 +48,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Customer file: CSV/TSV/TXT or a workbook (xlsx, xlsm, xlsb, xls, ods).
+    /// Customer file: delimited text (CSV/TSV/TXT, plain or .gz/.zst), a workbook (xlsx, xlsm, xlsb, xls, ods) or Parquet/Arrow; without one the TUI offers a sample.
     pub file: Option<PathBuf>,
 
     /// Run the whole pipeline without the TUI (for batch jobs and scripts).
@@ -171,6 +171,10 @@ pub struct SampleArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Write the sample built into custseg byte for byte: the 3,000
+    /// customers of samples/customers_en.csv, the file the TUI's F2 loads.
+    #[arg(long, conflicts_with_all = ["rows", "seed", "chinese", "encoding", "delimiter", "transactions", "messy", "crlf"])]
+    pub bundled: bool,
 }
 
 /// Options of the loading stage, shared by the main run and `score`.
@@ -197,6 +201,9 @@ pub struct LoadArgs {
     /// Skip rows with the wrong number of fields (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Parquet/Arrow: read every column, not only those the run uses.
+    #[arg(long)]
+    pub all_columns: bool,
 }
 
 /// Options of a run; each one overrides the same setting from `--config`.

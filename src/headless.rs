@@ -146,7 +146,7 @@ impl Progress for StderrProgress {
 pub fn run(config: &RunConfig, args: &RunArgs, ascii: bool) -> Result<()> {
     if config.input.is_none() {
         return Err(Error::usage(
-            "no input file: custseg --no-tui FILE --out DIR",
+            "no input file: custseg --no-tui FILE --out DIR (no file yet? custseg sample --out customers.csv writes 3,000 synthetic customers; --rows N for more)",
         ));
     }
     let out = args.out.clone().ok_or_else(|| {
@@ -196,6 +196,8 @@ pub fn run(config: &RunConfig, args: &RunArgs, ascii: bool) -> Result<()> {
 pub fn summary_json(run: &RunOutput, files: &[PathBuf]) -> serde_json::Value {
     let mut summary = summary_json_core(run, files);
     crate::headless_trust::add_to_json(&mut summary, run);
+    // Parquet/Arrow columns the run did not read (see pipeline::projection).
+    summary["unread_columns"] = json!(run.table.source.unread_columns);
     summary
 }
 
@@ -316,6 +318,9 @@ pub fn header_advice() -> String {
 fn warnings(run: &RunOutput) -> Vec<String> {
     let mut w: Vec<String> = encoding_warning(&run.table.source).into_iter().collect();
     w.extend(run.table.source.warnings.iter().cloned());
+    if !run.table.source.unread_columns.is_empty() {
+        w.push("--all-columns reads the columns left unread too".to_string());
+    }
     if !run.table.source.has_header {
         w.push(header_advice());
     }
@@ -639,6 +644,9 @@ fn elbow_plot(sweep: &crate::pipeline::cluster::SweepResult, chosen_k: usize) ->
 /// `custseg sample`: synthetic customers with planted segments.
 pub fn run_sample(args: &SampleArgs) -> Result<()> {
     use crate::sample::{SampleEncoding, SampleFormat, SampleOptions, write_sample_with};
+    if args.bundled {
+        return run_bundled_sample(args);
+    }
     export::write::check_file_target(&args.out, args.force)?;
     export::formats::check_target_format(&args.out, "custseg sample", "CSV or .xlsx", &["xlsx"])?;
     let encoding = match args
@@ -679,6 +687,19 @@ pub fn run_sample(args: &SampleArgs) -> Result<()> {
         summary.rows,
         summary.customers,
         summary.bytes,
+        escape::terminal(&args.out.display().to_string())
+    );
+    Ok(())
+}
+
+/// `custseg sample --bundled`: the built-in sample, byte for byte.
+fn run_bundled_sample(args: &SampleArgs) -> Result<()> {
+    use crate::sample::bundled::{BUNDLED_CSV, BUNDLED_CUSTOMERS, write_bundled};
+    export::formats::check_csv_target(&args.out, "custseg sample --bundled")?;
+    write_bundled(&args.out, args.force)?;
+    eprintln!(
+        "wrote the bundled sample ({BUNDLED_CUSTOMERS} customers, {} bytes) to {}",
+        BUNDLED_CSV.len(),
         escape::terminal(&args.out.display().to_string())
     );
     Ok(())

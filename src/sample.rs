@@ -26,6 +26,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+pub mod bundled;
 mod draw;
 mod format;
 mod messy;

@@ -29,6 +29,9 @@ impl LoadArgs {
         if self.skip_bad_rows {
             cfg.skip_bad_rows = true;
         }
+        if self.all_columns {
+            cfg.all_columns = true;
+        }
     }
 }
 

@@ -19,6 +19,7 @@
 //! costs the same on a file of any length.
 
 use crate::pipeline::clean::{IdKey, IdKeys};
+use crate::pipeline::excerpt::thousands;
 use crate::pipeline::fxhash::FxBuild;
 use crate::pipeline::mapping::{Role, normalise};
 use crate::pipeline::table::{Column, ColumnData, ColumnType, Table};
@@ -250,18 +251,6 @@ pub fn names_other_entity(header: &str) -> bool {
         "电话",
     ];
     OTHER.iter().any(|w| n.contains(w))
-}
-
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A role given to a column: (column index, confidence, reason).

@@ -18,6 +18,19 @@ pub fn cell(text: &str) -> String {
     excerpt(text, CELL_CHARS)
 }
 
+/// 1234567 -> "1,234,567": counts in messages and on screen.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

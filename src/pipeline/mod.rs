@@ -31,6 +31,7 @@ pub mod palette;
 pub mod pmml;
 pub mod profile;
 pub mod progress;
+pub mod projection;
 pub mod rules;
 pub mod run;
 pub mod score_sql;

@@ -68,7 +68,11 @@ pub fn stage_load(cfg: &RunConfig, progress: &dyn Progress) -> Result<Table> {
         .input
         .as_ref()
         .ok_or_else(|| Error::usage("no input file given"))?;
-    stage_load_file(input, &cfg.load, cfg.input_sha256.as_deref(), progress)
+    let mut table = crate::pipeline::projection::load_for_run(input, cfg, progress)?;
+    if let Some(warning) = replay_check(input, cfg.input_sha256.as_deref())? {
+        table.source.warnings.push(warning);
+    }
+    Ok(table)
 }
 
 /// Loads `path`; when `expected_sha256` (recorded in a replayed run.toml)

@@ -304,6 +304,10 @@ pub struct SourceInfo {
     pub error_cells: usize,
     /// Everything the loader decided on the user's behalf and wants them to know.
     pub warnings: Vec<String>,
+    /// Columns of a Parquet/Arrow file not read because the run does not
+    /// use them (the headless projection).
+    #[serde(default)]
+    pub unread_columns: Vec<String>,
 }
 
 impl SourceInfo {

@@ -99,4 +99,6 @@ pub enum Command {
     WidenRange,
     /// Inspect `p`: the 2-D (PCA) scatter of the segments.
     Scatter,
+    /// Load F2: write the bundled sample to a file and load it.
+    BundledSample,
 }

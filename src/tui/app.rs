@@ -157,11 +157,12 @@ impl App {
         );
     }
 
-    /// No input and no bundled sample: say what to do.
+    /// No input and no sample file on disk (an installed binary): say what
+    /// to do, the built-in sample (F2) included.
     pub fn no_sample_found(&mut self) {
         self.set_status(
             StatusKind::Info,
-            "Type a file path (CSV, TSV, XLSX, XLS, ODS), or Tab to pick one in Files.",
+            "No file given: type its path, pick it in Files, or F2 for the bundled sample.",
         );
     }
 

@@ -2,7 +2,7 @@
 //!
 //! What a key means depends on the [`KeyContext`]: an open overlay takes
 //! the keys first; a focused text field takes printable characters (so `q`
-//! and `?` type into a path, and F1 / Esc / Ctrl-C still work there).
+//! and `?` type into a path, and F1 / F2 / Esc / Ctrl-C still work there).
 
 use super::action::{Action, Command, Move};
 use super::stage::Stage;
@@ -177,6 +177,12 @@ pub const BINDINGS: &[Binding] = &[
         &[(Char('e'), Bound::Command(Command::EditValue))],
     ),
     row("Preview: ↑↓←→", LOAD, "scroll rows and columns", &[]),
+    row(
+        "F2",
+        LOAD,
+        "the bundled sample (3,000 synthetic customers): written to the folder custseg runs in (never over a file), then loaded; in the path field too",
+        &[(KeyCode::F(2), Bound::Command(Command::BundledSample))],
+    ),
     // Map columns
     row("Enter", MAP, "go on to Clean", &[]),
     row("Esc", MAP, "back to Load (the mapping is kept)", &[]),
@@ -594,6 +600,10 @@ pub fn map_key(ctx: KeyContext, key: KeyEvent) -> Option<Action> {
         KeyCode::BackTab => return Some(Action::PrevPane),
         _ => {}
     }
+    // Function keys are never text: they act in a text field too.
+    if matches!(key.code, KeyCode::F(_)) && !ctrl && !alt {
+        return bound(ctx.stage, key.code).map(Bound::action);
+    }
     if ctx.text_input {
         return text_key(key.code, ctrl, alt);
     }
@@ -982,5 +992,30 @@ mod tests {
                 "{c}"
             );
         }
+    }
+
+    #[test]
+    fn f2_is_the_bundled_sample_on_load_in_and_out_of_the_path_field() {
+        for text_input in [true, false] {
+            let load = ctx(Stage::Load, None, text_input);
+            assert!(
+                matches!(
+                    map_key(load, press(KeyCode::F(2))),
+                    Some(Action::Command(Command::BundledSample))
+                ),
+                "text field: {text_input}"
+            );
+            // With a modifier it is another key.
+            let alt = KeyEvent::new(KeyCode::F(2), KeyModifiers::ALT);
+            assert!(map_key(load, alt).is_none());
+            // An unbound function key is not typed into the path either.
+            assert!(map_key(load, press(KeyCode::F(7))).is_none());
+        }
+        for stage in Stage::ALL.into_iter().filter(|&s| s != Stage::Load) {
+            assert!(map_key(ctx(stage, None, false), press(KeyCode::F(2))).is_none());
+        }
+        // A box over the screen takes the keys first.
+        let boxed = ctx(Stage::Load, Some(OverlayKind::Input), true);
+        assert!(map_key(boxed, press(KeyCode::F(2))).is_none());
     }
 }

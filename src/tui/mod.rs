@@ -62,17 +62,37 @@ pub const SAMPLE_RELATIVE: &str = "samples/customers_en.csv";
 
 /// The bundled sample, looked up relative to the current directory and then
 /// to each folder above the executable (`<repo>/target/release/custseg`).
-/// `None` when it is not there: the Load screen then just asks for a path.
+/// `None` when it is not there (an installed binary): the Load screen then
+/// offers the copy built into the binary (F2).
 pub fn find_sample() -> Option<PathBuf> {
-    let here = Path::new(SAMPLE_RELATIVE);
+    let exe = std::env::current_exe().ok();
+    find_sample_from(Path::new("."), exe.as_deref())
+}
+
+/// [`find_sample`] from the folder `cwd` and the executable `exe`.
+pub fn find_sample_from(cwd: &Path, exe: Option<&Path>) -> Option<PathBuf> {
+    let here = cwd.join(SAMPLE_RELATIVE);
     if here.is_file() {
-        return Some(here.to_path_buf());
+        // `samples/customers_en.csv` as before when run from the repository.
+        return Some(if cwd == Path::new(".") {
+            PathBuf::from(SAMPLE_RELATIVE)
+        } else {
+            here
+        });
     }
-    let exe = std::env::current_exe().ok()?;
-    exe.ancestors()
+    exe?.ancestors()
         .skip(1)
         .map(|dir| dir.join(SAMPLE_RELATIVE))
         .find(|p| p.is_file())
+}
+
+/// What a session started without a file shows: the sample found on disk,
+/// loaded; else the Load screen's offer of the bundled one.
+pub fn start_without_input(app: &mut App, sample: Option<&Path>) {
+    match sample {
+        Some(sample) => app.offer_sample(sample),
+        None => app.no_sample_found(),
+    }
 }
 
 /// Runs the TUI until the user quits. `config.input`, when set (`custseg FILE`),
@@ -86,11 +106,7 @@ pub fn run_tui(config: RunConfig, ui: UiOptions) -> Result<()> {
     }
     let mut app = App::new(config, ui);
     if app.config.input.is_none() {
-        if let Some(sample) = find_sample() {
-            app.offer_sample(&sample);
-        } else {
-            app.no_sample_found();
-        }
+        start_without_input(&mut app, find_sample().as_deref());
     }
 
     let mut session = terminal::Session::enter()?;

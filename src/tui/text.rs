@@ -108,18 +108,7 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::pipeline::excerpt::thousands;
 
 /// 12345 -> "12.1 KB".
 pub fn bytes(n: u64) -> String {

@@ -846,3 +846,66 @@ fn score_explains_missing_columns_and_bad_models() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a custseg model"));
     assert!(!dir.path().join("s.csv").exists());
 }
+
+/// Issue 17: without a file, `--no-tui` says how to make one; `sample
+/// --bundled` writes the built-in sample byte for byte, never over a file
+/// without --force, only under a CSV name, not with generator options.
+#[test]
+fn no_file_points_to_custseg_sample_and_sample_bundled_writes_the_built_in_file() {
+    let o = run(&["--no-tui", "--out", "/tmp/never-written"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no input file"), "{err}");
+    assert!(err.contains("custseg sample --out customers.csv"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("customers_en.csv");
+    let committed = std::fs::read(repo("samples/customers_en.csv")).unwrap();
+    let o = run(&["sample", "--bundled", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&out).unwrap(), committed);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        said.contains(&format!("3000 customers, {} bytes", committed.len())),
+        "{said}"
+    );
+    // The same bytes as the generator's defaults (the command the error names).
+    let generated = dir.path().join("generated.csv");
+    ok(&["sample", "--out", generated.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&generated).unwrap(), committed);
+
+    // An existing file: refused, untouched; --force replaces it.
+    std::fs::write(&out, "mine\n").unwrap();
+    let o = run(&["sample", "--bundled", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&out).unwrap(), b"mine\n");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    ok(&[
+        "sample",
+        "--bundled",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(&out).unwrap(), committed);
+
+    // Not a workbook name; no generator options with it.
+    let xlsx = dir.path().join("s.xlsx");
+    let o = run(&["sample", "--bundled", "--out", xlsx.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!xlsx.exists());
+    for extra in [
+        &["--rows", "10"][..],
+        &["--chinese"],
+        &["--seed", "7"],
+        &["--messy"],
+    ] {
+        let other = dir.path().join("other.csv");
+        let mut args = vec!["sample", "--bundled", "--out", other.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        assert!(!other.exists(), "{extra:?}");
+    }
+}

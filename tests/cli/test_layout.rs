@@ -42,7 +42,10 @@ fn no_test_file_is_a_binary_of_its_own() {
         .iter()
         .map(|g| g.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["cli", "export", "load", "pipeline", "tui"]);
+    assert_eq!(
+        names,
+        ["cli", "export", "limits", "load", "pipeline", "tui"]
+    );
 }
 
 #[test]

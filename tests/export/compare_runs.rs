@@ -481,3 +481,106 @@ fn previous_keeps_numbers_renamed_labels_and_reports_vanished_segments() {
         "{text}"
     );
 }
+
+/// A run that wrote its results as Parquet only (`--formats parquet`) is
+/// compared as its CSV twin is: the same movers, counts and matrix; and its
+/// rows get the CSV's checks (a label the model does not know is refused,
+/// naming the file and the row).
+#[test]
+fn a_parquet_only_run_compares_like_its_csv_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |s: &str| dir.path().join(s).to_string_lossy().into_owned();
+    let (p1, p2, truth) = periods(1500, 0.15, 77);
+    std::fs::write(d("p1.csv"), p1).unwrap();
+    std::fs::write(d("p2.csv"), p2).unwrap();
+    ok(&["--no-tui", &d("p1.csv"), "--out", &d("A"), "--k", "4"]);
+    let refit = |out: &str, formats: &str| {
+        let args = [
+            "--no-tui",
+            &d("p2.csv"),
+            "--out",
+            &d(out),
+            "--k",
+            "4",
+            "--seed",
+            "9",
+        ];
+        ok(&[&args[..], &["--formats", formats]].concat());
+    };
+    refit("Bcsv", "csv");
+    refit("Bpq", "parquet");
+    assert!(!Path::new(&d("Bpq/segmentation_results.csv")).exists());
+    let csv_json = ok(&[
+        "compare",
+        &d("A"),
+        &d("Bcsv"),
+        "--out",
+        &d("Ccsv"),
+        "--json",
+    ]);
+    let pq_json = ok(&["compare", &d("A"), &d("Bpq"), "--out", &d("Cpq"), "--json"]);
+    let (vc, vp): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&csv_json).unwrap(),
+        serde_json::from_str(&pq_json).unwrap(),
+    );
+    for key in ["moved", "left", "entered", "matrix", "same_model"] {
+        assert_eq!(vc[key], vp[key], "{key}");
+    }
+    let by_id = |rows: Vec<HashMap<String, String>>| {
+        let mut v: Vec<(String, String, String, String)> = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r["customer_id"].clone(),
+                    r["status"].clone(),
+                    r["from"].clone(),
+                    r["to"].clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (rc, rp) = (
+        read_migration(Path::new(&d("Ccsv"))),
+        read_migration(Path::new(&d("Cpq"))),
+    );
+    let (p, r) = precision_recall(&rp, &truth);
+    assert!(p >= 0.85 && r >= 0.85, "precision {p}, recall {r}");
+    assert_eq!(by_id(rc), by_id(rp));
+    // Parquet on both sides too (the old side written as Parquet only).
+    ok(&[
+        "--no-tui",
+        &d("p1.csv"),
+        "--out",
+        &d("Apq"),
+        "--k",
+        "4",
+        "--formats",
+        "parquet",
+    ]);
+    let both = ok(&[
+        "compare",
+        &d("Apq"),
+        &d("Bpq"),
+        "--out",
+        &d("Cboth"),
+        "--json",
+    ]);
+    let vb: serde_json::Value = serde_json::from_str(&both).unwrap();
+    assert_eq!(vb["moved"], vc["moved"]);
+    // A Parquet results file whose labels are not the model's is refused.
+    std::fs::copy(d("A/segmentation_results.csv"), d("p1_results.csv")).unwrap();
+    let model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d("Bpq/model.json")).unwrap()).unwrap();
+    let label = model["segments"][0]["label"].as_str().unwrap().to_string();
+    let mut text = std::fs::read(d("Bpq/segmentation_results.parquet")).unwrap();
+    let at = text
+        .windows(label.len())
+        .position(|w| w == label.as_bytes())
+        .expect("the label is stored as plain text");
+    text[at] = if text[at] == b'X' { b'Y' } else { b'X' };
+    std::fs::write(d("Bpq/segmentation_results.parquet"), &text).unwrap();
+    let err = fails(&["compare", &d("A"), &d("Bpq"), "--out", &d("Cbad")]);
+    assert!(err.contains("segmentation_results.parquet"), "{err}");
+}

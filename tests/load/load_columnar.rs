@@ -496,3 +496,139 @@ fn the_same_data_as_csv_parquet_arrow_or_gzip_gives_the_same_segments() {
         assert_eq!(r, &results[0].1, "{name} differs from the CSV");
     }
 }
+
+/// Columns beside the customer table: a row index (which the column rules
+/// ignore, judging its values: read) and text and numbers the config sets to
+/// ignore (not read).
+fn with_ignored_columns(csv: &str, batch: &RecordBatch, seed: u64) -> (String, RecordBatch) {
+    let n = batch.num_rows();
+    let mut g = Lcg(seed);
+    let notes: Vec<Vec<String>> = (0..3)
+        .map(|_| {
+            (0..n)
+                .map(|_| format!("note {}", g.below(1_000_000)))
+                .collect()
+        })
+        .collect();
+    let scores: Vec<Vec<f64>> = (0..3)
+        .map(|_| (0..n).map(|_| g.below(10_000) as f64 / 7.0).collect())
+        .collect();
+    let mut lines = csv.lines();
+    let mut text = format!(
+        "{},index,Note1,Note2,Note3,Score1,Score2,Score3\n",
+        lines.next().unwrap()
+    );
+    for (i, line) in lines.enumerate() {
+        text += &format!(
+            "{line},{i},{},{},{},{},{},{}\n",
+            notes[0][i], notes[1][i], notes[2][i], scores[0][i], scores[1][i], scores[2][i]
+        );
+    }
+    let mut fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    fields.push(Field::new("index", DataType::Int64, false));
+    columns.push(Arc::new(Int64Array::from(
+        (0..n as i64).collect::<Vec<_>>(),
+    )));
+    for (k, v) in notes.iter().enumerate() {
+        fields.push(Field::new(format!("Note{}", k + 1), DataType::Utf8, false));
+        columns.push(Arc::new(StringArray::from(v.clone())));
+    }
+    for (k, v) in scores.iter().enumerate() {
+        fields.push(Field::new(
+            format!("Score{}", k + 1),
+            DataType::Float64,
+            false,
+        ));
+        columns.push(Arc::new(Float64Array::from(v.clone())));
+    }
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
+    (text, batch)
+}
+
+/// A headless run of a Parquet or Arrow file does not read the columns its
+/// settings ignore (listed in --json) and gives the CSV's segments;
+/// --all-columns reads them all, with the same segments.
+#[test]
+fn a_headless_run_reads_only_the_columns_it_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = customers(3000, 11);
+    let (csv, batch) = with_ignored_columns(&data.csv(), &data.batch(false), 5);
+    write(dir.path(), "w.csv", csv.as_bytes());
+    write(
+        dir.path(),
+        "w.parquet",
+        &parquet_bytes(&batch, Compression::SNAPPY, 700),
+    );
+    write(dir.path(), "w.arrow", &ipc_file_bytes(&batch));
+    let ignore: String = ["Note1", "Note2", "Note3", "Score1", "Score2", "Score3"]
+        .iter()
+        .map(|c| format!("{c} = \"ignore\"\n"))
+        .collect();
+    write(
+        dir.path(),
+        "run.toml",
+        format!("[mapping.usage]\n{ignore}").as_bytes(),
+    );
+    let unread: Vec<&str> = vec!["Note1", "Note2", "Note3", "Score1", "Score2", "Score3"];
+    let runs: [(&str, &[&str], usize); 4] = [
+        ("w.csv", &[], 0),
+        ("w.parquet", &[], unread.len()),
+        ("w.arrow", &[], unread.len()),
+        ("w.parquet", &["--all-columns"], 0),
+    ];
+    let mut results = Vec::new();
+    for (i, (name, extra, n_unread)) in runs.into_iter().enumerate() {
+        let out = dir.path().join(format!("out{i}"));
+        let mut args = vec!["--no-tui", name, "--config", "run.toml", "--json", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend(extra);
+        let o = bin().args(&args).current_dir(dir.path()).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut got: Vec<String> = v["unread_columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        let mut want: Vec<String> = unread.iter().map(|c| c.to_string()).collect();
+        want.sort();
+        want.truncate(n_unread);
+        assert_eq!(
+            got,
+            if n_unread == 0 { vec![] } else { want },
+            "{name} {extra:?}"
+        );
+        if n_unread > 0 {
+            let said = |needle: &str| {
+                v["warnings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|w| w.as_str().is_some_and(|w| w.contains(needle)))
+            };
+            assert!(
+                said("6 of 17 columns of") && said("--all-columns"),
+                "{name}: {}",
+                v["warnings"]
+            );
+        }
+        let table = std::fs::read_to_string(out.join("segmentation_results.csv")).unwrap();
+        assert_eq!(table.lines().count(), 3001, "{name}");
+        results.push((name, table));
+    }
+    for (name, r) in &results[1..] {
+        assert_eq!(r, &results[0].1, "{name} differs from the CSV");
+    }
+}

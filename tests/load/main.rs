@@ -1,7 +1,7 @@
 //! Reading files: CSV/TSV in every encoding and shape, compressed text,
 //! Parquet/Arrow, workbooks, line numbers in errors, transaction logs,
-//! real-world shapes, the sample generator, hostile inputs in a sandbox and
-//! the fuzz harness.
+//! real-world shapes and the sample generator (hostile inputs in a sandbox
+//! and the fuzz harness are in `tests/limits`).
 //!
 //! One test binary for the modules below (each file was a binary of its
 //! own; every one linked the whole library, so 48 binaries cost minutes of
@@ -12,15 +12,6 @@
 //! cargo test --locked --test load load_csv::
 //! ```
 
-#[path = "../fuzzer/mod.rs"]
-mod fuzzer;
-#[path = "../hostile/mod.rs"]
-mod hostile;
-#[path = "../sandbox/mod.rs"]
-mod sandbox;
-
-mod fuzz;
-mod input_safety;
 mod load_bad_inputs;
 mod load_columnar;
 mod load_compressed;

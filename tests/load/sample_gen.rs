@@ -752,3 +752,195 @@ fn the_readme_commands_write_the_committed_samples() {
         );
     }
 }
+
+// ---- the bundled sample (issue 17: an installed binary started with no file)
+
+mod bundled {
+    use custseg::sample::bundled::{
+        BUNDLED_CSV, BUNDLED_CUSTOMERS, BUNDLED_NAME, Placement, place_bundled,
+    };
+    use std::path::Path;
+
+    const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/customers_en.csv");
+
+    fn read(p: &Path) -> Vec<u8> {
+        std::fs::read(p).unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_embedded_bytes_are_the_committed_sample() {
+        assert_eq!(BUNDLED_CSV, read(Path::new(COMMITTED)).as_slice());
+        assert_eq!(BUNDLED_NAME, "customers_en.csv");
+        // Header plus one line per customer, as the Load screen says.
+        let lines = BUNDLED_CSV.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(lines, BUNDLED_CUSTOMERS + 1);
+    }
+
+    #[test]
+    fn written_under_its_name_in_an_empty_folder_then_reused() {
+        let here = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let placed = place_bundled(here.path(), temp.path()).unwrap();
+        assert_eq!(placed.path, here.path().join(BUNDLED_NAME));
+        assert_eq!(placed.how, Placement::Written);
+        assert_eq!(read(&placed.path), BUNDLED_CSV);
+        // Nothing else is left behind (no temporary file), nothing in temp.
+        assert_eq!(names(here.path()), [BUNDLED_NAME]);
+        assert!(names(temp.path()).is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&placed.path)
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "owner-only like every output");
+        }
+        // Again: the same file is used, no second copy.
+        let again = place_bundled(here.path(), temp.path()).unwrap();
+        assert_eq!(again.path, placed.path);
+        assert_eq!(again.how, Placement::AlreadyThere);
+        assert_eq!(names(here.path()), [BUNDLED_NAME]);
+    }
+
+    /// Whatever already holds the name (the user's own file, a truncated or
+    /// altered copy of the sample, a folder, a link, a FIFO) is left exactly
+    /// as it was; the sample takes the next free name.
+    #[test]
+    fn nothing_already_there_is_ever_replaced() {
+        let mut altered = BUNDLED_CSV.to_vec();
+        let last = altered.len() - 2;
+        altered[last] = if altered[last] == b'1' { b'2' } else { b'1' };
+        let contents: Vec<(&str, Vec<u8>)> = vec![
+            ("the user's own customers", b"id,balance\n1,2\n".to_vec()),
+            ("empty", Vec::new()),
+            (
+                "truncated sample",
+                BUNDLED_CSV[..BUNDLED_CSV.len() / 2].to_vec(),
+            ),
+            ("same size, one byte differs", altered),
+        ];
+        for (what, bytes) in &contents {
+            let here = tempfile::tempdir().unwrap();
+            let temp = tempfile::tempdir().unwrap();
+            let mine = here.path().join(BUNDLED_NAME);
+            std::fs::write(&mine, bytes).unwrap();
+            let placed = place_bundled(here.path(), temp.path()).unwrap();
+            assert_eq!(read(&mine), *bytes, "{what}: left as it was");
+            assert_eq!(
+                placed.path,
+                here.path().join("customers_en-2.csv"),
+                "{what}"
+            );
+            assert_eq!(
+                placed.how,
+                Placement::NameTaken {
+                    taken: mine.clone()
+                },
+                "{what}"
+            );
+            assert_eq!(read(&placed.path), BUNDLED_CSV, "{what}");
+            // A second time: the copy made the first time, no third file.
+            let again = place_bundled(here.path(), temp.path()).unwrap();
+            assert_eq!(again.path, placed.path, "{what}");
+            assert_eq!(
+                names(here.path()).len(),
+                2,
+                "{what}: {:?}",
+                names(here.path())
+            );
+        }
+        // Not regular files: a folder, a dangling link, a link to the sample, a FIFO.
+        let here = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(here.path().join(BUNDLED_NAME)).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(
+                "/nonexistent/x.csv",
+                here.path().join("customers_en-2.csv"),
+            )
+            .unwrap();
+            std::os::unix::fs::symlink(COMMITTED, here.path().join("customers_en-3.csv")).unwrap();
+            let fifo =
+                std::ffi::CString::new(here.path().join("customers_en-4.csv").to_str().unwrap())
+                    .unwrap();
+            // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        }
+        let placed = place_bundled(here.path(), temp.path()).unwrap();
+        assert!(here.path().join(BUNDLED_NAME).is_dir());
+        #[cfg(unix)]
+        {
+            assert_eq!(placed.path, here.path().join("customers_en-5.csv"));
+            let link = std::fs::read_link(here.path().join("customers_en-2.csv")).unwrap();
+            assert_eq!(link, Path::new("/nonexistent/x.csv"), "the link is kept");
+            assert_eq!(
+                read(Path::new(COMMITTED)),
+                BUNDLED_CSV,
+                "never written through a link"
+            );
+        }
+        assert_eq!(read(&placed.path), BUNDLED_CSV);
+    }
+
+    /// A folder that cannot take the file (here: a path under a regular
+    /// file, which fails for root too): a new private folder in temp.
+    #[test]
+    fn an_unwritable_folder_sends_it_to_a_private_temp_folder() {
+        let base = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let not_a_dir = base.path().join("file.txt");
+        std::fs::write(&not_a_dir, "x").unwrap();
+        let gone = base.path().join("removed");
+        for here in [not_a_dir.clone(), gone] {
+            let placed = place_bundled(&here, temp.path()).unwrap();
+            let Placement::Elsewhere { folder, reason } = &placed.how else {
+                panic!("{here:?}: {placed:?}");
+            };
+            assert_eq!(folder.parent(), Some(temp.path()));
+            assert!(
+                folder
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with("custseg-sample-"),
+                "{folder:?}"
+            );
+            assert_eq!(placed.path, folder.join(BUNDLED_NAME));
+            assert_eq!(read(&placed.path), BUNDLED_CSV);
+            assert!(
+                matches!(
+                    reason,
+                    std::io::ErrorKind::NotADirectory | std::io::ErrorKind::NotFound
+                ),
+                "{reason:?}"
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(folder).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o700, "a folder only the user can read");
+            }
+        }
+        assert_eq!(read(&not_a_dir), b"x");
+        assert_eq!(names(temp.path()).len(), 2, "one new folder per placement");
+        // Neither writable: an error naming both places, nothing written.
+        let err = place_bundled(&not_a_dir, &not_a_dir)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("writing the bundled sample"), "{err}");
+        assert!(err.contains("file.txt"), "{err}");
+        assert_eq!(read(&not_a_dir), b"x");
+    }
+}

@@ -32,7 +32,12 @@ struct Pty {
 }
 
 impl Pty {
-    fn spawn(mut cmd: CommandBuilder, cols: u16, rows: u16) -> Pty {
+    fn spawn(cmd: CommandBuilder, cols: u16, rows: u16) -> Pty {
+        Self::spawn_in(cmd, Path::new(env!("CARGO_MANIFEST_DIR")), cols, rows)
+    }
+
+    /// [`Pty::spawn`] with `cwd` as the working folder.
+    fn spawn_in(mut cmd: CommandBuilder, cwd: &Path, cols: u16, rows: u16) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -41,7 +46,7 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
         cmd.env_remove("LC_ALL");
@@ -553,4 +558,53 @@ fn pty_quit_during_a_sweep_shows_its_keys() {
         assert_eq!(status.exit_code(), 130, "{}", pty.screen());
         pty.assert_restored();
     }
+}
+
+const F2: &str = "\x1bOQ";
+
+/// Issue 17: an installed binary (no `samples/` folder near it or the
+/// working folder) started with no file offers the sample built into it;
+/// F2 writes it into the (empty) working folder and loads it, Map shows
+/// its columns.
+#[test]
+fn real_binary_installed_and_started_with_no_file_offers_the_bundled_sample() {
+    let install = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let exe = install.path().join("bin").join("custseg");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    let built = Path::new(env!("CARGO_BIN_EXE_custseg"));
+    if std::fs::hard_link(built, &exe).is_err() {
+        std::fs::copy(built, &exe).unwrap();
+    }
+    assert_eq!(
+        custseg::tui::find_sample_from(work.path(), Some(&exe)),
+        None,
+        "no sample on disk for this binary"
+    );
+    let mut pty = Pty::spawn_in(CommandBuilder::new(&exe), work.path(), 80, 24);
+    pty.wait_for("F2 for the bundled sample");
+    pty.wait_for("F2 writes the bundled sample (3,000 customers) to this folder");
+    pty.wait_for("custseg sample --rows 100000 --out customers.csv");
+    assert_eq!(
+        std::fs::read_dir(work.path()).unwrap().count(),
+        0,
+        "nothing written yet"
+    );
+    pty.send(F2);
+    pty.wait_for("3,000 rows");
+    pty.wait_for("Bundled sample written to");
+    let written = work.path().join("customers_en.csv");
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/customers_en.csv"))
+            .unwrap();
+    assert_eq!(std::fs::read(&written).unwrap(), committed);
+    pty.send(ENTER);
+    pty.wait_for("10 columns:");
+    for column in ["CustomerID", "AccountBalance", "LastTxnDate"] {
+        pty.wait_for(column);
+    }
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    pty.assert_restored();
 }

@@ -68,7 +68,9 @@ fn load_screen_empty_start_then_typing_a_path_offers_completion() {
     // (No snapshot: the file list shows the repository root, which changes.)
     let text = h.text();
     assert!(text.contains("No file loaded yet."), "{text}");
-    assert!(text.contains("Type a file path"), "{text}");
+    // The way on without a file of one's own (issue 17).
+    assert!(text.contains("No file given"), "{text}");
+    assert!(text.contains("F2 writes the bundled sample"), "{text}");
     assert!(
         text.contains("F1 help") && text.contains("Ctrl-C quit"),
         "{text}"

@@ -1064,3 +1064,250 @@ fn a_column_a_rule_keeps_out_is_listed_with_its_reason_and_space_clusters_on_it(
         f.names
     );
 }
+
+// ---- an empty start offers the bundled sample (issue 17) -----------------
+
+mod empty_start {
+    use super::*;
+    use custseg::sample::bundled::{BUNDLED_CSV, BUNDLED_CUSTOMERS};
+    use custseg::tui::screens::load::SampleDirs;
+    use std::path::{Path, PathBuf};
+
+    fn status(h: &Harness) -> String {
+        h.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// The header of the embedded file, read here, not by custseg.
+    fn sample_header() -> Vec<String> {
+        let text = std::str::from_utf8(BUNDLED_CSV).unwrap();
+        let first = text.lines().next().unwrap();
+        first.split(',').map(str::to_string).collect()
+    }
+
+    /// A session as an installed binary starts it: no file given, no
+    /// `samples/` folder beside the working folder or above the executable.
+    fn installed_start(here: &Path, temp: &Path) -> Harness {
+        let exe = here.join("bin").join("custseg");
+        std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+        assert_eq!(custseg::tui::find_sample_from(here, Some(&exe)), None);
+        let mut h = Harness::new(config(None), UI, 80, 24);
+        custseg::tui::start_without_input(&mut h.app, None);
+        h.app.load.sample_dirs = SampleDirs {
+            here: here.to_path_buf(),
+            temp: temp.to_path_buf(),
+        };
+        h
+    }
+
+    /// F2 (in the path field, where the session starts), then the load.
+    fn press_f2(h: &mut Harness) {
+        assert!(h.app.key_context().text_input, "F2 works in the path field");
+        h.key(KeyCode::F(2)).settle();
+    }
+
+    fn files_in(dir: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_sample_on_disk_is_found_from_the_folder_or_above_the_executable() {
+        let repo = tempfile::tempdir().unwrap();
+        let sample = repo.path().join("samples/customers_en.csv");
+        std::fs::create_dir_all(sample.parent().unwrap()).unwrap();
+        std::fs::write(&sample, BUNDLED_CSV).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let exe = repo.path().join("target/release/custseg");
+        assert_eq!(
+            custseg::tui::find_sample_from(repo.path(), None),
+            Some(sample.clone())
+        );
+        assert_eq!(
+            custseg::tui::find_sample_from(elsewhere.path(), Some(&exe)),
+            Some(sample)
+        );
+        let installed = elsewhere.path().join("opt/custseg/bin/custseg");
+        assert_eq!(
+            custseg::tui::find_sample_from(elsewhere.path(), Some(&installed)),
+            None
+        );
+    }
+
+    #[test]
+    fn an_installed_start_offers_the_bundled_sample_in_words() {
+        let here = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let mut h = installed_start(here.path(), temp.path());
+        assert!(h.app.data.table().is_none() && h.app.jobs.is_empty());
+        let text = h.text();
+        assert!(status(&h).contains("F2 for the bundled sample"), "{text}");
+        for words in [
+            "No file loaded yet.",
+            "F2 writes the bundled sample (3,000 customers) to this folder and loads it.",
+            "F2 sample",
+            "custseg sample --rows 100000 --out customers.csv",
+        ] {
+            assert!(text.contains(words), "{words}:\n{text}");
+        }
+        // What loads, from the loader's own lists (not the old "CSV, TSV,
+        // XLSX, XLS, ODS"): compressed text, workbooks, Parquet and Arrow.
+        for ext in [
+            ".csv", ".tsv", ".gz", ".zst", ".xlsx", ".ods", ".parquet", ".arrow",
+        ] {
+            assert!(text.contains(ext), "{ext}:\n{text}");
+        }
+        // Nothing is written before the key is pressed.
+        assert!(files_in(here.path()).iter().all(|p| p.ends_with("bin")));
+        assert!(files_in(temp.path()).is_empty());
+    }
+
+    #[test]
+    fn f2_writes_the_sample_here_loads_it_and_map_shows_its_columns() {
+        let here = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let mut h = installed_start(here.path(), temp.path());
+        press_f2(&mut h);
+        let written = here.path().join("customers_en.csv");
+        assert_eq!(std::fs::read(&written).unwrap(), BUNDLED_CSV);
+        assert!(files_in(temp.path()).is_empty(), "nothing in temp");
+        // The path field, the run's input (what run.toml saves) and the
+        // status all name the real file.
+        assert_eq!(h.app.load.path.text(), written.to_str().unwrap());
+        assert_eq!(h.app.config.input.as_deref(), Some(written.as_path()));
+        let s = status(&h);
+        assert!(
+            s.starts_with(&format!("Bundled sample written to {}", written.display())),
+            "{s}"
+        );
+        let table = h.app.data.table().expect("loaded");
+        assert_eq!(table.n_rows, BUNDLED_CUSTOMERS);
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.stage, Stage::Map, "{:?}", h.app.status);
+        let mapped: Vec<String> = h
+            .app
+            .data
+            .mapping()
+            .unwrap()
+            .columns
+            .iter()
+            .map(|c| c.column.clone())
+            .collect();
+        assert_eq!(mapped, sample_header());
+        let text = h.text();
+        for column in ["CustomerID", "AccountBalance", "LastTxnDate"] {
+            assert!(text.contains(column), "{column}:\n{text}");
+        }
+        let mapping = h.app.data.mapping().unwrap();
+        assert_eq!(mapping.column_for(Role::CustomerId), Some("CustomerID"));
+    }
+
+    #[test]
+    fn f2_never_overwrites_a_customers_en_csv_already_here() {
+        let here = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let mine = here.path().join("customers_en.csv");
+        let my_bytes = b"CustomerID,Balance\nA1,10\nA2,20\n";
+        std::fs::write(&mine, my_bytes).unwrap();
+        let mut h = installed_start(here.path(), temp.path());
+        press_f2(&mut h);
+        assert_eq!(
+            std::fs::read(&mine).unwrap(),
+            my_bytes,
+            "the user's file is kept"
+        );
+        let copy = here.path().join("customers_en-2.csv");
+        assert_eq!(std::fs::read(&copy).unwrap(), BUNDLED_CSV);
+        assert_eq!(h.app.config.input.as_deref(), Some(copy.as_path()));
+        assert_eq!(h.app.data.table().unwrap().n_rows, BUNDLED_CUSTOMERS);
+        let s = status(&h);
+        assert!(
+            s.contains("customers_en.csv is another file, left as it is"),
+            "{s}"
+        );
+        assert!(s.contains("customers_en-2.csv"), "{s}");
+        // Again (e.g. the next session): the copy is used, no third file.
+        h.key(KeyCode::F(2)).settle();
+        assert_eq!(h.app.config.input.as_deref(), Some(copy.as_path()));
+        assert_eq!(files_in(here.path()).len(), 3, "bin, mine, the copy");
+        assert_eq!(std::fs::read(&mine).unwrap(), my_bytes);
+    }
+
+    #[test]
+    fn f2_in_a_folder_it_cannot_write_uses_a_temp_folder_and_says_where() {
+        let base = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        // A "folder" that is a regular file fails for every user, root too.
+        let not_a_folder = base.path().join("notes.txt");
+        std::fs::write(&not_a_folder, "x").unwrap();
+        let mut cases = vec![not_a_folder];
+        #[cfg(unix)]
+        {
+            // Read-only folder: only refused to a user other than root.
+            // SAFETY: geteuid has no preconditions.
+            if unsafe { libc::geteuid() } != 0 {
+                use std::os::unix::fs::PermissionsExt;
+                let ro = base.path().join("read-only");
+                std::fs::create_dir(&ro).unwrap();
+                std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o500)).unwrap();
+                cases.push(ro);
+            }
+        }
+        for here in cases {
+            let mut h = Harness::new(config(None), UI, 80, 24);
+            custseg::tui::start_without_input(&mut h.app, None);
+            h.app.load.sample_dirs = SampleDirs {
+                here: here.clone(),
+                temp: temp.path().to_path_buf(),
+            };
+            press_f2(&mut h);
+            let input = h.app.config.input.clone().expect("an input");
+            assert!(input.starts_with(temp.path()), "{input:?}");
+            assert_eq!(std::fs::read(&input).unwrap(), BUNDLED_CSV);
+            assert_eq!(h.app.data.table().unwrap().n_rows, BUNDLED_CUSTOMERS);
+            let s = status(&h);
+            assert!(s.starts_with("Cannot write in this folder ("), "{s}");
+            assert!(s.contains(&input.display().to_string()), "{s}");
+        }
+    }
+
+    #[test]
+    fn f2_with_nowhere_to_write_says_so_and_loads_nothing() {
+        let base = tempfile::tempdir().unwrap();
+        let not_a_folder = base.path().join("notes.txt");
+        std::fs::write(&not_a_folder, "x").unwrap();
+        let mut h = Harness::new(config(None), UI, 80, 24);
+        h.app.load.sample_dirs = SampleDirs {
+            here: not_a_folder.clone(),
+            temp: not_a_folder.clone(),
+        };
+        press_f2(&mut h);
+        assert!(h.app.data.table().is_none());
+        assert!(h.app.config.input.is_none());
+        assert!(matches!(h.app.overlay, Some(Overlay::Error(_))));
+        let text = h.text();
+        assert!(
+            text.contains("Could not write the bundled sample"),
+            "{text}"
+        );
+        assert!(text.contains("custseg sample"), "{text}");
+        assert_eq!(std::fs::read(&not_a_folder).unwrap(), b"x");
+    }
+
+    #[test]
+    fn f2_means_nothing_past_load() {
+        let mut h = on_map();
+        let before = h.app.config.input.clone();
+        h.key(KeyCode::F(2));
+        assert_eq!(h.app.stage, Stage::Map);
+        assert_eq!(h.app.config.input, before);
+        assert!(h.app.jobs.is_empty());
+    }
+}

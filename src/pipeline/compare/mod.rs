@@ -12,6 +12,7 @@ mod flows;
 pub mod matching;
 mod report;
 mod side;
+mod side_parquet;
 mod write;
 
 pub use current::{Origin, Provenance, SegmentOrigin, compare_with_run, provenance, side_of_run};

@@ -1,9 +1,11 @@
 //! One side of a comparison: a custseg output folder
-//! (`segmentation_results.csv` + `model.json`), or the CSV `custseg score`
-//! wrote with a model (customer_id, segment, label, action).
+//! (`segmentation_results.csv`, or `segmentation_results.parquet` when the
+//! run wrote only that, + `model.json`), or the CSV `custseg score` wrote
+//! with a model (customer_id, segment, label, action).
 
 use crate::error::{Error, Result};
 use crate::escape;
+use crate::pipeline::export::formats::RESULTS_PARQUET;
 use crate::pipeline::export::write::neutralise_cell;
 use crate::pipeline::export::{MODEL_JSON, tables::RESULTS_CSV};
 use crate::pipeline::mapping::Role;
@@ -74,12 +76,17 @@ pub fn classify(path: &Path) -> Result<Given> {
             "{shown}: not a custseg output folder or scored file"
         )));
     }
-    let results = path.join(RESULTS_CSV);
+    // The CSV when the run wrote it, else the Parquet (`--formats parquet`).
+    let results = [RESULTS_CSV, RESULTS_PARQUET]
+        .map(|name| path.join(name))
+        .into_iter()
+        .find(|f| f.is_file())
+        .unwrap_or_else(|| path.join(RESULTS_CSV));
     let model = path.join(MODEL_JSON);
     for (file, what) in [(&results, "the customers' segments"), (&model, "the model")] {
         if !file.is_file() {
             return Err(Error::data(format!(
-                "{}: missing ({what}); give a folder written by a custseg run, or a file written by custseg score",
+                "{}: missing ({what}; {RESULTS_PARQUET} is read when the CSV is absent); give a folder written by a custseg run, or a file written by custseg score",
                 crate::artefact::shown(file)
             )));
         }
@@ -87,7 +94,8 @@ pub fn classify(path: &Path) -> Result<Given> {
     Ok(Given::Folder { results, model })
 }
 
-/// Reads one side: `file` (results or scored CSV) numbered by `model`.
+/// Reads one side: `file` (results or scored CSV, or the results as
+/// Parquet) numbered by `model`.
 pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Result<Side> {
     let file_shown = crate::artefact::shown(file);
     let id_column = model
@@ -99,6 +107,20 @@ pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Re
                 "{model_file}: the run had no customer id column (customers were numbered by row), so its customers cannot be matched with another run's; map a customer id column and run again"
             ))
         })?;
+    let side = Side {
+        shown: shown.to_string(),
+        file: file_shown.clone(),
+        feature_names: Vec::new(),
+        model,
+        model_file: model_file.to_string(),
+        id_column,
+        ids: Vec::new(),
+        segments: Vec::new(),
+        values: Vec::new(),
+    };
+    if super::side_parquet::is_parquet(file)? {
+        return super::side_parquet::read(file, side);
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -110,82 +132,111 @@ pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Re
         .iter()
         .map(str::to_string)
         .collect();
-    if header.len() < 3 || header[..3] != KEY_COLUMNS {
-        return Err(Error::data(format!(
-            "{file_shown}: line 1: expected the columns {} (a file written by custseg), found {}",
-            KEY_COLUMNS.join(","),
-            escape::excerpt(&header.join(","), 120)
-        )));
-    }
-    let first_feature = if header.get(3).map(String::as_str) == Some(ACTION_COLUMN) {
-        4
-    } else {
-        3
-    };
-    let labels: Vec<String> = model
-        .segments
-        .iter()
-        .map(|s| neutralise_cell(&s.label).into_owned())
-        .collect();
-    let mut side = Side {
-        shown: shown.to_string(),
-        file: file_shown.clone(),
-        feature_names: header[first_feature..].to_vec(),
-        model,
-        model_file: model_file.to_string(),
-        id_column,
-        ids: Vec::new(),
-        segments: Vec::new(),
-        values: Vec::new(),
-    };
-    let mut first_line: HashMap<String, u64> = HashMap::new();
+    // The CSV's labels were written neutralised (no leading = + - @).
+    let mut rows = SideRows::new(side, &header, |l| neutralise_cell(l).into_owned())?;
     for record in rdr.records() {
         let record = record.map_err(|e| csv_err(&file_shown, e))?;
         let line = record.position().map_or(0, |p| p.line());
-        let at = |what: String| Error::data(format!("{file_shown}: line {line}: {what}"));
+        let cells: Vec<&str> = record.iter().collect();
+        rows.push(&format!("line {line}"), &cells)?;
+    }
+    Ok(rows.side)
+}
+
+/// A side being read row by row, each row checked: a known segment with
+/// the model's label, each customer once, numbers in the feature columns.
+pub(super) struct SideRows {
+    pub(super) side: Side,
+    labels: Vec<String>,
+    first_feature: usize,
+    /// Where each customer was first seen ("line 3", "row 2").
+    first_seen: HashMap<String, String>,
+}
+
+impl SideRows {
+    /// Checks `header` (the key columns first) and sets up the reading;
+    /// `label_as_written` is how the file writes a segment's label.
+    pub(super) fn new(
+        mut side: Side,
+        header: &[String],
+        label_as_written: impl Fn(&str) -> String,
+    ) -> Result<Self> {
+        if header.len() < 3 || header[..3] != KEY_COLUMNS {
+            return Err(Error::data(format!(
+                "{}: line 1: expected the columns {} (a file written by custseg), found {}",
+                side.file,
+                KEY_COLUMNS.join(","),
+                escape::excerpt(&header.join(","), 120)
+            )));
+        }
+        let first_feature = if header.get(3).map(String::as_str) == Some(ACTION_COLUMN) {
+            4
+        } else {
+            3
+        };
+        let labels = side
+            .model
+            .segments
+            .iter()
+            .map(|s| label_as_written(&s.label))
+            .collect();
+        side.feature_names = header[first_feature..].to_vec();
+        Ok(SideRows {
+            side,
+            labels,
+            first_feature,
+            first_seen: HashMap::new(),
+        })
+    }
+
+    /// Adds the row at `at` ("line 7"): id, segment, label, [action,] features.
+    pub(super) fn push(&mut self, at: &str, record: &[&str]) -> Result<()> {
+        let (file, model_file) = (&self.side.file, &self.side.model_file);
+        let err = |what: String| Error::data(format!("{file}: {at}: {what}"));
         let id = record[0].to_string();
-        if let Some(first) = first_line.insert(id.clone(), line) {
-            return Err(at(format!(
-                "customer id '{}' appears twice (first on line {first}); each customer must be once in a run to be matched",
+        if let Some(first) = self.first_seen.insert(id.clone(), at.to_string()) {
+            return Err(err(format!(
+                "customer id '{}' appears twice (first on {first}); each customer must be once in a run to be matched",
                 escape::excerpt(&id, 40)
             )));
         }
+        let labels = &self.labels;
         let seg: u32 = record[1]
             .parse()
             .ok()
             .filter(|&s: &u32| (s as usize) < labels.len())
             .ok_or_else(|| {
-                at(format!(
+                err(format!(
                     "segment '{}' is not one of the {} segments of {model_file}",
-                    escape::excerpt(&record[1], 20),
+                    escape::excerpt(record[1], 20),
                     labels.len()
                 ))
             })?;
         if record[2] != labels[seg as usize] {
-            return Err(at(format!(
+            return Err(err(format!(
                 "segment {seg} is labelled '{}' here but '{}' in {model_file}; was it written with another model?",
-                escape::excerpt(&record[2], 40),
+                escape::excerpt(record[2], 40),
                 escape::excerpt(&labels[seg as usize], 40)
             )));
         }
-        for (j, cell) in record.iter().skip(first_feature).enumerate() {
+        for (j, cell) in record.iter().skip(self.first_feature).enumerate() {
             let v = if cell.trim().is_empty() {
                 f64::NAN
             } else {
                 cell.trim().parse().map_err(|_| {
-                    at(format!(
+                    err(format!(
                         "column '{}': '{}' is not a number",
-                        escape::excerpt(&side.feature_names[j], 40),
+                        escape::excerpt(&self.side.feature_names[j], 40),
                         escape::excerpt(cell, 20)
                     ))
                 })?
             };
-            side.values.push(v);
+            self.side.values.push(v);
         }
-        side.ids.push(id);
-        side.segments.push(seg);
+        self.side.ids.push(id);
+        self.side.segments.push(seg);
+        Ok(())
     }
-    Ok(side)
 }
 
 fn csv_err(file: &str, e: csv::Error) -> Error {

@@ -102,6 +102,23 @@ pub fn detect(path: &Path) -> Result<Option<Columnar>> {
     Ok(Columnar::from_magic(&head))
 }
 
+/// What of a columnar file to read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Selection {
+    /// Every usable column, every row.
+    #[default]
+    All,
+    /// Every usable column of the first part (row group, record batch), at
+    /// most [`PREVIEW_ROWS`] rows of it: enough to map the columns.
+    Preview,
+    /// Only the columns of these (cleaned) names, every row; the others are
+    /// listed in [`SourceInfo::unread_columns`].
+    Columns(Vec<String>),
+}
+
+/// Rows of a [`Selection::Preview`].
+pub const PREVIEW_ROWS: usize = 100_000;
+
 /// Loads a Parquet or Arrow IPC file.
 pub fn load_columnar(
     path: &Path,
@@ -109,11 +126,24 @@ pub fn load_columnar(
     opts: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<Table> {
+    load_selected(path, format, opts, progress, Selection::All)
+}
+
+/// [`load_columnar`] of what `selection` says: the columns a run does not
+/// use are not decoded (a wide lake extract costs what its used columns do).
+pub fn load_selected(
+    path: &Path,
+    format: Columnar,
+    opts: &LoadOptions,
+    progress: &dyn Progress,
+    selection: Selection,
+) -> Result<Table> {
     let name = super::csv::display_name(path);
     let file_bytes = std::fs::metadata(path)
         .map_err(|e| Error::io_path("reading", path, e))?
         .len();
     let mut reading = Reading::new(&name, format, file_bytes, progress);
+    reading.selection = selection;
     super::excel::contained(&name, format.label(), || match format {
         Columnar::Parquet => parquet_file::read(path, &mut reading),
         Columnar::ArrowFile | Columnar::ArrowStream => ipc::read(path, format, &mut reading),
@@ -133,6 +163,9 @@ pub(crate) struct Reading<'a> {
     columns: Vec<ColumnAcc>,
     rows: usize,
     warnings: Vec<String>,
+    selection: Selection,
+    /// Usable columns left unread by the selection.
+    unread: Vec<String>,
 }
 
 impl<'a> Reading<'a> {
@@ -147,6 +180,8 @@ impl<'a> Reading<'a> {
             columns: Vec::new(),
             rows: 0,
             warnings: Vec::new(),
+            selection: Selection::All,
+            unread: Vec::new(),
         }
     }
 
@@ -164,6 +199,7 @@ impl<'a> Reading<'a> {
             }
             match &plan {
                 Plan::Skip(what) => skipped.push(format!("'{}' ({what})", names[i])),
+                _ if !self.selects(&names[i]) => self.unread.push(names[i].clone()),
                 _ => {
                     keep.push(i);
                     let rows = usize::try_from(expected_rows.min(1 << 24)).unwrap_or(0);
@@ -190,6 +226,27 @@ impl<'a> Reading<'a> {
         }
         self.check_claimed_rows(expected_rows)?;
         Ok(keep)
+    }
+
+    /// Whether the selection reads the column named `name`.
+    fn selects(&self, name: &str) -> bool {
+        match &self.selection {
+            Selection::Columns(names) => names.iter().any(|n| n == name),
+            _ => true,
+        }
+    }
+
+    /// The most rows to read: all, or a preview's.
+    pub(crate) fn row_limit(&self) -> usize {
+        match self.selection {
+            Selection::Preview => PREVIEW_ROWS,
+            _ => usize::MAX,
+        }
+    }
+
+    /// Whether a preview has all the rows it reads.
+    pub(crate) fn preview_done(&self) -> bool {
+        self.selection == Selection::Preview && self.rows > 0
     }
 
     /// A file whose metadata claims more rows than its size allows is
@@ -337,6 +394,7 @@ impl<'a> Reading<'a> {
             skipped_rows: 0,
             error_cells: 0,
             warnings: self.warnings,
+            unread_columns: self.unread,
         };
         let mut table = Table::new(columns, source);
         // Data row i is the file's row i + 1: there is no header line.

@@ -343,6 +343,10 @@ fn push_fields(
     let bytes = record.bytes();
     let blank = |&(a, b): &(usize, usize)| bytes[a..b].iter().all(u8::is_ascii_whitespace);
     let mut len = spans.len();
+    // A line of only spaces or tabs is a blank line, as an empty one is.
+    if len == 1 && blank(&spans[0]) {
+        return RecordOutcome::Empty;
+    }
     // A trailing delimiter on every line gives one extra empty field: harmless.
     if len == width + 1 && blank(&spans[width]) {
         len = width;
@@ -631,6 +635,7 @@ fn build_table(
         skipped_rows: skipped_lines.len(),
         error_cells: 0,
         warnings,
+        unread_columns: Vec::new(),
     };
     let mut table = Table::new(typed, source);
     table.row_origin = row_origin;

@@ -35,6 +35,9 @@ pub struct LoadOptions {
     pub date_order: DateOrder,
     /// Skip rows with the wrong number of fields instead of failing.
     pub skip_bad_rows: bool,
+    /// A headless run of a Parquet/Arrow file reads every column, not only
+    /// those the run uses (see [`crate::pipeline::projection`]).
+    pub all_columns: bool,
 }
 
 /// Which loader a file needs, from its extension (and, for text, its content).

@@ -258,8 +258,10 @@ fn check_named_columns(table: &Table, opts: &MappingOptions) -> Result<()> {
             )));
         }
     }
+    // A column of the file the run did not read (ignored) is still named right.
+    let unread = |name: &String| table.source.unread_columns.contains(name);
     for name in opts.usage.keys() {
-        if table.column_index(name).is_none() {
+        if table.column_index(name).is_none() && !unread(name) {
             return Err(Error::usage(format!(
                 "{file} has no column '{name}' (in the column-use settings)"
             )));

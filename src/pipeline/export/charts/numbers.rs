@@ -23,18 +23,7 @@ pub(super) fn min_max(it: impl Iterator<Item = f64>) -> (f64, f64) {
     if lo > hi { (0.0, 1.0) } else { (lo, hi) }
 }
 
-/// 1,234,567
-pub(super) fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+pub(super) use crate::pipeline::excerpt::thousands;
 
 /// 950, 12.5k, 3.2M, 1.1B; small values keep up to 3 significant digits.
 pub(super) fn compact(v: f64) -> String {

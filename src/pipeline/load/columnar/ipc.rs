@@ -30,6 +30,9 @@ pub(super) fn read(path: &Path, format: Columnar, r: &mut Reading) -> Result<()>
             let reader =
                 FileReader::try_new(BufReader::new(&file), Some(keep)).map_err(|e| opened(&e))?;
             for (part, batch) in reader.enumerate() {
+                if r.preview_done() {
+                    break;
+                }
                 let batch = batch.map_err(|e| r.damaged(part, None, e))?;
                 r.push_batch(part, &batch)?;
                 r.report((part + 1) as f64 / batches.max(1) as f64);
@@ -45,6 +48,9 @@ pub(super) fn read(path: &Path, format: Columnar, r: &mut Reading) -> Result<()>
             let reader =
                 StreamReader::try_new(BufReader::new(again), Some(keep)).map_err(|e| opened(&e))?;
             for (part, batch) in reader.enumerate() {
+                if r.preview_done() {
+                    break;
+                }
                 let batch = batch.map_err(|e| r.damaged(part, None, e))?;
                 r.push_batch(part, &batch)?;
                 r.report(0.5);

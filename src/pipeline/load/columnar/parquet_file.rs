@@ -114,12 +114,19 @@ pub(super) fn read(path: &Path, r: &mut Reading) -> Result<()> {
         ))
     })?;
     let claimed = meta.metadata().file_metadata().num_rows();
-    let keep = r.start(meta.schema(), u64::try_from(claimed).unwrap_or(0))?;
+    let claimed = u64::try_from(claimed)
+        .unwrap_or(0)
+        .min(r.row_limit() as u64);
+    let keep = r.start(meta.schema(), claimed)?;
     let groups = meta.metadata().num_row_groups();
     for rg in 0..groups {
+        if r.preview_done() {
+            break;
+        }
         let rows = meta.metadata().row_group(rg).num_rows();
         let rows =
             usize::try_from(rows).map_err(|_| r.damaged(rg, None, format!("{rows} rows")))?;
+        let rows = rows.min(r.row_limit());
         for (k, &field) in keep.iter().enumerate() {
             read_chunk(&file, &meta, rg, (k, field), r)?;
         }
@@ -144,6 +151,7 @@ fn read_chunk(
         .with_row_groups(vec![rg])
         .with_projection(ProjectionMask::roots(meta.parquet_schema(), [field]))
         .with_batch_size(BATCH_ROWS)
+        .with_limit(r.row_limit())
         .build()
         .map_err(|e| damaged(r, &e))?;
     for batch in reader {

@@ -39,9 +39,10 @@ impl LineEnds {
 struct Tally {
     bytes: u64,
     quotes: u64,
-    /// The `\r` and `\n` bytes at or after the start of the last record
-    /// numbered: twice the offset, plus one if the byte starts a line end.
-    breaks: VecDeque<u64>,
+    /// The runs of `\r` and `\n` bytes from the one holding the start of
+    /// the last record numbered: one entry per run, so a run of blank lines
+    /// of any length costs one.
+    breaks: VecDeque<BreakRun>,
     /// Line ends before those in `breaks`.
     passed: u64,
     ends: LineEnds,
@@ -74,10 +75,20 @@ impl Tally {
                     0 => self.ends.after_cr,
                     _ => bytes[i - 1] == b'\r',
                 };
-                let starts = b == b'\r' || !after_cr;
-                self.line_ends += starts as u64;
-                self.breaks
-                    .push_back((self.bytes + i as u64) << 1 | starts as u64);
+                let starts = (b == b'\r' || !after_cr) as u64;
+                self.line_ends += starts;
+                let at = self.bytes + i as u64;
+                match self.breaks.back_mut() {
+                    Some(run) if run.end == at => {
+                        run.end += 1;
+                        run.line_ends += starts;
+                    }
+                    _ => self.breaks.push_back(BreakRun {
+                        start: at,
+                        end: at + 1,
+                        line_ends: starts,
+                    }),
+                }
             }
         }
         if let Some(&last) = bytes.last() {
@@ -92,21 +103,39 @@ impl Tally {
     /// end and blank lines, which the parser skips; at the start, also a
     /// byte-order mark. Records must be numbered in order.
     pub(super) fn line_at(&mut self, start: u64) -> u64 {
-        while let Some(&b) = self.breaks.front() {
-            if b >> 1 >= start {
+        let first = if start == 0 && self.bom { 3 } else { start };
+        // The runs before the record's first byte: those ending before
+        // `first` and the one holding it (which ends where the record begins).
+        while let Some(run) = self.breaks.front() {
+            if run.start > first {
                 break;
             }
-            self.passed += b & 1;
+            self.passed += run.line_ends;
             self.breaks.pop_front();
         }
-        let first = if start == 0 && self.bom { 3 } else { start };
-        let skipped = (first..)
-            .zip(&self.breaks)
-            .take_while(|&(at, &b)| b >> 1 == at)
-            .map(|(_, &b)| b & 1)
-            .sum::<u64>();
-        self.passed + skipped + 1
+        self.passed + 1
     }
+
+    /// Where the record the parser is reading (from `record_start`) has its
+    /// first byte that is not a line break: the blank lines before it are no
+    /// part of it. While only line breaks have come, the end of what was seen.
+    fn content_start(&self) -> u64 {
+        let at = self.record_start;
+        let i = self.breaks.partition_point(|run| run.end <= at);
+        match self.breaks.get(i) {
+            Some(run) if run.start <= at => run.end,
+            _ => at,
+        }
+    }
+}
+
+/// Consecutive `\r` and `\n` bytes at offsets `start..end`, in which
+/// `line_ends` line ends start.
+#[derive(Clone, Copy)]
+struct BreakRun {
+    start: u64,
+    end: u64,
+    line_ends: u64,
 }
 
 /// A shared [`Tally`] of what a [`CountingReader`] gave the CSV parser.
@@ -144,7 +173,7 @@ impl Counter {
     pub(super) fn cut_off(&self, line: u64, kind: CutKind) -> CutOff {
         let t = self.0.borrow();
         // The last line is the one after the last line end, unless nothing follows it.
-        let ends_with_break = t.breaks.back().is_some_and(|&b| (b >> 1) + 1 == t.bytes);
+        let ends_with_break = t.breaks.back().is_some_and(|run| run.end == t.bytes);
         let last_line = (t.line_ends + u64::from(!ends_with_break)).max(line);
         CutOff {
             line,
@@ -165,7 +194,9 @@ impl<R: Read> Read for CountingReader<R> {
         let n = self.inner.read(buf)?;
         let mut tally = self.counter.0.borrow_mut();
         tally.see(&buf[..n]);
-        if tally.bytes - tally.record_start.min(tally.bytes) > MAX_RECORD_BYTES {
+        // Counted from the record's first byte: any number of blank lines
+        // may come before it (the parser skips them as it reads on).
+        if tally.bytes - tally.content_start().min(tally.bytes) > MAX_RECORD_BYTES {
             tally.overlong = true;
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,

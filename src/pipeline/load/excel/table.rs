@@ -71,6 +71,7 @@ pub(super) fn build_table(
         skipped_rows: 0,
         error_cells,
         warnings,
+        unread_columns: Vec::new(),
     };
     let mut table = Table::new(typed, source);
     table.row_origin = data_rows.iter().map(|&r| r.saturating_add(1)).collect();

@@ -4,6 +4,7 @@
 //! column's detected type. Loading runs on the worker with a progress bar;
 //! Esc cancels it.
 
+mod bundled;
 mod options;
 mod preview;
 mod previous;
@@ -25,6 +26,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub use bundled::{BundledNote, SampleDirs, empty_start_lines};
 
 /// The panes, in Tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +71,10 @@ pub struct LoadScreen {
     /// First column and first row shown in the preview.
     pub preview_col: usize,
     pub preview_row: usize,
+    /// Where F2 writes the bundled sample.
+    pub sample_dirs: SampleDirs,
+    /// Where F2 put the sample, said once it is loaded.
+    pub bundled_note: Option<BundledNote>,
 }
 
 impl LoadScreen {
@@ -85,6 +92,8 @@ impl LoadScreen {
             sheets_error: None,
             preview_col: 0,
             preview_row: 0,
+            sample_dirs: SampleDirs::default(),
+            bundled_note: None,
         }
     }
 
@@ -175,6 +184,7 @@ impl LoadScreen {
 
     pub fn on_loaded(&mut self, cx: &mut Ctx, job: RunningJob, result: Result<Table>) {
         let name = file_name(&job.path);
+        let note = self.take_bundled_note(&job.path);
         match result {
             Ok(table) => {
                 let rows = table.n_rows;
@@ -191,12 +201,14 @@ impl LoadScreen {
                     // Out of the text field, so q and ? work again.
                     self.focus = Pane::Preview;
                 }
-                let mut msg = format!(
-                    "Loaded {} rows {} {} columns from {name}.",
-                    text::thousands(rows),
-                    if cx.ascii { "x" } else { "×" },
-                    cols
-                );
+                let mut msg = note.unwrap_or_else(|| {
+                    format!(
+                        "Loaded {} rows {} {} columns from {name}.",
+                        text::thousands(rows),
+                        if cx.ascii { "x" } else { "×" },
+                        cols
+                    )
+                });
                 if warnings > 0 {
                     msg.push_str(&format!(
                         " {warnings} warning{} in the preview.",
@@ -459,6 +471,10 @@ impl Screen for LoadScreen {
                 self.path.end();
                 return;
             }
+            Action::Command(Command::BundledSample) => {
+                self.load_bundled_sample(cx);
+                return;
+            }
             Action::Command(Command::Search) => {
                 // Keep the folder, drop the name: what is typed filters the list.
                 let dir = split_path(self.path.text()).0.to_string();
@@ -532,6 +548,9 @@ impl Screen for LoadScreen {
                 }
                 if self.completion().is_some() {
                     keys.push(KeyHint::new(g.right, "complete"));
+                }
+                if self.path.is_empty() && v.data.table().is_none() && !loading {
+                    keys.push(KeyHint::new("F2", "sample"));
                 }
                 keys.push(KeyHint::new(g.down, "files"));
                 keys.push(KeyHint::new("Tab", "pane"));
@@ -617,10 +636,14 @@ pub fn load_hint(err: &Error, path: &Path) -> String {
 pub const HELP: &[(&str, &str)] = &[
     (
         "",
-        "Load reads a customer file (CSV, TSV, XLSX, XLS, ODS) into a typed table.",
+        "Load reads a customer file (delimited text, plain or gzip/zstd; a workbook; Parquet or Arrow) into a typed table.",
     ),
     (
         "",
         "Options override what is detected; the preview shows each column's type.",
+    ),
+    (
+        "",
+        "No file of your own yet? F2 loads the bundled sample; custseg sample --rows N --out FILE makes a bigger one.",
     ),
 ];

@@ -186,16 +186,18 @@ fn draw_nothing_loaded(frame: &mut Frame, area: Rect, t: &Theme, focused: bool) 
     let block = pane_block(t, " Preview ", focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let mut lines: Vec<Line> = super::empty_start_lines()
+        .into_iter()
+        .map(|(l, stands_out)| {
+            Line::styled(l, if stands_out { t.text() } else { t.dim() }).centered()
+        })
+        .collect();
+    // A blank line first when it leaves room for the rest.
+    if inner.height > 7 {
+        lines.insert(0, Line::default());
+    }
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::default(),
-            Line::styled("No file loaded yet.", t.dim()).centered(),
-            Line::styled(
-                "Type a path above, or pick a file, and press Enter.",
-                t.dim(),
-            )
-            .centered(),
-        ]),
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
         inner,
     );
 }

@@ -364,6 +364,12 @@ impl ChunkParser {
                 }
             }
         };
+        // `read_more` stops a record only while it grows (the buffer can hold
+        // up to twice the limit): a whole over-long one is refused here, by the
+        // sequential reader, which names its line.
+        if i as u64 > MAX_RECORD_BYTES {
+            return Err(Abort::Fallback);
+        }
         Ok((scan, field))
     }
 
