@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! CUSTSEG_FUZZ_SECONDS=3600 CUSTSEG_FUZZ_SEED=$RANDOM CUSTSEG_FUZZ_JOBS=4 \
-//!     cargo test --release --test load fuzz::bounded -- --nocapture
+//!     cargo test --release --test limits fuzz::bounded -- --nocapture
 //! ```
 //!
 //! Findings are shrunk and written to `target/tmp/fuzz_findings/<kind>/`

@@ -2,7 +2,7 @@
 //! compressed, must load to the same table (encoding, delimiter, types, line
 //! numbers, warnings) and give the same segments; the compression is told by
 //! the first bytes, not the name; a cut-off or damaged file is refused in one
-//! line naming it. (Decompression bombs: tests/load/input_safety.rs.)
+//! line naming it. (Decompression bombs: tests/limits/input_safety.rs.)
 
 use custseg::pipeline::load::{LoadOptions, load};
 use custseg::pipeline::progress::NoProgress;
