@@ -49,14 +49,17 @@
 //!    `StandardScaler`). A zero-variance feature is dropped with a notice
 //!    (or, with `zero_variance = "keep_unscaled"`, centred and divided by 1).
 //!
-//! Then the correlation matrix of the scaled features; pairs with |r| above
-//! the threshold are flagged (drop one with `drop_features`).
+//! Then the correlation matrix of the scaled features (above
+//! [`CORRELATION_ROWS`] customers on an even sample, said in the report);
+//! pairs with |r| above the threshold are flagged (drop one with
+//! `drop_features`).
 //!
 //! # Output
 //!
 //! [`Features`] holds `original` (after imputation, before winsorising and
-//! transforms) and `scaled`, both `n x d` row-major `f64`, ready for the
-//! K-Means kernel: never NaN, never infinite. Row `i` is row `i` of the
+//! transforms), one column per feature, shared with the table where a
+//! column is used as it is, and `scaled`, `n x d` row-major `f64`, ready for
+//! the K-Means kernel: never NaN, never infinite. Row `i` is row `i` of the
 //! cleaned table, which keeps the customer ids and the profile columns.
 //!
 //! # Where each phase lives

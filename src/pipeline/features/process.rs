@@ -21,6 +21,8 @@ pub(super) struct Done {
     pub(super) spec: FeatureSpec,
     pub(super) info: FeatureInfo,
     pub(super) original: FeatureValues,
+    /// Moved into the scaled matrix as soon as the feature is done
+    /// (`assemble::process_into_matrix`); empty after that.
     pub(super) scaled: Vec<f64>,
     pub(super) zero_variance: bool,
     /// The value (after winsorising) when it is the same for everyone.
