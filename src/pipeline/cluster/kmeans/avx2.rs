@@ -6,7 +6,7 @@
 use std::arch::x86_64::*;
 
 use super::Element;
-use super::chunks::{accumulate, chunk_inertia};
+use super::chunks::{Nearest2, accumulate, chunk_inertia};
 
 /// Nearest centre of each of the `R` rows starting at `x` (row-major, `d`
 /// columns); `mt`/`cn` in blocks of `4 * NV` lanes. The rows are
@@ -207,6 +207,163 @@ pub(super) fn assign_chunk<T: Element>(
             8 => assign_chunk_nv::<2, T>(x, d, k, mt, cn, centres, labels),
             12 => assign_chunk_nv::<3, T>(x, d, k, mt, cn, centres, labels),
             _ => assign_chunk_nv::<4, T>(x, d, k, mt, cn, centres, labels),
+        }
+    }
+}
+
+/// The two smallest of the four lanes of `lo` and of `hi`, where lane by
+/// lane `lo <= hi` are the smallest and second smallest of some values:
+/// the smallest and second smallest of all of them, in lane 0.
+#[inline(always)]
+unsafe fn two_smallest(lo: __m256d, hi: __m256d) -> (f64, f64) {
+    // SAFETY (whole body): register-only AVX operations; AVX2 is enabled by
+    // the caller.
+    unsafe {
+        let merge = |lo: __m256d, hi: __m256d, lo_s: __m256d, hi_s: __m256d| {
+            let h = _mm256_min_pd(_mm256_min_pd(hi, hi_s), _mm256_max_pd(lo, lo_s));
+            (_mm256_min_pd(lo, lo_s), h)
+        };
+        let (lo, hi) = merge(
+            lo,
+            hi,
+            _mm256_permute2f128_pd(lo, lo, 1),
+            _mm256_permute2f128_pd(hi, hi, 1),
+        );
+        let (lo, hi) = merge(
+            lo,
+            hi,
+            _mm256_permute_pd(lo, 0b0101),
+            _mm256_permute_pd(hi, 0b0101),
+        );
+        (_mm256_cvtsd_f64(lo), _mm256_cvtsd_f64(hi))
+    }
+}
+
+/// [`Nearest2`] of `R` rows (any rows of the chunk), interleaved as in
+/// [`nearest_rows`]: the label and its value are computed exactly as there.
+#[inline(always)]
+unsafe fn nearest2_rows_r<const NV: usize, const R: usize, T: Element>(
+    rows: [&[T]; R],
+    mt: &[f64],
+    cn: &[f64],
+    out: &mut [Nearest2],
+) {
+    let w = 4 * NV;
+    let d = rows[0].len();
+    let mut best = [Nearest2 {
+        label: 0,
+        first: f64::INFINITY,
+        second: f64::INFINITY,
+    }; R];
+    for (b, (cnb, mtb)) in cn.chunks_exact(w).zip(mt.chunks_exact(w * d)).enumerate() {
+        // SAFETY: loads read 4 values at offsets 4 * v + 0..4 of `cnb`
+        // (len w), j * w + 4 * v + 0..4 of `mtb` (len w * d) and j of each
+        // row (len d), with v < NV, j < d.
+        unsafe {
+            let mut acc = [[_mm256_setzero_pd(); NV]; R];
+            for a in acc.iter_mut() {
+                for (v, av) in a.iter_mut().enumerate() {
+                    *av = _mm256_loadu_pd(cnb.as_ptr().add(4 * v));
+                }
+            }
+            let mut mp = mtb.as_ptr();
+            for j in 0..d {
+                let mut m = [_mm256_setzero_pd(); NV];
+                for (v, mv) in m.iter_mut().enumerate() {
+                    *mv = _mm256_loadu_pd(mp.add(4 * v));
+                }
+                for (a, row) in acc.iter_mut().zip(&rows) {
+                    let xb = _mm256_set1_pd((*row.as_ptr().add(j)).wide());
+                    for (av, &mv) in a.iter_mut().zip(&m) {
+                        *av = _mm256_add_pd(*av, _mm256_mul_pd(xb, mv));
+                    }
+                }
+                mp = mp.add(w);
+            }
+            for (a, o) in acc.iter().zip(best.iter_mut()) {
+                let (mut lo, mut hi) = (a[0], _mm256_set1_pd(f64::INFINITY));
+                for &av in a.iter().skip(1) {
+                    hi = _mm256_min_pd(hi, _mm256_max_pd(lo, av));
+                    lo = _mm256_min_pd(lo, av);
+                }
+                let (mv, second) = two_smallest(lo, hi);
+                o.second = o.second.min(second).min(o.first.max(mv));
+                if mv < o.first {
+                    let bc = _mm256_set1_pd(mv);
+                    let mut mask = 0u32;
+                    for (v, av) in a.iter().enumerate() {
+                        let eq = _mm256_movemask_pd(_mm256_cmp_pd(*av, bc, _CMP_EQ_OQ)) as u32;
+                        mask |= eq << (4 * v);
+                    }
+                    o.label = (b * w) as u32 + mask.trailing_zeros();
+                    o.first = mv;
+                }
+            }
+        }
+    }
+    out[..R].copy_from_slice(&best);
+}
+
+/// [`nearest2_rows_r`] over a list of rows, `R` at a time.
+#[inline(always)]
+unsafe fn nearest2_rows_list<const NV: usize, const R: usize, T: Element>(
+    x: &[T],
+    d: usize,
+    mt: &[f64],
+    cn: &[f64],
+    rows: &[u16],
+    out: &mut [Nearest2],
+) {
+    let row = |i: u16| &x[i as usize * d..][..d];
+    let mut groups = rows.chunks_exact(R);
+    let mut outs = out.chunks_exact_mut(R);
+    for (g, o) in (&mut groups).zip(&mut outs) {
+        let rs: [&[T]; R] = std::array::from_fn(|r| row(g[r]));
+        // SAFETY: AVX2 is enabled by the caller; each row has d values.
+        unsafe { nearest2_rows_r::<NV, R, T>(rs, mt, cn, o) };
+    }
+    for (&i, o) in groups.remainder().iter().zip(outs.into_remainder()) {
+        // SAFETY: as above.
+        unsafe { nearest2_rows_r::<NV, 1, T>([row(i)], mt, cn, std::slice::from_mut(o)) };
+    }
+}
+
+#[inline(always)]
+unsafe fn nearest2_rows_nv<const NV: usize, T: Element>(
+    x: &[T],
+    d: usize,
+    mt: &[f64],
+    cn: &[f64],
+    rows: &[u16],
+    out: &mut [Nearest2],
+) {
+    // SAFETY: AVX2 is enabled by the caller.
+    unsafe {
+        if NV <= 2 {
+            nearest2_rows_list::<NV, 4, T>(x, d, mt, cn, rows, out)
+        } else {
+            nearest2_rows_list::<NV, 2, T>(x, d, mt, cn, rows, out)
+        }
+    }
+}
+
+#[target_feature(enable = "avx2")]
+pub(super) fn nearest2_rows<T: Element>(
+    w: usize,
+    x: &[T],
+    d: usize,
+    mt: &[f64],
+    cn: &[f64],
+    rows: &[u16],
+    out: &mut [Nearest2],
+) {
+    // SAFETY: AVX2 is enabled on this function.
+    unsafe {
+        match w {
+            4 => nearest2_rows_nv::<1, T>(x, d, mt, cn, rows, out),
+            8 => nearest2_rows_nv::<2, T>(x, d, mt, cn, rows, out),
+            12 => nearest2_rows_nv::<3, T>(x, d, mt, cn, rows, out),
+            _ => nearest2_rows_nv::<4, T>(x, d, mt, cn, rows, out),
         }
     }
 }

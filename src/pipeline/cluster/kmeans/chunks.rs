@@ -134,6 +134,103 @@ macro_rules! dispatch_w {
     };
 }
 
+/// The nearest centre of one row (as [`nearest`]: same value, same label),
+/// with the two smallest values of `‖c‖² − 2 x·c` over the centres: at the
+/// nearest centre and at the second nearest (equal to the first on a tie).
+#[inline(always)]
+fn nearest2<const W: usize, T: Element>(
+    row: &[T],
+    mt: &[[f64; W]],
+    cn: &[[f64; W]],
+    d: usize,
+) -> Nearest2 {
+    let mut best = 0usize;
+    let mut best_v = f64::INFINITY;
+    let mut second = f64::INFINITY;
+    for (b, (cnb, mtb)) in cn.iter().zip(mt.chunks_exact(d)).enumerate() {
+        let mut acc = *cnb;
+        for (&xj, m) in row.iter().zip(mtb) {
+            let xj = xj.wide();
+            for l in 0..W {
+                acc[l] += xj * m[l];
+            }
+        }
+        // The two smallest lanes (a minimum is exact in any order).
+        let (mut lo, mut hi) = (acc[0], f64::INFINITY);
+        for &v in &acc[1..] {
+            hi = hi.min(lo.max(v));
+            lo = lo.min(v);
+        }
+        second = second.min(hi).min(best_v.max(lo));
+        if lo < best_v {
+            let mut mask = 0u32;
+            for (l, &v) in acc.iter().enumerate() {
+                mask |= ((v == lo) as u32) << l;
+            }
+            best = b * W + mask.trailing_zeros() as usize;
+            best_v = lo;
+        }
+    }
+    Nearest2 {
+        label: best as u32,
+        first: best_v,
+        second,
+    }
+}
+
+/// What the exact kernel finds for a row whose bounds did not settle it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Nearest2 {
+    /// Nearest centre (lowest index on ties), before clamping to `k - 1`.
+    pub label: u32,
+    /// `‖c‖² − 2 x·c` at the nearest centre and at the second nearest.
+    pub first: f64,
+    pub second: f64,
+}
+
+#[inline(always)]
+fn nearest2_rows_impl<const W: usize, T: Element>(
+    x: &[T],
+    d: usize,
+    mt: &[f64],
+    cn: &[f64],
+    rows: &[u16],
+    out: &mut [Nearest2],
+) {
+    let (mt, _) = mt.as_chunks::<W>();
+    let (cn, _) = cn.as_chunks::<W>();
+    for (&i, o) in rows.iter().zip(out.iter_mut()) {
+        let row = &x[i as usize * d..][..d];
+        *o = nearest2::<W, T>(row, mt, cn, d);
+    }
+}
+
+#[inline(always)]
+fn nearest2_rows_any<T: Element>(
+    w: usize,
+    x: &[T],
+    d: usize,
+    mt: &[f64],
+    cn: &[f64],
+    rows: &[u16],
+    out: &mut [Nearest2],
+) {
+    dispatch_w!(w, nearest2_rows_impl, x, d, mt, cn, rows, out)
+}
+
+avx2_dispatch! {
+    /// [`Nearest2`] of the rows `rows` of a chunk (`out[i]` for `rows[i]`).
+    pub(super) fn nearest2_rows<T: Element>(
+        w: usize,
+        x: &[T],
+        d: usize,
+        mt: &[f64],
+        cn: &[f64],
+        rows: &[u16],
+        out: &mut [Nearest2],
+    ) => avx2: super::avx2::nearest2_rows, portable: nearest2_rows_any;
+}
+
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn lloyd_chunk_any<T: Element>(

@@ -29,6 +29,9 @@ use ndarray::ArrayView2;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+mod bounds;
+#[cfg(test)]
+mod bounds_tests;
 mod chunks;
 
 use chunks::{assign_chunk, lloyd_chunk};
@@ -483,9 +486,12 @@ struct Workspace {
     /// Transposed, −2-scaled centres in lane blocks, and their squared norms.
     mt: Vec<f64>,
     cn: Vec<f64>,
-    /// Per row distance buffer (k-means++ and empty-cluster relocation).
+    /// Per row distance buffer (k-means++ and empty-cluster relocation);
+    /// holds the rows' bounds during Lloyd (see [`bounds`]).
     dist: Vec<f64>,
     init: init::InitBuffers,
+    /// Per-centre moves and separations for the bounds.
+    geo: bounds::Geometry,
 }
 
 impl Workspace {
@@ -511,6 +517,7 @@ impl Workspace {
             cn: vec![0.0; nb * w],
             dist: vec![0.0; n],
             init: init::InitBuffers::new(n, d, k),
+            geo: bounds::Geometry::new(k, d),
         }
     }
 
@@ -537,6 +544,18 @@ pub(crate) fn fit_prepared<T: Element>(
     cfg: &KMeansConfig,
     span: &Span,
 ) -> Result<KMeansResult> {
+    fit_prepared_with(prep, cfg, span, true)
+}
+
+/// [`fit_prepared`], with Hamerly's bounds ([`bounds`]) in the assignment
+/// step or without them (every row against every centre, the reference
+/// the bounded step must equal bit for bit).
+fn fit_prepared_with<T: Element>(
+    prep: &Prepared<'_, T>,
+    cfg: &KMeansConfig,
+    span: &Span,
+    with_bounds: bool,
+) -> Result<KMeansResult> {
     // The caller has checked that the data have at least K distinct rows.
     let (n, d, k) = (prep.n, prep.d, cfg.k);
     let tol_abs = if cfg.tol == 0.0 {
@@ -558,6 +577,8 @@ pub(crate) fn fit_prepared<T: Element>(
         }
     };
     let mut ws = Workspace::new(n, d, k);
+    // Largest row norm, for the bounds' margin (`None`: plain step).
+    let x_norm = with_bounds.then(|| bounds::max_norm(&prep.x, d));
     let mut best: Option<(f64, usize, bool, usize)> = None; // inertia, n_iter, converged, restart
     for r in 0..n_init {
         span.check()?;
@@ -585,7 +606,8 @@ pub(crate) fn fit_prepared<T: Element>(
             }
         }
         let frac0 = r as f64 / n_init as f64;
-        let (n_iter, converged, inertia) = lloyd(prep, &mut ws, cfg.max_iter, tol_abs, &|it| {
+        let limits = (cfg.max_iter, tol_abs, x_norm);
+        let (n_iter, converged, inertia) = lloyd(prep, &mut ws, limits, &|it| {
             span.check()?;
             let within = 1.0 - 1.0 / (1.0 + it as f64 / 10.0);
             span.report(
@@ -661,17 +683,18 @@ fn same_clustering(a: &[u32], b: &[u32], k: usize) -> bool {
 }
 
 /// One restart from `ws.centres`: Lloyd iterations, then the final assignment
-/// with inertia. Leaves the final centres in `ws.centres` and labels in
-/// `ws.labels`. Returns (iterations, converged, inertia).
+/// with inertia. `limits`: maximum iterations, absolute tolerance, and the
+/// largest row norm when the bounds may be used. Leaves the final centres in
+/// `ws.centres` and labels in `ws.labels`. Returns (iterations, converged,
+/// inertia).
 fn lloyd<T: Element>(
     prep: &Prepared<'_, T>,
     ws: &mut Workspace,
-    max_iter: usize,
-    tol_abs: f64,
+    (max_iter, tol_abs, x_norm): (usize, f64, Option<f64>),
     between: &dyn Fn(usize) -> Result<()>,
 ) -> Result<(usize, bool, f64)> {
-    let (d, k) = (prep.d, ws.k);
     ws.labels.fill(u32::MAX);
+    let bounded = x_norm.is_some_and(|x| ws.geo.start(x, &ws.centres));
     let mut n_iter = 0;
     let mut converged = false;
     for it in 0..max_iter {
@@ -679,55 +702,21 @@ fn lloyd<T: Element>(
             between(it)?;
         }
         ws.load_centres();
-        let (w, mt, cn) = (ws.w, &ws.mt, &ws.cn);
-        prep.x
-            .par_chunks(CHUNK_ROWS * d)
-            .zip(ws.labels.par_chunks_mut(CHUNK_ROWS))
-            .zip(ws.psums.par_chunks_mut(k * d))
-            .zip(ws.pcounts.par_chunks_mut(k))
-            .zip(ws.pchanged.par_iter_mut())
-            .for_each(|((((x, lab), sums), counts), changed)| {
-                *changed = lloyd_chunk(w, x, d, mt, cn, lab, sums, counts);
-            });
-        // Reduce in chunk order.
-        ws.new_centres.fill(0.0);
-        ws.weights.fill(0.0);
-        let mut changed = 0u64;
-        for ((sums, counts), &ch) in ws
-            .psums
-            .chunks_exact(k * d)
-            .zip(ws.pcounts.chunks_exact(k))
-            .zip(&ws.pchanged)
-        {
-            for (a, &v) in ws.new_centres.iter_mut().zip(sums) {
-                *a += v;
-            }
-            for (a, &c) in ws.weights.iter_mut().zip(counts) {
-                *a += c as f64;
-            }
-            changed += ch as u64;
+        if bounded {
+            bounds::lloyd_pass(&prep.x, ws);
+        } else {
+            plain_lloyd_pass(prep, ws);
         }
+        let changed = ws.reduce_chunks();
         if ws.weights.contains(&0.0) {
             relocate_empty(prep, ws);
+            // The relocation used the buffer that holds the bounds.
+            ws.geo.valid = false;
         }
-        // Average, then the centre shift (sqrt then squared, as scikit-learn).
-        let mut shift_tot = 0.0;
-        for ((c_new, c_old), &wgt) in ws
-            .new_centres
-            .chunks_exact_mut(d)
-            .zip(ws.centres.chunks_exact(d))
-            .zip(&ws.weights)
-        {
-            if wgt > 0.0 {
-                let alpha = 1.0 / wgt;
-                for v in c_new.iter_mut() {
-                    *v *= alpha;
-                }
-            }
-            let s = sq_dist(c_new, c_old).sqrt();
-            shift_tot += s * s;
+        let shift_tot = ws.update_centres();
+        if bounded {
+            ws.geo.moved(&ws.centres);
         }
-        std::mem::swap(&mut ws.centres, &mut ws.new_centres);
         n_iter = it + 1;
         if changed == 0 || shift_tot <= tol_abs {
             converged = true;
@@ -736,6 +725,35 @@ fn lloyd<T: Element>(
     }
     // Final assignment pass with the final centres, inertia in direct form.
     ws.load_centres();
+    if bounded {
+        bounds::assign_pass(&prep.x, ws);
+    } else {
+        plain_assign_pass(prep, ws);
+    }
+    let inertia = ws.pinertia.iter().fold(0.0, |a, &v| a + v);
+    Ok((n_iter, converged, inertia))
+}
+
+/// The assignment step of a Lloyd iteration, every row against every centre
+/// (centres loaded): labels, and per chunk the sums, counts and changes.
+fn plain_lloyd_pass<T: Element>(prep: &Prepared<'_, T>, ws: &mut Workspace) {
+    let (d, k) = (prep.d, ws.k);
+    let (w, mt, cn) = (ws.w, &ws.mt, &ws.cn);
+    prep.x
+        .par_chunks(CHUNK_ROWS * d)
+        .zip(ws.labels.par_chunks_mut(CHUNK_ROWS))
+        .zip(ws.psums.par_chunks_mut(k * d))
+        .zip(ws.pcounts.par_chunks_mut(k))
+        .zip(ws.pchanged.par_iter_mut())
+        .for_each(|((((x, lab), sums), counts), changed)| {
+            *changed = lloyd_chunk(w, x, d, mt, cn, lab, sums, counts);
+        });
+}
+
+/// The final assignment, every row against every centre (centres loaded):
+/// labels, and the inertia of each chunk.
+fn plain_assign_pass<T: Element>(prep: &Prepared<'_, T>, ws: &mut Workspace) {
+    let (d, k) = (prep.d, ws.k);
     let (w, mt, cn, centres) = (ws.w, &ws.mt, &ws.cn, &ws.centres);
     prep.x
         .par_chunks(CHUNK_ROWS * d)
@@ -744,8 +762,59 @@ fn lloyd<T: Element>(
         .for_each(|((x, lab), inertia)| {
             *inertia = assign_chunk(w, x, d, k, mt, cn, centres, lab);
         });
-    let inertia = ws.pinertia.iter().fold(0.0, |a, &v| a + v);
-    Ok((n_iter, converged, inertia))
+}
+
+impl Workspace {
+    /// Adds the chunks' sums and counts in chunk order into `new_centres`
+    /// and `weights`; returns how many labels changed.
+    fn reduce_chunks(&mut self) -> u64 {
+        let (k, d) = (self.k, self.d);
+        self.new_centres.fill(0.0);
+        self.weights.fill(0.0);
+        let mut changed = 0u64;
+        for ((sums, counts), &ch) in self
+            .psums
+            .chunks_exact(k * d)
+            .zip(self.pcounts.chunks_exact(k))
+            .zip(&self.pchanged)
+        {
+            for (a, &v) in self.new_centres.iter_mut().zip(sums) {
+                *a += v;
+            }
+            for (a, &c) in self.weights.iter_mut().zip(counts) {
+                *a += c as f64;
+            }
+            changed += ch as u64;
+        }
+        changed
+    }
+
+    /// Averages the sums into the new centres and makes them current;
+    /// records each centre's move. Returns the centre shift (each move
+    /// squared after its square root, as scikit-learn).
+    fn update_centres(&mut self) -> f64 {
+        let d = self.d;
+        let mut shift_tot = 0.0;
+        for (((c_new, c_old), &wgt), drift) in self
+            .new_centres
+            .chunks_exact_mut(d)
+            .zip(self.centres.chunks_exact(d))
+            .zip(&self.weights)
+            .zip(self.geo.drift.iter_mut())
+        {
+            if wgt > 0.0 {
+                let alpha = 1.0 / wgt;
+                for v in c_new.iter_mut() {
+                    *v *= alpha;
+                }
+            }
+            let s = sq_dist(c_new, c_old).sqrt();
+            *drift = s;
+            shift_tot += s * s;
+        }
+        std::mem::swap(&mut self.centres, &mut self.new_centres);
+        shift_tot
+    }
 }
 
 /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes

@@ -1,0 +1,340 @@
+//! The bounded assignment step (Hamerly's bounds, [`super::bounds`]) against
+//! the plain one, every row against every centre: the same labels, centres,
+//! inertia, iterations and flags, bit for bit, on generated data of many
+//! shapes, both storages and one or two threads.
+
+use std::sync::atomic::Ordering;
+
+use ndarray::ArrayView2;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::bounds::{down32, up32};
+use super::*;
+use crate::pipeline::progress::NoProgress;
+
+struct Gen(ChaCha8Rng);
+
+impl Gen {
+    fn new(seed: u64) -> Gen {
+        Gen(ChaCha8Rng::seed_from_u64(seed))
+    }
+    fn uniform(&mut self) -> f64 {
+        self.0.random::<f64>()
+    }
+    fn int(&mut self, hi: u64) -> f64 {
+        self.0.random_range(0..hi) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform().max(1e-300), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+/// The generated data sets: name and row-major `n × d` values.
+fn shapes(n: usize, d: usize, g: &mut Gen) -> Vec<(&'static str, Vec<f64>)> {
+    let mut out = Vec::new();
+    // Well separated blobs (8 centres 20 apart, unit noise).
+    let centres: Vec<f64> = (0..8 * d).map(|_| 20.0 * g.uniform()).collect();
+    let blobs: Vec<f64> = (0..n)
+        .flat_map(|i| (0..d).map(move |j| (i % 8, j)))
+        .map(|(c, j)| centres[c * d + j] + g.normal())
+        .collect();
+    out.push(("blobs", blobs.clone()));
+    // One continuum: no structure, rows change cluster for many iterations.
+    out.push(("continuum", (0..n * d).map(|_| g.uniform()).collect()));
+    // Integer grid: duplicates, and many rows equidistant to two centres.
+    let hi = if d == 1 { 40 } else { 5 };
+    out.push(("grid", (0..n * d).map(|_| g.int(hi)).collect()));
+    // Two mirrored blobs and rows within 1e-13 of the plane between them:
+    // near-ties at every iteration.
+    let bisector: Vec<f64> = (0..n * d)
+        .map(|p| match ((p / d) % 3, p % d) {
+            (0, 0) => -1.0 + 0.1 * g.normal(),
+            (1, 0) => 1.0 + 0.1 * g.normal(),
+            (_, 0) => 1e-13 * (g.uniform() - 0.5),
+            _ => g.normal(),
+        })
+        .collect();
+    out.push(("bisector", bisector));
+    // A far outlier among the blobs.
+    let mut outlier = blobs;
+    outlier[..d].fill(1e6);
+    out.push(("outlier", outlier));
+    out
+}
+
+fn no_progress() -> Span<'static> {
+    Span {
+        progress: &NoProgress,
+        base: 0.0,
+        width: 1.0,
+        prefix: String::new(),
+    }
+}
+
+fn fit_in_pool<T: Element>(
+    prep: &Prepared<'_, T>,
+    cfg: &KMeansConfig,
+    threads: usize,
+    with_bounds: bool,
+) -> KMeansResult {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| fit_prepared_with(prep, cfg, &no_progress(), with_bounds).unwrap())
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|a| a.to_bits()).collect()
+}
+
+/// The plain fit on one thread and the bounded fit on one and two threads
+/// agree in every field, floats by their bits.
+fn assert_same<T: Element>(prep: &Prepared<'_, T>, cfg: &KMeansConfig, what: &str) {
+    let plain = fit_in_pool(prep, cfg, 1, false);
+    for threads in [1, 2] {
+        let b = fit_in_pool(prep, cfg, threads, true);
+        let what = format!("{what}, {threads} thread(s)");
+        assert_eq!(b.labels, plain.labels, "{what}: labels");
+        assert_eq!(bits(&b.centres), bits(&plain.centres), "{what}: centres");
+        assert_eq!(
+            b.inertia.to_bits(),
+            plain.inertia.to_bits(),
+            "{what}: inertia"
+        );
+        assert_eq!(
+            (b.n_iter, b.converged, b.best_restart),
+            (plain.n_iter, plain.converged, plain.best_restart),
+            "{what}: n_iter, converged, best restart"
+        );
+        assert_eq!(
+            (&b.sizes, &b.warnings),
+            (&plain.sizes, &plain.warnings),
+            "{what}"
+        );
+    }
+}
+
+fn assert_same_both_storages(data: &[f64], n: usize, d: usize, cfg: &KMeansConfig, what: &str) {
+    let x = ArrayView2::from_shape((n, d), data).unwrap();
+    assert_same(&Prepared::<f64>::new(x), cfg, &format!("{what}, f64"));
+    assert_same(&Prepared::<f32>::new(x), cfg, &format!("{what}, f32"));
+}
+
+#[test]
+fn bounded_lloyd_equals_plain_lloyd_bit_for_bit() {
+    let mut g = Gen::new(17);
+    let n = 1500;
+    for d in [1, 2, 7, 30] {
+        for (shape, data) in shapes(n, d, &mut g) {
+            for k in [2, 3, 4, 5, 8, 9, 12, 13, 16, 20] {
+                let cfg = KMeansConfig {
+                    n_init: 2,
+                    seed: k as u64,
+                    // Every other case runs until no label changes.
+                    tol: if k % 2 == 0 { 0.0 } else { 1e-4 },
+                    ..KMeansConfig::new(k)
+                };
+                assert_same_both_storages(&data, n, d, &cfg, &format!("{shape} d={d} K={k}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn bounded_lloyd_equals_plain_for_every_k_up_to_20() {
+    let mut g = Gen::new(5);
+    let (n, d) = (700, 7);
+    let (_, data) = shapes(n, d, &mut g).swap_remove(0);
+    for k in 2..=20 {
+        let cfg = KMeansConfig {
+            n_init: 1,
+            seed: 3,
+            ..KMeansConfig::new(k)
+        };
+        assert_same_both_storages(&data, n, d, &cfg, &format!("blobs d={d} K={k}"));
+    }
+}
+
+/// Bad given centres: duplicates and centres far from every row leave
+/// clusters empty, which relocates rows (and resets the bounds).
+#[test]
+fn bounded_lloyd_equals_plain_with_empty_clusters() {
+    let mut g = Gen::new(8);
+    let n = 1000;
+    for d in [1, 2, 7, 30] {
+        for (shape, data) in shapes(n, d, &mut g) {
+            let k = 6;
+            let mut given = Vec::new();
+            for c in 0..k {
+                let row: Vec<f64> = match c {
+                    // Three copies of the first row: two of them end empty.
+                    0..=2 => data[..d].to_vec(),
+                    // Far away from everything.
+                    3 | 4 => vec![1e7 + c as f64; d],
+                    _ => data[7 * d..8 * d].to_vec(),
+                };
+                given.extend(row);
+            }
+            let cfg = KMeansConfig {
+                init: Init::Given(given),
+                n_init: 1,
+                ..KMeansConfig::new(k)
+            };
+            let what = format!("{shape} d={d}, bad given centres");
+            assert_same_both_storages(&data, n, d, &cfg, &what);
+        }
+    }
+}
+
+/// Data so large or so small that `f32` bounds would overflow or underflow
+/// take the plain step, and still give the same answer.
+#[test]
+fn extreme_scales_fall_back_to_the_plain_step() {
+    let mut g = Gen::new(2);
+    let (n, d) = (600, 3);
+    let (_, blobs) = shapes(n, d, &mut g).swap_remove(0);
+    for scale in [1e35, 1e-35] {
+        let data: Vec<f64> = blobs.iter().map(|v| v * scale).collect();
+        let x = ArrayView2::from_shape((n, d), data.as_slice()).unwrap();
+        let prep = Prepared::<f64>::new(x);
+        let usable =
+            bounds::Geometry::new(5, d).start(bounds::max_norm(&prep.x, d), &prep.x[..5 * d]);
+        assert!(!usable, "scale {scale:e}");
+        let cfg = KMeansConfig {
+            n_init: 2,
+            ..KMeansConfig::new(5)
+        };
+        assert_same_both_storages(&data, n, d, &cfg, &format!("blobs x {scale:e}"));
+    }
+}
+
+/// The bounds do their job: on separated blobs most rows are settled
+/// without computing their distances once the first iteration is done.
+#[test]
+fn bounds_settle_most_rows_of_separated_blobs() {
+    let mut g = Gen::new(4);
+    let (n, d, k) = (4000, 7, 8);
+    let (_, data) = shapes(n, d, &mut g).swap_remove(0);
+    let x = ArrayView2::from_shape((n, d), data.as_slice()).unwrap();
+    let prep = Prepared::<f64>::new(x);
+    let mut ws = Workspace::new(n, d, k);
+    // Start from perturbed rows of each blob (rows i and i + 8 are in the
+    // same blob), so that Lloyd needs a few iterations.
+    for c in 0..k {
+        for j in 0..d {
+            ws.centres[c * d + j] = prep.x[(c + 8) * d + j] + 0.5;
+        }
+    }
+    let x_norm = bounds::max_norm(&prep.x, d);
+    let (n_iter, converged, _) =
+        lloyd(&prep, &mut ws, (300, 0.0, Some(x_norm)), &|_| Ok(())).unwrap();
+    assert!(converged && n_iter >= 2, "{n_iter} iterations");
+    // Passes after the first: n_iter - 1 iterations and the final one.
+    let settled = ws.geo.settled.load(Ordering::Relaxed);
+    let after_first = n * n_iter;
+    assert!(
+        settled * 10 >= after_first * 9,
+        "{settled} of {after_first} row-passes settled"
+    );
+}
+
+#[test]
+fn directed_f32_rounding_brackets_the_value() {
+    let mut g = Gen::new(9);
+    for _ in 0..100_000 {
+        let v = g.uniform() * 10f64.powi(g.int(60) as i32 - 30);
+        let (u, l) = (up32(v), down32(v));
+        assert!(u as f64 >= v && l as f64 <= v, "{v}: {l} {u}");
+        assert!((u as f64 - l as f64) <= 3e-7 * v, "{v}: {l} {u}");
+    }
+    // Exact f32 values stay within one step; the edges are safe.
+    assert!(up32(1.0) as f64 >= 1.0 && up32(1.0) <= 1.0f32.next_up());
+    assert_eq!(up32(f64::NAN), f32::INFINITY);
+    assert_eq!(up32(1e300), f32::INFINITY);
+    assert_eq!(down32(1e300), f32::MAX);
+    assert_eq!(down32(f64::NAN), 0.0);
+    assert_eq!(down32(-1.0), 0.0);
+    assert_eq!(down32(1e-50), 0.0);
+    assert!(up32(1e-50) > 0.0);
+}
+
+/// The skip test's margin is what makes a skip exact. Far from the origin
+/// the kernel's `‖c‖² − 2 x·c` loses about `ε ‖x‖²` to cancellation, more
+/// than the true gap of rows near the plane between two centres, so the
+/// kernel sometimes picks the farther centre. Rows on dyadic coordinates
+/// have exact squared distances (in `i128`); given the tightest valid bounds
+/// of each row, every row the test settles is one the kernel gives to that
+/// centre, while the same test without its margin would settle rows the
+/// kernel gives to the other centre.
+#[test]
+fn the_skip_margin_covers_the_kernel_rounding() {
+    let mut g = Gen::new(21);
+    let unit = (1u64 << 30) as f64; // coordinates are integers / 2^30
+    let n = 4000;
+    for d in [1, 2, 7, 30] {
+        // Two centres one apart along axis 0, 1e5 from the origin.
+        let ca: Vec<i64> = (0..d)
+            .map(|j| (1e5 * unit) as i64 + if j == 0 { 0 } else { g.int(1 << 30) as i64 })
+            .collect();
+        let mut cb = ca.clone();
+        cb[0] += unit as i64;
+        // Rows within 1e-9..1e-4 of the plane half way, either side.
+        let rows: Vec<i64> = (0..n * d)
+            .map(|p| {
+                if p % d == 0 {
+                    let off = 10f64.powf(-4.0 - 5.0 * g.uniform()) * (g.uniform() - 0.5).signum();
+                    ca[0] + (unit * (0.5 + off)).round() as i64
+                } else {
+                    ca[p % d] + ((g.uniform() - 0.5) * unit) as i64
+                }
+            })
+            .collect();
+        let wide = |v: &[i64]| v.iter().map(|&a| a as f64 / unit).collect::<Vec<f64>>();
+        let x = wide(&rows);
+        let mut ws = Workspace::new(n, d, 2);
+        ws.centres = [wide(&ca), wide(&cb)].concat();
+        ws.load_centres();
+        let idx: Vec<u16> = (0..n as u16).collect();
+        let mut near = vec![super::chunks::Nearest2::default(); n];
+        super::chunks::nearest2_rows(ws.w, &x, d, &ws.mt, &ws.cn, &idx, &mut near);
+        let mut geo = bounds::Geometry::new(2, d);
+        assert!(geo.start(bounds::max_norm(&x, d), &ws.centres));
+        let slack = geo.slack();
+        let (mut hazards, mut unsafe_without_margin) = (0, 0);
+        for (row, nr) in rows.chunks_exact(d).zip(&near) {
+            let sq = |c: &[i64]| -> i128 {
+                row.iter()
+                    .zip(c)
+                    .map(|(&a, &b)| (a - b) as i128 * (a - b) as i128)
+                    .sum()
+            };
+            let (da, db) = (sq(&ca), sq(&cb));
+            if da == db {
+                continue;
+            }
+            // The truly nearest centre and the tightest bounds that hold.
+            let (t, dt, dother) = if da < db { (0, da, db) } else { (1, db, da) };
+            let to_dist = |v: i128| (v as f64 / (unit * unit)).sqrt();
+            let (u, l) = (up32(to_dist(dt)), down32(to_dist(dother)));
+            let kernel_agrees = nr.label == t;
+            if bounds::settles(u, l, 0.0, slack) {
+                assert!(kernel_agrees, "d={d}: a settled row went elsewhere");
+            }
+            if !kernel_agrees {
+                hazards += 1;
+                unsafe_without_margin += bounds::settles(u, l, 0.0, 0.0) as usize;
+            }
+        }
+        assert!(
+            hazards > 0,
+            "d={d}: no row where the kernel's rounding decides"
+        );
+        assert!(
+            unsafe_without_margin > 0,
+            "d={d}: the margin was not needed"
+        );
+    }
+}
