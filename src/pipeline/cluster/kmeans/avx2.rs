@@ -6,7 +6,7 @@
 use std::arch::x86_64::*;
 
 use super::Element;
-use super::chunks::{Nearest2, accumulate, chunk_inertia};
+use super::chunks::{Exact, Found, Nearest2, accumulate, chunk_inertia, sq_norm};
 
 /// Nearest centre of each of the `R` rows starting at `x` (row-major, `d`
 /// columns); `mt`/`cn` in blocks of `4 * NV` lanes. The rows are
@@ -246,8 +246,7 @@ unsafe fn nearest2_rows_r<const NV: usize, const R: usize, T: Element>(
     rows: [&[T]; R],
     mt: &[f64],
     cn: &[f64],
-    out: &mut [Nearest2],
-) {
+) -> [Nearest2; R] {
     let w = 4 * NV;
     let d = rows[0].len();
     let mut best = [Nearest2 {
@@ -301,69 +300,94 @@ unsafe fn nearest2_rows_r<const NV: usize, const R: usize, T: Element>(
             }
         }
     }
-    out[..R].copy_from_slice(&best);
+    best
 }
 
-/// [`nearest2_rows_r`] over a list of rows, `R` at a time.
+/// The exact kernel on `R` rows: labels, and what their gaps are made
+/// from at positions `t..t + R` of `found`; how many labels changed.
 #[inline(always)]
-unsafe fn nearest2_rows_list<const NV: usize, const R: usize, T: Element>(
+#[allow(clippy::too_many_arguments)]
+unsafe fn exact_group<const NV: usize, const R: usize, T: Element>(
     x: &[T],
     d: usize,
-    mt: &[f64],
-    cn: &[f64],
+    e: &Exact,
+    group: &[u16; R],
+    t: usize,
+    labels: &mut [u32],
+    found: &mut Found,
+) -> u32 {
+    let rows: [&[T]; R] = std::array::from_fn(|r| &x[group[r] as usize * d..][..d]);
+    // SAFETY: AVX2 is enabled by the caller; each row has d values.
+    let near = unsafe { nearest2_rows_r::<NV, R, T>(rows, e.mt, e.cn) };
+    let mut changed = 0;
+    for (r, ((&i, n), row)) in group.iter().zip(&near).zip(&rows).enumerate() {
+        let i = i as usize;
+        let label = n.label.min(e.k as u32 - 1);
+        changed += (labels[i] != label) as u32;
+        labels[i] = label;
+        found.set(t + r, sq_norm(row), n);
+    }
+    changed
+}
+
+/// The exact kernel on a list of rows, `R` at a time.
+#[inline(always)]
+unsafe fn exact_rows_list<const NV: usize, const R: usize, T: Element>(
+    x: &[T],
+    d: usize,
+    e: &Exact,
     rows: &[u16],
-    out: &mut [Nearest2],
-) {
-    let row = |i: u16| &x[i as usize * d..][..d];
-    let mut groups = rows.chunks_exact(R);
-    let mut outs = out.chunks_exact_mut(R);
-    for (g, o) in (&mut groups).zip(&mut outs) {
-        let rs: [&[T]; R] = std::array::from_fn(|r| row(g[r]));
-        // SAFETY: AVX2 is enabled by the caller; each row has d values.
-        unsafe { nearest2_rows_r::<NV, R, T>(rs, mt, cn, o) };
+    labels: &mut [u32],
+    found: &mut Found,
+) -> u32 {
+    let (groups, rest) = rows.as_chunks::<R>();
+    let mut changed = 0;
+    // SAFETY (both loops): AVX2 is enabled by the caller.
+    for (g, group) in groups.iter().enumerate() {
+        changed += unsafe { exact_group::<NV, R, T>(x, d, e, group, g * R, labels, found) };
     }
-    for (&i, o) in groups.remainder().iter().zip(outs.into_remainder()) {
-        // SAFETY: as above.
-        unsafe { nearest2_rows_r::<NV, 1, T>([row(i)], mt, cn, std::slice::from_mut(o)) };
+    let t0 = groups.len() * R;
+    for (t, &i) in rest.iter().enumerate() {
+        changed += unsafe { exact_group::<NV, 1, T>(x, d, e, &[i], t0 + t, labels, found) };
     }
+    changed
 }
 
 #[inline(always)]
-unsafe fn nearest2_rows_nv<const NV: usize, T: Element>(
+unsafe fn exact_rows_nv<const NV: usize, T: Element>(
     x: &[T],
     d: usize,
-    mt: &[f64],
-    cn: &[f64],
+    e: &Exact,
     rows: &[u16],
-    out: &mut [Nearest2],
-) {
+    labels: &mut [u32],
+    found: &mut Found,
+) -> u32 {
     // SAFETY: AVX2 is enabled by the caller.
     unsafe {
         if NV <= 2 {
-            nearest2_rows_list::<NV, 4, T>(x, d, mt, cn, rows, out)
+            exact_rows_list::<NV, 4, T>(x, d, e, rows, labels, found)
         } else {
-            nearest2_rows_list::<NV, 2, T>(x, d, mt, cn, rows, out)
+            exact_rows_list::<NV, 2, T>(x, d, e, rows, labels, found)
         }
     }
 }
 
 #[target_feature(enable = "avx2")]
-pub(super) fn nearest2_rows<T: Element>(
-    w: usize,
+pub(super) fn exact_rows<T: Element>(
     x: &[T],
     d: usize,
-    mt: &[f64],
-    cn: &[f64],
+    e: &Exact,
     rows: &[u16],
-    out: &mut [Nearest2],
-) {
+    labels: &mut [u32],
+    found: &mut Found,
+) -> u32 {
     // SAFETY: AVX2 is enabled on this function.
     unsafe {
-        match w {
-            4 => nearest2_rows_nv::<1, T>(x, d, mt, cn, rows, out),
-            8 => nearest2_rows_nv::<2, T>(x, d, mt, cn, rows, out),
-            12 => nearest2_rows_nv::<3, T>(x, d, mt, cn, rows, out),
-            _ => nearest2_rows_nv::<4, T>(x, d, mt, cn, rows, out),
+        match e.w {
+            4 => exact_rows_nv::<1, T>(x, d, e, rows, labels, found),
+            8 => exact_rows_nv::<2, T>(x, d, e, rows, labels, found),
+            12 => exact_rows_nv::<3, T>(x, d, e, rows, labels, found),
+            _ => exact_rows_nv::<4, T>(x, d, e, rows, labels, found),
         }
     }
 }

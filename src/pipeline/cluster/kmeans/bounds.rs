@@ -1,27 +1,27 @@
-//! Hamerly's bounds for the assignment step of Lloyd (G. Hamerly, "Making
-//! k-means even faster", SDM 2010): most rows keep their centre from one
-//! iteration to the next, and two numbers per row prove it without
-//! computing the row's `k` distances.
+//! Bounds that skip distance computations in the assignment step of Lloyd,
+//! after Hamerly ("Making k-means even faster", SDM 2010): most rows keep
+//! their centre from one iteration to the next, and one number per row
+//! proves it without computing the row's `k` distances.
 //!
-//! Per row: `upper` ≥ the distance to its centre `a`, `lower` ≤ the distance
-//! to every other centre. Per centre: `sep` ≤ the distance to the nearest
-//! other centre, so every other centre is at least `sep − upper` away too.
-//! After the centres move, `upper` grows by the move of `a` and `lower`
-//! shrinks by the largest move of the others. A row is settled (keeps `a`,
-//! no distances computed) when, with `lo = max(lower, sep − upper)`,
+//! Per row a `gap` ≤ (distance to the nearest other centre) − (distance to
+//! its own centre `a`), both Hamerly's bounds folded into one. After the
+//! centres move, the gap shrinks by the move of `a` plus the largest move of
+//! the others (the triangle inequality). A row whose gap is still above
+//! `√slack` keeps `a` without computing a distance: then every other
+//! centre is farther in squared distance by more than `slack`
+//! (`lower² − upper² ≥ gap²`). The other rows run the exact kernel of the
+//! plain step (same formula, `‖c‖² − 2 x·c`, same tie rule), which gives
+//! their label and a fresh gap from the two smallest distances. The labels
+//! are therefore exactly the plain step's, and so are the sums, counts,
+//! centres, iterations and inertia (accumulated as before, every row in
+//! row order per chunk).
 //!
-//! ```text
-//! (lo − upper) (lo + upper) = lo² − upper² > slack,
-//! ```
-//!
-//! i.e. every other centre is farther in squared distance by more than
-//! `slack`; when not, `upper` is tightened to the exact distance to `a`
-//! (direct form, `d` flops) and the test is made again. The rows still
-//! unsettled run the exact kernel of the plain step (same formula,
-//! `‖c‖² − 2 x·c`, same tie rule), which gives their label and fresh bounds.
-//! The labels are therefore exactly the plain step's, and so are the sums,
-//! counts, centres, iterations and inertia (accumulated as before, every
-//! row in row order per chunk).
+//! One number instead of Hamerly's two (upper and lower bound, with the
+//! upper bound tightened to the exact distance to `a` before the kernel)
+//! makes the test a load, a subtraction and a comparison: with the `k × d`
+//! of customer data (K up to 10, about 7 features) the kernel costs little
+//! more than a two-bound test, which then saved nothing (measured: the
+//! iterations got slower).
 //!
 //! Why the skip is exact in floating point. The kernel picks the lowest
 //! index among the smallest computed `‖c‖² − 2 x·c`; each computed value is
@@ -30,27 +30,27 @@
 //! doubled). So when the real squared distances differ by more than twice
 //! that, the kernel's choice is the nearer centre, whatever the rounding.
 //! `slack` is four times the sum: `8 (d + 2) ε (X + R)²` with `X` the
-//! largest row norm and `R` the largest centre norm. Equal distances (ties)
-//! never pass the test, so they are always decided by the kernel.
+//! largest row norm and `R` the largest centre norm (about 1e-7 (X + R) as
+//! a distance: no loss in practice). Equal distances (ties) never pass the
+//! test, so they are always decided by the kernel.
 //!
-//! The bounds themselves are rounded outwards: every quantity that feeds an
-//! upper bound is enlarged (and every lower bound reduced) by a relative
-//! margin well above its rounding error — the moves and centre separations
-//! by `(d + 4) ε`, the distances from the kernel by the kernel's error
-//! bound — and then stored as `f32` rounded up (upper) or down (lower).
-//! `f32` halves their memory; they share the workspace's per-row distance
-//! buffer (8 bytes a row, used by the seeding before Lloyd starts and by
-//! the relocation of empty clusters, after which every bound is recomputed),
-//! so they cost no memory at all.
+//! The gap is rounded downwards: the moves are enlarged by `(d + 4) ε` (the
+//! error of a direct-form distance), the fresh distances widened by the
+//! kernel's error bound, and every result stored as the `f32` one step
+//! below the nearest (a step is at least 2^-24 of the value, far above the
+//! 2^-53 of the operation before it). `f32` storage costs 4 bytes a row,
+//! kept in the workspace's per-row distance buffer (used by the seeding
+//! before Lloyd starts and by the relocation of empty clusters, after which
+//! every gap is recomputed): no memory is added.
 //!
-//! Scale: with `X + R` outside `[1e-30, 1e30]` the `f32` bounds would
-//! under- or overflow and underflow in the kernel would no longer be
-//! negligible, so such data run the plain step.
+//! Scale: with `X + R` outside `[1e-30, 1e30]` `f32` gaps would under- or
+//! overflow and underflow in the kernel would no longer be negligible, so
+//! such data run the plain step.
 
 use rayon::prelude::*;
 
-use super::chunks::{Nearest2, accumulate, chunk_inertia, nearest2_rows};
-use super::{CHUNK_ROWS, Element, Workspace, sq_dist};
+use super::chunks::{Exact, Found, accumulate, chunk_inertia, exact_rows};
+use super::{CHUNK_ROWS, Element, Workspace};
 use crate::pipeline::simd::avx2_dispatch;
 
 const EPS: f64 = f64::EPSILON;
@@ -59,24 +59,22 @@ const EPS: f64 = f64::EPSILON;
 /// plain step (see the module documentation).
 const SCALE: std::ops::RangeInclusive<f64> = 1e-30..=1e30;
 
-/// What the bounds need to know about the centres, per Lloyd iteration.
+/// What the gaps need to know about the centres, per Lloyd iteration.
 pub(super) struct Geometry {
     d: usize,
-    /// Whether every row's bounds hold for the current centres.
+    /// Whether every row's gap holds for the current centres.
     pub valid: bool,
     /// How far each centre moved in the last update, as computed.
     pub drift: Vec<f64>,
-    /// `drift` rounded up, and the largest of the other centres' moves.
-    drift_up: Vec<f64>,
-    other_up: Vec<f64>,
-    /// Lower bound of each centre's distance to the nearest other centre.
-    sep: Vec<f64>,
+    /// Per centre, how much the gap of its rows shrinks after the last
+    /// update (rounded up; 0 when no centre moved).
+    shrink: Vec<f32>,
     /// Upper bounds of the largest row norm and of the largest centre norm.
     x_norm: f64,
     c_norm: f64,
     /// `8 (d + 2) ε`: four times the kernel's relative error.
     kappa: f64,
-    /// Rows the bounds settled, over all passes (for the tests).
+    /// Rows the gaps settled, over all passes (for the tests).
     #[cfg(test)]
     pub settled: std::sync::atomic::AtomicUsize,
 }
@@ -87,9 +85,7 @@ impl Geometry {
             d,
             valid: false,
             drift: vec![0.0; k],
-            drift_up: vec![0.0; k],
-            other_up: vec![0.0; k],
-            sep: vec![0.0; k],
+            shrink: vec![0.0; k],
             x_norm: 0.0,
             c_norm: 0.0,
             kappa: 8.0 * (d as f64 + 2.0) * EPS,
@@ -109,33 +105,24 @@ impl Geometry {
         SCALE.contains(&(x_norm + self.c_norm))
     }
 
-    /// After an update of the centres (with `drift` filled): the rounded-up
-    /// moves and the separations of the new centres.
+    /// After an update of the centres (with `drift` filled): how much each
+    /// centre's rows lose of their gap.
     pub fn moved(&mut self, centres: &[f64]) {
-        let d = self.d;
-        let up = 1.0 + (d as f64 + 4.0) * EPS;
+        let up = 1.0 + (self.d as f64 + 4.0) * EPS;
         let mut top = [(0.0f64, usize::MAX); 2];
-        for (c, (u, &s)) in self.drift_up.iter_mut().zip(&self.drift).enumerate() {
-            *u = s * up;
-            if *u > top[0].0 {
-                top = [(*u, c), top[0]];
-            } else if *u > top[1].0 {
-                top[1] = (*u, c);
+        for (c, &s) in self.drift.iter().enumerate() {
+            if s > top[0].0 {
+                top = [(s, c), top[0]];
+            } else if s > top[1].0 {
+                top[1] = (s, c);
             }
         }
-        for (c, o) in self.other_up.iter_mut().enumerate() {
-            *o = if c == top[0].1 { top[1].0 } else { top[0].0 };
+        for (c, (t, &s)) in self.shrink.iter_mut().zip(&self.drift).enumerate() {
+            let other = if c == top[0].1 { top[1].0 } else { top[0].0 };
+            let total = (s + other) * up;
+            *t = if total == 0.0 { 0.0 } else { up32(total) };
         }
-        self.sep.fill(f64::INFINITY);
-        let down = 1.0 - (d as f64 + 4.0) * EPS;
-        for (a, ca) in centres.chunks_exact(d).enumerate() {
-            for (b, cb) in centres.chunks_exact(d).enumerate().skip(a + 1) {
-                let s = sq_dist(ca, cb).sqrt() * down;
-                self.sep[a] = self.sep[a].min(s);
-                self.sep[b] = self.sep[b].min(s);
-            }
-        }
-        self.c_norm = max_norm(centres, d);
+        self.c_norm = max_norm(centres, self.d);
     }
 
     /// Margin of the skip test in squared distance (see the module docs).
@@ -144,16 +131,9 @@ impl Geometry {
         self.kappa * s * s
     }
 
-    /// Fresh bounds of a row from the kernel's two smallest values.
-    #[inline(always)]
-    fn fresh<T: Element>(&self, row: &[T], near: &Nearest2) -> [f32; 2] {
-        let nx = row.iter().fold(0.0, |s, &v| s + v.wide() * v.wide());
-        let s = nx.sqrt() + self.c_norm;
-        let err = self.kappa * s * s;
-        [
-            up32((nx + near.first + err).max(0.0).sqrt()),
-            down32((nx + near.second - err).max(0.0).sqrt()),
-        ]
+    /// The smallest gap that settles a row: `√slack`, rounded up.
+    pub(super) fn min_gap(&self) -> f32 {
+        up32(self.slack().sqrt())
     }
 }
 
@@ -172,112 +152,135 @@ pub(super) fn max_norm<T: Element>(x: &[T], d: usize) -> f64 {
     sq.sqrt() * up
 }
 
-/// `v` rounded up to an `f32` after a relative margin that covers one
-/// rounding of `v` in `f64`; NaN becomes infinity.
+// Directed rounding to `f32`, without branches (their outcome would be a
+// coin toss per row): the nearest `f32`, then one step outwards. A step is
+// at least 2^-24 of the value, so this also covers one rounding of `v` in
+// `f64` (2^-53) before it.
+
+/// An `f32` at or above `v` (`|v|` for a negative `v`); infinity for NaN,
+/// infinite or too large values.
 #[inline(always)]
 pub(super) fn up32(v: f64) -> f32 {
-    let v = v * (1.0 + 4.0 * EPS);
-    let f = v as f32;
-    if f as f64 >= v {
-        f
-    } else if v.is_nan() {
-        f32::INFINITY
-    } else {
-        f.next_up()
-    }
+    let bits = (v as f32).to_bits() & 0x7FFF_FFFF;
+    f32::from_bits(bits.saturating_add(1).min(f32::INFINITY.to_bits()))
 }
 
-/// `v` rounded down to an `f32` (as [`up32`]); negative and NaN become 0.
+/// An `f32` at or below `v`, and at least 0 (0 for NaN).
 #[inline(always)]
 pub(super) fn down32(v: f64) -> f32 {
-    let v = v * (1.0 - 4.0 * EPS);
-    let f = v as f32;
-    let f = if f as f64 <= v { f } else { f.next_down() };
-    if f > 0.0 { f } else { 0.0 }
+    f32::from_bits((v as f32).to_bits().wrapping_sub(1)).max(0.0)
 }
 
-/// Whether the bounds prove that the row's centre is the kernel's choice.
+/// `gap − shrink`, rounded down, at least 0; `gap` itself when the shrink
+/// is 0.
 #[inline(always)]
-pub(super) fn settles(upper: f32, lower: f32, sep: f64, slack: f64) -> bool {
-    let (u, l) = (upper as f64, lower as f64);
-    let lo = l.max((sep - u) * (1.0 - 4.0 * EPS));
-    (lo - u) * (lo + u) > slack
+fn shrunk(gap: f32, shrink: f32) -> f32 {
+    let step = (shrink != 0.0) as u32;
+    f32::from_bits((gap - shrink).to_bits().wrapping_sub(step)).max(0.0)
 }
 
-/// The per-row bounds, two `f32` in each 8-byte slot of the workspace's
-/// distance buffer.
-fn as_bounds(buf: &mut [f64]) -> &mut [[f32; 2]] {
-    // SAFETY: `[f32; 2]` has the size of `f64` and a weaker alignment, and
-    // every bit pattern is a valid value of both types.
-    unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<[f32; 2]>(), buf.len()) }
+/// The per-row gaps, in the first half of the workspace's distance buffer.
+fn as_gaps(buf: &mut [f64]) -> &mut [f32] {
+    let n = buf.len();
+    // SAFETY: two `f32` fit in the bytes of each `f64`, `f32`'s alignment
+    // is weaker, and every bit pattern is a valid value of both types.
+    unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<f32>(), n) }
 }
 
 /// What every chunk of one step reads.
 pub(super) struct Step<'a> {
-    w: usize,
-    k: usize,
     d: usize,
-    mt: &'a [f64],
-    cn: &'a [f64],
+    pub(super) exact: Exact<'a>,
     centres: &'a [f64],
     geo: &'a Geometry,
 }
 
-/// The rows of a chunk the bounds do not settle (indices into `todo`, how
-/// many returned); updates the bounds of the others.
+impl Workspace {
+    /// What every chunk of a step reads (centres loaded).
+    pub(super) fn step(&self) -> Step<'_> {
+        Step {
+            d: self.d,
+            exact: Exact {
+                w: self.w,
+                k: self.k,
+                mt: &self.mt,
+                cn: &self.cn,
+            },
+            centres: &self.centres,
+            geo: &self.geo,
+        }
+    }
+}
+
+/// Per-task buffers of a step.
+pub(super) struct Scratch {
+    todo: [u16; CHUNK_ROWS],
+    found: Box<Found>,
+    gaps: [f32; CHUNK_ROWS],
+}
+
+impl Scratch {
+    fn new() -> Box<Scratch> {
+        Box::new(Scratch {
+            todo: [0; CHUNK_ROWS],
+            found: Found::new(),
+            gaps: [0.0; CHUNK_ROWS],
+        })
+    }
+}
+
+/// The rows of a chunk the gaps do not settle (indices into `todo`, how
+/// many returned); shrinks the gaps of all.
 #[inline(always)]
-fn unsettled<T: Element>(
-    x: &[T],
-    step: &Step,
+fn unsettled(
+    geo: &Geometry,
     labels: &[u32],
-    bounds: &mut [[f32; 2]],
+    gaps: &mut [f32],
     todo: &mut [u16; CHUNK_ROWS],
 ) -> usize {
-    let (d, geo) = (step.d, step.geo);
-    let slack = geo.slack();
-    let up = 1.0 + (d as f64 + 4.0) * EPS;
+    let min_gap = geo.min_gap();
     let mut m = 0;
-    let rows = x.chunks_exact(d).zip(labels).zip(bounds.iter_mut());
-    for (i, ((row, &a), b)) in rows.enumerate() {
-        let a = a as usize;
-        let (du, dl) = (geo.drift_up[a], geo.other_up[a]);
-        let u = if du == 0.0 {
-            b[0]
-        } else {
-            up32(b[0] as f64 + du)
-        };
-        let l = if dl == 0.0 {
-            b[1]
-        } else {
-            down32(b[1] as f64 - dl)
-        };
-        let sep = geo.sep[a];
-        if settles(u, l, sep, slack) {
-            *b = [u, l];
-            continue;
-        }
-        let u = up32(sq_dist(row, &step.centres[a * d..][..d]).sqrt() * up);
-        *b = [u, l];
-        if !settles(u, l, sep, slack) {
-            todo[m] = i as u16;
-            m += 1;
-        }
+    for (i, (&a, g)) in labels.iter().zip(gaps.iter_mut()).enumerate() {
+        *g = shrunk(*g, geo.shrink[a as usize]);
+        todo[m] = i as u16;
+        m += (*g <= min_gap) as usize;
     }
     m
 }
 
-/// Labels of one chunk: the bounds settle what they can, the exact kernel
+/// Fresh gaps of the rows the exact kernel ran on, from what it found:
+/// each squared distance `nx + value` widened by the kernel's error bound
+/// `κ (‖x‖ + R)² ≤ 2 κ (nx + R²)`, each square root by two rounding steps,
+/// the difference rounded down.
+#[inline(always)]
+fn fresh_gaps(geo: &Geometry, m: usize, found: &Found, out: &mut [f32; CHUNK_ROWS]) {
+    let (e1, e0) = (2.0 * geo.kappa, 2.0 * geo.kappa * geo.c_norm * geo.c_norm);
+    let (lo, hi) = (1.0 - 2.0 * EPS, 1.0 + 2.0 * EPS);
+    let rows = found.nx[..m]
+        .iter()
+        .zip(&found.first[..m])
+        .zip(&found.second[..m]);
+    for (((&nx, &first), &second), o) in rows.zip(out.iter_mut()) {
+        let err = e1 * nx + e0;
+        let upper = (nx + first + err).max(0.0).sqrt();
+        let lower = (nx + second - err).max(0.0).sqrt();
+        *o = down32(lower * lo - upper * hi);
+    }
+}
+
+/// Labels of one chunk: the gaps settle what they can, the exact kernel
 /// the rest. Returns how many labels changed.
 #[inline(always)]
 fn assign_rows<T: Element>(
     x: &[T],
     step: &Step,
     labels: &mut [u32],
-    bounds: &mut [[f32; 2]],
+    gaps: &mut [f32],
+    scratch: &mut Scratch,
 ) -> u32 {
-    let mut todo = [0u16; CHUNK_ROWS];
+    let todo = &mut scratch.todo;
     let m = if step.geo.valid {
-        unsettled(x, step, labels, bounds, &mut todo)
+        unsettled(step.geo, labels, gaps, todo)
     } else {
         for (i, t) in todo.iter_mut().enumerate().take(labels.len()) {
             *t = i as u16;
@@ -288,17 +291,11 @@ fn assign_rows<T: Element>(
     step.geo
         .settled
         .fetch_add(labels.len() - m, std::sync::atomic::Ordering::Relaxed);
-    let mut near = [Nearest2::default(); CHUNK_ROWS];
-    let (todo, near) = (&todo[..m], &mut near[..m]);
-    nearest2_rows(step.w, x, step.d, step.mt, step.cn, todo, near);
-    let mut changed = 0;
-    let last = step.k as u32 - 1;
-    for (&i, nr) in todo.iter().zip(near.iter()) {
-        let i = i as usize;
-        let label = nr.label.min(last);
-        changed += (labels[i] != label) as u32;
-        labels[i] = label;
-        bounds[i] = step.geo.fresh(&x[i * step.d..][..step.d], nr);
+    let (todo, found) = (&todo[..m], &mut scratch.found);
+    let changed = exact_rows(x, step.d, &step.exact, todo, labels, found);
+    fresh_gaps(step.geo, m, found, &mut scratch.gaps);
+    for (&i, &g) in todo.iter().zip(&scratch.gaps) {
+        gaps[i as usize] = g;
     }
     changed
 }
@@ -308,14 +305,19 @@ fn lloyd_chunk_impl<T: Element>(
     x: &[T],
     step: &Step,
     labels: &mut [u32],
-    bounds: &mut [[f32; 2]],
+    gaps: &mut [f32],
     sums: &mut [f64],
     counts: &mut [u32],
+    scratch: &mut Scratch,
 ) -> u32 {
-    let changed = assign_rows(x, step, labels, bounds);
-    sums.fill(0.0);
-    counts.fill(0);
-    accumulate(x, step.d, labels, sums, counts);
+    let changed = assign_rows(x, step, labels, gaps, scratch);
+    // The chunk's sums depend only on its rows and their labels: when no
+    // label changed they are still the ones of the previous iteration.
+    if changed > 0 || !step.geo.valid {
+        sums.fill(0.0);
+        counts.fill(0);
+        accumulate(x, step.d, labels, sums, counts);
+    }
     changed
 }
 
@@ -324,79 +326,80 @@ fn assign_chunk_impl<T: Element>(
     x: &[T],
     step: &Step,
     labels: &mut [u32],
-    bounds: &mut [[f32; 2]],
+    gaps: &mut [f32],
+    scratch: &mut Scratch,
 ) -> f64 {
-    assign_rows(x, step, labels, bounds);
+    assign_rows(x, step, labels, gaps, scratch);
     chunk_inertia(x, step.d, step.centres, labels)
 }
 
 avx2_dispatch! {
-    /// One chunk of a Lloyd iteration with bounds: labels, per-cluster sums
+    /// One chunk of a Lloyd iteration with gaps: labels, per-cluster sums
     /// and counts as the plain step's; returns how many labels changed.
     fn lloyd_chunk<T: Element>(
         x: &[T],
         step: &Step,
         labels: &mut [u32],
-        bounds: &mut [[f32; 2]],
+        gaps: &mut [f32],
         sums: &mut [f64],
         counts: &mut [u32],
+        scratch: &mut Scratch,
     ) -> u32 = lloyd_chunk_impl;
 }
 
 avx2_dispatch! {
-    /// One chunk of the final assignment with bounds: labels and inertia.
+    /// One chunk of the final assignment with gaps: labels and inertia.
     fn assign_chunk<T: Element>(
         x: &[T],
         step: &Step,
         labels: &mut [u32],
-        bounds: &mut [[f32; 2]],
+        gaps: &mut [f32],
+        scratch: &mut Scratch,
     ) -> f64 = assign_chunk_impl;
 }
 
-/// The assignment step of a Lloyd iteration with bounds (centres loaded):
+/// The assignment step of a Lloyd iteration with gaps (centres loaded):
 /// labels, and per chunk the sums, counts and number of changed labels.
 pub(super) fn lloyd_pass<T: Element>(x: &[T], ws: &mut Workspace) {
     let (k, d) = (ws.k, ws.d);
-    let step = Step {
-        w: ws.w,
-        k,
-        d,
-        mt: &ws.mt,
-        cn: &ws.cn,
-        centres: &ws.centres,
-        geo: &ws.geo,
-    };
+    let mut gaps = std::mem::take(&mut ws.dist);
+    let mut labels = std::mem::take(&mut ws.labels);
+    let mut psums = std::mem::take(&mut ws.psums);
+    let mut pcounts = std::mem::take(&mut ws.pcounts);
+    let mut pchanged = std::mem::take(&mut ws.pchanged);
+    let step = ws.step();
     x.par_chunks(CHUNK_ROWS * d)
-        .zip(ws.labels.par_chunks_mut(CHUNK_ROWS))
-        .zip(as_bounds(&mut ws.dist).par_chunks_mut(CHUNK_ROWS))
-        .zip(ws.psums.par_chunks_mut(k * d))
-        .zip(ws.pcounts.par_chunks_mut(k))
-        .zip(ws.pchanged.par_iter_mut())
-        .for_each(|(((((x, lab), bnd), sums), counts), changed)| {
-            *changed = lloyd_chunk(x, &step, lab, bnd, sums, counts);
-        });
+        .zip(labels.par_chunks_mut(CHUNK_ROWS))
+        .zip(as_gaps(&mut gaps).par_chunks_mut(CHUNK_ROWS))
+        .zip(psums.par_chunks_mut(k * d))
+        .zip(pcounts.par_chunks_mut(k))
+        .zip(pchanged.par_iter_mut())
+        .for_each_init(
+            Scratch::new,
+            |scratch, (((((x, lab), gap), sums), counts), ch)| {
+                *ch = lloyd_chunk(x, &step, lab, gap, sums, counts, scratch);
+            },
+        );
+    (ws.dist, ws.labels, ws.psums, ws.pcounts) = (gaps, labels, psums, pcounts);
+    ws.pchanged = pchanged;
     ws.geo.valid = true;
 }
 
-/// The final assignment with bounds (centres loaded): labels, and the
-/// inertia of each chunk.
+/// The final assignment with gaps (centres loaded): labels, and the inertia
+/// of each chunk.
 pub(super) fn assign_pass<T: Element>(x: &[T], ws: &mut Workspace) {
     let d = ws.d;
-    let step = Step {
-        w: ws.w,
-        k: ws.k,
-        d,
-        mt: &ws.mt,
-        cn: &ws.cn,
-        centres: &ws.centres,
-        geo: &ws.geo,
-    };
+    let mut gaps = std::mem::take(&mut ws.dist);
+    let mut labels = std::mem::take(&mut ws.labels);
+    let mut pinertia = std::mem::take(&mut ws.pinertia);
+    let step = ws.step();
     x.par_chunks(CHUNK_ROWS * d)
-        .zip(ws.labels.par_chunks_mut(CHUNK_ROWS))
-        .zip(as_bounds(&mut ws.dist).par_chunks_mut(CHUNK_ROWS))
-        .zip(ws.pinertia.par_iter_mut())
-        .for_each(|(((x, lab), bnd), inertia)| {
-            *inertia = assign_chunk(x, &step, lab, bnd);
+        .zip(labels.par_chunks_mut(CHUNK_ROWS))
+        .zip(as_gaps(&mut gaps).par_chunks_mut(CHUNK_ROWS))
+        .zip(pinertia.par_iter_mut())
+        .for_each_init(Scratch::new, |scratch, (((x, lab), gap), inertia)| {
+            *inertia = assign_chunk(x, &step, lab, gap, scratch);
         });
+    (ws.dist, ws.labels, ws.pinertia) = (gaps, labels, pinertia);
     ws.geo.valid = true;
 }

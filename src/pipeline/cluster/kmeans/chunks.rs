@@ -3,7 +3,7 @@
 //! of 4. The portable build is below; [`super::avx2`] is the explicit AVX
 //! build, chosen at run time.
 
-use super::{Element, sq_dist};
+use super::{CHUNK_ROWS, Element, sq_dist};
 use crate::pipeline::simd::avx2_dispatch;
 
 /// Nearest centre of `row` by `‖c‖² − 2 x·c`; first minimum wins.
@@ -178,57 +178,102 @@ fn nearest2<const W: usize, T: Element>(
     }
 }
 
-/// What the exact kernel finds for a row whose bounds did not settle it.
-#[derive(Clone, Copy, Debug, Default)]
+/// The two smallest values of `‖c‖² − 2 x·c` for one row.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Nearest2 {
     /// Nearest centre (lowest index on ties), before clamping to `k - 1`.
     pub label: u32,
-    /// `‖c‖² − 2 x·c` at the nearest centre and at the second nearest.
+    /// The value at the nearest centre and at the second nearest.
     pub first: f64,
     pub second: f64,
 }
 
-#[inline(always)]
-fn nearest2_rows_impl<const W: usize, T: Element>(
-    x: &[T],
-    d: usize,
-    mt: &[f64],
-    cn: &[f64],
-    rows: &[u16],
-    out: &mut [Nearest2],
-) {
-    let (mt, _) = mt.as_chunks::<W>();
-    let (cn, _) = cn.as_chunks::<W>();
-    for (&i, o) in rows.iter().zip(out.iter_mut()) {
-        let row = &x[i as usize * d..][..d];
-        *o = nearest2::<W, T>(row, mt, cn, d);
+/// The centres as the exact kernel reads them (see [`super::Workspace`]).
+pub(super) struct Exact<'a> {
+    pub w: usize,
+    pub k: usize,
+    pub mt: &'a [f64],
+    pub cn: &'a [f64],
+}
+
+/// What the exact kernel found for the rows a chunk's gaps did not settle,
+/// by position in the list of those rows: squared norm and the two
+/// smallest values of `‖c‖² − 2 x·c`.
+pub(super) struct Found {
+    pub nx: [f64; CHUNK_ROWS],
+    pub first: [f64; CHUNK_ROWS],
+    pub second: [f64; CHUNK_ROWS],
+}
+
+impl Found {
+    pub fn new() -> Box<Found> {
+        Box::new(Found {
+            nx: [0.0; CHUNK_ROWS],
+            first: [0.0; CHUNK_ROWS],
+            second: [0.0; CHUNK_ROWS],
+        })
+    }
+
+    #[inline(always)]
+    pub fn set(&mut self, t: usize, nx: f64, near: &Nearest2) {
+        (self.nx[t], self.first[t], self.second[t]) = (nx, near.first, near.second);
     }
 }
 
+/// Squared norm of a row, features in order.
 #[inline(always)]
-fn nearest2_rows_any<T: Element>(
-    w: usize,
+pub(super) fn sq_norm<T: Element>(row: &[T]) -> f64 {
+    row.iter().fold(0.0, |s, &v| s + v.wide() * v.wide())
+}
+
+#[inline(always)]
+fn exact_rows_impl<const W: usize, T: Element>(
     x: &[T],
     d: usize,
-    mt: &[f64],
-    cn: &[f64],
+    e: &Exact,
     rows: &[u16],
-    out: &mut [Nearest2],
-) {
-    dispatch_w!(w, nearest2_rows_impl, x, d, mt, cn, rows, out)
+    labels: &mut [u32],
+    found: &mut Found,
+) -> u32 {
+    let (mt, _) = e.mt.as_chunks::<W>();
+    let (cn, _) = e.cn.as_chunks::<W>();
+    let mut changed = 0;
+    for (t, &i) in rows.iter().enumerate() {
+        let i = i as usize;
+        let row = &x[i * d..][..d];
+        let near = nearest2::<W, T>(row, mt, cn, d);
+        let label = near.label.min(e.k as u32 - 1);
+        changed += (labels[i] != label) as u32;
+        labels[i] = label;
+        found.set(t, sq_norm(row), &near);
+    }
+    changed
+}
+
+#[inline(always)]
+fn exact_rows_any<T: Element>(
+    x: &[T],
+    d: usize,
+    e: &Exact,
+    rows: &[u16],
+    labels: &mut [u32],
+    found: &mut Found,
+) -> u32 {
+    dispatch_w!(e.w, exact_rows_impl, x, d, e, rows, labels, found)
 }
 
 avx2_dispatch! {
-    /// [`Nearest2`] of the rows `rows` of a chunk (`out[i]` for `rows[i]`).
-    pub(super) fn nearest2_rows<T: Element>(
-        w: usize,
+    /// The exact kernel on the rows `rows` of a chunk: their labels (as the
+    /// plain step's) and what their gaps are made from; returns how many
+    /// labels changed.
+    pub(super) fn exact_rows<T: Element>(
         x: &[T],
         d: usize,
-        mt: &[f64],
-        cn: &[f64],
+        e: &Exact,
         rows: &[u16],
-        out: &mut [Nearest2],
-    ) => avx2: super::avx2::nearest2_rows, portable: nearest2_rows_any;
+        labels: &mut [u32],
+        found: &mut Found,
+    ) -> u32 => avx2: super::avx2::exact_rows, portable: exact_rows_any;
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -354,6 +399,42 @@ mod tests {
         let i2 = unsafe { avx2::assign_chunk(ws.w, x, d, k, &ws.mt, &ws.cn, &ws.centres, &mut l2) };
         assert_eq!(i1.to_bits(), i2.to_bits());
         assert_eq!(l1, l2);
+        // The exact kernel of the bounded step, on every other row: the same
+        // labels as the plain kernel, and the same values from both builds.
+        let e = Exact {
+            w: ws.w,
+            k,
+            mt: &ws.mt,
+            cn: &ws.cn,
+        };
+        let rows: Vec<u16> = (0..rows as u16).step_by(2).collect();
+        let (mut e1, mut e2) = (vec![7u32; l1.len()], vec![7u32; l1.len()]);
+        let (mut f1, mut f2) = (Found::new(), Found::new());
+        let ch1 = exact_rows_any(x, d, &e, &rows, &mut e1, &mut f1);
+        // SAFETY: the caller checked AVX2.
+        let ch2 = unsafe { avx2::exact_rows(x, d, &e, &rows, &mut e2, &mut f2) };
+        assert_eq!((ch1, &e1), (ch2, &e2), "k={k} d={d}");
+        for f in [|f: &Found| f.nx, |f: &Found| f.first, |f: &Found| f.second] {
+            assert_eq!(bits(&f(&f1)[..rows.len()]), bits(&f(&f2)[..rows.len()]));
+        }
+        for (t, &i) in rows.iter().enumerate() {
+            assert_eq!(e1[i as usize], l1[i as usize], "k={k} d={d}");
+            // The two smallest values, the first at the label's centre.
+            let row = &x[i as usize * d..][..d];
+            let mut v: Vec<f64> = (0..k).map(|c| ws.cn[c / ws.w * ws.w + c % ws.w]).collect();
+            for (c, vc) in v.iter_mut().enumerate() {
+                let (b, l) = (c / ws.w, c % ws.w);
+                for (j, &xj) in row.iter().enumerate() {
+                    *vc += xj.wide() * ws.mt[(b * d + j) * ws.w + l];
+                }
+            }
+            assert_eq!(f1.first[t], v[e1[i as usize] as usize], "k={k} d={d}");
+            v.sort_by(f64::total_cmp);
+            assert_eq!(
+                (f1.first[t], f1.second[t]),
+                (v[0], *v.get(1).unwrap_or(&f64::INFINITY))
+            );
+        }
         // And the labels are the nearest centres (first one on ties).
         for (row, &l) in x.chunks_exact(d).zip(&l1) {
             let dists: Vec<f64> = ws
