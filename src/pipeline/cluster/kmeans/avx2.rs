@@ -5,8 +5,8 @@
 
 use std::arch::x86_64::*;
 
-use super::Element;
 use super::chunks::{Exact, Found, Nearest2, accumulate, chunk_inertia, sq_norm};
+use super::{CHUNK_ROWS, Element};
 
 /// Nearest centre of each of the `R` rows starting at `x` (row-major, `d`
 /// columns); `mt`/`cn` in blocks of `4 * NV` lanes. The rows are
@@ -390,4 +390,90 @@ pub(super) fn exact_rows<T: Element>(
             _ => exact_rows_nv::<4, T>(x, d, e, rows, labels, found),
         }
     }
+}
+
+/// For each 8-bit mask, the positions of its set bits, in order.
+const COMPRESS: [[u8; 8]; 256] = {
+    let mut table = [[0u8; 8]; 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let (mut bit, mut n) = (0, 0);
+        while bit < 8 {
+            if mask & (1 << bit) != 0 {
+                table[mask][n] = bit as u8;
+                n += 1;
+            }
+            bit += 1;
+        }
+        mask += 1;
+    }
+    table
+};
+
+/// The rows of a chunk the gaps do not settle, as
+/// [`super::bounds::unsettled_any`] (the same operations, eight rows per
+/// vector): each gap shrinks by its centre's entry of `shrink`, rounded
+/// down, and is compared with `min_gap`. The entries are looked up in two
+/// registers, so up to 16 centres (`shrink` is 16 long then); more take
+/// the portable loop.
+#[target_feature(enable = "avx2")]
+pub(super) fn unsettled(
+    labels: &[u32],
+    gaps: &mut [f32],
+    shrink: &[f32],
+    min_gap: f32,
+    todo: &mut [u16; CHUNK_ROWS],
+) -> usize {
+    let n = labels.len().min(gaps.len());
+    // The stores of eight indices at `m <= i` stay inside `todo`.
+    assert!(n <= CHUNK_ROWS);
+    if shrink.len() != 16 {
+        return super::bounds::unsettled_any(labels, gaps, shrink, min_gap, todo);
+    }
+    let mut m = 0;
+    let mut i = 0;
+    // SAFETY: AVX2 is enabled on this function; loads and stores of 8 lanes
+    // at i..i + 8 <= n of `labels` and `gaps`, of 16 values of `shrink`, and
+    // of 8 indices at m..m + 8 <= i + 8 <= CHUNK_ROWS of `todo`. The lookups
+    // use the low 4 bits of each label only.
+    unsafe {
+        let (lo, hi) = (
+            _mm256_loadu_ps(shrink.as_ptr()),
+            _mm256_loadu_ps(shrink.as_ptr().add(8)),
+        );
+        let (zero, one) = (_mm256_setzero_ps(), _mm256_set1_epi32(1));
+        let (seven, limit) = (_mm256_set1_epi32(7), _mm256_set1_ps(min_gap));
+        while i + 8 <= n {
+            let lab = _mm256_loadu_si256(labels.as_ptr().add(i).cast());
+            let s = _mm256_blendv_ps(
+                _mm256_permutevar8x32_ps(lo, lab),
+                _mm256_permutevar8x32_ps(hi, lab),
+                _mm256_castsi256_ps(_mm256_cmpgt_epi32(lab, seven)),
+            );
+            let g = _mm256_sub_ps(_mm256_loadu_ps(gaps.as_ptr().add(i)), s);
+            let moved = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_NEQ_UQ>(s, zero));
+            let step = _mm256_and_si256(moved, one);
+            let g = _mm256_castsi256_ps(_mm256_sub_epi32(_mm256_castps_si256(g), step));
+            let g = _mm256_max_ps(g, zero);
+            _mm256_storeu_ps(gaps.as_mut_ptr().add(i), g);
+            // Append the unsettled rows' indices without a branch: eight
+            // positions from the table, of which the first `count` count.
+            let low = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(g, limit)) as usize;
+            let pos = _mm_loadl_epi64(COMPRESS[low].as_ptr().cast());
+            let pos = _mm_add_epi16(_mm_cvtepu8_epi16(pos), _mm_set1_epi16(i as i16));
+            _mm_storeu_si128(todo.as_mut_ptr().add(m).cast(), pos);
+            m += low.count_ones() as usize;
+            i += 8;
+        }
+    }
+    if i < n {
+        let (labels, gaps) = (&labels[i..n], &mut gaps[i..n]);
+        let mut rest = [0u16; CHUNK_ROWS];
+        let r = super::bounds::unsettled_any(labels, gaps, shrink, min_gap, &mut rest);
+        for &t in &rest[..r] {
+            todo[m] = i as u16 + t;
+            m += 1;
+        }
+    }
+    m
 }

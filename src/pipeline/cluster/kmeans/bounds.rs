@@ -67,7 +67,8 @@ pub(super) struct Geometry {
     /// How far each centre moved in the last update, as computed.
     pub drift: Vec<f64>,
     /// Per centre, how much the gap of its rows shrinks after the last
-    /// update (rounded up; 0 when no centre moved).
+    /// update (rounded up; 0 when no centre moved). At least 16 long (zeros
+    /// past `k`), for the vector lookup.
     shrink: Vec<f32>,
     /// Upper bounds of the largest row norm and of the largest centre norm.
     x_norm: f64,
@@ -85,7 +86,7 @@ impl Geometry {
             d,
             valid: false,
             drift: vec![0.0; k],
-            shrink: vec![0.0; k],
+            shrink: vec![0.0; k.max(16)],
             x_norm: 0.0,
             c_norm: 0.0,
             kappa: 8.0 * (d as f64 + 2.0) * EPS,
@@ -174,7 +175,7 @@ pub(super) fn down32(v: f64) -> f32 {
 /// `gap − shrink`, rounded down, at least 0; `gap` itself when the shrink
 /// is 0.
 #[inline(always)]
-fn shrunk(gap: f32, shrink: f32) -> f32 {
+pub(super) fn shrunk(gap: f32, shrink: f32) -> f32 {
     let step = (shrink != 0.0) as u32;
     f32::from_bits((gap - shrink).to_bits().wrapping_sub(step)).max(0.0)
 }
@@ -230,22 +231,34 @@ impl Scratch {
 }
 
 /// The rows of a chunk the gaps do not settle (indices into `todo`, how
-/// many returned); shrinks the gaps of all.
+/// many returned): each row's gap shrinks by `shrink[label]`, and is
+/// compared with `min_gap`.
 #[inline(always)]
-fn unsettled(
-    geo: &Geometry,
+pub(super) fn unsettled_any(
     labels: &[u32],
     gaps: &mut [f32],
+    shrink: &[f32],
+    min_gap: f32,
     todo: &mut [u16; CHUNK_ROWS],
 ) -> usize {
-    let min_gap = geo.min_gap();
     let mut m = 0;
     for (i, (&a, g)) in labels.iter().zip(gaps.iter_mut()).enumerate() {
-        *g = shrunk(*g, geo.shrink[a as usize]);
+        *g = shrunk(*g, shrink[a as usize]);
         todo[m] = i as u16;
         m += (*g <= min_gap) as usize;
     }
     m
+}
+
+avx2_dispatch! {
+    /// [`unsettled_any`], eight rows at a time where the CPU has AVX2.
+    fn unsettled(
+        labels: &[u32],
+        gaps: &mut [f32],
+        shrink: &[f32],
+        min_gap: f32,
+        todo: &mut [u16; CHUNK_ROWS],
+    ) -> usize => avx2: super::avx2::unsettled, portable: unsettled_any;
 }
 
 /// Fresh gaps of the rows the exact kernel ran on, from what it found:
@@ -280,7 +293,8 @@ fn assign_rows<T: Element>(
 ) -> u32 {
     let todo = &mut scratch.todo;
     let m = if step.geo.valid {
-        unsettled(step.geo, labels, gaps, todo)
+        let geo = step.geo;
+        unsettled(labels, gaps, &geo.shrink, geo.min_gap(), todo)
     } else {
         for (i, t) in todo.iter_mut().enumerate().take(labels.len()) {
             *t = i as u16;

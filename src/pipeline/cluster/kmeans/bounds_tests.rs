@@ -356,3 +356,40 @@ fn the_skip_margin_covers_the_kernel_rounding() {
         );
     }
 }
+
+/// The AVX2 build of the gap test gives the same gaps and the same rows as
+/// the portable one (ties with the limit, zero shrinks, a partial chunk).
+#[test]
+fn unsettled_rows_agree_between_builds() {
+    if !crate::pipeline::simd::has_avx2() {
+        return;
+    }
+    let mut g = Gen::new(31);
+    for (k, len) in [(2, 256), (7, 256), (16, 251), (9, 5), (40, 256)] {
+        let mut shrink = vec![0.0f32; k.max(16)];
+        for s in shrink.iter_mut().take(k).skip(1) {
+            *s = (g.uniform() * 0.5) as f32;
+        }
+        let labels: Vec<u32> = (0..len).map(|_| g.int(k as u64) as u32).collect();
+        let gaps: Vec<f32> = (0..len)
+            .map(|i| if i % 5 == 0 { 0.25 } else { g.uniform() as f32 })
+            .collect();
+        let (mut g1, mut g2) = (gaps.clone(), gaps);
+        let (mut t1, mut t2) = ([0u16; CHUNK_ROWS], [0u16; CHUNK_ROWS]);
+        let m1 = bounds::unsettled_any(&labels, &mut g1, &shrink, 0.25, &mut t1);
+        // SAFETY: AVX2 was checked above.
+        let m2 = unsafe { super::avx2::unsettled(&labels, &mut g2, &shrink, 0.25, &mut t2) };
+        assert_eq!(&t1[..m1], &t2[..m2], "k={k}");
+        assert_eq!(bits32(&g1), bits32(&g2), "k={k}");
+        // Each row is unsettled exactly when its shrunk gap is at most 0.25.
+        let expect: Vec<u16> = (0..len as u16)
+            .filter(|&i| g1[i as usize] <= 0.25)
+            .collect();
+        assert_eq!(&t1[..m1], &expect[..]);
+        assert!(m1 > 0 && m1 < len, "k={k}: {m1} of {len}");
+    }
+}
+
+fn bits32(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|a| a.to_bits()).collect()
+}
