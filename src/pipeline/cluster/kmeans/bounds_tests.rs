@@ -393,3 +393,45 @@ fn unsettled_rows_agree_between_builds() {
 fn bits32(v: &[f32]) -> Vec<u32> {
     v.iter().map(|a| a.to_bits()).collect()
 }
+
+/// The sums by cluster (rows listed by cluster, summed in registers) have
+/// the bits of the plain accumulation, for K up to 16 (the ordered path)
+/// and above (the plain one), any width, partial chunks, f64 and f32.
+#[test]
+fn sums_by_cluster_equal_the_plain_accumulation() {
+    let mut g = Gen::new(12);
+    for (k, d, len) in [
+        (1, 1, 256),
+        (2, 7, 256),
+        (5, 3, 100),
+        (16, 30, 256),
+        (9, 12, 77),
+        (20, 7, 256),
+    ] {
+        let x: Vec<f64> = (0..len * d).map(|_| g.normal() * 1e3).collect();
+        // Runs of equal labels, as in real chunks, and every cluster used.
+        let labels: Vec<u32> = (0..len)
+            .map(|i| {
+                if g.uniform() < 0.3 {
+                    (i % k) as u32
+                } else {
+                    g.int(k as u64) as u32
+                }
+            })
+            .collect();
+        check_sums(&x, d, k, &labels);
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        check_sums(&x32, d, k, &labels);
+    }
+}
+
+fn check_sums<T: Element>(x: &[T], d: usize, k: usize, labels: &[u32]) {
+    let (mut s1, mut c1) = (vec![0.0; k * d], vec![0u32; k]);
+    super::chunks::accumulate(x, d, labels, &mut s1, &mut c1);
+    let (mut s2, mut c2) = (vec![f64::NAN; k * d], vec![7u32; k]);
+    let mut order = [0u16; CHUNK_ROWS];
+    bounds::accumulate_by_cluster(x, d, labels, &mut s2, &mut c2, &mut order);
+    assert_eq!(c1, c2, "k={k} d={d}");
+    assert_eq!(bits(&s1), bits(&s2), "k={k} d={d}");
+    assert_eq!(c1.iter().sum::<u32>() as usize, labels.len());
+}
