@@ -24,9 +24,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::kmeans::sq_dist;
+use super::silhouette_tiles::{BLOCK, tile_sums};
 use super::{CHUNK_ROWS, SegmentIndex};
 use crate::pipeline::linalg::row_major;
-use crate::pipeline::simd::avx2_dispatch;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
 
@@ -142,13 +142,10 @@ fn groups<L: SegmentIndex>(labels: &[L], k: usize) -> Vec<Vec<usize>> {
     g
 }
 
-/// Rows per block of the pairwise-distance tiles (a block never spans two
-/// clusters, so each tile adds to one cluster sum per row).
-const SIL_BLOCK: usize = 128;
-/// Distances are summed per tile in `f64`, then added as fixed-point numbers
-/// with this many fraction bits: integer sums do not depend on the order, so
-/// the tiles can be shared out among threads freely and the result is the
-/// same for any thread count (and no less exact than one `f64` sum).
+/// Distances are summed per tile (in [`super::silhouette_tiles`]), then added as
+/// fixed-point numbers with this many fraction bits: integer sums do not
+/// depend on the order, so the tiles can be shared out among threads freely
+/// and the result is the same for any thread count.
 const FIX_BITS: i32 = 64;
 
 fn to_fixed(v: f64) -> i128 {
@@ -156,150 +153,87 @@ fn to_fixed(v: f64) -> i128 {
     (v * 2f64.powi(FIX_BITS)) as i128
 }
 
-/// Exact silhouette of the rows listed in `groups` (one list per cluster).
-///
-/// Each pair of rows is measured once: the rows are blocked by cluster and
-/// only tiles (I, J) with I ≤ J are computed; an off-diagonal tile adds each
-/// distance both to its row's sum for J's cluster and to its column's sum for
-/// I's cluster.
-fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f64> {
-    let groups: Vec<&Vec<usize>> = groups.iter().filter(|g| !g.is_empty()).collect();
-    let m: usize = groups.iter().map(|g| g.len()).sum();
-    let l = groups.len();
-    if l < 2 || l + 1 > m {
-        return None;
-    }
-    // Column-major copy, rows grouped by cluster; blocks of rows within a cluster.
-    let mut cols = vec![0.0; m * d];
-    let mut cluster_of = Vec::with_capacity(m);
-    let mut blocks: Vec<(usize, usize, usize)> = Vec::new(); // start, end, cluster
-    let mut pos = 0;
-    for (c, g) in groups.iter().enumerate() {
-        let start = pos;
-        for &i in g.iter() {
-            for j in 0..d {
-                cols[j * m + pos] = data[i * d + j];
-            }
-            cluster_of.push(c);
-            pos += 1;
-        }
-        let mut b = start;
-        while b < pos {
-            let e = (b + SIL_BLOCK).min(pos);
-            blocks.push((b, e, c));
-            b = e;
-        }
-    }
-    let nb = blocks.len();
-    let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    let needs = candidate_clusters(&cols, m, d, &cluster_of, &sizes);
-    // Whether any row of a block needs its sum for a cluster.
-    let mut block_needs = vec![false; nb * l];
-    for (b, &(b0, b1, _)) in blocks.iter().enumerate() {
-        for p in b0..b1 {
-            for (o, &need) in block_needs[b * l..(b + 1) * l]
-                .iter_mut()
-                .zip(&needs[p * l..(p + 1) * l])
-            {
-                *o |= need;
-            }
-        }
-    }
-    // Tile rows shared out round-robin (the first rows have the most tiles).
-    let lanes = (rayon::current_num_threads() * 4).clamp(1, nb);
-    let sums = (0..lanes)
-        .into_par_iter()
-        .map(|lane| {
-            let mut acc = vec![0i128; m * l];
-            let mut row = vec![0.0; SIL_BLOCK];
-            let mut col = vec![0.0; SIL_BLOCK];
-            for bi in (lane..nb).step_by(lanes) {
-                let (i0, i1, ci) = blocks[bi];
-                for (bj, &(j0, j1, cj)) in blocks.iter().enumerate().skip(bi) {
-                    let row_side = block_needs[bi * l + cj];
-                    let col_side = bj != bi && block_needs[bj * l + ci];
-                    if !row_side && !col_side {
-                        continue;
-                    }
-                    let (row, col) = (&mut row[..i1 - i0], &mut col[..j1 - j0]);
-                    col.fill(0.0);
-                    tile_sums(
-                        &cols,
-                        m,
-                        d,
-                        (i0, i1),
-                        (j0, j1),
-                        row,
-                        col_side.then_some(&mut *col),
-                    );
-                    if row_side {
-                        for (i, &v) in (i0..i1).zip(row.iter()) {
-                            let a = &mut acc[i * l + cj];
-                            *a = a.saturating_add(to_fixed(v));
-                        }
-                    }
-                    if col_side {
-                        for (j, &v) in (j0..j1).zip(col.iter()) {
-                            let a = &mut acc[j * l + ci];
-                            *a = a.saturating_add(to_fixed(v));
-                        }
-                    }
-                }
-            }
-            acc
-        })
-        .reduce_with(|mut a, b| {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x = x.saturating_add(y);
-            }
-            a
-        })
-        .expect("at least one lane");
-    let scale = 2f64.powi(-FIX_BITS);
-    let s: Vec<f64> = (0..m)
-        .into_par_iter()
-        .map(|p| {
-            let own = cluster_of[p];
-            let n_own = sizes[own];
-            if n_own <= 1 {
-                return 0.0;
-            }
-            let row = &sums[p * l..(p + 1) * l];
-            let a = row[own] as f64 * scale / (n_own - 1) as f64;
-            let mut b = f64::INFINITY;
-            let need = &needs[p * l..(p + 1) * l];
-            for (c, (&sum, &size)) in row.iter().zip(&sizes).enumerate() {
-                if c != own && need[c] {
-                    let v = sum as f64 * scale / size as f64;
-                    if v < b {
-                        b = v;
-                    }
-                }
-            }
-            let den = if a > b { a } else { b };
-            if den > 0.0 { (b - a) / den } else { 0.0 }
-        })
-        .collect();
-    Some(s.iter().fold(0.0, |a, &v| a + v) / m as f64)
+/// The sampled rows grouped by cluster, in the layouts the tiles read.
+struct Grouped {
+    /// Rows and features.
+    m: usize,
+    d: usize,
+    /// Column-major `m × d` values, rows grouped by cluster.
+    cols: Vec<f64>,
+    /// The same, each row minus its cluster's mean, in `f32` (the tiles'
+    /// columns; see [`super::silhouette_tiles`] on why relative to the mean).
+    centred: Vec<f32>,
+    /// Cluster means, `l × d`.
+    mu: Vec<f64>,
+    cluster_of: Vec<usize>,
+    sizes: Vec<usize>,
+    /// Blocks of at most `BLOCK` rows of one cluster: start, end, cluster.
+    blocks: Vec<(usize, usize, usize)>,
 }
 
-/// For each row (of the cluster-grouped column-major `cols`), which clusters'
-/// mean distances it needs (`m × l` flags): its own, and every other cluster
-/// that can hold the lowest mean distance `b`. The mean distance from `x` to
-/// a cluster lies between `‖x − μ‖` (the mean of norms is at least the norm
-/// of the mean) and `√(‖x − μ‖² + σ²)` (the root mean square, σ² the
-/// cluster's mean squared distance to μ); a cluster whose lower bound
-/// exceeds another's upper bound cannot be the nearest and is skipped. The
-/// silhouette is unchanged by this: only sums that cannot matter are left out.
-fn candidate_clusters(
+impl Grouped {
+    /// `groups` are non-empty lists of row indices into the row-major `data`.
+    fn new(data: &[f64], d: usize, groups: &[&Vec<usize>]) -> Self {
+        let m: usize = groups.iter().map(|g| g.len()).sum();
+        let mut cols = vec![0.0; m * d];
+        let mut cluster_of = Vec::with_capacity(m);
+        let mut blocks = Vec::new();
+        let mut pos = 0;
+        for (c, g) in groups.iter().enumerate() {
+            let start = pos;
+            for &i in g.iter() {
+                for j in 0..d {
+                    cols[j * m + pos] = data[i * d + j];
+                }
+                cluster_of.push(c);
+                pos += 1;
+            }
+            blocks.extend(
+                (start..pos)
+                    .step_by(BLOCK)
+                    .map(|b| (b, (b + BLOCK).min(pos), c)),
+            );
+        }
+        let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        let mu = cluster_means_of(&cols, m, d, &cluster_of, &sizes);
+        let mut centred = vec![0.0f32; m * d];
+        for f in 0..d {
+            for (p, &c) in cluster_of.iter().enumerate() {
+                centred[f * m + p] = (cols[f * m + p] - mu[c * d + f]) as f32;
+            }
+        }
+        Grouped {
+            m,
+            d,
+            cols,
+            centred,
+            mu,
+            cluster_of,
+            sizes,
+            blocks,
+        }
+    }
+
+    /// Rows `i0..i1` minus the mean of cluster `c`, row-major `f32`: a
+    /// tile's rows in the frame of its columns' cluster.
+    fn rows_relative_to(&self, (i0, i1): (usize, usize), c: usize, out: &mut Vec<f32>) {
+        let (m, d) = (self.m, self.d);
+        out.clear();
+        for i in i0..i1 {
+            out.extend((0..d).map(|f| (self.cols[f * m + i] - self.mu[c * d + f]) as f32));
+        }
+    }
+}
+
+/// Means of the clusters of the cluster-grouped column-major `cols`, `l × d`.
+fn cluster_means_of(
     cols: &[f64],
     m: usize,
     d: usize,
     cluster_of: &[usize],
     sizes: &[usize],
-) -> Vec<bool> {
-    let l = sizes.len();
-    let mut mu = vec![0.0; l * d];
+) -> Vec<f64> {
+    let mut mu = vec![0.0; sizes.len() * d];
     for f in 0..d {
         for (p, &c) in cluster_of.iter().enumerate() {
             mu[c * d + f] += cols[f * m + p];
@@ -310,21 +244,144 @@ fn candidate_clusters(
             *v /= n as f64;
         }
     }
+    mu
+}
+
+/// Exact silhouette of the rows listed in `groups` (one list per cluster).
+///
+/// Each pair of rows is measured once: the rows are blocked by cluster and
+/// only tiles (I, J) with I ≤ J are computed; an off-diagonal tile adds each
+/// distance both to its row's sum for J's cluster and to its column's sum for
+/// I's cluster. Tiles no row needs (see [`candidate_clusters`]) are skipped.
+fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f64> {
+    let groups: Vec<&Vec<usize>> = groups.iter().filter(|g| !g.is_empty()).collect();
+    let m: usize = groups.iter().map(|g| g.len()).sum();
+    let l = groups.len();
+    if l < 2 || l + 1 > m {
+        return None;
+    }
+    let g = Grouped::new(data, d, &groups);
+    let needs = candidate_clusters(&g);
+    // Whether any row of a block needs its sum for a cluster.
+    let mut block_needs = vec![false; g.blocks.len() * l];
+    for (b, &(b0, b1, _)) in g.blocks.iter().enumerate() {
+        for p in b0..b1 {
+            for (o, &need) in block_needs[b * l..(b + 1) * l]
+                .iter_mut()
+                .zip(&needs[p * l..(p + 1) * l])
+            {
+                *o |= need;
+            }
+        }
+    }
+    // Tile rows shared out round-robin (the first rows have the most tiles).
+    let lanes = (rayon::current_num_threads() * 4).clamp(1, g.blocks.len());
+    let sums = (0..lanes)
+        .into_par_iter()
+        .map(|lane| lane_sums(&g, &block_needs, lane, lanes))
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = x.saturating_add(y);
+            }
+            a
+        })
+        .expect("at least one lane");
+    let s: Vec<f64> = (0..m)
+        .into_par_iter()
+        .map(|p| row_silhouette(&g, &sums[p * l..(p + 1) * l], &needs[p * l..(p + 1) * l], p))
+        .collect();
+    Some(s.iter().fold(0.0, |a, &v| a + v) / m as f64)
+}
+
+/// Fixed-point sums of distances (`m × l`: row, cluster) of the tiles in
+/// block rows `lane, lane + lanes, …`.
+fn lane_sums(g: &Grouped, block_needs: &[bool], lane: usize, lanes: usize) -> Vec<i128> {
+    let (m, d, l, nb) = (g.m, g.d, g.sizes.len(), g.blocks.len());
+    let mut acc = vec![0i128; m * l];
+    let (mut row, mut col) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+    let mut rows = Vec::with_capacity(BLOCK * d);
+    for bi in (lane..nb).step_by(lanes) {
+        let (i0, i1, ci) = g.blocks[bi];
+        let mut frame = None;
+        for (bj, &(j0, j1, cj)) in g.blocks.iter().enumerate().skip(bi) {
+            let row_side = block_needs[bi * l + cj];
+            let col_side = bj != bi && block_needs[bj * l + ci];
+            if !row_side && !col_side {
+                continue;
+            }
+            if frame != Some(cj) {
+                g.rows_relative_to((i0, i1), cj, &mut rows);
+                frame = Some(cj);
+            }
+            let (row, col) = (&mut row[..i1 - i0], &mut col[..j1 - j0]);
+            col.fill(0.0);
+            let col_out = col_side.then_some(&mut *col);
+            tile_sums(&g.centred, m, d, &rows, (j0, j1), row, col_out);
+            if row_side {
+                for (i, &v) in (i0..i1).zip(row.iter()) {
+                    let a = &mut acc[i * l + cj];
+                    *a = a.saturating_add(to_fixed(v));
+                }
+            }
+            if col_side {
+                for (j, &v) in (j0..j1).zip(col.iter()) {
+                    let a = &mut acc[j * l + ci];
+                    *a = a.saturating_add(to_fixed(v));
+                }
+            }
+        }
+    }
+    acc
+}
+
+/// Silhouette of row `p` from its fixed-point sums per cluster.
+fn row_silhouette(g: &Grouped, sums: &[i128], need: &[bool], p: usize) -> f64 {
+    let scale = 2f64.powi(-FIX_BITS);
+    let own = g.cluster_of[p];
+    let n_own = g.sizes[own];
+    if n_own <= 1 {
+        return 0.0;
+    }
+    let a = sums[own] as f64 * scale / (n_own - 1) as f64;
+    let mut b = f64::INFINITY;
+    for (c, (&sum, &size)) in sums.iter().zip(&g.sizes).enumerate() {
+        if c != own && need[c] {
+            let v = sum as f64 * scale / size as f64;
+            if v < b {
+                b = v;
+            }
+        }
+    }
+    let den = if a > b { a } else { b };
+    if den > 0.0 { (b - a) / den } else { 0.0 }
+}
+
+/// For each row of `g`, which clusters' mean distances it needs (`m × l`
+/// flags): its own, and every other cluster that can hold the lowest mean
+/// distance `b`. The mean distance from `x` to a cluster lies between
+/// `‖x − μ‖` (the mean of norms is at least the norm of the mean) and
+/// `√(‖x − μ‖² + σ²)` (the root mean square, σ² the cluster's mean squared
+/// distance to μ); a cluster whose lower bound exceeds another's upper bound
+/// cannot be the nearest and is skipped. The silhouette is unchanged by this:
+/// only sums that cannot matter are left out.
+fn candidate_clusters(g: &Grouped) -> Vec<bool> {
+    let (m, d, l) = (g.m, g.d, g.sizes.len());
+    let (cols, mu) = (&g.cols, &g.mu);
     let sq_to = |p: usize, c: usize| -> f64 {
         (0..d)
             .map(|f| (cols[f * m + p] - mu[c * d + f]).powi(2))
             .sum()
     };
     let mut spread = vec![0.0; l];
-    for (p, &c) in cluster_of.iter().enumerate() {
+    for (p, &c) in g.cluster_of.iter().enumerate() {
         spread[c] += sq_to(p, c);
     }
-    for (v, &n) in spread.iter_mut().zip(sizes) {
+    for (v, &n) in spread.iter_mut().zip(&g.sizes) {
         *v /= n as f64;
     }
     let mut needs = vec![false; m * l];
     needs.par_chunks_mut(l).enumerate().for_each(|(p, need)| {
-        let own = cluster_of[p];
+        let own = g.cluster_of[p];
         let sq: Vec<f64> = (0..l).map(|c| sq_to(p, c)).collect();
         let upper = (0..l)
             .filter(|&c| c != own)
@@ -337,116 +394,6 @@ fn candidate_clusters(
         }
     });
     needs
-}
-
-/// Distances between the rows `is` and the rows `js` of the column-major
-/// `cols`: `row[i]` = Σ_j ‖x_i − x_j‖, and, when given, `col[j]` += Σ_i.
-#[inline(always)]
-fn tile_sums_impl(
-    cols: &[f64],
-    m: usize,
-    d: usize,
-    (i0, i1): (usize, usize),
-    js: (usize, usize),
-    row: &mut [f64],
-    mut col: Option<&mut [f64]>,
-) {
-    // Two rows at a time: each column value loaded serves both. The column
-    // sums still receive row i before row i + 1, so the result is the same.
-    let mut xp = vec![0.0; 2 * d];
-    let mut i = i0;
-    while i + 2 <= i1 {
-        let out: &mut [f64; 2] = (&mut row[i - i0..i - i0 + 2]).try_into().unwrap();
-        rows_against::<2>(cols, m, d, i, js, &mut xp, out, col.as_deref_mut());
-        i += 2;
-    }
-    if i < i1 {
-        let out: &mut [f64; 1] = (&mut row[i - i0..i - i0 + 1]).try_into().unwrap();
-        rows_against::<1>(cols, m, d, i, js, &mut xp, out, col);
-    }
-}
-
-/// Sums of the distances from rows `i..i + R` to the rows `js`, into `out`;
-/// each distance also added to `col` (rows in order), when given.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn rows_against<const R: usize>(
-    cols: &[f64],
-    m: usize,
-    d: usize,
-    i: usize,
-    (j0, j1): (usize, usize),
-    xp: &mut [f64],
-    out: &mut [f64; R],
-    mut col: Option<&mut [f64]>,
-) {
-    const L: usize = 8;
-    for f in 0..d {
-        for r in 0..R {
-            xp[f * R + r] = cols[f * m + i + r];
-        }
-    }
-    let xp = &xp[..d * R];
-    let mut lanes = [[0.0; L]; R];
-    let mut q = j0;
-    while q + L <= j1 {
-        let mut acc = [[0.0; L]; R];
-        for (f, x) in xp.chunks_exact(R).enumerate() {
-            let c: &[f64; L] = cols[f * m + q..f * m + q + L].try_into().unwrap();
-            for r in 0..R {
-                for l in 0..L {
-                    let t = x[r] - c[l];
-                    acc[r][l] += t * t;
-                }
-            }
-        }
-        for r in 0..R {
-            for l in 0..L {
-                acc[r][l] = acc[r][l].sqrt();
-                lanes[r][l] += acc[r][l];
-            }
-        }
-        if let Some(col) = col.as_deref_mut() {
-            let c: &mut [f64; L] = (&mut col[q - j0..q - j0 + L]).try_into().unwrap();
-            for a in &acc {
-                for l in 0..L {
-                    c[l] += a[l];
-                }
-            }
-        }
-        q += L;
-    }
-    let mut tail = [0.0; R];
-    for q in q..j1 {
-        for r in 0..R {
-            let mut a = 0.0;
-            for (f, x) in xp.chunks_exact(R).enumerate() {
-                let t = x[r] - cols[f * m + q];
-                a += t * t;
-            }
-            let dist = a.sqrt();
-            tail[r] += dist;
-            if let Some(col) = col.as_deref_mut() {
-                col[q - j0] += dist;
-            }
-        }
-    }
-    for r in 0..R {
-        let v = &lanes[r];
-        out[r] = ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7])) + tail[r];
-    }
-}
-
-avx2_dispatch! {
-    fn tile_sums(
-        cols: &[f64],
-        m: usize,
-        d: usize,
-        is: (usize, usize),
-        js: (usize, usize),
-        row: &mut [f64],
-        col: Option<&mut [f64]>,
-    ) = tile_sums_impl;
 }
 
 /// Per-cluster sums (`k × d`) and counts from the labels, in chunk order.
