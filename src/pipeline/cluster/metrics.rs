@@ -153,9 +153,11 @@ const FIX_BITS: i32 = 64;
 /// the integer and fraction parts instead of a library call for `i128`
 /// (which took a tenth of the silhouette's time). Both parts are exact.
 fn to_fixed(v: f64) -> i128 {
-    let whole = v.trunc();
-    let fraction = ((v - whole) * 2f64.powi(FIX_BITS)) as u64;
-    ((whole as i64 as i128) << FIX_BITS) + fraction as i128
+    // `as i64` truncates (toward zero: v ≥ 0), and an integer below 2^63
+    // taken from an `f64` converts back exactly.
+    let whole = v as i64;
+    let fraction = ((v - whole as f64) * 2f64.powi(FIX_BITS)) as u64;
+    ((whole as i128) << FIX_BITS) + fraction as i128
 }
 
 /// The sampled rows grouped by cluster, in the layouts the tiles read.
@@ -352,15 +354,21 @@ fn silhouette_groups(data: &[f64], d: usize, groups: &[Vec<usize>]) -> Option<f6
 }
 
 /// Fixed-point sums of distances (`m × l`: row, cluster) of the tiles in
-/// block rows `lane, lane + lanes, …`.
+/// block rows `lane, lane + lanes, …`. A block row's sums against one
+/// cluster are added in `f64` over that cluster's blocks (always in the same
+/// order, by one lane, whatever the number of lanes), then converted once.
 fn lane_sums(g: &Grouped, block_needs: &[bool], lane: usize, lanes: usize) -> Vec<i128> {
     let (m, d, l, nb) = (g.m, g.d, g.sizes.len(), g.blocks.len());
     let mut acc = vec![0i128; m * l];
     let (mut row, mut col) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
     let mut rows = Vec::with_capacity(BLOCK * d);
+    let mut run = vec![0.0; BLOCK];
     for bi in (lane..nb).step_by(lanes) {
         let (i0, i1, ci) = g.blocks[bi];
-        let mut frame = None;
+        let run = &mut run[..i1 - i0];
+        // The cluster the rows' frame and running sums are for, and whether
+        // the sums hold anything.
+        let (mut frame, mut pending) = (None, false);
         for (bj, &(j0, j1, cj)) in g.blocks.iter().enumerate().skip(bi) {
             let row_side = block_needs[bi * l + cj];
             let col_side = bj != bi && block_needs[bj * l + ci];
@@ -368,28 +376,40 @@ fn lane_sums(g: &Grouped, block_needs: &[bool], lane: usize, lanes: usize) -> Ve
                 continue;
             }
             if frame != Some(cj) {
+                if let Some(c) = frame.filter(|_| pending) {
+                    add_fixed(&mut acc, l, (i0, c), run);
+                }
                 g.rows_relative_to((i0, i1), cj, &mut rows);
-                frame = Some(cj);
+                run.fill(0.0);
+                (frame, pending) = (Some(cj), false);
             }
             let (row, col) = (&mut row[..i1 - i0], &mut col[..j1 - j0]);
             col.fill(0.0);
             let col_out = col_side.then_some(&mut *col);
             tile_sums(&g.centred, m, d, &rows, (j0, j1), row, col_out);
             if row_side {
-                for (i, &v) in (i0..i1).zip(row.iter()) {
-                    let a = &mut acc[i * l + cj];
-                    *a = a.saturating_add(to_fixed(v));
+                for (r, &v) in run.iter_mut().zip(row.iter()) {
+                    *r += v;
                 }
+                pending = true;
             }
             if col_side {
-                for (j, &v) in (j0..j1).zip(col.iter()) {
-                    let a = &mut acc[j * l + ci];
-                    *a = a.saturating_add(to_fixed(v));
-                }
+                add_fixed(&mut acc, l, (j0, ci), col);
             }
+        }
+        if let Some(c) = frame.filter(|_| pending) {
+            add_fixed(&mut acc, l, (i0, c), run);
         }
     }
     acc
+}
+
+/// Adds `sums` (of rows `p0..`, against cluster `c`) to the fixed-point `acc`.
+fn add_fixed(acc: &mut [i128], l: usize, (p0, c): (usize, usize), sums: &[f64]) {
+    for (p, &v) in (p0..).zip(sums) {
+        let a = &mut acc[p * l + c];
+        *a = a.saturating_add(to_fixed(v));
+    }
 }
 
 /// Silhouette of row `p` from its fixed-point sums per cluster.

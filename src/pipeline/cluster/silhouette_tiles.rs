@@ -59,15 +59,16 @@ fn tile_sums_portable(
     row: &mut [f64],
     col: Option<&mut [f64]>,
 ) {
-    each_row_group(rows, d, row, col, |x, out, col| match out {
-        [o0, o1, o2, o3] => {
-            let mut o = [0.0; 4];
-            rows_against::<4>(cols, m, d, x, js, &mut o, col);
-            [*o0, *o1, *o2, *o3] = o;
-        }
-        [o] => rows_against::<1>(cols, m, d, x, js, std::array::from_mut(o), col),
-        _ => unreachable!("groups of ROWS rows or one"),
+    each_row_group(rows, d, row, col, |x, out, col| match out.try_into() {
+        Ok(o) => rows_against::<ROWS>(cols, m, d, x, js, o, col),
+        Err(_) => rows_against::<1>(cols, m, d, x, js, one(out), col),
     });
+}
+
+/// A one-element slice as an array.
+#[inline(always)]
+fn one(out: &mut [f64]) -> &mut [f64; 1] {
+    out.try_into().expect("one row")
 }
 
 /// Sums of the distances from the `R` rows `x` (row-major) to the rows
@@ -105,8 +106,10 @@ fn rows_against<const R: usize>(
         }
         if let Some(col) = col.as_deref_mut() {
             for l in 0..LANES {
-                col[q - j0 + l] +=
-                    f64::from(tree_sum(std::array::from_fn::<_, R, _>(|r| acc[r][l])));
+                col[q - j0 + l] += f64::from(tree_sum(
+                    std::array::from_fn::<_, R, _>(|r| acc[r][l]),
+                    |a, b| a + b,
+                ));
             }
         }
         q += LANES;
@@ -114,15 +117,18 @@ fn rows_against<const R: usize>(
     finish(cols, m, d, x, (q, j1), j0, &lanes, out, col);
 }
 
-/// Sum of `R` values as a balanced tree: ((a + b) + (c + d)) for 4.
+/// Sum of `R` values (a power of two) as a balanced tree, `(a + b) + (c + d)`
+/// for 4: fewer roundings in a row than one after another.
 #[inline(always)]
-fn tree_sum<const R: usize>(v: [f32; R]) -> f32 {
-    match R {
-        1 => v[0],
-        2 => v[0] + v[1],
-        4 => (v[0] + v[1]) + (v[2] + v[3]),
-        _ => v.iter().fold(0.0, |a, &b| a + b),
+fn tree_sum<T: Copy, const R: usize>(mut v: [T; R], add: impl Fn(T, T) -> T) -> T {
+    let mut w = R;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            v[i] = add(v[2 * i], v[2 * i + 1]);
+        }
     }
+    v[0]
 }
 
 /// The columns `q0..j1` left after the full groups of 8, one at a time, and
@@ -154,7 +160,7 @@ fn finish<const R: usize>(
             tail[r] += f64::from(dist[r]);
         }
         if let Some(col) = col.as_deref_mut() {
-            col[q - j0] += f64::from(tree_sum(dist));
+            col[q - j0] += f64::from(tree_sum(dist, |a, b| a + b));
         }
     }
     for r in 0..R {
@@ -169,7 +175,7 @@ fn finish<const R: usize>(
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{LANES, ROWS, each_row_group, finish};
+    use super::{LANES, ROWS, each_row_group, finish, one, tree_sum};
 
     #[target_feature(enable = "avx2")]
     pub(super) fn tile_sums(
@@ -181,14 +187,9 @@ mod avx2 {
         row: &mut [f64],
         col: Option<&mut [f64]>,
     ) {
-        each_row_group(rows, d, row, col, |x, out, col| match out {
-            [o0, o1, o2, o3] => {
-                let mut o = [0.0; ROWS];
-                rows_against::<4>(cols, m, d, x, js, &mut o, col);
-                [*o0, *o1, *o2, *o3] = o;
-            }
-            [o] => rows_against::<1>(cols, m, d, x, js, std::array::from_mut(o), col),
-            _ => unreachable!("groups of ROWS rows or one"),
+        each_row_group(rows, d, row, col, |x, out, col| match out.try_into() {
+            Ok(o) => rows_against::<ROWS>(cols, m, d, x, js, o, col),
+            Err(_) => rows_against::<1>(cols, m, d, x, js, one(out), col),
         });
     }
 
@@ -209,11 +210,15 @@ mod avx2 {
         while q + LANES <= j1 {
             let mut acc = [_mm256_setzero_ps(); R];
             for f in 0..d {
-                // SAFETY: f * m + q + 8 <= (d - 1) * m + j1 <= cols.len().
-                let c = unsafe { _mm256_loadu_ps(cols.as_ptr().add(f * m + q)) };
-                for (r, a) in acc.iter_mut().enumerate() {
-                    let t = _mm256_sub_ps(_mm256_set1_ps(x[r * d + f]), c);
-                    *a = _mm256_add_ps(*a, _mm256_mul_ps(t, t));
+                // SAFETY: f * m + q + 8 <= (d - 1) * m + j1 <= cols.len(),
+                // and r * d + f < R * d <= x.len() (asserted above).
+                unsafe {
+                    let c = _mm256_loadu_ps(cols.as_ptr().add(f * m + q));
+                    for (r, a) in acc.iter_mut().enumerate() {
+                        let xb = _mm256_broadcast_ss(&*x.as_ptr().add(r * d + f));
+                        let t = _mm256_sub_ps(xb, c);
+                        *a = _mm256_add_ps(*a, _mm256_mul_ps(t, t));
+                    }
                 }
             }
             for (a, s) in acc.iter_mut().zip(lanes.iter_mut()) {
@@ -221,14 +226,7 @@ mod avx2 {
                 *s = _mm256_add_ps(*s, *a);
             }
             if let Some(col) = col.as_deref_mut() {
-                let s = match R {
-                    1 => acc[0],
-                    2 => _mm256_add_ps(acc[0], acc[1]),
-                    4 => {
-                        _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]))
-                    }
-                    _ => unreachable!("groups of 1, 2 or 4 rows"),
-                };
+                let s = tree_sum(acc, |a, b| _mm256_add_ps(a, b));
                 let lo = _mm256_cvtps_pd(_mm256_castps256_ps128(s));
                 let hi = _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(s));
                 let c = &mut col[q - j0..q - j0 + LANES];
