@@ -3,8 +3,10 @@
 //! A tile is a block of rows (`is`) against a block of columns (`js`) of one
 //! other or the same cluster; it returns each row's sum of distances to the
 //! block and, when asked, adds each column's sum over the rows. With a few
-//! features the work is bound by the square root; `f32` gives 8 lanes per
-//! AVX2 register and a cheaper root than `f64`'s 4.
+//! features the work was bound by `f64`'s square root; `f32` gives 8 lanes
+//! per AVX2 register and a root (`vsqrtps`) that keeps up with the
+//! subtract-square-add of 7 features. (An `rsqrt` estimate with a Newton
+//! step was slower here, and its bits differ between CPU makers.)
 //!
 //! Accuracy: the caller expresses both sides of a tile relative to the mean
 //! of the columns' cluster (rows `x − μ`, columns `y − μ`, taken in `f64`
@@ -13,8 +15,9 @@
 //! (about 1e-7). Each row's sums run in 8 lanes of at most `BLOCK / 8`
 //! terms, the columns' in `f64` after a pairwise sum over [`ROWS`] rows.
 //!
-//! Portable Rust with a fixed operation order and no FMA: the AVX2 build
-//! (autovectorised) and the portable one give the same bits.
+//! The portable build and the AVX2 one ([`avx2`], explicit vectors) do the
+//! same IEEE operations per lane in the same order, with no FMA, so they give
+//! the same bits (unit test below): the silhouette does not depend on the CPU.
 
 use crate::pipeline::simd::avx2_dispatch;
 
