@@ -19,6 +19,7 @@ pub mod fxhash;
 pub mod hanzi;
 pub mod hygiene;
 pub(crate) mod id_key;
+pub(crate) mod id_repeats;
 pub mod k_choice;
 pub mod labels;
 pub mod linalg;

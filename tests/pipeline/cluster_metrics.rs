@@ -61,16 +61,19 @@ fn metrics_match_scikit_learn() {
         let (data, n, d) = fixture_data(&fx, name);
         let k = case["k"].as_u64().unwrap() as usize;
         let labels = u32s(&case["labels"]);
-        let close = |got: f64, key: &str| {
+        let within = |got: f64, key: &str, tol: f64| {
             let want = case[key].as_f64().unwrap();
             assert!(
-                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                (got - want).abs() <= tol * want.abs().max(1.0),
                 "{name} K={k} {key}: {got} vs {want}"
             );
         };
-        close(
+        let close = |got: f64, key: &str| within(got, key, 1e-9);
+        // The silhouette's distances are f32 (see silhouette_precision.rs).
+        within(
             silhouette(mat(&data, n, d), &labels, k).unwrap().unwrap(),
             "silhouette",
+            1e-6,
         );
         close(
             calinski_harabasz(mat(&data, n, d), &labels, k)
@@ -228,6 +231,7 @@ fn silhouette_equals_its_definition_across_tiles() {
         let k = sizes.len();
         let got = silhouette(mat(&data, n, d), &labels, k).unwrap().unwrap();
         let want = naive_silhouette(&data, n, d, &labels, k);
-        assert!((got - want).abs() <= 1e-12, "d={d}: {got} vs {want}");
+        // f32 distances: about 1e-9 off here (1e-5 is the promise).
+        assert!((got - want).abs() <= 1e-6, "d={d}: {got} vs {want}");
     }
 }

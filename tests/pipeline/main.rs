@@ -24,5 +24,6 @@ mod cluster_sweep;
 mod feature_hygiene;
 mod profiles_and_labels;
 mod segment_colours;
+mod silhouette_precision;
 mod trust;
 mod trust_hostile;

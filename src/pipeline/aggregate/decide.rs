@@ -2,13 +2,12 @@
 
 use super::InputKind;
 use crate::error::{Error, Result};
-use crate::pipeline::fxhash::FxBuild;
-use crate::pipeline::id_key::{IdKey, IdKeys};
+use crate::pipeline::id_key::IdKeys;
+use crate::pipeline::id_repeats::{FirstRepeat, IdCount, count_ids, first_repeat};
 use crate::pipeline::mapping::{Mapping, Role};
 use crate::pipeline::table::{Column, Table};
 use crate::remedy::Remedy;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 /// Whether the table is aggregated, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,44 +114,33 @@ fn decide_without_id(table: &Table, mapping: &Mapping) -> Result<InputDecision> 
     ))
 }
 
-/// With a transaction date one repeated id decides it: stop at the first.
+/// With a transaction date one repeated id decides it: the first.
 fn decide_by_first_repeat(table: &Table, id: &Column) -> InputDecision {
     let rows = table.n_rows;
-    let keys = IdKeys::new(&id.data);
-    // Sized once: growing by doubling rehashes every key again and again,
-    // which on 10M customers made this stage grow worse than linearly.
-    let mut first: HashMap<IdKey<'_>, usize, FxBuild> =
-        HashMap::with_capacity_and_hasher(rows, FxBuild::default());
-    for i in 0..rows {
-        if let Some(k) = keys.key(i)
-            && let Some(&j) = first.get(&k)
-        {
-            return InputDecision {
-                aggregate: true,
-                reason: format!(
-                    "customer ids repeat ('{}' on {} and {}) and there is a transaction date: \
-                     a transaction log",
-                    id.data.display(i),
-                    table.row_label(j),
-                    table.row_label(i)
-                ),
-                remedy: Some(input_remedy("customers")),
-                rows,
-                distinct_ids: None,
-            };
-        } else if let Some(k) = keys.key(i) {
-            first.insert(k, i);
-        }
-    }
-    InputDecision {
-        aggregate: false,
-        reason: format!(
-            "every customer id in '{}' is unique: one row per customer",
-            id.name
-        ),
-        rows,
-        distinct_ids: Some(first.len()),
-        remedy: None,
+    match first_repeat(&IdKeys::new(&id.data), rows) {
+        FirstRepeat::Found { earlier, row } => InputDecision {
+            aggregate: true,
+            reason: format!(
+                "customer ids repeat ('{}' on {} and {}) and there is a transaction date: \
+                 a transaction log",
+                id.data.display(row),
+                table.row_label(earlier),
+                table.row_label(row)
+            ),
+            remedy: Some(input_remedy("customers")),
+            rows,
+            distinct_ids: None,
+        },
+        FirstRepeat::None { distinct } => InputDecision {
+            aggregate: false,
+            reason: format!(
+                "every customer id in '{}' is unique: one row per customer",
+                id.name
+            ),
+            rows,
+            distinct_ids: Some(distinct),
+            remedy: None,
+        },
     }
 }
 
@@ -160,17 +148,7 @@ fn decide_by_first_repeat(table: &Table, id: &Column) -> InputDecision {
 /// an id seen before.
 fn decide_by_repeat_share(table: &Table, id: &Column) -> InputDecision {
     let rows = table.n_rows;
-    let keys = IdKeys::new(&id.data);
-    let mut seen: HashSet<IdKey<'_>, FxBuild> =
-        HashSet::with_capacity_and_hasher(rows, FxBuild::default());
-    let mut with_id = 0usize;
-    for i in 0..rows {
-        if let Some(k) = keys.key(i) {
-            with_id += 1;
-            seen.insert(k);
-        }
-    }
-    let distinct = seen.len();
+    let IdCount { with_id, distinct } = count_ids(&IdKeys::new(&id.data), rows);
     let repeats = with_id - distinct;
     let (aggregate, reason) = if repeats == 0 {
         (

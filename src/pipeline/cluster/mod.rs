@@ -65,6 +65,7 @@ mod init;
 mod kmeans;
 mod knee;
 mod metrics;
+mod silhouette_tiles;
 mod sweep;
 
 pub use kmeans::{Init, KMeansConfig, KMeansResult, MAX_CLUSTERS, Storage, assign_nearest, kmeans};

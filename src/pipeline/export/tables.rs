@@ -176,12 +176,13 @@ pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
             })
             .collect();
         // Rows are formatted in parallel, a batch at a time (so memory stays
-        // bounded), and written in order.
+        // bounded), and written in order; a batch is written (and hashed)
+        // while the next one is formatted.
         let n = input.ids.len();
         let batch = RESULTS_BATCH_ROWS * rayon::current_num_threads().max(1);
-        for start in (0..n).step_by(batch) {
+        let format_batch = |start: usize| -> Vec<Vec<u8>> {
             let end = (start + batch).min(n);
-            let parts: Vec<Vec<u8>> = (start..end)
+            (start..end)
                 .step_by(RESULTS_BATCH_ROWS)
                 .collect::<Vec<_>>()
                 .into_par_iter()
@@ -193,12 +194,26 @@ pub fn write_results(out: &mut OutputSet, input: &ResultsInput) -> Result<()> {
                         a..(a + RESULTS_BATCH_ROWS).min(end),
                     )
                 })
-                .collect();
+                .collect()
+        };
+        let write_batch = |csv: &mut dyn Write, parts: Vec<Vec<u8>>| -> Result<()> {
             for part in parts {
                 csv.write_all(&part)
                     .map_err(|e| Error::io(format!("writing {RESULTS_CSV}"), e))?;
             }
+            Ok(())
+        };
+        let mut ready = format_batch(0);
+        for start in (batch..n).step_by(batch) {
+            let mut next = Vec::new();
+            // In place: the writer stays on this thread (it need not be Send).
+            rayon::in_place_scope(|s| {
+                s.spawn(|_| next = format_batch(start));
+                write_batch(csv, std::mem::take(&mut ready))
+            })?;
+            ready = next;
         }
+        write_batch(csv, ready)?;
         Ok(())
     })
 }

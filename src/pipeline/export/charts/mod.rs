@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::ArrayView2;
 use plotters::prelude::*;
+use rayon::prelude::*;
 
 use super::fonts::register_fonts;
 use crate::{Error, Result};
@@ -125,49 +126,21 @@ pub fn write_charts(dir: &Path, input: &ChartInput) -> Result<Vec<PathBuf>> {
     let prep = Prep::new(input)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io_path("creating", dir, e))?;
 
-    let mut out = Vec::new();
-    for chart in Chart::ALL {
-        if prep.has(chart) {
-            out.push(render_png(dir, chart.file(), CHART_SIZE, |root| {
-                prep.draw(chart, root)
-            })?);
-        }
-    }
-
-    let cells: Vec<Chart> = [
-        Chart::Elbow,
-        Chart::Sizes,
-        Chart::Heatmap,
-        Chart::Pca,
-        Chart::Radar,
-        Chart::Balance,
-        Chart::Scatter,
-    ]
-    .into_iter()
-    .filter(|&c| prep.has(c))
-    .take(4)
-    .collect();
-    let (rows, cols) = match cells.len() {
-        1 => (1, 1),
-        2 => (1, 2),
-        _ => (2, 2),
-    };
-    let size = (CHART_SIZE.0 * cols as u32, CHART_SIZE.1 * rows as u32);
-    out.push(render_png(dir, COMBINED_PNG, size, |root| {
-        for (cell, &chart) in root.split_evenly((rows, cols)).iter().zip(&cells) {
-            prep.draw(chart, cell)?;
-        }
-        // Hairline separators between the cells.
-        for c in 1..cols as i32 {
-            let x = c * CHART_SIZE.0 as i32;
-            root.draw(&PathElement::new(vec![(x, 0), (x, size.1 as i32)], GRID))?;
-        }
-        for r in 1..rows as i32 {
-            let y = r * CHART_SIZE.1 as i32;
-            root.draw(&PathElement::new(vec![(0, y), (size.0 as i32, y)], GRID))?;
-        }
-        Ok(())
-    })?);
+    // Each chart is its own file: drawn in parallel, listed in order.
+    let singles: Vec<Chart> = Chart::ALL.into_iter().filter(|&c| prep.has(c)).collect();
+    let (singles, combined) = rayon::join(
+        || {
+            singles
+                .par_iter()
+                .map(|&chart| {
+                    render_png(dir, chart.file(), CHART_SIZE, |root| prep.draw(chart, root))
+                })
+                .collect::<Result<Vec<PathBuf>>>()
+        },
+        || render_combined(dir, &prep),
+    );
+    let mut out = singles?;
+    out.push(combined?);
     Ok(out)
 }
 
@@ -211,6 +184,44 @@ impl Chart {
 /// Draws `dir/name` (created owner-only first, so it is never readable by
 /// others). `dir` is the private staging folder of an output set, which
 /// makes the whole set appear at once; charts are not written elsewhere.
+/// The first four charts on one page ([`COMBINED_PNG`]).
+fn render_combined(dir: &Path, prep: &Prep) -> Result<PathBuf> {
+    let cells: Vec<Chart> = [
+        Chart::Elbow,
+        Chart::Sizes,
+        Chart::Heatmap,
+        Chart::Pca,
+        Chart::Radar,
+        Chart::Balance,
+        Chart::Scatter,
+    ]
+    .into_iter()
+    .filter(|&c| prep.has(c))
+    .take(4)
+    .collect();
+    let (rows, cols) = match cells.len() {
+        1 => (1, 1),
+        2 => (1, 2),
+        _ => (2, 2),
+    };
+    let size = (CHART_SIZE.0 * cols as u32, CHART_SIZE.1 * rows as u32);
+    render_png(dir, COMBINED_PNG, size, |root| {
+        for (cell, &chart) in root.split_evenly((rows, cols)).iter().zip(&cells) {
+            prep.draw(chart, cell)?;
+        }
+        // Hairline separators between the cells.
+        for c in 1..cols as i32 {
+            let x = c * CHART_SIZE.0 as i32;
+            root.draw(&PathElement::new(vec![(x, 0), (x, size.1 as i32)], GRID))?;
+        }
+        for r in 1..rows as i32 {
+            let y = r * CHART_SIZE.1 as i32;
+            root.draw(&PathElement::new(vec![(0, y), (size.0 as i32, y)], GRID))?;
+        }
+        Ok(())
+    })
+}
+
 fn render_png(
     dir: &Path,
     name: &str,
