@@ -216,8 +216,7 @@ pub(super) fn assign_chunk<T: Element>(
 /// the smallest and second smallest of all of them, in lane 0.
 #[inline(always)]
 unsafe fn two_smallest(lo: __m256d, hi: __m256d) -> (f64, f64) {
-    // SAFETY (whole body): register-only AVX operations; AVX2 is enabled by
-    // the caller.
+    // SAFETY: register-only AVX operations; AVX2 is enabled by the caller.
     unsafe {
         let merge = |lo: __m256d, hi: __m256d, lo_s: __m256d, hi_s: __m256d| {
             let h = _mm256_min_pd(_mm256_min_pd(hi, hi_s), _mm256_max_pd(lo, lo_s));
@@ -342,12 +341,13 @@ unsafe fn exact_rows_list<const NV: usize, const R: usize, T: Element>(
 ) -> u32 {
     let (groups, rest) = rows.as_chunks::<R>();
     let mut changed = 0;
-    // SAFETY (both loops): AVX2 is enabled by the caller.
     for (g, group) in groups.iter().enumerate() {
+        // SAFETY: AVX2 is enabled by the caller; the group's rows exist.
         changed += unsafe { exact_group::<NV, R, T>(x, d, e, group, g * R, labels, found) };
     }
     let t0 = groups.len() * R;
     for (t, &i) in rest.iter().enumerate() {
+        // SAFETY: AVX2 is enabled by the caller; row i exists.
         changed += unsafe { exact_group::<NV, 1, T>(x, d, e, &[i], t0 + t, labels, found) };
     }
     changed
