@@ -342,12 +342,12 @@ unsafe fn exact_rows_list<const NV: usize, const R: usize, T: Element>(
     let (groups, rest) = rows.as_chunks::<R>();
     let mut changed = 0;
     for (g, group) in groups.iter().enumerate() {
-        // SAFETY: AVX2 is enabled by the caller.
+        // SAFETY: AVX2 is enabled by the caller; the group's rows exist.
         changed += unsafe { exact_group::<NV, R, T>(x, d, e, group, g * R, labels, found) };
     }
     let t0 = groups.len() * R;
     for (t, &i) in rest.iter().enumerate() {
-        // SAFETY: AVX2 is enabled by the caller.
+        // SAFETY: AVX2 is enabled by the caller; row i exists.
         changed += unsafe { exact_group::<NV, 1, T>(x, d, e, &[i], t0 + t, labels, found) };
     }
     changed
