@@ -430,7 +430,7 @@ fn check_sums<T: Element>(x: &[T], d: usize, k: usize, labels: &[u32]) {
     super::chunks::accumulate(x, d, labels, &mut s1, &mut c1);
     let (mut s2, mut c2) = (vec![f64::NAN; k * d], vec![7u32; k]);
     let mut order = [0u16; CHUNK_ROWS];
-    bounds::accumulate_by_cluster(x, d, labels, &mut s2, &mut c2, &mut order);
+    super::sums::accumulate_by_cluster(x, d, labels, &mut s2, &mut c2, &mut order);
     assert_eq!(c1, c2, "k={k} d={d}");
     assert_eq!(bits(&s1), bits(&s2), "k={k} d={d}");
     assert_eq!(c1.iter().sum::<u32>() as usize, labels.len());

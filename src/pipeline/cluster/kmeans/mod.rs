@@ -33,6 +33,7 @@ mod bounds;
 #[cfg(test)]
 mod bounds_tests;
 mod chunks;
+mod sums;
 
 use chunks::{assign_chunk, lloyd_chunk};
 
