@@ -366,10 +366,15 @@ pub struct StageArgs {
     /// structure (default 10; 0: off, K by the knee of the SSE curve).
     #[arg(long, value_name = "N")]
     pub gap_references: Option<usize>,
-    /// Bootstrap resamples that measure each segment's stability (default
-    /// 50; 0: off).
+    /// Bootstrap resamples that measure each segment's stability, at most
+    /// (default 50; 0: off). The check stops after 20 once every segment's
+    /// 95% interval lies inside one stability band.
     #[arg(long, value_name = "N")]
     pub stability_resamples: Option<usize>,
+    /// Run every --stability-resamples resample, even once every segment's
+    /// stability band is settled.
+    #[arg(long)]
+    pub stability_every_resample: bool,
     /// Label scheme: auto, bank, rfm, card or descriptive.
     #[arg(long, value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,

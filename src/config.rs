@@ -69,9 +69,12 @@ pub struct ClusterOptions {
     /// Reference sets of the gap statistic, which the choice of K reads;
     /// 0 = off (K by the knee of the SSE curve).
     pub gap_references: usize,
-    /// Bootstrap resamples of the chosen K's segments (their stability);
-    /// 0 = off.
+    /// Bootstrap resamples of the chosen K's segments (their stability),
+    /// at most; 0 = off.
     pub stability_resamples: usize,
+    /// Stop the stability check once every segment's band is settled (at
+    /// least 20 resamples; see `pipeline::trust::stability`). Default true.
+    pub stability_stop_when_settled: bool,
 }
 
 impl Default for ClusterOptions {
@@ -90,6 +93,7 @@ impl Default for ClusterOptions {
             previous: None,
             gap_references: s.gap_references,
             stability_resamples: crate::pipeline::trust::stability::DEFAULT_RESAMPLES,
+            stability_stop_when_settled: true,
         }
     }
 }

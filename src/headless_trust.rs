@@ -60,10 +60,19 @@ pub fn summary_section(run: &RunOutput) -> String {
         let _ = writeln!(s, "  - {r}");
     }
     if let Some(st) = &trust.stability {
+        let early = if st.stopped_early {
+            format!(
+                ", stopped early of at most {} as every segment's band was settled \
+                 (--stability-every-resample runs them all)",
+                st.planned
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "  (stability: mean Jaccard over {} bootstrap resamples of {} customers; \
-             --stability-resamples N changes the number, 0 turns it off)",
+            "  (stability: mean Jaccard over {} bootstrap resamples of {} customers{early}; \
+             --stability-resamples N changes the most, 0 turns it off)",
             st.resamples, st.rows
         );
     }
@@ -97,8 +106,9 @@ pub fn segment_lines(trust: &Trust, id: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(st) = trust.stability_of(id) {
         lines.push(format!(
-            "stability {:.2} ({}{})",
+            "stability {:.2} ±{:.2} ({}{})",
             st.jaccard,
+            st.margin,
             st.band.words(),
             if st.dissolved > 0 {
                 format!(
@@ -127,6 +137,8 @@ pub fn add_to_json(summary: &mut serde_json::Value, run: &RunOutput) {
     summary["structure"] = json!(trust.structure);
     summary["stability"] = json!(trust.stability.as_ref().map(|s| json!({
         "resamples": s.resamples,
+        "planned": s.planned,
+        "stopped_early": s.stopped_early,
         "customers": s.rows,
     })));
     summary["stability_not_measured"] = json!(trust.stability_not_measured);
@@ -147,6 +159,7 @@ pub fn add_to_json(summary: &mut serde_json::Value, run: &RunOutput) {
         let rule = trust.rule_of(id);
         seg["stability"] = json!(st.map(|x| x.jaccard));
         seg["stability_band"] = json!(st.map(|x| x.band));
+        seg["stability_margin"] = json!(st.map(|x| x.margin));
         seg["rule"] = json!(rule.map(|r| &r.text));
         seg["rule_conditions"] = json!(rule.map(|r| &r.conditions));
     }

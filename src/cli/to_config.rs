@@ -200,6 +200,9 @@ impl StageArgs {
         if let Some(b) = s.stability_resamples {
             c.stability_resamples = b;
         }
+        if s.stability_every_resample {
+            c.stability_stop_when_settled = false;
+        }
     }
 
     /// The flag and value as typed, when a flag set `setting`.

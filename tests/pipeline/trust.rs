@@ -307,6 +307,7 @@ fn stability_tells_a_split_blob_from_real_segments() {
     let fit = &s.get(4).unwrap().fit;
     let opts = custseg::pipeline::trust::stability::StabilityOptions {
         resamples: 30,
+        stop_when_settled: false,
         sample: 0,
         seed: 5,
         max_iter: 300,
@@ -344,6 +345,50 @@ fn stability_tells_a_split_blob_from_real_segments() {
         halves.iter().all(|&j| j < 0.85),
         "the halves of the big blob: {halves:?}"
     );
+}
+
+#[test]
+fn stability_stops_once_every_band_is_settled_keeping_the_first_resamples() {
+    use custseg::pipeline::trust::stability::{MIN_RESAMPLES, StabilityOptions, stability};
+    // Three far-apart blobs: every segment is highly stable long before the
+    // most resamples asked for, so the check stops after the first round.
+    let (n, d, k) = (1500, 3, 3);
+    let data = random_blobs(n, d, k, 10.0, 11);
+    let x = ArrayView2::from_shape((n, d), &data[..]).unwrap();
+    let cfg = SweepConfig {
+        k_min: 2,
+        k_max: 4,
+        n_init: 3,
+        ..SweepConfig::default()
+    };
+    let s = sweep(x, &[], &cfg, &NoProgress).unwrap();
+    let labels = &s.get(k).unwrap().fit.labels;
+    let opts = |resamples, stop_when_settled| StabilityOptions {
+        resamples,
+        stop_when_settled,
+        sample: 0,
+        seed: 9,
+        max_iter: 300,
+        tol: 1e-4,
+        storage: Default::default(),
+    };
+    let early = stability(x, labels, k, &opts(50, true), &NoProgress).unwrap();
+    assert_eq!(
+        (early.resamples, early.planned, early.stopped_early),
+        (MIN_RESAMPLES, 50, true)
+    );
+    for seg in &early.segments {
+        assert!(seg.settled(), "{seg:?}");
+        assert_eq!(seg.band, Band::HighlyStable, "{seg:?}");
+        assert!(seg.margin > 0.0 || seg.jaccard == 1.0, "{seg:?}");
+    }
+    // Exactly the first resamples of a run told to do that many.
+    let fixed = stability(x, labels, k, &opts(MIN_RESAMPLES, false), &NoProgress).unwrap();
+    assert_eq!(early.segments, fixed.segments);
+    assert!(!fixed.stopped_early);
+    // Told to run them all, it does.
+    let all = stability(x, labels, k, &opts(50, false), &NoProgress).unwrap();
+    assert_eq!((all.resamples, all.stopped_early), (50, false));
 }
 
 #[test]

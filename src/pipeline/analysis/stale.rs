@@ -24,6 +24,7 @@ pub fn first_affected(old: &RunConfig, new: &RunConfig) -> Option<Step> {
         Some(Step::Cluster)
     } else if old.cluster.k != new.cluster.k
         || old.cluster.stability_resamples != new.cluster.stability_resamples
+        || old.cluster.stability_stop_when_settled != new.cluster.stability_stop_when_settled
         || old.labels != new.labels
     {
         // Another K of the same sweep, other labels or another stability
@@ -41,6 +42,7 @@ fn sweep_options(c: &ClusterOptions) -> ClusterOptions {
     ClusterOptions {
         k: None,
         stability_resamples: 0,
+        stability_stop_when_settled: true,
         ..c.clone()
     }
 }
@@ -90,14 +92,17 @@ pub fn take_options(step: Step, config: &mut RunConfig, edited: &RunConfig) {
         Step::Features => c.features.clone_from(&edited.features),
         Step::Cluster => {
             let (k, resamples) = (c.cluster.k, c.cluster.stability_resamples);
+            let stop = c.cluster.stability_stop_when_settled;
             c.seed = edited.seed;
             c.cluster.clone_from(&edited.cluster);
             c.cluster.k = k;
             c.cluster.stability_resamples = resamples;
+            c.cluster.stability_stop_when_settled = stop;
         }
         Step::Profile => {
             c.cluster.k = edited.cluster.k;
             c.cluster.stability_resamples = edited.cluster.stability_resamples;
+            c.cluster.stability_stop_when_settled = edited.cluster.stability_stop_when_settled;
             c.labels.clone_from(&edited.labels);
         }
     }

@@ -172,6 +172,7 @@ pub fn assess(
     let auto = k_choice::auto_pick(sweep);
     let opts = TrustOptions {
         resamples: cfg.cluster.stability_resamples,
+        stop_when_settled: cfg.cluster.stability_stop_when_settled,
         sample: cfg.cluster.fit_sample,
         seed: cfg.seed,
         max_iter: cfg.cluster.max_iter,

@@ -14,6 +14,11 @@
 //! added in chunk order; the running sum used for the draw is "chunk prefix +
 //! running sum inside the chunk". Distances are computed in the direct form
 //! `Σ (x_j − c_j)²`.
+//!
+//! The candidates' distances are kept (when they fit in [`KEEP_LIMIT`]
+//! values), so adding the winner only takes minima instead of computing
+//! every row's distance to it again: the same numbers, a third less work
+//! per centre.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -22,6 +27,10 @@ use rayon::prelude::*;
 use super::CHUNK_ROWS;
 use super::kmeans::{Element, sq_dist};
 use crate::pipeline::simd::avx2_dispatch;
+
+/// Most candidate distances kept (32 MB); above, the winner's distances are
+/// computed again.
+const KEEP_LIMIT: usize = 1 << 22;
 
 /// Per-chunk buffers of the seeding, allocated once per fit.
 pub(crate) struct InitBuffers {
@@ -37,6 +46,12 @@ pub(crate) struct InitBuffers {
     ct: Vec<f64>,
     ids: Vec<usize>,
     pots: Vec<f64>,
+    /// Whether the candidates' distances are kept (within [`KEEP_LIMIT`]).
+    keep: bool,
+    /// Per row, its distances to the `nb × w` candidate lanes (row-major);
+    /// allocated by the first seeding that keeps them (a fit started from
+    /// given centres never does).
+    kept: Vec<f64>,
 }
 
 impl InitBuffers {
@@ -54,6 +69,8 @@ impl InitBuffers {
             ct: vec![0.0; nb * d * w],
             ids: vec![0; n_trials],
             pots: vec![0.0; nb * w],
+            keep: n * nb * w <= KEEP_LIMIT,
+            kept: Vec::new(),
         }
     }
 }
@@ -76,6 +93,9 @@ pub(crate) fn kmeans_plus_plus<T: Element>(
     closest.fill(f64::INFINITY);
     let mut pot = update_closest(x, d, &centres[..d], closest, &mut buf.chunk_pot);
     let (w, nb, t) = (buf.w, buf.nb, buf.n_trials);
+    if buf.keep && buf.kept.len() != n * nb * w {
+        buf.kept = vec![0.0; n * nb * w];
+    }
     for c in 1..k {
         // Draw the candidates.
         for i in 0..t {
@@ -93,10 +113,19 @@ pub(crate) fn kmeans_plus_plus<T: Element>(
         }
         // Potential of each candidate, per chunk, then in chunk order.
         let (ct, closest_r) = (&buf.ct, &*closest);
-        x.par_chunks(CHUNK_ROWS * d)
-            .zip(closest_r.par_chunks(CHUNK_ROWS))
-            .zip(buf.pcand.par_chunks_mut(nb * w))
-            .for_each(|((xc, cl), pc)| cand_chunk(w, xc, d, ct, cl, pc));
+        let keep = buf.keep;
+        if keep {
+            x.par_chunks(CHUNK_ROWS * d)
+                .zip(closest_r.par_chunks(CHUNK_ROWS))
+                .zip(buf.pcand.par_chunks_mut(nb * w))
+                .zip(buf.kept.par_chunks_mut(CHUNK_ROWS * nb * w))
+                .for_each(|(((xc, cl), pc), kept)| cand_chunk(w, xc, d, ct, cl, pc, kept));
+        } else {
+            x.par_chunks(CHUNK_ROWS * d)
+                .zip(closest_r.par_chunks(CHUNK_ROWS))
+                .zip(buf.pcand.par_chunks_mut(nb * w))
+                .for_each(|((xc, cl), pc)| cand_chunk(w, xc, d, ct, cl, pc, &mut []));
+        }
         buf.pots.fill(0.0);
         for pc in buf.pcand.chunks_exact(nb * w) {
             for (a, &v) in buf.pots.iter_mut().zip(pc) {
@@ -111,14 +140,43 @@ pub(crate) fn kmeans_plus_plus<T: Element>(
         }
         let id = buf.ids[best];
         widen_into(&mut centres[c * d..(c + 1) * d], &x[id * d..(id + 1) * d]);
-        pot = update_closest(
-            x,
-            d,
-            &centres[c * d..(c + 1) * d],
-            closest,
-            &mut buf.chunk_pot,
-        );
+        pot = if keep {
+            update_from_kept(&buf.kept, nb * w, best, closest, &mut buf.chunk_pot)
+        } else {
+            update_closest(
+                x,
+                d,
+                &centres[c * d..(c + 1) * d],
+                closest,
+                &mut buf.chunk_pot,
+            )
+        };
     }
+}
+
+/// [`update_closest`] for the candidate in lane `best` of the kept
+/// distances (`lanes` per row): the same minima and sums, computed in
+/// the same order.
+fn update_from_kept(
+    kept: &[f64],
+    lanes: usize,
+    best: usize,
+    closest: &mut [f64],
+    chunk_pot: &mut [f64],
+) -> f64 {
+    kept.par_chunks(CHUNK_ROWS * lanes)
+        .zip(closest.par_chunks_mut(CHUNK_ROWS))
+        .zip(chunk_pot.par_iter_mut())
+        .for_each(|((kc, cl), cp)| {
+            let mut s = 0.0;
+            for (c, row) in cl.iter_mut().zip(kc.chunks_exact(lanes)) {
+                let v = row[best];
+                *c = if v < *c { v } else { *c };
+                s += *c;
+            }
+            *cp = s;
+        });
+    chunk_pot.iter().fold(0.0, |a, &v| a + v)
 }
 
 fn widen_into<T: Element>(dst: &mut [f64], src: &[T]) {
@@ -189,18 +247,23 @@ fn search(chunk_pot: &[f64], closest: &[f64], r: f64, n: usize) -> usize {
 
 /// Candidate potentials of one chunk: `pc[b*w + l] = Σ_rows min(closest, ‖x − cand‖²)`.
 /// Distances of a row to the `W` candidates of a block are `W` independent
-/// lanes (`acc += (x_j − c_j)²` in feature order); rows are taken two at a
-/// time so their add chains overlap. The potentials are added in row order.
+/// lanes (`acc += (x_j − c_j)²` in feature order, as [`sq_dist`]); rows
+/// are taken two at a time so their add chains overlap. The potentials are
+/// added in row order. With `KEEP`, each row's distances go to `kept` (`nb
+/// × W` per row).
 #[inline(always)]
-fn cand_chunk_impl<const W: usize, T: Element>(
+fn cand_chunk_impl<const W: usize, const KEEP: bool, T: Element>(
     x: &[T],
     d: usize,
     ct: &[f64],
     closest: &[f64],
     pc: &mut [f64],
+    kept: &mut [f64],
 ) {
     let (ct, _) = ct.as_chunks::<W>();
     let (pc, _) = pc.as_chunks_mut::<W>();
+    let nb = pc.len();
+    let (kept, _) = kept.as_chunks_mut::<W>();
     for p in pc.iter_mut() {
         *p = [0.0; W];
     }
@@ -217,20 +280,28 @@ fn cand_chunk_impl<const W: usize, T: Element>(
     };
     let mut rows = x.chunks_exact(2 * d);
     let mut cls = closest.chunks_exact(2);
-    for (pair, cl) in (&mut rows).zip(&mut cls) {
+    for (i, (pair, cl)) in (&mut rows).zip(&mut cls).enumerate() {
         let (r0, r1) = pair.split_at(d);
-        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
+        for (b, (cb, pb)) in ct.chunks_exact(d).zip(pc.iter_mut()).enumerate() {
             let a0 = dist(r0, cb);
             let a1 = dist(r1, cb);
+            if KEEP {
+                kept[2 * i * nb + b] = a0;
+                kept[(2 * i + 1) * nb + b] = a1;
+            }
             for l in 0..W {
                 pb[l] += if a0[l] < cl[0] { a0[l] } else { cl[0] };
                 pb[l] += if a1[l] < cl[1] { a1[l] } else { cl[1] };
             }
         }
     }
+    let last = closest.len() - cls.remainder().len();
     if let (Some(&c0), row) = (cls.remainder().first(), rows.remainder()) {
-        for (cb, pb) in ct.chunks_exact(d).zip(pc.iter_mut()) {
+        for (b, (cb, pb)) in ct.chunks_exact(d).zip(pc.iter_mut()).enumerate() {
             let a0 = dist(row, cb);
+            if KEEP {
+                kept[last * nb + b] = a0;
+            }
             for l in 0..W {
                 pb[l] += if a0[l] < c0 { a0[l] } else { c0 };
             }
@@ -246,11 +317,13 @@ fn cand_chunk_any<T: Element>(
     ct: &[f64],
     closest: &[f64],
     pc: &mut [f64],
+    kept: &mut [f64],
 ) {
-    if w == 4 {
-        cand_chunk_impl::<4, T>(x, d, ct, closest, pc)
-    } else {
-        cand_chunk_impl::<8, T>(x, d, ct, closest, pc)
+    match (w == 4, kept.is_empty()) {
+        (true, true) => cand_chunk_impl::<4, false, T>(x, d, ct, closest, pc, kept),
+        (true, false) => cand_chunk_impl::<4, true, T>(x, d, ct, closest, pc, kept),
+        (false, true) => cand_chunk_impl::<8, false, T>(x, d, ct, closest, pc, kept),
+        (false, false) => cand_chunk_impl::<8, true, T>(x, d, ct, closest, pc, kept),
     }
 }
 
@@ -262,5 +335,6 @@ avx2_dispatch! {
         ct: &[f64],
         closest: &[f64],
         pc: &mut [f64],
+        kept: &mut [f64],
     ) = cand_chunk_any;
 }

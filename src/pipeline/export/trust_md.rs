@@ -94,9 +94,18 @@ fn segment_table(run: &RunOutput, trust: &Trust) -> String {
             "\nStability is the mean Jaccard similarity of the segment to its best match when \
              K-Means is fitted again on {} bootstrap resamples of {} customers (Hennig's \
              clusterboot): below 0.6 do not trust, 0.6–0.75 a pattern whose membership is \
-             doubtful, from 0.75 stable, from 0.85 highly stable.",
+             doubtful, from 0.75 stable, from 0.85 highly stable.{}",
             st.resamples,
-            number(st.rows as f64)
+            number(st.rows as f64),
+            if st.stopped_early {
+                format!(
+                    " The check stopped there, of at most {}, once the 95% interval of every \
+                     segment's stability lay inside one of these bands.",
+                    st.planned
+                )
+            } else {
+                String::new()
+            }
         );
     }
     md.push('\n');
@@ -153,8 +162,9 @@ pub fn segment_md(run: &RunOutput, id: usize) -> String {
     if let Some(st) = trust.stability_of(id) {
         let _ = writeln!(
             md,
-            "**Stability:** {:.2}, {} (dissolved in {} of {} resamples).\n",
+            "**Stability:** {:.2} ± {:.2}, {} (dissolved in {} of {} resamples).\n",
             st.jaccard,
+            st.margin,
             st.band.words(),
             st.dissolved,
             st.resamples

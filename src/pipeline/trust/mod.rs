@@ -67,8 +67,10 @@ impl Trust {
 /// What the checks need besides the data and the sweep.
 #[derive(Clone, Debug)]
 pub struct TrustOptions {
-    /// Bootstrap resamples (0: no stability check).
+    /// Bootstrap resamples at most (0: no stability check).
     pub resamples: usize,
+    /// Stop once every segment's stability band is settled.
+    pub stop_when_settled: bool,
     /// Customers the resamples are drawn from, at most (the sweep's fit
     /// sample; 0: all).
     pub sample: usize,
@@ -107,6 +109,7 @@ pub fn assess(
     let stability = if not_measured.is_none() {
         let so = stability::StabilityOptions {
             resamples: opts.resamples,
+            stop_when_settled: opts.stop_when_settled,
             sample: opts.sample,
             seed: opts.seed,
             max_iter: opts.max_iter,

@@ -23,6 +23,17 @@
 //! as a user re-running the segmentation on slightly different data would.
 //! Deterministic: resample `b` draws from its own seeded stream, each fit is
 //! thread-count independent, and the means are summed in resample order.
+//!
+//! Stopping early. The resamples run in rounds: [`MIN_RESAMPLES`] first,
+//! then [`ROUND`] at a time up to the most asked for. After each round, a
+//! segment is settled when the 95% interval of its mean Jaccard
+//! (`mean ± 1.96 sd / √n`) lies inside one band of the table above; once
+//! every segment is settled more resamples could only narrow numbers
+//! whose reading is already known, so the check stops (unless told to run
+//! them all). Clearly stable segments settle after 20 resamples; a segment
+//! near a band edge runs them all. The rounds do not depend on the thread
+//! count, and stopping after `n` gives exactly the first `n` resamples of a
+//! longer run.
 
 use super::sample::{self, RESAMPLE_STREAM, STABILITY_SAMPLE_STREAM};
 use crate::pipeline::cluster::{Init, KMeansConfig, SegmentIndex, Storage, kmeans};
@@ -38,6 +49,13 @@ use std::sync::Mutex;
 pub const DEFAULT_RESAMPLES: usize = 50;
 /// K-Means restarts per resample.
 pub const RESTARTS: usize = 3;
+/// Resamples before the check may stop early (Hennig: 20 already give a
+/// rough reading; the interval below tells how rough).
+pub const MIN_RESAMPLES: usize = 20;
+/// Resamples added between two looks at whether every band is settled.
+pub const ROUND: usize = 10;
+/// `z` of a two-sided 95% interval.
+const Z95: f64 = 1.96;
 /// Below this Jaccard a segment counts as dissolved in a resample
 /// (Hennig's `dissolved`).
 pub const DISSOLVED: f64 = 0.5;
@@ -86,6 +104,10 @@ pub struct SegmentStability {
     pub segment: usize,
     /// Mean Jaccard over the resamples that held any of its customers.
     pub jaccard: f64,
+    /// Half-width of the mean's 95% interval (`1.96 sd / √n`; 0 with fewer
+    /// than two resamples).
+    #[serde(default)]
+    pub margin: f64,
     pub band: Band,
     /// Resamples in which it dissolved (Jaccard below [`DISSOLVED`]).
     pub dissolved: usize,
@@ -97,7 +119,15 @@ pub struct SegmentStability {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stability {
     pub k: usize,
+    /// Resamples run.
     pub resamples: usize,
+    /// The most resamples asked for (more than `resamples` when the check
+    /// stopped early).
+    #[serde(default)]
+    pub planned: usize,
+    /// Stopped before `planned` because every segment's band was settled.
+    #[serde(default)]
+    pub stopped_early: bool,
     /// Customers the resamples were drawn from.
     pub rows: usize,
     pub segments: Vec<SegmentStability>,
@@ -115,7 +145,10 @@ impl Stability {
 /// What the check needs besides the data and labels.
 #[derive(Clone, Debug)]
 pub struct StabilityOptions {
+    /// The most resamples.
     pub resamples: usize,
+    /// Stop once every segment's band is settled (see the module docs).
+    pub stop_when_settled: bool,
     /// Customers the resamples are drawn from, at most (0: all).
     pub sample: usize,
     pub seed: u64,
@@ -149,46 +182,96 @@ pub fn stability<L: SegmentIndex>(
     let truth: Vec<u32> = rows.iter().map(|&r| labels[r].index() as u32).collect();
     // Counted and reported under one lock, so the fractions never go back.
     let done = Mutex::new(0usize);
-    let per_resample: Vec<Vec<Option<f64>>> = (0..opts.resamples)
-        .into_par_iter()
-        .map(|b| {
-            if progress.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            let best = resample_jaccard(&base, d, &truth, k, b as u64, opts)?;
-            let mut at = done.lock().unwrap_or_else(|e| e.into_inner());
-            *at += 1;
+    let planned = opts.resamples;
+    let mut per_resample: Vec<Vec<Option<f64>>> = Vec::with_capacity(planned);
+    let mut stopped_early = false;
+    while per_resample.len() < planned {
+        let start = per_resample.len();
+        let end = if !opts.stop_when_settled {
+            planned
+        } else if start == 0 {
+            MIN_RESAMPLES.min(planned)
+        } else {
+            (start + ROUND).min(planned)
+        };
+        let round: Vec<Vec<Option<f64>>> = (start..end)
+            .into_par_iter()
+            .map(|b| {
+                if progress.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                let best = resample_jaccard(&base, d, &truth, k, b as u64, opts)?;
+                let mut at = done.lock().unwrap_or_else(|e| e.into_inner());
+                *at += 1;
+                progress.report(
+                    *at as f64 / planned as f64,
+                    &format!("stability: resample {at} of at most {planned}"),
+                );
+                drop(at);
+                Ok(best)
+            })
+            .collect::<Result<_>>()?;
+        per_resample.extend(round);
+        if opts.stop_when_settled
+            && per_resample.len() < planned
+            && (0..k).all(|c| summarise(&per_resample, c).settled())
+        {
+            stopped_early = true;
             progress.report(
-                *at as f64 / opts.resamples as f64,
-                &format!("stability: resample {at} of {}", opts.resamples),
+                1.0,
+                &format!(
+                    "stability: every segment settled after {} resamples",
+                    per_resample.len()
+                ),
             );
-            drop(at);
-            Ok(best)
-        })
-        .collect::<Result<_>>()?;
-    let segments = (0..k)
-        .map(|c| {
-            let seen: Vec<f64> = per_resample.iter().filter_map(|v| v[c]).collect();
-            let jaccard = if seen.is_empty() {
-                0.0
-            } else {
-                seen.iter().sum::<f64>() / seen.len() as f64
-            };
-            SegmentStability {
-                segment: c,
-                jaccard,
-                band: Band::of(jaccard),
-                dissolved: seen.iter().filter(|&&j| j < DISSOLVED).count(),
-                resamples: seen.len(),
-            }
-        })
-        .collect();
+            break;
+        }
+    }
+    let segments = (0..k).map(|c| summarise(&per_resample, c)).collect();
     Ok(Stability {
         k,
-        resamples: opts.resamples,
+        resamples: per_resample.len(),
+        planned,
+        stopped_early,
         rows: rows.len(),
         segments,
     })
+}
+
+/// Segment `c`'s stability over the resamples so far.
+fn summarise(per_resample: &[Vec<Option<f64>>], c: usize) -> SegmentStability {
+    let seen: Vec<f64> = per_resample.iter().filter_map(|v| v[c]).collect();
+    let n = seen.len() as f64;
+    let jaccard = if seen.is_empty() {
+        0.0
+    } else {
+        seen.iter().sum::<f64>() / n
+    };
+    let margin = if seen.len() < 2 {
+        0.0
+    } else {
+        let var = seen.iter().map(|j| (j - jaccard).powi(2)).sum::<f64>() / (n - 1.0);
+        Z95 * (var / n).sqrt()
+    };
+    SegmentStability {
+        segment: c,
+        jaccard,
+        margin,
+        band: Band::of(jaccard),
+        dissolved: seen.iter().filter(|&&j| j < DISSOLVED).count(),
+        resamples: seen.len(),
+    }
+}
+
+impl SegmentStability {
+    /// Whether more resamples could still change the band: settled when the
+    /// 95% interval of the mean lies inside one band (and was measured on at
+    /// least two resamples).
+    pub fn settled(&self) -> bool {
+        self.resamples >= 2
+            && Band::of((self.jaccard - self.margin).max(0.0))
+                == Band::of((self.jaccard + self.margin).min(1.0))
+    }
 }
 
 /// `sample` rows of `n`, 0 meaning all of them.
@@ -267,6 +350,45 @@ fn resample_jaccard(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_band_is_settled_only_when_its_interval_stays_inside_it() {
+        let seg = |jaccard: f64, margin: f64, resamples: usize| SegmentStability {
+            segment: 0,
+            jaccard,
+            margin,
+            band: Band::of(jaccard),
+            dissolved: 0,
+            resamples,
+        };
+        assert!(seg(0.97, 0.01, 20).settled());
+        assert!(seg(1.0, 0.0, 20).settled());
+        assert!(seg(0.70, 0.04, 20).settled());
+        // The interval crosses 0.75 or 0.6: more resamples could change the reading.
+        assert!(!seg(0.76, 0.02, 20).settled());
+        assert!(!seg(0.61, 0.02, 30).settled());
+        assert!(!seg(0.86, 0.02, 50).settled());
+        // One resample has no interval.
+        assert!(!seg(0.97, 0.0, 1).settled());
+    }
+
+    #[test]
+    fn the_margin_is_the_95_percent_half_width_of_the_mean() {
+        let runs: Vec<Vec<Option<f64>>> = [0.8, 0.9, 1.0, 0.9]
+            .iter()
+            .map(|&j| vec![Some(j), None])
+            .collect();
+        let s = summarise(&runs, 0);
+        assert!((s.jaccard - 0.9).abs() < 1e-12);
+        // sd = sqrt(0.02 / 3); margin = 1.96 sd / 2.
+        let want = 1.96 * (0.02f64 / 3.0).sqrt() / 2.0;
+        assert!((s.margin - want).abs() < 1e-12, "{}", s.margin);
+        let absent = summarise(&runs, 1);
+        assert_eq!(
+            (absent.resamples, absent.margin, absent.settled()),
+            (0, 0.0, false)
+        );
+    }
 
     #[test]
     fn bands_follow_hennig() {

@@ -99,7 +99,7 @@ pub fn ge(t: &Theme) -> &'static str {
 /// comparison signs the pipeline writes (≥ ≤) become >= <=.
 pub fn drawable(t: &Theme, s: &str) -> String {
     if t.ascii {
-        s.replace('≥', ">=").replace('≤', "<=")
+        s.replace('≥', ">=").replace('≤', "<=").replace('±', "+/-")
     } else {
         s.to_string()
     }

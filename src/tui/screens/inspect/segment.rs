@@ -149,7 +149,15 @@ fn trust_lines(t: &Theme, trust: &Trust, id: usize, width: usize) -> Vec<Line<'s
         } else {
             format!("; kept together in all {} resamples", st.resamples)
         };
-        let text = format!("{:.2} {mark} {}{dissolved}", st.jaccard, st.band.words());
+        let text = drawable(
+            t,
+            &format!(
+                "{:.2} ±{:.2} {mark} {}{dissolved}",
+                st.jaccard,
+                st.margin,
+                st.band.words()
+            ),
+        );
         lines.extend(labelled("Stable?", &text, width, t.dim(), style));
     }
     if let Some(rule) = trust.rule_of(id) {
