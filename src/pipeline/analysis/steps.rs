@@ -156,8 +156,13 @@ pub fn profile_with_progress(
     let result = sweep
         .get(k)
         .ok_or_else(|| Error::usage(format!("K={k} was not computed by the sweep")))?;
-    let mut profiles = run::stage_profile(features, cleaned, mapping, result, cfg);
-    profiles.trust = Some(assess(features, sweep, k, cfg, progress)?);
+    // The profile reads the labels only; it runs beside the trust checks,
+    // whose rules and verdict are partly serial.
+    let (mut profiles, trust) = rayon::join(
+        || run::stage_profile(features, cleaned, mapping, result, cfg),
+        || assess(features, sweep, k, cfg, progress),
+    );
+    profiles.trust = Some(trust?);
     Ok(profiles)
 }
 

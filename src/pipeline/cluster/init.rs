@@ -24,8 +24,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::CHUNK_ROWS;
 use super::kmeans::{Element, sq_dist};
+use super::{CHUNK_ROWS, TASK_CHUNKS};
 use crate::pipeline::simd::avx2_dispatch;
 
 /// Most candidate distances kept (32 MB); above, the winner's distances are
@@ -119,11 +119,13 @@ pub(crate) fn kmeans_plus_plus<T: Element>(
                 .zip(closest_r.par_chunks(CHUNK_ROWS))
                 .zip(buf.pcand.par_chunks_mut(nb * w))
                 .zip(buf.kept.par_chunks_mut(CHUNK_ROWS * nb * w))
+                .with_min_len(TASK_CHUNKS)
                 .for_each(|(((xc, cl), pc), kept)| cand_chunk(w, xc, d, ct, cl, pc, kept));
         } else {
             x.par_chunks(CHUNK_ROWS * d)
                 .zip(closest_r.par_chunks(CHUNK_ROWS))
                 .zip(buf.pcand.par_chunks_mut(nb * w))
+                .with_min_len(TASK_CHUNKS)
                 .for_each(|((xc, cl), pc)| cand_chunk(w, xc, d, ct, cl, pc, &mut []));
         }
         buf.pots.fill(0.0);
@@ -167,6 +169,7 @@ fn update_from_kept(
     kept.par_chunks(CHUNK_ROWS * lanes)
         .zip(closest.par_chunks_mut(CHUNK_ROWS))
         .zip(chunk_pot.par_iter_mut())
+        .with_min_len(TASK_CHUNKS)
         .for_each(|((kc, cl), cp)| {
             let mut s = 0.0;
             for (c, row) in cl.iter_mut().zip(kc.chunks_exact(lanes)) {
@@ -197,6 +200,7 @@ fn update_closest<T: Element>(
     x.par_chunks(CHUNK_ROWS * d)
         .zip(closest.par_chunks_mut(CHUNK_ROWS))
         .zip(chunk_pot.par_iter_mut())
+        .with_min_len(TASK_CHUNKS)
         .for_each(|((xc, cl), cp)| *cp = update_chunk(xc, d, centre, cl));
     chunk_pot.iter().fold(0.0, |a, &v| a + v)
 }

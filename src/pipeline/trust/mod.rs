@@ -106,7 +106,11 @@ pub fn assess(
     } else {
         None
     };
-    let stability = if not_measured.is_none() {
+    // The rules need only the fit: they grow while the resamples run.
+    let measure_stability = || -> Result<Option<Stability>> {
+        if not_measured.is_some() {
+            return Ok(None);
+        }
         let so = stability::StabilityOptions {
             resamples: opts.resamples,
             stop_when_settled: opts.stop_when_settled,
@@ -116,28 +120,16 @@ pub fn assess(
             tol: opts.tol,
             storage: opts.storage,
         };
-        Some(stability::stability(
-            features.view(),
-            &fit.labels,
-            k,
-            &so,
-            progress,
-        )?)
-    } else {
-        None
+        stability::stability(features.view(), &fit.labels, k, &so, progress).map(Some)
     };
-    progress.report(1.0, "rules that explain the segments");
-    let rules = if k >= 2 {
-        Some(rules::explain(
-            features,
-            &fit.labels,
-            &fit.centres,
-            k,
-            opts.seed,
-        )?)
-    } else {
-        None
+    let explain = || -> Result<Option<Rules>> {
+        if k < 2 {
+            return Ok(None);
+        }
+        rules::explain(features, &fit.labels, &fit.centres, k, opts.seed).map(Some)
     };
+    let (stability, rules) = rayon::join(measure_stability, explain);
+    let (stability, rules) = (stability?, rules?);
     let structure = verdict::judge(&verdict::Evidence {
         k,
         silhouette: result.metrics.silhouette,

@@ -55,7 +55,7 @@ use rayon::prelude::*;
 
 use super::chunks::{Exact, Found, chunk_inertia, exact_rows};
 use super::sums::accumulate_by_cluster;
-use super::{CHUNK_ROWS, Element, Workspace};
+use super::{CHUNK_ROWS, Element, TASK_CHUNKS, Workspace};
 use crate::pipeline::simd::avx2_dispatch;
 
 const EPS: f64 = f64::EPSILON;
@@ -391,6 +391,7 @@ pub(super) fn lloyd_pass<T: Element>(x: &[T], ws: &mut Workspace) {
         .zip(psums.par_chunks_mut(k * d))
         .zip(pcounts.par_chunks_mut(k))
         .zip(pchanged.par_iter_mut())
+        .with_min_len(TASK_CHUNKS)
         .for_each_init(
             Scratch::new,
             |scratch, (((((x, lab), gap), sums), counts), ch)| {
@@ -414,6 +415,7 @@ pub(super) fn assign_pass<T: Element>(x: &[T], ws: &mut Workspace) {
         .zip(labels.par_chunks_mut(CHUNK_ROWS))
         .zip(as_gaps(&mut gaps).par_chunks_mut(CHUNK_ROWS))
         .zip(pinertia.par_iter_mut())
+        .with_min_len(TASK_CHUNKS)
         .for_each_init(Scratch::new, |scratch, (((x, lab), gap), inertia)| {
             *inertia = assign_chunk(x, &step, lab, gap, scratch);
         });

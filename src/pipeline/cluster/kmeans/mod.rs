@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-use super::{CHUNK_ROWS, check_matrix, count_distinct_rows, init, too_few_rows};
+use super::{CHUNK_ROWS, TASK_CHUNKS, check_matrix, count_distinct_rows, init, too_few_rows};
 use crate::pipeline::linalg::row_major;
 use crate::pipeline::progress::Progress;
 use crate::{Error, Result};
@@ -746,6 +746,7 @@ fn plain_lloyd_pass<T: Element>(prep: &Prepared<'_, T>, ws: &mut Workspace) {
         .zip(ws.psums.par_chunks_mut(k * d))
         .zip(ws.pcounts.par_chunks_mut(k))
         .zip(ws.pchanged.par_iter_mut())
+        .with_min_len(TASK_CHUNKS)
         .for_each(|((((x, lab), sums), counts), changed)| {
             *changed = lloyd_chunk(w, x, d, mt, cn, lab, sums, counts);
         });
@@ -760,6 +761,7 @@ fn plain_assign_pass<T: Element>(prep: &Prepared<'_, T>, ws: &mut Workspace) {
         .par_chunks(CHUNK_ROWS * d)
         .zip(ws.labels.par_chunks_mut(CHUNK_ROWS))
         .zip(ws.pinertia.par_iter_mut())
+        .with_min_len(TASK_CHUNKS)
         .for_each(|((x, lab), inertia)| {
             *inertia = assign_chunk(w, x, d, k, mt, cn, centres, lab);
         });
@@ -829,6 +831,7 @@ fn relocate_empty<T: Element>(prep: &Prepared<'_, T>, ws: &mut Workspace) {
         .par_chunks_mut(CHUNK_ROWS)
         .zip(prep.x.par_chunks(CHUNK_ROWS * d))
         .zip(ws.labels.par_chunks(CHUNK_ROWS))
+        .with_min_len(TASK_CHUNKS)
         .for_each(|((dist, x), lab)| {
             for ((o, row), &l) in dist.iter_mut().zip(x.chunks_exact(d)).zip(lab) {
                 *o = sq_dist(row, &centres[l as usize * d..][..d]);
