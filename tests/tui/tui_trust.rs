@@ -197,7 +197,10 @@ fn inspect_shows_each_segments_stability_band_and_rule() {
         let text = screen(&mut h, &format!("segment {}", s.id));
         let st = t.stability_of(s.id as usize).unwrap();
         assert!(
-            text.contains(&format!("Stable?  {:.2} ✓✓ highly stable", st.jaccard)),
+            text.contains(&format!(
+                "Stable?  {:.2} ±{:.2} ✓✓ highly stable",
+                st.jaccard, st.margin
+            )),
             "{text}"
         );
         let rule = &t.rule_of(s.id as usize).unwrap().text;

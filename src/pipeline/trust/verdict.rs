@@ -197,13 +197,8 @@ fn stability_reason(s: &Stability) -> String {
     .map(|b| format!("{} {}", count(b), b.words()))
     .collect();
     format!(
-        "stability over {} bootstrap resamples{}: {} (lowest: segment {} at {:.2})",
+        "stability over {} bootstrap resamples: {} (lowest: segment {} at {:.2})",
         s.resamples,
-        if s.stopped_early {
-            " (every segment's band settled)"
-        } else {
-            ""
-        },
         parts.join(", "),
         low.segment,
         low.jaccard
