@@ -232,7 +232,7 @@ pub(crate) struct Tally {
 }
 
 fn tally(old: &Side, new: &Side, old_id: &[usize], new_id: &[usize], m: usize) -> Tally {
-    let index: HashMap<&str, usize> = new
+    let index: HashMap<&str, usize, crate::pipeline::fxhash::FxBuild> = new
         .ids
         .iter()
         .enumerate()

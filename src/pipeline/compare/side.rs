@@ -8,6 +8,7 @@ use crate::escape;
 use crate::pipeline::export::formats::RESULTS_PARQUET;
 use crate::pipeline::export::write::neutralise_cell;
 use crate::pipeline::export::{MODEL_JSON, tables::RESULTS_CSV};
+use crate::pipeline::fxhash::FxBuild;
 use crate::pipeline::mapping::Role;
 use crate::pipeline::model::Model;
 use std::collections::HashMap;
@@ -134,13 +135,22 @@ pub fn read_side(shown: &str, file: &Path, model: Model, model_file: &str) -> Re
         .collect();
     // The CSV's labels were written neutralised (no leading = + - @).
     let mut rows = SideRows::new(side, &header, |l| neutralise_cell(l).into_owned())?;
-    for record in rdr.records() {
-        let record = record.map_err(|e| csv_err(&file_shown, e))?;
+    let mut record = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut record)
+        .map_err(|e| csv_err(&file_shown, e))?
+    {
         let line = record.position().map_or(0, |p| p.line());
         let cells: Vec<&str> = record.iter().collect();
-        rows.push(&format!("line {line}"), &cells)?;
+        rows.push(
+            Position {
+                unit: "line",
+                n: line,
+            },
+            &cells,
+        )?;
     }
-    Ok(rows.side)
+    rows.finish()
 }
 
 /// A side being read row by row, each row checked: a known segment with
@@ -149,8 +159,23 @@ pub(super) struct SideRows {
     pub(super) side: Side,
     labels: Vec<String>,
     first_feature: usize,
-    /// Where each customer was first seen ("line 3", "row 2").
-    first_seen: HashMap<String, String>,
+    /// Where each row is, for the check that each customer is there once
+    /// (made when the file is read: see [`SideRows::finish`]).
+    positions: Vec<u64>,
+    unit: &'static str,
+}
+
+/// Where a row is in its file: "line 7" (CSV) or "row 6" (Parquet).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Position {
+    pub unit: &'static str,
+    pub n: u64,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.unit, self.n)
+    }
 }
 
 impl SideRows {
@@ -185,21 +210,16 @@ impl SideRows {
             side,
             labels,
             first_feature,
-            first_seen: HashMap::new(),
+            positions: Vec::new(),
+            unit: "line",
         })
     }
 
-    /// Adds the row at `at` ("line 7"): id, segment, label, [action,] features.
-    pub(super) fn push(&mut self, at: &str, record: &[&str]) -> Result<()> {
+    /// Adds the row at `at`: id, segment, label, [action,] features.
+    pub(super) fn push(&mut self, at: Position, record: &[&str]) -> Result<()> {
         let (file, model_file) = (&self.side.file, &self.side.model_file);
         let err = |what: String| Error::data(format!("{file}: {at}: {what}"));
         let id = record[0].to_string();
-        if let Some(first) = self.first_seen.insert(id.clone(), at.to_string()) {
-            return Err(err(format!(
-                "customer id '{}' appears twice (first on {first}); each customer must be once in a run to be matched",
-                escape::excerpt(&id, 40)
-            )));
-        }
         let labels = &self.labels;
         let seg: u32 = record[1]
             .parse()
@@ -235,7 +255,35 @@ impl SideRows {
         }
         self.side.ids.push(id);
         self.side.segments.push(seg);
+        self.positions.push(at.n);
+        self.unit = at.unit;
         Ok(())
+    }
+
+    /// The side once every row is read, checked for customers seen twice
+    /// (the first repeat in file order is reported, with where the customer
+    /// was first). Checked at the end so the ids are held once, borrowed by
+    /// the check, not copied into a map row by row.
+    pub(super) fn finish(self) -> Result<Side> {
+        let mut first_seen: HashMap<&str, usize, FxBuild> = HashMap::default();
+        first_seen.reserve(self.side.ids.len());
+        for (i, id) in self.side.ids.iter().enumerate() {
+            if let Some(first) = first_seen.insert(id.as_str(), i) {
+                let at = |r: usize| Position {
+                    unit: self.unit,
+                    n: self.positions[r],
+                };
+                return Err(Error::data(format!(
+                    "{}: {}: customer id '{}' appears twice (first on {}); each customer must be once in a run to be matched",
+                    self.side.file,
+                    at(i),
+                    escape::excerpt(id, 40),
+                    at(first)
+                )));
+            }
+        }
+        drop(first_seen);
+        Ok(self.side)
     }
 }
 

@@ -56,10 +56,16 @@ pub(super) fn read(file: &Path, side: Side) -> Result<Side> {
             texts.clear();
             texts.extend(batch.columns().iter().map(|c| cell(c, i)));
             let cells: Vec<&str> = texts.iter().map(String::as_str).collect();
-            rows.push(&format!("row {row}"), &cells)?;
+            rows.push(
+                super::side::Position {
+                    unit: "row",
+                    n: row as u64,
+                },
+                &cells,
+            )?;
         }
     }
-    Ok(rows.side)
+    rows.finish()
 }
 
 /// The types custseg writes: text, integers, floats.
