@@ -646,6 +646,9 @@ impl App {
             JobOutput::Exported(r) => {
                 with_screen!(self, export, |s, cx| s.on_exported(&mut cx, job, r))
             }
+            JobOutput::Compared(r) => {
+                with_screen!(self, inspect, |s, cx| s.on_compared(&mut cx, r))
+            }
         }
     }
 }

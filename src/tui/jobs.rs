@@ -25,6 +25,7 @@ pub enum JobKind {
     Cluster,
     Profile,
     Export,
+    Compare,
 }
 
 impl JobKind {
@@ -37,6 +38,7 @@ impl JobKind {
             Job::Cluster { .. } => JobKind::Cluster,
             Job::Profile { .. } => JobKind::Profile,
             Job::Export { .. } => JobKind::Export,
+            Job::Compare { .. } => JobKind::Compare,
         }
     }
 }
@@ -104,6 +106,12 @@ pub enum Request {
         files: Vec<OutputFile>,
         export: ExportOptions,
     },
+    /// Where this run's customers were in the earlier run at `earlier`
+    /// (its output folder): read off the UI thread, as the earlier results
+    /// can hold millions of customers.
+    Compare {
+        earlier: PathBuf,
+    },
 }
 
 /// How a running job is shown: its label and the path it works on.
@@ -122,6 +130,7 @@ impl Request {
             Request::Sweep => JobKind::Cluster,
             Request::Profile => JobKind::Profile,
             Request::Export { .. } => JobKind::Export,
+            Request::Compare { .. } => JobKind::Compare,
         }
     }
 
@@ -136,6 +145,7 @@ impl Request {
             Request::Sweep => &[JobKind::Cluster, JobKind::Profile],
             Request::Profile => &[JobKind::Profile],
             Request::Export { .. } => &[JobKind::Export],
+            Request::Compare { .. } => &[JobKind::Compare],
         }
     }
 
@@ -216,6 +226,22 @@ impl Request {
                     cancel,
                 };
                 (job, Shown { label, path: dir })
+            }
+            Request::Compare { earlier } => {
+                let label = format!("Comparing with {}", earlier.display());
+                let job = Job::Compare {
+                    id,
+                    earlier: earlier.clone(),
+                    run: Box::new(data.output()?),
+                    config: Box::new(data.config().clone()),
+                };
+                (
+                    job,
+                    Shown {
+                        label,
+                        path: earlier,
+                    },
+                )
             }
         })
     }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::analysis::{KPick, k_choice, steps};
 use crate::pipeline::clean::Cleaned;
 use crate::pipeline::cluster::SweepResult;
+use crate::pipeline::compare::Comparison;
 use crate::pipeline::export::{self, Output as OutputFile};
 use crate::pipeline::features::Features;
 use crate::pipeline::load::LoadOptions;
@@ -93,6 +94,14 @@ pub enum Job {
         request: Box<ExportRequest>,
         cancel: Arc<AtomicBool>,
     },
+    /// Compare the run `run` (made with `config`) with the earlier run in
+    /// the folder `earlier`.
+    Compare {
+        id: JobId,
+        earlier: PathBuf,
+        run: Box<RunOutput>,
+        config: Box<RunConfig>,
+    },
 }
 
 impl Job {
@@ -104,7 +113,8 @@ impl Job {
             | Job::Features { id, .. }
             | Job::Cluster { id, .. }
             | Job::Profile { id, .. }
-            | Job::Export { id, .. } => *id,
+            | Job::Export { id, .. }
+            | Job::Compare { id, .. } => *id,
         }
     }
 
@@ -117,6 +127,7 @@ impl Job {
             Job::Cluster { .. } => "cluster",
             Job::Profile { .. } => "profile",
             Job::Export { .. } => "export",
+            Job::Compare { .. } => "compare",
         }
     }
 }
@@ -144,6 +155,7 @@ pub enum JobOutput {
     Swept(Result<SweepResult>),
     Profiled(Result<Profiled>),
     Exported(Result<Vec<PathBuf>>),
+    Compared(Result<Comparison>),
 }
 
 impl JobOutput {
@@ -158,6 +170,7 @@ impl JobOutput {
             Job::Cluster { .. } => |e| JobOutput::Swept(Err(e)),
             Job::Profile { .. } => |e| JobOutput::Profiled(Err(e)),
             Job::Export { .. } => |e| JobOutput::Exported(Err(e)),
+            Job::Compare { .. } => |e| JobOutput::Compared(Err(e)),
         }
     }
 }
@@ -178,6 +191,7 @@ impl std::fmt::Debug for JobOutput {
             JobOutput::Swept(r) => write!(f, "Swept({})", res(r)),
             JobOutput::Profiled(r) => write!(f, "Profiled({})", res(r)),
             JobOutput::Exported(r) => write!(f, "Exported({})", res(r)),
+            JobOutput::Compared(r) => write!(f, "Compared({})", res(r)),
         }
     }
 }
@@ -348,6 +362,14 @@ pub fn run_job(job: Job, send: &(dyn Fn(WorkerEvent) + Sync)) {
                 &p,
             ))
         }
+        Job::Compare {
+            earlier,
+            run,
+            config,
+            ..
+        } => JobOutput::Compared(crate::pipeline::compare::compare_with_run(
+            earlier, run, config,
+        )),
     }))
     .unwrap_or_else(|panic| {
         let what = panic

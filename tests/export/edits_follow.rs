@@ -390,7 +390,23 @@ fn the_tui_follows_a_previous_run_chosen_on_load_and_shows_where_customers_came_
         assert_eq!(a[&format!("C{row:05}")].0, seg.to_string(), "row {row}");
     }
 
-    // o: the followed run's folder is suggested; Enter compares.
+    // o with a folder that is no run: said in the box, which stays open,
+    // and nothing is started.
+    h.act(Action::Command(Command::Origin));
+    h.ctrl('u').type_str(&s(&d("p2.csv"))).key(KeyCode::Enter);
+    assert!(
+        matches!(
+            h.app.overlay,
+            Some(custseg::tui::overlay::Overlay::Input(_))
+        ),
+        "{:?}",
+        h.app.overlay
+    );
+    assert!(h.app.jobs.is_empty(), "{:?}", h.app.jobs);
+    assert!(h.text().contains("earlier run"), "{}", h.text());
+    h.key(KeyCode::Esc);
+    // o: the followed run's folder is suggested; Enter compares, in the
+    // worker: the view opens when the answer comes.
     h.act(Action::Command(Command::Origin));
     h.key(KeyCode::Enter);
     settle(&mut h);

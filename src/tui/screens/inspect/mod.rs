@@ -57,6 +57,8 @@ pub struct InspectScreen {
     pub max_scroll: Cell<u16>,
     /// An earlier run compared with this one (`o`).
     pub origins: Option<provenance::Origins>,
+    /// The segment sizes a running comparison was asked for with.
+    comparing_sizes: Option<Vec<usize>>,
     /// The order of the table (`s`, `S`).
     pub sort: order::SortBy,
     /// The first key average the table shows (it scrolls sideways).

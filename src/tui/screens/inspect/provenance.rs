@@ -7,8 +7,10 @@
 //! ←/→ another segment, `o` another earlier run, Esc back.
 
 use super::{InspectScreen, View};
-use crate::pipeline::compare::{Provenance, compare_with_run, provenance};
+use crate::error::Result as RunResult;
+use crate::pipeline::compare::{Comparison, Given, Provenance, classify, provenance};
 use crate::pipeline::profile::Profiles;
+use crate::tui::jobs::Request;
 use crate::tui::overlay::{InputBox, InputPurpose, Overlay, StatusKind};
 use crate::tui::screens::{Ctx, DrawCtx};
 use crate::tui::text;
@@ -62,17 +64,49 @@ impl InspectScreen {
         )));
     }
 
-    /// Compares the output folder `text` with this run.
+    /// Compares the output folder `text` with this run, in the worker (the
+    /// earlier results can hold millions of customers): the view opens
+    /// when [`Self::on_compared`] gets the answer.
     pub fn load_origin(&mut self, cx: &mut Ctx, text: &str) -> Result<(), String> {
         if text.trim().is_empty() {
             return Err("type the earlier run's output folder".into());
         }
-        let (Some(run), Some(p)) = (cx.data.output(), cx.data.profiles()) else {
+        let Some(p) = cx.data.profiles() else {
             return Err("no segments yet".into());
         };
-        let sizes = sizes(p);
-        let c =
-            compare_with_run(&fs_path(text), &run, cx.data.config()).map_err(|e| e.to_string())?;
+        // What is quick to check is checked here, so a mistyped folder
+        // keeps the box open; reading the customers is the worker's.
+        let earlier = fs_path(text);
+        match classify(&earlier).map_err(|e| e.to_string())? {
+            Given::Folder { .. } => {}
+            Given::Scored(_) => {
+                return Err(format!(
+                    "{}: give the output folder of the earlier run (with segmentation_results.csv and model.json)",
+                    crate::artefact::shown(&earlier)
+                ));
+            }
+        }
+        self.comparing_sizes = Some(sizes(p));
+        cx.start(Request::Compare { earlier });
+        cx.set_status(
+            StatusKind::Info,
+            "Comparing with the earlier run: reading its customers...",
+        );
+        Ok(())
+    }
+
+    /// The comparison asked for by [`Self::load_origin`].
+    pub fn on_compared(&mut self, cx: &mut Ctx, result: RunResult<Comparison>) {
+        let Some(sizes) = self.comparing_sizes.take() else {
+            return;
+        };
+        let c = match result {
+            Ok(c) => c,
+            Err(e) => {
+                cx.set_status(StatusKind::Error, e.to_string());
+                return;
+            }
+        };
         let moved = c.moved;
         self.origins = Some(Origins {
             provenance: provenance(&c),
@@ -88,7 +122,6 @@ impl InspectScreen {
                 text::thousands(moved)
             ),
         );
-        Ok(())
     }
 
     pub(super) fn draw_origin(&self, frame: &mut Frame, area: Rect, v: &DrawCtx, p: &Profiles) {
