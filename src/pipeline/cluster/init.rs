@@ -342,3 +342,37 @@ avx2_dispatch! {
         kept: &mut [f64],
     ) = cand_chunk_any;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Seeds with the candidates' distances kept and recomputed.
+    fn seeds(x: &[f64], n: usize, d: usize, k: usize, keep: bool) -> (Vec<f64>, Vec<f64>) {
+        let mut buf = InitBuffers::new(n, d, k);
+        buf.keep = keep;
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (mut closest, mut centres) = (vec![0.0; n], vec![0.0; k * d]);
+        kmeans_plus_plus(x, n, d, k, &mut rng, &mut buf, &mut closest, &mut centres);
+        (centres, closest)
+    }
+
+    #[test]
+    fn kept_distances_give_the_same_seeds_bit_for_bit() {
+        // An odd row count (a chunk's last row alone), 4- and 8-lane
+        // candidate blocks (K = 3: 3 candidates; K = 25: 5).
+        let (n, d) = (1001, 7);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let x: Vec<f64> = (0..n * d)
+            .map(|i| rng.random::<f64>() * (1 + i % 5) as f64)
+            .collect();
+        for k in [3, 25] {
+            assert!(InitBuffers::new(n, d, k).keep);
+            let (kept, recomputed) = (seeds(&x, n, d, k, true), seeds(&x, n, d, k, false));
+            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&kept.0), bits(&recomputed.0), "centres, K={k}");
+            assert_eq!(bits(&kept.1), bits(&recomputed.1), "distances, K={k}");
+        }
+    }
+}
