@@ -9,7 +9,7 @@ use crate::pipeline::analysis::{Analysis, Step};
 use crate::pipeline::export;
 use crate::pipeline::export::report::human;
 use crate::pipeline::mapping::{IdDecision, IdSource};
-use crate::pipeline::progress::Progress;
+use crate::pipeline::progress::{KFitted, Progress};
 use crate::pipeline::run::RunOutput;
 use crate::remedy::Notice;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -136,6 +136,26 @@ impl Progress for StderrProgress {
                     *last = Some(Instant::now());
                 }
             }
+        }
+    }
+
+    /// One line per K as the sweep fits it, so a long headless run shows
+    /// its K table growing (the TUI streams the same).
+    fn k_fitted(&self, k: &KFitted) {
+        let silhouette = k
+            .metrics
+            .silhouette
+            .map_or_else(|| "-".to_string(), |s| format!("{s:.3}"));
+        let line = format!(
+            "[cluster] K={} fitted ({} of {}): SSE {}, silhouette {silhouette}",
+            k.k,
+            k.done,
+            k.total,
+            crate::pipeline::export::report::human(k.sse)
+        );
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
         }
     }
 }

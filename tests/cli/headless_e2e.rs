@@ -909,3 +909,40 @@ fn no_file_points_to_custseg_sample_and_sample_bundled_writes_the_built_in_file(
         assert!(!other.exists(), "{extra:?}");
     }
 }
+
+#[test]
+fn a_headless_run_logs_each_k_as_the_sweep_fits_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "--no-tui",
+        repo("samples/customers_en.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--k-range",
+        "2..6",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    // K = 1 (the elbow's start) and the range, in order, each once, with
+    // its SSE and silhouette, before the stage ends.
+    let fitted: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("[cluster] K="))
+        .collect();
+    let ks: Vec<String> = fitted
+        .iter()
+        .map(|l| {
+            l["[cluster] K=".len()..]
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ks, ["1", "2", "3", "4", "5", "6"], "{err}");
+    assert!(fitted[2].contains("(3 of 6): SSE "), "{}", fitted[2]);
+    assert!(fitted[2].contains("silhouette 0."), "{}", fitted[2]);
+    let done = err.find("[cluster] done in").expect("stage end");
+    assert!(err.find("[cluster] K=6").unwrap() < done, "{err}");
+}
