@@ -47,14 +47,23 @@ pub fn side_of_run(run: &RunOutput, cfg: &RunConfig) -> Result<Side> {
     })
 }
 
+/// The results and model files of the earlier run's output folder
+/// `earlier`; an error naming what is missing otherwise (quick: no customer
+/// is read).
+pub fn earlier_run_files(earlier: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+    match classify(earlier)? {
+        Given::Folder { results, model } => Ok((results, model)),
+        Given::Scored(_) => Err(Error::usage(format!(
+            "{}: give the output folder of the earlier run (with segmentation_results.csv and model.json)",
+            crate::artefact::shown(earlier)
+        ))),
+    }
+}
+
 /// Compares the output folder `earlier` (OLD) with this run (NEW).
 pub fn compare_with_run(earlier: &Path, run: &RunOutput, cfg: &RunConfig) -> Result<Comparison> {
     let shown = crate::artefact::shown(earlier);
-    let Given::Folder { results, model } = classify(earlier)? else {
-        return Err(Error::usage(format!(
-            "{shown}: give the output folder of the earlier run (with segmentation_results.csv and model.json)"
-        )));
-    };
+    let (results, model) = earlier_run_files(earlier)?;
     let model_file = crate::artefact::shown(&model);
     let old = read_side(&shown, &results, Model::read(&model)?, &model_file)?;
     let new = side_of_run(run, cfg)?;

@@ -15,7 +15,9 @@ mod side;
 mod side_parquet;
 mod write;
 
-pub use current::{Origin, Provenance, SegmentOrigin, compare_with_run, provenance, side_of_run};
+pub use current::{
+    Origin, Provenance, SegmentOrigin, compare_with_run, earlier_run_files, provenance, side_of_run,
+};
 pub use drift::{FeatureShift, SegmentDrift, psi, psi_band};
 pub use flows::{Flow, FlowKind, flows};
 pub use side::{Given, Side, classify, read_side};

@@ -8,7 +8,7 @@
 
 use super::{InspectScreen, View};
 use crate::error::Result as RunResult;
-use crate::pipeline::compare::{Comparison, Given, Provenance, classify, provenance};
+use crate::pipeline::compare::{Comparison, Provenance, earlier_run_files, provenance};
 use crate::pipeline::profile::Profiles;
 use crate::tui::jobs::Request;
 use crate::tui::overlay::{InputBox, InputPurpose, Overlay, StatusKind};
@@ -77,15 +77,7 @@ impl InspectScreen {
         // What is quick to check is checked here, so a mistyped folder
         // keeps the box open; reading the customers is the worker's.
         let earlier = fs_path(text);
-        match classify(&earlier).map_err(|e| e.to_string())? {
-            Given::Folder { .. } => {}
-            Given::Scored(_) => {
-                return Err(format!(
-                    "{}: give the output folder of the earlier run (with segmentation_results.csv and model.json)",
-                    crate::artefact::shown(&earlier)
-                ));
-            }
-        }
+        earlier_run_files(&earlier).map_err(|e| e.to_string())?;
         self.comparing_sizes = Some(sizes(p));
         cx.start(Request::Compare { earlier });
         cx.set_status(
