@@ -208,18 +208,36 @@ pub fn write_outputs(
         results_xlsx::check_fits(run.cleaned.table.n_rows)?;
     }
     let mut set = OutputSet::begin(dir, force, progress)?;
-    let cfg = &config_to_save(cfg)?;
-    if want(Output::Results) {
-        write_results(&mut set, run, cfg, &formats, progress)?;
-    }
-    if want(Output::Summary) {
-        progress.report(0.25, "writing cluster_summary.csv");
-        tables::write_summary(&mut set, &run.profiles, cfg.export.csv_bom)?;
-    }
+    // The charts and the input's digest (for run.toml) need nothing the
+    // tables write: they are made while the results file is written, which
+    // at a million customers is most of the export.
+    let stage = set.stage_dir().to_path_buf();
+    let (beside, tables) = rayon::join(
+        || {
+            let saved = config_to_save(cfg);
+            let charts = want(Output::Charts).then(|| {
+                progress.report(0.3, "drawing charts");
+                charts::write_charts(&stage, &chart_input(run))
+            });
+            (saved, charts)
+        },
+        || -> Result<()> {
+            if want(Output::Results) {
+                write_results(&mut set, run, cfg, &formats, progress)?;
+            }
+            if want(Output::Summary) {
+                progress.report(0.25, "writing cluster_summary.csv");
+                tables::write_summary(&mut set, &run.profiles, cfg.export.csv_bom)?;
+            }
+            Ok(())
+        },
+    );
+    tables?;
+    let (saved, charts) = beside;
+    let cfg = &saved?;
     let mut chart_names = Vec::new();
-    if want(Output::Charts) {
-        progress.report(0.3, "drawing charts");
-        chart_names = charts::write_charts(set.stage_dir(), &chart_input(run))
+    if let Some(charts) = charts {
+        chart_names = charts
             .map_err(|e| set.not_replaced(e))?
             .iter()
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
