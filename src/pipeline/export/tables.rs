@@ -100,7 +100,8 @@ pub fn push_number(buf: &mut String, x: f64) {
 fn push_six_decimals(buf: &mut String, x: f64) -> bool {
     const SCALE: u128 = 1_000_000;
     let a = x.abs();
-    if !(a < 1e9) {
+    // Also false for NaN.
+    if a.partial_cmp(&1e9) != Some(std::cmp::Ordering::Less) {
         return false;
     }
     let bits = a.to_bits();
