@@ -35,7 +35,8 @@ use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
 use crate::pipeline::k_choice::{self, KPick};
 use crate::pipeline::linalg::row_major;
-use crate::pipeline::progress::{KFitted, Progress};
+use crate::pipeline::progress::{KFitted, Progress, SideBySide};
+use crate::pipeline::trust::gap;
 use crate::{Error, Result};
 use ndarray::{ArrayView2, Axis};
 
@@ -199,15 +200,35 @@ pub fn sweep(
     let fits = fit_units(cfg, &ks);
     let gap_units = crate::pipeline::trust::gap::progress_units(cfg, x.nrows(), &ks);
     let fits_share = fits / (fits + gap_units);
-    let fit_progress = crate::pipeline::trust::Scaled::new(progress, 0.0, fits_share);
-    let results = fit_each_k(x, cfg, &base, &ks, &fit_progress)?;
+    // The gap's reference sets need the K, not the fits: they are fitted
+    // beside the data's fits, and fill the cores those leave idle.
+    let side = SideBySide::new(progress, fits_share);
+    let (fitted, references) = rayon::join(
+        || {
+            let fitted = fit_each_k(x, cfg, &base, &ks, &side.first());
+            match &fitted {
+                Ok(_) => side.first().report(1.0, "every K fitted"),
+                Err(_) => side.abandon(),
+            }
+            fitted
+        },
+        || {
+            let references = gap::references_of_sweep(x, &ks, cfg, &side.second());
+            if references.is_err() {
+                side.abandon();
+            }
+            references
+        },
+    );
+    let (results, references) = first_real_error(fitted, references)?;
     for r in &results {
         let k = r.k;
         warnings.extend(r.fit.warnings.iter().map(|w| format!("K={k}: {w}")));
     }
     let knee = knee_of(&results, cfg.k_min, k_max);
-    let gap_progress = crate::pipeline::trust::Scaled::new(progress, fits_share, 1.0 - fits_share);
-    let gap = crate::pipeline::trust::gap::of_sweep(x, &results, cfg, &gap_progress)?;
+    let gap = references
+        .map(|r| r.curve(&results, x.nrows()))
+        .transpose()?;
     let KPick {
         k: chosen_k,
         choice,
@@ -232,6 +253,15 @@ pub fn sweep(
         at_edge,
         warnings,
     })
+}
+
+/// Both results, or the error of the part that failed first: the other
+/// part, stopped by it, only reports `Cancelled`.
+fn first_real_error<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(Error::Cancelled), Err(e)) | (Err(e), _) | (_, Err(e)) => Err(e),
+    }
 }
 
 /// The ranges the sweep itself needs (the rest is checked by
@@ -475,4 +505,29 @@ fn fit_on_sample_then_all(
     fit.best_restart = on_sample.best_restart;
     fit.warnings.extend(on_sample.warnings);
     Ok(fit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_part_that_failed_is_reported_not_the_one_it_stopped() {
+        let real = || Error::usage("bad");
+        let is_real = |r: Result<((), ())>| matches!(r, Err(Error::Usage(m)) if m == "bad");
+        assert!(is_real(first_real_error::<(), ()>(
+            Err(Error::Cancelled),
+            Err(real())
+        )));
+        assert!(is_real(first_real_error::<(), ()>(
+            Err(real()),
+            Err(Error::Cancelled)
+        )));
+        assert!(is_real(first_real_error::<(), ()>(Ok(()), Err(real()))));
+        assert!(matches!(
+            first_real_error::<(), ()>(Err(Error::Cancelled), Ok(())),
+            Err(Error::Cancelled)
+        ));
+        assert!(first_real_error::<(), ()>(Ok(()), Ok(())).is_ok());
+    }
 }

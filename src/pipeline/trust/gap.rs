@@ -117,8 +117,36 @@ pub fn gap_curve(
     opts: &GapOptions,
     progress: &dyn Progress,
 ) -> Result<GapCurve> {
+    if results.is_empty() {
+        return Err(Error::usage(
+            "the gap statistic needs rows, features, fits and at least one reference set",
+        ));
+    }
+    let ks: Vec<usize> = results.iter().map(|r| r.k).collect();
+    references(x, &ks, opts, progress)?.curve(results, x.nrows())
+}
+
+/// The references' half of the gap curve: `log W*` of each reference set
+/// at each K. It needs the data and the K only, not the sweep's fits, so
+/// the sweep computes it while it fits the data.
+#[derive(Clone, Debug)]
+pub struct References {
+    ks: Vec<usize>,
+    /// Per reference set, `log W*` per K of `ks`.
+    per_reference: Vec<Vec<f64>>,
+    rows: usize,
+    reference_box: ReferenceBox,
+}
+
+/// The reference sets for `ks` (ascending, as the sweep fits them).
+pub fn references(
+    x: ArrayView2<f64>,
+    ks: &[usize],
+    opts: &GapOptions,
+    progress: &dyn Progress,
+) -> Result<References> {
     let (n, d) = x.dim();
-    if n == 0 || d == 0 || results.is_empty() || opts.references == 0 {
+    if n == 0 || d == 0 || ks.is_empty() || opts.references == 0 {
         return Err(Error::usage(
             "the gap statistic needs rows, features, fits and at least one reference set",
         ));
@@ -127,7 +155,6 @@ pub fn gap_curve(
     let rows = sample::rows_without_replacement(n, GAP_SAMPLE, opts.seed, GAP_SAMPLE_STREAM);
     let sampled = sample::gather(data, d, &rows);
     let frame = Frame::of(&sampled, rows.len(), d);
-    let ks: Vec<usize> = results.iter().map(|r| r.k).collect();
     let fits = opts.references * ks.iter().filter(|&&k| k >= 2).count();
     // Counted and reported under one lock, so the fractions never go back.
     let done = Mutex::new(0usize);
@@ -135,7 +162,7 @@ pub fn gap_curve(
         .into_par_iter()
         .map(|b| {
             let z = frame.reference(rows.len(), opts.seed, b as u64);
-            reference_log_w(&z, rows.len(), d, &ks, opts, &|| {
+            reference_log_w(&z, rows.len(), d, ks, opts, &|| {
                 let mut at = done.lock().unwrap_or_else(|e| e.into_inner());
                 *at += 1;
                 progress.report(
@@ -151,32 +178,50 @@ pub fn gap_curve(
             })
         })
         .collect::<Result<_>>()?;
-    let total = results[0].fit.inertia.max(f64::MIN_POSITIVE);
-    let floor = (total / n as f64 * 1e-12).ln();
-    let b = opts.references as f64;
-    let points = results
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let logs: Vec<f64> = per_reference.iter().map(|v| v[i]).collect();
-            let mean = logs.iter().sum::<f64>() / b;
-            let var = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / b;
-            let log_w = (r.fit.inertia / n as f64).ln().max(floor);
-            GapPoint {
-                k: r.k,
-                log_w,
-                reference_log_w: mean,
-                gap: mean - log_w,
-                se: var.sqrt() * (1.0 + 1.0 / b).sqrt(),
-            }
-        })
-        .collect();
-    Ok(GapCurve {
-        points,
-        references: opts.references,
+    Ok(References {
+        ks: ks.to_vec(),
+        per_reference,
         rows: rows.len(),
         reference_box: frame.reference_box,
     })
+}
+
+impl References {
+    /// The gap curve of `results`, the fits of the `n` rows the references
+    /// were drawn for, at the same K.
+    pub fn curve(&self, results: &[KResult], n: usize) -> Result<GapCurve> {
+        if results.len() != self.ks.len() || results.iter().zip(&self.ks).any(|(r, &k)| r.k != k) {
+            return Err(Error::usage(
+                "the gap statistic's references were drawn for other K than the fits",
+            ));
+        }
+        let total = results[0].fit.inertia.max(f64::MIN_POSITIVE);
+        let floor = (total / n as f64 * 1e-12).ln();
+        let b = self.per_reference.len() as f64;
+        let points = results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let logs: Vec<f64> = self.per_reference.iter().map(|v| v[i]).collect();
+                let mean = logs.iter().sum::<f64>() / b;
+                let var = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / b;
+                let log_w = (r.fit.inertia / n as f64).ln().max(floor);
+                GapPoint {
+                    k: r.k,
+                    log_w,
+                    reference_log_w: mean,
+                    gap: mean - log_w,
+                    se: var.sqrt() * (1.0 + 1.0 / b).sqrt(),
+                }
+            })
+            .collect();
+        Ok(GapCurve {
+            points,
+            references: self.per_reference.len(),
+            rows: self.rows,
+            reference_box: self.reference_box,
+        })
+    }
 }
 
 /// The box the references fill: its centre, axes and extent along each.
@@ -307,14 +352,14 @@ pub fn progress_units(cfg: &crate::pipeline::cluster::SweepConfig, n: usize, ks:
     fits as f64 * n.min(GAP_SAMPLE) as f64 / restarts_on.max(1) as f64
 }
 
-/// The gap curve of a sweep's fits with the sweep's options, or `None`
-/// when the options turn it off (`gap_references = 0`).
-pub fn of_sweep(
+/// The reference sets of a sweep of `ks` with the sweep's options, or
+/// `None` when the options turn the gap statistic off (`gap_references = 0`).
+pub fn references_of_sweep(
     x: ArrayView2<f64>,
-    results: &[KResult],
+    ks: &[usize],
     cfg: &crate::pipeline::cluster::SweepConfig,
     progress: &dyn Progress,
-) -> Result<Option<GapCurve>> {
+) -> Result<Option<References>> {
     if cfg.gap_references == 0 {
         return Ok(None);
     }
@@ -324,5 +369,5 @@ pub fn of_sweep(
         max_iter: cfg.max_iter,
         tol: cfg.tol,
     };
-    gap_curve(x, results, &opts, progress).map(Some)
+    references(x, ks, &opts, progress).map(Some)
 }
