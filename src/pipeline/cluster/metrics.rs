@@ -508,23 +508,140 @@ fn cluster_means<L: SegmentIndex>(
     (sums, counts)
 }
 
-/// Sum over rows of `f(row, label)`, per chunk then in chunk order.
-fn sum_rows<L: SegmentIndex>(
-    data: &[f64],
+/// What the Calinski–Harabasz and Davies–Bouldin indexes read from one
+/// labelling: two passes over the rows (the means, then each row's
+/// distance to its mean), shared by both.
+struct Spread {
+    n: usize,
     d: usize,
+    means: Vec<f64>,
+    counts: Vec<usize>,
+    /// Σ‖x − μ(label)‖², per chunk then in chunk order.
+    within: f64,
+    /// Per cluster, its rows' mean distance to its mean.
+    scatter: Vec<f64>,
+}
+
+impl Spread {
+    fn of<L: SegmentIndex>(data: &[f64], d: usize, labels: &[L], k: usize) -> Spread {
+        let (means, counts) = cluster_means(data, d, labels, k);
+        let parts = data
+            .par_chunks(CHUNK_ROWS * d)
+            .zip(labels.par_chunks(CHUNK_ROWS))
+            .map(|(x, lab)| {
+                let mut within = 0.0;
+                let mut s = vec![0.0; k];
+                for (row, &l) in x.chunks_exact(d).zip(lab) {
+                    let l = l.index();
+                    let sq = sq_dist(row, &means[l * d..(l + 1) * d]);
+                    within += sq;
+                    s[l] += sq.sqrt();
+                }
+                (within, s)
+            })
+            .collect::<Vec<_>>();
+        let mut within = 0.0;
+        let mut scatter = vec![0.0; k];
+        for (w, s) in &parts {
+            within += w;
+            for (a, &v) in scatter.iter_mut().zip(s) {
+                *a += v;
+            }
+        }
+        for (s, &c) in scatter.iter_mut().zip(&counts) {
+            if c > 0 {
+                *s /= c as f64;
+            }
+        }
+        Spread {
+            n: data.len() / d,
+            d,
+            means,
+            counts,
+            within,
+            scatter,
+        }
+    }
+
+    /// Calinski–Harabasz, `overall` being the rows' column means.
+    fn calinski_harabasz(&self, overall: &[f64]) -> Option<f64> {
+        let (n, d) = (self.n, self.d);
+        let l = self.counts.iter().filter(|&&c| c > 0).count();
+        if l < 2 || l >= n {
+            return None;
+        }
+        let mut between = 0.0;
+        for (mu, &c) in self.means.chunks_exact(d).zip(&self.counts) {
+            if c > 0 {
+                between += c as f64 * sq_dist(mu, overall);
+            }
+        }
+        if self.within <= 0.0 {
+            return None;
+        }
+        Some(between * (n - l) as f64 / (self.within * (l - 1) as f64))
+    }
+
+    fn davies_bouldin(&self) -> Option<f64> {
+        let d = self.d;
+        let (means, scatter) = (&self.means, &self.scatter);
+        let live: Vec<usize> = (0..self.counts.len())
+            .filter(|&c| self.counts[c] > 0)
+            .collect();
+        if live.len() < 2 {
+            return None;
+        }
+        let centroid_dist = |a: usize, b: usize| {
+            sq_dist(&means[a * d..(a + 1) * d], &means[b * d..(b + 1) * d]).sqrt()
+        };
+        let all_scatter_zero = live.iter().all(|&c| scatter[c] == 0.0);
+        let all_dist_zero = live
+            .iter()
+            .all(|&a| live.iter().all(|&b| centroid_dist(a, b) == 0.0));
+        if all_scatter_zero || all_dist_zero {
+            return Some(0.0);
+        }
+        let mut total = 0.0;
+        for &a in &live {
+            let mut worst: f64 = 0.0;
+            for &b in &live {
+                let dist = centroid_dist(a, b);
+                if b != a && dist > 0.0 {
+                    worst = worst.max((scatter[a] + scatter[b]) / dist);
+                }
+            }
+            total += worst;
+        }
+        Some(total / live.len() as f64)
+    }
+}
+
+/// Column means of row-major `data`, per chunk then in chunk order.
+pub(crate) fn column_means(data: &[f64], d: usize) -> Vec<f64> {
+    let n = data.len() / d.max(1);
+    super::kmeans::column_sums(data, d)
+        .into_iter()
+        .map(|s| s / n as f64)
+        .collect()
+}
+
+/// The [`Spread`] of one labelling of `x`.
+fn spread_of<L: SegmentIndex>(x: ArrayView2<f64>, labels: &[L], k: usize) -> Result<Spread> {
+    check_labels(&x, labels, k)?;
+    Ok(Spread::of(&row_major(&x), x.ncols(), labels, k))
+}
+
+/// Calinski–Harabasz and Davies–Bouldin of one labelling of `x`, from the
+/// same passes over the rows; `overall` is [`column_means`] of `x` (the
+/// same for every K of a sweep).
+pub(crate) fn calinski_harabasz_and_davies_bouldin<L: SegmentIndex>(
+    x: ArrayView2<f64>,
     labels: &[L],
-    f: impl Fn(&[f64], usize) -> f64 + Sync,
-) -> f64 {
-    data.par_chunks(CHUNK_ROWS * d)
-        .zip(labels.par_chunks(CHUNK_ROWS))
-        .map(|(x, lab)| {
-            x.chunks_exact(d)
-                .zip(lab)
-                .fold(0.0, |a, (row, &l)| a + f(row, l.index()))
-        })
-        .collect::<Vec<f64>>()
-        .iter()
-        .fold(0.0, |a, &v| a + v)
+    k: usize,
+    overall: &[f64],
+) -> Result<(Option<f64>, Option<f64>)> {
+    let spread = spread_of(x, labels, k)?;
+    Ok((spread.calinski_harabasz(overall), spread.davies_bouldin()))
 }
 
 /// Calinski–Harabasz index (variance ratio criterion).
@@ -533,30 +650,8 @@ pub fn calinski_harabasz<L: SegmentIndex>(
     labels: &[L],
     k: usize,
 ) -> Result<Option<f64>> {
-    check_labels(&x, labels, k)?;
-    let ((n, d), data) = (x.dim(), &*row_major(&x));
-    let (means, counts) = cluster_means(data, d, labels, k);
-    let l = counts.iter().filter(|&&c| c > 0).count();
-    if l < 2 || l >= n {
-        return Ok(None);
-    }
-    let overall: Vec<f64> = super::kmeans::column_sums(data, d)
-        .into_iter()
-        .map(|s| s / n as f64)
-        .collect();
-    let mut between = 0.0;
-    for (mu, &c) in means.chunks_exact(d).zip(&counts) {
-        if c > 0 {
-            between += c as f64 * sq_dist(mu, &overall);
-        }
-    }
-    let within = sum_rows(data, d, labels, |row, l| {
-        sq_dist(row, &means[l * d..(l + 1) * d])
-    });
-    if within <= 0.0 {
-        return Ok(None);
-    }
-    Ok(Some(between * (n - l) as f64 / (within * (l - 1) as f64)))
+    let spread = spread_of(x, labels, k)?;
+    Ok(spread.calinski_harabasz(&column_means(&row_major(&x), x.ncols())))
 }
 
 /// Davies–Bouldin index.
@@ -565,63 +660,78 @@ pub fn davies_bouldin<L: SegmentIndex>(
     labels: &[L],
     k: usize,
 ) -> Result<Option<f64>> {
-    check_labels(&x, labels, k)?;
-    let (d, data) = (x.ncols(), &*row_major(&x));
-    let (means, counts) = cluster_means(data, d, labels, k);
-    let live: Vec<usize> = (0..k).filter(|&c| counts[c] > 0).collect();
-    if live.len() < 2 {
-        return Ok(None);
-    }
-    // Mean distance of each cluster's rows to its mean, per chunk in order.
-    let parts = data
-        .par_chunks(CHUNK_ROWS * d)
-        .zip(labels.par_chunks(CHUNK_ROWS))
-        .map(|(x, lab)| {
-            let mut s = vec![0.0; k];
-            for (row, &l) in x.chunks_exact(d).zip(lab) {
-                let l = l.index();
-                s[l] += sq_dist(row, &means[l * d..(l + 1) * d]).sqrt();
-            }
-            s
-        })
-        .collect::<Vec<_>>();
-    let mut scatter = vec![0.0; k];
-    for s in &parts {
-        for (a, &v) in scatter.iter_mut().zip(s) {
-            *a += v;
-        }
-    }
-    for (s, &c) in scatter.iter_mut().zip(&counts) {
-        if c > 0 {
-            *s /= c as f64;
-        }
-    }
-    let centroid_dist =
-        |a: usize, b: usize| sq_dist(&means[a * d..(a + 1) * d], &means[b * d..(b + 1) * d]).sqrt();
-    let all_scatter_zero = live.iter().all(|&c| scatter[c] == 0.0);
-    let all_dist_zero = live
-        .iter()
-        .all(|&a| live.iter().all(|&b| centroid_dist(a, b) == 0.0));
-    if all_scatter_zero || all_dist_zero {
-        return Ok(Some(0.0));
-    }
-    let mut total = 0.0;
-    for &a in &live {
-        let mut worst: f64 = 0.0;
-        for &b in &live {
-            let dist = centroid_dist(a, b);
-            if b != a && dist > 0.0 {
-                worst = worst.max((scatter[a] + scatter[b]) / dist);
-            }
-        }
-        total += worst;
-    }
-    Ok(Some(total / live.len() as f64))
+    Ok(spread_of(x, labels, k)?.davies_bouldin())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sweep's shared passes give both indexes as the plain
+    /// definitions do (and as the one-index functions, bit for bit).
+    #[test]
+    fn shared_passes_give_both_indexes_by_definition() {
+        let (n, d, k) = (9_000usize, 3usize, 4usize);
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let labels: Vec<u32> = (0..n).map(|i| (i % k) as u32).collect();
+        let data: Vec<f64> = (0..n * d)
+            .map(|v| next() + 3.0 * (labels[v / d] as f64) * ((v % d) as f64 - 1.0))
+            .collect();
+        let x = ArrayView2::from_shape((n, d), &data).unwrap();
+        let overall = column_means(&data, d);
+        let (ch, db) = calinski_harabasz_and_davies_bouldin(x, &labels, k, &overall).unwrap();
+        assert_eq!(ch, calinski_harabasz(x, &labels, k).unwrap());
+        assert_eq!(db, davies_bouldin(x, &labels, k).unwrap());
+        // By definition, in plain loops.
+        let mut mu = vec![0.0; k * d];
+        let mut size = vec![0.0; k];
+        for i in 0..n {
+            let l = labels[i] as usize;
+            size[l] += 1.0;
+            for j in 0..d {
+                mu[l * d + j] += data[i * d + j];
+            }
+        }
+        for l in 0..k {
+            for j in 0..d {
+                mu[l * d + j] /= size[l];
+            }
+        }
+        let dist =
+            |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| (p - q).powi(2)).sum::<f64>();
+        let (mut within, mut scatter) = (0.0, vec![0.0; k]);
+        for i in 0..n {
+            let l = labels[i] as usize;
+            let sq = dist(&data[i * d..(i + 1) * d], &mu[l * d..(l + 1) * d]);
+            within += sq;
+            scatter[l] += sq.sqrt() / size[l];
+        }
+        let between: f64 = (0..k)
+            .map(|l| size[l] * dist(&mu[l * d..(l + 1) * d], &overall))
+            .sum();
+        let ch_def = between * (n - k) as f64 / (within * (k - 1) as f64);
+        let db_def = (0..k)
+            .map(|a| {
+                (0..k)
+                    .filter(|&b| b != a)
+                    .map(|b| {
+                        (scatter[a] + scatter[b])
+                            / dist(&mu[a * d..(a + 1) * d], &mu[b * d..(b + 1) * d]).sqrt()
+                    })
+                    .fold(0.0, f64::max)
+            })
+            .sum::<f64>()
+            / k as f64;
+        let (ch, db) = (ch.unwrap(), db.unwrap());
+        assert!((ch - ch_def).abs() <= 1e-9 * ch_def, "{ch} vs {ch_def}");
+        assert!((db - db_def).abs() <= 1e-9 * db_def, "{db} vs {db_def}");
+    }
 
     /// The fast conversion equals the plain one on sums of every size.
     #[test]

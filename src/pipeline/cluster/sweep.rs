@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kmeans::{KMeansConfig, KMeansResult, Span, Storage, Working, check_config};
 use super::knee::find_knee;
-use super::metrics::{calinski_harabasz, davies_bouldin, silhouette_sampled};
+use super::metrics::{calinski_harabasz_and_davies_bouldin, column_means, silhouette_sampled};
 use super::{check_matrix, count_distinct_rows, too_few_rows};
 use crate::pipeline::k_choice::{self, KPick};
 use crate::pipeline::linalg::row_major;
@@ -382,6 +382,8 @@ fn fit_each_k(
         (sample, prepared)
     });
     let n_init_of = |k: usize| n_init_of(cfg, k);
+    // The same for every K (the Calinski–Harabasz index reads them).
+    let overall = column_means(&row_major(&x), d);
     let total = fit_units(cfg, ks);
     let mut done = 0.0;
     let mut results = Vec::with_capacity(ks.len());
@@ -413,7 +415,7 @@ fn fit_each_k(
             }
             progress.report(done / total, &format!("K={k}: quality metrics"));
             done += 2.0;
-            metrics_of(x, &fit, k, cfg)?
+            metrics_of(x, &overall, &fit, k, cfg)?
         } else {
             Metrics {
                 silhouette: None,
@@ -440,20 +442,24 @@ fn fit_each_k(
     Ok(results)
 }
 
-/// The quality metrics of one fit with K >= 2.
+/// The quality metrics of one fit with K >= 2 (`overall`: the column
+/// means of `x`).
 fn metrics_of(
     x: ArrayView2<f64>,
+    overall: &[f64],
     fit: &KMeansResult,
     k: usize,
     cfg: &SweepConfig,
 ) -> Result<Metrics> {
     let sil = silhouette_sampled(x, &fit.labels, k, cfg.silhouette_sample, cfg.seed)?;
+    let (calinski_harabasz, davies_bouldin) =
+        calinski_harabasz_and_davies_bouldin(x, &fit.labels, k, overall)?;
     Ok(Metrics {
         silhouette: sil.value,
         silhouette_sampled: sil.sampled,
         silhouette_sample_size: sil.sample_size,
-        calinski_harabasz: calinski_harabasz(x, &fit.labels, k)?,
-        davies_bouldin: davies_bouldin(x, &fit.labels, k)?,
+        calinski_harabasz,
+        davies_bouldin,
     })
 }
 
