@@ -672,13 +672,9 @@ mod tests {
     #[test]
     fn shared_passes_give_both_indexes_by_definition() {
         let (n, d, k) = (9_000usize, 3usize, 4usize);
-        let mut state = 7u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut next = || rng.random::<f64>();
         let labels: Vec<u32> = (0..n).map(|i| (i % k) as u32).collect();
         let data: Vec<f64> = (0..n * d)
             .map(|v| next() + 3.0 * (labels[v / d] as f64) * ((v % d) as f64 - 1.0))
