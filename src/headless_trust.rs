@@ -106,8 +106,8 @@ pub fn segment_lines(trust: &Trust, id: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(st) = trust.stability_of(id) {
         lines.push(format!(
-            "stability {:.2} ±{:.2} ({}{})",
-            st.jaccard,
+            "stability {} ±{:.2} ({}{})",
+            crate::pipeline::trust::Band::shown(st.jaccard),
             st.margin,
             st.band.words(),
             if st.dissolved > 0 {

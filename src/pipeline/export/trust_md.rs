@@ -77,7 +77,10 @@ fn segment_table(run: &RunOutput, trust: &Trust) -> String {
     for s in &run.profiles.segments {
         let id = s.id as usize;
         let (value, reading) = match trust.stability_of(id) {
-            Some(st) => (format!("{:.2}", st.jaccard), st.band.words().to_string()),
+            Some(st) => (
+                crate::pipeline::trust::Band::shown(st.jaccard),
+                st.band.words().to_string(),
+            ),
             None => ("–".into(), "not measured".into()),
         };
         let _ = writeln!(

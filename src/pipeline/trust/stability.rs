@@ -87,6 +87,27 @@ impl Band {
         }
     }
 
+    /// A mean Jaccard as shown beside its band: two decimals, or three
+    /// where two would round it up onto the edge of the next band ("0.849",
+    /// not a "0.85" that reads highly stable), cut rather than rounded
+    /// where three would too (0.8496 shows "0.849").
+    pub fn shown(jaccard: f64) -> String {
+        let band = Band::of(jaccard);
+        let stays = |text: &str| text.parse::<f64>().is_ok_and(|r| Band::of(r) == band);
+        let two = format!("{jaccard:.2}");
+        if stays(&two) {
+            return two;
+        }
+        let three = format!("{jaccard:.3}");
+        if stays(&three) {
+            return three;
+        }
+        // Cut from the (nearly exact) decimal expansion.
+        let long = format!("{jaccard:.17}");
+        let cut = long.find('.').map_or(long.len(), |dot| dot + 4);
+        long[..cut.min(long.len())].to_string()
+    }
+
     /// In an analyst's words.
     pub fn words(self) -> &'static str {
         match self {
@@ -350,6 +371,27 @@ fn resample_jaccard(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shown stability never reads as the next band up.
+    #[test]
+    fn a_shown_jaccard_stays_in_its_band() {
+        assert_eq!(Band::shown(0.849), "0.849");
+        assert_eq!(Band::shown(0.8496), "0.849");
+        assert_eq!(Band::shown(0.8451), "0.845");
+        assert_eq!(Band::shown(0.85f64.next_down()), "0.849");
+        assert_eq!(Band::shown(0.7499), "0.749");
+        assert_eq!(Band::shown(0.5951), "0.595");
+        assert_eq!(Band::shown(0.85), "0.85");
+        assert_eq!(Band::shown(0.8549), "0.85");
+        assert_eq!(Band::shown(0.97), "0.97");
+        assert_eq!(Band::shown(0.844), "0.84");
+        for i in 0..=100_000 {
+            let j = i as f64 / 100_000.0;
+            let shown: f64 = Band::shown(j).parse().unwrap();
+            assert_eq!(Band::of(shown), Band::of(j), "{j}");
+            assert!((shown - j).abs() <= 0.005 + 1e-12, "{j}");
+        }
+    }
 
     #[test]
     fn a_band_is_settled_only_when_its_interval_stays_inside_it() {

@@ -197,10 +197,10 @@ fn stability_reason(s: &Stability) -> String {
     .map(|b| format!("{} {}", count(b), b.words()))
     .collect();
     format!(
-        "stability over {} bootstrap resamples: {} (lowest: segment {} at {:.2})",
+        "stability over {} bootstrap resamples: {} (lowest: segment {} at {})",
         s.resamples,
         parts.join(", "),
         low.segment,
-        low.jaccard
+        Band::shown(low.jaccard)
     )
 }

@@ -24,7 +24,8 @@ impl Prep<'_, '_> {
             area,
             "Segment stability",
             &self.subtitle(&format!(
-                "mean Jaccard over bootstrap resamples; lowest {lowest:.2}"
+                "mean Jaccard over bootstrap resamples; lowest {}",
+                crate::pipeline::trust::Band::shown(lowest)
             )),
         )?;
         let (w, h) = body.dim_in_pixel();
@@ -77,7 +78,7 @@ impl Prep<'_, '_> {
                 .pos(Pos::new(HPos::Left, VPos::Center));
             chart.plotting_area().draw(
                 &(EmptyElement::at((v.clamp(0.0, 1.0), yi))
-                    + Text::new(format!("{v:.2}"), (8, 0), style)),
+                    + Text::new(crate::pipeline::trust::Band::shown(v), (8, 0), style)),
             )?;
         }
         Ok(())

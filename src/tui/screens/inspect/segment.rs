@@ -152,8 +152,8 @@ fn trust_lines(t: &Theme, trust: &Trust, id: usize, width: usize) -> Vec<Line<'s
         let text = drawable(
             t,
             &format!(
-                "{:.2} ±{:.2} {mark} {}{dissolved}",
-                st.jaccard,
+                "{} ±{:.2} {mark} {}{dissolved}",
+                crate::pipeline::trust::Band::shown(st.jaccard),
                 st.margin,
                 st.band.words()
             ),

@@ -107,7 +107,10 @@ fn stability_cell(t: &Theme, st: Option<&SegmentStability>) -> Span<'static> {
     match st {
         Some(st) => {
             let (mark, style) = band_mark(t, st.band);
-            let cell = format!("{:.2} {mark:<2}", st.jaccard);
+            let cell = format!(
+                "{} {mark:<2}",
+                crate::pipeline::trust::Band::shown(st.jaccard)
+            );
             Span::styled(text::fit_right(&cell, STAB_W, ""), style)
         }
         None => Span::styled(text::fit_right("-   ", STAB_W, ""), t.dim()),
@@ -588,9 +591,9 @@ fn draw_brief(frame: &mut Frame, area: Rect, t: &Theme, s: &SegmentProfile, trus
         let (mark, style) = band_mark(t, st.band);
         title.push(Span::styled(
             format!(
-                "{} stability {:.2} {mark} {} ",
+                "{} stability {} {mark} {} ",
                 t.glyphs.sep,
-                st.jaccard,
+                crate::pipeline::trust::Band::shown(st.jaccard),
                 st.band.words()
             ),
             style,
