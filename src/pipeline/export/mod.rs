@@ -210,15 +210,18 @@ pub fn write_outputs(
     let mut set = OutputSet::begin(dir, force, progress)?;
     // The charts and the input's digest (for run.toml) need nothing the
     // tables write: they are made while the results file is written, which
-    // at a million customers is most of the export.
+    // at a million customers is most of the export. The charts are
+    // announced before they start, so the bar never steps back when the
+    // tables report after them.
     let stage = set.stage_dir().to_path_buf();
+    if want(Output::Charts) {
+        progress.report(0.05, "drawing charts");
+    }
     let (beside, tables) = rayon::join(
         || {
             let saved = config_to_save(cfg);
-            let charts = want(Output::Charts).then(|| {
-                progress.report(0.3, "drawing charts");
-                charts::write_charts(&stage, &chart_input(run))
-            });
+            let charts =
+                want(Output::Charts).then(|| charts::write_charts(&stage, &chart_input(run)));
             (saved, charts)
         },
         || -> Result<()> {

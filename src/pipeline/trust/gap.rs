@@ -117,11 +117,6 @@ pub fn gap_curve(
     opts: &GapOptions,
     progress: &dyn Progress,
 ) -> Result<GapCurve> {
-    if results.is_empty() {
-        return Err(Error::usage(
-            "the gap statistic needs rows, features, fits and at least one reference set",
-        ));
-    }
     let ks: Vec<usize> = results.iter().map(|r| r.k).collect();
     references(x, &ks, opts, progress)?.curve(results, x.nrows())
 }
